@@ -1,0 +1,71 @@
+import { Argument, Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { writeLine } from '../context.js';
+import { examples, integerInRange } from '../parse-options.js';
+import { dbOption, orgOption, withAdmin } from './server-admin.js';
+
+export function serverOrgCommand(context: CliContext): Command {
+  const setPlan = new Command('set-plan')
+    .description(
+      'set the plan, and so how long events are kept (free 30 d, paid 90 d, fleet 365 d, enterprise up to 730 d)',
+    )
+    .addArgument(
+      new Argument('<plan>', 'the plan').choices(['free', 'paid', 'fleet', 'enterprise', 'unlimited']),
+    )
+    .option(
+      '--retention-days <days>',
+      'enterprise only: days to keep (1-730, default 730)',
+      integerInRange('--retention-days', 1, 730),
+    )
+    .addOption(orgOption())
+    .addOption(dbOption())
+    .addHelpText(
+      'after',
+      examples(
+        '$ audit server org set-plan fleet                          # keep a year (PCI DSS 10.5.1)',
+        '$ audit server org set-plan enterprise --retention-days 540',
+      ),
+    )
+    .action(
+      async (
+        plan: 'free' | 'paid' | 'fleet' | 'enterprise' | 'unlimited',
+        options: { retentionDays?: number; org: string; db?: string },
+      ) => {
+        const org = await withAdmin(context, options.db, (admin) =>
+          admin.setPlan(options.org, plan, options.retentionDays),
+        );
+        const kept = org.retentionDays === null ? 'kept forever' : `kept ${org.retentionDays} days`;
+        writeLine(context.stderr, `Organization ${org.slug} is on the ${org.plan} plan: events are ${kept}.`);
+        if (org.retentionDays !== null && org.retentionDays < 365) {
+          writeLine(
+            context.stderr,
+            'Note: PCI DSS 10.5.1 asks for 12 months of audit history; export regularly.',
+          );
+        }
+      },
+    );
+
+  const setAccessLogging = new Command('set-access-logging')
+    .description('detailed access tracking: record every API request as access.api_call (off by default)')
+    .addArgument(new Argument('<state>', 'on or off').choices(['on', 'off']))
+    .addOption(orgOption())
+    .addOption(dbOption())
+    .addHelpText(
+      'after',
+      examples('$ audit server org set-access-logging on', '$ audit logs --detailed --category access'),
+    )
+    .action(async (state: 'on' | 'off', options: { org: string; db?: string }) => {
+      const org = await withAdmin(context, options.db, (admin) =>
+        admin.setAccessLogging(options.org, state === 'on'),
+      );
+      writeLine(
+        context.stderr,
+        `Detailed access tracking is ${org.accessLogging ? 'on' : 'off'} for ${org.slug}.`,
+      );
+    });
+
+  return new Command('org')
+    .description('organization settings of the bundled server')
+    .addCommand(setPlan)
+    .addCommand(setAccessLogging);
+}

@@ -1,0 +1,100 @@
+import { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { writeLine } from '../context.js';
+import { ApiError } from '../errors.js';
+import { examples, integerInRange } from '../parse-options.js';
+import { packageVersion } from '../version.js';
+import { databaseFile, dbOption } from './server-admin.js';
+
+interface StartFlags {
+  host: string;
+  port: number;
+  db?: string;
+  demo: boolean;
+  rateLimit?: number;
+}
+
+export function serverStartCommand(context: CliContext): Command {
+  return new Command('start')
+    .description('run the bundled audit-log server on SQLite until Ctrl-C')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option(
+      '--port <port>',
+      'port to listen on; 0 picks a free one',
+      integerInRange('--port', 0, 65535),
+      7787,
+    )
+    .addOption(dbOption())
+    .option('--demo', 'fill an empty database with 90 days of realistic demo events', false)
+    .option(
+      '--rate-limit <n>',
+      'requests a minute per token (default 600)',
+      integerInRange('--rate-limit', 1, 1_000_000),
+    )
+    .addHelpText(
+      'after',
+      examples(
+        '$ audit server start --demo                    # then, in another terminal: audit logs',
+        '$ audit server start --port 0 --db /tmp/audit.db',
+        '$ audit server start --host 0.0.0.0 --rate-limit 1200',
+      ),
+    )
+    .action(async (flags: StartFlags, command: Command) => {
+      const profileFlag = (command.optsWithGlobals() as { profile?: string }).profile;
+      const { startServer } = await import('../../server/start.js');
+      const dbFile = databaseFile(context, flags.db);
+      let server: Awaited<ReturnType<typeof startServer>>;
+      try {
+        server = await startServer({
+          dbFile,
+          host: flags.host,
+          port: flags.port,
+          demo: flags.demo,
+          rateLimitPerMinute: flags.rateLimit,
+          version: packageVersion(),
+          log: (line) => writeLine(context.stderr, line),
+        });
+      } catch (error) {
+        throw startFailure(error, flags);
+      }
+      if (server.bootstrap) await announceFirstStart(context, server.url, server.bootstrap, profileFlag);
+      if (server.purged > 0)
+        writeLine(context.stderr, `Purged ${server.purged} events past the retention window.`);
+      writeLine(context.stderr, `Database: ${dbFile}`);
+      writeLine(context.stdout, `Listening on ${server.url}`);
+      const signal = await context.interrupted;
+      writeLine(context.stderr, `Received ${signal}; finishing requests and closing the database…`);
+      await server.close();
+    });
+}
+
+async function announceFirstStart(
+  context: CliContext,
+  url: string,
+  bootstrap: { organization: string; ownerEmail: string; token: string },
+  profileFlag: string | undefined,
+) {
+  const { openProfileStore } = await import('../../config/profile-store.js');
+  const { configDir } = await import('../../config/paths.js');
+  const store = openProfileStore(configDir(context.env));
+  const profile = profileFlag ?? context.env.AUDIT_PROFILE ?? store.activeName();
+  store.set(profile, { server: url, org: bootstrap.organization, token: bootstrap.token });
+  store.setActive(profile);
+  writeLine(
+    context.stdout,
+    `Created organization "${bootstrap.organization}" with owner ${bootstrap.ownerEmail}.`,
+  );
+  writeLine(context.stdout, `Owner token (shown once; saved to profile "${profile}" in ${store.path}):`);
+  writeLine(context.stdout, `  ${bootstrap.token}`);
+}
+
+function startFailure(error: unknown, flags: StartFlags): Error {
+  const code = (error as { code?: string }).code;
+  if (code === 'EADDRINUSE')
+    return new ApiError(`port ${flags.port} on ${flags.host} is in use; choose another with --port`);
+  if (code === 'EACCES') return new ApiError(`not allowed to listen on ${flags.host}:${flags.port}`);
+  if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_NOTADB') {
+    return new ApiError(`cannot open the database: ${(error as Error).message}`);
+  }
+  return error as Error;
+}

@@ -1,0 +1,51 @@
+/** What every command receives: the outside world, passed in so tests can stand in for it. */
+export interface CliContext {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  now: () => number;
+  /** Resolves when the user asks to stop (SIGINT/SIGTERM); long-running commands await it. */
+  interrupted: Promise<NodeJS.Signals>;
+}
+
+export function processContext(): CliContext {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    now: Date.now,
+    interrupted: interruption(),
+  };
+}
+
+// A repeat within this window is an echo, not a person pressing Ctrl-C again.
+const ECHO_WINDOW_MS = 500;
+
+/**
+ * The first SIGINT/SIGTERM asks long-running commands to finish gracefully; a second one, a
+ * moment later, forces the exit. Listeners stay installed (`on`, not `once`) because libraries
+ * such as conf's atomic writer re-raise a signal they saw, which would otherwise kill the
+ * process in the middle of a graceful shutdown.
+ */
+function interruption(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    let firstAt: number | undefined;
+    const onSignal = (signal: NodeJS.Signals) => {
+      const now = Date.now();
+      if (firstAt === undefined) {
+        firstAt = now;
+        resolve(signal);
+      } else if (now - firstAt > ECHO_WINDOW_MS) {
+        process.exit(130);
+      }
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+export function writeLine(stream: NodeJS.WritableStream, line: string): void {
+  stream.write(`${line}\n`);
+}

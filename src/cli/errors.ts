@@ -1,0 +1,35 @@
+/** Errors a command may end with; each maps to the SPEC's exit code in one place (main.ts). */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Bad usage or input: exit 2. */
+export class UsageError extends CliError {
+  constructor(message: string) {
+    super(message, 2);
+  }
+}
+
+/** Not authenticated or not permitted: exit 4. */
+export class AuthError extends CliError {
+  constructor(message: string) {
+    super(message, 4);
+  }
+}
+
+/** The server failed or the network gave up: exit 1. */
+export class ApiError extends CliError {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message, 1);
+  }
+}
+
+export const EXIT = { ok: 0, failure: 1, usage: 2, auth: 4, interrupted: 130 } as const;

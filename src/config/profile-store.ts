@@ -1,0 +1,69 @@
+import { chmodSync, statSync } from 'node:fs';
+import Conf from 'conf';
+import { configDir } from './paths.js';
+
+export interface Profile {
+  server?: string;
+  org?: string;
+  token?: string;
+}
+
+interface ConfigFile {
+  activeProfile?: string;
+  profiles: Record<string, Profile>;
+}
+
+export const DEFAULT_PROFILE = 'default';
+
+/**
+ * Named profiles in one JSON file, like gh's hosts.yml: written mode 0600 because it holds
+ * tokens. `conf` writes atomically, so a crash never leaves a half-written file.
+ */
+export function openProfileStore(dir: string = configDir()) {
+  const conf = new Conf<ConfigFile>({
+    cwd: dir,
+    configName: 'config',
+    configFileMode: 0o600,
+    defaults: { profiles: {} },
+    projectSuffix: '',
+  });
+  // conf applies the mode on create; tighten a file that an older version or a person loosened.
+  const tighten = () => {
+    try {
+      chmodSync(conf.path, 0o600);
+    } catch {
+      // Not written yet: nothing to tighten.
+    }
+  };
+
+  return {
+    path: conf.path,
+    activeName(): string {
+      return conf.get('activeProfile') ?? DEFAULT_PROFILE;
+    },
+    get(name: string): Profile | undefined {
+      return conf.get('profiles')[name];
+    },
+    names(): string[] {
+      return Object.keys(conf.get('profiles'));
+    },
+    set(name: string, profile: Profile): void {
+      conf.set('profiles', { ...conf.get('profiles'), [name]: profile });
+      tighten();
+    },
+    setActive(name: string): void {
+      conf.set('activeProfile', name);
+      tighten();
+    },
+    /** True when group or others can read the file: the caller should warn. */
+    isExposed(): boolean {
+      try {
+        return (statSync(conf.path).mode & 0o077) !== 0;
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+export type ProfileStore = ReturnType<typeof openProfileStore>;

@@ -1,0 +1,104 @@
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Db } from '../store/database.js';
+import { registerAccessLog } from './access-log.js';
+import { registerAuthAndRateLimit } from './guard.js';
+import type { Principal } from './permissions.js';
+import { notFound, type Problem, sendProblem, toProblem } from './problem.js';
+import { registerAuditLogRoutes } from './routes/audit-logs.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerMeRoute } from './routes/me.js';
+import { registerStreamRoute } from './routes/stream.js';
+import { ProblemSchema } from './schemas/common.js';
+import { EventSchema } from './schemas/event.js';
+import { createServerServices, type ServerServices } from './services.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: ServerServices;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+export interface AppOptions {
+  db: Db;
+  now?: () => number;
+  rateLimitPerMinute?: number;
+  heartbeatIntervalMs?: number;
+  /** How often the server looks for events that other processes wrote (admin commands). */
+  followerPollMs?: number;
+  logger?: boolean;
+  version?: string;
+  /** How long in-flight requests may take to finish once the server is asked to stop. */
+  shutdownGraceMs?: number;
+}
+
+export const DEFAULT_RATE_LIMIT = 600;
+// 1000 events of a few KiB each fit easily; anything larger is refused with 413.
+const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
+
+/** The API as a Fastify instance, not yet listening: tests drive it with `app.inject()`. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    return503OnClosing: true,
+  });
+  const services = createServerServices(options.db, {
+    now: options.now,
+    followerPollMs: options.followerPollMs,
+  });
+  app.decorate('services', services);
+  // The API speaks JSON only; anything else is a 415, not a string handed to a route.
+  app.removeContentTypeParser('text/plain');
+  app.decorateRequest('principal', null);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'audit — audit-log API',
+        version: options.version ?? '0.0.0',
+        description: "List, filter, search, stream and ingest an organization's audit events.",
+      },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'adt_…' } },
+      },
+      security: [{ bearerAuth: [] }],
+    },
+    refResolver: {
+      buildLocalReference: (json, _base, _fragment, index) => String(json.$id ?? `def-${index}`),
+    },
+  });
+  app.addSchema(ProblemSchema);
+  app.addSchema(EventSchema);
+
+  app.setErrorHandler((error, request, reply) => {
+    const problem: Problem = toProblem(error);
+    if (problem.status >= 500 && problem.status !== 503) request.log.error(error);
+    return sendProblem(reply, problem, request);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, notFound(`no route for ${request.method} ${request.url.split('?')[0]}`), request),
+  );
+
+  registerAuthAndRateLimit(app, services, options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT);
+  registerAccessLog(app, services);
+  registerHealthRoutes(app);
+  registerMeRoute(app);
+  registerStreamRoute(app, { heartbeatIntervalMs: options.heartbeatIntervalMs ?? 15_000 });
+  registerAuditLogRoutes(app);
+
+  app.addHook('preClose', async () => {
+    services.close();
+    // In-flight requests get a grace period to finish; then connections that a client left
+    // open without a request in progress must not hold the shutdown hostage.
+    const grace = setTimeout(() => app.server.closeAllConnections(), options.shutdownGraceMs ?? 3000);
+    grace.unref();
+    app.server.once('close', () => clearTimeout(grace));
+  });
+  return app;
+}

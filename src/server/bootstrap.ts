@@ -1,0 +1,33 @@
+import { userInfo } from 'node:os';
+import { createAdmin, DEFAULT_ORGANIZATION } from './admin.js';
+import { SYSTEM_ACTOR } from './server-actor.js';
+import type { Stores } from './services.js';
+
+export interface Bootstrap {
+  organization: string;
+  ownerEmail: string;
+  token: string;
+}
+
+/**
+ * First start on an empty database: the `default` organization, an owner and the owner's token,
+ * so that everything works on a laptop with no further step. Returns undefined otherwise.
+ */
+export function bootstrapIfEmpty(stores: Stores): Bootstrap | undefined {
+  if (stores.directory.listOrganizations().length > 0) return undefined;
+  const admin = createAdmin(stores, SYSTEM_ACTOR);
+  const login = localUserName();
+  const ownerEmail = `${login}@localhost`;
+  admin.addUser(DEFAULT_ORGANIZATION, { email: ownerEmail, name: login, role: 'owner' });
+  const { token } = admin.createToken(DEFAULT_ORGANIZATION, ownerEmail, 'read', 'first-start owner token');
+  return { organization: DEFAULT_ORGANIZATION, ownerEmail, token };
+}
+
+function localUserName(): string {
+  try {
+    const name = userInfo().username.replace(/[^A-Za-z0-9._-]/g, '');
+    return name || 'owner';
+  } catch {
+    return 'owner';
+  }
+}

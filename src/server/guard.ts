@@ -1,0 +1,60 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { authenticateRequest } from './authenticate.js';
+import { Problem, sendProblem, unauthorized } from './problem.js';
+import { createRateLimiter, type RateDecision } from './rate-limiter.js';
+import type { ServerServices } from './services.js';
+
+/**
+ * Every `/api/` request: authenticate the bearer token, then count it against the token's
+ * rate limit (or, when authentication failed, the client address's), answering with the
+ * RateLimit headers either way. Failed authentication is audited, throttled per address.
+ */
+export function registerAuthAndRateLimit(
+  app: FastifyInstance,
+  services: ServerServices,
+  limitPerMinute: number,
+) {
+  const limiter = createRateLimiter(limitPerMinute, services.now);
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.routeOptions.url?.startsWith('/api/')) return;
+    const outcome = authenticateRequest(request, services);
+    const decision = limiter.check(outcome.ok ? `token:${outcome.principal.token.id}` : `ip:${request.ip}`);
+    setRateLimitHeaders(reply, decision);
+    if (!decision.allowed) return tooManyRequests(reply, request, decision);
+    if (!outcome.ok) {
+      services.authFailures.report(orgForFailure(request, services), request.ip, outcome.reason);
+      return sendProblem(
+        reply,
+        unauthorized(`${outcome.reason}: send Authorization: Bearer <token>`),
+        request,
+      );
+    }
+    request.principal = outcome.principal;
+  });
+}
+
+function setRateLimitHeaders(reply: FastifyReply, decision: RateDecision) {
+  reply.header('ratelimit-limit', decision.limit);
+  reply.header('ratelimit-remaining', decision.remaining);
+  reply.header('ratelimit-reset', decision.resetSeconds);
+}
+
+function tooManyRequests(reply: FastifyReply, request: FastifyRequest, decision: RateDecision) {
+  const problem = new Problem(
+    429,
+    'rate-limited',
+    'Too many requests',
+    `more than ${decision.limit} requests a minute; retry in ${decision.resetSeconds} s`,
+    {},
+    { 'retry-after': String(decision.resetSeconds) },
+  );
+  return sendProblem(reply, problem, request);
+}
+
+/** The organization named in the path when it exists, else the first one (the local default). */
+function orgForFailure(request: FastifyRequest, services: ServerServices): number {
+  const slug = (request.params as { org?: string } | undefined)?.org;
+  const named = slug === undefined ? undefined : services.directory.findOrganization(slug);
+  return (named ?? services.directory.listOrganizations()[0])?.id ?? 0;
+}

@@ -1,0 +1,116 @@
+import { type Category, isCategory } from '../domain/categories.js';
+import { CursorError, decodeCursor, type PageCursor, type SortOrder } from '../domain/cursor.js';
+import type { EventFilter } from '../domain/filters.js';
+import { searchPhrases } from '../domain/free-text.js';
+import { parseDurationMs, parseFromBound, parseToBoundExclusive, TimeParseError } from '../domain/time.js';
+import type { EventStore } from '../store/event-store.js';
+import type { Principal } from './permissions.js';
+import { invalidParameter } from './problem.js';
+import type { ListQuery } from './schemas/list.js';
+
+export interface ListRequest {
+  filter: EventFilter;
+  order: SortOrder;
+  perPage: number;
+  cursor?: PageCursor;
+  offset?: number;
+  afterSeq?: number;
+}
+
+type FilterQuery = Omit<ListQuery, 'order' | 'per_page' | 'cursor' | 'page' | 'after'>;
+
+/** The filter part of a list or stream query, validated; errors name the parameter. */
+export function parseFilter(query: FilterQuery, principal: Principal, now: number): EventFilter {
+  const filter: EventFilter = {};
+  const categories = splitList(query.category);
+  if (categories.length) {
+    const unknown = categories.find((category) => !isCategory(category));
+    if (unknown !== undefined) throw invalidParameter('category', `unknown category "${unknown}"`);
+    filter.categories = categories as Category[];
+  }
+  const actions = splitList(query.action);
+  const exact = actions.filter((action) => !action.endsWith('*'));
+  const prefixes = actions.filter((action) => action.endsWith('*')).map((action) => action.slice(0, -1));
+  if (exact.length) filter.actions = exact;
+  if (prefixes.length) filter.actionPrefixes = prefixes;
+  if (filter.actionPrefixes?.some((prefix) => prefix === '' || prefix.includes('*'))) {
+    throw invalidParameter('action', 'a wildcard must follow a prefix, as in tunnel.*');
+  }
+  if (query.actor === 'me') filter.self = { userId: principal.user.publicId, email: principal.user.email };
+  else if (query.actor !== undefined) filter.actor = query.actor;
+  assign(filter, 'actorId', query.actor_id);
+  assign(filter, 'target', query.target);
+  assign(filter, 'resource', query.resource);
+  assign(filter, 'ip', query.ip);
+  assign(filter, 'teamId', query.team_id);
+  if (query.q !== undefined && query.q.trim() !== '') {
+    if (searchPhrases(query.q).length === 0)
+      throw invalidParameter('q', 'needs at least one letter or digit');
+    filter.text = query.q;
+  }
+  if (query.since !== undefined && query.from !== undefined) {
+    throw invalidParameter('since', 'give either since or from, not both');
+  }
+  if (query.from !== undefined) filter.from = parseTime('from', () => parseFromBound(query.from as string));
+  if (query.since !== undefined)
+    filter.from = now - parseTime('since', () => parseDurationMs(query.since as string));
+  if (query.to !== undefined)
+    filter.toExclusive = parseTime('to', () => parseToBoundExclusive(query.to as string));
+  if (filter.from !== undefined && filter.toExclusive !== undefined && filter.from >= filter.toExclusive) {
+    throw invalidParameter('to', 'is before from');
+  }
+  if (query.detailed) filter.detailed = true;
+  return filter;
+}
+
+export function parseListQuery(
+  query: ListQuery,
+  principal: Principal,
+  now: number,
+  events: EventStore,
+  orgId: number,
+) {
+  const request: ListRequest = {
+    filter: parseFilter(query, principal, now),
+    order: query.order ?? 'desc',
+    perPage: query.per_page ?? 100,
+  };
+  if (query.after !== undefined) {
+    const afterSeq = events.findById(orgId, query.after)?.seq;
+    if (afterSeq === undefined) throw invalidParameter('after', 'no event with that id');
+    request.afterSeq = afterSeq;
+  } else if (query.cursor !== undefined) {
+    try {
+      request.cursor = decodeCursor(query.cursor);
+    } catch (error) {
+      if (error instanceof CursorError) throw invalidParameter('cursor', error.message);
+      throw error;
+    }
+    if (request.cursor.order !== request.order) {
+      throw invalidParameter('cursor', `was made for order=${request.cursor.order}`);
+    }
+  } else if (query.page !== undefined) {
+    request.offset = (query.page - 1) * request.perPage;
+  }
+  return request;
+}
+
+function splitList(values: string[] | undefined): string[] {
+  return (values ?? [])
+    .flatMap((value) => value.split(','))
+    .map((value) => value.trim())
+    .filter(Boolean);
+}
+
+function assign<K extends keyof EventFilter>(filter: EventFilter, key: K, value: EventFilter[K] | undefined) {
+  if (value !== undefined && value !== '') filter[key] = value;
+}
+
+function parseTime(param: string, parse: () => number): number {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof TimeParseError) throw invalidParameter(param, error.message);
+    throw error;
+  }
+}

@@ -1,0 +1,22 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+
+export function registerHealthRoutes(app: FastifyInstance) {
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        summary: 'Liveness; no authentication',
+        security: [],
+        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+      },
+    },
+    async () => {
+      // A trivial read proves the database file is still open and readable.
+      app.services.events.maxSeq();
+      return { status: 'ok' as const };
+    },
+  );
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}

@@ -1,0 +1,33 @@
+import { type TObject, type TSchema, Type } from '@sinclair/typebox';
+
+/** A schema that also admits null, written as a type array so the serializer stays fast. */
+export function nullable<T extends TObject>(schema: T) {
+  return Type.Unsafe<T['static'] | null>({ ...schema, type: ['object', 'null'] });
+}
+
+export const NullableString = (options: { maxLength?: number; format?: string } = {}) =>
+  Type.Unsafe<string | null>({ type: ['string', 'null'], ...options });
+
+/** A free-form JSON object (changes, metadata), or null. */
+export const NullableJsonObject = Type.Unsafe<Record<string, unknown> | null>({
+  type: ['object', 'null'],
+  additionalProperties: true,
+});
+
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    instance: Type.Optional(Type.String()),
+    param: Type.Optional(Type.String()),
+  },
+  { $id: 'Problem', description: 'RFC 9457 problem details' },
+);
+
+export const OrgParams = Type.Object({ org: Type.String({ minLength: 1, maxLength: 100 }) });
+
+export function problemResponses(...statuses: number[]): Record<number, TSchema> {
+  return Object.fromEntries(statuses.map((status) => [status, Type.Ref('Problem')]));
+}

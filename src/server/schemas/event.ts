@@ -1,0 +1,86 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { CATEGORIES } from '../../domain/categories.js';
+import { ACTOR_TYPES } from '../../domain/event.js';
+import { NullableJsonObject, NullableString, nullable } from './common.js';
+
+const text = (maxLength: number) => Type.String({ maxLength });
+const CategorySchema = Type.Union(CATEGORIES.map((category) => Type.Literal(category)));
+const ActorTypeSchema = Type.Union(ACTOR_TYPES.map((type) => Type.Literal(type)));
+
+export const EventSchema = Type.Object(
+  {
+    id: Type.String({ examples: ['log_01JD3X8Q5V4W7Y9Z2A3B4C5D6E'] }),
+    timestamp: Type.String({ format: 'date-time' }),
+    category: CategorySchema,
+    action: Type.String({ examples: ['tunnel.deleted'] }),
+    description: NullableString(),
+    actor: nullable(
+      Type.Object({
+        id: NullableString(),
+        name: NullableString(),
+        email: NullableString(),
+        type: Type.Unsafe<string | null>({ type: ['string', 'null'], enum: [...ACTOR_TYPES, null] }),
+      }),
+    ),
+    target: nullable(Type.Object({ type: NullableString(), id: NullableString(), name: NullableString() })),
+    context: nullable(
+      Type.Object({
+        ip_address: NullableString(),
+        user_agent: NullableString(),
+        team_id: NullableString(),
+        team_name: NullableString(),
+      }),
+    ),
+    changes: NullableJsonObject,
+    metadata: NullableJsonObject,
+  },
+  { $id: 'AuditEvent' },
+);
+
+const optionalPart = <T extends Parameters<typeof Type.Object>[0]>(properties: T) =>
+  Type.Optional(Type.Union([Type.Object(properties), Type.Null()]));
+
+/** What a sender may post. Only `action` is required. */
+export const EventInputSchema = Type.Object({
+  id: Type.Optional(Type.String({ pattern: '^log_[0-9A-HJKMNP-TV-Z]{26}$' })),
+  timestamp: Type.Optional(text(40)),
+  category: Type.Optional(CategorySchema),
+  action: Type.String({ pattern: '^[a-z][a-z0-9_]*(\\.[a-z0-9_]+)+$', maxLength: 128 }),
+  description: Type.Optional(text(2000)),
+  actor: optionalPart({
+    id: Type.Optional(text(256)),
+    name: Type.Optional(text(256)),
+    email: Type.Optional(text(320)),
+    type: Type.Optional(ActorTypeSchema),
+  }),
+  target: optionalPart({
+    type: Type.Optional(text(64)),
+    id: Type.Optional(text(256)),
+    name: Type.Optional(text(512)),
+  }),
+  context: optionalPart({
+    ip_address: Type.Optional(text(64)),
+    user_agent: Type.Optional(text(1024)),
+    team_id: Type.Optional(text(256)),
+    team_name: Type.Optional(text(256)),
+  }),
+  changes: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])),
+  metadata: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])),
+});
+export type EventInputBody = Static<typeof EventInputSchema>;
+
+export const MAX_BATCH = 1000;
+
+export const IngestBodySchema = Type.Union([
+  EventInputSchema,
+  Type.Object({ events: Type.Array(EventInputSchema, { minItems: 1, maxItems: MAX_BATCH }) }),
+]);
+
+export const IngestResponseSchema = Type.Object({
+  data: Type.Array(Type.Ref('AuditEvent')),
+  summary: Type.Object({
+    received: Type.Integer(),
+    created: Type.Integer(),
+    duplicates: Type.Integer({ description: 'events whose id was already stored; not stored again' }),
+  }),
+});

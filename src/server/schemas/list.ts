@@ -1,0 +1,53 @@
+import { type Static, Type } from '@sinclair/typebox';
+
+const filterText = (description: string) => Type.Optional(Type.String({ maxLength: 512, description }));
+const list = (description: string) =>
+  Type.Optional(Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 50, description }));
+
+export const ListQuerySchema = Type.Object(
+  {
+    category: list('one or more categories, comma-separated or repeated'),
+    action: list('one or more actions, comma-separated or repeated; `tunnel.*` matches a prefix'),
+    actor: filterText('actor id, email or name; `me` is the caller'),
+    actor_id: filterText('actor id only'),
+    target: filterText('target id or name'),
+    resource: filterText('target id or name, team name, or actor email'),
+    ip: filterText('exact IP address'),
+    team_id: filterText('team id'),
+    q: filterText('free text across actor, action, target, IP, description and metadata values'),
+    from: filterText('ISO 8601 instant, or YYYY-MM-DD (start of that UTC day)'),
+    to: filterText('ISO 8601 instant, or YYYY-MM-DD (that whole UTC day)'),
+    since: filterText('30m, 24h, 7d, 30d: from = now - since'),
+    detailed: Type.Optional(Type.Boolean({ description: 'include access events (page views, API calls)' })),
+    order: Type.Optional(Type.Union([Type.Literal('desc'), Type.Literal('asc')])),
+    per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+    cursor: filterText('opaque keyset cursor from the previous page'),
+    page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    after: filterText('an event id: only events ingested after it, oldest first'),
+  },
+  // A misspelt filter must not silently widen the answer to everything.
+  { additionalProperties: false },
+);
+export type ListQuery = Static<typeof ListQuerySchema>;
+
+export const ListResponseSchema = Type.Object({
+  data: Type.Array(Type.Ref('AuditEvent')),
+  pagination: Type.Object({
+    per_page: Type.Integer(),
+    next_cursor: Type.Union([Type.String(), Type.Null()]),
+    has_more: Type.Boolean(),
+  }),
+});
+
+export const EventParams = Type.Object({
+  org: Type.String({ minLength: 1, maxLength: 100 }),
+  id: Type.String({ minLength: 1, maxLength: 100 }),
+});
+
+export const StreamQuerySchema = Type.Omit(
+  ListQuerySchema,
+  ['order', 'per_page', 'cursor', 'page', 'after'],
+  {
+    additionalProperties: false,
+  },
+);

@@ -1,0 +1,110 @@
+import type { FastifyInstance } from 'fastify';
+import { openDatabase } from '../store/database.js';
+import { DEFAULT_ORGANIZATION } from './admin.js';
+import { buildApp } from './app.js';
+import { type Bootstrap, bootstrapIfEmpty } from './bootstrap.js';
+import { purgeExpiredEvents } from './retention.js';
+import { createStores } from './services.js';
+
+export interface StartOptions {
+  dbFile: string;
+  host: string;
+  port: number;
+  demo: boolean;
+  rateLimitPerMinute?: number;
+  heartbeatIntervalMs?: number;
+  version?: string;
+  /** Reports progress lines (demo fill, purge) as they happen. */
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  url: string;
+  bootstrap: Bootstrap | undefined;
+  demoEvents: number;
+  purged: number;
+  close(): Promise<void>;
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Opens the database, creates the first organization if it is empty, optionally fills it with
+ * demo events, purges expired events (then hourly), and listens.
+ */
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const db = openDatabase(options.dbFile);
+  try {
+    const stores = createStores(db);
+    const bootstrap = bootstrapIfEmpty(stores);
+    const demoEvents = options.demo ? await fillDemo(stores, bootstrap !== undefined, options.log) : 0;
+    const purgeNow = () => purgeExpiredEvents(stores.directory, stores.events, stores.recorder, Date.now());
+    const purged = purgeNow();
+
+    const app = await buildApp({
+      db,
+      rateLimitPerMinute: options.rateLimitPerMinute,
+      heartbeatIntervalMs: options.heartbeatIntervalMs,
+      version: options.version,
+    });
+    const purgeTimer = setInterval(() => {
+      try {
+        purgeNow();
+      } catch (error) {
+        app.log.error(error);
+      }
+    }, HOUR_MS);
+    purgeTimer.unref();
+    app.addHook('onClose', async () => {
+      clearInterval(purgeTimer);
+      db.close();
+    });
+
+    await app.listen({ host: options.host, port: options.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : options.port;
+    return {
+      app,
+      url: `http://${connectableHost(options.host)}:${port}`,
+      bootstrap,
+      demoEvents,
+      purged,
+      close: () => app.close(),
+    };
+  } catch (error) {
+    if (db.open) db.close();
+    throw error;
+  }
+}
+
+/** Demo data goes only into a database that holds no real history. */
+async function fillDemo(
+  stores: ReturnType<typeof createStores>,
+  justCreated: boolean,
+  log: ((line: string) => void) | undefined,
+): Promise<number> {
+  const org = stores.directory.findOrganization(DEFAULT_ORGANIZATION);
+  if (!org) return 0;
+  const empty =
+    stores.events.page(org.id, { detailed: true }, { kind: 'organization' }, { order: 'desc', limit: 1 })
+      .events.length === 0;
+  if (!justCreated && !empty) {
+    log?.('The database already holds events; --demo adds demo data only to a new database.');
+    return 0;
+  }
+  const { generateDemoEvents } = await import('./demo/index.js');
+  const events = generateDemoEvents({ now: new Date() });
+  for (let start = 0; start < events.length; start += 1000) {
+    stores.recorder.record(org.id, events.slice(start, start + 1000));
+  }
+  log?.(`Added ${events.length} demo events over the last 90 days.`);
+  return events.length;
+}
+
+/** The address a client on this machine should use for the host the server bound. */
+export function connectableHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,89 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { MIGRATIONS, type Migration } from './migrations.js';
+
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  /** How long a writer waits for the lock before SQLite reports busy (then the API answers 503). */
+  busyTimeoutMs?: number;
+  readonly?: boolean;
+}
+
+/**
+ * Opens the server's SQLite file with the durability the SPEC promises: WAL, synchronous=FULL
+ * (an acknowledged event survives a power cut), foreign keys, a busy timeout; then migrates.
+ */
+export function openDatabase(file: string, options: OpenOptions = {}): Db {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file, { readonly: options.readonly ?? false });
+  try {
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      // Deleted content is overwritten, so purged or erased data does not linger in free pages.
+      db.pragma('secure_delete = ON');
+      assertDurable(db);
+      migrate(db);
+    }
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}
+
+function assertDurable(db: Db): void {
+  const synchronous = db.pragma('synchronous', { simple: true });
+  const journal = db.pragma('journal_mode', { simple: true });
+  // 2 is FULL. Refuse to serve rather than acknowledge events that a crash could lose.
+  if (synchronous !== 2 || (journal !== 'wal' && db.name !== ':memory:')) {
+    throw new Error(`database is not durable (journal_mode=${journal}, synchronous=${synchronous})`);
+  }
+}
+
+export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): number {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
+  const applied = new Set(
+    db
+      .prepare('SELECT version FROM schema_migrations')
+      .pluck()
+      .all()
+      .map((version) => Number(version)),
+  );
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  let count = 0;
+  for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (applied.has(migration.version)) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, Date.now());
+    }).immediate();
+    count++;
+  }
+  return count;
+}
+
+export function schemaVersion(db: Db): number {
+  return Number(db.prepare('SELECT coalesce(max(version), 0) FROM schema_migrations').pluck().get());
+}
+
+/** Runs `work` in a BEGIN IMMEDIATE transaction: the write lock is taken up front, so a busy
+ * database fails fast with SQLITE_BUSY instead of deadlocking on a read-to-write upgrade. */
+export function writeTransaction<T>(db: Db, work: () => T): T {
+  return db.transaction(work).immediate();
+}
+
+/** Runs `work` with the append-only guard lifted, inside one write transaction. */
+export function inMaintenanceWindow<T>(db: Db, work: () => T): T {
+  return writeTransaction(db, () => {
+    db.prepare('UPDATE maintenance_window SET open = 1 WHERE id = 1').run();
+    const result = work();
+    db.prepare('UPDATE maintenance_window SET open = 0 WHERE id = 1').run();
+    return result;
+  });
+}

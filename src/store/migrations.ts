@@ -1,0 +1,148 @@
+/**
+ * Numbered schema migrations. Each runs once, in order, inside a transaction, and is recorded
+ * in `schema_migrations` so the file itself says which schema it holds. Never edit a migration
+ * that has shipped: add the next number.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+const TIME_ORDERED_INDEXES = [
+  ['category', 'category'],
+  ['action', 'action'],
+  ['actor_id', 'actor_id'],
+  ['actor_email', 'actor_email'],
+  ['actor_name', 'actor_name'],
+  ['target_id', 'target_id'],
+  ['target_name', 'target_name'],
+  ['ip', 'ip_address'],
+  ['team', 'team_id'],
+  ['team_name', 'team_name'],
+]
+  // Each filter column leads, then (ts, seq): an equality filter walks its index already in page order.
+  .map(([name, column]) => `CREATE INDEX events_${name}_time ON events (org_id, ${column}, ts, seq);`)
+  .join('\n');
+
+// The FTS row for an event: metadata contributes its leaf values, not its keys.
+const FTS_VALUES = `new.seq, new.actor_name, new.actor_email, new.action, new.target_name, new.ip_address,
+    new.description,
+    (SELECT group_concat(value, ' ') FROM json_tree(coalesce(new.metadata, '{}')) WHERE atom IS NOT NULL)`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'organizations, users, tokens, append-only events with full-text index',
+    sql: `
+CREATE TABLE organizations (
+  id INTEGER PRIMARY KEY,
+  slug TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  plan TEXT NOT NULL DEFAULT 'unlimited'
+    CHECK (plan IN ('unlimited', 'free', 'paid', 'fleet', 'enterprise')),
+  retention_days INTEGER,
+  access_logging INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE teams (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES organizations (id),
+  public_id TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL COLLATE NOCASE,
+  UNIQUE (org_id, name)
+);
+
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES organizations (id),
+  public_id TEXT NOT NULL UNIQUE,
+  email TEXT NOT NULL COLLATE NOCASE,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'member')),
+  team_id INTEGER REFERENCES teams (id),
+  created_at INTEGER NOT NULL,
+  UNIQUE (org_id, email)
+);
+
+CREATE TABLE api_tokens (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users (id),
+  name TEXT,
+  prefix TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  scope TEXT NOT NULL CHECK (scope IN ('read', 'ingest')),
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER
+);
+CREATE INDEX api_tokens_prefix ON api_tokens (prefix);
+
+-- AUTOINCREMENT: a sequence number is never reused, even after the newest rows are purged,
+-- so followers resuming from a position can never skip or repeat an event.
+CREATE TABLE events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  org_id INTEGER NOT NULL REFERENCES organizations (id),
+  id TEXT NOT NULL,
+  ts INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  category TEXT NOT NULL,
+  action TEXT NOT NULL,
+  description TEXT,
+  actor_id TEXT,
+  actor_name TEXT COLLATE NOCASE,
+  actor_email TEXT COLLATE NOCASE,
+  actor_type TEXT,
+  target_type TEXT,
+  target_id TEXT,
+  target_name TEXT COLLATE NOCASE,
+  ip_address TEXT,
+  user_agent TEXT,
+  team_id TEXT,
+  team_name TEXT COLLATE NOCASE,
+  changes TEXT,
+  metadata TEXT,
+  UNIQUE (org_id, id)
+);
+CREATE INDEX events_time ON events (org_id, ts, seq);
+${TIME_ORDERED_INDEXES}
+
+-- Only the retention purge and GDPR erasure may change stored events; they switch this on
+-- inside their own transaction, so no other connection ever sees it on.
+CREATE TABLE maintenance_window (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  open INTEGER NOT NULL
+);
+INSERT INTO maintenance_window (id, open) VALUES (1, 0);
+
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+WHEN (SELECT open FROM maintenance_window WHERE id = 1) = 0
+BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+WHEN (SELECT open FROM maintenance_window WHERE id = 1) = 0
+BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+
+-- Contentless: the index holds tokens, not a second copy of the text (erasure must leave none).
+CREATE VIRTUAL TABLE events_fts USING fts5 (
+  actor_name, actor_email, action, target_name, ip_address, description, metadata_values,
+  content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
+);
+
+CREATE TRIGGER events_fts_insert AFTER INSERT ON events BEGIN
+  INSERT INTO events_fts (rowid, actor_name, actor_email, action, target_name, ip_address, description,
+    metadata_values) VALUES (${FTS_VALUES});
+END;
+
+CREATE TRIGGER events_fts_delete AFTER DELETE ON events BEGIN
+  DELETE FROM events_fts WHERE rowid = old.seq;
+END;
+
+CREATE TRIGGER events_fts_update AFTER UPDATE ON events BEGIN
+  DELETE FROM events_fts WHERE rowid = old.seq;
+  INSERT INTO events_fts (rowid, actor_name, actor_email, action, target_name, ip_address, description,
+    metadata_values) VALUES (${FTS_VALUES});
+END;
+`,
+  },
+];

@@ -1,0 +1,97 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAdmin } from '../../src/server/admin.js';
+import { createStores } from '../../src/server/services.js';
+import { openDatabase } from '../../src/store/database.js';
+import { createFixture, type Fixture } from '../helpers/server-fixture.js';
+import { openStream } from '../helpers/sse-client.js';
+
+const STREAM = '/api/v1/organizations/default/audit-logs/stream';
+
+describe('GET audit-logs/stream (Server-Sent Events)', () => {
+  let fixture: Fixture;
+  let base: string;
+  const auth = (token?: string) => ({ authorization: `Bearer ${token ?? fixture.tokens.owner}` });
+
+  beforeEach(async () => {
+    fixture = await createFixture({ heartbeatIntervalMs: 100, followerPollMs: 50, shutdownGraceMs: 200 });
+    await fixture.app.listen({ host: '127.0.0.1', port: 0 });
+    const address = fixture.app.server.address();
+    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  });
+  afterEach(() => fixture.close());
+
+  it('delivers new matching events with their position as the SSE id, and heartbeats', async () => {
+    const stream = await openStream(`${base}${STREAM}?category=tunnel`, auth());
+    expect(stream.status).toBe(200);
+    await fixture.ingest([
+      { action: 'user.login' },
+      { action: 'tunnel.created' },
+      { action: 'tunnel.deleted' },
+    ]);
+    const [created, deleted] = await stream.waitFor(2);
+    expect(JSON.parse(created?.data ?? '').action).toBe('tunnel.created');
+    expect(JSON.parse(deleted?.data ?? '').action).toBe('tunnel.deleted');
+    expect(Number(deleted?.id)).toBeGreaterThan(Number(created?.id));
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(stream.comments).toContain('heartbeat');
+    expect(stream.messages).toHaveLength(2);
+    stream.close();
+  });
+
+  it('resumes after Last-Event-ID with no gap and no duplicate', async () => {
+    const first = await openStream(`${base}${STREAM}`, auth());
+    await fixture.ingest([{ action: 'review.triggered', metadata: { n: 1 } }]);
+    const [seen] = await first.waitFor(1);
+    first.close();
+    // Missed while disconnected:
+    await fixture.ingest([2, 3, 4].map((n) => ({ action: 'review.triggered', metadata: { n } })));
+    const resumed = await openStream(`${base}${STREAM}`, { ...auth(), 'last-event-id': seen?.id ?? '' });
+    await fixture.ingest([{ action: 'review.triggered', metadata: { n: 5 } }]);
+    const messages = await resumed.waitFor(4);
+    expect(messages.map((message) => JSON.parse(message.data).metadata.n)).toEqual([2, 3, 4, 5]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(resumed.messages).toHaveLength(4);
+    resumed.close();
+  });
+
+  it("applies the caller's permissions: a member sees only their own events", async () => {
+    const stream = await openStream(`${base}${STREAM}`, auth(fixture.tokens.member));
+    await fixture.ingest([
+      { action: 'user.login', actor: { email: 'someone@example.com' } },
+      { action: 'user.login', actor: { email: 'mia@example.com' } },
+    ]);
+    const [only] = await stream.waitFor(1);
+    expect(JSON.parse(only?.data ?? '').actor.email).toBe('mia@example.com');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(stream.messages).toHaveLength(1);
+    stream.close();
+  });
+
+  it('serves many followers from one read and sees events written by another process', async () => {
+    const streams = await Promise.all(
+      Array.from({ length: 20 }, () => openStream(`${base}${STREAM}`, auth())),
+    );
+    // An admin command writes to the same file from its own connection, as `audit server token create` does.
+    const otherConnection = openDatabase(fixture.dbFile);
+    createAdmin(createStores(otherConnection)).createToken(
+      'default',
+      'alice@example.com',
+      'read',
+      'from-cli',
+    );
+    otherConnection.close();
+    for (const stream of streams) {
+      const [event] = await stream.waitFor(1);
+      expect(JSON.parse(event?.data ?? '').action).toBe('security.api_token_created');
+      stream.close();
+    }
+  });
+
+  it('refuses bad filters and a malformed Last-Event-ID with a 400 problem', async () => {
+    const badFilter = await fetch(`${base}${STREAM}?from=someday`, { headers: auth() });
+    expect(badFilter.status).toBe(400);
+    const badId = await fetch(`${base}${STREAM}`, { headers: { ...auth(), 'last-event-id': 'abc' } });
+    expect(badId.status).toBe(400);
+    expect(((await badId.json()) as { param: string }).param).toBe('Last-Event-ID');
+  });
+});
