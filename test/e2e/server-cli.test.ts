@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditEvent } from '../../src/domain/event.js';
 import { cliEnv, runCli, type SpawnedServer, startServerProcess, tempHome } from '../helpers/cli.js';
 
 describe("audit server start (spawned) and the reference documents' curl calls", () => {
@@ -11,6 +12,8 @@ describe("audit server start (spawned) and the reference documents' curl calls",
     fetch(`${server.url}${path}`, {
       headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
     });
+  const listEvents = async (path: string) =>
+    (await (await get(path)).json()) as { data: AuditEvent[]; pagination: Record<string, unknown> };
 
   beforeAll(async () => {
     server = await startServerProcess(['--db', home.dbFile, '--demo'], env);
@@ -33,23 +36,22 @@ describe("audit server start (spawned) and the reference documents' curl calls",
   it('serves the demo log through the reference curl calls', async () => {
     const month = await get('/api/organization/audit-logs?from=2024-01-01&to=2099-01-31');
     expect(month.status).toBe(200);
-    expect((await month.json()).data.length).toBe(100);
+    expect(((await month.json()) as { data: unknown[] }).data.length).toBe(100);
 
-    const deleted = await (await get('/api/organization/audit-logs?action=tunnel.deleted')).json();
+    const deleted = await listEvents('/api/organization/audit-logs?action=tunnel.deleted');
     expect(deleted.data.length).toBeGreaterThan(0);
     expect(deleted.data.every((event: { action: string }) => event.action === 'tunnel.deleted')).toBe(true);
-    expect(
-      deleted.data.some(
-        (event: { target: { name: string } }) => event.target.name === 'api-staging.example.net',
-      ),
-    ).toBe(true);
+    expect(deleted.data.some((event) => event.target?.name === 'api-staging.example.net')).toBe(true);
 
-    const actorId = deleted.data[0].actor.id;
-    const byActor = await (await get(`/api/organization/audit-logs?actor_id=${actorId}`)).json();
-    expect(byActor.data.every((event: { actor: { id: string } }) => event.actor.id === actorId)).toBe(true);
+    const actorId = deleted.data[0]?.actor?.id;
+    const byActor = await listEvents(`/api/organization/audit-logs?actor_id=${actorId}`);
+    expect(byActor.data.every((event) => event.actor?.id === actorId)).toBe(true);
 
     const page = await get('/api/organization/audit-logs?page=1&per_page=100');
-    expect((await page.json()).pagination).toMatchObject({ per_page: 100, has_more: true });
+    expect(((await page.json()) as { pagination: unknown }).pagination).toMatchObject({
+      per_page: 100,
+      has_more: true,
+    });
     expect(page.headers.get('link')).toMatch(/rel="next"/);
   });
 
@@ -85,13 +87,13 @@ describe("audit server start (spawned) and the reference documents' curl calls",
     const plan = await runCli(['server', 'org', 'set-plan', 'paid', '--db', home.dbFile], { env });
     expect(plan.code).toBe(0);
     expect(plan.stderr).toContain('kept 90 days');
-    const me = await (await get('/api/v1/me')).json();
+    const me = (await (await get('/api/v1/me')).json()) as { organization: unknown };
     expect(me.organization).toMatchObject({ plan: 'paid', retention_days: 90 });
 
-    const recorded = await (
-      await get('/api/organization/audit-logs?since=1h&category=security,team,settings')
-    ).json();
-    const actions = recorded.data.map((event: { action: string }) => event.action);
+    const recorded = await listEvents(
+      '/api/organization/audit-logs?since=1h&category=security,team,settings',
+    );
+    const actions = recorded.data.map((event) => event.action);
     expect(actions).toEqual(
       expect.arrayContaining([
         'team.member_added',
