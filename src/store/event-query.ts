@@ -95,6 +95,34 @@ function prefixUpperBound(prefix: string): string {
   return prefix.slice(0, -1) + String.fromCharCode(last + 1);
 }
 
+export interface PageQueryRequest {
+  order: SortOrder;
+  limit: number;
+  cursor?: PageCursor;
+  offset?: number;
+}
+
+/** The SELECT of one page (limit + 1 rows, so the caller can tell whether more follow). */
+export function buildPageQuery(
+  columns: string,
+  orgId: number,
+  filter: EventFilter,
+  scope: VisibilityScope,
+  request: PageQueryRequest,
+): { sql: string; params: Record<string, string | number> } {
+  const where = buildEventWhere(orgId, filter, scope);
+  const keyset = keysetClause(request.cursor, request.order);
+  if (keyset.clause && request.cursor) {
+    where.clauses.push(keyset.clause);
+    Object.assign(where.params, { cursorTs: request.cursor.timestamp, cursorSeq: request.cursor.seq });
+  }
+  const offset = request.offset ? ` OFFSET ${Math.trunc(request.offset)}` : '';
+  const sql = `SELECT ${columns} FROM events WHERE ${where.clauses.join(' AND ')} ${keyset.orderBy} LIMIT ${
+    request.limit + 1
+  }${offset}`;
+  return { sql, params: where.params };
+}
+
 /** The keyset condition for the page after `cursor`, and the ORDER BY for `order`. */
 export function keysetClause(
   cursor: PageCursor | undefined,

@@ -1,8 +1,7 @@
-import type { PageCursor, SortOrder } from '../domain/cursor.js';
 import type { AuditEvent } from '../domain/event.js';
 import type { EventFilter, VisibilityScope } from '../domain/filters.js';
 import { type Db, inMaintenanceWindow, writeTransaction } from './database.js';
-import { buildEventWhere, keysetClause } from './event-query.js';
+import { buildEventWhere, buildPageQuery, type PageQueryRequest } from './event-query.js';
 import {
   EVENT_COLUMNS,
   type EventRow,
@@ -11,13 +10,8 @@ import {
   type StoredEvent,
 } from './event-rows.js';
 
-export interface PageRequest {
-  order: SortOrder;
-  limit: number;
-  cursor?: PageCursor;
-  /** Compatibility `page=` paging; slower than a cursor on deep pages. */
-  offset?: number;
-}
+/** `offset` is the compatibility `page=` paging; slower than a cursor on deep pages. */
+export type PageRequest = PageQueryRequest;
 
 export interface EventPage {
   events: StoredEvent[];
@@ -79,16 +73,8 @@ export function createEventStore(db: Db) {
     },
 
     page(orgId: number, filter: EventFilter, scope: VisibilityScope, request: PageRequest): EventPage {
-      const where = buildEventWhere(orgId, filter, scope);
-      const keyset = keysetClause(request.cursor, request.order);
-      if (keyset.clause && request.cursor) {
-        where.clauses.push(keyset.clause);
-        Object.assign(where.params, { cursorTs: request.cursor.timestamp, cursorSeq: request.cursor.seq });
-      }
-      const offset = request.offset ? ` OFFSET ${Math.trunc(request.offset)}` : '';
-      const sql = `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.clauses.join(' AND ')} ${keyset.orderBy}
-        LIMIT ${request.limit + 1}${offset}`;
-      return toPage(selectRows(sql, where.params), request.limit);
+      const { sql, params } = buildPageQuery(EVENT_COLUMNS, orgId, filter, scope, request);
+      return toPage(selectRows(sql, params), request.limit);
     },
 
     /** Events ingested after position `afterSeq`, oldest first: what a follower has not yet seen. */
