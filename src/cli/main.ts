@@ -17,6 +17,26 @@ export async function run(argv: string[], context: CliContext = processContext()
   }
 }
 
+/**
+ * The client's errors, in the SPEC's exit codes: 401/403 are 4 (with a hint), a refused
+ * parameter is 2, everything else the server or network did is 1. Matched by name so that
+ * the HTTP client is not loaded just to report a usage error.
+ */
+function fromClientError(error: unknown): CliError | undefined {
+  if (!(error instanceof Error)) return undefined;
+  if (error.name === 'AuditApiError') {
+    const status = (error as Error & { status: number }).status;
+    if (status === 401) return new CliError(`${error.message}; run audit login`, EXIT.auth);
+    if (status === 403) return new CliError(error.message, EXIT.auth);
+    if (status === 400 || status === 413 || status === 415) return new CliError(error.message, EXIT.usage);
+    return new CliError(error.message, EXIT.failure);
+  }
+  if (error.name === 'AuditNetworkError' || error.name === 'AuditTimeoutError') {
+    return new CliError(error.message, EXIT.failure);
+  }
+  return undefined;
+}
+
 function reportError(error: unknown, context: CliContext): number {
   if (error instanceof CommanderError) {
     // Help and --version "fail" with exit code 0; commander already printed its message.
@@ -26,6 +46,11 @@ function reportError(error: unknown, context: CliContext): number {
   if (error instanceof CliError) {
     writeLine(context.stderr, `audit: ${error.message}`);
     return error.exitCode;
+  }
+  const mapped = fromClientError(error);
+  if (mapped) {
+    writeLine(context.stderr, `audit: ${mapped.message}`);
+    return mapped.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
   writeLine(context.stderr, `audit: unexpected error: ${message}`);

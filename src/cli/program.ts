@@ -1,6 +1,13 @@
 import { Command } from 'commander';
+import { loginCommand } from './commands/login.js';
+import { logoutCommand } from './commands/logout.js';
+import { logsCommand } from './commands/logs.js';
+import { searchCommand } from './commands/search.js';
 import { serverCommand } from './commands/server.js';
+import { tailCommand } from './commands/tail.js';
+import { whoamiCommand } from './commands/whoami.js';
 import type { CliContext } from './context.js';
+import { addGlobalOptions } from './globals.js';
 import { packageVersion } from './version.js';
 
 /** The command tree: a plain list; each command lives in its own file under commands/. */
@@ -10,14 +17,20 @@ export function buildProgram(context: CliContext): Command {
       "Administer your organization's audit log: list, search, tail, export, back up, GDPR requests.",
     )
     .version(packageVersion(), '-V, --version')
-    .option('--profile <name>', 'configuration profile to use (env AUDIT_PROFILE)')
     .showSuggestionAfterError()
     .configureOutput({
       writeOut: (text) => context.stdout.write(text),
       writeErr: (text) => context.stderr.write(text),
     });
+  addGlobalOptions(program);
   program.exitOverride();
 
+  program.addCommand(loginCommand(context));
+  program.addCommand(logoutCommand(context));
+  program.addCommand(whoamiCommand(context));
+  program.addCommand(logsCommand(context));
+  program.addCommand(searchCommand(context));
+  program.addCommand(tailCommand(context));
   program.addCommand(serverCommand(context));
 
   // Subcommands inherit the exit override and output so every error reaches run().

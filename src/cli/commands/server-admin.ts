@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { defaultDatabaseFile } from '../../config/paths.js';
 import type { Admin } from '../../server/admin.js';
 import type { CliContext } from '../context.js';
@@ -12,10 +12,6 @@ export function dbOption(): Option {
   );
 }
 
-export function orgOption(): Option {
-  return new Option('--org <slug>', 'organization in the database').default('default');
-}
-
 export function databaseFile(context: CliContext, flag: string | undefined): string {
   return resolve(flag ?? context.env.AUDIT_DB ?? defaultDatabaseFile(context.env));
 }
@@ -26,9 +22,11 @@ export function databaseFile(context: CliContext, flag: string | undefined): str
  */
 export async function withAdmin<T>(
   context: CliContext,
-  dbFlag: string | undefined,
-  work: (admin: Admin) => T,
+  command: Command,
+  work: (admin: Admin, org: string) => T,
 ) {
+  // The global --org names the organization inside this database file.
+  const { db: dbFlag, org } = command.optsWithGlobals() as { db?: string; org?: string };
   const [{ openDatabase }, { createStores }, { createAdmin, AdminError }] = await Promise.all([
     import('../../store/database.js'),
     import('../../server/services.js'),
@@ -36,7 +34,7 @@ export async function withAdmin<T>(
   ]);
   const db = openDatabase(databaseFile(context, dbFlag));
   try {
-    return work(createAdmin(createStores(db)));
+    return work(createAdmin(createStores(db)), org ?? context.env.AUDIT_ORG ?? 'default');
   } catch (error) {
     if (error instanceof AdminError) throw new UsageError(error.message);
     throw error;

@@ -2,7 +2,7 @@ import { Argument, Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 import { examples, integerInRange } from '../parse-options.js';
-import { dbOption, orgOption, withAdmin } from './server-admin.js';
+import { dbOption, withAdmin } from './server-admin.js';
 
 export function serverOrgCommand(context: CliContext): Command {
   const setPlan = new Command('set-plan')
@@ -17,7 +17,6 @@ export function serverOrgCommand(context: CliContext): Command {
       'enterprise only: days to keep (1-730, default 730)',
       integerInRange('--retention-days', 1, 730),
     )
-    .addOption(orgOption())
     .addOption(dbOption())
     .addHelpText(
       'after',
@@ -29,10 +28,11 @@ export function serverOrgCommand(context: CliContext): Command {
     .action(
       async (
         plan: 'free' | 'paid' | 'fleet' | 'enterprise' | 'unlimited',
-        options: { retentionDays?: number; org: string; db?: string },
+        options: { retentionDays?: number },
+        command: Command,
       ) => {
-        const org = await withAdmin(context, options.db, (admin) =>
-          admin.setPlan(options.org, plan, options.retentionDays),
+        const org = await withAdmin(context, command, (admin, slug) =>
+          admin.setPlan(slug, plan, options.retentionDays),
         );
         const kept = org.retentionDays === null ? 'kept forever' : `kept ${org.retentionDays} days`;
         writeLine(context.stderr, `Organization ${org.slug} is on the ${org.plan} plan: events are ${kept}.`);
@@ -48,15 +48,14 @@ export function serverOrgCommand(context: CliContext): Command {
   const setAccessLogging = new Command('set-access-logging')
     .description('detailed access tracking: record every API request as access.api_call (off by default)')
     .addArgument(new Argument('<state>', 'on or off').choices(['on', 'off']))
-    .addOption(orgOption())
     .addOption(dbOption())
     .addHelpText(
       'after',
       examples('$ audit server org set-access-logging on', '$ audit logs --detailed --category access'),
     )
-    .action(async (state: 'on' | 'off', options: { org: string; db?: string }) => {
-      const org = await withAdmin(context, options.db, (admin) =>
-        admin.setAccessLogging(options.org, state === 'on'),
+    .action(async (state: 'on' | 'off', _options: unknown, command: Command) => {
+      const org = await withAdmin(context, command, (admin, slug) =>
+        admin.setAccessLogging(slug, state === 'on'),
       );
       writeLine(
         context.stderr,

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 import { examples } from '../parse-options.js';
-import { dbOption, orgOption, withAdmin } from './server-admin.js';
+import { dbOption, withAdmin } from './server-admin.js';
 
 export function serverTokenCommand(context: CliContext): Command {
   const create = new Command('create')
@@ -14,7 +14,6 @@ export function serverTokenCommand(context: CliContext): Command {
         .default('read'),
     )
     .option('--name <name>', 'what the token is for (shown in token list)')
-    .addOption(orgOption())
     .addOption(dbOption())
     .addHelpText(
       'after',
@@ -25,15 +24,16 @@ export function serverTokenCommand(context: CliContext): Command {
       ),
     )
     .action(
-      async (options: {
-        user: string;
-        scope: 'read' | 'ingest';
-        name?: string;
-        org: string;
-        db?: string;
-      }) => {
-        const { token, record } = await withAdmin(context, options.db, (admin) =>
-          admin.createToken(options.org, options.user, options.scope, options.name),
+      async (
+        options: {
+          user: string;
+          scope: 'read' | 'ingest';
+          name?: string;
+        },
+        command: Command,
+      ) => {
+        const { token, record } = await withAdmin(context, command, (admin, org) =>
+          admin.createToken(org, options.user, options.scope, options.name),
         );
         writeLine(context.stdout, token);
         writeLine(
@@ -45,10 +45,9 @@ export function serverTokenCommand(context: CliContext): Command {
 
   const list = new Command('list')
     .description('list tokens by prefix (never the tokens themselves)')
-    .addOption(orgOption())
     .addOption(dbOption())
-    .action(async (options: { org: string; db?: string }) => {
-      const tokens = await withAdmin(context, options.db, (admin) => admin.listTokens(options.org));
+    .action(async (_options: unknown, command: Command) => {
+      const tokens = await withAdmin(context, command, (admin, org) => admin.listTokens(org));
       writeLine(context.stdout, ['PREFIX', 'USER', 'SCOPE', 'NAME', 'CREATED', 'STATUS'].join('\t'));
       for (const token of tokens) {
         const status =
@@ -70,11 +69,10 @@ export function serverTokenCommand(context: CliContext): Command {
   const revoke = new Command('revoke')
     .description('revoke a token by its prefix; it stops working at once')
     .argument('<prefix>', 'the prefix shown by token list (adt_…)')
-    .addOption(orgOption())
     .addOption(dbOption())
     .addHelpText('after', examples('$ audit server token revoke adt_4f9Kx2Qa'))
-    .action(async (prefix: string, options: { org: string; db?: string }) => {
-      const token = await withAdmin(context, options.db, (admin) => admin.revokeToken(options.org, prefix));
+    .action(async (prefix: string, _options: unknown, command: Command) => {
+      const token = await withAdmin(context, command, (admin, org) => admin.revokeToken(org, prefix));
       writeLine(context.stderr, `Revoked token ${token.prefix}… of ${token.userEmail}.`);
     });
 

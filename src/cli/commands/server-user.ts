@@ -2,15 +2,13 @@ import { Command, Option } from 'commander';
 import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 import { examples } from '../parse-options.js';
-import { dbOption, orgOption, withAdmin } from './server-admin.js';
+import { dbOption, withAdmin } from './server-admin.js';
 
 interface UserAddOptions {
   email: string;
   name?: string;
   role: 'owner' | 'admin' | 'member';
   team?: string;
-  org: string;
-  db?: string;
 }
 
 export function serverUserCommand(context: CliContext): Command {
@@ -24,7 +22,6 @@ export function serverUserCommand(context: CliContext): Command {
         .default('member'),
     )
     .option('--team <team>', 'team name (created on first use)')
-    .addOption(orgOption())
     .addOption(dbOption())
     .addHelpText(
       'after',
@@ -33,9 +30,9 @@ export function serverUserCommand(context: CliContext): Command {
         '$ audit server user add --email bob@example.com --team Engineering --role admin   # team admin',
       ),
     )
-    .action(async (options: UserAddOptions) => {
-      const { user, created } = await withAdmin(context, options.db, (admin) =>
-        admin.addUser(options.org, {
+    .action(async (options: UserAddOptions, command: Command) => {
+      const { user, created } = await withAdmin(context, command, (admin, org) =>
+        admin.addUser(org, {
           email: options.email,
           name: options.name,
           role: options.role,

@@ -1,0 +1,79 @@
+import { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { writeLine } from '../context.js';
+import { AuthError, UsageError } from '../errors.js';
+import { examples } from '../parse-options.js';
+import { openSession, sentenceFragment } from '../session.js';
+
+export function loginCommand(context: CliContext): Command {
+  return new Command('login')
+    .description('sign in to an audit-log server and save the token in a profile (file mode 0600)')
+    .option('--with-token', 'read the token from standard input instead of prompting')
+    .addHelpText(
+      'after',
+      examples(
+        '$ audit login                                   # prompts for server, organization and token',
+        '$ audit login --server https://audit.example.com --with-token < token.txt',
+        '$ audit server token create --user me@example.com | audit login --with-token --profile local',
+      ),
+    )
+    .action(async (options: { withToken?: boolean }, command: Command) => {
+      const session = await openSession(context, command);
+      const current = await session.connection();
+      let server = session.flags.server ?? current.server;
+      let org = session.flags.org;
+      let token: string;
+      if (options.withToken) {
+        token = (await readAll(context.stdin)).trim().split(/\r?\n/)[0]?.trim() ?? '';
+        if (!token) throw new UsageError('--with-token: nothing on standard input; pipe the token in');
+      } else if (context.stdin.isTTY && context.stderr.isTTY) {
+        const prompts = await import('@inquirer/prompts');
+        const output = { output: context.stderr as NodeJS.WriteStream };
+        server = await prompts.input({ message: 'Server URL', default: server }, output);
+        org =
+          (await prompts.input(
+            { message: "Organization (empty: the token's own)", default: org ?? '' },
+            output,
+          )) || undefined;
+        token = await prompts.password({ message: 'API token', mask: '*' }, output);
+      } else {
+        throw new UsageError('no terminal to prompt on: pipe the token in with --with-token');
+      }
+
+      const { checkTokenFormat } = await import('../../domain/token.js');
+      const check = checkTokenFormat(token);
+      if (!check.ok) throw new AuthError(`that token is not valid: ${sentenceFragment(check.reason)}`);
+
+      const client = await session.client({ token, server, requireToken: false });
+      const me = await client.me().catch((error: unknown) => {
+        if ((error as { status?: number }).status === 401) {
+          throw new AuthError(`${server} refused this token (unknown or revoked); nothing was saved`);
+        }
+        throw error;
+      });
+      if (org !== undefined && org !== me.organization.slug) {
+        throw new AuthError(`this token belongs to organization "${me.organization.slug}", not "${org}"`);
+      }
+      const [{ openProfileStore }, { configDir }] = await Promise.all([
+        import('../../config/profile-store.js'),
+        import('../../config/paths.js'),
+      ]);
+      const store = openProfileStore(configDir(context.env));
+      store.set(current.profile, { server: server.replace(/\/+$/, ''), org: me.organization.slug, token });
+      store.setActive(current.profile);
+      writeLine(
+        context.stderr,
+        `Logged in to ${server} as ${me.user.email} (${me.user.role}) in organization ${me.organization.slug}; ` +
+          `saved as profile "${current.profile}".`,
+      );
+      if (context.env.AUDIT_TOKEN) {
+        writeLine(context.stderr, 'Note: AUDIT_TOKEN is set and takes precedence over the saved token.');
+      }
+    });
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  let text = '';
+  for await (const chunk of stream) text += chunk.toString();
+  return text;
+}

@@ -1,0 +1,38 @@
+import { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { addFilterOptions, type FilterOptions, filtersToParams } from '../filter-options.js';
+import { listEvents } from '../list-events.js';
+import { examples, integerInRange } from '../parse-options.js';
+import { openSession } from '../session.js';
+import { logsShowCommand } from './logs-show.js';
+
+interface LogsOptions extends FilterOptions {
+  limit: number;
+  all?: boolean;
+}
+
+export function logsCommand(context: CliContext): Command {
+  const command = new Command('logs')
+    .description('list audit events, newest first, with filters')
+    .option('--limit <n>', 'how many events to show', integerInRange('--limit', 1, 1_000_000), 50)
+    .option('--all', 'follow every page (ignores --limit)');
+  addFilterOptions(command)
+    .addCommand(logsShowCommand(context))
+    .addHelpText(
+      'after',
+      examples(
+        '$ audit logs --since 24h --category auth,security            # incident: the last day of sign-ins',
+        '$ audit logs --action user.login_failed --ip 198.51.100.77',
+        '$ audit logs --target api-staging.example.net --action tunnel.deleted   # who deleted that tunnel?',
+        '$ audit logs --actor me --from 2024-01-01 --to 2024-01-31 -o csv > january.csv',
+        '$ audit logs --all -o ndjson | jq -r .actor.email | sort | uniq -c',
+      ),
+    )
+    .action(async (options: LogsOptions, cmd: Command) => {
+      const session = await openSession(context, cmd);
+      const params = filtersToParams(options, { zone: session.zone, now: context.now() });
+      const client = await session.client();
+      await listEvents(session, client, { params, limit: options.all ? undefined : options.limit });
+    });
+  return command;
+}

@@ -1,0 +1,99 @@
+import { Command } from 'commander';
+import type { AuditEvent } from '../../domain/event.js';
+import type { CliContext } from '../context.js';
+import { writeLine } from '../context.js';
+import { ApiError } from '../errors.js';
+import { addFilterOptions, type FilterOptions, filtersToParams } from '../filter-options.js';
+import { examples, integerInRange } from '../parse-options.js';
+import { openSession } from '../session.js';
+
+interface TailOptions extends FilterOptions {
+  lines: number;
+}
+
+export function tailCommand(context: CliContext): Command {
+  const command = new Command('tail')
+    .description('print the newest events, then follow new ones as they happen, until Ctrl-C')
+    .option('-n, --lines <n>', 'how many recent events to print first', integerInRange('-n', 0, 1000), 10);
+  return addFilterOptions(command)
+    .addHelpText(
+      'after',
+      examples(
+        '$ audit tail --category auth,security                    # watch sign-ins during an incident',
+        '$ audit tail --action user.login_failed -n 0',
+        '$ audit tail --actor bob@example.com -o ndjson | jq .action',
+      ),
+    )
+    .action(async (options: TailOptions, cmd: Command) => {
+      const session = await openSession(context, cmd);
+      const params = filtersToParams(options, { zone: session.zone, now: context.now() });
+      const client = await session.client();
+      const [
+        { followEvents, FollowerGaveUpError },
+        { retryDelayMs },
+        { createLineWriter },
+        { guardClosedPipe },
+      ] = await Promise.all([
+        import('../../client/follower.js'),
+        import('../../client/retry.js'),
+        import('../output/event-line.js'),
+        import('../output/pipe.js'),
+      ]);
+      const stop = new AbortController();
+      void context.interrupted.then(() => stop.abort());
+      guardClosedPipe(context.stdout, () => stop.abort());
+      const write = createLineWriter(session.flags.output, context.stdout, {
+        zone: session.zone,
+        color: session.color,
+      });
+
+      const startedAt = new Date(context.now()).toISOString();
+      const recent = async () =>
+        options.lines > 0
+          ? (await client.listPage({ ...params, per_page: options.lines })).data.reverse()
+          : [];
+      try {
+        for await (const event of followEvents({
+          signal: stop.signal,
+          initial: recent,
+          openStream: (position, signal) => client.openStream(params, { lastEventId: position, signal }),
+          // Without an event to start after, polling starts at the moment tail started.
+          poll: async (afterId) =>
+            (
+              await client.listPage(
+                afterId
+                  ? { ...params, after: afterId, per_page: 1000 }
+                  : { ...params, since: undefined, from: startedAt, order: 'asc', per_page: 1000 },
+              )
+            ).data,
+          delayMs: (failure) => retryDelayMs({ attempt: failure - 1 }),
+          sleep: (ms, signal) => abortableSleep(ms, signal),
+          onReconnecting: ({ delayMs, reason }) =>
+            writeLine(
+              context.stderr,
+              `reconnecting… (${reason}; next try in ${(delayMs / 1000).toFixed(1)} s)`,
+            ),
+          onPolling: (reason) => writeLine(context.stderr, `${reason}; polling for new events instead`),
+        })) {
+          write(event as AuditEvent);
+        }
+      } catch (error) {
+        if (error instanceof FollowerGaveUpError) throw new ApiError(error.message);
+        throw error;
+      } finally {
+        client.close();
+      }
+    });
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}

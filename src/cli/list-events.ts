@@ -1,0 +1,87 @@
+import { Writable } from 'node:stream';
+import type { AuditClient } from '../client/client.js';
+import type { ListParams } from '../client/types.js';
+import { writeLine } from './context.js';
+import { createEventWriter } from './output/event-writer.js';
+import { shouldPage, startPager } from './output/pager.js';
+import { guardClosedPipe } from './output/pipe.js';
+import { listFormat, type Session } from './session.js';
+
+export interface ListRequest {
+  params: ListParams;
+  /** Stop after this many events; undefined follows every page (`--all`). */
+  limit: number | undefined;
+}
+
+/**
+ * The shared body of `logs` and `search`: page through the API, render through one writer,
+ * stop quietly when the reader of a pipe goes away, and page long tables on a terminal.
+ */
+export async function listEvents(session: Session, client: AuditClient, request: ListRequest): Promise<void> {
+  const { context } = session;
+  const format = listFormat(session);
+  const paging = format === 'table' && session.stdoutIsTerminal;
+  const buffer = paging ? collectingStream() : undefined;
+  const out = buffer?.stream ?? context.stdout;
+  let pipeClosed = false;
+  const closed = new Promise<void>((resolve) =>
+    guardClosedPipe(context.stdout, () => {
+      pipeClosed = true;
+      resolve();
+    }),
+  );
+  const writer = createEventWriter(format === 'tsv' ? 'tsv' : format, out, {
+    zone: session.zone,
+    color: session.color,
+    terminalWidth: (context.stdout as NodeJS.WriteStream).columns,
+  });
+
+  const perPage = Math.min(1000, request.limit ?? 1000);
+  let truncated = false;
+  pages: for await (const page of client.pages({ ...request.params, per_page: perPage })) {
+    for (const [index, event] of page.data.entries()) {
+      if (request.limit !== undefined && writer.count >= request.limit) {
+        truncated = index < page.data.length || page.pagination.has_more;
+        break pages;
+      }
+      await Promise.race([writer.write(event), closed]);
+      if (pipeClosed) return;
+    }
+    if (request.limit !== undefined && writer.count >= request.limit && page.pagination.has_more) {
+      truncated = true;
+      break;
+    }
+  }
+  await Promise.race([writer.end(), closed]);
+  if (pipeClosed) return;
+  if (buffer) await flushPaged(session, buffer.text());
+  if (writer.count === 0) writeLine(context.stderr, 'No events found.');
+  else if (truncated && session.stdoutIsTerminal) {
+    writeLine(context.stderr, `Showing the newest ${writer.count}; use --limit N or --all for more.`);
+  }
+}
+
+async function flushPaged(session: Session, text: string): Promise<void> {
+  const { context } = session;
+  const rows = (context.stdout as NodeJS.WriteStream).rows ?? 24;
+  const pager = shouldPage(text.split('\n').length, rows)
+    ? startPager({ env: context.env, stdout: context.stdout })
+    : undefined;
+  if (!pager) {
+    context.stdout.write(text);
+    return;
+  }
+  pager.stream.end(text);
+  await pager.done;
+}
+
+function collectingStream() {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer | string, _encoding: string, callback: () => void) {
+      chunks.push(chunk.toString());
+      callback();
+    },
+  });
+  return { stream, text: () => chunks.join('') };
+}

@@ -1,0 +1,54 @@
+/**
+ * Audit data is attacker-controlled: a description or a user agent must not be able to move the
+ * cursor, rewrite the screen, set the window title, plant a hyperlink or reorder what is shown.
+ */
+
+// Whole escape sequences, so no fragment such as `[31m` survives. An unterminated string
+// sequence (OSC, DCS, …) runs to the end of the text, as it would in a terminal.
+const ESCAPE_SEQUENCE = new RegExp(
+  [
+    '\\u001b\\[[\\u0030-\\u003f]*[\\u0020-\\u002f]*[\\u0040-\\u007e]?', // CSI
+    '\\u009b[\\u0030-\\u003f]*[\\u0020-\\u002f]*[\\u0040-\\u007e]?', // 8-bit CSI
+    '(?:\\u001b\\]|\\u009d)[^\\u0007\\u001b\\u009c]*(?:\\u0007|\\u001b\\\\|\\u009c)?', // OSC
+    '(?:\\u001b[PX^_]|[\\u0090\\u0098\\u009e\\u009f])[^\\u001b\\u009c]*(?:\\u001b\\\\|\\u009c)?', // DCS, SOS, PM, APC
+    '\\u001b[\\u0020-\\u002f]*[\\u0030-\\u007e]?', // two-character sequences and a lone ESC
+  ].join('|'),
+  'g',
+);
+
+const TAB_OR_NEWLINE = /[\t\n]/g;
+
+// C0 controls, DEL and C1 controls, once tab and newline have become spaces.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/g;
+
+// Bidi controls (Trojan Source) and invisible characters that hide, join or break text.
+const INVISIBLE_FORMAT_CHARACTER = /[\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+
+/** `text` with everything that could steer a terminal removed; ordinary Unicode is kept. */
+export function sanitizeForDisplay(text: string): string {
+  return text
+    .replace(ESCAPE_SEQUENCE, '')
+    .replace(TAB_OR_NEWLINE, ' ')
+    .replace(CONTROL_CHARACTER, '')
+    .replace(INVISIBLE_FORMAT_CHARACTER, '');
+}
+
+/** Sanitized text of an optional server value; `fallback` when it is absent. */
+export function displayValue(value: string | null | undefined, fallback = ''): string {
+  return value === null || value === undefined ? fallback : sanitizeForDisplay(value);
+}
+
+// JSON.stringify escapes only U+0000–U+001F; these would still reach a terminal raw.
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+
+/**
+ * Compact JSON that parses back to exactly `value` yet holds no raw control, bidi or invisible
+ * character: those appear as `\uXXXX` escapes (only ever inside strings, so this is lossless).
+ */
+export function stringifyJsonSafely(value: unknown): string {
+  return JSON.stringify(value).replace(
+    UNSAFE_IN_JSON,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}

@@ -1,0 +1,48 @@
+import { isValidTimeZone, zonedFields } from '../../domain/zoned-time.js';
+import { sanitizeForDisplay } from './sanitize.js';
+
+export { isValidTimeZone };
+
+const pad = (value: number, width = 2) => String(value).padStart(width, '0');
+
+/** `2024-01-15 15:32:18`: the instant `iso` on a 24-hour wall clock in the IANA `zone`. */
+export function formatTimestamp(iso: string, zone: string): string {
+  const utcMs = Date.parse(iso);
+  // The timestamp came from the server: show it as it is (made safe) rather than "NaN".
+  if (Number.isNaN(utcMs)) return sanitizeForDisplay(iso);
+  const { year, month, day, hour, minute, second } = zonedFields(utcMs, zone);
+  return `${pad(year, 4)}-${pad(month)}-${pad(day)} ${pad(hour)}:${pad(minute)}:${pad(second)}`;
+}
+
+const labelFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function labelFormatter(locale: string, zone: string): Intl.DateTimeFormat {
+  const key = `${locale} ${zone}`;
+  let format = labelFormatters.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' });
+    labelFormatters.set(key, format);
+  }
+  return format;
+}
+
+function shortName(locale: string, zone: string, at: Date): string {
+  const part = labelFormatter(locale, zone)
+    .formatToParts(at)
+    .find((candidate) => candidate.type === 'timeZoneName');
+  return part?.value ?? zone;
+}
+
+const OFFSET_LABEL = /^(GMT|UTC)[+-]/;
+
+/**
+ * The zone's short name at `at` (`UTC`, `CET`, `EST`, `BST`), or its offset (`GMT+5:30`) when
+ * no abbreviation is common. en-US knows American names, en-GB European ones: ask both.
+ */
+export function zoneLabel(zone: string, at: Date | number | string = new Date()): string {
+  const instant = at instanceof Date ? at : new Date(at);
+  const american = shortName('en-US', zone, instant);
+  if (!OFFSET_LABEL.test(american)) return american;
+  const british = shortName('en-GB', zone, instant);
+  return OFFSET_LABEL.test(british) ? american : british;
+}

@@ -1,0 +1,123 @@
+import type { Command } from 'commander';
+import type { AuditClient } from '../client/client.js';
+import type { Connection } from '../config/settings.js';
+import { checkTokenFormat } from '../domain/token.js';
+import type { CliContext } from './context.js';
+import { AuthError, UsageError } from './errors.js';
+import { type GlobalFlags, globalFlags } from './globals.js';
+
+export const LIST_FORMATS = ['table', 'json', 'ndjson', 'csv'] as const;
+export type ListFormat = (typeof LIST_FORMATS)[number] | 'tsv';
+
+/**
+ * What an action works with, resolved from the global flags, the environment and the profile:
+ * the connection, the display zone, colour, and a client made on first use (so `--help` and
+ * usage errors never load the HTTP stack or read the config file).
+ */
+export interface Session {
+  context: CliContext;
+  flags: GlobalFlags;
+  zone: string;
+  color: boolean;
+  stdoutIsTerminal: boolean;
+  connection(): Promise<Connection>;
+  client(options?: {
+    attempts?: number;
+    requireToken?: boolean;
+    token?: string;
+    server?: string;
+  }): Promise<AuditClient>;
+  trace: ((line: string) => void) | undefined;
+}
+
+export async function openSession(context: CliContext, command: Command): Promise<Session> {
+  const flags = globalFlags(command);
+  const { displayZone } = await import('./dates.js');
+  const zone = displayZone({ tz: flags.tz, utc: flags.utc, env: context.env });
+  const stdoutIsTerminal = Boolean(context.stdout.isTTY);
+  const trace = flags.debug ? (line: string) => context.stderr.write(`[debug] ${line}\n`) : undefined;
+  let connection: Promise<Connection> | undefined;
+
+  const session: Session = {
+    context,
+    flags,
+    zone,
+    color: colorEnabled(flags, context),
+    stdoutIsTerminal,
+    trace,
+    connection() {
+      connection ??= loadConnection(context, flags);
+      return connection;
+    },
+    async client(options = {}) {
+      const resolved = await session.connection();
+      const token = options.token ?? resolved.token;
+      if (options.requireToken !== false) assertUsableToken(token, resolved);
+      const { AuditClient } = await import('../client/client.js');
+      return new AuditClient({
+        server: options.server ?? resolved.server,
+        org: resolved.org,
+        token,
+        attempts: options.attempts,
+        trace,
+      });
+    },
+  };
+  return session;
+}
+
+async function loadConnection(context: CliContext, flags: GlobalFlags): Promise<Connection> {
+  const [{ openProfileStore }, { configDir }, { resolveConnection, SettingsError }] = await Promise.all([
+    import('../config/profile-store.js'),
+    import('../config/paths.js'),
+    import('../config/settings.js'),
+  ]);
+  const store = openProfileStore(configDir(context.env));
+  if (store.isExposed()) {
+    context.stderr.write(
+      `audit: warning: ${store.path} is readable by other users; run: chmod 600 ${store.path}\n`,
+    );
+  }
+  try {
+    return resolveConnection(flags, context.env, store);
+  } catch (error) {
+    if (error instanceof SettingsError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** A missing or mistyped token is caught here, before any request leaves the machine. */
+function assertUsableToken(token: string | undefined, connection: Connection): asserts token is string {
+  if (!token) {
+    throw new AuthError(
+      `not logged in (profile "${connection.profile}"): run audit login, or set AUDIT_TOKEN`,
+    );
+  }
+  const check = checkTokenFormat(token);
+  if (!check.ok) {
+    const source =
+      connection.tokenSource === 'profile' ? `profile "${connection.profile}"` : connection.tokenSource;
+    throw new AuthError(`the token from ${source} is not valid: ${sentenceFragment(check.reason)}`);
+  }
+}
+
+export function sentenceFragment(sentence: string): string {
+  return sentence.replace(/^./, (first) => first.toLowerCase()).replace(/\.$/, '');
+}
+
+function colorEnabled(flags: GlobalFlags, context: CliContext): boolean {
+  if (flags.color === false || context.env.NO_COLOR !== undefined || context.env.TERM === 'dumb')
+    return false;
+  if (context.env.FORCE_COLOR !== undefined && context.env.FORCE_COLOR !== '0') return true;
+  return Boolean(context.stdout.isTTY);
+}
+
+/** `-o` for list commands: a format; default a table on a terminal, tab-separated when piped. */
+export function listFormat(session: Session): ListFormat {
+  const requested = session.flags.output;
+  if (requested === undefined) return session.stdoutIsTerminal ? 'table' : 'tsv';
+  if (!(LIST_FORMATS as readonly string[]).includes(requested)) {
+    throw new UsageError(`--output must be one of ${LIST_FORMATS.join(', ')}; got "${requested}"`);
+  }
+  return requested as ListFormat;
+}

@@ -1,0 +1,213 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { Agent } from 'undici';
+import { parseJson, type ResponseHeaders, type RetryInfo, sendWithRetries, type Transport } from './http.js';
+import { buildUrl, type QueryParams } from './query.js';
+import { RETRY_ATTEMPTS } from './retry.js';
+import { defaultUserAgent, lowerCaseKeys, parseServer } from './setup.js';
+import { type EventStream, openEventStream } from './stream.js';
+import type { AuditEvent, EventInput, EventPage, IngestResponse, ListParams, Me } from './types.js';
+
+export interface AuditClientOptions {
+  /** Base URL of the server, e.g. http://127.0.0.1:7787 (a path prefix is kept). */
+  server: string;
+  token?: string;
+  /** Organization slug; needed by the organization's endpoints. */
+  org?: string;
+  /** Attempts in total per request (not retries); default RETRY_ATTEMPTS.interactive. */
+  attempts?: number;
+  /** Connect, headers and body timeout per attempt; default 30 s. */
+  timeoutMs?: number;
+  userAgent?: string;
+  /** `--debug`: receives one line per attempt and answer, the token masked. */
+  trace?: (line: string) => void;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random?: () => number;
+  onRetry?: (info: RetryInfo) => void;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RequestOptions {
+  query?: QueryParams;
+  /** Sent as JSON. */
+  body?: unknown;
+  signal?: AbortSignal;
+  headers?: Record<string, string>;
+}
+
+export interface ApiResponse<T> {
+  status: number;
+  headers: ResponseHeaders;
+  body: T;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+export interface StreamOptions extends CallOptions {
+  /** Resume after this SSE id: the server replays what came since, no gap, no duplicate. */
+  lastEventId?: string;
+  /** Fail the iteration when nothing (not even a heartbeat) arrives for this long; default 45 s. */
+  idleTimeoutMs?: number;
+}
+
+export const MAX_INGEST_BATCH = 1000;
+const MAX_PER_PAGE = 1000;
+const DEFAULT_TIMEOUT_MS = 30_000;
+const CONNECT_TIMEOUT_MS = 10_000;
+// The server sends a heartbeat every 15 s; three missed ones mean the connection is dead.
+const STREAM_IDLE_TIMEOUT_MS = 45_000;
+
+/** The one HTTP client of the CLI, exported for programs: JSON, auth, retries, typed errors. */
+export class AuditClient {
+  readonly server: string;
+  readonly org: string | undefined;
+  readonly #base: URL;
+  readonly #agent: Agent;
+  readonly #transport: Transport;
+  readonly #headers: Record<string, string>;
+  readonly #streams = new Set<EventStream>();
+  #closing: Promise<void> | undefined;
+
+  constructor(options: AuditClientOptions) {
+    this.#base = parseServer(options.server);
+    this.server = this.#base.href.replace(/\/+$/, '');
+    this.org = options.org;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#agent = new Agent({
+      connectTimeout: Math.min(timeoutMs, CONNECT_TIMEOUT_MS),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    this.#transport = {
+      dispatcher: this.#agent,
+      attempts: Math.max(1, options.attempts ?? RETRY_ATTEMPTS.interactive),
+      token: options.token,
+      sleep: options.sleep ?? ((ms, signal) => delay(ms, undefined, { signal })),
+      random: options.random ?? Math.random,
+      trace: options.trace,
+      onRetry: options.onRetry,
+    };
+    this.#headers = {
+      accept: 'application/json',
+      'user-agent': options.userAgent ?? defaultUserAgent(),
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+    };
+  }
+
+  /**
+   * Any API call, JSON in and out. Every method is retried on 429/502/503/504 and connection
+   * failures, POST included: ingest is idempotent by event `id`, so a retried batch whose ids
+   * were already stored is not stored twice (events sent without an id get new ids each time).
+   */
+  async request<T>(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+    const hasBody = options.body !== undefined;
+    const response = await sendWithRetries(this.#transport, {
+      method,
+      url: buildUrl(this.#base, path, options.query),
+      headers: {
+        ...this.#headers,
+        ...(hasBody ? { 'content-type': 'application/json' } : {}),
+        ...lowerCaseKeys(options.headers),
+      },
+      body: hasBody ? JSON.stringify(options.body) : undefined,
+      signal: options.signal,
+    });
+    return { status: response.status, headers: response.headers, body: parseJson(response.text) as T };
+  }
+
+  async me(options: CallOptions = {}): Promise<Me> {
+    return (await this.request<Me>('GET', '/api/v1/me', options)).body;
+  }
+
+  async listPage(params: ListParams = {}, options: CallOptions = {}): Promise<EventPage> {
+    const query = { ...params };
+    return (await this.request<EventPage>('GET', this.#logsPath(), { ...options, query })).body;
+  }
+
+  /** Every page: follows `next_cursor` (or, when polling with `after`, the last id) until the end. */
+  async *pages(params: ListParams = {}, options: CallOptions = {}): AsyncGenerator<EventPage> {
+    let current = params;
+    for (;;) {
+      const page = await this.listPage(current, options);
+      yield page;
+      const { has_more: hasMore, next_cursor: nextCursor } = page.pagination;
+      const lastId = page.data.at(-1)?.id;
+      if (!hasMore) return;
+      if (nextCursor) current = { ...current, cursor: nextCursor };
+      else if (current.after !== undefined && lastId) current = { ...current, after: lastId };
+      else return;
+    }
+  }
+
+  /** Events across pages, stopping after `limit`; asks for pages of min(1000, limit) when unset. */
+  async *events(
+    params: ListParams = {},
+    options: CallOptions & { limit?: number } = {},
+  ): AsyncGenerator<AuditEvent> {
+    const { limit, signal } = options;
+    if (limit !== undefined && limit <= 0) return;
+    const perPage = params.per_page ?? (limit === undefined ? undefined : Math.min(MAX_PER_PAGE, limit));
+    let count = 0;
+    for await (const page of this.pages({ ...params, per_page: perPage }, { signal })) {
+      for (const event of page.data) {
+        yield event;
+        count++;
+        if (limit !== undefined && count >= limit) return;
+      }
+    }
+  }
+
+  async getEvent(id: string, options: CallOptions = {}): Promise<AuditEvent> {
+    const path = `${this.#logsPath()}/${encodeURIComponent(id)}`;
+    return (await this.request<{ data: AuditEvent }>('GET', path, options)).body.data;
+  }
+
+  /** Stores up to 1000 events (callers batch); ids already stored are not stored again. */
+  async ingest(events: readonly EventInput[], options: CallOptions = {}): Promise<IngestResponse> {
+    if (events.length > MAX_INGEST_BATCH) {
+      throw new Error(`ingest takes at most ${MAX_INGEST_BATCH} events per call; got ${events.length}`);
+    }
+    if (events.length === 0) return { data: [], summary: { received: 0, created: 0, duplicates: 0 } };
+    const body = { events };
+    return (await this.request<IngestResponse>('POST', this.#logsPath(), { ...options, body })).body;
+  }
+
+  /** The live Server-Sent Events stream; one attempt, no retry (the follower reconnects). */
+  async openStream(params: ListParams = {}, options: StreamOptions = {}): Promise<EventStream> {
+    const headers: Record<string, string> = { ...this.#headers, accept: 'text/event-stream' };
+    if (options.lastEventId !== undefined) headers['last-event-id'] = options.lastEventId;
+    const stream = await openEventStream(
+      this.#transport,
+      {
+        method: 'GET',
+        url: buildUrl(this.#base, `${this.#logsPath()}/stream`, { ...params }),
+        headers,
+        signal: options.signal,
+      },
+      options.idleTimeoutMs ?? STREAM_IDLE_TIMEOUT_MS,
+    );
+    const close = stream.close;
+    this.#streams.add(stream);
+    stream.close = () => {
+      this.#streams.delete(stream);
+      close();
+    };
+    return stream;
+  }
+
+  /** Closes open streams and the connection pool; the client is unusable afterwards. */
+  close(): Promise<void> {
+    for (const stream of [...this.#streams]) stream.close();
+    this.#closing ??= this.#agent.close();
+    return this.#closing;
+  }
+
+  #logsPath(): string {
+    if (!this.org) {
+      throw new Error('no organization given: pass { org } to AuditClient (the CLI: --org or AUDIT_ORG)');
+    }
+    return `/api/v1/organizations/${encodeURIComponent(this.org)}/audit-logs`;
+  }
+}

@@ -1,0 +1,103 @@
+import { STATUS_CODES } from 'node:http';
+import type { ProblemDocument } from './types.js';
+
+// Server text reaches a terminal through these messages: one line, no control characters.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]+/g;
+const MAX_DETAIL = 300;
+
+function oneLine(text: string): string {
+  const flat = text.replace(CONTROL, ' ').trim();
+  return flat.length > MAX_DETAIL ? `${flat.slice(0, MAX_DETAIL - 1)}…` : flat;
+}
+
+/** The server answered with a status the client does not retry (or retries ran out). */
+export class AuditApiError extends Error {
+  override readonly name = 'AuditApiError';
+  readonly status: number;
+  readonly problem: ProblemDocument | undefined;
+  readonly method: string;
+  /** The request URL with secret-looking query parameters redacted. */
+  readonly url: string;
+
+  constructor(options: {
+    status: number;
+    problem?: ProblemDocument;
+    method: string;
+    url: string;
+    detail?: string;
+  }) {
+    const { status, problem, method, url } = options;
+    const title = problem?.title || STATUS_CODES[status] || 'HTTP error';
+    const detail = problem?.detail ?? options.detail;
+    const path = new URL(url).pathname;
+    super(`${status} ${oneLine(title)}${detail ? `: ${oneLine(detail)}` : ''} (${method} ${path})`);
+    this.status = status;
+    this.problem = problem;
+    this.method = method;
+    this.url = url;
+  }
+}
+
+const REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset by peer',
+  EPIPE: 'connection closed while sending',
+  ETIMEDOUT: 'connection timed out',
+  EAI_AGAIN: 'temporary DNS failure',
+  ENOTFOUND: 'host not found',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  UND_ERR_SOCKET: 'connection closed unexpectedly',
+  UND_ERR_CONNECT_TIMEOUT: 'timed out connecting',
+  UND_ERR_HEADERS_TIMEOUT: 'timed out waiting for an answer',
+  UND_ERR_BODY_TIMEOUT: 'timed out reading the answer',
+  CERT_HAS_EXPIRED: 'TLS certificate has expired',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed TLS certificate',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate cannot be verified',
+};
+
+const TIMEOUT_CODES = new Set([
+  'ETIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
+/** The server could not be reached, or the connection failed; `code` is the cause's, e.g. ECONNREFUSED. */
+export class AuditNetworkError extends Error {
+  override readonly name: string = 'AuditNetworkError';
+  readonly code: string | undefined;
+  readonly method: string;
+  readonly url: string;
+
+  constructor(options: { code: string | undefined; method: string; url: string; cause?: unknown }) {
+    const { code, method, url } = options;
+    const reason = (code && REASONS[code]) ?? oneLine(causeMessage(options.cause) || code || 'network error');
+    super(`cannot reach ${new URL(url).origin}: ${reason}`, { cause: options.cause });
+    this.code = code;
+    this.method = method;
+    this.url = url;
+  }
+}
+
+/** A network failure that was a timeout (connect, headers or body); still an AuditNetworkError. */
+export class AuditTimeoutError extends AuditNetworkError {
+  override readonly name = 'AuditTimeoutError';
+}
+
+/** The right network error class for a failure with this code. */
+export function networkError(options: {
+  code: string | undefined;
+  method: string;
+  url: string;
+  cause?: unknown;
+}): AuditNetworkError {
+  return options.code && TIMEOUT_CODES.has(options.code)
+    ? new AuditTimeoutError(options)
+    : new AuditNetworkError(options);
+}
+
+function causeMessage(cause: unknown): string {
+  return cause instanceof Error ? cause.message : '';
+}

@@ -1,0 +1,194 @@
+import { STATUS_CODES } from 'node:http';
+import { type Dispatcher, request } from 'undici';
+import { AuditApiError, networkError } from './errors.js';
+import { redactUrl } from './query.js';
+import { isRetryableNetworkError, isRetryableStatus, networkErrorCode, retryDelayMs } from './retry.js';
+import { elapsedMs, maskToken, traceHeaderLines } from './trace.js';
+import type { ProblemDocument } from './types.js';
+
+export type ResponseHeaders = Record<string, string | string[] | undefined>;
+
+export interface RetryInfo {
+  /** The attempt that just failed, 1-based. */
+  attempt: number;
+  delayMs: number;
+  /** Why: `503 Service Unavailable`, `ECONNREFUSED`… */
+  reason: string;
+}
+
+/** What every request shares: the connection pool, the retry policy and the trace. */
+export interface Transport {
+  dispatcher: Dispatcher;
+  attempts: number;
+  token: string | undefined;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random: () => number;
+  trace: ((line: string) => void) | undefined;
+  onRetry: ((info: RetryInfo) => void) | undefined;
+}
+
+export interface OutgoingRequest {
+  method: Dispatcher.HttpMethod;
+  url: URL;
+  headers: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+}
+
+export interface TextResponse {
+  status: number;
+  headers: ResponseHeaders;
+  text: string;
+}
+
+/**
+ * One request, with retries: 429/502/503/504 and connection failures are tried again
+ * (honouring Retry-After, else full-jitter backoff) until `transport.attempts` run out.
+ * Every non-2xx answer that is not retried becomes an AuditApiError; a network failure on the
+ * last attempt becomes an AuditNetworkError. An abort ends everything at once.
+ */
+export async function sendWithRetries(
+  transport: Transport,
+  outgoing: OutgoingRequest,
+): Promise<TextResponse> {
+  const { attempts, trace } = transport;
+  for (let attempt = 1; ; attempt++) {
+    const last = attempt >= attempts;
+    const started = performance.now();
+    let response: TextResponse;
+    try {
+      response = await sendOnce(transport, outgoing, attempt);
+    } catch (error) {
+      throwIfAborted(outgoing.signal);
+      const code = networkErrorCode(error);
+      // Not a network failure (an invalid header, a bug): no retry, no disguise as one.
+      if (code === undefined || code === 'UND_ERR_INVALID_ARG') throw error;
+      trace?.(`✗ ${outgoing.method} ${outgoing.url.pathname} ${code ?? 'failed'} ${elapsedMs(started)} ms`);
+      if (last || !isRetryableNetworkError(error)) {
+        throw networkError({ code, method: outgoing.method, url: redactUrl(outgoing.url), cause: error });
+      }
+      await pause(transport, outgoing, { attempt, reason: code ?? 'network error' });
+      continue;
+    }
+    const { status } = response;
+    trace?.(`← ${status} ${outgoing.method} ${outgoing.url.pathname} ${elapsedMs(started)} ms`);
+    if (status >= 200 && status < 300) return response;
+    if (!last && isRetryableStatus(status)) {
+      const reason = `${status} ${parseProblem(response.text)?.title || STATUS_CODES[status] || 'error'}`;
+      await pause(transport, outgoing, { attempt, reason, retryAfter: response.headers['retry-after'] });
+      continue;
+    }
+    throw apiError(transport, outgoing, response);
+  }
+}
+
+/** One attempt: the answer's status, headers and whole body (read, so the socket is reused). */
+async function sendOnce(
+  transport: Transport,
+  outgoing: OutgoingRequest,
+  attempt: number,
+): Promise<TextResponse> {
+  const { trace } = transport;
+  trace?.(`→ ${outgoing.method} ${redactUrl(outgoing.url)} (attempt ${attempt}/${transport.attempts})`);
+  if (attempt === 1 && trace) for (const line of traceHeaderLines(outgoing.headers)) trace(line);
+  const answer = await request(outgoing.url, {
+    method: outgoing.method,
+    headers: outgoing.headers,
+    body: outgoing.body,
+    signal: outgoing.signal,
+    dispatcher: transport.dispatcher,
+  });
+  return { status: answer.statusCode, headers: answer.headers, text: await answer.body.text() };
+}
+
+async function pause(
+  transport: Transport,
+  outgoing: OutgoingRequest,
+  failure: { attempt: number; reason: string; retryAfter?: string | string[] | undefined },
+): Promise<void> {
+  const delayMs = retryDelayMs({
+    attempt: failure.attempt - 1,
+    retryAfter: failure.retryAfter,
+    random: transport.random,
+  });
+  transport.onRetry?.({ attempt: failure.attempt, delayMs, reason: failure.reason });
+  transport.trace?.(`  retrying in ${delayMs} ms (${failure.reason})`);
+  throwIfAborted(outgoing.signal);
+  await abortable(transport.sleep(delayMs, outgoing.signal), outgoing.signal);
+}
+
+/** A non-2xx answer as a typed error; the token is scrubbed from anything the server echoed. */
+export function apiError(
+  transport: Transport,
+  outgoing: OutgoingRequest,
+  response: TextResponse,
+): AuditApiError {
+  const token = transport.token;
+  const text = token ? response.text.split(token).join(maskToken(token)) : response.text;
+  const problem = parseProblem(text, response.status);
+  return new AuditApiError({
+    status: response.status,
+    problem,
+    method: outgoing.method,
+    url: redactUrl(outgoing.url),
+    detail: problem ? undefined : plainDetail(text),
+  });
+}
+
+/** The body as an RFC 9457 problem document, when it is one. */
+export function parseProblem(text: string, status = 0): ProblemDocument | undefined {
+  const json = parseJson(text);
+  if (typeof json !== 'object' || json === null) return undefined;
+  const { type, title, detail } = json as Record<string, unknown>;
+  if (typeof title !== 'string' && typeof detail !== 'string') return undefined;
+  return {
+    ...(json as object),
+    type: typeof type === 'string' ? type : 'about:blank',
+    title: typeof title === 'string' ? title : '',
+    status:
+      typeof (json as { status?: unknown }).status === 'number'
+        ? (json as { status: number }).status
+        : status,
+    detail: typeof detail === 'string' ? detail : '',
+  } as ProblemDocument;
+}
+
+function plainDetail(text: string): string | undefined {
+  const json = parseJson(text) as { message?: unknown; error?: unknown } | undefined;
+  if (typeof json?.message === 'string') return json.message;
+  if (typeof json?.error === 'string') return json.error;
+  return undefined;
+}
+
+export function parseJson(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+}
+
+/** Settles with `promise`, or rejects the moment `signal` aborts (an injected sleep may not listen). */
+function abortable(promise: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return promise;
+  return new Promise((resolve, reject) => {
+    const onAbort = () =>
+      reject(signal.reason ?? new DOMException('This operation was aborted', 'AbortError'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
