@@ -5,10 +5,11 @@ import { writeLine } from './context.js';
 import { createEventWriter } from './output/event-writer.js';
 import { shouldPage, startPager } from './output/pager.js';
 import { guardClosedPipe } from './output/pipe.js';
-import { listFormat, type Session } from './session.js';
+import type { ListFormat, Session } from './session.js';
 
 export interface ListRequest {
   params: ListParams;
+  format: ListFormat;
   /** Stop after this many events; undefined follows every page (`--all`). */
   limit: number | undefined;
 }
@@ -19,7 +20,7 @@ export interface ListRequest {
  */
 export async function listEvents(session: Session, client: AuditClient, request: ListRequest): Promise<void> {
   const { context } = session;
-  const format = listFormat(session);
+  const { format } = request;
   const paging = format === 'table' && session.stdoutIsTerminal;
   const buffer = paging ? collectingStream() : undefined;
   const out = buffer?.stream ?? context.stdout;

@@ -21,6 +21,8 @@ export function buildProgram(context: CliContext): Command {
     .configureOutput({
       writeOut: (text) => context.stdout.write(text),
       writeErr: (text) => context.stderr.write(text),
+      // commander's own errors read like ours: "audit: unknown option '--x'".
+      outputError: (text, write) => write(text.replace(/^error: /, 'audit: ')),
     });
   addGlobalOptions(program);
   program.exitOverride();

@@ -3,7 +3,7 @@ import type { CliContext } from '../context.js';
 import { addFilterOptions, type FilterOptions, filtersToParams } from '../filter-options.js';
 import { listEvents } from '../list-events.js';
 import { examples, integerInRange } from '../parse-options.js';
-import { openSession } from '../session.js';
+import { listFormat, openSession } from '../session.js';
 import { logsShowCommand } from './logs-show.js';
 
 interface LogsOptions extends FilterOptions {
@@ -30,9 +30,10 @@ export function logsCommand(context: CliContext): Command {
     )
     .action(async (options: LogsOptions, cmd: Command) => {
       const session = await openSession(context, cmd);
+      const format = listFormat(session);
       const params = filtersToParams(options, { zone: session.zone, now: context.now() });
       const client = await session.client();
-      await listEvents(session, client, { params, limit: options.all ? undefined : options.limit });
+      await listEvents(session, client, { params, format, limit: options.all ? undefined : options.limit });
     });
   return command;
 }

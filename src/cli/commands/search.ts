@@ -5,7 +5,7 @@ import { addFilterOptions, type FilterOptions, filtersToParams } from '../filter
 import { listEvents } from '../list-events.js';
 import { examples, integerInRange } from '../parse-options.js';
 import { parseSearchQuery } from '../search-query.js';
-import { openSession } from '../session.js';
+import { listFormat, openSession } from '../session.js';
 
 interface SearchOptions extends FilterOptions {
   limit: number;
@@ -32,6 +32,7 @@ export function searchCommand(context: CliContext): Command {
     )
     .action(async (words: string[], options: SearchOptions, cmd: Command) => {
       const session = await openSession(context, cmd);
+      const format = listFormat(session);
       const { text, qualifiers } = parseSearchQuery(words.join(' '));
       const params = filtersToParams(options, { zone: session.zone, now: context.now() });
       // A flag and a qualifier for the same filter: the flag is explicit, so it wins.
@@ -48,6 +49,10 @@ export function searchCommand(context: CliContext): Command {
         throw new UsageError('search: give some text or a qualifier such as actor:alice@example.com');
       }
       const client = await session.client();
-      await listEvents(session, client, { params: merged, limit: options.all ? undefined : options.limit });
+      await listEvents(session, client, {
+        params: merged,
+        format,
+        limit: options.all ? undefined : options.limit,
+      });
     });
 }

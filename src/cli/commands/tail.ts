@@ -56,6 +56,7 @@ export function tailCommand(context: CliContext): Command {
         for await (const event of followEvents({
           signal: stop.signal,
           initial: recent,
+          maxConsecutiveFailures: maxReconnects(context.env),
           openStream: (position, signal) => client.openStream(params, { lastEventId: position, signal }),
           // Without an event to start after, polling starts at the moment tail started.
           poll: async (afterId) =>
@@ -84,6 +85,14 @@ export function tailCommand(context: CliContext): Command {
         client.close();
       }
     });
+}
+
+const DEFAULT_MAX_RECONNECTS = 10;
+
+/** AUDIT_TAIL_MAX_RECONNECTS: consecutive failed reconnects before tail gives up (exit 1). */
+function maxReconnects(env: NodeJS.ProcessEnv): number {
+  const value = Number(env.AUDIT_TAIL_MAX_RECONNECTS);
+  return Number.isInteger(value) && value >= 0 ? value : DEFAULT_MAX_RECONNECTS;
 }
 
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -1,0 +1,139 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import type { EventInput } from '../../src/domain/event.js';
+import { createStores } from '../../src/server/services.js';
+import { openDatabase } from '../../src/store/database.js';
+import { BIN, cliEnv, startServerProcess, tempHome } from '../helpers/cli.js';
+import { startFaultProxy } from '../helpers/fault-proxy.js';
+
+interface Follower {
+  child: ChildProcess;
+  lines: string[];
+  stderr: () => string;
+  waitForLines(count: number, timeoutMs?: number): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+function follow(args: string[], env: NodeJS.ProcessEnv): Follower {
+  const child = spawn(process.execPath, [BIN, 'tail', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  let stderr = '';
+  let partial = '';
+  const waiters: (() => void)[] = [];
+  child.stdout?.on('data', (chunk) => {
+    partial += chunk;
+    const complete = partial.split('\n');
+    partial = complete.pop() ?? '';
+    lines.push(...complete.filter(Boolean));
+    for (const wake of waiters.splice(0)) wake();
+  });
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return {
+    child,
+    lines,
+    stderr: () => stderr,
+    exited,
+    waitForLines(count, timeoutMs = 15_000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`tail printed ${lines.length} of ${count}: ${stderr}`)),
+          timeoutMs,
+        );
+        const check = () => {
+          if (lines.length >= count) {
+            clearTimeout(timer);
+            resolve();
+          } else waiters.push(check);
+        };
+        check();
+      });
+    },
+  };
+}
+
+const review = (n: number): EventInput => ({ action: 'review.completed', metadata: { n } });
+
+async function ingest(url: string, token: string, events: EventInput[]) {
+  const response = await fetch(`${url}/api/v1/organizations/default/audit-logs`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ events }),
+  });
+  expect(response.status).toBe(201);
+}
+
+describe('audit tail', () => {
+  it('prints the last N, then follows across a server kill and restart with no gap and no duplicate', async () => {
+    const home = tempHome();
+    const env = cliEnv(home.configDir);
+    let server = await startServerProcess(['--db', home.dbFile], env);
+    const token = server.token as string;
+    const port = new URL(server.url).port;
+    await ingest(server.url, token, [1, 2, 3].map(review));
+
+    const tail = follow(['-n', '2', '--action', 'review.completed', '-o', 'ndjson'], env);
+    await tail.waitForLines(2);
+    await ingest(server.url, token, [4, 5].map(review));
+    await tail.waitForLines(4);
+
+    await server.stop('SIGKILL');
+    // Written while the server is down (as an admin command would): must arrive after the restart.
+    const db = openDatabase(home.dbFile);
+    createStores(db).recorder.record(1, [6, 7].map(review));
+    db.close();
+    server = await startServerProcess(['--db', home.dbFile, '--port', port], env);
+    await ingest(server.url, token, [8, 9].map(review));
+    await tail.waitForLines(8);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    const numbers = tail.lines.map((line) => JSON.parse(line).metadata.n);
+    expect(numbers).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(tail.stderr()).toContain('reconnecting…');
+
+    const started = Date.now();
+    tail.child.kill('SIGINT');
+    expect(await tail.exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(2000);
+    await server.stop();
+  });
+
+  it('falls back to polling with `after` when the server offers no stream, still without gaps', async () => {
+    const home = tempHome();
+    const env = cliEnv(home.configDir);
+    const server = await startServerProcess(['--db', home.dbFile], env);
+    const token = server.token as string;
+    const proxy = await startFaultProxy(server.url);
+    proxy.failNext(1000, { status: 404, pathPattern: /\/audit-logs\/stream/ });
+    await ingest(server.url, token, [1, 2].map(review));
+
+    const tail = follow(['-n', '1', '--action', 'review.completed', '-o', 'ndjson', '--server', proxy.url], {
+      ...env,
+    });
+    await tail.waitForLines(1);
+    await ingest(server.url, token, [3, 4, 5].map(review));
+    await tail.waitForLines(4);
+    expect(tail.lines.map((line) => JSON.parse(line).metadata.n)).toEqual([2, 3, 4, 5]);
+    expect(tail.stderr()).toContain('polling for new events instead');
+    expect(proxy.requests.some((request) => /[?&]after=log_/.test(request.url))).toBe(true);
+
+    tail.child.kill('SIGINT');
+    expect(await tail.exited).toBe(0);
+    await proxy.close();
+    await server.stop();
+  });
+
+  it('gives up with exit 1 after a bounded number of failed reconnects', async () => {
+    const home = tempHome();
+    const env = cliEnv(home.configDir);
+    const server = await startServerProcess(['--db', home.dbFile], env);
+    const tail = follow(['-n', '0'], { ...env, AUDIT_TAIL_MAX_RECONNECTS: '2' });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await server.stop('SIGKILL');
+    expect(await tail.exited).toBe(1);
+    expect(tail.stderr()).toMatch(/reconnecting…/);
+    expect(tail.stderr()).toMatch(/gave up after 2 failed reconnects/);
+  });
+});
