@@ -19,6 +19,7 @@ export type {
   AuditEvent,
   EventInput,
   EventPage,
+  ExportRecord,
   IngestResponse,
   ListParams,
   Me,

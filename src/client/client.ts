@@ -5,7 +5,15 @@ import { buildUrl, type QueryParams } from './query.js';
 import { RETRY_ATTEMPTS } from './retry.js';
 import { defaultUserAgent, lowerCaseKeys, parseServer } from './setup.js';
 import { type EventStream, openEventStream } from './stream.js';
-import type { AuditEvent, EventInput, EventPage, IngestResponse, ListParams, Me } from './types.js';
+import type {
+  AuditEvent,
+  EventInput,
+  EventPage,
+  ExportRecord,
+  IngestResponse,
+  ListParams,
+  Me,
+} from './types.js';
 
 export interface AuditClientOptions {
   /** Base URL of the server, e.g. http://127.0.0.1:7787 (a path prefix is kept). */
@@ -172,6 +180,12 @@ export class AuditClient {
     if (events.length === 0) return { data: [], summary: { received: 0, created: 0, duplicates: 0 } };
     const body = { events };
     return (await this.request<IngestResponse>('POST', this.#logsPath(), { ...options, body })).body;
+  }
+
+  /** Reports a finished export or backup, which the server records as one `audit.exported` event. */
+  async recordExport(record: ExportRecord, options: CallOptions = {}): Promise<AuditEvent> {
+    const path = this.#logsPath().replace(/\/audit-logs$/, '/exports');
+    return (await this.request<{ data: AuditEvent }>('POST', path, { ...options, body: record })).body.data;
   }
 
   /** The live Server-Sent Events stream; one attempt, no retry (the follower reconnects). */

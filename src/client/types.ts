@@ -22,6 +22,8 @@ export interface ListParams {
   cursor?: string;
   page?: number;
   after?: string;
+  /** ISO instant: only events received before it (pins an export's upper bound). */
+  received_before?: string;
 }
 
 export interface EventPage {
@@ -38,6 +40,15 @@ export interface Me {
   user: { id: string; name: string; email: string; role: string; team: { id: string; name: string } | null };
   organization: { slug: string; name: string; plan: string; retention_days: number | null };
   token: { prefix: string; scope: string; name: string | null };
+}
+
+/** What `recordExport` reports; the server turns it into one `audit.exported` event. */
+export interface ExportRecord {
+  kind: 'export' | 'backup' | 'gdpr-export';
+  format: string;
+  count: number;
+  files?: number;
+  filters?: Record<string, string>;
 }
 
 /** An RFC 9457 problem document as the server sends it. */

@@ -24,6 +24,8 @@ export interface EventFilter {
   text?: string;
   from?: number;
   toExclusive?: number;
+  /** Only events the server received before this instant: pins an export's upper bound. */
+  receivedBefore?: number;
   /** Include `access` events (page views, API calls). */
   detailed?: boolean;
 }

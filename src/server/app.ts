@@ -6,6 +6,7 @@ import { registerAuthAndRateLimit } from './guard.js';
 import type { Principal } from './permissions.js';
 import { notFound, type Problem, sendProblem, toProblem } from './problem.js';
 import { registerAuditLogRoutes } from './routes/audit-logs.js';
+import { registerExportRecordRoute } from './routes/exports.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMeRoute } from './routes/me.js';
 import { registerStreamRoute } from './routes/stream.js';
@@ -91,6 +92,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerMeRoute(app);
   registerStreamRoute(app, { heartbeatIntervalMs: options.heartbeatIntervalMs ?? 15_000 });
   registerAuditLogRoutes(app);
+  registerExportRecordRoute(app);
 
   app.addHook('preClose', async () => {
     services.close();

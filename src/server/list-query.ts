@@ -2,7 +2,13 @@ import { type Category, isCategory } from '../domain/categories.js';
 import { CursorError, decodeCursor, type PageCursor, type SortOrder } from '../domain/cursor.js';
 import type { EventFilter } from '../domain/filters.js';
 import { searchPhrases } from '../domain/free-text.js';
-import { parseDurationMs, parseFromBound, parseToBoundExclusive, TimeParseError } from '../domain/time.js';
+import {
+  parseDurationMs,
+  parseFromBound,
+  parseInstant,
+  parseToBoundExclusive,
+  TimeParseError,
+} from '../domain/time.js';
 import type { EventStore } from '../store/event-store.js';
 import type { Principal } from './permissions.js';
 import { invalidParameter } from './problem.js';
@@ -17,7 +23,7 @@ export interface ListRequest {
   afterSeq?: number;
 }
 
-type FilterQuery = Omit<ListQuery, 'order' | 'per_page' | 'cursor' | 'page' | 'after'>;
+type FilterQuery = Omit<ListQuery, 'order' | 'per_page' | 'cursor' | 'page' | 'after' | 'received_before'>;
 
 /** The filter part of a list or stream query, validated; errors name the parameter. */
 export function parseFilter(query: FilterQuery, principal: Principal, now: number): EventFilter {
@@ -75,6 +81,16 @@ export function parseListQuery(
     order: query.order ?? 'desc',
     perPage: query.per_page ?? 100,
   };
+  if (query.received_before !== undefined) {
+    const instant = parseInstant(query.received_before);
+    if (instant === undefined) {
+      throw invalidParameter(
+        'received_before',
+        'expected an ISO 8601 time with an offset, like 2024-01-31T12:00:00Z',
+      );
+    }
+    request.filter.receivedBefore = instant;
+  }
   if (query.after !== undefined) {
     const afterSeq = events.findById(orgId, query.after)?.seq;
     if (afterSeq === undefined) throw invalidParameter('after', 'no event with that id');

@@ -46,6 +46,9 @@ export function buildEventWhere(orgId: number, filter: EventFilter, scope: Visib
   if (filter.teamId !== undefined) add('team_id = @teamId', { teamId: filter.teamId });
   if (filter.from !== undefined) add('ts >= @from', { from: filter.from });
   if (filter.toExclusive !== undefined) add('ts < @toExclusive', { toExclusive: filter.toExclusive });
+  if (filter.receivedBefore !== undefined) {
+    add('received_at < @receivedBefore', { receivedBefore: filter.receivedBefore });
+  }
   if (filter.text !== undefined) {
     add('seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH @fts)', {
       fts: toFtsQuery(searchPhrases(filter.text)),

@@ -24,6 +24,9 @@ export const ListQuerySchema = Type.Object(
     cursor: filterText('opaque keyset cursor from the previous page'),
     page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     after: filterText('an event id: only events ingested after it, oldest first'),
+    received_before: filterText(
+      'ISO 8601 instant: only events the server received before it (pins an export while events arrive)',
+    ),
   },
   // A misspelt filter must not silently widen the answer to everything.
   { additionalProperties: false },
@@ -46,7 +49,7 @@ export const EventParams = Type.Object({
 
 export const StreamQuerySchema = Type.Omit(
   ListQuerySchema,
-  ['order', 'per_page', 'cursor', 'page', 'after'],
+  ['order', 'per_page', 'cursor', 'page', 'after', 'received_before'],
   {
     additionalProperties: false,
   },

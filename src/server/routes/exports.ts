@@ -1,0 +1,69 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { visibilityOf } from '../permissions.js';
+import { organizationFor } from '../route-helpers.js';
+import { OrgParams, problemResponses } from '../schemas/common.js';
+import { userActor } from '../server-actor.js';
+
+const ExportRecordSchema = Type.Object({
+  kind: Type.Union([Type.Literal('export'), Type.Literal('backup'), Type.Literal('gdpr-export')]),
+  format: Type.String({ maxLength: 20 }),
+  count: Type.Integer({ minimum: 0 }),
+  filters: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 1024 }))),
+  files: Type.Optional(Type.Integer({ minimum: 0 })),
+});
+
+/**
+ * Exports are audited: a client that finished an export (or a backup) reports it here once,
+ * and the server records one `audit.exported` event with the caller as actor. Anyone who may
+ * read may report; the event is the server's, so readers need no ingest permission.
+ */
+export function registerExportRecordRoute(app: FastifyInstance) {
+  app.post(
+    '/api/v1/organizations/:org/exports',
+    {
+      schema: {
+        tags: ['audit-logs'],
+        summary: 'Record a completed export or backup as one audit.exported event',
+        params: OrgParams,
+        body: ExportRecordSchema,
+        response: {
+          201: Type.Object({ data: Type.Ref('AuditEvent') }),
+          ...problemResponses(400, 401, 403, 404, 429),
+        },
+      },
+    },
+    async (request, reply) => {
+      const principal = organizationFor(request, (request.params as { org: string }).org);
+      visibilityOf(principal);
+      const body = request.body as {
+        kind: string;
+        format: string;
+        count: number;
+        filters?: Record<string, string>;
+        files?: number;
+      };
+      const result = app.services.recorder.record(principal.organization.id, [
+        {
+          action: 'audit.exported',
+          actor: userActor(principal.user),
+          context: {
+            ip_address: request.ip,
+            user_agent: request.headers['user-agent'],
+            team_id: principal.user.team?.publicId,
+            team_name: principal.user.team?.name,
+          },
+          metadata: {
+            kind: body.kind,
+            format: body.format,
+            count: body.count,
+            ...(body.files !== undefined ? { files: body.files } : {}),
+            filters: body.filters ?? {},
+          },
+        },
+      ]);
+      reply.code(201);
+      return { data: result.stored[0]?.event };
+    },
+  );
+}
