@@ -14,7 +14,9 @@ describe('--debug and the package export', () => {
     const token = server.token as string;
     const result = await runCli(['logs', '--limit', '1', '--debug', '-o', 'json'], { env });
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/\[debug\] → GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/organizations\/default\/audit-logs\?/);
+    expect(result.stderr).toMatch(
+      /\[debug\] → GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/organizations\/default\/audit-logs\?/,
+    );
     expect(result.stderr).toMatch(/\[debug\] ← 200 GET/);
     expect(result.stderr).toContain(`Bearer ${token.slice(0, 12)}…`);
     expect(result.stderr).not.toContain(token);
@@ -30,7 +32,9 @@ describe('--debug and the package export', () => {
       expect(me.organization.slug).toBe('default');
       const page = await client.listPage({ per_page: 1 });
       expect(page.data).toHaveLength(1);
-      await expect(client.getEvent('log_01JD3X8Q5V4W7Y9Z2A3B4C5D6E')).rejects.toBeInstanceOf(audit.AuditApiError);
+      await expect(client.getEvent('log_01JD3X8Q5V4W7Y9Z2A3B4C5D6E')).rejects.toBeInstanceOf(
+        audit.AuditApiError,
+      );
     } finally {
       await client.close();
     }

@@ -99,3 +99,60 @@ export function startServerProcess(
     });
   });
 }
+
+/** A local port that nothing listens on (it was free a moment ago). */
+export async function closedPort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** POSTs events to a running server in batches of 1000; returns the stored events in order. */
+export async function ingestEvents<T = { id: string }>(
+  url: string,
+  token: string,
+  events: readonly object[],
+): Promise<T[]> {
+  const stored: T[] = [];
+  for (let start = 0; start < events.length; start += 1000) {
+    const response = await fetch(`${url}/api/v1/organizations/default/audit-logs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ events: events.slice(start, start + 1000) }),
+    });
+    if (response.status !== 201)
+      throw new Error(`ingest failed: ${response.status} ${await response.text()}`);
+    stored.push(...((await response.json()) as { data: T[] }).data);
+  }
+  return stored;
+}
+
+/** Every event the list endpoint answers for `query` (a query string without `?`), following cursors. */
+export async function fetchAllEvents<T = { id: string }>(
+  url: string,
+  token: string,
+  query: string,
+): Promise<T[]> {
+  const events: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const params = new URLSearchParams(query);
+    params.set('per_page', '1000');
+    if (cursor) params.set('cursor', cursor);
+    const response = await fetch(`${url}/api/v1/organizations/default/audit-logs?${params}`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+    });
+    if (response.status !== 200) throw new Error(`list failed: ${response.status} ${await response.text()}`);
+    const page = (await response.json()) as { data: T[]; pagination: { next_cursor: string | null } };
+    events.push(...page.data);
+    cursor = page.pagination.next_cursor;
+  } while (cursor);
+  return events;
+}

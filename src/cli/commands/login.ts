@@ -21,7 +21,7 @@ export function loginCommand(context: CliContext): Command {
       const session = await openSession(context, command);
       const current = await session.connection();
       let server = session.flags.server ?? current.server;
-      let org = session.flags.org;
+      let org = session.flags.org ?? context.env.AUDIT_ORG;
       let token: string;
       if (options.withToken) {
         token = (await readAll(context.stdin)).trim().split(/\r?\n/)[0]?.trim() ?? '';
