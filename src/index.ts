@@ -20,6 +20,8 @@ export type {
   EventInput,
   EventPage,
   ExportRecord,
+  GdprErasure,
+  GdprExport,
   IngestResponse,
   ListParams,
   Me,

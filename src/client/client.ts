@@ -10,6 +10,8 @@ import type {
   EventInput,
   EventPage,
   ExportRecord,
+  GdprErasure,
+  GdprExport,
   IngestResponse,
   ListParams,
   Me,
@@ -184,8 +186,27 @@ export class AuditClient {
 
   /** Reports a finished export or backup, which the server records as one `audit.exported` event. */
   async recordExport(record: ExportRecord, options: CallOptions = {}): Promise<AuditEvent> {
-    const path = this.#logsPath().replace(/\/audit-logs$/, '/exports');
+    const path = `${this.#orgPath()}/exports`;
     return (await this.request<{ data: AuditEvent }>('POST', path, { ...options, body: record })).body.data;
+  }
+
+  /** GDPR subject-access export: every event in which the person (email or id) appears. */
+  async gdprExport(user: string, options: CallOptions = {}): Promise<GdprExport> {
+    return (
+      await this.request<GdprExport>('POST', `${this.#orgPath()}/gdpr/exports`, {
+        ...options,
+        body: { user },
+      })
+    ).body;
+  }
+
+  /** GDPR erasure (owner only); `dryRun` reports what would change and changes nothing. */
+  async gdprErase(user: string, options: CallOptions & { dryRun?: boolean } = {}): Promise<GdprErasure> {
+    const { dryRun = false, ...call } = options;
+    const body = { user, dry_run: dryRun };
+    return (
+      await this.request<{ data: GdprErasure }>('POST', `${this.#orgPath()}/gdpr/erasures`, { ...call, body })
+    ).body.data;
   }
 
   /** The live Server-Sent Events stream; one attempt, no retry (the follower reconnects). */
@@ -216,6 +237,10 @@ export class AuditClient {
     for (const stream of [...this.#streams]) stream.close();
     this.#closing ??= this.#agent.close();
     return this.#closing;
+  }
+
+  #orgPath(): string {
+    return this.#logsPath().replace(/\/audit-logs$/, '');
   }
 
   #logsPath(): string {

@@ -51,6 +51,25 @@ export interface ExportRecord {
   filters?: Record<string, string>;
 }
 
+export interface GdprExport {
+  data: AuditEvent[];
+  summary: {
+    count: number;
+    by_category: Record<string, number>;
+    first: string | null;
+    last: string | null;
+    identities: { ids: string[]; emails: string[]; names: string[] };
+  };
+}
+
+export interface GdprErasure {
+  pseudonym: string;
+  events_matched: number;
+  events_changed: number;
+  accounts_changed: number;
+  dry_run: boolean;
+}
+
 /** An RFC 9457 problem document as the server sends it. */
 export interface ProblemDocument {
   type: string;

@@ -7,6 +7,7 @@ import type { Principal } from './permissions.js';
 import { notFound, type Problem, sendProblem, toProblem } from './problem.js';
 import { registerAuditLogRoutes } from './routes/audit-logs.js';
 import { registerExportRecordRoute } from './routes/exports.js';
+import { registerGdprRoutes } from './routes/gdpr.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMeRoute } from './routes/me.js';
 import { registerStreamRoute } from './routes/stream.js';
@@ -93,6 +94,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerStreamRoute(app, { heartbeatIntervalMs: options.heartbeatIntervalMs ?? 15_000 });
   registerAuditLogRoutes(app);
   registerExportRecordRoute(app);
+  registerGdprRoutes(app);
 
   app.addHook('preClose', async () => {
     services.close();

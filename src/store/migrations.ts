@@ -145,4 +145,18 @@ CREATE TRIGGER events_fts_update AFTER UPDATE ON events BEGIN
 END;
 `,
   },
+  {
+    version: 2,
+    name: 'server settings with the pseudonym secret; FTS secure-delete for GDPR erasure',
+    sql: `
+CREATE TABLE server_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- The key for GDPR pseudonyms: made once per database, never leaves it.
+INSERT INTO server_settings (key, value) VALUES ('pseudonym_secret', lower(hex(randomblob(32))));
+-- Which pseudonym an erased person got, keyed by keyed hashes of their identifiers (never the
+-- identifiers themselves), so a later request by any of their ids or emails finds the same one.
+CREATE TABLE gdpr_pseudonyms (identity_hmac TEXT PRIMARY KEY, pseudonym TEXT NOT NULL);
+-- Deleted index entries are removed at once instead of lingering in segments until a merge.
+INSERT INTO events_fts (events_fts, rank) VALUES ('secure-delete', 1);
+`,
+  },
 ];

@@ -1,0 +1,144 @@
+import { readFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AuditEvent, EventInput } from '../../src/domain/event.js';
+import { createFixture, type Fixture } from '../helpers/server-fixture.js';
+
+const GDPR = '/api/v1/organizations/default/gdpr';
+const LOGS = '/api/v1/organizations/default/audit-logs';
+
+// Unusual strings, so a hit in the database files can only be the subject's data.
+const EMAIL = 'zebulon.quixtrot@example.com';
+const NAME = 'Zebulon Quixtrot';
+const IP = '198.51.100.213';
+const AGENT = 'QuixtrotBrowser/9.1';
+
+const SUBJECT_EVENTS: EventInput[] = [
+  {
+    action: 'user.login',
+    actor: { id: 'user_zq', name: NAME, email: EMAIL, type: 'user' },
+    context: { ip_address: IP, user_agent: AGENT },
+  },
+  {
+    action: 'tunnel.deleted',
+    actor: { id: 'user_zq', type: 'user' },
+    target: { type: 'tunnel', id: 'tunnel_1', name: 'zq-preview.example.net' },
+    context: { ip_address: IP, user_agent: AGENT },
+  },
+  {
+    action: 'team.member_role_changed',
+    actor: { id: 'user_admin', name: 'Ada Admin', email: 'ada@example.com', type: 'user' },
+    target: { type: 'user', id: 'user_zq', name: NAME },
+    changes: { role: { old: 'member', new: 'admin' } },
+  },
+  {
+    action: 'team.member_invited',
+    actor: { id: 'user_admin', name: 'Ada Admin', email: 'ada@example.com', type: 'user' },
+    metadata: { invitee: EMAIL, note: `welcome ${NAME}!` },
+  },
+];
+
+const OTHER_EVENTS: EventInput[] = [
+  {
+    action: 'user.login',
+    actor: { id: 'user_other', name: 'Olive Other', email: 'olive@example.com', type: 'user' },
+    context: { ip_address: '203.0.113.9', user_agent: 'Mozilla/5.0' },
+  },
+  { action: 'billing.payment_failed', metadata: { reason: 'Card declined' } },
+];
+
+describe('GDPR export and erasure', () => {
+  let fixture: Fixture;
+  const post = (path: string, payload: object, token?: string) =>
+    fixture.request({ method: 'POST', url: `${GDPR}/${path}`, payload, token });
+  const rawRows = () =>
+    fixture.db
+      .prepare('SELECT * FROM events WHERE actor_id = ? OR action = ? ORDER BY seq')
+      .all('user_other', 'billing.payment_failed');
+
+  beforeEach(async () => {
+    fixture = await createFixture();
+    await fixture.ingest([...SUBJECT_EVENTS, ...OTHER_EVENTS]);
+  });
+  afterEach(() => fixture.close());
+
+  it('exports every event in which the person appears, found by email or by id, with a summary', async () => {
+    const expected = ['team.member_invited', 'team.member_role_changed', 'tunnel.deleted', 'user.login'];
+    // The first request is itself recorded, naming the person, so the second finds that too.
+    for (const [user, actions] of [
+      [EMAIL, expected],
+      ['user_zq', [...expected, 'gdpr.export_requested']],
+    ] as const) {
+      const response = await post('exports', { user });
+      expect(response.statusCode).toBe(200);
+      const body = response.json();
+      expect(body.data.map((event: AuditEvent) => event.action).sort()).toEqual([...actions].sort());
+      expect(body.summary).toMatchObject({ count: actions.length, by_category: { auth: 1, tunnel: 1 } });
+      expect(body.summary.identities).toMatchObject({
+        ids: expect.arrayContaining(['user_zq']),
+        emails: [EMAIL],
+      });
+    }
+    const recorded = await fixture.request({ method: 'GET', url: `${LOGS}?action=gdpr.export_requested` });
+    expect(recorded.json().data).toHaveLength(2);
+  });
+
+  it('erases name, email, IP and user agent everywhere, keeps the events, leaves others byte for byte', async () => {
+    const before = rawRows();
+    const dry = await post('erasures', { user: EMAIL, dry_run: true });
+    expect(dry.json().data).toMatchObject({ events_matched: 4, events_changed: 4, dry_run: true });
+    expect(JSON.stringify(fixture.db.prepare('SELECT * FROM events').all())).toContain(EMAIL);
+
+    const erased = await post('erasures', { user: EMAIL });
+    expect(erased.statusCode).toBe(200);
+    const report = erased.json().data;
+    expect(report).toMatchObject({ events_matched: 4, events_changed: 4, dry_run: false });
+    expect(report.pseudonym).toMatch(/^erased-user-[0-9a-f]{8}$/);
+
+    const all = (await fixture.request({ method: 'GET', url: `${LOGS}?per_page=1000` })).json()
+      .data as AuditEvent[];
+    const login = all.find((event) => event.actor?.id === 'user_zq' && event.action === 'user.login');
+    expect(login?.actor).toMatchObject({ name: report.pseudonym, email: report.pseudonym });
+    expect(login?.context).toMatchObject({ ip_address: report.pseudonym, user_agent: report.pseudonym });
+    const invited = all.find((event) => event.action === 'team.member_invited');
+    expect(invited?.metadata).toEqual({ invitee: report.pseudonym, note: `welcome ${report.pseudonym}!` });
+    expect(all.filter((event) => event.action === 'gdpr.user_erased')).toHaveLength(1);
+    expect(JSON.stringify(all)).not.toMatch(/zebulon|quixtrot|198\.51\.100\.213/i);
+    expect(rawRows()).toEqual(before);
+
+    // Nothing left in the database files: main file, WAL, index segments, free pages.
+    for (const file of [fixture.dbFile, `${fixture.dbFile}-wal`]) {
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(file);
+      } catch {
+        continue;
+      }
+      for (const needle of [EMAIL, NAME, 'quixtrot', 'zebulon', IP, AGENT]) {
+        expect(bytes.includes(Buffer.from(needle)), `${needle} in ${file}`).toBe(false);
+      }
+    }
+    const search = await fixture.request({ method: 'GET', url: `${LOGS}?q=quixtrot` });
+    expect(search.json().data).toEqual([]);
+  });
+
+  it('maps a person to the same pseudonym every time and reports zero changes the second time', async () => {
+    const first = (await post('erasures', { user: EMAIL })).json().data;
+    expect(first.events_changed).toBe(4);
+    for (const user of ['user_zq', EMAIL]) {
+      const again = (await post('erasures', { user })).json().data;
+      expect(again.pseudonym).toBe(first.pseudonym);
+      expect(again.events_changed).toBe(0);
+    }
+  });
+
+  it('lets only owners erase, and owners or admins export', async () => {
+    expect((await post('erasures', { user: EMAIL }, fixture.tokens.admin)).statusCode).toBe(403);
+    expect((await post('erasures', { user: EMAIL }, fixture.tokens.member)).statusCode).toBe(403);
+    expect((await post('erasures', { user: EMAIL }, fixture.tokens.ingest)).statusCode).toBe(403);
+    expect((await post('exports', { user: EMAIL }, fixture.tokens.admin)).statusCode).toBe(200);
+    expect((await post('exports', { user: EMAIL }, fixture.tokens.teamAdmin)).statusCode).toBe(403);
+    expect((await post('exports', { user: EMAIL }, fixture.tokens.member)).statusCode).toBe(403);
+    expect((await post('exports', {})).statusCode).toBe(400);
+    expect(JSON.stringify(fixture.db.prepare('SELECT * FROM events').all())).toContain(EMAIL);
+  });
+});
