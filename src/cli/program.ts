@@ -1,4 +1,7 @@
 import { Command } from 'commander';
+import { backupCommand } from './commands/backup.js';
+import { exportCommand } from './commands/export.js';
+import { gdprCommand } from './commands/gdpr.js';
 import { loginCommand } from './commands/login.js';
 import { logoutCommand } from './commands/logout.js';
 import { logsCommand } from './commands/logs.js';
@@ -33,6 +36,9 @@ export function buildProgram(context: CliContext): Command {
   program.addCommand(logsCommand(context));
   program.addCommand(searchCommand(context));
   program.addCommand(tailCommand(context));
+  program.addCommand(exportCommand(context));
+  program.addCommand(backupCommand(context));
+  program.addCommand(gdprCommand(context));
   program.addCommand(serverCommand(context));
 
   // Subcommands inherit the exit override and output so every error reaches run().

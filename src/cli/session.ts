@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { AuditClient } from '../client/client.js';
+import type { RetryInfo } from '../client/http.js';
 import type { Connection } from '../config/settings.js';
 import { checkTokenFormat } from '../domain/token.js';
 import type { CliContext } from './context.js';
@@ -26,6 +27,8 @@ export interface Session {
     requireToken?: boolean;
     token?: string;
     server?: string;
+    /** Told about each retry (export and backup count them in their progress). */
+    onRetry?: (info: RetryInfo) => void;
   }): Promise<AuditClient>;
   trace: ((line: string) => void) | undefined;
 }
@@ -60,6 +63,7 @@ export async function openSession(context: CliContext, command: Command): Promis
         token,
         attempts: options.attempts,
         trace,
+        onRetry: options.onRetry,
       });
     },
   };

@@ -14,6 +14,11 @@ export interface EventWriterOptions {
   zone: string;
   color: boolean;
   terminalWidth?: number;
+  /**
+   * `out` already holds events of this format from an earlier writer (a resumed export): no CSV
+   * header or opening `[` again, and JSON closes as a non-empty array.
+   */
+  continues?: boolean;
 }
 
 export interface EventWriter {
@@ -42,16 +47,17 @@ export function createEventWriter(
 ): EventWriter {
   const encoder = createEncoder(format, options, isTerminal(out));
   const sink = createSink(out);
+  const earlier = options.continues ? 1 : 0;
   let count = 0;
   return {
     write(event) {
-      const index = count;
+      const index = earlier + count;
       count += 1;
       return sink.write(encoder.event(event, index));
     },
     async end() {
       try {
-        await sink.write(encoder.finish(count));
+        await sink.write(encoder.finish(earlier + count));
       } finally {
         sink.release();
       }

@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { BackupFormat } from './cron-line.js';
+
+const BACKUP_NAME = /^audit-logs-(\d{4}-\d{2}-\d{2})\.(json|csv|ndjson)$/;
+
+/** ok: the .sha256 matches; mismatch: it does not; missing: no .sha256; invalid: not sha256sum's format. */
+export type ChecksumState = 'ok' | 'mismatch' | 'missing' | 'invalid';
+
+export interface BackupInfo {
+  file: string;
+  path: string;
+  /** The day the backup holds, from its name. */
+  date: string;
+  format: BackupFormat;
+  size: number;
+  modified: Date;
+  events: number;
+  checksum: ChecksumState;
+}
+
+/** The newest backup in `dir` by the date in its name (the latest written breaks a tie); undefined when none. */
+export async function findLastBackup(
+  dir: string,
+): Promise<Pick<BackupInfo, 'file' | 'path' | 'date' | 'format' | 'size' | 'modified'> | undefined> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const candidates = await Promise.all(
+    names.flatMap((file) => {
+      const match = BACKUP_NAME.exec(file);
+      if (!match) return [];
+      const path = join(dir, file);
+      return [
+        stat(path).then((stats) =>
+          stats.isFile()
+            ? {
+                file,
+                path,
+                date: match[1] as string,
+                format: match[2] as BackupFormat,
+                size: stats.size,
+                modified: stats.mtime,
+              }
+            : undefined,
+        ),
+      ];
+    }),
+  );
+  const found = candidates.filter((candidate) => candidate !== undefined);
+  found.sort((a, b) => b.date.localeCompare(a.date) || b.modified.getTime() - a.modified.getTime());
+  return found[0];
+}
+
+/** The last backup in `dir` with its event count and checksum state. */
+export async function describeLastBackup(dir: string): Promise<BackupInfo | undefined> {
+  const last = await findLastBackup(dir);
+  if (!last) return undefined;
+  const [events, checksum] = await Promise.all([
+    countEvents(last.path, last.format),
+    checksumState(last.path),
+  ]);
+  return { ...last, events, checksum };
+}
+
+/**
+ * Events in a backup, streamed so that size does not matter. Our JSON has one event per line
+ * between `[` and `]`, NDJSON one per line; CSV is parsed, because a description or name may hold
+ * a newline (csv-stringify quotes it), and the header is not an event.
+ */
+export async function countEvents(path: string, format: BackupFormat): Promise<number> {
+  if (format === 'csv') {
+    const { parse } = await import('csv-parse');
+    let records = 0;
+    for await (const _record of createReadStream(path).pipe(parse({ bom: true, relax_column_count: true })))
+      records += 1;
+    return Math.max(0, records - 1);
+  }
+  let events = 0;
+  const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const line of lines) {
+    const trimmed = line.trim();
+    if (trimmed === '') continue;
+    if (format === 'json' && (trimmed === '[' || trimmed === ']' || trimmed === '[]')) continue;
+    events += 1;
+  }
+  return events;
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Checks `path` against `path.sha256` (sha256sum's `HEX  name` line). */
+export async function checksumState(path: string): Promise<ChecksumState> {
+  let text: string;
+  try {
+    text = await readFile(`${path}.sha256`, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+    throw error;
+  }
+  const match = /^([0-9a-fA-F]{64}) [ *](.+)$/.exec(text.split('\n')[0]?.trimEnd() ?? '');
+  if (!match) return 'invalid';
+  if (basename(match[2] as string) !== basename(path)) return 'mismatch';
+  return (match[1] as string).toLowerCase() === (await sha256File(path)) ? 'ok' : 'mismatch';
+}

@@ -1,0 +1,130 @@
+import { join, resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import type { BackupRunFormat } from '../../backup/run.js';
+import { dataDir } from '../../config/paths.js';
+import { addDays, formatDate, parseDateText } from '../../domain/zoned-time.js';
+import type { CliContext } from '../context.js';
+import { writeLine } from '../context.js';
+import { CliError, EXIT, UsageError } from '../errors.js';
+import { examples, integerInRange } from '../parse-options.js';
+import { openSession } from '../session.js';
+// schedule, unschedule and status live in their own file.
+import { backupScheduleCommands } from './backup-schedule.js';
+
+interface RunOptions {
+  dir?: string;
+  date: string;
+  format: BackupRunFormat;
+  keep?: number;
+}
+
+export function backupCommand(context: CliContext): Command {
+  const command = new Command('backup').description(
+    'daily backup files for cron: run one, schedule it in your crontab, check on it',
+  );
+  command.addCommand(backupRunCommand(context));
+  for (const subcommand of backupScheduleCommands(context)) command.addCommand(subcommand);
+  return command;
+}
+
+function backupRunCommand(context: CliContext): Command {
+  return new Command('run')
+    .description(
+      'back up one day (default: yesterday in the display time zone) to DIR/audit-logs-YYYY-MM-DD.<format> and a .sha256; silent on success when not on a terminal, never prompts',
+    )
+    .option('--dir <dir>', 'backup directory (default: <data dir>/backups)')
+    .option('--date <day>', 'the day to back up: YYYY-MM-DD, yesterday or today', 'yesterday')
+    .addOption(
+      new Option('--format <format>', 'file format').choices(['json', 'csv', 'ndjson']).default('json'),
+    )
+    .option(
+      '--keep <days>',
+      'remove backups dated more than this many days before the backed-up day',
+      integerInRange('--keep', 0, 100_000),
+    )
+    .addHelpText(
+      'after',
+      examples(
+        '$ audit backup run                                   # yesterday, into the data directory',
+        '$ audit backup run --dir /var/backups/audit --keep 90',
+        '$ audit backup run --date 2024-01-31 --format csv',
+        '$ sha256sum -c ~/.local/share/audit/backups/audit-logs-2024-01-31.json.sha256',
+      ),
+    )
+    .action(async (options: RunOptions, command: Command) => {
+      const session = await openSession(context, command);
+      const date = backupDay(options.date, session.zone, context.now());
+      const dir = resolve(options.dir ?? join(dataDir(context.env), 'backups'));
+      const [{ runBackup }, { BackupLockedError }, { RETRY_ATTEMPTS }] = await Promise.all([
+        import('../../backup/run.js'),
+        import('../../backup/backup-lock.js'),
+        import('../../client/retry.js'),
+      ]);
+      const client = await session.client({ attempts: RETRY_ATTEMPTS.bulk });
+      const stop = new AbortController();
+      void context.interrupted.then(() => stop.abort());
+      try {
+        const result = await runBackup({
+          client,
+          dir,
+          date,
+          format: options.format,
+          zone: session.zone,
+          keep: options.keep,
+          signal: stop.signal,
+          now: context.now,
+        }).catch((error: unknown) => {
+          if (error instanceof BackupLockedError)
+            throw new CliError(`backup of ${date} skipped: ${error.message}`, EXIT.failure);
+          throw asBackupFailure(error, date);
+        });
+        if (result.status === 'interrupted') {
+          const interrupted = result.interrupted;
+          const signal = interrupted?.cause === 'signal';
+          const why = signal ? 'interrupted' : `failed: ${interrupted?.reason}`;
+          throw new CliError(
+            `backup of ${date} ${why}; nothing was written`,
+            signal ? EXIT.interrupted : EXIT.failure,
+          );
+        }
+        // Quiet for cron: a success says nothing unless someone is watching.
+        if (!context.stderr.isTTY) return;
+        const pruned = result.removed.length > 0 ? `; removed ${result.removed.length} old backup files` : '';
+        if (result.status === 'unchanged') {
+          writeLine(context.stderr, `${date} is already backed up: ${result.file} (checksum valid)${pruned}`);
+        } else {
+          writeLine(context.stderr, `Backed up ${result.count} events of ${date} to ${result.file}${pruned}`);
+        }
+      } finally {
+        await client.close();
+      }
+    });
+}
+
+/** YYYY-MM-DD, yesterday or today, in the display zone. */
+function backupDay(text: string, zone: string, now: number): string {
+  const value = text.trim().toLowerCase();
+  if (value === 'yesterday' || value === 'today')
+    return addDays(formatDate(now, zone), value === 'today' ? 0 : -1);
+  if (!parseDateText(value))
+    throw new UsageError(`--date: "${text}" is not a day; use YYYY-MM-DD, yesterday or today`);
+  return value;
+}
+
+/** The client's errors, said as a failed backup; the exit codes stay the SPEC's (4 for auth). */
+function asBackupFailure(error: unknown, date: string): unknown {
+  if (!(error instanceof Error)) return error;
+  const status = (error as Error & { status?: number }).status;
+  if (error.name === 'AuditApiError') {
+    const auth = status === 401 || status === 403;
+    const hint = status === 401 ? '; check AUDIT_TOKEN or run audit login' : '';
+    return new CliError(`backup of ${date} failed: ${error.message}${hint}`, auth ? EXIT.auth : EXIT.failure);
+  }
+  if (error.name === 'AuditNetworkError' || error.name === 'AuditTimeoutError') {
+    return new CliError(`backup of ${date} failed: ${error.message}`, EXIT.failure);
+  }
+  if ((error as NodeJS.ErrnoException).code !== undefined) {
+    return new CliError(`backup of ${date} failed: ${error.message}`, EXIT.failure);
+  }
+  return error;
+}

@@ -1,0 +1,127 @@
+/**
+ * What `audit export` says on stderr: a spinner with counts on a terminal, otherwise nothing
+ * until one closing line; and, when interrupted, the command that resumes it.
+ */
+import type { RetryInfo } from '../../client/http.js';
+import type { ExportProgress, ExportResult } from '../../export/types.js';
+import type { CliContext } from '../context.js';
+import { writeLine } from '../context.js';
+
+export interface ExportReporter {
+  progress(progress: ExportProgress): void;
+  retry(info: RetryInfo): void;
+  /** Success: the spinner turns into the summary, or the summary is printed. */
+  done(summary: string): void;
+  /** Clears the spinner before an error line. */
+  stop(): void;
+}
+
+const numbers = new Intl.NumberFormat('en-US');
+
+export async function createExportReporter(context: CliContext, target: string): Promise<ExportReporter> {
+  // A pseudo-terminal without a size (some CI runners) would make the spinner redraw endlessly.
+  if (!context.stderr.isTTY || !((context.stderr as NodeJS.WriteStream).columns > 0)) {
+    return {
+      progress() {},
+      retry() {},
+      done: (summary) => writeLine(context.stderr, summary),
+      stop() {},
+    };
+  }
+  const { default: ora } = await import('ora');
+  const spinner = ora({
+    stream: context.stderr,
+    text: `Exporting to ${target}…`,
+    discardStdin: false,
+  }).start();
+  let last: ExportProgress | undefined;
+  let retrying = '';
+  const render = () => {
+    if (!last) return;
+    const seconds = last.elapsedMs / 1000;
+    const rate = seconds > 0 ? Math.round(last.events / seconds) : 0;
+    const retries = last.retries > 0 ? `, ${numbers.format(last.retries)} retries` : '';
+    spinner.text =
+      `Exporting to ${last.file ?? target}: ${numbers.format(last.events)} events, ` +
+      `${numbers.format(last.pages)} pages, ${numbers.format(rate)} events/s${retries}${retrying}`;
+  };
+  return {
+    progress(progress) {
+      last = progress;
+      retrying = '';
+      render();
+    },
+    retry(info) {
+      retrying = ` (retrying: ${info.reason}, next try in ${(info.delayMs / 1000).toFixed(1)} s)`;
+      if (last) last = { ...last, retries: last.retries + 1 };
+      render();
+    },
+    done: (summary) => {
+      if (spinner.isSpinning) spinner.succeed(summary);
+    },
+    stop: () => {
+      if (spinner.isSpinning) spinner.stop();
+    },
+  };
+}
+
+export function exportSummary(result: ExportResult, target: string): string {
+  const events = `${numbers.format(result.count)} event${result.count === 1 ? '' : 's'}`;
+  const pages = `${numbers.format(result.pages)} page${result.pages === 1 ? '' : 's'}`;
+  const retries = result.retries > 0 ? `, ${numbers.format(result.retries)} retries` : '';
+  return `Exported ${events} (${pages}${retries}) to ${describeFiles(result.files, target)} in ${(result.elapsedMs / 1000).toFixed(1)} s`;
+}
+
+function describeFiles(files: string[], target: string): string {
+  if (files.length === 0) return `no file (nothing in the range for ${target})`;
+  if (files[0] === '-') return 'standard output';
+  if (files.length === 1) return files[0] as string;
+  return `${files.length} files (${files[0]} … ${files.at(-1)})`;
+}
+
+/** The interruption line: how far it got, that no finished-looking file exists, how to resume. */
+export function interruptionLine(
+  result: ExportResult,
+  target: string,
+  resumeCommand: (cursor: string) => string,
+): string {
+  const interrupted = result.interrupted;
+  if (!interrupted) return '';
+  const why = interrupted.cause === 'network' ? ` (${interrupted.reason})` : '';
+  const file = interrupted.partial?.replace(/\.partial$/, '') ?? target;
+  const notWritten = file === '-' ? 'the output is incomplete' : `${file} was not written`;
+  const next = interrupted.cursor
+    ? `Resume with: ${resumeCommand(interrupted.cursor)}`
+    : 'Run the same command again to export it.';
+  return `Interrupted after ${numbers.format(result.count)} events${why}; ${notWritten}. ${next}`;
+}
+
+const VALUE_FLAGS = new Set(['--from', '--to', '--since', '--cursor', '--format', '-o', '--output']);
+
+/**
+ * `audit …` as the user typed it, with the range, format and file pinned to what this run
+ * resolved (`--from 24h` must not move on resume) and the cursor to continue from.
+ */
+export function resumeCommand(rawArgs: readonly string[], pinned: string[]): string {
+  const kept: string[] = [];
+  for (let index = 0; index < rawArgs.length; index++) {
+    const arg = rawArgs[index] as string;
+    if (arg === '--') {
+      kept.push(...rawArgs.slice(index));
+      break;
+    }
+    if (VALUE_FLAGS.has(arg)) {
+      index++;
+      continue;
+    }
+    const name = arg.split('=')[0] as string;
+    if (arg.includes('=') && VALUE_FLAGS.has(name)) continue;
+    if (/^-o./.test(arg)) continue;
+    kept.push(arg);
+  }
+  return ['audit', ...kept, ...pinned].map(shellQuote).join(' ');
+}
+
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,114 @@
+/** Runs a resolved `audit export`: progress, Ctrl-C, the resume line, the audit record. */
+import type { Command } from 'commander';
+import type { ListParams } from '../../client/types.js';
+import { ExportCursorError } from '../../export/export-cursor.js';
+import { exportRange } from '../../export/export-range.js';
+import type { ExportFormat, SplitPeriod } from '../../export/types.js';
+import { ApiError, CliError, EXIT, UsageError } from '../errors.js';
+import type { Session } from '../session.js';
+import { createExportReporter, exportSummary, interruptionLine, resumeCommand } from './export-report.js';
+
+export interface ExportPlan {
+  /** A closed range: `from` and `to` are instants. */
+  params: ListParams & { from: string; to: string };
+  format: ExportFormat;
+  output: string;
+  gzip: boolean;
+  split: SplitPeriod | undefined;
+  cursor: string | undefined;
+}
+
+export async function runExport(session: Session, command: Command, plan: ExportPlan): Promise<void> {
+  const { context } = session;
+  const { params, format, output } = plan;
+  let retries = 0;
+  let reporter: Awaited<ReturnType<typeof createExportReporter>> | undefined;
+  const { RETRY_ATTEMPTS } = await import('../../client/retry.js');
+  const client = await session.client({
+    attempts: RETRY_ATTEMPTS.bulk,
+    onRetry: (info) => {
+      retries++;
+      reporter?.retry(info);
+    },
+  });
+  const stop = new AbortController();
+  let stoppedBy: 'signal' | 'pipe' | undefined;
+  void context.interrupted.then(() => {
+    stoppedBy ??= 'signal';
+    stop.abort();
+  });
+  const { guardClosedPipe } = await import('../output/pipe.js');
+  const unguard =
+    output === '-'
+      ? guardClosedPipe(context.stdout, () => {
+          stoppedBy ??= 'pipe';
+          stop.abort();
+        })
+      : () => {};
+  const filters = describeFilters(params);
+  try {
+    reporter = await createExportReporter(context, output);
+    const progress = reporter;
+    const result = await exportRange({
+      client,
+      params,
+      format,
+      output,
+      gzip: plan.gzip,
+      split: plan.split,
+      zone: session.zone,
+      cursor: plan.cursor,
+      signal: stop.signal,
+      stdout: context.stdout,
+      retries: () => retries,
+      onProgress: (update) => progress.progress(update),
+      description: { organization: client.org ?? '', filters },
+    }).catch((error: unknown) => {
+      if (error instanceof ExportCursorError) throw new UsageError(error.message);
+      if (stoppedBy === 'pipe') return undefined;
+      throw error;
+    });
+    // The reader of `-o -` went away (`| head`): not a failure.
+    if (!result || stoppedBy === 'pipe') return;
+    if (result.interrupted) {
+      const pinned = ['--from', params.from, '--to', params.to, '--format', format, '-o', output];
+      const resume = (cursor: string) => resumeCommand(rootArgs(command), [...pinned, '--cursor', cursor]);
+      const code = result.interrupted.cause === 'signal' ? EXIT.interrupted : EXIT.failure;
+      reporter.stop();
+      throw new CliError(interruptionLine(result, output, resume), code);
+    }
+    const record = {
+      kind: 'export' as const,
+      format,
+      count: result.count,
+      files: result.files.length,
+      filters,
+    };
+    await client.recordExport(record).catch((error: unknown) => {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new ApiError(`the export was written, but the server did not record it: ${reason}`);
+    });
+    reporter.done(exportSummary(result, output));
+  } finally {
+    reporter?.stop();
+    unguard();
+    await client.close();
+  }
+}
+
+/** The filters as the audit.exported event records them (the server caps values at 1024 characters). */
+function describeFilters(params: ListParams): Record<string, string> {
+  const filters: Record<string, string> = {};
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined) continue;
+    const text = Array.isArray(value) ? value.join(',') : String(value);
+    filters[key] = text.length > 1024 ? `${text.slice(0, 1023)}…` : text;
+  }
+  return filters;
+}
+
+function rootArgs(command: Command): string[] {
+  let root = command;
+  while (root.parent) root = root.parent;
+  return (root as Command & { rawArgs: string[] }).rawArgs;
+}

@@ -1,0 +1,80 @@
+import { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { writeLine } from '../context.js';
+import { UsageError } from '../errors.js';
+import { examples } from '../parse-options.js';
+import { openSession } from '../session.js';
+
+interface DeleteOptions {
+  user: string;
+  yes?: boolean;
+  dryRun?: boolean;
+}
+
+export function gdprDeleteCommand(context: CliContext): Command {
+  return new Command('delete')
+    .description(
+      "erase one person's personal data: name, email, IP addresses and user agents become a pseudonym",
+    )
+    .requiredOption('--user <email-or-id>', 'the person, by email or id')
+    .option('--yes', 'do not ask for confirmation (needed without a terminal)')
+    .option('--dry-run', 'show how many events would change, change nothing')
+    .addHelpText(
+      'after',
+      examples(
+        '$ audit gdpr delete --user bob@example.com --dry-run',
+        '$ audit gdpr delete --user bob@example.com          # asks you to type the user back',
+        '$ audit gdpr delete --user user_3f7a92 --yes        # in a script',
+      ),
+    )
+    .action(async (options: DeleteOptions, command: Command) => {
+      const session = await openSession(context, command);
+      const interactive = Boolean(context.stdin.isTTY && context.stderr.isTTY);
+      if (!options.dryRun && !options.yes && !interactive) {
+        throw new UsageError(
+          'refusing to erase without a terminal to confirm on; add --yes to confirm in a script',
+        );
+      }
+      // Never retried automatically: a person, not a retry loop, decides to erase again.
+      const client = await session.client({ attempts: 1 });
+      try {
+        const preview = await client.gdprErase(options.user, { dryRun: true });
+        const scope = `${preview.events_changed} events${preview.accounts_changed ? ` and ${preview.accounts_changed} account` : ''}`;
+        if (preview.events_changed === 0 && preview.accounts_changed === 0) {
+          writeLine(
+            context.stderr,
+            `Nothing to erase for ${options.user} (${preview.events_matched} events mention them, none still identify them).`,
+          );
+          return;
+        }
+        if (options.dryRun) {
+          writeLine(
+            context.stdout,
+            `Would erase ${options.user} from ${scope} (of ${preview.events_matched} that mention them); pseudonym ${preview.pseudonym}.`,
+          );
+          return;
+        }
+        if (!options.yes) await confirm(context, options.user, scope);
+        const report = await client.gdprErase(options.user);
+        writeLine(
+          context.stdout,
+          `Erased ${options.user} from ${report.events_changed} events${report.accounts_changed ? ` and ${report.accounts_changed} account` : ''}; they now read ${report.pseudonym}.`,
+        );
+      } finally {
+        await client.close();
+      }
+    });
+}
+
+async function confirm(context: CliContext, user: string, scope: string): Promise<void> {
+  writeLine(
+    context.stderr,
+    `This replaces the name, email, IP addresses and user agents of ${user} in ${scope} with a pseudonym. It cannot be undone.`,
+  );
+  const { input } = await import('@inquirer/prompts');
+  const typed = await input(
+    { message: `Type ${user} to confirm` },
+    { output: context.stderr as NodeJS.WriteStream },
+  );
+  if (typed.trim() !== user) throw new UsageError('what you typed does not match; nothing was erased');
+}

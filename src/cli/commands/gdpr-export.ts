@@ -1,0 +1,39 @@
+import { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { writeLine } from '../context.js';
+import { examples } from '../parse-options.js';
+import { openSession } from '../session.js';
+
+export function gdprExportCommand(context: CliContext): Command {
+  return new Command('export')
+    .description(
+      "one person's data (subject-access request): every event in which they appear, with a summary",
+    )
+    .requiredOption('--user <email-or-id>', 'the person, by email or id')
+    .addHelpText(
+      'after',
+      examples(
+        '$ audit gdpr export --user bob@example.com -o bob-sar.json     # file written 0600, atomically',
+        '$ audit gdpr export --user user_3f7a92 | jq .summary',
+      ),
+    )
+    .action(async (options: { user: string }, command: Command) => {
+      const session = await openSession(context, command);
+      const client = await session.client();
+      const answer = await client.gdprExport(options.user).finally(() => client.close());
+      const document = {
+        subject: options.user,
+        generated_at: new Date(context.now()).toISOString(),
+        summary: answer.summary,
+        events: answer.data,
+      };
+      const path = session.flags.output ?? '-';
+      const { openOutputFile } = await import('../../export/atomic-file.js');
+      const file = await openOutputFile(path, { stdout: context.stdout });
+      file.stream.write(`${JSON.stringify(document, null, 2)}\n`);
+      await file.commit();
+      if (path !== '-') {
+        writeLine(context.stderr, `Wrote ${answer.summary.count} events about ${options.user} to ${path}.`);
+      }
+    });
+}

@@ -1,0 +1,58 @@
+/**
+ * The resume cursor an interrupted export prints. It carries more than the server's page
+ * cursor: the pinned upper bound (`received_before`), so the resumed part sees exactly what the
+ * first part would have; how many events are already written; and, with `--split`, the period
+ * whose `NAME.partial` was open, so the resume finishes that file even if no event follows.
+ */
+export interface ResumePoint {
+  /** The server's cursor after the last page written; null before the first page. */
+  pageCursor: string | null;
+  /** ISO instant the export was pinned to. */
+  receivedBefore: string;
+  /** Events already written. */
+  written: number;
+  /** The split period (`2024-01`, `2024-01-31`) whose partial file was open. */
+  period?: string;
+}
+
+export class ExportCursorError extends Error {
+  override readonly name = 'ExportCursorError';
+}
+
+const VERSION = 1;
+const PREFIX = 'exp1.';
+
+export function encodeResumePoint(point: ResumePoint): string {
+  const payload = [VERSION, point.pageCursor, point.receivedBefore, point.written, point.period ?? null];
+  return PREFIX + Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
+}
+
+export function decodeResumePoint(text: string): ResumePoint {
+  const invalid = () =>
+    new ExportCursorError('--cursor: not a cursor printed by an interrupted audit export; copy it whole');
+  if (!text.startsWith(PREFIX)) throw invalid();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(text.slice(PREFIX.length), 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 5 || parsed[0] !== VERSION) throw invalid();
+  const [, pageCursor, receivedBefore, written, period] = parsed as unknown[];
+  if (
+    (pageCursor !== null && typeof pageCursor !== 'string') ||
+    typeof receivedBefore !== 'string' ||
+    Number.isNaN(Date.parse(receivedBefore)) ||
+    !Number.isSafeInteger(written) ||
+    (written as number) < 0 ||
+    (period !== null && (typeof period !== 'string' || !/^\d{4}-\d{2}(-\d{2})?$/.test(period)))
+  ) {
+    throw invalid();
+  }
+  return {
+    pageCursor,
+    receivedBefore,
+    written: written as number,
+    ...(period === null ? {} : { period: period as string }),
+  };
+}

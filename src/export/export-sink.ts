@@ -1,0 +1,79 @@
+/** One output of an export: a format writer on top of an atomic output file. */
+
+import { createEventWriter } from '../cli/output/event-writer.js';
+import type { AuditEvent } from '../client/types.js';
+import { type OutputFile, openOutputFile } from './atomic-file.js';
+import { writePdf } from './pdf-sink.js';
+import type { ExportFormat } from './types.js';
+
+export interface EventSink {
+  readonly file: OutputFile;
+  /** Events written through this sink (not those an appended partial already held). */
+  readonly count: number;
+  write(event: AuditEvent): Promise<void>;
+  /** Close the format (`]`, the PDF's last page) and commit the file under its final name. */
+  finish(): Promise<void>;
+  /** Leave `NAME.partial` as it is, format left open, for a resume to append to. */
+  keep(): Promise<void>;
+  discard(): Promise<void>;
+  /** False for formats a resume cannot append to (PDF). */
+  readonly resumable: boolean;
+}
+
+export interface SinkOptions {
+  format: ExportFormat;
+  gzip: boolean;
+  append: boolean;
+  zone: string;
+  stdout?: NodeJS.WritableStream | undefined;
+  /** The PDF report's heading. */
+  report: { title: string; organization: string; period: string; filters: Record<string, string> };
+}
+
+export async function openEventSink(path: string, options: SinkOptions): Promise<EventSink> {
+  const { format, zone } = options;
+  const file = await openOutputFile(path, {
+    gzip: options.gzip,
+    append: options.append && format !== 'pdf',
+    stdout: options.stdout,
+  });
+  if (format === 'pdf') {
+    const pdf = writePdf(file.stream, { ...options.report, zone });
+    return {
+      file,
+      resumable: false,
+      get count() {
+        return pdf.count;
+      },
+      write: (event) => pdf.write(event),
+      async finish() {
+        await pdf.end();
+        await file.commit();
+      },
+      // A PDF cut short cannot be continued: drop it, the resume starts it over.
+      async keep() {
+        pdf.abandon();
+        await file.discard();
+      },
+      async discard() {
+        pdf.abandon();
+        await file.discard();
+      },
+    };
+  }
+  const writer = createEventWriter(format, file.stream, { zone, color: false, continues: file.appended });
+  return {
+    file,
+    resumable: true,
+    get count() {
+      return writer.count;
+    },
+    write: (event) => writer.write(event),
+    async finish() {
+      await writer.end();
+      await file.commit();
+    },
+    keep: () => file.keep(),
+    discard: () => file.discard(),
+  };
+}

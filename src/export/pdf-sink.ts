@@ -1,0 +1,103 @@
+/**
+ * The PDF renderer pulls events from an async iterable while the exporter pushes them page by
+ * page; this adapter joins the two with a bounded queue, so memory stays at about one page.
+ */
+import type { AuditEvent } from '../client/types.js';
+
+export interface PdfReportOptions {
+  title: string;
+  organization: string;
+  period: string;
+  filters: Record<string, string>;
+  zone: string;
+}
+
+type WritePdfReport = (
+  events: AsyncIterable<AuditEvent>,
+  options: PdfReportOptions,
+  out: NodeJS.WritableStream,
+) => Promise<{ count: number }>;
+
+// The renderer lives in src/export/pdf/ (its own module, loaded only for `--format pdf`).
+const RENDERER_MODULE = './pdf/index.js';
+const QUEUE_LIMIT = 1000;
+
+export interface PdfWriter {
+  readonly count: number;
+  write(event: AuditEvent): Promise<void>;
+  end(): Promise<void>;
+  /** Stop feeding the renderer; what it wrote is discarded by the caller. */
+  abandon(): void;
+}
+
+export function writePdf(out: NodeJS.WritableStream, options: PdfReportOptions): PdfWriter {
+  const queue: AuditEvent[] = [];
+  let ended = false;
+  let abandoned = false;
+  let count = 0;
+  let wakeReader: (() => void) | undefined;
+  let wakeWriter: (() => void) | undefined;
+  const wake = (which: 'reader' | 'writer') => {
+    const resume = which === 'reader' ? wakeReader : wakeWriter;
+    if (which === 'reader') wakeReader = undefined;
+    else wakeWriter = undefined;
+    resume?.();
+  };
+
+  async function* events(): AsyncGenerator<AuditEvent> {
+    for (;;) {
+      const event = queue.shift();
+      if (event) {
+        wake('writer');
+        yield event;
+        continue;
+      }
+      if (ended || abandoned) return;
+      await new Promise<void>((resolve) => {
+        wakeReader = resolve;
+      });
+    }
+  }
+
+  const rendering = loadRenderer().then((render) => render(events(), options, out));
+  // Settled once, so a renderer failure reaches whichever call comes next.
+  const stopped = rendering.then(
+    () => new Error('the PDF renderer stopped before the last event'),
+    (error: unknown) => error,
+  );
+  rendering.catch(() => undefined);
+
+  return {
+    get count() {
+      return count;
+    },
+    async write(event) {
+      queue.push(event);
+      count++;
+      wake('reader');
+      while (queue.length >= QUEUE_LIMIT) {
+        const room = new Promise<void>((resolve) => {
+          wakeWriter = resolve;
+        });
+        const failure = await Promise.race([room.then(() => undefined), stopped]);
+        if (failure !== undefined) throw failure;
+      }
+    },
+    async end() {
+      ended = true;
+      wake('reader');
+      await rendering;
+    },
+    abandon() {
+      abandoned = true;
+      queue.length = 0;
+      wake('reader');
+    },
+  };
+}
+
+async function loadRenderer(): Promise<WritePdfReport> {
+  const module = (await import(RENDERER_MODULE)) as { writePdfReport?: WritePdfReport };
+  if (typeof module.writePdfReport !== 'function') throw new Error('the PDF renderer is not installed');
+  return module.writePdfReport;
+}

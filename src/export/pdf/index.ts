@@ -1,0 +1,2 @@
+export { writePdfReport } from './report.js';
+export type { PdfReportOptions } from './types.js';
