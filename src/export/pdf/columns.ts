@@ -40,15 +40,15 @@ export function eventColumns(width: number, zone: string): Column[] {
   const columns: Column[] = [
     {
       header: `Time (${pdfText(zone)})`,
-      width: 80,
+      width: 86,
       maxLines: 1,
       cell: (event, displayZone) => pdfText(formatTimestamp(event.timestamp, displayZone)),
     },
     { header: 'Category', width: 50, maxLines: 1, cell: (event) => pdfText(event.category) },
-    { header: 'Action', width: 118, maxLines: 2, cell: (event) => pdfText(event.action) },
+    { header: 'Action', width: 116, maxLines: 2, cell: (event) => pdfText(event.action) },
     { header: 'Actor', width: 135, maxLines: 2, cell: actorText },
-    { header: 'Target', width: 112, maxLines: 2, cell: targetText },
-    { header: 'IP', width: 74, maxLines: 2, cell: (event) => pdfText(event.context?.ip_address) },
+    { header: 'Target', width: 116, maxLines: 2, cell: targetText },
+    { header: 'IP', width: 72, maxLines: 2, cell: (event) => pdfText(event.context?.ip_address) },
     { header: 'Description', width: 0, maxLines: 3, cell: (event) => pdfText(event.description) },
   ];
   const fixed = columns.reduce((sum, column) => sum + column.width, 0);

@@ -69,6 +69,7 @@ export class EventTable {
     const cells = this.layout(
       this.columns.map((column) => column.header),
       BOLD,
+      true,
     );
     const height = rowHeight(cells);
     this.flow.rect(this.flow.left, this.y, this.flow.width, height, HEADER_FILL);
@@ -77,10 +78,11 @@ export class EventTable {
     this.flow.rule(this.flow.left, this.flow.right, this.y, '#888888');
   }
 
-  private layout(texts: string[], font: string): string[][] {
+  /** Each cell's lines; headers may take two lines in any column. */
+  private layout(texts: string[], font: string, header = false): string[][] {
     const measure = this.flow.use(font, SIZE);
     return this.columns.map((column, index) =>
-      fitLines(texts[index] ?? '', column.width - 2 * PAD_X, column.maxLines, measure, SIZE),
+      fitLines(texts[index] ?? '', column.width - 2 * PAD_X, header ? 2 : column.maxLines, measure, SIZE),
     );
   }
 

@@ -4,6 +4,7 @@
  * each page to `out` as soon as the next one begins: memory stays flat however many events.
  */
 import PDFDocument from 'pdfkit';
+import { formatTimestamp, zoneLabel } from '../../cli/output/time-format.js';
 import type { AuditEvent } from '../../domain/event.js';
 import { EventTable } from './event-table.js';
 import { PAGE_SIZE, PageFlow } from './layout.js';
@@ -58,7 +59,9 @@ async function render(
   doc.pipe(out);
   try {
     const title = `${pdfText(options.title)} \u2014 ${pdfText(options.organization)}`;
-    const flow = new PageFlow(doc, { header: [title, pdfText(options.period)], footer: title });
+    const generated = `${formatTimestamp(generatedAt.toISOString(), options.zone)} ${zoneLabel(options.zone, generatedAt)}`;
+    const footer = pdfText(`Generated ${generated}`);
+    const flow = new PageFlow(doc, { header: [title, pdfText(options.period)], footer });
     drawSummary(flow, options, stats, generatedAt);
     const table = new EventTable(flow, options.zone);
     table.start();
@@ -69,7 +72,7 @@ async function render(
     doc.end();
     await output.finished;
   } catch (error) {
-    doc.unpipe(out as NodeJS.WritableStream & import('node:stream').Writable);
+    doc.unpipe(out);
     doc.destroy();
     throw error;
   } finally {
