@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { backupCommand } from './commands/backup.js';
 import { exportCommand } from './commands/export.js';
 import { gdprCommand } from './commands/gdpr.js';
+import { importCommand } from './commands/import.js';
 import { loginCommand } from './commands/login.js';
 import { logoutCommand } from './commands/logout.js';
 import { logsCommand } from './commands/logs.js';
@@ -37,6 +38,7 @@ export function buildProgram(context: CliContext): Command {
   program.addCommand(searchCommand(context));
   program.addCommand(tailCommand(context));
   program.addCommand(exportCommand(context));
+  program.addCommand(importCommand(context));
   program.addCommand(backupCommand(context));
   program.addCommand(gdprCommand(context));
   program.addCommand(serverCommand(context));

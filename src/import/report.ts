@@ -1,0 +1,133 @@
+/**
+ * What `audit import` says on stderr: a spinner on a terminal, otherwise nothing until one
+ * closing line; and, when it stops early, one line saying where, why and what was imported.
+ */
+
+import type { CliContext } from '../cli/context.js';
+import { writeLine } from '../cli/context.js';
+import { AuthError, CliError, EXIT, UsageError } from '../cli/errors.js';
+import type { RetryInfo } from '../client/http.js';
+import { MalformedInputError } from './lines.js';
+import type { ImportProgress, ImportStoppedError } from './run.js';
+
+export interface ImportReporter {
+  progress(progress: Readonly<ImportProgress>): void;
+  retry(info: RetryInfo): void;
+  done(summary: string): void;
+  /** Clears the spinner before an error line. */
+  stop(): void;
+}
+
+const numbers = new Intl.NumberFormat('en-US');
+const they = (n: number) => (n === 1 ? 'it' : 'they');
+const count = (n: number, noun = 'event') => `${numbers.format(n)} ${noun}${n === 1 ? '' : 's'}`;
+
+export async function createImportReporter(
+  context: CliContext,
+  name: string,
+  dryRun: boolean,
+): Promise<ImportReporter> {
+  if (!context.stderr.isTTY || !((context.stderr as NodeJS.WriteStream).columns > 0)) {
+    return { progress() {}, retry() {}, done: (summary) => writeLine(context.stderr, summary), stop() {} };
+  }
+  const { default: ora } = await import('ora');
+  const verb = dryRun ? 'Reading' : 'Importing';
+  const spinner = ora({ stream: context.stderr, text: `${verb} ${name}…`, discardStdin: false }).start();
+  let counts = '';
+  return {
+    progress(progress) {
+      counts = dryRun
+        ? `${count(progress.read)} read`
+        : `${numbers.format(progress.sent)} sent, ${numbers.format(progress.created)} new, ` +
+          `${numbers.format(progress.duplicates)} already present`;
+      spinner.text = `${verb} ${name}: ${counts}`;
+    },
+    retry(info) {
+      const wait = (info.delayMs / 1000).toFixed(1);
+      spinner.text = `${verb} ${name}: ${counts} (retrying: ${info.reason}, next try in ${wait} s)`;
+    },
+    done(summary) {
+      if (spinner.isSpinning) spinner.succeed(summary);
+    },
+    stop() {
+      if (spinner.isSpinning) spinner.stop();
+    },
+  };
+}
+
+/** The closing line, e.g. `Imported 5,000 events from a.json: 4,000 new, 1,000 already present.` */
+export function importSummary(progress: ImportProgress, name: string, dryRun: boolean): string {
+  if (dryRun) {
+    const noId =
+      progress.withoutId > 0
+        ? ` ${count(progress.withoutId)} without an id would be stored anew each time (${they(progress.withoutId)} cannot be deduplicated).`
+        : '';
+    return `Read ${count(progress.read)} from ${name}; nothing was sent (--dry-run).${noId}`;
+  }
+  const noId =
+    progress.withoutId > 0
+      ? ` ${count(progress.withoutId)} had no id: ${they(progress.withoutId)} cannot be deduplicated, so importing this file again would store ${progress.withoutId === 1 ? 'it' : 'them'} again.`
+      : '';
+  return (
+    `Imported ${count(progress.sent)} from ${name}: ${numbers.format(progress.created)} new, ` +
+    `${numbers.format(progress.duplicates)} already present.${noId}`
+  );
+}
+
+/** The error an import that stopped early ends with: the SPEC's exit code and one line. */
+export function importFailure(stopped: ImportStoppedError, name: string, dryRun: boolean): CliError {
+  const { failure, progress, batch } = stopped;
+  const before = (fix: boolean) =>
+    `${soFar(progress, dryRun, 'before it')}${rerun(progress, dryRun, fix ? 'Fix the file and run' : 'Run')}`;
+  if (stopped.interrupted) {
+    return new CliError(
+      `interrupted; ${soFar(progress, dryRun, '')}${rerun(progress, dryRun, 'Run')}`,
+      EXIT.interrupted,
+    );
+  }
+  if (failure instanceof MalformedInputError) {
+    const unsent = progress.read - progress.sent;
+    const batchNote =
+      dryRun || unsent === 0
+        ? ''
+        : ` The ${count(unsent)} read after those, in the same batch, were not sent.`;
+    return new UsageError(`${failure.where ?? name}: ${failure.reason}; ${before(true)}${batchNote}`);
+  }
+  if (failure instanceof UsageError) return new UsageError(`${failure.message}; ${before(true)}`);
+  if (failure instanceof Error && failure.name === 'AuditApiError') {
+    const { status, problem } = failure as Error & { status: number; problem?: { param?: string } };
+    if (status === 401 || status === 403) {
+      const hint = status === 401 ? '; run audit login' : '';
+      return new AuthError(`${failure.message}${hint}; ${soFar(progress, dryRun, 'before the failure')}`);
+    }
+    if (status === 400) {
+      const index = /^events\[(\d+)\]/.exec(problem?.param ?? '')?.[1];
+      const record = index === undefined ? undefined : batch?.[Number(index)];
+      const detail = failure.message.replace(/events\[\d+\]\.?/, '').replace(/ \(POST [^)]*\)$/, '');
+      const where = record ? `${record.where}: the server refused this event` : 'the server refused a batch';
+      return new UsageError(`${where} (${detail}); ${before(true)}`);
+    }
+  }
+  if (failure instanceof Error && /^Audit(Api|Network|Timeout)Error$/.test(failure.name)) {
+    const line = `${failure.message}; ${soFar(progress, dryRun, 'before the failure')}${rerun(progress, dryRun, 'Run')}`;
+    return new CliError(line, EXIT.failure);
+  }
+  throw failure;
+}
+
+/** `3,000 events before it were imported (2,000 new, 1,000 already present).` */
+function soFar(progress: ImportProgress, dryRun: boolean, when: string): string {
+  const at = when ? ` ${when}` : '';
+  const verb = (done: string) => (when === 'before it' ? `before it were ${done}` : `were ${done}${at}`);
+  if (dryRun) return `${count(progress.read)} ${verb('read')}; nothing was sent (--dry-run).`;
+  if (progress.sent === 0) return 'nothing was imported.';
+  const split = `${numbers.format(progress.created)} new, ${numbers.format(progress.duplicates)} already present`;
+  return `${count(progress.sent)} ${verb('imported')} (${split}).`;
+}
+
+function rerun(progress: ImportProgress, dryRun: boolean, first: string): string {
+  if (dryRun || progress.sent === 0) return '';
+  const caveat =
+    progress.withoutId > 0 ? ` (except the ${count(progress.withoutId)} without an id, which would be)` : '';
+  return ` ${first} the same command again: events already imported are not stored twice${caveat}.`;
+}
