@@ -3,23 +3,10 @@
  * page; this adapter joins the two with a bounded queue, so memory stays at about one page.
  */
 import type { AuditEvent } from '../client/types.js';
+import type { PdfReportOptions } from './pdf/types.js';
 
-export interface PdfReportOptions {
-  title: string;
-  organization: string;
-  period: string;
-  filters: Record<string, string>;
-  zone: string;
-}
+export type { PdfReportOptions };
 
-type WritePdfReport = (
-  events: AsyncIterable<AuditEvent>,
-  options: PdfReportOptions,
-  out: NodeJS.WritableStream,
-) => Promise<{ count: number }>;
-
-// The renderer lives in src/export/pdf/ (its own module, loaded only for `--format pdf`).
-const RENDERER_MODULE = './pdf/index.js';
 const QUEUE_LIMIT = 1000;
 
 export interface PdfWriter {
@@ -96,8 +83,7 @@ export function writePdf(out: NodeJS.WritableStream, options: PdfReportOptions):
   };
 }
 
-async function loadRenderer(): Promise<WritePdfReport> {
-  const module = (await import(RENDERER_MODULE)) as { writePdfReport?: WritePdfReport };
-  if (typeof module.writePdfReport !== 'function') throw new Error('the PDF renderer is not installed');
-  return module.writePdfReport;
+/** pdfkit and its fonts load only for `--format pdf`. */
+async function loadRenderer() {
+  return (await import('./pdf/index.js')).writePdfReport;
 }

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { addFilterOptions, type FilterOptions, filtersToParams } from '../filter-options.js';
-import { listEvents } from '../list-events.js';
 import { examples, integerInRange } from '../parse-options.js';
 import { listFormat, openSession } from '../session.js';
 import { logsShowCommand } from './logs-show.js';
@@ -33,6 +32,8 @@ export function logsCommand(context: CliContext): Command {
       const format = listFormat(session);
       const params = filtersToParams(options, { zone: session.zone, now: context.now() });
       const client = await session.client();
+      // Rendering (tables, colours, CSV) loads only when there is something to render.
+      const { listEvents } = await import('../list-events.js');
       await listEvents(session, client, { params, format, limit: options.all ? undefined : options.limit });
     });
   return command;

@@ -2,7 +2,6 @@ import { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { addFilterOptions, type FilterOptions, filtersToParams } from '../filter-options.js';
-import { listEvents } from '../list-events.js';
 import { examples, integerInRange } from '../parse-options.js';
 import { parseSearchQuery } from '../search-query.js';
 import { listFormat, openSession } from '../session.js';
@@ -49,6 +48,8 @@ export function searchCommand(context: CliContext): Command {
         throw new UsageError('search: give some text or a qualifier such as actor:alice@example.com');
       }
       const client = await session.client();
+      // Rendering (tables, colours, CSV) loads only when there is something to render.
+      const { listEvents } = await import('../list-events.js');
       await listEvents(session, client, {
         params: merged,
         format,
