@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, type Migration } from './migrations.js';
@@ -16,7 +16,7 @@ export interface OpenOptions {
  * (an acknowledged event survives a power cut), foreign keys, a busy timeout; then migrates.
  */
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') createPrivately(file);
   const db = new Database(file, { readonly: options.readonly ?? false });
   try {
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
@@ -34,6 +34,15 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     throw error;
   }
   return db;
+}
+
+/**
+ * The log is the organization's audit trail: a new database (and so its WAL, which SQLite
+ * creates with the same mode) is readable by its owner only, in a directory of its own.
+ */
+function createPrivately(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
 }
 
 function assertDurable(db: Db): void {

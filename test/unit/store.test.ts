@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -49,6 +49,13 @@ describe('the store', () => {
   });
 
   describe('openDatabase', () => {
+    it('creates a new database and its WAL readable by the owner only, in a private directory', () => {
+      record([{ action: 'user.login' }]);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(statSync(`${file}-wal`).mode & 0o777).toBe(0o600);
+      expect(statSync(join(dir, 'nested')).mode & 0o777).toBe(0o700);
+    });
+
     it('is durable: WAL journal, synchronous=FULL, foreign keys on', () => {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.pragma('synchronous', { simple: true })).toBe(2);
