@@ -26,4 +26,12 @@ export type {
   ListParams,
   Me,
   ProblemDocument,
+  Webhook,
+  WebhookDelivery,
+  WebhookFormat,
+  WebhookInput,
+  WebhookTestResult,
+  WebhookUpdate,
 } from './client/types.js';
+// For receivers of webhook deliveries: check `Audit-Signature` against the raw body.
+export { SIGNATURE_HEADER, type VerifyOptions, verifySignature } from './webhooks/signature.js';

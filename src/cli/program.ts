@@ -9,6 +9,7 @@ import { logsCommand } from './commands/logs.js';
 import { searchCommand } from './commands/search.js';
 import { serverCommand } from './commands/server.js';
 import { tailCommand } from './commands/tail.js';
+import { webhooksCommand } from './commands/webhooks.js';
 import { whoamiCommand } from './commands/whoami.js';
 import type { CliContext } from './context.js';
 import { addGlobalOptions } from './globals.js';
@@ -41,6 +42,7 @@ export function buildProgram(context: CliContext): Command {
   program.addCommand(importCommand(context));
   program.addCommand(backupCommand(context));
   program.addCommand(gdprCommand(context));
+  program.addCommand(webhooksCommand(context));
   program.addCommand(serverCommand(context));
 
   // Subcommands inherit the exit override and output so every error reaches run().

@@ -7,6 +7,7 @@ import { defaultUserAgent, lowerCaseKeys, parseServer } from './setup.js';
 import { type EventStream, openEventStream } from './stream.js';
 import type {
   AuditEvent,
+  CreatedWebhook,
   EventInput,
   EventPage,
   ExportRecord,
@@ -15,6 +16,12 @@ import type {
   IngestResponse,
   ListParams,
   Me,
+  Webhook,
+  WebhookDelivery,
+  WebhookDeliveryStatus,
+  WebhookInput,
+  WebhookTestResult,
+  WebhookUpdate,
 } from './types.js';
 
 export interface AuditClientOptions {
@@ -209,6 +216,52 @@ export class AuditClient {
     ).body.data;
   }
 
+  /** Subscribes a URL to matching events (owner or admin); the secret is returned only here. */
+  async createWebhook(input: WebhookInput, options: CallOptions = {}): Promise<CreatedWebhook> {
+    const body = (
+      await this.request<{ data: Webhook; secret: string }>('POST', this.#webhooksPath(), {
+        ...options,
+        body: input,
+      })
+    ).body;
+    return { webhook: body.data, secret: body.secret };
+  }
+
+  async listWebhooks(options: CallOptions = {}): Promise<Webhook[]> {
+    return (await this.request<{ data: Webhook[] }>('GET', this.#webhooksPath(), options)).body.data;
+  }
+
+  async getWebhook(id: string, options: CallOptions = {}): Promise<Webhook> {
+    return (await this.request<{ data: Webhook }>('GET', this.#webhooksPath(id), options)).body.data;
+  }
+
+  async updateWebhook(id: string, changes: WebhookUpdate, options: CallOptions = {}): Promise<Webhook> {
+    const call = { ...options, body: changes };
+    return (await this.request<{ data: Webhook }>('PATCH', this.#webhooksPath(id), call)).body.data;
+  }
+
+  /** Deletes a webhook; its pending deliveries are not sent. */
+  async deleteWebhook(id: string, options: CallOptions = {}): Promise<void> {
+    await this.request('DELETE', this.#webhooksPath(id), options);
+  }
+
+  /** Sends a sample event to the webhook now and reports what the receiver answered. */
+  async testWebhook(id: string, options: CallOptions = {}): Promise<WebhookTestResult> {
+    const path = `${this.#webhooksPath(id)}/test`;
+    return (await this.request<{ data: WebhookTestResult }>('POST', path, options)).body.data;
+  }
+
+  /** The webhook's recent deliveries, newest first. */
+  async webhookDeliveries(
+    id: string,
+    params: { status?: WebhookDeliveryStatus; per_page?: number } = {},
+    options: CallOptions = {},
+  ): Promise<WebhookDelivery[]> {
+    const call = { ...options, query: params };
+    const path = `${this.#webhooksPath(id)}/deliveries`;
+    return (await this.request<{ data: WebhookDelivery[] }>('GET', path, call)).body.data;
+  }
+
   /** The live Server-Sent Events stream; one attempt, no retry (the follower reconnects). */
   async openStream(params: ListParams = {}, options: StreamOptions = {}): Promise<EventStream> {
     const headers: Record<string, string> = { ...this.#headers, accept: 'text/event-stream' };
@@ -237,6 +290,10 @@ export class AuditClient {
     for (const stream of [...this.#streams]) stream.close();
     this.#closing ??= this.#agent.close();
     return this.#closing;
+  }
+
+  #webhooksPath(id?: string): string {
+    return `${this.#orgPath()}/webhooks${id === undefined ? '' : `/${encodeURIComponent(id)}`}`;
   }
 
   #orgPath(): string {

@@ -70,6 +70,77 @@ export interface GdprErasure {
   dry_run: boolean;
 }
 
+export type WebhookFormat = 'json' | 'slack' | 'discord' | 'teams';
+
+/** A webhook as the API shows it: never its secret; the URL masked after creation. */
+export interface Webhook {
+  id: string;
+  /** Scheme, host and at most the first path segment: chat webhook URLs are credentials. */
+  url: string;
+  format: WebhookFormat;
+  /** Exact actions and prefix patterns such as `security.*`. */
+  actions: string[];
+  /** Empty: any category. */
+  categories: string[];
+  description: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookInput {
+  url: string;
+  /** A comma list or an array: `user.login_failed,security.*`. */
+  actions: string | string[];
+  category?: string | string[];
+  /** Default `json`. */
+  format?: WebhookFormat;
+  /** At least 16 characters; generated (and returned once) when absent. */
+  secret?: string;
+  description?: string;
+}
+
+export interface WebhookUpdate {
+  url?: string;
+  actions?: string | string[];
+  /** An empty list means any category again. */
+  category?: string | string[];
+  format?: WebhookFormat;
+  description?: string | null;
+}
+
+/** The answer to creating a webhook: the only time its signing secret is shown. */
+export interface CreatedWebhook {
+  webhook: Webhook;
+  secret: string;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+export interface WebhookDelivery {
+  /** Also the `Audit-Delivery` header the receiver saw. */
+  id: number;
+  event_id: string;
+  action: string;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  /** HTTP status of the last attempt; null when it got no answer. */
+  last_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
+  next_attempt_at: string | null;
+}
+
+/** What the receiver answered to a sample event. `status` null: no answer, see `error`. */
+export interface WebhookTestResult {
+  status: number | null;
+  /** The first 2 KB of the answer, control characters removed. */
+  body: string;
+  duration_ms: number;
+  error: string | null;
+  event_id: string;
+}
+
 /** An RFC 9457 problem document as the server sends it. */
 export interface ProblemDocument {
   type: string;

@@ -11,6 +11,7 @@ import { registerGdprRoutes } from './routes/gdpr.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMeRoute } from './routes/me.js';
 import { registerStreamRoute } from './routes/stream.js';
+import { registerWebhookRoutes } from './routes/webhooks.js';
 import { ProblemSchema } from './schemas/common.js';
 import { EventSchema } from './schemas/event.js';
 import { createServerServices, type ServerServices } from './services.js';
@@ -35,6 +36,12 @@ export interface AppOptions {
   version?: string;
   /** How long in-flight requests may take to finish once the server is asked to stop. */
   shutdownGraceMs?: number;
+  /** First webhook retry delay, doubling per failure up to 2 h; default 30 s. */
+  webhookRetryBaseMs?: number;
+  /** Webhook delivery attempts before giving up; default: as many as span about a day. */
+  webhookMaxAttempts?: number;
+  /** Timeout of one webhook request; default 10 s. */
+  webhookTimeoutMs?: number;
 }
 
 export const DEFAULT_RATE_LIMIT = 600;
@@ -52,6 +59,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const services = createServerServices(options.db, {
     now: options.now,
     followerPollMs: options.followerPollMs,
+    webhooks: {
+      retryBaseMs: options.webhookRetryBaseMs,
+      maxAttempts: options.webhookMaxAttempts,
+      timeoutMs: options.webhookTimeoutMs,
+      onError: (error) => app.log.error(error),
+    },
   });
   app.decorate('services', services);
   // The API speaks JSON only; anything else is a 415, not a string handed to a route.
@@ -95,6 +108,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerAuditLogRoutes(app);
   registerExportRecordRoute(app);
   registerGdprRoutes(app);
+  registerWebhookRoutes(app);
 
   app.addHook('preClose', async () => {
     services.close();

@@ -1,6 +1,8 @@
 import type { Db } from '../store/database.js';
 import { createDirectoryStore, type DirectoryStore } from '../store/directory-store.js';
 import { createEventStore, type EventStore } from '../store/event-store.js';
+import { createWebhookStore } from '../webhooks/webhook-store.js';
+import { createWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } from '../webhooks/worker.js';
 import { createAuthFailureAuditor } from './auth-failure-auditor.js';
 import { createEventRecorder, type EventRecorder } from './event-recorder.js';
 import { createFollowerHub, type FollowerHub } from './follower-hub.js';
@@ -20,20 +22,38 @@ export function createStores(db: Db, now: () => number = Date.now, afterCommit?:
   return { db, now, events, directory, recorder: createEventRecorder(events, now, afterCommit) };
 }
 
-/** Everything a running server holds: the stores plus live followers and the auth-failure log. */
-export function createServerServices(db: Db, options: { now?: () => number; followerPollMs?: number } = {}) {
+export interface ServerServiceOptions {
+  now?: () => number;
+  followerPollMs?: number;
+  /** The webhook delivery worker's retry schedule and timeout (tests shorten them). */
+  webhooks?: Omit<WebhookWorkerOptions, 'now'>;
+}
+
+/**
+ * Everything a running server holds: the stores plus live followers, the auth-failure log and
+ * the webhook worker. A commit pokes the hub and the worker; neither runs inside the request.
+ */
+export function createServerServices(db: Db, options: ServerServiceOptions = {}) {
   let hub: FollowerHub | undefined;
-  const stores = createStores(db, options.now, () => hub?.poke());
+  let webhookWorker: WebhookWorker | undefined;
+  const stores = createStores(db, options.now, () => {
+    hub?.poke();
+    webhookWorker?.poke();
+  });
   hub = createFollowerHub(stores.events, { pollIntervalMs: options.followerPollMs });
+  webhookWorker = createWebhookWorker(db, { ...options.webhooks, now: stores.now });
   const authFailures = createAuthFailureAuditor(stores.recorder, stores.now);
   const liveHub = hub;
+  const worker = webhookWorker;
   return {
     ...stores,
     hub: liveHub,
     authFailures,
+    webhooks: { store: createWebhookStore(db, stores.now), worker },
     close(): void {
       liveHub.close();
       authFailures.close();
+      worker.stop();
     },
   };
 }

@@ -14,6 +14,8 @@ export interface StartOptions {
   rateLimitPerMinute?: number;
   heartbeatIntervalMs?: number;
   version?: string;
+  /** First webhook retry delay; default AUDIT_WEBHOOK_RETRY_BASE_MS from the environment, else 30 s. */
+  webhookRetryBaseMs?: number;
   /** Reports progress lines (demo fill, purge) as they happen. */
   log?: (line: string) => void;
 }
@@ -47,6 +49,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       rateLimitPerMinute: options.rateLimitPerMinute,
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       version: options.version,
+      webhookRetryBaseMs: options.webhookRetryBaseMs ?? retryBaseFromEnvironment(options.log),
     });
     const purgeTimer = setInterval(() => {
       try {
@@ -107,4 +110,13 @@ export function connectableHost(host: string): string {
   if (host === '0.0.0.0' || host === '') return '127.0.0.1';
   if (host === '::') return '[::1]';
   return host.includes(':') ? `[${host}]` : host;
+}
+
+/** AUDIT_WEBHOOK_RETRY_BASE_MS: a shorter retry schedule for tests and trials; ignored unless valid. */
+function retryBaseFromEnvironment(log: ((line: string) => void) | undefined): number | undefined {
+  const value = process.env.AUDIT_WEBHOOK_RETRY_BASE_MS;
+  if (value === undefined || value === '') return undefined;
+  if (/^\d{1,9}$/.test(value) && Number(value) > 0) return Number(value);
+  log?.(`Ignoring AUDIT_WEBHOOK_RETRY_BASE_MS=${value}: expected a whole number of milliseconds.`);
+  return undefined;
 }

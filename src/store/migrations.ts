@@ -159,4 +159,80 @@ CREATE TABLE gdpr_pseudonyms (identity_hmac TEXT PRIMARY KEY, pseudonym TEXT NOT
 INSERT INTO events_fts (events_fts, rank) VALUES ('secure-delete', 1);
 `,
   },
+  {
+    version: 3,
+    name: 'webhooks with a delivery outbox filled by a trigger in the event transaction',
+    sql: `
+CREATE TABLE webhooks (
+  id INTEGER PRIMARY KEY,
+  public_id TEXT NOT NULL UNIQUE,
+  org_id INTEGER NOT NULL REFERENCES organizations (id),
+  url TEXT NOT NULL,
+  format TEXT NOT NULL CHECK (format IN ('json', 'slack', 'discord', 'teams')),
+  -- Kept in the clear: signing needs it. The database file is readable by its owner only.
+  secret TEXT NOT NULL,
+  description TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  deleted_at INTEGER
+);
+CREATE INDEX webhooks_live ON webhooks (org_id) WHERE deleted_at IS NULL;
+
+-- 'security.*' is stored as the prefix 'security.' with is_prefix = 1; '*' alone is the prefix ''.
+CREATE TABLE webhook_patterns (
+  webhook_id INTEGER NOT NULL REFERENCES webhooks (id),
+  pattern TEXT NOT NULL,
+  is_prefix INTEGER NOT NULL CHECK (is_prefix IN (0, 1)),
+  -- The order the caller gave them in, so answers show them back the same way.
+  position INTEGER NOT NULL,
+  PRIMARY KEY (webhook_id, pattern, is_prefix)
+) WITHOUT ROWID;
+
+-- No rows: any category.
+CREATE TABLE webhook_categories (
+  webhook_id INTEGER NOT NULL REFERENCES webhooks (id),
+  category TEXT NOT NULL,
+  PRIMARY KEY (webhook_id, category)
+) WITHOUT ROWID;
+
+-- The outbox. A purged event takes its deliveries with it.
+CREATE TABLE webhook_deliveries (
+  id INTEGER PRIMARY KEY,
+  webhook_id INTEGER NOT NULL REFERENCES webhooks (id),
+  event_seq INTEGER NOT NULL REFERENCES events (seq) ON DELETE CASCADE,
+  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER,
+  last_status INTEGER,
+  last_error TEXT,
+  created_at INTEGER NOT NULL,
+  delivered_at INTEGER,
+  UNIQUE (webhook_id, event_seq)
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
+CREATE INDEX webhook_deliveries_webhook_due ON webhook_deliveries (webhook_id, status, next_attempt_at);
+CREATE INDEX webhook_deliveries_event ON webhook_deliveries (event_seq);
+
+-- Written in the event's own transaction, whichever process wrote the event: an acknowledged
+-- event never loses its alert. Detailed-only access events go only to a webhook that names
+-- them: the access category, an exact action, or a prefix that starts with 'access.'.
+CREATE TRIGGER events_webhook_outbox AFTER INSERT ON events BEGIN
+  INSERT INTO webhook_deliveries (webhook_id, event_seq, next_attempt_at, created_at)
+  SELECT w.id, new.seq, new.received_at, new.received_at
+  FROM webhooks w
+  WHERE w.org_id = new.org_id AND w.deleted_at IS NULL
+    AND (NOT EXISTS (SELECT 1 FROM webhook_categories c WHERE c.webhook_id = w.id)
+      OR EXISTS (SELECT 1 FROM webhook_categories c WHERE c.webhook_id = w.id AND c.category = new.category))
+    AND EXISTS (
+      SELECT 1 FROM webhook_patterns p
+      WHERE p.webhook_id = w.id
+        AND CASE WHEN p.is_prefix = 0 THEN p.pattern = new.action
+          ELSE substr(new.action, 1, length(p.pattern)) = p.pattern
+            AND (new.category <> 'access' OR substr(p.pattern, 1, 7) = 'access.'
+              OR EXISTS (SELECT 1 FROM webhook_categories c WHERE c.webhook_id = w.id AND c.category = 'access'))
+        END
+    );
+END;
+`,
+  },
 ];

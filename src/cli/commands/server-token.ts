@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
+import { writeRows } from '../output/rows.js';
 import { examples } from '../parse-options.js';
 import { dbOption, withAdmin } from './server-admin.js';
 
@@ -48,22 +49,17 @@ export function serverTokenCommand(context: CliContext): Command {
     .addOption(dbOption())
     .action(async (_options: unknown, command: Command) => {
       const tokens = await withAdmin(context, command, (admin, org) => admin.listTokens(org));
-      writeLine(context.stdout, ['PREFIX', 'USER', 'SCOPE', 'NAME', 'CREATED', 'STATUS'].join('\t'));
-      for (const token of tokens) {
-        const status =
-          token.revokedAt === null ? 'active' : `revoked ${new Date(token.revokedAt).toISOString()}`;
-        writeLine(
-          context.stdout,
-          [
-            token.prefix,
-            token.userEmail,
-            token.scope,
-            token.name ?? '',
-            new Date(token.createdAt).toISOString(),
-            status,
-          ].join('\t'),
-        );
-      }
+      writeRows(context.stdout, [
+        ['PREFIX', 'USER', 'SCOPE', 'NAME', 'CREATED', 'STATUS'],
+        ...tokens.map((token) => [
+          token.prefix,
+          token.userEmail,
+          token.scope,
+          token.name ?? '',
+          new Date(token.createdAt).toISOString(),
+          token.revokedAt === null ? 'active' : `revoked ${new Date(token.revokedAt).toISOString()}`,
+        ]),
+      ]);
     });
 
   const revoke = new Command('revoke')

@@ -1,0 +1,50 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { formatPatterns, maskUrl, SubscriptionError } from '../../webhooks/subscription.js';
+import type { Webhook } from '../../webhooks/webhook-store.js';
+import { isOrganizationAdmin, type Principal, visibilityOf } from '../permissions.js';
+import { forbidden, invalidParameter, notFound } from '../problem.js';
+import { organizationFor } from '../route-helpers.js';
+
+export const WEBHOOKS_PATH = '/api/v1/organizations/:org/webhooks';
+
+/** The caller, if an organization owner or admin with a read token; anyone else is refused. */
+export function webhookAdmin(request: FastifyRequest): Principal {
+  const principal = organizationFor(request, (request.params as { org: string }).org);
+  // Ingest-scope tokens exist to send events, not to manage where they go.
+  visibilityOf(principal);
+  if (!isOrganizationAdmin(principal.user)) {
+    throw forbidden('managing webhooks needs an organization owner or admin');
+  }
+  return principal;
+}
+
+export function findWebhook(app: FastifyInstance, request: FastifyRequest, principal: Principal): Webhook {
+  const { id } = request.params as { id: string };
+  const webhook = app.services.webhooks.store.find(principal.organization.id, id);
+  if (!webhook) throw notFound(`no webhook "${id}"`);
+  return webhook;
+}
+
+/** A webhook as the API shows it: no secret, and the URL masked (it may be a credential). */
+export function presentWebhook(webhook: Webhook) {
+  return {
+    id: webhook.id,
+    url: maskUrl(webhook.url),
+    format: webhook.format,
+    actions: formatPatterns(webhook.patterns),
+    categories: webhook.categories,
+    description: webhook.description,
+    created_at: new Date(webhook.createdAt).toISOString(),
+    updated_at: new Date(webhook.updatedAt).toISOString(),
+  };
+}
+
+/** Runs a parse of the caller's input; a SubscriptionError becomes a 400 naming the field. */
+export function parsed<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof SubscriptionError) throw invalidParameter(error.field, error.message);
+    throw error;
+  }
+}

@@ -1,0 +1,148 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { writeTransaction } from '../../store/database.js';
+import { parseActionPatterns, parseCategories, parseWebhookUrl } from '../../webhooks/subscription.js';
+import { generateSecret, type WebhookFields } from '../../webhooks/webhook-store.js';
+import { notFound } from '../problem.js';
+import { OrgParams } from '../schemas/common.js';
+import {
+  CreateWebhookBody,
+  type CreateWebhookInput,
+  DeliverySchema,
+  UpdateWebhookBody,
+  type UpdateWebhookInput,
+  WebhookParams,
+  WebhookSchema,
+  webhookSchema,
+} from '../schemas/webhooks.js';
+import { registerWebhookActionRoutes } from './webhook-actions.js';
+import { recordWebhookChange } from './webhook-audit.js';
+import { findWebhook, parsed, presentWebhook, WEBHOOKS_PATH, webhookAdmin } from './webhook-support.js';
+
+const ONE = { data: Type.Ref('Webhook') };
+
+/** Webhook subscriptions: organization owners and admins only; ingest tokens may not manage them. */
+export function registerWebhookRoutes(app: FastifyInstance) {
+  const { db } = app.services;
+  const { store } = app.services.webhooks;
+  app.addSchema(WebhookSchema);
+  app.addSchema(DeliverySchema);
+
+  app.post(
+    WEBHOOKS_PATH,
+    {
+      schema: webhookSchema(
+        'Subscribe a URL to matching events; the signing secret is in this answer only',
+        {
+          params: OrgParams,
+          body: CreateWebhookBody,
+          response: { 201: Type.Object({ ...ONE, secret: Type.String() }) },
+        },
+        [400, 401, 403, 404, 429, 503],
+      ),
+    },
+    async (request, reply) => {
+      const principal = webhookAdmin(request);
+      const body = request.body as CreateWebhookInput;
+      const fields = parsed(() => ({
+        url: parseWebhookUrl(body.url).href,
+        format: body.format ?? 'json',
+        patterns: parseActionPatterns(body.actions),
+        categories: parseCategories(body.category),
+        description: body.description ?? null,
+      }));
+      const secret = body.secret ?? generateSecret();
+      const webhook = writeTransaction(db, () => {
+        const created = store.create(principal.organization.id, fields, secret);
+        recordWebhookChange(app, request, principal, 'created', created);
+        return created;
+      });
+      reply.code(201).header('cache-control', 'no-store');
+      reply.header('location', `/api/v1/organizations/${principal.organization.slug}/webhooks/${webhook.id}`);
+      return { data: presentWebhook(webhook), secret };
+    },
+  );
+
+  app.get(
+    WEBHOOKS_PATH,
+    {
+      schema: webhookSchema(
+        "The organization's webhooks (never their secrets)",
+        { params: OrgParams, response: { 200: Type.Object({ data: Type.Array(Type.Ref('Webhook')) }) } },
+        [401, 403, 404, 429],
+      ),
+    },
+    async (request) => {
+      const principal = webhookAdmin(request);
+      return { data: store.list(principal.organization.id).map(presentWebhook) };
+    },
+  );
+
+  app.get(
+    `${WEBHOOKS_PATH}/:id`,
+    {
+      schema: webhookSchema(
+        'One webhook',
+        { params: WebhookParams, response: { 200: Type.Object(ONE) } },
+        [401, 403, 404, 429],
+      ),
+    },
+    async (request) => ({ data: presentWebhook(findWebhook(app, request, webhookAdmin(request))) }),
+  );
+
+  app.patch(
+    `${WEBHOOKS_PATH}/:id`,
+    {
+      schema: webhookSchema(
+        'Change the URL, patterns, categories, format or description',
+        { params: WebhookParams, body: UpdateWebhookBody, response: { 200: Type.Object(ONE) } },
+        [400, 401, 403, 404, 429, 503],
+      ),
+    },
+    async (request) => {
+      const principal = webhookAdmin(request);
+      const body = request.body as UpdateWebhookInput;
+      const changes = parsed(() => {
+        const fields: Partial<WebhookFields> = {};
+        if (body.url !== undefined) fields.url = parseWebhookUrl(body.url).href;
+        if (body.format !== undefined) fields.format = body.format;
+        if (body.actions !== undefined) fields.patterns = parseActionPatterns(body.actions);
+        if (body.category !== undefined) fields.categories = parseCategories(body.category);
+        if (body.description !== undefined) fields.description = body.description;
+        return fields;
+      });
+      const { id } = request.params as { id: string };
+      const updated = writeTransaction(db, () => {
+        const result = store.update(principal.organization.id, id, changes);
+        if (result) recordWebhookChange(app, request, principal, 'updated', result.after, result.before);
+        return result;
+      });
+      if (!updated) throw notFound(`no webhook "${id}"`);
+      return { data: presentWebhook(updated.after) };
+    },
+  );
+
+  app.delete(
+    `${WEBHOOKS_PATH}/:id`,
+    {
+      schema: webhookSchema(
+        'Delete a webhook; its pending deliveries are not sent',
+        { params: WebhookParams, response: { 204: Type.Null() } },
+        [401, 403, 404, 429, 503],
+      ),
+    },
+    async (request, reply) => {
+      const principal = webhookAdmin(request);
+      const { id } = request.params as { id: string };
+      const removed = writeTransaction(db, () => {
+        const webhook = store.remove(principal.organization.id, id);
+        if (webhook) recordWebhookChange(app, request, principal, 'deleted', webhook);
+        return webhook;
+      });
+      if (!removed) throw notFound(`no webhook "${id}"`);
+      return reply.code(204).send();
+    },
+  );
+
+  registerWebhookActionRoutes(app);
+}

@@ -1,0 +1,118 @@
+import type { Db } from '../store/database.js';
+import { type RetryPolicy, retryDelayMs, retryPolicy } from './backoff.js';
+import { type ClaimedDelivery, createDeliveryQueue } from './delivery-queue.js';
+import { buildOutgoing } from './message.js';
+import { createWebhookSender, type SendResult, type WebhookSender } from './sender.js';
+
+export interface WebhookWorkerOptions {
+  now?: () => number;
+  /** First retry delay; doubles per failure up to 2 h. Default 30 s. */
+  retryBaseMs?: number;
+  /** Attempts before a delivery is marked failed. Default: as many as span about a day. */
+  maxAttempts?: number;
+  /** Per request: connect, answer and body. Default 10 s. */
+  timeoutMs?: number;
+  /** How often the outbox is checked without a poke (retries, events other processes wrote). */
+  pollIntervalMs?: number;
+  random?: () => number;
+  onError?: (error: unknown) => void;
+}
+
+/** Requests in flight at once, in all and per webhook: one slow receiver cannot take every slot. */
+const MAX_IN_FLIGHT = 32;
+const MAX_IN_FLIGHT_PER_WEBHOOK = 4;
+/** A lease outlives the request's own timeout by this much before another attempt may start. */
+const LEASE_MARGIN_MS = 5_000;
+
+export type WebhookWorker = ReturnType<typeof createWebhookWorker>;
+
+/**
+ * Sends the outbox. It runs beside the API in the server process and never blocks it: ingest
+ * only pokes it (the work starts on a later turn of the event loop), and each delivery is an
+ * async request with a timeout. Failures are retried with exponential backoff until the policy
+ * gives up; a stop releases what is in flight so a restart sends it again at once.
+ */
+export function createWebhookWorker(db: Db, options: WebhookWorkerOptions = {}) {
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+  const onError = options.onError ?? (() => {});
+  const policy: RetryPolicy = retryPolicy({ baseMs: options.retryBaseMs, maxAttempts: options.maxAttempts });
+  const queue = createDeliveryQueue(db);
+  const sender: WebhookSender = createWebhookSender({ timeoutMs: options.timeoutMs });
+  const inFlight = new Map<number, number>();
+  let stopped = false;
+  let scheduled = false;
+  const timer = setInterval(poke, options.pollIntervalMs ?? 500);
+  timer.unref();
+
+  function poke(): void {
+    if (stopped || scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      tick();
+    });
+  }
+
+  function tick(): void {
+    if (stopped) return;
+    try {
+      const at = now();
+      for (const webhookRowId of queue.dueWebhooks(at)) {
+        const free = MAX_IN_FLIGHT - inFlight.size;
+        if (free <= 0) return;
+        const busy = [...inFlight.values()].filter((id) => id === webhookRowId).length;
+        const limit = Math.min(free, MAX_IN_FLIGHT_PER_WEBHOOK - busy);
+        const leaseUntil = at + sender.timeoutMs + LEASE_MARGIN_MS;
+        for (const claimed of queue.claim(webhookRowId, at, limit, leaseUntil)) void deliver(claimed);
+      }
+    } catch (error) {
+      // A busy or closing database: the next poke or tick tries again.
+      onError(error);
+    }
+  }
+
+  async function deliver(claimed: ClaimedDelivery): Promise<void> {
+    inFlight.set(claimed.id, claimed.webhookRowId);
+    try {
+      const outgoing = buildOutgoing(claimed, claimed.event, String(claimed.id), now());
+      const result = await sender.send(outgoing);
+      if (!stopped) settle(claimed, result);
+    } catch (error) {
+      onError(error);
+    } finally {
+      inFlight.delete(claimed.id);
+      poke();
+    }
+  }
+
+  function settle(claimed: ClaimedDelivery, result: SendResult): void {
+    if (result.ok && result.status !== null) {
+      queue.delivered(claimed.id, result.status, now());
+      return;
+    }
+    const attempts = claimed.attempts + 1;
+    const error = result.error ?? 'failed';
+    if (attempts >= policy.maxAttempts) queue.failed(claimed.id, result.status, error);
+    else queue.retryAt(claimed.id, now() + retryDelayMs(attempts, policy, random), result.status, error);
+  }
+
+  return {
+    poke,
+    sender,
+    policy,
+    inFlightCount: () => inFlight.size,
+    /** Stops timers and requests; what was in flight is due again for the next start. */
+    stop(): void {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(timer);
+      try {
+        if (db.open) queue.release([...inFlight.keys()], now());
+      } catch (error) {
+        onError(error);
+      }
+      sender.close().catch(onError);
+    },
+  };
+}
