@@ -1,7 +1,9 @@
 import { Command } from 'commander';
 import { backupCommand } from './commands/backup.js';
+import { completionCommand } from './commands/completion.js';
 import { exportCommand } from './commands/export.js';
 import { gdprCommand } from './commands/gdpr.js';
+import { helpCommand } from './commands/help.js';
 import { importCommand } from './commands/import.js';
 import { loginCommand } from './commands/login.js';
 import { logoutCommand } from './commands/logout.js';
@@ -13,6 +15,7 @@ import { webhooksCommand } from './commands/webhooks.js';
 import { whoamiCommand } from './commands/whoami.js';
 import type { CliContext } from './context.js';
 import { addGlobalOptions } from './globals.js';
+import { examples } from './parse-options.js';
 import { packageVersion } from './version.js';
 
 /** The command tree: a plain list; each command lives in its own file under commands/. */
@@ -31,6 +34,7 @@ export function buildProgram(context: CliContext): Command {
     });
   addGlobalOptions(program);
   program.exitOverride();
+  program.addHelpText('after', ROOT_EXAMPLES);
 
   program.addCommand(loginCommand(context));
   program.addCommand(logoutCommand(context));
@@ -44,6 +48,9 @@ export function buildProgram(context: CliContext): Command {
   program.addCommand(gdprCommand(context));
   program.addCommand(webhooksCommand(context));
   program.addCommand(serverCommand(context));
+  program.addCommand(completionCommand(context));
+  // Replaces commander's implicit help command: the same for commands, plus reference topics.
+  program.addCommand(helpCommand(context, program));
 
   // Subcommands inherit the exit override and output so every error reaches run().
   for (const command of allCommands(program)) {
@@ -52,6 +59,17 @@ export function buildProgram(context: CliContext): Command {
   }
   return program;
 }
+
+const ROOT_EXAMPLES = examples(
+  '$ audit server start --demo                                  # a local server with demo events',
+  '$ audit logs --since 24h --category auth,security            # incident: the last day of sign-ins',
+  '$ audit tail --action user.login_failed                      # incident: watch failures live',
+  '$ audit export --from 2024-05-01 --to 2024-05-31 -o may.csv   # month-end export for the auditor',
+  '$ audit backup schedule --at 02:00 --dir /srv/audit-backups  # nightly backup from cron',
+).concat(`
+Run audit help <command> for a command's flags and examples, audit help environment for the
+AUDIT_* variables, audit help exit-codes for what the exit status means.
+`);
 
 function allCommands(command: Command): Command[] {
   return command.commands.flatMap((child) => [child, ...allCommands(child)]);

@@ -19,9 +19,16 @@ interface RunOptions {
 }
 
 export function backupCommand(context: CliContext): Command {
-  const command = new Command('backup').description(
-    'daily backup files for cron: run one, schedule it in your crontab, check on it',
-  );
+  const command = new Command('backup')
+    .description('daily backup files for cron: run one, schedule it in your crontab, check on it')
+    .addHelpText(
+      'after',
+      examples(
+        '$ audit backup run --dir /srv/audit-backups --keep 400        # one day, by hand or from cron',
+        '$ audit backup schedule --at 02:30 --dir /srv/audit-backups   # install the nightly crontab line',
+        '$ audit backup status                                         # last backup, its count and checksum',
+      ),
+    );
   command.addCommand(backupRunCommand(context));
   for (const subcommand of backupScheduleCommands(context)) command.addCommand(subcommand);
   return command;
@@ -29,6 +36,7 @@ export function backupCommand(context: CliContext): Command {
 
 function backupRunCommand(context: CliContext): Command {
   return new Command('run')
+    .summary('back up one day (default: yesterday) to DIR/audit-logs-YYYY-MM-DD.<format>, for cron')
     .description(
       'back up one day (default: yesterday in the display time zone) to DIR/audit-logs-YYYY-MM-DD.<format> and a .sha256; silent on success when not on a terminal, never prompts',
     )

@@ -19,6 +19,7 @@ interface ExportOptions extends FilterOptions {
 
 export function exportCommand(context: CliContext): Command {
   const command = new Command('export')
+    .summary('export a range of events to csv, json, ndjson or a pdf report')
     .description(
       'export a range of events to a file, every page, with progress: csv, json, ndjson or a pdf report',
     )

@@ -13,6 +13,7 @@ interface DeleteOptions {
 
 export function gdprDeleteCommand(context: CliContext): Command {
   return new Command('delete')
+    .summary("erase one person's personal data (pseudonymize; the events stay)")
     .description(
       "erase one person's personal data: name, email, IP addresses and user agents become a pseudonym",
     )

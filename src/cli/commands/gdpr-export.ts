@@ -6,6 +6,7 @@ import { openSession } from '../session.js';
 
 export function gdprExportCommand(context: CliContext): Command {
   return new Command('export')
+    .summary("one person's data: every event in which they appear (subject-access request)")
     .description(
       "one person's data (subject-access request): every event in which they appear, with a summary",
     )

@@ -15,6 +15,7 @@ interface ImportOptions {
  */
 export function importCommand(context: CliContext): Command {
   return new Command('import')
+    .summary('send an export or backup file back to the server (idempotent)')
     .description(
       'send the events of an export or backup file (JSON, NDJSON or CSV, gzipped too) back to the server; importing twice stores each event once',
     )

@@ -13,6 +13,7 @@ interface SearchOptions extends FilterOptions {
 
 export function searchCommand(context: CliContext): Command {
   const command = new Command('search')
+    .summary('free-text search, with actor:, action:, category:, ip:, target: qualifiers')
     .description(
       'free-text search; key:value qualifiers (actor:, action:, category:, ip:, target:) become filters',
     )

@@ -6,6 +6,7 @@ import { dbOption, withAdmin } from './server-admin.js';
 
 export function serverOrgCommand(context: CliContext): Command {
   const setPlan = new Command('set-plan')
+    .summary('set the plan, and so how long events are kept')
     .description(
       'set the plan, and so how long events are kept (free 30 d, paid 90 d, fleet 365 d, enterprise up to 730 d)',
     )
@@ -46,6 +47,7 @@ export function serverOrgCommand(context: CliContext): Command {
     );
 
   const setAccessLogging = new Command('set-access-logging')
+    .summary('record every API request as access.api_call, or stop (off by default)')
     .description('detailed access tracking: record every API request as access.api_call (off by default)')
     .addArgument(new Argument('<state>', 'on or off').choices(['on', 'off']))
     .addOption(dbOption())
@@ -66,5 +68,12 @@ export function serverOrgCommand(context: CliContext): Command {
   return new Command('org')
     .description('organization settings of the bundled server')
     .addCommand(setPlan)
-    .addCommand(setAccessLogging);
+    .addCommand(setAccessLogging)
+    .addHelpText(
+      'after',
+      examples(
+        '$ audit server org set-plan fleet              # keep a year of history',
+        '$ audit server org set-access-logging on       # then: audit logs --detailed --category access',
+      ),
+    );
 }

@@ -47,6 +47,13 @@ export function serverTokenCommand(context: CliContext): Command {
   const list = new Command('list')
     .description('list tokens by prefix (never the tokens themselves)')
     .addOption(dbOption())
+    .addHelpText(
+      'after',
+      examples(
+        '$ audit server token list',
+        '$ audit server token list --db /srv/audit/audit.db          # the server started with --db',
+      ),
+    )
     .action(async (_options: unknown, command: Command) => {
       const tokens = await withAdmin(context, command, (admin, org) => admin.listTokens(org));
       writeRows(context.stdout, [
@@ -76,5 +83,13 @@ export function serverTokenCommand(context: CliContext): Command {
     .description('manage API tokens of the bundled server')
     .addCommand(create)
     .addCommand(list)
-    .addCommand(revoke);
+    .addCommand(revoke)
+    .addHelpText(
+      'after',
+      examples(
+        '$ audit server token create --user ci@example.com --scope ingest --name deploy-pipeline',
+        '$ audit server token list',
+        '$ audit server token revoke adt_4f9Kx2Qa                    # incident: a leaked token stops at once',
+      ),
+    );
 }

@@ -45,5 +45,14 @@ export function serverUserCommand(context: CliContext): Command {
         `${created ? 'Added' : 'Updated'} ${user.email} (${user.publicId}) as ${user.role}${team}.`,
       );
     });
-  return new Command('user').description('manage the users of the bundled server').addCommand(add);
+  return new Command('user')
+    .description('manage the users of the bundled server')
+    .addCommand(add)
+    .addHelpText(
+      'after',
+      examples(
+        '$ audit server user add --email alice@example.com --role admin',
+        '$ audit server user add --email bob@example.com --role member     # bob now reads only his own events',
+      ),
+    );
 }

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import type { WebhookFormat } from '../../client/types.js';
+import { CATEGORIES } from '../../domain/categories.js';
 import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -15,6 +16,13 @@ interface AddOptions {
   description?: string;
 }
 
+/** Listed in the help and completions; the server checks the comma list and names a bad one. */
+function categoryOption(): Option {
+  const option = new Option('--category <categories>', 'only these categories, comma-separated');
+  option.argChoices = [...CATEGORIES];
+  return option;
+}
+
 export function webhooksAddCommand(context: CliContext): Command {
   return new Command('add')
     .description(
@@ -22,7 +30,7 @@ export function webhooksAddCommand(context: CliContext): Command {
     )
     .requiredOption('--url <url>', 'where to POST matching events (http or https)')
     .requiredOption('--action <patterns>', 'actions, comma-separated; `security.*` matches a prefix')
-    .option('--category <categories>', 'only these categories, comma-separated')
+    .addOption(categoryOption())
     .addOption(
       new Option('--format <format>', 'message shape')
         .choices(['json', 'slack', 'discord', 'teams'])
@@ -53,7 +61,7 @@ export function webhooksAddCommand(context: CliContext): Command {
         });
         writeLine(
           context.stderr,
-          `Created webhook ${created.webhook.id} (${created.webhook.format}) for ${created.webhook.actions.join(', ')}.`,
+          `Created webhook ${created.webhook.id} (${created.webhook.format}) for ${created.webhook.actions.join(', ')}${created.webhook.categories.length > 0 ? ` in ${created.webhook.categories.join(', ')}` : ''}.`,
         );
         if (!secret) {
           // The secret goes to stdout alone, so it can be captured: `SECRET=$(audit webhooks add …)`.

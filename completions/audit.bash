@@ -1,0 +1,260 @@
+# bash completion for audit
+# Generated from the command tree by `npm run completions`; do not edit.
+# Install: see `audit completion --help`. Works in plain bash, without the bash-completion package.
+
+_audit_subcommands() {
+  case "$1" in
+    '') _audit_reply='login logout whoami logs search tail export import backup gdpr webhooks server completion help' ;;
+    'logs') _audit_reply='show' ;;
+    'backup') _audit_reply='run schedule unschedule status' ;;
+    'gdpr') _audit_reply='export delete' ;;
+    'webhooks') _audit_reply='add list remove test deliveries' ;;
+    'server') _audit_reply='start user token org' ;;
+    'server user') _audit_reply='add' ;;
+    'server token') _audit_reply='create list revoke' ;;
+    'server org') _audit_reply='set-plan set-access-logging' ;;
+    *) _audit_reply='' ;;
+  esac
+}
+
+_audit_flags() {
+  case "$1" in
+    '') _audit_reply='-V --version --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'login') _audit_reply='--with-token --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'logout') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'whoami') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'logs') _audit_reply='--limit --all --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'logs show') _audit_reply='--limit --all --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'search') _audit_reply='--limit --all --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'tail') _audit_reply='-n --lines --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'export') _audit_reply='--format --split --gzip --cursor --no-input --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'import') _audit_reply='--dry-run --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'backup') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'backup run') _audit_reply='--dir --date --format --keep --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'backup schedule') _audit_reply='--at --dir --format --keep --print --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'backup unschedule') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'backup status') _audit_reply='--dir --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'gdpr') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'gdpr export') _audit_reply='--user --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'gdpr delete') _audit_reply='--user --yes --dry-run --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'webhooks') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'webhooks add') _audit_reply='--url --action --category --format --secret-stdin --description --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'webhooks list') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'webhooks remove') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'webhooks test') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'webhooks deliveries') _audit_reply='--status --limit --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'server') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'server start') _audit_reply='--host --port --db --demo --rate-limit --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'server user') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'server user add') _audit_reply='--email --name --role --team --db --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'server token') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'server token create') _audit_reply='--user --scope --name --db --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'server token list') _audit_reply='--db --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'server token revoke') _audit_reply='--db --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'server org') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'server org set-plan') _audit_reply='--retention-days --db --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'server org set-access-logging') _audit_reply='--db --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'completion') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'help') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    *) _audit_reply='-h --help' ;;
+  esac
+}
+
+# Fails for a switch; for a flag that takes a value, sets its words and file kind.
+_audit_value() {
+  _audit_reply='' _audit_files=''
+  case "$1|$2" in
+    'server user add|--email'|'server user add '*'|--email') _audit_reply='' ;;
+    'server user add|--name'|'server user add '*'|--name') _audit_reply='' ;;
+    'server user add|--role'|'server user add '*'|--role') _audit_reply='owner admin member' ;;
+    'server user add|--team'|'server user add '*'|--team') _audit_reply='' ;;
+    'server user add|--db'|'server user add '*'|--db') _audit_reply='' _audit_files=file ;;
+    'server token create|--user'|'server token create '*'|--user') _audit_reply='' ;;
+    'server token create|--scope'|'server token create '*'|--scope') _audit_reply='read ingest' ;;
+    'server token create|--name'|'server token create '*'|--name') _audit_reply='' ;;
+    'server token create|--db'|'server token create '*'|--db') _audit_reply='' _audit_files=file ;;
+    'server token list|--db'|'server token list '*'|--db') _audit_reply='' _audit_files=file ;;
+    'server token revoke|--db'|'server token revoke '*'|--db') _audit_reply='' _audit_files=file ;;
+    'server org set-plan|--retention-days'|'server org set-plan '*'|--retention-days') _audit_reply='' ;;
+    'server org set-plan|--db'|'server org set-plan '*'|--db') _audit_reply='' _audit_files=file ;;
+    'server org set-access-logging|--db'|'server org set-access-logging '*'|--db') _audit_reply='' _audit_files=file ;;
+    'backup run|--dir'|'backup run '*'|--dir') _audit_reply='' _audit_files=dir ;;
+    'backup run|--date'|'backup run '*'|--date') _audit_reply='' ;;
+    'backup run|--format'|'backup run '*'|--format') _audit_reply='json csv ndjson' ;;
+    'backup run|--keep'|'backup run '*'|--keep') _audit_reply='' ;;
+    'backup schedule|--at'|'backup schedule '*'|--at') _audit_reply='' ;;
+    'backup schedule|--dir'|'backup schedule '*'|--dir') _audit_reply='' _audit_files=dir ;;
+    'backup schedule|--format'|'backup schedule '*'|--format') _audit_reply='json csv ndjson' ;;
+    'backup schedule|--keep'|'backup schedule '*'|--keep') _audit_reply='' ;;
+    'backup schedule|--print'|'backup schedule '*'|--print') return 1 ;;
+    'backup status|--dir'|'backup status '*'|--dir') _audit_reply='' _audit_files=dir ;;
+    'gdpr export|--user'|'gdpr export '*'|--user') _audit_reply='' ;;
+    'gdpr delete|--user'|'gdpr delete '*'|--user') _audit_reply='' ;;
+    'gdpr delete|--yes'|'gdpr delete '*'|--yes') return 1 ;;
+    'gdpr delete|--dry-run'|'gdpr delete '*'|--dry-run') return 1 ;;
+    'webhooks add|--url'|'webhooks add '*'|--url') _audit_reply='' ;;
+    'webhooks add|--action'|'webhooks add '*'|--action') _audit_reply='' ;;
+    'webhooks add|--category'|'webhooks add '*'|--category') _audit_reply='auth security profile team review tunnel billing settings access gdpr audit' ;;
+    'webhooks add|--format'|'webhooks add '*'|--format') _audit_reply='json slack discord teams' ;;
+    'webhooks add|--secret-stdin'|'webhooks add '*'|--secret-stdin') return 1 ;;
+    'webhooks add|--description'|'webhooks add '*'|--description') _audit_reply='' ;;
+    'webhooks deliveries|--status'|'webhooks deliveries '*'|--status') _audit_reply='pending delivered failed' ;;
+    'webhooks deliveries|--limit'|'webhooks deliveries '*'|--limit') _audit_reply='' ;;
+    'server start|--host'|'server start '*'|--host') _audit_reply='' ;;
+    'server start|--port'|'server start '*'|--port') _audit_reply='' ;;
+    'server start|--db'|'server start '*'|--db') _audit_reply='' _audit_files=file ;;
+    'server start|--demo'|'server start '*'|--demo') return 1 ;;
+    'server start|--rate-limit'|'server start '*'|--rate-limit') _audit_reply='' ;;
+    'login|--with-token'|'login '*'|--with-token') return 1 ;;
+    'logs|--limit'|'logs '*'|--limit') _audit_reply='' ;;
+    'logs|--all'|'logs '*'|--all') return 1 ;;
+    'logs|--category'|'logs '*'|--category') _audit_reply='auth security profile team review tunnel billing settings access gdpr audit' ;;
+    'logs|--action'|'logs '*'|--action') _audit_reply='' ;;
+    'logs|--actor'|'logs '*'|--actor') _audit_reply='' ;;
+    'logs|--target'|'logs '*'|--target') _audit_reply='' ;;
+    'logs|--resource'|'logs '*'|--resource') _audit_reply='' ;;
+    'logs|--ip'|'logs '*'|--ip') _audit_reply='' ;;
+    'logs|--team'|'logs '*'|--team') _audit_reply='' ;;
+    'logs|--from'|'logs '*'|--from') _audit_reply='' ;;
+    'logs|--to'|'logs '*'|--to') _audit_reply='' ;;
+    'logs|--since'|'logs '*'|--since') _audit_reply='' ;;
+    'logs|-q'|'logs '*'|-q'|'logs|--search'|'logs '*'|--search') _audit_reply='' ;;
+    'logs|--detailed'|'logs '*'|--detailed') return 1 ;;
+    'search|--limit'|'search '*'|--limit') _audit_reply='' ;;
+    'search|--all'|'search '*'|--all') return 1 ;;
+    'search|--category'|'search '*'|--category') _audit_reply='auth security profile team review tunnel billing settings access gdpr audit' ;;
+    'search|--action'|'search '*'|--action') _audit_reply='' ;;
+    'search|--actor'|'search '*'|--actor') _audit_reply='' ;;
+    'search|--target'|'search '*'|--target') _audit_reply='' ;;
+    'search|--resource'|'search '*'|--resource') _audit_reply='' ;;
+    'search|--ip'|'search '*'|--ip') _audit_reply='' ;;
+    'search|--team'|'search '*'|--team') _audit_reply='' ;;
+    'search|--from'|'search '*'|--from') _audit_reply='' ;;
+    'search|--to'|'search '*'|--to') _audit_reply='' ;;
+    'search|--since'|'search '*'|--since') _audit_reply='' ;;
+    'search|-q'|'search '*'|-q'|'search|--search'|'search '*'|--search') _audit_reply='' ;;
+    'search|--detailed'|'search '*'|--detailed') return 1 ;;
+    'tail|-n'|'tail '*'|-n'|'tail|--lines'|'tail '*'|--lines') _audit_reply='' ;;
+    'tail|--category'|'tail '*'|--category') _audit_reply='auth security profile team review tunnel billing settings access gdpr audit' ;;
+    'tail|--action'|'tail '*'|--action') _audit_reply='' ;;
+    'tail|--actor'|'tail '*'|--actor') _audit_reply='' ;;
+    'tail|--target'|'tail '*'|--target') _audit_reply='' ;;
+    'tail|--resource'|'tail '*'|--resource') _audit_reply='' ;;
+    'tail|--ip'|'tail '*'|--ip') _audit_reply='' ;;
+    'tail|--team'|'tail '*'|--team') _audit_reply='' ;;
+    'tail|--from'|'tail '*'|--from') _audit_reply='' ;;
+    'tail|--to'|'tail '*'|--to') _audit_reply='' ;;
+    'tail|--since'|'tail '*'|--since') _audit_reply='' ;;
+    'tail|-q'|'tail '*'|-q'|'tail|--search'|'tail '*'|--search') _audit_reply='' ;;
+    'tail|--detailed'|'tail '*'|--detailed') return 1 ;;
+    'export|--format'|'export '*'|--format') _audit_reply='csv json ndjson pdf' ;;
+    'export|--split'|'export '*'|--split') _audit_reply='day month' ;;
+    'export|--gzip'|'export '*'|--gzip') return 1 ;;
+    'export|--cursor'|'export '*'|--cursor') _audit_reply='' ;;
+    'export|--no-input'|'export '*'|--no-input') return 1 ;;
+    'export|--category'|'export '*'|--category') _audit_reply='auth security profile team review tunnel billing settings access gdpr audit' ;;
+    'export|--action'|'export '*'|--action') _audit_reply='' ;;
+    'export|--actor'|'export '*'|--actor') _audit_reply='' ;;
+    'export|--target'|'export '*'|--target') _audit_reply='' ;;
+    'export|--resource'|'export '*'|--resource') _audit_reply='' ;;
+    'export|--ip'|'export '*'|--ip') _audit_reply='' ;;
+    'export|--team'|'export '*'|--team') _audit_reply='' ;;
+    'export|--from'|'export '*'|--from') _audit_reply='' ;;
+    'export|--to'|'export '*'|--to') _audit_reply='' ;;
+    'export|--since'|'export '*'|--since') _audit_reply='' ;;
+    'export|-q'|'export '*'|-q'|'export|--search'|'export '*'|--search') _audit_reply='' ;;
+    'export|--detailed'|'export '*'|--detailed') return 1 ;;
+    'import|--dry-run'|'import '*'|--dry-run') return 1 ;;
+    *'|-V'|*'|--version') return 1 ;;
+    *'|--profile') _audit_reply='' ;;
+    *'|--server') _audit_reply='' ;;
+    *'|--org') _audit_reply='' ;;
+    *'|-o'|*'|--output') _audit_reply='table json ndjson csv' _audit_files=file ;;
+    *'|--tz') _audit_reply='' ;;
+    *'|--utc') return 1 ;;
+    *'|--no-color') return 1 ;;
+    *'|--debug') return 1 ;;
+    *'|-h'|*'|--help') return 1 ;;
+    *) return 1 ;;
+  esac
+}
+
+_audit_arg() {
+  _audit_reply='' _audit_files=''
+  case "$1|$2" in
+    'import|0') _audit_reply='' _audit_files=file ;;
+    'server org set-plan|0') _audit_reply='free paid fleet enterprise unlimited' ;;
+    'server org set-access-logging|0') _audit_reply='on off' ;;
+    'completion|0') _audit_reply='bash zsh fish' ;;
+    'help|0') _audit_reply='login logout whoami logs search tail export import backup gdpr webhooks server completion environment exit-codes' ;;
+  esac
+}
+
+# Completes $1 from _audit_reply and _audit_files; $2 goes in front of each word.
+_audit_offer() {
+  local line
+  while IFS= read -r line; do
+    [ -n "$line" ] && COMPREPLY+=("$2$line")
+  done < <(compgen -W "$_audit_reply" -- "$1")
+  if [ -n "$_audit_files" ]; then
+    compopt -o filenames 2>/dev/null
+    while IFS= read -r line; do
+      [ -n "$line" ] && COMPREPLY+=("$2$line")
+    done < <(if [ "$_audit_files" = dir ]; then compgen -d -- "$1"; else compgen -f -- "$1"; fi)
+  fi
+}
+
+_audit() {
+  COMPREPLY=()
+  local cur="${COMP_WORDS[COMP_CWORD]}" prev='' cmdpath='' word flag='' prefix='' i skip=0 nargs=0
+  local _audit_reply _audit_files
+  ((COMP_CWORD > 0)) && prev="${COMP_WORDS[COMP_CWORD - 1]}"
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    word="${COMP_WORDS[i]}"
+    # "--flag=value" arrives as three words when '=' is in COMP_WORDBREAKS.
+    if [ "$word" = '=' ]; then skip=1; continue; fi
+    if ((skip)); then skip=0; continue; fi
+    case "$word" in
+      --) return 0 ;;
+      -*=*) ;;
+      -*) _audit_value "$cmdpath" "$word" && skip=1 ;;
+      *)
+        _audit_subcommands "$cmdpath"
+        if [[ " $_audit_reply " == *" $word "* ]]; then
+          cmdpath="${cmdpath:+$cmdpath }$word"
+          nargs=0
+        else
+          nargs=$((nargs + 1))
+        fi
+        ;;
+    esac
+  done
+
+  if [ "$cur" = '=' ]; then
+    flag="$prev" cur=''
+  elif [ "$prev" = '=' ] && ((COMP_CWORD >= 2)); then
+    flag="${COMP_WORDS[COMP_CWORD - 2]}"
+  elif [[ "$cur" == --*=* ]]; then
+    flag="${cur%%=*}" prefix="${cur%%=*}=" cur="${cur#*=}"
+  elif [[ "$prev" == -* ]]; then
+    flag="$prev"
+  fi
+  if [ -n "$flag" ] && _audit_value "$cmdpath" "$flag"; then
+    _audit_offer "$cur" "$prefix"
+    return 0
+  fi
+  if [[ "$cur" == -* ]]; then
+    _audit_flags "$cmdpath"
+    _audit_files=''
+    _audit_offer "$cur" ''
+    return 0
+  fi
+  _audit_arg "$cmdpath" "$nargs"
+  local arg_words="$_audit_reply"
+  _audit_subcommands "$cmdpath"
+  _audit_reply="$_audit_reply $arg_words"
+  _audit_offer "$cur" ''
+  return 0
+}
+
+complete -F _audit audit

@@ -1,0 +1,563 @@
+# fish completion for audit
+# Generated from the command tree by `npm run completions`; do not edit.
+# Install: see `audit completion --help`.
+
+function __audit_subcommands
+    switch "$argv[1]"
+        case ''
+            printf '%s\n' 'login' 'logout' 'whoami' 'logs' 'search' 'tail' 'export' 'import' 'backup' 'gdpr' 'webhooks' 'server' 'completion' 'help'
+        case 'logs'
+            printf '%s\n' 'show'
+        case 'backup'
+            printf '%s\n' 'run' 'schedule' 'unschedule' 'status'
+        case 'gdpr'
+            printf '%s\n' 'export' 'delete'
+        case 'webhooks'
+            printf '%s\n' 'add' 'list' 'remove' 'test' 'deliveries'
+        case 'server'
+            printf '%s\n' 'start' 'user' 'token' 'org'
+        case 'server user'
+            printf '%s\n' 'add'
+        case 'server token'
+            printf '%s\n' 'create' 'list' 'revoke'
+        case 'server org'
+            printf '%s\n' 'set-plan' 'set-access-logging'
+    end
+end
+
+# Whether a flag takes a value at a command path ("PATH|FLAG").
+function __audit_takes_value
+    if string match -q -- 'server user add|--email' 'server user add *|--email' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'server user add|--name' 'server user add *|--name' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'server user add|--role' 'server user add *|--role' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'server user add|--team' 'server user add *|--team' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'server user add|--db' 'server user add *|--db' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'server token create|--user' 'server token create *|--user' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'server token create|--scope' 'server token create *|--scope' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'server token create|--name' 'server token create *|--name' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'server token create|--db' 'server token create *|--db' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'server token list|--db' 'server token list *|--db' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'server token revoke|--db' 'server token revoke *|--db' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'server org set-plan|--retention-days' 'server org set-plan *|--retention-days' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'server org set-plan|--db' 'server org set-plan *|--db' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'server org set-access-logging|--db' 'server org set-access-logging *|--db' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'backup run|--dir' 'backup run *|--dir' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'backup run|--date' 'backup run *|--date' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'backup run|--format' 'backup run *|--format' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'backup run|--keep' 'backup run *|--keep' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'backup schedule|--at' 'backup schedule *|--at' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'backup schedule|--dir' 'backup schedule *|--dir' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'backup schedule|--format' 'backup schedule *|--format' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'backup schedule|--keep' 'backup schedule *|--keep' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'backup schedule|--print' 'backup schedule *|--print' "$argv[1]|$argv[2]"
+        return 1
+    end
+    if string match -q -- 'backup status|--dir' 'backup status *|--dir' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'gdpr export|--user' 'gdpr export *|--user' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'gdpr delete|--user' 'gdpr delete *|--user' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'gdpr delete|--yes' 'gdpr delete *|--yes' "$argv[1]|$argv[2]"
+        return 1
+    end
+    if string match -q -- 'gdpr delete|--dry-run' 'gdpr delete *|--dry-run' "$argv[1]|$argv[2]"
+        return 1
+    end
+    if string match -q -- 'webhooks add|--url' 'webhooks add *|--url' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'webhooks add|--action' 'webhooks add *|--action' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'webhooks add|--category' 'webhooks add *|--category' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'webhooks add|--format' 'webhooks add *|--format' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'webhooks add|--secret-stdin' 'webhooks add *|--secret-stdin' "$argv[1]|$argv[2]"
+        return 1
+    end
+    if string match -q -- 'webhooks add|--description' 'webhooks add *|--description' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'webhooks deliveries|--status' 'webhooks deliveries *|--status' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'webhooks deliveries|--limit' 'webhooks deliveries *|--limit' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'server start|--host' 'server start *|--host' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'server start|--port' 'server start *|--port' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'server start|--db' 'server start *|--db' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'server start|--demo' 'server start *|--demo' "$argv[1]|$argv[2]"
+        return 1
+    end
+    if string match -q -- 'server start|--rate-limit' 'server start *|--rate-limit' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'login|--with-token' 'login *|--with-token' "$argv[1]|$argv[2]"
+        return 1
+    end
+    if string match -q -- 'logs|--limit' 'logs *|--limit' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'logs|--all' 'logs *|--all' "$argv[1]|$argv[2]"
+        return 1
+    end
+    if string match -q -- 'logs|--category' 'logs *|--category' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'logs|--action' 'logs *|--action' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'logs|--actor' 'logs *|--actor' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'logs|--target' 'logs *|--target' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'logs|--resource' 'logs *|--resource' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'logs|--ip' 'logs *|--ip' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'logs|--team' 'logs *|--team' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'logs|--from' 'logs *|--from' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'logs|--to' 'logs *|--to' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'logs|--since' 'logs *|--since' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'logs|-q' 'logs *|-q' 'logs|--search' 'logs *|--search' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'logs|--detailed' 'logs *|--detailed' "$argv[1]|$argv[2]"
+        return 1
+    end
+    if string match -q -- 'search|--limit' 'search *|--limit' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'search|--all' 'search *|--all' "$argv[1]|$argv[2]"
+        return 1
+    end
+    if string match -q -- 'search|--category' 'search *|--category' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'search|--action' 'search *|--action' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'search|--actor' 'search *|--actor' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'search|--target' 'search *|--target' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'search|--resource' 'search *|--resource' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'search|--ip' 'search *|--ip' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'search|--team' 'search *|--team' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'search|--from' 'search *|--from' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'search|--to' 'search *|--to' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'search|--since' 'search *|--since' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'search|-q' 'search *|-q' 'search|--search' 'search *|--search' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'search|--detailed' 'search *|--detailed' "$argv[1]|$argv[2]"
+        return 1
+    end
+    if string match -q -- 'tail|-n' 'tail *|-n' 'tail|--lines' 'tail *|--lines' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'tail|--category' 'tail *|--category' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'tail|--action' 'tail *|--action' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'tail|--actor' 'tail *|--actor' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'tail|--target' 'tail *|--target' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'tail|--resource' 'tail *|--resource' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'tail|--ip' 'tail *|--ip' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'tail|--team' 'tail *|--team' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'tail|--from' 'tail *|--from' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'tail|--to' 'tail *|--to' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'tail|--since' 'tail *|--since' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'tail|-q' 'tail *|-q' 'tail|--search' 'tail *|--search' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'tail|--detailed' 'tail *|--detailed' "$argv[1]|$argv[2]"
+        return 1
+    end
+    if string match -q -- 'export|--format' 'export *|--format' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'export|--split' 'export *|--split' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'export|--gzip' 'export *|--gzip' "$argv[1]|$argv[2]"
+        return 1
+    end
+    if string match -q -- 'export|--cursor' 'export *|--cursor' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'export|--no-input' 'export *|--no-input' "$argv[1]|$argv[2]"
+        return 1
+    end
+    if string match -q -- 'export|--category' 'export *|--category' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'export|--action' 'export *|--action' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'export|--actor' 'export *|--actor' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'export|--target' 'export *|--target' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'export|--resource' 'export *|--resource' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'export|--ip' 'export *|--ip' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'export|--team' 'export *|--team' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'export|--from' 'export *|--from' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'export|--to' 'export *|--to' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'export|--since' 'export *|--since' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'export|-q' 'export *|-q' 'export|--search' 'export *|--search' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'export|--detailed' 'export *|--detailed' "$argv[1]|$argv[2]"
+        return 1
+    end
+    if string match -q -- 'import|--dry-run' 'import *|--dry-run' "$argv[1]|$argv[2]"
+        return 1
+    end
+    if string match -q -- '*|-V' '*|--version' "$argv[1]|$argv[2]"
+        return 1
+    end
+    if string match -q -- '*|--profile' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- '*|--server' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- '*|--org' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- '*|-o' '*|--output' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- '*|--tz' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- '*|--utc' "$argv[1]|$argv[2]"
+        return 1
+    end
+    if string match -q -- '*|--no-color' "$argv[1]|$argv[2]"
+        return 1
+    end
+    if string match -q -- '*|--debug' "$argv[1]|$argv[2]"
+        return 1
+    end
+    if string match -q -- '*|-h' '*|--help' "$argv[1]|$argv[2]"
+        return 1
+    end
+    return 1
+end
+
+# Prints the command path, then how many positional arguments follow it.
+function __audit_state
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    set -l cmdpath ''
+    set -l nargs 0
+    set -l skip 0
+    for word in $tokens
+        if test $skip = 1
+            set skip 0
+            continue
+        end
+        switch $word
+            case '--'
+                break
+            case '-*=*'
+            case '-*'
+                __audit_takes_value "$cmdpath" $word; and set skip 1
+            case '*'
+                if contains -- $word (__audit_subcommands "$cmdpath")
+                    set cmdpath (string trim -- "$cmdpath $word")
+                    set nargs 0
+                else
+                    set nargs (math $nargs + 1)
+                end
+        end
+    end
+    printf '%s\n' "$cmdpath" $nargs
+end
+
+function __audit_at
+    set -l state (__audit_state)
+    test "$state[1]" = "$argv[1]"
+end
+
+function __audit_in
+    set -l state (__audit_state)
+    test "$state[1]" = "$argv[1]"; or string match -q -- "$argv[1] *" "$state[1]"
+end
+
+function __audit_arg
+    set -l state (__audit_state)
+    test "$state[1]" = "$argv[1]" -a "$state[2]" = "$argv[2]"
+end
+
+complete -c audit -f
+complete -c audit -n '__audit_at \'\'' -a 'login' -d 'sign in to an audit-log server and save the token in a profile (file mode 0600)'
+complete -c audit -n '__audit_at \'\'' -a 'logout' -d 'forget the profile\'s token (server and organization are kept)'
+complete -c audit -n '__audit_at \'\'' -a 'whoami' -d 'show the server, organization, user, role and token prefix in use'
+complete -c audit -n '__audit_at \'\'' -a 'logs' -d 'list audit events, newest first, with filters'
+complete -c audit -n '__audit_at \'\'' -a 'search' -d 'free-text search, with actor:, action:, category:, ip:, target: qualifiers'
+complete -c audit -n '__audit_at \'\'' -a 'tail' -d 'print the newest events, then follow new ones as they happen, until Ctrl-C'
+complete -c audit -n '__audit_at \'\'' -a 'export' -d 'export a range of events to csv, json, ndjson or a pdf report'
+complete -c audit -n '__audit_at \'\'' -a 'import' -d 'send an export or backup file back to the server (idempotent)'
+complete -c audit -n '__audit_at \'\'' -a 'backup' -d 'daily backup files for cron: run one, schedule it in your crontab, check on it'
+complete -c audit -n '__audit_at \'\'' -a 'gdpr' -d 'data-protection requests: export or erase one person\'s personal data'
+complete -c audit -n '__audit_at \'\'' -a 'webhooks' -d 'real-time alerts: send matching events to a URL (JSON, Slack, Discord or Teams)'
+complete -c audit -n '__audit_at \'\'' -a 'server' -d 'run and administer the bundled audit-log server (SQLite)'
+complete -c audit -n '__audit_at \'\'' -a 'completion' -d 'print the shell completion script for bash, zsh or fish'
+complete -c audit -n '__audit_at \'\'' -a 'help' -d 'display help for a command, or a topic: environment, exit-codes'
+complete -c audit -n '__audit_at \'logs\'' -a 'show' -d 'show one event in full, changes as old → new'
+complete -c audit -n '__audit_arg \'import\' 0' -F
+complete -c audit -n '__audit_at \'backup\'' -a 'run' -d 'back up one day (default: yesterday) to DIR/audit-logs-YYYY-MM-DD.<format>, for cron'
+complete -c audit -n '__audit_at \'backup\'' -a 'schedule' -d 'install (or --print) the daily crontab line that runs audit backup run'
+complete -c audit -n '__audit_at \'backup\'' -a 'unschedule' -d 'remove this profile\'s backup line from your crontab (backups are kept)'
+complete -c audit -n '__audit_at \'backup\'' -a 'status' -d 'show the scheduled line, its next run, and the last backup with its count and checksum'
+complete -c audit -n '__audit_at \'gdpr\'' -a 'export' -d 'one person\'s data: every event in which they appear (subject-access request)'
+complete -c audit -n '__audit_at \'gdpr\'' -a 'delete' -d 'erase one person\'s personal data (pseudonymize; the events stay)'
+complete -c audit -n '__audit_at \'webhooks\'' -a 'add' -d 'subscribe a URL to events; the signing secret is generated and shown once, or read from stdin'
+complete -c audit -n '__audit_at \'webhooks\'' -a 'list' -d 'list the webhooks (never their secrets)'
+complete -c audit -n '__audit_at \'webhooks\'' -a 'remove' -d 'delete a webhook; its pending deliveries are not sent'
+complete -c audit -n '__audit_at \'webhooks\'' -a 'test' -d 'send a sample event now and print the receiver\'s answer'
+complete -c audit -n '__audit_at \'webhooks\'' -a 'deliveries' -d 'recent deliveries of a webhook: status, attempts, last error'
+complete -c audit -n '__audit_at \'server\'' -a 'start' -d 'run the bundled audit-log server on SQLite until Ctrl-C'
+complete -c audit -n '__audit_at \'server\'' -a 'user' -d 'manage the users of the bundled server'
+complete -c audit -n '__audit_at \'server\'' -a 'token' -d 'manage API tokens of the bundled server'
+complete -c audit -n '__audit_at \'server\'' -a 'org' -d 'organization settings of the bundled server'
+complete -c audit -n '__audit_at \'server user\'' -a 'add' -d 'add a user to the organization, or change an existing user\'s role and team'
+complete -c audit -n '__audit_at \'server token\'' -a 'create' -d 'create an API token for a user; prints only the token on stdout'
+complete -c audit -n '__audit_at \'server token\'' -a 'list' -d 'list tokens by prefix (never the tokens themselves)'
+complete -c audit -n '__audit_at \'server token\'' -a 'revoke' -d 'revoke a token by its prefix; it stops working at once'
+complete -c audit -n '__audit_at \'server org\'' -a 'set-plan' -d 'set the plan, and so how long events are kept'
+complete -c audit -n '__audit_at \'server org\'' -a 'set-access-logging' -d 'record every API request as access.api_call, or stop (off by default)'
+complete -c audit -n '__audit_arg \'server org set-plan\' 0' -a 'free paid fleet enterprise unlimited'
+complete -c audit -n '__audit_arg \'server org set-access-logging\' 0' -a 'on off'
+complete -c audit -n '__audit_arg \'completion\' 0' -a 'bash zsh fish'
+complete -c audit -n '__audit_arg \'help\' 0' -a 'login logout whoami logs search tail export import backup gdpr webhooks server completion environment exit-codes'
+complete -c audit -n '__audit_in \'server user add\'' -l 'email' -r -f -d 'the user\'s email'
+complete -c audit -n '__audit_in \'server user add\'' -l 'name' -r -f -d 'display name (default: the part of the email before @)'
+complete -c audit -n '__audit_in \'server user add\'' -l 'role' -r -f -a 'owner admin member' -d 'organization role; with --team, admin means team admin'
+complete -c audit -n '__audit_in \'server user add\'' -l 'team' -r -f -d 'team name (created on first use)'
+complete -c audit -n '__audit_in \'server user add\'' -l 'db' -r -F -d 'SQLite database file (env AUDIT_DB; default: audit.db in the data directory)'
+complete -c audit -n '__audit_in \'server token create\'' -l 'user' -r -f -d 'the user the token acts as'
+complete -c audit -n '__audit_in \'server token create\'' -l 'scope' -r -f -a 'read ingest' -d 'read: the user\'s role decides; ingest: may only send events'
+complete -c audit -n '__audit_in \'server token create\'' -l 'name' -r -f -d 'what the token is for (shown in token list)'
+complete -c audit -n '__audit_in \'server token create\'' -l 'db' -r -F -d 'SQLite database file (env AUDIT_DB; default: audit.db in the data directory)'
+complete -c audit -n '__audit_in \'server token list\'' -l 'db' -r -F -d 'SQLite database file (env AUDIT_DB; default: audit.db in the data directory)'
+complete -c audit -n '__audit_in \'server token revoke\'' -l 'db' -r -F -d 'SQLite database file (env AUDIT_DB; default: audit.db in the data directory)'
+complete -c audit -n '__audit_in \'server org set-plan\'' -l 'retention-days' -r -f -d 'enterprise only: days to keep (1-730, default 730)'
+complete -c audit -n '__audit_in \'server org set-plan\'' -l 'db' -r -F -d 'SQLite database file (env AUDIT_DB; default: audit.db in the data directory)'
+complete -c audit -n '__audit_in \'server org set-access-logging\'' -l 'db' -r -F -d 'SQLite database file (env AUDIT_DB; default: audit.db in the data directory)'
+complete -c audit -n '__audit_in \'backup run\'' -l 'dir' -r -f -a '(__fish_complete_directories)' -d 'backup directory (default: <data dir>/backups)'
+complete -c audit -n '__audit_in \'backup run\'' -l 'date' -r -f -d 'the day to back up: YYYY-MM-DD, yesterday or today'
+complete -c audit -n '__audit_in \'backup run\'' -l 'format' -r -f -a 'json csv ndjson' -d 'file format'
+complete -c audit -n '__audit_in \'backup run\'' -l 'keep' -r -f -d 'remove backups dated more than this many days before the backed-up day'
+complete -c audit -n '__audit_in \'backup schedule\'' -l 'at' -r -f -d 'time of day, local time'
+complete -c audit -n '__audit_in \'backup schedule\'' -l 'dir' -r -f -a '(__fish_complete_directories)' -d 'backup directory (default: <data dir>/backups)'
+complete -c audit -n '__audit_in \'backup schedule\'' -l 'format' -r -f -a 'json csv ndjson' -d 'backup file format'
+complete -c audit -n '__audit_in \'backup schedule\'' -l 'keep' -r -f -d 'remove backups older than N days'
+complete -c audit -n '__audit_in \'backup schedule\'' -l 'print' -d 'print the crontab line, a systemd timer and a Kubernetes CronJob; install nothing'
+complete -c audit -n '__audit_in \'backup status\'' -l 'dir' -r -f -a '(__fish_complete_directories)' -d 'backup directory (default: the scheduled line\'s, else <data dir>/backups)'
+complete -c audit -n '__audit_in \'gdpr export\'' -l 'user' -r -f -d 'the person, by email or id'
+complete -c audit -n '__audit_in \'gdpr delete\'' -l 'user' -r -f -d 'the person, by email or id'
+complete -c audit -n '__audit_in \'gdpr delete\'' -l 'yes' -d 'do not ask for confirmation (needed without a terminal)'
+complete -c audit -n '__audit_in \'gdpr delete\'' -l 'dry-run' -d 'show how many events would change, change nothing'
+complete -c audit -n '__audit_in \'webhooks add\'' -l 'url' -r -f -d 'where to POST matching events (http or https)'
+complete -c audit -n '__audit_in \'webhooks add\'' -l 'action' -r -f -d 'actions, comma-separated; `security.*` matches a prefix'
+complete -c audit -n '__audit_in \'webhooks add\'' -l 'category' -r -f -a 'auth security profile team review tunnel billing settings access gdpr audit' -d 'only these categories, comma-separated'
+complete -c audit -n '__audit_in \'webhooks add\'' -l 'format' -r -f -a 'json slack discord teams' -d 'message shape'
+complete -c audit -n '__audit_in \'webhooks add\'' -l 'secret-stdin' -d 'read the signing secret from standard input (at least 16 characters)'
+complete -c audit -n '__audit_in \'webhooks add\'' -l 'description' -r -f -d 'what the webhook is for'
+complete -c audit -n '__audit_in \'webhooks deliveries\'' -l 'status' -r -f -a 'pending delivered failed' -d 'only these'
+complete -c audit -n '__audit_in \'webhooks deliveries\'' -l 'limit' -r -f -d 'how many'
+complete -c audit -n '__audit_in \'server start\'' -l 'host' -r -f -d 'address to listen on'
+complete -c audit -n '__audit_in \'server start\'' -l 'port' -r -f -d 'port to listen on; 0 picks a free one'
+complete -c audit -n '__audit_in \'server start\'' -l 'db' -r -F -d 'SQLite database file (env AUDIT_DB; default: audit.db in the data directory)'
+complete -c audit -n '__audit_in \'server start\'' -l 'demo' -d 'fill an empty database with 90 days of realistic demo events'
+complete -c audit -n '__audit_in \'server start\'' -l 'rate-limit' -r -f -d 'requests a minute per token (default 600)'
+complete -c audit -n '__audit_in \'login\'' -l 'with-token' -d 'read the token from standard input instead of prompting'
+complete -c audit -n '__audit_in \'logs\'' -l 'limit' -r -f -d 'how many events to show'
+complete -c audit -n '__audit_in \'logs\'' -l 'all' -d 'follow every page (ignores --limit)'
+complete -c audit -n '__audit_in \'logs\'' -l 'category' -r -f -a 'auth security profile team review tunnel billing settings access gdpr audit' -d 'only these categories (repeat, or a comma list)'
+complete -c audit -n '__audit_in \'logs\'' -l 'action' -r -f -d 'only these actions, e.g. user.login or tunnel.* (repeat, or a comma list)'
+complete -c audit -n '__audit_in \'logs\'' -l 'actor' -r -f -d 'actor id, email or name; "me" for your own events'
+complete -c audit -n '__audit_in \'logs\'' -l 'target' -r -f -d 'target id or name'
+complete -c audit -n '__audit_in \'logs\'' -l 'resource' -r -f -d 'target id or name, team name, or actor email'
+complete -c audit -n '__audit_in \'logs\'' -l 'ip' -r -f -d 'IP address'
+complete -c audit -n '__audit_in \'logs\'' -l 'team' -r -f -d 'team id'
+complete -c audit -n '__audit_in \'logs\'' -l 'from' -r -f -d 'start: 2024-01-31 (start of that day), 2024-01-31T14:00, an ISO time, 24h, today'
+complete -c audit -n '__audit_in \'logs\'' -l 'to' -r -f -d 'end, inclusive: 2024-01-31 (the whole day), an ISO time, now'
+complete -c audit -n '__audit_in \'logs\'' -l 'since' -r -f -d 'events from this long ago: 30m, 24h, 7d, 2w'
+complete -c audit -n '__audit_in \'logs\'' -s 'q' -l 'search' -r -f -d 'free-text search'
+complete -c audit -n '__audit_in \'logs\'' -l 'detailed' -d 'include detailed access events (page views, API calls)'
+complete -c audit -n '__audit_in \'search\'' -l 'limit' -r -f -d 'how many events to show'
+complete -c audit -n '__audit_in \'search\'' -l 'all' -d 'follow every page (ignores --limit)'
+complete -c audit -n '__audit_in \'search\'' -l 'category' -r -f -a 'auth security profile team review tunnel billing settings access gdpr audit' -d 'only these categories (repeat, or a comma list)'
+complete -c audit -n '__audit_in \'search\'' -l 'action' -r -f -d 'only these actions, e.g. user.login or tunnel.* (repeat, or a comma list)'
+complete -c audit -n '__audit_in \'search\'' -l 'actor' -r -f -d 'actor id, email or name; "me" for your own events'
+complete -c audit -n '__audit_in \'search\'' -l 'target' -r -f -d 'target id or name'
+complete -c audit -n '__audit_in \'search\'' -l 'resource' -r -f -d 'target id or name, team name, or actor email'
+complete -c audit -n '__audit_in \'search\'' -l 'ip' -r -f -d 'IP address'
+complete -c audit -n '__audit_in \'search\'' -l 'team' -r -f -d 'team id'
+complete -c audit -n '__audit_in \'search\'' -l 'from' -r -f -d 'start: 2024-01-31 (start of that day), 2024-01-31T14:00, an ISO time, 24h, today'
+complete -c audit -n '__audit_in \'search\'' -l 'to' -r -f -d 'end, inclusive: 2024-01-31 (the whole day), an ISO time, now'
+complete -c audit -n '__audit_in \'search\'' -l 'since' -r -f -d 'events from this long ago: 30m, 24h, 7d, 2w'
+complete -c audit -n '__audit_in \'search\'' -s 'q' -l 'search' -r -f -d 'free-text search'
+complete -c audit -n '__audit_in \'search\'' -l 'detailed' -d 'include detailed access events (page views, API calls)'
+complete -c audit -n '__audit_in \'tail\'' -s 'n' -l 'lines' -r -f -d 'how many recent events to print first'
+complete -c audit -n '__audit_in \'tail\'' -l 'category' -r -f -a 'auth security profile team review tunnel billing settings access gdpr audit' -d 'only these categories (repeat, or a comma list)'
+complete -c audit -n '__audit_in \'tail\'' -l 'action' -r -f -d 'only these actions, e.g. user.login or tunnel.* (repeat, or a comma list)'
+complete -c audit -n '__audit_in \'tail\'' -l 'actor' -r -f -d 'actor id, email or name; "me" for your own events'
+complete -c audit -n '__audit_in \'tail\'' -l 'target' -r -f -d 'target id or name'
+complete -c audit -n '__audit_in \'tail\'' -l 'resource' -r -f -d 'target id or name, team name, or actor email'
+complete -c audit -n '__audit_in \'tail\'' -l 'ip' -r -f -d 'IP address'
+complete -c audit -n '__audit_in \'tail\'' -l 'team' -r -f -d 'team id'
+complete -c audit -n '__audit_in \'tail\'' -l 'from' -r -f -d 'start: 2024-01-31 (start of that day), 2024-01-31T14:00, an ISO time, 24h, today'
+complete -c audit -n '__audit_in \'tail\'' -l 'to' -r -f -d 'end, inclusive: 2024-01-31 (the whole day), an ISO time, now'
+complete -c audit -n '__audit_in \'tail\'' -l 'since' -r -f -d 'events from this long ago: 30m, 24h, 7d, 2w'
+complete -c audit -n '__audit_in \'tail\'' -s 'q' -l 'search' -r -f -d 'free-text search'
+complete -c audit -n '__audit_in \'tail\'' -l 'detailed' -d 'include detailed access events (page views, API calls)'
+complete -c audit -n '__audit_in \'export\'' -l 'format' -r -f -a 'csv json ndjson pdf' -d 'file format (default: from the -o name, else csv)'
+complete -c audit -n '__audit_in \'export\'' -l 'split' -r -f -a 'day month' -d 'one file per day or month of the display time zone'
+complete -c audit -n '__audit_in \'export\'' -l 'gzip' -d 'compress with gzip (implied by an -o name ending in .gz)'
+complete -c audit -n '__audit_in \'export\'' -l 'cursor' -r -f -d 'resume an interrupted export from the cursor it printed'
+complete -c audit -n '__audit_in \'export\'' -l 'no-input' -d 'never prompt: without --from this is an error'
+complete -c audit -n '__audit_in \'export\'' -l 'category' -r -f -a 'auth security profile team review tunnel billing settings access gdpr audit' -d 'only these categories (repeat, or a comma list)'
+complete -c audit -n '__audit_in \'export\'' -l 'action' -r -f -d 'only these actions, e.g. user.login or tunnel.* (repeat, or a comma list)'
+complete -c audit -n '__audit_in \'export\'' -l 'actor' -r -f -d 'actor id, email or name; "me" for your own events'
+complete -c audit -n '__audit_in \'export\'' -l 'target' -r -f -d 'target id or name'
+complete -c audit -n '__audit_in \'export\'' -l 'resource' -r -f -d 'target id or name, team name, or actor email'
+complete -c audit -n '__audit_in \'export\'' -l 'ip' -r -f -d 'IP address'
+complete -c audit -n '__audit_in \'export\'' -l 'team' -r -f -d 'team id'
+complete -c audit -n '__audit_in \'export\'' -l 'from' -r -f -d 'start: 2024-01-31 (start of that day), 2024-01-31T14:00, an ISO time, 24h, today'
+complete -c audit -n '__audit_in \'export\'' -l 'to' -r -f -d 'end, inclusive: 2024-01-31 (the whole day), an ISO time, now'
+complete -c audit -n '__audit_in \'export\'' -l 'since' -r -f -d 'events from this long ago: 30m, 24h, 7d, 2w'
+complete -c audit -n '__audit_in \'export\'' -s 'q' -l 'search' -r -f -d 'free-text search'
+complete -c audit -n '__audit_in \'export\'' -l 'detailed' -d 'include detailed access events (page views, API calls)'
+complete -c audit -n '__audit_in \'import\'' -l 'dry-run' -d 'read and check the whole file and count its events; send nothing'
+complete -c audit -s 'V' -l 'version' -d 'output the version number'
+complete -c audit -l 'profile' -r -f -d 'configuration profile (env AUDIT_PROFILE)'
+complete -c audit -l 'server' -r -f -d 'audit-log server URL (env AUDIT_SERVER)'
+complete -c audit -l 'org' -r -f -d 'organization (env AUDIT_ORG)'
+complete -c audit -s 'o' -l 'output' -r -F -a 'table json ndjson csv' -d 'output format: table, json, ndjson or csv (export: the file to write)'
+complete -c audit -l 'tz' -r -f -d 'display time zone, an IANA name such as Europe/Paris (default: the system\'s)'
+complete -c audit -l 'utc' -d 'show and read times in UTC'
+complete -c audit -l 'no-color' -d 'no colour (also NO_COLOR)'
+complete -c audit -l 'debug' -d 'trace HTTP requests to stderr (the token masked)'
+complete -c audit -s 'h' -l 'help' -d 'display help for command'

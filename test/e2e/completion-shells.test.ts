@@ -1,0 +1,112 @@
+/**
+ * The committed completion scripts in the real shells: bash always; zsh and fish when installed
+ * (.ci/run installs them from Debian's packages).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { CATEGORIES } from '../../src/domain/categories.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SCRIPT = (name: string) => join(ROOT, 'completions', name);
+const ZSH_HELPER = fileURLToPath(new URL('../helpers/zsh-complete.zsh', import.meta.url));
+const HOME = mkdtempSync(join(tmpdir(), 'audit-shells-'));
+const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME, TMPDIR: HOME, LANG: 'C.UTF-8', TERM: 'dumb' };
+
+function installed(shell: string): boolean {
+  return spawnSync(shell, ['-c', 'exit 0'], { env }).status === 0;
+}
+
+/** Each case: the line typed before Tab, and what must be offered (exactly, sorted). */
+const CASES: [line: string, expected: string[]][] = [
+  ['audit lo', ['login', 'logout', 'logs']],
+  ['audit logs --category ', [...CATEGORIES]],
+  ['audit export --format ', ['csv', 'json', 'ndjson', 'pdf']],
+  ['audit --profile prod backup run --format ', ['csv', 'json', 'ndjson']],
+  ['audit server org set-plan ', ['enterprise', 'fleet', 'free', 'paid', 'unlimited']],
+  ['audit logs show --li', ['--limit']],
+  ['audit completion ', ['bash', 'fish', 'zsh']],
+];
+
+const sorted = (words: string[]) => [...new Set(words.filter(Boolean))].sort();
+
+function bashComplete(line: string): string[] {
+  const words = line.split(' ');
+  const script = `source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _audit; printf '%s\\n' "\${COMPREPLY[@]}"`;
+  const out = execFileSync(
+    'bash',
+    ['--norc', '--noprofile', '-c', script, 'bash', SCRIPT('audit.bash'), ...words],
+    {
+      env,
+      cwd: HOME,
+      encoding: 'utf8',
+    },
+  );
+  return sorted(out.split('\n'));
+}
+
+function zshComplete(line: string): string[] {
+  const out = execFileSync('zsh', ['-f', ZSH_HELPER, SCRIPT('audit.zsh'), line], {
+    env,
+    cwd: HOME,
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  return sorted(out.split('\n'));
+}
+
+function fishComplete(line: string): string[] {
+  const out = execFileSync(
+    'fish',
+    ['--no-config', '-c', 'source $argv[1]; complete -C $argv[2]', SCRIPT('audit.fish'), line],
+    {
+      env,
+      cwd: HOME,
+      encoding: 'utf8',
+    },
+  );
+  // fish prints "match<TAB>description".
+  return sorted(out.split('\n').map((entry) => entry.split('\t')[0] ?? ''));
+}
+
+describe('bash completion (plain bash, no bash-completion package)', () => {
+  it.each(CASES)('%j', (line, expected) => {
+    expect(bashComplete(line)).toEqual(sorted(expected));
+  });
+
+  it('completes --flag=value in both COMP_WORDBREAKS styles', () => {
+    expect(bashComplete('audit export --format = n')).toEqual(['ndjson']);
+    expect(bashComplete('audit export --format=n')).toEqual(['--format=ndjson']);
+  });
+
+  it('loads without bash-completion helpers being defined', () => {
+    const out = execFileSync(
+      'bash',
+      [
+        '--norc',
+        '--noprofile',
+        '-c',
+        'source "$1" && complete -p audit && ! type _init_completion 2>/dev/null',
+        'bash',
+        SCRIPT('audit.bash'),
+      ],
+      { env, encoding: 'utf8' },
+    );
+    expect(out).toContain('complete -F _audit audit');
+  });
+});
+
+describe.skipIf(!installed('zsh'))('zsh completion (skipped when zsh is not installed)', () => {
+  it.each(CASES)('%j', (line, expected) => {
+    expect(zshComplete(line)).toEqual(sorted(expected));
+  });
+});
+
+describe.skipIf(!installed('fish'))('fish completion (skipped when fish is not installed)', () => {
+  it.each(CASES)('%j', (line, expected) => {
+    expect(fishComplete(line)).toEqual(sorted(expected));
+  });
+});
