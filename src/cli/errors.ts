@@ -1,3 +1,6 @@
+import { maskTokensIn } from '../domain/token.js';
+import { sanitizeForDisplay } from './output/sanitize.js';
+
 /** Errors a command may end with; each maps to the SPEC's exit code in one place (main.ts). */
 export class CliError extends Error {
   constructor(
@@ -33,3 +36,11 @@ export class ApiError extends CliError {
 }
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, auth: 4, interrupted: 130 } as const;
+
+/**
+ * An error message as it may reach a terminal: what the user typed and what the server said come
+ * back in it, so escape sequences and bidi controls are stripped and tokens cut to their prefix.
+ */
+export function safeErrorText(message: string): string {
+  return sanitizeForDisplay(maskTokensIn(message));
+}

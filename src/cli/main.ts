@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { type CliContext, processContext, writeLine } from './context.js';
-import { CliError, EXIT } from './errors.js';
+import { CliError, EXIT, safeErrorText } from './errors.js';
 import { buildProgram } from './program.js';
 
 /**
@@ -44,16 +44,16 @@ function reportError(error: unknown, context: CliContext): number {
     return EXIT.usage;
   }
   if (error instanceof CliError) {
-    writeLine(context.stderr, `audit: ${error.message}`);
+    writeLine(context.stderr, `audit: ${safeErrorText(error.message)}`);
     return error.exitCode;
   }
   const mapped = fromClientError(error);
   if (mapped) {
-    writeLine(context.stderr, `audit: ${mapped.message}`);
+    writeLine(context.stderr, `audit: ${safeErrorText(mapped.message)}`);
     return mapped.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  writeLine(context.stderr, `audit: unexpected error: ${message}`);
+  writeLine(context.stderr, `audit: unexpected error: ${safeErrorText(message)}`);
   if (context.env.AUDIT_DEBUG)
     writeLine(context.stderr, String(error instanceof Error ? error.stack : error));
   return EXIT.failure;

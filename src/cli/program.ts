@@ -14,6 +14,7 @@ import { tailCommand } from './commands/tail.js';
 import { webhooksCommand } from './commands/webhooks.js';
 import { whoamiCommand } from './commands/whoami.js';
 import type { CliContext } from './context.js';
+import { safeErrorText } from './errors.js';
 import { addGlobalOptions } from './globals.js';
 import { examples } from './parse-options.js';
 import { packageVersion } from './version.js';
@@ -29,8 +30,16 @@ export function buildProgram(context: CliContext): Command {
     .configureOutput({
       writeOut: (text) => context.stdout.write(text),
       writeErr: (text) => context.stderr.write(text),
-      // commander's own errors read like ours: "audit: unknown option '--x'".
-      outputError: (text, write) => write(text.replace(/^error: /, 'audit: ')),
+      // commander's own errors read like ours, on one line: "audit: unknown option '--x' (Did you mean …?)".
+      outputError: (text, write) =>
+        write(
+          `${safeErrorText(
+            text
+              .replace(/^error: /, 'audit: ')
+              .trimEnd()
+              .replace(/\s*\n\s*/g, ' '),
+          )}\n`,
+        ),
     });
   addGlobalOptions(program);
   program.exitOverride();

@@ -83,6 +83,16 @@ export function tokenPrefix(token: string): string {
   return token.slice(0, DISPLAY_PREFIX_LENGTH);
 }
 
+/**
+ * Text for a terminal or a log with every token-shaped string cut to its display prefix, and the
+ * value of a `--token=…` (there is no such flag) dropped: error messages echo what was typed.
+ */
+export function maskTokensIn(text: string): string {
+  return text
+    .replace(/(--token=)[^\s'"]+/g, '$1…')
+    .replace(/adt_[0-9A-Za-z]{46}/g, (token) => `${tokenPrefix(token)}…`);
+}
+
 /** Constant-time comparison of a presented token with a stored SHA-256 hex digest. */
 export function tokensEqualHash(token: string, storedHashHex: string): boolean {
   // Buffer.from(hex) silently drops invalid digits, so validate before decoding.

@@ -55,6 +55,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT_BYTES,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     return503OnClosing: true,
+    // A URL that is not validly percent-encoded is the client's error: a problem like any other 400.
+    frameworkErrors: (error, request, reply) => {
+      sendProblem(reply, toProblem(error), request);
+    },
   });
   const services = createServerServices(options.db, {
     now: options.now,

@@ -30,11 +30,17 @@ export function gdprExportCommand(context: CliContext): Command {
       };
       const path = session.flags.output ?? '-';
       const { openOutputFile } = await import('../../export/atomic-file.js');
+      const { sanitizeForDisplay, stringifyJsonSafely } = await import('../output/sanitize.js');
       const file = await openOutputFile(path, { stdout: context.stdout });
-      file.stream.write(`${JSON.stringify(document, null, 2)}\n`);
+      // Event data is attacker-controlled and this may be a terminal: no raw bidi or C1 characters.
+      file.stream.write(`${stringifyJsonSafely(document, 2)}\n`);
       await file.commit();
       if (path !== '-') {
-        writeLine(context.stderr, `Wrote ${answer.summary.count} events about ${options.user} to ${path}.`);
+        const who = sanitizeForDisplay(options.user);
+        writeLine(
+          context.stderr,
+          `Wrote ${answer.summary.count} events about ${who} to ${sanitizeForDisplay(path)}.`,
+        );
       }
     });
 }

@@ -19,7 +19,8 @@ export function logsShowCommand(context: CliContext): Command {
       const event = await (await session.client()).getEvent(id);
       const format = session.flags.output;
       if (format === 'json' || format === 'ndjson') {
-        context.stdout.write(`${JSON.stringify(event, null, format === 'json' ? 2 : undefined)}\n`);
+        const { stringifyJsonSafely } = await import('../output/sanitize.js');
+        context.stdout.write(`${stringifyJsonSafely(event, format === 'json' ? 2 : undefined)}\n`);
         return;
       }
       const { renderEventDetail } = await import('../output/event-writer.js');

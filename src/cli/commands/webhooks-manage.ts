@@ -24,7 +24,9 @@ async function withClient<T>(
   try {
     const result = await work(client);
     if (session.flags.output === 'json') {
-      writeLine(context.stdout, JSON.stringify(result, null, 2));
+      // Descriptions and receivers' answers are not ours: no raw bidi or C1 characters.
+      const { stringifyJsonSafely } = await import('../output/sanitize.js');
+      writeLine(context.stdout, stringifyJsonSafely(result, 2));
       return;
     }
     const { writeRows } = await import('../output/rows.js');

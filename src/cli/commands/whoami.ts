@@ -16,9 +16,10 @@ export function whoamiCommand(context: CliContext): Command {
       const connection = await session.connection();
       const me = await (await session.client()).me();
       if (session.flags.output === 'json') {
+        const { stringifyJsonSafely } = await import('../output/sanitize.js');
         writeLine(
           context.stdout,
-          JSON.stringify({ server: connection.server, profile: connection.profile, ...me }, null, 2),
+          stringifyJsonSafely({ server: connection.server, profile: connection.profile, ...me }, 2),
         );
         return;
       }

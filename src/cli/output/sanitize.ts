@@ -46,8 +46,8 @@ const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2
  * Compact JSON that parses back to exactly `value` yet holds no raw control, bidi or invisible
  * character: those appear as `\uXXXX` escapes (only ever inside strings, so this is lossless).
  */
-export function stringifyJsonSafely(value: unknown): string {
-  return JSON.stringify(value).replace(
+export function stringifyJsonSafely(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(
     UNSAFE_IN_JSON,
     (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
