@@ -1,6 +1,14 @@
 #!/usr/bin/env node
-import { run } from '../dist/cli/main.js';
+import { readFileSync } from 'node:fs';
 
-const code = await run(process.argv.slice(2));
-// Let piped output drain before exiting (stdout is asynchronous on some platforms).
-process.stdout.write('', () => process.exit(code));
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  // Answered before the command tree loads: for `audit --version` that load is most of the time.
+  const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  process.stdout.write(`${version}\n`);
+} else {
+  const { run } = await import('../dist/cli/main.js');
+  const code = await run(argv);
+  // Let piped output drain before exiting (stdout is asynchronous on some platforms).
+  process.stdout.write('', () => process.exit(code));
+}

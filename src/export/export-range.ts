@@ -1,13 +1,14 @@
 /**
  * Exports a range, every page, oldest first, through the client's cursor pages. The upper bound
  * is pinned at the start (`received_before`), so events arriving meanwhile neither appear nor
- * shift the pages; retries are the client's. Memory holds one page at most.
+ * shift the pages; retries are the client's. The next page is asked for while one is written,
+ * so the server and the writer work at once; memory holds two pages at most.
  */
 
 import { formatTimestamp } from '../cli/output/time-format.js';
 import { AuditApiError } from '../client/errors.js';
 import { isRetryableStatus } from '../client/retry.js';
-import type { ListParams } from '../client/types.js';
+import type { AuditEvent, ListParams } from '../client/types.js';
 import { STDOUT } from './atomic-file.js';
 import {
   decodeResumePoint,
@@ -87,18 +88,25 @@ export async function exportRange(request: ExportRequest): Promise<ExportResult>
 
   let stop: { cause: 'signal' | 'network'; reason: string } | undefined;
   try {
-    for await (const page of request.client.pages(params, { signal })) {
-      for (const event of page.data) {
+    for await (const page of readAhead(request.client.pages(params, { signal }))) {
+      // Each run of the page that falls in one period goes to its file in one write.
+      let start = 0;
+      while (start < page.data.length) {
+        let end = page.data.length;
         if (periodOf) {
-          const eventPeriod = periodOf(event.timestamp);
-          if (eventPeriod !== period || !sink) {
+          const runPeriod = periodOf((page.data[start] as AuditEvent).timestamp);
+          end = start + 1;
+          while (end < page.data.length && periodOf((page.data[end] as AuditEvent).timestamp) === runPeriod)
+            end++;
+          if (runPeriod !== period || !sink) {
             if (sink) await finish(sink, files);
             sink = undefined;
-            period = eventPeriod;
+            period = runPeriod;
             sink = await openEventSink(pathFor(period), sinkOptions(false));
           }
         }
-        await (sink as EventSink).write(event);
+        await (sink as EventSink).writeMany(page.data.slice(start, end));
+        start = end;
       }
       written += page.data.length;
       pages++;
@@ -135,6 +143,24 @@ export async function exportRange(request: ExportRequest): Promise<ExportResult>
       ...(partial ? { partial } : {}),
     },
   });
+}
+
+/** Yields what `source` yields, asking it for the next item as soon as one is handed out. */
+export async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  let next = iterator.next();
+  try {
+    for (;;) {
+      const result = await next;
+      if (result.done) return;
+      next = iterator.next();
+      // A failure of the page asked for ahead surfaces when it is awaited, not as unhandled.
+      next.catch(() => undefined);
+      yield result.value;
+    }
+  } finally {
+    await iterator.return?.(undefined).catch(() => undefined);
+  }
 }
 
 async function finish(sink: EventSink, files: string[]): Promise<void> {

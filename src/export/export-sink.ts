@@ -10,7 +10,8 @@ export interface EventSink {
   readonly file: OutputFile;
   /** Events written through this sink (not those an appended partial already held). */
   readonly count: number;
-  write(event: AuditEvent): Promise<void>;
+  /** A run of events (a page, or the part of it in one --split period). */
+  writeMany(events: readonly AuditEvent[]): Promise<void>;
   /** Close the format (`]`, the PDF's last page) and commit the file under its final name. */
   finish(): Promise<void>;
   /** Leave `NAME.partial` as it is, format left open, for a resume to append to. */
@@ -45,7 +46,9 @@ export async function openEventSink(path: string, options: SinkOptions): Promise
       get count() {
         return pdf.count;
       },
-      write: (event) => pdf.write(event),
+      async writeMany(events) {
+        for (const event of events) await pdf.write(event);
+      },
       async finish() {
         await pdf.end();
         await file.commit();
@@ -68,7 +71,7 @@ export async function openEventSink(path: string, options: SinkOptions): Promise
     get count() {
       return writer.count;
     },
-    write: (event) => writer.write(event),
+    writeMany: (events) => writer.writeMany(events),
     async finish() {
       await writer.end();
       await file.commit();

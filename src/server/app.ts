@@ -104,6 +104,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     sendProblem(reply, notFound(`no route for ${request.method} ${request.url.split('?')[0]}`), request),
   );
 
+  // Server-Timing (W3C): how long the server spent on this answer, routing to serialized body.
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('server-timing', `app;dur=${reply.elapsedTime.toFixed(2)}`);
+  });
   registerAuthAndRateLimit(app, services, options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT);
   registerAccessLog(app, services);
   registerHealthRoutes(app);

@@ -12,8 +12,18 @@ export interface SqlWhere {
  * equality filter has an index that leads with it and continues with (ts, seq), so a filtered
  * page is an index range walk rather than a scan.
  */
-export function buildEventWhere(orgId: number, filter: EventFilter, scope: VisibilityScope): SqlWhere {
-  const where: SqlWhere = { clauses: ['org_id = @orgId'], params: { orgId } };
+export function buildEventWhere(
+  orgId: number,
+  filter: EventFilter,
+  scope: VisibilityScope,
+  options: { textDriven?: boolean } = {},
+): SqlWhere {
+  // textDriven: a rare search term is fastest found from its full-text hits, so the unary `+`
+  // keeps SQLite off the (org_id, …) indexes, which would walk every event of the organization.
+  const where: SqlWhere = {
+    clauses: [options.textDriven && filter.text !== undefined ? '+org_id = @orgId' : 'org_id = @orgId'],
+    params: { orgId },
+  };
   const add = (clause: string, params: Record<string, string | number> = {}) => {
     where.clauses.push(clause);
     Object.assign(where.params, params);
@@ -103,6 +113,8 @@ export interface PageQueryRequest {
   limit: number;
   cursor?: PageCursor;
   offset?: number;
+  /** Drive the query from the full-text hits (see buildEventWhere); only with a text filter. */
+  textDriven?: boolean;
 }
 
 /** The SELECT of one page (limit + 1 rows, so the caller can tell whether more follow). */
@@ -113,7 +125,7 @@ export function buildPageQuery(
   scope: VisibilityScope,
   request: PageQueryRequest,
 ): { sql: string; params: Record<string, string | number> } {
-  const where = buildEventWhere(orgId, filter, scope);
+  const where = buildEventWhere(orgId, filter, scope, { textDriven: request.textDriven });
   const keyset = keysetClause(request.cursor, request.order);
   if (keyset.clause && request.cursor) {
     where.clauses.push(keyset.clause);

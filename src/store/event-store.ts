@@ -1,14 +1,21 @@
 import type { AuditEvent } from '../domain/event.js';
 import type { EventFilter, VisibilityScope } from '../domain/filters.js';
+import { searchPhrases, toFtsQuery } from '../domain/free-text.js';
 import { type Db, inMaintenanceWindow, writeTransaction } from './database.js';
 import { buildEventWhere, buildPageQuery, type PageQueryRequest } from './event-query.js';
 import {
   EVENT_COLUMNS,
   type EventRow,
+  type EventValues,
   eventToRowValues,
   rowToStoredEvent,
   type StoredEvent,
+  valuesToRow,
 } from './event-rows.js';
+import { createOutboxWriter } from './webhook-outbox.js';
+
+/** Up to this many full-text hits, a search reads its hits rather than walking the time index. */
+const TEXT_DRIVEN_MAX_HITS = 5000;
 
 /** `offset` is the compatibility `page=` paging; slower than a cursor on deep pages. */
 export type PageRequest = PageQueryRequest;
@@ -34,13 +41,29 @@ export function createEventStore(db: Db) {
       @actor_email, @actor_type, @target_type, @target_id, @target_name, @ip_address, @user_agent, @team_id,
       @team_name, @changes, @metadata)
     ON CONFLICT (org_id, id) DO NOTHING`);
+  // The full-text rows of a batch's new events (all of seq >= the first one: the transaction
+  // holds the write lock), in one statement after the events themselves: see migration 4.
+  const indexText = db.prepare<[number]>(`INSERT INTO events_fts (rowid, actor_name, actor_email, action,
+      target_name, ip_address, description, metadata_values)
+    SELECT seq, actor_name, actor_email, action, target_name, ip_address, description,
+      (SELECT group_concat(value, ' ') FROM json_tree(coalesce(metadata, '{}')) WHERE atom IS NOT NULL)
+    FROM events WHERE seq >= ? ORDER BY seq`);
+  const queueWebhookDeliveries = createOutboxWriter(db);
   const selectById = db.prepare<[number, string], EventRow>(
     `SELECT ${EVENT_COLUMNS} FROM events WHERE org_id = ? AND id = ?`,
   );
-  const selectFromSeq = db.prepare<[number, number], EventRow>(
-    `SELECT ${EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`,
-  );
+  const selectFromSeq = db
+    .prepare<[number, number], EventValues>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`,
+    )
+    .raw(true);
   const selectMaxSeq = db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck();
+  // How many full-text hits a search has, counted up to TEXT_DRIVEN_MAX_HITS only.
+  const countTextHits = db
+    .prepare<[string]>(
+      `SELECT count(*) FROM (SELECT rowid FROM events_fts WHERE events_fts MATCH ? LIMIT ${TEXT_DRIVEN_MAX_HITS})`,
+    )
+    .pluck();
   const deleteBefore = db.prepare('DELETE FROM events WHERE org_id = ? AND ts < ?');
   // Filtered queries differ by which filters are present; each distinct shape is prepared once.
   const statements = new Map<string, ReturnType<Db['prepare']>>();
@@ -53,27 +76,47 @@ export function createEventStore(db: Db) {
     return statement;
   };
 
-  const selectRows = (sql: string, params: Record<string, string | number>) =>
-    prepared(sql).all(params) as EventRow[];
+  // Rows of EVENT_COLUMNS as arrays (see valuesToRow); these statements are used for nothing else.
+  const rawStatements = new Map<string, ReturnType<Db['prepare']>>();
+  const selectRows = (sql: string, params: Record<string, string | number>) => {
+    let statement = rawStatements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql).raw(true);
+      rawStatements.set(sql, statement);
+    }
+    return (statement.all(params) as EventValues[]).map(valuesToRow);
+  };
 
   return {
     ingest(orgId: number, events: readonly AuditEvent[], receivedAt: number): IngestResult {
       return writeTransaction(db, () => {
         let created = 0;
+        let firstSeq: number | undefined;
         const stored = events.map((event) => {
           const result = insert.run({ ...eventToRowValues(event), org_id: orgId, received_at: receivedAt });
           if (result.changes === 1) {
             created++;
-            return { seq: Number(result.lastInsertRowid), orgId, receivedAt, event };
+            const seq = Number(result.lastInsertRowid);
+            firstSeq ??= seq;
+            return { seq, orgId, receivedAt, event };
           }
           return rowToStoredEvent(selectById.get(orgId, event.id) as EventRow);
         });
+        if (firstSeq !== undefined) {
+          indexText.run(firstSeq);
+          queueWebhookDeliveries(orgId, firstSeq);
+        }
         return { stored, created };
       });
     },
 
     page(orgId: number, filter: EventFilter, scope: VisibilityScope, request: PageRequest): EventPage {
-      const { sql, params } = buildPageQuery(EVENT_COLUMNS, orgId, filter, scope, request);
+      // A rare term: read its hits and sort them. A common one: walk the time index, which
+      // meets a page of hits soon (reading every hit of a common term would be the slow way).
+      const textDriven =
+        filter.text !== undefined &&
+        Number(countTextHits.get(toFtsQuery(searchPhrases(filter.text)))) < TEXT_DRIVEN_MAX_HITS;
+      const { sql, params } = buildPageQuery(EVENT_COLUMNS, orgId, filter, scope, { ...request, textDriven });
       return toPage(selectRows(sql, params), request.limit);
     },
 
@@ -106,7 +149,7 @@ export function createEventStore(db: Db) {
 
     /** Every organization's events after a position, for the live follower hub. */
     readFrom(afterSeq: number, limit: number): StoredEvent[] {
-      return selectFromSeq.all(afterSeq, limit).map(rowToStoredEvent);
+      return selectFromSeq.all(afterSeq, limit).map((values) => rowToStoredEvent(valuesToRow(values)));
     },
 
     maxSeq(): number {

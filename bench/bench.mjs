@@ -1,0 +1,698 @@
+#!/usr/bin/env node
+// `npm run bench [-- --events N]`: how fast `audit` does its real jobs, next to the fastest thing
+// possible on the same machine in the same run. It reports numbers; it is not a test and never
+// runs in `npm test`. It drives the built CLI (bin/audit.js → dist/), so build first.
+//
+// A fresh server (its own temp SQLite and config dir) is filled through the HTTP ingest API;
+// the owner token reaches the CLI through the temp config dir's profile, never argv.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(ROOT, 'bin', 'audit.js');
+const DAY = 86_400_000;
+
+// ---------------------------------------------------------------------------------------------
+// Arguments
+
+function parseArgs(argv) {
+  const options = { events: 200_000, json: undefined, keep: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const next = argv[++i];
+      if (next === undefined) usage(`${arg} needs a value`);
+      return next;
+    };
+    if (arg === '--events' || arg === '-n') {
+      const n = Number(value().replaceAll('_', ''));
+      if (!Number.isInteger(n) || n < 1000) usage('--events: expected a whole number of at least 1000');
+      options.events = n;
+    } else if (arg === '--json') options.json = value();
+    else if (arg === '--keep') options.keep = true;
+    else if (arg === '-h' || arg === '--help') {
+      process.stdout.write(
+        'Usage: npm run bench [-- --events N] [--json FILE] [--keep]\n\n' +
+          '  --events N   events to ingest (default 200000)\n' +
+          '  --json FILE  where to write the figures (default: a file in the temp directory)\n' +
+          '  --keep       keep the temp directory (database, export files)\n',
+      );
+      process.exit(0);
+    } else usage(`unknown option ${arg}`);
+  }
+  return options;
+}
+
+function usage(message) {
+  process.stderr.write(`bench: ${message}\n`);
+  process.exit(2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics and small helpers
+
+const sorted = (values) => [...values].sort((a, b) => a - b);
+function percentile(values, p) {
+  if (values.length === 0) return Number.NaN;
+  const s = sorted(values);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+const median = (values) => percentile(values, 50);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const log = (line) => process.stderr.write(`bench: ${line}\n`);
+const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+const fmtInt = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
+
+/** A seeded PRNG (mulberry32): the same N gives the same events every run. */
+function random(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function machine() {
+  const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
+  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown';
+  const nproc = spawnSync('nproc', { encoding: 'utf8' }).stdout?.trim() || String(cpus().length);
+  return { cpu: model.trim(), nproc: Number(nproc), node: process.version, platform: process.platform };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+const CATALOGUE = {
+  auth: ['user.login', 'user.logout', 'user.login_failed', 'user.two_factor_enabled'],
+  security: ['security.api_token_created', 'security.ip_allowlist_updated', 'security.sso_configured'],
+  team: ['team.member_added', 'team.member_removed', 'team.member_role_changed'],
+  tunnel: ['tunnel.created', 'tunnel.deleted', 'tunnel.updated'],
+  review: ['review.created', 'review.approved', 'review.commented'],
+  billing: ['billing.invoice_paid', 'billing.plan_changed'],
+  settings: ['settings.organization_updated', 'settings.webhook_updated'],
+  profile: ['profile.updated', 'profile.avatar_changed'],
+};
+const CATEGORY_NAMES = Object.keys(CATALOGUE);
+const FIRST = ['Alice', 'Bob', 'Carol', 'Dmitri', 'Elena', 'Farid', 'Grace', 'Hiro', 'Ines', 'Jamal'];
+const LAST = ['Chen', 'Smith', 'Okafor', 'Novak', 'Garcia', 'Tanaka', 'Haddad', 'Berg', 'Silva', 'Kim'];
+const TEAMS = [
+  ['team_7f3a2c', 'Engineering'],
+  ['team_2b9d41', 'Platform'],
+  ['team_c4e81f', 'Security'],
+  ['team_9a0b11', 'Support'],
+];
+/** The rare term of the free-text search: in exactly ten events, nowhere else. */
+const RARE_TERM = 'quokkaxylophone';
+
+/** N events over the year before `end`, oldest first (ingest order is roughly time order). */
+function eventSource(total, end) {
+  const start = end - 365 * DAY;
+  const next = random(0x5eed);
+  const pick = (list) => list[Math.floor(next() * list.length)];
+  const rareEvery = Math.floor(total / 10);
+  const people = Array.from({ length: 200 }, (_, i) => {
+    const first = FIRST[i % FIRST.length];
+    const last = LAST[Math.floor(i / FIRST.length) % LAST.length];
+    return {
+      id: `user_${(0x10000 + i * 7919).toString(16)}`,
+      name: `${first} ${last}${i >= 100 ? ` ${i}` : ''}`,
+      email: `${first}.${last}${i}@example.com`.toLowerCase(),
+      team: TEAMS[i % TEAMS.length],
+      ip: `203.0.${113 + (i % 3)}.${(i * 37) % 250}`,
+    };
+  });
+  return (index) => {
+    const category = pick(CATEGORY_NAMES);
+    const action = pick(CATALOGUE[category]);
+    const person = pick(people);
+    const resource = action.split('.')[0];
+    const targetId = `${resource}_${Math.floor(next() * 5000).toString(36)}`;
+    const metadata = { request_id: `req_${index.toString(36)}`, reason: pick(['routine', 'ticket', 'rotation', 'cleanup']) };
+    if (index % rareEvery === 7) metadata.note = `flagged by ${RARE_TERM} review`;
+    return {
+      timestamp: new Date(start + Math.floor(((index + next()) * 365 * DAY) / total)).toISOString(),
+      category,
+      action,
+      actor: { id: person.id, name: person.name, email: person.email, type: 'user' },
+      target: { type: resource, id: targetId, name: `${targetId}.example.net` },
+      context: {
+        ip_address: person.ip,
+        user_agent: 'Mozilla/5.0 (X11; Linux x86_64) bench/1.0',
+        team_id: person.team[0],
+        team_name: person.team[1],
+      },
+      changes: action.endsWith('changed') ? { role: { old: 'member', new: 'admin' } } : null,
+      metadata,
+    };
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server and the CLI
+
+function cliEnv(configDir) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AUDIT_')));
+  return { ...env, AUDIT_CONFIG_DIR: configDir, NO_COLOR: '1' };
+}
+
+function startServer(dbFile, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [BIN, 'server', 'start', '--port', '0', '--db', dbFile, '--rate-limit', '1000000'],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const exited = new Promise((done) => child.on('exit', (code) => done(code)));
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      const listening = /^Listening on (http:\/\/\S+)$/m.exec(stdout);
+      if (!listening) return;
+      const token = /^\s+(adt_\w+)$/m.exec(stdout)?.[1];
+      if (!token) reject(new Error('the server did not print an owner token'));
+      resolve({
+        child,
+        url: listening[1],
+        token,
+        stop() {
+          child.kill('SIGTERM');
+          return exited;
+        },
+      });
+    });
+  });
+}
+
+/** Runs the CLI to completion; wall time, and peak RSS through /usr/bin/time when there is one. */
+function runCli(args, env, { stdoutFile } = {}) {
+  const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+  const command = timeBin ? timeBin : process.execPath;
+  const argv = timeBin ? ['-f', 'BENCH-RSS-KB %M', process.execPath, BIN, ...args] : [BIN, ...args];
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(command, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      if (!stdoutFile) stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const seconds = (performance.now() - started) / 1000;
+      const rss = /BENCH-RSS-KB (\d+)/.exec(stderr);
+      resolve({
+        code,
+        seconds,
+        stdout,
+        stderr: stderr.replace(/.*BENCH-RSS-KB \d+\n?/, ''),
+        peakRssMb: rss ? Number(rss[1]) / 1024 : Number.NaN,
+      });
+    });
+  });
+}
+
+function serverTime(response) {
+  const header = response.headers.get('server-timing') ?? '';
+  const dur = /dur=([\d.]+)/.exec(header);
+  return dur ? Number(dur[1]) : Number.NaN;
+}
+
+class Api {
+  constructor(url, token) {
+    this.base = `${url}/api/v1/organizations/default/audit-logs`;
+    this.headers = { authorization: `Bearer ${token}`, accept: 'application/json' };
+  }
+
+  async ingest(events) {
+    const response = await fetch(this.base, {
+      method: 'POST',
+      headers: { ...this.headers, 'content-type': 'application/json' },
+      body: JSON.stringify(events.length === 1 ? events[0] : { events }),
+    });
+    const body = await response.text();
+    if (response.status !== 201) throw new Error(`ingest answered ${response.status}: ${body.slice(0, 300)}`);
+    return body;
+  }
+
+  /** One list page: the server's own time (Server-Timing) and the client's round trip. */
+  async page(params) {
+    const started = performance.now();
+    const response = await fetch(`${this.base}?${new URLSearchParams(params)}`, { headers: this.headers });
+    const body = await response.json();
+    const roundTrip = performance.now() - started;
+    if (response.status !== 200) throw new Error(`list answered ${response.status}: ${JSON.stringify(body)}`);
+    return { server: serverTime(response), roundTrip, body };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The figures
+
+function startup() {
+  const runs = 7;
+  const time = (args) => {
+    const samples = [];
+    spawnSync(process.execPath, args, { cwd: ROOT }); // warm the file cache
+    for (let i = 0; i < runs; i++) {
+      const started = performance.now();
+      const result = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
+      samples.push(performance.now() - started);
+      if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${result.stderr}`);
+    }
+    return median(samples);
+  };
+  const bare = time(['-e', '0']);
+  const version = time([BIN, '--version']);
+  const help = time([BIN, '--help']);
+  const logsHelp = time([BIN, 'logs', '--help']);
+  return { bareNodeMs: bare, versionMs: version, helpMs: help, logsHelpMs: logsHelp, ratio: version / bare };
+}
+
+async function ingestAll(api, makeEvent, from, to, clients) {
+  let nextBatch = from;
+  let batches = 0;
+  const worker = async () => {
+    while (nextBatch < to) {
+      const start = nextBatch;
+      const end = Math.min(to, start + 1000);
+      nextBatch = end;
+      const events = [];
+      for (let i = start; i < end; i++) events.push(makeEvent(i));
+      await api.ingest(events);
+      batches++;
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: clients }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  return { events: to - from, seconds, perSecond: (to - from) / seconds, batches };
+}
+
+async function filteredPage(api, end) {
+  const next = random(42);
+  const server = [];
+  const roundTrip = [];
+  for (let i = 0; i < 200; i++) {
+    // A 30-day window somewhere in the year, one category: the incident-review query.
+    const from = end - 365 * DAY + Math.floor(next() * 335) * DAY;
+    const page = await api.page({
+      category: CATEGORY_NAMES[i % CATEGORY_NAMES.length],
+      from: new Date(from).toISOString(),
+      to: new Date(from + 30 * DAY).toISOString(),
+      per_page: '50',
+    });
+    server.push(page.server);
+    roundTrip.push(page.roundTrip);
+  }
+  return {
+    samples: server.length,
+    serverP50Ms: percentile(server, 50),
+    serverP99Ms: percentile(server, 99),
+    roundTripP50Ms: percentile(roundTrip, 50),
+    roundTripP99Ms: percentile(roundTrip, 99),
+  };
+}
+
+async function deepPage(api, end) {
+  const params = {
+    category: 'auth',
+    from: new Date(end - 366 * DAY).toISOString(),
+    to: new Date(end).toISOString(),
+    per_page: '50',
+  };
+  const repeat = async (extra) => {
+    const server = [];
+    for (let i = 0; i < 30; i++) server.push((await api.page({ ...params, ...extra })).server);
+    return median(server);
+  };
+  const first = await repeat({});
+  let cursor = null;
+  let followed = 0;
+  const walk = [];
+  for (; followed < 100; followed++) {
+    const page = await api.page(cursor ? { ...params, cursor } : params);
+    walk.push(page.server);
+    cursor = page.body.pagination.next_cursor;
+    if (!cursor) break;
+  }
+  if (!cursor) return { followed, firstP50Ms: first, deepP50Ms: Number.NaN, ratio: Number.NaN };
+  const deep = await repeat({ cursor });
+  return { followed, firstP50Ms: first, deepP50Ms: deep, ratio: deep / first, walkP50Ms: median(walk) };
+}
+
+async function search(api) {
+  const server = [];
+  let found = 0;
+  for (let i = 0; i < 50; i++) {
+    const page = await api.page({ q: RARE_TERM, per_page: '50' });
+    server.push(page.server);
+    found = page.body.data.length;
+  }
+  return { term: RARE_TERM, found, serverP50Ms: percentile(server, 50), serverP99Ms: percentile(server, 99) };
+}
+
+async function exportFigures(env, dir, dbFile, total, end) {
+  const file = join(dir, 'export.csv');
+  const from = new Date(end - 370 * DAY).toISOString().slice(0, 10);
+  const to = new Date(end + 2 * DAY).toISOString().slice(0, 10);
+  const run = await runCli(
+    ['export', '--format', 'csv', '--from', from, '--to', to, '--utc', '--no-input', '-o', file],
+    env,
+  );
+  if (run.code !== 0) throw new Error(`audit export failed (${run.code}): ${run.stderr}`);
+  const rows = countLines(file) - 1;
+  const result = {
+    rows,
+    seconds: run.seconds,
+    rowsPerSecond: rows / run.seconds,
+    peakRssMb: run.peakRssMb,
+    bytes: statSync(file).size,
+    sqlite3: null,
+  };
+  const sqlite = spawnSync('sqlite3', ['-version'], { encoding: 'utf8' });
+  if (sqlite.status === 0) {
+    const rawFile = join(dir, 'raw.csv');
+    const started = performance.now();
+    const dump = spawnSync('sh', ['-c', `sqlite3 -csv -header "$1" 'SELECT * FROM events' > "$2"`, 'sh', dbFile, rawFile]);
+    const seconds = (performance.now() - started) / 1000;
+    if (dump.status !== 0) throw new Error(`sqlite3 failed: ${dump.stderr}`);
+    const rawRows = countLines(rawFile) - 1;
+    result.sqlite3 = { rows: rawRows, seconds, rowsPerSecond: rawRows / seconds };
+    result.ratioToRaw = result.rowsPerSecond / result.sqlite3.rowsPerSecond;
+  }
+  return result;
+}
+
+function countLines(file) {
+  const buffer = readFileSync(file);
+  let lines = 0;
+  for (let i = buffer.indexOf(10); i !== -1; i = buffer.indexOf(10, i + 1)) lines++;
+  return lines;
+}
+
+/** `audit tail -n 0 -o ndjson`: calls onLine for every event line it prints. */
+function startTail(env, onLine) {
+  const child = spawn(process.execPath, [BIN, 'tail', '-n', '0', '-o', 'ndjson'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let buffered = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk) => {
+    buffered += chunk;
+    let newline = buffered.indexOf('\n');
+    while (newline !== -1) {
+      const line = buffered.slice(0, newline);
+      buffered = buffered.slice(newline + 1);
+      if (line) onLine(line, performance.now());
+      newline = buffered.indexOf('\n');
+    }
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return {
+    child,
+    stderr: () => stderr,
+    async stop() {
+      child.kill('SIGINT');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      const result = await exited;
+      clearTimeout(timer);
+      return result;
+    },
+  };
+}
+
+/** Sends marker events until every follower has printed one: then they are all connected. */
+async function waitUntilFollowing(api, followers, seen) {
+  for (let attempt = 0; attempt < 600; attempt++) {
+    const marker = `bench-ready-${attempt}`;
+    await api.ingest([{ action: 'settings.bench_probe', category: 'settings', description: marker }]);
+    const deadline = performance.now() + 500;
+    while (performance.now() < deadline) {
+      if (followers.every((_, i) => seen[i].has(marker))) return;
+      await sleep(10);
+    }
+  }
+  throw new Error('the tail followers never printed the ready marker');
+}
+
+async function tailLatency(api, env) {
+  const arrivals = new Map();
+  const seenReady = [new Set()];
+  const follower = startTail(env, (line, at) => {
+    const description = JSON.parse(line).description ?? '';
+    if (description.startsWith('bench-ready-')) seenReady[0].add(description);
+    if (description.startsWith('bench-tail-')) arrivals.set(description, at);
+  });
+  try {
+    await waitUntilFollowing(api, [follower], seenReady);
+    const latencies = [];
+    for (let i = 0; i < 200; i++) {
+      const marker = `bench-tail-${i}`;
+      const sent = performance.now();
+      await api.ingest([{ action: 'settings.bench_probe', category: 'settings', description: marker }]);
+      const deadline = sent + 10_000;
+      while (!arrivals.has(marker) && performance.now() < deadline) await sleep(1);
+      if (!arrivals.has(marker)) throw new Error(`audit tail never printed ${marker}`);
+      latencies.push(arrivals.get(marker) - sent);
+    }
+    return { samples: latencies.length, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+  } finally {
+    await follower.stop();
+  }
+}
+
+async function concurrent(api, env, dir, makeEvent, offset, count, soloRate, end) {
+  const errors = [];
+  const seen = [];
+  const counts = [];
+  const followers = Array.from({ length: 20 }, (_, i) => {
+    seen.push(new Set());
+    counts.push(0);
+    const requests = new Set();
+    return startTail(env, (line) => {
+      const event = JSON.parse(line);
+      const description = event.description ?? '';
+      if (description.startsWith('bench-ready-')) seen[i].add(description);
+      const request = event.metadata?.request_id;
+      if (typeof request !== 'string') return;
+      if (requests.has(request)) errors.push(`follower ${i} printed ${request} twice`);
+      requests.add(request);
+      counts[i]++;
+    });
+  });
+  try {
+    await waitUntilFollowing(api, followers, seen);
+    const from = new Date(end - 370 * DAY).toISOString().slice(0, 10);
+    const to = new Date(end + 2 * DAY).toISOString().slice(0, 10);
+    const exporting = runCli(
+      ['export', '--format', 'csv', '--from', from, '--to', to, '--utc', '--no-input', '-o', join(dir, 'concurrent.csv')],
+      env,
+    );
+    const ingest = await ingestAll(api, makeEvent, offset, offset + count, 4).catch((error) => {
+      errors.push(`ingest: ${error.message}`);
+      return { events: count, seconds: Number.NaN, perSecond: Number.NaN };
+    });
+    const exported = await exporting;
+    if (exported.code !== 0) errors.push(`export exited ${exported.code}: ${exported.stderr.trim()}`);
+    // Every follower must print every event ingested while it followed: no gap, no duplicate.
+    const deadline = performance.now() + 120_000;
+    while (counts.some((c) => c < count) && performance.now() < deadline) await sleep(100);
+    counts.forEach((c, i) => {
+      if (c !== count) errors.push(`follower ${i} printed ${c} of ${count} events`);
+    });
+    return {
+      followers: followers.length,
+      ingest,
+      ratioToSolo: ingest.perSecond / soloRate,
+      exportSeconds: exported.seconds,
+      errors,
+    };
+  } finally {
+    const stopped = await Promise.all(followers.map((f) => f.stop()));
+    stopped.forEach(({ code, signal }, i) => {
+      const stderr = followers[i].stderr().trim();
+      if (code !== 0 && signal !== 'SIGINT') errors.push(`follower ${i} exited ${code ?? signal}: ${stderr}`);
+      else if (stderr) errors.push(`follower ${i} stderr: ${stderr.split('\n')[0]}`);
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The table
+
+function rows(figures, total) {
+  const { startup: s, ingestOne, ingestFour, filtered, deep, search: q, exported: e, tail, concurrent: c } = figures;
+  const atMillion = total >= 1_000_000 ? '' : ' (target is at 1,000,000)';
+  const yes = (ok) => (ok === undefined ? 'n/a' : ok ? 'pass' : 'MISS');
+  const raw = e.sqlite3;
+  return [
+    [
+      'start-up',
+      `audit --version ${fmt(s.versionMs, 0)} ms vs node -e 0 ${fmt(s.bareNodeMs, 0)} ms = ${fmt(s.ratio, 2)}× (--help ${fmt(s.helpMs, 0)} ms, logs --help ${fmt(s.logsHelpMs, 0)} ms)`,
+      '≤ 1.5× bare node',
+      yes(s.ratio <= 1.5),
+    ],
+    [
+      'ingest, 1 client',
+      `${fmtInt(ingestOne.perSecond)} events/s (${fmtInt(ingestOne.events)} in ${fmt(ingestOne.seconds)} s)`,
+      '≥ 20,000/s',
+      yes(ingestOne.perSecond >= 20_000),
+    ],
+    [
+      'ingest, 4 clients',
+      `${fmtInt(ingestFour.perSecond)} events/s (${fmtInt(ingestFour.events)} in ${fmt(ingestFour.seconds)} s)`,
+      '—',
+      'info',
+    ],
+    [
+      'filtered page',
+      `p50 ${fmt(filtered.serverP50Ms, 2)} ms, p99 ${fmt(filtered.serverP99Ms, 2)} ms server time (round trip p50 ${fmt(filtered.roundTripP50Ms, 2)} ms)`,
+      `p50 < 5 ms${atMillion}`,
+      yes(filtered.serverP50Ms < 5),
+    ],
+    [
+      'deep page',
+      Number.isFinite(deep.ratio)
+        ? `after ${deep.followed} cursors p50 ${fmt(deep.deepP50Ms, 2)} ms vs first ${fmt(deep.firstP50Ms, 2)} ms = ${fmt(deep.ratio, 2)}×`
+        : `n/a (only ${deep.followed} pages)`,
+      '≤ 2× first page',
+      Number.isFinite(deep.ratio) ? yes(deep.ratio <= 2) : 'n/a',
+    ],
+    [
+      'free-text search',
+      `q=${q.term} (${q.found} hits) p50 ${fmt(q.serverP50Ms, 2)} ms, p99 ${fmt(q.serverP99Ms, 2)} ms server time`,
+      `p50 < 50 ms${atMillion}`,
+      yes(q.serverP50Ms < 50),
+    ],
+    [
+      'export',
+      `${fmtInt(e.rowsPerSecond)} rows/s (${fmtInt(e.rows)} rows in ${fmt(e.seconds)} s) vs sqlite3 -csv ${raw ? `${fmtInt(raw.rowsPerSecond)} rows/s = ${fmt(e.ratioToRaw, 2)}×` : 'n/a (sqlite3 not installed)'}`,
+      '≥ 1/3 of raw dump',
+      raw ? yes(e.ratioToRaw >= 1 / 3) : 'n/a',
+    ],
+    [
+      'export peak RSS',
+      `${fmt(e.peakRssMb, 0)} MB`,
+      `< 200 MB${atMillion}`,
+      Number.isFinite(e.peakRssMb) ? yes(e.peakRssMb < 200) : 'n/a',
+    ],
+    [
+      'tail latency',
+      `ingest → line printed by audit tail: p50 ${fmt(tail.p50Ms, 1)} ms, p99 ${fmt(tail.p99Ms, 1)} ms over ${tail.samples}`,
+      'p50 < 100 ms',
+      yes(tail.p50Ms < 100),
+    ],
+    [
+      'concurrent',
+      `${c.followers} tails + 4 ingest clients + 1 export: ${c.errors.length} errors, ingest ${fmtInt(c.ingest.perSecond)} events/s = ${fmt(c.ratioToSolo * 100, 0)} % of solo`,
+      'no errors, ≥ 70 % of solo',
+      yes(c.errors.length === 0 && c.ratioToSolo >= 0.7),
+    ],
+  ];
+}
+
+function table(header, body) {
+  const all = [header, ...body];
+  const widths = header.map((_, i) => Math.max(...all.map((row) => row[i].length)));
+  const line = (row) => `| ${row.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) usage('dist/ is missing: run npm run build first');
+  const total = options.events;
+  const dir = mkdtempSync(join(tmpdir(), 'audit-bench-'));
+  const configDir = join(dir, 'config');
+  mkdirSync(configDir);
+  const dbFile = join(dir, 'audit.db');
+  const env = cliEnv(configDir);
+  const began = performance.now();
+  const figures = { events: total, machine: machine(), startedAt: new Date().toISOString() };
+  let server;
+  try {
+    log('start-up: medians of 7');
+    figures.startup = startup();
+
+    server = await startServer(dbFile, env);
+    const api = new Api(server.url, server.token);
+    const end = Date.now() - DAY;
+    const makeEvent = eventSource(total, end);
+    const half = Math.floor(total / 2000) * 1000;
+    log(`ingest: ${half} events with one client`);
+    figures.ingestOne = await ingestAll(api, makeEvent, 0, half, 1);
+    log(`ingest: ${total - half} events with four clients`);
+    figures.ingestFour = await ingestAll(api, makeEvent, half, total, 4);
+
+    log('filtered page');
+    figures.filtered = await filteredPage(api, end);
+    log('deep page');
+    figures.deep = await deepPage(api, end);
+    log('free-text search');
+    figures.search = await search(api);
+    log('export');
+    figures.exported = await exportFigures(env, dir, dbFile, total, end);
+    log('tail latency');
+    figures.tail = await tailLatency(api, env);
+    const extra = Math.min(100_000, Math.max(20_000, Math.floor(total / 10 / 1000) * 1000));
+    log(`concurrent: 20 tails, 4 ingest clients (${extra} events), 1 export`);
+    const extraSource = eventSource(extra, Date.now());
+    figures.concurrent = await concurrent(
+      api,
+      env,
+      dir,
+      extraSource,
+      0,
+      extra,
+      figures.ingestFour.perSecond,
+      end,
+    );
+    figures.databaseBytes = statSync(dbFile).size;
+  } finally {
+    if (server) await server.stop();
+  }
+  figures.totalSeconds = (performance.now() - began) / 1000;
+
+  const body = rows(figures, total);
+  figures.table = body.map(([figure, measured, target, result]) => ({ figure, measured, target, result }));
+  const m = figures.machine;
+  process.stdout.write(
+    `\naudit bench: ${fmtInt(total)} events · ${m.cpu}, ${m.nproc} cores · node ${m.node} · ${fmt(figures.totalSeconds, 0)} s\n\n`,
+  );
+  process.stdout.write(`${table(['figure', 'measured', 'target', 'result'], body)}\n\n`);
+  if (figures.concurrent.errors.length > 0)
+    process.stdout.write(`concurrent errors:\n  ${figures.concurrent.errors.slice(0, 10).join('\n  ')}\n\n`);
+  const jsonFile = options.json ?? join(tmpdir(), `audit-bench-${total}-${Date.now()}.json`);
+  writeFileSync(jsonFile, `${JSON.stringify(figures, null, 2)}\n`);
+  process.stdout.write(`figures: ${jsonFile}\n`);
+  if (options.keep) process.stdout.write(`kept: ${dir}\n`);
+  else rmSync(dir, { recursive: true, force: true });
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
