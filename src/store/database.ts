@@ -15,6 +15,9 @@ export interface OpenOptions {
  * Opens the server's SQLite file with the durability the SPEC promises: WAL, synchronous=FULL
  * (an acknowledged event survives a power cut), foreign keys, a busy timeout; then migrates.
  */
+/** WAL pages (4 KiB each) after which a commit checkpoints: 32 MiB. */
+export const WAL_CHECKPOINT_PAGES = 8192;
+
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
   if (file !== ':memory:') createPrivately(file);
   const db = new Database(file, { readonly: options.readonly ?? false });
@@ -26,6 +29,12 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
       db.pragma('foreign_keys = ON');
       // Deleted content is overwritten, so purged or erased data does not linger in free pages.
       db.pragma('secure_delete = ON');
+      // Every event touches a leaf page of each filter index, so a 1000-event batch writes ~10 MB
+      // of WAL; checkpointing at SQLite's default 4 MiB copied those pages back after every batch.
+      // At 32 MiB a checkpoint folds several batches' writes to the same hot pages into one
+      // (ingest 213 → 135 µs an event at 200,000 events); the WAL is cut back to this size after.
+      db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
+      db.pragma(`journal_size_limit = ${WAL_CHECKPOINT_PAGES * 4096}`);
       assertDurable(db);
       migrate(db);
     }
