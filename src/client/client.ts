@@ -177,8 +177,7 @@ export class AuditClient {
   }
 
   async getEvent(id: string, options: CallOptions = {}): Promise<AuditEvent> {
-    const path = `${this.#logsPath()}/${encodeURIComponent(id)}`;
-    return (await this.request<{ data: AuditEvent }>('GET', path, options)).body.data;
+    return this.#data<AuditEvent>('GET', `${this.#logsPath()}/${encodeURIComponent(id)}`, options);
   }
 
   /** Stores up to 1000 events (callers batch); ids already stored are not stored again. */
@@ -193,8 +192,7 @@ export class AuditClient {
 
   /** Reports a finished export or backup, which the server records as one `audit.exported` event. */
   async recordExport(record: ExportRecord, options: CallOptions = {}): Promise<AuditEvent> {
-    const path = `${this.#orgPath()}/exports`;
-    return (await this.request<{ data: AuditEvent }>('POST', path, { ...options, body: record })).body.data;
+    return this.#data<AuditEvent>('POST', `${this.#orgPath()}/exports`, { ...options, body: record });
   }
 
   /** GDPR subject-access export: every event in which the person (email or id) appears. */
@@ -211,9 +209,7 @@ export class AuditClient {
   async gdprErase(user: string, options: CallOptions & { dryRun?: boolean } = {}): Promise<GdprErasure> {
     const { dryRun = false, ...call } = options;
     const body = { user, dry_run: dryRun };
-    return (
-      await this.request<{ data: GdprErasure }>('POST', `${this.#orgPath()}/gdpr/erasures`, { ...call, body })
-    ).body.data;
+    return this.#data<GdprErasure>('POST', `${this.#orgPath()}/gdpr/erasures`, { ...call, body });
   }
 
   /** Subscribes a URL to matching events (owner or admin); the secret is returned only here. */
@@ -228,16 +224,15 @@ export class AuditClient {
   }
 
   async listWebhooks(options: CallOptions = {}): Promise<Webhook[]> {
-    return (await this.request<{ data: Webhook[] }>('GET', this.#webhooksPath(), options)).body.data;
+    return this.#data<Webhook[]>('GET', this.#webhooksPath(), options);
   }
 
   async getWebhook(id: string, options: CallOptions = {}): Promise<Webhook> {
-    return (await this.request<{ data: Webhook }>('GET', this.#webhooksPath(id), options)).body.data;
+    return this.#data<Webhook>('GET', this.#webhooksPath(id), options);
   }
 
   async updateWebhook(id: string, changes: WebhookUpdate, options: CallOptions = {}): Promise<Webhook> {
-    const call = { ...options, body: changes };
-    return (await this.request<{ data: Webhook }>('PATCH', this.#webhooksPath(id), call)).body.data;
+    return this.#data<Webhook>('PATCH', this.#webhooksPath(id), { ...options, body: changes });
   }
 
   /** Deletes a webhook; its pending deliveries are not sent. */
@@ -247,8 +242,7 @@ export class AuditClient {
 
   /** Sends a sample event to the webhook now and reports what the receiver answered. */
   async testWebhook(id: string, options: CallOptions = {}): Promise<WebhookTestResult> {
-    const path = `${this.#webhooksPath(id)}/test`;
-    return (await this.request<{ data: WebhookTestResult }>('POST', path, options)).body.data;
+    return this.#data<WebhookTestResult>('POST', `${this.#webhooksPath(id)}/test`, options);
   }
 
   /** The webhook's recent deliveries, newest first. */
@@ -258,8 +252,7 @@ export class AuditClient {
     options: CallOptions = {},
   ): Promise<WebhookDelivery[]> {
     const call = { ...options, query: params };
-    const path = `${this.#webhooksPath(id)}/deliveries`;
-    return (await this.request<{ data: WebhookDelivery[] }>('GET', path, call)).body.data;
+    return this.#data<WebhookDelivery[]>('GET', `${this.#webhooksPath(id)}/deliveries`, call);
   }
 
   /** The live Server-Sent Events stream; one attempt, no retry (the follower reconnects). */
@@ -290,6 +283,11 @@ export class AuditClient {
     for (const stream of [...this.#streams]) stream.close();
     this.#closing ??= this.#agent.close();
     return this.#closing;
+  }
+
+  /** The `data` of an answer in the API's `{ "data": … }` envelope. */
+  async #data<T>(method: HttpMethod, path: string, options: RequestOptions): Promise<T> {
+    return (await this.request<{ data: T }>(method, path, options)).body.data;
   }
 
   #webhooksPath(id?: string): string {
