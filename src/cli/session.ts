@@ -71,18 +71,18 @@ export async function openSession(context: CliContext, command: Command): Promis
 }
 
 async function loadConnection(context: CliContext, flags: GlobalFlags): Promise<Connection> {
-  const [{ openProfileStore }, { configDir }, { resolveConnection, SettingsError }] = await Promise.all([
-    import('../config/profile-store.js'),
+  const [{ readProfiles }, { configDir }, { resolveConnection, SettingsError }] = await Promise.all([
+    import('../config/profile-reader.js'),
     import('../config/paths.js'),
     import('../config/settings.js'),
   ]);
-  const store = openProfileStore(configDir(context.env));
-  if (store.isExposed()) {
-    context.stderr.write(
-      `audit: warning: ${store.path} is readable by other users; run: chmod 600 ${store.path}\n`,
-    );
-  }
   try {
+    const store = readProfiles(configDir(context.env));
+    if (store.isExposed()) {
+      context.stderr.write(
+        `audit: warning: ${store.path} is readable by other users; run: chmod 600 ${store.path}\n`,
+      );
+    }
     return resolveConnection(flags, context.env, store);
   } catch (error) {
     if (error instanceof SettingsError) throw new UsageError(error.message);

@@ -1,6 +1,13 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Agent } from 'undici';
-import { parseJson, type ResponseHeaders, type RetryInfo, sendWithRetries, type Transport } from './http.js';
+import {
+  parseJson,
+  type ResponseHeaders,
+  type RetryInfo,
+  sendWithRetries,
+  type TextResponse,
+  type Transport,
+} from './http.js';
 import { buildUrl, type QueryParams } from './query.js';
 import { RETRY_ATTEMPTS } from './retry.js';
 import { defaultUserAgent, lowerCaseKeys, parseServer } from './setup.js';
@@ -119,8 +126,14 @@ export class AuditClient {
    * were already stored is not stored twice (events sent without an id get new ids each time).
    */
   async request<T>(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+    const response = await this.#send(method, path, options);
+    return { status: response.status, headers: response.headers, body: parseJson(response.text) as T };
+  }
+
+  /** A call whose answer is not parsed yet. */
+  #send(method: HttpMethod, path: string, options: RequestOptions): Promise<TextResponse> {
     const hasBody = options.body !== undefined;
-    const response = await sendWithRetries(this.#transport, {
+    return sendWithRetries(this.#transport, {
       method,
       url: buildUrl(this.#base, path, options.query),
       headers: {
@@ -131,7 +144,6 @@ export class AuditClient {
       body: hasBody ? JSON.stringify(options.body) : undefined,
       signal: options.signal,
     });
-    return { status: response.status, headers: response.headers, body: parseJson(response.text) as T };
   }
 
   async me(options: CallOptions = {}): Promise<Me> {
@@ -143,11 +155,32 @@ export class AuditClient {
     return (await this.request<EventPage>('GET', this.#logsPath(), { ...options, query })).body;
   }
 
-  /** Every page: follows `next_cursor` (or, when polling with `after`, the last id) until the end. */
-  async *pages(params: ListParams = {}, options: CallOptions = {}): AsyncGenerator<EventPage> {
+  /**
+   * Every page: follows `next_cursor` (or, when polling with `after`, the last id) until the end.
+   * With `ahead`, the next page is asked for as soon as this one's Link header names it, before
+   * this one is parsed, so the server makes it while this client parses and writes (an export:
+   * 0.28 → 0.4 of `sqlite3 -csv`'s rows a second). Only for a caller that reads every page: a
+   * caller that stops early would have had one page made for nothing.
+   */
+  async *pages(
+    params: ListParams = {},
+    options: CallOptions & { ahead?: boolean } = {},
+  ): AsyncGenerator<EventPage> {
     let current = params;
+    let answer = this.#listText(current, options);
     for (;;) {
-      const page = await this.listPage(current, options);
+      const response = await answer;
+      const hinted = options.ahead ? nextCursorOfLink(response.headers.link) : undefined;
+      const early =
+        hinted === undefined ? undefined : this.#listText({ ...current, cursor: hinted }, options);
+      if (early) {
+        // A failure of the page asked for early surfaces when it is awaited, not as unhandled.
+        early.catch(() => undefined);
+        // undici writes the request on a later turn of the event loop: let it go out now,
+        // not after this page has been parsed and the caller has written it.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const page = parseJson(response.text) as EventPage;
       yield page;
       const { has_more: hasMore, next_cursor: nextCursor } = page.pagination;
       const lastId = page.data.at(-1)?.id;
@@ -155,7 +188,13 @@ export class AuditClient {
       if (nextCursor) current = { ...current, cursor: nextCursor };
       else if (current.after !== undefined && lastId) current = { ...current, after: lastId };
       else return;
+      // The body is what counts: a Link header that named another page is not followed.
+      answer = early && nextCursor === hinted ? early : this.#listText(current, options);
     }
+  }
+
+  #listText(params: ListParams, options: CallOptions): Promise<TextResponse> {
+    return this.#send('GET', this.#logsPath(), { ...options, query: { ...params } });
   }
 
   /** Events across pages, stopping after `limit`; asks for pages of min(1000, limit) when unset. */
@@ -304,4 +343,12 @@ export class AuditClient {
     }
     return `/api/v1/organizations/${encodeURIComponent(this.org)}/audit-logs`;
   }
+}
+
+/** The `cursor` of a `Link: <…>; rel="next"` header, if it has one. */
+export function nextCursorOfLink(link: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(link) ? link.join(', ') : link;
+  const target = value && /<([^>]*)>\s*;\s*rel="?next"?/.exec(value)?.[1];
+  if (!target) return undefined;
+  return new URL(target, 'http://link.invalid').searchParams.get('cursor') ?? undefined;
 }

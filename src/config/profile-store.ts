@@ -1,19 +1,9 @@
 import { chmodSync, statSync } from 'node:fs';
 import Conf from 'conf';
 import { configDir } from './paths.js';
+import { type ConfigFile, DEFAULT_PROFILE, type Profile } from './profile-reader.js';
 
-export interface Profile {
-  server?: string;
-  org?: string;
-  token?: string;
-}
-
-interface ConfigFile {
-  activeProfile?: string;
-  profiles: Record<string, Profile>;
-}
-
-export const DEFAULT_PROFILE = 'default';
+export { DEFAULT_PROFILE, type Profile } from './profile-reader.js';
 
 /**
  * Named profiles in one JSON file, like gh's hosts.yml: written mode 0600 because it holds

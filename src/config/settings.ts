@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { ProfileStore } from './profile-store.js';
+import type { ProfileReader } from './profile-reader.js';
 
 export const DEFAULT_SERVER = 'http://127.0.0.1:7787';
 export const DEFAULT_ORG = 'default';
@@ -29,7 +29,7 @@ export class SettingsError extends Error {}
 export function resolveConnection(
   flags: ConnectionFlags,
   env: NodeJS.ProcessEnv,
-  store: ProfileStore,
+  store: Pick<ProfileReader, 'activeName' | 'get'>,
 ): Connection {
   const profile = flags.profile ?? env.AUDIT_PROFILE ?? store.activeName();
   const stored = store.get(profile) ?? {};

@@ -25,6 +25,8 @@ const BEARER = /\bbearer\s+[A-Za-z0-9\-._~+/]+=*/gi;
 const JWT = /\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
 // No word boundaries: a token glued to other text (`x=adt_…`, `my_adt_…`) is still a token.
 const AUDIT_TOKEN = /adt_[0-9A-Za-z]{46}/g;
+/** What every match of BEARER, JWT or AUDIT_TOKEN contains (and, case aside, a little more). */
+const MAY_HOLD_SECRET = /bearer|eyJ|adt_/i;
 /**
  * Prose such as "Bearer token expired" (a typical failure reason) is not a credential. Only
  * these plain words are spared, so any unknown word after "Bearer" is still redacted.
@@ -65,6 +67,9 @@ function redactBearer(match: string): string {
 
 /** Same rules as redactSecrets for a single string value (free-text fields such as description). */
 export function redactSecretString(value: string): string {
+  // Nearly every string holds none of the three: one scan instead of three replace passes
+  // (the redaction was a fifth of the time an event takes to normalize).
+  if (!MAY_HOLD_SECRET.test(value)) return value;
   return value.replace(BEARER, redactBearer).replace(JWT, REDACTED).replace(AUDIT_TOKEN, REDACTED);
 }
 

@@ -88,7 +88,7 @@ export async function exportRange(request: ExportRequest): Promise<ExportResult>
 
   let stop: { cause: 'signal' | 'network'; reason: string } | undefined;
   try {
-    for await (const page of readAhead(request.client.pages(params, { signal }))) {
+    for await (const page of readAhead(request.client.pages(params, { signal, ahead: true }))) {
       // Each run of the page that falls in one period goes to its file in one write.
       let start = 0;
       while (start < page.data.length) {
@@ -156,6 +156,11 @@ export async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T>
       next = iterator.next();
       // A failure of the page asked for ahead surfaces when it is awaited, not as unhandled.
       next.catch(() => undefined);
+      // Let the request for the next page go out before the caller works on this one: undici
+      // writes it to the socket on a later turn of the event loop, and a caller busy turning
+      // a page into CSV kept the server waiting (server and client then took turns, idle half
+      // the time each).
+      await new Promise((resolve) => setImmediate(resolve));
       yield result.value;
     }
   } finally {

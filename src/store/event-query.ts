@@ -125,7 +125,8 @@ export function buildPageQuery(
   scope: VisibilityScope,
   request: PageQueryRequest,
 ): { sql: string; params: Record<string, string | number> } {
-  const where = buildEventWhere(orgId, filter, scope, { textDriven: request.textDriven });
+  const bounded = request.cursor ? narrowToCursor(filter, request.cursor, request.order) : filter;
+  const where = buildEventWhere(orgId, bounded, scope, { textDriven: request.textDriven });
   const keyset = keysetClause(request.cursor, request.order);
   if (keyset.clause && request.cursor) {
     where.clauses.push(keyset.clause);
@@ -136,6 +137,19 @@ export function buildPageQuery(
     request.limit + 1
   }${offset}`;
   return { sql, params: where.params };
+}
+
+/**
+ * The time range of `filter` cut down to what lies beyond `cursor`. Given both `ts >= @from` and
+ * `(ts, seq) > (@cursorTs, @cursorSeq)`, SQLite starts the index walk at `from` and skips every
+ * row before the cursor: page k of an export cost O(k) (at 200,000 events the last pages read
+ * 25 µs a row instead of 1). One bound on ts, the tighter one, starts the walk at the cursor.
+ */
+function narrowToCursor(filter: EventFilter, cursor: PageCursor, order: SortOrder): EventFilter {
+  if (order === 'asc')
+    return { ...filter, from: Math.max(filter.from ?? cursor.timestamp, cursor.timestamp) };
+  const before = cursor.timestamp + 1;
+  return { ...filter, toExclusive: Math.min(filter.toExclusive ?? before, before) };
 }
 
 /** The keyset condition for the page after `cursor`, and the ORDER BY for `order`. */

@@ -119,6 +119,29 @@ export function rowToEvent(row: EventRow): AuditEvent {
   };
 }
 
+/**
+ * The same event as rowToEvent gives, as JSON text built by SQLite in one call per row: a list
+ * page is then a join of strings, not 21 JS values per row made into an object and serialized
+ * again (export pages: about 15 µs a row less on the server, bench/bench.mjs). Keys in the order
+ * of the AuditEvent schema; `strftime(…, ts / 1000.0, 'unixepoch')` equals toISOString for every
+ * millisecond of years 0000–9999 (checked on 2,000,000 random values); a part whose fields are
+ * all null is null, as nullWhenEmpty makes it. test/unit/store.test.ts holds the two to each other.
+ */
+export const EVENT_JSON = `json_object(
+  'id', id,
+  'timestamp', strftime('%Y-%m-%dT%H:%M:%fZ', ts / 1000.0, 'unixepoch'),
+  'category', category,
+  'action', action,
+  'description', description,
+  'actor', iif(coalesce(actor_id, actor_name, actor_email, actor_type) IS NULL, NULL,
+    json_object('id', actor_id, 'name', actor_name, 'email', actor_email, 'type', actor_type)),
+  'target', iif(coalesce(target_type, target_id, target_name) IS NULL, NULL,
+    json_object('type', target_type, 'id', target_id, 'name', target_name)),
+  'context', iif(coalesce(ip_address, user_agent, team_id, team_name) IS NULL, NULL,
+    json_object('ip_address', ip_address, 'user_agent', user_agent, 'team_id', team_id, 'team_name', team_name)),
+  'changes', json(changes),
+  'metadata', json(metadata))`;
+
 /** The row values of an already normalized event (the inverse of rowToEvent). */
 export function eventToRowValues(event: AuditEvent): Omit<EventRow, 'seq' | 'org_id' | 'received_at'> {
   return {

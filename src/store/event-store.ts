@@ -5,6 +5,7 @@ import { type Db, inMaintenanceWindow, writeTransaction } from './database.js';
 import { buildEventWhere, buildPageQuery, type PageQueryRequest } from './event-query.js';
 import {
   EVENT_COLUMNS,
+  EVENT_JSON,
   type EventRow,
   type EventValues,
   eventToRowValues,
@@ -24,6 +25,18 @@ export interface EventPage {
   events: StoredEvent[];
   hasMore: boolean;
 }
+
+/** A page as the list API answers it: each event's JSON text, and where the page ends. */
+export interface EventJsonPage {
+  events: string[];
+  hasMore: boolean;
+  /** The last event's id, time and position, for the next page's cursor. */
+  last: { id: string; ts: number; seq: number } | undefined;
+}
+
+/** The columns of a JSON page row: [json, id, ts, seq]. */
+const JSON_PAGE_COLUMNS = `${EVENT_JSON}, id, ts, seq`;
+type JsonPageRow = [string, string, number, number];
 
 export interface IngestResult {
   /** In the order they were sent; a duplicate id yields the event already stored. */
@@ -76,15 +89,47 @@ export function createEventStore(db: Db) {
     return statement;
   };
 
-  // Rows of EVENT_COLUMNS as arrays (see valuesToRow); these statements are used for nothing else.
+  // Rows as arrays (EVENT_COLUMNS, see valuesToRow, or JSON_PAGE_COLUMNS); used for nothing else.
   const rawStatements = new Map<string, ReturnType<Db['prepare']>>();
-  const selectRows = (sql: string, params: Record<string, string | number>) => {
+  const selectRaw = <T>(sql: string, params: Record<string, string | number>) => {
     let statement = rawStatements.get(sql);
     if (!statement) {
       statement = db.prepare(sql).raw(true);
       rawStatements.set(sql, statement);
     }
-    return (statement.all(params) as EventValues[]).map(valuesToRow);
+    return statement.all(params) as T[];
+  };
+  const selectRows = (sql: string, params: Record<string, string | number>) =>
+    selectRaw<EventValues>(sql, params).map(valuesToRow);
+  const selectJsonPage = (sql: string, params: Record<string, string | number>, limit: number) =>
+    toJsonPage(selectRaw<JsonPageRow>(sql, params), limit);
+
+  const pageQuery = (
+    columns: string,
+    orgId: number,
+    filter: EventFilter,
+    scope: VisibilityScope,
+    request: PageRequest,
+  ) => {
+    // A rare term: read its hits and sort them. A common one: walk the time index, which
+    // meets a page of hits soon (reading every hit of a common term would be the slow way).
+    const textDriven =
+      filter.text !== undefined &&
+      Number(countTextHits.get(toFtsQuery(searchPhrases(filter.text)))) < TEXT_DRIVEN_MAX_HITS;
+    return buildPageQuery(columns, orgId, filter, scope, { ...request, textDriven });
+  };
+  const afterQuery = (
+    columns: string,
+    orgId: number,
+    filter: EventFilter,
+    scope: VisibilityScope,
+    afterSeq: number,
+    limit: number,
+  ) => {
+    const where = buildEventWhere(orgId, filter, scope);
+    const sql = `SELECT ${columns} FROM events WHERE ${where.clauses.join(' AND ')} AND seq > @afterSeq
+        ORDER BY seq LIMIT ${limit + 1}`;
+    return { sql, params: { ...where.params, afterSeq } };
   };
 
   return {
@@ -111,13 +156,19 @@ export function createEventStore(db: Db) {
     },
 
     page(orgId: number, filter: EventFilter, scope: VisibilityScope, request: PageRequest): EventPage {
-      // A rare term: read its hits and sort them. A common one: walk the time index, which
-      // meets a page of hits soon (reading every hit of a common term would be the slow way).
-      const textDriven =
-        filter.text !== undefined &&
-        Number(countTextHits.get(toFtsQuery(searchPhrases(filter.text)))) < TEXT_DRIVEN_MAX_HITS;
-      const { sql, params } = buildPageQuery(EVENT_COLUMNS, orgId, filter, scope, { ...request, textDriven });
+      const { sql, params } = pageQuery(EVENT_COLUMNS, orgId, filter, scope, request);
       return toPage(selectRows(sql, params), request.limit);
+    },
+
+    /** The same page as `page`, as JSON text per event: what the list API sends. */
+    pageJson(
+      orgId: number,
+      filter: EventFilter,
+      scope: VisibilityScope,
+      request: PageRequest,
+    ): EventJsonPage {
+      const { sql, params } = pageQuery(JSON_PAGE_COLUMNS, orgId, filter, scope, request);
+      return selectJsonPage(sql, params, request.limit);
     },
 
     /** Events ingested after position `afterSeq`, oldest first: what a follower has not yet seen. */
@@ -128,10 +179,20 @@ export function createEventStore(db: Db) {
       afterSeq: number,
       limit: number,
     ): EventPage {
-      const where = buildEventWhere(orgId, filter, scope);
-      const sql = `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.clauses.join(' AND ')} AND seq > @afterSeq
-        ORDER BY seq LIMIT ${limit + 1}`;
-      return toPage(selectRows(sql, { ...where.params, afterSeq }), limit);
+      const { sql, params } = afterQuery(EVENT_COLUMNS, orgId, filter, scope, afterSeq, limit);
+      return toPage(selectRows(sql, params), limit);
+    },
+
+    /** The same events as `after`, as JSON text per event. */
+    afterJson(
+      orgId: number,
+      filter: EventFilter,
+      scope: VisibilityScope,
+      afterSeq: number,
+      limit: number,
+    ): EventJsonPage {
+      const { sql, params } = afterQuery(JSON_PAGE_COLUMNS, orgId, filter, scope, afterSeq, limit);
+      return selectJsonPage(sql, params, limit);
     },
 
     findById(orgId: number, id: string): StoredEvent | undefined {
@@ -166,4 +227,15 @@ export function createEventStore(db: Db) {
 function toPage(rows: EventRow[], limit: number): EventPage {
   const hasMore = rows.length > limit;
   return { events: rows.slice(0, limit).map(rowToStoredEvent), hasMore };
+}
+
+function toJsonPage(rows: JsonPageRow[], limit: number): EventJsonPage {
+  const hasMore = rows.length > limit;
+  const events = rows.slice(0, limit);
+  const last = events.at(-1);
+  return {
+    events: events.map(([json]) => json),
+    hasMore,
+    last: last && { id: last[1], ts: last[2], seq: last[3] },
+  };
 }

@@ -103,9 +103,10 @@ function linesOf(format: string | undefined, isTTY: boolean, color = false): str
       return true;
     },
   }) as unknown as NodeJS.WritableStream;
-  const write = createLineWriter(format, out, { zone: 'UTC', color });
-  write(event);
-  write({ ...event, id: 'log_2' });
+  const writer = createLineWriter(format, out, { zone: 'UTC', color });
+  writer.write(event);
+  writer.write({ ...event, id: 'log_2' });
+  writer.flush();
   return text;
 }
 
@@ -129,6 +130,23 @@ describe('createLineWriter (tail)', () => {
       'TIME\tCATEGORY\tACTION\tACTOR\tTARGET\tIP\tDESCRIPTION',
     );
     expect(linesOf('csv', false).split('\n')[0]).toMatch(/^id,timestamp,category,action,/);
+  });
+
+  it('sends the lines of one turn of the event loop in one write, after the turn', async () => {
+    const chunks: string[] = [];
+    const out = Object.assign(new EventEmitter(), {
+      write: (chunk: string) => chunks.push(chunk) > 0,
+    }) as unknown as NodeJS.WritableStream;
+    const writer = createLineWriter('ndjson', out, { zone: 'UTC', color: false });
+    for (let index = 0; index < 1000; index++) writer.write({ ...event, id: `log_${index}` });
+    expect(chunks).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(chunks).toHaveLength(1);
+    expect((chunks[0] as string).trimEnd().split('\n')).toHaveLength(1000);
+    writer.write({ ...event, id: 'log_late' });
+    writer.flush();
+    expect(chunks).toHaveLength(2);
+    expect(JSON.parse(chunks[1] as string).id).toBe('log_late');
   });
 
   it('colours a security-relevant event when colour is on', () => {

@@ -42,7 +42,7 @@ export function tailCommand(context: CliContext): Command {
       const stop = new AbortController();
       void context.interrupted.then(() => stop.abort());
       guardClosedPipe(context.stdout, () => stop.abort());
-      const write = createLineWriter(session.flags.output, context.stdout, {
+      const writer = createLineWriter(session.flags.output, context.stdout, {
         zone: session.zone,
         color: session.color,
       });
@@ -76,12 +76,13 @@ export function tailCommand(context: CliContext): Command {
             ),
           onPolling: (reason) => writeLine(context.stderr, `${reason}; polling for new events instead`),
         })) {
-          write(event as AuditEvent);
+          writer.write(event as AuditEvent);
         }
       } catch (error) {
         if (error instanceof FollowerGaveUpError) throw new ApiError(error.message);
         throw error;
       } finally {
+        writer.flush();
         client.close();
       }
     });

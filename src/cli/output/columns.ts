@@ -54,42 +54,44 @@ export const CSV_COLUMNS = [
 ] as const;
 
 export type CsvColumn = (typeof CSV_COLUMNS)[number];
-export type CsvRecord = Record<CsvColumn, string>;
 
-const FORMULA_TRIGGER = /^[=+\-@\t\r]/;
-
-/** OWASP CSV injection defence: a spreadsheet must read the cell as text, never as a formula. */
+/**
+ * OWASP CSV injection defence: a spreadsheet must read the cell as text, never as a formula.
+ * A cell starting with = + - @ tab or CR gets a leading apostrophe.
+ */
 export function neutralizeFormula(cell: string): string {
-  return FORMULA_TRIGGER.test(cell) ? `'${cell}` : cell;
+  const first = cell.charCodeAt(0);
+  const trigger = first === 61 || first === 43 || first === 45 || first === 64 || first === 9 || first === 13;
+  return trigger ? `'${cell}` : cell;
 }
 
-const text = (value: string | null | undefined) => value ?? '';
-const json = (value: JsonObject | null) => (value === null ? '' : JSON.stringify(value));
+const text = (value: string | null | undefined) => neutralizeFormula(value ?? '');
+const json = (value: JsonObject | null) => (value === null ? '' : neutralizeFormula(JSON.stringify(value)));
 
-/** One CSV row of `event`: nulls empty, changes and metadata as compact JSON, formulas neutralized. */
-export function eventToCsvRecord(event: AuditEvent): CsvRecord {
+/**
+ * The CSV cells of `event` in CSV_COLUMNS order: nulls empty, changes and metadata as compact
+ * JSON, formulas neutralized. An array, not a record: an export makes one per event.
+ */
+export function csvCells(event: AuditEvent): string[] {
   const { actor, target, context } = event;
-  const raw: CsvRecord = {
-    id: event.id,
-    timestamp: event.timestamp,
-    category: event.category,
-    action: event.action,
-    description: text(event.description),
-    actor_id: text(actor?.id),
-    actor_name: text(actor?.name),
-    actor_email: text(actor?.email),
-    actor_type: text(actor?.type),
-    target_type: text(target?.type),
-    target_id: text(target?.id),
-    target_name: text(target?.name),
-    ip_address: text(context?.ip_address),
-    user_agent: text(context?.user_agent),
-    team_id: text(context?.team_id),
-    team_name: text(context?.team_name),
-    changes: json(event.changes),
-    metadata: json(event.metadata),
-  };
-  const record = {} as CsvRecord;
-  for (const column of CSV_COLUMNS) record[column] = neutralizeFormula(raw[column]);
-  return record;
+  return [
+    text(event.id),
+    text(event.timestamp),
+    text(event.category),
+    text(event.action),
+    text(event.description),
+    text(actor?.id),
+    text(actor?.name),
+    text(actor?.email),
+    text(actor?.type),
+    text(target?.type),
+    text(target?.id),
+    text(target?.name),
+    text(context?.ip_address),
+    text(context?.user_agent),
+    text(context?.team_id),
+    text(context?.team_name),
+    json(event.changes),
+    json(event.metadata),
+  ];
 }

@@ -1,6 +1,7 @@
 import type { AuditEvent } from '../../domain/event.js';
-import { CSV_COLUMNS, type CsvRecord, eventToCsvRecord, LIST_HEADERS, listRow } from './columns.js';
-import { sanitizeForDisplay, stringifyJsonSafely } from './sanitize.js';
+import { LIST_HEADERS, listRow } from './columns.js';
+import { CSV_HEADER, csvLine } from './csv.js';
+import { stringifyJsonSafely } from './sanitize.js';
 import { renderEventTable } from './table.js';
 
 export { renderEventDetail } from './event-detail.js';
@@ -111,25 +112,10 @@ function createEncoder(format: EventFormat, options: EventWriterOptions, termina
       return { event: (event) => `${stringifyJsonSafely(event)}\n`, finish: () => '' };
     case 'csv':
       return {
-        event: (event, index) => csvLine(eventToCsvRecord(event), index === 0, terminal),
-        finish: (count) => (count === 0 ? csvLine(undefined, true, terminal) : ''),
+        event: (event, index) => (index === 0 ? CSV_HEADER : '') + csvLine(event, terminal),
+        finish: (count) => (count === 0 ? CSV_HEADER : ''),
       };
   }
-}
-
-function csvLine(record: CsvRecord | undefined, withHeader: boolean, terminal: boolean): string {
-  const header = withHeader ? `${CSV_COLUMNS.join(',')}\n` : '';
-  if (!record) return header;
-  // A file keeps the data exact; only a terminal reading CSV directly gets it made safe.
-  const cells = CSV_COLUMNS.map((column) => (terminal ? sanitizeForDisplay(record[column]) : record[column]));
-  return `${header}${cells.map(csvCell).join(',')}\n`;
-}
-
-// RFC 4180 as csv-stringify writes it by default (the same bytes, about 3× faster per row): a
-// cell with a quote, comma, CR or LF is quoted, its quotes doubled.
-const CSV_NEEDS_QUOTES = /[",\r\n]/;
-function csvCell(cell: string): string {
-  return CSV_NEEDS_QUOTES.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell;
 }
 
 interface Sink {

@@ -1,5 +1,5 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { encodeCursor } from '../../domain/cursor.js';
 import type { EventInput } from '../../domain/event.js';
 import { InvalidEventError } from '../../domain/normalize.js';
@@ -23,7 +23,7 @@ export function registerAuditLogRoutes(app: FastifyInstance) {
     response: { 200: ListResponseSchema, ...problemResponses(400, 401, 403, 404, 429, 503) },
   };
 
-  const list = async (request: FastifyRequest, slug: string | undefined) => {
+  const answerList = async (request: FastifyRequest, reply: FastifyReply, slug?: string) => {
     const principal = organizationFor(request, slug);
     const scope = visibilityOf(principal);
     const orgId = principal.organization.id;
@@ -31,48 +31,37 @@ export function registerAuditLogRoutes(app: FastifyInstance) {
     const listRequest = parseListQuery(query, principal, now(), events, orgId);
     const page =
       listRequest.afterSeq === undefined
-        ? events.page(orgId, listRequest.filter, scope, {
+        ? events.pageJson(orgId, listRequest.filter, scope, {
             order: listRequest.order,
             limit: listRequest.perPage,
             cursor: listRequest.cursor,
             offset: listRequest.offset,
           })
-        : events.after(orgId, listRequest.filter, scope, listRequest.afterSeq, listRequest.perPage);
-    const last = page.events.at(-1);
+        : events.afterJson(orgId, listRequest.filter, scope, listRequest.afterSeq, listRequest.perPage);
+    const { last } = page;
     const nextCursor =
       page.hasMore && last && listRequest.afterSeq === undefined
-        ? encodeCursor({
-            order: listRequest.order,
-            timestamp: Date.parse(last.event.timestamp),
-            seq: last.seq,
-          })
+        ? encodeCursor({ order: listRequest.order, timestamp: last.ts, seq: last.seq })
         : null;
-    return { page, nextCursor, last, query, perPage: listRequest.perPage };
-  };
-
-  const answerList = async (
-    request: FastifyRequest,
-    reply: import('fastify').FastifyReply,
-    slug?: string,
-  ) => {
-    const { page, nextCursor, last, query, perPage } = await list(request, slug);
-    if (page.hasMore && last) reply.header('link', nextLink(request, query, nextCursor, last));
-    return {
-      data: page.events.map((stored) => stored.event),
-      pagination: { per_page: perPage, next_cursor: nextCursor, has_more: page.hasMore },
-    };
+    if (page.hasMore && last) reply.header('link', nextLink(request, query, nextCursor, last.id));
+    const pagination = { per_page: listRequest.perPage, next_cursor: nextCursor, has_more: page.hasMore };
+    // The events are JSON already (EVENT_JSON, made by SQLite): the answer is their join, sent
+    // as it is; the response schema still documents it in /openapi.json.
+    return reply
+      .type('application/json; charset=utf-8')
+      .send(`{"data":[${page.events.join(',')}],"pagination":${JSON.stringify(pagination)}}`);
   };
 
   app.get(
     '/api/v1/organizations/:org/audit-logs',
     { schema: { ...listSchema, summary: 'List, filter and search audit events', params: OrgParams } },
-    async (request, reply) => answerList(request, reply, (request.params as { org: string }).org),
+    (request, reply) => answerList(request, reply, (request.params as { org: string }).org),
   );
 
   app.get(
     '/api/organization/audit-logs',
     { schema: { ...listSchema, summary: "The same list; the organization is the token's own" } },
-    async (request, reply) => answerList(request, reply),
+    (request, reply) => answerList(request, reply),
   );
 
   app.get(
@@ -168,11 +157,11 @@ function nextLink(
   request: FastifyRequest,
   query: ListQuery,
   nextCursor: string | null,
-  last: StoredEvent,
+  lastId: string,
 ): string {
   const url = new URL(request.url, 'http://placeholder');
   const params = url.searchParams;
-  if (query.after !== undefined) params.set('after', last.event.id);
+  if (query.after !== undefined) params.set('after', lastId);
   else if (nextCursor !== null) {
     params.delete('page');
     params.set('cursor', nextCursor);
