@@ -23,6 +23,15 @@ export interface FollowerOptions {
 
 export class FollowerGaveUpError extends Error {}
 
+// The JSON text each streamed event arrived as, so a printer of JSON lines can pass it on
+// instead of serializing the parsed event again.
+const streamTexts = new WeakMap<AuditEvent, string>();
+
+/** The JSON text `event` arrived as on the live stream, if it came from there. */
+export function streamTextOf(event: AuditEvent): string | undefined {
+  return streamTexts.get(event);
+}
+
 // Statuses meaning "this server has no stream": fall back to polling rather than retrying.
 const STREAM_UNAVAILABLE = new Set([404, 405, 406, 501]);
 
@@ -95,6 +104,7 @@ export async function* followEvents(options: FollowerOptions): AsyncGenerator<Au
         for (const message of messages.splice(0)) {
           if (message.id !== undefined) position = message.id;
           const event = JSON.parse(message.data) as AuditEvent;
+          streamTexts.set(event, message.data);
           if (!shown.has(event.id)) yield event;
         }
       }

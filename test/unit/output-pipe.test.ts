@@ -149,6 +149,32 @@ describe('createLineWriter (tail)', () => {
     expect(JSON.parse(chunks[1] as string).id).toBe('log_late');
   });
 
+  it('passes on the JSON a stream delivered when it is one safe line, and re-serializes it otherwise', () => {
+    const chunks: string[] = [];
+    const out = Object.assign(new EventEmitter(), {
+      write: (chunk: string) => chunks.push(chunk) > 0,
+    }) as unknown as NodeJS.WritableStream;
+    const writer = createLineWriter('ndjson', out, { zone: 'UTC', color: false });
+    const received = JSON.stringify(event);
+    const hostile = { ...event, description: 'pay \u202eexe.txt' };
+    writer.write(event, `${received.slice(0, -1)} }`);
+    // Twice each: a stateful (global) pattern would let every second one through.
+    writer.write(hostile, JSON.stringify(hostile));
+    writer.write(hostile, JSON.stringify(hostile));
+    writer.write(event, JSON.stringify(event, null, 2));
+    writer.write(event, JSON.stringify(event, null, 2));
+    writer.flush();
+    const lines = (chunks.join('') as string).trimEnd().split('\n');
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toBe(`${received.slice(0, -1)} }`);
+    for (const line of lines.slice(1, 3)) {
+      expect(line).not.toContain('\u202e');
+      expect(line).toContain('\\u202e');
+      expect(JSON.parse(line)).toEqual(hostile);
+    }
+    expect(lines.slice(3)).toEqual([received, received]);
+  });
+
   it('colours a security-relevant event when colour is on', () => {
     expect(linesOf(undefined, true, true)).toContain('\x1b[');
   });

@@ -29,7 +29,7 @@ export function tailCommand(context: CliContext): Command {
       const params = filtersToParams(options, { zone: session.zone, now: context.now() });
       const client = await session.client();
       const [
-        { followEvents, FollowerGaveUpError },
+        { followEvents, FollowerGaveUpError, streamTextOf },
         { retryDelayMs },
         { createLineWriter },
         { guardClosedPipe },
@@ -76,7 +76,7 @@ export function tailCommand(context: CliContext): Command {
             ),
           onPolling: (reason) => writeLine(context.stderr, `${reason}; polling for new events instead`),
         })) {
-          writer.write(event as AuditEvent);
+          writer.write(event as AuditEvent, streamTextOf(event as AuditEvent));
         }
       } catch (error) {
         if (error instanceof FollowerGaveUpError) throw new ApiError(error.message);

@@ -2,7 +2,7 @@ import type { AuditEvent } from '../../domain/event.js';
 import { createPalette, isSecurityRelevant } from './colors.js';
 import { LIST_HEADERS, listRow } from './columns.js';
 import { CSV_HEADER, csvLine } from './csv.js';
-import { stringifyJsonSafely } from './sanitize.js';
+import { isPrintableJsonText, stringifyJsonSafely } from './sanitize.js';
 
 export interface LineWriterOptions {
   zone: string;
@@ -17,8 +17,12 @@ const GAP = '  ';
 const MIN_DESCRIPTION = 20;
 
 export interface LineWriter {
-  /** Prints the event's line: lines written in one turn of the event loop go out as one write. */
-  write(event: AuditEvent): void;
+  /**
+   * Prints the event's line: lines written in one turn of the event loop go out as one write.
+   * `received` is the event's JSON as the server sent it: json and ndjson print it as it is
+   * when it is one safe line (a follower then neither parses nor serializes twice).
+   */
+  write(event: AuditEvent, received?: string): void;
   /** Writes out what is waiting now (before exit). */
   flush(): void;
 }
@@ -47,8 +51,8 @@ export function createLineWriter(
     out.write(chunk);
   };
   return {
-    write(event) {
-      waiting += encode(event, written === 0);
+    write(event, received) {
+      waiting += encode(event, written === 0, received);
       written += 1;
       if (!scheduled) {
         scheduled = true;
@@ -59,7 +63,7 @@ export function createLineWriter(
   };
 }
 
-type LineEncoder = (event: AuditEvent, first: boolean) => string;
+type LineEncoder = (event: AuditEvent, first: boolean, received?: string) => string;
 
 function lineEncoder(
   format: string | undefined,
@@ -67,7 +71,10 @@ function lineEncoder(
   options: LineWriterOptions,
 ): LineEncoder {
   const terminal = (out as { isTTY?: boolean }).isTTY === true;
-  if (format === 'json' || format === 'ndjson') return (event) => `${stringifyJsonSafely(event)}\n`;
+  if (format === 'json' || format === 'ndjson') {
+    return (event, _first, received) =>
+      `${received !== undefined && isPrintableJsonText(received) ? received : stringifyJsonSafely(event)}\n`;
+  }
   if (format === 'csv') return (event, first) => (first ? CSV_HEADER : '') + csvLine(event, terminal);
   if (format === 'tsv' || (format === undefined && !terminal)) {
     return (event, first) => {

@@ -43,6 +43,16 @@ export function displayValue(value: string | null | undefined, fallback = ''): s
 const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
 
 /**
+ * Whether JSON text as a server sent it can be printed as it is: one line, and no raw control,
+ * bidi or invisible character (in JSON text those can only sit inside strings).
+ */
+export function isPrintableJsonText(text: string): boolean {
+  return !text.includes('\n') && !text.includes('\r') && !UNSAFE_IN_JSON_TEXT.test(text);
+}
+// Not global: `test` on a global expression starts where the previous match ended.
+const UNSAFE_IN_JSON_TEXT = new RegExp(UNSAFE_IN_JSON.source);
+
+/**
  * Compact JSON that parses back to exactly `value` yet holds no raw control, bidi or invisible
  * character: those appear as `\uXXXX` escapes (only ever inside strings, so this is lossless).
  */
