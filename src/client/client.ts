@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { Agent } from 'undici';
+import type { Agent } from 'undici';
 import {
   parseJson,
   type ResponseHeaders,
@@ -30,6 +30,7 @@ import type {
   WebhookTestResult,
   WebhookUpdate,
 } from './types.js';
+import { undici } from './undici.js';
 
 export interface AuditClientOptions {
   /** Base URL of the server, e.g. http://127.0.0.1:7787 (a path prefix is kept). */
@@ -99,7 +100,7 @@ export class AuditClient {
     this.server = this.#base.href.replace(/\/+$/, '');
     this.org = options.org;
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.#agent = new Agent({
+    this.#agent = new (undici().Agent)({
       connectTimeout: Math.min(timeoutMs, CONNECT_TIMEOUT_MS),
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,

@@ -1,10 +1,11 @@
 import { STATUS_CODES } from 'node:http';
-import { type Dispatcher, request } from 'undici';
+import type { Dispatcher } from 'undici';
 import { AuditApiError, networkError } from './errors.js';
 import { redactUrl } from './query.js';
 import { isRetryableNetworkError, isRetryableStatus, networkErrorCode, retryDelayMs } from './retry.js';
 import { elapsedMs, maskToken, traceHeaderLines } from './trace.js';
 import type { ProblemDocument } from './types.js';
+import { undici } from './undici.js';
 
 export type ResponseHeaders = Record<string, string | string[] | undefined>;
 
@@ -91,7 +92,7 @@ async function sendOnce(
   const { trace } = transport;
   trace?.(`→ ${outgoing.method} ${redactUrl(outgoing.url)} (attempt ${attempt}/${transport.attempts})`);
   if (attempt === 1 && trace) for (const line of traceHeaderLines(outgoing.headers)) trace(line);
-  const answer = await request(outgoing.url, {
+  const answer = await undici().request(outgoing.url, {
     method: outgoing.method,
     headers: outgoing.headers,
     body: outgoing.body,

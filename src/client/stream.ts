@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import type { request } from 'undici';
 import { networkError } from './errors.js';
 import {
   apiError,
@@ -10,6 +10,7 @@ import {
 import { redactUrl } from './query.js';
 import { networkErrorCode } from './retry.js';
 import { elapsedMs, traceHeaderLines } from './trace.js';
+import { undici } from './undici.js';
 
 /** An open text/event-stream: iterate it for UTF-8 text chunks as they arrive. */
 export interface EventStream extends AsyncIterable<string> {
@@ -38,7 +39,7 @@ export async function openEventStream(
   const started = performance.now();
   let answer: Awaited<ReturnType<typeof request>>;
   try {
-    answer = await request(url, {
+    answer = await undici().request(url, {
       method,
       headers: outgoing.headers,
       signal,

@@ -1,0 +1,57 @@
+import { createRequire } from 'node:module';
+import type * as Undici from 'undici';
+
+/** What the client uses of undici: an Agent (connection pool) and `request` through it. */
+export interface UndiciParts {
+  Agent: typeof Undici.Agent;
+  request: typeof Undici.request;
+}
+
+const require = createRequire(import.meta.url);
+
+/**
+ * undici's entry point loads all of it (fetch, WebSocket, cookies, EventSource, caches, mocks):
+ * 120 ms of every command that talks to a server, of which the client needs only the Agent
+ * and `request`. These are loaded from their own files, and given the `request` method that
+ * the entry point would have added, as it does, to every dispatcher. Should a later undici
+ * lay its files out differently, the entry point is loaded after all: slower, never wrong.
+ */
+function load(): UndiciParts {
+  try {
+    const Dispatcher = require('undici/lib/dispatcher/dispatcher.js') as { prototype: object };
+    const api = require('undici/lib/api/index.js') as { request?: unknown };
+    const Agent = require('undici/lib/dispatcher/agent.js') as typeof Undici.Agent;
+    if (typeof api.request !== 'function' || typeof Agent !== 'function')
+      throw new Error('unexpected layout');
+    Object.assign(Dispatcher.prototype, api);
+    return { Agent, request: requestThrough as typeof Undici.request };
+  } catch {
+    const undici = require('undici') as typeof Undici;
+    return { Agent: undici.Agent, request: undici.request };
+  }
+}
+
+/**
+ * undici's top-level `request(url, options)` for the one way this client calls it: an
+ * absolute URL and its own dispatcher (the entry point's wrapper does the same).
+ */
+function requestThrough(
+  url: URL | string,
+  options: Undici.Dispatcher.RequestOptions & { dispatcher: Undici.Dispatcher },
+) {
+  const target = typeof url === 'string' ? new URL(url) : url;
+  const { dispatcher, ...rest } = options;
+  return dispatcher.request({
+    ...rest,
+    origin: target.origin,
+    path: target.search ? `${target.pathname}${target.search}` : target.pathname,
+    method: options.method ?? (options.body ? 'PUT' : 'GET'),
+  });
+}
+
+let parts: UndiciParts | undefined;
+
+export function undici(): UndiciParts {
+  parts ??= load();
+  return parts;
+}
