@@ -37,9 +37,6 @@ export function readProfiles(dir: string) {
     get(name: string): Profile | undefined {
       return Object.hasOwn(file.profiles, name) ? file.profiles[name] : undefined;
     },
-    names(): string[] {
-      return Object.keys(file.profiles);
-    },
     /** True when group or others can read the file: the caller should warn. */
     isExposed(): boolean {
       try {

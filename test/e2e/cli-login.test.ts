@@ -185,6 +185,18 @@ describe('audit login, logout, whoami and where the connection comes from', () =
     expectOneErrorLine(whoami);
   });
 
+  it('a config file that is not valid JSON: exit 2 with one line naming it, and the file left as it was', async () => {
+    const configDir = await loggedIn();
+    const broken = `${readFileSync(configFile(configDir), 'utf8').slice(0, -5)}`;
+    writeFileSync(configFile(configDir), broken, { mode: 0o600 });
+    const whoami = await runCli(['whoami'], { env: cliEnv(configDir) });
+    expect(whoami.code).toBe(2);
+    expect(whoami.stderr).toContain(`${configFile(configDir)} is not valid JSON`);
+    expect(whoami.stderr).not.toContain(owner);
+    expectOneErrorLine(whoami);
+    expect(readFileSync(configFile(configDir), 'utf8')).toBe(broken);
+  });
+
   it("AUDIT_TOKEN and AUDIT_TOKEN_FILE take precedence over the profile's token", async () => {
     const configDir = await loggedIn();
     const asProfile = await runCli(['whoami'], { env: cliEnv(configDir) });
