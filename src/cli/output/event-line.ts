@@ -20,7 +20,7 @@ export interface LineWriter {
   /**
    * Prints the event's line: lines written in one turn of the event loop go out as one write.
    * `received` is the event's JSON as the server sent it: json and ndjson print it as it is
-   * when it is one safe line (a follower then neither parses nor serializes twice).
+   * when it is one safe line (a follower then does not serialize again what it parsed).
    */
   write(event: AuditEvent, received?: string): void;
   /** Writes out what is waiting now (before exit). */
