@@ -8,6 +8,7 @@ import {
   type TextResponse,
   type Transport,
 } from './http.js';
+import { nextCursorOfLink } from './link-header.js';
 import { buildUrl, type QueryParams } from './query.js';
 import { RETRY_ATTEMPTS } from './retry.js';
 import { defaultUserAgent, lowerCaseKeys, parseServer } from './setup.js';
@@ -344,12 +345,4 @@ export class AuditClient {
     }
     return `/api/v1/organizations/${encodeURIComponent(this.org)}/audit-logs`;
   }
-}
-
-/** The `cursor` of a `Link: <…>; rel="next"` header, if it has one. */
-export function nextCursorOfLink(link: string | string[] | undefined): string | undefined {
-  const value = Array.isArray(link) ? link.join(', ') : link;
-  const target = value && /<([^>]*)>\s*;\s*rel="?next"?/.exec(value)?.[1];
-  if (!target) return undefined;
-  return new URL(target, 'http://link.invalid').searchParams.get('cursor') ?? undefined;
 }

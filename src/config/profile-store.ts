@@ -1,4 +1,4 @@
-import { chmodSync, statSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import Conf from 'conf';
 import { configDir } from './paths.js';
 import { type ConfigFile, DEFAULT_PROFILE, type Profile } from './profile-reader.js';
@@ -7,7 +7,8 @@ export { DEFAULT_PROFILE, type Profile } from './profile-reader.js';
 
 /**
  * Named profiles in one JSON file, like gh's hosts.yml: written mode 0600 because it holds
- * tokens. `conf` writes atomically, so a crash never leaves a half-written file.
+ * tokens. `conf` writes atomically, so a crash never leaves a half-written file. For the
+ * commands that write it; every other command reads it with readProfiles (profile-reader.ts).
  */
 export function openProfileStore(dir: string = configDir()) {
   const conf = new Conf<ConfigFile>({
@@ -34,9 +35,6 @@ export function openProfileStore(dir: string = configDir()) {
     get(name: string): Profile | undefined {
       return conf.get('profiles')[name];
     },
-    names(): string[] {
-      return Object.keys(conf.get('profiles'));
-    },
     set(name: string, profile: Profile): void {
       conf.set('profiles', { ...conf.get('profiles'), [name]: profile });
       tighten();
@@ -44,14 +42,6 @@ export function openProfileStore(dir: string = configDir()) {
     setActive(name: string): void {
       conf.set('activeProfile', name);
       tighten();
-    },
-    /** True when group or others can read the file: the caller should warn. */
-    isExposed(): boolean {
-      try {
-        return (statSync(conf.path).mode & 0o077) !== 0;
-      } catch {
-        return false;
-      }
     },
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextCursorOfLink } from '../../src/client/client.js';
+import { nextCursorOfLink } from '../../src/client/link-header.js';
 
 describe('nextCursorOfLink', () => {
   it('reads the cursor of the rel="next" link', () => {
