@@ -20,7 +20,12 @@ export function createSseParser(
   let id: string | undefined;
 
   const dispatch = () => {
-    if (data.length > 0) onMessage({ id, event: eventType || 'message', data: data.join('\n') });
+    if (data.length > 0)
+      onMessage({
+        id,
+        event: eventType || 'message',
+        data: data.length === 1 ? (data[0] as string) : data.join('\n'),
+      });
     data = [];
     eventType = '';
   };
@@ -45,7 +50,9 @@ export function createSseParser(
       if (!buffer.includes('\r')) {
         let start = 0;
         for (let newline = buffer.indexOf('\n'); newline !== -1; newline = buffer.indexOf('\n', start)) {
-          line(buffer.slice(start, newline));
+          // Nearly every line of a busy stream is an event's data: cut its value out directly.
+          if (buffer.startsWith('data: ', start)) data.push(buffer.slice(start + 6, newline));
+          else line(buffer.slice(start, newline));
           start = newline + 1;
         }
         buffer = buffer.slice(start);

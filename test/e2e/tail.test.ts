@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { EventInput } from '../../src/domain/event.js';
 import { createStores } from '../../src/server/services.js';
@@ -63,6 +65,29 @@ async function ingest(url: string, token: string, events: EventInput[]) {
     body: JSON.stringify({ events }),
   });
   expect(response.status).toBe(201);
+}
+
+/**
+ * Not our server: one whose stream sends a well-formed event, then one that is not JSON, then
+ * stays open. Everything else is 404.
+ */
+async function startMisbehavingStream(): Promise<{ url: string; server: Server; good: string }> {
+  const good = JSON.stringify({
+    id: 'log_good',
+    timestamp: '2026-01-01T00:00:00.000Z',
+    category: 'auth',
+    action: 'user.login',
+  });
+  const server = createServer((request, response) => {
+    if (!request.url?.includes('/audit-logs/stream')) {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'text/event-stream' });
+    response.write(`: connected at position 0\n\nid: 1\ndata: ${good}\n\nid: 2\ndata: {"id": broken\n\n`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, good };
 }
 
 describe('audit tail', () => {
@@ -135,5 +160,31 @@ describe('audit tail', () => {
     expect(await tail.exited).toBe(1);
     expect(tail.stderr()).toMatch(/reconnecting…/);
     expect(tail.stderr()).toMatch(/gave up after 2 failed reconnects/);
+  });
+
+  it('stops with exit 1, and skips nothing, when the stream sends an event that is not JSON', async () => {
+    const home = tempHome();
+    const env = cliEnv(home.configDir);
+    const server = await startServerProcess(['--db', home.dbFile], env);
+    const stream = await startMisbehavingStream();
+    // Plain lines parse every event; ndjson passes the good one on as it came and parses the
+    // broken one only because it is not shaped like an object. Either way the command ends on
+    // it, where reconnecting would have resumed after it and skipped it.
+    for (const [format, printed] of [
+      [[], (line: string) => expect(line).toMatch(/^2026-01-01 00:00:00\tauth\tuser\.login\t/)],
+      [['-o', 'ndjson'], (line: string) => expect(line).toBe(stream.good)],
+    ] as const) {
+      const tail = follow(['-n', '0', ...format, '--server', stream.url], env);
+      expect(await tail.exited).toBe(1);
+      const events = format.length === 0 ? tail.lines.slice(1) : tail.lines;
+      expect(events).toHaveLength(1);
+      printed(events[0] as string);
+      expect(tail.stderr().trim()).toBe(
+        'audit: the server sent an event that is not JSON (stream position 2)',
+      );
+    }
+    stream.server.closeAllConnections();
+    stream.server.close();
+    await server.stop();
   });
 });

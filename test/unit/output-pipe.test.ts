@@ -104,8 +104,8 @@ function linesOf(format: string | undefined, isTTY: boolean, color = false): str
     },
   }) as unknown as NodeJS.WritableStream;
   const writer = createLineWriter(format, out, { zone: 'UTC', color });
-  writer.write(event);
-  writer.write({ ...event, id: 'log_2' });
+  writer.write({ event });
+  writer.write({ event: { ...event, id: 'log_2' } });
   writer.flush();
   return text;
 }
@@ -138,18 +138,18 @@ describe('createLineWriter (tail)', () => {
       write: (chunk: string) => chunks.push(chunk) > 0,
     }) as unknown as NodeJS.WritableStream;
     const writer = createLineWriter('ndjson', out, { zone: 'UTC', color: false });
-    for (let index = 0; index < 1000; index++) writer.write({ ...event, id: `log_${index}` });
+    for (let index = 0; index < 1000; index++) writer.write({ event: { ...event, id: `log_${index}` } });
     expect(chunks).toEqual([]);
     await new Promise((resolve) => setImmediate(resolve));
     expect(chunks).toHaveLength(1);
     expect((chunks[0] as string).trimEnd().split('\n')).toHaveLength(1000);
-    writer.write({ ...event, id: 'log_late' });
+    writer.write({ event: { ...event, id: 'log_late' } });
     writer.flush();
     expect(chunks).toHaveLength(2);
     expect(JSON.parse(chunks[1] as string).id).toBe('log_late');
   });
 
-  it('passes on the JSON a stream delivered when it is one safe line, and re-serializes it otherwise', () => {
+  it('passes on the JSON a stream delivered when it is one safe object line, and re-serializes it otherwise', () => {
     const chunks: string[] = [];
     const out = Object.assign(new EventEmitter(), {
       write: (chunk: string) => chunks.push(chunk) > 0,
@@ -157,22 +157,25 @@ describe('createLineWriter (tail)', () => {
     const writer = createLineWriter('ndjson', out, { zone: 'UTC', color: false });
     const received = JSON.stringify(event);
     const hostile = { ...event, description: 'pay \u202eexe.txt' };
-    writer.write(event, `${received.slice(0, -1)} }`);
+    writer.write({ event, text: `${received.slice(0, -1)} }` });
     // Twice each: a stateful (global) pattern would let every second one through.
-    writer.write(hostile, JSON.stringify(hostile));
-    writer.write(hostile, JSON.stringify(hostile));
-    writer.write(event, JSON.stringify(event, null, 2));
-    writer.write(event, JSON.stringify(event, null, 2));
+    writer.write({ event: hostile, text: JSON.stringify(hostile) });
+    writer.write({ event: hostile, text: JSON.stringify(hostile) });
+    writer.write({ event, text: JSON.stringify(event, null, 2) });
+    writer.write({ event, text: JSON.stringify(event, null, 2) });
+    // Not shaped like an object: a stray value or a trailing comma is never printed as it came.
+    writer.write({ event, text: `[${received}]` });
+    writer.write({ event, text: `${received},` });
     writer.flush();
     const lines = (chunks.join('') as string).trimEnd().split('\n');
-    expect(lines).toHaveLength(5);
+    expect(lines).toHaveLength(7);
     expect(lines[0]).toBe(`${received.slice(0, -1)} }`);
     for (const line of lines.slice(1, 3)) {
       expect(line).not.toContain('\u202e');
       expect(line).toContain('\\u202e');
       expect(JSON.parse(line)).toEqual(hostile);
     }
-    expect(lines.slice(3)).toEqual([received, received]);
+    expect(lines.slice(3)).toEqual([received, received, received, received]);
   });
 
   it('colours a security-relevant event when colour is on', () => {

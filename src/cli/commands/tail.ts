@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import type { AuditEvent } from '../../domain/event.js';
 import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -29,7 +28,7 @@ export function tailCommand(context: CliContext): Command {
       const params = filtersToParams(options, { zone: session.zone, now: context.now() });
       const client = await session.client();
       const [
-        { followEvents, FollowerGaveUpError, streamTextOf },
+        { followEvents, FollowerGaveUpError, MalformedEventError },
         { retryDelayMs },
         { createLineWriter },
         { guardClosedPipe },
@@ -53,7 +52,7 @@ export function tailCommand(context: CliContext): Command {
           ? (await client.listPage({ ...params, per_page: options.lines })).data.reverse()
           : [];
       try {
-        for await (const event of followEvents({
+        for await (const followed of followEvents({
           signal: stop.signal,
           initial: recent,
           maxConsecutiveFailures: maxReconnects(context.env),
@@ -76,10 +75,11 @@ export function tailCommand(context: CliContext): Command {
             ),
           onPolling: (reason) => writeLine(context.stderr, `${reason}; polling for new events instead`),
         })) {
-          writer.write(event as AuditEvent, streamTextOf(event as AuditEvent));
+          writer.write(followed);
         }
       } catch (error) {
-        if (error instanceof FollowerGaveUpError) throw new ApiError(error.message);
+        if (error instanceof FollowerGaveUpError || error instanceof MalformedEventError)
+          throw new ApiError(error.message);
         throw error;
       } finally {
         writer.flush();

@@ -16,13 +16,19 @@ const FOLLOW_WIDTHS = [19, 8, 28, 20, 20, 15];
 const GAP = '  ';
 const MIN_DESCRIPTION = 20;
 
+/** An event to print, with the JSON text it arrived as when there is one. */
+export interface EventToPrint {
+  readonly event: AuditEvent;
+  readonly text?: string | undefined;
+}
+
 export interface LineWriter {
   /**
    * Prints the event's line: lines written in one turn of the event loop go out as one write.
-   * `received` is the event's JSON as the server sent it: json and ndjson print it as it is
-   * when it is one safe line (a follower then does not serialize again what it parsed).
+   * json and ndjson print `text`, the event's JSON as the server sent it, as it is when it is
+   * one safe line that holds an object: a follower then neither parses nor serializes it.
    */
-  write(event: AuditEvent, received?: string): void;
+  write(item: EventToPrint): void;
   /** Writes out what is waiting now (before exit). */
   flush(): void;
 }
@@ -51,8 +57,8 @@ export function createLineWriter(
     out.write(chunk);
   };
   return {
-    write(event, received) {
-      waiting += encode(event, written === 0, received);
+    write(item) {
+      waiting += encode(item, written === 0);
       written += 1;
       if (!scheduled) {
         scheduled = true;
@@ -63,7 +69,7 @@ export function createLineWriter(
   };
 }
 
-type LineEncoder = (event: AuditEvent, first: boolean, received?: string) => string;
+type LineEncoder = (item: EventToPrint, first: boolean) => string;
 
 function lineEncoder(
   format: string | undefined,
@@ -72,12 +78,13 @@ function lineEncoder(
 ): LineEncoder {
   const terminal = (out as { isTTY?: boolean }).isTTY === true;
   if (format === 'json' || format === 'ndjson') {
-    return (event, _first, received) =>
-      `${received !== undefined && isPrintableJsonText(received) ? received : stringifyJsonSafely(event)}\n`;
+    // Not destructured: reading `event` is what parses a streamed one.
+    return (item) =>
+      `${item.text !== undefined && isObjectLine(item.text) ? item.text : stringifyJsonSafely(item.event)}\n`;
   }
-  if (format === 'csv') return (event, first) => (first ? CSV_HEADER : '') + csvLine(event, terminal);
+  if (format === 'csv') return ({ event }, first) => (first ? CSV_HEADER : '') + csvLine(event, terminal);
   if (format === 'tsv' || (format === undefined && !terminal)) {
-    return (event, first) => {
+    return ({ event }, first) => {
       const line = `${listRow(event, options.zone).join('\t')}\n`;
       return first ? `${LIST_HEADERS.join('\t')}\n${line}` : line;
     };
@@ -101,12 +108,20 @@ function alignedLineEncoder(options: LineWriterOptions): LineEncoder {
       .join(GAP)
       .trimEnd();
 
-  return (event, first) => {
+  return ({ event }, first) => {
     const header = first ? `${palette.header(layout(LIST_HEADERS))}\n` : '';
     const line = layout(listRow(event, options.zone));
     const style = isSecurityRelevant(event) ? palette.alert : palette.category(event.category);
     return `${header}${style(line)}\n`;
   };
+}
+
+/**
+ * JSON text that may be printed as it came: one safe line, shaped like an object. It is not
+ * parsed to prove it is JSON (that was the cost being saved); what it holds is the server's.
+ */
+function isObjectLine(text: string): boolean {
+  return text.startsWith('{') && text.endsWith('}') && isPrintableJsonText(text);
 }
 
 /** `text` cut to `width` with `…`, padded to it when `pad`. Code points approximate cells. */
