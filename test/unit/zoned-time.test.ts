@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { describe, expect, it, vi } from 'vitest';
 import {
   addDays,
   formatDate,
@@ -154,5 +155,39 @@ describe('zone names', () => {
 
   it('reports the system zone as a valid zone', () => {
     expect(isValidTimeZone(systemTimeZone())).toBe(true);
+  });
+});
+
+describe('UTC without zone data', () => {
+  it('reads the same fields as the zone data does, over years -9999 to 9999', () => {
+    // Etc/UTC is the same zone under another name: it still goes through Intl.
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(-9999, 0, 1), max: Date.UTC(9999, 11, 31) }), (ms) => {
+        expect(zonedFields(ms, 'UTC')).toEqual(zonedFields(ms, 'Etc/UTC'));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('makes no Intl formatter for UTC dates and offsets', async () => {
+    vi.resetModules();
+    const fresh = await import('../../src/domain/zoned-time.js');
+    const original = Intl.DateTimeFormat;
+    let made = 0;
+    Intl.DateTimeFormat = new Proxy(original, {
+      construct(target, args) {
+        made++;
+        return Reflect.construct(target, args);
+      },
+    });
+    try {
+      expect(fresh.startOfZonedDay('2026-03-29', 'UTC')).toBe(Date.UTC(2026, 2, 29));
+      expect(fresh.formatDate(Date.UTC(2026, 2, 29, 23, 59), 'UTC')).toBe('2026-03-29');
+      expect(made).toBe(0);
+      fresh.startOfZonedDay('2026-03-29', 'Europe/Paris');
+      expect(made).toBeGreaterThan(0);
+    } finally {
+      Intl.DateTimeFormat = original;
+    }
   });
 });
