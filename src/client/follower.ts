@@ -23,7 +23,7 @@ export interface FollowerOptions {
 
 export class FollowerGaveUpError extends Error {}
 
-/** The stream sent an event that is not JSON. */
+/** The stream sent an event that is not a JSON object. */
 export class MalformedEventError extends Error {}
 
 /** An event as a follower receives it. */
@@ -47,13 +47,18 @@ class StreamedEvent implements FollowedEvent {
   ) {}
   get event(): AuditEvent {
     if (this.#event === undefined) {
+      let value: unknown;
       try {
-        this.#event = JSON.parse(this.text) as AuditEvent;
+        value = JSON.parse(this.text);
       } catch {
+        value = undefined;
+      }
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
         throw new MalformedEventError(
-          `the server sent an event that is not JSON (stream position ${this.position ?? 'unknown'})`,
+          `the server sent an event that is not a JSON object (stream position ${this.position ?? 'unknown'})`,
         );
       }
+      this.#event = value as AuditEvent;
     }
     return this.#event;
   }

@@ -180,7 +180,7 @@ describe('audit tail', () => {
       expect(events).toHaveLength(1);
       printed(events[0] as string);
       expect(tail.stderr().trim()).toBe(
-        'audit: the server sent an event that is not JSON (stream position 2)',
+        'audit: the server sent an event that is not a JSON object (stream position 2)',
       );
     }
     stream.server.closeAllConnections();
