@@ -5,7 +5,8 @@ import type { EventStore } from '../store/event-store.js';
 export interface Follower {
   orgId: number;
   accepts: (event: AuditEvent) => boolean;
-  deliver: (events: StoredEvent[]) => void;
+  /** New events in order; the same array for every follower that accepts all of a batch. */
+  deliver: (events: readonly StoredEvent[]) => void;
   close: () => void;
 }
 
@@ -36,7 +37,10 @@ export function createFollowerHub(events: EventStore, options: { pollIntervalMs?
         const matching = batch.filter(
           (stored) => stored.orgId === follower.orgId && follower.accepts(stored.event),
         );
-        if (matching.length) follower.deliver(matching);
+        // Followers that take the whole batch get the batch itself, so what they send can be
+        // made once for all of them (see the stream route).
+        if (matching.length === batch.length) follower.deliver(batch);
+        else if (matching.length) follower.deliver(matching);
       }
       if (batch.length < READ_CHUNK) return;
     }

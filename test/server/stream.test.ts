@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AuditEvent } from '../../src/domain/event.js';
 import { createAdmin } from '../../src/server/admin.js';
 import { createStores } from '../../src/server/services.js';
 import { openDatabase } from '../../src/store/database.js';
+import type { StoredEvent } from '../../src/store/event-rows.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 import { openStream } from '../helpers/sse-client.js';
 
@@ -85,6 +87,56 @@ describe('GET audit-logs/stream (Server-Sent Events)', () => {
       expect(JSON.parse(event?.data ?? '').action).toBe('security.api_token_created');
       stream.close();
     }
+  });
+
+  it('hands the followers that take a whole batch that same batch, and a filtered one its part', async () => {
+    const { hub } = fixture.app.services;
+    const orgId = Number(
+      fixture.db.prepare("SELECT id FROM organizations WHERE slug = 'default'").pluck().get(),
+    );
+    const delivered = new Map<string, (readonly StoredEvent[])[]>();
+    const follow = (name: string, accepts: (event: AuditEvent) => boolean) => {
+      delivered.set(name, []);
+      return hub.subscribe({
+        orgId,
+        accepts,
+        deliver: (batch) => delivered.get(name)?.push(batch),
+        close() {},
+      });
+    };
+    const unsubscribe = [
+      follow('everything', () => true),
+      follow('everything too', () => true),
+      follow('tunnels', (event) => event.category === 'tunnel'),
+    ];
+    await fixture.ingest([{ action: 'tunnel.created' }, { action: 'user.login' }]);
+    for (const stop of unsubscribe) stop();
+    const [whole] = delivered.get('everything') ?? [];
+    expect(whole?.map((stored) => stored.event.action)).toEqual(['tunnel.created', 'user.login']);
+    // The same array: the stream route turns it into bytes once for all of them.
+    expect(delivered.get('everything too')?.[0]).toBe(whole);
+    const [part] = delivered.get('tunnels') ?? [];
+    expect(part?.map((stored) => stored.event.action)).toEqual(['tunnel.created']);
+  });
+
+  it('sends every follower of a shared batch the same events, and a resumed one no duplicate', async () => {
+    const [one, two] = await Promise.all([
+      openStream(`${base}${STREAM}`, auth()),
+      openStream(`${base}${STREAM}`, auth()),
+    ]);
+    await fixture.ingest([1, 2, 3].map((n) => ({ action: 'review.triggered', metadata: { n } })));
+    const seen = await one.waitFor(3);
+    expect(await two.waitFor(3)).toEqual(seen);
+    // Resumed from the first event: the backlog sends 2 and 3; the next batch (4, 5) is shared.
+    const resumed = await openStream(`${base}${STREAM}`, { ...auth(), 'last-event-id': seen[0]?.id ?? '' });
+    await fixture.ingest([4, 5].map((n) => ({ action: 'review.triggered', metadata: { n } })));
+    const all = await one.waitFor(5);
+    const messages = await resumed.waitFor(4);
+    expect(messages).toEqual(all.slice(1));
+    expect(await two.waitFor(5)).toEqual(all);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(resumed.messages).toHaveLength(4);
+    for (const stream of [one, two, resumed]) stream.close();
   });
 
   it('refuses bad filters and a malformed Last-Event-ID with a 400 problem', async () => {

@@ -19,6 +19,19 @@ function sseFrame(stored: StoredEvent): string {
   return frame;
 }
 
+// A batch every follower takes whole is joined and encoded once and the same bytes are written
+// to each socket: joining and encoding ~550 KB a 1000-event batch took ~0.9 ms per follower,
+// 17 µs an event of the server's one thread with 20 followers.
+const batchBytes = new WeakMap<readonly StoredEvent[], Buffer>();
+function sseBatch(batch: readonly StoredEvent[]): Buffer {
+  let bytes = batchBytes.get(batch);
+  if (bytes === undefined) {
+    bytes = Buffer.from(batch.map(sseFrame).join(''));
+    batchBytes.set(batch, bytes);
+  }
+  return bytes;
+}
+
 const BACKLOG_PAGE = 1000;
 // A follower this far behind is cut off; it reconnects with Last-Event-ID and loses nothing.
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
@@ -69,14 +82,19 @@ export function registerStreamRoute(app: FastifyInstance, options: { heartbeatIn
       let unsubscribe = () => {};
       let heartbeat: NodeJS.Timeout | undefined;
       const send = (batch: readonly StoredEvent[]) => {
-        let chunk = '';
-        for (const stored of batch) {
-          // The backlog and the live feed can overlap by a few events; positions dedupe them.
-          if (stored.seq <= lastSentSeq) continue;
-          chunk += sseFrame(stored);
-          lastSentSeq = stored.seq;
-        }
-        if (chunk && !closed) raw.write(chunk);
+        const last = batch.at(-1);
+        if (closed || last === undefined || last.seq <= lastSentSeq) return;
+        // The backlog and the live feed can overlap by a few events; positions dedupe them.
+        const fresh = (batch[0] as StoredEvent).seq > lastSentSeq;
+        raw.write(
+          fresh
+            ? sseBatch(batch)
+            : batch
+                .filter((stored) => stored.seq > lastSentSeq)
+                .map(sseFrame)
+                .join(''),
+        );
+        lastSentSeq = last.seq;
         if (raw.writableLength > MAX_BUFFERED_BYTES) close();
       };
       const close = () => {
