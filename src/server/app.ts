@@ -32,6 +32,8 @@ export interface AppOptions {
   heartbeatIntervalMs?: number;
   /** How often the server looks for events that other processes wrote (admin commands). */
   followerPollMs?: number;
+  /** How long after the last commit the WAL is checkpointed into the main file; default 1 s. */
+  quietCheckpointMs?: number;
   logger?: boolean;
   version?: string;
   /** How long in-flight requests may take to finish once the server is asked to stop. */
@@ -63,6 +65,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const services = createServerServices(options.db, {
     now: options.now,
     followerPollMs: options.followerPollMs,
+    quietCheckpointMs: options.quietCheckpointMs,
     webhooks: {
       retryBaseMs: options.webhookRetryBaseMs,
       maxAttempts: options.webhookMaxAttempts,

@@ -1,6 +1,7 @@
 import type { Db } from '../store/database.js';
 import { createDirectoryStore, type DirectoryStore } from '../store/directory-store.js';
 import { createEventStore, type EventStore } from '../store/event-store.js';
+import { createQuietCheckpointer } from '../store/quiet-checkpoint.js';
 import { createWebhookStore } from '../webhooks/webhook-store.js';
 import { createWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } from '../webhooks/worker.js';
 import { createAuthFailureAuditor } from './auth-failure-auditor.js';
@@ -25,20 +26,25 @@ export function createStores(db: Db, now: () => number = Date.now, afterCommit?:
 export interface ServerServiceOptions {
   now?: () => number;
   followerPollMs?: number;
+  /** How long after the last commit the WAL is checkpointed (default 1000 ms). */
+  quietCheckpointMs?: number;
   /** The webhook delivery worker's retry schedule and timeout (tests shorten them). */
   webhooks?: Omit<WebhookWorkerOptions, 'now'>;
 }
 
 /**
  * Everything a running server holds: the stores plus live followers, the auth-failure log and
- * the webhook worker. A commit pokes the hub and the worker; neither runs inside the request.
+ * the webhook worker. A commit pokes the hub, the worker and the quiet-time checkpoint; none of
+ * them runs inside the request.
  */
 export function createServerServices(db: Db, options: ServerServiceOptions = {}) {
   let hub: FollowerHub | undefined;
   let webhookWorker: WebhookWorker | undefined;
+  const checkpointer = createQuietCheckpointer(db, options.quietCheckpointMs ?? 1000);
   const stores = createStores(db, options.now, () => {
     hub?.poke();
     webhookWorker?.poke();
+    checkpointer.poke();
   });
   hub = createFollowerHub(stores.events, { pollIntervalMs: options.followerPollMs });
   webhookWorker = createWebhookWorker(db, { ...options.webhooks, now: stores.now });
@@ -54,6 +60,7 @@ export function createServerServices(db: Db, options: ServerServiceOptions = {})
       liveHub.close();
       authFailures.close();
       worker.stop();
+      checkpointer.close();
     },
   };
 }

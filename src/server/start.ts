@@ -36,7 +36,7 @@ const HOUR_MS = 3_600_000;
  * demo events, purges expired events (then hourly), and listens.
  */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
-  const db = openDatabase(options.dbFile);
+  const db = openDatabase(options.dbFile, { walCheckpointPages: walCheckpointFromEnvironment(options.log) });
   try {
     const stores = createStores(db);
     const bootstrap = bootstrapIfEmpty(stores);
@@ -118,5 +118,14 @@ function retryBaseFromEnvironment(log: ((line: string) => void) | undefined): nu
   if (value === undefined || value === '') return undefined;
   if (/^\d{1,9}$/.test(value) && Number(value) > 0) return Number(value);
   log?.(`Ignoring AUDIT_WEBHOOK_RETRY_BASE_MS=${value}: expected a whole number of milliseconds.`);
+  return undefined;
+}
+
+/** AUDIT_WAL_CHECKPOINT_MB: the WAL size after which a commit checkpoints (a small disk may want less). */
+function walCheckpointFromEnvironment(log: ((line: string) => void) | undefined): number | undefined {
+  const value = process.env.AUDIT_WAL_CHECKPOINT_MB;
+  if (value === undefined || value === '') return undefined;
+  if (/^\d{1,5}$/.test(value) && Number(value) > 0) return Number(value) * 256;
+  log?.(`Ignoring AUDIT_WAL_CHECKPOINT_MB=${value}: expected a whole number of MiB.`);
   return undefined;
 }

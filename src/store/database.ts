@@ -9,18 +9,20 @@ export interface OpenOptions {
   /** How long a writer waits for the lock before SQLite reports busy (then the API answers 503). */
   busyTimeoutMs?: number;
   readonly?: boolean;
+  /** WAL pages after which a commit checkpoints (default WAL_CHECKPOINT_PAGES). */
+  walCheckpointPages?: number | undefined;
 }
+
+/** The page cache of a connection that writes, in KiB: 64 MiB. */
+const PAGE_CACHE_KIB = 65536;
+
+/** WAL pages (4 KiB each) after which a commit checkpoints: 256 MiB, unless the server is told otherwise. */
+export const WAL_CHECKPOINT_PAGES = 65536;
 
 /**
  * Opens the server's SQLite file with the durability the SPEC promises: WAL, synchronous=FULL
  * (an acknowledged event survives a power cut), foreign keys, a busy timeout; then migrates.
  */
-/** The page cache of a connection that writes, in KiB: 64 MiB. */
-const PAGE_CACHE_KIB = 65536;
-
-/** WAL pages (4 KiB each) after which a commit checkpoints: 32 MiB. */
-export const WAL_CHECKPOINT_PAGES = 8192;
-
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
   if (file !== ':memory:') createPrivately(file);
   const db = new Database(file, { readonly: options.readonly ?? false });
@@ -33,16 +35,21 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
       // Deleted content is overwritten, so purged or erased data does not linger in free pages.
       db.pragma('secure_delete = ON');
       // Every event touches a leaf page of each filter index, so a 1000-event batch writes ~10 MB
-      // of WAL; checkpointing at SQLite's default 4 MiB copied those pages back after every batch.
-      // At 32 MiB a checkpoint folds several batches' writes to the same hot pages into one
-      // (ingest 213 → 135 µs an event at 200,000 events); the WAL is cut back to this size after.
-      db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
+      // of WAL, and a checkpoint writes those pages again, scattered over the main file. The
+      // further apart checkpoints are, the more batches' writes to the same pages one of them
+      // folds. The store's time an event, 32 → 256 MiB: 146 → 112 µs filling 200,000 events,
+      // 219 → 157 µs filling 1,000,000 (4 MiB, SQLite's default, was 213 at 200,000), at the price
+      // of a longer stall in the batch that checkpoints (up to ~0.8 s at 1,000,000 events). A
+      // server checkpoints when writes pause too (quiet-checkpoint.ts), so a quiet one keeps a
+      // small WAL.
+      const walPages = options.walCheckpointPages ?? WAL_CHECKPOINT_PAGES;
+      db.pragma(`wal_autocheckpoint = ${walPages}`);
       // SQLite's default page cache is 2 MiB: every ingest batch touches a leaf of each filter
       // index, and at 200,000 events those no longer fit, so each batch re-read them; export
       // pages read rows through it too. 64 MiB: ingest 275 → 222 µs an event at 200,000 events,
       // export page SQL 12 → 10 µs a row (bench/bench.mjs and /tmp experiments, see README).
       db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
-      db.pragma(`journal_size_limit = ${WAL_CHECKPOINT_PAGES * 4096}`);
+      db.pragma(`journal_size_limit = ${walPages * 4096}`);
       assertDurable(db);
       migrate(db);
     }

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUlidFactory } from '../../src/domain/ulid.js';
 import { buildApp } from '../../src/server/app.js';
-import { openDatabase, WAL_CHECKPOINT_PAGES } from '../../src/store/database.js';
+import { openDatabase } from '../../src/store/database.js';
 import { cliEnv, runCli, type SpawnedServer, startServerProcess, tempHome } from '../helpers/cli.js';
 import { createFixture } from '../helpers/server-fixture.js';
 import { openStream } from '../helpers/sse-client.js';
@@ -16,12 +16,15 @@ const INGEST_CLIENTS = 3;
 const BATCH = 100;
 const DAY_MS = 86_400_000;
 /**
- * The WAL bound: SQLite checkpoints once the WAL passes WAL_CHECKPOINT_PAGES (32 MiB) and then
- * reuses the file from its start, so the WAL only outgrows that when a checkpoint cannot catch up
- * (a reader pinning an old snapshot, or writers that never pause). Twice the threshold plus
- * 16 MiB allows one delayed checkpoint plus full batches; anything past it means starved checkpoints.
+ * The WAL bound: the server is told to checkpoint once the WAL passes CHECKPOINT_MB (its
+ * default, 256 MiB, is more than this test writes) and then reuses the file from its start, so
+ * the WAL only outgrows that when a checkpoint cannot catch up (a reader pinning an old
+ * snapshot, or writers that never pause). Twice the threshold plus 16 MiB allows one delayed
+ * checkpoint plus full batches; anything past it means starved checkpoints, or a server that
+ * ignored AUDIT_WAL_CHECKPOINT_MB (this load writes more than 30 MiB).
  */
-const WAL_BOUND_BYTES = 2 * WAL_CHECKPOINT_PAGES * 4096 + 16 * 1024 * 1024;
+const CHECKPOINT_MB = 4;
+const WAL_BOUND_BYTES = (2 * CHECKPOINT_MB + 16) * 1024 * 1024;
 const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
 
 /** The server's own retention purge, run hard in a second process against the same file. */
@@ -69,7 +72,10 @@ describe('contention: ingest, export, tail, backup and retention purge at once',
   const nextId = createUlidFactory();
 
   beforeAll(async () => {
-    server = await startServerProcess(['--db', home.dbFile, '--rate-limit', '1000000'], env);
+    server = await startServerProcess(['--db', home.dbFile, '--rate-limit', '1000000'], {
+      ...env,
+      AUDIT_WAL_CHECKPOINT_MB: String(CHECKPOINT_MB),
+    });
     token = server.token as string;
   });
   afterAll(async () => {

@@ -1,9 +1,11 @@
-import { rmSync } from 'node:fs';
+import { copyFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createUlidFactory } from '../../src/domain/ulid.js';
 import { openDatabase } from '../../src/store/database.js';
 import { cliEnv, startServerProcess, tempHome } from '../helpers/cli.js';
+import { createFixture } from '../helpers/server-fixture.js';
 
 const ROUNDS = 20;
 const CLIENTS = 4;
@@ -97,6 +99,22 @@ describe('durability settings', () => {
     }
   });
 
+  it('checkpoints at 256 MiB of WAL unless told another size', () => {
+    const home = tempHome();
+    const defaults = openDatabase(join(home.dir, 'default.db'));
+    const small = openDatabase(join(home.dir, 'small.db'), { walCheckpointPages: 1024 });
+    try {
+      expect(defaults.pragma('wal_autocheckpoint', { simple: true })).toBe(65536);
+      expect(defaults.pragma('journal_size_limit', { simple: true })).toBe(256 * 1024 * 1024);
+      expect(small.pragma('wal_autocheckpoint', { simple: true })).toBe(1024);
+      expect(small.pragma('journal_size_limit', { simple: true })).toBe(4 * 1024 * 1024);
+    } finally {
+      defaults.close();
+      small.close();
+      rmSync(home.dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses to serve when SQLite does not honour synchronous=FULL or WAL', () => {
     const home = tempHome();
     const original = Database.prototype.pragma;
@@ -116,6 +134,39 @@ describe('durability settings', () => {
     } finally {
       Database.prototype.pragma = original;
       rmSync(home.dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('WAL checkpoints', () => {
+  it('copies the WAL into the main file once ingest has paused, not before', async () => {
+    const fixture = await createFixture({ quietCheckpointMs: 300 });
+    // What a reader of the main file alone (no -wal beside it) finds of the marked event.
+    const inMainFile = () => {
+      const copy = join(fixture.dir, `main-only-${Date.now()}.db`);
+      copyFileSync(fixture.dbFile, copy);
+      const db = new Database(copy);
+      try {
+        const hasEvents = db
+          .prepare("SELECT count(*) FROM sqlite_master WHERE name = 'events'")
+          .pluck()
+          .get();
+        if (hasEvents === 0) return 0;
+        return db.prepare("SELECT count(*) FROM events WHERE metadata LIKE '%quiet-marker%'").pluck().get();
+      } finally {
+        db.close();
+      }
+    };
+    try {
+      await fixture.ingest([{ action: 'review.triggered', metadata: { note: 'quiet-marker' } }]);
+      // Far below the autocheckpoint threshold: only the WAL holds it so far.
+      expect(inMainFile()).toBe(0);
+      const deadline = Date.now() + 5000;
+      while (inMainFile() === 0 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(inMainFile()).toBe(1);
+    } finally {
+      await fixture.close();
     }
   });
 });
