@@ -36,7 +36,10 @@ const HOUR_MS = 3_600_000;
  * demo events, purges expired events (then hourly), and listens.
  */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
-  const db = openDatabase(options.dbFile, { walCheckpointPages: walCheckpointFromEnvironment(options.log) });
+  const walMib = positiveFromEnvironment('AUDIT_WAL_CHECKPOINT_MB', 'MiB', options.log);
+  const db = openDatabase(options.dbFile, {
+    walCheckpointPages: walMib === undefined ? undefined : walMib * PAGES_PER_MIB,
+  });
   try {
     const stores = createStores(db);
     const bootstrap = bootstrapIfEmpty(stores);
@@ -49,7 +52,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       rateLimitPerMinute: options.rateLimitPerMinute,
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       version: options.version,
-      webhookRetryBaseMs: options.webhookRetryBaseMs ?? retryBaseFromEnvironment(options.log),
+      webhookRetryBaseMs:
+        options.webhookRetryBaseMs ??
+        positiveFromEnvironment('AUDIT_WEBHOOK_RETRY_BASE_MS', 'milliseconds', options.log),
     });
     const purgeTimer = setInterval(() => {
       try {
@@ -112,20 +117,22 @@ export function connectableHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/** AUDIT_WEBHOOK_RETRY_BASE_MS: a shorter retry schedule for tests and trials; ignored unless valid. */
-function retryBaseFromEnvironment(log: ((line: string) => void) | undefined): number | undefined {
-  const value = process.env.AUDIT_WEBHOOK_RETRY_BASE_MS;
+/** SQLite pages of 4 KiB. */
+const PAGES_PER_MIB = 256;
+
+/**
+ * A server setting from the environment: AUDIT_WEBHOOK_RETRY_BASE_MS (a shorter retry schedule
+ * for tests and trials), AUDIT_WAL_CHECKPOINT_MB (a smaller WAL for a small disk). Ignored,
+ * with a line saying so, unless it is a positive whole number.
+ */
+function positiveFromEnvironment(
+  name: string,
+  unit: string,
+  log: ((line: string) => void) | undefined,
+): number | undefined {
+  const value = process.env[name];
   if (value === undefined || value === '') return undefined;
   if (/^\d{1,9}$/.test(value) && Number(value) > 0) return Number(value);
-  log?.(`Ignoring AUDIT_WEBHOOK_RETRY_BASE_MS=${value}: expected a whole number of milliseconds.`);
-  return undefined;
-}
-
-/** AUDIT_WAL_CHECKPOINT_MB: the WAL size after which a commit checkpoints (a small disk may want less). */
-function walCheckpointFromEnvironment(log: ((line: string) => void) | undefined): number | undefined {
-  const value = process.env.AUDIT_WAL_CHECKPOINT_MB;
-  if (value === undefined || value === '') return undefined;
-  if (/^\d{1,5}$/.test(value) && Number(value) > 0) return Number(value) * 256;
-  log?.(`Ignoring AUDIT_WAL_CHECKPOINT_MB=${value}: expected a whole number of MiB.`);
+  log?.(`Ignoring ${name}=${value}: expected a whole number of ${unit}.`);
   return undefined;
 }

@@ -150,6 +150,21 @@ describe('audit command line basics', () => {
     expect(badOption.stderr.trim()).toBe('audit: --port expects a whole number, got "eighty"');
   });
 
+  it('says it ignores a server setting in the environment that is not a positive whole number', async () => {
+    const home = tempHome();
+    const server = await startServerProcess(
+      ['--db', home.dbFile],
+      cliEnv(home.configDir, { AUDIT_WAL_CHECKPOINT_MB: 'lots', AUDIT_WEBHOOK_RETRY_BASE_MS: '0' }),
+    );
+    const said = server.stdout() + server.stderr();
+    expect(said).toContain('Ignoring AUDIT_WAL_CHECKPOINT_MB=lots: expected a whole number of MiB.');
+    expect(said).toContain(
+      'Ignoring AUDIT_WEBHOOK_RETRY_BASE_MS=0: expected a whole number of milliseconds.',
+    );
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    await server.stop();
+  });
+
   it('reports a port in use with one line and exit 1', async () => {
     const home = tempHome();
     const first = await startServerProcess(['--db', home.dbFile], cliEnv(home.configDir));
