@@ -140,7 +140,7 @@ describe('durability settings', () => {
 
 describe('WAL checkpoints', () => {
   it('copies the WAL into the main file once ingest has paused, not before', async () => {
-    const fixture = await createFixture({ quietCheckpointMs: 300 });
+    const fixture = await createFixture({ quietCheckpointMs: 1000 });
     // What a reader of the main file alone (no -wal beside it) finds of the marked event.
     const inMainFile = () => {
       const copy = join(fixture.dir, `main-only-${Date.now()}.db`);
