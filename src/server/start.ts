@@ -36,9 +36,8 @@ const HOUR_MS = 3_600_000;
  * demo events, purges expired events (then hourly), and listens.
  */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
-  const walMib = positiveFromEnvironment('AUDIT_WAL_CHECKPOINT_MB', 'MiB', options.log);
   const db = openDatabase(options.dbFile, {
-    walCheckpointPages: walMib === undefined ? undefined : walMib * PAGES_PER_MIB,
+    walCheckpointMib: positiveFromEnvironment('AUDIT_WAL_CHECKPOINT_MB', 'MiB', options.log),
   });
   try {
     const stores = createStores(db);
@@ -116,9 +115,6 @@ export function connectableHost(host: string): string {
   if (host === '::') return '[::1]';
   return host.includes(':') ? `[${host}]` : host;
 }
-
-/** SQLite pages of 4 KiB. */
-const PAGES_PER_MIB = 256;
 
 /**
  * A server setting from the environment: AUDIT_WEBHOOK_RETRY_BASE_MS (a shorter retry schedule

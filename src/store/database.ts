@@ -9,15 +9,18 @@ export interface OpenOptions {
   /** How long a writer waits for the lock before SQLite reports busy (then the API answers 503). */
   busyTimeoutMs?: number;
   readonly?: boolean;
-  /** WAL pages after which a commit checkpoints (default WAL_CHECKPOINT_PAGES). */
-  walCheckpointPages?: number | undefined;
+  /** The WAL size in MiB after which a commit checkpoints (default WAL_CHECKPOINT_MIB). */
+  walCheckpointMib?: number | undefined;
 }
 
 /** The page cache of a connection that writes, in KiB: 64 MiB. */
 const PAGE_CACHE_KIB = 65536;
 
-/** WAL pages (4 KiB each) after which a commit checkpoints: 256 MiB, unless the server is told otherwise. */
-export const WAL_CHECKPOINT_PAGES = 65536;
+/** The WAL size after which a commit checkpoints, unless the server is told otherwise. */
+const WAL_CHECKPOINT_MIB = 256;
+
+/** SQLite's page size, which new databases get and this project never changes. */
+const PAGE_BYTES = 4096;
 
 /**
  * Opens the server's SQLite file with the durability the SPEC promises: WAL, synchronous=FULL
@@ -42,14 +45,14 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
       // of a longer stall in the batch that checkpoints (up to ~0.8 s at 1,000,000 events). A
       // server checkpoints when writes pause too (quiet-checkpoint.ts), so a quiet one keeps a
       // small WAL.
-      const walPages = options.walCheckpointPages ?? WAL_CHECKPOINT_PAGES;
-      db.pragma(`wal_autocheckpoint = ${walPages}`);
+      const walBytes = (options.walCheckpointMib ?? WAL_CHECKPOINT_MIB) * 1024 * 1024;
+      db.pragma(`wal_autocheckpoint = ${walBytes / PAGE_BYTES}`);
       // SQLite's default page cache is 2 MiB: every ingest batch touches a leaf of each filter
       // index, and at 200,000 events those no longer fit, so each batch re-read them; export
       // pages read rows through it too. 64 MiB: ingest 275 → 222 µs an event at 200,000 events,
       // export page SQL 12 → 10 µs a row (bench/bench.mjs and /tmp experiments, see README).
       db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
-      db.pragma(`journal_size_limit = ${walPages * 4096}`);
+      db.pragma(`journal_size_limit = ${walBytes}`);
       assertDurable(db);
       migrate(db);
     }

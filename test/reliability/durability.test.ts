@@ -102,7 +102,7 @@ describe('durability settings', () => {
   it('checkpoints at 256 MiB of WAL unless told another size', () => {
     const home = tempHome();
     const defaults = openDatabase(join(home.dir, 'default.db'));
-    const small = openDatabase(join(home.dir, 'small.db'), { walCheckpointPages: 1024 });
+    const small = openDatabase(join(home.dir, 'small.db'), { walCheckpointMib: 4 });
     try {
       expect(defaults.pragma('wal_autocheckpoint', { simple: true })).toBe(65536);
       expect(defaults.pragma('journal_size_limit', { simple: true })).toBe(256 * 1024 * 1024);
