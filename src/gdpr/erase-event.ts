@@ -1,60 +1,90 @@
 import type { AuditEvent, JsonObject, JsonValue } from '../domain/event.js';
-import { isSubjectActor, isSubjectTarget, type Subject, textNeedles } from './subject.js';
+import { foldCase } from './normalize.js';
+import { isSubjectActor, isSubjectTarget, type Subject } from './subject.js';
+import type { TextMatcher } from './text-match.js';
 
 /**
- * The event with the subject's name, email, IP address and user agent replaced by the
- * pseudonym; ids stay, so the trail still links what one (now anonymous) person did.
+ * The event with the subject's personal data replaced by the pseudonym. When the subject
+ * performed it, the actor's name and email and the event's IP address and user agent; when it
+ * is about them, the target's name; everywhere else (description, target and team, changes,
+ * metadata keys and values) each whole-word occurrence of their emails, names, IP addresses and
+ * user agents. Ids stay, so the trail still links what one (now anonymous) person did, unless an
+ * id is itself one of their emails. Another actor's own fields are never touched.
  */
-export function eraseFromEvent(event: AuditEvent, subject: Subject, pseudonym: string): AuditEvent {
-  const replaceText = textReplacer(subject, pseudonym);
-  const asActor =
-    isSubjectActor(event, subject) ||
-    (event.actor?.name ? replaceText(event.actor.name) !== event.actor.name : false);
+export function eraseFromEvent(
+  event: AuditEvent,
+  subject: Subject,
+  matcher: TextMatcher,
+  pseudonym: string,
+): AuditEvent {
+  const text = (value: string): string => matcher.replace(value, pseudonym);
+  const textOrNull = (value: string | null): string | null => (value === null ? null : text(value));
+  const asActor = isSubjectActor(event, subject);
   const asTarget = isSubjectTarget(event, subject);
+  const whole = (value: string | null): string | null => (value === null ? null : pseudonym);
+  const id = (value: string | null): string | null =>
+    value !== null && subject.emails.has(foldCase(value)) ? pseudonym : textOrNull(value);
+  const { actor, target, context } = event;
   return {
     ...event,
-    description: event.description === null ? null : replaceText(event.description),
+    action: text(event.action),
+    description: textOrNull(event.description),
     actor:
-      event.actor && asActor
-        ? {
-            ...event.actor,
-            name: event.actor.name === null ? null : pseudonym,
-            email: event.actor.email === null ? null : pseudonym,
-          }
-        : event.actor,
-    target:
-      event.target && asTarget
-        ? { ...event.target, name: event.target.name === null ? null : pseudonym }
-        : event.target,
-    context:
-      event.context && asActor
-        ? {
-            ...event.context,
-            ip_address: event.context.ip_address === null ? null : pseudonym,
-            user_agent: event.context.user_agent === null ? null : pseudonym,
-          }
-        : event.context,
-    changes: replaceDeep(event.changes, replaceText) as JsonObject | null,
-    metadata: replaceDeep(event.metadata, replaceText) as JsonObject | null,
+      actor && asActor
+        ? { ...actor, id: id(actor.id), name: whole(actor.name), email: whole(actor.email) }
+        : actor,
+    target: target
+      ? {
+          type: textOrNull(target.type),
+          id: id(target.id),
+          name: asTarget ? whole(target.name) : textOrNull(target.name),
+        }
+      : target,
+    context: context
+      ? {
+          ip_address: asActor ? whole(context.ip_address) : context.ip_address,
+          user_agent: asActor ? whole(context.user_agent) : context.user_agent,
+          team_id: textOrNull(context.team_id),
+          team_name: textOrNull(context.team_name),
+        }
+      : context,
+    changes: replaceDeep(event.changes, text) as JsonObject | null,
+    metadata: replaceDeep(event.metadata, text) as JsonObject | null,
   };
 }
 
-function textReplacer(subject: Subject, pseudonym: string): (text: string) => string {
-  const needles = textNeedles(subject);
-  if (needles.length === 0) return (text) => text;
-  const pattern = new RegExp(needles.map(escapeRegExp).join('|'), 'gi');
-  return (text) => text.replace(pattern, pseudonym);
-}
-
+/** Strings and object keys, at any depth. */
 function replaceDeep(value: JsonValue | null, replace: (text: string) => string): JsonValue | null {
   if (typeof value === 'string') return replace(value);
   if (Array.isArray(value)) return value.map((child) => replaceDeep(child, replace) as JsonValue);
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(
-    Object.entries(value).map(([key, child]) => [key, replaceDeep(child, replace) as JsonValue]),
+    Object.entries(value).map(([key, child]) => [replace(key), replaceDeep(child, replace) as JsonValue]),
   );
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** The subject performed the event, is its target, or is named in any of its free text. */
+export function concernsSubject(event: AuditEvent, subject: Subject, matcher: TextMatcher): boolean {
+  if (isSubjectActor(event, subject) || isSubjectTarget(event, subject)) return true;
+  const { target, context } = event;
+  return (
+    [
+      event.action,
+      event.description,
+      target?.type,
+      target?.id,
+      target?.name,
+      context?.team_id,
+      context?.team_name,
+    ].some((text) => typeof text === 'string' && matcher.mentions(text)) ||
+    anyText(event.changes, matcher.mentions) ||
+    anyText(event.metadata, matcher.mentions)
+  );
+}
+
+function anyText(value: JsonValue | null, test: (text: string) => boolean): boolean {
+  if (typeof value === 'string') return test(value);
+  if (Array.isArray(value)) return value.some((child) => anyText(child, test));
+  if (value === null || typeof value !== 'object') return false;
+  return Object.entries(value).some(([key, child]) => test(key) || anyText(child, test));
 }

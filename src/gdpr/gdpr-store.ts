@@ -1,15 +1,15 @@
 import type { AuditEvent } from '../domain/event.js';
 import { type Db, inMaintenanceWindow } from '../store/database.js';
-import {
-  EVENT_COLUMNS,
-  type EventRow,
-  eventToRowValues,
-  rowToStoredEvent,
-  type StoredEvent,
-} from '../store/event-rows.js';
-import { eraseFromEvent } from './erase-event.js';
+import { eventToRowValues } from '../store/event-rows.js';
+import { type Candidates, candidatesToJson } from './candidates.js';
+import { createDirectoryErasure } from './directory-erasure.js';
+import { concernsSubject, eraseFromEvent } from './erase-event.js';
+import { createEventScan } from './event-scan.js';
 import { identityHmacs, newPseudonym } from './pseudonym.js';
-import { concernsSubject, learnFrom, type Subject, subjectFor } from './subject.js';
+import { createSubjectResolver, type Resolution } from './resolve.js';
+import { createScrubber } from './scrub.js';
+import type { Subject, SubjectRequest } from './subject.js';
+import { textMatcher } from './text-match.js';
 
 export interface ErasureReport {
   pseudonym: string;
@@ -17,111 +17,123 @@ export interface ErasureReport {
   eventsChanged: number;
   accountsChanged: number;
   dryRun: boolean;
+  subject: Subject;
+  candidates: Candidates;
 }
 
-// Identities chain (an email leads to an id, the id to a name); a few passes reach the fixpoint.
-const MAX_DISCOVERY_PASSES = 4;
-
-/** Finding a person's events, and erasing their personal data from them. */
+/** Finding a person's events, and erasing their personal data from the database. */
 export function createGdprStore(db: Db) {
-  const orgEvents = db.prepare<[number], EventRow>(
-    `SELECT ${EVENT_COLUMNS} FROM events WHERE org_id = ? ORDER BY seq`,
-  );
+  const scan = createEventScan(db);
+  const resolver = createSubjectResolver(db, scan);
+  const directory = createDirectoryErasure(db);
+  const scrubber = createScrubber(db);
+  // The one place the pseudonym key is read.
   const secret = () =>
     db.prepare("SELECT value FROM server_settings WHERE key = 'pseudonym_secret'").pluck().get() as string;
-  const updateEvent = db.prepare(`UPDATE events SET description = @description, actor_name = @actor_name,
-    actor_email = @actor_email, target_name = @target_name, ip_address = @ip_address, user_agent = @user_agent,
-    changes = @changes, metadata = @metadata WHERE seq = @seq`);
-  const accounts = db.prepare<[number], { id: number; public_id: string; email: string; name: string }>(
-    'SELECT id, public_id, email, name FROM users WHERE org_id = ?',
-  );
-  const eraseAccount = db.prepare('UPDATE users SET email = @email, name = @name WHERE id = @id');
+  const updateEvent = db.prepare(`UPDATE events SET action = @action, description = @description,
+    actor_id = @actor_id, actor_name = @actor_name, actor_email = @actor_email, target_type = @target_type,
+    target_id = @target_id, target_name = @target_name, ip_address = @ip_address, user_agent = @user_agent,
+    team_id = @team_id, team_name = @team_name, changes = @changes, metadata = @metadata WHERE seq = @seq`);
   const knownPseudonym = db
     .prepare<[string], string>('SELECT pseudonym FROM gdpr_pseudonyms WHERE identity_hmac = ?')
     .pluck();
   const rememberPseudonym = db.prepare(
     'INSERT OR IGNORE INTO gdpr_pseudonyms (identity_hmac, pseudonym) VALUES (?, ?)',
   );
-  const revokeTokens = db.prepare(
-    'UPDATE api_tokens SET revoked_at = @now WHERE user_id = @id AND revoked_at IS NULL',
-  );
 
-  function* scan(orgId: number): Generator<StoredEvent> {
-    for (const row of orgEvents.iterate(orgId)) yield rowToStoredEvent(row);
+  /** The same person always gets the same pseudonym, however the request names them. */
+  function pseudonymFor(subject: Subject): { pseudonym: string; hmacs: string[] } {
+    const hmacs = identityHmacs(subject, secret());
+    const known = hmacs.map((hmac) => knownPseudonym.get(hmac)).find((found) => found !== undefined);
+    return { pseudonym: known ?? newPseudonym(subject, secret()), hmacs };
   }
 
-  function resolve(orgId: number, user: string): Subject {
-    const subject = subjectFor(user);
-    // An account of the bundled server ties the id, email and name together too.
-    for (const account of accounts.all(orgId)) {
-      if (subject.emails.has(account.email.toLowerCase()) || subject.ids.has(account.public_id)) {
-        subject.ids.add(account.public_id);
-        subject.emails.add(account.email.toLowerCase());
-        subject.names.add(account.name);
-      }
-    }
-    for (let pass = 0; pass < MAX_DISCOVERY_PASSES; pass++) {
-      let learned = false;
-      for (const { event } of scan(orgId)) learned = learnFrom(event, subject) || learned;
-      if (!learned) break;
-    }
-    return subject;
+  function report(resolution: Resolution, pseudonym: string, dryRun: boolean) {
+    const { subject, candidates } = resolution;
+    return {
+      pseudonym,
+      eventsMatched: 0,
+      eventsChanged: 0,
+      accountsChanged: subject.accounts.length,
+      dryRun,
+      subject,
+      candidates,
+    };
   }
 
   return {
-    resolve,
+    resolve: resolver.resolvePaged,
 
-    /** Every event where the person is actor or target or is named, oldest first. */
-    eventsOf(orgId: number, subject: Subject): AuditEvent[] {
-      const events: AuditEvent[] = [];
-      for (const { event } of scan(orgId)) if (concernsSubject(event, subject)) events.push(event);
-      return events;
+    /** The subject's events, a page at a time (the event loop turns between pages). */
+    async *eventsOf(orgId: number, subject: Subject): AsyncGenerator<AuditEvent[]> {
+      const matcher = textMatcher(subject);
+      for await (const page of scan.pages(orgId)) {
+        const events = page
+          .map(({ event }) => event)
+          .filter((event) => concernsSubject(event, subject, matcher));
+        if (events.length > 0) yield events;
+      }
     },
 
-    erase(orgId: number, subject: Subject, options: { dryRun: boolean; now: number }): ErasureReport {
-      const hmacs = identityHmacs(subject, secret());
-      // The same person always gets the same pseudonym, however the request names them.
-      const pseudonym =
-        hmacs.map((hmac) => knownPseudonym.get(hmac)).find((known) => known !== undefined) ??
-        newPseudonym(subject, secret());
-      const work = () => {
-        if (!options.dryRun) for (const hmac of hmacs) rememberPseudonym.run(hmac, pseudonym);
-        let eventsMatched = 0;
-        let eventsChanged = 0;
-        for (const stored of [...scan(orgId)]) {
-          if (!concernsSubject(stored.event, subject)) continue;
-          eventsMatched++;
-          const erased = eraseFromEvent(stored.event, subject, pseudonym);
+    /** What an erasure would change, changing nothing; read a page at a time. */
+    async preview(orgId: number, request: SubjectRequest): Promise<ErasureReport> {
+      const resolution = await resolver.resolvePaged(orgId, request);
+      const { subject } = resolution;
+      const matcher = textMatcher(subject);
+      const result = report(resolution, pseudonymFor(subject).pseudonym, true);
+      for await (const page of scan.pages(orgId)) {
+        for (const { event } of page) {
+          if (!concernsSubject(event, subject, matcher)) continue;
+          result.eventsMatched++;
+          const erased = eraseFromEvent(event, subject, matcher, result.pseudonym);
+          if (JSON.stringify(erased) !== JSON.stringify(event)) result.eventsChanged++;
+        }
+      }
+      return result;
+    },
+
+    /**
+     * Rewrites every row in one write transaction (resolving the subject inside it, so events
+     * that arrive meanwhile are covered) and marks the files as needing a scrub.
+     */
+    erase(orgId: number, request: SubjectRequest, now: number): ErasureReport {
+      return inMaintenanceWindow(db, () => {
+        const resolution = resolver.resolve(orgId, request);
+        const { subject } = resolution;
+        const matcher = textMatcher(subject);
+        const { pseudonym, hmacs } = pseudonymFor(subject);
+        for (const hmac of hmacs) rememberPseudonym.run(hmac, pseudonym);
+        const result = report(resolution, pseudonym, false);
+        for (const stored of scan.all(orgId)) {
+          if (!concernsSubject(stored.event, subject, matcher)) continue;
+          result.eventsMatched++;
+          const erased = eraseFromEvent(stored.event, subject, matcher, pseudonym);
           if (JSON.stringify(erased) === JSON.stringify(stored.event)) continue;
-          eventsChanged++;
-          if (!options.dryRun) updateEvent.run({ ...eventToRowValues(erased), seq: stored.seq });
+          result.eventsChanged++;
+          updateEvent.run({ ...eventToRowValues(erased), seq: stored.seq });
         }
-        let accountsChanged = 0;
-        for (const account of accounts.all(orgId)) {
-          if (!subject.emails.has(account.email.toLowerCase())) continue;
-          accountsChanged++;
-          if (options.dryRun) continue;
-          eraseAccount.run({ id: account.id, email: `${pseudonym}@erased.invalid`, name: pseudonym });
-          revokeTokens.run({ id: account.id, now: options.now });
-        }
-        return { pseudonym, eventsMatched, eventsChanged, accountsChanged, dryRun: options.dryRun };
-      };
-      if (options.dryRun) return work();
-      const report = inMaintenanceWindow(db, work);
-      compact(db);
-      return report;
+        directory.erase(orgId, subject, matcher, pseudonym, now);
+        scrubber.markPending();
+        return result;
+      });
     },
+
+    /** Leaves no old copy in the files; false when readers kept it from finishing within `waitMs`. */
+    scrub: (waitMs: number) => scrubber.scrub(waitMs),
+    scrubPending: () => scrubber.pending(),
   };
 }
 
-/**
- * Leaves no copy of erased values in the files: merge the full-text index (dropping deleted
- * entries), then checkpoint the WAL into the main file and truncate it. secure_delete (set at
- * open) has already zeroed the freed space.
- */
-function compact(db: Db): void {
-  db.exec("INSERT INTO events_fts (events_fts) VALUES ('optimize')");
-  db.pragma('wal_checkpoint(TRUNCATE)');
+export function identifiersToJson(subject: Subject) {
+  return {
+    ids: [...subject.ids].sort(),
+    emails: [...subject.emails].sort(),
+    names: [...subject.names].sort(),
+    ip_addresses: [...subject.ips].sort(),
+    user_agents: [...subject.agents].sort(),
+    accounts: subject.accounts.map((account) => account.publicId),
+  };
 }
 
+export { candidatesToJson };
 export type GdprStore = ReturnType<typeof createGdprStore>;

@@ -14,7 +14,8 @@ export function identityHmacs(subject: Subject, secret: string): string[] {
  * identifier with the secret, so nobody without it can go back from the pseudonym.
  */
 export function newPseudonym(subject: Subject, secret: string): string {
-  const canonical = [...subject.ids].sort()[0] ?? [...subject.emails].sort()[0] ?? '';
+  const canonical =
+    [...subject.ids].sort()[0] ?? [...subject.emails].sort()[0] ?? [...subject.ips].sort()[0] ?? '';
   return `erased-user-${hmac(secret, `pseudonym:${canonical}`).slice(0, 8)}`;
 }
 

@@ -1,97 +1,112 @@
-import type { AuditEvent, JsonValue } from '../domain/event.js';
+import type { AuditEvent } from '../domain/event.js';
+import { foldCase, kindOf, normalizeIdentifier } from './normalize.js';
+
+/** An account of the server's own user directory. */
+export interface DirectoryAccount {
+  id: number;
+  publicId: string;
+  email: string;
+  name: string;
+}
 
 /**
- * Everything that identifies one person in the log: the id or email asked for, and every id,
- * email and name that stored events pair with it (an actor's id with its email and name, a
- * user target's id with its name).
+ * Who is erased or exported: exactly the identifiers the requester gave (normalized), the
+ * directory accounts those name exactly, and the IP addresses and user agents of the events
+ * this person performed. Nothing a sender wrote next to them in an event is added on its own.
  */
 export interface Subject {
   ids: Set<string>;
-  /** Lower case: emails match case-insensitively. */
+  /** Case-folded. */
   emails: Set<string>;
+  /** Matched case-insensitively, as whole values or whole words. */
   names: Set<string>;
+  /** Case-folded (IPv6). */
+  ips: Set<string>;
+  agents: Set<string>;
+  accounts: DirectoryAccount[];
 }
 
-// Shorter names would match inside unrelated words when rewriting free text.
-const MIN_NAME_LENGTH = 3;
+export interface SubjectRequest {
+  /** The person, by email or id. */
+  user: string;
+  /** More emails, ids or IP addresses the requester confirms are this person's. */
+  identifiers?: readonly string[] | undefined;
+  /** Names the requester confirms are this person's. */
+  names?: readonly string[] | undefined;
+}
 
-export function subjectFor(user: string): Subject {
-  const subject: Subject = { ids: new Set(), emails: new Set(), names: new Set() };
-  if (user.includes('@')) subject.emails.add(user.toLowerCase());
-  else subject.ids.add(user);
+// A name shorter than this matches too much free text to be erased as a word.
+const MIN_NAME_LENGTH = 2;
+
+export class EmptyIdentifierError extends Error {}
+
+/** The subject the request names, before the directory and the events are consulted. */
+export function requestedSubject(request: SubjectRequest): Subject {
+  const subject: Subject = {
+    ids: new Set(),
+    emails: new Set(),
+    names: new Set(),
+    ips: new Set(),
+    agents: new Set(),
+    accounts: [],
+  };
+  for (const raw of [request.user, ...(request.identifiers ?? [])]) {
+    const identifier = normalizeIdentifier(raw);
+    if (identifier === '') throw new EmptyIdentifierError(`${JSON.stringify(raw)} is empty once trimmed`);
+    const kind = kindOf(identifier);
+    if (kind === 'email') subject.emails.add(identifier.toLowerCase());
+    else if (kind === 'ip') subject.ips.add(identifier.toLowerCase());
+    else subject.ids.add(identifier);
+  }
+  for (const raw of request.names ?? []) {
+    const name = normalizeIdentifier(raw);
+    if (name.length < MIN_NAME_LENGTH)
+      throw new EmptyIdentifierError(`name ${JSON.stringify(raw)} is too short`);
+    subject.names.add(name);
+  }
   return subject;
 }
 
-/** Learns the identities an event pairs with the subject; true when it learned something new. */
-export function learnFrom(event: AuditEvent, subject: Subject): boolean {
-  const before = size(subject);
-  const { actor, target } = event;
-  if (actor && isSubjectActor(event, subject)) {
-    if (actor.id) subject.ids.add(actor.id);
-    if (actor.email) subject.emails.add(actor.email.toLowerCase());
-    if (actor.name && actor.type !== 'system') addName(subject, actor.name);
-  }
-  if (target?.type === 'user' && isSubjectTarget(event, subject)) {
-    if (target.id) subject.ids.add(target.id);
-    if (target.name?.includes('@')) subject.emails.add(target.name.toLowerCase());
-  }
-  return size(subject) > before;
+/** True when the account is named exactly by one of the requested ids or emails. */
+export function namesAccount(subject: Subject, account: DirectoryAccount): boolean {
+  return subject.ids.has(account.publicId) || subject.emails.has(foldCase(account.email));
 }
 
-export function isSubjectActor(event: AuditEvent, subject: Subject): boolean {
-  const actor = event.actor;
-  if (!actor) return false;
-  return (
-    (actor.id !== null && subject.ids.has(actor.id)) ||
-    (actor.email !== null && subject.emails.has(actor.email.toLowerCase()))
-  );
-}
-
-export function isSubjectTarget(event: AuditEvent, subject: Subject): boolean {
-  const target = event.target;
-  if (!target) return false;
-  const name = target.name?.toLowerCase();
-  return (
-    (target.id !== null && subject.ids.has(target.id)) ||
-    (name !== undefined && (subject.emails.has(name) || hasName(subject, target.name as string)))
-  );
-}
-
-/** Actor, target, or named anywhere in the description, changes or metadata. */
-export function concernsSubject(event: AuditEvent, subject: Subject): boolean {
-  if (isSubjectActor(event, subject) || isSubjectTarget(event, subject)) return true;
-  if (event.actor?.name && hasName(subject, event.actor.name)) return true;
-  const needles = textNeedles(subject);
-  const mentions = (text: string | null | undefined) =>
-    text !== null && text !== undefined && needles.some((needle) => text.toLowerCase().includes(needle));
-  return (
-    mentions(event.description) || anyString(event.changes, mentions) || anyString(event.metadata, mentions)
-  );
-}
-
-/** The strings to find in free text: every email and every name, lower case, longest first. */
-export function textNeedles(subject: Subject): string[] {
-  return [...subject.emails, ...[...subject.names].map((name) => name.toLowerCase())].sort(
-    (a, b) => b.length - a.length,
-  );
-}
-
-function hasName(subject: Subject, name: string): boolean {
-  return (
-    subject.names.has(name) || [...subject.names].some((known) => known.toLowerCase() === name.toLowerCase())
-  );
-}
-
-function addName(subject: Subject, name: string) {
+export function addAccount(subject: Subject, account: DirectoryAccount): void {
+  subject.accounts.push(account);
+  subject.ids.add(account.publicId);
+  subject.emails.add(foldCase(account.email));
+  const name = normalizeIdentifier(account.name);
   if (name.length >= MIN_NAME_LENGTH) subject.names.add(name);
 }
 
-function size(subject: Subject): number {
-  return subject.ids.size + subject.emails.size + subject.names.size;
+/** An id or email field that names the subject (an id field may hold an email). */
+export function isSubjectIdentity(subject: Subject, value: string | null | undefined): boolean {
+  if (value === null || value === undefined) return false;
+  return subject.ids.has(normalizeIdentifier(value)) || subject.emails.has(foldCase(value));
 }
 
-function anyString(value: JsonValue | null | undefined, test: (text: string) => boolean): boolean {
-  if (typeof value === 'string') return test(value);
-  if (value === null || typeof value !== 'object') return false;
-  return Object.values(value).some((child) => anyString(child, test));
+/** The subject performed the event: its actor's id or email is one of theirs. */
+export function isSubjectActor(event: AuditEvent, subject: Subject): boolean {
+  const actor = event.actor;
+  return actor !== null && (isSubjectIdentity(subject, actor.id) || isSubjectIdentity(subject, actor.email));
+}
+
+/** The event is about the subject: its target's id is theirs, or a user target carries their email or name. */
+export function isSubjectTarget(event: AuditEvent, subject: Subject): boolean {
+  const target = event.target;
+  if (!target) return false;
+  if (isSubjectIdentity(subject, target.id)) return true;
+  if (target.type !== 'user' || target.name === null) return false;
+  const name = foldCase(target.name);
+  return subject.emails.has(name) || [...subject.names].some((known) => known.toLowerCase() === name);
+}
+
+/** Learns the IP address and user agent of an event the subject performed. */
+export function learnContext(event: AuditEvent, subject: Subject): void {
+  if (!isSubjectActor(event, subject)) return;
+  const ip = event.context?.ip_address;
+  const agent = event.context?.user_agent;
+  if (ip) subject.ips.add(foldCase(ip));
+  if (agent && normalizeIdentifier(agent).length >= 3) subject.agents.add(normalizeIdentifier(agent));
 }

@@ -44,6 +44,8 @@ export interface AppOptions {
   webhookMaxAttempts?: number;
   /** Timeout of one webhook request; default 10 s. */
   webhookTimeoutMs?: number;
+  /** How long a GDPR erasure waits for readers to release old pages before answering 503; default 5 s. */
+  gdprScrubWaitMs?: number;
 }
 
 export const DEFAULT_RATE_LIMIT = 600;
@@ -118,7 +120,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerStreamRoute(app, { heartbeatIntervalMs: options.heartbeatIntervalMs ?? 15_000 });
   registerAuditLogRoutes(app);
   registerExportRecordRoute(app);
-  registerGdprRoutes(app);
+  registerGdprRoutes(app, { scrubWaitMs: options.gdprScrubWaitMs });
   registerWebhookRoutes(app);
 
   app.addHook('preClose', async () => {

@@ -37,6 +37,9 @@ const SUBJECT_EVENTS: EventInput[] = [
   },
 ];
 
+// The person as the owner confirms them after a dry run: email, the id and name events pair with it.
+const SUBJECT = { user: EMAIL, identifiers: ['user_zq'], names: [NAME] };
+
 const OTHER_EVENTS: EventInput[] = [
   {
     action: 'user.login',
@@ -61,34 +64,42 @@ describe('GDPR export and erasure', () => {
   });
   afterEach(() => fixture.close());
 
-  it('exports every event in which the person appears, found by email or by id, with a summary', async () => {
+  it('exports every event in which the person appears, by the identifiers the requester confirms, with a summary', async () => {
+    // By email alone: the events that carry the email; the id beside it is only a candidate.
+    const byEmail = (await post('exports', { user: EMAIL })).json();
+    expect(byEmail.data.map((event: AuditEvent) => event.action).sort()).toEqual([
+      'team.member_invited',
+      'user.login',
+    ]);
+    expect(byEmail.summary.candidates).toMatchObject({ ids: ['user_zq'], names: [NAME] });
+
     const expected = ['team.member_invited', 'team.member_role_changed', 'tunnel.deleted', 'user.login'];
-    // The first request is itself recorded, naming the person, so the second finds that too.
-    for (const [user, actions] of [
-      [EMAIL, expected],
-      ['user_zq', [...expected, 'gdpr.export_requested']],
+    // Each request is itself recorded, naming the person, so the next one finds that too.
+    for (const [payload, actions] of [
+      [{ user: EMAIL, identifiers: ['user_zq'] }, [...expected, 'gdpr.export_requested']],
+      [
+        { user: 'user_zq', identifiers: [EMAIL] },
+        [...expected, 'gdpr.export_requested', 'gdpr.export_requested'],
+      ],
     ] as const) {
-      const response = await post('exports', { user });
+      const response = await post('exports', payload);
       expect(response.statusCode).toBe(200);
       const body = response.json();
       expect(body.data.map((event: AuditEvent) => event.action).sort()).toEqual([...actions].sort());
       expect(body.summary).toMatchObject({ count: actions.length, by_category: { auth: 1, tunnel: 1 } });
-      expect(body.summary.identities).toMatchObject({
-        ids: expect.arrayContaining(['user_zq']),
-        emails: [EMAIL],
-      });
+      expect(body.summary.identities).toMatchObject({ ids: ['user_zq'], emails: [EMAIL] });
     }
     const recorded = await fixture.request({ method: 'GET', url: `${LOGS}?action=gdpr.export_requested` });
-    expect(recorded.json().data).toHaveLength(2);
+    expect(recorded.json().data).toHaveLength(3);
   });
 
   it('erases name, email, IP and user agent everywhere, keeps the events, leaves others byte for byte', async () => {
     const before = rawRows();
-    const dry = await post('erasures', { user: EMAIL, dry_run: true });
+    const dry = await post('erasures', { ...SUBJECT, dry_run: true });
     expect(dry.json().data).toMatchObject({ events_matched: 4, events_changed: 4, dry_run: true });
     expect(JSON.stringify(fixture.db.prepare('SELECT * FROM events').all())).toContain(EMAIL);
 
-    const erased = await post('erasures', { user: EMAIL });
+    const erased = await post('erasures', SUBJECT);
     expect(erased.statusCode).toBe(200);
     const report = erased.json().data;
     expect(report).toMatchObject({ events_matched: 4, events_changed: 4, dry_run: false });
@@ -122,7 +133,7 @@ describe('GDPR export and erasure', () => {
   });
 
   it('maps a person to the same pseudonym every time and reports zero changes the second time', async () => {
-    const first = (await post('erasures', { user: EMAIL })).json().data;
+    const first = (await post('erasures', SUBJECT)).json().data;
     expect(first.events_changed).toBe(4);
     for (const user of ['user_zq', EMAIL]) {
       const again = (await post('erasures', { user })).json().data;

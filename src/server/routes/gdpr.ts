@@ -1,47 +1,31 @@
-import { Type } from '@sinclair/typebox';
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import type { AuditEvent } from '../../domain/event.js';
-import { createGdprStore } from '../../gdpr/gdpr-store.js';
+import { exportDocument } from '../../gdpr/export-document.js';
+import {
+  candidatesToJson,
+  createGdprStore,
+  type ErasureReport,
+  identifiersToJson,
+} from '../../gdpr/gdpr-store.js';
+import { EmptyIdentifierError, requestedSubject, type SubjectRequest } from '../../gdpr/subject.js';
 import { assertOwner, isOrganizationAdmin, visibilityOf } from '../permissions.js';
-import { forbidden } from '../problem.js';
+import { forbidden, invalidParameter, Problem } from '../problem.js';
 import { organizationFor } from '../route-helpers.js';
 import { OrgParams, problemResponses } from '../schemas/common.js';
 import { userActor } from '../server-actor.js';
+import { ErasureAnswer, ExportAnswer, SubjectBody, type SubjectBodyValue } from './gdpr-schemas.js';
 
-const SubjectBody = Type.Object({
-  user: Type.String({ minLength: 1, maxLength: 320, description: 'email or id of the person' }),
-  dry_run: Type.Optional(Type.Boolean({ description: 'erasures: report what would change, change nothing' })),
-});
-
-const ExportAnswer = Type.Object({
-  data: Type.Array(Type.Ref('AuditEvent')),
-  summary: Type.Object({
-    count: Type.Integer(),
-    by_category: Type.Record(Type.String(), Type.Integer()),
-    first: Type.Union([Type.String(), Type.Null()]),
-    last: Type.Union([Type.String(), Type.Null()]),
-    identities: Type.Object({
-      ids: Type.Array(Type.String()),
-      emails: Type.Array(Type.String()),
-      names: Type.Array(Type.String()),
-    }),
-  }),
-});
-
-const ErasureAnswer = Type.Object({
-  data: Type.Object({
-    pseudonym: Type.String(),
-    events_matched: Type.Integer(),
-    events_changed: Type.Integer(),
-    accounts_changed: Type.Integer(),
-    dry_run: Type.Boolean(),
-  }),
-});
+/** How long an erasure waits for readers to let the WAL go before answering 503. */
+export const DEFAULT_SCRUB_WAIT_MS = 5000;
+const SCRUB_RETRY_AFTER_S = 5;
+const STARTUP_SCRUB_RETRY_MS = 1000;
 
 /** Subject-access requests and the right to erasure (GDPR articles 15 and 17). */
-export function registerGdprRoutes(app: FastifyInstance) {
+export function registerGdprRoutes(app: FastifyInstance, options: { scrubWaitMs?: number | undefined } = {}) {
   const { db, recorder, now } = app.services;
   const gdpr = createGdprStore(db);
+  const scrubWaitMs = options.scrubWaitMs ?? DEFAULT_SCRUB_WAIT_MS;
+  finishPendingScrub(app, gdpr);
 
   app.post(
     '/api/v1/organizations/:org/gdpr/exports',
@@ -54,30 +38,35 @@ export function registerGdprRoutes(app: FastifyInstance) {
         response: { 200: ExportAnswer, ...problemResponses(400, 401, 403, 404, 429) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const principal = organizationFor(request, (request.params as { org: string }).org);
       visibilityOf(principal);
       if (!isOrganizationAdmin(principal.user))
         throw forbidden('a GDPR export needs an organization owner or admin');
-      const { user } = request.body as { user: string };
+      const body = request.body as SubjectBodyValue;
       const orgId = principal.organization.id;
-      const subject = gdpr.resolve(orgId, user);
-      const events = gdpr.eventsOf(orgId, subject);
-      recorder.record(orgId, [
-        {
-          action: 'gdpr.export_requested',
-          actor: userActor(principal.user),
-          target: { type: 'user', name: user },
-          metadata: { count: events.length },
-        },
-      ]);
-      return {
-        data: events,
-        summary: {
-          ...summarize(events),
-          identities: { ids: [...subject.ids], emails: [...subject.emails], names: [...subject.names] },
-        },
+      const { subject, candidates } = await gdpr.resolve(orgId, subjectRequest(body));
+      const record = (count: number) =>
+        recorder.record(orgId, [
+          {
+            action: 'gdpr.export_requested',
+            actor: userActor(principal.user),
+            target: { type: 'user', name: body.user },
+            metadata: { count },
+          },
+        ]);
+      const summaryExtra = {
+        identities: identifiersToJson(subject),
+        candidates: candidatesToJson(candidates),
       };
+      const document = exportDocument(gdpr.eventsOf(orgId, subject), summaryExtra, (count) => {
+        try {
+          record(count);
+        } catch (error) {
+          request.log.error(error, 'could not record the GDPR export');
+        }
+      });
+      return reply.type('application/json; charset=utf-8').send(Readable.from(document));
     },
   );
 
@@ -95,45 +84,78 @@ export function registerGdprRoutes(app: FastifyInstance) {
     async (request) => {
       const principal = organizationFor(request, (request.params as { org: string }).org);
       assertOwner(principal, 'erasing personal data');
-      const { user, dry_run: dryRun = false } = request.body as { user: string; dry_run?: boolean };
+      const body = request.body as SubjectBodyValue;
       const orgId = principal.organization.id;
-      const report = gdpr.erase(orgId, gdpr.resolve(orgId, user), { dryRun, now: now() });
-      if (!dryRun) {
-        // The record of the erasure holds no personal data: counts and the pseudonym only.
-        recorder.record(orgId, [
-          {
-            action: 'gdpr.user_erased',
-            actor: userActor(principal.user),
-            target: { type: 'user', name: report.pseudonym },
-            metadata: {
-              count: report.eventsChanged,
-              events_matched: report.eventsMatched,
-              accounts_changed: report.accountsChanged,
-            },
+      if (body.dry_run) return { data: answer(await gdpr.preview(orgId, subjectRequest(body))) };
+      const report = gdpr.erase(orgId, subjectRequest(body), now());
+      // The record of the erasure holds no personal data: counts and the pseudonym only.
+      recorder.record(orgId, [
+        {
+          action: 'gdpr.user_erased',
+          actor: userActor(principal.user),
+          target: { type: 'user', name: report.pseudonym },
+          metadata: {
+            count: report.eventsChanged,
+            events_matched: report.eventsMatched,
+            accounts_changed: report.accountsChanged,
           },
-        ]);
-      }
-      return {
-        data: {
-          pseudonym: report.pseudonym,
-          events_matched: report.eventsMatched,
-          events_changed: report.eventsChanged,
-          accounts_changed: report.accountsChanged,
-          dry_run: report.dryRun,
         },
-      };
+      ]);
+      if (!(await gdpr.scrub(scrubWaitMs))) throw erasurePending();
+      return { data: answer(report) };
     },
   );
 }
 
-function summarize(events: AuditEvent[]) {
-  const byCategory: Record<string, number> = {};
-  for (const event of events) byCategory[event.category] = (byCategory[event.category] ?? 0) + 1;
-  const times = events.map((event) => event.timestamp).sort();
+/** The request's identifiers, checked now: one that is empty once normalized is a 400 before any work. */
+function subjectRequest(body: SubjectBodyValue): SubjectRequest {
+  const request = { user: body.user, identifiers: body.identifiers, names: body.names };
+  try {
+    requestedSubject(request);
+  } catch (error) {
+    if (error instanceof EmptyIdentifierError) throw invalidParameter('user', error.message);
+    throw error;
+  }
+  return request;
+}
+
+function answer(report: ErasureReport) {
   return {
-    count: events.length,
-    by_category: byCategory,
-    first: times[0] ?? null,
-    last: times.at(-1) ?? null,
+    pseudonym: report.pseudonym,
+    events_matched: report.eventsMatched,
+    events_changed: report.eventsChanged,
+    accounts_changed: report.accountsChanged,
+    dry_run: report.dryRun,
+    ...(report.dryRun
+      ? { subject: identifiersToJson(report.subject), candidates: candidatesToJson(report.candidates) }
+      : {}),
   };
+}
+
+function erasurePending(): Problem {
+  return new Problem(
+    503,
+    'erasure-pending',
+    'Erasure pending',
+    'the rows are erased, but another reader keeps old copies in the database files; repeat the request to finish (the server also finishes it when it starts)',
+    {},
+    { 'retry-after': String(SCRUB_RETRY_AFTER_S) },
+  );
+}
+
+/** An erasure a reader kept from finishing is finished now, or retried until it is. */
+function finishPendingScrub(app: FastifyInstance, gdpr: ReturnType<typeof createGdprStore>): void {
+  if (!gdpr.scrubPending()) return;
+  let timer: NodeJS.Timeout | undefined;
+  const attempt = async () => {
+    timer = undefined;
+    if (!app.services.db.open) return;
+    try {
+      if (!(await gdpr.scrub(0))) timer = setTimeout(attempt, STARTUP_SCRUB_RETRY_MS).unref();
+    } catch (error) {
+      app.log.error(error, 'GDPR scrub failed');
+    }
+  };
+  void attempt();
+  app.addHook('onClose', async () => clearTimeout(timer));
 }

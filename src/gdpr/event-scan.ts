@@ -1,0 +1,39 @@
+import type { Db } from '../store/database.js';
+import { EVENT_COLUMNS, type EventRow, rowToStoredEvent, type StoredEvent } from '../store/event-rows.js';
+
+/** Rows read per page; an async scan lets the event loop turn between pages. */
+export const SCAN_PAGE_ROWS = 500;
+
+/**
+ * An organization's events, oldest first, a page at a time (keyset on seq), so no statement
+ * stays open across pages and a long scan can yield between them.
+ */
+export function createEventScan(db: Db) {
+  const page = db.prepare<[number, number, number], EventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM events WHERE org_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+  );
+  const pageAfter = (orgId: number, seq: number): StoredEvent[] =>
+    page.all(orgId, seq, SCAN_PAGE_ROWS).map(rowToStoredEvent);
+
+  return {
+    /** Every event in one synchronous pass (inside a write transaction). */
+    *all(orgId: number): Generator<StoredEvent> {
+      for (let rows = pageAfter(orgId, 0); rows.length > 0; rows = pageAfter(orgId, lastSeq(rows)))
+        yield* rows;
+    },
+
+    /** Every event, a page at a time, yielding to the event loop between pages. */
+    async *pages(orgId: number): AsyncGenerator<StoredEvent[]> {
+      for (let rows = pageAfter(orgId, 0); rows.length > 0; rows = pageAfter(orgId, lastSeq(rows))) {
+        yield rows;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    },
+  };
+}
+
+function lastSeq(rows: StoredEvent[]): number {
+  return (rows.at(-1) as StoredEvent).seq;
+}
+
+export type EventScan = ReturnType<typeof createEventScan>;

@@ -1,0 +1,64 @@
+import { Type } from '@sinclair/typebox';
+
+const Identifier = Type.String({ minLength: 1, maxLength: 320 });
+
+export const SubjectBody = Type.Object({
+  user: Type.String({ minLength: 1, maxLength: 320, description: 'email or id of the person' }),
+  identifiers: Type.Optional(
+    Type.Array(Identifier, {
+      maxItems: 100,
+      description:
+        "more emails, ids or IP addresses the requester confirms are this person's (for instance candidates a dry run listed)",
+    }),
+  ),
+  names: Type.Optional(
+    Type.Array(Identifier, { maxItems: 100, description: "names the requester confirms are this person's" }),
+  ),
+  dry_run: Type.Optional(Type.Boolean({ description: 'erasures: report what would change, change nothing' })),
+});
+
+export interface SubjectBodyValue {
+  user: string;
+  identifiers?: string[];
+  names?: string[];
+  dry_run?: boolean;
+}
+
+const Strings = Type.Array(Type.String());
+
+/** Exactly what the request is about: these are erased or exported. */
+const Identities = Type.Object({
+  ids: Strings,
+  emails: Strings,
+  names: Strings,
+  ip_addresses: Strings,
+  user_agents: Strings,
+  accounts: Type.Array(Type.String(), { description: 'ids of the directory accounts named exactly' }),
+});
+
+/** What stored events pair with the person: never followed; confirm them with `identifiers` or `names`. */
+const Candidates = Type.Object({ ids: Strings, emails: Strings, names: Strings });
+
+export const ExportAnswer = Type.Object({
+  data: Type.Array(Type.Ref('AuditEvent')),
+  summary: Type.Object({
+    count: Type.Integer(),
+    by_category: Type.Record(Type.String(), Type.Integer()),
+    first: Type.Union([Type.String(), Type.Null()]),
+    last: Type.Union([Type.String(), Type.Null()]),
+    identities: Identities,
+    candidates: Candidates,
+  }),
+});
+
+export const ErasureAnswer = Type.Object({
+  data: Type.Object({
+    pseudonym: Type.String(),
+    events_matched: Type.Integer(),
+    events_changed: Type.Integer(),
+    accounts_changed: Type.Integer(),
+    dry_run: Type.Boolean(),
+    subject: Type.Optional(Identities),
+    candidates: Type.Optional(Candidates),
+  }),
+});
