@@ -21,6 +21,7 @@ import type {
   ExportRecord,
   GdprErasure,
   GdprExport,
+  GdprSubjectOptions,
   IngestResponse,
   ListParams,
   Me,
@@ -236,20 +237,27 @@ export class AuditClient {
     return this.#data<AuditEvent>('POST', `${this.#orgPath()}/exports`, { ...options, body: record });
   }
 
-  /** GDPR subject-access export: every event in which the person (email or id) appears. */
-  async gdprExport(user: string, options: CallOptions = {}): Promise<GdprExport> {
+  /**
+   * GDPR subject-access export: every event in which the person appears, named by `user` (email
+   * or id) and any `identifiers` / `names` the caller confirms are theirs.
+   */
+  async gdprExport(user: string, options: CallOptions & GdprSubjectOptions = {}): Promise<GdprExport> {
+    const { identifiers, names, ...call } = options;
     return (
       await this.request<GdprExport>('POST', `${this.#orgPath()}/gdpr/exports`, {
-        ...options,
-        body: { user },
+        ...call,
+        body: { user, ...subjectFields({ identifiers, names }) },
       })
     ).body;
   }
 
   /** GDPR erasure (owner only); `dryRun` reports what would change and changes nothing. */
-  async gdprErase(user: string, options: CallOptions & { dryRun?: boolean } = {}): Promise<GdprErasure> {
-    const { dryRun = false, ...call } = options;
-    const body = { user, dry_run: dryRun };
+  async gdprErase(
+    user: string,
+    options: CallOptions & GdprSubjectOptions & { dryRun?: boolean } = {},
+  ): Promise<GdprErasure> {
+    const { dryRun = false, identifiers, names, ...call } = options;
+    const body = { user, ...subjectFields({ identifiers, names }), dry_run: dryRun };
     return this.#data<GdprErasure>('POST', `${this.#orgPath()}/gdpr/erasures`, { ...call, body });
   }
 
@@ -345,4 +353,12 @@ export class AuditClient {
     }
     return `/api/v1/organizations/${encodeURIComponent(this.org)}/audit-logs`;
   }
+}
+
+/** Only the lists that have something in them, so an older server sees the body it knows. */
+function subjectFields(options: GdprSubjectOptions): GdprSubjectOptions {
+  return {
+    ...(options.identifiers?.length ? { identifiers: options.identifiers } : {}),
+    ...(options.names?.length ? { names: options.names } : {}),
+  };
 }

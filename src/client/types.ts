@@ -51,6 +51,31 @@ export interface ExportRecord {
   filters?: Record<string, string>;
 }
 
+/** More of the person's identifiers, which the caller confirms (for instance a dry run's candidates). */
+export interface GdprSubjectOptions {
+  /** Emails, ids or IP addresses. */
+  identifiers?: readonly string[] | undefined;
+  names?: readonly string[] | undefined;
+}
+
+/** Exactly who a GDPR request covers. */
+export interface GdprIdentities {
+  ids: string[];
+  emails: string[];
+  names: string[];
+  ip_addresses: string[];
+  user_agents: string[];
+  /** Directory accounts named exactly. */
+  accounts: string[];
+}
+
+/** Identifiers stored events pair with the person: shown, never followed, until confirmed. */
+export interface GdprCandidates {
+  ids: string[];
+  emails: string[];
+  names: string[];
+}
+
 export interface GdprExport {
   data: AuditEvent[];
   summary: {
@@ -58,7 +83,8 @@ export interface GdprExport {
     by_category: Record<string, number>;
     first: string | null;
     last: string | null;
-    identities: { ids: string[]; emails: string[]; names: string[] };
+    identities: GdprIdentities;
+    candidates: GdprCandidates;
   };
 }
 
@@ -68,6 +94,10 @@ export interface GdprErasure {
   events_changed: number;
   accounts_changed: number;
   dry_run: boolean;
+  /** Dry runs only. */
+  subject?: GdprIdentities;
+  /** Dry runs only. */
+  candidates?: GdprCandidates;
 }
 
 export type WebhookFormat = 'json' | 'slack' | 'discord' | 'teams';

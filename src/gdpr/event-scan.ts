@@ -12,6 +12,9 @@ export function createEventScan(db: Db) {
   const page = db.prepare<[number, number, number], EventRow>(
     `SELECT ${EVENT_COLUMNS} FROM events WHERE org_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
   );
+  const rowsAt = db.prepare<[string], EventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM events WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq`,
+  );
   const pageAfter = (orgId: number, seq: number): StoredEvent[] =>
     page.all(orgId, seq, SCAN_PAGE_ROWS).map(rowToStoredEvent);
 
@@ -27,6 +30,14 @@ export function createEventScan(db: Db) {
       for (let rows = pageAfter(orgId, 0); rows.length > 0; rows = pageAfter(orgId, lastSeq(rows))) {
         yield rows;
         await new Promise((resolve) => setImmediate(resolve));
+      }
+    },
+
+    /** The events at these positions (those still stored), a page at a time. */
+    async *at(seqs: readonly number[]): AsyncGenerator<StoredEvent[]> {
+      for (let start = 0; start < seqs.length; start += SCAN_PAGE_ROWS) {
+        if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+        yield rowsAt.all(JSON.stringify(seqs.slice(start, start + SCAN_PAGE_ROWS))).map(rowToStoredEvent);
       }
     },
   };

@@ -10,29 +10,24 @@ export interface ExportSummary {
 /**
  * The subject-access answer `{"data": [...events], "summary": {...}}` as JSON text, written a
  * page of events at a time, so neither the server's memory nor its event loop holds the whole
- * answer. The summary comes last: it counts what was written. `finished` is told the count
- * whether the answer was written to the end or abandoned.
+ * answer. The summary comes last: it counts what was written.
  */
 export async function* exportDocument(
   pages: AsyncIterable<AuditEvent[]>,
   extra: Record<string, unknown>,
-  finished: (count: number) => void,
 ): AsyncGenerator<string> {
   const summary: ExportSummary = { count: 0, by_category: {}, first: null, last: null };
-  try {
-    yield '{"data":[';
-    for await (const page of pages) {
-      const parts: string[] = [];
-      for (const event of page) {
-        parts.push(JSON.stringify(event));
-        add(summary, event);
-      }
-      yield (summary.count > page.length ? ',' : '') + parts.join(',');
+  yield '{"data":[';
+  for await (const page of pages) {
+    if (page.length === 0) continue;
+    const parts: string[] = [];
+    for (const event of page) {
+      parts.push(JSON.stringify(event));
+      add(summary, event);
     }
-    yield `],"summary":${JSON.stringify({ ...summary, ...extra })}}`;
-  } finally {
-    finished(summary.count);
+    yield (summary.count > page.length ? ',' : '') + parts.join(',');
   }
+  yield `],"summary":${JSON.stringify({ ...summary, ...extra })}}`;
 }
 
 function add(summary: ExportSummary, event: AuditEvent): void {

@@ -64,15 +64,19 @@ export function createGdprStore(db: Db) {
   return {
     resolve: resolver.resolvePaged,
 
-    /** The subject's events, a page at a time (the event loop turns between pages). */
-    async *eventsOf(orgId: number, subject: Subject): AsyncGenerator<AuditEvent[]> {
+    /** Where the subject's events are: read a page at a time (the event loop turns between pages). */
+    async positionsOf(orgId: number, subject: Subject): Promise<number[]> {
       const matcher = textMatcher(subject);
+      const seqs: number[] = [];
       for await (const page of scan.pages(orgId)) {
-        const events = page
-          .map(({ event }) => event)
-          .filter((event) => concernsSubject(event, subject, matcher));
-        if (events.length > 0) yield events;
+        for (const { seq, event } of page) if (concernsSubject(event, subject, matcher)) seqs.push(seq);
       }
+      return seqs;
+    },
+
+    /** The events at those positions, a page at a time. */
+    async *eventsAt(seqs: readonly number[]): AsyncGenerator<AuditEvent[]> {
+      for await (const page of scan.at(seqs)) yield page.map(({ event }) => event);
     },
 
     /** What an erasure would change, changing nothing; read a page at a time. */

@@ -89,6 +89,55 @@ describe('audit gdpr export and delete', () => {
     expect(again.stderr).toContain('Nothing to erase');
   });
 
+  it('dry run lists what events pair with the person; only --also and --also-name bring those in', async () => {
+    await fetch(`${server.url}/api/v1/organizations/default/audit-logs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        events: [
+          {
+            action: 'user.login',
+            actor: { id: 'user_cc', name: 'Cora Candidate', email: 'cora@example.com', type: 'user' },
+          },
+          { action: 'doc.shared', metadata: { with: 'cora@example.com', by: 'Cora Candidate' } },
+        ],
+      }),
+    });
+    const dry = await runCli(['gdpr', 'delete', '--user', 'user_cc', '--dry-run'], { env });
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('Would erase user_cc from 1 events');
+    expect(dry.stdout).toContain('not erased unless you add --also: cora@example.com');
+    expect(dry.stdout).toContain('not erased unless you add --also-name: Cora Candidate');
+
+    const exported = await runCli(['gdpr', 'export', '--user', 'user_cc', '--also', 'cora@example.com'], {
+      env,
+    });
+    expect(exported.code).toBe(0);
+    expect(JSON.parse(exported.stdout).summary).toMatchObject({
+      count: 2,
+      identities: { ids: ['user_cc'], emails: ['cora@example.com'] },
+    });
+
+    const erased = await runCli(
+      [
+        'gdpr',
+        'delete',
+        '--user',
+        'user_cc',
+        '--also',
+        'cora@example.com',
+        '--also-name',
+        'Cora Candidate',
+        '--yes',
+      ],
+      { env },
+    );
+    expect(erased.code).toBe(0);
+    expect(erased.stdout).toMatch(/^Erased user_cc from 2 events/);
+    const all = await api('/api/v1/organizations/default/audit-logs?per_page=1000');
+    expect(JSON.stringify(all.data)).not.toMatch(/cora/i);
+  });
+
   it('asks the operator on a terminal to type the person back', async () => {
     const subject = 'pat.typeback@example.com';
     await fetch(`${server.url}/api/v1/organizations/default/audit-logs`, {

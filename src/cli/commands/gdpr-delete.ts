@@ -4,20 +4,23 @@ import { writeLine } from '../context.js';
 import { UsageError } from '../errors.js';
 import { examples } from '../parse-options.js';
 import { openSession } from '../session.js';
+import { describeSubject, type SubjectFlags, subjectOptions, withSubjectOptions } from './gdpr-subject.js';
 
-interface DeleteOptions {
-  user: string;
+interface DeleteOptions extends SubjectFlags {
   yes?: boolean;
   dryRun?: boolean;
 }
 
 export function gdprDeleteCommand(context: CliContext): Command {
-  return new Command('delete')
-    .summary("erase one person's personal data (pseudonymize; the events stay)")
-    .description(
-      "erase one person's personal data: name, email, IP addresses and user agents become a pseudonym",
-    )
-    .requiredOption('--user <email-or-id>', 'the person, by email or id')
+  return withSubjectOptions(
+    new Command('delete')
+      .summary("erase one person's personal data (pseudonymize; the events stay)")
+      .description(
+        "erase one person's personal data: name, email, IP addresses and user agents become a pseudonym. " +
+          'The person is exactly the identifiers you give and the server account they name; identifiers that ' +
+          'events pair with them are listed by --dry-run, and erased only once you confirm them with --also',
+      ),
+  )
     .option('--yes', 'do not ask for confirmation (needed without a terminal)')
     .option('--dry-run', 'show how many events would change, change nothing')
     .addHelpText(
@@ -26,6 +29,7 @@ export function gdprDeleteCommand(context: CliContext): Command {
         '$ audit gdpr delete --user bob@example.com --dry-run',
         '$ audit gdpr delete --user bob@example.com          # asks you to type the user back',
         '$ audit gdpr delete --user user_3f7a92 --yes        # in a script',
+        '$ audit gdpr delete --user bob@example.com --also user_3f7a92 --also-name "Bob Marsh" --dry-run',
       ),
     )
     .action(async (options: DeleteOptions, command: Command) => {
@@ -39,13 +43,16 @@ export function gdprDeleteCommand(context: CliContext): Command {
       // Never retried automatically: a person, not a retry loop, decides to erase again.
       const client = await session.client({ attempts: 1 });
       try {
-        const preview = await client.gdprErase(options.user, { dryRun: true });
+        const subject = subjectOptions(options);
+        const preview = await client.gdprErase(options.user, { ...subject, dryRun: true });
+        const details = describeSubject(preview.subject, preview.candidates);
         const scope = `${preview.events_changed} events${preview.accounts_changed ? ` and ${preview.accounts_changed} account` : ''}`;
         if (preview.events_changed === 0 && preview.accounts_changed === 0) {
           writeLine(
             context.stderr,
             `Nothing to erase for ${options.user} (${preview.events_matched} events mention them, none still identify them).`,
           );
+          for (const line of details) writeLine(context.stderr, line);
           return;
         }
         if (options.dryRun) {
@@ -53,10 +60,14 @@ export function gdprDeleteCommand(context: CliContext): Command {
             context.stdout,
             `Would erase ${options.user} from ${scope} (of ${preview.events_matched} that mention them); pseudonym ${preview.pseudonym}.`,
           );
+          for (const line of details) writeLine(context.stdout, line);
           return;
         }
-        if (!options.yes) await confirm(context, options.user, scope);
-        const report = await client.gdprErase(options.user);
+        if (!options.yes) {
+          for (const line of details) writeLine(context.stderr, line);
+          await confirm(context, options.user, scope);
+        }
+        const report = await client.gdprErase(options.user, subject);
         writeLine(
           context.stdout,
           `Erased ${options.user} from ${report.events_changed} events${report.accounts_changed ? ` and ${report.accounts_changed} account` : ''}; they now read ${report.pseudonym}.`,

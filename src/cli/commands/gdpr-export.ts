@@ -3,14 +3,17 @@ import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 import { examples } from '../parse-options.js';
 import { openSession } from '../session.js';
+import { type SubjectFlags, subjectOptions, withSubjectOptions } from './gdpr-subject.js';
 
 export function gdprExportCommand(context: CliContext): Command {
-  return new Command('export')
-    .summary("one person's data: every event in which they appear (subject-access request)")
-    .description(
-      "one person's data (subject-access request): every event in which they appear, with a summary",
-    )
-    .requiredOption('--user <email-or-id>', 'the person, by email or id')
+  return withSubjectOptions(
+    new Command('export')
+      .summary("one person's data: every event in which they appear (subject-access request)")
+      .description(
+        "one person's data (subject-access request): every event in which they appear, with a summary; " +
+          'summary.candidates lists identifiers events pair with them, which --also includes',
+      ),
+  )
     .addHelpText(
       'after',
       examples(
@@ -18,10 +21,12 @@ export function gdprExportCommand(context: CliContext): Command {
         '$ audit gdpr export --user user_3f7a92 | jq .summary',
       ),
     )
-    .action(async (options: { user: string }, command: Command) => {
+    .action(async (options: SubjectFlags, command: Command) => {
       const session = await openSession(context, command);
       const client = await session.client();
-      const answer = await client.gdprExport(options.user).finally(() => client.close());
+      const answer = await client
+        .gdprExport(options.user, subjectOptions(options))
+        .finally(() => client.close());
       const document = {
         subject: options.user,
         generated_at: new Date(context.now()).toISOString(),

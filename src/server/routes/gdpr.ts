@@ -46,26 +46,21 @@ export function registerGdprRoutes(app: FastifyInstance, options: { scrubWaitMs?
       const body = request.body as SubjectBodyValue;
       const orgId = principal.organization.id;
       const { subject, candidates } = await gdpr.resolve(orgId, subjectRequest(body));
-      const record = (count: number) =>
-        recorder.record(orgId, [
-          {
-            action: 'gdpr.export_requested',
-            actor: userActor(principal.user),
-            target: { type: 'user', name: body.user },
-            metadata: { count },
-          },
-        ]);
+      const seqs = await gdpr.positionsOf(orgId, subject);
+      // Recorded before any data leaves: a busy database answers 503, never an unaudited export.
+      recorder.record(orgId, [
+        {
+          action: 'gdpr.export_requested',
+          actor: userActor(principal.user),
+          target: { type: 'user', name: body.user },
+          metadata: { count: seqs.length },
+        },
+      ]);
       const summaryExtra = {
         identities: identifiersToJson(subject),
         candidates: candidatesToJson(candidates),
       };
-      const document = exportDocument(gdpr.eventsOf(orgId, subject), summaryExtra, (count) => {
-        try {
-          record(count);
-        } catch (error) {
-          request.log.error(error, 'could not record the GDPR export');
-        }
-      });
+      const document = exportDocument(gdpr.eventsAt(seqs), summaryExtra);
       return reply.type('application/json; charset=utf-8').send(Readable.from(document));
     },
   );
