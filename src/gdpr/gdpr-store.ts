@@ -1,4 +1,5 @@
 import type { AuditEvent } from '../domain/event.js';
+import type { Statement } from 'better-sqlite3';
 import { type Db, inMaintenanceWindow } from '../store/database.js';
 import { eventToRowValues } from '../store/event-rows.js';
 import { type Candidates, candidatesToJson } from './candidates.js';
@@ -30,10 +31,22 @@ export function createGdprStore(db: Db) {
   // The one place the pseudonym key is read.
   const secret = () =>
     db.prepare("SELECT value FROM server_settings WHERE key = 'pseudonym_secret'").pluck().get() as string;
-  const updateEvent = db.prepare(`UPDATE events SET action = @action, description = @description,
-    actor_id = @actor_id, actor_name = @actor_name, actor_email = @actor_email, target_type = @target_type,
-    target_id = @target_id, target_name = @target_name, ip_address = @ip_address, user_agent = @user_agent,
-    team_id = @team_id, team_name = @team_name, changes = @changes, metadata = @metadata WHERE seq = @seq`);
+  // One statement per set of changed columns: setting a column rewrites every index that holds
+  // it, even to the same value, so an erasure sets only what it changes.
+  const updates = new Map<string, Statement>();
+  const updateEvent = (seq: number, before: AuditEvent, after: AuditEvent) => {
+    const old = eventToRowValues(before) as Record<string, unknown>;
+    const row = eventToRowValues(after) as Record<string, unknown>;
+    const columns = Object.keys(row).filter((column) => row[column] !== old[column]);
+    const key = columns.join(',');
+    let statement = updates.get(key);
+    if (!statement) {
+      const assignments = columns.map((column) => `${column} = @${column}`).join(', ');
+      statement = db.prepare(`UPDATE events SET ${assignments} WHERE seq = @seq`);
+      updates.set(key, statement);
+    }
+    statement.run({ ...Object.fromEntries(columns.map((column) => [column, row[column]])), seq });
+  };
   const knownPseudonym = db
     .prepare<[string], string>('SELECT pseudonym FROM gdpr_pseudonyms WHERE identity_hmac = ?')
     .pluck();
@@ -114,7 +127,7 @@ export function createGdprStore(db: Db) {
           const erased = eraseFromEvent(stored.event, subject, matcher, pseudonym);
           if (JSON.stringify(erased) === JSON.stringify(stored.event)) continue;
           result.eventsChanged++;
-          updateEvent.run({ ...eventToRowValues(erased), seq: stored.seq });
+          updateEvent(stored.seq, stored.event, erased);
         }
         directory.erase(orgId, subject, matcher, pseudonym, now);
         scrubber.markPending();

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { AuditEvent } from '../domain/event.js';
 import { foldCase, kindOf, normalizeIdentifier } from './normalize.js';
 
@@ -37,6 +38,7 @@ export interface SubjectRequest {
 
 // A name shorter than this matches too much free text to be erased as a word.
 const MIN_NAME_LENGTH = 2;
+const MIN_AGENT_LENGTH = 8;
 
 export class EmptyIdentifierError extends Error {}
 
@@ -102,11 +104,19 @@ export function isSubjectTarget(event: AuditEvent, subject: Subject): boolean {
   return subject.emails.has(name) || [...subject.names].some((known) => known.toLowerCase() === name);
 }
 
-/** Learns the IP address and user agent of an event the subject performed. */
+/**
+ * Learns the IP address and user agent of an event the subject performed. Only values that
+ * are an IP address, and user agents long enough and with a version or path in them, become
+ * words to erase from free text: a sender could otherwise make "the" the subject's user agent.
+ */
 export function learnContext(event: AuditEvent, subject: Subject): void {
   if (!isSubjectActor(event, subject)) return;
   const ip = event.context?.ip_address;
   const agent = event.context?.user_agent;
-  if (ip) subject.ips.add(foldCase(ip));
-  if (agent && normalizeIdentifier(agent).length >= 3) subject.agents.add(normalizeIdentifier(agent));
+  if (ip && isIP(normalizeIdentifier(ip)) !== 0) subject.ips.add(foldCase(ip));
+  if (agent && looksLikeUserAgent(normalizeIdentifier(agent))) subject.agents.add(normalizeIdentifier(agent));
+}
+
+function looksLikeUserAgent(agent: string): boolean {
+  return agent.length >= MIN_AGENT_LENGTH && /[/\d]/.test(agent);
 }

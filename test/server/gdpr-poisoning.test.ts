@@ -119,6 +119,32 @@ describe('GDPR identity linking cannot be poisoned by senders', () => {
     expect(text).not.toContain('kim@example.com');
   });
 
+  it("a sender cannot make common words the subject's IP address or user agent, to garble everyone's text", async () => {
+    await fixture.ingest(
+      [
+        {
+          action: 'user.login',
+          actor: { id: 'user_vic', email: 'vic@example.com', type: 'user' },
+          context: { ip_address: 'gateway', user_agent: 'the' },
+        },
+        {
+          action: 'incident.opened',
+          actor: { id: 'user_ops', type: 'user' },
+          description: 'the gateway is down',
+        },
+      ],
+      fixture.tokens.ingest,
+    );
+    const dry = (await post('erasures', { user: 'vic@example.com', dry_run: true })).json().data;
+    expect(dry.subject).toMatchObject({ ip_addresses: [], user_agents: [] });
+    await post('erasures', { user: 'vic@example.com' });
+    const incident = (
+      (await fixture.request({ method: 'GET', url: `${LOGS}?action=incident.opened` })).json()
+        .data as AuditEvent[]
+    )[0];
+    expect(incident?.description).toBe('the gateway is down');
+  });
+
   it('answers 400, not 500, for an identifier that is empty once normalized', async () => {
     expect((await post('erasures', { user: ' \u200b\u00a0' })).statusCode).toBe(400);
     expect((await post('exports', { user: 'bob@example.com', identifiers: ['\u2003'] })).statusCode).toBe(
