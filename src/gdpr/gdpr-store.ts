@@ -1,5 +1,5 @@
-import type { AuditEvent } from '../domain/event.js';
 import type { Statement } from 'better-sqlite3';
+import type { AuditEvent } from '../domain/event.js';
 import { type Db, inMaintenanceWindow } from '../store/database.js';
 import { eventToRowValues } from '../store/event-rows.js';
 import { type Candidates, candidatesToJson } from './candidates.js';
