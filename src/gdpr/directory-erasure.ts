@@ -77,7 +77,11 @@ export function createDirectoryErasure(db: Db) {
       for (const team of teams.all(orgId)) {
         let name = matcher.replace(team.value, pseudonym);
         if (name === team.value) continue;
-        if (teamTaken.get(orgId, name, team.id) !== undefined) name = `${name} (${team.public_id})`;
+        // Team names are unique in an organization: an erased one that collides keeps its id beside it.
+        const base = name;
+        for (let n = 1; teamTaken.get(orgId, name, team.id) !== undefined; n++) {
+          name = n === 1 ? `${base} (${team.public_id})` : `${base} (${team.public_id}-${n})`;
+        }
         renameTeam.run(name, team.id);
       }
       return subject.accounts.length;

@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/domain/event.js';
+import { createAdmin } from '../../src/server/admin.js';
+import { SYSTEM_ACTOR } from '../../src/server/server-actor.js';
+import { createStores } from '../../src/server/services.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 
 const GDPR = '/api/v1/organizations/default/gdpr';
@@ -143,6 +146,23 @@ describe('GDPR identity linking cannot be poisoned by senders', () => {
         .data as AuditEvent[]
     )[0];
     expect(incident?.description).toBe('the gateway is down');
+  });
+
+  it('a team name that the erasure would make equal to another team never makes it fail', async () => {
+    const admin = createAdmin(createStores(fixture.db), SYSTEM_ACTOR);
+    admin.addUser('default', {
+      email: 'dora@example.com',
+      name: 'Dora Dupont',
+      role: 'member',
+      team: 'Dora Dupont',
+    });
+    const { pseudonym } = (await post('erasures', { user: 'dora@example.com', dry_run: true })).json().data;
+    admin.addUser('default', { email: 'eli@example.com', name: 'Eli', role: 'member', team: pseudonym });
+    const erased = await post('erasures', { user: 'dora@example.com' });
+    expect(erased.statusCode).toBe(200);
+    const teams = fixture.db.prepare('SELECT name FROM teams ORDER BY name').pluck().all() as string[];
+    expect(teams.filter((name) => name.startsWith(pseudonym))).toHaveLength(2);
+    expect(teams.join()).not.toContain('Dora');
   });
 
   it('answers 400, not 500, for an identifier that is empty once normalized', async () => {
