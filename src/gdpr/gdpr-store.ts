@@ -9,7 +9,7 @@ import { createEventScan } from './event-scan.js';
 import { identityHmacs, newPseudonym } from './pseudonym.js';
 import { createSubjectResolver, type Resolution } from './resolve.js';
 import { createScrubber } from './scrub.js';
-import type { Subject, SubjectRequest } from './subject.js';
+import { accountNeedsErasure, type Subject, type SubjectRequest } from './subject.js';
 import { textMatcher } from './text-match.js';
 
 export interface ErasureReport {
@@ -67,7 +67,7 @@ export function createGdprStore(db: Db) {
       pseudonym,
       eventsMatched: 0,
       eventsChanged: 0,
-      accountsChanged: subject.accounts.length,
+      accountsChanged: subject.accounts.filter((account) => accountNeedsErasure(account, pseudonym)).length,
       dryRun,
       subject,
       candidates,

@@ -82,6 +82,12 @@ export function addAccount(subject: Subject, account: DirectoryAccount): void {
   if (name.length >= MIN_NAME_LENGTH) subject.names.add(name);
 }
 
+/** False once the account already reads as the pseudonym (a repeated erasure changes nothing). */
+export function accountNeedsErasure(account: DirectoryAccount, pseudonym: string): boolean {
+  const erasedEmail = new RegExp(`^${pseudonym}(?:-\\d+)?@erased\\.invalid$`);
+  return account.name !== pseudonym || !erasedEmail.test(account.email);
+}
+
 /** An id or email field that names the subject (an id field may hold an email). */
 export function isSubjectIdentity(subject: Subject, value: string | null | undefined): boolean {
   if (value === null || value === undefined) return false;

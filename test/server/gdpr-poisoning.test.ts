@@ -90,6 +90,10 @@ describe('GDPR identity linking cannot be poisoned by senders', () => {
     expect(linked.json().data.accounts_changed).toBe(0);
     expect(account('olga@example.com')?.name).toBe('Olga Admin');
 
+    const olgaId = fixture.db
+      .prepare('SELECT public_id FROM users WHERE email = ?')
+      .pluck()
+      .get('olga@example.com');
     // The owner may name two accounts on purpose: both are erased, and neither request fails.
     const both = await post('erasures', { user: 'olga@example.com', identifiers: ['mia@example.com'] });
     expect(both.statusCode).toBe(200);
@@ -98,6 +102,9 @@ describe('GDPR identity linking cannot be poisoned by senders', () => {
     expect(account('mia@example.com')).toBeUndefined();
     const again = await post('erasures', { user: 'mia@example.com', identifiers: ['user_twice'] });
     expect(again.statusCode).toBe(200);
+    // An account already erased is named by its id still, and has nothing left to change.
+    const repeated = await post('erasures', { user: olgaId as string, dry_run: true });
+    expect(repeated.json().data).toMatchObject({ accounts_changed: 0, events_changed: 0 });
     expect(
       (await fixture.request({ method: 'GET', url: '/api/v1/me', token: fixture.tokens.member })).statusCode,
     ).toBe(401);
