@@ -357,6 +357,9 @@ function __audit_takes_value
     if string match -q -- '*|--debug' "$argv[1]|$argv[2]"
         return 1
     end
+    if string match -q -- '*|--insecure' "$argv[1]|$argv[2]"
+        return 1
+    end
     if string match -q -- '*|-h' '*|--help' "$argv[1]|$argv[2]"
         return 1
     end
@@ -560,4 +563,5 @@ complete -c audit -l 'tz' -r -f -d 'display time zone, an IANA name such as Euro
 complete -c audit -l 'utc' -d 'show and read times in UTC'
 complete -c audit -l 'no-color' -d 'no colour (also NO_COLOR)'
 complete -c audit -l 'debug' -d 'trace HTTP requests to stderr (the token masked)'
+complete -c audit -l 'insecure' -d 'allow plain http to a server not on this machine (env AUDIT_INSECURE=1)'
 complete -c audit -s 'h' -l 'help' -d 'display help for command'

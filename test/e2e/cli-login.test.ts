@@ -227,7 +227,8 @@ describe('audit login, logout, whoami and where the connection comes from', () =
 
   it('takes the server from --server over AUDIT_SERVER over the profile', async () => {
     const configDir = await loggedIn();
-    const envDead = cliEnv(configDir, { AUDIT_SERVER: deadServer });
+    // An explicit token: the profile's own is bound to the profile's server (token-binding.test.ts).
+    const envDead = cliEnv(configDir, { AUDIT_SERVER: deadServer, AUDIT_TOKEN: owner });
     const envBeatsProfile = await runCli(['whoami'], { env: envDead });
     expect(envBeatsProfile.code).toBe(1);
     expect(envBeatsProfile.stderr).toContain(`cannot reach ${deadServer}`);
@@ -237,12 +238,12 @@ describe('audit login, logout, whoami and where the connection comes from', () =
     expect(flagBeatsEnv.stdout).toMatch(new RegExp(`^Server:\\s+${server.url}$`, 'm'));
 
     const flagDead = await runCli(['whoami', '--server', deadServer], {
-      env: cliEnv(configDir, { AUDIT_SERVER: server.url }),
+      env: cliEnv(configDir, { AUDIT_SERVER: server.url, AUDIT_TOKEN: owner }),
     });
     expect(flagDead.code).toBe(1);
     expect(flagDead.stderr).toContain(`cannot reach ${deadServer}`);
 
-    // A profile pointing at a dead server: the environment rescues it.
+    // A profile pointing at a dead server: the environment (server and token) rescues it.
     writeFileSync(
       configFile(configDir),
       JSON.stringify({
@@ -254,7 +255,9 @@ describe('audit login, logout, whoami and where the connection comes from', () =
     const profileDead = await runCli(['whoami'], { env: cliEnv(configDir) });
     expect(profileDead.code).toBe(1);
     expect(profileDead.stderr).toContain(`cannot reach ${deadServer}`);
-    const envGood = await runCli(['whoami'], { env: cliEnv(configDir, { AUDIT_SERVER: server.url }) });
+    const envGood = await runCli(['whoami'], {
+      env: cliEnv(configDir, { AUDIT_SERVER: server.url, AUDIT_TOKEN: owner }),
+    });
     expect(envGood.code).toBe(0);
     expect(envGood.stdout).toMatch(new RegExp(`^Server:\\s+${server.url}$`, 'm'));
   });
@@ -262,7 +265,9 @@ describe('audit login, logout, whoami and where the connection comes from', () =
   it('gives up on a server that is down with exit 1 and one "cannot reach" line, within seconds', async () => {
     const configDir = await loggedIn();
     const started = Date.now();
-    const result = await runCli(['logs', '--server', deadServer], { env: cliEnv(configDir) });
+    const result = await runCli(['logs', '--server', deadServer], {
+      env: cliEnv(configDir, { AUDIT_TOKEN: owner }),
+    });
     expect(result.code).toBe(1);
     expect(result.stderr.trim()).toMatch(new RegExp(`^audit: cannot reach ${deadServer}\\b`));
     expectOneErrorLine(result);
@@ -281,7 +286,9 @@ describe('audit login, logout, whoami and where the connection comes from', () =
     const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     try {
       const configDir = await loggedIn();
-      const result = await runCli(['logs', '--server', url], { env: cliEnv(configDir) });
+      const result = await runCli(['logs', '--server', url], {
+        env: cliEnv(configDir, { AUDIT_TOKEN: owner }),
+      });
       expect(result.code).toBe(1);
       expect(result.stderr).toContain(`cannot reach ${url}`);
       expectOneErrorLine(result);

@@ -48,7 +48,11 @@ describe('an interrupted audit export', () => {
   const startSlowExport = async (args: string[]) => {
     const proxy = await startFaultProxy(server.url);
     proxy.failNext(1000, { status: 503, retryAfter: '1', pathPattern: AFTER_FIRST_PAGE });
-    const cli = startCli(['export', ...RANGE, ...args], { ...env, AUDIT_SERVER: proxy.url });
+    const cli = startCli(['export', ...RANGE, ...args], {
+      ...env,
+      AUDIT_SERVER: proxy.url,
+      AUDIT_TOKEN: token,
+    });
     await waitFor(() => proxy.requests.some((request) => request.outcome === 'failed'));
     return { proxy, cli };
   };
@@ -99,7 +103,7 @@ describe('an interrupted audit export', () => {
     proxy.failNext(8, { status: 503, retryAfter: '0', pathPattern: AFTER_FIRST_PAGE });
     const file = join(out, 'gaveup.csv.gz');
     const stopped = await runCli(['export', ...RANGE, '-o', file], {
-      env: { ...env, AUDIT_SERVER: proxy.url },
+      env: { ...env, AUDIT_SERVER: proxy.url, AUDIT_TOKEN: token },
     });
     await proxy.close();
     expect(stopped.code).toBe(1);
