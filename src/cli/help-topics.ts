@@ -9,7 +9,7 @@ export const ENVIRONMENT: readonly (readonly [name: string, meaning: string])[] 
   ['AUDIT_TOKEN', "API token (above the profile's token; there is no --token flag, by design)"],
   [
     'AUDIT_TOKEN_FILE',
-    'a file holding the API token (for cron, containers and secret mounts); warns unless mode 600',
+    'a file holding the API token (for cron, containers and secret mounts); warns if others can read it',
   ],
   ['AUDIT_INSECURE', 'set to 1: allow plain http to a server not on this machine (same as --insecure)'],
   ['AUDIT_CONFIG_DIR', 'where profiles live (default $XDG_CONFIG_HOME/audit, else ~/.config/audit)'],
