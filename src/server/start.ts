@@ -16,6 +16,8 @@ export interface StartOptions {
   version?: string;
   /** First webhook retry delay; default AUDIT_WEBHOOK_RETRY_BASE_MS from the environment, else 30 s. */
   webhookRetryBaseMs?: number;
+  /** Let webhooks reach loopback, private and link-local addresses (--webhook-allow-private). */
+  webhookAllowPrivate?: boolean;
   /** Reports progress lines (demo fill, purge) as they happen. */
   log?: (line: string) => void;
 }
@@ -51,6 +53,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       rateLimitPerMinute: options.rateLimitPerMinute,
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       version: options.version,
+      webhookAllowPrivate: options.webhookAllowPrivate,
       webhookRetryBaseMs:
         options.webhookRetryBaseMs ??
         positiveFromEnvironment('AUDIT_WEBHOOK_RETRY_BASE_MS', 'milliseconds', options.log),

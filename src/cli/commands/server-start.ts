@@ -12,6 +12,7 @@ interface StartFlags {
   db?: string;
   demo: boolean;
   rateLimit?: number;
+  webhookAllowPrivate: boolean;
 }
 
 export function serverStartCommand(context: CliContext): Command {
@@ -30,6 +31,11 @@ export function serverStartCommand(context: CliContext): Command {
       '--rate-limit <n>',
       'requests a minute per token (default 600)',
       integerInRange('--rate-limit', 1, 1_000_000),
+    )
+    .option(
+      '--webhook-allow-private',
+      'let webhooks reach loopback, private and link-local addresses (refused by default)',
+      false,
     )
     .addHelpText(
       'after',
@@ -51,6 +57,7 @@ export function serverStartCommand(context: CliContext): Command {
           port: flags.port,
           demo: flags.demo,
           rateLimitPerMinute: flags.rateLimit,
+          webhookAllowPrivate: flags.webhookAllowPrivate,
           version: packageVersion(),
           log: (line) => writeLine(context.stderr, line),
         });

@@ -24,7 +24,7 @@ const ONE = { data: Type.Ref('Webhook') };
 /** Webhook subscriptions: organization owners and admins only; ingest tokens may not manage them. */
 export function registerWebhookRoutes(app: FastifyInstance) {
   const { db } = app.services;
-  const { store } = app.services.webhooks;
+  const { store, allowPrivate } = app.services.webhooks;
   app.addSchema(WebhookSchema);
   app.addSchema(DeliverySchema);
 
@@ -45,7 +45,7 @@ export function registerWebhookRoutes(app: FastifyInstance) {
       const principal = webhookAdmin(request);
       const body = request.body as CreateWebhookInput;
       const fields = parsed(() => ({
-        url: parseWebhookUrl(body.url).href,
+        url: parseWebhookUrl(body.url, { allowPrivate }).href,
         format: body.format ?? 'json',
         patterns: parseActionPatterns(body.actions),
         categories: parseCategories(body.category),
@@ -104,7 +104,7 @@ export function registerWebhookRoutes(app: FastifyInstance) {
       const body = request.body as UpdateWebhookInput;
       const changes = parsed(() => {
         const fields: Partial<WebhookFields> = {};
-        if (body.url !== undefined) fields.url = parseWebhookUrl(body.url).href;
+        if (body.url !== undefined) fields.url = parseWebhookUrl(body.url, { allowPrivate }).href;
         if (body.format !== undefined) fields.format = body.format;
         if (body.actions !== undefined) fields.patterns = parseActionPatterns(body.actions);
         if (body.category !== undefined) fields.categories = parseCategories(body.category);
