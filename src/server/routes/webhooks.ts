@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { writeTransaction } from '../../store/database.js';
+import { dropWalHistory } from '../../store/secrets-at-rest.js';
 import { parseActionPatterns, parseCategories, parseWebhookUrl } from '../../webhooks/subscription.js';
 import { generateSecret, type WebhookFields } from '../../webhooks/webhook-store.js';
 import { notFound } from '../problem.js';
@@ -140,6 +141,7 @@ export function registerWebhookRoutes(app: FastifyInstance) {
         return webhook;
       });
       if (!removed) throw notFound(`no webhook "${id}"`);
+      dropWalHistory(db);
       return reply.code(204).send();
     },
   );
