@@ -153,6 +153,9 @@ function __audit_takes_value
     if string match -q -- 'server start|--webhook-allow-private' 'server start *|--webhook-allow-private' "$argv[1]|$argv[2]"
         return 1
     end
+    if string match -q -- 'server start|--replace-lost-secrets-key' 'server start *|--replace-lost-secrets-key' "$argv[1]|$argv[2]"
+        return 1
+    end
     if string match -q -- 'login|--with-token' 'login *|--with-token' "$argv[1]|$argv[2]"
         return 1
     end
@@ -495,6 +498,7 @@ complete -c audit -n '__audit_in \'server start\'' -l 'db' -r -F -d 'SQLite data
 complete -c audit -n '__audit_in \'server start\'' -l 'demo' -d 'fill an empty database with 90 days of realistic demo events'
 complete -c audit -n '__audit_in \'server start\'' -l 'rate-limit' -r -f -d 'requests a minute per token (default 600)'
 complete -c audit -n '__audit_in \'server start\'' -l 'webhook-allow-private' -d 'let webhooks reach loopback, private and link-local addresses (refused by default)'
+complete -c audit -n '__audit_in \'server start\'' -l 'replace-lost-secrets-key' -d 'the database\'s .key file is lost for good: make a new one (webhooks then need new secrets)'
 complete -c audit -n '__audit_in \'login\'' -l 'with-token' -d 'read the token from standard input instead of prompting'
 complete -c audit -n '__audit_in \'logs\'' -l 'limit' -r -f -d 'how many events to show'
 complete -c audit -n '__audit_in \'logs\'' -l 'all' -d 'follow every page (ignores --limit)'

@@ -18,6 +18,8 @@ export interface StartOptions {
   webhookRetryBaseMs?: number;
   /** Let webhooks reach loopback, private and link-local addresses (--webhook-allow-private). */
   webhookAllowPrivate?: boolean;
+  /** The database's secrets key file is lost for good: make a new one (--replace-lost-secrets-key). */
+  replaceLostSecretsKey?: boolean;
   /** Reports progress lines (demo fill, purge) as they happen. */
   log?: (line: string) => void;
 }
@@ -40,6 +42,11 @@ const HOUR_MS = 3_600_000;
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const db = openDatabase(options.dbFile, {
     walCheckpointMib: positiveFromEnvironment('AUDIT_WAL_CHECKPOINT_MB', 'MiB', options.log),
+    replaceLostSecretsKey: options.replaceLostSecretsKey,
+    onLostSecretsKeyReplaced: (webhooks) =>
+      options.log?.(
+        `Made a new secrets key: new GDPR erasures get new pseudonyms; ${webhooks} webhook(s) have a secret nobody knows and must be deleted and created again.`,
+      ),
   });
   try {
     const stores = createStores(db);

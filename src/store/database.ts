@@ -12,6 +12,10 @@ export interface OpenOptions {
   readonly?: boolean;
   /** The WAL size in MiB after which a commit checkpoints (default WAL_CHECKPOINT_MIB). */
   walCheckpointMib?: number | undefined;
+  /** The secrets key file is lost for good: make a new key and replace the secrets it sealed. */
+  replaceLostSecretsKey?: boolean;
+  /** Told how many webhooks got a new, unknown secret when a lost key was replaced. */
+  onLostSecretsKeyReplaced?: (webhooksNeedingNewSecrets: number) => void;
 }
 
 /** The page cache of a connection that writes, in KiB: 64 MiB. */
@@ -58,7 +62,11 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
       assertDurable(db);
       migrate(db);
     }
-    openSecretsAtRest(db, file, { readonly: options.readonly ?? false });
+    openSecretsAtRest(db, file, {
+      readonly: options.readonly ?? false,
+      replaceLostKey: options.replaceLostSecretsKey,
+      onLostKeyReplaced: options.onLostSecretsKeyReplaced,
+    });
   } catch (error) {
     db.close();
     throw error;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import { replaceLostSecretsKey } from './lost-secrets-key.js';
 import {
   attachSecretsKey,
   isSealed,
@@ -14,12 +15,20 @@ import { createKeyFile, keyFileFor, readKeyFile, SecretsKeyError } from './secre
 const KEY_CHECK = 'secrets_key_check';
 const KEY_CHECK_TEXT = 'audit secrets key';
 
+export interface SecretsAtRestOptions {
+  readonly: boolean;
+  /** The key file is lost for good: make a new one and replace what the old one sealed. */
+  replaceLostKey?: boolean;
+  /** Told how many webhooks got a new, unknown secret when a lost key was replaced. */
+  onLostKeyReplaced?: (webhooksNeedingNewSecrets: number) => void;
+}
+
 /**
  * Finds the database's secrets key (creating it with a new database), checks that it is the
  * right one, and seals any secret still stored in the clear (a database from before sealing).
  * An in-memory database gets a key that lives as long as it does.
  */
-export function openSecretsAtRest(db: Database.Database, file: string, options: { readonly: boolean }): void {
+export function openSecretsAtRest(db: Database.Database, file: string, options: SecretsAtRestOptions): void {
   const keyFile = keyFileFor(file);
   const check = db
     .prepare<[string], string>('SELECT value FROM server_settings WHERE key = ?')
@@ -27,9 +36,17 @@ export function openSecretsAtRest(db: Database.Database, file: string, options: 
     .get(KEY_CHECK);
   let key = file === ':memory:' ? randomBytes(32) : readKeyFile(keyFile);
   if (!key && check !== undefined) {
+    if (options.replaceLostKey && !options.readonly) {
+      options.onLostKeyReplaced?.(replaceLostSecretsKey(db, keyFile, KEY_CHECK));
+      dropWalHistory(db);
+      return;
+    }
     throw new SecretsKeyError(
-      `${file} holds secrets sealed with the key file ${keyFile}, which is missing; restore it from the backup taken with the database`,
+      `${file} holds secrets sealed with the key file ${keyFile}, which is missing; restore it from the backup taken with the database (if it is lost for good: audit server start --replace-lost-secrets-key)`,
     );
+  }
+  if (key && options.replaceLostKey) {
+    throw new SecretsKeyError(`${keyFile} is not lost; start without --replace-lost-secrets-key`);
   }
   if (!key) {
     if (options.readonly) return;

@@ -8,7 +8,7 @@ describe('the secrets key file beside the database', () => {
   const keyFile = `${home.dbFile}.key`;
   afterAll(() => rmSync(home.dir, { recursive: true, force: true }));
 
-  it('is made by the first start, found by the admin commands, and its loss or loose mode stops both', async () => {
+  it('is made by the first start and found by the admin commands; a loose mode or its loss stops both until fixed or replaced on purpose', async () => {
     const server = await startServerProcess(['--db', home.dbFile], env);
     await server.stop('SIGTERM');
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
@@ -28,7 +28,16 @@ describe('the secrets key file beside the database', () => {
     expect(start.code).toBe(1);
     expect(start.stderr.trim().split('\n')).toHaveLength(1);
     expect(start.stderr).toMatch(/^audit: .*audit\.db\.key, which is missing; restore it/);
+    const replaced = await startServerProcess(['--db', home.dbFile, '--replace-lost-secrets-key'], env);
+    await replaced.stop('SIGTERM');
+    expect(replaced.stderr()).toMatch(/Made a new secrets key: .* 0 webhook\(s\)/);
+    // The old key, found again, no longer fits: what it sealed was replaced.
+    renameSync(keyFile, `${keyFile}.new`);
     renameSync(`${keyFile}.aside`, keyFile);
+    const stale = await runCli(['server', 'token', 'list', '--db', home.dbFile], { env });
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toMatch(/is not the key this database's secrets were sealed with/);
+    renameSync(`${keyFile}.new`, keyFile);
     const again = await runCli(['server', 'token', 'list', '--db', home.dbFile], { env });
     expect(again.code, again.stderr).toBe(0);
   }, 60_000);

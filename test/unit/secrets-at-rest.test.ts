@@ -88,6 +88,39 @@ describe('the secrets key and sealing at open', () => {
     expect(existsSync(`${file}.key`)).toBe(false);
   });
 
+  it('replaces a lost key only when asked, and then nothing the old key sealed is reused', () => {
+    const db = openDatabase(file);
+    const store = createWebhookStore(db, Date.now);
+    const org = db.prepare("INSERT INTO organizations (slug, name, created_at) VALUES ('o', 'O', 0)").run();
+    const webhook = store.create(
+      Number(org.lastInsertRowid),
+      { url: 'https://example.com/h', format: 'json', patterns: [], categories: [], description: null },
+      OLD_SECRET,
+    );
+    const pseudonymKey = serverSecret(db, 'pseudonym_secret');
+    db.close();
+    rmSync(`${file}.key`);
+    const reported: number[] = [];
+    const reopened = openDatabase(file, {
+      replaceLostSecretsKey: true,
+      onLostSecretsKeyReplaced: (count) => reported.push(count),
+    });
+    try {
+      expect(reported).toEqual([1]);
+      expect(statSync(`${file}.key`).mode & 0o777).toBe(0o600);
+      expect(serverSecret(reopened, 'pseudonym_secret')).toMatch(/^[0-9a-f]{64}$/);
+      expect(serverSecret(reopened, 'pseudonym_secret')).not.toBe(pseudonymKey);
+      const after = createWebhookStore(reopened, Date.now);
+      expect(after.secretOf(webhook)).toMatch(/^whsec_/);
+      expect(after.secretOf(webhook)).not.toBe(OLD_SECRET);
+    } finally {
+      reopened.close();
+    }
+    // The new key is the key from now on; asking again while it is there is refused.
+    openDatabase(file).close();
+    expect(() => openDatabase(file, { replaceLostSecretsKey: true })).toThrow(/is not lost/);
+  });
+
   it("refuses another database's key file", () => {
     openDatabase(file).close();
     const other = join(dir, 'other.db');

@@ -13,6 +13,7 @@ interface StartFlags {
   demo: boolean;
   rateLimit?: number;
   webhookAllowPrivate: boolean;
+  replaceLostSecretsKey: boolean;
 }
 
 export function serverStartCommand(context: CliContext): Command {
@@ -37,6 +38,11 @@ export function serverStartCommand(context: CliContext): Command {
       'let webhooks reach loopback, private and link-local addresses (refused by default)',
       false,
     )
+    .option(
+      '--replace-lost-secrets-key',
+      "the database's .key file is lost for good: make a new one (webhooks then need new secrets)",
+      false,
+    )
     .addHelpText(
       'after',
       examples(
@@ -58,6 +64,7 @@ export function serverStartCommand(context: CliContext): Command {
           demo: flags.demo,
           rateLimitPerMinute: flags.rateLimit,
           webhookAllowPrivate: flags.webhookAllowPrivate,
+          replaceLostSecretsKey: flags.replaceLostSecretsKey,
           version: packageVersion(),
           log: (line) => writeLine(context.stderr, line),
         });
