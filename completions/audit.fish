@@ -440,7 +440,7 @@ complete -c audit -n '__audit_at \'gdpr\'' -a 'delete' -d 'erase one person\'s p
 complete -c audit -n '__audit_at \'webhooks\'' -a 'add' -d 'subscribe a URL to events; the signing secret is generated and shown once, or read from stdin'
 complete -c audit -n '__audit_at \'webhooks\'' -a 'list' -d 'list the webhooks (never their secrets)'
 complete -c audit -n '__audit_at \'webhooks\'' -a 'remove' -d 'delete a webhook; its pending deliveries are not sent'
-complete -c audit -n '__audit_at \'webhooks\'' -a 'test' -d 'send a sample event now and print the receiver\'s answer'
+complete -c audit -n '__audit_at \'webhooks\'' -a 'test' -d 'send a sample event now and print the receiver\'s status and timing'
 complete -c audit -n '__audit_at \'webhooks\'' -a 'deliveries' -d 'recent deliveries of a webhook: status, attempts, last error'
 complete -c audit -n '__audit_at \'server\'' -a 'start' -d 'run the bundled audit-log server on SQLite until Ctrl-C'
 complete -c audit -n '__audit_at \'server\'' -a 'user' -d 'manage the users of the bundled server'

@@ -9,7 +9,7 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 export const ANSWER_PREVIEW_BYTES = 2048;
 const USER_AGENT = 'audit-webhooks/1';
 /** What any failure to get an answer says: refused, reset, timed out and unresolvable look alike. */
-export const NO_ANSWER = 'no answer: the connection failed or timed out';
+export const NO_ANSWER = 'the connection failed or timed out';
 
 export interface Outgoing {
   url: string;
