@@ -30,6 +30,8 @@ export interface SecretsAtRestOptions {
  */
 export function openSecretsAtRest(db: Database.Database, file: string, options: SecretsAtRestOptions): void {
   const keyFile = keyFileFor(file);
+  // A read-only look at a database no server has migrated yet: nothing sealed to open.
+  if (options.readonly && !hasSettings(db)) return;
   const check = db
     .prepare<[string], string>('SELECT value FROM server_settings WHERE key = ?')
     .pluck()
@@ -74,6 +76,13 @@ export function openSecretsAtRest(db: Database.Database, file: string, options: 
 export function dropWalHistory(db: Database.Database): void {
   if (db.name === ':memory:') return;
   db.pragma('wal_checkpoint(TRUNCATE)');
+}
+
+function hasSettings(db: Database.Database): boolean {
+  return (
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'server_settings'").get() !==
+    undefined
+  );
 }
 
 /** Seals cleartext secrets and wipes those of deleted webhooks; answers how many rows changed. */

@@ -76,4 +76,22 @@ describe('webhook secrets and the pseudonym key at rest', () => {
     const row = fixture.db.prepare('SELECT url, secret FROM webhooks').get();
     expect(row).toEqual({ url: new URL(receiver.url).origin, secret: '' });
   });
+
+  it('a webhook URL replaced by a new one does not linger in the database files', async () => {
+    fixture = await createFixture();
+    const created = await fixture.request({
+      method: 'POST',
+      url: BASE,
+      payload: { url: `https://hooks.slack.com/services/T0/B0/${URL_TOKEN}`, actions: 'nothing.matches' },
+    });
+    const { id } = created.json().data;
+    const moved = await fixture.request({
+      method: 'PATCH',
+      url: `${BASE}/${id}`,
+      payload: { url: 'https://hooks.slack.com/services/T0/B0/rotatedToken' },
+    });
+    expect(moved.statusCode).toBe(200);
+    fixture.db.pragma('wal_checkpoint(PASSIVE)');
+    expectNotInFiles(fixture, [URL_TOKEN]);
+  });
 });

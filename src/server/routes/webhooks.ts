@@ -119,6 +119,8 @@ export function registerWebhookRoutes(app: FastifyInstance) {
         return result;
       });
       if (!updated) throw notFound(`no webhook "${id}"`);
+      // The old URL may be a credential: it leaves the WAL too.
+      if (changes.url !== undefined && updated.before.url !== updated.after.url) dropWalHistory(db);
       return { data: presentWebhook(updated.after) };
     },
   );
