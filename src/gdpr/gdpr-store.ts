@@ -7,6 +7,7 @@ import {
   rowToStoredEvent,
   type StoredEvent,
 } from '../store/event-rows.js';
+import { serverSecret } from '../store/secret-box.js';
 import { eraseFromEvent } from './erase-event.js';
 import { identityHmacs, newPseudonym } from './pseudonym.js';
 import { concernsSubject, learnFrom, type Subject, subjectFor } from './subject.js';
@@ -27,8 +28,7 @@ export function createGdprStore(db: Db) {
   const orgEvents = db.prepare<[number], EventRow>(
     `SELECT ${EVENT_COLUMNS} FROM events WHERE org_id = ? ORDER BY seq`,
   );
-  const secret = () =>
-    db.prepare("SELECT value FROM server_settings WHERE key = 'pseudonym_secret'").pluck().get() as string;
+  const secret = () => serverSecret(db, 'pseudonym_secret');
   const updateEvent = db.prepare(`UPDATE events SET description = @description, actor_name = @actor_name,
     actor_email = @actor_email, target_name = @target_name, ip_address = @ip_address, user_agent = @user_agent,
     changes = @changes, metadata = @metadata WHERE seq = @seq`);
