@@ -18,8 +18,24 @@ export function originOf(server: string): string {
   return server.replace(/\/+$/, '');
 }
 
+/**
+ * The same origin; loopback spellings (localhost, 127.0.0.1, ::1) on one scheme and port count
+ * as one server, since a token sent to any of them never leaves the machine.
+ */
 export function sameServer(a: string, b: string): boolean {
-  return originOf(a) === originOf(b);
+  if (originOf(a) === originOf(b)) return true;
+  const loopback = loopbackKey(a);
+  return loopback !== undefined && loopback === loopbackKey(b);
+}
+
+function loopbackKey(server: string): string | undefined {
+  try {
+    const url = new URL(server);
+    if (!isLoopbackHost(url.hostname)) return undefined;
+    return `${url.protocol}//loopback:${url.port}`;
+  } catch {
+    return undefined;
+  }
 }
 
 /** localhost, 127.0.0.0/8 and ::1: traffic that never leaves the machine. */

@@ -18,6 +18,13 @@ describe('which server a token is bound to', () => {
     expect(sameServer('HTTP://LOCALHOST:7787', 'http://localhost:7787')).toBe(true);
   });
 
+  it('takes localhost, 127.0.0.1 and ::1 on one scheme and port as one server', () => {
+    expect(sameServer('http://localhost:7787', 'http://127.0.0.1:7787')).toBe(true);
+    expect(sameServer('http://[::1]:7787/', 'http://127.0.0.1:7787')).toBe(true);
+    expect(sameServer('http://localhost:7787', 'http://127.0.0.1:7788')).toBe(false);
+    expect(sameServer('https://localhost:7787', 'http://127.0.0.1:7787')).toBe(false);
+  });
+
   it('tells apart another port, another scheme and a look-alike host', () => {
     expect(sameServer('http://127.0.0.1:7787', 'http://127.0.0.1:7788')).toBe(false);
     expect(sameServer('https://audit.example.com', 'http://audit.example.com')).toBe(false);
