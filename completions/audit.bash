@@ -19,43 +19,43 @@ _audit_subcommands() {
 
 _audit_flags() {
   case "$1" in
-    '') _audit_reply='-V --version --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'login') _audit_reply='--with-token --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'logout') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'whoami') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'logs') _audit_reply='--limit --all --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'logs show') _audit_reply='--limit --all --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'search') _audit_reply='--limit --all --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'tail') _audit_reply='-n --lines --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'export') _audit_reply='--format --split --gzip --cursor --no-input --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'import') _audit_reply='--dry-run --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'backup') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'backup run') _audit_reply='--dir --date --format --keep --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'backup schedule') _audit_reply='--at --dir --format --keep --print --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'backup unschedule') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'backup status') _audit_reply='--dir --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'gdpr') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'gdpr export') _audit_reply='--user --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'gdpr delete') _audit_reply='--user --yes --dry-run --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'webhooks') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'webhooks add') _audit_reply='--url --action --category --format --secret-stdin --description --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'webhooks list') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'webhooks remove') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'webhooks test') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'webhooks deliveries') _audit_reply='--status --limit --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'server') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'server start') _audit_reply='--host --port --db --demo --rate-limit --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'server user') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'server user add') _audit_reply='--email --name --role --team --db --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'server token') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'server token create') _audit_reply='--user --scope --name --db --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'server token list') _audit_reply='--db --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'server token revoke') _audit_reply='--db --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'server org') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'server org set-plan') _audit_reply='--retention-days --db --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'server org set-access-logging') _audit_reply='--db --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'completion') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'help') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    '') _audit_reply='-V --version --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'login') _audit_reply='--with-token --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'logout') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'whoami') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'logs') _audit_reply='--limit --all --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'logs show') _audit_reply='--limit --all --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'search') _audit_reply='--limit --all --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'tail') _audit_reply='-n --lines --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'export') _audit_reply='--format --split --gzip --cursor --no-input --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'import') _audit_reply='--dry-run --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'backup') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'backup run') _audit_reply='--dir --date --format --keep --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'backup schedule') _audit_reply='--at --dir --format --keep --print --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'backup unschedule') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'backup status') _audit_reply='--dir --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'gdpr') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'gdpr export') _audit_reply='--user --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'gdpr delete') _audit_reply='--user --yes --dry-run --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'webhooks') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'webhooks add') _audit_reply='--url --action --category --format --secret-stdin --description --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'webhooks list') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'webhooks remove') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'webhooks test') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'webhooks deliveries') _audit_reply='--status --limit --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'server') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'server start') _audit_reply='--host --port --db --demo --rate-limit --webhook-allow-private --replace-lost-secrets-key --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'server user') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'server user add') _audit_reply='--email --name --role --team --db --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'server token') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'server token create') _audit_reply='--user --scope --name --db --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'server token list') _audit_reply='--db --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'server token revoke') _audit_reply='--db --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'server org') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'server org set-plan') _audit_reply='--retention-days --db --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'server org set-access-logging') _audit_reply='--db --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'completion') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'help') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     *) _audit_reply='-h --help' ;;
   esac
 }
@@ -105,6 +105,8 @@ _audit_value() {
     'server start|--db'|'server start '*'|--db') _audit_reply='' _audit_files=file ;;
     'server start|--demo'|'server start '*'|--demo') return 1 ;;
     'server start|--rate-limit'|'server start '*'|--rate-limit') _audit_reply='' ;;
+    'server start|--webhook-allow-private'|'server start '*'|--webhook-allow-private') return 1 ;;
+    'server start|--replace-lost-secrets-key'|'server start '*'|--replace-lost-secrets-key') return 1 ;;
     'login|--with-token'|'login '*'|--with-token') return 1 ;;
     'logs|--limit'|'logs '*'|--limit') _audit_reply='' ;;
     'logs|--all'|'logs '*'|--all') return 1 ;;
@@ -174,6 +176,7 @@ _audit_value() {
     *'|--utc') return 1 ;;
     *'|--no-color') return 1 ;;
     *'|--debug') return 1 ;;
+    *'|--insecure') return 1 ;;
     *'|-h'|*'|--help') return 1 ;;
     *) return 1 ;;
   esac

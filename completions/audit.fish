@@ -150,6 +150,12 @@ function __audit_takes_value
     if string match -q -- 'server start|--rate-limit' 'server start *|--rate-limit' "$argv[1]|$argv[2]"
         return 0
     end
+    if string match -q -- 'server start|--webhook-allow-private' 'server start *|--webhook-allow-private' "$argv[1]|$argv[2]"
+        return 1
+    end
+    if string match -q -- 'server start|--replace-lost-secrets-key' 'server start *|--replace-lost-secrets-key' "$argv[1]|$argv[2]"
+        return 1
+    end
     if string match -q -- 'login|--with-token' 'login *|--with-token' "$argv[1]|$argv[2]"
         return 1
     end
@@ -357,6 +363,9 @@ function __audit_takes_value
     if string match -q -- '*|--debug' "$argv[1]|$argv[2]"
         return 1
     end
+    if string match -q -- '*|--insecure' "$argv[1]|$argv[2]"
+        return 1
+    end
     if string match -q -- '*|-h' '*|--help' "$argv[1]|$argv[2]"
         return 1
     end
@@ -434,7 +443,7 @@ complete -c audit -n '__audit_at \'gdpr\'' -a 'delete' -d 'erase one person\'s p
 complete -c audit -n '__audit_at \'webhooks\'' -a 'add' -d 'subscribe a URL to events; the signing secret is generated and shown once, or read from stdin'
 complete -c audit -n '__audit_at \'webhooks\'' -a 'list' -d 'list the webhooks (never their secrets)'
 complete -c audit -n '__audit_at \'webhooks\'' -a 'remove' -d 'delete a webhook; its pending deliveries are not sent'
-complete -c audit -n '__audit_at \'webhooks\'' -a 'test' -d 'send a sample event now and print the receiver\'s answer'
+complete -c audit -n '__audit_at \'webhooks\'' -a 'test' -d 'send a sample event now and print the receiver\'s status and timing'
 complete -c audit -n '__audit_at \'webhooks\'' -a 'deliveries' -d 'recent deliveries of a webhook: status, attempts, last error'
 complete -c audit -n '__audit_at \'server\'' -a 'start' -d 'run the bundled audit-log server on SQLite until Ctrl-C'
 complete -c audit -n '__audit_at \'server\'' -a 'user' -d 'manage the users of the bundled server'
@@ -491,6 +500,8 @@ complete -c audit -n '__audit_in \'server start\'' -l 'port' -r -f -d 'port to l
 complete -c audit -n '__audit_in \'server start\'' -l 'db' -r -F -d 'SQLite database file (env AUDIT_DB; default: audit.db in the data directory)'
 complete -c audit -n '__audit_in \'server start\'' -l 'demo' -d 'fill an empty database with 90 days of realistic demo events'
 complete -c audit -n '__audit_in \'server start\'' -l 'rate-limit' -r -f -d 'requests a minute per token (default 600)'
+complete -c audit -n '__audit_in \'server start\'' -l 'webhook-allow-private' -d 'let webhooks reach loopback, private and link-local addresses (refused by default)'
+complete -c audit -n '__audit_in \'server start\'' -l 'replace-lost-secrets-key' -d 'the database\'s .key file is lost for good: make a new one (webhooks then need new secrets)'
 complete -c audit -n '__audit_in \'login\'' -l 'with-token' -d 'read the token from standard input instead of prompting'
 complete -c audit -n '__audit_in \'logs\'' -l 'limit' -r -f -d 'how many events to show'
 complete -c audit -n '__audit_in \'logs\'' -l 'all' -d 'follow every page (ignores --limit)'
@@ -560,4 +571,5 @@ complete -c audit -l 'tz' -r -f -d 'display time zone, an IANA name such as Euro
 complete -c audit -l 'utc' -d 'show and read times in UTC'
 complete -c audit -l 'no-color' -d 'no colour (also NO_COLOR)'
 complete -c audit -l 'debug' -d 'trace HTTP requests to stderr (the token masked)'
+complete -c audit -l 'insecure' -d 'allow plain http to a server not on this machine (env AUDIT_INSECURE=1)'
 complete -c audit -s 'h' -l 'help' -d 'display help for command'

@@ -1,10 +1,11 @@
 /** `.sha256` files in sha256sum's format (`HEX  NAME`), so `sha256sum -c` checks a backup. */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, readFile, rename } from 'node:fs/promises';
+import { lstat, readFile, rename } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { syncDirectory } from '../export/atomic-file.js';
+import { assertNotSymlink, openPartial } from '../export/safe-partial.js';
 
 const LINE = /^([0-9a-f]{64}) [ *](.+)$/;
 
@@ -22,9 +23,9 @@ export async function sha256OfFile(path: string): Promise<string> {
 export async function writeChecksumFile(file: string, hex: string): Promise<string> {
   const path = checksumPathOf(file);
   const partial = `${path}.partial`;
-  const handle = await open(partial, 'w', 0o600);
+  await assertNotSymlink(path);
+  const { handle } = await openPartial(partial, false);
   try {
-    await handle.chmod(0o600);
     await handle.writeFile(`${hex}  ${basename(file)}\n`);
     await handle.sync();
   } finally {
@@ -35,10 +36,14 @@ export async function writeChecksumFile(file: string, hex: string): Promise<stri
   return path;
 }
 
-/** True when `FILE.sha256` exists, names `file` and matches its content. */
+/**
+ * True when `FILE.sha256` exists, names `file` and matches its content, both regular files: a
+ * pair of links planted in the directory must not pass for a backup.
+ */
 export async function hasValidChecksum(file: string): Promise<boolean> {
   let text: string;
   try {
+    if (!(await isRegularFile(file)) || !(await isRegularFile(checksumPathOf(file)))) return false;
     text = await readFile(checksumPathOf(file), 'utf8');
   } catch {
     return false;
@@ -50,4 +55,8 @@ export async function hasValidChecksum(file: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+async function isRegularFile(path: string): Promise<boolean> {
+  return (await lstat(path)).isFile();
 }

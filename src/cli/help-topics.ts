@@ -7,7 +7,11 @@ export const ENVIRONMENT: readonly (readonly [name: string, meaning: string])[] 
   ['AUDIT_ORG', "organization (below --org, above the profile; default: the token's own)"],
   ['AUDIT_PROFILE', 'profile to use (below --profile; default: the active profile); first start creates it'],
   ['AUDIT_TOKEN', "API token (above the profile's token; there is no --token flag, by design)"],
-  ['AUDIT_TOKEN_FILE', 'a file holding the API token (for cron, containers and secret mounts)'],
+  [
+    'AUDIT_TOKEN_FILE',
+    'a file holding the API token (for cron, containers and secret mounts); warns if others can read it',
+  ],
+  ['AUDIT_INSECURE', 'set to 1: allow plain http to a server not on this machine (same as --insecure)'],
   ['AUDIT_CONFIG_DIR', 'where profiles live (default $XDG_CONFIG_HOME/audit, else ~/.config/audit)'],
   ['AUDIT_DATA_DIR', 'where the bundled server keeps audit.db and backups go (default $XDG_DATA_HOME/audit)'],
   ['AUDIT_DB', "the bundled server's database file (same as --db)"],

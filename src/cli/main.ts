@@ -20,7 +20,8 @@ export async function run(argv: string[], context: CliContext = processContext()
 /**
  * The client's errors, in the SPEC's exit codes: 401/403 are 4 (with a hint), a refused
  * parameter is 2, everything else the server or network did is 1. Matched by name so that
- * the HTTP client is not loaded just to report a usage error.
+ * the HTTP client is not loaded just to report a usage error. An output file refused as
+ * unsafe (a planted link) is a failure, 1, said in its own one line.
  */
 function fromClientError(error: unknown): CliError | undefined {
   if (!(error instanceof Error)) return undefined;
@@ -34,6 +35,7 @@ function fromClientError(error: unknown): CliError | undefined {
   if (error.name === 'AuditNetworkError' || error.name === 'AuditTimeoutError') {
     return new CliError(error.message, EXIT.failure);
   }
+  if (error.name === 'UnsafeOutputError') return new CliError(error.message, EXIT.failure);
   return undefined;
 }
 

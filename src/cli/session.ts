@@ -55,10 +55,23 @@ export async function openSession(context: CliContext, command: Command): Promis
     async client(options = {}) {
       const resolved = await session.connection();
       const token = options.token ?? resolved.token;
+      const server = options.server ?? resolved.server;
       if (options.requireToken !== false) assertUsableToken(token, resolved);
+      if (token) {
+        const { assertTokenMayGo, insecureFromEnv } = await import('../config/server-binding.js');
+        asUsageError(() =>
+          assertTokenMayGo({
+            server,
+            serverSource: options.server === undefined ? resolved.serverSource : 'flag',
+            profile: resolved.profile,
+            boundServer: options.token === undefined ? resolved.boundServer : undefined,
+            insecure: flags.insecure === true || insecureFromEnv(context.env),
+          }),
+        );
+      }
       const { AuditClient } = await import('../client/client.js');
       return new AuditClient({
-        server: options.server ?? resolved.server,
+        server,
         org: resolved.org,
         token,
         attempts: options.attempts,
@@ -71,21 +84,31 @@ export async function openSession(context: CliContext, command: Command): Promis
 }
 
 async function loadConnection(context: CliContext, flags: GlobalFlags): Promise<Connection> {
-  const [{ readProfiles }, { configDir }, { resolveConnection, SettingsError }] = await Promise.all([
+  const [{ readProfiles, isExposedFile }, { configDir }, { resolveConnection }] = await Promise.all([
     import('../config/profile-reader.js'),
     import('../config/paths.js'),
     import('../config/settings.js'),
   ]);
-  try {
+  const warnExposed = (what: string, path: string) =>
+    context.stderr.write(`audit: warning: ${what} is readable by other users; run: chmod 600 ${path}\n`);
+  return asUsageError(() => {
     const store = readProfiles(configDir(context.env));
-    if (store.isExposed()) {
-      context.stderr.write(
-        `audit: warning: ${store.path} is readable by other users; run: chmod 600 ${store.path}\n`,
-      );
+    if (store.isExposed()) warnExposed(store.path, store.path);
+    const connection = resolveConnection(flags, context.env, store);
+    const tokenFile = context.env.AUDIT_TOKEN_FILE;
+    if (connection.tokenSource === 'AUDIT_TOKEN_FILE' && tokenFile && isExposedFile(tokenFile)) {
+      warnExposed(`AUDIT_TOKEN_FILE ${tokenFile}`, tokenFile);
     }
-    return resolveConnection(flags, context.env, store);
+    return connection;
+  });
+}
+
+/** The config layer's one-line SettingsError is the user's to fix: exit 2. */
+function asUsageError<T>(work: () => T): T {
+  try {
+    return work();
   } catch (error) {
-    if (error instanceof SettingsError) throw new UsageError(error.message);
+    if (error instanceof Error && error.name === 'SettingsError') throw new UsageError(error.message);
     throw error;
   }
 }

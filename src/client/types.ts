@@ -164,7 +164,7 @@ export interface WebhookDelivery {
 /** What the receiver answered to a sample event. `status` null: no answer, see `error`. */
 export interface WebhookTestResult {
   status: number | null;
-  /** The first 2 KB of the answer, control characters removed. */
+  /** A known chat service's answer (first 2 KB, control characters removed); empty for any other. */
   body: string;
   duration_ms: number;
   error: string | null;

@@ -38,14 +38,17 @@ export function readProfiles(dir: string) {
       return Object.hasOwn(file.profiles, name) ? file.profiles[name] : undefined;
     },
     /** True when group or others can read the file: the caller should warn. */
-    isExposed(): boolean {
-      try {
-        return (statSync(path).mode & 0o077) !== 0;
-      } catch {
-        return false;
-      }
-    },
+    isExposed: () => isExposedFile(path),
   };
+}
+
+/** True when group or others have any access to `path` (ssh's test for a private key). */
+export function isExposedFile(path: string): boolean {
+  try {
+    return (statSync(path).mode & 0o077) !== 0;
+  } catch {
+    return false;
+  }
 }
 
 function readConfigFile(path: string): ConfigFile {

@@ -21,9 +21,13 @@ export interface Connection {
   orgSource: Source;
   token: string | undefined;
   tokenSource: 'AUDIT_TOKEN' | 'AUDIT_TOKEN_FILE' | 'profile' | undefined;
+  /** With a token from the profile: the server it was saved with, the only one it may go to. */
+  boundServer: string | undefined;
 }
 
-export class SettingsError extends Error {}
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+}
 
 /** Flag > environment > profile > default, for server, organization and token. */
 export function resolveConnection(
@@ -57,6 +61,7 @@ export function resolveConnection(
     orgSource: org.source,
     token,
     tokenSource,
+    boundServer: tokenSource === 'profile' ? (stored.server ?? DEFAULT_SERVER) : undefined,
   };
 }
 

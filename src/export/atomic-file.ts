@@ -1,14 +1,16 @@
 /**
  * Output files that never look finished before they are: data goes to `NAME.partial` (mode
- * 0600), which is flushed, fsynced and renamed to NAME only when complete, then the directory
- * is fsynced so the rename itself survives a power cut. `-` is standard output, with no partial.
+ * 0600, never opened through a link: safe-partial.ts), which is flushed, fsynced and renamed to
+ * NAME only when complete, then the directory is fsynced so the rename itself survives a power
+ * cut. `-` is standard output, with no partial.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { open, rename, stat, unlink } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import { assertNotSymlink, openPartial } from './safe-partial.js';
 
 export interface OutputFile {
   /** Where the format writer writes: the file, a gzip stream in front of it, or stdout. */
@@ -34,6 +36,11 @@ export interface OutputFileOptions {
   append?: boolean;
   /** What `-` means; default process.stdout. */
   stdout?: NodeJS.WritableStream;
+  /**
+   * The user named this very path (`-o`): a symbolic link there is replaced by the file, as
+   * asked. Names the program made up (defaults, --split periods, backups) refuse a link.
+   */
+  namedByUser?: boolean;
 }
 
 export const STDOUT = '-';
@@ -50,12 +57,10 @@ export async function openOutputFile(path: string, options: OutputFileOptions = 
   const gzip = options.gzip === true || isGzipName(path);
   if (path === STDOUT) return openStdout(options.stdout ?? process.stdout, gzip);
   const partialPath = partialPathOf(path);
-  const appended = options.append === true && (await nonEmpty(partialPath));
-  const handle = await open(partialPath, appended ? 'a' : 'w', 0o600);
+  if (options.namedByUser !== true) await assertNotSymlink(path);
+  const { handle, appended } = await openPartial(partialPath, options.append === true);
   let file: Writable;
   try {
-    // An existing partial keeps its mode on open; the data is the organization's audit trail.
-    await handle.chmod(0o600);
     file = handle.createWriteStream({ autoClose: false });
   } catch (error) {
     await handle.close();
@@ -197,15 +202,6 @@ async function releaseHandle(file: Writable, handle: FileHandle): Promise<void> 
     await closed;
   }
   await handle.close().catch(() => undefined);
-}
-
-async function nonEmpty(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).size > 0;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw error;
-  }
 }
 
 /** Makes a rename durable. Best effort: some platforms and filesystems cannot fsync a directory. */

@@ -51,6 +51,7 @@ export async function exportRange(request: ExportRequest): Promise<ExportResult>
     format: request.format,
     gzip: request.gzip,
     append,
+    namedByUser: request.outputNamedByUser === true && !periodOf,
     zone: request.zone,
     stdout: request.stdout,
     report: reportHeading(request),

@@ -25,6 +25,8 @@ export interface SinkOptions {
   format: ExportFormat;
   gzip: boolean;
   append: boolean;
+  /** The user named this path with -o (see OutputFileOptions.namedByUser). */
+  namedByUser: boolean;
   zone: string;
   stdout?: NodeJS.WritableStream | undefined;
   /** The PDF report's heading. */
@@ -37,6 +39,7 @@ export async function openEventSink(path: string, options: SinkOptions): Promise
     gzip: options.gzip,
     append: options.append && format !== 'pdf',
     stdout: options.stdout,
+    namedByUser: options.namedByUser,
   });
   if (format === 'pdf') {
     const pdf = writePdf(file.stream, { ...options.report, zone });

@@ -14,6 +14,8 @@ export interface ExportRequest {
   format: ExportFormat;
   /** A file path, or '-' for stdout. With `split`, the period is inserted before the extension. */
   output: string;
+  /** The user named `output` (-o): a link there is replaced, not refused. Never so for split files. */
+  outputNamedByUser?: boolean;
   gzip: boolean;
   split?: SplitPeriod;
   /** Display zone: PDF timestamps and split boundaries. */

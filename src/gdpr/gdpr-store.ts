@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import type { AuditEvent } from '../domain/event.js';
 import { type Db, inMaintenanceWindow } from '../store/database.js';
 import { eventToRowValues } from '../store/event-rows.js';
+import { serverSecret } from '../store/secret-box.js';
 import { type Candidates, candidatesToJson } from './candidates.js';
 import { createDirectoryErasure } from './directory-erasure.js';
 import { concernsSubject, eraseFromEvent } from './erase-event.js';
@@ -29,8 +30,7 @@ export function createGdprStore(db: Db) {
   const directory = createDirectoryErasure(db);
   const scrubber = createScrubber(db);
   // The one place the pseudonym key is read.
-  const secret = () =>
-    db.prepare("SELECT value FROM server_settings WHERE key = 'pseudonym_secret'").pluck().get() as string;
+  const secret = () => serverSecret(db, 'pseudonym_secret');
   // One statement per set of changed columns: setting a column rewrites every index that holds
   // it, even to the same value, so an erasure sets only what it changes.
   const updates = new Map<string, Statement>();

@@ -44,6 +44,8 @@ export interface AppOptions {
   webhookMaxAttempts?: number;
   /** Timeout of one webhook request; default 10 s. */
   webhookTimeoutMs?: number;
+  /** Let webhooks reach loopback, private and link-local addresses; default false. */
+  webhookAllowPrivate?: boolean;
   /** How long a GDPR erasure waits for readers to release old pages before answering 503; default 5 s. */
   gdprScrubWaitMs?: number;
 }
@@ -72,6 +74,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       retryBaseMs: options.webhookRetryBaseMs,
       maxAttempts: options.webhookMaxAttempts,
       timeoutMs: options.webhookTimeoutMs,
+      allowPrivate: options.webhookAllowPrivate,
       onError: (error) => app.log.error(error),
     },
   });

@@ -55,7 +55,11 @@ export function createServerServices(db: Db, options: ServerServiceOptions = {})
     ...stores,
     hub: liveHub,
     authFailures,
-    webhooks: { store: createWebhookStore(db, stores.now), worker },
+    webhooks: {
+      store: createWebhookStore(db, stores.now),
+      worker,
+      allowPrivate: options.webhooks?.allowPrivate ?? false,
+    },
     close(): void {
       liveHub.close();
       authFailures.close();

@@ -16,6 +16,10 @@ export interface StartOptions {
   version?: string;
   /** First webhook retry delay; default AUDIT_WEBHOOK_RETRY_BASE_MS from the environment, else 30 s. */
   webhookRetryBaseMs?: number;
+  /** Let webhooks reach loopback, private and link-local addresses (--webhook-allow-private). */
+  webhookAllowPrivate?: boolean;
+  /** The database's secrets key file is lost for good: make a new one (--replace-lost-secrets-key). */
+  replaceLostSecretsKey?: boolean;
   /** Reports progress lines (demo fill, purge) as they happen. */
   log?: (line: string) => void;
 }
@@ -38,6 +42,11 @@ const HOUR_MS = 3_600_000;
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const db = openDatabase(options.dbFile, {
     walCheckpointMib: positiveFromEnvironment('AUDIT_WAL_CHECKPOINT_MB', 'MiB', options.log),
+    replaceLostSecretsKey: options.replaceLostSecretsKey,
+    onLostSecretsKeyReplaced: (webhooks) =>
+      options.log?.(
+        `Made a new secrets key: new GDPR erasures get new pseudonyms; ${webhooks} webhook(s) have a secret nobody knows and must be deleted and created again.`,
+      ),
   });
   try {
     const stores = createStores(db);
@@ -51,6 +60,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       rateLimitPerMinute: options.rateLimitPerMinute,
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       version: options.version,
+      webhookAllowPrivate: options.webhookAllowPrivate,
       webhookRetryBaseMs:
         options.webhookRetryBaseMs ??
         positiveFromEnvironment('AUDIT_WEBHOOK_RETRY_BASE_MS', 'milliseconds', options.log),

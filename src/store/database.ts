@@ -2,6 +2,7 @@ import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, type Migration } from './migrations.js';
+import { openSecretsAtRest } from './secrets-at-rest.js';
 
 export type Db = Database.Database;
 
@@ -11,6 +12,10 @@ export interface OpenOptions {
   readonly?: boolean;
   /** The WAL size in MiB after which a commit checkpoints (default WAL_CHECKPOINT_MIB). */
   walCheckpointMib?: number | undefined;
+  /** The secrets key file is lost for good: make a new key and replace the secrets it sealed. */
+  replaceLostSecretsKey?: boolean;
+  /** Told how many webhooks got a new, unknown secret when a lost key was replaced. */
+  onLostSecretsKeyReplaced?: (webhooksNeedingNewSecrets: number) => void;
 }
 
 /** The page cache of a connection that writes, in KiB: 64 MiB. */
@@ -24,7 +29,8 @@ const PAGE_BYTES = 4096;
 
 /**
  * Opens the server's SQLite file with the durability the SPEC promises: WAL, synchronous=FULL
- * (an acknowledged event survives a power cut), foreign keys, a busy timeout; then migrates.
+ * (an acknowledged event survives a power cut), foreign keys, a busy timeout; then migrates,
+ * and finds the key its secrets are sealed with (`<file>.key`, see secrets-key-file.ts).
  */
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
   if (file !== ':memory:') createPrivately(file);
@@ -56,6 +62,11 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
       assertDurable(db);
       migrate(db);
     }
+    openSecretsAtRest(db, file, {
+      readonly: options.readonly ?? false,
+      replaceLostKey: options.replaceLostSecretsKey,
+      onLostKeyReplaced: options.onLostSecretsKeyReplaced,
+    });
   } catch (error) {
     db.close();
     throw error;

@@ -1,6 +1,7 @@
 import type { AuditEvent } from '../domain/event.js';
 import { type Db, writeTransaction } from '../store/database.js';
 import { EVENT_COLUMNS, type EventRow, rowToEvent } from '../store/event-rows.js';
+import { openSecret, webhookSecretLabel } from '../store/secret-box.js';
 import type { WebhookFormat } from './subscription.js';
 
 /** A pending delivery the worker holds a lease on, with all it needs to send it. */
@@ -19,6 +20,7 @@ type ClaimRow = EventRow & {
   delivery_id: number;
   delivery_attempts: number;
   webhook_row_id: number;
+  webhook_public_id: string;
   webhook_url: string;
   webhook_format: WebhookFormat;
   webhook_secret: string;
@@ -54,7 +56,7 @@ export function createDeliveryQueue(db: Db) {
     .join(', ');
   const selectClaim = db.prepare<[number], ClaimRow>(
     `SELECT ${eventColumns}, d.id AS delivery_id, d.attempts AS delivery_attempts, w.id AS webhook_row_id,
-       w.url AS webhook_url, w.format AS webhook_format, w.secret AS webhook_secret, o.slug AS org_slug
+       w.public_id AS webhook_public_id, w.url AS webhook_url, w.format AS webhook_format, w.secret AS webhook_secret, o.slug AS org_slug
      FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN events e ON e.seq = d.event_seq
        JOIN organizations o ON o.id = e.org_id
      WHERE d.id = ?`,
@@ -84,7 +86,8 @@ export function createDeliveryQueue(db: Db) {
       );
       return ids.flatMap((id) => {
         const row = selectClaim.get(id);
-        if (!row) return [];
+        // Deleted since the lease (another process): its secret is gone, and so is the delivery.
+        if (!row || row.webhook_secret === '') return [];
         return [
           {
             id: row.delivery_id,
@@ -92,7 +95,7 @@ export function createDeliveryQueue(db: Db) {
             attempts: row.delivery_attempts,
             url: row.webhook_url,
             format: row.webhook_format,
-            secret: row.webhook_secret,
+            secret: openSecret(db, webhookSecretLabel(row.webhook_public_id), row.webhook_secret),
             organization: row.org_slug,
             event: rowToEvent(row),
           },

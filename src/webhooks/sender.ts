@@ -1,10 +1,15 @@
 import { Agent, request } from 'undici';
 import { sanitizeForDisplay } from '../cli/output/sanitize.js';
+import { PRIVATE_ADDRESS_REFUSED } from './address-policy.js';
+import { guardedConnector, PrivateAddressError, type Resolver } from './guarded-connect.js';
+import { showsAnswer } from './known-receivers.js';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
-/** How much of a receiver's answer is kept: enough to show what it said, never a whole page. */
+/** How much of a chat service's answer is kept: enough to show what it said, never a whole page. */
 export const ANSWER_PREVIEW_BYTES = 2048;
 const USER_AGENT = 'audit-webhooks/1';
+/** What any failure to get an answer says: refused, reset, timed out and unresolvable look alike. */
+export const NO_ANSWER = 'the connection failed or timed out';
 
 export interface Outgoing {
   url: string;
@@ -18,30 +23,43 @@ export interface SendResult {
   /** The HTTP status, or null when no answer came (connection refused, timeout…). */
   status: number | null;
   ok: boolean;
-  /** The first 2 KB of the answer, cleaned of control characters. */
+  /** A known chat service's answer (first 2 KB, control characters removed); '' for any other. */
   body: string;
   durationMs: number;
-  /** One line, no secrets; null on a 2xx. */
+  /** One line, no secrets, no receiver's body unless a chat service's; null on a 2xx. */
   error: string | null;
+}
+
+export interface SenderOptions {
+  timeoutMs?: number;
+  /** Let webhooks reach loopback, private and link-local addresses (--webhook-allow-private). */
+  allowPrivate?: boolean;
+  /** Name resolution (dns.lookup unless a test stands in for DNS). */
+  resolve?: Resolver;
 }
 
 export type WebhookSender = ReturnType<typeof createWebhookSender>;
 
 /**
  * POSTs webhook bodies with undici: a timeout on connect, headers and body, no redirects
- * followed (the URL an admin entered is the only place data goes), and a preview of the answer.
+ * followed (undici's request follows none unless told to: the URL an admin entered is the only
+ * place data goes), private addresses refused at connect time unless allowed, and what the
+ * receiver said reported only as its status, unless it is a known chat service: an admin must
+ * not be able to read internal pages, or tell a closed port from a silent one, through a webhook.
  */
-export function createWebhookSender(options: { timeoutMs?: number } = {}) {
+export function createWebhookSender(options: SenderOptions = {}) {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const agent = new Agent({
     connectTimeout: timeoutMs,
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
+    ...(options.allowPrivate ? {} : { connect: guardedConnector(timeoutMs, options.resolve) }),
   });
   const stopping = new AbortController();
 
   return {
     timeoutMs,
+    allowPrivate: options.allowPrivate ?? false,
     async send(outgoing: Outgoing): Promise<SendResult> {
       const started = performance.now();
       const elapsed = () => Math.round(performance.now() - started);
@@ -54,16 +72,15 @@ export function createWebhookSender(options: { timeoutMs?: number } = {}) {
           dispatcher: agent,
           signal,
         });
-        const body = await preview(answer.body);
+        const body = showsAnswer(outgoing.url) ? await preview(answer.body) : await discard(answer.body);
         const ok = answer.statusCode >= 200 && answer.statusCode < 300;
         const error = ok
           ? null
           : scrub(`HTTP ${answer.statusCode}${body ? `: ${body.slice(0, 200)}` : ''}`, outgoing);
         return { status: answer.statusCode, ok, body, durationMs: elapsed(), error };
       } catch (thrown) {
-        const reason =
-          signal.aborted && !stopping.signal.aborted ? `timed out after ${timeoutMs} ms` : describe(thrown);
-        return { status: null, ok: false, body: '', durationMs: elapsed(), error: scrub(reason, outgoing) };
+        const error = isPrivateRefusal(thrown) ? PRIVATE_ADDRESS_REFUSED : NO_ANSWER;
+        return { status: null, ok: false, body: '', durationMs: elapsed(), error };
       }
     },
     /** Aborts requests in flight and closes the connection pool. */
@@ -72,6 +89,11 @@ export function createWebhookSender(options: { timeoutMs?: number } = {}) {
       return agent.destroy();
     },
   };
+}
+
+function isPrivateRefusal(thrown: unknown): boolean {
+  const error = thrown as { cause?: unknown };
+  return thrown instanceof PrivateAddressError || error?.cause instanceof PrivateAddressError;
 }
 
 async function preview(body: AsyncIterable<Buffer> & { destroy(): unknown }): Promise<string> {
@@ -87,11 +109,10 @@ async function preview(body: AsyncIterable<Buffer> & { destroy(): unknown }): Pr
   return sanitizeForDisplay(text.replace(/\uFFFD$/, '')).trim();
 }
 
-function describe(thrown: unknown): string {
-  const error = thrown as { code?: string; message?: string; cause?: { code?: string; message?: string } };
-  const code = error.cause?.code ?? error.code;
-  const message = error.cause?.message ?? error.message ?? String(thrown);
-  return code && !message.includes(code) ? `${code}: ${message}` : message;
+/** Drops an answer unread: its content is not ours to show. */
+async function discard(body: { dump(options?: { limit: number }): Promise<void> }): Promise<string> {
+  await body.dump({ limit: ANSWER_PREVIEW_BYTES }).catch(() => {});
+  return '';
 }
 
 /** One line of at most 300 characters with neither the secret nor the URL's path and query. */

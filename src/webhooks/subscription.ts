@@ -1,4 +1,5 @@
 import { type Category, isCategory } from '../domain/categories.js';
+import { isPrivateHost } from './address-policy.js';
 
 export const WEBHOOK_FORMATS = ['json', 'slack', 'discord', 'teams'] as const;
 export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
@@ -68,8 +69,12 @@ export function parseCategories(value: string | readonly string[] | undefined): 
   return items as Category[];
 }
 
-/** http(s) only, no credentials in the authority (they would be shown and logged as part of it). */
-export function parseWebhookUrl(value: string): URL {
+/**
+ * http(s) only, no credentials in the authority (they would be shown and logged as part of it),
+ * and, unless private addresses are allowed, not a host that is private before any DNS lookup
+ * (an IP literal or localhost); names are checked again at every connection.
+ */
+export function parseWebhookUrl(value: string, options: { allowPrivate?: boolean } = {}): URL {
   let url: URL;
   try {
     url = new URL(value);
@@ -84,6 +89,12 @@ export function parseWebhookUrl(value: string): URL {
   }
   if (value.length > MAX_URL_LENGTH)
     throw new SubscriptionError('url', `at most ${MAX_URL_LENGTH} characters`);
+  if (!options.allowPrivate && isPrivateHost(url.hostname)) {
+    throw new SubscriptionError(
+      'url',
+      `${url.hostname} is a loopback, private or link-local address; the server refuses it unless started with --webhook-allow-private`,
+    );
+  }
   return url;
 }
 

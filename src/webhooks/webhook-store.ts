@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Category } from '../domain/categories.js';
 import { type Db, writeTransaction } from '../store/database.js';
+import { openSecret, sealSecret, webhookSecretLabel } from '../store/secret-box.js';
+import { forgottenUrl } from '../store/secrets-at-rest.js';
 import type { ActionPattern, WebhookFormat } from './subscription.js';
 
 export interface Webhook {
@@ -79,7 +81,10 @@ export function createWebhookStore(db: Db, now: () => number) {
   const update = db.prepare(
     'UPDATE webhooks SET url = ?, format = ?, description = ?, updated_at = ? WHERE id = ?',
   );
-  const softDelete = db.prepare('UPDATE webhooks SET deleted_at = ?, updated_at = ? WHERE id = ?');
+  // The URL may be a credential (Slack, Discord, Teams) and the secret is one: neither outlives the webhook.
+  const softDelete = db.prepare(
+    "UPDATE webhooks SET deleted_at = ?, updated_at = ?, url = ?, secret = '' WHERE id = ?",
+  );
   // A deleted webhook's queue is closed: nothing more is sent to it.
   const cancelPending = db.prepare(`UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL,
     last_error = 'webhook deleted before delivery' WHERE webhook_id = ? AND status = 'pending'`);
@@ -147,7 +152,8 @@ export function createWebhookStore(db: Db, now: () => number) {
       return writeTransaction(db, () => {
         const at = now();
         const id = `whk_${randomBytes(6).toString('hex')}`;
-        const result = insert.run(id, orgId, fields.url, fields.format, secret, fields.description, at, at);
+        const sealed = sealSecret(db, webhookSecretLabel(id), secret);
+        const result = insert.run(id, orgId, fields.url, fields.format, sealed, fields.description, at, at);
         writeFilters(Number(result.lastInsertRowid), fields);
         return find(orgId, id) as Webhook;
       });
@@ -157,7 +163,8 @@ export function createWebhookStore(db: Db, now: () => number) {
 
     find,
 
-    secretOf: (webhook: Webhook): string => selectSecret.get(webhook.rowId) as string,
+    secretOf: (webhook: Webhook): string =>
+      openSecret(db, webhookSecretLabel(webhook.id), selectSecret.get(webhook.rowId) as string),
 
     /** Applies the given fields; answers the webhook before and after, or undefined when unknown. */
     update(orgId: number, id: string, changes: Partial<WebhookFields>) {
@@ -171,13 +178,17 @@ export function createWebhookStore(db: Db, now: () => number) {
       });
     },
 
-    /** Soft delete: the row stays for the delivery log; pending deliveries are not sent. */
+    /**
+     * Soft delete: the row stays, with its URL cut to the origin and no secret, for the delivery
+     * log; pending deliveries are not sent. The caller truncates the WAL (forgetDeleted) so the
+     * old values leave the files too.
+     */
     remove(orgId: number, id: string): Webhook | undefined {
       return writeTransaction(db, () => {
         const webhook = find(orgId, id);
         if (!webhook) return undefined;
         const at = now();
-        softDelete.run(at, at, webhook.rowId);
+        softDelete.run(at, at, forgottenUrl(webhook.url), webhook.rowId);
         cancelPending.run(webhook.rowId);
         return webhook;
       });

@@ -12,6 +12,8 @@ export interface WebhookWorkerOptions {
   maxAttempts?: number;
   /** Per request: connect, answer and body. Default 10 s. */
   timeoutMs?: number;
+  /** Let webhooks reach loopback, private and link-local addresses (--webhook-allow-private). */
+  allowPrivate?: boolean;
   /** How often the outbox is checked without a poke (retries, events other processes wrote). */
   pollIntervalMs?: number;
   random?: () => number;
@@ -38,7 +40,10 @@ export function createWebhookWorker(db: Db, options: WebhookWorkerOptions = {}) 
   const onError = options.onError ?? (() => {});
   const policy: RetryPolicy = retryPolicy({ baseMs: options.retryBaseMs, maxAttempts: options.maxAttempts });
   const queue = createDeliveryQueue(db);
-  const sender: WebhookSender = createWebhookSender({ timeoutMs: options.timeoutMs });
+  const sender: WebhookSender = createWebhookSender({
+    timeoutMs: options.timeoutMs,
+    allowPrivate: options.allowPrivate,
+  });
   const inFlight = new Map<number, number>();
   let stopped = false;
   let scheduled = false;

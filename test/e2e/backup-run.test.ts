@@ -177,7 +177,7 @@ describe('audit backup run', () => {
     // The first run waits out two 503s (of its 8 attempts) while holding the lock.
     proxy.failNext(2, { status: 503, retryAfter: '1', pathPattern: /\/audit-logs\?/ });
     const args = ['backup', 'run', '--utc', '--date', DAY, '--dir', dir];
-    const first = startCli(args, { ...env, AUDIT_SERVER: proxy.url });
+    const first = startCli(args, { ...env, AUDIT_SERVER: proxy.url, AUDIT_TOKEN: token });
     await waitFor(() => proxy.requests.length > 0);
     const second = await runCli(args, { env });
     expect(second.code).toBe(1);

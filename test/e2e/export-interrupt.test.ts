@@ -1,4 +1,13 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,7 +57,11 @@ describe('an interrupted audit export', () => {
   const startSlowExport = async (args: string[]) => {
     const proxy = await startFaultProxy(server.url);
     proxy.failNext(1000, { status: 503, retryAfter: '1', pathPattern: AFTER_FIRST_PAGE });
-    const cli = startCli(['export', ...RANGE, ...args], { ...env, AUDIT_SERVER: proxy.url });
+    const cli = startCli(['export', ...RANGE, ...args], {
+      ...env,
+      AUDIT_SERVER: proxy.url,
+      AUDIT_TOKEN: token,
+    });
     await waitFor(() => proxy.requests.some((request) => request.outcome === 'failed'));
     return { proxy, cli };
   };
@@ -99,7 +112,7 @@ describe('an interrupted audit export', () => {
     proxy.failNext(8, { status: 503, retryAfter: '0', pathPattern: AFTER_FIRST_PAGE });
     const file = join(out, 'gaveup.csv.gz');
     const stopped = await runCli(['export', ...RANGE, '-o', file], {
-      env: { ...env, AUDIT_SERVER: proxy.url },
+      env: { ...env, AUDIT_SERVER: proxy.url, AUDIT_TOKEN: token },
     });
     await proxy.close();
     expect(stopped.code).toBe(1);
@@ -112,6 +125,29 @@ describe('an interrupted audit export', () => {
     const resumed = await runPrintedCommand(resume as string, env);
     expect(resumed.code).toBe(0);
     expect(readExportText(file)).toBe(readExportText(await straight('gaveup.csv', ['--format', 'csv'])));
+  });
+
+  it('a resume does not append through a link swapped in for the NAME.partial it left', async () => {
+    const proxy = await startFaultProxy(server.url);
+    proxy.failNext(8, { status: 503, retryAfter: '0', pathPattern: AFTER_FIRST_PAGE });
+    const file = join(out, 'swapped.csv');
+    const stopped = await runCli(['export', ...RANGE, '-o', file], {
+      env: { ...env, AUDIT_SERVER: proxy.url, AUDIT_TOKEN: token },
+    });
+    await proxy.close();
+    const [, , , resume] = RESUME_LINE.exec(stopped.stderr) ?? [];
+    const victim = join(mkdtempSync(join(out, 'victim-')), 'victim.txt');
+    writeFileSync(victim, 'not an export\n', { mode: 0o644 });
+    unlinkSync(`${file}.partial`);
+    symlinkSync(victim, `${file}.partial`);
+
+    const resumed = await runPrintedCommand(resume as string, env);
+    expect(resumed.code).toBe(1);
+    expect(resumed.stderr).toMatch(
+      /^audit: refusing to write .*swapped\.csv\.partial: it is a symbolic link; remove it and run again\n$/,
+    );
+    expect(readFileSync(victim, 'utf8')).toBe('not an export\n');
+    expect(statSync(victim).mode & 0o777).toBe(0o644);
   });
 
   it('with --split, the month in hand stays partial and the resume completes every month', async () => {

@@ -112,7 +112,7 @@ describe('audit export against a live server', () => {
     proxy.failNext(1, { status: 429, retryAfter: '1', pathPattern: onList });
     proxy.failNext(2, { status: 503, retryAfter: '0', pathPattern: onList });
     proxy.failNext(1, { status: 429, retryAfter: '0', pathPattern: onList });
-    const result = await exportCli(['-o', file], { AUDIT_SERVER: proxy.url });
+    const result = await exportCli(['-o', file], { AUDIT_SERVER: proxy.url, AUDIT_TOKEN: token });
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(SUMMARY);
     expect(SUMMARY.exec(result.stderr)?.[2]).toBe('5');

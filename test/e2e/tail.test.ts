@@ -136,6 +136,7 @@ describe('audit tail', () => {
 
     const tail = follow(['-n', '1', '--action', 'review.completed', '-o', 'ndjson', '--server', proxy.url], {
       ...env,
+      AUDIT_TOKEN: token,
     });
     await tail.waitForLines(1);
     await ingest(server.url, token, [3, 4, 5].map(review));
@@ -174,7 +175,10 @@ describe('audit tail', () => {
       [[], (line: string) => expect(line).toMatch(/^2026-01-01 00:00:00\tauth\tuser\.login\t/)],
       [['-o', 'ndjson'], (line: string) => expect(line).toBe(stream.good)],
     ] as const) {
-      const tail = follow(['-n', '0', ...format, '--server', stream.url], env);
+      const tail = follow(['-n', '0', ...format, '--server', stream.url], {
+        ...env,
+        AUDIT_TOKEN: server.token as string,
+      });
       expect(await tail.exited).toBe(1);
       const events = format.length === 0 ? tail.lines.slice(1) : tail.lines;
       expect(events).toHaveLength(1);

@@ -19,7 +19,7 @@ describe('audit webhooks (spawned CLI against a real server and a local receiver
   let secret: string;
 
   beforeAll(async () => {
-    server = await startServerProcess(['--db', home.dbFile], env);
+    server = await startServerProcess(['--db', home.dbFile, '--webhook-allow-private'], env);
     receiver = await startReceiver();
   });
   afterAll(async () => {

@@ -30,7 +30,7 @@ describe('webhook deliveries survive a killed server', () => {
     // A short retry schedule, so the restarted server does not wait 30 s for the first retry.
     const env = cliEnv(home.configDir, { AUDIT_WEBHOOK_RETRY_BASE_MS: '50' });
     const port = await closedPort();
-    server = await startServerProcess(['--db', home.dbFile], env);
+    server = await startServerProcess(['--db', home.dbFile, '--webhook-allow-private'], env);
     const token = server.token as string;
     const api = (path: string, init: RequestInit = {}) =>
       fetch(`${(server as SpawnedServer).url}/api/v1/organizations/default/webhooks${path}`, {
@@ -64,7 +64,7 @@ describe('webhook deliveries survive a killed server', () => {
     await server.stop('SIGKILL');
 
     receiver = await startReceiver(() => ({ status: 200 }), port);
-    server = await startServerProcess(['--db', home.dbFile], env);
+    server = await startServerProcess(['--db', home.dbFile, '--webhook-allow-private'], env);
     await receiver.waitFor(3, 40_000);
     await settle(1000);
     const received = receiver.received.map((request) => request.headers['audit-event']);

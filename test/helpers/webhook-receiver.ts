@@ -8,8 +8,10 @@ export interface Received {
   json: () => unknown;
 }
 
-/** How the receiver answers its `n`-th request (1-based): a status and body, or 'hang' (never). */
-export type Answer = (n: number) => { status: number; body?: string } | 'hang';
+/** How the receiver answers its `n`-th request (1-based): a status, body and headers, or 'hang' (never). */
+export type Answer = (
+  n: number,
+) => { status: number; body?: string; headers?: Record<string, string> } | 'hang';
 
 export interface Receiver {
   url: string;
@@ -39,7 +41,9 @@ export async function startReceiver(answer: Answer = () => ({ status: 200 }), po
       for (const wake of waiters) wake();
       const reply = receiver.answer(received.length);
       if (reply === 'hang') return;
-      response.writeHead(reply.status, { 'content-type': 'text/plain' }).end(reply.body ?? 'ok');
+      response
+        .writeHead(reply.status, { 'content-type': 'text/plain', ...reply.headers })
+        .end(reply.body ?? 'ok');
     });
   });
   await new Promise<void>((resolve, reject) => {

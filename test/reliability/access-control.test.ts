@@ -106,7 +106,11 @@ describe('access control: every role × every endpoint', () => {
   };
 
   beforeAll(async () => {
-    fixture = await createFixture({ rateLimitPerMinute: 1_000_000, webhookTimeoutMs: 500 });
+    fixture = await createFixture({
+      rateLimitPerMinute: 1_000_000,
+      webhookTimeoutMs: 500,
+      webhookAllowPrivate: true,
+    });
     for (const role of ['owner', 'admin', 'teamAdmin', 'member', 'ingest', 'otherOrg'] as const) {
       tokens[role] = fixture.tokens[role];
     }

@@ -205,10 +205,10 @@ describe('contention: ingest, export, tail, backup and retention purge at once',
 
 describe('a busy database answers 503 with Retry-After on every writing endpoint, never 500', () => {
   it('while another connection holds the write lock', async () => {
-    const fixture = await createFixture();
+    const fixture = await createFixture({ webhookAllowPrivate: true });
     // The same file, served by an app that waits only 50 ms for the lock.
     const db = openDatabase(fixture.dbFile, { busyTimeoutMs: 50 });
-    const app = await buildApp({ db, rateLimitPerMinute: 1_000_000 });
+    const app = await buildApp({ db, rateLimitPerMinute: 1_000_000, webhookAllowPrivate: true });
     const blocker = new Database(fixture.dbFile);
     const headers = { authorization: `Bearer ${fixture.tokens.owner}` };
     const base = '/api/v1/organizations/default';

@@ -94,7 +94,11 @@ describe('fuzzing every endpoint with hostile input', () => {
   let tried = 0;
 
   beforeAll(async () => {
-    fixture = await createFixture({ rateLimitPerMinute: 1_000_000_000, webhookTimeoutMs: 500 });
+    fixture = await createFixture({
+      rateLimitPerMinute: 1_000_000_000,
+      webhookTimeoutMs: 500,
+      webhookAllowPrivate: true,
+    });
     const [event] = await fixture.ingest([{ action: 'user.login', actor: { email: 'fuzz@example.com' } }]);
     ids.event = event?.id as string;
     const webhook = await fixture.request({

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createAdmin } from '../../src/server/admin.js';
 import type { AppOptions } from '../../src/server/app.js';
 import { createStores } from '../../src/server/services.js';
+import { NO_ANSWER } from '../../src/webhooks/sender.js';
 import { verifySignature } from '../../src/webhooks/signature.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 import { type Answer, type Receiver, settle, startReceiver } from '../helpers/webhook-receiver.js';
@@ -17,7 +18,8 @@ describe('webhook delivery', () => {
   });
 
   const setUp = async (answer?: Answer, options: Partial<AppOptions> = {}) => {
-    fixture = await createFixture({ webhookRetryBaseMs: 50, ...options });
+    // Receivers listen on loopback, which only --webhook-allow-private lets a webhook reach.
+    fixture = await createFixture({ webhookRetryBaseMs: 50, webhookAllowPrivate: true, ...options });
     const receiver = await startReceiver(answer);
     receivers.push(receiver);
     return receiver;
@@ -150,7 +152,8 @@ describe('webhook delivery', () => {
     expect(receiver.received).toHaveLength(3);
     const [delivery] = await deliveries(data.id, '?status=failed');
     expect(delivery).toMatchObject({ attempts: 3, last_status: 503, next_attempt_at: null });
-    expect(delivery?.last_error).toBe('HTTP 503: down for maintenance');
+    // The receiver's own words are not shown: it may be an internal service (see webhooks-ssrf).
+    expect(delivery?.last_error).toBe('HTTP 503');
     expect(await deliveries(data.id, '?status=delivered')).toEqual([]);
   });
 
@@ -164,7 +167,7 @@ describe('webhook delivery', () => {
     await eventually(async () => ((await deliveries(data.id))[0]?.attempts ?? 0) >= 2);
     const [delivery] = await deliveries(data.id);
     expect(delivery).toMatchObject({ status: 'pending', last_status: null });
-    expect(delivery?.last_error).toMatch(/ECONNREFUSED/);
+    expect(delivery?.last_error).toBe(NO_ANSWER);
     expect(delivery?.last_error).not.toContain('path-token');
     expect(delivery?.next_attempt_at).not.toBeNull();
   });
@@ -236,7 +239,7 @@ describe('webhook delivery', () => {
     const { data, secret } = await subscribe({ url: receiver.url, actions: 'user.login', format: 'json' });
     const test = await fixture.request({ method: 'POST', url: `${BASE}/${data.id}/test` });
     expect(test.statusCode).toBe(200);
-    expect(test.json().data).toMatchObject({ status: 202, body: 'accepted thanks', error: null });
+    expect(test.json().data).toMatchObject({ status: 202, body: '', error: null });
     expect(test.json().data.duration_ms).toBeGreaterThanOrEqual(0);
     const [request] = receiver.received;
     expect(request?.headers['audit-delivery']).toMatch(/^test_[0-9a-f]{12}$/);
@@ -253,6 +256,6 @@ describe('webhook delivery', () => {
     const failed = await fixture.request({ method: 'POST', url: `${BASE}/${down.data.id}/test` });
     expect(failed.statusCode).toBe(200);
     expect(failed.json().data).toMatchObject({ status: null, body: '' });
-    expect(failed.json().data.error).toMatch(/ECONNREFUSED/);
+    expect(failed.json().data.error).toBe(NO_ANSWER);
   });
 });

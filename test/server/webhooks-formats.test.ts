@@ -24,7 +24,7 @@ describe('webhook formats', () => {
   let eventId: string;
 
   beforeAll(async () => {
-    fixture = await createFixture({ webhookRetryBaseMs: 50 });
+    fixture = await createFixture({ webhookRetryBaseMs: 50, webhookAllowPrivate: true });
     receiver = await startReceiver();
     for (const format of FORMATS) {
       const response = await fixture.request({

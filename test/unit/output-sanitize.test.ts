@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { sanitizeForDisplay, stringifyJsonSafely } from '../../src/cli/output/sanitize.js';
+import {
+  isPrintableJsonText,
+  sanitizeForDisplay,
+  stringifyJsonSafely,
+} from '../../src/cli/output/sanitize.js';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting their absence is the point.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-const BIDI_OR_INVISIBLE = /[\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/;
+const BIDI_OR_INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}\u2028\u2029]/u;
 
 const INJECTIONS: [name: string, input: string, expected: string][] = [
   ['CSI colour', '\x1b[31mred\x1b[0m text', 'red text'],
@@ -33,6 +37,12 @@ const INJECTIONS: [name: string, input: string, expected: string][] = [
   ['bidi isolates and marks', '\u2066a\u2067b\u2068c\u2069\u200e\u200f\u061c', 'abc'],
   ['zero-width characters', 'ad\u200bm\u200ci\u200dn\ufeff', 'admin'],
   ['line and paragraph separators', 'one\u2028two\u2029three', 'onetwothree'],
+  ['Hangul fillers that render as blanks', 'ad\u3164m\u115fi\uffa0n', 'admin'],
+  ['tag characters (hidden ASCII)', 'ok\u{E0001}\u{E0069}\u{E0067}\u{E006E}\u{E007F}', 'ok'],
+  ['Mongolian vowel separator', 'ad\u180emin', 'admin'],
+  ['interlinear annotation controls', 'ad\ufff9m\ufffai\ufffbn', 'admin'],
+  ['soft hyphen and word joiners', 'ad\u00adm\u2060i\u2061n', 'admin'],
+  ['variation selectors hiding text', 'ad\ufe0fm\u{E0100}in', 'admin'],
 ];
 
 describe('sanitizeForDisplay', () => {
@@ -103,5 +113,32 @@ describe('stringifyJsonSafely', () => {
     expect(json).not.toMatch(CONTROL);
     expect(json).not.toMatch(BIDI_OR_INVISIBLE);
     expect(json).toContain('é 東京 🚀');
+  });
+
+  it('escapes invisible characters outside the BMP as surrogate pairs that parse back', () => {
+    const value = { name: 'ad\u{E0041}\u3164min\u180e\ufff9' };
+    const json = stringifyJsonSafely(value);
+    expect(JSON.parse(json)).toEqual(value);
+    expect(json).not.toMatch(BIDI_OR_INVISIBLE);
+    expect(json).toContain('\\udb40\\udc41');
+    expect(json).toContain('\\u3164');
+  });
+});
+
+describe('isPrintableJsonText', () => {
+  it('refuses JSON text that holds a raw invisible character', () => {
+    for (const hidden of ['\u3164', '\u{E0041}', '\u180e', '\ufffb', '\u200b']) {
+      expect(isPrintableJsonText(`{"name":"ad${hidden}min"}`)).toBe(false);
+    }
+    expect(isPrintableJsonText('{"name":"Zoë 東京 🚀👍🏽"}')).toBe(true);
+  });
+});
+
+describe('sanitizing speed', () => {
+  it('cleans 10 MB of ordinary text in well under a second', () => {
+    const text = 'Alice Chen deleted tunnel api-staging, café 東京 🚀 '.repeat(200_000);
+    const started = performance.now();
+    expect(sanitizeForDisplay(text)).toBe(text);
+    expect(performance.now() - started).toBeLessThan(1_000);
   });
 });

@@ -131,7 +131,7 @@ function asBackupFailure(error: unknown, date: string): unknown {
   if (error.name === 'AuditNetworkError' || error.name === 'AuditTimeoutError') {
     return new CliError(`backup of ${date} failed: ${error.message}`, EXIT.failure);
   }
-  if ((error as NodeJS.ErrnoException).code !== undefined) {
+  if ((error as NodeJS.ErrnoException).code !== undefined || error.name === 'UnsafeOutputError') {
     return new CliError(`backup of ${date} failed: ${error.message}`, EXIT.failure);
   }
   return error;

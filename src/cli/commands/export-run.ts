@@ -16,6 +16,8 @@ export interface ExportPlan {
   gzip: boolean;
   split: SplitPeriod | undefined;
   cursor: string | undefined;
+  /** `output` is the name the user typed after -o. */
+  outputNamedByUser: boolean;
 }
 
 export async function runExport(session: Session, command: Command, plan: ExportPlan): Promise<void> {
@@ -54,6 +56,7 @@ export async function runExport(session: Session, command: Command, plan: Export
       params,
       format,
       output,
+      outputNamedByUser: plan.outputNamedByUser,
       gzip: plan.gzip,
       split: plan.split,
       zone: session.zone,

@@ -61,6 +61,8 @@ export function exportCommand(context: CliContext): Command {
         output = undefined;
       }
       format ??= output === undefined ? undefined : formatOfName(output);
+      // Only a name typed after -o may replace a symbolic link; one made up here may not.
+      const typed = output;
       const nameFor = (from: string, to: string, chosen: ExportFormat) =>
         defaultExportName({
           from,
@@ -108,6 +110,7 @@ export function exportCommand(context: CliContext): Command {
         gzip,
         split: options.split,
         cursor: options.cursor,
+        outputNamedByUser: output === typed,
       });
     });
 }

@@ -3,7 +3,7 @@ import { type Command, Option } from 'commander';
 import { defaultDatabaseFile } from '../../config/paths.js';
 import type { Admin } from '../../server/admin.js';
 import type { CliContext } from '../context.js';
-import { UsageError } from '../errors.js';
+import { ApiError, UsageError } from '../errors.js';
 
 export function dbOption(): Option {
   return new Option(
@@ -32,7 +32,7 @@ export async function withAdmin<T>(
     import('../../server/services.js'),
     import('../../server/admin.js'),
   ]);
-  const db = openDatabase(databaseFile(context, dbFlag));
+  const db = openAdminDatabase(openDatabase, databaseFile(context, dbFlag));
   try {
     return work(createAdmin(createStores(db)), org ?? context.env.AUDIT_ORG ?? 'default');
   } catch (error) {
@@ -40,5 +40,16 @@ export async function withAdmin<T>(
     throw error;
   } finally {
     db.close();
+  }
+}
+
+/** The database, or a one-line error when its secrets key is missing, loose or not its own. */
+function openAdminDatabase<T>(open: (file: string) => T, file: string): T {
+  try {
+    return open(file);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'AUDIT_SECRETS_KEY')
+      throw new ApiError((error as Error).message);
+    throw error;
   }
 }

@@ -12,6 +12,8 @@ interface StartFlags {
   db?: string;
   demo: boolean;
   rateLimit?: number;
+  webhookAllowPrivate: boolean;
+  replaceLostSecretsKey: boolean;
 }
 
 export function serverStartCommand(context: CliContext): Command {
@@ -30,6 +32,16 @@ export function serverStartCommand(context: CliContext): Command {
       '--rate-limit <n>',
       'requests a minute per token (default 600)',
       integerInRange('--rate-limit', 1, 1_000_000),
+    )
+    .option(
+      '--webhook-allow-private',
+      'let webhooks reach loopback, private and link-local addresses (refused by default)',
+      false,
+    )
+    .option(
+      '--replace-lost-secrets-key',
+      "the database's .key file is lost for good: make a new one (webhooks then need new secrets)",
+      false,
     )
     .addHelpText(
       'after',
@@ -51,6 +63,8 @@ export function serverStartCommand(context: CliContext): Command {
           port: flags.port,
           demo: flags.demo,
           rateLimitPerMinute: flags.rateLimit,
+          webhookAllowPrivate: flags.webhookAllowPrivate,
+          replaceLostSecretsKey: flags.replaceLostSecretsKey,
           version: packageVersion(),
           log: (line) => writeLine(context.stderr, line),
         });
@@ -93,6 +107,7 @@ function startFailure(error: unknown, flags: StartFlags): Error {
   if (code === 'EADDRINUSE')
     return new ApiError(`port ${flags.port} on ${flags.host} is in use; choose another with --port`);
   if (code === 'EACCES') return new ApiError(`not allowed to listen on ${flags.host}:${flags.port}`);
+  if (code === 'AUDIT_SECRETS_KEY') return new ApiError((error as Error).message);
   if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_NOTADB') {
     return new ApiError(`cannot open the database: ${(error as Error).message}`);
   }

@@ -79,7 +79,7 @@ export function webhooksRemoveCommand(context: CliContext): Command {
 
 export function webhooksTestCommand(context: CliContext): Command {
   return new Command('test')
-    .description("send a sample event now and print the receiver's answer")
+    .description("send a sample event now and print the receiver's status and timing")
     .argument('<id>', 'the webhook id (whk_…)')
     .addHelpText('after', examples('$ audit webhooks test whk_3f9a1c2b7d4e'))
     .action((id: string, _options: unknown, command: Command) =>

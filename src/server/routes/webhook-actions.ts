@@ -21,7 +21,7 @@ export function registerWebhookActionRoutes(app: FastifyInstance) {
     `${WEBHOOKS_PATH}/:id/test`,
     {
       schema: webhookSchema(
-        "Send a sample event now, signed, in the webhook's format; answers with the receiver's reply",
+        "Send a sample event now, signed, in the webhook's format; answers with the receiver's status and timing",
         { params: WebhookParams, response: { 200: TestResultSchema } },
         [401, 403, 404, 429],
       ),

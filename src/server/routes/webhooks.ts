@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { writeTransaction } from '../../store/database.js';
+import { dropWalHistory } from '../../store/secrets-at-rest.js';
 import { parseActionPatterns, parseCategories, parseWebhookUrl } from '../../webhooks/subscription.js';
 import { generateSecret, type WebhookFields } from '../../webhooks/webhook-store.js';
 import { notFound } from '../problem.js';
@@ -24,7 +25,7 @@ const ONE = { data: Type.Ref('Webhook') };
 /** Webhook subscriptions: organization owners and admins only; ingest tokens may not manage them. */
 export function registerWebhookRoutes(app: FastifyInstance) {
   const { db } = app.services;
-  const { store } = app.services.webhooks;
+  const { store, allowPrivate } = app.services.webhooks;
   app.addSchema(WebhookSchema);
   app.addSchema(DeliverySchema);
 
@@ -45,7 +46,7 @@ export function registerWebhookRoutes(app: FastifyInstance) {
       const principal = webhookAdmin(request);
       const body = request.body as CreateWebhookInput;
       const fields = parsed(() => ({
-        url: parseWebhookUrl(body.url).href,
+        url: parseWebhookUrl(body.url, { allowPrivate }).href,
         format: body.format ?? 'json',
         patterns: parseActionPatterns(body.actions),
         categories: parseCategories(body.category),
@@ -104,7 +105,7 @@ export function registerWebhookRoutes(app: FastifyInstance) {
       const body = request.body as UpdateWebhookInput;
       const changes = parsed(() => {
         const fields: Partial<WebhookFields> = {};
-        if (body.url !== undefined) fields.url = parseWebhookUrl(body.url).href;
+        if (body.url !== undefined) fields.url = parseWebhookUrl(body.url, { allowPrivate }).href;
         if (body.format !== undefined) fields.format = body.format;
         if (body.actions !== undefined) fields.patterns = parseActionPatterns(body.actions);
         if (body.category !== undefined) fields.categories = parseCategories(body.category);
@@ -118,6 +119,8 @@ export function registerWebhookRoutes(app: FastifyInstance) {
         return result;
       });
       if (!updated) throw notFound(`no webhook "${id}"`);
+      // The old URL may be a credential: it leaves the WAL too.
+      if (changes.url !== undefined && updated.before.url !== updated.after.url) dropWalHistory(db);
       return { data: presentWebhook(updated.after) };
     },
   );
@@ -140,6 +143,7 @@ export function registerWebhookRoutes(app: FastifyInstance) {
         return webhook;
       });
       if (!removed) throw notFound(`no webhook "${id}"`);
+      dropWalHistory(db);
       return reply.code(204).send();
     },
   );

@@ -120,7 +120,10 @@ export const DeliverySchema = Type.Object(
 export const TestResultSchema = Type.Object({
   data: Type.Object({
     status: Type.Union([Type.Integer(), Type.Null()], { description: 'null: no answer (see error)' }),
-    body: Type.String({ description: 'the first 2 KB of the answer, control characters removed' }),
+    body: Type.String({
+      description:
+        "a known chat service's answer (first 2 KB, control characters removed); empty for any other receiver",
+    }),
     duration_ms: Type.Integer(),
     error: NullableString(),
     event_id: Type.String(),
