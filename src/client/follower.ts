@@ -128,7 +128,7 @@ export async function* followEvents(options: FollowerOptions): AsyncGenerator<Fo
       (message) => messages.push(message),
       (comment) => {
         // Our server announces where a fresh stream starts, so a resume before the first event is exact.
-        const announced = /^connected at position (\d+)$/.exec(comment);
+        const announced = /^connected at position ([\w-]+)$/.exec(comment);
         if (announced && position === undefined) position = announced[1];
       },
     );

@@ -1,6 +1,6 @@
 import { type Category, isCategory } from '../domain/categories.js';
 import { CursorError, decodeCursor, type PageCursor, type SortOrder } from '../domain/cursor.js';
-import type { EventFilter } from '../domain/filters.js';
+import type { EventFilter, VisibilityScope } from '../domain/filters.js';
 import { searchPhrases } from '../domain/free-text.js';
 import {
   parseDurationMs,
@@ -75,6 +75,7 @@ export function parseListQuery(
   now: number,
   events: EventStore,
   orgId: number,
+  scope: VisibilityScope,
 ) {
   const request: ListRequest = {
     filter: parseFilter(query, principal, now),
@@ -92,7 +93,8 @@ export function parseListQuery(
     request.filter.receivedBefore = instant;
   }
   if (query.after !== undefined) {
-    const afterSeq = events.findById(orgId, query.after)?.seq;
+    // An event the caller may not see is answered exactly like one that does not exist.
+    const afterSeq = events.findVisible(orgId, query.after, scope)?.seq;
     if (afterSeq === undefined) throw invalidParameter('after', 'no event with that id');
     request.afterSeq = afterSeq;
   } else if (query.cursor !== undefined) {

@@ -12,6 +12,9 @@ interface StartFlags {
   db?: string;
   demo: boolean;
   rateLimit?: number;
+  maxStreamsPerToken?: number;
+  maxStreamsPerAddress?: number;
+  maxConnections?: number;
 }
 
 export function serverStartCommand(context: CliContext): Command {
@@ -30,6 +33,21 @@ export function serverStartCommand(context: CliContext): Command {
       '--rate-limit <n>',
       'requests a minute per token (default 600)',
       integerInRange('--rate-limit', 1, 1_000_000),
+    )
+    .option(
+      '--max-streams-per-token <n>',
+      'live event streams (audit tail) one token may hold at once (default 10)',
+      integerInRange('--max-streams-per-token', 1, 100_000),
+    )
+    .option(
+      '--max-streams-per-address <n>',
+      'live event streams one client address may hold at once (default 50)',
+      integerInRange('--max-streams-per-address', 1, 100_000),
+    )
+    .option(
+      '--max-connections <n>',
+      'open connections beyond which new ones are dropped (default 1000)',
+      integerInRange('--max-connections', 1, 1_000_000),
     )
     .addHelpText(
       'after',
@@ -51,6 +69,9 @@ export function serverStartCommand(context: CliContext): Command {
           port: flags.port,
           demo: flags.demo,
           rateLimitPerMinute: flags.rateLimit,
+          maxStreamsPerToken: flags.maxStreamsPerToken,
+          maxStreamsPerAddress: flags.maxStreamsPerAddress,
+          maxConnections: flags.maxConnections,
           version: packageVersion(),
           log: (line) => writeLine(context.stderr, line),
         });

@@ -28,7 +28,7 @@ export function registerAuditLogRoutes(app: FastifyInstance) {
     const scope = visibilityOf(principal);
     const orgId = principal.organization.id;
     const query = request.query as ListQuery;
-    const listRequest = parseListQuery(query, principal, now(), events, orgId);
+    const listRequest = parseListQuery(query, principal, now(), events, orgId, scope);
     const page =
       listRequest.afterSeq === undefined
         ? events.pageJson(orgId, listRequest.filter, scope, {
