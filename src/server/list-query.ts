@@ -1,5 +1,5 @@
 import { type Category, isCategory } from '../domain/categories.js';
-import { CursorError, decodeCursor, type PageCursor, type SortOrder } from '../domain/cursor.js';
+import { CursorError, type PageCursor, type SortOrder } from '../domain/cursor.js';
 import type { EventFilter, VisibilityScope } from '../domain/filters.js';
 import { searchPhrases } from '../domain/free-text.js';
 import {
@@ -10,6 +10,7 @@ import {
   TimeParseError,
 } from '../domain/time.js';
 import type { EventStore } from '../store/event-store.js';
+import type { CursorCodec } from './page-cursor.js';
 import type { Principal } from './permissions.js';
 import { invalidParameter } from './problem.js';
 import type { ListQuery } from './schemas/list.js';
@@ -69,16 +70,20 @@ export function parseFilter(query: FilterQuery, principal: Principal, now: numbe
   return filter;
 }
 
-export function parseListQuery(
-  query: ListQuery,
-  principal: Principal,
-  now: number,
-  events: EventStore,
-  orgId: number,
-  scope: VisibilityScope,
-) {
+/** What a list query is read against: the caller, and the stores that resolve ids and cursors. */
+export interface ListQueryContext {
+  principal: Principal;
+  scope: VisibilityScope;
+  now: number;
+  events: EventStore;
+  cursors: CursorCodec;
+}
+
+export function parseListQuery(query: ListQuery, context: ListQueryContext) {
+  const { principal, scope, events } = context;
+  const orgId = principal.organization.id;
   const request: ListRequest = {
-    filter: parseFilter(query, principal, now),
+    filter: parseFilter(query, principal, context.now),
     order: query.order ?? 'desc',
     perPage: query.per_page ?? 100,
   };
@@ -99,7 +104,7 @@ export function parseListQuery(
     request.afterSeq = afterSeq;
   } else if (query.cursor !== undefined) {
     try {
-      request.cursor = decodeCursor(query.cursor);
+      request.cursor = context.cursors.decode(orgId, query.cursor);
     } catch (error) {
       if (error instanceof CursorError) throw invalidParameter('cursor', error.message);
       throw error;

@@ -7,6 +7,7 @@ import { createWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } fr
 import { createAuthFailureAuditor } from './auth-failure-auditor.js';
 import { createEventRecorder, type EventRecorder } from './event-recorder.js';
 import { createFollowerHub, type FollowerHub } from './follower-hub.js';
+import { createCursorCodec } from './page-cursor.js';
 import { createSseFrames } from './sse-frames.js';
 import { createPositionCodec } from './stream-position.js';
 import {
@@ -80,6 +81,7 @@ export function createServerServices(db: Db, options: ServerServiceOptions = {})
     streams,
     sseFrames: createSseFrames(positions),
     positions,
+    cursors: createCursorCodec(positions),
     authFailures,
     webhooks: { store: createWebhookStore(db, stores.now), worker },
     close(): void {

@@ -1,7 +1,6 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import type { Db } from '../store/database.js';
 import { readServerSetting } from '../store/server-settings.js';
-import { invalidParameter } from './problem.js';
 
 const OPAQUE = /^[A-Za-z0-9_-]{22}$/;
 const LEGACY = /^\d{1,15}$/;
@@ -29,16 +28,16 @@ export function createPositionCodec(db: Db) {
       return cipher.update(block).toString('base64url');
     },
 
-    /** The sequence a client's Last-Event-ID stands for in this organization; a 400 if none. */
-    decode(orgId: number, text: string): number {
+    /** The sequence a position stands for in this organization; undefined if it stands for none. */
+    decode(orgId: number, text: string): number | undefined {
       if (LEGACY.test(text) && Number(text) <= legacyLimit) return Number(text);
-      if (OPAQUE.test(text)) {
-        // 22 characters are 16 bytes: one block in, one block out.
-        const plain = decipher.update(Buffer.from(text, 'base64url'));
-        const seq = plain.readBigUInt64BE(8);
-        if (plain.readBigUInt64BE(0) === BigInt(orgId) && seq <= Number.MAX_SAFE_INTEGER) return Number(seq);
-      }
-      throw invalidParameter('Last-Event-ID', 'expected the id of an event from this stream');
+      if (!OPAQUE.test(text)) return undefined;
+      // 22 characters are 16 bytes: one block in, one block out.
+      const plain = decipher.update(Buffer.from(text, 'base64url'));
+      const seq = plain.readBigUInt64BE(8);
+      return plain.readBigUInt64BE(0) === BigInt(orgId) && seq <= Number.MAX_SAFE_INTEGER
+        ? Number(seq)
+        : undefined;
     },
   };
 }

@@ -105,6 +105,30 @@ describe('no side channel into events the caller may not see', () => {
     fromStart.close();
   });
 
+  it('a list cursor carries no global position, and is refused in another organization', async () => {
+    await fixture.ingest([{ action: 'tunnel.created' }, { action: 'tunnel.deleted' }]);
+    const page = await fixture.request({ method: 'GET', url: `${LIST}?action=tunnel.*&per_page=1` });
+    const cursor = page.json().pagination.next_cursor as string;
+    const lastId = page.json().data[0].id as string;
+    const seq = fixture.db.prepare('SELECT seq FROM events WHERE id = ?').pluck().get(lastId) as number;
+    expect(JSON.parse(Buffer.from(cursor, 'base64url').toString())).not.toContain(seq);
+    const next = await fixture.request({
+      method: 'GET',
+      url: `${LIST}?action=tunnel.*&per_page=1&cursor=${cursor}`,
+    });
+    expect(next.json().data[0].action).toBe('tunnel.created');
+    const elsewhere = await fixture.request({
+      method: 'GET',
+      url: `/api/v1/organizations/other/audit-logs?per_page=1&cursor=${cursor}`,
+      token: fixture.tokens.otherOrg,
+    });
+    expect(elsewhere.statusCode).toBe(400);
+    // A cursor of an older server names a plain position: only one it could have issued is taken.
+    const forged = Buffer.from(JSON.stringify([1, 'd', Date.now(), seq])).toString('base64url');
+    const legacy = await fixture.request({ method: 'GET', url: `${LIST}?per_page=1&cursor=${forged}` });
+    expect(legacy.statusCode).toBe(400);
+  });
+
   it("a search's Server-Timing says nothing of other organizations' matches", async () => {
     await ingestOther(
       Array.from({ length: 200 }, () => ({ action: 'user.login', metadata: { note: 'zebra' } })),

@@ -3,6 +3,7 @@ import { createEventMatcher } from '../../domain/event-matcher.js';
 import type { StoredEvent } from '../../store/event-rows.js';
 import { parseFilter } from '../list-query.js';
 import { visibilityOf } from '../permissions.js';
+import { invalidParameter } from '../problem.js';
 import { organizationFor } from '../route-helpers.js';
 import { OrgParams, problemResponses } from '../schemas/common.js';
 import { type ListQuery, StreamQuerySchema } from '../schemas/list.js';
@@ -113,5 +114,8 @@ function lastEventId(request: FastifyRequest, positions: PositionCodec, orgId: n
   const header = request.headers['last-event-id'];
   const text = Array.isArray(header) ? header[0] : header;
   if (text === undefined || text === '') return undefined;
-  return positions.decode(orgId, text);
+  const seq = positions.decode(orgId, text);
+  if (seq === undefined)
+    throw invalidParameter('Last-Event-ID', 'expected the id of an event from this stream');
+  return seq;
 }
