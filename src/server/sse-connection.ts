@@ -4,7 +4,7 @@ import type { ServerResponse } from 'node:http';
 const GOODBYE_MS = 1000;
 
 export interface SseConnection {
-  /** Writes, unless ended; a client this far behind is cut off (it resumes with Last-Event-ID). */
+  /** Writes, unless ended; a client too far behind is cut off (it resumes with Last-Event-ID). */
   write(chunk: string | Buffer): void;
   /** Resolves once the client has taken most of what is buffered, or the connection ended. */
   drained(): Promise<void>;
@@ -35,8 +35,10 @@ export function openSseConnection(
     },
     write(chunk) {
       if (ended) return;
-      raw.write(chunk);
+      // Past the bound the client has not taken what it was sent before: it is cut off rather
+      // than buffered for. One chunk (a batch, a page) is always taken from a client that keeps up.
       if (raw.writableLength > options.maxBufferedBytes) connection.end();
+      else raw.write(chunk);
     },
     drained() {
       if (ended || raw.writableLength === 0) return Promise.resolve();

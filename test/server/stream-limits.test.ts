@@ -102,6 +102,23 @@ describe('streams and connections cannot exhaust the server', () => {
     expect(hub.followerCount()).toBe(0);
   });
 
+  it('a client that reads resumes through a backlog far larger than the bound, without being cut off', async () => {
+    const server = await start({ streamMaxBufferedBytes: 64 * 1024 });
+    const filler = 'x'.repeat(2000);
+    for (let batch = 0; batch < 3; batch++) {
+      await server.ingest(
+        Array.from({ length: 1000 }, (_, n) => ({ action: 'review.triggered', metadata: { n, filler } })),
+      );
+    }
+    const stream = await openStream(`http://127.0.0.1:${port}${STREAM}?action=review.triggered`, {
+      authorization: `Bearer ${server.tokens.owner}`,
+      'last-event-id': '0',
+    });
+    opened.push(stream);
+    const messages = await stream.waitFor(3000, 20_000);
+    expect(new Set(messages.map((message) => message.id)).size).toBe(3000);
+  });
+
   it('a connection that sends its headers slowly is closed within the headers timeout', async () => {
     await start({ headersTimeoutMs: 500 });
     const socket = await rawSocket();

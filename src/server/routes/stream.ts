@@ -10,10 +10,10 @@ import { type ListQuery, StreamQuerySchema } from '../schemas/list.js';
 import { openSseConnection } from '../sse-connection.js';
 import type { PositionCodec } from '../stream-position.js';
 
-const BACKLOG_PAGE = 1000;
-// The backlog waits for the client above this much unsent; the live feed cannot wait, and is
-// bounded by maxBufferedBytes instead.
-const BACKLOG_HIGH_WATER = 256 * 1024;
+// The backlog is sent a page at a time, each once the client has taken most of the one before;
+// the live feed cannot wait, and is bounded by maxBufferedBytes instead.
+const BACKLOG_PAGE = 100;
+const BACKLOG_HIGH_WATER = 64 * 1024;
 
 export interface StreamRouteOptions {
   heartbeatIntervalMs: number;
