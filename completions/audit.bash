@@ -44,7 +44,7 @@ _audit_flags() {
     'webhooks test') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
     'webhooks deliveries') _audit_reply='--status --limit --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
     'server') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
-    'server start') _audit_reply='--host --port --db --demo --rate-limit --max-streams-per-token --max-streams-per-address --max-connections --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
+    'server start') _audit_reply='--host --port --db --demo --rate-limit --streams-per-token --streams-per-ip --max-connections --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
     'server user') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
     'server user add') _audit_reply='--email --name --role --team --db --profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
     'server token') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug -h --help' ;;
@@ -105,8 +105,8 @@ _audit_value() {
     'server start|--db'|'server start '*'|--db') _audit_reply='' _audit_files=file ;;
     'server start|--demo'|'server start '*'|--demo') return 1 ;;
     'server start|--rate-limit'|'server start '*'|--rate-limit') _audit_reply='' ;;
-    'server start|--max-streams-per-token'|'server start '*'|--max-streams-per-token') _audit_reply='' ;;
-    'server start|--max-streams-per-address'|'server start '*'|--max-streams-per-address') _audit_reply='' ;;
+    'server start|--streams-per-token'|'server start '*'|--streams-per-token') _audit_reply='' ;;
+    'server start|--streams-per-ip'|'server start '*'|--streams-per-ip') _audit_reply='' ;;
     'server start|--max-connections'|'server start '*'|--max-connections') _audit_reply='' ;;
     'login|--with-token'|'login '*'|--with-token') return 1 ;;
     'logs|--limit'|'logs '*'|--limit') _audit_reply='' ;;

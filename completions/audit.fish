@@ -150,10 +150,10 @@ function __audit_takes_value
     if string match -q -- 'server start|--rate-limit' 'server start *|--rate-limit' "$argv[1]|$argv[2]"
         return 0
     end
-    if string match -q -- 'server start|--max-streams-per-token' 'server start *|--max-streams-per-token' "$argv[1]|$argv[2]"
+    if string match -q -- 'server start|--streams-per-token' 'server start *|--streams-per-token' "$argv[1]|$argv[2]"
         return 0
     end
-    if string match -q -- 'server start|--max-streams-per-address' 'server start *|--max-streams-per-address' "$argv[1]|$argv[2]"
+    if string match -q -- 'server start|--streams-per-ip' 'server start *|--streams-per-ip' "$argv[1]|$argv[2]"
         return 0
     end
     if string match -q -- 'server start|--max-connections' 'server start *|--max-connections' "$argv[1]|$argv[2]"
@@ -500,8 +500,8 @@ complete -c audit -n '__audit_in \'server start\'' -l 'port' -r -f -d 'port to l
 complete -c audit -n '__audit_in \'server start\'' -l 'db' -r -F -d 'SQLite database file (env AUDIT_DB; default: audit.db in the data directory)'
 complete -c audit -n '__audit_in \'server start\'' -l 'demo' -d 'fill an empty database with 90 days of realistic demo events'
 complete -c audit -n '__audit_in \'server start\'' -l 'rate-limit' -r -f -d 'requests a minute per token (default 600)'
-complete -c audit -n '__audit_in \'server start\'' -l 'max-streams-per-token' -r -f -d 'live event streams (audit tail) one token may hold at once (default 10)'
-complete -c audit -n '__audit_in \'server start\'' -l 'max-streams-per-address' -r -f -d 'live event streams one client address may hold at once (default 50)'
+complete -c audit -n '__audit_in \'server start\'' -l 'streams-per-token' -r -f -d 'live event streams (audit tail) one token may hold at once (default 10)'
+complete -c audit -n '__audit_in \'server start\'' -l 'streams-per-ip' -r -f -d 'live event streams one client address may hold at once (default 50)'
 complete -c audit -n '__audit_in \'server start\'' -l 'max-connections' -r -f -d 'open connections beyond which new ones are dropped (default 1000)'
 complete -c audit -n '__audit_in \'login\'' -l 'with-token' -d 'read the token from standard input instead of prompting'
 complete -c audit -n '__audit_in \'logs\'' -l 'limit' -r -f -d 'how many events to show'

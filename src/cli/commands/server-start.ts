@@ -12,8 +12,8 @@ interface StartFlags {
   db?: string;
   demo: boolean;
   rateLimit?: number;
-  maxStreamsPerToken?: number;
-  maxStreamsPerAddress?: number;
+  streamsPerToken?: number;
+  streamsPerIp?: number;
   maxConnections?: number;
 }
 
@@ -35,14 +35,14 @@ export function serverStartCommand(context: CliContext): Command {
       integerInRange('--rate-limit', 1, 1_000_000),
     )
     .option(
-      '--max-streams-per-token <n>',
+      '--streams-per-token <n>',
       'live event streams (audit tail) one token may hold at once (default 10)',
-      integerInRange('--max-streams-per-token', 1, 100_000),
+      integerInRange('--streams-per-token', 1, 100_000),
     )
     .option(
-      '--max-streams-per-address <n>',
+      '--streams-per-ip <n>',
       'live event streams one client address may hold at once (default 50)',
-      integerInRange('--max-streams-per-address', 1, 100_000),
+      integerInRange('--streams-per-ip', 1, 100_000),
     )
     .option(
       '--max-connections <n>',
@@ -69,8 +69,8 @@ export function serverStartCommand(context: CliContext): Command {
           port: flags.port,
           demo: flags.demo,
           rateLimitPerMinute: flags.rateLimit,
-          maxStreamsPerToken: flags.maxStreamsPerToken,
-          maxStreamsPerAddress: flags.maxStreamsPerAddress,
+          maxStreamsPerToken: flags.streamsPerToken,
+          maxStreamsPerAddress: flags.streamsPerIp,
           maxConnections: flags.maxConnections,
           version: packageVersion(),
           log: (line) => writeLine(context.stderr, line),
