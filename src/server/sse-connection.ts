@@ -70,5 +70,7 @@ export function openSseConnection(
     },
   };
   raw.on('close', () => connection.end());
+  // A client gone before the stream opened sends no 'close' any more; its place must still go.
+  if (raw.destroyed) connection.end();
   return connection;
 }

@@ -68,6 +68,19 @@ describe('streams and connections cannot exhaust the server', () => {
     expect((await open(tokens.owner)).status).toBe(200);
   });
 
+  it('a client that hangs up at once does not keep its place', async () => {
+    const { tokens } = await start({ maxStreamsPerToken: 1 });
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const socket = await rawSocket();
+      socket.write(
+        `GET ${STREAM} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${tokens.owner}\r\n\r\n`,
+      );
+      socket.destroy();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await open(tokens.owner)).status).toBe(200);
+  });
+
   it('one address cannot open more than its share of streams, whatever the tokens', async () => {
     const { tokens } = await start({ maxStreamsPerAddress: 3 });
     for (const token of [tokens.owner, tokens.admin, tokens.teamAdmin])
