@@ -4,8 +4,13 @@ import type { ServerResponse } from 'node:http';
 const GOODBYE_MS = 1000;
 
 export interface SseConnection {
-  /** Writes, unless ended; a client too far behind is cut off (it resumes with Last-Event-ID). */
+  /**
+   * Writes, unless ended; a stream whose unsent bytes then pass the bound is cut off (its
+   * client resumes with Last-Event-ID, and loses nothing).
+   */
   write(chunk: string | Buffer): void;
+  /** Writes a backlog page, however large, unless what was written before is still unsent. */
+  writePaced(chunk: string | Buffer): void;
   /** Resolves once the client has taken most of what is buffered, or the connection ended. */
   drained(): Promise<void>;
   /** Ends the stream; with a reason, a last SSE comment tells the client why. */
@@ -35,8 +40,14 @@ export function openSseConnection(
     },
     write(chunk) {
       if (ended) return;
-      // Past the bound the client has not taken what it was sent before: it is cut off rather
-      // than buffered for. One chunk (a batch, a page) is always taken from a client that keeps up.
+      raw.write(chunk);
+      // Cut off rather than buffered for; destroying the socket frees what it held at once.
+      if (raw.writableLength > options.maxBufferedBytes) connection.end();
+    },
+    writePaced(chunk) {
+      if (ended) return;
+      // A page is taken whole from a client that has taken the pages before it (see drained);
+      // one that has not is cut off as above.
       if (raw.writableLength > options.maxBufferedBytes) connection.end();
       else raw.write(chunk);
     },

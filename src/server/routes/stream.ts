@@ -77,13 +77,14 @@ export function registerStreamRoute(app: FastifyInstance, options: StreamRouteOp
       });
       connection = stream;
       let lastSentSeq = resumeFrom ?? hub.publishedSeq();
+      let live = false;
       const send = (batch: readonly StoredEvent[]) => {
         const last = batch.at(-1);
         if (stream.ended || last === undefined || last.seq <= lastSentSeq) return;
         // The backlog and the live feed can overlap by a few events; positions dedupe them.
         const after = lastSentSeq;
         lastSentSeq = last.seq;
-        stream.write(
+        (live ? stream.write : stream.writePaced)(
           (batch[0] as StoredEvent).seq > after
             ? sseFrames.batch(batch)
             : batch
@@ -105,6 +106,7 @@ export function registerStreamRoute(app: FastifyInstance, options: StreamRouteOp
         }
       }
       if (stream.ended) return;
+      live = true;
       unsubscribe = hub.subscribe({ orgId, accepts, deliver: send, close: () => stream.end() });
     },
   );
