@@ -53,19 +53,25 @@ export function createStreamRegistry(directory: DirectoryStore, limits: StreamLi
     else counts.delete(key);
   };
 
+  /** Where a token stands now, and what to tell its streams if that is not where it stood. */
+  function verdictOn(tokenId: number): { standing: string | undefined; reason: string } {
+    const now = directory.authenticateById(tokenId);
+    if (!now.ok) {
+      const reason = now.reason === 'revoked token' ? 'the token was revoked' : 'the token no longer exists';
+      return { standing: undefined, reason };
+    }
+    return { standing: standingOf(now), reason: "the token's role or team changed; reconnect" };
+  }
+
   function recheck(): void {
-    const verdicts = new Map<number, string>();
+    const verdicts = new Map<number, ReturnType<typeof verdictOn>>();
     for (const stream of [...streams]) {
       let verdict = verdicts.get(stream.tokenId);
       if (verdict === undefined) {
-        const now = directory.authenticateById(stream.tokenId);
-        verdict = now.ok
-          ? standingOf(now)
-          : `the token was ${now.reason === 'revoked token' ? 'revoked' : 'deleted'}`;
+        verdict = verdictOn(stream.tokenId);
         verdicts.set(stream.tokenId, verdict);
       }
-      if (verdict === stream.standing) continue;
-      stream.end(verdict.startsWith('{') ? "the token's role or team changed; reconnect" : verdict);
+      if (verdict.standing !== stream.standing) stream.end(verdict.reason);
     }
   }
 
