@@ -168,7 +168,7 @@ function startServer(dbFile, env) {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [BIN, 'server', 'start', '--port', '0', '--db', dbFile, '--rate-limit', '1000000'],
+      [BIN, 'server', 'start', '--port', '0', '--db', dbFile, '--rate-limit', '1000000', '--streams-per-token', '100'],
       { env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';

@@ -35,8 +35,8 @@ _audit_flags() {
     'backup unschedule') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'backup status') _audit_reply='--dir --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'gdpr') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
-    'gdpr export') _audit_reply='--user --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
-    'gdpr delete') _audit_reply='--user --yes --dry-run --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'gdpr export') _audit_reply='--user --also --also-name --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'gdpr delete') _audit_reply='--user --also --also-name --yes --dry-run --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'webhooks') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'webhooks add') _audit_reply='--url --action --category --format --secret-stdin --description --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'webhooks list') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
@@ -44,7 +44,7 @@ _audit_flags() {
     'webhooks test') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'webhooks deliveries') _audit_reply='--status --limit --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'server') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
-    'server start') _audit_reply='--host --port --db --demo --rate-limit --webhook-allow-private --replace-lost-secrets-key --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'server start') _audit_reply='--host --port --db --demo --rate-limit --webhook-allow-private --replace-lost-secrets-key --streams-per-token --streams-per-ip --max-connections --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'server user') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'server user add') _audit_reply='--email --name --role --team --db --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'server token') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
@@ -89,7 +89,11 @@ _audit_value() {
     'backup schedule|--print'|'backup schedule '*'|--print') return 1 ;;
     'backup status|--dir'|'backup status '*'|--dir') _audit_reply='' _audit_files=dir ;;
     'gdpr export|--user'|'gdpr export '*'|--user') _audit_reply='' ;;
+    'gdpr export|--also'|'gdpr export '*'|--also') _audit_reply='' ;;
+    'gdpr export|--also-name'|'gdpr export '*'|--also-name') _audit_reply='' ;;
     'gdpr delete|--user'|'gdpr delete '*'|--user') _audit_reply='' ;;
+    'gdpr delete|--also'|'gdpr delete '*'|--also') _audit_reply='' ;;
+    'gdpr delete|--also-name'|'gdpr delete '*'|--also-name') _audit_reply='' ;;
     'gdpr delete|--yes'|'gdpr delete '*'|--yes') return 1 ;;
     'gdpr delete|--dry-run'|'gdpr delete '*'|--dry-run') return 1 ;;
     'webhooks add|--url'|'webhooks add '*'|--url') _audit_reply='' ;;
@@ -107,6 +111,9 @@ _audit_value() {
     'server start|--rate-limit'|'server start '*'|--rate-limit') _audit_reply='' ;;
     'server start|--webhook-allow-private'|'server start '*'|--webhook-allow-private') return 1 ;;
     'server start|--replace-lost-secrets-key'|'server start '*'|--replace-lost-secrets-key') return 1 ;;
+    'server start|--streams-per-token'|'server start '*'|--streams-per-token') _audit_reply='' ;;
+    'server start|--streams-per-ip'|'server start '*'|--streams-per-ip') _audit_reply='' ;;
+    'server start|--max-connections'|'server start '*'|--max-connections') _audit_reply='' ;;
     'login|--with-token'|'login '*'|--with-token') return 1 ;;
     'logs|--limit'|'logs '*'|--limit') _audit_reply='' ;;
     'logs|--all'|'logs '*'|--all') return 1 ;;

@@ -102,7 +102,19 @@ function __audit_takes_value
     if string match -q -- 'gdpr export|--user' 'gdpr export *|--user' "$argv[1]|$argv[2]"
         return 0
     end
+    if string match -q -- 'gdpr export|--also' 'gdpr export *|--also' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'gdpr export|--also-name' 'gdpr export *|--also-name' "$argv[1]|$argv[2]"
+        return 0
+    end
     if string match -q -- 'gdpr delete|--user' 'gdpr delete *|--user' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'gdpr delete|--also' 'gdpr delete *|--also' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'gdpr delete|--also-name' 'gdpr delete *|--also-name' "$argv[1]|$argv[2]"
         return 0
     end
     if string match -q -- 'gdpr delete|--yes' 'gdpr delete *|--yes' "$argv[1]|$argv[2]"
@@ -155,6 +167,15 @@ function __audit_takes_value
     end
     if string match -q -- 'server start|--replace-lost-secrets-key' 'server start *|--replace-lost-secrets-key' "$argv[1]|$argv[2]"
         return 1
+    end
+    if string match -q -- 'server start|--streams-per-token' 'server start *|--streams-per-token' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'server start|--streams-per-ip' 'server start *|--streams-per-ip' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'server start|--max-connections' 'server start *|--max-connections' "$argv[1]|$argv[2]"
+        return 0
     end
     if string match -q -- 'login|--with-token' 'login *|--with-token' "$argv[1]|$argv[2]"
         return 1
@@ -484,7 +505,11 @@ complete -c audit -n '__audit_in \'backup schedule\'' -l 'keep' -r -f -d 'remove
 complete -c audit -n '__audit_in \'backup schedule\'' -l 'print' -d 'print the crontab line, a systemd timer and a Kubernetes CronJob; install nothing'
 complete -c audit -n '__audit_in \'backup status\'' -l 'dir' -r -f -a '(__fish_complete_directories)' -d 'backup directory (default: the scheduled line\'s, else <data dir>/backups)'
 complete -c audit -n '__audit_in \'gdpr export\'' -l 'user' -r -f -d 'the person, by email or id'
+complete -c audit -n '__audit_in \'gdpr export\'' -l 'also' -r -f -d 'another email, id or IP address you confirm is this person\'s (repeatable); the dry run lists candidates'
+complete -c audit -n '__audit_in \'gdpr export\'' -l 'also-name' -r -f -d 'a name you confirm is this person\'s (repeatable)'
 complete -c audit -n '__audit_in \'gdpr delete\'' -l 'user' -r -f -d 'the person, by email or id'
+complete -c audit -n '__audit_in \'gdpr delete\'' -l 'also' -r -f -d 'another email, id or IP address you confirm is this person\'s (repeatable); the dry run lists candidates'
+complete -c audit -n '__audit_in \'gdpr delete\'' -l 'also-name' -r -f -d 'a name you confirm is this person\'s (repeatable)'
 complete -c audit -n '__audit_in \'gdpr delete\'' -l 'yes' -d 'do not ask for confirmation (needed without a terminal)'
 complete -c audit -n '__audit_in \'gdpr delete\'' -l 'dry-run' -d 'show how many events would change, change nothing'
 complete -c audit -n '__audit_in \'webhooks add\'' -l 'url' -r -f -d 'where to POST matching events (http or https)'
@@ -502,6 +527,9 @@ complete -c audit -n '__audit_in \'server start\'' -l 'demo' -d 'fill an empty d
 complete -c audit -n '__audit_in \'server start\'' -l 'rate-limit' -r -f -d 'requests a minute per token (default 600)'
 complete -c audit -n '__audit_in \'server start\'' -l 'webhook-allow-private' -d 'let webhooks reach loopback, private and link-local addresses (refused by default)'
 complete -c audit -n '__audit_in \'server start\'' -l 'replace-lost-secrets-key' -d 'the database\'s .key file is lost for good: make a new one (webhooks then need new secrets)'
+complete -c audit -n '__audit_in \'server start\'' -l 'streams-per-token' -r -f -d 'live event streams (audit tail) one token may hold at once (default 10)'
+complete -c audit -n '__audit_in \'server start\'' -l 'streams-per-ip' -r -f -d 'live event streams one client address may hold at once (default 50)'
+complete -c audit -n '__audit_in \'server start\'' -l 'max-connections' -r -f -d 'open connections beyond which new ones are dropped (default 1000)'
 complete -c audit -n '__audit_in \'login\'' -l 'with-token' -d 'read the token from standard input instead of prompting'
 complete -c audit -n '__audit_in \'logs\'' -l 'limit' -r -f -d 'how many events to show'
 complete -c audit -n '__audit_in \'logs\'' -l 'all' -d 'follow every page (ignores --limit)'

@@ -21,6 +21,10 @@ export const ENVIRONMENT: readonly (readonly [name: string, meaning: string])[] 
     'failed reconnects in a row before audit tail gives up with exit 1 (default 10)',
   ],
   ['AUDIT_WEBHOOK_RETRY_BASE_MS', 'server: first webhook retry delay in milliseconds (default 30000)'],
+  [
+    'AUDIT_STREAM_RECHECK_MS',
+    'server: how often live streams re-check their token and role, in milliseconds (default 2000)',
+  ],
   ['AUDIT_WAL_CHECKPOINT_MB', 'server: WAL size in MiB after which a commit checkpoints (default 256)'],
   ['AUDIT_DEBUG', 'print the stack trace of an unexpected error'],
   ['NO_COLOR', 'no colour (same as --no-color); FORCE_COLOR forces it on'],

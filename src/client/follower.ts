@@ -124,12 +124,16 @@ export async function* followEvents(options: FollowerOptions): AsyncGenerator<Fo
     failures = 0;
     yield* showInitial();
     const messages: SseMessage[] = [];
+    let closingReason: string | undefined;
     const parser = createSseParser(
       (message) => messages.push(message),
       (comment) => {
         // Our server announces where a fresh stream starts, so a resume before the first event is exact.
-        const announced = /^connected at position (\d+)$/.exec(comment);
+        const announced = /^connected at position ([\w-]+)$/.exec(comment);
         if (announced && position === undefined) position = announced[1];
+        // ...and says why it ends a stream (a revoked token): plain words only reach the terminal.
+        const closing = /^closed: ([\w .,;:'()/-]{1,200})$/.exec(comment);
+        if (closing) closingReason = closing[1];
       },
     );
     try {
@@ -142,7 +146,9 @@ export async function* followEvents(options: FollowerOptions): AsyncGenerator<Fo
           if (shown.size === 0 || !shown.has(followed.event.id)) yield followed;
         }
       }
-      lastReason = 'the server closed the stream';
+      lastReason = closingReason
+        ? `the server ended the stream: ${closingReason}`
+        : 'the server closed the stream';
     } catch (error) {
       if (options.signal.aborted) return;
       // Reconnecting would resume after the bad event and skip it: say so and stop instead.

@@ -1,4 +1,5 @@
 import type { Actor } from '../domain/event.js';
+import { writeTransaction } from '../store/database.js';
 import type { Organization, Plan, Role, TokenRecord, TokenScope, User } from '../store/directory-store.js';
 import { ENTERPRISE_MAX_RETENTION_DAYS, retentionDaysFor } from './retention.js';
 import { localAdministrator } from './server-actor.js';
@@ -25,6 +26,36 @@ export function createAdmin(stores: Stores, actor: Actor = localAdministrator())
   const record = (orgId: number, input: Parameters<typeof recorder.record>[1][number]) =>
     recorder.record(orgId, [{ actor, ...input }]);
 
+  function addOrUpdate(
+    orgId: number,
+    fields: { email: string; name?: string; role: Role; team?: string },
+  ): { user: User; created: boolean } {
+    const { user, previous } = directory.upsertUser(orgId, {
+      email: fields.email,
+      name: fields.name,
+      role: fields.role,
+      teamName: fields.team,
+    });
+    const target = { type: 'user', id: user.publicId, name: user.email };
+    const context = { team_id: user.team?.publicId, team_name: user.team?.name };
+    if (!previous) {
+      record(orgId, { action: 'team.member_added', target, context, metadata: { role: user.role } });
+    } else if (previous.role !== user.role || previous.team?.publicId !== user.team?.publicId) {
+      record(orgId, {
+        action: 'team.member_role_changed',
+        target,
+        context,
+        changes: {
+          ...(previous.role !== user.role ? { role: { old: previous.role, new: user.role } } : {}),
+          ...(previous.team?.name !== user.team?.name
+            ? { team: { old: previous.team?.name ?? null, new: user.team?.name ?? null } }
+            : {}),
+        },
+      });
+    }
+    return { user, created: !previous };
+  }
+
   return {
     organization,
 
@@ -35,30 +66,9 @@ export function createAdmin(stores: Stores, actor: Actor = localAdministrator())
       if (!/^[^\s@]+@[^\s@]+$/.test(fields.email))
         throw new AdminError(`"${fields.email}" is not an email address`);
       const org = directory.ensureOrganization(slug).organization;
-      const { user, previous } = directory.upsertUser(org.id, {
-        email: fields.email,
-        name: fields.name,
-        role: fields.role,
-        teamName: fields.team,
-      });
-      const target = { type: 'user', id: user.publicId, name: user.email };
-      const context = { team_id: user.team?.publicId, team_name: user.team?.name };
-      if (!previous) {
-        record(org.id, { action: 'team.member_added', target, context, metadata: { role: user.role } });
-      } else if (previous.role !== user.role || previous.team?.publicId !== user.team?.publicId) {
-        record(org.id, {
-          action: 'team.member_role_changed',
-          target,
-          context,
-          changes: {
-            ...(previous.role !== user.role ? { role: { old: previous.role, new: user.role } } : {}),
-            ...(previous.team?.name !== user.team?.name
-              ? { team: { old: previous.team?.name ?? null, new: user.team?.name ?? null } }
-              : {}),
-          },
-        });
-      }
-      return { user, created: !previous };
+      // The change and its event commit together: a live stream that sees the event re-checks
+      // its access before it is sent anything written after the change (stream-registry).
+      return writeTransaction(stores.db, () => addOrUpdate(org.id, fields));
     },
 
     createToken(
@@ -95,11 +105,14 @@ export function createAdmin(stores: Stores, actor: Actor = localAdministrator())
       if (matches.length > 1)
         throw new AdminError(`prefix "${prefix}" matches ${matches.length} tokens; give more of it`);
       const token = matches[0] as TokenRecord;
-      directory.revokeToken(token.id);
-      record(org.id, {
-        action: 'security.api_token_revoked',
-        target: { type: 'api_token', id: token.prefix, name: token.name ?? token.prefix },
-        metadata: { owner: token.userEmail },
+      // Together, for the same reason as a role change (see addUser).
+      writeTransaction(stores.db, () => {
+        directory.revokeToken(token.id);
+        record(org.id, {
+          action: 'security.api_token_revoked',
+          target: { type: 'api_token', id: token.prefix, name: token.name ?? token.prefix },
+          metadata: { owner: token.userEmail },
+        });
       });
       return token;
     },

@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Db } from '../store/database.js';
 import { registerAccessLog } from './access-log.js';
+import { type ConnectionLimits, httpServerOptions, maxConnectionsOf } from './connection-limits.js';
 import { registerAuthAndRateLimit } from './guard.js';
 import type { Principal } from './permissions.js';
 import { notFound, type Problem, sendProblem, toProblem } from './problem.js';
@@ -25,7 +26,7 @@ declare module 'fastify' {
   }
 }
 
-export interface AppOptions {
+export interface AppOptions extends ConnectionLimits {
   db: Db;
   now?: () => number;
   rateLimitPerMinute?: number;
@@ -48,7 +49,17 @@ export interface AppOptions {
   webhookAllowPrivate?: boolean;
   /** How long a GDPR erasure waits for readers to release old pages before answering 503; default 5 s. */
   gdprScrubWaitMs?: number;
+  /** Live streams one token may hold at once; default 10. */
+  maxStreamsPerToken?: number;
+  /** Live streams one client address may hold at once; default 50. */
+  maxStreamsPerAddress?: number;
+  /** How often each live stream's token and role are checked again; default 2 s. */
+  streamRecheckMs?: number;
+  /** Unsent bytes past which a live stream is cut off; default 1 MiB. */
+  streamMaxBufferedBytes?: number;
 }
+
+const DEFAULT_STREAM_MAX_BUFFERED_BYTES = 1024 * 1024;
 
 export const DEFAULT_RATE_LIMIT = 600;
 // 1000 events of a few KiB each fit easily; anything larger is refused with 413.
@@ -61,13 +72,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT_BYTES,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     return503OnClosing: true,
+    ...httpServerOptions(options),
     // A URL that is not validly percent-encoded is the client's error: a problem like any other 400.
     frameworkErrors: (error, request, reply) => {
       sendProblem(reply, toProblem(error), request);
     },
   });
+  app.server.maxConnections = maxConnectionsOf(options);
   const services = createServerServices(options.db, {
     now: options.now,
+    streams: {
+      perToken: options.maxStreamsPerToken,
+      perAddress: options.maxStreamsPerAddress,
+      recheckMs: options.streamRecheckMs,
+    },
     followerPollMs: options.followerPollMs,
     quietCheckpointMs: options.quietCheckpointMs,
     webhooks: {
@@ -113,14 +131,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
 
   // Server-Timing (W3C): how long the server spent on this answer, routing to serialized body.
-  app.addHook('onSend', async (_request, reply) => {
+  // Not for a free-text search: it reads the one full-text index all organizations share, so
+  // its time would tell whether a term occurs in another organization.
+  app.addHook('onSend', async (request, reply) => {
+    if (searchesText(request.query)) return;
     reply.header('server-timing', `app;dur=${reply.elapsedTime.toFixed(2)}`);
   });
   registerAuthAndRateLimit(app, services, options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT);
   registerAccessLog(app, services);
   registerHealthRoutes(app);
   registerMeRoute(app);
-  registerStreamRoute(app, { heartbeatIntervalMs: options.heartbeatIntervalMs ?? 15_000 });
+  registerStreamRoute(app, {
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? 15_000,
+    maxBufferedBytes: options.streamMaxBufferedBytes ?? DEFAULT_STREAM_MAX_BUFFERED_BYTES,
+  });
   registerAuditLogRoutes(app);
   registerExportRecordRoute(app);
   registerGdprRoutes(app, { scrubWaitMs: options.gdprScrubWaitMs });
@@ -135,4 +159,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     app.server.once('close', () => clearTimeout(grace));
   });
   return app;
+}
+
+function searchesText(query: unknown): boolean {
+  const q = (query as { q?: unknown } | undefined)?.q;
+  return typeof q === 'string' && q.trim() !== '';
 }

@@ -18,7 +18,14 @@ const READ_CHUNK = 1000;
  * thousand followers cost one query, not a thousand. A slow timer pokes it too, to pick up
  * events that another process (the `audit server` admin commands) wrote to the same file.
  */
-export function createFollowerHub(events: EventStore, options: { pollIntervalMs?: number } = {}) {
+export function createFollowerHub(
+  events: EventStore,
+  options: {
+    pollIntervalMs?: number;
+    /** Sees each batch before any follower does, and may end followers (see stream-registry). */
+    beforeDeliver?: (batch: readonly StoredEvent[]) => void;
+  } = {},
+) {
   const followers = new Set<Follower>();
   let publishedSeq = events.maxSeq();
   const timer = setInterval(() => poke(), options.pollIntervalMs ?? 1000);
@@ -33,6 +40,7 @@ export function createFollowerHub(events: EventStore, options: { pollIntervalMs?
       const batch = events.readFrom(publishedSeq, READ_CHUNK);
       if (batch.length === 0) return;
       publishedSeq = (batch.at(-1) as StoredEvent).seq;
+      options.beforeDeliver?.(batch);
       for (const follower of followers) {
         const matching = batch.filter(
           (stored) => stored.orgId === follower.orgId && follower.accepts(stored.event),

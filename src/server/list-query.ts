@@ -1,6 +1,6 @@
 import { type Category, isCategory } from '../domain/categories.js';
-import { CursorError, decodeCursor, type PageCursor, type SortOrder } from '../domain/cursor.js';
-import type { EventFilter } from '../domain/filters.js';
+import { CursorError, type PageCursor, type SortOrder } from '../domain/cursor.js';
+import type { EventFilter, VisibilityScope } from '../domain/filters.js';
 import { searchPhrases } from '../domain/free-text.js';
 import {
   parseDurationMs,
@@ -10,6 +10,7 @@ import {
   TimeParseError,
 } from '../domain/time.js';
 import type { EventStore } from '../store/event-store.js';
+import type { CursorCodec } from './page-cursor.js';
 import type { Principal } from './permissions.js';
 import { invalidParameter } from './problem.js';
 import type { ListQuery } from './schemas/list.js';
@@ -69,15 +70,20 @@ export function parseFilter(query: FilterQuery, principal: Principal, now: numbe
   return filter;
 }
 
-export function parseListQuery(
-  query: ListQuery,
-  principal: Principal,
-  now: number,
-  events: EventStore,
-  orgId: number,
-) {
+/** What a list query is read against: the caller, and the stores that resolve ids and cursors. */
+export interface ListQueryContext {
+  principal: Principal;
+  scope: VisibilityScope;
+  now: number;
+  events: EventStore;
+  cursors: CursorCodec;
+}
+
+export function parseListQuery(query: ListQuery, context: ListQueryContext) {
+  const { principal, scope, events } = context;
+  const orgId = principal.organization.id;
   const request: ListRequest = {
-    filter: parseFilter(query, principal, now),
+    filter: parseFilter(query, principal, context.now),
     order: query.order ?? 'desc',
     perPage: query.per_page ?? 100,
   };
@@ -92,12 +98,13 @@ export function parseListQuery(
     request.filter.receivedBefore = instant;
   }
   if (query.after !== undefined) {
-    const afterSeq = events.findById(orgId, query.after)?.seq;
+    // An event the caller may not see is answered exactly like one that does not exist.
+    const afterSeq = events.findVisible(orgId, query.after, scope)?.seq;
     if (afterSeq === undefined) throw invalidParameter('after', 'no event with that id');
     request.afterSeq = afterSeq;
   } else if (query.cursor !== undefined) {
     try {
-      request.cursor = decodeCursor(query.cursor);
+      request.cursor = context.cursors.decode(orgId, query.cursor);
     } catch (error) {
       if (error instanceof CursorError) throw invalidParameter('cursor', error.message);
       throw error;

@@ -7,6 +7,15 @@ import { createWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } fr
 import { createAuthFailureAuditor } from './auth-failure-auditor.js';
 import { createEventRecorder, type EventRecorder } from './event-recorder.js';
 import { createFollowerHub, type FollowerHub } from './follower-hub.js';
+import { createCursorCodec } from './page-cursor.js';
+import { createSseFrames } from './sse-frames.js';
+import { createPositionCodec } from './stream-position.js';
+import {
+  changesAccess,
+  createStreamRegistry,
+  DEFAULT_STREAM_LIMITS,
+  type StreamLimits,
+} from './stream-registry.js';
 
 export interface Stores {
   db: Db;
@@ -28,6 +37,8 @@ export interface ServerServiceOptions {
   followerPollMs?: number;
   /** How long after the last commit the WAL is checkpointed (default 1000 ms). */
   quietCheckpointMs?: number;
+  /** Caps on live streams and how often their access is re-checked. */
+  streams?: { [K in keyof StreamLimits]?: StreamLimits[K] | undefined };
   /** The webhook delivery worker's retry schedule and timeout (tests shorten them). */
   webhooks?: Omit<WebhookWorkerOptions, 'now'>;
 }
@@ -46,14 +57,31 @@ export function createServerServices(db: Db, options: ServerServiceOptions = {})
     webhookWorker?.poke();
     checkpointer.poke();
   });
-  hub = createFollowerHub(stores.events, { pollIntervalMs: options.followerPollMs });
+  const streams = createStreamRegistry(stores.directory, {
+    perToken: options.streams?.perToken ?? DEFAULT_STREAM_LIMITS.perToken,
+    perAddress: options.streams?.perAddress ?? DEFAULT_STREAM_LIMITS.perAddress,
+    recheckMs: options.streams?.recheckMs ?? DEFAULT_STREAM_LIMITS.recheckMs,
+  });
+  hub = createFollowerHub(stores.events, {
+    pollIntervalMs: options.followerPollMs,
+    // A revocation or demotion, from here or from an admin command, ends the streams it concerns
+    // before they are sent anything written after it.
+    beforeDeliver: (batch) => {
+      if (batch.some((stored) => changesAccess(stored.event))) streams.recheck();
+    },
+  });
   webhookWorker = createWebhookWorker(db, { ...options.webhooks, now: stores.now });
   const authFailures = createAuthFailureAuditor(stores.recorder, stores.now);
+  const positions = createPositionCodec(db);
   const liveHub = hub;
   const worker = webhookWorker;
   return {
     ...stores,
     hub: liveHub,
+    streams,
+    sseFrames: createSseFrames(positions),
+    positions,
+    cursors: createCursorCodec(positions),
     authFailures,
     webhooks: {
       store: createWebhookStore(db, stores.now),
@@ -62,6 +90,7 @@ export function createServerServices(db: Db, options: ServerServiceOptions = {})
     },
     close(): void {
       liveHub.close();
+      streams.close();
       authFailures.close();
       worker.stop();
       checkpointer.close();

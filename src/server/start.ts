@@ -13,6 +13,11 @@ export interface StartOptions {
   demo: boolean;
   rateLimitPerMinute?: number;
   heartbeatIntervalMs?: number;
+  /** Live streams one token / one client address may hold at once (defaults 10 and 50). */
+  maxStreamsPerToken?: number;
+  maxStreamsPerAddress?: number;
+  /** Open connections beyond which new ones are dropped (default 1000). */
+  maxConnections?: number;
   version?: string;
   /** First webhook retry delay; default AUDIT_WEBHOOK_RETRY_BASE_MS from the environment, else 30 s. */
   webhookRetryBaseMs?: number;
@@ -59,6 +64,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       db,
       rateLimitPerMinute: options.rateLimitPerMinute,
       heartbeatIntervalMs: options.heartbeatIntervalMs,
+      maxStreamsPerToken: options.maxStreamsPerToken,
+      maxStreamsPerAddress: options.maxStreamsPerAddress,
+      maxConnections: options.maxConnections,
+      streamRecheckMs: positiveFromEnvironment('AUDIT_STREAM_RECHECK_MS', 'milliseconds', options.log),
       version: options.version,
       webhookAllowPrivate: options.webhookAllowPrivate,
       webhookRetryBaseMs:
@@ -128,7 +137,8 @@ export function connectableHost(host: string): string {
 
 /**
  * A server setting from the environment: AUDIT_WEBHOOK_RETRY_BASE_MS (a shorter retry schedule
- * for tests and trials), AUDIT_WAL_CHECKPOINT_MB (a smaller WAL for a small disk). Ignored,
+ * for tests and trials), AUDIT_STREAM_RECHECK_MS (how often live streams re-check their token;
+ * default 2 s), AUDIT_WAL_CHECKPOINT_MB (a smaller WAL for a small disk). Ignored,
  * with a line saying so, unless it is a positive whole number.
  */
 function positiveFromEnvironment(

@@ -111,6 +111,7 @@ export function createDirectoryStore(db: Db, now: () => number = Date.now) {
   const tokensLike = db.prepare<[{ orgId: number; prefix: string }], TokenRow>(
     `${TOKEN_SELECT} WHERE u.org_id = @orgId AND substr(k.prefix, 1, length(@prefix)) = @prefix`,
   );
+  const tokenById = db.prepare<[number], TokenRow>(`${TOKEN_SELECT} WHERE k.id = ?`);
   const revoke = db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ?');
 
   const toUser = (row: UserRow): User => ({
@@ -214,11 +215,23 @@ export function createDirectoryStore(db: Db, now: () => number = Date.now) {
         .find((row) => tokensEqualHash(token, row.token_hash));
       if (!match) return { ok: false, reason: 'unknown token' };
       if (match.revoked_at !== null) return { ok: false, reason: 'revoked token' };
-      const user = toUser(userById.get(match.user_id) as UserRow);
-      const organization = toOrganization(orgById.get(user.orgId) as OrganizationRow);
-      return { ok: true, token: toTokenRecord(match), user, organization };
+      return standingOf(match);
+    },
+
+    /** The standing now of a token authenticated earlier: a long-lived stream re-checks it. */
+    authenticateById(tokenId: number): Authentication {
+      const row = tokenById.get(tokenId);
+      if (!row) return { ok: false, reason: 'unknown token' };
+      if (row.revoked_at !== null) return { ok: false, reason: 'revoked token' };
+      return standingOf(row);
     },
   };
+
+  function standingOf(row: TokenRow): Authentication {
+    const user = toUser(userById.get(row.user_id) as UserRow);
+    const organization = toOrganization(orgById.get(user.orgId) as OrganizationRow);
+    return { ok: true, token: toTokenRecord(row), user, organization };
+  }
 
   function ensureTeam(orgId: number, name: string): number {
     const existing = teamByName.get(orgId, name);

@@ -255,4 +255,16 @@ DROP TRIGGER events_fts_insert;
 DROP TRIGGER events_webhook_outbox;
 `,
   },
+  {
+    version: 7,
+    name: 'a key for opaque, organization-scoped stream positions',
+    // SSE ids were the global sequence, so any reader saw every organization's volume; they are
+    // now encrypted per organization (src/server/stream-position.ts). A client may still hold a
+    // number from before: only numbers up to the last event of then are honoured.
+    sql: `
+INSERT INTO server_settings (key, value) VALUES ('stream_position_key', lower(hex(randomblob(32))));
+INSERT INTO server_settings (key, value)
+  SELECT 'legacy_stream_position_limit', coalesce(max(seq), 0) FROM events;
+`,
+  },
 ];

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventInput } from '../../src/domain/event.js';
 import { createStores } from '../../src/server/services.js';
 import { openDatabase } from '../../src/store/database.js';
-import { BIN, cliEnv, startServerProcess, tempHome } from '../helpers/cli.js';
+import { BIN, cliEnv, runCli, startServerProcess, tempHome } from '../helpers/cli.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 
 interface Follower {
@@ -189,6 +189,31 @@ describe('audit tail', () => {
     }
     stream.server.closeAllConnections();
     stream.server.close();
+    await server.stop();
+  });
+
+  it('exits 4 with a clear line when its token is revoked while it follows, not reconnecting for ever', async () => {
+    const home = tempHome();
+    const env = cliEnv(home.configDir);
+    const server = await startServerProcess(['--db', home.dbFile], env);
+    const token = server.token as string;
+    const tail = follow(['-n', '0', '-o', 'ndjson'], env);
+    // Until tail prints one, it may not be connected yet: send until it does.
+    for (let n = 1; tail.lines.length === 0 && n < 40; n++) {
+      await ingest(server.url, token, [review(n)]);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(tail.lines.length).toBeGreaterThan(0);
+    // From another process, as an operator would.
+    const revoke = await runCli(['server', 'token', 'revoke', token.slice(0, 12), '--db', home.dbFile], {
+      env,
+    });
+    expect(revoke.code, revoke.stderr).toBe(0);
+    const started = Date.now();
+    expect(await tail.exited).toBe(4);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(tail.stderr()).toContain('the server ended the stream: the token was revoked');
+    expect(tail.stderr()).toMatch(/^audit: .*revoked token.*run audit login$/m);
     await server.stop();
   });
 });

@@ -7,6 +7,8 @@ export interface TestStream {
   waitFor(count: number, timeoutMs?: number): Promise<SseMessage[]>;
   close(): void;
   status: number;
+  /** Resolves when the server ends the stream (not when close() aborts it). */
+  ended: Promise<void>;
 }
 
 /** Opens an SSE stream with fetch and collects what arrives; for tests against a listening app. */
@@ -23,24 +25,28 @@ export async function openStream(url: string, headers: Record<string, string>): 
     },
     (comment) => comments.push(comment),
   );
+  let ended: Promise<void> = new Promise(() => {});
   if (response.body) {
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    void (async () => {
+    ended = (async () => {
       try {
         for (;;) {
           const { value, done } = await reader.read();
-          if (done) break;
+          if (done) return;
           parser.push(value);
         }
       } catch {
-        // Aborted by close().
+        // Aborted by close(), or the server dropped the connection.
+        if (!controller.signal.aborted) return;
       }
+      await new Promise(() => {});
     })();
   }
   return {
     messages,
     comments,
     status: response.status,
+    ended,
     close: () => controller.abort(),
     waitFor(count, timeoutMs = 5000) {
       return new Promise((resolve, reject) => {

@@ -272,7 +272,7 @@ describe('network failures and tracing', () => {
     }
     expect(text).toMatch(/^retry: \d+/);
     expect(text).toContain(`"action":"client_test.streamed"`);
-    expect(text).toMatch(/\nid: \d+\ndata: \{/);
+    expect(text).toMatch(/\nid: [\w-]{22}\ndata: \{/);
     // Closing the client ends its open streams instead of waiting on them.
     await client.close();
   });

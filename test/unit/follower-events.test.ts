@@ -51,3 +51,39 @@ describe('followEvents: streamed events', () => {
     await expect(followOnce(['null'], [{ id: 'log_1' }])).rejects.toThrow(MalformedEventError);
   });
 });
+
+describe('followEvents: a stream the server ends', () => {
+  /** The reconnect reasons reported after one stream that ends with `comment`. */
+  async function reasonsAfter(comment: string): Promise<string[]> {
+    const stop = new AbortController();
+    const reasons: string[] = [];
+    let opened = 0;
+    for await (const _ of followEvents({
+      signal: stop.signal,
+      openStream: async () => {
+        if (opened++ > 0) stop.abort();
+        return (async function* () {
+          yield `: connected at position AAAAAAAAAAAAAAAAAAAAAA\n\n: ${comment}\n\n`;
+        })();
+      },
+      poll: async () => [],
+      delayMs: () => 0,
+      sleep: async () => {},
+      onReconnecting: ({ reason }) => reasons.push(reason),
+    })) {
+      // No events.
+    }
+    return reasons;
+  }
+
+  it("reports the server's plain-words reason for ending the stream", async () => {
+    expect(await reasonsAfter('closed: the token was revoked')).toEqual([
+      'the server ended the stream: the token was revoked',
+    ]);
+  });
+
+  it('never passes a hostile reason (terminal escapes) on to the terminal', async () => {
+    const reasons = await reasonsAfter('closed: \x1b]52;c;ZXZpbA==\x07 pwned');
+    expect(reasons).toEqual(['the server closed the stream']);
+  });
+});

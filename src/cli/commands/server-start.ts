@@ -14,6 +14,9 @@ interface StartFlags {
   rateLimit?: number;
   webhookAllowPrivate: boolean;
   replaceLostSecretsKey: boolean;
+  streamsPerToken?: number;
+  streamsPerIp?: number;
+  maxConnections?: number;
 }
 
 export function serverStartCommand(context: CliContext): Command {
@@ -43,6 +46,21 @@ export function serverStartCommand(context: CliContext): Command {
       "the database's .key file is lost for good: make a new one (webhooks then need new secrets)",
       false,
     )
+    .option(
+      '--streams-per-token <n>',
+      'live event streams (audit tail) one token may hold at once (default 10)',
+      integerInRange('--streams-per-token', 1, 100_000),
+    )
+    .option(
+      '--streams-per-ip <n>',
+      'live event streams one client address may hold at once (default 50)',
+      integerInRange('--streams-per-ip', 1, 100_000),
+    )
+    .option(
+      '--max-connections <n>',
+      'open connections beyond which new ones are dropped (default 1000)',
+      integerInRange('--max-connections', 1, 1_000_000),
+    )
     .addHelpText(
       'after',
       examples(
@@ -65,6 +83,9 @@ export function serverStartCommand(context: CliContext): Command {
           rateLimitPerMinute: flags.rateLimit,
           webhookAllowPrivate: flags.webhookAllowPrivate,
           replaceLostSecretsKey: flags.replaceLostSecretsKey,
+          maxStreamsPerToken: flags.streamsPerToken,
+          maxStreamsPerAddress: flags.streamsPerIp,
+          maxConnections: flags.maxConnections,
           version: packageVersion(),
           log: (line) => writeLine(context.stderr, line),
         });

@@ -1,6 +1,5 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { encodeCursor } from '../../domain/cursor.js';
 import type { EventInput } from '../../domain/event.js';
 import { InvalidEventError } from '../../domain/normalize.js';
 import type { StoredEvent } from '../../store/event-rows.js';
@@ -15,7 +14,7 @@ import { EventParams, type ListQuery, ListQuerySchema, ListResponseSchema } from
 const eventInputCheck = TypeCompiler.Compile(EventInputSchema);
 
 export function registerAuditLogRoutes(app: FastifyInstance) {
-  const { events, recorder, now } = app.services;
+  const { events, recorder, now, cursors } = app.services;
 
   const listSchema = {
     tags: ['audit-logs'],
@@ -28,7 +27,7 @@ export function registerAuditLogRoutes(app: FastifyInstance) {
     const scope = visibilityOf(principal);
     const orgId = principal.organization.id;
     const query = request.query as ListQuery;
-    const listRequest = parseListQuery(query, principal, now(), events, orgId);
+    const listRequest = parseListQuery(query, { principal, scope, now: now(), events, cursors });
     const page =
       listRequest.afterSeq === undefined
         ? events.pageJson(orgId, listRequest.filter, scope, {
@@ -41,7 +40,7 @@ export function registerAuditLogRoutes(app: FastifyInstance) {
     const { last } = page;
     const nextCursor =
       page.hasMore && last && listRequest.afterSeq === undefined
-        ? encodeCursor({ order: listRequest.order, timestamp: last.ts, seq: last.seq })
+        ? cursors.encode(orgId, { order: listRequest.order, timestamp: last.ts, seq: last.seq })
         : null;
     if (page.hasMore && last) reply.header('link', nextLink(request, query, nextCursor, last.id));
     const pagination = { per_page: listRequest.perPage, next_cursor: nextCursor, has_more: page.hasMore };

@@ -7,41 +7,27 @@ import { invalidParameter } from '../problem.js';
 import { organizationFor } from '../route-helpers.js';
 import { OrgParams, problemResponses } from '../schemas/common.js';
 import { type ListQuery, StreamQuerySchema } from '../schemas/list.js';
+import { openSseConnection } from '../sse-connection.js';
+import type { PositionCodec } from '../stream-position.js';
 
-// The hub hands every follower the same event objects: each is serialized once, not per follower.
-const frames = new WeakMap<StoredEvent, string>();
-function sseFrame(stored: StoredEvent): string {
-  let frame = frames.get(stored);
-  if (frame === undefined) {
-    frame = `id: ${stored.seq}\ndata: ${JSON.stringify(stored.event)}\n\n`;
-    frames.set(stored, frame);
-  }
-  return frame;
+// The backlog is sent a page at a time, each once the client has taken most of the one before;
+// the live feed cannot wait, and is bounded by maxBufferedBytes instead.
+const BACKLOG_PAGE = 100;
+const BACKLOG_HIGH_WATER = 64 * 1024;
+
+export interface StreamRouteOptions {
+  heartbeatIntervalMs: number;
+  /** Unsent bytes past which a stream is cut off (its client resumes with Last-Event-ID). */
+  maxBufferedBytes: number;
 }
-
-// A batch every follower takes whole is joined and encoded once and the same bytes are written
-// to each socket: joining and encoding ~550 KB a 1000-event batch took ~0.9 ms per follower,
-// 17 µs an event of the server's one thread with 20 followers.
-const batchBytes = new WeakMap<readonly StoredEvent[], Buffer>();
-function sseBatch(batch: readonly StoredEvent[]): Buffer {
-  let bytes = batchBytes.get(batch);
-  if (bytes === undefined) {
-    bytes = Buffer.from(batch.map(sseFrame).join(''));
-    batchBytes.set(batch, bytes);
-  }
-  return bytes;
-}
-
-const BACKLOG_PAGE = 1000;
-// A follower this far behind is cut off; it reconnects with Last-Event-ID and loses nothing.
-const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
 /**
- * Server-Sent Events of new events. The SSE id of each event is its position in the log, so
- * `Last-Event-ID` resumes exactly after the last event the client saw: no gap, no duplicate.
+ * Server-Sent Events of new events. The SSE id of each event is its opaque position (see
+ * stream-position), so `Last-Event-ID` resumes exactly after the last event the client saw:
+ * no gap, no duplicate. The stream lasts while its token and role allow (see stream-registry).
  */
-export function registerStreamRoute(app: FastifyInstance, options: { heartbeatIntervalMs: number }) {
-  const { events, hub, now } = app.services;
+export function registerStreamRoute(app: FastifyInstance, options: StreamRouteOptions) {
+  const { events, hub, now, streams, positions, sseFrames } = app.services;
 
   app.get(
     '/api/v1/organizations/:org/audit-logs/stream',
@@ -62,9 +48,12 @@ export function registerStreamRoute(app: FastifyInstance, options: { heartbeatIn
       const principal = organizationFor(request, (request.params as { org: string }).org);
       const scope = visibilityOf(principal);
       const filter = parseFilter(request.query as ListQuery, principal, now());
-      const resumeFrom = lastEventId(request);
       const orgId = principal.organization.id;
+      const resumeFrom = lastEventId(request, positions, orgId);
       const accepts = createEventMatcher(filter, scope);
+      let connection: ReturnType<typeof openSseConnection> | undefined;
+      // Refused with a 429 here, before anything is written, when the caller holds too many.
+      const release = streams.admit(principal, request.ip, (reason) => connection?.end(reason));
 
       reply.hijack();
       const raw = reply.raw;
@@ -77,59 +66,58 @@ export function registerStreamRoute(app: FastifyInstance, options: { heartbeatIn
         connection: 'close',
         'x-accel-buffering': 'no',
       });
-      let lastSentSeq = resumeFrom ?? hub.publishedSeq();
-      let closed = false;
       let unsubscribe = () => {};
-      let heartbeat: NodeJS.Timeout | undefined;
+      const stream = openSseConnection(raw, {
+        maxBufferedBytes: options.maxBufferedBytes,
+        heartbeatIntervalMs: options.heartbeatIntervalMs,
+        onEnd: () => {
+          unsubscribe();
+          release();
+        },
+      });
+      connection = stream;
+      let lastSentSeq = resumeFrom ?? hub.publishedSeq();
+      let live = false;
       const send = (batch: readonly StoredEvent[]) => {
         const last = batch.at(-1);
-        if (closed || last === undefined || last.seq <= lastSentSeq) return;
+        if (stream.ended || last === undefined || last.seq <= lastSentSeq) return;
         // The backlog and the live feed can overlap by a few events; positions dedupe them.
-        const fresh = (batch[0] as StoredEvent).seq > lastSentSeq;
-        raw.write(
-          fresh
-            ? sseBatch(batch)
+        const after = lastSentSeq;
+        lastSentSeq = last.seq;
+        (live ? stream.write : stream.writePaced)(
+          (batch[0] as StoredEvent).seq > after
+            ? sseFrames.batch(batch)
             : batch
-                .filter((stored) => stored.seq > lastSentSeq)
-                .map(sseFrame)
+                .filter((stored) => stored.seq > after)
+                .map(sseFrames.frame)
                 .join(''),
         );
-        lastSentSeq = last.seq;
-        if (raw.writableLength > MAX_BUFFERED_BYTES) close();
-      };
-      const close = () => {
-        if (closed) return;
-        closed = true;
-        unsubscribe();
-        clearInterval(heartbeat);
-        // Drop the socket at once: a shutting-down server must not wait on a client that may
-        // already be gone. Nothing is lost; the client resumes with Last-Event-ID.
-        raw.end();
-        raw.destroy();
       };
 
-      raw.write(`retry: 2000\n: connected at position ${lastSentSeq}\n\n`);
+      stream.write(`retry: 2000\n: connected at position ${positions.encode(orgId, lastSentSeq)}\n\n`);
       if (resumeFrom !== undefined) {
         for (;;) {
           const page = events.after(orgId, filter, scope, lastSentSeq, BACKLOG_PAGE);
           send(page.events);
-          if (!page.hasMore || closed) break;
+          if (!page.hasMore || stream.ended) break;
+          // Paced by the client; the last page and the subscription below share one tick, so
+          // the hub cannot publish anything in between.
+          if (stream.buffered > BACKLOG_HIGH_WATER) await stream.drained();
         }
       }
-      if (closed) return;
-      unsubscribe = hub.subscribe({ orgId, accepts, deliver: send, close });
-      heartbeat = setInterval(() => raw.write(': heartbeat\n\n'), options.heartbeatIntervalMs);
-      heartbeat.unref();
-      raw.on('close', close);
+      if (stream.ended) return;
+      live = true;
+      unsubscribe = hub.subscribe({ orgId, accepts, deliver: send, close: () => stream.end() });
     },
   );
 }
 
-function lastEventId(request: FastifyRequest): number | undefined {
+function lastEventId(request: FastifyRequest, positions: PositionCodec, orgId: number): number | undefined {
   const header = request.headers['last-event-id'];
   const text = Array.isArray(header) ? header[0] : header;
   if (text === undefined || text === '') return undefined;
-  if (!/^\d{1,15}$/.test(text))
+  const seq = positions.decode(orgId, text);
+  if (seq === undefined)
     throw invalidParameter('Last-Event-ID', 'expected the id of an event from this stream');
-  return Number(text);
+  return seq;
 }
