@@ -1,4 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** What the request counts as in the rate limit, in requests (default 1); known once the body is parsed. */
+    rateCost?: (request: FastifyRequest) => number;
+  }
+}
+
 import { authenticateRequest } from './authenticate.js';
 import { Problem, sendProblem, unauthorized } from './problem.js';
 import { createRateLimiter, type RateDecision } from './rate-limiter.js';
@@ -31,6 +39,16 @@ export function registerAuthAndRateLimit(
       );
     }
     request.principal = outcome.principal;
+  });
+
+  // A costly request is charged the rest of its cost once its body and query are parsed and
+  // valid, before the handler does the work; the headers then tell what is really left.
+  app.addHook('preHandler', async (request, reply) => {
+    const cost = request.routeOptions.config.rateCost?.(request) ?? 1;
+    if (cost <= 1 || !request.principal) return;
+    const decision = limiter.check(`token:${request.principal.token.id}`, cost - 1);
+    setRateLimitHeaders(reply, decision);
+    if (!decision.allowed) return tooManyRequests(reply, request, decision);
   });
 }
 

@@ -2,6 +2,7 @@ import { type Category, isCategory } from '../domain/categories.js';
 import { CursorError, decodeCursor, type PageCursor, type SortOrder } from '../domain/cursor.js';
 import type { EventFilter } from '../domain/filters.js';
 import { searchPhrases } from '../domain/free-text.js';
+import { MAX_SEARCH_WORDS, searchCost } from '../domain/ingest-limits.js';
 import {
   parseDurationMs,
   parseFromBound,
@@ -50,8 +51,9 @@ export function parseFilter(query: FilterQuery, principal: Principal, now: numbe
   assign(filter, 'ip', query.ip);
   assign(filter, 'teamId', query.team_id);
   if (query.q !== undefined && query.q.trim() !== '') {
-    if (searchPhrases(query.q).length === 0)
-      throw invalidParameter('q', 'needs at least one letter or digit');
+    const words = searchPhrases(query.q).length;
+    if (words === 0) throw invalidParameter('q', 'needs at least one letter or digit');
+    if (words > MAX_SEARCH_WORDS) throw invalidParameter('q', `at most ${MAX_SEARCH_WORDS} words`);
     filter.text = query.q;
   }
   if (query.since !== undefined && query.from !== undefined) {
@@ -109,6 +111,13 @@ export function parseListQuery(
     request.offset = (query.page - 1) * request.perPage;
   }
   return request;
+}
+
+/** A list or stream request's weight in the rate limit: a search costs more per word (capped). */
+export function searchRateCost(request: { query: unknown }): number {
+  const q = (request.query as { q?: unknown } | undefined)?.q;
+  const words = typeof q === 'string' ? searchPhrases(q).length : 0;
+  return searchCost(Math.min(words, MAX_SEARCH_WORDS));
 }
 
 function splitList(values: string[] | undefined): string[] {

@@ -41,6 +41,8 @@ type JsonPageRow = [string, string, number, number];
 export interface IngestResult {
   /** In the order they were sent; a duplicate id yields the event already stored. */
   stored: StoredEvent[];
+  /** Per event, in the same order: true when it was stored now, false for a duplicate id. */
+  fresh: boolean[];
   created: number;
 }
 
@@ -137,8 +139,10 @@ export function createEventStore(db: Db) {
       return writeTransaction(db, () => {
         let created = 0;
         let firstSeq: number | undefined;
+        const fresh: boolean[] = [];
         const stored = events.map((event) => {
           const result = insert.run({ ...eventToRowValues(event), org_id: orgId, received_at: receivedAt });
+          fresh.push(result.changes === 1);
           if (result.changes === 1) {
             created++;
             const seq = Number(result.lastInsertRowid);
@@ -151,7 +155,7 @@ export function createEventStore(db: Db) {
           indexText.run(firstSeq);
           queueWebhookDeliveries(orgId, firstSeq);
         }
-        return { stored, created };
+        return { stored, fresh, created };
       });
     },
 
