@@ -7,7 +7,7 @@
  * file made of whole batches, and a second run after fixing the line stores nothing twice.
  */
 import type { EventInput } from '../domain/event.js';
-import { MAX_BATCH_EVENTS, MAX_BODY_BYTES } from '../domain/ingest-limits.js';
+import { MAX_BATCH_EVENTS, MAX_BODY_BYTES } from '../domain/request-limits.js';
 import { reservedFieldOf } from '../domain/server-records.js';
 import type { ImportRecord } from './readers.js';
 

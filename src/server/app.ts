@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { MAX_BODY_BYTES } from '../domain/ingest-limits.js';
+import { MAX_BODY_BYTES } from '../domain/request-limits.js';
 import type { Db } from '../store/database.js';
 import { registerAccessLog } from './access-log.js';
 import { registerAuthAndRateLimit } from './guard.js';

@@ -1,7 +1,7 @@
 /**
  * Fixed one-minute windows per key (a token, or a client address before authentication).
  * Enough to stop a runaway script and cheap enough to run on every request. A costly request
- * (a large batch, a long search) counts as several: see domain/ingest-limits.
+ * (a large batch, a long search) counts as several: see domain/request-limits.
  */
 export interface RateDecision {
   allowed: boolean;

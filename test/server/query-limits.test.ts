@@ -84,6 +84,14 @@ describe('numeric parameters and costly queries', () => {
     expect(stream.statusCode).toBe(400);
   });
 
+  it('refuses a list filter of more than 100 values (each count once made a query text of its own)', async () => {
+    const actions = (n: number) => Array.from({ length: n }, (_, i) => `user.a${i}`).join(',');
+    const over = await get(`${URL}?action=${actions(101)}`);
+    expect(over.statusCode).toBe(400);
+    expect(over.json()).toMatchObject({ param: 'action' });
+    expect((await get(`${URL}?action=${actions(100)}`)).statusCode).toBe(200);
+  });
+
   it('weighs a search by its words in the rate limit, and tells so truthfully', async () => {
     const remaining = async (url: string) => Number((await get(url)).headers['ratelimit-remaining']);
     const start = await remaining(`${URL}?per_page=1`);

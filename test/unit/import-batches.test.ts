@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_BODY_BYTES } from '../../src/domain/ingest-limits.js';
+import { MAX_BODY_BYTES } from '../../src/domain/request-limits.js';
 import type { ImportRecord } from '../../src/import/readers.js';
 import { importSummary } from '../../src/import/report.js';
 import { importRecords } from '../../src/import/run.js';

@@ -1,8 +1,8 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { EventInput } from '../../domain/event.js';
-import { ingestCost, MAX_BATCH_EVENTS, MAX_BODY_BYTES } from '../../domain/ingest-limits.js';
 import { InvalidEventError } from '../../domain/normalize.js';
+import { ingestCost, MAX_BATCH_EVENTS, MAX_BODY_BYTES } from '../../domain/request-limits.js';
 import { reservedFieldOf } from '../../domain/server-records.js';
 import { assertCanIngest } from '../permissions.js';
 import { invalidParameter, Problem } from '../problem.js';

@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { CATEGORIES } from '../../domain/categories.js';
 import { ACTOR_TYPES } from '../../domain/event.js';
-import { MAX_BATCH_EVENTS } from '../../domain/ingest-limits.js';
+import { MAX_BATCH_EVENTS } from '../../domain/request-limits.js';
 import { NullableJsonObject, NullableString, nullable } from './common.js';
 
 const text = (maxLength: number) => Type.String({ maxLength });

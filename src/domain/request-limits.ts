@@ -13,6 +13,9 @@ export const MAX_BODY_BYTES = 5 * 1024 * 1024;
 /** Words of one free-text search (`q`); each is one more full-text lookup. */
 export const MAX_SEARCH_WORDS = 16;
 
+/** Values of one list filter (`category`, `action`), counted after splitting at commas. */
+export const MAX_LIST_VALUES = 100;
+
 /** Events per rate-limit unit of an ingest batch: 1000 events cost 10 requests. */
 export const EVENTS_PER_RATE_UNIT = 100;
 
