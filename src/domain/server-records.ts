@@ -6,7 +6,9 @@
 import type { EventInput } from './event.js';
 
 /** The ids of the server's actors: the server itself, and an admin command on its machine. */
-export const SERVER_ACTOR_IDS = ['system', 'local-admin'] as const;
+export const SERVER_ACTOR_ID = 'system';
+export const LOCAL_ADMINISTRATOR_ID = 'local-admin';
+const SERVER_ACTOR_IDS: readonly string[] = [SERVER_ACTOR_ID, LOCAL_ADMINISTRATOR_ID];
 export const SERVER_ACTOR_NAME = 'audit server';
 /** The local administrator's name ends so: `<login> (local administrator)`. */
 export const LOCAL_ADMINISTRATOR_SUFFIX = '(local administrator)';
@@ -43,7 +45,7 @@ export function reservedFieldOf(
     return { field: 'category', message: `"${input.category}" is reserved for the server's own records` };
   }
   const actorId = folded(input.actor?.id);
-  if ((SERVER_ACTOR_IDS as readonly string[]).includes(actorId)) {
+  if (SERVER_ACTOR_IDS.includes(actorId)) {
     return { field: 'actor.id', message: `"${actorId}" is reserved for the server's own actors` };
   }
   const actorName = folded(input.actor?.name);
