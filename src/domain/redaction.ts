@@ -28,6 +28,12 @@ function redactValue(value: JsonValue): JsonValue {
 function redactObject(object: JsonObject): JsonObject {
   const entries = Object.entries(object);
   const keys = entries.map(([key]) => redactSecretString(key));
+  if (keys.every((key, index) => key === entries[index]?.[0])) {
+    // fromEntries defines own properties, so a `__proto__` key stays data instead of a prototype.
+    return Object.fromEntries(
+      entries.map(([key, child]) => [key, isSecretKey(key) ? REDACTED : redactValue(child)]),
+    );
+  }
   // A redacted key takes a free name (`[REDACTED] 2`, …): it must not replace another entry.
   const taken = new Set(entries.map(([key]) => key).filter((key, index) => keys[index] === key));
   const unique = (key: string) => {
@@ -36,7 +42,6 @@ function redactObject(object: JsonObject): JsonObject {
     taken.add(name);
     return name;
   };
-  // fromEntries defines own properties, so a `__proto__` key stays data instead of a prototype.
   return Object.fromEntries(
     entries.map(([key, child], index) => {
       const safeKey = keys[index] === key ? key : unique(keys[index] as string);

@@ -24,9 +24,13 @@ const SECRET_KEY_WORDS = [
  */
 const SECRET_KEY_WHOLE_WORDS = new Set(['pwd', 'pass', 'pw', 'passphrase']);
 
+/** What every word of SECRET_KEY_WHOLE_WORDS contains: most keys need no split into words. */
+const MAY_BE_WHOLE_WORD = /pw|pass/;
+
 export function isSecretKey(key: string): boolean {
   const normalized = key.toLowerCase().replace(/[-_.\s]/g, '');
   if (SECRET_KEY_WORDS.some((word) => normalized.includes(word))) return true;
+  if (!MAY_BE_WHOLE_WORD.test(normalized)) return false;
   return key
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .toLowerCase()
