@@ -1,16 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** What the request counts as in the rate limit, in requests (default 1); known once the body is parsed. */
-    rateCost?: (request: FastifyRequest) => number;
-  }
-}
-
 import { authenticateRequest } from './authenticate.js';
 import { Problem, sendProblem, unauthorized } from './problem.js';
 import { createRateLimiter, type RateDecision } from './rate-limiter.js';
 import type { ServerServices } from './services.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** What the request counts as in the rate limit, in requests (default 1), once it is parsed. */
+    rateCost?: (request: FastifyRequest) => number;
+  }
+}
 
 /**
  * Every `/api/` request: authenticate the bearer token, then count it against the token's

@@ -17,7 +17,10 @@ export function createRateLimiter(limitPerMinute: number, now: () => number) {
   const windows = new Map<string, { start: number; count: number }>();
 
   return {
-    /** Counts `units` requests against `key`'s window (at most the whole limit, so any request can pass in a fresh window). */
+    /**
+     * Counts `units` requests against `key`'s window: at most the whole limit, so that even the
+     * costliest request can pass in a fresh window.
+     */
     check(key: string, units = 1): RateDecision {
       const time = now();
       let window = windows.get(key);

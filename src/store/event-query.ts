@@ -108,7 +108,7 @@ function listParams(name: string, values: readonly string[], where: SqlWhere): s
  * a list of n values makes one of log2(n) query texts, not one per n, so the prepared statements
  * of every list a caller can send stay few.
  */
-export function paddedList(values: readonly string[]): string[] {
+function paddedList(values: readonly string[]): string[] {
   const distinct = [...new Set(values)];
   const last = distinct.at(-1);
   if (last === undefined) return distinct;

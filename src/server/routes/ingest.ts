@@ -87,9 +87,8 @@ function eventsOfBody(body: unknown): EventInput[] {
     batch ? `events[${index}]${path ? `.${path}` : ''}` : path || 'body';
   inputs.forEach((input, index) => {
     // The compiled check is fast; the error walk runs only for an event that fails it.
-    if (!eventInputCheck.Check(input)) {
-      const error = eventInputCheck.Errors(input).First();
-      if (!error) return;
+    const error = eventInputCheck.Check(input) ? undefined : eventInputCheck.Errors(input).First();
+    if (error) {
       const path = error.path.split('/').filter(Boolean).join('.');
       throw invalidParameter(fieldOf(index, path), error.message.toLowerCase());
     }
