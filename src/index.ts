@@ -17,6 +17,7 @@ export { createSseParser, type SseMessage } from './client/sse-parser.js';
 export type { EventStream } from './client/stream.js';
 export type {
   AuditEvent,
+  DuplicateEvent,
   EventInput,
   EventPage,
   ExportRecord,

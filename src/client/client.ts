@@ -222,7 +222,10 @@ export class AuditClient {
     return this.#data<AuditEvent>('GET', `${this.#logsPath()}/${encodeURIComponent(id)}`, options);
   }
 
-  /** Stores up to 1000 events (callers batch); ids already stored are not stored again. */
+  /**
+   * Stores up to 1000 events and 5 MiB (callers batch). An id already stored is not stored again
+   * and is answered as {id, duplicate: true}, never with the stored event.
+   */
   async ingest(events: readonly EventInput[], options: CallOptions = {}): Promise<IngestResponse> {
     if (events.length > MAX_INGEST_BATCH) {
       throw new Error(`ingest takes at most ${MAX_INGEST_BATCH} events per call; got ${events.length}`);

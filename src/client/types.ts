@@ -31,8 +31,15 @@ export interface EventPage {
   pagination: { per_page: number; next_cursor: string | null; has_more: boolean };
 }
 
+/** How ingest answers an event whose id was already stored: its id, never the stored event. */
+export interface DuplicateEvent {
+  id: string;
+  duplicate: true;
+}
+
 export interface IngestResponse {
-  data: AuditEvent[];
+  /** Per event sent, in order: the stored event, or a DuplicateEvent. */
+  data: (AuditEvent | DuplicateEvent)[];
   summary: { received: number; created: number; duplicates: number };
 }
 

@@ -57,6 +57,21 @@ export async function createImportReporter(
 
 /** The closing line, e.g. `Imported 5,000 events from a.json: 4,000 new, 1,000 already present.` */
 export function importSummary(progress: ImportProgress, name: string, dryRun: boolean): string {
+  return `${countsSummary(progress, name, dryRun)}${serverRecordsNote(progress, dryRun)}`;
+}
+
+/**
+ * Records the server writes about itself (a retention purge, an erasure, its own actors) are
+ * refused from any sender, so a backup's copies of them are left out, and said so.
+ */
+function serverRecordsNote(progress: ImportProgress, dryRun: boolean): string {
+  const n = progress.serverRecords;
+  if (n === 0) return '';
+  const verb = dryRun ? 'would be' : n === 1 ? 'was' : 'were';
+  return ` ${count(n, 'record')} of the server's own (such as audit.retention_purged) ${verb} left out: a server writes those only about itself.`;
+}
+
+function countsSummary(progress: ImportProgress, name: string, dryRun: boolean): string {
   if (dryRun) {
     const noId =
       progress.withoutId > 0

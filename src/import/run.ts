@@ -1,13 +1,19 @@
 /**
- * Reads records and sends them in batches of up to 1000, one batch in memory at a time. Each
+ * Reads records and sends them in batches of up to 1000 events and IMPORT_BATCH_BYTES, one
+ * batch in memory at a time. The server's own records in the file (see domain/server-records)
+ * are counted and left out: only the server writes those, and it refuses them from a sender. Each
  * batch is read (and so checked) completely before it is sent; a malformed record stops the
  * import with the batch that holds it unsent, so everything already imported is a prefix of the
  * file made of whole batches, and a second run after fixing the line stores nothing twice.
  */
 import type { EventInput } from '../domain/event.js';
+import { MAX_BATCH_EVENTS, MAX_BODY_BYTES } from '../domain/request-limits.js';
+import { reservedFieldOf } from '../domain/server-records.js';
 import type { ImportRecord } from './readers.js';
 
-export const IMPORT_BATCH_SIZE = 1000;
+export const IMPORT_BATCH_SIZE = MAX_BATCH_EVENTS;
+/** A batch's JSON stays this far under the server's body limit (the `{"events":[…]}` around it). */
+export const IMPORT_BATCH_BYTES = MAX_BODY_BYTES - 1024;
 
 export interface IngestSummary {
   created: number;
@@ -23,6 +29,8 @@ export interface ImportProgress {
   duplicates: number;
   /** Of the events sent (read, in a dry run), those without an `id`: they cannot be deduplicated. */
   withoutId: number;
+  /** The server's own records read from the file, left out (not sent). */
+  serverRecords: number;
   batches: number;
 }
 
@@ -30,6 +38,8 @@ export interface ImportOptions {
   /** Sends one batch; absent for `--dry-run`, which reads and counts only. */
   ingest?: (events: EventInput[], signal: AbortSignal | undefined) => Promise<IngestSummary>;
   batchSize?: number;
+  /** The most JSON bytes of events in one batch (default IMPORT_BATCH_BYTES). */
+  batchBytes?: number;
   /** Aborted when the user interrupts: the import stops between batches (or aborts the one in flight). */
   signal?: AbortSignal;
   onProgress?: (progress: Readonly<ImportProgress>) => void;
@@ -54,8 +64,18 @@ export async function importRecords(
 ): Promise<ImportProgress> {
   const { ingest, signal, onProgress } = options;
   const batchSize = options.batchSize ?? IMPORT_BATCH_SIZE;
-  const progress: ImportProgress = { read: 0, sent: 0, created: 0, duplicates: 0, withoutId: 0, batches: 0 };
+  const batchBytes = options.batchBytes ?? IMPORT_BATCH_BYTES;
+  const progress: ImportProgress = {
+    read: 0,
+    sent: 0,
+    created: 0,
+    duplicates: 0,
+    withoutId: 0,
+    serverRecords: 0,
+    batches: 0,
+  };
   let batch: ImportRecord[] = [];
+  let bytes = 0;
   let sending: ImportRecord[] | undefined;
 
   const flush = async () => {
@@ -75,6 +95,7 @@ export async function importRecords(
     progress.withoutId += withoutId;
     progress.batches += 1;
     batch = [];
+    bytes = 0;
     onProgress?.(progress);
   };
 
@@ -82,7 +103,15 @@ export async function importRecords(
     for await (const record of records) {
       if (signal?.aborted) break;
       progress.read += 1;
+      if (reservedFieldOf(record.event)) {
+        progress.serverRecords += 1;
+        continue;
+      }
+      // One more for the comma between events in the batch's JSON.
+      const size = Buffer.byteLength(JSON.stringify(record.event)) + 1;
+      if (batch.length > 0 && bytes + size > batchBytes) await flush();
       batch.push(record);
+      bytes += size;
       if (batch.length >= batchSize) await flush();
     }
     if (!signal?.aborted) await flush();

@@ -1,5 +1,6 @@
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { MAX_BODY_BYTES } from '../domain/request-limits.js';
 import type { Db } from '../store/database.js';
 import { registerAccessLog } from './access-log.js';
 import { type ConnectionLimits, httpServerOptions, maxConnectionsOf } from './connection-limits.js';
@@ -16,6 +17,7 @@ import { registerWebhookRoutes } from './routes/webhooks.js';
 import { ProblemSchema } from './schemas/common.js';
 import { EventSchema } from './schemas/event.js';
 import { createServerServices, type ServerServices } from './services.js';
+import { registerStrictIntegers } from './strict-integers.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -62,14 +64,13 @@ export interface AppOptions extends ConnectionLimits {
 const DEFAULT_STREAM_MAX_BUFFERED_BYTES = 1024 * 1024;
 
 export const DEFAULT_RATE_LIMIT = 600;
-// 1000 events of a few KiB each fit easily; anything larger is refused with 413.
-const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
 /** The API as a Fastify instance, not yet listening: tests drive it with `app.inject()`. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
-    bodyLimit: BODY_LIMIT_BYTES,
+    // A batch of 1000 events of a few KiB each fits; anything larger is refused with 413.
+    bodyLimit: MAX_BODY_BYTES,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     return503OnClosing: true,
     ...httpServerOptions(options),
@@ -138,6 +139,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     reply.header('server-timing', `app;dur=${reply.elapsedTime.toFixed(2)}`);
   });
   registerAuthAndRateLimit(app, services, options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT);
+  registerStrictIntegers(app);
   registerAccessLog(app, services);
   registerHealthRoutes(app);
   registerMeRoute(app);

@@ -4,6 +4,13 @@ import { Problem, sendProblem, unauthorized } from './problem.js';
 import { createRateLimiter, type RateDecision } from './rate-limiter.js';
 import type { ServerServices } from './services.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** What the request counts as in the rate limit, in requests (default 1), once it is parsed. */
+    rateCost?: (request: FastifyRequest) => number;
+  }
+}
+
 /**
  * Every `/api/` request: authenticate the bearer token, then count it against the token's
  * rate limit (or, when authentication failed, the client address's), answering with the
@@ -31,6 +38,16 @@ export function registerAuthAndRateLimit(
       );
     }
     request.principal = outcome.principal;
+  });
+
+  // A costly request is charged the rest of its cost once its body and query are parsed and
+  // valid, before the handler does the work; the headers then tell what is really left.
+  app.addHook('preHandler', async (request, reply) => {
+    const cost = request.routeOptions.config.rateCost?.(request) ?? 1;
+    if (cost <= 1 || !request.principal) return;
+    const decision = limiter.check(`token:${request.principal.token.id}`, cost - 1);
+    setRateLimitHeaders(reply, decision);
+    if (!decision.allowed) return tooManyRequests(reply, request, decision);
   });
 }
 

@@ -2,6 +2,7 @@ import { type Category, isCategory } from '../domain/categories.js';
 import { CursorError, type PageCursor, type SortOrder } from '../domain/cursor.js';
 import type { EventFilter, VisibilityScope } from '../domain/filters.js';
 import { searchPhrases } from '../domain/free-text.js';
+import { MAX_LIST_VALUES, MAX_SEARCH_WORDS, searchCost } from '../domain/request-limits.js';
 import {
   parseDurationMs,
   parseFromBound,
@@ -29,13 +30,13 @@ type FilterQuery = Omit<ListQuery, 'order' | 'per_page' | 'cursor' | 'page' | 'a
 /** The filter part of a list or stream query, validated; errors name the parameter. */
 export function parseFilter(query: FilterQuery, principal: Principal, now: number): EventFilter {
   const filter: EventFilter = {};
-  const categories = splitList(query.category);
+  const categories = splitList('category', query.category);
   if (categories.length) {
     const unknown = categories.find((category) => !isCategory(category));
     if (unknown !== undefined) throw invalidParameter('category', `unknown category "${unknown}"`);
     filter.categories = categories as Category[];
   }
-  const actions = splitList(query.action);
+  const actions = splitList('action', query.action);
   const exact = actions.filter((action) => !action.endsWith('*'));
   const prefixes = actions.filter((action) => action.endsWith('*')).map((action) => action.slice(0, -1));
   if (exact.length) filter.actions = exact;
@@ -51,8 +52,9 @@ export function parseFilter(query: FilterQuery, principal: Principal, now: numbe
   assign(filter, 'ip', query.ip);
   assign(filter, 'teamId', query.team_id);
   if (query.q !== undefined && query.q.trim() !== '') {
-    if (searchPhrases(query.q).length === 0)
-      throw invalidParameter('q', 'needs at least one letter or digit');
+    const words = searchPhrases(query.q).length;
+    if (words === 0) throw invalidParameter('q', 'needs at least one letter or digit');
+    if (words > MAX_SEARCH_WORDS) throw invalidParameter('q', `at most ${MAX_SEARCH_WORDS} words`);
     filter.text = query.q;
   }
   if (query.since !== undefined && query.from !== undefined) {
@@ -118,11 +120,20 @@ export function parseListQuery(query: ListQuery, context: ListQueryContext) {
   return request;
 }
 
-function splitList(values: string[] | undefined): string[] {
-  return (values ?? [])
+/** A list or stream request's weight in the rate limit: a search costs more per word (capped). */
+export function searchRateCost(request: { query: unknown }): number {
+  const q = (request.query as { q?: unknown } | undefined)?.q;
+  const words = typeof q === 'string' ? searchPhrases(q).length : 0;
+  return searchCost(Math.min(words, MAX_SEARCH_WORDS));
+}
+
+function splitList(param: string, values: string[] | undefined): string[] {
+  const list = (values ?? [])
     .flatMap((value) => value.split(','))
     .map((value) => value.trim())
     .filter(Boolean);
+  if (list.length > MAX_LIST_VALUES) throw invalidParameter(param, `at most ${MAX_LIST_VALUES} values`);
+  return list;
 }
 
 function assign<K extends keyof EventFilter>(filter: EventFilter, key: K, value: EventFilter[K] | undefined) {

@@ -1,6 +1,7 @@
 /**
  * Fixed one-minute windows per key (a token, or a client address before authentication).
- * Enough to stop a runaway script and cheap enough to run on every request.
+ * Enough to stop a runaway script and cheap enough to run on every request. A costly request
+ * (a large batch, a long search) counts as several: see domain/request-limits.
  */
 export interface RateDecision {
   allowed: boolean;
@@ -16,7 +17,11 @@ export function createRateLimiter(limitPerMinute: number, now: () => number) {
   const windows = new Map<string, { start: number; count: number }>();
 
   return {
-    check(key: string): RateDecision {
+    /**
+     * Counts `units` requests against `key`'s window: at most the whole limit, so that even the
+     * costliest request can pass in a fresh window.
+     */
+    check(key: string, units = 1): RateDecision {
       const time = now();
       let window = windows.get(key);
       if (!window || time - window.start >= WINDOW_MS) {
@@ -24,7 +29,7 @@ export function createRateLimiter(limitPerMinute: number, now: () => number) {
         window = { start: time, count: 0 };
         windows.set(key, window);
       }
-      window.count++;
+      window.count += Math.min(units, limitPerMinute);
       const resetSeconds = Math.max(1, Math.ceil((window.start + WINDOW_MS - time) / 1000));
       return {
         allowed: window.count <= limitPerMinute,

@@ -85,7 +85,7 @@ function addScope(scope: VisibilityScope, add: (clause: string, params?: Record<
 function addActions(filter: EventFilter, where: SqlWhere, add: (clause: string) => void) {
   const alternatives: string[] = [];
   if (filter.actions?.length) alternatives.push(`action IN (${listParams('action', filter.actions, where)})`);
-  filter.actionPrefixes?.forEach((prefix, index) => {
+  paddedList(filter.actionPrefixes ?? []).forEach((prefix, index) => {
     // A range on the prefix uses the action index, where LIKE would not (it folds case).
     where.params[`actionFrom${index}`] = prefix;
     where.params[`actionTo${index}`] = prefixUpperBound(prefix);
@@ -95,12 +95,27 @@ function addActions(filter: EventFilter, where: SqlWhere, add: (clause: string) 
 }
 
 function listParams(name: string, values: readonly string[], where: SqlWhere): string {
-  return values
+  return paddedList(values)
     .map((value, index) => {
       where.params[`${name}${index}`] = value;
       return `@${name}${index}`;
     })
     .join(', ');
+}
+
+/**
+ * The distinct values, padded to a power of two by repeating the last one (the same condition):
+ * a list of n values makes one of log2(n) query texts, not one per n, so the prepared statements
+ * of every list a caller can send stay few.
+ */
+function paddedList(values: readonly string[]): string[] {
+  const distinct = [...new Set(values)];
+  const last = distinct.at(-1);
+  if (last === undefined) return distinct;
+  let size = 1;
+  while (size < distinct.length) size *= 2;
+  while (distinct.length < size) distinct.push(last);
+  return distinct;
 }
 
 function prefixUpperBound(prefix: string): string {
@@ -132,10 +147,12 @@ export function buildPageQuery(
     where.clauses.push(keyset.clause);
     Object.assign(where.params, { cursorTs: request.cursor.timestamp, cursorSeq: request.cursor.seq });
   }
-  const offset = request.offset ? ` OFFSET ${Math.trunc(request.offset)}` : '';
-  const sql = `SELECT ${columns} FROM events WHERE ${where.clauses.join(' AND ')} ${keyset.orderBy} LIMIT ${
-    request.limit + 1
-  }${offset}`;
+  // LIMIT and OFFSET are bound, not written into the text: every page size and page number
+  // shares one prepared statement (see statement-cache.ts).
+  where.params.limit = request.limit + 1;
+  const offset = request.offset ? ' OFFSET @offset' : '';
+  if (request.offset) where.params.offset = Math.trunc(request.offset);
+  const sql = `SELECT ${columns} FROM events WHERE ${where.clauses.join(' AND ')} ${keyset.orderBy} LIMIT @limit${offset}`;
   return { sql, params: where.params };
 }
 

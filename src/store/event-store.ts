@@ -13,7 +13,11 @@ import {
   type StoredEvent,
   valuesToRow,
 } from './event-rows.js';
+import { createStatementCache } from './statement-cache.js';
 import { createOutboxWriter } from './webhook-outbox.js';
+
+/** Prepared filtered queries kept per kind (rows as objects, rows as arrays). */
+const STATEMENT_CACHE_SIZE = 200;
 
 /** Up to this many full-text hits, a search reads its hits rather than walking the time index. */
 const TEXT_DRIVEN_MAX_HITS = 5000;
@@ -41,6 +45,8 @@ type JsonPageRow = [string, string, number, number];
 export interface IngestResult {
   /** In the order they were sent; a duplicate id yields the event already stored. */
   stored: StoredEvent[];
+  /** Per event, in the same order: true when it was stored now, false for a duplicate id. */
+  fresh: boolean[];
   created: number;
 }
 
@@ -78,27 +84,13 @@ export function createEventStore(db: Db) {
     )
     .pluck();
   const deleteBefore = db.prepare('DELETE FROM events WHERE org_id = ? AND ts < ?');
-  // Filtered queries differ by which filters are present; each distinct shape is prepared once.
-  const statements = new Map<string, ReturnType<Db['prepare']>>();
-  const prepared = (sql: string) => {
-    let statement = statements.get(sql);
-    if (!statement) {
-      statement = db.prepare(sql);
-      statements.set(sql, statement);
-    }
-    return statement;
-  };
-
+  // Filtered queries differ by which filters are present (and how many values a list filter
+  // has); each shape is prepared once and kept while it is among the most recently used.
+  const statements = createStatementCache(db, STATEMENT_CACHE_SIZE);
   // Rows as arrays (EVENT_COLUMNS, see valuesToRow, or JSON_PAGE_COLUMNS); used for nothing else.
-  const rawStatements = new Map<string, ReturnType<Db['prepare']>>();
-  const selectRaw = <T>(sql: string, params: Record<string, string | number>) => {
-    let statement = rawStatements.get(sql);
-    if (!statement) {
-      statement = db.prepare(sql).raw(true);
-      rawStatements.set(sql, statement);
-    }
-    return statement.all(params) as T[];
-  };
+  const rawStatements = createStatementCache(db, STATEMENT_CACHE_SIZE, (sql) => db.prepare(sql).raw(true));
+  const selectRaw = <T>(sql: string, params: Record<string, string | number>) =>
+    rawStatements.get(sql).all(params) as T[];
   const selectRows = (sql: string, params: Record<string, string | number>) =>
     selectRaw<EventValues>(sql, params).map(valuesToRow);
   const selectJsonPage = (sql: string, params: Record<string, string | number>, limit: number) =>
@@ -128,8 +120,8 @@ export function createEventStore(db: Db) {
   ) => {
     const where = buildEventWhere(orgId, filter, scope);
     const sql = `SELECT ${columns} FROM events WHERE ${where.clauses.join(' AND ')} AND seq > @afterSeq
-        ORDER BY seq LIMIT ${limit + 1}`;
-    return { sql, params: { ...where.params, afterSeq } };
+        ORDER BY seq LIMIT @limit`;
+    return { sql, params: { ...where.params, afterSeq, limit: limit + 1 } };
   };
 
   return {
@@ -137,8 +129,10 @@ export function createEventStore(db: Db) {
       return writeTransaction(db, () => {
         let created = 0;
         let firstSeq: number | undefined;
+        const fresh: boolean[] = [];
         const stored = events.map((event) => {
           const result = insert.run({ ...eventToRowValues(event), org_id: orgId, received_at: receivedAt });
+          fresh.push(result.changes === 1);
           if (result.changes === 1) {
             created++;
             const seq = Number(result.lastInsertRowid);
@@ -151,7 +145,7 @@ export function createEventStore(db: Db) {
           indexText.run(firstSeq);
           queueWebhookDeliveries(orgId, firstSeq);
         }
-        return { stored, created };
+        return { stored, fresh, created };
       });
     },
 
@@ -204,13 +198,18 @@ export function createEventStore(db: Db) {
     findVisible(orgId: number, id: string, scope: VisibilityScope): StoredEvent | undefined {
       const where = buildEventWhere(orgId, { detailed: true }, scope);
       const sql = `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.clauses.join(' AND ')} AND id = @id`;
-      const row = prepared(sql).get({ ...where.params, id }) as EventRow | undefined;
+      const row = statements.get(sql).get({ ...where.params, id }) as EventRow | undefined;
       return row ? rowToStoredEvent(row) : undefined;
     },
 
     /** Every organization's events after a position, for the live follower hub. */
     readFrom(afterSeq: number, limit: number): StoredEvent[] {
       return selectFromSeq.all(afterSeq, limit).map((values) => rowToStoredEvent(valuesToRow(values)));
+    },
+
+    /** How many filtered-query statements are prepared now (bounded: see STATEMENT_CACHE_SIZE). */
+    preparedStatements(): number {
+      return statements.size + rawStatements.size;
     },
 
     maxSeq(): number {

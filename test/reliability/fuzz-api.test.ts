@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
+import { BASES, type Operation, operationsOf } from './api-operations.js';
 import { deeplyNested, encodeQueryComponent, hostileJson, hostileString, queryValue } from './hostile.js';
 
 // Every operation of the OpenAPI document gets this many generated requests.
@@ -15,31 +16,6 @@ interface GeneratedRequest {
   body: string | undefined;
   contentType: string;
 }
-
-interface Operation {
-  method: string;
-  path: string;
-  query: string[];
-  body: string[];
-}
-
-/** A known-good body per operation, so that one hostile field at a time reaches deep code. */
-const BASES: Record<string, Record<string, unknown>> = {
-  'POST /api/v1/organizations/{org}/audit-logs': {
-    action: 'user.login',
-    actor: { id: 'user_fuzz', name: 'Fuzz', email: 'fuzz@example.com', type: 'user' },
-    target: { type: 'tunnel', id: 'tunnel_1', name: 'api' },
-    context: { ip_address: '203.0.113.9', user_agent: 'fuzz', team_id: 'team_x', team_name: 'X' },
-    metadata: { reason: 'fuzz' },
-    changes: { role: { old: 'member', new: 'admin' } },
-  },
-  'POST /api/v1/organizations/{org}/exports': { kind: 'export', format: 'csv', count: 1 },
-  'POST /api/v1/organizations/{org}/gdpr/exports': { user: 'fuzz@example.com' },
-  'POST /api/v1/organizations/{org}/gdpr/erasures': { user: 'nobody@example.com', dry_run: true },
-  // Port 9 (discard) on loopback: nothing listens, so a test send fails fast and stays local.
-  'POST /api/v1/organizations/{org}/webhooks': { url: 'http://127.0.0.1:9/hook', actions: ['user.*'] },
-  'PATCH /api/v1/organizations/{org}/webhooks/{id}': { description: 'fuzz' },
-};
 
 const RAW_BODIES = [
   deeplyNested(10_000),
@@ -60,31 +36,6 @@ const RAW_BODIES = [
   '{"action":"user.login","action":"user.logout"}',
   '\ufeff{"action":"user.login"}',
 ];
-
-function operationsOf(document: { paths: Record<string, Record<string, unknown>> }): Operation[] {
-  const operations: Operation[] = [];
-  for (const [path, byMethod] of Object.entries(document.paths)) {
-    for (const [method, raw] of Object.entries(byMethod)) {
-      const operation = raw as {
-        parameters?: { in: string; name: string }[];
-        requestBody?: { content: Record<string, { schema: Record<string, unknown> }> };
-      };
-      const schema = operation.requestBody?.content['application/json']?.schema as
-        | { properties?: Record<string, unknown>; anyOf?: { properties?: Record<string, unknown> }[] }
-        | undefined;
-      const body = new Set<string>(Object.keys(schema?.properties ?? {}));
-      for (const branch of schema?.anyOf ?? [])
-        for (const key of Object.keys(branch.properties ?? {})) body.add(key);
-      operations.push({
-        method: method.toUpperCase(),
-        path,
-        query: (operation.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name),
-        body: [...body],
-      });
-    }
-  }
-  return operations;
-}
 
 describe('fuzzing every endpoint with hostile input', () => {
   let fixture: Fixture;

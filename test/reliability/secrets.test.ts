@@ -18,7 +18,29 @@ const PASSWORD = 'Hunter2-canary-pw-7f3a91';
 const AUDIT_TOKEN = generateToken();
 const BEARER = 'canaryBearerCredential9x8y7z';
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjYW5hcnkifQ.c2lnbmF0dXJlY2FuYXJ5';
-const CANARIES = [PASSWORD, AUDIT_TOKEN, AUDIT_TOKEN.slice(4, 30), BEARER, JWT];
+// Issue 17: secrets as keys, and the shapes that were stored in clear.
+const KEY_TOKEN = generateToken();
+const KEY_JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJrZXljYW5hcnkifQ.a2V5Y2FuYXJ5c2ln';
+const BASIC = Buffer.from('ci-user:BasicCanaryPw55').toString('base64');
+const CONNECTION_PASSWORD = 'ConnCanaryPw66';
+const QUERY_TOKEN = 'QueryCanaryTok77';
+const PEM_BODY = 'MIIEcanaryPemBody88q3n5';
+const SHORT_KEY_PASSWORD = 'PwdCanary99';
+const CANARIES = [
+  PASSWORD,
+  AUDIT_TOKEN,
+  AUDIT_TOKEN.slice(4, 30),
+  BEARER,
+  JWT,
+  KEY_TOKEN.slice(4, 30),
+  KEY_JWT,
+  BASIC,
+  CONNECTION_PASSWORD,
+  QUERY_TOKEN,
+  PEM_BODY,
+  SHORT_KEY_PASSWORD,
+];
+const PEM = `-----BEGIN RSA PRIVATE KEY-----\n${PEM_BODY}\n-----END RSA PRIVATE KEY-----`;
 
 const EVENTS: EventInput[] = [
   {
@@ -42,6 +64,25 @@ const EVENTS: EventInput[] = [
       headers: { Authorization: `Bearer ${BEARER}` },
       deep: { a: { b: { c: { d: [{ client_secret: PASSWORD }, `Bearer ${BEARER}`, JWT] } } } },
     },
+  },
+  {
+    action: 'settings.integration_updated',
+    description: `connected postgres://app:${CONNECTION_PASSWORD}@db.internal:5432/prod`,
+    actor: { id: 'user_canary', name: `Basic ${BASIC}` },
+    target: { type: 'integration', name: `https://hooks.example.com/in?access_token=${QUERY_TOKEN}&v=2` },
+    context: {
+      user_agent: `fetch /cb?token=${QUERY_TOKEN}`,
+      team_name: `redis://:${CONNECTION_PASSWORD}@cache`,
+    },
+    metadata: {
+      [KEY_TOKEN]: 'a token used as a key',
+      nested: { [KEY_JWT]: { scope: 'read' } },
+      pwd: SHORT_KEY_PASSWORD,
+      db: { pass: SHORT_KEY_PASSWORD, url: `mysql://root:${CONNECTION_PASSWORD}@db/x` },
+      key_file: PEM,
+      header: `Authorization: Basic ${BASIC}`,
+    },
+    changes: { deploy_key: { old: null, new: PEM }, [`Bearer ${BEARER}`]: { old: 'a', new: 'b' } },
   },
 ];
 

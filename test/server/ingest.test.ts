@@ -56,7 +56,8 @@ describe('POST audit-logs (ingest)', () => {
     });
     expect(again.statusCode).toBe(201);
     expect(again.json().summary).toEqual({ received: 1, created: 0, duplicates: 1 });
-    expect(again.json().data[0]).toEqual(first.json().data[0]);
+    // A duplicate is answered with its id alone, never the stored event (issue 17, point 7).
+    expect(again.json().data[0]).toEqual({ id, duplicate: true });
     const list = await fixture.request({ method: 'GET', url: `${URL}?action=user.login` });
     expect(list.json().data.map((event: { id: string }) => event.id)).toEqual([id]);
   });

@@ -142,7 +142,8 @@ export const NINA: DemoPerson = {
 
 export const PEOPLE: readonly DemoPerson[] = [ALICE, BOB, MEI, PRIYA, DAVID, TOM, SOFIA, NINA];
 
-export const SYSTEM_ACTOR: Actor = { id: 'system', name: 'System', email: null, type: 'system' };
+// The product's own automation, not the audit server: its id is not one the server reserves.
+export const SYSTEM_ACTOR: Actor = { id: 'automation', name: 'System', email: null, type: 'system' };
 
 export const CI_TOKEN_NAME = 'ci-deploy';
 export const CI_TOKEN_ORIGINAL_ID = 'tok_4e1a9c';

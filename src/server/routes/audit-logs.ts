@@ -1,20 +1,14 @@
-import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { EventInput } from '../../domain/event.js';
-import { InvalidEventError } from '../../domain/normalize.js';
-import type { StoredEvent } from '../../store/event-rows.js';
-import { parseListQuery } from '../list-query.js';
-import { assertCanIngest, visibilityOf } from '../permissions.js';
-import { invalidParameter, notFound, Problem } from '../problem.js';
+import { parseListQuery, searchRateCost } from '../list-query.js';
+import { visibilityOf } from '../permissions.js';
+import { notFound } from '../problem.js';
 import { organizationFor } from '../route-helpers.js';
 import { OrgParams, problemResponses } from '../schemas/common.js';
-import { EventInputSchema, IngestBodySchema, IngestResponseSchema, MAX_BATCH } from '../schemas/event.js';
 import { EventParams, type ListQuery, ListQuerySchema, ListResponseSchema } from '../schemas/list.js';
-
-const eventInputCheck = TypeCompiler.Compile(EventInputSchema);
+import { registerIngestRoute } from './ingest.js';
 
 export function registerAuditLogRoutes(app: FastifyInstance) {
-  const { events, recorder, now, cursors } = app.services;
+  const { events, now, cursors } = app.services;
 
   const listSchema = {
     tags: ['audit-logs'],
@@ -53,13 +47,19 @@ export function registerAuditLogRoutes(app: FastifyInstance) {
 
   app.get(
     '/api/v1/organizations/:org/audit-logs',
-    { schema: { ...listSchema, summary: 'List, filter and search audit events', params: OrgParams } },
+    {
+      schema: { ...listSchema, summary: 'List, filter and search audit events', params: OrgParams },
+      config: { rateCost: searchRateCost },
+    },
     (request, reply) => answerList(request, reply, (request.params as { org: string }).org),
   );
 
   app.get(
     '/api/organization/audit-logs',
-    { schema: { ...listSchema, summary: "The same list; the organization is the token's own" } },
+    {
+      schema: { ...listSchema, summary: "The same list; the organization is the token's own" },
+      config: { rateCost: searchRateCost },
+    },
     (request, reply) => answerList(request, reply),
   );
 
@@ -87,69 +87,7 @@ export function registerAuditLogRoutes(app: FastifyInstance) {
     },
   );
 
-  app.post(
-    '/api/v1/organizations/:org/audit-logs',
-    {
-      schema: {
-        tags: ['audit-logs'],
-        summary: `Ingest one event, or {"events": [...]} (up to ${MAX_BATCH}); idempotent by id`,
-        params: OrgParams,
-        body: IngestBodySchema,
-        response: { 201: IngestResponseSchema, ...problemResponses(400, 401, 403, 404, 413, 415, 429, 503) },
-      },
-      // The body is checked event by event below, so an error names the event that failed.
-      validatorCompiler: () => (value: unknown) => ({ value }),
-    },
-    async (request, reply) => {
-      const principal = organizationFor(request, (request.params as { org: string }).org);
-      assertCanIngest(principal);
-      const inputs = eventsOfBody(request.body);
-      try {
-        const result = recorder.record(principal.organization.id, inputs);
-        reply.code(201);
-        return {
-          data: result.stored.map((stored: StoredEvent) => stored.event),
-          summary: {
-            received: inputs.length,
-            created: result.created,
-            duplicates: inputs.length - result.created,
-          },
-        };
-      } catch (error) {
-        if (error instanceof InvalidEventError) throw invalidParameter(error.field, error.message);
-        throw error;
-      }
-    },
-  );
-}
-
-function eventsOfBody(body: unknown): EventInput[] {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw invalidParameter('body', 'expected an event object or {"events": [...]}');
-  }
-  const batch = 'events' in body;
-  const inputs = batch ? (body as { events: unknown }).events : [body];
-  if (!Array.isArray(inputs) || inputs.length === 0) {
-    throw invalidParameter('events', 'expected a non-empty array of events');
-  }
-  if (inputs.length > MAX_BATCH) {
-    throw new Problem(
-      413,
-      'payload-too-large',
-      'Payload too large',
-      `at most ${MAX_BATCH} events per request`,
-    );
-  }
-  inputs.forEach((input, index) => {
-    // The compiled check is fast; the error walk runs only for an event that fails it.
-    if (eventInputCheck.Check(input)) return;
-    const error = eventInputCheck.Errors(input).First();
-    if (!error) return;
-    const path = error.path.split('/').filter(Boolean).join('.');
-    const field = batch ? `events[${index}]${path ? `.${path}` : ''}` : path || 'body';
-    throw invalidParameter(field, error.message.toLowerCase());
-  });
-  return inputs as EventInput[];
+  registerIngestRoute(app);
 }
 
 function nextLink(

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createEventMatcher } from '../../domain/event-matcher.js';
 import type { StoredEvent } from '../../store/event-rows.js';
-import { parseFilter } from '../list-query.js';
+import { parseFilter, searchRateCost } from '../list-query.js';
 import { visibilityOf } from '../permissions.js';
 import { invalidParameter } from '../problem.js';
 import { organizationFor } from '../route-helpers.js';
@@ -43,6 +43,7 @@ export function registerStreamRoute(app: FastifyInstance, options: StreamRouteOp
           ...problemResponses(400, 401, 403, 404, 429),
         },
       },
+      config: { rateCost: searchRateCost },
     },
     async (request, reply) => {
       const principal = organizationFor(request, (request.params as { org: string }).org);

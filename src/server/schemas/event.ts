@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { CATEGORIES } from '../../domain/categories.js';
 import { ACTOR_TYPES } from '../../domain/event.js';
+import { MAX_BATCH_EVENTS } from '../../domain/request-limits.js';
 import { NullableJsonObject, NullableString, nullable } from './common.js';
 
 const text = (maxLength: number) => Type.String({ maxLength });
@@ -69,15 +70,22 @@ export const EventInputSchema = Type.Object({
 });
 export type EventInputBody = Static<typeof EventInputSchema>;
 
-export const MAX_BATCH = 1000;
-
 export const IngestBodySchema = Type.Union([
   EventInputSchema,
-  Type.Object({ events: Type.Array(EventInputSchema, { minItems: 1, maxItems: MAX_BATCH }) }),
+  Type.Object({ events: Type.Array(EventInputSchema, { minItems: 1, maxItems: MAX_BATCH_EVENTS }) }),
 ]);
 
+/** What a duplicate id is answered with: never the stored event, which the sender may not be allowed to read. */
+const DuplicateSchema = Type.Object(
+  // First in the union: the serializer tries it first, and its required literal fails fast.
+  { id: Type.String(), duplicate: Type.Literal(true) },
+  { description: 'an event whose id was already stored: not stored again, and not shown' },
+);
+
 export const IngestResponseSchema = Type.Object({
-  data: Type.Array(Type.Ref('AuditEvent')),
+  data: Type.Array(Type.Union([DuplicateSchema, Type.Ref('AuditEvent')]), {
+    description: 'per event sent, in order: the stored event, or {id, duplicate: true}',
+  }),
   summary: Type.Object({
     received: Type.Integer(),
     created: Type.Integer(),

@@ -6,15 +6,20 @@ const list = (description: string) =>
 
 export const ListQuerySchema = Type.Object(
   {
-    category: list('one or more categories, comma-separated or repeated'),
-    action: list('one or more actions, comma-separated or repeated; `tunnel.*` matches a prefix'),
+    category: list('one or more categories, comma-separated or repeated (at most 100)'),
+    action: list(
+      'one or more actions, comma-separated or repeated (at most 100); `tunnel.*` matches a prefix',
+    ),
     actor: filterText('actor id, email or name; `me` is the caller'),
     actor_id: filterText('actor id only'),
     target: filterText('target id or name'),
     resource: filterText('target id or name, team name, or actor email'),
     ip: filterText('exact IP address'),
     team_id: filterText('team id'),
-    q: filterText('free text across actor, action, target, IP, description and metadata values'),
+    q: filterText(
+      'free text across actor, action, target, IP, description and metadata values; at most 16 words, ' +
+        'and a search counts as 1 + ceil(words / 4) requests in the rate limit',
+    ),
     from: filterText('ISO 8601 instant, or YYYY-MM-DD (start of that UTC day)'),
     to: filterText('ISO 8601 instant, or YYYY-MM-DD (that whole UTC day)'),
     since: filterText('30m, 24h, 7d, 30d: from = now - since'),

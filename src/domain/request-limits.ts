@@ -1,0 +1,33 @@
+/**
+ * What one request may ask of the server. Past these, a costly request would stall everyone
+ * else on the one SQLite connection: a 15 MB batch took about a second, a 255-word search 10 to
+ * 19 times a one-word one.
+ */
+
+/** Events in one ingest request. */
+export const MAX_BATCH_EVENTS = 1000;
+
+/** Bytes of one request body (JSON), an ingest batch included; past it the answer is a 413. */
+export const MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+/** Words of one free-text search (`q`); each is one more full-text lookup. */
+export const MAX_SEARCH_WORDS = 16;
+
+/** Values of one list filter (`category`, `action`), counted after splitting at commas. */
+export const MAX_LIST_VALUES = 100;
+
+/** Events per rate-limit unit of an ingest batch: 1000 events cost 10 requests. */
+export const EVENTS_PER_RATE_UNIT = 100;
+
+/** Search words per extra rate-limit unit: a search costs 1 + ceil(words / 4), so 2 to 5. */
+export const SEARCH_WORDS_PER_RATE_UNIT = 4;
+
+/** What an ingest batch of `events` events costs in the rate limit, in requests. */
+export function ingestCost(events: number): number {
+  return Math.max(1, Math.ceil(events / EVENTS_PER_RATE_UNIT));
+}
+
+/** What a list or stream request with a search of `words` words costs (1 without a search). */
+export function searchCost(words: number): number {
+  return words === 0 ? 1 : 1 + Math.ceil(words / SEARCH_WORDS_PER_RATE_UNIT);
+}

@@ -1,0 +1,99 @@
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { EventInput } from '../../domain/event.js';
+import { InvalidEventError } from '../../domain/normalize.js';
+import { ingestCost, MAX_BATCH_EVENTS, MAX_BODY_BYTES } from '../../domain/request-limits.js';
+import { reservedFieldOf } from '../../domain/server-records.js';
+import { assertCanIngest } from '../permissions.js';
+import { invalidParameter, Problem } from '../problem.js';
+import { organizationFor } from '../route-helpers.js';
+import { OrgParams, problemResponses } from '../schemas/common.js';
+import { EventInputSchema, IngestBodySchema, IngestResponseSchema } from '../schemas/event.js';
+
+const eventInputCheck = TypeCompiler.Compile(EventInputSchema);
+
+/**
+ * POST audit-logs: store one event or a batch. A duplicate id is answered with the id alone:
+ * the stored event may be one the sender is not allowed to read (an ingest-only token).
+ */
+export function registerIngestRoute(app: FastifyInstance) {
+  const { recorder } = app.services;
+
+  app.post(
+    '/api/v1/organizations/:org/audit-logs',
+    {
+      schema: {
+        tags: ['audit-logs'],
+        summary:
+          `Ingest one event, or {"events": [...]} (up to ${MAX_BATCH_EVENTS} events and ` +
+          `${MAX_BODY_BYTES / 1024 / 1024} MiB); idempotent by id`,
+        params: OrgParams,
+        body: IngestBodySchema,
+        response: { 201: IngestResponseSchema, ...problemResponses(400, 401, 403, 404, 413, 415, 429, 503) },
+      },
+      config: { rateCost: (request: FastifyRequest) => ingestCost(batchLength(request.body)) },
+      // The body is checked event by event below, so an error names the event that failed.
+      validatorCompiler: () => (value: unknown) => ({ value }),
+    },
+    async (request, reply) => {
+      const principal = organizationFor(request, (request.params as { org: string }).org);
+      assertCanIngest(principal);
+      const inputs = eventsOfBody(request.body);
+      try {
+        const result = recorder.record(principal.organization.id, inputs);
+        reply.code(201);
+        return {
+          data: result.stored.map((stored, index) =>
+            result.fresh[index] ? stored.event : { id: stored.event.id, duplicate: true },
+          ),
+          summary: {
+            received: inputs.length,
+            created: result.created,
+            duplicates: inputs.length - result.created,
+          },
+        };
+      } catch (error) {
+        if (error instanceof InvalidEventError) throw invalidParameter(error.field, error.message);
+        throw error;
+      }
+    },
+  );
+}
+
+/** How many events a body holds, as far as the rate limit is concerned (capped at the batch limit). */
+function batchLength(body: unknown): number {
+  const events = (body as { events?: unknown } | null)?.events;
+  return Array.isArray(events) ? Math.min(events.length, MAX_BATCH_EVENTS) : 1;
+}
+
+function eventsOfBody(body: unknown): EventInput[] {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw invalidParameter('body', 'expected an event object or {"events": [...]}');
+  }
+  const batch = 'events' in body;
+  const inputs = batch ? (body as { events: unknown }).events : [body];
+  if (!Array.isArray(inputs) || inputs.length === 0) {
+    throw invalidParameter('events', 'expected a non-empty array of events');
+  }
+  if (inputs.length > MAX_BATCH_EVENTS) {
+    throw new Problem(
+      413,
+      'payload-too-large',
+      'Payload too large',
+      `at most ${MAX_BATCH_EVENTS} events per request`,
+    );
+  }
+  const fieldOf = (index: number, path: string) =>
+    batch ? `events[${index}]${path ? `.${path}` : ''}` : path || 'body';
+  inputs.forEach((input, index) => {
+    // The compiled check is fast; the error walk runs only for an event that fails it.
+    const error = eventInputCheck.Check(input) ? undefined : eventInputCheck.Errors(input).First();
+    if (error) {
+      const path = error.path.split('/').filter(Boolean).join('.');
+      throw invalidParameter(fieldOf(index, path), error.message.toLowerCase());
+    }
+    const reserved = reservedFieldOf(input);
+    if (reserved) throw invalidParameter(fieldOf(index, reserved.field), reserved.message);
+  });
+  return inputs as EventInput[];
+}
