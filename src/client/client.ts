@@ -1,15 +1,16 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Agent } from 'undici';
-import {
-  parseJson,
-  type ResponseHeaders,
-  type RetryInfo,
-  sendWithRetries,
-  type TextResponse,
-  type Transport,
-} from './http.js';
+import type {
+  ApiResponse,
+  AuditClientOptions,
+  CallOptions,
+  HttpMethod,
+  RequestOptions,
+  StreamOptions,
+} from './client-options.js';
+import { parseJson, sendWithRetries, type TextResponse, type Transport } from './http.js';
 import { nextCursorOfLink } from './link-header.js';
-import { buildUrl, type QueryParams } from './query.js';
+import { buildUrl } from './query.js';
 import { RETRY_ATTEMPTS } from './retry.js';
 import { defaultUserAgent, lowerCaseKeys, parseServer } from './setup.js';
 import { type EventStream, openEventStream } from './stream.js';
@@ -34,50 +35,14 @@ import type {
 } from './types.js';
 import { undici } from './undici.js';
 
-export interface AuditClientOptions {
-  /** Base URL of the server, e.g. http://127.0.0.1:7787 (a path prefix is kept). */
-  server: string;
-  token?: string;
-  /** Organization slug; needed by the organization's endpoints. */
-  org?: string;
-  /** Attempts in total per request (not retries); default RETRY_ATTEMPTS.interactive. */
-  attempts?: number;
-  /** Connect, headers and body timeout per attempt; default 30 s. */
-  timeoutMs?: number;
-  userAgent?: string;
-  /** `--debug`: receives one line per attempt and answer, the token masked. */
-  trace?: (line: string) => void;
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  random?: () => number;
-  onRetry?: (info: RetryInfo) => void;
-}
-
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-
-export interface RequestOptions {
-  query?: QueryParams;
-  /** Sent as JSON. */
-  body?: unknown;
-  signal?: AbortSignal;
-  headers?: Record<string, string>;
-}
-
-export interface ApiResponse<T> {
-  status: number;
-  headers: ResponseHeaders;
-  body: T;
-}
-
-export interface CallOptions {
-  signal?: AbortSignal;
-}
-
-export interface StreamOptions extends CallOptions {
-  /** Resume after this SSE id: the server replays what came since, no gap, no duplicate. */
-  lastEventId?: string;
-  /** Fail the iteration when nothing (not even a heartbeat) arrives for this long; default 45 s. */
-  idleTimeoutMs?: number;
-}
+export type {
+  ApiResponse,
+  AuditClientOptions,
+  CallOptions,
+  HttpMethod,
+  RequestOptions,
+  StreamOptions,
+} from './client-options.js';
 
 export const MAX_INGEST_BATCH = 1000;
 const MAX_PER_PAGE = 1000;

@@ -22,7 +22,7 @@ export const KEY_BYTES = 32;
 
 /** A problem with the key file that the operator must fix; the server does not start. */
 export class SecretsKeyError extends Error {
-  readonly code = 'AUDIT_SECRETS_KEY';
+  readonly code = 'ERR_SECRETS_KEY';
 }
 
 export function keyFileFor(dbFile: string): string {

@@ -5,7 +5,7 @@ import { isLocalHostName, isPrivateAddress, PRIVATE_ADDRESS_REFUSED } from './ad
 
 /** A connection refused because it would reach a private address. */
 export class PrivateAddressError extends Error {
-  readonly code = 'AUDIT_PRIVATE_ADDRESS';
+  readonly code = 'ERR_PRIVATE_ADDRESS';
   constructor() {
     super(PRIVATE_ADDRESS_REFUSED);
   }

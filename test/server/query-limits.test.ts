@@ -24,7 +24,7 @@ describe('numeric parameters and costly queries', () => {
     const webhook = await fixture.request({
       method: 'POST',
       url: '/api/v1/organizations/default/webhooks',
-      payload: { url: 'http://127.0.0.1:9/hook', actions: ['nothing.matches'] },
+      payload: { url: 'https://receiver.example.com/hook', actions: ['nothing.matches'] },
     });
     webhookId = webhook.json().data.id;
   });

@@ -44,7 +44,7 @@ describe('every record the server writes about itself is refused from a sender',
     await fixture.request({
       method: 'POST',
       url: `${ORG}/webhooks`,
-      payload: { url: 'http://127.0.0.1:9/hook', actions: ['nothing.matches'] },
+      payload: { url: 'https://receiver.example.com/hook', actions: ['nothing.matches'] },
     });
     const admin = createAdmin(stores);
     admin.addUser('default', { email: 'new@example.com', name: 'New', role: 'member' });

@@ -48,8 +48,7 @@ function openAdminDatabase<T>(open: (file: string) => T, file: string): T {
   try {
     return open(file);
   } catch (error) {
-    if ((error as { code?: string }).code === 'AUDIT_SECRETS_KEY')
-      throw new ApiError((error as Error).message);
+    if ((error as { code?: string }).code === 'ERR_SECRETS_KEY') throw new ApiError((error as Error).message);
     throw error;
   }
 }

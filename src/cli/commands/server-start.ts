@@ -12,8 +12,8 @@ interface StartFlags {
   db?: string;
   demo: boolean;
   rateLimit?: number;
-  webhookAllowPrivate: boolean;
-  replaceLostSecretsKey: boolean;
+  webhookAllowPrivate?: boolean;
+  replaceLostSecretsKey?: boolean;
   streamsPerToken?: number;
   streamsPerIp?: number;
   maxConnections?: number;
@@ -23,12 +23,7 @@ export function serverStartCommand(context: CliContext): Command {
   return new Command('start')
     .description('run the bundled audit-log server on SQLite until Ctrl-C')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option(
-      '--port <port>',
-      'port to listen on; 0 picks a free one',
-      integerInRange('--port', 0, 65535),
-      7787,
-    )
+    .option('--port <port>', 'port; 0 picks a free one', integerInRange('--port', 0, 65535), 7787)
     .addOption(dbOption())
     .option('--demo', 'fill an empty database with 90 days of realistic demo events', false)
     .option(
@@ -39,12 +34,10 @@ export function serverStartCommand(context: CliContext): Command {
     .option(
       '--webhook-allow-private',
       'let webhooks reach loopback, private and link-local addresses (refused by default)',
-      false,
     )
     .option(
       '--replace-lost-secrets-key',
       "the database's .key file is lost for good: make a new one (webhooks then need new secrets)",
-      false,
     )
     .option(
       '--streams-per-token <n>',
@@ -81,8 +74,8 @@ export function serverStartCommand(context: CliContext): Command {
           port: flags.port,
           demo: flags.demo,
           rateLimitPerMinute: flags.rateLimit,
-          webhookAllowPrivate: flags.webhookAllowPrivate,
-          replaceLostSecretsKey: flags.replaceLostSecretsKey,
+          webhookAllowPrivate: flags.webhookAllowPrivate ?? false,
+          replaceLostSecretsKey: flags.replaceLostSecretsKey ?? false,
           maxStreamsPerToken: flags.streamsPerToken,
           maxStreamsPerAddress: flags.streamsPerIp,
           maxConnections: flags.maxConnections,
@@ -128,7 +121,7 @@ function startFailure(error: unknown, flags: StartFlags): Error {
   if (code === 'EADDRINUSE')
     return new ApiError(`port ${flags.port} on ${flags.host} is in use; choose another with --port`);
   if (code === 'EACCES') return new ApiError(`not allowed to listen on ${flags.host}:${flags.port}`);
-  if (code === 'AUDIT_SECRETS_KEY') return new ApiError((error as Error).message);
+  if (code === 'ERR_SECRETS_KEY') return new ApiError((error as Error).message);
   if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_NOTADB') {
     return new ApiError(`cannot open the database: ${(error as Error).message}`);
   }
