@@ -521,7 +521,7 @@ complete -c audit -n '__audit_in \'webhooks add\'' -l 'description' -r -f -d 'wh
 complete -c audit -n '__audit_in \'webhooks deliveries\'' -l 'status' -r -f -a 'pending delivered failed' -d 'only these'
 complete -c audit -n '__audit_in \'webhooks deliveries\'' -l 'limit' -r -f -d 'how many'
 complete -c audit -n '__audit_in \'server start\'' -l 'host' -r -f -d 'address to listen on'
-complete -c audit -n '__audit_in \'server start\'' -l 'port' -r -f -d 'port to listen on; 0 picks a free one'
+complete -c audit -n '__audit_in \'server start\'' -l 'port' -r -f -d 'port; 0 picks a free one'
 complete -c audit -n '__audit_in \'server start\'' -l 'db' -r -F -d 'SQLite database file (env AUDIT_DB; default: audit.db in the data directory)'
 complete -c audit -n '__audit_in \'server start\'' -l 'demo' -d 'fill an empty database with 90 days of realistic demo events'
 complete -c audit -n '__audit_in \'server start\'' -l 'rate-limit' -r -f -d 'requests a minute per token (default 600)'
