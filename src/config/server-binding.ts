@@ -31,7 +31,8 @@ export function sameServer(a: string, b: string): boolean {
 function loopbackKey(server: string): string | undefined {
   try {
     const url = new URL(server);
-    if (!isLoopbackHost(url.hostname)) return undefined;
+    // Only the usual spellings: another 127.x address may be another local user's listener.
+    if (!['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) return undefined;
     return `${url.protocol}//loopback:${url.port}`;
   } catch {
     return undefined;

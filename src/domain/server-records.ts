@@ -8,7 +8,7 @@ import type { EventInput } from './event.js';
 /** The ids of the server's actors: the server itself, and an admin command on its machine. */
 export const SERVER_ACTOR_ID = 'system';
 export const LOCAL_ADMINISTRATOR_ID = 'local-admin';
-const SERVER_ACTOR_IDS: readonly string[] = [SERVER_ACTOR_ID, LOCAL_ADMINISTRATOR_ID];
+const SERVER_ACTOR_IDS: readonly string[] = [SERVER_ACTOR_ID, LOCAL_ADMINISTRATOR_ID].map(folded);
 export const SERVER_ACTOR_NAME = 'audit server';
 /** The local administrator's name ends so: `<login> (local administrator)`. */
 export const LOCAL_ADMINISTRATOR_SUFFIX = '(local administrator)';
@@ -46,16 +46,24 @@ export function reservedFieldOf(
   }
   const actorId = folded(input.actor?.id);
   if (SERVER_ACTOR_IDS.includes(actorId)) {
-    return { field: 'actor.id', message: `"${actorId}" is reserved for the server's own actors` };
+    return { field: 'actor.id', message: "is reserved for the server's own actors" };
   }
   const actorName = folded(input.actor?.name);
-  if (actorName === SERVER_ACTOR_NAME || actorName.endsWith(LOCAL_ADMINISTRATOR_SUFFIX)) {
+  if (actorName === folded(SERVER_ACTOR_NAME) || actorName.endsWith(folded(LOCAL_ADMINISTRATOR_SUFFIX))) {
     return { field: 'actor.name', message: "is reserved for the server's own actors" };
   }
   return undefined;
 }
 
-/** Case, width and surrounding space folded, so `System ` or a full-width name is no way round. */
+/**
+ * Case and width folded, and every space, dash and invisible character dropped, so `System `, a
+ * full-width name, `sys\u00adtem` or `audit\u200bserver` is no way round.
+ */
 function folded(value: unknown): string {
-  return typeof value === 'string' ? value.normalize('NFKC').trim().toLowerCase().replace(/\s+/g, ' ') : '';
+  return typeof value === 'string'
+    ? value
+        .normalize('NFKC')
+        .toLowerCase()
+        .replace(/[\s\p{Dash}\p{Cf}\p{Default_Ignorable_Code_Point}]/gu, '')
+    : '';
 }

@@ -51,6 +51,13 @@ describe('ingest against hostile senders', () => {
       ['security.api_token_revoked', { actor: { id: 'local-admin', name: 'root (local administrator)' } }],
       ['team.member_added', { actor: { name: 'audit server' } }],
       ['team.member_added', { actor: { name: 'Mallory (local administrator)' } }],
+      // Invisible characters and look-alike dashes are no way round the reserved names.
+      ['user.login', { actor: { id: 'system\u200b' } }],
+      ['user.login', { actor: { id: 'sys\u00adtem' } }],
+      ['user.login', { actor: { id: 'local\u2011admin' } }],
+      ['user.login', { actor: { name: 'audit\u200bserver' } }],
+      ['user.login', { actor: { name: 'audit server\u200b' } }],
+      ['user.login', { actor: { name: 'root (local\u200badministrator)' } }],
     ])('refuses %s sent as %j with a 400 naming the field', async (action, extra) => {
       const response = await post({ events: [{ action: 'user.login' }, { action, ...extra }] });
       expect(response.statusCode).toBe(400);

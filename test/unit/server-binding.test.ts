@@ -23,6 +23,9 @@ describe('which server a token is bound to', () => {
     expect(sameServer('http://[::1]:7787/', 'http://127.0.0.1:7787')).toBe(true);
     expect(sameServer('http://localhost:7787', 'http://127.0.0.1:7788')).toBe(false);
     expect(sameServer('https://localhost:7787', 'http://127.0.0.1:7787')).toBe(false);
+    // Another loopback address may be another local user's listener on the same port.
+    expect(sameServer('http://127.0.0.2:7787', 'http://127.0.0.1:7787')).toBe(false);
+    expect(sameServer('http://127.255.255.254:7787', 'http://localhost:7787')).toBe(false);
   });
 
   it('tells apart another port, another scheme and a look-alike host', () => {
