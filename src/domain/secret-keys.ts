@@ -27,7 +27,8 @@ const SECRET_KEY_WHOLE_WORDS = new Set(['pwd', 'pass', 'pw', 'passphrase']);
 /** What every word of SECRET_KEY_WHOLE_WORDS contains: most keys need no split into words. */
 const MAY_BE_WHOLE_WORD = /pw|pass/;
 
-export function isSecretKey(key: string): boolean {
+export function isSecretKey(raw: string): boolean {
+  const key = canonicalKey(raw);
   const normalized = key.toLowerCase().replace(/[-_.\s]/g, '');
   if (SECRET_KEY_WORDS.some((word) => normalized.includes(word))) return true;
   if (!MAY_BE_WHOLE_WORD.test(normalized)) return false;
@@ -36,4 +37,17 @@ export function isSecretKey(key: string): boolean {
     .toLowerCase()
     .split(/[^a-z0-9]+/)
     .some((word) => SECRET_KEY_WHOLE_WORDS.has(word));
+}
+
+/** Full-width letters, invisible characters and percent-encoding are no way round the check. */
+function canonicalKey(key: string): string {
+  let text = key;
+  if (text.includes('%')) {
+    try {
+      text = decodeURIComponent(text);
+    } catch {
+      // Not valid percent-encoding: checked as written.
+    }
+  }
+  return text.normalize('NFKC').replace(/[\p{Cf}\p{Default_Ignorable_Code_Point}]/gu, '');
 }

@@ -10,13 +10,18 @@ export const REDACTED = '[REDACTED]';
 
 const BEARER = /\bbearer\s+[A-Za-z0-9\-._~+/]+=*/gi;
 const BASIC = /\bbasic\s+([A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])/gi;
-const JWT = /\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
+// No word boundary (`id_token_eyJ…` is still a JWT); a header of 10+ characters keeps prose
+// such as `heyJohn.doe.x` out.
+const JWT = /eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
 // No word boundaries: a token glued to other text (`x=adt_…`, `my_adt_…`) is still a token.
 const AUDIT_TOKEN = /adt_[0-9A-Za-z]{46}/g;
 /** `scheme://user:password@`: the password runs to the last `@` before the path. */
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:@/?#]*):([^\s/?#]+)@/gi;
-/** `name=value` after `?`, `&`, `#`, `;`, a space or the start: a query string, a form body. */
-const PARAMETER = /(^|[?&#;\s])([A-Za-z0-9_.[\]-]+)=([^&#;\s"'<>]+)/g;
+/**
+ * `name=value` after the start, a space or a separator (`?&#;,(` or a quote): a query string, a
+ * form body, a config line; the value plain or quoted, the name possibly percent-encoded.
+ */
+const PARAMETER = /(^|[?&#;,(\s"'])([A-Za-z0-9_.%[\]-]+)=("[^"]*"|'[^']*'|[^&#;)\s"'<>]+)/g;
 /** A whole private key block, or everything after its BEGIN line when the END was cut off. */
 const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?(?:-----END \1PRIVATE KEY-----|$)/g;
 /** What every match of the patterns above contains (and, case aside, a little more). */
@@ -62,8 +67,10 @@ function redactBasic(match: string, credential: string): string {
   return BASIC_CREDENTIALS.test(decoded) ? REDACTED : match;
 }
 
-function redactParameter(match: string, before: string, name: string): string {
-  return isSecretKey(name) ? `${before}${name}=${REDACTED}` : match;
+function redactParameter(_match: string, before: string, name: string, value: string): string {
+  if (isSecretKey(name)) return `${before}${name}=${REDACTED}`;
+  // An ordinary value may run on into the next pair (`a=1,token=…`): look inside it too.
+  return `${before}${name}=${value.replace(PARAMETER, redactParameter)}`;
 }
 
 /** Every secret shape in `value` replaced by REDACTED; the text around it kept. */

@@ -29,11 +29,15 @@ for (const [network, prefix] of [
   ['fec0::', 10], // the old site-local
   ['ff00::', 8], // multicast
   ['fd00:ec2::', 32], // the AWS metadata service over IPv6 (inside fc00::/7; named for the reader)
+  ['64:ff9b:1::', 48], // local-use NAT64 (RFC 8215): translated inside the operator's network
 ] as const) {
   PRIVATE.addSubnet(network, prefix, 'ipv6');
 }
 
-/** IPv6 forms that carry an IPv4 address a router turns back into IPv4: NAT64 and 6to4. */
+/**
+ * IPv6 forms that carry an IPv4 address a host or router may turn back into IPv4: NAT64, 6to4,
+ * IPv4-compatible (::a.b.c.d) and IPv4-translated (::ffff:0:a.b.c.d).
+ */
 function embeddedIpv4(address: string): string | undefined {
   const groups = expandIpv6(address);
   if (!groups) return undefined;
@@ -44,6 +48,12 @@ function embeddedIpv4(address: string): string | undefined {
   }
   // 2002::/16 (6to4): the IPv4 address is the next 32 bits
   if (groups[0] === 0x2002) return toIpv4(groups[1] as number, groups[2] as number);
+  const zeros = (from: number, to: number) => groups.slice(from, to).every((group) => group === 0);
+  // ::/96 (IPv4-compatible, deprecated but still routed by some stacks); :: and ::1 are listed
+  if (zeros(0, 6)) return toIpv4(groups[6] as number, groups[7] as number);
+  // ::ffff:0:0/96 (IPv4-translated, SIIT)
+  if (zeros(0, 4) && groups[4] === 0xffff && groups[5] === 0)
+    return toIpv4(groups[6] as number, groups[7] as number);
   return undefined;
 }
 

@@ -1,6 +1,6 @@
 import { Agent, request } from 'undici';
 import { sanitizeForDisplay } from '../cli/output/sanitize.js';
-import { PRIVATE_ADDRESS_REFUSED } from './address-policy.js';
+import { isPrivateHost, PRIVATE_ADDRESS_REFUSED } from './address-policy.js';
 import { guardedConnector, PrivateAddressError, type Resolver } from './guarded-connect.js';
 import { showsAnswer } from './known-receivers.js';
 
@@ -79,7 +79,12 @@ export function createWebhookSender(options: SenderOptions = {}) {
           : scrub(`HTTP ${answer.statusCode}${body ? `: ${body.slice(0, 200)}` : ''}`, outgoing);
         return { status: answer.statusCode, ok, body, durationMs: elapsed(), error };
       } catch (thrown) {
-        const error = isPrivateRefusal(thrown) ? PRIVATE_ADDRESS_REFUSED : NO_ANSWER;
+        // Only a literal address is named as refused: for a host name, saying so would tell the
+        // admin what internal names resolve to (a DNS oracle), so it reads like any failure.
+        const error =
+          isPrivateRefusal(thrown) && isPrivateHost(new URL(outgoing.url).hostname)
+            ? PRIVATE_ADDRESS_REFUSED
+            : NO_ANSWER;
         return { status: null, ok: false, body: '', durationMs: elapsed(), error };
       }
     },

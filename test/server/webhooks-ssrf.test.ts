@@ -116,8 +116,24 @@ describe('webhooks cannot be used to reach or read internal services', () => {
         secrets: [],
       });
       expect(result.status).toBeNull();
-      expect(result.error).toMatch(REFUSED);
       expect(internal.received).toHaveLength(0);
+      // No DNS oracle: a name refused for what it resolves to reads like a name that does not
+      // resolve, so an admin cannot map internal names through the test send.
+      const unresolvable: Resolver = (host, _options, callback) =>
+        callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' }), []);
+      const nowhere = createWebhookSender({ timeoutMs: 2000, resolve: unresolvable });
+      try {
+        const missing = await nowhere.send({
+          url: 'http://no-such-host.example/hooks',
+          body: '{}',
+          headers: {},
+          secrets: [],
+        });
+        expect(result.error).toBe(missing.error);
+        expect(result.error).not.toMatch(REFUSED);
+      } finally {
+        await nowhere.close();
+      }
     } finally {
       await sender.close();
     }

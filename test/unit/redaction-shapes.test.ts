@@ -68,8 +68,33 @@ describe('redaction of secret value shapes', () => {
       '-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n-----END OPENSSH PRIVATE KEY-----',
       REDACTED,
     ],
+    // Shapes an attacker's review found stored in clear.
+    [
+      'a quoted password= in prose',
+      'login failed password="hunter2" for bob',
+      'login failed password=[REDACTED] for bob',
+    ],
+    ['a single-quoted token=', "cfg token='QsTok11' set", 'cfg token=[REDACTED] set'],
+    ['token= after a parenthesis', 'cfg (token=QsTok22)', 'cfg (token=[REDACTED])'],
+    ['token= after a comma', 'a=1,token=QsTok33', 'a=1,token=[REDACTED]'],
+    [
+      'a percent-encoded parameter name',
+      'GET /cb?access%5Ftoken=QsTok44',
+      'GET /cb?access%5Ftoken=[REDACTED]',
+    ],
+    ['a JWT glued to a word', `id_token_${JWT}`, `id_token_${REDACTED}`],
+    ['a JWT glued to a letter', `x${JWT}`, `x${REDACTED}`],
   ])('%s', (_name, input, expected) => {
     expect(redactSecretString(input)).toBe(expected);
+  });
+
+  it('redacts the value of a secret key written in full-width or with invisible characters', () => {
+    const output = redactSecrets({
+      ｐａｓｓｗｏｒｄ: 'hunter2',
+      'pass\u200bword': 'hunter3',
+      'api%5Fkey': 'k1',
+    });
+    expect(Object.values(output)).toEqual([REDACTED, REDACTED, REDACTED]);
   });
 
   it.each([
@@ -82,6 +107,7 @@ describe('redaction of secret value shapes', () => {
     'a=b and c=d',
     '-----BEGIN PUBLIC KEY-----\nMIIBIjAN\n-----END PUBLIC KEY-----',
     'mailto:alice@example.com',
+    'heyJohn.doe.example is here',
   ])('leaves ordinary text alone: %s', (text) => {
     expect(redactSecretString(text)).toBe(text);
   });

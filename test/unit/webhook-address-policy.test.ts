@@ -33,6 +33,13 @@ describe('which addresses a webhook may not reach by default', () => {
     '64:ff9b::169.254.169.254',
     '2002:7f00:1::1',
     '2002:c0a8:101::1',
+    // IPv4-compatible (::a.b.c.d), IPv4-translated (::ffff:0:a.b.c.d) and local-use NAT64
+    '::127.0.0.1',
+    '::7f00:1',
+    '::ffff:0:127.0.0.1',
+    '::ffff:0:a9fe:a9fe',
+    '64:ff9b:1::7f00:1',
+    '64:ff9b:1:abcd::1',
   ])('refuses %s', (address) => {
     expect(isPrivateAddress(address)).toBe(true);
   });
@@ -52,6 +59,8 @@ describe('which addresses a webhook may not reach by default', () => {
     '2002:808:808::1',
     'fbff::1',
     '2001:db8::1',
+    '::8.8.8.8',
+    '::ffff:0:8.8.8.8',
   ])('allows %s', (address) => {
     expect(isPrivateAddress(address)).toBe(false);
   });
