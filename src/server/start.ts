@@ -3,6 +3,7 @@ import { openDatabase } from '../store/database.js';
 import { DEFAULT_ORGANIZATION } from './admin.js';
 import { buildApp } from './app.js';
 import { type Bootstrap, bootstrapIfEmpty } from './bootstrap.js';
+import type { ServerLogOptions } from './logging.js';
 import { purgeExpiredEvents } from './retention.js';
 import type { Stores } from './services.js';
 
@@ -25,6 +26,8 @@ export interface StartOptions {
   webhookAllowPrivate?: boolean;
   /** The database's secrets key file is lost for good: make a new one (--replace-lost-secrets-key). */
   replaceLostSecretsKey?: boolean;
+  /** The operator log: level, format and where lines go (none when absent). */
+  logging?: ServerLogOptions;
   /** Reports progress lines (demo fill, purge) as they happen. */
   log?: (line: string) => void;
 }
@@ -63,6 +66,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       maxConnections: options.maxConnections,
       streamRecheckMs: positiveFromEnvironment('AUDIT_STREAM_RECHECK_MS', 'milliseconds', options.log),
       version: options.version,
+      logging: options.logging,
       webhookAllowPrivate: options.webhookAllowPrivate,
       webhookRetryBaseMs:
         options.webhookRetryBaseMs ??
