@@ -177,6 +177,12 @@ function __audit_takes_value
     if string match -q -- 'server start|--max-connections' 'server start *|--max-connections' "$argv[1]|$argv[2]"
         return 0
     end
+    if string match -q -- 'server start|--log-level' 'server start *|--log-level' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'server start|--log-format' 'server start *|--log-format' "$argv[1]|$argv[2]"
+        return 0
+    end
     if string match -q -- 'login|--with-token' 'login *|--with-token' "$argv[1]|$argv[2]"
         return 1
     end
@@ -530,6 +536,8 @@ complete -c audit -n '__audit_in \'server start\'' -l 'replace-lost-secrets-key'
 complete -c audit -n '__audit_in \'server start\'' -l 'streams-per-token' -r -f -d 'live event streams (audit tail) one token may hold at once (default 10)'
 complete -c audit -n '__audit_in \'server start\'' -l 'streams-per-ip' -r -f -d 'live event streams one client address may hold at once (default 50)'
 complete -c audit -n '__audit_in \'server start\'' -l 'max-connections' -r -f -d 'open connections beyond which new ones are dropped (default 1000)'
+complete -c audit -n '__audit_in \'server start\'' -l 'log-level' -r -f -a 'error warn info debug trace' -d 'log records at this level and above (env AUDIT_LOG_LEVEL; default warn)'
+complete -c audit -n '__audit_in \'server start\'' -l 'log-format' -r -f -a 'pretty json' -d 'log lines on stderr (env AUDIT_LOG_FORMAT; default: pretty on a terminal, else json)'
 complete -c audit -n '__audit_in \'login\'' -l 'with-token' -d 'read the token from standard input instead of prompting'
 complete -c audit -n '__audit_in \'logs\'' -l 'limit' -r -f -d 'how many events to show'
 complete -c audit -n '__audit_in \'logs\'' -l 'all' -d 'follow every page (ignores --limit)'

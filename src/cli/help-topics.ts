@@ -26,6 +26,11 @@ export const ENVIRONMENT: readonly (readonly [name: string, meaning: string])[] 
     'server: how often live streams re-check their token and role, in milliseconds (default 2000)',
   ],
   ['AUDIT_WAL_CHECKPOINT_MB', 'server: WAL size in MiB after which a commit checkpoints (default 256)'],
+  ['AUDIT_LOG_LEVEL', 'server: log level, error|warn|info|debug|trace (same as --log-level; default warn)'],
+  [
+    'AUDIT_LOG_FORMAT',
+    'server: log lines on stderr, pretty|json (same as --log-format; default pretty on a terminal)',
+  ],
   ['AUDIT_DEBUG', 'print the stack trace of an unexpected error'],
   ['NO_COLOR', 'no colour (same as --no-color); FORCE_COLOR forces it on'],
   ['TZ', 'display time zone when neither --tz nor --utc is given'],

@@ -5,6 +5,7 @@ import type { Db } from '../store/database.js';
 import { registerAccessLog } from './access-log.js';
 import { type ConnectionLimits, httpServerOptions, maxConnectionsOf } from './connection-limits.js';
 import { registerAuthAndRateLimit } from './guard.js';
+import { fastifyLoggerOptions, OperatorLogController, type ServerLogOptions } from './logging.js';
 import type { Principal } from './permissions.js';
 import { notFound, type Problem, sendProblem, toProblem } from './problem.js';
 import { registerAuditLogRoutes } from './routes/audit-logs.js';
@@ -37,7 +38,8 @@ export interface AppOptions extends ConnectionLimits {
   followerPollMs?: number;
   /** How long after the last commit the WAL is checkpointed into the main file; default 1 s. */
   quietCheckpointMs?: number;
-  logger?: boolean;
+  /** The operator log (stderr in the CLI); none when absent, as in tests. */
+  logging?: ServerLogOptions;
   version?: string;
   /** How long in-flight requests may take to finish once the server is asked to stop. */
   shutdownGraceMs?: number;
@@ -68,7 +70,8 @@ export const DEFAULT_RATE_LIMIT = 600;
 /** The API as a Fastify instance, not yet listening: tests drive it with `app.inject()`. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: options.logging ? fastifyLoggerOptions(options.logging) : false,
+    logController: new OperatorLogController(),
     // A batch of 1000 events of a few KiB each fits; anything larger is refused with 413.
     bodyLimit: MAX_BODY_BYTES,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },

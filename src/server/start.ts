@@ -3,8 +3,9 @@ import { openDatabase } from '../store/database.js';
 import { DEFAULT_ORGANIZATION } from './admin.js';
 import { buildApp } from './app.js';
 import { type Bootstrap, bootstrapIfEmpty } from './bootstrap.js';
+import type { ServerLogOptions } from './logging.js';
 import { purgeExpiredEvents } from './retention.js';
-import { createStores } from './services.js';
+import type { Stores } from './services.js';
 
 export interface StartOptions {
   dbFile: string;
@@ -25,6 +26,8 @@ export interface StartOptions {
   webhookAllowPrivate?: boolean;
   /** The database's secrets key file is lost for good: make a new one (--replace-lost-secrets-key). */
   replaceLostSecretsKey?: boolean;
+  /** The operator log: level, format and where lines go (none when absent). */
+  logging?: ServerLogOptions;
   /** Reports progress lines (demo fill, purge) as they happen. */
   log?: (line: string) => void;
 }
@@ -41,8 +44,8 @@ export interface RunningServer {
 const HOUR_MS = 3_600_000;
 
 /**
- * Opens the database, creates the first organization if it is empty, optionally fills it with
- * demo events, purges expired events (then hourly), and listens.
+ * Opens the database and listens; then creates the first organization if the database is empty,
+ * optionally fills it with demo events, and purges expired events (then hourly).
  */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const db = openDatabase(options.dbFile, {
@@ -54,12 +57,6 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       ),
   });
   try {
-    const stores = createStores(db);
-    const bootstrap = bootstrapIfEmpty(stores);
-    const demoEvents = options.demo ? await fillDemo(stores, bootstrap !== undefined, options.log) : 0;
-    const purgeNow = () => purgeExpiredEvents(stores.directory, stores.events, stores.recorder, Date.now());
-    const purged = purgeNow();
-
     const app = await buildApp({
       db,
       rateLimitPerMinute: options.rateLimitPerMinute,
@@ -69,44 +66,62 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       maxConnections: options.maxConnections,
       streamRecheckMs: positiveFromEnvironment('AUDIT_STREAM_RECHECK_MS', 'milliseconds', options.log),
       version: options.version,
+      logging: options.logging,
       webhookAllowPrivate: options.webhookAllowPrivate,
       webhookRetryBaseMs:
         options.webhookRetryBaseMs ??
         positiveFromEnvironment('AUDIT_WEBHOOK_RETRY_BASE_MS', 'milliseconds', options.log),
     });
-    const purgeTimer = setInterval(() => {
-      try {
-        purgeNow();
-      } catch (error) {
-        app.log.error(error);
-      }
-    }, HOUR_MS);
-    purgeTimer.unref();
-    app.addHook('onClose', async () => {
-      clearInterval(purgeTimer);
-      db.close();
-    });
-
-    await app.listen({ host: options.host, port: options.port });
-    const address = app.server.address();
-    const port = typeof address === 'object' && address ? address.port : options.port;
-    return {
-      app,
-      url: `http://${connectableHost(options.host)}:${port}`,
-      bootstrap,
-      demoEvents,
-      purged,
-      close: () => app.close(),
-    };
+    app.addHook('onClose', async () => db.close());
+    try {
+      return await listenThenPrepare(app, options);
+    } catch (error) {
+      await app.close();
+      throw error;
+    }
   } catch (error) {
     if (db.open) db.close();
     throw error;
   }
 }
 
+/**
+ * The port first: a start that cannot listen must not spend the one-time owner token, so the
+ * first organization, its owner and token are created only once the server is listening.
+ */
+async function listenThenPrepare(app: FastifyInstance, options: StartOptions): Promise<RunningServer> {
+  let purgeTimer: NodeJS.Timeout | undefined;
+  app.addHook('onClose', async () => clearInterval(purgeTimer));
+  await app.listen({ host: options.host, port: options.port });
+  const stores = app.services;
+  const bootstrap = bootstrapIfEmpty(stores);
+  const demoEvents = options.demo ? await fillDemo(stores, bootstrap !== undefined, options.log) : 0;
+  const purgeNow = () => purgeExpiredEvents(stores.directory, stores.events, stores.recorder, Date.now());
+  const purged = purgeNow();
+  purgeTimer = setInterval(() => {
+    try {
+      purgeNow();
+    } catch (error) {
+      app.log.error(error);
+    }
+  }, HOUR_MS);
+  purgeTimer.unref();
+
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return {
+    app,
+    url: `http://${connectableHost(options.host)}:${port}`,
+    bootstrap,
+    demoEvents,
+    purged,
+    close: () => app.close(),
+  };
+}
+
 /** Demo data goes only into a database that holds no real history. */
 async function fillDemo(
-  stores: ReturnType<typeof createStores>,
+  stores: Stores,
   justCreated: boolean,
   log: ((line: string) => void) | undefined,
 ): Promise<number> {

@@ -1,7 +1,15 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import {
+  DEFAULT_LOG_LEVEL,
+  LOG_FORMATS,
+  LOG_LEVELS,
+  type LogFormat,
+  type LogLevel,
+  type ServerLogOptions,
+} from '../../server/logging.js';
 import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
-import { ApiError } from '../errors.js';
+import { ApiError, UsageError } from '../errors.js';
 import { examples, integerInRange } from '../parse-options.js';
 import { packageVersion } from '../version.js';
 import { databaseFile, dbOption } from './server-admin.js';
@@ -17,6 +25,8 @@ interface StartFlags {
   streamsPerToken?: number;
   streamsPerIp?: number;
   maxConnections?: number;
+  logLevel?: LogLevel;
+  logFormat?: LogFormat;
 }
 
 export function serverStartCommand(context: CliContext): Command {
@@ -54,6 +64,18 @@ export function serverStartCommand(context: CliContext): Command {
       'open connections beyond which new ones are dropped (default 1000)',
       integerInRange('--max-connections', 1, 1_000_000),
     )
+    .addOption(
+      new Option(
+        '--log-level <level>',
+        'log records at this level and above (env AUDIT_LOG_LEVEL; default warn)',
+      ).choices(LOG_LEVELS),
+    )
+    .addOption(
+      new Option(
+        '--log-format <format>',
+        'log lines on stderr (env AUDIT_LOG_FORMAT; default: pretty on a terminal, else json)',
+      ).choices(LOG_FORMATS),
+    )
     .addHelpText(
       'after',
       examples(
@@ -66,6 +88,7 @@ export function serverStartCommand(context: CliContext): Command {
       const profileFlag = (command.optsWithGlobals() as { profile?: string }).profile;
       const { startServer } = await import('../../server/start.js');
       const dbFile = databaseFile(context, flags.db);
+      const logging = serverLogging(context, flags);
       let server: Awaited<ReturnType<typeof startServer>>;
       try {
         server = await startServer({
@@ -80,6 +103,7 @@ export function serverStartCommand(context: CliContext): Command {
           maxStreamsPerAddress: flags.streamsPerIp,
           maxConnections: flags.maxConnections,
           version: packageVersion(),
+          logging,
           log: (line) => writeLine(context.stderr, line),
         });
       } catch (error) {
@@ -126,4 +150,27 @@ function startFailure(error: unknown, flags: StartFlags): Error {
     return new ApiError(`cannot open the database: ${(error as Error).message}`);
   }
   return error as Error;
+}
+
+/** The flag, else the environment, else the default; a bad environment value is a usage error. */
+function serverLogging(context: CliContext, flags: StartFlags): ServerLogOptions {
+  return {
+    level: flags.logLevel ?? fromEnvironment(context, 'AUDIT_LOG_LEVEL', LOG_LEVELS) ?? DEFAULT_LOG_LEVEL,
+    format:
+      flags.logFormat ??
+      fromEnvironment(context, 'AUDIT_LOG_FORMAT', LOG_FORMATS) ??
+      (context.stderr.isTTY ? 'pretty' : 'json'),
+    destination: context.stderr,
+  };
+}
+
+function fromEnvironment<T extends string>(
+  context: CliContext,
+  name: string,
+  allowed: readonly T[],
+): T | undefined {
+  const value = context.env[name];
+  if (value === undefined || value === '') return undefined;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${name} must be one of ${allowed.join(', ')}; got "${value}"`);
 }
