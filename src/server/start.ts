@@ -74,12 +74,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         options.webhookRetryBaseMs ??
         positiveFromEnvironment('AUDIT_WEBHOOK_RETRY_BASE_MS', 'milliseconds', options.log),
     });
+    // While serving, the purge is one write like any other: it waits for the lock without
+    // stopping the event loop, and a lock held past the bound leaves it to the next hour.
     const purgeTimer = setInterval(() => {
-      try {
-        purgeNow();
-      } catch (error) {
-        app.log.error(error);
-      }
+      app.services.writes.write(purgeNow).catch((error: unknown) => app.log.error(error));
     }, HOUR_MS);
     purgeTimer.unref();
     app.addHook('onClose', async () => {
