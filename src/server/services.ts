@@ -40,19 +40,11 @@ export interface ServerServiceOptions {
   quietCheckpointMs?: number;
   /** Caps on live streams and how often their access is re-checked. */
   streams?: { [K in keyof StreamLimits]?: StreamLimits[K] | undefined };
-  /** How long a write waits for another process's lock before 503; default: the connection's busy timeout. */
-  writeWaitMs?: number | undefined;
   /** Told of failures in the background (a write that found the database locked too long). */
   onError?: (error: unknown) => void;
   /** The webhook delivery worker's retry schedule and timeout (tests shorten them). */
   webhooks?: Omit<WebhookWorkerOptions, 'now'>;
 }
-
-/**
- * The connection's busy timeout once the server runs: every write waits for the lock in the
- * write gate, asynchronously; only a reader that meets a brief WAL recovery still waits here.
- */
-const SERVER_BUSY_TIMEOUT_MS = 10;
 
 /**
  * Everything a running server holds: the stores plus live followers, the auth-failure log and
@@ -63,10 +55,7 @@ const SERVER_BUSY_TIMEOUT_MS = 10;
 export function createServerServices(db: Db, options: ServerServiceOptions = {}) {
   let hub: FollowerHub | undefined;
   let webhookWorker: WebhookWorker | undefined;
-  const writes = createWriteGate(db, {
-    waitMs: options.writeWaitMs ?? (db.pragma('busy_timeout', { simple: true }) as number),
-  });
-  db.pragma(`busy_timeout = ${SERVER_BUSY_TIMEOUT_MS}`);
+  const writes = createWriteGate(db);
   const checkpointer = createQuietCheckpointer(db, options.quietCheckpointMs ?? 1000);
   const stores = createStores(db, options.now, () =>
     writes.afterCommit(() => {

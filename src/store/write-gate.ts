@@ -14,7 +14,11 @@ export class WriteLockTimeoutError extends Error {
 }
 
 export interface WriteGateOptions {
-  /** How long a write waits for another process to release the lock; default 5000 ms. */
+  /**
+   * How long a write waits for another process to release the lock. Default: the connection's
+   * busy timeout (openDatabase's busyTimeoutMs, 5 s), read at each write; the gate keeps
+   * SQLite's busy handler itself off while it tries the lock.
+   */
   waitMs?: number;
 }
 
@@ -24,13 +28,13 @@ export interface WriteGateOptions {
  * would sleep inside the call and stop the event loop, and with it every read, health check
  * and live stream. Instead the gate tries `BEGIN IMMEDIATE` without waiting, and while the lock
  * is taken it pauses asynchronously (2 ms, doubling to 50 ms) and tries again, up to `waitMs`.
+ * Reads need no such care: in WAL mode a reader does not wait for the writer.
  *
  * Once the lock is held, `work` runs synchronously and the transaction commits before the
  * promise resolves: an answer that says "stored" is sent only after the commit. The stores'
  * own write transactions inside `work` become savepoints of this one.
  */
 export function createWriteGate(db: Db, options: WriteGateOptions = {}) {
-  const waitMs = options.waitMs ?? 5000;
   let afterCommitQueue: (() => void)[] | undefined;
 
   function tryBegin(): boolean {
@@ -70,6 +74,7 @@ export function createWriteGate(db: Db, options: WriteGateOptions = {}) {
      */
     async write<T>(work: () => T): Promise<T> {
       const started = Date.now();
+      const waitMs = options.waitMs ?? (db.pragma('busy_timeout', { simple: true }) as number);
       let pause = FIRST_PAUSE_MS;
       while (!tryBegin()) {
         const left = started + waitMs - Date.now();
@@ -89,8 +94,6 @@ export function createWriteGate(db: Db, options: WriteGateOptions = {}) {
       if (afterCommitQueue) afterCommitQueue.push(callback);
       else callback();
     },
-
-    waitMs,
   };
 }
 
