@@ -1,3 +1,4 @@
+import { isBusyError, withoutBusyWait } from '../store/busy.js';
 import type { Db } from '../store/database.js';
 
 // Set in the erasure's own transaction, cleared once no old copy is left: it holds no personal
@@ -24,21 +25,19 @@ export function createScrubber(db: Db) {
 
   /** One attempt that never waits on the busy handler (the event loop must not stall). */
   function tryOnce(): boolean {
-    const busyTimeout = db.pragma('busy_timeout', { simple: true }) as number;
-    db.pragma('busy_timeout = 0');
     try {
-      db.exec("INSERT INTO events_fts (events_fts) VALUES ('optimize')");
-      const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as CheckpointResult[];
-      if (result === undefined || result.busy !== 0 || result.checkpointed !== result.log) return false;
-      clearPending.run(PENDING_KEY);
-      // Best effort: the WAL now holds only the cleared flag.
-      db.pragma('wal_checkpoint(TRUNCATE)');
-      return true;
+      return withoutBusyWait(db, () => {
+        db.exec("INSERT INTO events_fts (events_fts) VALUES ('optimize')");
+        const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as CheckpointResult[];
+        if (result === undefined || result.busy !== 0 || result.checkpointed !== result.log) return false;
+        clearPending.run(PENDING_KEY);
+        // Best effort: the WAL now holds only the cleared flag.
+        db.pragma('wal_checkpoint(TRUNCATE)');
+        return true;
+      });
     } catch (error) {
-      if (isBusy(error)) return false;
+      if (isBusyError(error)) return false;
       throw error;
-    } finally {
-      db.pragma(`busy_timeout = ${busyTimeout}`);
     }
   }
 
@@ -62,11 +61,6 @@ export function createScrubber(db: Db) {
       }
     },
   };
-}
-
-function isBusy(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
 }
 
 export type Scrubber = ReturnType<typeof createScrubber>;

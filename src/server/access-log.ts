@@ -13,22 +13,24 @@ export function registerAccessLog(app: FastifyInstance, services: ServerServices
     // Re-read: the switch may have been flipped since the request was authenticated.
     const organization = services.directory.organizationById(principal.organization.id);
     if (!organization?.accessLogging) return;
-    services.recorder.record(organization.id, [
-      {
-        action: 'access.api_call',
-        actor: userActor(principal.user),
-        context: {
-          ip_address: request.ip,
-          user_agent: request.headers['user-agent'] ?? undefined,
-          team_id: principal.user.team?.publicId,
-          team_name: principal.user.team?.name,
+    await services.writes.write(() =>
+      services.recorder.record(organization.id, [
+        {
+          action: 'access.api_call',
+          actor: userActor(principal.user),
+          context: {
+            ip_address: request.ip,
+            user_agent: request.headers['user-agent'] ?? undefined,
+            team_id: principal.user.team?.publicId,
+            team_name: principal.user.team?.name,
+          },
+          metadata: {
+            method: request.method,
+            path: request.url.split('?')[0] ?? request.url,
+            status: reply.statusCode,
+          },
         },
-        metadata: {
-          method: request.method,
-          path: request.url.split('?')[0] ?? request.url,
-          status: reply.statusCode,
-        },
-      },
-    ]);
+      ]),
+    );
   });
 }

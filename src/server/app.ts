@@ -92,12 +92,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     followerPollMs: options.followerPollMs,
     quietCheckpointMs: options.quietCheckpointMs,
+    onError: (error) => app.log.error(error),
     webhooks: {
       retryBaseMs: options.webhookRetryBaseMs,
       maxAttempts: options.webhookMaxAttempts,
       timeoutMs: options.webhookTimeoutMs,
       allowPrivate: options.webhookAllowPrivate,
-      onError: (error) => app.log.error(error),
     },
   });
   app.decorate('services', services);

@@ -1,3 +1,4 @@
+import type { WriteGate } from '../store/write-gate.js';
 import type { EventRecorder } from './event-recorder.js';
 import { SYSTEM_ACTOR } from './server-actor.js';
 
@@ -16,22 +17,34 @@ interface Pending {
  * address and reason, with the number of failures it stands for: a password-spraying script
  * is visible without flooding the log it is attacking.
  */
-export function createAuthFailureAuditor(recorder: EventRecorder, now: () => number) {
+export function createAuthFailureAuditor(
+  recorder: EventRecorder,
+  writes: WriteGate,
+  now: () => number,
+  onError: (error: unknown) => void = () => {},
+) {
   const pending = new Map<string, Pending>();
   const timer = setInterval(() => flush(false), WINDOW_MS / 4);
   timer.unref();
 
+  /** Never holds up the request: with the lock free it commits at once, else it waits in the gate. */
   function write(entry: Pending): void {
-    recorder.record(entry.orgId, [
-      {
-        action: 'security.api_auth_failed',
-        actor: SYSTEM_ACTOR,
-        context: { ip_address: entry.ip },
-        metadata: { reason: entry.reason, count: entry.count },
-      },
-    ]);
+    const count = entry.count;
     entry.lastRecordedAt = now();
     entry.count = 0;
+    const event = {
+      action: 'security.api_auth_failed',
+      actor: SYSTEM_ACTOR,
+      context: { ip_address: entry.ip },
+      metadata: { reason: entry.reason, count },
+    };
+    writes
+      .write(() => recorder.record(entry.orgId, [event]))
+      .catch((error: unknown) => {
+        // Counted again, so the next write in this window reports these failures too.
+        entry.count += count;
+        onError(error);
+      });
   }
 
   function flush(all: boolean): void {

@@ -2,6 +2,7 @@ import type { Db } from '../store/database.js';
 import { createDirectoryStore, type DirectoryStore } from '../store/directory-store.js';
 import { createEventStore, type EventStore } from '../store/event-store.js';
 import { createQuietCheckpointer } from '../store/quiet-checkpoint.js';
+import { createWriteGate } from '../store/write-gate.js';
 import { createWebhookStore } from '../webhooks/webhook-store.js';
 import { createWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } from '../webhooks/worker.js';
 import { createAuthFailureAuditor } from './auth-failure-auditor.js';
@@ -39,6 +40,8 @@ export interface ServerServiceOptions {
   quietCheckpointMs?: number;
   /** Caps on live streams and how often their access is re-checked. */
   streams?: { [K in keyof StreamLimits]?: StreamLimits[K] | undefined };
+  /** Told of failures in the background (a write that found the database locked too long). */
+  onError?: (error: unknown) => void;
   /** The webhook delivery worker's retry schedule and timeout (tests shorten them). */
   webhooks?: Omit<WebhookWorkerOptions, 'now'>;
 }
@@ -46,17 +49,21 @@ export interface ServerServiceOptions {
 /**
  * Everything a running server holds: the stores plus live followers, the auth-failure log and
  * the webhook worker. A commit pokes the hub, the worker and the quiet-time checkpoint; none of
- * them runs inside the request.
+ * them runs inside the request. Every write goes through `writes` (store/write-gate.ts), which
+ * waits for another process's lock without stopping the event loop.
  */
 export function createServerServices(db: Db, options: ServerServiceOptions = {}) {
   let hub: FollowerHub | undefined;
   let webhookWorker: WebhookWorker | undefined;
+  const writes = createWriteGate(db);
   const checkpointer = createQuietCheckpointer(db, options.quietCheckpointMs ?? 1000);
-  const stores = createStores(db, options.now, () => {
-    hub?.poke();
-    webhookWorker?.poke();
-    checkpointer.poke();
-  });
+  const stores = createStores(db, options.now, () =>
+    writes.afterCommit(() => {
+      hub?.poke();
+      webhookWorker?.poke();
+      checkpointer.poke();
+    }),
+  );
   const streams = createStreamRegistry(stores.directory, {
     perToken: options.streams?.perToken ?? DEFAULT_STREAM_LIMITS.perToken,
     perAddress: options.streams?.perAddress ?? DEFAULT_STREAM_LIMITS.perAddress,
@@ -70,13 +77,15 @@ export function createServerServices(db: Db, options: ServerServiceOptions = {})
       if (batch.some((stored) => changesAccess(stored.event))) streams.recheck();
     },
   });
-  webhookWorker = createWebhookWorker(db, { ...options.webhooks, now: stores.now });
-  const authFailures = createAuthFailureAuditor(stores.recorder, stores.now);
+  const onError = options.onError ?? (() => {});
+  webhookWorker = createWebhookWorker(db, writes, { onError, ...options.webhooks, now: stores.now });
+  const authFailures = createAuthFailureAuditor(stores.recorder, writes, stores.now, onError);
   const positions = createPositionCodec(db);
   const liveHub = hub;
   const worker = webhookWorker;
   return {
     ...stores,
+    writes,
     hub: liveHub,
     streams,
     sseFrames: createSseFrames(positions),

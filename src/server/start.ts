@@ -98,12 +98,10 @@ async function listenThenPrepare(app: FastifyInstance, options: StartOptions): P
   const demoEvents = options.demo ? await fillDemo(stores, bootstrap !== undefined, options.log) : 0;
   const purgeNow = () => purgeExpiredEvents(stores.directory, stores.events, stores.recorder, Date.now());
   const purged = purgeNow();
+  // While serving, the purge is one write like any other: it waits for the lock without
+  // stopping the event loop, and a lock held past the bound leaves it to the next hour.
   purgeTimer = setInterval(() => {
-    try {
-      purgeNow();
-    } catch (error) {
-      app.log.error(error);
-    }
+    stores.writes.write(purgeNow).catch((error: unknown) => app.log.error(error));
   }, HOUR_MS);
   purgeTimer.unref();
 

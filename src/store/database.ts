@@ -7,7 +7,10 @@ import { openSecretsAtRest } from './secrets-at-rest.js';
 export type Db = Database.Database;
 
 export interface OpenOptions {
-  /** How long a writer waits for the lock before SQLite reports busy (then the API answers 503). */
+  /**
+   * How long a writer waits for the lock before SQLite reports busy (then the API answers 503).
+   * The server's writes wait this long too, but asynchronously (store/write-gate.ts).
+   */
   busyTimeoutMs?: number;
   readonly?: boolean;
   /** The WAL size in MiB after which a commit checkpoints (default WAL_CHECKPOINT_MIB). */

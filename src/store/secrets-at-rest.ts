@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import { withoutBusyWait } from './busy.js';
 import { replaceLostSecretsKey } from './lost-secrets-key.js';
 import {
   attachSecretsKey,
@@ -71,11 +72,12 @@ export function openSecretsAtRest(db: Database.Database, file: string, options: 
 /**
  * Checkpoints and truncates the WAL, so the earlier versions of pages just rewritten (a secret
  * in the clear, a deleted webhook's URL) leave the files; secure_delete has zeroed them in the
- * main file. Best effort: while a reader holds an old snapshot the WAL stays until the next time.
+ * main file. Best effort, and without waiting (the event loop must not stall): while a reader
+ * holds an old snapshot or another process writes, the WAL stays until the next time.
  */
 export function dropWalHistory(db: Database.Database): void {
   if (db.name === ':memory:') return;
-  db.pragma('wal_checkpoint(TRUNCATE)');
+  withoutBusyWait(db, () => db.pragma('wal_checkpoint(TRUNCATE)'));
 }
 
 function hasSettings(db: Database.Database): boolean {

@@ -1,4 +1,5 @@
 import type { Db } from '../store/database.js';
+import type { WriteGate } from '../store/write-gate.js';
 import { type RetryPolicy, retryDelayMs, retryPolicy } from './backoff.js';
 import { type ClaimedDelivery, createDeliveryQueue } from './delivery-queue.js';
 import { buildOutgoing } from './message.js';
@@ -34,7 +35,7 @@ export type WebhookWorker = ReturnType<typeof createWebhookWorker>;
  * async request with a timeout. Failures are retried with exponential backoff until the policy
  * gives up; a stop releases what is in flight so a restart sends it again at once.
  */
-export function createWebhookWorker(db: Db, options: WebhookWorkerOptions = {}) {
+export function createWebhookWorker(db: Db, writes: WriteGate, options: WebhookWorkerOptions = {}) {
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   const onError = options.onError ?? (() => {});
@@ -47,6 +48,8 @@ export function createWebhookWorker(db: Db, options: WebhookWorkerOptions = {}) 
   const inFlight = new Map<number, number>();
   let stopped = false;
   let scheduled = false;
+  let ticking = false;
+  let pokedWhileTicking = false;
   const timer = setInterval(poke, options.pollIntervalMs ?? 500);
   timer.unref();
 
@@ -55,26 +58,48 @@ export function createWebhookWorker(db: Db, options: WebhookWorkerOptions = {}) 
     scheduled = true;
     setImmediate(() => {
       scheduled = false;
-      tick();
+      void tick();
     });
   }
 
-  function tick(): void {
+  /** Leases what is due, in one write (which may wait for another process's lock), then sends it. */
+  async function tick(): Promise<void> {
     if (stopped) return;
+    if (ticking) {
+      pokedWhileTicking = true;
+      return;
+    }
+    ticking = true;
     try {
-      const at = now();
-      for (const webhookRowId of queue.dueWebhooks(at)) {
-        const free = MAX_IN_FLIGHT - inFlight.size;
-        if (free <= 0) return;
-        const busy = [...inFlight.values()].filter((id) => id === webhookRowId).length;
-        const limit = Math.min(free, MAX_IN_FLIGHT_PER_WEBHOOK - busy);
-        const leaseUntil = at + sender.timeoutMs + LEASE_MARGIN_MS;
-        for (const claimed of queue.claim(webhookRowId, at, limit, leaseUntil)) void deliver(claimed);
-      }
+      // Looked for without the lock: an idle poll takes no write lock.
+      if (queue.dueWebhooks(now()).length === 0) return;
+      const claimed = await writes.write(() => claimDue(now()));
+      for (const delivery of claimed) void deliver(delivery);
     } catch (error) {
       // A busy or closing database: the next poke or tick tries again.
-      onError(error);
+      if (!stopped) onError(error);
+    } finally {
+      ticking = false;
+      if (pokedWhileTicking) {
+        pokedWhileTicking = false;
+        poke();
+      }
     }
+  }
+
+  function claimDue(at: number): ClaimedDelivery[] {
+    const claimed: ClaimedDelivery[] = [];
+    for (const webhookRowId of queue.dueWebhooks(at)) {
+      const free = MAX_IN_FLIGHT - inFlight.size - claimed.length;
+      if (free <= 0) break;
+      const busy =
+        [...inFlight.values()].filter((id) => id === webhookRowId).length +
+        claimed.filter((delivery) => delivery.webhookRowId === webhookRowId).length;
+      const limit = Math.min(free, MAX_IN_FLIGHT_PER_WEBHOOK - busy);
+      const leaseUntil = at + sender.timeoutMs + LEASE_MARGIN_MS;
+      claimed.push(...queue.claim(webhookRowId, at, limit, leaseUntil));
+    }
+    return claimed;
   }
 
   async function deliver(claimed: ClaimedDelivery): Promise<void> {
@@ -82,7 +107,7 @@ export function createWebhookWorker(db: Db, options: WebhookWorkerOptions = {}) 
     try {
       const outgoing = buildOutgoing(claimed, claimed.event, String(claimed.id), now());
       const result = await sender.send(outgoing);
-      if (!stopped) settle(claimed, result);
+      if (!stopped) await writes.write(() => settle(claimed, result));
     } catch (error) {
       onError(error);
     } finally {
@@ -112,10 +137,10 @@ export function createWebhookWorker(db: Db, options: WebhookWorkerOptions = {}) 
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
-      try {
-        if (db.open) queue.release([...inFlight.keys()], now());
-      } catch (error) {
-        onError(error);
+      // With the lock free this commits before stop returns; else the leases simply expire.
+      if (db.open && inFlight.size > 0) {
+        const ids = [...inFlight.keys()];
+        writes.write(() => queue.release(ids, now())).catch(onError);
       }
       sender.close().catch(onError);
     },

@@ -29,7 +29,7 @@ export function registerExportRecordRoute(app: FastifyInstance) {
         body: ExportRecordSchema,
         response: {
           201: Type.Object({ data: Type.Ref('AuditEvent') }),
-          ...problemResponses(400, 401, 403, 404, 429),
+          ...problemResponses(400, 401, 403, 404, 429, 503),
         },
       },
     },
@@ -43,25 +43,28 @@ export function registerExportRecordRoute(app: FastifyInstance) {
         filters?: Record<string, string>;
         files?: number;
       };
-      const result = app.services.recorder.record(principal.organization.id, [
-        {
-          action: 'audit.exported',
-          actor: userActor(principal.user),
-          context: {
-            ip_address: request.ip,
-            user_agent: request.headers['user-agent'],
-            team_id: principal.user.team?.publicId,
-            team_name: principal.user.team?.name,
+      const { recorder, writes } = app.services;
+      const result = await writes.write(() =>
+        recorder.record(principal.organization.id, [
+          {
+            action: 'audit.exported',
+            actor: userActor(principal.user),
+            context: {
+              ip_address: request.ip,
+              user_agent: request.headers['user-agent'],
+              team_id: principal.user.team?.publicId,
+              team_name: principal.user.team?.name,
+            },
+            metadata: {
+              kind: body.kind,
+              format: body.format,
+              count: body.count,
+              ...(body.files !== undefined ? { files: body.files } : {}),
+              filters: body.filters ?? {},
+            },
           },
-          metadata: {
-            kind: body.kind,
-            format: body.format,
-            count: body.count,
-            ...(body.files !== undefined ? { files: body.files } : {}),
-            filters: body.filters ?? {},
-          },
-        },
-      ]);
+        ]),
+      );
       reply.code(201);
       return { data: result.stored[0]?.event };
     },

@@ -22,7 +22,7 @@ const STARTUP_SCRUB_RETRY_MS = 1000;
 
 /** Subject-access requests and the right to erasure (GDPR articles 15 and 17). */
 export function registerGdprRoutes(app: FastifyInstance, options: { scrubWaitMs?: number | undefined } = {}) {
-  const { db, recorder, now } = app.services;
+  const { db, recorder, now, writes } = app.services;
   const gdpr = createGdprStore(db);
   const scrubWaitMs = options.scrubWaitMs ?? DEFAULT_SCRUB_WAIT_MS;
   finishPendingScrub(app, gdpr);
@@ -48,14 +48,16 @@ export function registerGdprRoutes(app: FastifyInstance, options: { scrubWaitMs?
       const { subject, candidates } = await gdpr.resolve(orgId, subjectRequest(body));
       const seqs = await gdpr.positionsOf(orgId, subject);
       // Recorded before any data leaves: a busy database answers 503, never an unaudited export.
-      recorder.record(orgId, [
-        {
-          action: 'gdpr.export_requested',
-          actor: userActor(principal.user),
-          target: { type: 'user', name: body.user },
-          metadata: { count: seqs.length },
-        },
-      ]);
+      await writes.write(() =>
+        recorder.record(orgId, [
+          {
+            action: 'gdpr.export_requested',
+            actor: userActor(principal.user),
+            target: { type: 'user', name: body.user },
+            metadata: { count: seqs.length },
+          },
+        ]),
+      );
       const summaryExtra = {
         identities: identifiersToJson(subject),
         candidates: candidatesToJson(candidates),
@@ -82,20 +84,25 @@ export function registerGdprRoutes(app: FastifyInstance, options: { scrubWaitMs?
       const body = request.body as SubjectBodyValue;
       const orgId = principal.organization.id;
       if (body.dry_run) return { data: answer(await gdpr.preview(orgId, subjectRequest(body))) };
-      const report = gdpr.erase(orgId, subjectRequest(body), now());
-      // The record of the erasure holds no personal data: counts and the pseudonym only.
-      recorder.record(orgId, [
-        {
-          action: 'gdpr.user_erased',
-          actor: userActor(principal.user),
-          target: { type: 'user', name: report.pseudonym },
-          metadata: {
-            count: report.eventsChanged,
-            events_matched: report.eventsMatched,
-            accounts_changed: report.accountsChanged,
+      const subject = subjectRequest(body);
+      // The erasure and its record commit together. The record holds no personal data: counts
+      // and the pseudonym only.
+      const report = await writes.write(() => {
+        const erased = gdpr.erase(orgId, subject, now());
+        recorder.record(orgId, [
+          {
+            action: 'gdpr.user_erased',
+            actor: userActor(principal.user),
+            target: { type: 'user', name: erased.pseudonym },
+            metadata: {
+              count: erased.eventsChanged,
+              events_matched: erased.eventsMatched,
+              accounts_changed: erased.accountsChanged,
+            },
           },
-        },
-      ]);
+        ]);
+        return erased;
+      });
       if (!(await gdpr.scrub(scrubWaitMs))) throw erasurePending();
       return { data: answer(report) };
     },

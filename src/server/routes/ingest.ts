@@ -17,7 +17,7 @@ const eventInputCheck = TypeCompiler.Compile(EventInputSchema);
  * the stored event may be one the sender is not allowed to read (an ingest-only token).
  */
 export function registerIngestRoute(app: FastifyInstance) {
-  const { recorder } = app.services;
+  const { recorder, writes } = app.services;
 
   app.post(
     '/api/v1/organizations/:org/audit-logs',
@@ -40,7 +40,8 @@ export function registerIngestRoute(app: FastifyInstance) {
       assertCanIngest(principal);
       const inputs = eventsOfBody(request.body);
       try {
-        const result = recorder.record(principal.organization.id, inputs);
+        // Answered only once committed; while another process holds the lock, the wait is async.
+        const result = await writes.write(() => recorder.record(principal.organization.id, inputs));
         reply.code(201);
         return {
           data: result.stored.map((stored, index) =>

@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { writeTransaction } from '../../store/database.js';
 import { dropWalHistory } from '../../store/secrets-at-rest.js';
 import { parseActionPatterns, parseCategories, parseWebhookUrl } from '../../webhooks/subscription.js';
 import { generateSecret, type WebhookFields } from '../../webhooks/webhook-store.js';
@@ -24,7 +23,7 @@ const ONE = { data: Type.Ref('Webhook') };
 
 /** Webhook subscriptions: organization owners and admins only; ingest tokens may not manage them. */
 export function registerWebhookRoutes(app: FastifyInstance) {
-  const { db } = app.services;
+  const { db, writes } = app.services;
   const { store, allowPrivate } = app.services.webhooks;
   app.addSchema(WebhookSchema);
   app.addSchema(DeliverySchema);
@@ -53,7 +52,7 @@ export function registerWebhookRoutes(app: FastifyInstance) {
         description: body.description ?? null,
       }));
       const secret = body.secret ?? generateSecret();
-      const webhook = writeTransaction(db, () => {
+      const webhook = await writes.write(() => {
         const created = store.create(principal.organization.id, fields, secret);
         recordWebhookChange(app, request, principal, 'created', created);
         return created;
@@ -113,7 +112,7 @@ export function registerWebhookRoutes(app: FastifyInstance) {
         return fields;
       });
       const { id } = request.params as { id: string };
-      const updated = writeTransaction(db, () => {
+      const updated = await writes.write(() => {
         const result = store.update(principal.organization.id, id, changes);
         if (result) recordWebhookChange(app, request, principal, 'updated', result.after, result.before);
         return result;
@@ -137,7 +136,7 @@ export function registerWebhookRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const principal = webhookAdmin(request);
       const { id } = request.params as { id: string };
-      const removed = writeTransaction(db, () => {
+      const removed = await writes.write(() => {
         const webhook = store.remove(principal.organization.id, id);
         if (webhook) recordWebhookChange(app, request, principal, 'deleted', webhook);
         return webhook;
