@@ -19,6 +19,11 @@ export interface FollowerOptions {
   sleep(ms: number, signal: AbortSignal): Promise<void>;
   onReconnecting?(info: { failure: number; delayMs: number; reason: string }): void;
   onPolling?(reason: string): void;
+  /**
+   * The server's log ends before the position the stream resumed from (it was restored from an
+   * older copy of its database): the stream goes on from the log's end.
+   */
+  onPositionAhead?(): void;
 }
 
 export class FollowerGaveUpError extends Error {}
@@ -65,6 +70,9 @@ class StreamedEvent implements FollowedEvent {
 }
 
 const listed = (event: AuditEvent): FollowedEvent => ({ text: undefined, event });
+
+/** The notice that the position resumed from is past the log's end; its id is the end's position. */
+const POSITION_AHEAD_EVENT = 'position-ahead';
 
 // Statuses meaning "this server has no stream": fall back to polling rather than retrying.
 const STREAM_UNAVAILABLE = new Set([404, 405, 406, 501]);
@@ -141,6 +149,9 @@ export async function* followEvents(options: FollowerOptions): AsyncGenerator<Fo
         parser.push(chunk);
         for (const message of messages.splice(0)) {
           if (message.id !== undefined) position = message.id;
+          if (message.event === POSITION_AHEAD_EVENT) options.onPositionAhead?.();
+          // Events come as plain messages; a kind of message this client does not know is no event.
+          if (message.event !== 'message') continue;
           const followed = new StreamedEvent(message.data, message.id);
           // Only the recent events shown first can arrive twice; without them, nothing is parsed here.
           if (shown.size === 0 || !shown.has(followed.event.id)) yield followed;

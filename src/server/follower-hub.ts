@@ -56,8 +56,6 @@ export function createFollowerHub(
 
   return {
     poke,
-    /** The position up to which followers have been served; a new follower starts here. */
-    publishedSeq: () => publishedSeq,
     subscribe(follower: Follower): () => void {
       followers.add(follower);
       return () => followers.delete(follower);

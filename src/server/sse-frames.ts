@@ -1,6 +1,11 @@
 import type { StoredEvent } from '../store/event-rows.js';
 import type { PositionCodec } from './stream-position.js';
 
+/** The SSE event name of the notice that a resumed stream's position is past the log's end. */
+export const POSITION_AHEAD_EVENT = 'position-ahead';
+const POSITION_AHEAD_DETAIL =
+  'Last-Event-ID is past the end of this log; the stream continues from the end, whose position this is';
+
 /**
  * The bytes of Server-Sent Events. The hub hands every follower the same event objects, so each
  * event is serialized once, not per follower; its SSE id is its opaque position.
@@ -29,7 +34,18 @@ export function createSseFrames(positions: PositionCodec) {
     return bytes;
   };
 
-  return { frame, batch };
+  /**
+   * Told to a stream resumed from a position past the log's end (a server restored from an older
+   * copy of its database, or an id that is wrong): the stream goes on from the end. The end is
+   * also the frame's id, so any EventSource client resumes from there, not from the old id.
+   */
+  const positionAhead = (orgId: number, endSeq: number): string => {
+    const position = positions.encode(orgId, endSeq);
+    const data = { position, detail: POSITION_AHEAD_DETAIL };
+    return `event: ${POSITION_AHEAD_EVENT}\nid: ${position}\ndata: ${JSON.stringify(data)}\n\n`;
+  };
+
+  return { frame, batch, positionAhead };
 }
 
 export type SseFrames = ReturnType<typeof createSseFrames>;

@@ -77,6 +77,13 @@ export function createEventStore(db: Db) {
     )
     .raw(true);
   const selectMaxSeq = db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck();
+  // AUTOINCREMENT keeps the highest sequence ever issued in sqlite_sequence, erased rows included.
+  const selectEndSeq = db
+    .prepare(
+      `SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0),
+        (SELECT coalesce(max(seq), 0) FROM events))`,
+    )
+    .pluck();
   // How many full-text hits a search has, counted up to TEXT_DRIVEN_MAX_HITS only.
   const countTextHits = db
     .prepare<[string]>(
@@ -214,6 +221,14 @@ export function createEventStore(db: Db) {
 
     maxSeq(): number {
       return Number(selectMaxSeq.get());
+    },
+
+    /**
+     * The end of the log: the highest sequence this database ever issued, so a position of an
+     * erased newest event is not past it, while one from a newer copy of the database is.
+     */
+    endSeq(): number {
+      return Number(selectEndSeq.get());
     },
 
     /** Retention: removes the organization's events older than `cutoff`; returns how many. */

@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { copyFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { EventInput } from '../../src/domain/event.js';
+import { createAdmin } from '../../src/server/admin.js';
 import { createStores } from '../../src/server/services.js';
 import { openDatabase } from '../../src/store/database.js';
 import { BIN, cliEnv, runCli, startServerProcess, tempHome } from '../helpers/cli.js';
@@ -191,6 +193,93 @@ describe('audit tail', () => {
     stream.server.close();
     await server.stop();
   });
+
+  it('-n 0 does not print, as new, the events the admin commands wrote just before it started', async () => {
+    const home = tempHome();
+    const env = cliEnv(home.configDir);
+    const server = await startServerProcess(['--db', home.dbFile], env);
+    const token = server.token as string;
+    const proxy = await startFaultProxy(server.url);
+    // tail's stream request waits at the proxy until the admin commands below have written.
+    const held = proxy.holdNext(1, { pathPattern: /\/audit-logs\/stream/ });
+    const tail = follow(['-n', '0', '-o', 'ndjson', '--server', proxy.url], { ...env, AUDIT_TOKEN: token });
+    await held.arrived;
+    // As `audit server user add` and `audit server token create` do: their own connection to the
+    // file, from outside the server. Written here, the moment before the request goes on, so the
+    // server's own once-a-second look at the file cannot pick them up first by chance.
+    // One commit, and the request released right after it: the window is as small as it gets.
+    const adminConnection = openDatabase(home.dbFile);
+    const admin = createAdmin(createStores(adminConnection));
+    adminConnection.transaction(() => {
+      admin.addUser('default', { email: 'mo@example.com', name: 'Mo', role: 'member' });
+      admin.createToken('default', 'mo@example.com', 'read', 'from-cli');
+    })();
+    // Nothing else reaches the server before tail's stream has started.
+    await held.release();
+
+    // Until tail prints one, it may not be connected yet: send until it does.
+    for (let n = 1; tail.lines.length === 0 && n < 40; n++) {
+      await ingest(server.url, token, [review(n)]);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    // The server's poll of the file has run by now, too.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const actions = tail.lines.map((line) => JSON.parse(line).action);
+    expect(actions.length).toBeGreaterThan(0);
+    expect(actions.filter((action) => action !== 'review.completed')).toEqual([]);
+
+    adminConnection.close();
+    tail.child.kill('SIGINT');
+    expect(await tail.exited).toBe(0);
+    await proxy.close();
+    await server.stop();
+  });
+
+  it('warns once and goes on from the end when the server was restored from an older copy of its log', async () => {
+    const home = tempHome();
+    const env = cliEnv(home.configDir);
+    let server = await startServerProcess(['--db', home.dbFile], env);
+    const token = server.token as string;
+    const port = new URL(server.url).port;
+    await ingest(server.url, token, [review(1)]);
+    const olderCopy = `${home.dir}/older.db`;
+    // A copy taken while the server runs, as an operator's nightly SQLite backup would be.
+    const db = openDatabase(home.dbFile);
+    await db.backup(olderCopy);
+    db.close();
+
+    const tail = follow(['-n', '1', '--action', 'review.completed', '-o', 'ndjson'], env);
+    await tail.waitForLines(1);
+    await ingest(server.url, token, [2, 3, 4].map(review));
+    await tail.waitForLines(4);
+
+    // The operator restores the older copy and starts the server again on the same port.
+    expect(await server.stop()).toBe(0);
+    for (const suffix of ['-wal', '-shm']) rmSync(`${home.dbFile}${suffix}`, { force: true });
+    copyFileSync(olderCopy, home.dbFile);
+    server = await startServerProcess(['--db', home.dbFile, '--port', port], env);
+    // Once tail is back (it says so), what the restored server receives is printed.
+    for (let waited = 0; !tail.stderr().includes('audit: warning:') && waited < 20_000; waited += 100)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    await ingest(server.url, token, [5].map(review));
+    await tail.waitForLines(5);
+    await ingest(server.url, token, [6].map(review));
+    await tail.waitForLines(6);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    expect(tail.lines.map((line) => JSON.parse(line).metadata.n)).toEqual([1, 2, 3, 4, 5, 6]);
+    const warnings = tail
+      .stderr()
+      .split('\n')
+      .filter((line) => line.startsWith('audit: warning:'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/restored from an older copy/);
+
+    tail.child.kill('SIGINT');
+    expect(await tail.exited).toBe(0);
+    await server.stop();
+    // A restart and tail's reconnect back-off (up to ~5 s) on a shared 2-core machine.
+  }, 60_000);
 
   it('exits 4 with a clear line when its token is revoked while it follows, not reconnecting for ever', async () => {
     const home = tempHome();

@@ -7,7 +7,7 @@ export interface SeenRequest {
   url: string;
   headers: IncomingHttpHeaders;
   /** What the proxy did with it. */
-  outcome: 'passed' | 'failed' | 'dropped';
+  outcome: 'passed' | 'failed' | 'dropped' | 'held';
 }
 
 export interface FailOptions {
@@ -30,6 +30,15 @@ export interface FaultProxy {
   failNext(count: number, options: FailOptions): void;
   /** Destroy the connection of the next `count` (matching) requests without answering. */
   dropNext(count: number, options?: { pathPattern?: RegExp }): void;
+  /**
+   * Hold the next `count` (matching) requests until `release()`; `arrived` resolves once the
+   * first of them is waiting; `release()` resolves once the server has answered the first (its
+   * status line and headers). Lets a test decide what the server has seen before they reach it.
+   */
+  holdNext(
+    count: number,
+    options?: { pathPattern?: RegExp },
+  ): { arrived: Promise<void>; release(): Promise<void> };
   /** Forget the recorded requests (faults still queued stay queued). */
   reset(): void;
   close(): Promise<void>;
@@ -38,8 +47,9 @@ export interface FaultProxy {
 interface Fault {
   remaining: number;
   pathPattern: RegExp | undefined;
-  act: 'fail' | 'drop';
+  act: 'fail' | 'drop' | 'hold';
   fail?: FailOptions;
+  hold?: { arrive(): void; released: Promise<void>; answered(): void };
 }
 
 /**
@@ -90,22 +100,33 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
       );
       return;
     }
-    const upstream = forward(
-      {
-        host: target.hostname,
-        port: target.port,
-        method: req.method,
-        path,
-        headers: { ...req.headers, host: target.host },
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    upstream.on('error', () => res.destroy());
-    res.on('close', () => upstream.destroy());
-    req.pipe(upstream);
+    const pass = (answered = () => {}) => {
+      const upstream = forward(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: req.method,
+          path,
+          headers: { ...req.headers, host: target.host },
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answered();
+          answer.pipe(res);
+        },
+      );
+      upstream.on('error', () => res.destroy());
+      res.on('close', () => upstream.destroy());
+      req.pipe(upstream);
+    };
+    if (fault?.hold) {
+      seen.outcome = 'held';
+      fault.hold.arrive();
+      const { released, answered } = fault.hold;
+      void released.then(() => pass(answered));
+      return;
+    }
+    pass();
   });
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -119,6 +140,29 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
     },
     dropNext(count, options = {}) {
       faults.push({ remaining: count, pathPattern: options.pathPattern, act: 'drop' });
+    },
+    holdNext(count, options = {}) {
+      let arrive = () => {};
+      let release = () => {};
+      let answered = () => {};
+      const arrived = new Promise<void>((resolve) => {
+        arrive = resolve;
+      });
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const answer = new Promise<void>((resolve) => {
+        answered = resolve;
+      });
+      const hold = { arrive, released, answered };
+      faults.push({ remaining: count, pathPattern: options.pathPattern, act: 'hold', hold });
+      return {
+        arrived,
+        release() {
+          release();
+          return answer;
+        },
+      };
     },
     reset() {
       requests.length = 0;

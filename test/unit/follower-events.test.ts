@@ -87,3 +87,35 @@ describe('followEvents: a stream the server ends', () => {
     expect(reasons).toEqual(['the server closed the stream']);
   });
 });
+
+describe('followEvents: a resume past the end of the log', () => {
+  it('warns once, shows the notice as no event, and resumes later from the end it names', async () => {
+    const stop = new AbortController();
+    const positions: (string | undefined)[] = [];
+    let warnings = 0;
+    const followed: FollowedEvent[] = [];
+    for await (const item of followEvents({
+      signal: stop.signal,
+      openStream: async (position) => {
+        positions.push(position);
+        const again = positions.length > 1;
+        if (again) stop.abort();
+        return (async function* () {
+          yield ': connected at position END___________________\n\n';
+          if (again) return;
+          yield 'event: position-ahead\nid: END___________________\ndata: {"position":"END___________________"}\n\n';
+          yield 'event: something-new\ndata: {"id":"log_not_an_event"}\n\n';
+        })();
+      },
+      poll: async () => [],
+      delayMs: () => 0,
+      sleep: async () => {},
+      onPositionAhead: () => warnings++,
+    })) {
+      followed.push(item);
+    }
+    expect(followed).toEqual([]);
+    expect(warnings).toBe(1);
+    expect(positions).toEqual([undefined, 'END___________________']);
+  });
+});

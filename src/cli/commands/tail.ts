@@ -74,6 +74,11 @@ export function tailCommand(context: CliContext): Command {
               `reconnecting… (${reason}; next try in ${(delayMs / 1000).toFixed(1)} s)`,
             ),
           onPolling: (reason) => writeLine(context.stderr, `${reason}; polling for new events instead`),
+          onPositionAhead: () =>
+            writeLine(
+              context.stderr,
+              "audit: warning: the server's log ends before where this tail left off (was its database restored from an older copy?); following from the log's end",
+            ),
         })) {
           writer.write(followed);
         }

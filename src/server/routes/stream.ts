@@ -8,12 +8,26 @@ import { organizationFor } from '../route-helpers.js';
 import { OrgParams, problemResponses } from '../schemas/common.js';
 import { type ListQuery, StreamQuerySchema } from '../schemas/list.js';
 import { openSseConnection } from '../sse-connection.js';
+import { POSITION_AHEAD_EVENT } from '../sse-frames.js';
 import type { PositionCodec } from '../stream-position.js';
 
 // The backlog is sent a page at a time, each once the client has taken most of the one before;
 // the live feed cannot wait, and is bounded by maxBufferedBytes instead.
 const BACKLOG_PAGE = 100;
 const BACKLOG_HIGH_WATER = 64 * 1024;
+
+const STREAM_DESCRIPTION = [
+  'Each event is an SSE message whose `id` is its opaque position and whose `data` is the event as JSON.',
+  'A new stream starts at the end of the log when it connects: events stored before then are not sent.',
+  'Reconnect with `Last-Event-ID` set to the last id received to resume with no gap and no duplicate.',
+  'A `Last-Event-ID` past the end of the log (the server was restored from an older copy of its',
+  `database, or the id is wrong) is answered first with one \`event: ${POSITION_AHEAD_EVENT}\` message:`,
+  "its `id` and its JSON `data.position` are the position of the log's end, from which the stream",
+  'then continues, and `data.detail` says so in words. Events the client saw after the copy was taken',
+  'are not in this log.',
+  'Comments (lines starting with `:`) are heartbeats, `connected at position <id>` when the stream opens,',
+  'and `closed: <reason>` when the server ends it.',
+].join(' ');
 
 export interface StreamRouteOptions {
   heartbeatIntervalMs: number;
@@ -36,6 +50,7 @@ export function registerStreamRoute(app: FastifyInstance, options: StreamRouteOp
         tags: ['audit-logs'],
         summary:
           'Server-Sent Events of new audit events; same filters as the list; resumes with Last-Event-ID',
+        description: STREAM_DESCRIPTION,
         params: OrgParams,
         querystring: StreamQuerySchema,
         response: {
@@ -50,7 +65,12 @@ export function registerStreamRoute(app: FastifyInstance, options: StreamRouteOp
       const scope = visibilityOf(principal);
       const filter = parseFilter(request.query as ListQuery, principal, now());
       const orgId = principal.organization.id;
-      const resumeFrom = lastEventId(request, positions, orgId);
+      const requested = lastEventId(request, positions, orgId);
+      // Read from the database, not the hub: the hub learns of rows that other processes (the
+      // admin commands) wrote only at its next poll, and those are not new to this stream.
+      const endSeq = events.endSeq();
+      const ahead = requested !== undefined && requested > endSeq;
+      const resumeFrom = ahead ? endSeq : requested;
       const accepts = createEventMatcher(filter, scope);
       let connection: ReturnType<typeof openSseConnection> | undefined;
       // Refused with a 429 here, before anything is written, when the caller holds too many.
@@ -77,7 +97,7 @@ export function registerStreamRoute(app: FastifyInstance, options: StreamRouteOp
         },
       });
       connection = stream;
-      let lastSentSeq = resumeFrom ?? hub.publishedSeq();
+      let lastSentSeq = resumeFrom ?? endSeq;
       let live = false;
       const send = (batch: readonly StoredEvent[]) => {
         const last = batch.at(-1);
@@ -96,6 +116,7 @@ export function registerStreamRoute(app: FastifyInstance, options: StreamRouteOp
       };
 
       stream.write(`retry: 2000\n: connected at position ${positions.encode(orgId, lastSentSeq)}\n\n`);
+      if (ahead) stream.write(sseFrames.positionAhead(orgId, endSeq));
       if (resumeFrom !== undefined) {
         for (;;) {
           const page = events.after(orgId, filter, scope, lastSentSeq, BACKLOG_PAGE);
