@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createEventMatcher } from '../../domain/event-matcher.js';
 import type { StoredEvent } from '../../store/event-rows.js';
@@ -14,6 +15,12 @@ import type { PositionCodec } from '../stream-position.js';
 // the live feed cannot wait, and is bounded by maxBufferedBytes instead.
 const BACKLOG_PAGE = 100;
 const BACKLOG_HIGH_WATER = 64 * 1024;
+
+const StreamHeaders = Type.Object({
+  'Last-Event-ID': Type.Optional(
+    Type.String({ description: 'the id of the last event received: the stream resumes right after it' }),
+  ),
+});
 
 export interface StreamRouteOptions {
   heartbeatIntervalMs: number;
@@ -38,8 +45,9 @@ export function registerStreamRoute(app: FastifyInstance, options: StreamRouteOp
           'Server-Sent Events of new audit events; same filters as the list; resumes with Last-Event-ID',
         params: OrgParams,
         querystring: StreamQuerySchema,
+        headers: StreamHeaders,
         response: {
-          200: { description: 'text/event-stream', type: 'string' },
+          200: { content: { 'text/event-stream': { schema: { type: 'string' } } } },
           ...problemResponses(400, 401, 403, 404, 429),
         },
       },
