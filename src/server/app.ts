@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { MAX_BODY_BYTES } from '../domain/request-limits.js';
 import type { Db } from '../store/database.js';
 import { registerAccessLog } from './access-log.js';
+import { registerApiContract } from './api-contract.js';
 import { type ConnectionLimits, httpServerOptions, maxConnectionsOf } from './connection-limits.js';
 import { registerAuthAndRateLimit } from './guard.js';
 import { fastifyLoggerOptions, OperatorLogController, type ServerLogOptions } from './logging.js';
@@ -105,6 +106,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('principal', null);
 
+  registerApiContract(app);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -112,7 +114,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         title: 'audit — audit-log API',
         version: options.version ?? '0.0.0',
         description: "List, filter, search, stream and ingest an organization's audit events.",
+        license: { name: 'MIT', url: 'https://opensource.org/license/mit' },
       },
+      // Relative: the document is served by the server it describes, at whatever address.
+      servers: [{ url: '/', description: 'the server that serves this document' }],
       components: {
         securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'adt_…' } },
       },

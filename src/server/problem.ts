@@ -79,13 +79,19 @@ export function toProblem(thrown: unknown): Problem {
 
 function validationProblem(error: FastifyError): Problem {
   const first = error.validation?.[0];
-  const missing = (first?.params as { missingProperty?: string } | undefined)?.missingProperty;
+  const params = first?.params as { missingProperty?: string; additionalProperty?: string } | undefined;
+  // An unknown name is the parameter at fault: a misspelt filter is named as the sender wrote it.
+  const unknown = first?.keyword === 'additionalProperties' ? params?.additionalProperty : undefined;
   const path = (first?.instancePath ?? '')
     .split('/')
     .filter(Boolean)
-    .concat(missing ? [missing] : [])
+    .concat(params?.missingProperty ? [params.missingProperty] : [])
+    .concat(unknown !== undefined ? [unknown] : [])
     .join('.');
   const param = path || (error.validationContext ?? 'body');
-  const message = first?.message ?? 'is invalid';
-  return invalidParameter(param, message);
+  if (unknown !== undefined) {
+    const what = error.validationContext === 'querystring' ? 'parameter' : 'field';
+    return invalidParameter(param, `is not a known ${what}`);
+  }
+  return invalidParameter(param, first?.message ?? 'is invalid');
 }

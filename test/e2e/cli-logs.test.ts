@@ -13,6 +13,7 @@ import {
   startServerProcess,
   tempHome,
 } from '../helpers/cli.js';
+import { type ContractProxy, startContractProxy } from '../helpers/contract-proxy.js';
 
 const HOUR = 3_600_000;
 const alice = { id: 'user_alice', name: 'Alice Chen', email: 'alice@example.com', type: 'user' as const };
@@ -86,9 +87,12 @@ describe('audit logs and audit search against a live server', () => {
   const id: Record<string, string> = {};
   let completedIds: string[];
   let total: number;
+  // The CLI talks to the server through a proxy that holds every answer to /openapi.json.
+  let proxy: ContractProxy;
+  const throughProxy = () => ({ ...env, AUDIT_SERVER: proxy.url, AUDIT_TOKEN: token });
 
   const cliIds = async (args: string[]) => {
-    const result = await runCli([...args, '-o', 'json'], { env });
+    const result = await runCli([...args, '-o', 'json'], { env: throughProxy() });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     return (JSON.parse(result.stdout) as AuditEvent[]).map((event) => event.id);
@@ -109,8 +113,10 @@ describe('audit logs and audit search against a live server', () => {
     ).map((event) => event.id);
     await ingestEvents(server.url, token, bulk('review.requested', BULK_REQUESTED, '2023-05-01T00:00:00Z'));
     total = (await apiIds('detailed=true')).length;
+    proxy = await startContractProxy(server.url);
   });
   afterAll(async () => {
+    await proxy.close();
     await server.stop();
   });
 
@@ -260,7 +266,7 @@ describe('audit logs and audit search against a live server', () => {
     const ids = await cliIds(['search', 'deleted', 'actor:alice@example.com', '--since', '1h', '--all']);
     expect(ids).toEqual(expected);
 
-    const unknown = await runCli(['search', 'category:nope'], { env });
+    const unknown = await runCli(['search', 'category:nope'], { env: throughProxy() });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
     expect(unknown.stderr).toContain('nope');
@@ -310,5 +316,10 @@ describe('audit logs and audit search against a live server', () => {
     expect(shell.stdout).toBe('TIME\tCATEGORY\tACTION\tACTOR\tTARGET\tIP\tDESCRIPTION\n');
     expect(shell.stderr).toBe('');
     expect(readFileSync(statusFile, 'utf8').trim()).toBe('0');
+  });
+
+  it("answers the CLI only as the server's /openapi.json says (status, media type, headers, body)", () => {
+    expect(proxy.checked()).toBeGreaterThan(10);
+    expect(proxy.violations).toEqual([]);
   });
 });

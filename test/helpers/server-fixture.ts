@@ -8,6 +8,7 @@ import { type AppOptions, buildApp } from '../../src/server/app.js';
 import { SYSTEM_ACTOR } from '../../src/server/server-actor.js';
 import { createStores } from '../../src/server/services.js';
 import { type Db, openDatabase } from '../../src/store/database.js';
+import { type Contract, contractOf } from './openapi-contract.js';
 
 export interface Tokens {
   owner: string;
@@ -59,6 +60,7 @@ export async function createFixture(options: Partial<AppOptions> = {}): Promise<
     otherOrg: addUser('other', 'oscar@other.example', 'Oscar Other', 'owner'),
   };
   const app = await buildApp({ db, ...options });
+  holdAnswersToContract(app);
   const request: Fixture['request'] = ({ token, headers, ...rest }) =>
     app.inject({ ...rest, headers: { authorization: `Bearer ${token ?? tokens.owner}`, ...headers } });
   return {
@@ -85,4 +87,33 @@ export async function createFixture(options: Partial<AppOptions> = {}): Promise<
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Every answer the tests get through `app.inject` (and so `fixture.request`) is held against the
+ * server's own /openapi.json: an undeclared status, media type, header or body fails the test
+ * that received it, so the document cannot drift from what the server sends.
+ */
+function holdAnswersToContract(app: FastifyInstance): void {
+  const inject = app.inject.bind(app);
+  let contract: Contract | undefined;
+  const checked = async (options: InjectOptions | string) => {
+    const response = await inject(options);
+    contract ??= contractOf(JSON.stringify(app.swagger()));
+    const request = typeof options === 'string' ? { method: 'GET', url: options } : options;
+    const problems = contract.check({
+      method: String(request.method ?? 'GET'),
+      url: pathOf(request.url ?? request.path),
+      status: response.statusCode,
+      headers: response.headers,
+      body: request.payloadAsStream ? undefined : response.body,
+    });
+    if (problems?.length) throw new Error(`the answer breaks /openapi.json:\n${problems.join('\n')}`);
+    return response;
+  };
+  app.inject = checked as FastifyInstance['inject'];
+}
+
+function pathOf(url: InjectOptions['url']): string {
+  return typeof url === 'object' ? String(url.pathname ?? '/') : String(url ?? '/');
 }

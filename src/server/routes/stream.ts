@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createEventMatcher } from '../../domain/event-matcher.js';
 import type { StoredEvent } from '../../store/event-rows.js';
@@ -29,6 +30,12 @@ const STREAM_DESCRIPTION = [
   'and `closed: <reason>` when the server ends it.',
 ].join(' ');
 
+const StreamHeaders = Type.Object({
+  'Last-Event-ID': Type.Optional(
+    Type.String({ description: 'the id of the last event received: the stream resumes right after it' }),
+  ),
+});
+
 export interface StreamRouteOptions {
   heartbeatIntervalMs: number;
   /** Unsent bytes past which a stream is cut off (its client resumes with Last-Event-ID). */
@@ -53,8 +60,9 @@ export function registerStreamRoute(app: FastifyInstance, options: StreamRouteOp
         description: STREAM_DESCRIPTION,
         params: OrgParams,
         querystring: StreamQuerySchema,
+        headers: StreamHeaders,
         response: {
-          200: { description: 'text/event-stream', type: 'string' },
+          200: { content: { 'text/event-stream': { schema: { type: 'string' } } } },
           ...problemResponses(400, 401, 403, 404, 429),
         },
       },
