@@ -62,6 +62,44 @@ describe('POST audit-logs (ingest)', () => {
     expect(list.json().data.map((event: { id: string }) => event.id)).toEqual([id]);
   });
 
+  it("accepts the reference product's own example id and finds it by id, after= and as a duplicate", async () => {
+    const id = 'log_1a2b3c4d5e6f';
+    const first = await fixture.request({ method: 'POST', url: URL, payload: { id, action: 'user.login' } });
+    expect(first.statusCode).toBe(201);
+    expect(first.json().data[0].id).toBe(id);
+    const later = await fixture.ingest([{ action: 'user.logout' }]);
+    expect(later[0]?.id).toMatch(/^log_[0-9A-HJKMNP-TV-Z]{26}$/);
+
+    const shown = await fixture.request({ method: 'GET', url: `${URL}/${id}` });
+    expect(shown.json().data).toMatchObject({ id, action: 'user.login' });
+    const after = await fixture.request({ method: 'GET', url: `${URL}?after=${id}` });
+    expect(after.json().data.map((event: { id: string }) => event.id)).toEqual([later[0]?.id]);
+    const again = await fixture.request({ method: 'POST', url: URL, payload: { id, action: 'user.login' } });
+    expect(again.json().summary).toMatchObject({ created: 0, duplicates: 1 });
+    // Ids are exact: another case is another event.
+    const otherCase = await fixture.request({
+      method: 'POST',
+      url: URL,
+      payload: { id: 'log_1A2B3C4D5E6F', action: 'user.login' },
+    });
+    expect(otherCase.json().summary).toMatchObject({ created: 1 });
+  });
+
+  it('refuses a sender id outside the safe shape with a message that states the rule', async () => {
+    for (const id of ['log_a/b', 'log_', `log_${'x'.repeat(65)}`, 'evt_123', 'log_\u202eevil']) {
+      const response = await fixture.request({
+        method: 'POST',
+        url: URL,
+        payload: { events: [{ id, action: 'user.login' }] },
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({
+        param: 'events[0].id',
+        detail: 'events[0].id: must be "log_" followed by 1 to 64 letters, digits, "_" or "-"',
+      });
+    }
+  });
+
   it('redacts secrets before storing them', async () => {
     const token = `adt_${'a'.repeat(46)}`;
     const response = await fixture.request({
