@@ -5,6 +5,7 @@ import type { Db } from '../store/database.js';
 import { registerAccessLog } from './access-log.js';
 import { type ConnectionLimits, httpServerOptions, maxConnectionsOf } from './connection-limits.js';
 import { registerAuthAndRateLimit } from './guard.js';
+import { registerExactJsonNumbers } from './inexact-numbers.js';
 import type { Principal } from './permissions.js';
 import { notFound, type Problem, sendProblem, toProblem } from './problem.js';
 import { registerAuditLogRoutes } from './routes/audit-logs.js';
@@ -100,6 +101,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('services', services);
   // The API speaks JSON only; anything else is a 415, not a string handed to a route.
   app.removeContentTypeParser('text/plain');
+  registerExactJsonNumbers(app);
   app.decorateRequest('principal', null);
 
   await app.register(swagger, {

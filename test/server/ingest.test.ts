@@ -100,6 +100,34 @@ describe('POST audit-logs (ingest)', () => {
     }
   });
 
+  it('refuses an integer past 2^53 in metadata instead of storing it one off, naming its path', async () => {
+    const body =
+      '{"events":[{"action":"order.paid"},{"action":"order.paid","metadata":{"order":{"id":9007199254740993}}}]}';
+    const response = await fixture.request({
+      method: 'POST',
+      url: URL,
+      payload: body,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    expect(response.json()).toMatchObject({ param: 'events[1].metadata.order.id' });
+    expect(response.json().detail).toContain('9007199254740993');
+    const list = await fixture.request({ method: 'GET', url: `${URL}?action=order.paid` });
+    expect(list.json().data).toEqual([]);
+
+    // The largest exact integer, and the same id sent as a string, are stored as sent.
+    const exact = await fixture.request({
+      method: 'POST',
+      url: URL,
+      payload: '{"action":"order.paid","metadata":{"id":9007199254740991,"big":"9007199254740993"}}',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    });
+    expect(exact.statusCode).toBe(201);
+    expect(exact.body).toContain('"id":9007199254740991');
+    expect(exact.json().data[0].metadata).toEqual({ id: 9007199254740991, big: '9007199254740993' });
+  });
+
   it('redacts secrets before storing them', async () => {
     const token = `adt_${'a'.repeat(46)}`;
     const response = await fixture.request({
