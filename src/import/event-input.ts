@@ -5,6 +5,7 @@
  */
 import type { EventInput, JsonObject } from '../domain/event.js';
 import { restoreFormulaCell } from '../domain/formula-cells.js';
+import { findInexactNumber, inexactNumberMessage } from '../domain/inexact-numbers.js';
 import { MalformedInputError } from './lines.js';
 
 /** A record that is not an event; `reason` is a short phrase, e.g. `no "action"`. */
@@ -98,6 +99,7 @@ function jsonObjectCell(column: string, text: string): JsonObject {
   } catch {
     throw new NotAnEventError(`column "${column}" is not valid JSON`);
   }
+  refuseInexactNumbers(text, `column "${column}"`);
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new NotAnEventError(`column "${column}" is ${kindOf(parsed)}, not a JSON object`);
   }
@@ -118,4 +120,12 @@ export function record(where: string, convert: () => EventInput): ImportRecord {
     if (error instanceof NotAnEventError) throw new MalformedInputError(where, error.message);
     throw error;
   }
+}
+
+/** JSON.parse would store a different number than the file holds (an integer past 2^53): refused. */
+export function refuseInexactNumbers(text: string, where?: string): void {
+  const inexact = findInexactNumber(text);
+  if (inexact === undefined) return;
+  const path = where === undefined ? inexact.path : `${where} ${inexact.path}`;
+  throw new NotAnEventError(`${path}: ${inexactNumberMessage(inexact)}`);
 }

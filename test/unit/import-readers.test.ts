@@ -164,6 +164,21 @@ describe('import readers round-trip the export formats', () => {
     );
   });
 
+  it('refuses an integer past 2^53 instead of sending it one off, naming its line and path', async () => {
+    const big = '{"action":"order.paid","metadata":{"order":{"id":9007199254740993}}}';
+    const ndjson = await failure('ndjson', `{"action":"user.login"}\n${big}\n`);
+    expect(ndjson.records).toHaveLength(1);
+    expect(ndjson.error.message).toContain('line 2');
+    expect(ndjson.error.message).toContain('metadata.order.id: 9007199254740993 cannot be kept exactly');
+    const json = await failure('json', `[${big}]`);
+    expect(json.error.message).toContain('[0].metadata.order.id: 9007199254740993');
+    const csv = await failure('csv', 'action,metadata\nuser.login,"{""n"":-9007199254740993}"\n');
+    expect(csv.error.message).toContain('column "metadata" n: -9007199254740993');
+    // The largest exact integer passes as it is.
+    const [exact] = await read('ndjson', '{"action":"a.b","metadata":{"n":9007199254740991}}\n');
+    expect(exact?.event.metadata).toEqual({ n: 9007199254740991 });
+  });
+
   it('csv: empty cells are absent; a file with only some columns works', async () => {
     const text = 'action,actor_email,metadata\nuser.login,,\nuser.logout,a@example.com,"{""k"":1}"\n';
     expect((await read('csv', text)).map((record) => record.event)).toEqual([

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findInexactNumber, isExact } from '../../src/server/inexact-numbers.js';
+import { findInexactNumber, isExact } from '../../src/domain/inexact-numbers.js';
 
 describe('numbers JSON.parse would change', () => {
   it('finds 2^53 + 1 and names its path, however the body is laid out', () => {

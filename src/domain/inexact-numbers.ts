@@ -4,39 +4,10 @@
  * null), so a body with such a number is refused, naming where it is. Only integers past 2^53
  * can lose digits; a number written with a fraction or exponent is a double by nature.
  */
-import type { FastifyInstance } from 'fastify';
-import { invalidParameter } from './problem.js';
-
 export interface InexactNumber {
   /** Where the number is, as the ingest errors name fields: `events[2].metadata.order_id`. */
   path: string;
   literal: string;
-}
-
-/**
- * JSON bodies are parsed as before (Fastify's own parser, prototype poisoning refused), then
- * refused with a 400 if a number in them would not survive the parse exactly.
- */
-export function registerExactJsonNumbers(app: FastifyInstance) {
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body.toString();
-    parseJson(request, text, (error, value) => {
-      if (error) return done(error, undefined);
-      const inexact = findInexactNumber(text);
-      if (inexact) {
-        return done(
-          invalidParameter(
-            inexact.path,
-            `${inexact.literal} cannot be kept exactly (integers past 2^53, 9007199254740991, lose digits); send it as a string`,
-          ),
-          undefined,
-        );
-      }
-      done(null, value);
-    });
-  });
 }
 
 const MAX_PATH_LENGTH = 200;
@@ -107,4 +78,9 @@ function pathOf(stack: readonly Frame[]): string {
     }
   }
   return path.length > MAX_PATH_LENGTH ? `${path.slice(0, MAX_PATH_LENGTH)}…` : path || 'body';
+}
+
+/** Why the number is refused, and what to send instead. */
+export function inexactNumberMessage(found: InexactNumber): string {
+  return `${found.literal} cannot be kept exactly (integers past 2^53, 9007199254740991, lose digits); send it as a string`;
 }
