@@ -128,6 +128,9 @@ export interface WebhookInput {
   url: string;
   /** A comma list or an array: `user.login_failed,security.*`. */
   actions: string | string[];
+  /** A comma list or an array; absent or empty: any category. */
+  categories?: string | string[];
+  /** @deprecated the earlier spelling of `categories`, still accepted. */
   category?: string | string[];
   /** Default `json`. */
   format?: WebhookFormat;
@@ -140,6 +143,8 @@ export interface WebhookUpdate {
   url?: string;
   actions?: string | string[];
   /** An empty list means any category again. */
+  categories?: string | string[];
+  /** @deprecated the earlier spelling of `categories`, still accepted. */
   category?: string | string[];
   format?: WebhookFormat;
   description?: string | null;

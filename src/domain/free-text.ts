@@ -4,7 +4,10 @@
  * same events in a list and in a stream.
  */
 
-const NON_TOKEN = /[^\p{L}\p{N}]+/u;
+/** What FTS5's unicode61 keeps in words: letters, digits, private use, and symbols such as emoji. */
+export const FTS_TOKEN_CATEGORIES = 'L* N* Co So';
+// unicode61 knows Unicode 6.1 and keeps any later code point (newer emoji, skin tones) in words.
+const NON_TOKEN = /[^\p{L}\p{N}\p{Co}\p{So}\p{Cn}\p{Emoji_Modifier}]+/u;
 const COMBINING_MARKS = /\p{M}/gu;
 
 export function tokenize(text: string): string[] {
@@ -28,12 +31,15 @@ export function searchPhrases(text: string): string[][] {
     .filter((phrase) => phrase.length > 0);
 }
 
+/** The FTS5 query; no phrase (only punctuation was given) is an empty phrase, which matches nothing. */
 export function toFtsQuery(phrases: string[][]): string {
+  if (phrases.length === 0) return '""';
   return phrases.map((phrase) => `"${phrase.join(' ')}"*`).join(' AND ');
 }
 
-/** True when every phrase occurs (last token as prefix) within one of the fields. */
+/** True when every phrase occurs (last token as prefix) within one of the fields; no phrase matches nothing. */
 export function textMatches(phrases: string[][], fields: readonly (string | null | undefined)[]): boolean {
+  if (phrases.length === 0) return false;
   const fieldTokens = fields.filter((field): field is string => Boolean(field)).map(tokenize);
   return phrases.every((phrase) => fieldTokens.some((tokens) => containsPhrase(tokens, phrase)));
 }

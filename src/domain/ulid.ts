@@ -1,4 +1,4 @@
-/** ULIDs (https://github.com/ulid/spec) and the `log_` event ids built from them. */
+/** ULIDs (https://github.com/ulid/spec) and the `log_` event ids the server builds from them. */
 import { randomBytes } from 'node:crypto';
 
 const CROCKFORD_BASE32 = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -6,12 +6,6 @@ const TIME_LENGTH = 10;
 const RANDOM_LENGTH = 16;
 const MAX_TIME = 2 ** 48 - 1;
 const EVENT_ID_PREFIX = 'log_';
-
-export const EVENT_ID_PATTERN = /^log_[0-9A-HJKMNP-TV-Z]{26}$/;
-
-export function isEventId(value: string): boolean {
-  return EVENT_ID_PATTERN.test(value);
-}
 
 function assertUlidTime(time: number): void {
   if (!Number.isInteger(time) || time < 0 || time > MAX_TIME) {

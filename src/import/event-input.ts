@@ -4,6 +4,8 @@
  * its answer names the event, which the importer maps back to a line of the file.
  */
 import type { EventInput, JsonObject } from '../domain/event.js';
+import { restoreFormulaCell } from '../domain/formula-cells.js';
+import { findInexactNumber, inexactNumberMessage } from '../domain/inexact-numbers.js';
 import { MalformedInputError } from './lines.js';
 
 /** A record that is not an event; `reason` is a short phrase, e.g. `no "action"`. */
@@ -61,22 +63,11 @@ function withoutNulls(value: object): Record<string, unknown> {
   );
 }
 
-const NEUTRALIZED = /^'[=+\-@\t\r]/;
-
-/**
- * Undoes the exporter's formula neutralization: it prefixed `'` to cells beginning with
- * = + - @ tab or CR, so exactly those get the `'` removed. (A value that itself began with `'`
- * followed by one of those characters cannot be told apart; it loses its `'`.)
- */
-export function restoreCell(cell: string): string {
-  return NEUTRALIZED.test(cell) ? cell.slice(1) : cell;
-}
-
 /** A row of a CSV export (header → cell) as an event: empty cells are absent, JSON columns parsed. */
 export function csvRecordToEventInput(row: Record<string, string | undefined>): EventInput {
   const cell = (column: string): string | undefined => {
     const value = row[column];
-    return value === undefined || value === '' ? undefined : restoreCell(value);
+    return value === undefined || value === '' ? undefined : restoreFormulaCell(value);
   };
   const action = cell('action');
   if (action === undefined) throw new NotAnEventError('empty "action"');
@@ -108,6 +99,7 @@ function jsonObjectCell(column: string, text: string): JsonObject {
   } catch {
     throw new NotAnEventError(`column "${column}" is not valid JSON`);
   }
+  refuseInexactNumbers(text, `column "${column}"`);
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new NotAnEventError(`column "${column}" is ${kindOf(parsed)}, not a JSON object`);
   }
@@ -128,4 +120,12 @@ export function record(where: string, convert: () => EventInput): ImportRecord {
     if (error instanceof NotAnEventError) throw new MalformedInputError(where, error.message);
     throw error;
   }
+}
+
+/** JSON.parse would store a different number than the file holds (an integer past 2^53): refused. */
+export function refuseInexactNumbers(text: string, where?: string): void {
+  const inexact = findInexactNumber(text);
+  if (inexact === undefined) return;
+  const path = where === undefined ? inexact.path : `${where} ${inexact.path}`;
+  throw new NotAnEventError(`${path}: ${inexactNumberMessage(inexact)}`);
 }

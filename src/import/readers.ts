@@ -2,8 +2,16 @@
  * The three readers of `audit import`, each an async generator of events with where they came
  * from (`line 12`), reading as it goes so that memory stays flat whatever the file size.
  */
+
+import { findInexactNumber, inexactNumberMessage } from '../domain/inexact-numbers.js';
 import { readCsv } from './csv-reader.js';
-import { type ImportRecord, NotAnEventError, record, toEventInput } from './event-input.js';
+import {
+  type ImportRecord,
+  NotAnEventError,
+  record,
+  refuseInexactNumbers,
+  toEventInput,
+} from './event-input.js';
 import { type Line, MalformedInputError, MIB, readLines } from './lines.js';
 import type { ImportFormat } from './source.js';
 
@@ -36,6 +44,7 @@ function parseLine(line: Line, text = line.text): ImportRecord {
     } catch (error) {
       throw new NotAnEventError(`invalid JSON: ${(error as Error).message}`);
     }
+    refuseInexactNumbers(text);
     return toEventInput(value);
   });
 }
@@ -141,6 +150,8 @@ async function* readWhole(
     throw new MalformedInputError(undefined, `not valid JSON (${(error as Error).message})`);
   }
   if (!Array.isArray(value)) throw new MalformedInputError(undefined, 'not a JSON array of events');
+  const inexact = findInexactNumber(parts.join('\n'));
+  if (inexact) throw new MalformedInputError(undefined, `${inexact.path}: ${inexactNumberMessage(inexact)}`);
   for (const [index, element] of value.entries()) {
     yield record(`event ${index + 1}`, () => toEventInput(element));
   }

@@ -5,6 +5,7 @@ import type { Db } from '../store/database.js';
 import { registerAccessLog } from './access-log.js';
 import { registerApiContract } from './api-contract.js';
 import { type ConnectionLimits, httpServerOptions, maxConnectionsOf } from './connection-limits.js';
+import { registerExactJsonNumbers } from './exact-json-body.js';
 import { registerAuthAndRateLimit } from './guard.js';
 import { fastifyLoggerOptions, OperatorLogController, type ServerLogOptions } from './logging.js';
 import type { Principal } from './permissions.js';
@@ -104,6 +105,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('services', services);
   // The API speaks JSON only; anything else is a 415, not a string handed to a route.
   app.removeContentTypeParser('text/plain');
+  registerExactJsonNumbers(app);
   app.decorateRequest('principal', null);
 
   registerApiContract(app);

@@ -52,8 +52,8 @@ export function parseFilter(query: FilterQuery, principal: Principal, now: numbe
   assign(filter, 'ip', query.ip);
   assign(filter, 'teamId', query.team_id);
   if (query.q !== undefined && query.q.trim() !== '') {
+    // Only punctuation leaves no word to look for: no event matches, and that is no error.
     const words = searchPhrases(query.q).length;
-    if (words === 0) throw invalidParameter('q', 'needs at least one letter or digit');
     if (words > MAX_SEARCH_WORDS) throw invalidParameter('q', `at most ${MAX_SEARCH_WORDS} words`);
     filter.text = query.q;
   }

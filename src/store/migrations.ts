@@ -1,3 +1,5 @@
+import { FTS_TOKEN_CATEGORIES } from '../domain/free-text.js';
+
 /**
  * Numbered schema migrations. Each runs once, in order, inside a transaction, and is recorded
  * in `schema_migrations` so the file itself says which schema it holds. Never edit a migration
@@ -265,6 +267,36 @@ DROP TRIGGER events_webhook_outbox;
 INSERT INTO server_settings (key, value) VALUES ('stream_position_key', lower(hex(randomblob(32))));
 INSERT INTO server_settings (key, value)
   SELECT 'legacy_stream_position_limit', coalesce(max(seq), 0) FROM events;
+`,
+  },
+  {
+    version: 13,
+    name: 'emoji and other symbols are words to full-text search',
+    // unicode61 split text on symbols, so a search for 🚀 had nothing to look up. The index is
+    // contentless, so it is rebuilt from the events; secure_delete zeroes the old pages.
+    sql: `
+DROP TRIGGER events_fts_delete;
+DROP TRIGGER events_fts_update;
+DROP TABLE events_fts;
+CREATE VIRTUAL TABLE events_fts USING fts5 (
+  actor_name, actor_email, action, target_name, ip_address, description, metadata_values,
+  content = '', contentless_delete = 1,
+  tokenize = 'unicode61 remove_diacritics 2 categories ''${FTS_TOKEN_CATEGORIES}'''
+);
+INSERT INTO events_fts (events_fts, rank) VALUES ('secure-delete', 1);
+INSERT INTO events_fts (rowid, actor_name, actor_email, action, target_name, ip_address, description,
+    metadata_values)
+  SELECT seq, actor_name, actor_email, action, target_name, ip_address, description,
+    (SELECT group_concat(value, ' ') FROM json_tree(coalesce(metadata, '{}')) WHERE atom IS NOT NULL)
+  FROM events ORDER BY seq;
+CREATE TRIGGER events_fts_delete AFTER DELETE ON events BEGIN
+  DELETE FROM events_fts WHERE rowid = old.seq;
+END;
+CREATE TRIGGER events_fts_update AFTER UPDATE ON events BEGIN
+  DELETE FROM events_fts WHERE rowid = old.seq;
+  INSERT INTO events_fts (rowid, actor_name, actor_email, action, target_name, ip_address, description,
+    metadata_values) VALUES (${FTS_VALUES});
+END;
 `,
   },
 ];

@@ -62,10 +62,13 @@ export function formatPatterns(patterns: readonly ActionPattern[]): string[] {
   return patterns.map(({ pattern, isPrefix }) => (isPrefix ? `${pattern}*` : pattern));
 }
 
-export function parseCategories(value: string | readonly string[] | undefined): Category[] {
+export function parseCategories(
+  value: string | readonly string[] | undefined,
+  field = 'categories',
+): Category[] {
   const items = splitList(value);
   const unknown = items.find((item) => !isCategory(item));
-  if (unknown !== undefined) throw new SubscriptionError('category', `unknown category "${unknown}"`);
+  if (unknown !== undefined) throw new SubscriptionError(field, `unknown category "${unknown}"`);
   return items as Category[];
 }
 

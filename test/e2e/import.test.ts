@@ -215,3 +215,49 @@ describe('audit logs --all -o json of one server imported into another', () => {
     expect(sorted(await target.all())).toEqual(sorted(expected));
   });
 });
+
+describe('audit export as CSV, then audit import of that file into another server', () => {
+  let source: Fresh;
+  let target: Fresh;
+  // Values a spreadsheet-safe CSV changes: OWASP triggers, and text that already begins with '.
+  const VALUES = ["'=not a formula", '=1+1', "''=x", "'", "'plain", '@home', '-1', '\ttab', "''"];
+
+  beforeAll(async () => {
+    [source, target] = await Promise.all([freshServer(), freshServer()]);
+    await ingestEvents(
+      source.server.url,
+      source.token,
+      VALUES.map((value, index) => ({
+        action: 'settings.quote_test',
+        timestamp: new Date(Date.now() - 60_000 + index).toISOString(),
+        description: value,
+        actor: { id: `user_${index}`, name: value, type: 'user' },
+        target: { type: 'note', name: value },
+        context: { team_name: value },
+        metadata: { note: value },
+      })),
+    );
+  });
+  afterAll(async () => {
+    await Promise.all([source?.server.stop(), target?.server.stop()]);
+  });
+
+  it("restores every value exactly, '=not a formula included", async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const file = join(out, 'quotes.csv');
+    const exported = await runCli(
+      ['export', '--utc', '--from', today, '--to', today, '--action', 'settings.quote_test', '-o', file],
+      { env: source.env },
+    );
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(readFileSync(file, 'utf8')).toContain("'=1+1");
+
+    const imported = await runCli(['import', file], { env: target.env });
+    expect(imported.code, imported.stderr).toBe(0);
+    const quoted = (events: AuditEvent[]) =>
+      sorted(events.filter((event) => event.action === 'settings.quote_test'));
+    const restored = quoted(await target.all());
+    expect(restored.map((event) => event.description).sort()).toEqual([...VALUES].sort());
+    expect(restored).toEqual(quoted(await source.all()));
+  });
+});

@@ -62,6 +62,72 @@ describe('POST audit-logs (ingest)', () => {
     expect(list.json().data.map((event: { id: string }) => event.id)).toEqual([id]);
   });
 
+  it("accepts the reference product's own example id and finds it by id, after= and as a duplicate", async () => {
+    const id = 'log_1a2b3c4d5e6f';
+    const first = await fixture.request({ method: 'POST', url: URL, payload: { id, action: 'user.login' } });
+    expect(first.statusCode).toBe(201);
+    expect(first.json().data[0].id).toBe(id);
+    const later = await fixture.ingest([{ action: 'user.logout' }]);
+    expect(later[0]?.id).toMatch(/^log_[0-9A-HJKMNP-TV-Z]{26}$/);
+
+    const shown = await fixture.request({ method: 'GET', url: `${URL}/${id}` });
+    expect(shown.json().data).toMatchObject({ id, action: 'user.login' });
+    const after = await fixture.request({ method: 'GET', url: `${URL}?after=${id}` });
+    expect(after.json().data.map((event: { id: string }) => event.id)).toEqual([later[0]?.id]);
+    const again = await fixture.request({ method: 'POST', url: URL, payload: { id, action: 'user.login' } });
+    expect(again.json().summary).toMatchObject({ created: 0, duplicates: 1 });
+    // Ids are exact: another case is another event.
+    const otherCase = await fixture.request({
+      method: 'POST',
+      url: URL,
+      payload: { id: 'log_1A2B3C4D5E6F', action: 'user.login' },
+    });
+    expect(otherCase.json().summary).toMatchObject({ created: 1 });
+  });
+
+  it('refuses a sender id outside the safe shape with a message that states the rule', async () => {
+    for (const id of ['log_a/b', 'log_', `log_${'x'.repeat(65)}`, 'evt_123', 'log_\u202eevil']) {
+      const response = await fixture.request({
+        method: 'POST',
+        url: URL,
+        payload: { events: [{ id, action: 'user.login' }] },
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({
+        param: 'events[0].id',
+        detail: 'events[0].id: must be "log_" followed by 1 to 64 letters, digits, "_" or "-"',
+      });
+    }
+  });
+
+  it('refuses an integer past 2^53 in metadata instead of storing it one off, naming its path', async () => {
+    const body =
+      '{"events":[{"action":"order.paid"},{"action":"order.paid","metadata":{"order":{"id":9007199254740993}}}]}';
+    const response = await fixture.request({
+      method: 'POST',
+      url: URL,
+      payload: body,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    expect(response.json()).toMatchObject({ param: 'events[1].metadata.order.id' });
+    expect(response.json().detail).toContain('9007199254740993');
+    const list = await fixture.request({ method: 'GET', url: `${URL}?action=order.paid` });
+    expect(list.json().data).toEqual([]);
+
+    // The largest exact integer, and the same id sent as a string, are stored as sent.
+    const exact = await fixture.request({
+      method: 'POST',
+      url: URL,
+      payload: '{"action":"order.paid","metadata":{"id":9007199254740991,"big":"9007199254740993"}}',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    });
+    expect(exact.statusCode).toBe(201);
+    expect(exact.body).toContain('"id":9007199254740991');
+    expect(exact.json().data[0].metadata).toEqual({ id: 9007199254740991, big: '9007199254740993' });
+  });
+
   it('redacts secrets before storing them', async () => {
     const token = `adt_${'a'.repeat(46)}`;
     const response = await fixture.request({

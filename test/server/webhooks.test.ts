@@ -149,6 +149,41 @@ describe('webhook API', () => {
     expect(secret.statusCode).toBe(400);
   });
 
+  it('takes categories, the name the README and the answers use, and still the older category', async () => {
+    const documented = await create({
+      url: 'https://example.com/a',
+      actions: '*',
+      categories: 'auth,security',
+    });
+    expect(documented.statusCode).toBe(201);
+    expect(documented.json().data.categories).toEqual(['auth', 'security']);
+    const older = await create({ url: 'https://example.com/b', actions: '*', category: ['billing'] });
+    expect(older.json().data.categories).toEqual(['billing']);
+
+    const id = documented.json().data.id;
+    const patch = (payload: object) => fixture.request({ method: 'PATCH', url: `${BASE}/${id}`, payload });
+    expect((await patch({ categories: ['team'] })).json().data.categories).toEqual(['team']);
+    expect((await patch({ category: 'auth' })).json().data.categories).toEqual(['auth']);
+    expect((await patch({ categories: [] })).json().data.categories).toEqual([]);
+  });
+
+  it('refuses both spellings at once and names the spelling that held a bad category', async () => {
+    const both = await create({
+      url: 'https://example.com/x',
+      actions: '*',
+      categories: 'auth',
+      category: 'auth',
+    });
+    expect(both.statusCode).toBe(400);
+    expect(both.json().param).toBe('categories');
+    const bad = await create({ url: 'https://example.com/x', actions: '*', categories: 'nonsense' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({
+      param: 'categories',
+      detail: 'categories: unknown category "nonsense"',
+    });
+  });
+
   describe('permissions', () => {
     it('lets an organization admin manage webhooks', async () => {
       const response = await create({ url: 'https://example.com/x', actions: '*' }, fixture.tokens.admin);

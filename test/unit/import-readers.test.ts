@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/errors.js';
 import { createEventWriter, type EventFormat } from '../../src/cli/output/event-writer.js';
 import type { AuditEvent, EventInput } from '../../src/domain/event.js';
+import { restoreFormulaCell } from '../../src/domain/formula-cells.js';
 import { normalizeEvent } from '../../src/domain/normalize.js';
 import { newEventId } from '../../src/domain/ulid.js';
-import { restoreCell } from '../../src/import/event-input.js';
 import { MalformedInputError, readLines } from '../../src/import/lines.js';
 import { type ImportRecord, type ReaderOptions, readRecords } from '../../src/import/readers.js';
 import { importFailure } from '../../src/import/report.js';
@@ -118,17 +119,64 @@ describe('import readers round-trip the export formats', () => {
     expect(second?.target?.name).toBe('-api.example.net');
     expect(second?.changes).toEqual({ role: { old: 'member', new: 'admin' } });
     expect(fourth?.description).toBe("'quoted already and \rcarriage return");
-    expect(restoreCell("'=x")).toBe('=x');
-    expect(restoreCell("'\tx")).toBe('\tx');
-    expect(restoreCell("'hello")).toBe("'hello");
-    expect(restoreCell("''=x")).toBe("''=x");
+    expect(restoreFormulaCell("'=x")).toBe('=x');
+    expect(restoreFormulaCell("'\tx")).toBe('\tx');
+    expect(restoreFormulaCell("'hello")).toBe("'hello");
+    expect(restoreFormulaCell("''=x")).toBe("'=x");
   });
 
-  it("csv: the one ambiguity of neutralization: a value that itself began with ' and a trigger", async () => {
+  it("csv: a value that itself began with ' comes back exactly ('=not a formula stays so)", async () => {
     const [event] = sampleEvents();
-    const odd = { ...event, target: { type: null, id: null, name: "'=x" } } as AuditEvent;
-    const [record] = await read('csv', await exported('csv', [odd]));
-    expect(record?.event.target?.name).toBe('=x');
+    for (const name of ["'=not a formula", "'", "''", "''=x", "'plain", '=x', "'\t"]) {
+      const odd = { ...event, target: { type: null, id: null, name } } as AuditEvent;
+      const [record] = await read('csv', await exported('csv', [odd]));
+      expect(record?.event.target?.name).toBe(name);
+    }
+  });
+
+  it('csv: any event, exported then imported, is the same event', async () => {
+    const text = fc.string({
+      unit: fc.constantFrom("'", '=', '+', '-', '@', '\t', '\r', '\n', '"', ',', 'a', ' ', 'é'),
+    });
+    const present = fc.option(
+      text.filter((value) => value !== ''),
+      { nil: undefined },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          description: present,
+          actor: fc.record({ id: present, name: present, email: present }),
+          target: fc.record({ type: present, id: present, name: present }),
+          context: fc.record({ user_agent: present, team_id: present, team_name: present }),
+          metadata: fc.dictionary(text, text, { maxKeys: 3 }),
+        }),
+        async (parts) => {
+          const input = JSON.parse(
+            JSON.stringify({ ...parts, action: 'user.login', timestamp: '2024-01-02T03:04:05.678Z' }),
+          );
+          const event = normalize(input, newEventId());
+          const [record] = await read('csv', await exported('csv', [event]));
+          expect(normalize(record?.event as EventInput)).toEqual(event);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses an integer past 2^53 instead of sending it one off, naming its line and path', async () => {
+    const big = '{"action":"order.paid","metadata":{"order":{"id":9007199254740993}}}';
+    const ndjson = await failure('ndjson', `{"action":"user.login"}\n${big}\n`);
+    expect(ndjson.records).toHaveLength(1);
+    expect(ndjson.error.message).toContain('line 2');
+    expect(ndjson.error.message).toContain('metadata.order.id: 9007199254740993 cannot be kept exactly');
+    const json = await failure('json', `[${big}]`);
+    expect(json.error.message).toContain('[0].metadata.order.id: 9007199254740993');
+    const csv = await failure('csv', 'action,metadata\nuser.login,"{""n"":-9007199254740993}"\n');
+    expect(csv.error.message).toContain('column "metadata" n: -9007199254740993');
+    // The largest exact integer passes as it is.
+    const [exact] = await read('ndjson', '{"action":"a.b","metadata":{"n":9007199254740991}}\n');
+    expect(exact?.event.metadata).toEqual({ n: 9007199254740991 });
   });
 
   it('csv: empty cells are absent; a file with only some columns works', async () => {

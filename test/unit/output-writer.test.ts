@@ -176,6 +176,8 @@ describe('csv', () => {
     ['@SUM(A1)', "'@SUM(A1)"],
     ['\tx', "'\tx"],
     ['\rx', "'\rx"],
+    ["'=x", "''=x"],
+    ["'", "''"],
     ['plain', 'plain'],
     ['', ''],
   ])('neutralizeFormula(%j) is %j', (input, expected) => {

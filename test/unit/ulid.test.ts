@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createUlidFactory,
-  EVENT_ID_PATTERN,
-  isEventId,
-  newEventId,
-  ulidTime,
-} from '../../src/domain/ulid.js';
+import { EVENT_ID_PATTERN, isEventId } from '../../src/domain/event-id.js';
+import { createUlidFactory, newEventId, ulidTime } from '../../src/domain/ulid.js';
 
 const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const CROCKFORD_BASE32 = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -92,12 +87,21 @@ describe('event ids', () => {
     expect([...ids].sort()).toEqual(ids);
   });
 
-  it('rejects malformed ids', () => {
+  it("accepts a sender's own id of the documented shape: log_ and 1 to 64 of [A-Za-z0-9_-]", () => {
     expect(isEventId('log_01JD3X8Q5V4W7Y9Z2A3B4C5D6E')).toBe(true);
+    expect(isEventId('log_1a2b3c4d5e6f')).toBe(true);
+    expect(isEventId('log_01jd3x8q5v4w7y9z2a3b4c5d6e')).toBe(true);
+    expect(isEventId('log_order-42_retry')).toBe(true);
+    expect(isEventId(`log_${'x'.repeat(64)}`)).toBe(true);
+  });
+
+  it('rejects ids a path, a terminal or a CSV cell could misread', () => {
     expect(isEventId('01JD3X8Q5V4W7Y9Z2A3B4C5D6E')).toBe(false);
-    expect(isEventId('log_01jd3x8q5v4w7y9z2a3b4c5d6e')).toBe(false);
-    expect(isEventId('log_01JD3X8Q5V4W7Y9Z2A3B4C5D6')).toBe(false);
-    expect(isEventId('log_01JD3X8Q5V4W7Y9Z2A3B4C5D6I')).toBe(false);
+    expect(isEventId('log_')).toBe(false);
+    expect(isEventId(`log_${'x'.repeat(65)}`)).toBe(false);
     expect(isEventId('log_01JD3X8Q5V4W7Y9Z2A3B4C5D6E\n')).toBe(false);
+    for (const bad of ['log_a/b', 'log_a b', 'log_a.b', 'log_a%2F', 'log_\u001b[31m', 'log_é', 'LOG_abc']) {
+      expect(isEventId(bad)).toBe(false);
+    }
   });
 });

@@ -54,7 +54,7 @@ export function webhooksAddCommand(context: CliContext): Command {
         const created = await client.createWebhook({
           url: options.url,
           actions: options.action,
-          category: options.category,
+          categories: options.category,
           format: options.format,
           secret,
           description: options.description,

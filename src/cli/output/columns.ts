@@ -1,4 +1,5 @@
 import type { AuditEvent, JsonObject } from '../../domain/event.js';
+import { neutralizeFormula } from '../../domain/formula-cells.js';
 import { displayValue } from './sanitize.js';
 import { formatTimestamp } from './time-format.js';
 
@@ -55,15 +56,7 @@ export const CSV_COLUMNS = [
 
 export type CsvColumn = (typeof CSV_COLUMNS)[number];
 
-/**
- * OWASP CSV injection defence: a spreadsheet must read the cell as text, never as a formula.
- * A cell starting with = + - @ tab or CR gets a leading apostrophe.
- */
-export function neutralizeFormula(cell: string): string {
-  const first = cell.charCodeAt(0);
-  const trigger = first === 61 || first === 43 || first === 45 || first === 64 || first === 9 || first === 13;
-  return trigger ? `'${cell}` : cell;
-}
+export { neutralizeFormula };
 
 const text = (value: string | null | undefined) => neutralizeFormula(value ?? '');
 const json = (value: JsonObject | null) => (value === null ? '' : neutralizeFormula(JSON.stringify(value)));

@@ -1,6 +1,8 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
+import type { ValueError } from '@sinclair/typebox/errors';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { EventInput } from '../../domain/event.js';
+import { EVENT_ID_RULE, EVENT_ID_SOURCE } from '../../domain/event-id.js';
 import { InvalidEventError } from '../../domain/normalize.js';
 import { ingestCost, MAX_BATCH_EVENTS, MAX_BODY_BYTES } from '../../domain/request-limits.js';
 import { reservedFieldOf } from '../../domain/server-records.js';
@@ -91,10 +93,17 @@ function eventsOfBody(body: unknown): EventInput[] {
     const error = eventInputCheck.Check(input) ? undefined : eventInputCheck.Errors(input).First();
     if (error) {
       const path = error.path.split('/').filter(Boolean).join('.');
-      throw invalidParameter(fieldOf(index, path), error.message.toLowerCase());
+      throw invalidParameter(fieldOf(index, path), messageOf(error));
     }
     const reserved = reservedFieldOf(input);
     if (reserved) throw invalidParameter(fieldOf(index, reserved.field), reserved.message);
   });
   return inputs as EventInput[];
+}
+
+/** TypeBox's message with a lower-case start; the whole text keeps its case, patterns included. */
+function messageOf(error: ValueError): string {
+  // The id's rule in words: its regular expression alone is easy to misread.
+  if ((error.schema as { pattern?: string }).pattern === EVENT_ID_SOURCE) return EVENT_ID_RULE;
+  return error.message.charAt(0).toLowerCase() + error.message.slice(1);
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { formatPatterns, maskUrl, SubscriptionError } from '../../webhooks/subscription.js';
+import type { Category } from '../../domain/categories.js';
+import { formatPatterns, maskUrl, parseCategories, SubscriptionError } from '../../webhooks/subscription.js';
 import type { Webhook } from '../../webhooks/webhook-store.js';
 import { isOrganizationAdmin, type Principal, visibilityOf } from '../permissions.js';
 import { forbidden, invalidParameter, notFound } from '../problem.js';
@@ -47,4 +48,21 @@ export function parsed<T>(parse: () => T): T {
     if (error instanceof SubscriptionError) throw invalidParameter(error.field, error.message);
     throw error;
   }
+}
+
+/**
+ * The categories a create or update asked for, parsed: `categories` is the documented name (the
+ * one answers use), `category` its earlier spelling, still accepted; both at once is ambiguous.
+ * Undefined when neither is given.
+ */
+export function categoriesOf(body: {
+  categories?: string | string[];
+  category?: string | string[];
+}): Category[] | undefined {
+  if (body.categories !== undefined && body.category !== undefined) {
+    throw invalidParameter('categories', 'give categories or its older spelling category, not both');
+  }
+  if (body.categories !== undefined) return parsed(() => parseCategories(body.categories, 'categories'));
+  if (body.category !== undefined) return parsed(() => parseCategories(body.category, 'category'));
+  return undefined;
 }

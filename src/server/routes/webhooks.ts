@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { dropWalHistory } from '../../store/secrets-at-rest.js';
-import { parseActionPatterns, parseCategories, parseWebhookUrl } from '../../webhooks/subscription.js';
+import { parseActionPatterns, parseWebhookUrl } from '../../webhooks/subscription.js';
 import { generateSecret, type WebhookFields } from '../../webhooks/webhook-store.js';
 import { notFound } from '../problem.js';
 import { OrgParams } from '../schemas/common.js';
@@ -17,7 +17,14 @@ import {
 } from '../schemas/webhooks.js';
 import { registerWebhookActionRoutes } from './webhook-actions.js';
 import { recordWebhookChange } from './webhook-audit.js';
-import { findWebhook, parsed, presentWebhook, WEBHOOKS_PATH, webhookAdmin } from './webhook-support.js';
+import {
+  categoriesOf,
+  findWebhook,
+  parsed,
+  presentWebhook,
+  WEBHOOKS_PATH,
+  webhookAdmin,
+} from './webhook-support.js';
 
 const ONE = { data: Type.Ref('Webhook') };
 
@@ -48,7 +55,7 @@ export function registerWebhookRoutes(app: FastifyInstance) {
         url: parseWebhookUrl(body.url, { allowPrivate }).href,
         format: body.format ?? 'json',
         patterns: parseActionPatterns(body.actions),
-        categories: parseCategories(body.category),
+        categories: categoriesOf(body) ?? [],
         description: body.description ?? null,
       }));
       const secret = body.secret ?? generateSecret();
@@ -107,7 +114,8 @@ export function registerWebhookRoutes(app: FastifyInstance) {
         if (body.url !== undefined) fields.url = parseWebhookUrl(body.url, { allowPrivate }).href;
         if (body.format !== undefined) fields.format = body.format;
         if (body.actions !== undefined) fields.patterns = parseActionPatterns(body.actions);
-        if (body.category !== undefined) fields.categories = parseCategories(body.category);
+        const categories = categoriesOf(body);
+        if (categories !== undefined) fields.categories = categories;
         if (body.description !== undefined) fields.description = body.description;
         return fields;
       });

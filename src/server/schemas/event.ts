@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { CATEGORIES } from '../../domain/categories.js';
 import { ACTOR_TYPES } from '../../domain/event.js';
+import { EVENT_ID_RULE, EVENT_ID_SOURCE } from '../../domain/event-id.js';
 import { MAX_BATCH_EVENTS } from '../../domain/request-limits.js';
 import { NullableJsonObject, NullableString, nullable } from './common.js';
 
@@ -41,9 +42,16 @@ export const EventSchema = Type.Object(
 const optionalPart = <T extends Parameters<typeof Type.Object>[0]>(properties: T) =>
   Type.Optional(Type.Union([Type.Object(properties), Type.Null()]));
 
+/** A sender's own event id; the server makes `log_` + a ULID when there is none. */
+export const SenderEventIdSchema = Type.String({
+  pattern: EVENT_ID_SOURCE,
+  description: `${EVENT_ID_RULE}; case-sensitive. Sending the same id again is answered as a duplicate`,
+  examples: ['log_01JD3X8Q5V4W7Y9Z2A3B4C5D6E', 'log_1a2b3c4d5e6f'],
+});
+
 /** What a sender may post. Only `action` is required. */
 export const EventInputSchema = Type.Object({
-  id: Type.Optional(Type.String({ pattern: '^log_[0-9A-HJKMNP-TV-Z]{26}$' })),
+  id: Type.Optional(SenderEventIdSchema),
   timestamp: Type.Optional(text(40)),
   category: Type.Optional(CategorySchema),
   action: Type.String({ pattern: '^[a-z][a-z0-9_]*(\\.[a-z0-9_]+)+$', maxLength: 128 }),

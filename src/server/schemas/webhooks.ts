@@ -56,7 +56,8 @@ export const CreateWebhookBody = Type.Object(
     actions: ListOrString(
       'actions or prefix patterns, a comma list or an array: user.login_failed,security.*',
     ),
-    category: Type.Optional(ListOrString('only events of these categories (default: any)')),
+    categories: Type.Optional(ListOrString('only events of these categories (default: any)')),
+    category: Type.Optional(ListOrString('deprecated spelling of categories')),
     format: Type.Optional(FormatSchema),
     secret: Type.Optional(
       Type.String({
@@ -75,7 +76,8 @@ export const UpdateWebhookBody = Type.Object(
   {
     url: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_URL_LENGTH })),
     actions: Type.Optional(ListOrString('replaces the patterns')),
-    category: Type.Optional(ListOrString('replaces the categories; an empty list means any')),
+    categories: Type.Optional(ListOrString('replaces the categories; an empty list means any')),
+    category: Type.Optional(ListOrString('deprecated spelling of categories')),
     format: Type.Optional(FormatSchema),
     description: Type.Optional(NullableString({ maxLength: 500 })),
   },
