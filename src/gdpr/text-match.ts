@@ -164,3 +164,22 @@ function charBefore(text: string, at: number): string | undefined {
   }
   return text[at - 1];
 }
+
+/**
+ * For id fields (actor and target ids, team ids): the requested emails, names and IP addresses
+ * only. What events taught (IP addresses and user agents) never rewrites an id.
+ */
+export function idMatcher(subject: Subject): TextMatcher {
+  const ips = new Set([...subject.ips].filter((ip) => !subject.learnedIps.has(ip)));
+  return textMatcher({ ...subject, ips, agents: new Set() });
+}
+
+/** One for free text, one for id fields. */
+export interface SubjectMatchers {
+  text: TextMatcher;
+  ids: TextMatcher;
+}
+
+export function subjectMatchers(subject: Subject): SubjectMatchers {
+  return { text: textMatcher(subject), ids: idMatcher(subject) };
+}

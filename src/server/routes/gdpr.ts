@@ -104,7 +104,15 @@ export function registerGdprRoutes(app: FastifyInstance, options: { scrubWaitMs?
 
 /** The request's identifiers, checked now: one that is empty once normalized is a 400 before any work. */
 function subjectRequest(body: SubjectBodyValue): SubjectRequest {
-  const request = { user: body.user, identifiers: body.identifiers, names: body.names };
+  const request: SubjectRequest = {
+    user: body.user,
+    identifiers: body.identifiers,
+    names: body.names,
+    confirmed: body.confirmed && {
+      ipAddresses: body.confirmed.ip_addresses,
+      userAgents: body.confirmed.user_agents,
+    },
+  };
   try {
     requestedSubject(request);
   } catch (error) {
