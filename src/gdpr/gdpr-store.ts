@@ -111,9 +111,15 @@ export function createGdprStore(db: Db) {
 
     /**
      * Rewrites every row in one write transaction (resolving the subject inside it, so events
-     * that arrive meanwhile are covered) and marks the files as needing a scrub.
+     * that arrive meanwhile are covered) and marks the files as needing a scrub. `audit` runs in
+     * the same transaction, after the rewrite: the erasure and its record commit together.
      */
-    erase(orgId: number, request: SubjectRequest, now: number): ErasureReport {
+    erase(
+      orgId: number,
+      request: SubjectRequest,
+      now: number,
+      audit: (report: ErasureReport) => void = () => {},
+    ): ErasureReport {
       return inMaintenanceWindow(db, () => {
         const resolution = resolver.resolve(orgId, request);
         const { subject } = resolution;
@@ -131,6 +137,7 @@ export function createGdprStore(db: Db) {
         }
         directory.erase(orgId, subject, matchers.text, pseudonym, now);
         scrubber.markPending();
+        audit(result);
         return result;
       });
     },

@@ -12,23 +12,39 @@ export function createEventRecorder(
   now: () => number,
   afterCommit: () => void = () => {},
 ) {
+  function store(orgId: number, inputs: readonly EventInput[]): IngestResult {
+    const receivedAt = now();
+    const normalized = inputs.map((input, index) => {
+      try {
+        return normalizeEvent(input, { receivedAt, newId: newEventId });
+      } catch (error) {
+        // Name the event in a batch, so a sender can find the one that was refused.
+        if (error instanceof InvalidEventError && inputs.length > 1) {
+          throw new InvalidEventError(`events[${index}].${error.field}`, error.message);
+        }
+        throw error;
+      }
+    });
+    return events.ingest(orgId, normalized, receivedAt);
+  }
+
   return {
     record(orgId: number, inputs: readonly EventInput[]): IngestResult {
-      const receivedAt = now();
-      const normalized = inputs.map((input, index) => {
-        try {
-          return normalizeEvent(input, { receivedAt, newId: newEventId });
-        } catch (error) {
-          // Name the event in a batch, so a sender can find the one that was refused.
-          if (error instanceof InvalidEventError && inputs.length > 1) {
-            throw new InvalidEventError(`events[${index}].${error.field}`, error.message);
-          }
-          throw error;
-        }
-      });
-      const result = events.ingest(orgId, normalized, receivedAt);
+      const result = store(orgId, inputs);
       if (result.created > 0) afterCommit();
       return result;
+    },
+
+    /**
+     * Inside the caller's write transaction, so the events commit (or roll back) with its other
+     * changes; the caller calls `wake` once that transaction has committed.
+     */
+    recordInTransaction(
+      orgId: number,
+      inputs: readonly EventInput[],
+    ): { result: IngestResult; wake: () => void } {
+      const result = store(orgId, inputs);
+      return { result, wake: () => (result.created > 0 ? afterCommit() : undefined) };
     },
   };
 }

@@ -113,3 +113,23 @@ describe('GDPR erasure: what it learns from events cannot be turned against othe
     expect(response.statusCode).toBe(400);
   });
 });
+
+describe('GDPR erasure and its audit record', () => {
+  let fixture: Fixture;
+  beforeEach(async () => {
+    fixture = await createFixture();
+  });
+  afterEach(() => fixture.close());
+
+  it('an erasure whose audit record cannot be stored is not committed either (no unaudited erasure)', async () => {
+    await fixture.ingest([{ action: 'auth.login', actor: { id: 'u_bob', email: 'bob@example.com' } }]);
+    fixture.db.exec(`CREATE TEMP TRIGGER refuse_erasure_record BEFORE INSERT ON events
+      WHEN NEW.action = 'gdpr.user_erased' BEGIN SELECT RAISE(ABORT, 'audit store refused'); END`);
+    const response = await fixture.request({ method: 'POST', url: `${GDPR}/erasures`, payload: { user: 'u_bob' } });
+    expect(response.statusCode).toBeGreaterThanOrEqual(500);
+    const login = (
+      (await fixture.request({ method: 'GET', url: `${LOGS}?action=auth.login` })).json().data as AuditEvent[]
+    )[0];
+    expect(login?.actor?.email).toBe('bob@example.com');
+  });
+});

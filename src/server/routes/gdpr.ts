@@ -82,20 +82,24 @@ export function registerGdprRoutes(app: FastifyInstance, options: { scrubWaitMs?
       const body = request.body as SubjectBodyValue;
       const orgId = principal.organization.id;
       if (body.dry_run) return { data: answer(await gdpr.preview(orgId, subjectRequest(body))) };
-      const report = gdpr.erase(orgId, subjectRequest(body), now());
-      // The record of the erasure holds no personal data: counts and the pseudonym only.
-      recorder.record(orgId, [
-        {
-          action: 'gdpr.user_erased',
-          actor: userActor(principal.user),
-          target: { type: 'user', name: report.pseudonym },
-          metadata: {
-            count: report.eventsChanged,
-            events_matched: report.eventsMatched,
-            accounts_changed: report.accountsChanged,
+      let wakeFollowers = () => {};
+      // The record of the erasure holds no personal data: counts and the pseudonym only. It
+      // commits in the erasure's own transaction: no erasure without its record.
+      const report = gdpr.erase(orgId, subjectRequest(body), now(), (erased) => {
+        wakeFollowers = recorder.recordInTransaction(orgId, [
+          {
+            action: 'gdpr.user_erased',
+            actor: userActor(principal.user),
+            target: { type: 'user', name: erased.pseudonym },
+            metadata: {
+              count: erased.eventsChanged,
+              events_matched: erased.eventsMatched,
+              accounts_changed: erased.accountsChanged,
+            },
           },
-        },
-      ]);
+        ]).wake;
+      });
+      wakeFollowers();
       if (!(await gdpr.scrub(scrubWaitMs))) throw erasurePending();
       return { data: answer(report) };
     },
