@@ -125,7 +125,11 @@ describe('GDPR erasure and its audit record', () => {
     await fixture.ingest([{ action: 'auth.login', actor: { id: 'u_bob', email: 'bob@example.com' } }]);
     fixture.db.exec(`CREATE TEMP TRIGGER refuse_erasure_record BEFORE INSERT ON events
       WHEN NEW.action = 'gdpr.user_erased' BEGIN SELECT RAISE(ABORT, 'audit store refused'); END`);
-    const response = await fixture.request({ method: 'POST', url: `${GDPR}/erasures`, payload: { user: 'u_bob' } });
+    const response = await fixture.request({
+      method: 'POST',
+      url: `${GDPR}/erasures`,
+      payload: { user: 'u_bob' },
+    });
     expect(response.statusCode).toBeGreaterThanOrEqual(500);
     const login = (
       (await fixture.request({ method: 'GET', url: `${LOGS}?action=auth.login` })).json().data as AuditEvent[]
