@@ -57,13 +57,26 @@ export function eraseFromEvent(
   };
 }
 
-/** Strings and object keys, at any depth. */
+/**
+ * Strings and object keys, at any depth. A key that becomes one already present is numbered
+ * ("erased-user-1a2b3c4d 2"), as redaction does, so no entry is lost; keys left as they were
+ * keep their names.
+ */
 function replaceDeep(value: JsonValue | null, replace: (text: string) => string): JsonValue | null {
   if (typeof value === 'string') return replace(value);
   if (Array.isArray(value)) return value.map((child) => replaceDeep(child, replace) as JsonValue);
   if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value).map(([key, child]) => ({ key, erased: replace(key), child }));
+  const taken = new Set(entries.filter(({ key, erased }) => key === erased).map(({ key }) => key));
   return Object.fromEntries(
-    Object.entries(value).map(([key, child]) => [replace(key), replaceDeep(child, replace) as JsonValue]),
+    entries.map(({ key, erased, child }) => {
+      let name = erased;
+      if (key !== erased) {
+        for (let n = 2; taken.has(name); n++) name = `${erased} ${n}`;
+        taken.add(name);
+      }
+      return [name, replaceDeep(child, replace) as JsonValue];
+    }),
   );
 }
 

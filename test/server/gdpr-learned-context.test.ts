@@ -137,3 +137,42 @@ describe('GDPR erasure and its audit record', () => {
     expect(login?.actor?.email).toBe('bob@example.com');
   });
 });
+
+describe('GDPR erasure of metadata keys', () => {
+  let fixture: Fixture;
+  beforeEach(async () => {
+    fixture = await createFixture();
+  });
+  afterEach(() => fixture.close());
+
+  it('keys that become the same pseudonym are numbered, never silently dropped', async () => {
+    await fixture.ingest([
+      {
+        action: 'review.approved',
+        actor: { id: 'u_carol', name: 'Carol' },
+        metadata: {
+          reviewers: { 'dan@example.com': 'approved', 'DAN@example.com': 'rejected' },
+          Dan: 'lead',
+          dan: 'backup',
+        },
+      },
+    ]);
+    const report = (
+      await fixture.request({
+        method: 'POST',
+        url: `${GDPR}/erasures`,
+        payload: { user: 'dan@example.com', names: ['Dan'] },
+      })
+    ).json().data;
+    const event = (
+      (await fixture.request({ method: 'GET', url: `${LOGS}?action=review.approved` })).json()
+        .data as AuditEvent[]
+    )[0];
+    const p = report.pseudonym;
+    expect(event?.metadata).toEqual({
+      reviewers: { [p]: 'approved', [`${p} 2`]: 'rejected' },
+      [p]: 'lead',
+      [`${p} 2`]: 'backup',
+    });
+  });
+});
