@@ -20,6 +20,7 @@ import type {
   EventInput,
   EventPage,
   ExportRecord,
+  GdprConfirmedContext,
   GdprErasure,
   GdprExport,
   GdprSubjectOptions,
@@ -222,10 +223,15 @@ export class AuditClient {
   /** GDPR erasure (owner only); `dryRun` reports what would change and changes nothing. */
   async gdprErase(
     user: string,
-    options: CallOptions & GdprSubjectOptions & { dryRun?: boolean } = {},
+    options: CallOptions & GdprSubjectOptions & { dryRun?: boolean; confirmed?: GdprConfirmedContext } = {},
   ): Promise<GdprErasure> {
-    const { dryRun = false, identifiers, names, ...call } = options;
-    const body = { user, ...subjectFields({ identifiers, names }), dry_run: dryRun };
+    const { dryRun = false, identifiers, names, confirmed, ...call } = options;
+    const body = {
+      user,
+      ...subjectFields({ identifiers, names }),
+      dry_run: dryRun,
+      ...(confirmed ? { confirmed } : {}),
+    };
     return this.#data<GdprErasure>('POST', `${this.#orgPath()}/gdpr/erasures`, { ...call, body });
   }
 

@@ -59,6 +59,12 @@ export interface ExportRecord {
 }
 
 /** More of the person's identifiers, which the caller confirms (for instance a dry run's candidates). */
+/** The learned IP addresses and user agents a dry run listed, confirmed for the erasure. */
+export interface GdprConfirmedContext {
+  ip_addresses: readonly string[];
+  user_agents: readonly string[];
+}
+
 export interface GdprSubjectOptions {
   /** Emails, ids or IP addresses. */
   identifiers?: readonly string[] | undefined;

@@ -11,7 +11,7 @@ import { identityHmacs, newPseudonym } from './pseudonym.js';
 import { createSubjectResolver, type Resolution } from './resolve.js';
 import { createScrubber } from './scrub.js';
 import { accountNeedsErasure, type Subject, type SubjectRequest } from './subject.js';
-import { textMatcher } from './text-match.js';
+import { subjectMatchers } from './text-match.js';
 
 export interface ErasureReport {
   pseudonym: string;
@@ -79,10 +79,10 @@ export function createGdprStore(db: Db) {
 
     /** Where the subject's events are: read a page at a time (the event loop turns between pages). */
     async positionsOf(orgId: number, subject: Subject): Promise<number[]> {
-      const matcher = textMatcher(subject);
+      const matchers = subjectMatchers(subject);
       const seqs: number[] = [];
       for await (const page of scan.pages(orgId)) {
-        for (const { seq, event } of page) if (concernsSubject(event, subject, matcher)) seqs.push(seq);
+        for (const { seq, event } of page) if (concernsSubject(event, subject, matchers)) seqs.push(seq);
       }
       return seqs;
     },
@@ -96,13 +96,13 @@ export function createGdprStore(db: Db) {
     async preview(orgId: number, request: SubjectRequest): Promise<ErasureReport> {
       const resolution = await resolver.resolvePaged(orgId, request);
       const { subject } = resolution;
-      const matcher = textMatcher(subject);
+      const matchers = subjectMatchers(subject);
       const result = report(resolution, pseudonymFor(subject).pseudonym, true);
       for await (const page of scan.pages(orgId)) {
         for (const { event } of page) {
-          if (!concernsSubject(event, subject, matcher)) continue;
+          if (!concernsSubject(event, subject, matchers)) continue;
           result.eventsMatched++;
-          const erased = eraseFromEvent(event, subject, matcher, result.pseudonym);
+          const erased = eraseFromEvent(event, subject, matchers, result.pseudonym);
           if (JSON.stringify(erased) !== JSON.stringify(event)) result.eventsChanged++;
         }
       }
@@ -111,26 +111,33 @@ export function createGdprStore(db: Db) {
 
     /**
      * Rewrites every row in one write transaction (resolving the subject inside it, so events
-     * that arrive meanwhile are covered) and marks the files as needing a scrub.
+     * that arrive meanwhile are covered) and marks the files as needing a scrub. `audit` runs in
+     * the same transaction, after the rewrite: the erasure and its record commit together.
      */
-    erase(orgId: number, request: SubjectRequest, now: number): ErasureReport {
+    erase(
+      orgId: number,
+      request: SubjectRequest,
+      now: number,
+      audit: (report: ErasureReport) => void = () => {},
+    ): ErasureReport {
       return inMaintenanceWindow(db, () => {
         const resolution = resolver.resolve(orgId, request);
         const { subject } = resolution;
-        const matcher = textMatcher(subject);
+        const matchers = subjectMatchers(subject);
         const { pseudonym, hmacs } = pseudonymFor(subject);
         for (const hmac of hmacs) rememberPseudonym.run(hmac, pseudonym);
         const result = report(resolution, pseudonym, false);
         for (const stored of scan.all(orgId)) {
-          if (!concernsSubject(stored.event, subject, matcher)) continue;
+          if (!concernsSubject(stored.event, subject, matchers)) continue;
           result.eventsMatched++;
-          const erased = eraseFromEvent(stored.event, subject, matcher, pseudonym);
+          const erased = eraseFromEvent(stored.event, subject, matchers, pseudonym);
           if (JSON.stringify(erased) === JSON.stringify(stored.event)) continue;
           result.eventsChanged++;
           updateEvent(stored.seq, stored.event, erased);
         }
-        directory.erase(orgId, subject, matcher, pseudonym, now);
+        directory.erase(orgId, subject, matchers.text, pseudonym, now);
         scrubber.markPending();
+        audit(result);
         return result;
       });
     },

@@ -4,6 +4,8 @@ import { type Candidates, collectCandidates, emptyCandidates } from './candidate
 import type { EventScan } from './event-scan.js';
 import {
   addAccount,
+  type ConfirmedContext,
+  confirmedContext,
   type DirectoryAccount,
   learnContext,
   namesAccount,
@@ -15,6 +17,7 @@ import {
 export interface Resolution {
   subject: Subject;
   candidates: Candidates;
+  confirmed: ConfirmedContext | undefined;
 }
 
 /**
@@ -31,11 +34,11 @@ export function createSubjectResolver(db: Db, scan: EventScan) {
     const subject = requestedSubject(request);
     for (const account of accounts.all(orgId))
       if (namesAccount(subject, account)) addAccount(subject, account);
-    return { subject, candidates: emptyCandidates() };
+    return { subject, candidates: emptyCandidates(), confirmed: confirmedContext(request) };
   }
 
-  function learn(event: AuditEvent, { subject, candidates }: Resolution): void {
-    learnContext(event, subject);
+  function learn(event: AuditEvent, { subject, candidates, confirmed }: Resolution): void {
+    learnContext(event, subject, confirmed);
     collectCandidates(event, subject, candidates);
   }
 

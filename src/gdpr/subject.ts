@@ -23,6 +23,9 @@ export interface Subject {
   names: Set<string>;
   /** Case-folded (IPv6). */
   ips: Set<string>;
+  /** The IP addresses among `ips` that only events gave (never applied to id fields). */
+  learnedIps: Set<string>;
+  /** Learned from the events the subject performed (never applied to id fields). */
   agents: Set<string>;
   accounts: DirectoryAccount[];
 }
@@ -34,11 +37,24 @@ export interface SubjectRequest {
   identifiers?: readonly string[] | undefined;
   /** Names the requester confirms are this person's. */
   names?: readonly string[] | undefined;
+  /**
+   * The learned IP addresses and user agents the requester saw in a dry run and confirmed:
+   * when given, only these of the ones events pair with the person are erased.
+   */
+  confirmed?:
+    | { ipAddresses?: readonly string[] | undefined; userAgents?: readonly string[] | undefined }
+    | undefined;
 }
 
 // A name shorter than this matches too much free text to be erased as a word.
 const MIN_NAME_LENGTH = 2;
-const MIN_AGENT_LENGTH = 8;
+// A user agent starts with a product token, "Name/1.2"; anything else is not learned.
+const PRODUCT_TOKEN = /^[\w.!#$%&'*+^`|~-]+\/\d[\w.]*(?:\s|$)/u;
+const MAX_AGENT_LENGTH = 512;
+// However many agents forged events pair with a person, each text is searched for at most these.
+export const MAX_LEARNED_AGENTS = 50;
+// Lone surrogates are not text: they cannot be compared, encoded or stored faithfully.
+const LONE_SURROGATE = /\p{Cs}/u;
 
 export class EmptyIdentifierError extends Error {}
 
@@ -49,9 +65,13 @@ export function requestedSubject(request: SubjectRequest): Subject {
     emails: new Set(),
     names: new Set(),
     ips: new Set(),
+    learnedIps: new Set(),
     agents: new Set(),
     accounts: [],
   };
+  for (const raw of [request.user, ...(request.identifiers ?? []), ...(request.names ?? [])]) {
+    if (LONE_SURROGATE.test(raw)) throw new EmptyIdentifierError(`${JSON.stringify(raw)} is not valid text`);
+  }
   for (const raw of [request.user, ...(request.identifiers ?? [])]) {
     const identifier = normalizeIdentifier(raw);
     if (identifier === '') throw new EmptyIdentifierError(`${JSON.stringify(raw)} is empty once trimmed`);
@@ -110,19 +130,45 @@ export function isSubjectTarget(event: AuditEvent, subject: Subject): boolean {
   return subject.emails.has(name) || [...subject.names].some((known) => known.toLowerCase() === name);
 }
 
+/** What a requester confirmed, folded as learned values are; undefined when they confirmed nothing. */
+export interface ConfirmedContext {
+  ips: Set<string>;
+  agents: Set<string>;
+}
+
+export function confirmedContext(request: SubjectRequest): ConfirmedContext | undefined {
+  const confirmed = request.confirmed;
+  if (!confirmed) return undefined;
+  return {
+    ips: new Set((confirmed.ipAddresses ?? []).map(foldCase)),
+    agents: new Set((confirmed.userAgents ?? []).map(normalizeIdentifier)),
+  };
+}
+
 /**
  * Learns the IP address and user agent of an event the subject performed. Only values that
- * are an IP address, and user agents long enough and with a version or path in them, become
- * words to erase from free text: a sender could otherwise make "the" the subject's user agent.
+ * are an IP address, and user agents that start with a product token ("Name/1.2"), become
+ * words to erase from free text: a sender could otherwise make "the" or another customer's
+ * order id the subject's user agent. At most MAX_LEARNED_AGENTS agents are learned; when the
+ * requester confirmed a list, only values on it are.
  */
-export function learnContext(event: AuditEvent, subject: Subject): void {
+export function learnContext(event: AuditEvent, subject: Subject, confirmed?: ConfirmedContext): void {
   if (!isSubjectActor(event, subject)) return;
   const ip = event.context?.ip_address;
   const agent = event.context?.user_agent;
-  if (ip && isIP(normalizeIdentifier(ip)) !== 0) subject.ips.add(foldCase(ip));
-  if (agent && looksLikeUserAgent(normalizeIdentifier(agent))) subject.agents.add(normalizeIdentifier(agent));
+  if (ip && isIP(normalizeIdentifier(ip)) !== 0) {
+    const folded = foldCase(ip);
+    if (!subject.ips.has(folded) && (!confirmed || confirmed.ips.has(folded))) {
+      subject.ips.add(folded);
+      subject.learnedIps.add(folded);
+    }
+  }
+  if (!agent || subject.agents.size >= MAX_LEARNED_AGENTS) return;
+  const normalized = normalizeIdentifier(agent);
+  if (!looksLikeUserAgent(normalized) || (confirmed && !confirmed.agents.has(normalized))) return;
+  subject.agents.add(normalized);
 }
 
 function looksLikeUserAgent(agent: string): boolean {
-  return agent.length >= MIN_AGENT_LENGTH && /[/\d]/.test(agent);
+  return agent.length <= MAX_AGENT_LENGTH && PRODUCT_TOKEN.test(agent);
 }

@@ -1,13 +1,14 @@
-import { canonicalText } from './normalize.js';
+import { type FoldedText, foldNeedle, foldText } from './folded-text.js';
 import type { Subject } from './subject.js';
 
 /**
  * Finds the subject's emails, names, IP addresses and user agents in free text, and replaces
  * them. Whole values and whole words only: "Dan" is not found in "Jordan" or "Dandelion", nor
- * bob@example.com in jim.bob@example.com, nor 192.0.2.1 in 192.0.2.10. Text is compared in its
- * canonical form (NFKC, no invisible characters), case-insensitively, and URL-encoded
- * spellings (%40, %3A, %20, +) are found too. Emails and IP addresses are found by their shape
- * and looked up, so a person with thousands of addresses costs no more than one.
+ * bob@example.com in jim.bob@example.com, nor 192.0.2.1 in 192.0.2.10. Text is compared folded
+ * (NFKC, lower case, no invisible characters), as written and URL-decoded (%40, %3A, %20, +).
+ * Each email, name and user agent is searched for literally (substring search, linear in the
+ * text); IP addresses are found by their bounded shape and looked up. Only the matched
+ * characters are replaced: the rest of the string stays exactly as it was.
  */
 export interface TextMatcher {
   mentions(text: string): boolean;
@@ -16,84 +17,71 @@ export interface TextMatcher {
 }
 
 type Span = [start: number, end: number];
+type Boundary = (text: string, start: number, end: number) => boolean;
 
-const WORD = '\\p{L}\\p{N}\\p{M}_';
-const EMAIL_SHAPE =
-  /(?:[\p{L}\p{N}\p{M}._+-]|%[0-9a-f]{2})+(?:@|%40)(?:[\p{L}\p{N}\p{M}-]|\.(?=[\p{L}\p{N}\p{M}]))+/giu;
+interface Needle {
+  text: string;
+  fits: Boundary;
+}
+
+// Scripts written without spaces between words: an identifier glued to them is still whole.
+const SPACELESS =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+const WORD = /[\p{L}\p{N}\p{M}_]/u;
+// What continues an email's local part to the left: letters, digits, and its common punctuation.
+const LOCAL = /[\p{L}\p{N}\p{M}._+-]/u;
+// Local-part characters that rarely separate words: "o'bob@" is another address, "'bob@" is not.
+const LOCAL_RARE = /[!#$%'*^`{|}~]/u;
+const DOMAIN = /[\p{L}\p{N}\p{M}]/u;
+const MAX_LABEL = 63;
 const IPV4_SHAPE = /(?<![\p{N}.])\d{1,3}(?:\.\d{1,3}){3}(?![\p{N}]|\.\p{N})/gu;
-const IPV6_SHAPE = /(?<![\p{L}\p{N}_:.])(?:[0-9a-f]{0,4}(?::|%3a)){2,7}[0-9a-f]{0,4}(?![\p{L}\p{N}_:])/giu;
+const IPV6_SHAPE =
+  /(?<![\p{L}\p{N}_:.])(?:[0-9a-f]{0,4}:){2,7}(?:\d{1,3}(?:\.\d{1,3}){3}(?![\p{N}]|\.\p{N})|[0-9a-f]{0,4}(?![\p{L}\p{N}_:]))/gu;
 
 const NEVER: TextMatcher = { mentions: () => false, replace: (text) => text };
 
 export function textMatcher(subject: Subject): TextMatcher {
-  const { emails, ips } = subject;
-  const phrases = phraseGroups([...subject.names, ...subject.agents]);
-  if (emails.size === 0 && ips.size === 0 && phrases.length === 0) return NEVER;
-  const hasIpv6 = [...ips].some((ip) => ip.includes(':'));
+  const { ips } = subject;
+  const needles: Needle[] = [
+    ...[...subject.emails].map((email) => ({ text: foldNeedle(email), fits: emailBoundary })),
+    ...[...subject.names, ...subject.agents].map((phrase) => ({
+      text: foldNeedle(phrase),
+      fits: wordBoundary,
+    })),
+  ].filter((needle) => needle.text !== '');
+  if (needles.length === 0 && ips.size === 0) return NEVER;
+
+  function spansIn(folded: FoldedText, found: Span[]): void {
+    const { text } = folded;
+    const add = (start: number, end: number) => found.push(folded.original(start, end));
+    for (const needle of needles) {
+      for (let at = text.indexOf(needle.text); at !== -1; at = text.indexOf(needle.text, at + 1)) {
+        const end = at + needle.text.length;
+        if (needle.fits(text, at, end)) add(at, end);
+      }
+    }
+    if (ips.size === 0) return;
+    for (const shape of [IPV4_SHAPE, IPV6_SHAPE]) {
+      for (const match of text.matchAll(shape)) {
+        if (ips.has(match[0])) add(match.index, match.index + match[0].length);
+      }
+    }
+  }
 
   function spans(text: string): Span[] {
     const found: Span[] = [];
-    if (emails.size > 0) for (const match of text.matchAll(EMAIL_SHAPE)) emailSpan(match, emails, found);
-    if (ips.size > 0) {
-      for (const match of text.matchAll(IPV4_SHAPE)) if (ips.has(match[0])) found.push(spanOf(match));
-      if (hasIpv6) {
-        for (const match of text.matchAll(IPV6_SHAPE)) {
-          if (ips.has(match[0].replace(/%3a/gi, ':').toLowerCase())) found.push(spanOf(match));
-        }
-      }
-    }
-    if (phrases.length > 0) {
-      const lower = text.toLowerCase();
-      for (const group of phrases) {
-        if (!group.keys.some((key) => lower.includes(key))) continue;
-        for (const match of text.matchAll(group.pattern)) found.push(spanOf(match));
-      }
-    }
+    spansIn(foldText(text), found);
+    if (/[%+]/.test(text)) spansIn(foldText(text, true), found);
     return found;
   }
 
   return {
-    mentions: (text) => spans(canonicalText(text)).length > 0,
+    mentions: (text) => spans(text).length > 0,
     replace(text, replacement) {
-      const canonical = canonicalText(text);
-      const found = spans(canonical);
-      if (found.length === 0) return text;
-      return replaceSpans(canonical, found, replacement);
+      const found = spans(text);
+      return found.length === 0 ? text : replaceSpans(text, found, replacement);
     },
   };
-}
-
-/**
- * An email-shaped run of text names the subject when it, or its end after a URL-encoded
- * separator (`who%3Dbob%40example.com`), decodes to one of their emails.
- */
-function emailSpan(match: RegExpExecArray | RegExpMatchArray, emails: Set<string>, found: Span[]): void {
-  const token = match[0];
-  const start = match.index ?? 0;
-  const at = token.includes('@') ? token.indexOf('@') : token.toLowerCase().lastIndexOf('%40');
-  const offsets = [0];
-  for (
-    let percent = token.indexOf('%');
-    percent !== -1 && percent + 3 <= at;
-    percent = token.indexOf('%', percent + 3)
-  ) {
-    offsets.push(percent + 3);
-  }
-  const offset = offsets.find((from) => emails.has(decode(token.slice(from)).toLowerCase()));
-  if (offset !== undefined) found.push([start + offset, start + token.length]);
-}
-
-function decode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
-function spanOf(match: RegExpExecArray | RegExpMatchArray): Span {
-  const start = match.index ?? 0;
-  return [start, start + match[0].length];
 }
 
 /** Leftmost first, the longest at one place; a span inside or across an earlier one is skipped. */
@@ -109,47 +97,89 @@ function replaceSpans(text: string, spans: Span[], replacement: string): string 
   return result + text.slice(at);
 }
 
-interface PhraseGroup {
-  /** Lower-case words one of which a text must contain before the pattern is tried. */
-  keys: string[];
-  pattern: RegExp;
+/** A name or user agent: no letter, digit or underscore right beside it. */
+function wordBoundary(text: string, start: number, end: number): boolean {
+  const before = charBefore(text, start);
+  const after = charAt(text, end);
+  return (
+    (before === undefined || !joins(before, charAt(text, start) as string, WORD)) &&
+    (after === undefined || !joins(after, charBefore(text, end) as string, WORD))
+  );
 }
 
-/** Names and user agents, grouped by first word: a cheap substring test picks the few to try. */
-function phraseGroups(phrases: string[]): PhraseGroup[] {
-  const byFirstWord = new Map<string, string[]>();
-  for (const phrase of phrases) {
-    const first = (phrase.split(/\s+/u)[0] ?? phrase).toLowerCase();
-    byFirstWord.set(first, [...(byFirstWord.get(first) ?? []), phrase]);
+/**
+ * An email: nothing before it that could continue its local part (jim.bob@, o'bob@), nothing
+ * after it that could continue its domain (.com.au, .community, -shop.example); a hyphen and
+ * word after the domain (bob@example.com-urgent) ends it.
+ */
+function emailBoundary(text: string, start: number, end: number): boolean {
+  const first = charAt(text, start) as string;
+  const before = charBefore(text, start);
+  if (before !== undefined && joins(before, first, LOCAL)) return false;
+  if (before !== undefined && LOCAL_RARE.test(before)) {
+    const beforeThat = charBefore(text, start - before.length);
+    if (beforeThat !== undefined && joins(beforeThat, first, LOCAL)) return false;
   }
-  return [...byFirstWord].map(([first, group]) => ({
-    keys: [...new Set([first, encodeURIComponent(first).toLowerCase()])],
-    pattern: new RegExp(
-      group
-        .map((phrase) => bounded(phrase))
-        .sort((a, b) => b.length - a.length)
-        .join('|'),
-      'giu',
-    ),
-  }));
+  const last = charBefore(text, end) as string;
+  const after = charAt(text, end);
+  if (after === undefined) return true;
+  if (after === '.' || after === '-') return !continuesDomain(text, end, last);
+  return !joins(after, last, DOMAIN);
 }
 
-/** The phrase, spelled plainly or URL-encoded, with no letter, digit or underscore beside it. */
-function bounded(phrase: string): string {
-  return `(?:(?<=%[0-9a-f]{2})|(?<![${WORD}]))${spelling(phrase)}(?:(?=%[0-9a-f]{2})|(?![${WORD}]))`;
-}
-
-function spelling(needle: string): string {
-  let source = '';
-  for (const char of needle) {
-    if (/[A-Za-z0-9._~-]/.test(char)) source += escapeRegExp(char);
-    // Any run of spaces, however encoded, between the words of a name or user agent.
-    else if (/\s/u.test(char)) source += '(?:\\s|%20|\\+)+';
-    else source += `(?:${escapeRegExp(char)}|${escapeRegExp(encodeURIComponent(char))})`;
+/** More domain labels follow: `.label`, or `-rest-of-label.label`. */
+function continuesDomain(text: string, end: number, last: string): boolean {
+  if (text[end] === '.') {
+    const next = charAt(text, end + 1);
+    return next !== undefined && joins(next, last, DOMAIN);
   }
-  return source;
+  let at = end;
+  while (
+    at < text.length &&
+    at - end <= MAX_LABEL &&
+    (text[at] === '-' || DOMAIN.test(charAt(text, at) as string))
+  )
+    at += (charAt(text, at) as string).length;
+  const next = charAt(text, at + 1);
+  return text[at] === '.' && next !== undefined && DOMAIN.test(next);
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/** `neighbour` continues the identifier whose edge is `edge`, unless it is in a script without spaces and the edge is not. */
+function joins(neighbour: string, edge: string, continues: RegExp): boolean {
+  if (!continues.test(neighbour)) return false;
+  return !(SPACELESS.test(neighbour) && !SPACELESS.test(edge));
+}
+
+function charAt(text: string, at: number): string | undefined {
+  const code = text.codePointAt(at);
+  return code === undefined ? undefined : String.fromCodePoint(code);
+}
+
+function charBefore(text: string, at: number): string | undefined {
+  if (at <= 0) return undefined;
+  const low = text.charCodeAt(at - 1);
+  if (at >= 2 && low >= 0xdc00 && low <= 0xdfff) {
+    const high = text.charCodeAt(at - 2);
+    if (high >= 0xd800 && high <= 0xdbff) return text.slice(at - 2, at);
+  }
+  return text[at - 1];
+}
+
+/**
+ * For id fields (actor and target ids, team ids): the requested emails, names and IP addresses
+ * only. What events taught (IP addresses and user agents) never rewrites an id.
+ */
+export function idMatcher(subject: Subject): TextMatcher {
+  const ips = new Set([...subject.ips].filter((ip) => !subject.learnedIps.has(ip)));
+  return textMatcher({ ...subject, ips, agents: new Set() });
+}
+
+/** One for free text, one for id fields. */
+export interface SubjectMatchers {
+  text: TextMatcher;
+  ids: TextMatcher;
+}
+
+export function subjectMatchers(subject: Subject): SubjectMatchers {
+  return { text: textMatcher(subject), ids: idMatcher(subject) };
 }

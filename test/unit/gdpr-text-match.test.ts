@@ -40,3 +40,78 @@ describe('GDPR free-text matching: whole values and words, any spelling, nobody 
     expect(matcher.mentions(text)).toBe(false);
   });
 });
+
+describe('GDPR free-text matching against hostile text', () => {
+  const MEGABYTE = 1_000_000;
+  // Linear matching takes milliseconds here; retrying a pattern from every position takes hours.
+  const LINEAR_BOUND_MS = 1000;
+  const timed = (work: () => unknown) => {
+    const started = performance.now();
+    work();
+    return performance.now() - started;
+  };
+
+  it.each([
+    ['a run of letters', 'a'.repeat(MEGABYTE)],
+    ['a run of local-part characters before an @', `${'a.'.repeat(MEGABYTE / 2)}@x`],
+    ['a run of @ signs', '@'.repeat(MEGABYTE)],
+    ['a run of URL escapes', '%41'.repeat(MEGABYTE / 3)],
+    ['a run of stray percent signs', 'a%'.repeat(MEGABYTE / 2)],
+    ['a run of IPv6-like groups', 'a:'.repeat(MEGABYTE / 2)],
+  ])('a megabyte of %s cannot make an erasure quadratic (ReDoS)', (_label, text) => {
+    expect(timed(() => matcher.mentions(text))).toBeLessThan(LINEAR_BOUND_MS);
+    expect(timed(() => erase(`${text} bob@example.com`))).toBeLessThan(LINEAR_BOUND_MS);
+  });
+
+  it('a thousand long forged user agents cannot make one replace take seconds (ReDoS)', () => {
+    const subject = requestedSubject({ user: 'bob@example.com' });
+    for (let i = 0; i < 1000; i++) subject.agents.add(`Agent${i}/1.0 ${'x'.repeat(240)} ${i}`);
+    const many = textMatcher(subject);
+    const text = `${'Agent1/1.0 x '.repeat(MEGABYTE / 13)}`;
+    expect(timed(() => many.replace(text, P))).toBeLessThan(LINEAR_BOUND_MS);
+  });
+});
+
+describe('GDPR erasure finds every spelling of a requested email, however it is glued to text', () => {
+  const subject = requestedSubject({
+    user: "o'brien@example.com",
+    identifiers: ['bob@example.com', 'a.b!c@example.com', '::ffff:192.0.2.1'],
+  });
+  const glued = textMatcher(subject);
+
+  it.each([
+    ["mail sent to o'brien@example.com and O'Brien@Example.com", `mail sent to ${P} and ${P}`],
+    ['请联系bob@example.com谢谢', `请联系${P}谢谢`],
+    ['Bobにbob@example.com', `Bobに${P}`],
+    ['bob@example.com-urgent', `${P}-urgent`],
+    ['write a.b!c@example.com now', `write ${P} now`],
+    ["quoted 'bob@example.com' here", `quoted '${P}' here`],
+    ['peer ::ffff:192.0.2.1 and ::FFFF:192.0.2.1:443', `peer ${P} and ${P}:443`],
+  ])('an erasure that reports success leaves no email behind in %j', (text, erased) => {
+    expect(glued.replace(text, P)).toBe(erased);
+    expect(glued.mentions(text)).toBe(true);
+  });
+
+  it.each([
+    "x'bob@example.com",
+    'x.a.b!c@example.com',
+    'bob@example.com-shop.example',
+    'bob@example.com.au',
+    '中bob@example.com.au',
+    '::ffff:192.0.2.10',
+  ])('a similar address of someone else, %j, stays', (text) => {
+    expect(glued.replace(text, P)).toBe(text);
+  });
+});
+
+describe('GDPR erasure rewrites only what it matched', () => {
+  it.each([
+    ['½ cup for bob@example.com', `½ cup for ${P}`],
+    ['ﬁle of Dan', `ﬁle of ${P}`],
+    ['👨‍👩‍👧 family of bob@example.com', `👨‍👩‍👧 family of ${P}`],
+    ['Ｊｏｒｄａｎ met Ｄａｎ', `Ｊｏｒｄａｎ met ${P}`],
+    ['café  au lait with Dan', `café  au lait with ${P}`],
+  ])('the rest of %j keeps its exact characters (no NFKC rewrite)', (text, erased) => {
+    expect(erase(text)).toBe(erased);
+  });
+});

@@ -67,7 +67,13 @@ export function gdprDeleteCommand(context: CliContext): Command {
           for (const line of details) writeLine(context.stderr, line);
           await confirm(context, options.user, scope);
         }
-        const report = await client.gdprErase(options.user, subject);
+        // Only the IP addresses and user agents shown above: any paired with the person since
+        // the dry run are left for another request, never erased unseen.
+        const confirmed = {
+          ip_addresses: preview.subject?.ip_addresses ?? [],
+          user_agents: preview.subject?.user_agents ?? [],
+        };
+        const report = await client.gdprErase(options.user, { ...subject, confirmed });
         writeLine(
           context.stdout,
           `Erased ${options.user} from ${report.events_changed} events${report.accounts_changed ? ` and ${report.accounts_changed} account` : ''}; they now read ${report.pseudonym}.`,

@@ -15,6 +15,20 @@ export const SubjectBody = Type.Object({
     Type.Array(Identifier, { maxItems: 100, description: "names the requester confirms are this person's" }),
   ),
   dry_run: Type.Optional(Type.Boolean({ description: 'erasures: report what would change, change nothing' })),
+  confirmed: Type.Optional(
+    Type.Object(
+      {
+        ip_addresses: Type.Optional(Type.Array(Identifier, { maxItems: 10000 })),
+        user_agents: Type.Optional(
+          Type.Array(Type.String({ minLength: 1, maxLength: 1024 }), { maxItems: 1000 }),
+        ),
+      },
+      {
+        description:
+          'erasures: the ip_addresses and user_agents a dry run listed and the requester confirmed; when given, only those of the learned ones are erased (without it, every one learned at erasure time is)',
+      },
+    ),
+  ),
 });
 
 export interface SubjectBodyValue {
@@ -22,6 +36,7 @@ export interface SubjectBodyValue {
   identifiers?: string[];
   names?: string[];
   dry_run?: boolean;
+  confirmed?: { ip_addresses?: string[]; user_agents?: string[] };
 }
 
 const Strings = Type.Array(Type.String());

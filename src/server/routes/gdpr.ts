@@ -85,24 +85,25 @@ export function registerGdprRoutes(app: FastifyInstance, options: { scrubWaitMs?
       const orgId = principal.organization.id;
       if (body.dry_run) return { data: answer(await gdpr.preview(orgId, subjectRequest(body))) };
       const subject = subjectRequest(body);
-      // The erasure and its record commit together. The record holds no personal data: counts
-      // and the pseudonym only.
-      const report = await writes.write(() => {
-        const erased = gdpr.erase(orgId, subject, now());
-        recorder.record(orgId, [
-          {
-            action: 'gdpr.user_erased',
-            actor: userActor(principal.user),
-            target: { type: 'user', name: erased.pseudonym },
-            metadata: {
-              count: erased.eventsChanged,
-              events_matched: erased.eventsMatched,
-              accounts_changed: erased.accountsChanged,
+      // The write gate owns the transaction: the erasure (a savepoint within it) and its record
+      // commit together, and followers are woken after the commit. The record holds no personal
+      // data: counts and the pseudonym only.
+      const report = await writes.write(() =>
+        gdpr.erase(orgId, subject, now(), (erased) => {
+          recorder.record(orgId, [
+            {
+              action: 'gdpr.user_erased',
+              actor: userActor(principal.user),
+              target: { type: 'user', name: erased.pseudonym },
+              metadata: {
+                count: erased.eventsChanged,
+                events_matched: erased.eventsMatched,
+                accounts_changed: erased.accountsChanged,
+              },
             },
-          },
-        ]);
-        return erased;
-      });
+          ]);
+        }),
+      );
       if (!(await gdpr.scrub(scrubWaitMs))) throw erasurePending();
       return { data: answer(report) };
     },
@@ -111,7 +112,15 @@ export function registerGdprRoutes(app: FastifyInstance, options: { scrubWaitMs?
 
 /** The request's identifiers, checked now: one that is empty once normalized is a 400 before any work. */
 function subjectRequest(body: SubjectBodyValue): SubjectRequest {
-  const request = { user: body.user, identifiers: body.identifiers, names: body.names };
+  const request: SubjectRequest = {
+    user: body.user,
+    identifiers: body.identifiers,
+    names: body.names,
+    confirmed: body.confirmed && {
+      ipAddresses: body.confirmed.ip_addresses,
+      userAgents: body.confirmed.user_agents,
+    },
+  };
   try {
     requestedSubject(request);
   } catch (error) {
