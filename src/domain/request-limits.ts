@@ -31,3 +31,9 @@ export function ingestCost(events: number): number {
 export function searchCost(words: number): number {
   return words === 0 ? 1 : 1 + Math.ceil(words / SEARCH_WORDS_PER_RATE_UNIT);
 }
+
+/**
+ * What a GDPR export or erasure (dry runs included) costs in the rate limit, in requests: each
+ * reads the organization's whole log, so a burst of them must run out of budget quickly.
+ */
+export const GDPR_REQUEST_COST = 10;

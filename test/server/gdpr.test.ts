@@ -152,4 +152,20 @@ describe('GDPR export and erasure', () => {
     expect((await post('exports', {})).statusCode).toBe(400);
     expect(JSON.stringify(fixture.db.prepare('SELECT * FROM events').all())).toContain(EMAIL);
   });
+
+  it('weighs a GDPR request as ten in the rate limit: a burst of whole-log reads runs out quickly', async () => {
+    const limited = await createFixture({ rateLimitPerMinute: 25 });
+    try {
+      const ask = () => limited.request({ method: 'POST', url: `${GDPR}/exports`, payload: { user: EMAIL } });
+      const first = await ask();
+      expect(first.statusCode).toBe(200);
+      expect(first.headers['ratelimit-remaining']).toBe('15');
+      expect((await ask()).statusCode).toBe(200);
+      const third = await ask();
+      expect(third.statusCode).toBe(429);
+      expect(third.headers['retry-after']).toBeDefined();
+    } finally {
+      await limited.close();
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { GDPR_REQUEST_COST } from '../../domain/request-limits.js';
 import { exportDocument } from '../../gdpr/export-document.js';
 import {
   candidatesToJson,
@@ -37,6 +38,7 @@ export function registerGdprRoutes(app: FastifyInstance, options: { scrubWaitMs?
         body: SubjectBody,
         response: { 200: ExportAnswer, ...problemResponses(400, 401, 403, 404, 429) },
       },
+      config: { rateCost: () => GDPR_REQUEST_COST },
     },
     async (request, reply) => {
       const principal = organizationFor(request, (request.params as { org: string }).org);
@@ -77,6 +79,7 @@ export function registerGdprRoutes(app: FastifyInstance, options: { scrubWaitMs?
         body: SubjectBody,
         response: { 200: ErasureAnswer, ...problemResponses(400, 401, 403, 404, 429, 503) },
       },
+      config: { rateCost: () => GDPR_REQUEST_COST },
     },
     async (request) => {
       const principal = organizationFor(request, (request.params as { org: string }).org);
