@@ -13,7 +13,8 @@ async function loggedFixture(level: LogLevel, format: LogFormat, faultMessage = 
       destination: { write: (text: string) => lines.push(...text.split(/\n(?=.)/)) },
     },
   });
-  fixture.app.get('/api/v1/organizations/:org/fault', async () => {
+  // A test-only route, kept out of /openapi.json.
+  fixture.app.get('/api/v1/organizations/:org/fault', { schema: { hide: true } }, async () => {
     throw new Error(faultMessage);
   });
   return { fixture, lines };
