@@ -56,14 +56,14 @@ export function reservedFieldOf(
 }
 
 /**
- * Case and width folded, and every space, dash and invisible character dropped, so `System `, a
- * full-width name, `sys\u00adtem` or `audit\u200bserver` is no way round.
+ * Case and width folded, and every space, dash, control and invisible character dropped, so
+ * `System `, a full-width name, `sys\u00adtem` or `audit\u200bserver` is no way round.
  */
 function folded(value: unknown): string {
   return typeof value === 'string'
     ? value
         .normalize('NFKC')
         .toLowerCase()
-        .replace(/[\s\p{Dash}\p{Cf}\p{Default_Ignorable_Code_Point}]/gu, '')
+        .replace(/[\s\p{Dash}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/gu, '')
     : '';
 }

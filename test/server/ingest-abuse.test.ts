@@ -58,6 +58,7 @@ describe('ingest against hostile senders', () => {
       ['user.login', { actor: { name: 'audit\u200bserver' } }],
       ['user.login', { actor: { name: 'audit server\u200b' } }],
       ['user.login', { actor: { name: 'root (local\u200badministrator)' } }],
+      ['user.login', { actor: { id: 'system\u0000' } }],
     ])('refuses %s sent as %j with a 400 naming the field', async (action, extra) => {
       const response = await post({ events: [{ action: 'user.login' }, { action, ...extra }] });
       expect(response.statusCode).toBe(400);
