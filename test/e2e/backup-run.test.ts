@@ -22,6 +22,7 @@ import {
   startServerProcess,
   tempHome,
 } from '../helpers/cli.js';
+import { type ContractProxy, startContractProxy } from '../helpers/contract-proxy.js';
 import { readCsvRecords, readEvents, sampleEvents, startCli, waitFor } from '../helpers/export-fixtures.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 
@@ -35,11 +36,15 @@ describe('audit backup run', () => {
   let server: SpawnedServer;
   let token: string;
   let expected: AuditEvent[];
+  // The CLI talks to the server through a proxy that holds every answer to /openapi.json
+  // (the fault-injection test goes through the fault proxy instead).
+  let contract: ContractProxy;
+  const via = () => ({ ...env, AUDIT_SERVER: contract.url, AUDIT_TOKEN: token });
 
   const newDir = () => mkdtempSync(join(tmpdir(), 'audit-backup-'));
   const backup = (dir: string, args: string[] = [], extraEnv: Record<string, string> = {}) =>
     runCli(['backup', 'run', '--utc', '--date', DAY, '--dir', dir, ...args], {
-      env: { ...env, ...extraEnv },
+      env: { ...via(), ...extraEnv },
     });
   const exportedCount = async () => (await fetchAllEvents(server.url, token, 'action=audit.exported')).length;
   const checksumOk = (dir: string, name: string) => {
@@ -65,8 +70,10 @@ describe('audit backup run', () => {
       { action: 'user.login', timestamp: '2023-05-11T00:00:00.000Z' },
     ]);
     expected = await fetchAllEvents<AuditEvent>(server.url, token, DAY_QUERY);
+    contract = await startContractProxy(server.url);
   });
   afterAll(async () => {
+    await contract?.close();
     await server?.stop();
   });
 
@@ -189,7 +196,7 @@ describe('audit backup run', () => {
   });
 
   it('defaults to yesterday into <data dir>/backups', async () => {
-    const result = await runCli(['backup', 'run', '--utc'], { env });
+    const result = await runCli(['backup', 'run', '--utc'], { env: via() });
     expect(result).toEqual({ code: 0, stdout: '', stderr: '' });
     const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
     const dir = join(home.dir, 'data', 'backups');
@@ -200,8 +207,13 @@ describe('audit backup run', () => {
   });
 
   it('rejects a date that is not a day (exit 2)', async () => {
-    const result = await runCli(['backup', 'run', '--date', '2023-02-30', '--dir', newDir()], { env });
+    const result = await runCli(['backup', 'run', '--date', '2023-02-30', '--dir', newDir()], { env: via() });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--date/);
+  });
+
+  it("answers the CLI only as the server's /openapi.json says (status, media type, headers, body)", () => {
+    expect(contract.checked()).toBeGreaterThan(10);
+    expect(contract.violations).toEqual([]);
   });
 });

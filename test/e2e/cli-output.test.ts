@@ -9,6 +9,7 @@ import {
   startServerProcess,
   tempHome,
 } from '../helpers/cli.js';
+import { type ContractProxy, startContractProxy } from '../helpers/contract-proxy.js';
 
 const TSV_HEADER = 'TIME\tCATEGORY\tACTION\tACTOR\tTARGET\tIP\tDESCRIPTION';
 const CSV_HEADER =
@@ -102,10 +103,17 @@ describe('audit logs output formats, terminal safety and audit logs show', () =>
   let server: SpawnedServer;
   let token: string;
   const id: Record<string, string> = {};
+  // The CLI talks to the server through a proxy that holds every answer to /openapi.json.
+  let proxy: ContractProxy;
+  const via = (environment: NodeJS.ProcessEnv) => ({
+    ...environment,
+    AUDIT_SERVER: proxy.url,
+    AUDIT_TOKEN: token,
+  });
 
   const apiEvents = (query = '') => fetchAllEvents<AuditEvent>(server.url, token, query);
   const cli = async (args: string[], environment: NodeJS.ProcessEnv = env) => {
-    const result = await runCli(args, { env: environment });
+    const result = await runCli(args, { env: via(environment) });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     return result.stdout;
@@ -118,8 +126,10 @@ describe('audit logs output formats, terminal safety and audit logs show', () =>
     Object.keys(EVENTS).forEach((name, index) => {
       id[name] = (stored[index] as { id: string }).id;
     });
+    proxy = await startContractProxy(server.url);
   });
   afterAll(async () => {
+    await proxy?.close();
     await server.stop();
   });
 
@@ -184,7 +194,7 @@ describe('audit logs output formats, terminal safety and audit logs show', () =>
   });
 
   it('-o yaml is a usage error', async () => {
-    const result = await runCli(['logs', '-o', 'yaml'], { env });
+    const result = await runCli(['logs', '-o', 'yaml'], { env: via(env) });
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toContain('yaml');
@@ -261,10 +271,15 @@ describe('audit logs output formats, terminal safety and audit logs show', () =>
     });
     expect(JSON.parse(stdout)).toEqual(((await response.json()) as { data: AuditEvent }).data);
 
-    const unknown = await runCli(['logs', 'show', 'log_01J00000000000000000000000'], { env });
+    const unknown = await runCli(['logs', 'show', 'log_01J00000000000000000000000'], { env: via(env) });
     expect(unknown.code).toBe(1);
     expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
     expect(unknown.stderr).toContain('log_01J00000000000000000000000');
     expect(unknown.stdout).toBe('');
+  });
+
+  it("answers the CLI only as the server's /openapi.json says (status, media type, headers, body)", () => {
+    expect(proxy.checked()).toBeGreaterThan(10);
+    expect(proxy.violations).toEqual([]);
   });
 });

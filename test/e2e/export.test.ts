@@ -14,6 +14,7 @@ import {
   startServerProcess,
   tempHome,
 } from '../helpers/cli.js';
+import { type ContractProxy, startContractProxy } from '../helpers/contract-proxy.js';
 import {
   expectedCsvRecord,
   readCsvRecords,
@@ -37,9 +38,13 @@ describe('audit export against a live server', () => {
   let token: string;
   let expected: AuditEvent[];
   let proxy: FaultProxy;
+  // The CLI talks to the server through a proxy that holds every answer to /openapi.json
+  // (the fault-injection test goes through the fault proxy instead).
+  let contract: ContractProxy;
+  const throughContract = () => ({ ...env, AUDIT_SERVER: contract.url, AUDIT_TOKEN: token });
 
   const exportCli = (args: string[], extraEnv: Record<string, string> = {}) =>
-    runCli(['export', ...RANGE, ...args], { env: { ...env, ...extraEnv } });
+    runCli(['export', ...RANGE, ...args], { env: { ...throughContract(), ...extraEnv } });
   const exportedCount = async () => (await fetchAllEvents(server.url, token, 'action=audit.exported')).length;
 
   beforeAll(async () => {
@@ -57,8 +62,10 @@ describe('audit export against a live server', () => {
     ]);
     expected = await fetchAllEvents<AuditEvent>(server.url, token, RANGE_QUERY);
     proxy = await startFaultProxy(server.url);
+    contract = await startContractProxy(server.url);
   });
   afterAll(async () => {
+    await contract?.close();
     await proxy?.close();
     await server?.stop();
   });
@@ -141,7 +148,7 @@ describe('audit export against a live server', () => {
 
   it('writes the default name in the current directory', async () => {
     const cwd = mkdtempSync(join(out, 'cwd-'));
-    const result = await startCli(['export', ...RANGE, '--format', 'json'], env, cwd).done;
+    const result = await startCli(['export', ...RANGE, '--format', 'json'], throughContract(), cwd).done;
     expect(result.code).toBe(0);
     expect(readdirSync(cwd)).toEqual(['audit-logs-2023-01-01_2023-03-31.json']);
   });
@@ -156,7 +163,7 @@ describe('audit export against a live server', () => {
 
   it('without --from and without a terminal is a usage error (exit 2)', async () => {
     const cwd = mkdtempSync(join(out, 'nofrom-'));
-    const result = await startCli(['export', '--format', 'csv'], env, cwd).done;
+    const result = await startCli(['export', '--format', 'csv'], throughContract(), cwd).done;
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/--from is required/);
@@ -205,5 +212,10 @@ describe('audit export against a live server', () => {
     expect(arrived).toBe(150);
     expect(await fetchAllEvents(server.url, token, RANGE_QUERY)).toHaveLength(TOTAL + 150);
     expect(readEvents(file)).toEqual(expected);
+  });
+
+  it("answers the CLI only as the server's /openapi.json says (status, media type, headers, body)", () => {
+    expect(contract.checked()).toBeGreaterThan(10);
+    expect(contract.violations).toEqual([]);
   });
 });

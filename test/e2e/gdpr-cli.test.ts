@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/domain/event.js';
 import { BIN, cliEnv, runCli, type SpawnedServer, startServerProcess, tempHome } from '../helpers/cli.js';
+import { type ContractProxy, startContractProxy } from '../helpers/contract-proxy.js';
 
 const EMAIL = 'quentin.vandersloot@example.com';
 
@@ -12,6 +13,9 @@ describe('audit gdpr export and delete', () => {
   const env = cliEnv(home.configDir);
   let server: SpawnedServer;
   let memberToken: string;
+  // The CLI talks to the server through a proxy that holds every answer to /openapi.json.
+  let proxy: ContractProxy;
+  const via = (token = server.token as string) => ({ ...env, AUDIT_SERVER: proxy.url, AUDIT_TOKEN: token });
   const api = async (path: string) =>
     (await (
       await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${server.token}` } })
@@ -41,12 +45,16 @@ describe('audit gdpr export and delete', () => {
     memberToken = (
       await runCli(['server', 'token', 'create', '--user', 'mo@example.com', '--db', home.dbFile], { env })
     ).stdout.trim();
+    proxy = await startContractProxy(server.url);
   });
-  afterAll(() => server.stop());
+  afterAll(async () => {
+    await proxy?.close();
+    await server.stop();
+  });
 
   it("exports one person's events to a 0600 file", async () => {
     const file = join(home.dir, 'sar.json');
-    const result = await runCli(['gdpr', 'export', '--user', EMAIL, '-o', file], { env });
+    const result = await runCli(['gdpr', 'export', '--user', EMAIL, '-o', file], { env: via() });
     expect(result.code).toBe(0);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const document = JSON.parse(readFileSync(file, 'utf8'));
@@ -56,27 +64,27 @@ describe('audit gdpr export and delete', () => {
   });
 
   it("refuses to erase without a terminal or --yes, and for a token that is not the owner's", async () => {
-    const noTerminal = await runCli(['gdpr', 'delete', '--user', EMAIL], { env });
+    const noTerminal = await runCli(['gdpr', 'delete', '--user', EMAIL], { env: via() });
     expect(noTerminal.code).toBe(2);
     expect(noTerminal.stderr).toContain('--yes');
     const member = await runCli(['gdpr', 'delete', '--user', EMAIL, '--yes'], {
-      env: { ...env, AUDIT_TOKEN: memberToken },
+      env: via(memberToken),
     });
     expect(member.code).toBe(4);
     const memberExport = await runCli(['gdpr', 'export', '--user', EMAIL], {
-      env: { ...env, AUDIT_TOKEN: memberToken },
+      env: via(memberToken),
     });
     expect(memberExport.code).toBe(4);
     expect((await subjectEvents()).every((event) => event.actor?.email === EMAIL)).toBe(true);
   });
 
   it('dry run reports and changes nothing; the real run erases; a second run has nothing to do', async () => {
-    const dry = await runCli(['gdpr', 'delete', '--user', EMAIL, '--dry-run'], { env });
+    const dry = await runCli(['gdpr', 'delete', '--user', EMAIL, '--dry-run'], { env: via() });
     expect(dry.code).toBe(0);
     expect(dry.stdout).toMatch(/^Would erase .* from \d+ events/);
     expect((await subjectEvents()).every((event) => event.actor?.email === EMAIL)).toBe(true);
 
-    const erased = await runCli(['gdpr', 'delete', '--user', EMAIL, '--yes'], { env });
+    const erased = await runCli(['gdpr', 'delete', '--user', EMAIL, '--yes'], { env: via() });
     expect(erased.code).toBe(0);
     const pseudonym = /now read (erased-user-[0-9a-f]{8})/.exec(erased.stdout)?.[1];
     expect(pseudonym).toBeDefined();
@@ -84,7 +92,7 @@ describe('audit gdpr export and delete', () => {
       expect(event.actor).toMatchObject({ name: pseudonym, email: pseudonym });
       expect(event.context?.ip_address).toBe(pseudonym);
     }
-    const again = await runCli(['gdpr', 'delete', '--user', EMAIL, '--yes'], { env });
+    const again = await runCli(['gdpr', 'delete', '--user', EMAIL, '--yes'], { env: via() });
     expect(again.code).toBe(0);
     expect(again.stderr).toContain('Nothing to erase');
   });
@@ -103,14 +111,14 @@ describe('audit gdpr export and delete', () => {
         ],
       }),
     });
-    const dry = await runCli(['gdpr', 'delete', '--user', 'user_cc', '--dry-run'], { env });
+    const dry = await runCli(['gdpr', 'delete', '--user', 'user_cc', '--dry-run'], { env: via() });
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('Would erase user_cc from 1 events');
     expect(dry.stdout).toContain('not erased unless you add --also: cora@example.com');
     expect(dry.stdout).toContain('not erased unless you add --also-name: Cora Candidate');
 
     const exported = await runCli(['gdpr', 'export', '--user', 'user_cc', '--also', 'cora@example.com'], {
-      env,
+      env: via(),
     });
     expect(exported.code).toBe(0);
     expect(JSON.parse(exported.stdout).summary).toMatchObject({
@@ -130,7 +138,7 @@ describe('audit gdpr export and delete', () => {
         'Cora Candidate',
         '--yes',
       ],
-      { env },
+      { env: via() },
     );
     expect(erased.code).toBe(0);
     expect(erased.stdout).toMatch(/^Erased user_cc from 2 events/);
@@ -152,7 +160,7 @@ describe('audit gdpr export and delete', () => {
           'script',
           ['-qec', `${process.execPath} ${BIN} gdpr delete --user ${subject}`, '/dev/null'],
           {
-            env,
+            env: via(),
           },
         );
         let output = '';
@@ -168,5 +176,10 @@ describe('audit gdpr export and delete', () => {
     const right = await run(subject);
     expect(right.code).toBe(0);
     expect(right.output).toMatch(/Erased pat\.typeback@example\.com from 1 events/);
+  });
+
+  it("answers the CLI only as the server's /openapi.json says (status, media type, headers, body)", () => {
+    expect(proxy.checked()).toBeGreaterThan(10);
+    expect(proxy.violations).toEqual([]);
   });
 });

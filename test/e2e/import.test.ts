@@ -18,6 +18,7 @@ import {
   startServerProcess,
   tempHome,
 } from '../helpers/cli.js';
+import { type ContractProxy, startContractProxy } from '../helpers/contract-proxy.js';
 import { sampleEvents } from '../helpers/export-fixtures.js';
 
 const TOTAL = 2500;
@@ -51,8 +52,15 @@ async function exportText(format: EventFormat, events: AuditEvent[]): Promise<st
   return Buffer.concat(parts).toString('utf8');
 }
 
+// The CLI talks to each server through a proxy that holds every answer to /openapi.json.
+const proxies: ContractProxy[] = [];
+afterAll(async () => {
+  await Promise.all(proxies.map((proxy) => proxy.close()));
+});
+
 interface Fresh {
   server: SpawnedServer;
+  /** The CLI's environment: through the server's contract proxy, with its token. */
   env: NodeJS.ProcessEnv;
   token: string;
   /** Every event but those the server recorded about itself on its first start. */
@@ -69,7 +77,9 @@ async function freshServer(): Promise<Fresh> {
   const list = () => fetchAllEvents<AuditEvent>(server.url, token, 'order=asc');
   const own = new Set((await list()).map((event) => event.id));
   const all = async () => (await list()).filter((event) => !own.has(event.id));
-  return { server, env, token, all, every: list };
+  const proxy = await startContractProxy(server.url);
+  proxies.push(proxy);
+  return { server, env: { ...env, AUDIT_SERVER: proxy.url, AUDIT_TOKEN: token }, token, all, every: list };
 }
 
 describe('audit import into a fresh server', () => {
@@ -259,5 +269,13 @@ describe('audit export as CSV, then audit import of that file into another serve
     const restored = quoted(await target.all());
     expect(restored.map((event) => event.description).sort()).toEqual([...VALUES].sort());
     expect(restored).toEqual(quoted(await source.all()));
+  });
+});
+
+describe('audit import and export against /openapi.json', () => {
+  it("answers the CLI only as each server's /openapi.json says (status, media type, headers, body)", () => {
+    const checked = proxies.reduce((sum, proxy) => sum + proxy.checked(), 0);
+    expect(checked).toBeGreaterThan(20);
+    expect(proxies.flatMap((proxy) => proxy.violations)).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import { createAdmin } from '../../src/server/admin.js';
 import { createStores } from '../../src/server/services.js';
 import { openDatabase } from '../../src/store/database.js';
 import { BIN, cliEnv, runCli, startServerProcess, tempHome } from '../helpers/cli.js';
+import { type ContractProxy, startContractProxy } from '../helpers/contract-proxy.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 
 interface Follower {
@@ -93,6 +94,16 @@ async function startMisbehavingStream(): Promise<{ url: string; server: Server; 
 }
 
 describe('audit tail', () => {
+  // Where it changes nothing a test is about, the CLI talks to the server through a proxy that
+  // holds every answer to /openapi.json (behind the fault proxy, which then injects its faults
+  // in front of it: the contract proxy sees only the server's real answers).
+  const contracts: ContractProxy[] = [];
+  const contractProxy = async (url: string) => {
+    const contract = await startContractProxy(url);
+    contracts.push(contract);
+    return contract;
+  };
+
   it('prints the last N, then follows across a server kill and restart with no gap and no duplicate', async () => {
     const home = tempHome();
     const env = cliEnv(home.configDir);
@@ -132,7 +143,8 @@ describe('audit tail', () => {
     const env = cliEnv(home.configDir);
     const server = await startServerProcess(['--db', home.dbFile], env);
     const token = server.token as string;
-    const proxy = await startFaultProxy(server.url);
+    const contract = await contractProxy(server.url);
+    const proxy = await startFaultProxy(contract.url);
     proxy.failNext(1000, { status: 404, pathPattern: /\/audit-logs\/stream/ });
     await ingest(server.url, token, [1, 2].map(review));
 
@@ -150,6 +162,7 @@ describe('audit tail', () => {
     tail.child.kill('SIGINT');
     expect(await tail.exited).toBe(0);
     await proxy.close();
+    await contract.close();
     await server.stop();
   });
 
@@ -286,7 +299,12 @@ describe('audit tail', () => {
     const env = cliEnv(home.configDir);
     const server = await startServerProcess(['--db', home.dbFile], env);
     const token = server.token as string;
-    const tail = follow(['-n', '0', '-o', 'ndjson'], env);
+    const contract = await contractProxy(server.url);
+    const tail = follow(['-n', '0', '-o', 'ndjson'], {
+      ...env,
+      AUDIT_SERVER: contract.url,
+      AUDIT_TOKEN: token,
+    });
     // Until tail prints one, it may not be connected yet: send until it does.
     for (let n = 1; tail.lines.length === 0 && n < 40; n++) {
       await ingest(server.url, token, [review(n)]);
@@ -303,6 +321,13 @@ describe('audit tail', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(tail.stderr()).toContain('the server ended the stream: the token was revoked');
     expect(tail.stderr()).toMatch(/^audit: .*revoked token.*run audit login$/m);
+    await contract.close();
     await server.stop();
+  });
+
+  it("answers the CLI only as the server's /openapi.json says (status, media type, headers, body)", () => {
+    const checked = contracts.reduce((sum, contract) => sum + contract.checked(), 0);
+    expect(checked).toBeGreaterThan(2);
+    expect(contracts.flatMap((contract) => contract.violations)).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import {
   startServerProcess,
   tempHome,
 } from '../helpers/cli.js';
+import { type ContractProxy, startContractProxy } from '../helpers/contract-proxy.js';
 import { type Receiver, startReceiver } from '../helpers/webhook-receiver.js';
 
 describe('audit webhooks (spawned CLI against a real server and a local receiver)', () => {
@@ -17,12 +18,17 @@ describe('audit webhooks (spawned CLI against a real server and a local receiver
   let receiver: Receiver;
   let id: string;
   let secret: string;
+  // The CLI talks to the server through a proxy that holds every answer to /openapi.json.
+  let proxy: ContractProxy;
+  const via = () => ({ ...env, AUDIT_SERVER: proxy.url, AUDIT_TOKEN: server.token as string });
 
   beforeAll(async () => {
     server = await startServerProcess(['--db', home.dbFile, '--webhook-allow-private'], env);
     receiver = await startReceiver();
+    proxy = await startContractProxy(server.url);
   });
   afterAll(async () => {
+    await proxy?.close();
     await receiver.close();
     await server.stop();
   });
@@ -30,7 +36,7 @@ describe('audit webhooks (spawned CLI against a real server and a local receiver
   it('adds a webhook, printing the secret once on stdout, and lists it without the secret', async () => {
     const add = await runCli(
       ['webhooks', 'add', '--url', `${receiver.url}/hook`, '--action', 'user.login_failed,security.*'],
-      { env },
+      { env: via() },
     );
     expect(add.code).toBe(0);
     secret = add.stdout.trim();
@@ -38,12 +44,12 @@ describe('audit webhooks (spawned CLI against a real server and a local receiver
     id = /Created webhook (whk_\w+)/.exec(add.stderr)?.[1] as string;
     expect(id).toBeDefined();
 
-    const list = await runCli(['webhooks', 'list'], { env });
+    const list = await runCli(['webhooks', 'list'], { env: via() });
     expect(list.code).toBe(0);
     expect(list.stdout).toContain(id);
     expect(list.stdout).toContain('user.login_failed,security.*');
     expect(list.stdout).not.toContain(secret);
-    const json = await runCli(['webhooks', 'list', '-o', 'json'], { env });
+    const json = await runCli(['webhooks', 'list', '-o', 'json'], { env: via() });
     expect(JSON.stringify(JSON.parse(json.stdout))).not.toContain(secret);
   });
 
@@ -62,20 +68,20 @@ describe('audit webhooks (spawned CLI against a real server and a local receiver
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(receiver.received).toHaveLength(1);
 
-    const deliveries = await runCli(['webhooks', 'deliveries', id], { env });
+    const deliveries = await runCli(['webhooks', 'deliveries', id], { env: via() });
     expect(deliveries.code).toBe(0);
     expect(deliveries.stdout).toMatch(/user\.login_failed\tdelivered\t1\t200/);
   });
 
   it("tests a webhook and prints the receiver's answer; removes it", async () => {
-    const test = await runCli(['webhooks', 'test', id], { env });
+    const test = await runCli(['webhooks', 'test', id], { env: via() });
     expect(test.code).toBe(0);
     expect(test.stdout).toMatch(/^Receiver answered 200 in \d+ ms\./);
 
-    const remove = await runCli(['webhooks', 'remove', id], { env });
+    const remove = await runCli(['webhooks', 'remove', id], { env: via() });
     expect(remove.code).toBe(0);
-    expect((await runCli(['webhooks', 'list'], { env })).stdout).not.toContain(id);
-    expect((await runCli(['webhooks', 'test', id], { env })).code).toBe(1);
+    expect((await runCli(['webhooks', 'list'], { env: via() })).stdout).not.toContain(id);
+    expect((await runCli(['webhooks', 'test', id], { env: via() })).code).toBe(1);
   });
 
   it('reads a secret from stdin and refuses bad input with exit 2', async () => {
@@ -83,7 +89,7 @@ describe('audit webhooks (spawned CLI against a real server and a local receiver
     const add = await runCli(
       ['webhooks', 'add', '--url', receiver.url, '--action', 'team.*', '--secret-stdin'],
       {
-        env,
+        env: via(),
         input: `${custom}\n`,
       },
     );
@@ -93,20 +99,25 @@ describe('audit webhooks (spawned CLI against a real server and a local receiver
     const short = await runCli(
       ['webhooks', 'add', '--url', receiver.url, '--action', 'team.*', '--secret-stdin'],
       {
-        env,
+        env: via(),
         input: 'short\n',
       },
     );
     expect(short.code).toBe(2);
     const badFormat = await runCli(
       ['webhooks', 'add', '--url', receiver.url, '--action', 'x.y', '--format', 'fax'],
-      { env },
+      { env: via() },
     );
     expect(badFormat.code).toBe(2);
     const badUrl = await runCli(['webhooks', 'add', '--url', 'ftp://example.com', '--action', 'x.y'], {
-      env,
+      env: via(),
     });
     expect(badUrl.code).toBe(2);
     expect(badUrl.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it("answers the CLI only as the server's /openapi.json says (status, media type, headers, body)", () => {
+    expect(proxy.checked()).toBeGreaterThan(5);
+    expect(proxy.violations).toEqual([]);
   });
 });
