@@ -1,14 +1,13 @@
 // The package's API for programs: the same client every `audit` command uses.
-export {
-  type ApiResponse,
-  AuditClient,
-  type AuditClientOptions,
-  type CallOptions,
-  type HttpMethod,
-  MAX_INGEST_BATCH,
-  type RequestOptions,
-  type StreamOptions,
-} from './client/client.js';
+export { AuditClient, MAX_INGEST_BATCH } from './client/client.js';
+export type {
+  ApiResponse,
+  AuditClientOptions,
+  CallOptions,
+  HttpMethod,
+  RequestOptions,
+  StreamOptions,
+} from './client/client-options.js';
 export { AuditApiError, AuditNetworkError, AuditTimeoutError } from './client/errors.js';
 export type { ResponseHeaders, RetryInfo } from './client/http.js';
 export type { QueryParams, QueryValue } from './client/query.js';

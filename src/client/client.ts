@@ -36,15 +36,6 @@ import type {
 } from './types.js';
 import { undici } from './undici.js';
 
-export type {
-  ApiResponse,
-  AuditClientOptions,
-  CallOptions,
-  HttpMethod,
-  RequestOptions,
-  StreamOptions,
-} from './client-options.js';
-
 export const MAX_INGEST_BATCH = 1000;
 const MAX_PER_PAGE = 1000;
 const DEFAULT_TIMEOUT_MS = 30_000;

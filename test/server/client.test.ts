@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AuditClient, type AuditClientOptions } from '../../src/client/client.js';
+import { AuditClient } from '../../src/client/client.js';
+import type { AuditClientOptions } from '../../src/client/client-options.js';
 import { AuditApiError, AuditNetworkError, AuditTimeoutError } from '../../src/client/errors.js';
 import type { RetryInfo } from '../../src/client/http.js';
 import type { EventInput } from '../../src/client/types.js';
