@@ -3,9 +3,9 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type CliResult,
   cliEnv,
   closedPort,
+  expectOneErrorLine,
   runCli,
   type SpawnedServer,
   startServerProcess,
@@ -13,13 +13,6 @@ import {
 } from '../helpers/cli.js';
 
 const configFile = (configDir: string) => join(configDir, 'config.json');
-const STACK_TRACE = /\n\s+at /;
-
-/** One line on stderr, no stack trace. */
-function expectOneErrorLine(result: CliResult) {
-  expect(result.stderr.trim().split('\n')).toHaveLength(1);
-  expect(result.stderr).not.toMatch(STACK_TRACE);
-}
 
 describe('where the connection comes from: token and server precedence, a server that is down', () => {
   const home = tempHome();

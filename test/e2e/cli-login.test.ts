@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateToken } from '../../src/domain/token.js';
 import {
-  type CliResult,
   cliEnv,
   closedPort,
+  expectOneErrorLine,
   runCli,
   type SpawnedServer,
   startServerProcess,
@@ -20,18 +20,11 @@ interface ConfigFile {
 const configFile = (configDir: string) => join(configDir, 'config.json');
 const readConfig = (configDir: string) =>
   JSON.parse(readFileSync(configFile(configDir), 'utf8')) as ConfigFile;
-const STACK_TRACE = /\n\s+at /;
 
 /** Nothing saved: no config file, or one without a token. */
 function expectNoSavedToken(configDir: string) {
   if (!existsSync(configFile(configDir))) return;
   expect(readFileSync(configFile(configDir), 'utf8')).not.toMatch(/adt_/);
-}
-
-/** One line on stderr, no stack trace. */
-function expectOneErrorLine(result: CliResult) {
-  expect(result.stderr.trim().split('\n')).toHaveLength(1);
-  expect(result.stderr).not.toMatch(STACK_TRACE);
 }
 
 describe('audit login, logout, whoami and where the connection comes from', () => {

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 export const BIN = fileURLToPath(new URL('../../bin/audit.js', import.meta.url));
 
@@ -155,4 +156,12 @@ export async function fetchAllEvents<T = { id: string }>(
     cursor = page.pagination.next_cursor;
   } while (cursor);
   return events;
+}
+
+const STACK_TRACE = /\n\s+at /;
+
+/** One line on stderr, no stack trace. */
+export function expectOneErrorLine(result: CliResult) {
+  expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  expect(result.stderr).not.toMatch(STACK_TRACE);
 }
