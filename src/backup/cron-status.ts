@@ -1,4 +1,4 @@
-import { sanitizeForDisplay } from '../cli/output/sanitize.js';
+import { sanitizeForDisplay } from '../format/sanitize.js';
 import { readCrontab } from './cron.js';
 import { findMarkedLine, formatIn, formatLocal, logFile, nextRun, parseCronLine } from './cron-line.js';
 import { type ChecksumState, describeLastBackup } from './status.js';

@@ -1,5 +1,5 @@
 import { maskTokensIn } from '../domain/token.js';
-import { sanitizeForDisplay } from './output/sanitize.js';
+import { sanitizeForDisplay } from '../format/sanitize.js';
 
 /** Errors a command may end with; each maps to the SPEC's exit code in one place (main.ts). */
 export class CliError extends Error {

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import type { AuditClient } from '../client/client.js';
 import type { ListParams } from '../client/types.js';
 import { writeLine } from './context.js';
-import { createEventWriter } from './output/event-writer.js';
+import { createListWriter } from './output/event-writer.js';
 import { shouldPage, startPager } from './output/pager.js';
 import { guardClosedPipe } from './output/pipe.js';
 import type { ListFormat, Session } from './session.js';
@@ -31,7 +31,7 @@ export async function listEvents(session: Session, client: AuditClient, request:
       resolve();
     }),
   );
-  const writer = createEventWriter(format === 'tsv' ? 'tsv' : format, out, {
+  const writer = createListWriter(format, out, {
     zone: session.zone,
     color: session.color,
     terminalWidth: (context.stdout as NodeJS.WriteStream).columns,

@@ -35,6 +35,7 @@ function fromClientError(error: unknown): CliError | undefined {
   if (error.name === 'AuditNetworkError' || error.name === 'AuditTimeoutError') {
     return new CliError(error.message, EXIT.failure);
   }
+  if (error.name === 'ImportSourceError') return new CliError(error.message, EXIT.usage);
   if (error.name === 'UnsafeOutputError') return new CliError(error.message, EXIT.failure);
   return undefined;
 }

@@ -5,10 +5,10 @@
  * so the server and the writer work at once; memory holds two pages at most.
  */
 
-import { formatTimestamp } from '../cli/output/time-format.js';
 import { AuditApiError } from '../client/errors.js';
 import { isRetryableStatus } from '../client/retry.js';
 import type { AuditEvent, ListParams } from '../client/types.js';
+import { formatTimestamp } from '../format/time-format.js';
 import { STDOUT } from './atomic-file.js';
 import {
   decodeResumePoint,

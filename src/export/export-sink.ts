@@ -1,7 +1,7 @@
 /** One output of an export: a format writer on top of an atomic output file. */
 
-import { createEventWriter } from '../cli/output/event-writer.js';
 import type { AuditEvent } from '../client/types.js';
+import { createEventWriter } from '../format/event-writer.js';
 import { type OutputFile, openOutputFile } from './atomic-file.js';
 import { writePdf } from './pdf-sink.js';
 import type { ExportFormat } from './types.js';
@@ -67,7 +67,7 @@ export async function openEventSink(path: string, options: SinkOptions): Promise
       },
     };
   }
-  const writer = createEventWriter(format, file.stream, { zone, color: false, continues: file.appended });
+  const writer = createEventWriter(format, file.stream, { zone, continues: file.appended });
   return {
     file,
     resumable: true,

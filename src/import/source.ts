@@ -5,8 +5,12 @@
 import { open } from 'node:fs/promises';
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { UsageError } from '../cli/errors.js';
 import { MalformedInputError } from './lines.js';
+
+/** The input cannot be read as given (a directory, not gzip, unreadable): the user's to fix. */
+export class ImportSourceError extends Error {
+  override name = 'ImportSourceError';
+}
 
 export const IMPORT_FORMATS = ['json', 'ndjson', 'csv'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
@@ -78,7 +82,7 @@ export async function openImportSource(file: string, stdin: NodeJS.ReadableStrea
   const compressed = await peek(checked, (head) => head.length >= 2);
   const gzip = isGzip(compressed.head);
   if (!gzip && file !== '-' && /\.gz$/i.test(file) && compressed.head.length > 0) {
-    throw new UsageError(`${name} is named .gz but is not gzip-compressed`);
+    throw new ImportSourceError(`${name} is named .gz but is not gzip-compressed`);
   }
   const content = gzip ? gunzip(compressed.chunks) : compressed.chunks;
   const sniffed = await peek(
@@ -93,12 +97,12 @@ async function openFile(file: string): Promise<AsyncIterable<Buffer>> {
     const handle = await open(file, 'r');
     if ((await handle.stat()).isDirectory()) {
       await handle.close();
-      throw new UsageError(`cannot read ${file}: it is a directory`);
+      throw new ImportSourceError(`cannot read ${file}: it is a directory`);
     }
     return handle.createReadStream();
   } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(`cannot read ${file}: ${describeFsError(error)}`);
+    if (error instanceof ImportSourceError) throw error;
+    throw new ImportSourceError(`cannot read ${file}: ${describeFsError(error)}`);
   }
 }
 
@@ -116,7 +120,7 @@ async function* readErrorsAsUsage(
   try {
     for await (const chunk of chunks) yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
   } catch (error) {
-    throw new UsageError(`cannot read ${name}: ${describeFsError(error)}`);
+    throw new ImportSourceError(`cannot read ${name}: ${describeFsError(error)}`);
   }
 }
 

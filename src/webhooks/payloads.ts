@@ -1,5 +1,5 @@
-import { sanitizeForDisplay } from '../cli/output/sanitize.js';
 import type { AuditEvent } from '../domain/event.js';
+import { sanitizeForDisplay } from '../format/sanitize.js';
 import type { WebhookFormat } from './subscription.js';
 
 /** What a delivery is about: the event, and the organization it belongs to (for the footer). */

@@ -1,5 +1,5 @@
 import { Agent, request } from 'undici';
-import { sanitizeForDisplay } from '../cli/output/sanitize.js';
+import { sanitizeForDisplay } from '../format/sanitize.js';
 import { isPrivateHost, PRIVATE_ADDRESS_REFUSED } from './address-policy.js';
 import { guardedConnector, PrivateAddressError, type Resolver } from './guarded-connect.js';
 import { showsAnswer } from './known-receivers.js';

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEventWriter, type EventFormat } from '../../src/cli/output/event-writer.js';
 import type { AuditEvent } from '../../src/domain/event.js';
 import { normalizeEvent } from '../../src/domain/normalize.js';
 import { generateToken } from '../../src/domain/token.js';
 import { newEventId } from '../../src/domain/ulid.js';
+import { createEventWriter, type StreamFormat as EventFormat } from '../../src/format/event-writer.js';
 import {
   cliEnv,
   fetchAllEvents,
@@ -46,7 +46,7 @@ async function exportText(format: EventFormat, events: AuditEvent[]): Promise<st
   const stream = new PassThrough();
   const parts: Buffer[] = [];
   stream.on('data', (chunk: Buffer) => parts.push(chunk));
-  const writer = createEventWriter(format, stream, { zone: 'UTC', color: false });
+  const writer = createEventWriter(format, stream, { zone: 'UTC' });
   for (const event of events) await writer.write(event);
   await writer.end();
   return Buffer.concat(parts).toString('utf8');

@@ -1,10 +1,10 @@
 import { stringify } from 'csv-stringify/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { csvLine } from '../../src/cli/output/csv.js';
 import type { AuditEvent } from '../../src/domain/event.js';
+import { csvLine } from '../../src/format/csv.js';
 
-// The export's CSV line is built by hand for speed (src/cli/output/csv.ts). The oracle here is
+// The export's CSV line is built by hand for speed (src/format/csv.ts). The oracle here is
 // the obvious way: every cell neutralized as OWASP says (and a leading ' doubled), then csv-stringify, row by row.
 function expectedLine(event: AuditEvent): string {
   // A leading apostrophe is doubled too, so that import can undo the neutralization exactly.

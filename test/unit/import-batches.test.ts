@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { importSummary } from '../../src/cli/import-report.js';
 import { MAX_BODY_BYTES } from '../../src/domain/request-limits.js';
 import type { ImportRecord } from '../../src/import/readers.js';
-import { importSummary } from '../../src/import/report.js';
 import { importRecords } from '../../src/import/run.js';
 
 const accept = async (events: unknown[]) => ({ created: events.length, duplicates: 0 });

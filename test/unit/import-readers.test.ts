@@ -5,17 +5,22 @@ import { PassThrough, Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/cli/errors.js';
-import { createEventWriter, type EventFormat } from '../../src/cli/output/event-writer.js';
+import { importFailure } from '../../src/cli/import-report.js';
 import type { AuditEvent, EventInput } from '../../src/domain/event.js';
 import { restoreFormulaCell } from '../../src/domain/formula-cells.js';
 import { normalizeEvent } from '../../src/domain/normalize.js';
 import { newEventId } from '../../src/domain/ulid.js';
+import { createEventWriter, type StreamFormat as EventFormat } from '../../src/format/event-writer.js';
 import { MalformedInputError, readLines } from '../../src/import/lines.js';
 import { type ImportRecord, type ReaderOptions, readRecords } from '../../src/import/readers.js';
-import { importFailure } from '../../src/import/report.js';
 import { ImportStoppedError, importRecords } from '../../src/import/run.js';
-import { chooseFormat, type ImportFormat, openImportSource, sniffFormat } from '../../src/import/source.js';
+import {
+  chooseFormat,
+  type ImportFormat,
+  ImportSourceError,
+  openImportSource,
+  sniffFormat,
+} from '../../src/import/source.js';
 
 const RECEIVED = Date.parse('2024-06-01T00:00:00Z');
 const normalize = (input: EventInput, id = 'log_unused') =>
@@ -62,7 +67,7 @@ async function exported(format: EventFormat, events: AuditEvent[]): Promise<stri
   const out = new PassThrough();
   const parts: Buffer[] = [];
   out.on('data', (chunk: Buffer) => parts.push(chunk));
-  const writer = createEventWriter(format, out, { zone: 'UTC', color: false });
+  const writer = createEventWriter(format, out, { zone: 'UTC' });
   for (const event of events) await writer.write(event);
   await writer.end();
   return Buffer.concat(parts).toString('utf8');
@@ -299,7 +304,7 @@ describe('opening a file: gzip and the format', () => {
 
   it('refuses a missing file, a directory, a .gz that is not gzip; reports corrupt gzip', async () => {
     await expect(openImportSource(join(dir, 'missing.json'), process.stdin)).rejects.toThrow(
-      new UsageError(`cannot read ${join(dir, 'missing.json')}: no such file`),
+      new ImportSourceError(`cannot read ${join(dir, 'missing.json')}: no such file`),
     );
     mkdirSync(join(dir, 'folder'));
     await expect(openImportSource(join(dir, 'folder'), process.stdin)).rejects.toThrow(/is a directory/);

@@ -3,11 +3,11 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isSecurityRelevant } from '../../src/cli/output/colors.js';
 import { createLineWriter } from '../../src/cli/output/event-line.js';
 import { pagerCommand, shouldPage, startPager } from '../../src/cli/output/pager.js';
 import { guardClosedPipe, isClosedPipeError } from '../../src/cli/output/pipe.js';
 import type { AuditEvent } from '../../src/domain/event.js';
+import { isSecurityRelevant } from '../../src/domain/security-relevant.js';
 
 const code = (value: string) => Object.assign(new Error(value), { code: value });
 
@@ -194,6 +194,7 @@ describe('isSecurityRelevant', () => {
     ['security.account_locked', true],
     ['security.unusual_login_location', true],
     ['gdpr.user_erased', true],
+    ['security.api_token_revoked', true],
     ['user.login', false],
     ['tunnel.deleted', false],
     ['security.two_factor_enabled', false],

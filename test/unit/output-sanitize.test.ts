@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  isPrintableJsonText,
-  sanitizeForDisplay,
-  stringifyJsonSafely,
-} from '../../src/cli/output/sanitize.js';
+import { isPrintableJsonText, sanitizeForDisplay, stringifyJsonSafely } from '../../src/format/sanitize.js';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting their absence is the point.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;

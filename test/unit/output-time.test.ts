@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatTimestamp, isValidTimeZone, zoneLabel } from '../../src/cli/output/time-format.js';
+import { formatTimestamp, isValidTimeZone, zoneLabel } from '../../src/format/time-format.js';
 
 const WINTER = '2024-01-15T14:32:18.123Z';
 const SUMMER = '2024-07-15T14:32:18.123Z';

@@ -1,10 +1,13 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { CSV_COLUMNS, neutralizeFormula } from '../../src/cli/output/columns.js';
 import { renderEventDetail } from '../../src/cli/output/event-detail.js';
-import { createEventWriter, type EventFormat } from '../../src/cli/output/event-writer.js';
+import {
+  createListWriter as createEventWriter,
+  type EventFormat,
+} from '../../src/cli/output/event-writer.js';
 import { isClosedPipeError } from '../../src/cli/output/pipe.js';
 import type { AuditEvent } from '../../src/domain/event.js';
+import { CSV_COLUMNS, neutralizeFormula } from '../../src/format/columns.js';
 
 const ESC = '\x1b';
 // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting their absence is the point.

@@ -35,7 +35,7 @@ export function gdprExportCommand(context: CliContext): Command {
       };
       const path = session.flags.output ?? '-';
       const { openOutputFile } = await import('../../export/atomic-file.js');
-      const { sanitizeForDisplay, stringifyJsonSafely } = await import('../output/sanitize.js');
+      const { sanitizeForDisplay, stringifyJsonSafely } = await import('../../format/sanitize.js');
       const file = await openOutputFile(path, { stdout: context.stdout, namedByUser: true });
       // Event data is attacker-controlled and this may be a terminal: no raw bidi or C1 characters.
       file.stream.write(`${stringifyJsonSafely(document, 2)}\n`);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { GdprCandidates, GdprIdentities, GdprSubjectOptions } from '../../client/types.js';
-import { sanitizeForDisplay } from '../output/sanitize.js';
+import { sanitizeForDisplay } from '../../format/sanitize.js';
 
 /** The person a GDPR command is about, as its options give them. */
 export interface SubjectFlags {

@@ -38,7 +38,7 @@ export function importCommand(context: CliContext): Command {
           import('../../import/source.js'),
           import('../../import/readers.js'),
           import('../../import/run.js'),
-          import('../../import/report.js'),
+          import('../import-report.js'),
           import('../../client/retry.js'),
         ]);
       const source = await openImportSource(file, context.stdin);

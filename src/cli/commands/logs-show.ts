@@ -19,11 +19,11 @@ export function logsShowCommand(context: CliContext): Command {
       const event = await (await session.client()).getEvent(id);
       const format = session.flags.output;
       if (format === 'json' || format === 'ndjson') {
-        const { stringifyJsonSafely } = await import('../output/sanitize.js');
+        const { stringifyJsonSafely } = await import('../../format/sanitize.js');
         context.stdout.write(`${stringifyJsonSafely(event, format === 'json' ? 2 : undefined)}\n`);
         return;
       }
-      const { renderEventDetail } = await import('../output/event-writer.js');
+      const { renderEventDetail } = await import('../output/event-detail.js');
       context.stdout.write(renderEventDetail(event, { zone: session.zone, color: session.color }));
     });
 }

@@ -25,7 +25,7 @@ async function withClient<T>(
     const result = await work(client);
     if (session.flags.output === 'json') {
       // Descriptions and receivers' answers are not ours: no raw bidi or C1 characters.
-      const { stringifyJsonSafely } = await import('../output/sanitize.js');
+      const { stringifyJsonSafely } = await import('../../format/sanitize.js');
       writeLine(context.stdout, stringifyJsonSafely(result, 2));
       return;
     }

@@ -16,14 +16,14 @@ export function whoamiCommand(context: CliContext): Command {
       const connection = await session.connection();
       const me = await (await session.client()).me();
       if (session.flags.output === 'json') {
-        const { stringifyJsonSafely } = await import('../output/sanitize.js');
+        const { stringifyJsonSafely } = await import('../../format/sanitize.js');
         writeLine(
           context.stdout,
           stringifyJsonSafely({ server: connection.server, profile: connection.profile, ...me }, 2),
         );
         return;
       }
-      const { sanitizeForDisplay } = await import('../output/sanitize.js');
+      const { sanitizeForDisplay } = await import('../../format/sanitize.js');
       const team = me.user.team ? `, team ${me.user.team.name}` : '';
       const retention =
         me.organization.retention_days === null ? 'kept forever' : `${me.organization.retention_days} days`;

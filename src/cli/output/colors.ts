@@ -1,6 +1,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Category } from '../../domain/categories.js';
 import type { AuditEvent } from '../../domain/event.js';
+import { isSecurityRelevant } from '../../domain/security-relevant.js';
 
 type Style = (text: string) => string;
 
@@ -48,22 +49,4 @@ export function createPalette(color: boolean): Palette {
     label: chalk.bold,
     dim: chalk.dim,
   };
-}
-
-const SECURITY_RELEVANT_ACTIONS: readonly RegExp[] = [
-  /\.login_failed$/,
-  /\.authentication_failed$/,
-  /^security\.api_auth_failed$/,
-  /role_changed/,
-  /api_token_created$/,
-  /(two_factor|2fa|mfa)_disabled$/,
-  /owner_transferred$/,
-  /account_locked$/,
-  /unusual_(login_)?location$/,
-  /^gdpr\.user_erased$/,
-];
-
-/** Events an incident responder must not overlook: failed logins, privilege and 2FA changes, … */
-export function isSecurityRelevant(event: Pick<AuditEvent, 'action'>): boolean {
-  return SECURITY_RELEVANT_ACTIONS.some((pattern) => pattern.test(event.action));
 }

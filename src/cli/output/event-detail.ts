@@ -1,7 +1,7 @@
 import type { AuditEvent, JsonObject, JsonValue } from '../../domain/event.js';
+import { displayValue, sanitizeForDisplay } from '../../format/sanitize.js';
+import { formatTimestamp, zoneLabel } from '../../format/time-format.js';
 import { createPalette } from './colors.js';
-import { displayValue, sanitizeForDisplay } from './sanitize.js';
-import { formatTimestamp, zoneLabel } from './time-format.js';
 
 export interface DetailOptions {
   zone: string;

@@ -1,8 +1,9 @@
 import type { AuditEvent } from '../../domain/event.js';
-import { createPalette, isSecurityRelevant } from './colors.js';
-import { LIST_HEADERS, listRow } from './columns.js';
-import { CSV_HEADER, csvLine } from './csv.js';
-import { isPrintableJsonText, stringifyJsonSafely } from './sanitize.js';
+import { isSecurityRelevant } from '../../domain/security-relevant.js';
+import { LIST_HEADERS, listRow } from '../../format/columns.js';
+import { CSV_HEADER, csvLine } from '../../format/csv.js';
+import { isPrintableJsonText, stringifyJsonSafely } from '../../format/sanitize.js';
+import { createPalette } from './colors.js';
 
 export interface LineWriterOptions {
   zone: string;

@@ -1,4 +1,4 @@
-import { sanitizeForDisplay } from './sanitize.js';
+import { sanitizeForDisplay } from '../../format/sanitize.js';
 
 export type Cell = string | number;
 

@@ -1,7 +1,8 @@
 import Table from 'cli-table3';
 import type { AuditEvent } from '../../domain/event.js';
-import { createPalette, isSecurityRelevant, type Palette } from './colors.js';
-import { LIST_COLUMNS, LIST_HEADERS, listRow } from './columns.js';
+import { isSecurityRelevant } from '../../domain/security-relevant.js';
+import { LIST_COLUMNS, LIST_HEADERS, listRow } from '../../format/columns.js';
+import { createPalette, type Palette } from './colors.js';
 
 export interface TableOptions {
   zone: string;

@@ -1,6 +1,7 @@
 /** The columns of the events table and what each shows of an event. */
-import { formatTimestamp } from '../../cli/output/time-format.js';
+
 import type { AuditEvent } from '../../domain/event.js';
+import { formatTimestamp } from '../../format/time-format.js';
 import { pdfText } from './text.js';
 
 export interface Column {
@@ -13,13 +14,6 @@ export interface Column {
 }
 
 // Failed sign-ins, role changes, API tokens created or revoked.
-const SECURITY_ACTION =
-  /(?:login_failed|authentication_failed|auth_failed|role_changed|api_token_created|api_token_revoked)$/;
-
-export function isSecurityRelevant(event: Pick<AuditEvent, 'action'>): boolean {
-  return typeof event.action === 'string' && SECURITY_ACTION.test(event.action);
-}
-
 function actorText(event: AuditEvent): string {
   const actor = event.actor;
   if (!actor) return '';

@@ -3,7 +3,8 @@
  * ellipsis past its line limit) so rows never overlap, and the header row repeated on every page.
  */
 import type { AuditEvent } from '../../domain/event.js';
-import { type Column, eventColumns, isSecurityRelevant } from './columns.js';
+import { isSecurityRelevant } from '../../domain/security-relevant.js';
+import { type Column, eventColumns } from './columns.js';
 import { BOLD, FONT, type PageFlow } from './layout.js';
 import { fitLines } from './text.js';
 

@@ -4,8 +4,8 @@
  * each page to `out` as soon as the next one begins: memory stays flat however many events.
  */
 import PDFDocument from 'pdfkit';
-import { formatTimestamp, zoneLabel } from '../../cli/output/time-format.js';
 import type { AuditEvent } from '../../domain/event.js';
+import { formatTimestamp, zoneLabel } from '../../format/time-format.js';
 import { EventTable } from './event-table.js';
 import { PAGE_SIZE, PageFlow } from './layout.js';
 import { createSpool, type Spool, type SpoolStats } from './spool.js';

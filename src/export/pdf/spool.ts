@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { AuditEvent } from '../../domain/event.js';
+import { isSecurityRelevant } from '../../domain/security-relevant.js';
 import { zonedFields } from '../../domain/zoned-time.js';
-import { isSecurityRelevant } from './columns.js';
 
 export interface SpoolStats {
   count: number;

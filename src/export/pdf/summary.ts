@@ -1,6 +1,7 @@
 /** The first page(s): what the report covers, then counts by category and by day (or month). */
-import { formatTimestamp, zoneLabel } from '../../cli/output/time-format.js';
+
 import { CATEGORIES } from '../../domain/categories.js';
+import { formatTimestamp, zoneLabel } from '../../format/time-format.js';
 import { BOLD, FONT, MUTED, type PageFlow } from './layout.js';
 import type { SpoolStats } from './spool.js';
 import { pdfText } from './text.js';

@@ -3,7 +3,7 @@
  * character would come out as garbage. Everything drawn goes through `pdfText` first: terminal
  * controls and invisible characters removed, the rest mapped into WinAnsi or replaced by '?'.
  */
-import { sanitizeForDisplay } from '../../cli/output/sanitize.js';
+import { sanitizeForDisplay } from '../../format/sanitize.js';
 
 // The characters WinAnsiEncoding adds to Latin-1 (0x80–0x9F), as Unicode code points.
 const WIN_ANSI_EXTRAS = new Set([

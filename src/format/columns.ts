@@ -1,5 +1,5 @@
-import type { AuditEvent, JsonObject } from '../../domain/event.js';
-import { neutralizeFormula } from '../../domain/formula-cells.js';
+import type { AuditEvent, JsonObject } from '../domain/event.js';
+import { neutralizeFormula } from '../domain/formula-cells.js';
 import { displayValue } from './sanitize.js';
 import { formatTimestamp } from './time-format.js';
 

@@ -3,12 +3,13 @@
  * closing line; and, when it stops early, one line saying where, why and what was imported.
  */
 
-import type { CliContext } from '../cli/context.js';
-import { writeLine } from '../cli/context.js';
-import { AuthError, CliError, EXIT, UsageError } from '../cli/errors.js';
 import type { RetryInfo } from '../client/http.js';
-import { MalformedInputError } from './lines.js';
-import type { ImportProgress, ImportStoppedError } from './run.js';
+import { MalformedInputError } from '../import/lines.js';
+import type { ImportProgress, ImportStoppedError } from '../import/run.js';
+import { ImportSourceError } from '../import/source.js';
+import type { CliContext } from './context.js';
+import { writeLine } from './context.js';
+import { AuthError, CliError, EXIT, UsageError } from './errors.js';
 
 export interface ImportReporter {
   progress(progress: Readonly<ImportProgress>): void;
@@ -108,7 +109,7 @@ export function importFailure(stopped: ImportStoppedError, name: string, dryRun:
         : ` The ${count(unsent)} read after those, in the same batch, were not sent.`;
     return new UsageError(`${failure.where ?? name}: ${failure.reason}; ${before(true)}${batchNote}`);
   }
-  if (failure instanceof UsageError) return new UsageError(`${failure.message}; ${before(true)}`);
+  if (failure instanceof ImportSourceError) return new UsageError(`${failure.message}; ${before(true)}`);
   if (failure instanceof Error && failure.name === 'AuditApiError') {
     const { status, problem } = failure as Error & { status: number; problem?: { param?: string } };
     if (status === 401 || status === 403) {

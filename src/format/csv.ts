@@ -1,4 +1,4 @@
-import type { AuditEvent } from '../../domain/event.js';
+import type { AuditEvent } from '../domain/event.js';
 import { CSV_COLUMNS, csvCells } from './columns.js';
 import { sanitizeForDisplay } from './sanitize.js';
 

@@ -1,4 +1,4 @@
-import { isValidTimeZone, zonedFields } from '../../domain/zoned-time.js';
+import { isValidTimeZone, zonedFields } from '../domain/zoned-time.js';
 import { sanitizeForDisplay } from './sanitize.js';
 
 export { isValidTimeZone };

@@ -1,0 +1,166 @@
+import type { AuditEvent } from '../domain/event.js';
+import { LIST_HEADERS, listRow } from './columns.js';
+import { CSV_HEADER, csvLine } from './csv.js';
+import { stringifyJsonSafely } from './sanitize.js';
+
+/** The formats that are text streams, one event after another (the terminal's table is not). */
+export type StreamFormat = 'tsv' | 'json' | 'ndjson' | 'csv';
+
+export interface EventWriterOptions {
+  /** IANA zone TSV shows times in. */
+  zone: string;
+  /**
+   * `out` already holds events of this format from an earlier writer (a resumed export): no CSV
+   * header or opening `[` again, and JSON closes as a non-empty array.
+   */
+  continues?: boolean;
+}
+
+export interface EventWriter {
+  /** Resolves once `out` accepts more (it waits for 'drain'); rejects if `out` fails or closes. */
+  write(event: AuditEvent): Promise<void>;
+  /** Several events as one chunk: one write (and one gzip call) per page instead of per event. */
+  writeMany(events: readonly AuditEvent[]): Promise<void>;
+  /** Finishes the format (closing `]`, the buffered table). `out` itself stays open: it may be stdout. */
+  end(): Promise<void>;
+  readonly count: number;
+}
+
+/** What a format makes of the events: text chunks, in order. */
+export interface FormatEncoder {
+  event(event: AuditEvent, index: number): string;
+  finish(count: number): string;
+}
+
+/**
+ * The one writer every list goes through, whatever the format. With no events, table, TSV and
+ * NDJSON write nothing at all — the caller says "No events found." on stderr, so a script's
+ * stdout stays empty — while JSON still writes `[]` and CSV its header, so files stay valid.
+ */
+export function createEventWriter(
+  format: StreamFormat,
+  out: NodeJS.WritableStream,
+  options: EventWriterOptions,
+): EventWriter {
+  return createEncodedWriter(streamEncoder(format, options.zone, isTerminal(out)), out, options);
+}
+
+/** A writer over any encoder: the CLI's table is one that buffers until `finish`. */
+export function createEncodedWriter(
+  encoder: FormatEncoder,
+  out: NodeJS.WritableStream,
+  options: Pick<EventWriterOptions, 'continues'> = {},
+): EventWriter {
+  const sink = createSink(out);
+  const earlier = options.continues ? 1 : 0;
+  let count = 0;
+  return {
+    write(event) {
+      const index = earlier + count;
+      count += 1;
+      return sink.write(encoder.event(event, index));
+    },
+    writeMany(events) {
+      let chunk = '';
+      for (const event of events) {
+        chunk += encoder.event(event, earlier + count);
+        count += 1;
+      }
+      return sink.write(chunk);
+    },
+    async end() {
+      try {
+        await sink.write(encoder.finish(earlier + count));
+      } finally {
+        sink.release();
+      }
+    },
+    get count() {
+      return count;
+    },
+  };
+}
+
+function isTerminal(out: NodeJS.WritableStream): boolean {
+  return (out as { isTTY?: boolean }).isTTY === true;
+}
+
+function streamEncoder(format: StreamFormat, zone: string, terminal: boolean): FormatEncoder {
+  switch (format) {
+    case 'tsv':
+      return {
+        event: (event, index) => {
+          const line = `${listRow(event, zone).join('\t')}\n`;
+          return index === 0 ? `${LIST_HEADERS.join('\t')}\n${line}` : line;
+        },
+        finish: () => '',
+      };
+    case 'json':
+      return {
+        event: (event, index) => `${index === 0 ? '[\n' : ',\n'}${stringifyJsonSafely(event)}`,
+        finish: (count) => (count === 0 ? '[]\n' : '\n]\n'),
+      };
+    case 'ndjson':
+      return { event: (event) => `${stringifyJsonSafely(event)}\n`, finish: () => '' };
+    case 'csv':
+      return {
+        event: (event, index) => (index === 0 ? CSV_HEADER : '') + csvLine(event, terminal),
+        finish: (count) => (count === 0 ? CSV_HEADER : ''),
+      };
+  }
+}
+
+interface Sink {
+  write(chunk: string): Promise<void>;
+  release(): void;
+}
+
+/** Writes in order, waiting for 'drain' when `out` asks to, and remembering a failure of `out`. */
+function createSink(out: NodeJS.WritableStream): Sink {
+  let failure: Error | undefined;
+  const onError = (error: Error) => {
+    failure ??= error;
+  };
+  out.on('error', onError);
+  // Chained so that writes the caller does not await still wait for each other's drain.
+  let tail: Promise<void> = Promise.resolve();
+
+  const writeNow = async (chunk: string) => {
+    if (failure) throw failure;
+    if ((out as { destroyed?: boolean }).destroyed) throw destroyedError();
+    if (chunk === '' || out.write(chunk)) return;
+    await drained(out);
+  };
+
+  return {
+    write(chunk) {
+      tail = tail.then(() => writeNow(chunk));
+      return tail;
+    },
+    release() {
+      out.removeListener('error', onError);
+    },
+  };
+}
+
+function drained(out: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const settle = (error?: Error) => {
+      out.removeListener('drain', onDrain);
+      out.removeListener('error', onError);
+      out.removeListener('close', onClose);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onDrain = () => settle();
+    const onError = (error: Error) => settle(error);
+    const onClose = () => settle(destroyedError());
+    out.on('drain', onDrain);
+    out.on('error', onError);
+    out.on('close', onClose);
+  });
+}
+
+function destroyedError(): Error {
+  return Object.assign(new Error('Cannot write: the output was closed'), { code: 'ERR_STREAM_DESTROYED' });
+}
