@@ -1,4 +1,6 @@
 import type { AuditEvent } from '../domain/event.js';
+import { createRecentWindow, type RecentWindow } from './recent-window.js';
+import { retryDelayMs } from './retry.js';
 import { createSseParser, type SseMessage } from './sse-parser.js';
 
 export interface FollowerOptions {
@@ -13,9 +15,11 @@ export interface FollowerOptions {
    * are shown once.
    */
   initial?(): Promise<AuditEvent[]>;
+  /** Consecutive failures (connecting or polling) before giving up; `Infinity` never gives up. */
   maxConsecutiveFailures?: number;
   pollIntervalMs?: number;
-  delayMs(failure: number): number;
+  /** The wait after the `failure`-th failure in a row; by default the client's retry back-off. */
+  delayMs?(failure: number): number;
   sleep(ms: number, signal: AbortSignal): Promise<void>;
   onReconnecting?(info: { failure: number; delayMs: number; reason: string }): void;
   onPolling?(reason: string): void;
@@ -24,181 +28,204 @@ export interface FollowerOptions {
    * older copy of its database): the stream goes on from the log's end.
    */
   onPositionAhead?(): void;
+  /**
+   * An event that is not a JSON object was skipped. `position` is its SSE id as the server sent
+   * it (undefined for one read from the list API): the server's text, not yet fit for a terminal.
+   */
+  onSkipped?(skipped: { position: string | undefined }): void;
 }
 
 export class FollowerGaveUpError extends Error {}
-
-/** The stream sent an event that is not a JSON object. */
-export class MalformedEventError extends Error {}
 
 /** An event as a follower receives it. */
 export interface FollowedEvent {
   /** Its JSON exactly as the live stream sent it; undefined for events read from the list API. */
   readonly text: string | undefined;
-  /** The event itself; a streamed one is parsed when first asked for. */
   readonly event: AuditEvent;
 }
-
-/**
- * A streamed event, parsed only if someone asks: a printer of JSON lines passes `text` on, and
- * parsing was half of what a follower spent on an event (20 followers of one server, each
- * parsing every event, took more of two cores than the server did).
- */
-class StreamedEvent implements FollowedEvent {
-  #event: AuditEvent | undefined;
-  constructor(
-    readonly text: string,
-    private readonly position: string | undefined,
-  ) {}
-  get event(): AuditEvent {
-    if (this.#event === undefined) {
-      let value: unknown;
-      try {
-        value = JSON.parse(this.text);
-      } catch {
-        value = undefined;
-      }
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        throw new MalformedEventError(
-          `the server sent an event that is not a JSON object (stream position ${this.position ?? 'unknown'})`,
-        );
-      }
-      this.#event = value as AuditEvent;
-    }
-    return this.#event;
-  }
-}
-
-const listed = (event: AuditEvent): FollowedEvent => ({ text: undefined, event });
 
 /** The notice that the position resumed from is past the log's end; its id is the end's position. */
 const POSITION_AHEAD_EVENT = 'position-ahead';
 
 // Statuses meaning "this server has no stream": fall back to polling rather than retrying.
 const STREAM_UNAVAILABLE = new Set([404, 405, 406, 501]);
+// Authentication and permission problems will not heal by retrying.
+const FINAL_STATUSES = new Set([400, 401, 403]);
+
+/** A follower is in one of two states: reading the live stream, or polling the list API. */
+type State = 'stream' | 'poll';
+
+/** What the states share: where to resume, and what was shown. */
+interface Progress {
+  /** The stream's last SSE id: where a reconnect resumes. */
+  position: string | undefined;
+  /** The id of the last event handed over: where polling starts after. */
+  lastId: string | undefined;
+  /** The recent events shown first, until the feed is past them; undefined before they are read. */
+  window: RecentWindow | undefined;
+}
 
 /**
  * New events, in order, for as long as the signal allows: over Server-Sent Events, resuming
  * from the last position after a dropped connection or a server restart (so nothing is skipped
  * or repeated), and falling back to polling with `after` when the server offers no stream.
+ * Both states share one back-off; an event that is not a JSON object is skipped and reported.
  */
 export async function* followEvents(options: FollowerOptions): AsyncGenerator<FollowedEvent> {
-  const maxFailures = options.maxConsecutiveFailures ?? 10;
-  const shown = new Set<string>();
-  let lastShownId: string | undefined;
-  let initialDone = false;
-  async function* showInitial(): AsyncGenerator<FollowedEvent> {
-    if (initialDone) return;
-    initialDone = true;
-    for (const event of (await options.initial?.()) ?? []) {
-      shown.add(event.id);
-      lastShownId = event.id;
-      yield listed(event);
-    }
-  }
-  let position: string | undefined;
-  let failures = 0;
-  let lastReason = '';
-
-  const backOff = async (reason: string) => {
-    failures++;
-    lastReason = reason;
-    if (failures > maxFailures) {
-      throw new FollowerGaveUpError(`gave up after ${maxFailures} failed reconnects: ${reason}`);
-    }
-    const delayMs = options.delayMs(failures);
-    options.onReconnecting?.({ failure: failures, delayMs, reason });
-    await options.sleep(delayMs, options.signal);
-  };
-
+  const backOff = createBackOff(options);
+  const progress: Progress = { position: undefined, lastId: undefined, window: undefined };
+  let state: State = 'stream';
   while (!options.signal.aborted) {
-    let chunks: AsyncIterable<string>;
-    try {
-      chunks = await options.openStream(position, options.signal);
-    } catch (error) {
-      if (options.signal.aborted) return;
-      const status = (error as { status?: number }).status;
-      if (status !== undefined && STREAM_UNAVAILABLE.has(status)) {
-        options.onPolling?.(`the server offers no event stream (HTTP ${status})`);
-        yield* showInitial();
-        yield* pollEvents(options, shown, lastShownId, maxFailures);
-        return;
-      }
-      // Authentication and permission problems will not heal by retrying.
-      if (status === 400 || status === 401 || status === 403) throw error;
-      await backOff(describe(error));
-      continue;
+    const next: State =
+      state === 'stream'
+        ? yield* readStream(options, progress, backOff)
+        : yield* pollOnce(options, progress, backOff);
+    if (next !== state) {
+      backOff.reset();
+      state = next;
     }
-    failures = 0;
-    yield* showInitial();
-    const messages: SseMessage[] = [];
-    let closingReason: string | undefined;
-    const parser = createSseParser(
-      (message) => messages.push(message),
-      (comment) => {
-        // Our server announces where a fresh stream starts, so a resume before the first event is exact.
-        const announced = /^connected at position ([\w-]+)$/.exec(comment);
-        if (announced && position === undefined) position = announced[1];
-        // ...and says why it ends a stream (a revoked token): plain words only reach the terminal.
-        const closing = /^closed: ([\w .,;:'()/-]{1,200})$/.exec(comment);
-        if (closing) closingReason = closing[1];
-      },
-    );
-    try {
-      for await (const chunk of chunks) {
-        parser.push(chunk);
-        for (const message of messages.splice(0)) {
-          if (message.id !== undefined) position = message.id;
-          if (message.event === POSITION_AHEAD_EVENT) options.onPositionAhead?.();
-          // Events come as plain messages; a kind of message this client does not know is no event.
-          if (message.event !== 'message') continue;
-          const followed = new StreamedEvent(message.data, message.id);
-          // Only the recent events shown first can arrive twice; without them, nothing is parsed here.
-          if (shown.size === 0 || !shown.has(followed.event.id)) yield followed;
-        }
-      }
-      lastReason = closingReason
-        ? `the server ended the stream: ${closingReason}`
-        : 'the server closed the stream';
-    } catch (error) {
-      if (options.signal.aborted) return;
-      // Reconnecting would resume after the bad event and skip it: say so and stop instead.
-      if (error instanceof MalformedEventError) throw error;
-      lastReason = describe(error);
-    }
-    if (options.signal.aborted) return;
-    await backOff(lastReason);
   }
 }
 
-async function* pollEvents(
-  options: FollowerOptions,
-  shown: ReadonlySet<string>,
-  lastShownId: string | undefined,
-  maxFailures: number,
-): AsyncGenerator<FollowedEvent> {
-  let afterId = lastShownId;
+type BackOff = ReturnType<typeof createBackOff>;
+
+/** Counts failures in a row, waits the retry policy's delay after each, gives up past the limit. */
+function createBackOff(options: FollowerOptions) {
+  const max = options.maxConsecutiveFailures ?? 10;
+  const delayMs = options.delayMs ?? ((failure: number) => retryDelayMs({ attempt: failure - 1 }));
   let failures = 0;
-  while (!options.signal.aborted) {
-    try {
-      const events = await options.poll(afterId, options.signal);
+  return {
+    reset() {
       failures = 0;
-      for (const event of events) {
-        afterId = event.id;
-        if (!shown.has(event.id)) yield listed(event);
-      }
-      if (events.length > 0) continue;
-      await options.sleep(options.pollIntervalMs ?? 2000, options.signal);
-    } catch (error) {
-      if (options.signal.aborted) return;
+    },
+    async failed(reason: string, attempts: 'reconnects' | 'polls'): Promise<void> {
       failures++;
-      if (failures > maxFailures)
-        throw new FollowerGaveUpError(`gave up after ${maxFailures} failed polls: ${describe(error)}`);
-      const delayMs = options.delayMs(failures);
-      options.onReconnecting?.({ failure: failures, delayMs, reason: describe(error) });
-      await options.sleep(delayMs, options.signal);
-    }
+      if (failures > max) throw new FollowerGaveUpError(`gave up after ${max} failed ${attempts}: ${reason}`);
+      const ms = delayMs(failures);
+      options.onReconnecting?.({ failure: failures, delayMs: ms, reason });
+      await options.sleep(ms, options.signal);
+    },
+  };
+}
+
+/** The recent events, once: after the stream first opens, or before the first poll. */
+async function* showRecent(options: FollowerOptions, progress: Progress): AsyncGenerator<FollowedEvent> {
+  if (progress.window) return;
+  const recent = ((await options.initial?.()) ?? []).filter((event) => isEvent(event, undefined, options));
+  progress.window = createRecentWindow(recent);
+  for (const event of recent) {
+    progress.lastId = event.id;
+    yield { text: undefined, event };
   }
+}
+
+/** One connection: its events until it ends; the next state. */
+async function* readStream(
+  options: FollowerOptions,
+  progress: Progress,
+  backOff: BackOff,
+): AsyncGenerator<FollowedEvent, State> {
+  let chunks: AsyncIterable<string>;
+  try {
+    chunks = await options.openStream(progress.position, options.signal);
+  } catch (error) {
+    if (options.signal.aborted) return 'stream';
+    const status = (error as { status?: number }).status;
+    if (status !== undefined && STREAM_UNAVAILABLE.has(status)) {
+      options.onPolling?.(`the server offers no event stream (HTTP ${status})`);
+      return 'poll';
+    }
+    if (status !== undefined && FINAL_STATUSES.has(status)) throw error;
+    await backOff.failed(describe(error), 'reconnects');
+    return 'stream';
+  }
+  backOff.reset();
+  yield* showRecent(options, progress);
+  const messages: SseMessage[] = [];
+  let closingReason: string | undefined;
+  const parser = createSseParser(
+    (message) => messages.push(message),
+    (comment) => {
+      // Our server announces where a fresh stream starts, so a resume before the first event is exact.
+      const announced = /^connected at position ([\w-]+)$/.exec(comment);
+      if (announced && progress.position === undefined) progress.position = announced[1];
+      // ...and says why it ends a stream (a revoked token): plain words only reach the terminal.
+      const closing = /^closed: ([\w .,;:'()/-]{1,200})$/.exec(comment);
+      if (closing) closingReason = closing[1];
+    },
+  );
+  const eventsAfter = (afterId: string) => options.poll(afterId, options.signal);
+  let reason: string;
+  try {
+    for await (const chunk of chunks) {
+      parser.push(chunk);
+      for (const message of messages.splice(0)) {
+        if (message.id !== undefined) progress.position = message.id;
+        if (message.event === POSITION_AHEAD_EVENT) options.onPositionAhead?.();
+        // Events come as plain messages; a kind of message this client does not know is no event.
+        if (message.event !== 'message') continue;
+        const event = parseEvent(message.data);
+        if (!isEvent(event, message.id, options)) continue;
+        if (progress.window?.open && (await progress.window.isRepeat(event.id, eventsAfter))) continue;
+        progress.lastId = event.id;
+        yield { text: message.data, event };
+      }
+    }
+    reason = closingReason ? `the server ended the stream: ${closingReason}` : 'the server closed the stream';
+  } catch (error) {
+    if (options.signal.aborted) return 'stream';
+    reason = describe(error);
+  }
+  if (!options.signal.aborted) await backOff.failed(reason, 'reconnects');
+  return 'stream';
+}
+
+/** One poll: the events after the last one handed over (at first, after tail started); the next state. */
+async function* pollOnce(
+  options: FollowerOptions,
+  progress: Progress,
+  backOff: BackOff,
+): AsyncGenerator<FollowedEvent, State> {
+  yield* showRecent(options, progress);
+  let events: AuditEvent[];
+  try {
+    events = await options.poll(progress.lastId, options.signal);
+  } catch (error) {
+    if (!options.signal.aborted) await backOff.failed(describe(error), 'polls');
+    return 'poll';
+  }
+  backOff.reset();
+  for (const event of events) {
+    if (!isEvent(event, undefined, options)) continue;
+    const repeat = progress.window?.open && (await progress.window.isRepeat(event.id));
+    progress.lastId = event.id;
+    if (!repeat) yield { text: undefined, event };
+  }
+  if (events.length === 0) await options.sleep(options.pollIntervalMs ?? 2000, options.signal);
+  return 'poll';
+}
+
+/** The event a message holds, or undefined when its data is not JSON. */
+function parseEvent(data: string): unknown {
+  try {
+    return JSON.parse(data);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Only a JSON object is an event: anything else (`[]`, `"x"`, `42`, text that is not JSON) is
+ * skipped and reported, never handed over, whatever the output format.
+ */
+function isEvent(
+  value: unknown,
+  position: string | undefined,
+  options: FollowerOptions,
+): value is AuditEvent {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return true;
+  options.onSkipped?.({ position });
+  return false;
 }
 
 function describe(error: unknown): string {

@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import type { request } from 'undici';
 import { networkError } from './errors.js';
 import {
@@ -56,7 +57,9 @@ export async function openEventStream(
     const text = await body.text().catch(() => '');
     throw apiError(transport, outgoing, { status: answer.statusCode, headers: answer.headers, text });
   }
-  body.setEncoding('utf8');
+  // undici's body ignores setEncoding and hands over Buffers: decode here, keeping a character
+  // whose bytes arrive in two packets whole.
+  const decoder = new StringDecoder('utf8');
   let closed = false;
   return {
     status: answer.statusCode,
@@ -67,7 +70,10 @@ export async function openEventStream(
     },
     async *[Symbol.asyncIterator]() {
       try {
-        for await (const chunk of body) yield chunk as string;
+        for await (const chunk of body) {
+          const text = decoder.write(chunk as Buffer);
+          if (text !== '') yield text;
+        }
       } catch (error) {
         throwIfAborted(signal);
         if (closed) return;

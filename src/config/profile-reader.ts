@@ -1,22 +1,14 @@
 import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  activeNameIn,
+  type ConfigFile,
+  configFileIn,
+  decodeConfigFile,
+  isConfigRecord,
+  type Profile,
+  profileIn,
+} from './profile-file.js';
 import { SettingsError } from './settings.js';
-
-export interface Profile {
-  server?: string;
-  org?: string;
-  token?: string;
-}
-
-export interface ConfigFile {
-  activeProfile?: string;
-  profiles: Record<string, Profile>;
-}
-
-export const DEFAULT_PROFILE = 'default';
-
-/** The file `openProfileStore` keeps the profiles in (conf's `config.json` in the directory). */
-export const configFileIn = (dir: string) => join(dir, 'config.json');
 
 export type ProfileReader = ReturnType<typeof readProfiles>;
 
@@ -31,12 +23,8 @@ export function readProfiles(dir: string) {
   const file = readConfigFile(path);
   return {
     path,
-    activeName(): string {
-      return file.activeProfile ?? DEFAULT_PROFILE;
-    },
-    get(name: string): Profile | undefined {
-      return Object.hasOwn(file.profiles, name) ? file.profiles[name] : undefined;
-    },
+    activeName: (): string => activeNameIn(file),
+    get: (name: string): Profile | undefined => profileIn(file, name),
     /** True when group or others can read the file: the caller should warn. */
     isExposed: () => isExposedFile(path),
   };
@@ -65,12 +53,8 @@ function readConfigFile(path: string): ConfigFile {
   } catch {
     throw new SettingsError(`${path} is not valid JSON; fix it, or remove it and run audit login`);
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+  if (!isConfigRecord(parsed)) {
     throw new SettingsError(`${path} does not hold a profile list; fix it, or remove it and run audit login`);
   }
-  const { activeProfile, profiles } = parsed as Partial<ConfigFile>;
-  return {
-    ...(typeof activeProfile === 'string' ? { activeProfile } : {}),
-    profiles: profiles !== null && typeof profiles === 'object' ? profiles : {},
-  };
+  return decodeConfigFile(parsed);
 }

@@ -1,9 +1,14 @@
 import { chmodSync } from 'node:fs';
 import Conf from 'conf';
 import { configDir } from './paths.js';
-import { type ConfigFile, DEFAULT_PROFILE, type Profile } from './profile-reader.js';
-
-export { DEFAULT_PROFILE, type Profile } from './profile-reader.js';
+import {
+  activeNameIn,
+  CONFIG_NAME,
+  type ConfigFile,
+  decodeConfigFile,
+  type Profile,
+  profileIn,
+} from './profile-file.js';
 
 /**
  * Named profiles in one JSON file, like gh's hosts.yml: written mode 0600 because it holds
@@ -13,7 +18,7 @@ export { DEFAULT_PROFILE, type Profile } from './profile-reader.js';
 export function openProfileStore(dir: string = configDir()) {
   const conf = new Conf<ConfigFile>({
     cwd: dir,
-    configName: 'config',
+    configName: CONFIG_NAME,
     configFileMode: 0o600,
     defaults: { profiles: {} },
     projectSuffix: '',
@@ -27,14 +32,13 @@ export function openProfileStore(dir: string = configDir()) {
     }
   };
 
+  // Read as the fast reader reads: the same decoding of the same file.
+  const read = () => decodeConfigFile(conf.store as unknown as Record<string, unknown>);
+
   return {
     path: conf.path,
-    activeName(): string {
-      return conf.get('activeProfile') ?? DEFAULT_PROFILE;
-    },
-    get(name: string): Profile | undefined {
-      return conf.get('profiles')[name];
-    },
+    activeName: (): string => activeNameIn(read()),
+    get: (name: string): Profile | undefined => profileIn(read(), name),
     set(name: string, profile: Profile): void {
       conf.set('profiles', { ...conf.get('profiles'), [name]: profile });
       tighten();

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { EventInput } from '../../src/domain/event.js';
+import { generateToken } from '../../src/domain/token.js';
 import { createAdmin } from '../../src/server/admin.js';
 import { createStores } from '../../src/server/services.js';
 import { openDatabase } from '../../src/store/database.js';
@@ -70,27 +71,38 @@ async function ingest(url: string, token: string, events: EventInput[]) {
   expect(response.status).toBe(201);
 }
 
+/** What a misbehaving stream sends as data, SSE ids 2 to 6: none of it is a JSON object. */
+const NOT_OBJECTS = ['[]', '"x"', '42', '{"id": broken}', '{"id":"log_cut"'];
+
 /**
- * Not our server: one whose stream sends a well-formed event, then one that is not JSON, then
- * stays open. Everything else is 404.
+ * Not our server: its list answers one recent event; its stream sends a well-formed event, then
+ * the NOT_OBJECTS, then another well-formed one, and stays open. Everything else is 404.
  */
-async function startMisbehavingStream(): Promise<{ url: string; server: Server; good: string }> {
-  const good = JSON.stringify({
-    id: 'log_good',
-    timestamp: '2026-01-01T00:00:00.000Z',
-    category: 'auth',
-    action: 'user.login',
-  });
+async function startMisbehavingStream(): Promise<{ url: string; server: Server; good: string[] }> {
+  const event = (id: string, action: string, second: number) =>
+    JSON.stringify({ id, timestamp: `2026-01-01T00:00:0${second}.000Z`, category: 'auth', action });
+  const recent = event('log_recent', 'user.logout', 0);
+  const good = [event('log_good', 'user.login', 1), event('log_good_2', 'user.login_failed', 2)];
+  const datas = [good[0], ...NOT_OBJECTS, good[1]];
+  const frames = datas.map((data, index) => `id: ${index + 1}\ndata: ${data}\n\n`).join('');
   const server = createServer((request, response) => {
-    if (!request.url?.includes('/audit-logs/stream')) {
-      response.writeHead(404).end();
-      return;
-    }
-    response.writeHead(200, { 'content-type': 'text/event-stream' });
-    response.write(`: connected at position 0\n\nid: 1\ndata: ${good}\n\nid: 2\ndata: {"id": broken\n\n`);
+    if (request.url?.includes('/audit-logs/stream')) {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write(`: connected at position 0\n\n${frames}`);
+    } else if (request.url?.includes('/audit-logs?')) {
+      const after = request.url.includes('after=');
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(
+        `{"data":[${after ? '' : recent}],"pagination":{"per_page":2,"next_cursor":null,"has_more":false}}`,
+      );
+    } else response.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, good };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    server,
+    good: [recent, ...good],
+  };
 }
 
 describe('audit tail', () => {
@@ -178,34 +190,47 @@ describe('audit tail', () => {
     expect(tail.stderr()).toMatch(/gave up after 2 failed reconnects/);
   });
 
-  it('stops with exit 1, and skips nothing, when the stream sends an event that is not JSON', async () => {
-    const home = tempHome();
-    const env = cliEnv(home.configDir);
-    const server = await startServerProcess(['--db', home.dbFile], env);
-    const stream = await startMisbehavingStream();
-    // Plain lines parse every event; ndjson passes the good one on as it came and parses the
-    // broken one only because it is not shaped like an object. Either way the command ends on
-    // it, where reconnecting would have resumed after it and skipped it.
-    for (const [format, printed] of [
-      [[], (line: string) => expect(line).toMatch(/^2026-01-01 00:00:00\tauth\tuser\.login\t/)],
-      [['-o', 'ndjson'], (line: string) => expect(line).toBe(stream.good)],
-    ] as const) {
-      const tail = follow(['-n', '0', ...format, '--server', stream.url], {
-        ...env,
-        AUDIT_TOKEN: server.token as string,
+  // One policy for every -n and -o: a message that is not a JSON object is no event. It is
+  // skipped with one warning line naming its SSE id, never printed, and tail goes on (a tail
+  // left running must not end on one bad message; restarting it would skip it anyway).
+  const formats = [[], ['-o', 'table'], ['-o', 'json'], ['-o', 'ndjson'], ['-o', 'csv']];
+  it.each(
+    ['0', '2'].flatMap((lines) =>
+      formats.map((format) => [lines, format.join(' ') || '(default)', format] as const),
+    ),
+  )(
+    '-n %s %s: skips a stream message that is not a JSON object with one warning naming its SSE id, and goes on',
+    async (lines, _name, format) => {
+      const stream = await startMisbehavingStream();
+      const home = tempHome();
+      const tail = follow(['-n', lines, ...format, '--server', stream.url], {
+        ...cliEnv(home.configDir),
+        AUDIT_TOKEN: generateToken(),
       });
-      expect(await tail.exited).toBe(1);
-      const events = format.length === 0 ? tail.lines.slice(1) : tail.lines;
-      expect(events).toHaveLength(1);
-      printed(events[0] as string);
-      expect(tail.stderr().trim()).toBe(
-        'audit: the server sent an event that is not a JSON object (stream position 2)',
+      const events = lines === '0' ? stream.good.slice(1) : stream.good;
+      const header = format[1] === 'json' || format[1] === 'ndjson' ? 0 : 1;
+      await tail.waitForLines(header + events.length);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      tail.child.kill('SIGINT');
+      expect(await tail.exited).toBe(0);
+      expect(tail.lines).toHaveLength(header + events.length);
+      const printed = tail.lines.slice(header);
+      if (header === 0) expect(printed).toEqual(events);
+      else
+        expect(printed.map((line) => /user\.(logout|login_failed|login)\b/.exec(line)?.[0])).toEqual(
+          events.map((text) => JSON.parse(text).action),
+        );
+      expect(tail.stderr().trim().split('\n')).toEqual(
+        NOT_OBJECTS.map(
+          (_, index) =>
+            `audit: warning: skipped an event that is not a JSON object (stream position ${index + 2})`,
+        ),
       );
-    }
-    stream.server.closeAllConnections();
-    stream.server.close();
-    await server.stop();
-  });
+      stream.server.closeAllConnections();
+      stream.server.close();
+      rmSync(home.dir, { recursive: true, force: true });
+    },
+  );
 
   it('-n 0 does not print, as new, the events the admin commands wrote just before it started', async () => {
     const home = tempHome();

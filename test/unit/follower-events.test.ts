@@ -1,11 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { type FollowedEvent, followEvents, MalformedEventError } from '../../src/client/follower.js';
+import { type FollowedEvent, type FollowerOptions, followEvents } from '../../src/client/follower.js';
+import type { AuditEvent } from '../../src/domain/event.js';
 
-/** Follows one stream that sends `datas` as events 1…n and then ends; nothing is retried. */
-async function followOnce(datas: string[], initial: { id: string }[] = []): Promise<FollowedEvent[]> {
+interface Followed {
+  followed: FollowedEvent[];
+  skipped: (string | undefined)[];
+  /** The `after` ids of the list reads (polls, and the one check of the recent window). */
+  listReads: (string | undefined)[];
+}
+
+/**
+ * Follows one stream that sends `datas` as events 1…n (an SSE id each) and then ends; nothing
+ * is retried. `later` is what the list API has after a given id.
+ */
+async function followOnce(
+  datas: string[],
+  initial: { id: string }[] = [],
+  later: (afterId: string | undefined) => AuditEvent[] = () => [],
+): Promise<Followed> {
   const stop = new AbortController();
   const frames = datas.map((data, index) => `id: ${index + 1}\ndata: ${data}\n\n`).join('');
-  const followed: FollowedEvent[] = [];
+  const result: Followed = { followed: [], skipped: [], listReads: [] };
   for await (const item of followEvents({
     signal: stop.signal,
     initial: async () => initial as never,
@@ -14,41 +29,180 @@ async function followOnce(datas: string[], initial: { id: string }[] = []): Prom
         yield `: connected at position 0\n\n${frames}`;
         stop.abort();
       })(),
-    poll: async () => [],
+    poll: async (afterId) => {
+      result.listReads.push(afterId);
+      return later(afterId);
+    },
     delayMs: () => 0,
     sleep: async () => {},
+    onSkipped: ({ position }) => result.skipped.push(position),
   })) {
-    followed.push(item);
+    result.followed.push(item);
   }
-  return followed;
+  return result;
 }
 
+const ids = (followed: readonly FollowedEvent[]) => followed.map((item) => item.event.id);
+const event = (id: string) => ({ id }) as AuditEvent;
+
 describe('followEvents: streamed events', () => {
-  it('hands each one over as the text it came as, parsing it only when asked', async () => {
+  it('hands each one over parsed, with the text it came as', async () => {
     const good = '{"id":"log_1","action":"user.login"}';
-    const [first, second] = await followOnce([good, '{"id": broken}']);
-    expect(first?.text).toBe(good);
-    expect(first?.event).toEqual({ id: 'log_1', action: 'user.login' });
-    // Reading the text of a broken one is fine; asking for the event is not.
-    expect(second?.text).toBe('{"id": broken}');
-    expect(() => second?.event).toThrow(MalformedEventError);
+    const { followed } = await followOnce([good]);
+    expect(followed).toEqual([{ text: good, event: { id: 'log_1', action: 'user.login' } }]);
   });
 
-  it.each(['null', '[1]', '"log_1"', '42', '{'])(
-    'refuses %s as an event, naming its position',
+  // The one policy for every -n and -o: such a message is no event; it is skipped, its SSE id
+  // reported (one warning line in tail), and the following goes on.
+  it.each(['null', '[]', '[1]', '"x"', '"log_1"', '42', 'true', '{', '{"id": broken}', ''])(
+    'skips %j as no event, reports its position, and goes on, with or without recent events',
     async (data) => {
-      const [item] = await followOnce([data]);
-      expect(() => item?.event).toThrow(
-        'the server sent an event that is not a JSON object (stream position 1)',
-      );
+      for (const initial of [[], [{ id: 'log_0' }]]) {
+        const { followed, skipped } = await followOnce(
+          ['{"id":"log_1"}', data, '{"id":"log_2"}'],
+          initial,
+          () => [event('log_1')],
+        );
+        expect(ids(followed)).toEqual([...initial.map((shown) => shown.id), 'log_1', 'log_2']);
+        expect(skipped).toEqual(['2']);
+      }
     },
   );
 
-  it('parses to drop what the recent events already showed, and stops on one it cannot parse', async () => {
-    const shown = await followOnce(['{"id":"log_1"}', '{"id":"log_2"}'], [{ id: 'log_1' }]);
-    expect(shown.map((item) => item.event.id)).toEqual(['log_1', 'log_2']);
-    expect(shown.map((item) => item.text)).toEqual([undefined, '{"id":"log_2"}']);
-    await expect(followOnce(['null'], [{ id: 'log_1' }])).rejects.toThrow(MalformedEventError);
+  it('skips a recent event that is not a JSON object, reporting it without a position', async () => {
+    const { followed, skipped } = await followOnce(['{"id":"log_2"}'], [42 as never, { id: 'log_1' }]);
+    expect(ids(followed)).toEqual(['log_1', 'log_2']);
+    expect(skipped).toEqual([undefined]);
+  });
+});
+
+describe('followEvents: the recent events shown first (-n)', () => {
+  it('drops the repeats of recent events, then lets the shown ids go once past the last one', async () => {
+    // log_3 is the last one shown: after it, an id seen before is no longer compared (a server
+    // never sends one twice; this one is how the test sees that the window closed).
+    const { followed } = await followOnce(
+      ['{"id":"log_2"}', '{"id":"log_3"}', '{"id":"log_4"}', '{"id":"log_2"}'],
+      [{ id: 'log_1' }, { id: 'log_2' }, { id: 'log_3' }],
+    );
+    expect(ids(followed)).toEqual(['log_1', 'log_2', 'log_3', 'log_4', 'log_2']);
+    expect(followed.map((item) => item.text)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      '{"id":"log_4"}',
+      '{"id":"log_2"}',
+    ]);
+  });
+
+  it('closes the window at the first new event when none repeats, asking the server once', async () => {
+    const { followed, listReads } = await followOnce(
+      ['{"id":"log_5"}', '{"id":"log_1"}', '{"id":"log_6"}'],
+      [{ id: 'log_1' }],
+      (afterId) => (afterId === 'log_1' ? [event('log_5'), event('log_6')] : []),
+    );
+    expect(ids(followed)).toEqual(['log_1', 'log_5', 'log_1', 'log_6']);
+    expect(listReads).toEqual(['log_1']);
+  });
+
+  it('keeps the window open past events older than the recent ones (more than -n arrived in between)', async () => {
+    // The stream started before log_2…log_5 were ingested; -n 2 showed log_4 and log_5.
+    const { followed, listReads } = await followOnce(
+      [
+        '{"id":"log_2"}',
+        '{"id":"log_3"}',
+        '{"id":"log_4"}',
+        '{"id":"log_5"}',
+        '{"id":"log_6"}',
+        '{"id":"log_4"}',
+      ],
+      [{ id: 'log_4' }, { id: 'log_5' }],
+      (afterId) => (afterId === 'log_5' ? [event('log_6')] : []),
+    );
+    expect(ids(followed)).toEqual(['log_4', 'log_5', 'log_2', 'log_3', 'log_6', 'log_4']);
+    expect(listReads).toEqual(['log_5']);
+  });
+
+  it('keeps the window open when the check fails, so nothing is shown twice', async () => {
+    const { followed } = await followOnce(['{"id":"log_2"}', '{"id":"log_1"}'], [{ id: 'log_1' }], () => {
+      throw new Error('connection refused');
+    });
+    expect(ids(followed)).toEqual(['log_1', 'log_2']);
+  });
+});
+
+describe('followEvents: one back-off for both states', () => {
+  it('polls after the last event handed over when the stream goes away, counting failures once', async () => {
+    const stop = new AbortController();
+    const reconnects: { failure: number; reason: string }[] = [];
+    const polls: (string | undefined)[] = [];
+    let opened = 0;
+    const options: FollowerOptions = {
+      signal: stop.signal,
+      maxConsecutiveFailures: 3,
+      openStream: async () => {
+        opened++;
+        if (opened === 1)
+          return (async function* () {
+            yield ': connected at position 0\n\nid: 1\ndata: {"id":"log_1"}\n\n';
+          })();
+        if (opened === 2) throw Object.assign(new Error('socket hang up'), {});
+        throw Object.assign(new Error('Not Found'), { status: 404 });
+      },
+      poll: async (afterId) => {
+        polls.push(afterId);
+        if (polls.length <= 2) throw new Error(`poll ${polls.length} failed`);
+        stop.abort();
+        return [event('log_2')];
+      },
+      delayMs: (failure) => failure * 10,
+      sleep: async () => {},
+      onReconnecting: ({ failure, reason }) => reconnects.push({ failure, reason }),
+    };
+    const followed: FollowedEvent[] = [];
+    for await (const item of followEvents(options)) followed.push(item);
+    expect(ids(followed)).toEqual(['log_1', 'log_2']);
+    expect(polls).toEqual(['log_1', 'log_1', 'log_1']);
+    expect(reconnects).toEqual([
+      { failure: 1, reason: 'the server closed the stream' },
+      { failure: 2, reason: 'socket hang up' },
+      { failure: 1, reason: 'poll 1 failed' },
+      { failure: 2, reason: 'poll 2 failed' },
+    ]);
+  });
+
+  it('gives up past the limit in either state, naming what failed', async () => {
+    const stop = new AbortController();
+    const base = {
+      signal: stop.signal,
+      maxConsecutiveFailures: 2,
+      delayMs: () => 0,
+      sleep: async () => {},
+    };
+    const drain = async (options: FollowerOptions) => {
+      for await (const _ of followEvents(options)) {
+        // No events.
+      }
+    };
+    await expect(
+      drain({
+        ...base,
+        openStream: async () => {
+          throw new Error('connect ECONNREFUSED');
+        },
+        poll: async () => [],
+      }),
+    ).rejects.toThrow('gave up after 2 failed reconnects: connect ECONNREFUSED');
+    await expect(
+      drain({
+        ...base,
+        openStream: async () => {
+          throw Object.assign(new Error('Not Found'), { status: 404 });
+        },
+        poll: async () => {
+          throw new Error('HTTP 503');
+        },
+      }),
+    ).rejects.toThrow('gave up after 2 failed polls: HTTP 503');
   });
 });
 

@@ -28,15 +28,15 @@ export function tailCommand(context: CliContext): Command {
       const params = filtersToParams(options, { zone: session.zone, now: context.now() });
       const client = await session.client();
       const [
-        { followEvents, FollowerGaveUpError, MalformedEventError },
-        { retryDelayMs },
+        { followEvents, FollowerGaveUpError },
         { createLineWriter },
         { guardClosedPipe },
+        { sanitizeForDisplay },
       ] = await Promise.all([
         import('../../client/follower.js'),
-        import('../../client/retry.js'),
         import('../output/event-line.js'),
         import('../output/pipe.js'),
+        import('../../format/sanitize.js'),
       ]);
       const stop = new AbortController();
       void context.interrupted.then(() => stop.abort());
@@ -66,7 +66,6 @@ export function tailCommand(context: CliContext): Command {
                   : { ...params, since: undefined, from: startedAt, order: 'asc', per_page: 1000 },
               )
             ).data,
-          delayMs: (failure) => retryDelayMs({ attempt: failure - 1 }),
           sleep: (ms, signal) => abortableSleep(ms, signal),
           onReconnecting: ({ delayMs, reason }) =>
             writeLine(
@@ -79,12 +78,21 @@ export function tailCommand(context: CliContext): Command {
               context.stderr,
               "audit: warning: the server's log ends before where this tail left off (was its database restored from an older copy?); following from the log's end",
             ),
+          // One line each, and the following goes on: one bad message is no reason to stop watching.
+          onSkipped: ({ position }) =>
+            writeLine(
+              context.stderr,
+              `audit: warning: skipped an event that is not a JSON object (${
+                position === undefined
+                  ? 'in a list answer'
+                  : `stream position ${sanitizeForDisplay(position).slice(0, MAX_POSITION_SHOWN)}`
+              })`,
+            ),
         })) {
           writer.write(followed);
         }
       } catch (error) {
-        if (error instanceof FollowerGaveUpError || error instanceof MalformedEventError)
-          throw new ApiError(error.message);
+        if (error instanceof FollowerGaveUpError) throw new ApiError(error.message);
         throw error;
       } finally {
         writer.flush();
@@ -94,6 +102,8 @@ export function tailCommand(context: CliContext): Command {
 }
 
 const DEFAULT_MAX_RECONNECTS = 10;
+// Our positions are 22 characters; another server's id is shown only this far.
+const MAX_POSITION_SHOWN = 64;
 
 /** AUDIT_TAIL_MAX_RECONNECTS: consecutive failed reconnects before tail gives up (exit 1). */
 function maxReconnects(env: NodeJS.ProcessEnv): number {

@@ -26,8 +26,8 @@ export interface EventToPrint {
 export interface LineWriter {
   /**
    * Prints the event's line: lines written in one turn of the event loop go out as one write.
-   * json and ndjson print `text`, the event's JSON as the server sent it, as it is when it is
-   * one safe line that holds an object: a follower then neither parses nor serializes it.
+   * json and ndjson print `text`, the event's JSON as the server sent it (the follower checked
+   * that it holds an object), as it is when it is one safe line: it is not serialized again.
    */
   write(item: EventToPrint): void;
   /** Writes out what is waiting now (before exit). */
@@ -79,7 +79,6 @@ function lineEncoder(
 ): LineEncoder {
   const terminal = (out as { isTTY?: boolean }).isTTY === true;
   if (format === 'json' || format === 'ndjson') {
-    // Not destructured: reading `event` is what parses a streamed one.
     return (item) =>
       `${item.text !== undefined && isObjectLine(item.text) ? item.text : stringifyJsonSafely(item.event)}\n`;
   }
@@ -117,10 +116,7 @@ function alignedLineEncoder(options: LineWriterOptions): LineEncoder {
   };
 }
 
-/**
- * JSON text that may be printed as it came: one safe line, shaped like an object. It is not
- * parsed to prove it is JSON (that was the cost being saved); what it holds is the server's.
- */
+/** JSON text of an object that may be printed as it came: one safe line. */
 function isObjectLine(text: string): boolean {
   return text.startsWith('{') && text.endsWith('}') && isPrintableJsonText(text);
 }

@@ -1,0 +1,64 @@
+import { join } from 'node:path';
+
+/**
+ * The profile file's shape, and how it is read: one definition for its writer (conf, in
+ * profile-store.ts) and its fast reader (profile-reader.ts), so both read any file the same.
+ */
+export interface Profile {
+  server?: string;
+  org?: string;
+  token?: string;
+}
+
+export interface ConfigFile {
+  activeProfile?: string;
+  profiles: Record<string, Profile>;
+}
+
+export const DEFAULT_PROFILE = 'default';
+
+/** conf's `configName`: the file is `config.json` in the config directory. */
+export const CONFIG_NAME = 'config';
+
+export const configFileIn = (dir: string) => join(dir, `${CONFIG_NAME}.json`);
+
+const PROFILE_FIELDS = ['server', 'org', 'token'] as const;
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * The file's parsed JSON as profiles: what is not of the shape (a person's edit, an older
+ * version's file) reads as absent, never as something else.
+ */
+export function decodeConfigFile(parsed: Record<string, unknown>): ConfigFile {
+  const { activeProfile, profiles } = parsed;
+  const decoded: Record<string, Profile> = {};
+  if (isRecord(profiles)) {
+    for (const [name, entry] of Object.entries(profiles)) {
+      if (!isRecord(entry)) continue;
+      const profile: Profile = {};
+      for (const field of PROFILE_FIELDS) {
+        const value = entry[field];
+        if (typeof value === 'string') profile[field] = value;
+      }
+      // Own keys only, and a name such as `__proto__` stays a name.
+      Object.defineProperty(decoded, name, { value: profile, enumerable: true, writable: true });
+    }
+  }
+  return { ...(typeof activeProfile === 'string' ? { activeProfile } : {}), profiles: decoded };
+}
+
+export function isConfigRecord(value: unknown): value is Record<string, unknown> {
+  return isRecord(value);
+}
+
+/** The profile the commands use when none is named. */
+export function activeNameIn(file: ConfigFile): string {
+  return file.activeProfile ?? DEFAULT_PROFILE;
+}
+
+/** The profile of that name: its own entry only (`constructor` is no profile). */
+export function profileIn(file: ConfigFile, name: string): Profile | undefined {
+  return Object.hasOwn(file.profiles, name) ? file.profiles[name] : undefined;
+}
