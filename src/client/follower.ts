@@ -26,10 +26,14 @@ export interface FollowerOptions {
   onPositionAhead?(): void;
 }
 
-export class FollowerGaveUpError extends Error {}
+export class FollowerGaveUpError extends Error {
+  override readonly name = 'FollowerGaveUpError';
+}
 
 /** The stream sent an event that is not a JSON object. */
-export class MalformedEventError extends Error {}
+export class MalformedEventError extends Error {
+  override readonly name = 'MalformedEventError';
+}
 
 /** An event as a follower receives it. */
 export interface FollowedEvent {
