@@ -8,7 +8,13 @@ export type {
   RequestOptions,
   StreamOptions,
 } from './client/client-options.js';
-export { AuditApiError, AuditNetworkError, AuditTimeoutError } from './client/errors.js';
+export {
+  type ApiErrorKind,
+  AuditApiError,
+  AuditNetworkError,
+  AuditResponseError,
+  AuditTimeoutError,
+} from './client/errors.js';
 export type { ResponseHeaders, RetryInfo } from './client/http.js';
 export type { QueryParams, QueryValue } from './client/query.js';
 export { isRetryableNetworkError, isRetryableStatus, RETRY_ATTEMPTS, retryDelayMs } from './client/retry.js';

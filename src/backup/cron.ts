@@ -2,6 +2,7 @@ import { execa } from 'execa';
 
 /** The `crontab` command is not on PATH (a container, macOS without cron, Windows). */
 export class NoCrontabError extends Error {
+  override readonly name = 'NoCrontabError';
   constructor() {
     super(
       'no crontab command found on PATH; run audit backup schedule --print for the line, a systemd timer or a Kubernetes CronJob',
@@ -10,7 +11,9 @@ export class NoCrontabError extends Error {
 }
 
 /** `crontab` ran and refused: its own first line of stderr says why. */
-export class CrontabError extends Error {}
+export class CrontabError extends Error {
+  override readonly name = 'CrontabError';
+}
 
 function fromSpawnError(error: unknown, action: string): Error {
   const failure = error as { code?: string; stderr?: string; shortMessage?: string; message?: string };

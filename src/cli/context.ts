@@ -7,16 +7,23 @@ export interface CliContext {
   now: () => number;
   /** Resolves when the user asks to stop (SIGINT/SIGTERM); long-running commands await it. */
   interrupted: Promise<NodeJS.Signals>;
+  /**
+   * Aborted by the same first SIGINT/SIGTERM, just after `interrupted` resolves: every client the
+   * session makes carries it, so a request in flight ends at once, in any command.
+   */
+  signal: AbortSignal;
 }
 
 export function processContext(): CliContext {
+  const stop = new AbortController();
   return {
     stdout: process.stdout,
     stderr: process.stderr,
     stdin: process.stdin,
     env: process.env,
     now: Date.now,
-    interrupted: interruption(),
+    interrupted: interruption(stop),
+    signal: stop.signal,
   };
 }
 
@@ -29,14 +36,17 @@ const ECHO_WINDOW_MS = 500;
  * such as conf's atomic writer re-raise a signal they saw, which would otherwise kill the
  * process in the middle of a graceful shutdown.
  */
-function interruption(): Promise<NodeJS.Signals> {
+function interruption(stop: AbortController): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     let firstAt: number | undefined;
     const onSignal = (signal: NodeJS.Signals) => {
       const now = Date.now();
       if (firstAt === undefined) {
         firstAt = now;
+        // Resolved first: a command that stops on `interrupted` (export, import, tail) has
+        // aborted its own work before the aborted requests reach its error handling.
         resolve(signal);
+        stop.abort(new InterruptedError(signal));
       } else if (now - firstAt > ECHO_WINDOW_MS) {
         process.exit(130);
       }
@@ -44,6 +54,14 @@ function interruption(): Promise<NodeJS.Signals> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
+}
+
+/** The reason of the context's aborted signal: the user pressed Ctrl-C (or the process got SIGTERM). */
+export class InterruptedError extends Error {
+  override readonly name = 'InterruptedError';
+  constructor(readonly signal: NodeJS.Signals) {
+    super('interrupted');
+  }
 }
 
 export function writeLine(stream: NodeJS.WritableStream, line: string): void {

@@ -1,18 +1,24 @@
 import { maskTokensIn } from '../domain/token.js';
 import { sanitizeForDisplay } from '../format/sanitize.js';
 
-/** Errors a command may end with; each maps to the SPEC's exit code in one place (main.ts). */
+/**
+ * Errors a command may end with: one line and the SPEC's exit code. The error it stands for,
+ * if any, is its `cause`; toCliError (to-cli-error.ts) makes one from any other error.
+ */
 export class CliError extends Error {
+  override readonly name: string = 'CliError';
   constructor(
     message: string,
     readonly exitCode: number,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
 /** Bad usage or input: exit 2. */
 export class UsageError extends CliError {
+  override readonly name = 'UsageError';
   constructor(message: string) {
     super(message, 2);
   }
@@ -20,6 +26,7 @@ export class UsageError extends CliError {
 
 /** Not authenticated or not permitted: exit 4. */
 export class AuthError extends CliError {
+  override readonly name = 'AuthError';
   constructor(message: string) {
     super(message, 4);
   }
@@ -27,6 +34,7 @@ export class AuthError extends CliError {
 
 /** The server failed or the network gave up: exit 1. */
 export class ApiError extends CliError {
+  override readonly name = 'ApiError';
   constructor(
     message: string,
     readonly status?: number,

@@ -3,13 +3,15 @@
  * closing line; and, when it stops early, one line saying where, why and what was imported.
  */
 
+import { AuditApiError } from '../client/errors.js';
 import type { RetryInfo } from '../client/http.js';
 import { MalformedInputError } from '../import/lines.js';
 import type { ImportProgress, ImportStoppedError } from '../import/run.js';
 import { ImportSourceError } from '../import/source.js';
 import type { CliContext } from './context.js';
 import { writeLine } from './context.js';
-import { AuthError, CliError, EXIT, UsageError } from './errors.js';
+import { CliError, EXIT, UsageError } from './errors.js';
+import { toCliError } from './to-cli-error.js';
 
 export interface ImportReporter {
   progress(progress: Readonly<ImportProgress>): void;
@@ -110,24 +112,19 @@ export function importFailure(stopped: ImportStoppedError, name: string, dryRun:
     return new UsageError(`${failure.where ?? name}: ${failure.reason}; ${before(true)}${batchNote}`);
   }
   if (failure instanceof ImportSourceError) return new UsageError(`${failure.message}; ${before(true)}`);
-  if (failure instanceof Error && failure.name === 'AuditApiError') {
-    const { status, problem } = failure as Error & { status: number; problem?: { param?: string } };
-    if (status === 401 || status === 403) {
-      const hint = status === 401 ? '; run audit login' : '';
-      return new AuthError(`${failure.message}${hint}; ${soFar(progress, dryRun, 'before the failure')}`);
-    }
-    if (status === 400) {
-      const index = /^events\[(\d+)\]/.exec(problem?.param ?? '')?.[1];
-      const record = index === undefined ? undefined : batch?.[Number(index)];
-      const detail = failure.message.replace(/events\[\d+\]\.?/, '').replace(/ \(POST [^)]*\)$/, '');
-      const where = record ? `${record.where}: the server refused this event` : 'the server refused a batch';
-      return new UsageError(`${where} (${detail}); ${before(true)}`);
-    }
+  if (failure instanceof AuditApiError && failure.status === 400) {
+    const index = /^events\[(\d+)\]/.exec(failure.problem?.param ?? '')?.[1];
+    const record = index === undefined ? undefined : batch?.[Number(index)];
+    const detail = failure.summary.replace(/events\[\d+\]\.?/, '');
+    const where = record ? `${record.where}: the server refused this event` : 'the server refused a batch';
+    return new UsageError(`${where} (${detail}); ${before(true)}`);
   }
-  if (failure instanceof Error && /^Audit(Api|Network|Timeout)Error$/.test(failure.name)) {
-    const line = `${failure.message}; ${soFar(progress, dryRun, 'before the failure')}${rerun(progress, dryRun, 'Run')}`;
-    return new CliError(line, EXIT.failure);
-  }
+  // Refused credentials: running the same command again would not help.
+  const auth =
+    failure instanceof AuditApiError && (failure.kind === 'unauthenticated' || failure.kind === 'forbidden');
+  const after = `; ${soFar(progress, dryRun, 'before the failure')}${auth ? '' : rerun(progress, dryRun, 'Run')}`;
+  const known = toCliError(failure, { suffix: after });
+  if (known) return known;
   throw failure;
 }
 

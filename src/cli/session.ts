@@ -77,6 +77,7 @@ export async function openSession(context: CliContext, command: Command): Promis
         attempts: options.attempts,
         trace,
         onRetry: options.onRetry,
+        signal: context.signal,
       });
     },
   };

@@ -18,6 +18,8 @@ export interface AuditClientOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
   onRetry?: (info: RetryInfo) => void;
+  /** Ends every request of this client when aborted (the CLI's Ctrl-C); a call's own signal adds to it. */
+  signal?: AbortSignal;
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

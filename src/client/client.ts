@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Agent } from 'undici';
+import { type AnswerShape, jsonAnswer } from './answer.js';
 import type {
   ApiResponse,
   AuditClientOptions,
@@ -8,7 +9,7 @@ import type {
   RequestOptions,
   StreamOptions,
 } from './client-options.js';
-import { parseJson, sendWithRetries, type TextResponse, type Transport } from './http.js';
+import { type Answer, sendWithRetries, type Transport } from './http.js';
 import { nextCursorOfLink } from './link-header.js';
 import { buildUrl } from './query.js';
 import { RETRY_ATTEMPTS } from './retry.js';
@@ -52,12 +53,14 @@ export class AuditClient {
   readonly #transport: Transport;
   readonly #headers: Record<string, string>;
   readonly #streams = new Set<EventStream>();
+  readonly #signal: AbortSignal | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(options: AuditClientOptions) {
     this.#base = parseServer(options.server);
     this.server = this.#base.href.replace(/\/+$/, '');
     this.org = options.org;
+    this.#signal = options.signal;
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#agent = new (undici().Agent)({
       connectTimeout: Math.min(timeoutMs, CONNECT_TIMEOUT_MS),
@@ -86,12 +89,22 @@ export class AuditClient {
    * were already stored is not stored twice (events sent without an id get new ids each time).
    */
   async request<T>(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+    return this.#json<T>(method, path, options);
+  }
+
+  /** A call whose answer must be JSON, and of `shape` when given (else AuditResponseError). */
+  async #json<T>(
+    method: HttpMethod,
+    path: string,
+    options: RequestOptions,
+    shape?: AnswerShape,
+  ): Promise<ApiResponse<T>> {
     const response = await this.#send(method, path, options);
-    return { status: response.status, headers: response.headers, body: parseJson(response.text) as T };
+    return { status: response.status, headers: response.headers, body: jsonAnswer(response, shape) as T };
   }
 
   /** A call whose answer is not parsed yet. */
-  #send(method: HttpMethod, path: string, options: RequestOptions): Promise<TextResponse> {
+  #send(method: HttpMethod, path: string, options: RequestOptions): Promise<Answer> {
     const hasBody = options.body !== undefined;
     return sendWithRetries(this.#transport, {
       method,
@@ -102,17 +115,17 @@ export class AuditClient {
         ...lowerCaseKeys(options.headers),
       },
       body: hasBody ? JSON.stringify(options.body) : undefined,
-      signal: options.signal,
+      signal: this.#signalFor(options.signal),
     });
   }
 
   async me(options: CallOptions = {}): Promise<Me> {
-    return (await this.request<Me>('GET', '/api/v1/me', options)).body;
+    return (await this.#json<Me>('GET', '/api/v1/me', options, 'me')).body;
   }
 
   async listPage(params: ListParams = {}, options: CallOptions = {}): Promise<EventPage> {
     const query = { ...params };
-    return (await this.request<EventPage>('GET', this.#logsPath(), { ...options, query })).body;
+    return (await this.#json<EventPage>('GET', this.#logsPath(), { ...options, query }, 'page')).body;
   }
 
   /**
@@ -140,7 +153,7 @@ export class AuditClient {
         // not after this page has been parsed and the caller has written it.
         await new Promise((resolve) => setImmediate(resolve));
       }
-      const page = parseJson(response.text) as EventPage;
+      const page = jsonAnswer(response, 'page') as EventPage;
       yield page;
       const { has_more: hasMore, next_cursor: nextCursor } = page.pagination;
       const lastId = page.data.at(-1)?.id;
@@ -153,7 +166,7 @@ export class AuditClient {
     }
   }
 
-  #listText(params: ListParams, options: CallOptions): Promise<TextResponse> {
+  #listText(params: ListParams, options: CallOptions): Promise<Answer> {
     return this.#send('GET', this.#logsPath(), { ...options, query: { ...params } });
   }
 
@@ -189,7 +202,7 @@ export class AuditClient {
     }
     if (events.length === 0) return { data: [], summary: { received: 0, created: 0, duplicates: 0 } };
     const body = { events };
-    return (await this.request<IngestResponse>('POST', this.#logsPath(), { ...options, body })).body;
+    return (await this.#json<IngestResponse>('POST', this.#logsPath(), { ...options, body }, 'object')).body;
   }
 
   /** Reports a finished export or backup, which the server records as one `audit.exported` event. */
@@ -204,10 +217,12 @@ export class AuditClient {
   async gdprExport(user: string, options: CallOptions & GdprSubjectOptions = {}): Promise<GdprExport> {
     const { identifiers, names, ...call } = options;
     return (
-      await this.request<GdprExport>('POST', `${this.#orgPath()}/gdpr/exports`, {
-        ...call,
-        body: { user, ...subjectFields({ identifiers, names }) },
-      })
+      await this.#json<GdprExport>(
+        'POST',
+        `${this.#orgPath()}/gdpr/exports`,
+        { ...call, body: { user, ...subjectFields({ identifiers, names }) } },
+        'envelope',
+      )
     ).body;
   }
 
@@ -229,10 +244,12 @@ export class AuditClient {
   /** Subscribes a URL to matching events (owner or admin); the secret is returned only here. */
   async createWebhook(input: WebhookInput, options: CallOptions = {}): Promise<CreatedWebhook> {
     const body = (
-      await this.request<{ data: Webhook; secret: string }>('POST', this.#webhooksPath(), {
-        ...options,
-        body: input,
-      })
+      await this.#json<{ data: Webhook; secret: string }>(
+        'POST',
+        this.#webhooksPath(),
+        { ...options, body: input },
+        'envelope',
+      )
     ).body;
     return { webhook: body.data, secret: body.secret };
   }
@@ -279,7 +296,7 @@ export class AuditClient {
         method: 'GET',
         url: buildUrl(this.#base, `${this.#logsPath()}/stream`, { ...params }),
         headers,
-        signal: options.signal,
+        signal: this.#signalFor(options.signal),
       },
       options.idleTimeoutMs ?? STREAM_IDLE_TIMEOUT_MS,
     );
@@ -299,9 +316,15 @@ export class AuditClient {
     return this.#closing;
   }
 
+  /** The client's own signal and the call's, either of which ends the call. */
+  #signalFor(call: AbortSignal | undefined): AbortSignal | undefined {
+    if (!this.#signal || !call) return call ?? this.#signal;
+    return AbortSignal.any([this.#signal, call]);
+  }
+
   /** The `data` of an answer in the API's `{ "data": … }` envelope. */
   async #data<T>(method: HttpMethod, path: string, options: RequestOptions): Promise<T> {
-    return (await this.request<{ data: T }>(method, path, options)).body.data;
+    return (await this.#json<{ data: T }>(method, path, options, 'envelope')).body.data;
   }
 
   #webhooksPath(id?: string): string {

@@ -11,9 +11,25 @@ function oneLine(text: string): string {
   return flat.length > MAX_DETAIL ? `${flat.slice(0, MAX_DETAIL - 1)}…` : flat;
 }
 
+/**
+ * What a refusal means for the caller: not signed in (401), not permitted (403), a request the
+ * server refused as given (400, 413, 415), or the server failing (anything else).
+ */
+export type ApiErrorKind = 'unauthenticated' | 'forbidden' | 'rejected' | 'failed';
+
+function apiErrorKind(status: number): ApiErrorKind {
+  if (status === 401) return 'unauthenticated';
+  if (status === 403) return 'forbidden';
+  if (status === 400 || status === 413 || status === 415) return 'rejected';
+  return 'failed';
+}
+
 /** The server answered with a status the client does not retry (or retries ran out). */
 export class AuditApiError extends Error {
   override readonly name = 'AuditApiError';
+  readonly kind: ApiErrorKind;
+  /** The message without the request: `400 Bad Request: events[3].action is required`. */
+  readonly summary: string;
   readonly status: number;
   readonly problem: ProblemDocument | undefined;
   readonly method: string;
@@ -31,9 +47,49 @@ export class AuditApiError extends Error {
     const title = problem?.title || STATUS_CODES[status] || 'HTTP error';
     const detail = problem?.detail ?? options.detail;
     const path = new URL(url).pathname;
-    super(`${status} ${oneLine(title)}${detail ? `: ${oneLine(detail)}` : ''} (${method} ${path})`);
+    const summary = `${status} ${oneLine(title)}${detail ? `: ${oneLine(detail)}` : ''}`;
+    super(`${summary} (${method} ${path})`);
+    this.summary = summary;
+    this.kind = apiErrorKind(status);
     this.status = status;
     this.problem = problem;
+    this.method = method;
+    this.url = url;
+  }
+}
+
+/**
+ * A successful answer the client cannot use: not JSON (a proxy's login page, a wrong --server),
+ * or JSON of another shape than the call expects. `kind` says which.
+ */
+export class AuditResponseError extends Error {
+  override readonly name = 'AuditResponseError';
+  readonly kind: 'not-json' | 'unexpected-shape';
+  readonly status: number;
+  readonly contentType: string | undefined;
+  readonly method: string;
+  readonly url: string;
+
+  constructor(options: {
+    kind: 'not-json' | 'unexpected-shape';
+    status: number;
+    contentType: string | undefined;
+    method: string;
+    url: string;
+    /** For `unexpected-shape`: what the call expected, e.g. "a page of events". */
+    expected?: string;
+  }) {
+    const { kind, status, contentType, method, url } = options;
+    const { origin, pathname } = new URL(url);
+    const type = contentType ? oneLine(contentType) : 'no content-type';
+    const what =
+      kind === 'not-json'
+        ? `is not JSON (${status}, ${type})`
+        : `is JSON but not ${options.expected ?? 'what the audit API sends'} (${status}, ${type})`;
+    super(`the answer of ${origin} to ${method} ${pathname} ${what}; is ${origin} an audit server?`);
+    this.kind = kind;
+    this.status = status;
+    this.contentType = contentType;
     this.method = method;
     this.url = url;
   }
@@ -67,6 +123,8 @@ const TIMEOUT_CODES = new Set([
 /** The server could not be reached, or the connection failed; `code` is the cause's, e.g. ECONNREFUSED. */
 export class AuditNetworkError extends Error {
   override readonly name: string = 'AuditNetworkError';
+  /** `timeout` for AuditTimeoutError. */
+  readonly kind: 'unreachable' | 'timeout' = 'unreachable';
   readonly code: string | undefined;
   readonly method: string;
   readonly url: string;
@@ -84,6 +142,7 @@ export class AuditNetworkError extends Error {
 /** A network failure that was a timeout (connect, headers or body); still an AuditNetworkError. */
 export class AuditTimeoutError extends AuditNetworkError {
   override readonly name = 'AuditTimeoutError';
+  override readonly kind = 'timeout';
 }
 
 /** The right network error class for a failure with this code. */

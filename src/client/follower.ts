@@ -35,7 +35,9 @@ export interface FollowerOptions {
   onSkipped?(skipped: { position: string | undefined }): void;
 }
 
-export class FollowerGaveUpError extends Error {}
+export class FollowerGaveUpError extends Error {
+  override readonly name = 'FollowerGaveUpError';
+}
 
 /** An event as a follower receives it. */
 export interface FollowedEvent {

@@ -42,16 +42,19 @@ export interface TextResponse {
   text: string;
 }
 
+/** A successful answer and the request it answers (the URL redacted), for the errors about it. */
+export interface Answer extends TextResponse {
+  method: string;
+  url: string;
+}
+
 /**
  * One request, with retries: 429/502/503/504 and connection failures are tried again
  * (honouring Retry-After, else full-jitter backoff) until `transport.attempts` run out.
  * Every non-2xx answer that is not retried becomes an AuditApiError; a network failure on the
  * last attempt becomes an AuditNetworkError. An abort ends everything at once.
  */
-export async function sendWithRetries(
-  transport: Transport,
-  outgoing: OutgoingRequest,
-): Promise<TextResponse> {
+export async function sendWithRetries(transport: Transport, outgoing: OutgoingRequest): Promise<Answer> {
   const { attempts, trace } = transport;
   for (let attempt = 1; ; attempt++) {
     const last = attempt >= attempts;
@@ -73,7 +76,8 @@ export async function sendWithRetries(
     }
     const { status } = response;
     trace?.(`← ${status} ${outgoing.method} ${outgoing.url.pathname} ${elapsedMs(started)} ms`);
-    if (status >= 200 && status < 300) return response;
+    if (status >= 200 && status < 300)
+      return { ...response, method: outgoing.method, url: redactUrl(outgoing.url) };
     if (!last && isRetryableStatus(status)) {
       const reason = `${status} ${parseProblem(response.text)?.title || STATUS_CODES[status] || 'error'}`;
       await pause(transport, outgoing, { attempt, reason, retryAfter: response.headers['retry-after'] });
@@ -161,7 +165,7 @@ function plainDetail(text: string): string | undefined {
   return undefined;
 }
 
-export function parseJson(text: string): unknown {
+function parseJson(text: string): unknown {
   if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text);

@@ -8,7 +8,9 @@ export interface PageCursor {
   seq: number;
 }
 
-export class CursorError extends Error {}
+export class CursorError extends Error {
+  override readonly name = 'CursorError';
+}
 
 export function encodeCursor(cursor: PageCursor): string {
   const payload = JSON.stringify([1, cursor.order === 'asc' ? 'a' : 'd', cursor.timestamp, cursor.seq]);

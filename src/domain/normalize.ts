@@ -6,6 +6,7 @@ import { parseInstant } from './time.js';
 
 /** A field of an ingested event that cannot be stored; `field` is its path in the event. */
 export class InvalidEventError extends Error {
+  override readonly name = 'InvalidEventError';
   constructor(
     readonly field: string,
     message: string,

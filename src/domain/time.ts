@@ -7,7 +7,9 @@ const DURATION = /^(\d{1,6})(s|m|h|d|w)$/;
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 const DAY_MS = 86_400_000;
 
-export class TimeParseError extends Error {}
+export class TimeParseError extends Error {
+  override readonly name = 'TimeParseError';
+}
 
 const EXPECTED_TIME = 'expected a date like 2024-01-31 or an ISO 8601 time like 2024-01-31T12:00:00Z';
 

@@ -5,7 +5,7 @@
  * so the server and the writer work at once; memory holds two pages at most.
  */
 
-import { AuditApiError } from '../client/errors.js';
+import { AuditApiError, AuditNetworkError } from '../client/errors.js';
 import { isRetryableStatus } from '../client/retry.js';
 import type { AuditEvent, ListParams } from '../client/types.js';
 import { formatTimestamp } from '../format/time-format.js';
@@ -187,9 +187,7 @@ function stopCause(
   if (signal?.aborted) return { cause: 'signal', reason: 'interrupted' };
   if (!(error instanceof Error)) return undefined;
   const gaveUp =
-    error.name === 'AuditNetworkError' ||
-    error.name === 'AuditTimeoutError' ||
-    (error instanceof AuditApiError && isRetryableStatus(error.status));
+    error instanceof AuditNetworkError || (error instanceof AuditApiError && isRetryableStatus(error.status));
   return gaveUp ? { cause: 'network', reason: error.message } : undefined;
 }
 

@@ -56,7 +56,9 @@ export const MAX_LEARNED_AGENTS = 50;
 // Lone surrogates are not text: they cannot be compared, encoded or stored faithfully.
 const LONE_SURROGATE = /\p{Cs}/u;
 
-export class EmptyIdentifierError extends Error {}
+export class EmptyIdentifierError extends Error {
+  override readonly name = 'EmptyIdentifierError';
+}
 
 /** The subject the request names, before the directory and the events are consulted. */
 export function requestedSubject(request: SubjectRequest): Subject {

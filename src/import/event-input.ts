@@ -10,6 +10,7 @@ import { MalformedInputError } from './lines.js';
 
 /** A record that is not an event; `reason` is a short phrase, e.g. `no "action"`. */
 export class NotAnEventError extends Error {
+  override readonly name = 'NotAnEventError';
   constructor(readonly reason: string) {
     super(`not an event (${reason})`);
   }

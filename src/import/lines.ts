@@ -2,6 +2,7 @@
 
 /** A malformed file: `where` is `line 12`, `event 3` or undefined when it concerns the whole file. */
 export class MalformedInputError extends Error {
+  override readonly name = 'MalformedInputError';
   constructor(
     readonly where: string | undefined,
     readonly reason: string,

@@ -47,6 +47,7 @@ export interface ImportOptions {
 
 /** Why an import stopped early, with how far it got. */
 export class ImportStoppedError extends Error {
+  override readonly name = 'ImportStoppedError';
   constructor(
     readonly failure: unknown,
     readonly progress: ImportProgress,

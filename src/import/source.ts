@@ -9,7 +9,7 @@ import { MalformedInputError } from './lines.js';
 
 /** The input cannot be read as given (a directory, not gzip, unreadable): the user's to fix. */
 export class ImportSourceError extends Error {
-  override name = 'ImportSourceError';
+  override readonly name = 'ImportSourceError';
 }
 
 export const IMPORT_FORMATS = ['json', 'ndjson', 'csv'] as const;

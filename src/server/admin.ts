@@ -6,7 +6,9 @@ import { localAdministrator } from './server-actor.js';
 import type { Stores } from './services.js';
 
 /** A refusal an operator can act on; the CLI prints it as one line (exit 2). */
-export class AdminError extends Error {}
+export class AdminError extends Error {
+  override readonly name = 'AdminError';
+}
 
 export const DEFAULT_ORGANIZATION = 'default';
 

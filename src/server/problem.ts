@@ -4,6 +4,7 @@ const TYPE_BASE = 'https://audit.dev/problems/';
 
 /** An RFC 9457 problem the API answers with; thrown anywhere in a route. */
 export class Problem extends Error {
+  override readonly name = 'Problem';
   constructor(
     readonly status: number,
     readonly type: string,

@@ -22,6 +22,7 @@ export const KEY_BYTES = 32;
 
 /** A problem with the key file that the operator must fix; the server does not start. */
 export class SecretsKeyError extends Error {
+  override readonly name = 'SecretsKeyError';
   readonly code = 'ERR_SECRETS_KEY';
 }
 

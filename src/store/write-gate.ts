@@ -7,6 +7,7 @@ const MAX_PAUSE_MS = 50;
 
 /** The lock stayed taken past the wait bound: the API answers 503 with Retry-After. */
 export class WriteLockTimeoutError extends Error {
+  override readonly name = 'WriteLockTimeoutError';
   readonly code = 'SQLITE_BUSY';
   constructor(waitedMs: number) {
     super(`the database stayed locked by another process for ${waitedMs} ms`);

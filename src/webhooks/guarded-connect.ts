@@ -5,6 +5,7 @@ import { isLocalHostName, isPrivateAddress, PRIVATE_ADDRESS_REFUSED } from './ad
 
 /** A connection refused because it would reach a private address. */
 export class PrivateAddressError extends Error {
+  override readonly name = 'PrivateAddressError';
   readonly code = 'ERR_PRIVATE_ADDRESS';
   constructor() {
     super(PRIVATE_ADDRESS_REFUSED);

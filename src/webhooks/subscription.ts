@@ -16,6 +16,7 @@ export interface ActionPattern {
 
 /** Input the caller got wrong; the route turns it into a 400 naming `field`. */
 export class SubscriptionError extends Error {
+  override readonly name = 'SubscriptionError';
   constructor(
     readonly field: string,
     message: string,

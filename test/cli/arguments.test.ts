@@ -22,6 +22,7 @@ async function runInProcess(args: string[], env: NodeJS.ProcessEnv = {}) {
     env: { AUDIT_CONFIG_DIR: '/nonexistent/audit-test', ...env },
     now: () => Date.parse('2024-06-01T12:00:00Z'),
     interrupted: new Promise(() => {}),
+    signal: new AbortController().signal,
   };
   const code = await run(args, context);
   return { code, stdout: out, stderr: err };

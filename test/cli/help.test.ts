@@ -24,6 +24,7 @@ function context(): CliContext & { output: () => string } {
     env: { AUDIT_CONFIG_DIR: '/nonexistent/audit-test' },
     now: Date.now,
     interrupted: new Promise(() => {}),
+    signal: new AbortController().signal,
     output: () => out,
   };
 }

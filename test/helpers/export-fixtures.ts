@@ -103,7 +103,12 @@ export interface RunningCli {
 }
 
 /** The built CLI, started and left running (for signals); `done` settles when it exits. */
-export function startCli(args: string[], env: NodeJS.ProcessEnv, cwd?: string): RunningCli {
+export function startCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd?: string,
+  options: { input?: string } = {},
+): RunningCli {
   const child = spawn(process.execPath, [BIN, ...args], { env, cwd, stdio: 'pipe' });
   let stdout = '';
   let stderr = '';
@@ -113,7 +118,7 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv, cwd?: string): 
   child.stderr.on('data', (chunk) => {
     stderr += chunk;
   });
-  child.stdin.end();
+  child.stdin.end(options.input ?? '');
   const done = new Promise<CliResult>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));

@@ -50,6 +50,7 @@ describe('fuzzing the command line', () => {
     env: {},
     now: Date.now,
     interrupted: new Promise(() => {}),
+    signal: new AbortController().signal,
   });
   const globals = program.options as Option[];
   const commands = commandsOf(program);

@@ -35,6 +35,7 @@ export async function runInProcess(args: string[], options: InProcessOptions = {
   });
   const stdin = new PassThrough();
   stdin.end(options.input ?? '');
+  const stop = new AbortController();
   const context: CliContext = {
     stdout,
     stderr,
@@ -44,7 +45,13 @@ export async function runInProcess(args: string[], options: InProcessOptions = {
     interrupted:
       options.interruptAfterMs === undefined
         ? new Promise(() => {})
-        : new Promise((resolve) => setTimeout(() => resolve('SIGINT'), options.interruptAfterMs)),
+        : new Promise((resolve) =>
+            setTimeout(() => {
+              resolve('SIGINT');
+              stop.abort();
+            }, options.interruptAfterMs),
+          ),
+    signal: stop.signal,
   };
   const code = await run(args, context);
   return { code, stdout: out, stderr: err };

@@ -20,6 +20,7 @@ function quietContext(): CliContext {
     env: {},
     now: Date.now,
     interrupted: new Promise(() => {}),
+    signal: new AbortController().signal,
   };
 }
 

@@ -63,10 +63,11 @@ function backupRunCommand(context: CliContext): Command {
       const session = await openSession(context, command);
       const date = backupDay(options.date, session.zone, context.now());
       const dir = resolve(options.dir ?? join(dataDir(context.env), 'backups'));
-      const [{ runBackup }, { BackupLockedError }, { RETRY_ATTEMPTS }] = await Promise.all([
+      const [{ runBackup }, { BackupLockedError }, { RETRY_ATTEMPTS }, { toCliError }] = await Promise.all([
         import('../../backup/run.js'),
         import('../../backup/backup-lock.js'),
         import('../../client/retry.js'),
+        import('../to-cli-error.js'),
       ]);
       const client = await session.client({ attempts: RETRY_ATTEMPTS.bulk });
       const stop = new AbortController();
@@ -84,7 +85,7 @@ function backupRunCommand(context: CliContext): Command {
         }).catch((error: unknown) => {
           if (error instanceof BackupLockedError)
             throw new CliError(`backup of ${date} skipped: ${error.message}`, EXIT.failure);
-          throw asBackupFailure(error, date);
+          throw toCliError(error, { prefix: `backup of ${date} failed: ` }) ?? asFileFailure(error, date);
         });
         if (result.status === 'interrupted') {
           const interrupted = result.interrupted;
@@ -119,20 +120,8 @@ function backupDay(text: string, zone: string, now: number): string {
   return value;
 }
 
-/** The client's errors, said as a failed backup; the exit codes stay the SPEC's (4 for auth). */
-function asBackupFailure(error: unknown, date: string): unknown {
-  if (!(error instanceof Error)) return error;
-  const status = (error as Error & { status?: number }).status;
-  if (error.name === 'AuditApiError') {
-    const auth = status === 401 || status === 403;
-    const hint = status === 401 ? '; check AUDIT_TOKEN or run audit login' : '';
-    return new CliError(`backup of ${date} failed: ${error.message}${hint}`, auth ? EXIT.auth : EXIT.failure);
-  }
-  if (error.name === 'AuditNetworkError' || error.name === 'AuditTimeoutError') {
-    return new CliError(`backup of ${date} failed: ${error.message}`, EXIT.failure);
-  }
-  if ((error as NodeJS.ErrnoException).code !== undefined || error.name === 'UnsafeOutputError') {
-    return new CliError(`backup of ${date} failed: ${error.message}`, EXIT.failure);
-  }
-  return error;
+/** A file system error (a full disk, a directory not writable) is a failed backup, exit 1. */
+function asFileFailure(error: unknown, date: string): unknown {
+  if (!(error instanceof Error) || (error as NodeJS.ErrnoException).code === undefined) return error;
+  return new CliError(`backup of ${date} failed: ${error.message}`, EXIT.failure, { cause: error });
 }

@@ -92,6 +92,7 @@ export function tailCommand(context: CliContext): Command {
           writer.write(followed);
         }
       } catch (error) {
+        if (stop.signal.aborted) return; // Ctrl-C or a closed pipe: tail ends quietly, 0
         if (error instanceof FollowerGaveUpError) throw new ApiError(error.message);
         throw error;
       } finally {
