@@ -43,12 +43,14 @@ export async function withAdmin<T>(
   }
 }
 
-/** The database, or a one-line error when its secrets key is missing, loose or not its own. */
+/** The database, or a one-line error when its secrets key is missing, loose or not its own, or its schema is not this version's. */
 function openAdminDatabase<T>(open: (file: string) => T, file: string): T {
   try {
     return open(file);
   } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_SECRETS_KEY') throw new ApiError((error as Error).message);
+    const code = (error as { code?: string }).code;
+    if (code === 'ERR_SECRETS_KEY' || code === 'ERR_SCHEMA_MISMATCH')
+      throw new ApiError((error as Error).message);
     throw error;
   }
 }
