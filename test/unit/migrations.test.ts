@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FTS_TOKEN_CATEGORIES } from '../../src/domain/free-text.js';
-import { createStores } from '../../src/server/services.js';
 import { openDatabase } from '../../src/store/database.js';
 import { migrate } from '../../src/store/migrate.js';
 import { loadMigrations, migrationChecksum } from '../../src/store/migrations.js';
+import { createStores } from '../../src/store/stores.js';
 import { schemaSnapshot } from '../helpers/schema-snapshot.js';
 
 const fixture = (name: string) =>

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventInput } from '../../src/domain/event.js';
-import { createStores, type Stores } from '../../src/server/services.js';
 import { type Db, inMaintenanceWindow, openDatabase } from '../../src/store/database.js';
 import { migrate, schemaVersion } from '../../src/store/migrate.js';
 import { loadMigrations } from '../../src/store/migrations.js';
+import { createStores, type Stores } from '../../src/store/stores.js';
 
 const MIGRATIONS = loadMigrations();
 
