@@ -4,7 +4,7 @@ import type { Stores } from '../store/stores.js';
 import { DEFAULT_ORGANIZATION } from './admin.js';
 import { buildApp } from './app.js';
 import { type Bootstrap, bootstrapIfEmpty } from './bootstrap.js';
-import type { ServerLogOptions } from './logging.js';
+import type { ServerLogOptions } from './log-options.js';
 import { purgeExpiredEvents } from './retention.js';
 
 export interface StartOptions {

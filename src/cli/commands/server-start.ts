@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { configDir } from '../../config/paths.js';
 import {
   DEFAULT_LOG_LEVEL,
   LOG_FORMATS,
@@ -6,7 +7,7 @@ import {
   type LogFormat,
   type LogLevel,
   type ServerLogOptions,
-} from '../../server/logging.js';
+} from '../../server/log-options.js';
 import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 import { ApiError, UsageError } from '../errors.js';
@@ -127,7 +128,6 @@ async function announceFirstStart(
   profileFlag: string | undefined,
 ) {
   const { openProfileStore } = await import('../../config/profile-store.js');
-  const { configDir } = await import('../../config/paths.js');
   const store = openProfileStore(configDir(context.env));
   const profile = profileFlag ?? context.env.AUDIT_PROFILE ?? store.activeName();
   store.set(profile, { server: url, org: bootstrap.organization, token: bootstrap.token });
