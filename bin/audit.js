@@ -7,11 +7,6 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   process.stdout.write(`${version}\n`);
 } else {
-  // undici parses HTTP with llhttp compiled to WebAssembly, and V8 goes on optimizing that
-  // module in the background; exit waited for it, 100 ms after every command that talked to a
-  // server. The baseline compiler alone parses an export's 160 MB no slower (bench/bench.mjs).
-  const { setFlagsFromString } = await import('node:v8');
-  setFlagsFromString('--liftoff-only');
   const { run } = await import('../dist/cli/main.js');
   const code = await run(argv);
   // Let piped output drain before exiting (stdout is asynchronous on some platforms).

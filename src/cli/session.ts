@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import type { AuditClient } from '../client/client.js';
 import type { RetryInfo } from '../client/http.js';
+import { configDir } from '../config/paths.js';
 import type { Connection } from '../config/settings.js';
 import { checkTokenFormat } from '../domain/token.js';
 import type { CliContext } from './context.js';
+import { displayZone } from './dates.js';
 import { AuthError, UsageError } from './errors.js';
 import { type GlobalFlags, globalFlags } from './globals.js';
 
@@ -35,7 +37,6 @@ export interface Session {
 
 export async function openSession(context: CliContext, command: Command): Promise<Session> {
   const flags = globalFlags(command);
-  const { displayZone } = await import('./dates.js');
   const zone = displayZone({ tz: flags.tz, utc: flags.utc, env: context.env });
   const stdoutIsTerminal = Boolean(context.stdout.isTTY);
   const trace = flags.debug ? (line: string) => context.stderr.write(`[debug] ${line}\n`) : undefined;
@@ -69,7 +70,11 @@ export async function openSession(context: CliContext, command: Command): Promis
           }),
         );
       }
-      const { AuditClient } = await import('../client/client.js');
+      const [{ AuditClient }, { compileWasmForQuickExit }] = await Promise.all([
+        import('../client/client.js'),
+        import('../client/undici.js'),
+      ]);
+      compileWasmForQuickExit();
       return new AuditClient({
         server,
         org: resolved.org,
@@ -85,9 +90,8 @@ export async function openSession(context: CliContext, command: Command): Promis
 }
 
 async function loadConnection(context: CliContext, flags: GlobalFlags): Promise<Connection> {
-  const [{ readProfiles, isExposedFile }, { configDir }, { resolveConnection }] = await Promise.all([
+  const [{ readProfiles, isExposedFile }, { resolveConnection }] = await Promise.all([
     import('../config/profile-reader.js'),
-    import('../config/paths.js'),
     import('../config/settings.js'),
   ]);
   const warnExposed = (what: string, path: string) =>

@@ -1,14 +1,20 @@
 import type { Actor } from '../domain/event.js';
-import { writeTransaction } from '../store/database.js';
+import { type OpenOptions, openDatabase, writeTransaction } from '../store/database.js';
 import type { Organization, Plan, Role, TokenRecord, TokenScope, User } from '../store/directory-store.js';
+import { createStores, type Stores } from '../store/stores.js';
 import { ENTERPRISE_MAX_RETENTION_DAYS, retentionDaysFor } from './retention.js';
 import { localAdministrator } from './server-actor.js';
-import type { Stores } from './services.js';
 
 /** A refusal an operator can act on; the CLI prints it as one line (exit 2). */
 export class AdminError extends Error {
   override readonly name = 'AdminError';
 }
+
+/** The database cannot be opened as it is (its secrets key, its schema); one line, exit 1. */
+export class AdminDatabaseError extends Error {}
+
+/** Open failures that name their cause in one line an operator can act on. */
+const OPERATOR_OPEN_FAILURES = new Set(['ERR_SECRETS_KEY', 'ERR_SCHEMA_MISMATCH']);
 
 export const DEFAULT_ORGANIZATION = 'default';
 
@@ -163,3 +169,26 @@ export function createAdmin(stores: Stores, actor: Actor = localAdministrator())
 }
 
 export type Admin = ReturnType<typeof createAdmin>;
+
+/**
+ * Opens the database for one admin operation, runs it, and closes the database after, whatever
+ * happens. The server may be running on the same file: SQLite's WAL lets both work, and the
+ * server sees the change at once. An operator-actionable open failure becomes AdminDatabaseError.
+ */
+export function withAdmin<T>(file: string, work: (admin: Admin) => T, options: OpenOptions = {}): T {
+  let db: ReturnType<typeof openDatabase>;
+  try {
+    db = openDatabase(file, options);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code && OPERATOR_OPEN_FAILURES.has(code)) {
+      throw new AdminDatabaseError((error as Error).message, { cause: error });
+    }
+    throw error;
+  }
+  try {
+    return work(createAdmin(createStores(db)));
+  } finally {
+    db.close();
+  }
+}

@@ -1,5 +1,5 @@
+import type { EventRecorder } from '../store/event-recorder.js';
 import type { WriteGate } from '../store/write-gate.js';
-import type { EventRecorder } from './event-recorder.js';
 import { SYSTEM_ACTOR } from './server-actor.js';
 
 const WINDOW_MS = 60_000;

@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
+import type { Stores } from '../store/stores.js';
 import { createAdmin, DEFAULT_ORGANIZATION } from './admin.js';
 import { SYSTEM_ACTOR } from './server-actor.js';
-import type { Stores } from './services.js';
 
 export interface Bootstrap {
   organization: string;

@@ -4,22 +4,8 @@
  */
 import { type FastifyReply, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
 import { REDACTED, redactSecretString } from '../domain/secret-shapes.js';
+import type { ServerLogOptions } from './log-options.js';
 import { prettyLogLine } from './log-pretty.js';
-
-export const LOG_LEVELS = ['error', 'warn', 'info', 'debug', 'trace'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-export const LOG_FORMATS = ['pretty', 'json'] as const;
-export type LogFormat = (typeof LOG_FORMATS)[number];
-
-/** Errors and warnings only: a healthy server says nothing but its Listening line. */
-export const DEFAULT_LOG_LEVEL: LogLevel = 'warn';
-
-export interface ServerLogOptions {
-  level: LogLevel;
-  format: LogFormat;
-  /** Where lines go; the CLI passes stderr. */
-  destination: { write(text: string): unknown };
-}
 
 // Anything token-like, even cut short or run on: stricter than the stored-event redaction.
 const TOKEN_LIKE = /adt_[0-9A-Za-z]+/g;

@@ -1,6 +1,6 @@
 import type { DirectoryStore, Organization, Plan } from '../store/directory-store.js';
+import type { EventRecorder } from '../store/event-recorder.js';
 import type { EventStore } from '../store/event-store.js';
-import type { EventRecorder } from './event-recorder.js';
 import { SYSTEM_ACTOR } from './server-actor.js';
 
 const DAY_MS = 86_400_000;

@@ -1,12 +1,10 @@
 import type { Db } from '../store/database.js';
-import { createDirectoryStore, type DirectoryStore } from '../store/directory-store.js';
-import { createEventStore, type EventStore } from '../store/event-store.js';
 import { createQuietCheckpointer } from '../store/quiet-checkpoint.js';
+import { createStores } from '../store/stores.js';
 import { createWriteGate } from '../store/write-gate.js';
 import { createWebhookStore } from '../webhooks/webhook-store.js';
 import { createWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } from '../webhooks/worker.js';
 import { createAuthFailureAuditor } from './auth-failure-auditor.js';
-import { createEventRecorder, type EventRecorder } from './event-recorder.js';
 import { createFollowerHub, type FollowerHub } from './follower-hub.js';
 import { createCursorCodec } from './page-cursor.js';
 import { createSseFrames } from './sse-frames.js';
@@ -17,21 +15,6 @@ import {
   DEFAULT_STREAM_LIMITS,
   type StreamLimits,
 } from './stream-registry.js';
-
-export interface Stores {
-  db: Db;
-  now: () => number;
-  events: EventStore;
-  directory: DirectoryStore;
-  recorder: EventRecorder;
-}
-
-/** The stores and the recorder: what admin commands need, with no timers running. */
-export function createStores(db: Db, now: () => number = Date.now, afterCommit?: () => void): Stores {
-  const events = createEventStore(db);
-  const directory = createDirectoryStore(db, now);
-  return { db, now, events, directory, recorder: createEventRecorder(events, now, afterCommit) };
-}
 
 export interface ServerServiceOptions {
   now?: () => number;

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { openDatabase } from '../store/database.js';
+import type { Stores } from '../store/stores.js';
 import { DEFAULT_ORGANIZATION } from './admin.js';
 import { buildApp } from './app.js';
 import { type Bootstrap, bootstrapIfEmpty } from './bootstrap.js';
-import type { ServerLogOptions } from './logging.js';
+import type { ServerLogOptions } from './log-options.js';
 import { purgeExpiredEvents } from './retention.js';
-import type { Stores } from './services.js';
 
 export interface StartOptions {
   dbFile: string;

@@ -13,7 +13,8 @@ const LEGACY = /^\d{1,15}$/;
  */
 export function createPositionCodec(db: Db) {
   const key = Buffer.from(readServerSetting(db, 'stream_position_key') ?? '', 'hex');
-  if (key.length !== 32) throw new Error('the database has no stream position key (migration 7)');
+  if (key.length !== 32)
+    throw new Error('the database has no stream position key (0001-initial.sql makes one)');
   // Numbers an older server handed out, before positions were opaque: no larger one was issued.
   const legacyLimit = Number(readServerSetting(db, 'legacy_stream_position_limit') ?? 0);
   // ECB without padding keeps no state between blocks, so one cipher serves every call.

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { MIGRATIONS, type Migration } from './migrations.js';
+import { migrate } from './migrate.js';
 import { openSecretsAtRest } from './secrets-at-rest.js';
 
 export type Db = Database.Database;
@@ -93,33 +93,6 @@ function assertDurable(db: Db): void {
   if (synchronous !== 2 || (journal !== 'wal' && db.name !== ':memory:')) {
     throw new Error(`database is not durable (journal_mode=${journal}, synchronous=${synchronous})`);
   }
-}
-
-export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): number {
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
-  const applied = new Set(
-    db
-      .prepare('SELECT version FROM schema_migrations')
-      .pluck()
-      .all()
-      .map((version) => Number(version)),
-  );
-  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
-  let count = 0;
-  for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
-    if (applied.has(migration.version)) continue;
-    db.transaction(() => {
-      db.exec(migration.sql);
-      record.run(migration.version, migration.name, Date.now());
-    }).immediate();
-    count++;
-  }
-  return count;
-}
-
-export function schemaVersion(db: Db): number {
-  return Number(db.prepare('SELECT coalesce(max(version), 0) FROM schema_migrations').pluck().get());
 }
 
 /** Runs `work` in a BEGIN IMMEDIATE transaction: the write lock is taken up front, so a busy

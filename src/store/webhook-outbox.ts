@@ -8,7 +8,7 @@ import type { Db } from './database.js';
  * through the event store). Detailed-only access events go only to a webhook that names them: the
  * access category, an exact action, or a prefix that starts with 'access.'.
  *
- * One statement per batch rather than a per-row trigger (migration 5): the trigger cost about
+ * One statement per batch rather than a per-row trigger: a trigger cost about
  * 50 µs for every event inserted, with or without webhooks.
  */
 export function createOutboxWriter(db: Db): (orgId: number, firstSeq: number) => void {

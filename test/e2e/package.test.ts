@@ -46,7 +46,7 @@ function npm(args: string[], cwd: string): string {
 }
 
 describe('npm pack', () => {
-  it('contains dist, bin, completions, README, CHANGELOG, LICENSE and package.json only', () => {
+  it('contains dist, bin, completions, migrations, README, CHANGELOG, LICENSE and package.json only', () => {
     const [pack] = JSON.parse(npm(['pack', '--dry-run', '--json'], ROOT)) as [{ files: PackFile[] }];
     const paths = pack.files.map((file) => file.path);
     const tops = [...new Set(paths.map((path) => path.split('/')[0]))].sort();
@@ -57,9 +57,22 @@ describe('npm pack', () => {
       'bin',
       'completions',
       'dist',
+      'migrations',
       'package.json',
     ]);
-    expect(paths).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'bin/audit.js']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'dist/index.js',
+        'dist/index.d.ts',
+        'bin/audit.js',
+        'migrations/0001-initial.sql',
+      ]),
+    );
+    expect(
+      paths.filter(
+        (path) => path.startsWith('migrations/') && !/^migrations\/\d{4}-[a-z0-9-]+\.sql$/.test(path),
+      ),
+    ).toEqual([]);
     expect(paths).toEqual(
       expect.arrayContaining(['completions/audit.bash', 'completions/audit.zsh', 'completions/audit.fish']),
     );

@@ -6,8 +6,8 @@ import type { EventInput } from '../../src/domain/event.js';
 import { createAdmin } from '../../src/server/admin.js';
 import { type AppOptions, buildApp } from '../../src/server/app.js';
 import { SYSTEM_ACTOR } from '../../src/server/server-actor.js';
-import { createStores } from '../../src/server/services.js';
 import { type Db, openDatabase } from '../../src/store/database.js';
+import { createStores } from '../../src/store/stores.js';
 import { type Contract, contractOf } from './openapi-contract.js';
 
 export interface Tokens {

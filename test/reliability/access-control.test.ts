@@ -2,7 +2,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent, EventInput } from '../../src/domain/event.js';
 import { createAdmin } from '../../src/server/admin.js';
-import { createStores } from '../../src/server/services.js';
+import { createStores } from '../../src/store/stores.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 
 /**

@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventInput } from '../../src/domain/event.js';
 import { generateToken } from '../../src/domain/token.js';
 import { createAdmin } from '../../src/server/admin.js';
-import { createStores } from '../../src/server/services.js';
 import { type RunningServer, startServer } from '../../src/server/start.js';
 import { openDatabase } from '../../src/store/database.js';
+import { createStores } from '../../src/store/stores.js';
 import { tempHome } from '../helpers/cli.js';
 import { type InProcessResult, runInProcess } from './in-process-cli.js';
 

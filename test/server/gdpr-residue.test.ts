@@ -4,8 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/domain/event.js';
 import { createAdmin } from '../../src/server/admin.js';
 import { SYSTEM_ACTOR } from '../../src/server/server-actor.js';
-import { createStores } from '../../src/server/services.js';
 import { openDatabase } from '../../src/store/database.js';
+import { createStores } from '../../src/store/stores.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 
 const GDPR = '/api/v1/organizations/default/gdpr';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { LogFormat, LogLevel } from '../../src/server/log-options.js';
 import { prettyLogLine } from '../../src/server/log-pretty.js';
-import type { LogFormat, LogLevel } from '../../src/server/logging.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 
 /** A fixture whose log lines land in an array; a route that fails the way a bug would. */

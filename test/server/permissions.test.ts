@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent, EventInput } from '../../src/domain/event.js';
 import { generateToken } from '../../src/domain/token.js';
 import { createAdmin } from '../../src/server/admin.js';
-import { createStores } from '../../src/server/services.js';
+import { createStores } from '../../src/store/stores.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 
 const BASE = '/api/v1/organizations/default/audit-logs';

@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/domain/event.js';
 import { generateToken } from '../../src/domain/token.js';
 import { createAdmin } from '../../src/server/admin.js';
-import { createStores } from '../../src/server/services.js';
 import { type EventRow, rowToEvent } from '../../src/store/event-rows.js';
+import { createStores } from '../../src/store/stores.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 
 const BASE = '/api/v1/organizations/default/audit-logs';

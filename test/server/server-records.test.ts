@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/domain/event.js';
 import { createAdmin } from '../../src/server/admin.js';
 import { purgeExpiredEvents } from '../../src/server/retention.js';
-import { createStores } from '../../src/server/services.js';
+import { createStores } from '../../src/store/stores.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 
 const ORG = '/api/v1/organizations/default';

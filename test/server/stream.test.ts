@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/domain/event.js';
 import { createAdmin } from '../../src/server/admin.js';
-import { createStores } from '../../src/server/services.js';
 import { openDatabase } from '../../src/store/database.js';
 import type { StoredEvent } from '../../src/store/event-rows.js';
+import { createStores } from '../../src/store/stores.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 import { openStream } from '../helpers/sse-client.js';
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAdmin } from '../../src/server/admin.js';
 import type { AppOptions } from '../../src/server/app.js';
-import { createStores } from '../../src/server/services.js';
+import { createStores } from '../../src/store/stores.js';
 import { NO_ANSWER } from '../../src/webhooks/sender.js';
 import { verifySignature } from '../../src/webhooks/signature.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventInput } from '../../src/domain/event.js';
-import { createStores, type Stores } from '../../src/server/services.js';
 import { type Db, openDatabase } from '../../src/store/database.js';
+import { createStores, type Stores } from '../../src/store/stores.js';
 
 // The list API sends pages as JSON text made by SQLite (EVENT_JSON); everything else reads rows
 // into objects (rowToEvent). The two must be the same event, to the byte: the same keys in the

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStores, type Stores } from '../../src/server/services.js';
 import { type Db, openDatabase } from '../../src/store/database.js';
 import { createStatementCache } from '../../src/store/statement-cache.js';
+import { createStores, type Stores } from '../../src/store/stores.js';
 
 const MB = 1024 * 1024;
 

@@ -25,6 +25,7 @@ import { type CliContext, writeLine } from '../context.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import { examples, integerInRange } from '../parse-options.js';
 import { openSession } from '../session.js';
+import { packageVersion } from '../version.js';
 
 interface ScheduleOptions {
   at: ScheduleTime;
@@ -112,7 +113,6 @@ function scheduleCommand(context: CliContext): Command {
       warnOutsideProfile(context, connection);
       if (options.print) {
         const { renderSchedulePrint } = await import('../../backup/cron-print.js');
-        const { packageVersion } = await import('../version.js');
         const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
         const packageSpec = `audit-cli@${packageVersion()}`;
         writeLine(context.stdout, renderSchedulePrint(job, { ...connection, timeZone, packageSpec }));

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { sanitizeForDisplay, stringifyJsonSafely } from '../../format/sanitize.js';
 import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 import { examples } from '../parse-options.js';
@@ -35,7 +36,6 @@ export function gdprExportCommand(context: CliContext): Command {
       };
       const path = session.flags.output ?? '-';
       const { openOutputFile } = await import('../../export/atomic-file.js');
-      const { sanitizeForDisplay, stringifyJsonSafely } = await import('../../format/sanitize.js');
       const file = await openOutputFile(path, { stdout: context.stdout, namedByUser: true });
       // Event data is attacker-controlled and this may be a terminal: no raw bidi or C1 characters.
       file.stream.write(`${stringifyJsonSafely(document, 2)}\n`);

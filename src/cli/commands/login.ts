@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { configDir } from '../../config/paths.js';
+import { checkTokenFormat } from '../../domain/token.js';
 import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 import { AuthError, UsageError } from '../errors.js';
@@ -40,7 +42,6 @@ export function loginCommand(context: CliContext): Command {
         throw new UsageError('no terminal to prompt on: pipe the token in with --with-token');
       }
 
-      const { checkTokenFormat } = await import('../../domain/token.js');
       const check = checkTokenFormat(token);
       if (!check.ok) throw new AuthError(`that token is not valid: ${sentenceFragment(check.reason)}`);
 
@@ -54,10 +55,7 @@ export function loginCommand(context: CliContext): Command {
       if (org !== undefined && org !== me.organization.slug) {
         throw new AuthError(`this token belongs to organization "${me.organization.slug}", not "${org}"`);
       }
-      const [{ openProfileStore }, { configDir }] = await Promise.all([
-        import('../../config/profile-store.js'),
-        import('../../config/paths.js'),
-      ]);
+      const { openProfileStore } = await import('../../config/profile-store.js');
       const store = openProfileStore(configDir(context.env));
       store.set(current.profile, { server: server.replace(/\/+$/, ''), org: me.organization.slug, token });
       store.setActive(current.profile);

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { configDir } from '../../config/paths.js';
 import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 import { globalFlags } from '../globals.js';
@@ -9,10 +10,7 @@ export function logoutCommand(context: CliContext): Command {
     .description("forget the profile's token (server and organization are kept)")
     .addHelpText('after', examples('$ audit logout', '$ audit logout --profile staging'))
     .action(async (_options: unknown, command: Command) => {
-      const [{ openProfileStore }, { configDir }] = await Promise.all([
-        import('../../config/profile-store.js'),
-        import('../../config/paths.js'),
-      ]);
+      const { openProfileStore } = await import('../../config/profile-store.js');
       const store = openProfileStore(configDir(context.env));
       const name = globalFlags(command).profile ?? context.env.AUDIT_PROFILE ?? store.activeName();
       const profile = store.get(name);

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { stringifyJsonSafely } from '../../format/sanitize.js';
 import type { CliContext } from '../context.js';
 import { examples } from '../parse-options.js';
 import { openSession } from '../session.js';
@@ -19,7 +20,6 @@ export function logsShowCommand(context: CliContext): Command {
       const event = await (await session.client()).getEvent(id);
       const format = session.flags.output;
       if (format === 'json' || format === 'ndjson') {
-        const { stringifyJsonSafely } = await import('../../format/sanitize.js');
         context.stdout.write(`${stringifyJsonSafely(event, format === 'json' ? 2 : undefined)}\n`);
         return;
       }

@@ -17,38 +17,24 @@ export function databaseFile(context: CliContext, flag: string | undefined): str
 }
 
 /**
- * Opens the database for one admin operation and closes it after. The server may be running
- * on the same file: SQLite's WAL lets both work, and the server sees the change at once.
+ * Runs one admin operation through the server's withAdmin, on the database the flags name and
+ * the organization the global --org names inside it; its refusals become one-line CLI errors.
  */
-export async function withAdmin<T>(
+export async function adminAction<T>(
   context: CliContext,
   command: Command,
   work: (admin: Admin, org: string) => T,
-) {
-  // The global --org names the organization inside this database file.
+): Promise<T> {
   const { db: dbFlag, org } = command.optsWithGlobals() as { db?: string; org?: string };
-  const [{ openDatabase }, { createStores }, { createAdmin, AdminError }] = await Promise.all([
-    import('../../store/database.js'),
-    import('../../server/services.js'),
-    import('../../server/admin.js'),
-  ]);
-  const db = openAdminDatabase(openDatabase, databaseFile(context, dbFlag));
+  // Loaded here, not at start-up: it brings better-sqlite3, which no other command needs.
+  const { withAdmin, AdminError, AdminDatabaseError } = await import('../../server/admin.js');
   try {
-    return work(createAdmin(createStores(db)), org ?? context.env.AUDIT_ORG ?? 'default');
+    return withAdmin(databaseFile(context, dbFlag), (admin) =>
+      work(admin, org ?? context.env.AUDIT_ORG ?? 'default'),
+    );
   } catch (error) {
     if (error instanceof AdminError) throw new UsageError(error.message);
-    throw error;
-  } finally {
-    db.close();
-  }
-}
-
-/** The database, or a one-line error when its secrets key is missing, loose or not its own. */
-function openAdminDatabase<T>(open: (file: string) => T, file: string): T {
-  try {
-    return open(file);
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_SECRETS_KEY') throw new ApiError((error as Error).message);
+    if (error instanceof AdminDatabaseError) throw new ApiError(error.message);
     throw error;
   }
 }

@@ -2,7 +2,7 @@ import { Argument, Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 import { examples, integerInRange } from '../parse-options.js';
-import { dbOption, withAdmin } from './server-admin.js';
+import { adminAction, dbOption } from './server-admin.js';
 
 export function serverOrgCommand(context: CliContext): Command {
   const setPlan = new Command('set-plan')
@@ -32,7 +32,7 @@ export function serverOrgCommand(context: CliContext): Command {
         options: { retentionDays?: number },
         command: Command,
       ) => {
-        const org = await withAdmin(context, command, (admin, slug) =>
+        const org = await adminAction(context, command, (admin, slug) =>
           admin.setPlan(slug, plan, options.retentionDays),
         );
         const kept = org.retentionDays === null ? 'kept forever' : `kept ${org.retentionDays} days`;
@@ -56,7 +56,7 @@ export function serverOrgCommand(context: CliContext): Command {
       examples('$ audit server org set-access-logging on', '$ audit logs --detailed --category access'),
     )
     .action(async (state: 'on' | 'off', _options: unknown, command: Command) => {
-      const org = await withAdmin(context, command, (admin, slug) =>
+      const org = await adminAction(context, command, (admin, slug) =>
         admin.setAccessLogging(slug, state === 'on'),
       );
       writeLine(

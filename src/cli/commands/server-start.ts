@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { configDir } from '../../config/paths.js';
 import {
   DEFAULT_LOG_LEVEL,
   LOG_FORMATS,
@@ -6,7 +7,7 @@ import {
   type LogFormat,
   type LogLevel,
   type ServerLogOptions,
-} from '../../server/logging.js';
+} from '../../server/log-options.js';
 import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 import { ApiError, UsageError } from '../errors.js';
@@ -127,7 +128,6 @@ async function announceFirstStart(
   profileFlag: string | undefined,
 ) {
   const { openProfileStore } = await import('../../config/profile-store.js');
-  const { configDir } = await import('../../config/paths.js');
   const store = openProfileStore(configDir(context.env));
   const profile = profileFlag ?? context.env.AUDIT_PROFILE ?? store.activeName();
   store.set(profile, { server: url, org: bootstrap.organization, token: bootstrap.token });
@@ -145,7 +145,8 @@ function startFailure(error: unknown, flags: StartFlags): Error {
   if (code === 'EADDRINUSE')
     return new ApiError(`port ${flags.port} on ${flags.host} is in use; choose another with --port`);
   if (code === 'EACCES') return new ApiError(`not allowed to listen on ${flags.host}:${flags.port}`);
-  if (code === 'ERR_SECRETS_KEY') return new ApiError((error as Error).message);
+  if (code === 'ERR_SECRETS_KEY' || code === 'ERR_SCHEMA_MISMATCH')
+    return new ApiError((error as Error).message);
   if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_NOTADB') {
     return new ApiError(`cannot open the database: ${(error as Error).message}`);
   }

@@ -3,7 +3,7 @@ import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 import { writeRows } from '../output/rows.js';
 import { examples } from '../parse-options.js';
-import { dbOption, withAdmin } from './server-admin.js';
+import { adminAction, dbOption } from './server-admin.js';
 
 export function serverTokenCommand(context: CliContext): Command {
   const create = new Command('create')
@@ -33,7 +33,7 @@ export function serverTokenCommand(context: CliContext): Command {
         },
         command: Command,
       ) => {
-        const { token, record } = await withAdmin(context, command, (admin, org) =>
+        const { token, record } = await adminAction(context, command, (admin, org) =>
           admin.createToken(org, options.user, options.scope, options.name),
         );
         writeLine(context.stdout, token);
@@ -55,7 +55,7 @@ export function serverTokenCommand(context: CliContext): Command {
       ),
     )
     .action(async (_options: unknown, command: Command) => {
-      const tokens = await withAdmin(context, command, (admin, org) => admin.listTokens(org));
+      const tokens = await adminAction(context, command, (admin, org) => admin.listTokens(org));
       writeRows(context.stdout, [
         ['PREFIX', 'USER', 'SCOPE', 'NAME', 'CREATED', 'STATUS'],
         ...tokens.map((token) => [
@@ -75,7 +75,7 @@ export function serverTokenCommand(context: CliContext): Command {
     .addOption(dbOption())
     .addHelpText('after', examples('$ audit server token revoke adt_4f9Kx2Qa'))
     .action(async (prefix: string, _options: unknown, command: Command) => {
-      const token = await withAdmin(context, command, (admin, org) => admin.revokeToken(org, prefix));
+      const token = await adminAction(context, command, (admin, org) => admin.revokeToken(org, prefix));
       writeLine(context.stderr, `Revoked token ${token.prefix}… of ${token.userEmail}.`);
     });
 

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 import { examples } from '../parse-options.js';
-import { dbOption, withAdmin } from './server-admin.js';
+import { adminAction, dbOption } from './server-admin.js';
 
 interface UserAddOptions {
   email: string;
@@ -31,7 +31,7 @@ export function serverUserCommand(context: CliContext): Command {
       ),
     )
     .action(async (options: UserAddOptions, command: Command) => {
-      const { user, created } = await withAdmin(context, command, (admin, org) =>
+      const { user, created } = await adminAction(context, command, (admin, org) =>
         admin.addUser(org, {
           email: options.email,
           name: options.name,

@@ -1,8 +1,9 @@
 import { Command, Option } from 'commander';
 import type { AuditClient } from '../../client/client.js';
+import { stringifyJsonSafely } from '../../format/sanitize.js';
 import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
-import type { Cell } from '../output/rows.js';
+import { type Cell, writeRows } from '../output/rows.js';
 import { examples, integerInRange } from '../parse-options.js';
 import { openSession } from '../session.js';
 
@@ -25,11 +26,9 @@ async function withClient<T>(
     const result = await work(client);
     if (session.flags.output === 'json') {
       // Descriptions and receivers' answers are not ours: no raw bidi or C1 characters.
-      const { stringifyJsonSafely } = await import('../../format/sanitize.js');
       writeLine(context.stdout, stringifyJsonSafely(result, 2));
       return;
     }
-    const { writeRows } = await import('../output/rows.js');
     writeRows(context.stdout, render(result));
   } finally {
     await client.close();

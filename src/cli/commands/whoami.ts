@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { sanitizeForDisplay, stringifyJsonSafely } from '../../format/sanitize.js';
 import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 import { examples } from '../parse-options.js';
@@ -16,14 +17,12 @@ export function whoamiCommand(context: CliContext): Command {
       const connection = await session.connection();
       const me = await (await session.client()).me();
       if (session.flags.output === 'json') {
-        const { stringifyJsonSafely } = await import('../../format/sanitize.js');
         writeLine(
           context.stdout,
           stringifyJsonSafely({ server: connection.server, profile: connection.profile, ...me }, 2),
         );
         return;
       }
-      const { sanitizeForDisplay } = await import('../../format/sanitize.js');
       const team = me.user.team ? `, team ${me.user.team.name}` : '';
       const retention =
         me.organization.retention_days === null ? 'kept forever' : `${me.organization.retention_days} days`;

@@ -1,0 +1,65 @@
+import type { Db } from './database.js';
+import {
+  createLedger,
+  loadMigrations,
+  type Migration,
+  migrationChecksum,
+  SchemaMismatchError,
+} from './migrations.js';
+import { adoptPreReleaseLedger, hasPreReleaseLedger } from './pre-release-schema.js';
+
+/**
+ * Brings the database to the newest schema and returns how many migrations ran. Before any runs,
+ * every recorded one must be a file this code has, unchanged: a database whose schema came from
+ * other SQL (an edited file, a newer version) is refused rather than served or migrated further.
+ */
+export function migrate(db: Db, migrations: readonly Migration[] = loadMigrations()): number {
+  const ordered = [...migrations].sort((a, b) => a.version - b.version);
+  if (hasPreReleaseLedger(db) && ordered[0]) adoptPreReleaseLedger(db, ordered[0]);
+  createLedger(db);
+  const recorded = db
+    .prepare('SELECT version, name, sha256 FROM schema_migrations ORDER BY version')
+    .all() as {
+    version: number;
+    name: string;
+    sha256: string;
+  }[];
+  for (const row of recorded) assertUnchanged(db, row, ordered);
+  const applied = new Set(recorded.map((row) => row.version));
+  const record = db.prepare(
+    'INSERT INTO schema_migrations (version, name, applied_at, sha256) VALUES (?, ?, ?, ?)',
+  );
+  let count = 0;
+  for (const migration of ordered) {
+    if (applied.has(migration.version)) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, Date.now(), migrationChecksum(migration));
+    }).immediate();
+    count++;
+  }
+  return count;
+}
+
+function assertUnchanged(
+  db: Db,
+  row: { version: number; name: string; sha256: string },
+  migrations: readonly Migration[],
+): void {
+  const migration = migrations.find((candidate) => candidate.version === row.version);
+  if (!migration) {
+    throw new SchemaMismatchError(
+      `the database ${db.name} has migration ${row.name}, which this version does not have (a newer one made it)`,
+    );
+  }
+  const checksum = migrationChecksum(migration);
+  if (checksum !== row.sha256) {
+    throw new SchemaMismatchError(
+      `migration ${migration.name} is not the one applied to the database ${db.name} (SHA-256 ${checksum.slice(0, 12)}…, recorded ${String(row.sha256).slice(0, 12)}…)`,
+    );
+  }
+}
+
+export function schemaVersion(db: Db): number {
+  return Number(db.prepare('SELECT coalesce(max(version), 0) FROM schema_migrations').pluck().get());
+}

@@ -1,0 +1,97 @@
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliEnv, runCli, type SpawnedServer, startServerProcess, tempHome } from '../helpers/cli.js';
+
+const RECORDER = fileURLToPath(new URL('../helpers/module-recorder.mjs', import.meta.url));
+const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
+
+/**
+ * What a command loads, by command class: each stays fast at start-up because it does not load
+ * what it does not use, and a ceiling on the count catches a module graph that creeps up.
+ */
+describe('the modules each kind of command loads', () => {
+  const home = tempHome();
+  const plainEnv = cliEnv(home.configDir);
+  let server: SpawnedServer;
+  let runs = 0;
+  beforeAll(async () => {
+    server = await startServerProcess(['--db', home.dbFile], plainEnv);
+  });
+  afterAll(async () => {
+    await server?.stop('SIGTERM');
+    rmSync(home.dir, { recursive: true, force: true });
+  });
+
+  /** The env that makes a process write every module it loads to a file of its own. */
+  const recording = () => {
+    const log = join(home.dir, `modules-${++runs}.txt`);
+    const env = cliEnv(home.configDir, { NODE_OPTIONS: `--import ${RECORDER}`, MODULE_RECORDER_LOG: log });
+    const loaded = () => [...new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean))];
+    return { env, loaded };
+  };
+
+  const packagesIn = (modules: string[]) =>
+    new Set(modules.flatMap((module) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(module)?.[1] ?? []));
+
+  const HEAVY = ['undici', 'fastify', 'better-sqlite3', 'pino', 'pdfkit'];
+
+  it('--help loads none of undici, fastify, better-sqlite3, pino, pdfkit (at most 90 modules)', async () => {
+    const { env, loaded } = recording();
+    const help = await runCli(['--help'], { env });
+    expect(help.code, help.stderr).toBe(0);
+    const modules = loaded();
+    expect(modules.some((module) => module.includes('/dist/cli/program.js'))).toBe(true);
+    expect(HEAVY.filter((name) => packagesIn(modules).has(name))).toEqual([]);
+    expect(modules.length).toBeLessThanOrEqual(90);
+  });
+
+  it('a list command loads the parts of undici the client uses, and no fastify, better-sqlite3, pino, pdfkit (at most 180 modules)', async () => {
+    const { env, loaded } = recording();
+    const logs = await runCli(['logs', '--limit', '1', '-o', 'json'], { env });
+    expect(logs.code, logs.stderr).toBe(0);
+    const modules = loaded();
+    const packages = packagesIn(modules);
+    expect(packages.has('undici')).toBe(true);
+    expect(modules.filter((module) => module.endsWith('/node_modules/undici/index.js'))).toEqual([]);
+    expect(['fastify', 'better-sqlite3', 'pino', 'pdfkit'].filter((name) => packages.has(name))).toEqual([]);
+    expect(modules.length).toBeLessThanOrEqual(180);
+  });
+
+  it('an admin command loads better-sqlite3 and none of undici, fastify, pino, pdfkit (at most 150 modules)', async () => {
+    const { env, loaded } = recording();
+    const list = await runCli(['server', 'token', 'list', '--db', home.dbFile], { env });
+    expect(list.code, list.stderr).toBe(0);
+    const modules = loaded();
+    const packages = packagesIn(modules);
+    expect(packages.has('better-sqlite3')).toBe(true);
+    expect(['undici', 'fastify', 'pino', 'pdfkit'].filter((name) => packages.has(name))).toEqual([]);
+    expect(modules.length).toBeLessThanOrEqual(150);
+  });
+
+  it('server start never loads the client start-up module, so the Liftoff-only V8 flag never applies to it', async () => {
+    const { env, loaded } = recording();
+    const second = await startServerProcess(['--db', join(home.dir, 'second.db')], env);
+    await second.stop('SIGTERM');
+    const modules = loaded();
+    expect(modules.some((module) => module.includes('/dist/server/app.js'))).toBe(true);
+    expect(modules.filter((module) => module.includes('/dist/client/'))).toEqual([]);
+  });
+
+  it('sets the V8 flag in one place only: client/undici.ts, called where the CLI makes its client', () => {
+    const sourceFiles = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+        entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : [join(dir, entry.name)],
+      );
+    const relative = (file: string) => file.slice(SRC.length);
+    const files = sourceFiles(SRC).filter((file) => file.endsWith('.ts'));
+    const mentioning = (text: string) =>
+      files.filter((file) => readFileSync(file, 'utf8').includes(text)).map(relative);
+    expect(mentioning('setFlagsFromString')).toEqual(['client/undici.ts']);
+    expect(mentioning('compileWasmForQuickExit')).toEqual(['cli/session.ts', 'client/undici.ts']);
+    expect(readFileSync(fileURLToPath(new URL('../../bin/audit.js', import.meta.url)), 'utf8')).not.toMatch(
+      /setFlagsFromString|liftoff/i,
+    );
+  });
+});
