@@ -4,8 +4,7 @@
  * runs `crontab`, so all of it is tested without one.
  */
 
-export const BACKUP_FORMATS = ['json', 'csv', 'ndjson'] as const;
-export type BackupFormat = (typeof BACKUP_FORMATS)[number];
+import type { BackupFormat } from './backup-files.js';
 
 export interface ScheduleTime {
   hour: number;
