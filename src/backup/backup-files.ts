@@ -4,13 +4,16 @@
  * `.partial` of an interrupted run).
  */
 
+import { DAY_IN_NAME } from '../domain/date-patterns.js';
+
 export const BACKUP_FORMATS = ['json', 'csv', 'ndjson'] as const;
 export type BackupFormat = (typeof BACKUP_FORMATS)[number];
 
-const BACKUP_FILE = /^audit-logs-(\d{4}-\d{2}-\d{2})\.(json|csv|ndjson)$/;
+const BACKUP_FILE = new RegExp(`^audit-logs-${DAY_IN_NAME}\\.(json|csv|ndjson)$`);
 /** A backup, its checksum, or what an interrupted run left (`.gz` from older exports into the dir). */
-const BACKUP_FAMILY =
-  /^audit-logs-(\d{4}-\d{2}-\d{2})\.(?:json|csv|ndjson)(?:\.gz)?(?:\.sha256)?(?:\.partial)?$/;
+const BACKUP_FAMILY = new RegExp(
+  `^audit-logs-${DAY_IN_NAME}\\.(?:json|csv|ndjson)(?:\\.gz)?(?:\\.sha256)?(?:\\.partial)?$`,
+);
 
 export function backupFileName(date: string, format: BackupFormat): string {
   return `audit-logs-${date}.${format}`;

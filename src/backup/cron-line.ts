@@ -4,6 +4,7 @@
  * runs `crontab`, so all of it is tested without one.
  */
 
+import { shellQuote } from '../format/shell-quote.js';
 import type { BackupFormat } from './backup-files.js';
 
 export interface ScheduleTime {
@@ -45,12 +46,6 @@ export function isMarkableProfile(profile: string): boolean {
 
 export function markerComment(profile: string): string {
   return `# ${MARKER}${profile}`;
-}
-
-/** One word for sh: left bare when it is plainly safe, otherwise single-quoted. */
-export function shellQuote(word: string): string {
-  if (/^[\w@%+=:,./-]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The arguments after `node bin/audit.js`, shared by every printed form. */
