@@ -1,8 +1,10 @@
 /** The list query an export pages through: oldest first, full pages, pinned upper bound. */
 import type { ListParams } from '../../client/types.js';
+import { MAX_PAGE_SIZE } from '../../domain/request-limits.js';
 import type { ResumePoint } from '../export-cursor.js';
 
-export const EXPORT_PAGE_SIZE = 1000;
+/** Full pages: the fewest round trips. */
+export const EXPORT_PAGE_SIZE = MAX_PAGE_SIZE;
 
 export function exportPageQuery(
   params: ListParams,
