@@ -1,6 +1,6 @@
 /**
- * Words for sh, written once: the cron line `backup schedule` installs and the resume command an
- * interrupted export prints both quote with these.
+ * Words for sh, written once: the cron line `backup schedule` installs, the resume command an
+ * interrupted export prints and the generated completion scripts all quote with these.
  */
 import { sanitizeForDisplay } from './sanitize.js';
 
@@ -8,8 +8,12 @@ const PLAIN = /^[\w@%+=:,./-]+$/;
 
 /** One word for POSIX sh: left bare when it is plainly safe, otherwise single-quoted (exact for any text). */
 export function shellQuote(word: string): string {
-  if (PLAIN.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
+  return PLAIN.test(word) ? word : singleQuoted(word);
+}
+
+/** A POSIX single-quoted word (sh, bash, zsh), quoted even when it need not be. */
+export function singleQuoted(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
 /**
