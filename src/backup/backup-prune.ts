@@ -1,15 +1,13 @@
 /** `backup run --keep N`: removes backups (and their checksums) older than the kept window. */
 import { readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-
-const BACKUP_FILE =
-  /^audit-logs-(\d{4}-\d{2}-\d{2})\.(?:json|csv|ndjson)(?:\.gz)?(?:\.sha256)?(?:\.partial)?$/;
+import { backupDayOf } from './backup-files.js';
 
 /** Removes every backup file in `dir` whose day is before `oldestKept` (YYYY-MM-DD); returns their names. */
 export async function pruneBackups(dir: string, oldestKept: string): Promise<string[]> {
   const removed: string[] = [];
   for (const name of await readdir(dir)) {
-    const day = BACKUP_FILE.exec(name)?.[1];
+    const day = backupDayOf(name);
     // ISO days compare as strings.
     if (day === undefined || day >= oldestKept) continue;
     try {

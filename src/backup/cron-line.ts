@@ -4,8 +4,8 @@
  * runs `crontab`, so all of it is tested without one.
  */
 
-export const BACKUP_FORMATS = ['json', 'csv', 'ndjson'] as const;
-export type BackupFormat = (typeof BACKUP_FORMATS)[number];
+import { shellQuote } from '../format/shell-quote.js';
+import type { BackupFormat } from './backup-files.js';
 
 export interface ScheduleTime {
   hour: number;
@@ -46,12 +46,6 @@ export function isMarkableProfile(profile: string): boolean {
 
 export function markerComment(profile: string): string {
   return `# ${MARKER}${profile}`;
-}
-
-/** One word for sh: left bare when it is plainly safe, otherwise single-quoted. */
-export function shellQuote(word: string): string {
-  if (/^[\w@%+=:,./-]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The arguments after `node bin/audit.js`, shared by every printed form. */

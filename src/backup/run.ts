@@ -9,19 +9,17 @@ import { addDays, startOfZonedDay } from '../domain/zoned-time.js';
 import { partialPathOf } from '../export/atomic-file.js';
 import { exportRange } from '../export/export-range.js';
 import type { ExportResult } from '../export/types.js';
-import { hasValidChecksum, sha256OfFile, writeChecksumFile } from './backup-checksum.js';
+import { checksumPathOf, hasValidChecksum, sha256OfFile, writeChecksumFile } from './backup-checksum.js';
+import { type BackupFormat, backupFileName } from './backup-files.js';
 import { acquireBackupLock } from './backup-lock.js';
 import { pruneBackups } from './backup-prune.js';
-
-export const BACKUP_RUN_FORMATS = ['json', 'csv', 'ndjson'] as const;
-export type BackupRunFormat = (typeof BACKUP_RUN_FORMATS)[number];
 
 export interface BackupRequest {
   client: AuditClient;
   dir: string;
   /** The day to back up, YYYY-MM-DD in `zone`. */
   date: string;
-  format: BackupRunFormat;
+  format: BackupFormat;
   zone: string;
   /** Remove backups dated more than this many days before `date`. */
   keep?: number | undefined;
@@ -41,17 +39,13 @@ export interface BackupResult {
   interrupted?: ExportResult['interrupted'];
 }
 
-export function backupFileName(date: string, format: BackupRunFormat): string {
-  return `audit-logs-${date}.${format}`;
-}
-
 export async function runBackup(request: BackupRequest): Promise<BackupResult> {
   const { dir, date, format, zone, client } = request;
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const lock = await acquireBackupLock(dir);
   try {
     const file = join(dir, backupFileName(date, format));
-    const checksumFile = `${file}.sha256`;
+    const checksumFile = checksumPathOf(file);
     const prune = async () =>
       request.keep === undefined ? [] : pruneBackups(dir, addDays(date, -request.keep));
     if (await hasValidChecksum(file)) {

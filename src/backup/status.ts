@@ -1,14 +1,11 @@
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { lstat, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { BackupFormat } from './cron-line.js';
+import { type ChecksumState, checksumState } from './backup-checksum.js';
+import { type BackupFormat, parseBackupFileName } from './backup-files.js';
 
-const BACKUP_NAME = /^audit-logs-(\d{4}-\d{2}-\d{2})\.(json|csv|ndjson)$/;
-
-/** ok: the .sha256 matches; mismatch: it does not; missing: no .sha256; invalid: not sha256sum's format. */
-export type ChecksumState = 'ok' | 'mismatch' | 'missing' | 'invalid';
+export type { ChecksumState };
 
 export interface BackupInfo {
   file: string;
@@ -35,17 +32,18 @@ export async function findLastBackup(
   }
   const candidates = await Promise.all(
     names.flatMap((file) => {
-      const match = BACKUP_NAME.exec(file);
-      if (!match) return [];
+      const name = parseBackupFileName(file);
+      if (!name) return [];
       const path = join(dir, file);
+      // A link is not a backup `backup run` wrote (nor one it would accept).
       return [
-        stat(path).then((stats) =>
+        lstat(path).then((stats) =>
           stats.isFile()
             ? {
                 file,
                 path,
-                date: match[1] as string,
-                format: match[2] as BackupFormat,
+                date: name.date,
+                format: name.format,
                 size: stats.size,
                 modified: stats.mtime,
               }
@@ -92,25 +90,4 @@ export async function countEvents(path: string, format: BackupFormat): Promise<n
     events += 1;
   }
   return events;
-}
-
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-/** Checks `path` against `path.sha256` (sha256sum's `HEX  name` line). */
-export async function checksumState(path: string): Promise<ChecksumState> {
-  let text: string;
-  try {
-    text = await readFile(`${path}.sha256`, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
-    throw error;
-  }
-  const match = /^([0-9a-fA-F]{64}) [ *](.+)$/.exec(text.split('\n')[0]?.trimEnd() ?? '');
-  if (!match) return 'invalid';
-  if (basename(match[2] as string) !== basename(path)) return 'mismatch';
-  return (match[1] as string).toLowerCase() === (await sha256File(path)) ? 'ok' : 'mismatch';
 }

@@ -1,58 +1,48 @@
 /**
- * The CLI's date flags. Dates and local times are read in the display time zone and sent to the
- * server as UTC instants, so `--from 2024-01-01` means midnight where the user is.
+ * The CLI's date flags and display zone. The forms and their parsing are the domain's
+ * (date-flags.ts); here a mistake becomes a usage error.
  */
-import { parseDurationMs, parseInstant } from '../domain/time.js';
 import {
-  addDays,
-  formatDate,
-  isValidTimeZone,
-  parseDateText,
-  startOfZonedDay,
-  systemTimeZone,
-  zonedDateTimeToUtc,
-} from '../domain/zoned-time.js';
+  assertOrderedRange,
+  type DateContext,
+  DateFlagError,
+  parseFromDate,
+  parseSince,
+  parseToDate,
+  quote,
+} from '../domain/date-flags.js';
+import { isValidTimeZone, systemTimeZone } from '../domain/zoned-time.js';
 import { UsageError } from './errors.js';
 
-export interface DateContext {
-  /** IANA zone the user's dates and local times are read in. */
-  zone: string;
-  now: Date | number;
-}
-
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const LOCAL_TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/i;
-const HAS_OFFSET = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
-// The server's `since`: digits and one unit.
-const DURATION = /^\d{1,6}[smhdw]$/;
-const MIN_MS = -62_135_596_800_000; // 0001-01-01T00:00:00Z: ISO strings keep four-digit years
-const MAX_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
-const EXAMPLES = '2024-01-31, 2024-01-31T14:00, 2024-01-31T14:00:00Z';
+export type { DateContext };
 
 /** `--from`: the first instant to include, as an ISO 8601 UTC string. */
 export function parseFromFlag(text: string, context: DateContext): string {
-  return parseDateFlag('--from', text, context, 'start');
+  return asUsageError(() => parseFromDate(text, context));
 }
 
 /** `--to`: the last instant to include (the server's `to` is inclusive); a day means all of it. */
 export function parseToFlag(text: string, context: DateContext): string {
-  return parseDateFlag('--to', text, context, 'end');
+  return asUsageError(() => parseToDate(text, context));
 }
 
 /** `--since`: passed to the server as it is, once it has the server's form (digits + s|m|h|d|w). */
 export function validateSinceFlag(text: string): string {
-  const trimmed = text.trim();
-  if (!DURATION.test(trimmed)) {
-    throw new UsageError(`--since: ${quote(text)} is not a duration; use 30m, 24h, 7d or 2w`);
-  }
-  return trimmed;
+  return asUsageError(() => parseSince(text));
 }
 
 /** Both bounds are ISO instants as the parsers above return them; equal bounds are one instant. */
 export function checkRange(from: string | undefined, to: string | undefined): void {
-  if (from === undefined || to === undefined) return;
-  if (Date.parse(from) > Date.parse(to)) {
-    throw new UsageError(`--from (${from}) is after --to (${to}); swap them or widen the range`);
+  asUsageError(() => assertOrderedRange(from, to));
+}
+
+/** A date flag's mistake is a usage error (exit 2). */
+export function asUsageError<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof DateFlagError) throw new UsageError(error.message);
+    throw error;
   }
 }
 
@@ -76,62 +66,4 @@ export function displayZone(options: {
   const envZone = options.env?.TZ?.trim().replace(/^:/, '');
   if (envZone && isValidTimeZone(envZone)) return envZone;
   return systemTimeZone();
-}
-
-function parseDateFlag(flag: string, raw: string, context: DateContext, bound: 'start' | 'end'): string {
-  const text = raw.trim();
-  const now = typeof context.now === 'number' ? context.now : context.now.getTime();
-  const { zone } = context;
-  const keyword = text.toLowerCase();
-  let ms: number | undefined;
-  if (keyword === 'now') ms = now;
-  else if (keyword === 'today' || keyword === 'yesterday') {
-    const day = addDays(formatDate(now, zone), keyword === 'today' ? 0 : -1);
-    ms = bound === 'start' ? startOfZonedDay(day, zone) : endOfZonedDay(day, zone);
-  } else if (DATE_ONLY.test(text)) {
-    if (!parseDateText(text)) throw notReal(flag, raw);
-    ms = bound === 'start' ? startOfZonedDay(text, zone) : endOfZonedDay(text, zone);
-  } else if (HAS_OFFSET.test(text)) {
-    ms = parseInstant(text.replace(' ', 'T').toUpperCase());
-    if (ms === undefined) throw notReal(flag, raw);
-  } else if (LOCAL_TIME.test(text)) {
-    ms = parseLocalTime(text, zone);
-    if (ms === undefined) throw notReal(flag, raw);
-  } else if (DURATION.test(keyword)) {
-    ms = now - parseDurationMs(keyword);
-  }
-  if (ms === undefined) {
-    const tail = flag === '--from' ? '24h' : 'now';
-    throw new UsageError(`${flag}: ${quote(raw)} is not a date; use ${EXAMPLES} or ${tail}`);
-  }
-  if (!Number.isFinite(ms) || ms < MIN_MS || ms > MAX_MS) {
-    throw new UsageError(`${flag}: ${quote(raw)} is out of range; use a date between 0001 and 9999`);
-  }
-  return new Date(ms).toISOString();
-}
-
-function endOfZonedDay(day: string, zone: string): number {
-  return startOfZonedDay(addDays(day, 1), zone) - 1;
-}
-
-function parseLocalTime(text: string, zone: string): number | undefined {
-  const match = LOCAL_TIME.exec(text);
-  const date = match && parseDateText(match[1] as string);
-  if (!match || !date) return undefined;
-  const hour = Number(match[2]);
-  const minute = Number(match[3]);
-  const second = Number(match[4] ?? 0);
-  const ms = Number((match[5] ?? '0').padEnd(3, '0'));
-  if (hour > 23 || minute > 59 || second > 59) return undefined;
-  return zonedDateTimeToUtc({ ...date, hour, minute, second, ms }, zone);
-}
-
-function notReal(flag: string, raw: string): UsageError {
-  return new UsageError(`${flag}: ${quote(raw)} is not a real date or time; use ${EXAMPLES}`);
-}
-
-/** The user's text, quoted and on one line whatever it holds. */
-function quote(text: string): string {
-  const short = text.length > 60 ? `${text.slice(0, 57)}...` : text;
-  return JSON.stringify(short);
 }

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import type { AuditClient } from '../client/client.js';
 import type { ListParams } from '../client/types.js';
+import { MAX_PAGE_SIZE } from '../domain/request-limits.js';
 import { writeLine } from './context.js';
 import { createListWriter } from './output/event-writer.js';
 import { shouldPage, startPager } from './output/pager.js';
@@ -37,7 +38,7 @@ export async function listEvents(session: Session, client: AuditClient, request:
     terminalWidth: (context.stdout as NodeJS.WriteStream).columns,
   });
 
-  const perPage = Math.min(1000, request.limit ?? 1000);
+  const perPage = Math.min(MAX_PAGE_SIZE, request.limit ?? MAX_PAGE_SIZE);
   let truncated = false;
   pages: for await (const page of client.pages({ ...request.params, per_page: perPage })) {
     for (const [index, event] of page.data.entries()) {

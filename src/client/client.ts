@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Agent } from 'undici';
+import { MAX_BATCH_EVENTS, MAX_PAGE_SIZE } from '../domain/request-limits.js';
 import { type AnswerShape, jsonAnswer } from './answer.js';
 import type {
   ApiResponse,
@@ -37,8 +38,8 @@ import type {
 } from './types.js';
 import { undici } from './undici.js';
 
-export const MAX_INGEST_BATCH = 1000;
-const MAX_PER_PAGE = 1000;
+/** Events in one ingest call: the server's limit. */
+export const MAX_INGEST_BATCH = MAX_BATCH_EVENTS;
 const DEFAULT_TIMEOUT_MS = 30_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 // The server sends a heartbeat every 15 s; three missed ones mean the connection is dead.
@@ -177,7 +178,7 @@ export class AuditClient {
   ): AsyncGenerator<AuditEvent> {
     const { limit, signal } = options;
     if (limit !== undefined && limit <= 0) return;
-    const perPage = params.per_page ?? (limit === undefined ? undefined : Math.min(MAX_PER_PAGE, limit));
+    const perPage = params.per_page ?? (limit === undefined ? undefined : Math.min(MAX_PAGE_SIZE, limit));
     let count = 0;
     for await (const page of this.pages({ ...params, per_page: perPage }, { signal })) {
       for (const event of page.data) {

@@ -7,6 +7,12 @@
 /** Events in one ingest request. */
 export const MAX_BATCH_EVENTS = 1000;
 
+/** Events in one page of the list endpoint (`per_page`); exports and `tail` catch-up ask for full pages. */
+export const MAX_PAGE_SIZE = 1000;
+
+/** Events in one page when `per_page` is not given. */
+export const DEFAULT_PAGE_SIZE = 100;
+
 /** Bytes of one request body (JSON), an ingest batch included; past it the answer is a 413. */
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
 

@@ -1,9 +1,7 @@
 /** Parsing of the API's time parameters: ISO 8601 instants, UTC dates and `since` durations. */
 
-const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
-// An instant must name its offset (Z or ±hh:mm): a bare local time is ambiguous on a server.
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
-const DURATION = /^(\d{1,6})(s|m|h|d|w)$/;
+import { DATE_ONLY, DURATION, ISO_INSTANT } from './date-patterns.js';
+
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 const DAY_MS = 86_400_000;
 

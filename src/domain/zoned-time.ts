@@ -2,6 +2,7 @@
  * Time-zone arithmetic on IANA zones with nothing but Intl: the offset of a zone at an instant,
  * and the instant of a wall-clock time in a zone (DST gaps and overlaps resolved deterministically).
  */
+import { DATE_ONLY } from './date-patterns.js';
 
 export interface ZonedFields {
   year: number;
@@ -15,7 +16,6 @@ export interface ZonedFields {
 }
 
 const DAY_MS = 86_400_000;
-const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatter(zone: string): Intl.DateTimeFormat {

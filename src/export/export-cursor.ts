@@ -4,6 +4,8 @@
  * first part would have; how many events are already written; and, with `--split`, the period
  * whose `NAME.partial` was open, so the resume finishes that file even if no event follows.
  */
+import { PERIOD } from '../domain/date-patterns.js';
+
 export interface ResumePoint {
   /** The server's cursor after the last page written; null before the first page. */
   pageCursor: string | null;
@@ -45,7 +47,7 @@ export function decodeResumePoint(text: string): ResumePoint {
     Number.isNaN(Date.parse(receivedBefore)) ||
     !Number.isSafeInteger(written) ||
     (written as number) < 0 ||
-    (period !== null && (typeof period !== 'string' || !/^\d{4}-\d{2}(-\d{2})?$/.test(period)))
+    (period !== null && (typeof period !== 'string' || !PERIOD.test(period)))
   ) {
     throw invalid();
   }

@@ -3,11 +3,12 @@
  * page; this adapter joins the two with a bounded queue, so memory stays at about one page.
  */
 import type { AuditEvent } from '../client/types.js';
+import { MAX_PAGE_SIZE } from '../domain/request-limits.js';
 import type { PdfReportOptions } from './pdf/types.js';
 
 export type { PdfReportOptions };
 
-const QUEUE_LIMIT = 1000;
+const QUEUE_LIMIT = MAX_PAGE_SIZE;
 
 export interface PdfWriter {
   readonly count: number;

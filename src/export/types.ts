@@ -1,5 +1,6 @@
 import type { AuditClient } from '../client/client.js';
 import type { ListParams } from '../client/types.js';
+import type { ResumePoint } from './export-cursor.js';
 
 export const EXPORT_FORMATS = ['csv', 'json', 'ndjson', 'pdf'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -20,8 +21,8 @@ export interface ExportRequest {
   split?: SplitPeriod;
   /** Display zone: PDF timestamps and split boundaries. */
   zone: string;
-  /** Resume after this cursor (printed by an interrupted export). */
-  cursor?: string;
+  /** Resume where an interrupted export stopped (its decoded cursor). */
+  resume?: ResumePoint | undefined;
   signal?: AbortSignal;
   /** Called after each page is written; a returned promise is awaited before the next page. */
   onProgress?(progress: ExportProgress): void | Promise<void>;

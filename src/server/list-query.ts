@@ -2,7 +2,12 @@ import { type Category, isCategory } from '../domain/categories.js';
 import { CursorError, type PageCursor, type SortOrder } from '../domain/cursor.js';
 import type { EventFilter, VisibilityScope } from '../domain/filters.js';
 import { searchPhrases } from '../domain/free-text.js';
-import { MAX_LIST_VALUES, MAX_SEARCH_WORDS, searchCost } from '../domain/request-limits.js';
+import {
+  DEFAULT_PAGE_SIZE,
+  MAX_LIST_VALUES,
+  MAX_SEARCH_WORDS,
+  searchCost,
+} from '../domain/request-limits.js';
 import {
   parseDurationMs,
   parseFromBound,
@@ -87,7 +92,7 @@ export function parseListQuery(query: ListQuery, context: ListQueryContext) {
   const request: ListRequest = {
     filter: parseFilter(query, principal, context.now),
     order: query.order ?? 'desc',
-    perPage: query.per_page ?? 100,
+    perPage: query.per_page ?? DEFAULT_PAGE_SIZE,
   };
   if (query.received_before !== undefined) {
     const instant = parseInstant(query.received_before);

@@ -11,8 +11,8 @@ import {
   parseCronLine,
   removeMarkedLine,
   replaceMarkedLine,
-  shellQuote,
 } from '../../src/backup/cron-line.js';
+import { shellQuote } from '../../src/format/shell-quote.js';
 
 const job = (overrides: Partial<BackupJob> = {}): BackupJob => ({
   profile: 'default',

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { resumeCommand } from '../../src/cli/commands/export-report.js';
 import { decodeResumePoint, ExportCursorError, encodeResumePoint } from '../../src/export/export-cursor.js';
 import { createPeriodClock, defaultExportName, fileForPeriod } from '../../src/export/export-files.js';
 
@@ -64,34 +63,5 @@ describe('resume cursors', () => {
     `exp1.${Buffer.from('[2,null,"x",0,null]').toString('base64url')}`,
   ])('rejects %s', (text) => {
     expect(() => decodeResumePoint(text)).toThrow(ExportCursorError);
-  });
-
-  it('the resume command keeps the filters and pins range, format, file and cursor', () => {
-    const raw = [
-      'export',
-      '--since',
-      '7d',
-      '--actor',
-      "O'Brien",
-      '-o',
-      'a b.csv',
-      '--category=auth',
-      '--cursor=old',
-    ];
-    const pinned = [
-      '--from',
-      '2024-01-01T00:00:00.000Z',
-      '--to',
-      'x',
-      '--format',
-      'csv',
-      '-o',
-      'a b.csv',
-      '--cursor',
-      'C',
-    ];
-    expect(resumeCommand(raw, pinned)).toBe(
-      `audit export --actor 'O'\\''Brien' --category=auth --from 2024-01-01T00:00:00.000Z --to x --format csv -o 'a b.csv' --cursor C`,
-    );
   });
 });

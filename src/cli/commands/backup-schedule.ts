@@ -2,9 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
+import { BACKUP_FORMATS, type BackupFormat } from '../../backup/backup-files.js';
 import {
-  BACKUP_FORMATS,
-  type BackupFormat,
   type BackupJob,
   buildCronLine,
   findMarkedLine,

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import type { BackupRunFormat } from '../../backup/run.js';
+import { BACKUP_FORMATS, type BackupFormat } from '../../backup/backup-files.js';
 import { dataDir } from '../../config/paths.js';
 import { addDays, formatDate, parseDateText } from '../../domain/zoned-time.js';
 import type { CliContext } from '../context.js';
@@ -14,7 +14,7 @@ import { backupScheduleCommands } from './backup-schedule.js';
 interface RunOptions {
   dir?: string;
   date: string;
-  format: BackupRunFormat;
+  format: BackupFormat;
   keep?: number;
 }
 
@@ -42,9 +42,7 @@ function backupRunCommand(context: CliContext): Command {
     )
     .option('--dir <dir>', 'backup directory (default: <data dir>/backups)')
     .option('--date <day>', 'the day to back up: YYYY-MM-DD, yesterday or today', 'yesterday')
-    .addOption(
-      new Option('--format <format>', 'file format').choices(['json', 'csv', 'ndjson']).default('json'),
-    )
+    .addOption(new Option('--format <format>', 'file format').choices(BACKUP_FORMATS).default('json'))
     .option(
       '--keep <days>',
       'remove backups dated more than this many days before the backed-up day',

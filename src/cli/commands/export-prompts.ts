@@ -1,16 +1,9 @@
 /** The questions `audit export` asks on a terminal when no range was given. */
+import type { ExportAnswers } from '../../export/plan.js';
 import type { ExportFormat } from '../../export/types.js';
 import type { CliContext } from '../context.js';
 import { parseFromFlag, parseToFlag } from '../dates.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
-
-export interface ExportAnswers {
-  /** As the user would type the flags: `24h`, `2024-01-01`, `now`… */
-  from: string;
-  to: string;
-  format: ExportFormat;
-  output: string;
-}
 
 export interface ExportQuestions {
   zone: string;

@@ -95,33 +95,3 @@ export function interruptionLine(
     : 'Run the same command again to export it.';
   return `Interrupted after ${numbers.format(result.count)} events${why}; ${notWritten}. ${next}`;
 }
-
-const VALUE_FLAGS = new Set(['--from', '--to', '--since', '--cursor', '--format', '-o', '--output']);
-
-/**
- * `audit …` as the user typed it, with the range, format and file pinned to what this run
- * resolved (`--from 24h` must not move on resume) and the cursor to continue from.
- */
-export function resumeCommand(rawArgs: readonly string[], pinned: string[]): string {
-  const kept: string[] = [];
-  for (let index = 0; index < rawArgs.length; index++) {
-    const arg = rawArgs[index] as string;
-    if (arg === '--') {
-      kept.push(...rawArgs.slice(index));
-      break;
-    }
-    if (VALUE_FLAGS.has(arg)) {
-      index++;
-      continue;
-    }
-    const name = arg.split('=')[0] as string;
-    if (arg.includes('=') && VALUE_FLAGS.has(name)) continue;
-    if (/^-o./.test(arg)) continue;
-    kept.push(arg);
-  }
-  return ['audit', ...kept, ...pinned].map(shellQuote).join(' ');
-}
-
-function shellQuote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}

@@ -1,26 +1,13 @@
 /** Runs a resolved `audit export`: progress, Ctrl-C, the resume line, the audit record. */
-import type { Command } from 'commander';
 import type { ListParams } from '../../client/types.js';
-import { ExportCursorError } from '../../export/export-cursor.js';
 import { exportRange } from '../../export/export-range.js';
-import type { ExportFormat, SplitPeriod } from '../../export/types.js';
-import { ApiError, CliError, EXIT, UsageError } from '../errors.js';
+import type { ExportPlan } from '../../export/plan.js';
+import { ApiError, CliError, EXIT } from '../errors.js';
 import type { Session } from '../session.js';
-import { createExportReporter, exportSummary, interruptionLine, resumeCommand } from './export-report.js';
+import { createExportReporter, exportSummary, interruptionLine } from './export-report.js';
+import { resumeCommand } from './export-resume.js';
 
-export interface ExportPlan {
-  /** A closed range: `from` and `to` are instants. */
-  params: ListParams & { from: string; to: string };
-  format: ExportFormat;
-  output: string;
-  gzip: boolean;
-  split: SplitPeriod | undefined;
-  cursor: string | undefined;
-  /** `output` is the name the user typed after -o. */
-  outputNamedByUser: boolean;
-}
-
-export async function runExport(session: Session, command: Command, plan: ExportPlan): Promise<void> {
+export async function runExport(session: Session, plan: ExportPlan): Promise<void> {
   const { context } = session;
   const { params, format, output } = plan;
   let retries = 0;
@@ -60,22 +47,21 @@ export async function runExport(session: Session, command: Command, plan: Export
       gzip: plan.gzip,
       split: plan.split,
       zone: session.zone,
-      cursor: plan.cursor,
+      resume: plan.resume,
       signal: stop.signal,
       stdout: context.stdout,
       retries: () => retries,
       onProgress: (update) => progress.progress(update),
       description: { organization: client.org ?? '', filters },
     }).catch((error: unknown) => {
-      if (error instanceof ExportCursorError) throw new UsageError(error.message);
       if (stoppedBy === 'pipe') return undefined;
       throw error;
     });
     // The reader of `-o -` went away (`| head`): not a failure.
     if (!result || stoppedBy === 'pipe') return;
     if (result.interrupted) {
-      const pinned = ['--from', params.from, '--to', params.to, '--format', format, '-o', output];
-      const resume = (cursor: string) => resumeCommand(rootArgs(command), [...pinned, '--cursor', cursor]);
+      const resume = (cursor: string) =>
+        resumeCommand(plan, { globals: session.flags, zone: session.zone }, cursor);
       const code = result.interrupted.cause === 'signal' ? EXIT.interrupted : EXIT.failure;
       reporter.stop();
       throw new CliError(interruptionLine(result, output, resume), code);
@@ -108,10 +94,4 @@ function describeFilters(params: ListParams): Record<string, string> {
     filters[key] = text.length > 1024 ? `${text.slice(0, 1023)}…` : text;
   }
   return filters;
-}
-
-function rootArgs(command: Command): string[] {
-  let root = command;
-  while (root.parent) root = root.parent;
-  return (root as Command & { rawArgs: string[] }).rawArgs;
 }

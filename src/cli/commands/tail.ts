@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { MAX_PAGE_SIZE } from '../../domain/request-limits.js';
 import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -62,8 +63,8 @@ export function tailCommand(context: CliContext): Command {
             (
               await client.listPage(
                 afterId
-                  ? { ...params, after: afterId, per_page: 1000 }
-                  : { ...params, since: undefined, from: startedAt, order: 'asc', per_page: 1000 },
+                  ? { ...params, after: afterId, per_page: MAX_PAGE_SIZE }
+                  : { ...params, since: undefined, from: startedAt, order: 'asc', per_page: MAX_PAGE_SIZE },
               )
             ).data,
           sleep: (ms, signal) => abortableSleep(ms, signal),

@@ -1,9 +1,8 @@
 /** Quoting for the generated scripts: every word from the tree reaches a shell as data. */
+import { singleQuoted } from '../../format/shell-quote.js';
 
 /** A POSIX single-quoted word (bash and zsh). */
-export function sq(text: string): string {
-  return `'${text.replaceAll("'", `'\\''`)}'`;
-}
+export const sq = singleQuoted;
 
 /** A `case` glob: the text literal, each `*` a wildcard (bash and zsh). */
 export function caseGlob(pattern: string): string {

@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../domain/request-limits.js';
 
 const filterText = (description: string) => Type.Optional(Type.String({ maxLength: 512, description }));
 const list = (description: string) =>
@@ -25,7 +26,7 @@ export const ListQuerySchema = Type.Object(
     since: filterText('30m, 24h, 7d, 30d: from = now - since'),
     detailed: Type.Optional(Type.Boolean({ description: 'include access events (page views, API calls)' })),
     order: Type.Optional(Type.Union([Type.Literal('desc'), Type.Literal('asc')])),
-    per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+    per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })),
     cursor: filterText('opaque keyset cursor from the previous page'),
     page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     after: filterText('an event id: only events ingested after it, oldest first'),

@@ -1,0 +1,25 @@
+/** The list query an export pages through: oldest first, full pages, pinned upper bound. */
+import type { ListParams } from '../../client/types.js';
+import { MAX_PAGE_SIZE } from '../../domain/request-limits.js';
+import type { ResumePoint } from '../export-cursor.js';
+
+/** Full pages: the fewest round trips. */
+export const EXPORT_PAGE_SIZE = MAX_PAGE_SIZE;
+
+export function exportPageQuery(
+  params: ListParams,
+  receivedBefore: string,
+  resume: ResumePoint | undefined,
+): ListParams {
+  const query: ListParams = {
+    ...params,
+    order: 'asc',
+    per_page: EXPORT_PAGE_SIZE,
+    received_before: receivedBefore,
+  };
+  delete query.page;
+  delete query.after;
+  delete query.cursor;
+  if (resume?.pageCursor) query.cursor = resume.pageCursor;
+  return query;
+}
