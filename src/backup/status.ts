@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { textLines } from '../format/text-lines.js';
 import type { BackupFormat } from './cron-line.js';
 
 const BACKUP_NAME = /^audit-logs-(\d{4}-\d{2}-\d{2})\.(json|csv|ndjson)$/;
@@ -84,8 +84,7 @@ export async function countEvents(path: string, format: BackupFormat): Promise<n
     return Math.max(0, records - 1);
   }
   let events = 0;
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
-  for await (const line of lines) {
+  for await (const line of textLines(createReadStream(path, { encoding: 'utf8' }))) {
     const trimmed = line.trim();
     if (trimmed === '') continue;
     if (format === 'json' && (trimmed === '[' || trimmed === ']' || trimmed === '[]')) continue;
