@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { textLines } from '../format/text-lines.js';
 import { type ChecksumState, checksumState } from './backup-checksum.js';
 import { type BackupFormat, parseBackupFileName } from './backup-files.js';
 
@@ -82,8 +82,7 @@ export async function countEvents(path: string, format: BackupFormat): Promise<n
     return Math.max(0, records - 1);
   }
   let events = 0;
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
-  for await (const line of lines) {
+  for await (const line of textLines(createReadStream(path, { encoding: 'utf8' }))) {
     const trimmed = line.trim();
     if (trimmed === '') continue;
     if (format === 'json' && (trimmed === '[' || trimmed === ']' || trimmed === '[]')) continue;

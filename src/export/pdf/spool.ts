@@ -8,10 +8,10 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { AuditEvent } from '../../domain/event.js';
 import { isSecurityRelevant } from '../../domain/security-relevant.js';
 import { zonedFields } from '../../domain/zoned-time.js';
+import { textLines } from '../../format/text-lines.js';
 
 export interface SpoolStats {
   count: number;
@@ -80,13 +80,11 @@ export async function createSpool(): Promise<Spool> {
     },
     async *read() {
       const input = createReadStream(file, { encoding: 'utf8' });
-      const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
       try {
-        for await (const line of lines) {
+        for await (const line of textLines(input)) {
           if (line !== '') yield JSON.parse(line) as AuditEvent;
         }
       } finally {
-        lines.close();
         input.destroy();
       }
     },
