@@ -1,8 +1,9 @@
 import type { Statement } from 'better-sqlite3';
 import type { AuditEvent } from '../domain/event.js';
-import { type Db, inMaintenanceWindow } from '../store/database.js';
+import type { Db } from '../store/database.js';
 import { eventToRowValues } from '../store/event-rows.js';
 import { serverSecret } from '../store/secret-box.js';
+import { inMaintenanceWindow } from '../store/transaction.js';
 import { type Candidates, candidatesToJson } from './candidates.js';
 import { createDirectoryErasure } from './directory-erasure.js';
 import { concernsSubject, eraseFromEvent } from './erase-event.js';

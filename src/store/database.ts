@@ -121,19 +121,3 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
 export function schemaVersion(db: Db): number {
   return Number(db.prepare('SELECT coalesce(max(version), 0) FROM schema_migrations').pluck().get());
 }
-
-/** Runs `work` in a BEGIN IMMEDIATE transaction: the write lock is taken up front, so a busy
- * database fails fast with SQLITE_BUSY instead of deadlocking on a read-to-write upgrade. */
-export function writeTransaction<T>(db: Db, work: () => T): T {
-  return db.transaction(work).immediate();
-}
-
-/** Runs `work` with the append-only guard lifted, inside one write transaction. */
-export function inMaintenanceWindow<T>(db: Db, work: () => T): T {
-  return writeTransaction(db, () => {
-    db.prepare('UPDATE maintenance_window SET open = 1 WHERE id = 1').run();
-    const result = work();
-    db.prepare('UPDATE maintenance_window SET open = 0 WHERE id = 1').run();
-    return result;
-  });
-}

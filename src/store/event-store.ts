@@ -1,7 +1,7 @@
 import type { AuditEvent } from '../domain/event.js';
 import type { EventFilter, VisibilityScope } from '../domain/filters.js';
 import { searchPhrases, toFtsQuery } from '../domain/free-text.js';
-import { type Db, inMaintenanceWindow, writeTransaction } from './database.js';
+import type { Db } from './database.js';
 import { buildEventWhere, buildPageQuery, type PageQueryRequest } from './event-query.js';
 import {
   EVENT_COLUMNS,
@@ -14,6 +14,7 @@ import {
   valuesToRow,
 } from './event-rows.js';
 import { createStatementCache } from './statement-cache.js';
+import { inMaintenanceWindow, writeTransaction } from './transaction.js';
 import { createOutboxWriter } from './webhook-outbox.js';
 
 /** Prepared filtered queries kept per kind (rows as objects, rows as arrays). */
@@ -231,9 +232,17 @@ export function createEventStore(db: Db) {
       return Number(selectEndSeq.get());
     },
 
-    /** Retention: removes the organization's events older than `cutoff`; returns how many. */
-    purgeBefore(orgId: number, cutoff: number): number {
-      return inMaintenanceWindow(db, () => deleteBefore.run(orgId, cutoff).changes);
+    /**
+     * Retention: removes the organization's events older than `cutoff`; returns how many.
+     * `audit` is told the count of a purge that removed any, in the same transaction: the purge
+     * and its record commit together or not at all.
+     */
+    purgeBefore(orgId: number, cutoff: number, audit: (purged: number) => void = () => {}): number {
+      return inMaintenanceWindow(db, () => {
+        const purged = deleteBefore.run(orgId, cutoff).changes;
+        if (purged > 0) audit(purged);
+        return purged;
+      });
     },
   };
 }

@@ -5,14 +5,9 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventInput } from '../../src/domain/event.js';
 import { createStores, type Stores } from '../../src/server/services.js';
-import {
-  type Db,
-  inMaintenanceWindow,
-  migrate,
-  openDatabase,
-  schemaVersion,
-} from '../../src/store/database.js';
+import { type Db, migrate, openDatabase, schemaVersion } from '../../src/store/database.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
+import { inMaintenanceWindow } from '../../src/store/transaction.js';
 
 describe('the store', () => {
   let dir: string;
