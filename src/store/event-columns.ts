@@ -2,7 +2,7 @@
  * The one description of the `events` table (created by the migrations): which column holds
  * which field of an event, and how. The INSERT, the row decoder and the JSON that SQLite builds
  * for the list API are all made from it (event-rows.ts), so a new field is one entry here plus
- * its migration; test/unit/event-columns.test.ts holds this list to the table as SQLite reports
+ * its migration; test/unit/event-json.test.ts holds this list to the table as SQLite reports
  * it and the three products to each other.
  */
 
