@@ -1,22 +1,27 @@
 import type { Db } from '../store/database.js';
-import { EVENT_COLUMNS, type EventRow, rowToStoredEvent, type StoredEvent } from '../store/event-rows.js';
+import { createEventReads } from '../store/event-reads.js';
+import { EVENT_COLUMNS, type StoredEvent, valuesToStoredEvent } from '../store/event-rows.js';
 
 /** Rows read per page; an async scan lets the event loop turn between pages. */
 export const SCAN_PAGE_ROWS = 500;
 
+/** Every event of the organization, access events included. */
+const EVERY_EVENT = { detailed: true } as const;
+const WHOLE_ORGANIZATION = { kind: 'organization' } as const;
+
 /**
- * An organization's events, oldest first, a page at a time (keyset on seq), so no statement
- * stays open across pages and a long scan can yield between them.
+ * An organization's events, oldest first, a page at a time (the event store's paging after a
+ * position), so no statement stays open across pages and a long scan can yield between them.
  */
 export function createEventScan(db: Db) {
-  const page = db.prepare<[number, number, number], EventRow>(
-    `SELECT ${EVENT_COLUMNS} FROM events WHERE org_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
-  );
-  const rowsAt = db.prepare<[string], EventRow>(
-    `SELECT ${EVENT_COLUMNS} FROM events WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq`,
-  );
-  const pageAfter = (orgId: number, seq: number): StoredEvent[] =>
-    page.all(orgId, seq, SCAN_PAGE_ROWS).map(rowToStoredEvent);
+  const reads = createEventReads(db);
+  const rowsAt = db
+    .prepare<[string], unknown[]>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq`,
+    )
+    .raw(true);
+  const pageAfter = (orgId: number, afterSeq: number): StoredEvent[] =>
+    reads.page(orgId, EVERY_EVENT, WHOLE_ORGANIZATION, { afterSeq, limit: SCAN_PAGE_ROWS }).events;
 
   return {
     /** Every event in one synchronous pass (inside a write transaction). */
@@ -37,7 +42,7 @@ export function createEventScan(db: Db) {
     async *at(seqs: readonly number[]): AsyncGenerator<StoredEvent[]> {
       for (let start = 0; start < seqs.length; start += SCAN_PAGE_ROWS) {
         if (start > 0) await new Promise((resolve) => setImmediate(resolve));
-        yield rowsAt.all(JSON.stringify(seqs.slice(start, start + SCAN_PAGE_ROWS))).map(rowToStoredEvent);
+        yield rowsAt.all(JSON.stringify(seqs.slice(start, start + SCAN_PAGE_ROWS))).map(valuesToStoredEvent);
       }
     },
   };

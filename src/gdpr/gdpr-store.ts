@@ -1,8 +1,10 @@
 import type { Statement } from 'better-sqlite3';
 import type { AuditEvent } from '../domain/event.js';
-import { type Db, inMaintenanceWindow } from '../store/database.js';
-import { eventToRowValues } from '../store/event-rows.js';
+import type { Db } from '../store/database.js';
+import { FIELD_COLUMNS } from '../store/event-columns.js';
+import { eventToFieldValues } from '../store/event-rows.js';
 import { serverSecret } from '../store/secret-box.js';
+import { inMaintenanceWindow } from '../store/transaction.js';
 import { type Candidates, candidatesToJson } from './candidates.js';
 import { createDirectoryErasure } from './directory-erasure.js';
 import { concernsSubject, eraseFromEvent } from './erase-event.js';
@@ -35,17 +37,19 @@ export function createGdprStore(db: Db) {
   // it, even to the same value, so an erasure sets only what it changes.
   const updates = new Map<string, Statement>();
   const updateEvent = (seq: number, before: AuditEvent, after: AuditEvent) => {
-    const old = eventToRowValues(before) as Record<string, unknown>;
-    const row = eventToRowValues(after) as Record<string, unknown>;
-    const columns = Object.keys(row).filter((column) => row[column] !== old[column]);
-    const key = columns.join(',');
+    const old = eventToFieldValues(before);
+    const row = eventToFieldValues(after);
+    const changed = FIELD_COLUMNS.flatMap((column, index) =>
+      row[index] !== old[index] ? [{ name: column.name, value: row[index] }] : [],
+    );
+    const key = changed.map((column) => column.name).join(',');
     let statement = updates.get(key);
     if (!statement) {
-      const assignments = columns.map((column) => `${column} = @${column}`).join(', ');
+      const assignments = changed.map((column) => `${column.name} = @${column.name}`).join(', ');
       statement = db.prepare(`UPDATE events SET ${assignments} WHERE seq = @seq`);
       updates.set(key, statement);
     }
-    statement.run({ ...Object.fromEntries(columns.map((column) => [column, row[column]])), seq });
+    statement.run({ ...Object.fromEntries(changed.map((column) => [column.name, column.value])), seq });
   };
   const knownPseudonym = db
     .prepare<[string], string>('SELECT pseudonym FROM gdpr_pseudonyms WHERE identity_hmac = ?')

@@ -1,7 +1,8 @@
 import type { Actor } from '../domain/event.js';
-import { type OpenOptions, openDatabase, writeTransaction } from '../store/database.js';
+import { type OpenOptions, openDatabase } from '../store/database.js';
 import type { Organization, Plan, Role, TokenRecord, TokenScope, User } from '../store/directory-store.js';
 import { createStores, type Stores } from '../store/stores.js';
+import { writeTransaction } from '../store/transaction.js';
 import { ENTERPRISE_MAX_RETENTION_DAYS, retentionDaysFor } from './retention.js';
 import { localAdministrator } from './server-actor.js';
 
@@ -20,7 +21,8 @@ export const DEFAULT_ORGANIZATION = 'default';
 
 /**
  * The operations behind `audit server user|token|org …`. Each changes the directory and records
- * what it did in the organization's own audit log, as the reference documents require.
+ * what it did in the organization's own audit log, as the reference documents require; the
+ * change and its record commit in one transaction, so neither is ever stored without the other.
  */
 export function createAdmin(stores: Stores, actor: Actor = localAdministrator()) {
   const { directory, recorder } = stores;
@@ -91,13 +93,15 @@ export function createAdmin(stores: Stores, actor: Actor = localAdministrator())
         throw new AdminError(
           `no user "${email}" in organization "${slug}"; add one with: audit server user add --email ${email}`,
         );
-      const created = directory.createToken(user.id, scope, name);
-      record(org.id, {
-        action: 'security.api_token_created',
-        target: { type: 'api_token', id: created.record.prefix, name: name ?? created.record.prefix },
-        metadata: { scope, owner: user.email },
+      return writeTransaction(stores.db, () => {
+        const created = directory.createToken(user.id, scope, name);
+        record(org.id, {
+          action: 'security.api_token_created',
+          target: { type: 'api_token', id: created.record.prefix, name: name ?? created.record.prefix },
+          metadata: { scope, owner: user.email },
+        });
+        return created;
       });
-      return created;
     },
 
     listTokens(slug: string): TokenRecord[] {
@@ -141,28 +145,32 @@ export function createAdmin(stores: Stores, actor: Actor = localAdministrator())
         throw new AdminError(`--retention-days must be between 1 and ${ENTERPRISE_MAX_RETENTION_DAYS}`);
       }
       const days = retentionDaysFor(plan, retentionDays);
-      directory.setPlan(org.id, plan, days);
-      record(org.id, {
-        action: 'settings.organization_updated',
-        target: { type: 'organization', id: org.slug, name: org.name },
-        changes: {
-          plan: { old: org.plan, new: plan },
-          retention_days: { old: org.retentionDays, new: days },
-        },
+      writeTransaction(stores.db, () => {
+        directory.setPlan(org.id, plan, days);
+        record(org.id, {
+          action: 'settings.organization_updated',
+          target: { type: 'organization', id: org.slug, name: org.name },
+          changes: {
+            plan: { old: org.plan, new: plan },
+            retention_days: { old: org.retentionDays, new: days },
+          },
+        });
       });
       return organization(slug);
     },
 
     setAccessLogging(slug: string, enabled: boolean): Organization {
       const org = organization(slug);
-      directory.setAccessLogging(org.id, enabled);
-      if (org.accessLogging !== enabled) {
-        record(org.id, {
-          action: 'settings.organization_updated',
-          target: { type: 'organization', id: org.slug, name: org.name },
-          changes: { access_logging: { old: org.accessLogging, new: enabled } },
-        });
-      }
+      writeTransaction(stores.db, () => {
+        directory.setAccessLogging(org.id, enabled);
+        if (org.accessLogging !== enabled) {
+          record(org.id, {
+            action: 'settings.organization_updated',
+            target: { type: 'organization', id: org.slug, name: org.name },
+            changes: { access_logging: { old: org.accessLogging, new: enabled } },
+          });
+        }
+      });
       return organization(slug);
     },
   };

@@ -19,7 +19,7 @@ export function retentionDaysFor(plan: Plan, requestedDays: number | undefined):
   return PLAN_RETENTION_DAYS[plan];
 }
 
-/** Purges every organization's expired events; each purge is itself recorded with its count. */
+/** Purges every organization's expired events; each purge is recorded with its count, in its transaction. */
 export function purgeExpiredEvents(
   directory: DirectoryStore,
   events: EventStore,
@@ -33,21 +33,21 @@ export function purgeExpiredEvents(
   function purgeOrganization(organization: Organization): number {
     if (organization.retentionDays === null) return 0;
     const cutoff = now - organization.retentionDays * DAY_MS;
-    const purged = events.purgeBefore(organization.id, cutoff);
-    if (purged > 0) {
+    const retentionDays = organization.retentionDays;
+    // The purge and its record commit together (see EventStore.purgeBefore).
+    return events.purgeBefore(organization.id, cutoff, (purged) =>
       recorder.record(organization.id, [
         {
           action: 'audit.retention_purged',
           actor: SYSTEM_ACTOR,
           metadata: {
             count: purged,
-            retention_days: organization.retentionDays,
+            retention_days: retentionDays,
             plan: organization.plan,
             cutoff: new Date(cutoff).toISOString(),
           },
         },
-      ]);
-    }
-    return purged;
+      ]),
+    );
   }
 }

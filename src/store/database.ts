@@ -94,19 +94,3 @@ function assertDurable(db: Db): void {
     throw new Error(`database is not durable (journal_mode=${journal}, synchronous=${synchronous})`);
   }
 }
-
-/** Runs `work` in a BEGIN IMMEDIATE transaction: the write lock is taken up front, so a busy
- * database fails fast with SQLITE_BUSY instead of deadlocking on a read-to-write upgrade. */
-export function writeTransaction<T>(db: Db, work: () => T): T {
-  return db.transaction(work).immediate();
-}
-
-/** Runs `work` with the append-only guard lifted, inside one write transaction. */
-export function inMaintenanceWindow<T>(db: Db, work: () => T): T {
-  return writeTransaction(db, () => {
-    db.prepare('UPDATE maintenance_window SET open = 1 WHERE id = 1').run();
-    const result = work();
-    db.prepare('UPDATE maintenance_window SET open = 0 WHERE id = 1').run();
-    return result;
-  });
-}

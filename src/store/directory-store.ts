@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { generateToken, hashToken, tokenPrefix, tokensEqualHash } from '../domain/token.js';
-import { type Db, writeTransaction } from './database.js';
+import type { Db } from './database.js';
+import { writeTransaction } from './transaction.js';
 
 export const PLANS = ['unlimited', 'free', 'paid', 'fleet', 'enterprise'] as const;
 export type Plan = (typeof PLANS)[number];

@@ -123,16 +123,30 @@ function prefixUpperBound(prefix: string): string {
   return prefix.slice(0, -1) + String.fromCharCode(last + 1);
 }
 
-export interface PageQueryRequest {
+/** A page in time order, from a cursor or (the compatibility `page=` paging) an offset. */
+export interface TimePageRequest {
   order: SortOrder;
   limit: number;
   cursor?: PageCursor;
+  /** Slower than a cursor on deep pages. */
   offset?: number;
   /** Drive the query from the full-text hits (see buildEventWhere); only with a text filter. */
   textDriven?: boolean;
 }
 
-/** The SELECT of one page (limit + 1 rows, so the caller can tell whether more follow). */
+/** A page in the order of ingestion, after a position: what a follower has not yet seen. */
+export interface PositionPageRequest {
+  afterSeq: number;
+  limit: number;
+}
+
+export type PageQueryRequest = TimePageRequest | PositionPageRequest;
+
+/**
+ * The SELECT of one page of any kind (limit + 1 rows, so the caller can tell whether more
+ * follow). LIMIT and OFFSET are bound, not written into the text: every page size and page
+ * number shares one prepared statement (see statement-cache.ts).
+ */
 export function buildPageQuery(
   columns: string,
   orgId: number,
@@ -140,6 +154,15 @@ export function buildPageQuery(
   scope: VisibilityScope,
   request: PageQueryRequest,
 ): { sql: string; params: Record<string, string | number> } {
+  if ('afterSeq' in request) {
+    const where = buildEventWhere(orgId, filter, scope);
+    where.clauses.push('seq > @afterSeq');
+    Object.assign(where.params, { afterSeq: request.afterSeq, limit: request.limit + 1 });
+    return {
+      sql: `SELECT ${columns} FROM events WHERE ${where.clauses.join(' AND ')} ORDER BY seq LIMIT @limit`,
+      params: where.params,
+    };
+  }
   const bounded = request.cursor ? narrowToCursor(filter, request.cursor, request.order) : filter;
   const where = buildEventWhere(orgId, bounded, scope, { textDriven: request.textDriven });
   const keyset = keysetClause(request.cursor, request.order);
@@ -147,8 +170,6 @@ export function buildPageQuery(
     where.clauses.push(keyset.clause);
     Object.assign(where.params, { cursorTs: request.cursor.timestamp, cursorSeq: request.cursor.seq });
   }
-  // LIMIT and OFFSET are bound, not written into the text: every page size and page number
-  // shares one prepared statement (see statement-cache.ts).
   where.params.limit = request.limit + 1;
   const offset = request.offset ? ' OFFSET @offset' : '';
   if (request.offset) where.params.offset = Math.trunc(request.offset);

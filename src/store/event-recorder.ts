@@ -1,7 +1,8 @@
 import type { EventInput } from '../domain/event.js';
 import { InvalidEventError, normalizeEvent } from '../domain/normalize.js';
 import { newEventId } from '../domain/ulid.js';
-import type { EventStore, IngestResult } from './event-store.js';
+import type { IngestResult } from './event-ingest.js';
+import type { EventStore } from './event-store.js';
 
 /**
  * The one way events enter the store, from senders and from the server itself: normalize and

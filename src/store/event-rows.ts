@@ -1,30 +1,20 @@
-import type { Category } from '../domain/categories.js';
-import type { Actor, ActorType, AuditEvent, EventContext, JsonObject, Target } from '../domain/event.js';
+import type { AuditEvent, JsonObject } from '../domain/event.js';
+import {
+  ALL_COLUMN_NAMES,
+  type EventFieldColumn,
+  type EventRow,
+  FIELD_COLUMNS,
+  type FieldValues,
+  POSITION_COLUMNS,
+  SEARCHED_COLUMNS,
+} from './event-columns.js';
 
-/** One row of the `events` table, as better-sqlite3 returns it. */
-export interface EventRow {
-  seq: number;
-  org_id: number;
-  id: string;
-  ts: number;
-  received_at: number;
-  category: string;
-  action: string;
-  description: string | null;
-  actor_id: string | null;
-  actor_name: string | null;
-  actor_email: string | null;
-  actor_type: string | null;
-  target_type: string | null;
-  target_id: string | null;
-  target_name: string | null;
-  ip_address: string | null;
-  user_agent: string | null;
-  team_id: string | null;
-  team_name: string | null;
-  changes: string | null;
-  metadata: string | null;
-}
+export type { EventRow, FieldValues } from './event-columns.js';
+
+/**
+ * What event-columns.ts describes, made once at start-up: the INSERT, the encoder and decoder
+ * between events and rows, the JSON SQLite builds of a row, and the full-text index rows.
+ */
 
 /** An event with the positions the server keeps beside it. */
 export interface StoredEvent {
@@ -34,142 +24,137 @@ export interface StoredEvent {
   event: AuditEvent;
 }
 
-export const EVENT_COLUMNS =
-  'seq, org_id, id, ts, received_at, category, action, description, actor_id, actor_name, actor_email, ' +
-  'actor_type, target_type, target_id, target_name, ip_address, user_agent, team_id, team_name, changes, metadata';
+/** Every column of a stored event, positions first: what valuesToStoredEvent reads. */
+export const EVENT_COLUMNS = ALL_COLUMN_NAMES.join(', ');
 
-/** EVENT_COLUMNS read with better-sqlite3's `raw()`: arrays, then one object literal each. An
- * object per row built by the driver, key by key, costs about twice as much (bench/bench.mjs). */
-export type EventValues = [
-  number,
-  number,
-  string,
-  number,
-  number,
-  string,
-  string,
-  string | null,
-  string | null,
-  string | null,
-  string | null,
-  string | null,
-  string | null,
-  string | null,
-  string | null,
-  string | null,
-  string | null,
-  string | null,
-  string | null,
-  string | null,
-  string | null,
-];
+/** EVENT_COLUMNS read with better-sqlite3's `raw()`: arrays. An object per row built by the
+ * driver, key by key, costs about twice as much (bench/bench.mjs). */
+export type EventValues = [number, number, number, ...FieldValues];
 
-export function valuesToRow(v: EventValues): EventRow {
-  return {
-    seq: v[0],
-    org_id: v[1],
-    id: v[2],
-    ts: v[3],
-    received_at: v[4],
-    category: v[5],
-    action: v[6],
-    description: v[7],
-    actor_id: v[8],
-    actor_name: v[9],
-    actor_email: v[10],
-    actor_type: v[11],
-    target_type: v[12],
-    target_id: v[13],
-    target_name: v[14],
-    ip_address: v[15],
-    user_agent: v[16],
-    team_id: v[17],
-    team_name: v[18],
-    changes: v[19],
-    metadata: v[20],
-  };
-}
+/** Binds org_id, received_at, then the field values (eventToFieldValues); a known id is skipped. */
+export const INSERT_EVENT_SQL = `INSERT INTO events (org_id, received_at, ${FIELD_COLUMNS.map((c) => c.name).join(', ')})
+  VALUES (?, ?, ${FIELD_COLUMNS.map(() => '?').join(', ')})
+  ON CONFLICT (org_id, id) DO NOTHING`;
 
-export function rowToStoredEvent(row: EventRow): StoredEvent {
-  return { seq: row.seq, orgId: row.org_id, receivedAt: row.received_at, event: rowToEvent(row) };
-}
+/** The full-text rows of every event from a position on (bound: the first new seq). */
+export const INDEX_TEXT_SQL = `INSERT INTO events_fts (rowid, ${SEARCHED_COLUMNS.join(', ')}, metadata_values)
+  SELECT seq, ${SEARCHED_COLUMNS.join(', ')},
+    (SELECT group_concat(value, ' ') FROM json_tree(coalesce(metadata, '{}')) WHERE atom IS NOT NULL)
+  FROM events WHERE seq >= ? ORDER BY seq`;
 
-export function rowToEvent(row: EventRow): AuditEvent {
-  return {
-    id: row.id,
-    timestamp: new Date(row.ts).toISOString(),
-    category: row.category as Category,
-    action: row.action,
-    description: row.description,
-    actor: nullWhenEmpty<Actor>({
-      id: row.actor_id,
-      name: row.actor_name,
-      email: row.actor_email,
-      type: row.actor_type as ActorType | null,
-    }),
-    target: nullWhenEmpty<Target>({ type: row.target_type, id: row.target_id, name: row.target_name }),
-    context: nullWhenEmpty<EventContext>({
-      ip_address: row.ip_address,
-      user_agent: row.user_agent,
-      team_id: row.team_id,
-      team_name: row.team_name,
-    }),
-    changes: parseJsonObject(row.changes),
-    metadata: parseJsonObject(row.metadata),
-  };
+interface ColumnKey {
+  key: string;
+  index: number;
+  column: EventFieldColumn;
 }
 
 /**
- * The same event as rowToEvent gives, as JSON text built by SQLite in one call per row: a list
- * page is then a join of strings, not 21 JS values per row made into an object and serialized
- * again (export pages: about 15 µs a row less on the server, bench/bench.mjs). Keys in the order
- * of the AuditEvent schema; `strftime(…, ts / 1000.0, 'unixepoch')` equals toISOString for every
- * millisecond of years 0000–9999 (checked on 2,000,000 random values); a part whose fields are
- * all null is null, as nullWhenEmpty makes it. test/unit/store.test.ts holds the two to each other.
+ * A top-level key of the event: one column, or a part made of several (`fields`). All of one
+ * shape, which the decoder's loop reads fastest.
  */
-export const EVENT_JSON = `json_object(
-  'id', id,
-  'timestamp', strftime('%Y-%m-%dT%H:%M:%fZ', ts / 1000.0, 'unixepoch'),
-  'category', category,
-  'action', action,
-  'description', description,
-  'actor', iif(coalesce(actor_id, actor_name, actor_email, actor_type) IS NULL, NULL,
-    json_object('id', actor_id, 'name', actor_name, 'email', actor_email, 'type', actor_type)),
-  'target', iif(coalesce(target_type, target_id, target_name) IS NULL, NULL,
-    json_object('type', target_type, 'id', target_id, 'name', target_name)),
-  'context', iif(coalesce(ip_address, user_agent, team_id, team_name) IS NULL, NULL,
-    json_object('ip_address', ip_address, 'user_agent', user_agent, 'team_id', team_id, 'team_name', team_name)),
-  'changes', json(changes),
-  'metadata', json(metadata))`;
+interface EventKey extends ColumnKey {
+  fields: ColumnKey[] | null;
+}
 
-/** The row values of an already normalized event (the inverse of rowToEvent). */
-export function eventToRowValues(event: AuditEvent): Omit<EventRow, 'seq' | 'org_id' | 'received_at'> {
+const EVENT_KEYS: readonly EventKey[] = FIELD_COLUMNS.reduce<EventKey[]>(
+  (keys, column: EventFieldColumn, index) => {
+    const own = { key: column.field, index, column };
+    const last = keys.at(-1);
+    if (column.part === undefined) keys.push({ ...own, fields: null });
+    else if (last?.fields && last.key === column.part) last.fields.push(own);
+    else keys.push({ key: column.part, index, column, fields: [own] });
+    return keys;
+  },
+  [],
+);
+
+/** FIELD_COLUMNS as objects of one shape, which the encoder's loop reads fastest. */
+const ENCODING_PLAN = FIELD_COLUMNS.map((column: EventFieldColumn) => ({
+  field: column.field,
+  part: column.part ?? null,
+  encoding: column.encoding ?? null,
+}));
+
+/** The field values of an already normalized event, in FIELD_COLUMNS order (inverse of the decoders). */
+export function eventToFieldValues(event: AuditEvent): FieldValues {
+  const source = event as unknown as Record<string, Record<string, unknown> | null>;
+  const values: unknown[] = new Array(ENCODING_PLAN.length);
+  for (let index = 0; index < ENCODING_PLAN.length; index++) {
+    const { field, part, encoding } = ENCODING_PLAN[index] as (typeof ENCODING_PLAN)[number];
+    const value = part === null ? (source[field] as unknown) : source[part]?.[field];
+    if (value === undefined || value === null) values[index] = null;
+    else if (encoding === 'time') values[index] = Date.parse(value as string);
+    else if (encoding === 'json') values[index] = JSON.stringify(value);
+    else values[index] = value;
+  }
+  return values as FieldValues;
+}
+
+/** The event held by a row's field values, which start at `offset` of `values`. */
+export function valuesToEvent(values: readonly unknown[], offset = 0): AuditEvent {
+  const event: Record<string, unknown> = {};
+  for (const entry of EVENT_KEYS) {
+    if (entry.fields === null) {
+      const value = values[offset + entry.index];
+      event[entry.key] = value === null ? null : decode(entry.column, value);
+      continue;
+    }
+    // A part whose fields are all null is null, as the sender's absent part was.
+    let present = false;
+    const part: Record<string, unknown> = {};
+    for (const field of entry.fields) {
+      const value = values[offset + field.index];
+      part[field.key] = value;
+      if (value !== null) present = true;
+    }
+    event[entry.key] = present ? part : null;
+  }
+  return event as unknown as AuditEvent;
+}
+
+function decode(column: EventFieldColumn, value: unknown): unknown {
+  if (column.encoding === 'time') return new Date(value as number).toISOString();
+  if (column.encoding === 'json') return JSON.parse(value as string) as JsonObject;
+  return value;
+}
+
+/** A row read as EVENT_COLUMNS values. */
+export function valuesToStoredEvent(values: readonly unknown[]): StoredEvent {
   return {
-    id: event.id,
-    ts: Date.parse(event.timestamp),
-    category: event.category,
-    action: event.action,
-    description: event.description,
-    actor_id: event.actor?.id ?? null,
-    actor_name: event.actor?.name ?? null,
-    actor_email: event.actor?.email ?? null,
-    actor_type: event.actor?.type ?? null,
-    target_type: event.target?.type ?? null,
-    target_id: event.target?.id ?? null,
-    target_name: event.target?.name ?? null,
-    ip_address: event.context?.ip_address ?? null,
-    user_agent: event.context?.user_agent ?? null,
-    team_id: event.context?.team_id ?? null,
-    team_name: event.context?.team_name ?? null,
-    changes: event.changes === null ? null : JSON.stringify(event.changes),
-    metadata: event.metadata === null ? null : JSON.stringify(event.metadata),
+    seq: values[0] as number,
+    orgId: values[1] as number,
+    receivedAt: values[2] as number,
+    event: valuesToEvent(values, POSITION_COLUMNS.length),
   };
 }
 
-function nullWhenEmpty<T extends object>(part: T): T | null {
-  return Object.values(part).some((value) => value !== null) ? part : null;
+/** A row read as an object (column names as keys). */
+export function rowToStoredEvent(row: EventRow): StoredEvent {
+  return valuesToStoredEvent(ALL_COLUMN_NAMES.map((name) => row[name]));
 }
 
-function parseJsonObject(text: string | null): JsonObject | null {
-  return text === null ? null : (JSON.parse(text) as JsonObject);
+export function rowToEvent(row: Pick<EventRow, (typeof FIELD_COLUMNS)[number]['name']>): AuditEvent {
+  return valuesToEvent(FIELD_COLUMNS.map((column) => row[column.name]));
 }
+
+function jsonExpression(column: EventFieldColumn): string {
+  // strftime(…, ts / 1000.0, 'unixepoch') equals toISOString for every millisecond of years
+  // 0000–9999 (checked on 2,000,000 random values).
+  if (column.encoding === 'time')
+    return `strftime('%Y-%m-%dT%H:%M:%fZ', ${column.name} / 1000.0, 'unixepoch')`;
+  if (column.encoding === 'json') return `json(${column.name})`;
+  return column.name;
+}
+
+/**
+ * The same event as valuesToEvent gives, as JSON text built by SQLite in one call per row: a
+ * list page is then a join of strings, not 21 JS values per row made into an object and
+ * serialized again (export pages: about 15 µs a row less on the server, bench/bench.mjs). Keys
+ * in the order of the AuditEvent schema; a part whose fields are all null is null.
+ */
+export const EVENT_JSON = `json_object(${EVENT_KEYS.map((entry) => {
+  if (entry.fields === null) return `'${entry.key}', ${jsonExpression(entry.column)}`;
+  const names = entry.fields.map((field) => field.column.name).join(', ');
+  const members = entry.fields.map((field) => `'${field.key}', ${jsonExpression(field.column)}`).join(', ');
+  return `'${entry.key}', iif(coalesce(${names}) IS NULL, NULL, json_object(${members}))`;
+}).join(', ')})`;

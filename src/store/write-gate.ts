@@ -1,5 +1,6 @@
 import { isBusyError, withoutBusyWait } from './busy.js';
 import type { Db } from './database.js';
+import { afterCommit, outermostTransaction } from './transaction.js';
 
 /** The first pause after the lock was found taken; each further pause doubles, up to the cap. */
 const FIRST_PAUSE_MS = 2;
@@ -36,8 +37,6 @@ export interface WriteGateOptions {
  * own write transactions inside `work` become savepoints of this one.
  */
 export function createWriteGate(db: Db, options: WriteGateOptions = {}) {
-  let afterCommitQueue: (() => void)[] | undefined;
-
   function tryBegin(): boolean {
     if (db.inTransaction) throw new Error('a gated write cannot start inside another transaction');
     try {
@@ -50,21 +49,17 @@ export function createWriteGate(db: Db, options: WriteGateOptions = {}) {
   }
 
   function runLocked<T>(work: () => T): T {
-    const afterCommit: (() => void)[] = [];
-    afterCommitQueue = afterCommit;
-    let result: T;
-    try {
-      result = work();
-      if (result instanceof Promise) throw new Error('a gated write must be synchronous');
-      db.exec('COMMIT');
-    } catch (error) {
-      if (db.inTransaction) db.exec('ROLLBACK');
-      throw error;
-    } finally {
-      afterCommitQueue = undefined;
-    }
-    for (const callback of afterCommit) callback();
-    return result;
+    return outermostTransaction(db, () => {
+      try {
+        const result = work();
+        if (result instanceof Promise) throw new Error('a gated write must be synchronous');
+        db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        throw error;
+      }
+    });
   }
 
   return {
@@ -88,12 +83,12 @@ export function createWriteGate(db: Db, options: WriteGateOptions = {}) {
     },
 
     /**
-     * Runs `callback` once the gated write in progress has committed (not at all if it rolls
-     * back), or at once outside one: followers and the webhook worker never see uncommitted rows.
+     * Runs `callback` once the outermost transaction in progress (gated or not) has committed,
+     * not at all if it rolls back, or at once outside one: followers and the webhook worker
+     * never see uncommitted rows (see transaction.ts).
      */
     afterCommit(callback: () => void): void {
-      if (afterCommitQueue) afterCommitQueue.push(callback);
-      else callback();
+      afterCommit(db, callback);
     },
   };
 }

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Category } from '../domain/categories.js';
-import { type Db, writeTransaction } from '../store/database.js';
+import type { Db } from '../store/database.js';
 import { openSecret, sealSecret, webhookSecretLabel } from '../store/secret-box.js';
 import { forgottenUrl } from '../store/secrets-at-rest.js';
+import { writeTransaction } from '../store/transaction.js';
 import type { ActionPattern, WebhookFormat } from './subscription.js';
 
 export interface Webhook {

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventInput } from '../../src/domain/event.js';
-import { type Db, inMaintenanceWindow, openDatabase } from '../../src/store/database.js';
+import { type Db, openDatabase } from '../../src/store/database.js';
 import { migrate, schemaVersion } from '../../src/store/migrate.js';
 import { loadMigrations } from '../../src/store/migrations.js';
 import { createStores, type Stores } from '../../src/store/stores.js';
+import { inMaintenanceWindow } from '../../src/store/transaction.js';
 
 const MIGRATIONS = loadMigrations();
 

@@ -22,15 +22,19 @@ export function registerAuditLogRoutes(app: FastifyInstance) {
     const orgId = principal.organization.id;
     const query = request.query as ListQuery;
     const listRequest = parseListQuery(query, { principal, scope, now: now(), events, cursors });
-    const page =
+    const page = events.pageJson(
+      orgId,
+      listRequest.filter,
+      scope,
       listRequest.afterSeq === undefined
-        ? events.pageJson(orgId, listRequest.filter, scope, {
+        ? {
             order: listRequest.order,
             limit: listRequest.perPage,
             cursor: listRequest.cursor,
             offset: listRequest.offset,
-          })
-        : events.afterJson(orgId, listRequest.filter, scope, listRequest.afterSeq, listRequest.perPage);
+          }
+        : { afterSeq: listRequest.afterSeq, limit: listRequest.perPage },
+    );
     const { last } = page;
     const nextCursor =
       page.hasMore && last && listRequest.afterSeq === undefined

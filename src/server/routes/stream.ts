@@ -127,7 +127,7 @@ export function registerStreamRoute(app: FastifyInstance, options: StreamRouteOp
       if (ahead) stream.write(sseFrames.positionAhead(orgId, endSeq));
       if (resumeFrom !== undefined) {
         for (;;) {
-          const page = events.after(orgId, filter, scope, lastSentSeq, BACKLOG_PAGE);
+          const page = events.page(orgId, filter, scope, { afterSeq: lastSentSeq, limit: BACKLOG_PAGE });
           send(page.events);
           if (!page.hasMore || stream.ended) break;
           // Paced by the client; the last page and the subscription below share one tick, so

@@ -1,0 +1,65 @@
+import type { AuditEvent } from '../domain/event.js';
+import type { Db } from './database.js';
+import type { EventReads } from './event-reads.js';
+import { eventToFieldValues, INDEX_TEXT_SQL, INSERT_EVENT_SQL, type StoredEvent } from './event-rows.js';
+import { inMaintenanceWindow, writeTransaction } from './transaction.js';
+import { createOutboxWriter } from './webhook-outbox.js';
+
+export interface IngestResult {
+  /** In the order they were sent; a duplicate id yields the event already stored. */
+  stored: StoredEvent[];
+  /** Per event, in the same order: true when it was stored now, false for a duplicate id. */
+  fresh: boolean[];
+  created: number;
+}
+
+export type EventIngest = ReturnType<typeof createEventIngest>;
+
+/** Every way events are written: a batch in, expired events out. */
+export function createEventIngest(db: Db, reads: Pick<EventReads, 'findById'>) {
+  const insert = db.prepare(INSERT_EVENT_SQL);
+  // The full-text rows of a batch's new events (all of seq >= the first one: the transaction
+  // holds the write lock), in one statement after the events themselves: see migration 4.
+  const indexText = db.prepare<[number]>(INDEX_TEXT_SQL);
+  const queueWebhookDeliveries = createOutboxWriter(db);
+  const deleteBefore = db.prepare('DELETE FROM events WHERE org_id = ? AND ts < ?');
+
+  return {
+    ingest(orgId: number, events: readonly AuditEvent[], receivedAt: number): IngestResult {
+      return writeTransaction(db, () => {
+        let created = 0;
+        let firstSeq: number | undefined;
+        const fresh: boolean[] = [];
+        const stored = events.map((event) => {
+          const result = insert.run(orgId, receivedAt, ...eventToFieldValues(event));
+          fresh.push(result.changes === 1);
+          if (result.changes === 1) {
+            created++;
+            const seq = Number(result.lastInsertRowid);
+            firstSeq ??= seq;
+            return { seq, orgId, receivedAt, event };
+          }
+          return reads.findById(orgId, event.id) as StoredEvent;
+        });
+        if (firstSeq !== undefined) {
+          indexText.run(firstSeq);
+          queueWebhookDeliveries(orgId, firstSeq);
+        }
+        return { stored, fresh, created };
+      });
+    },
+
+    /**
+     * Retention: removes the organization's events older than `cutoff`; returns how many.
+     * `audit` is told the count of a purge that removed any, in the same transaction: the purge
+     * and its record commit together or not at all.
+     */
+    purgeBefore(orgId: number, cutoff: number, audit: (purged: number) => void = () => {}): number {
+      return inMaintenanceWindow(db, () => {
+        const purged = deleteBefore.run(orgId, cutoff).changes;
+        if (purged > 0) audit(purged);
+        return purged;
+      });
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import type { Db } from './database.js';
+
+/**
+ * The wake-ups (live followers, the webhook worker, the quiet checkpoint) queued by the
+ * outermost transaction open on each connection. They read the database when woken: woken
+ * inside the transaction they would read rows this connection has not committed, and might
+ * roll back.
+ */
+const pendingWakeUps = new WeakMap<Db, (() => void)[]>();
+
+/**
+ * Runs `open`, which begins, runs and commits (or rolls back and throws) the outermost
+ * transaction of `db`; the wake-ups queued meanwhile run after it commits, none if it throws.
+ * A transaction begun inside it is a savepoint: see writeTransaction.
+ */
+export function outermostTransaction<T>(db: Db, open: () => T): T {
+  if (pendingWakeUps.has(db)) throw new Error('an outermost transaction is already open');
+  const wakeUps: (() => void)[] = [];
+  pendingWakeUps.set(db, wakeUps);
+  let result: T;
+  try {
+    result = open();
+  } finally {
+    pendingWakeUps.delete(db);
+  }
+  for (const wakeUp of wakeUps) wakeUp();
+  return result;
+}
+
+/**
+ * Runs `wakeUp` once the outermost transaction of `db` has committed (not at all if it, or the
+ * savepoint this was queued in, rolls back), or at once outside a transaction.
+ */
+export function afterCommit(db: Db, wakeUp: () => void): void {
+  const queue = pendingWakeUps.get(db);
+  if (queue) queue.push(wakeUp);
+  else wakeUp();
+}
+
+/**
+ * Runs `work` in a BEGIN IMMEDIATE transaction: the write lock is taken up front, so a busy
+ * database fails fast with SQLITE_BUSY instead of deadlocking on a read-to-write upgrade. Inside
+ * another transaction it is a savepoint of it; the wake-ups it queued are dropped if it rolls back.
+ */
+export function writeTransaction<T>(db: Db, work: () => T): T {
+  const queue = pendingWakeUps.get(db);
+  if (!queue) return outermostTransaction(db, () => db.transaction(work).immediate());
+  const queued = queue.length;
+  try {
+    return db.transaction(work).immediate();
+  } catch (error) {
+    queue.length = queued;
+    throw error;
+  }
+}
+
+/** Runs `work` with the append-only guard lifted, inside one write transaction. */
+export function inMaintenanceWindow<T>(db: Db, work: () => T): T {
+  return writeTransaction(db, () => {
+    db.prepare('UPDATE maintenance_window SET open = 1 WHERE id = 1').run();
+    const result = work();
+    db.prepare('UPDATE maintenance_window SET open = 0 WHERE id = 1').run();
+    return result;
+  });
+}
