@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type } from 'typebox';
 
 const Identifier = Type.String({ minLength: 1, maxLength: 320 });
 

@@ -1,5 +1,5 @@
-import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import { requirePrincipal } from '../route-helpers.js';
 import { problemResponses } from '../schemas/common.js';
 

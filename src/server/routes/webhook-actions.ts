@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import type { AuditEvent } from '../../domain/event.js';
 import { normalizeEvent } from '../../domain/normalize.js';
 import { newEventId } from '../../domain/ulid.js';

@@ -1,5 +1,5 @@
-import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import { dropWalHistory } from '../../store/secrets-at-rest.js';
 import { parseActionPatterns, parseWebhookUrl } from '../../webhooks/subscription.js';
 import { generateSecret, type WebhookFields } from '../../webhooks/webhook-store.js';

@@ -1,8 +1,21 @@
-import { type TObject, type TSchema, Type } from '@sinclair/typebox';
+import { type Static, type TObject, type TSchema, type TSchemaOptions, Type } from 'typebox';
 
 /** A schema that also admits null, written as a type array so the serializer stays fast. */
 export function nullable<T extends TObject>(schema: T) {
-  return Type.Unsafe<T['static'] | null>({ ...schema, type: ['object', 'null'] });
+  return Type.Unsafe<Static<T> | null>({ ...schema, type: ['object', 'null'] });
+}
+
+/**
+ * One of a list of strings, as `anyOf` of `const`s. The static type is the list's own union:
+ * TypeBox infers a union of a mapped (non-tuple) array as `never`.
+ */
+export function oneOfStrings<const T extends readonly string[]>(values: T, options: TSchemaOptions = {}) {
+  return Type.Unsafe<T[number]>(
+    Type.Union(
+      values.map((value) => Type.Literal(value)),
+      options,
+    ),
+  );
 }
 
 export const NullableString = (options: { maxLength?: number; format?: string } = {}) =>

@@ -1,13 +1,13 @@
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, Type } from 'typebox';
 import { CATEGORIES } from '../../domain/categories.js';
 import { ACTOR_TYPES } from '../../domain/event.js';
 import { EVENT_ID_RULE, EVENT_ID_SOURCE } from '../../domain/event-id.js';
 import { MAX_BATCH_EVENTS } from '../../domain/request-limits.js';
-import { NullableJsonObject, NullableString, nullable } from './common.js';
+import { NullableJsonObject, NullableString, nullable, oneOfStrings } from './common.js';
 
 const text = (maxLength: number) => Type.String({ maxLength });
-const CategorySchema = Type.Union(CATEGORIES.map((category) => Type.Literal(category)));
-const ActorTypeSchema = Type.Union(ACTOR_TYPES.map((type) => Type.Literal(type)));
+const CategorySchema = oneOfStrings(CATEGORIES);
+const ActorTypeSchema = oneOfStrings(ACTOR_TYPES);
 
 export const EventSchema = Type.Object(
   {

@@ -1,4 +1,4 @@
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, Type } from 'typebox';
 
 const filterText = (description: string) => Type.Optional(Type.String({ maxLength: 512, description }));
 const list = (description: string) =>

@@ -1,6 +1,6 @@
-import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { type Static, type TSchema, Type } from 'typebox';
 import { MAX_URL_LENGTH, MIN_SECRET_LENGTH, WEBHOOK_FORMATS } from '../../webhooks/subscription.js';
-import { NullableString, problemResponses } from './common.js';
+import { NullableString, oneOfStrings, problemResponses } from './common.js';
 
 interface RouteParts {
   params: TSchema;
@@ -19,10 +19,9 @@ export function webhookSchema(summary: string, parts: RouteParts, problems: numb
   };
 }
 
-const FormatSchema = Type.Union(
-  WEBHOOK_FORMATS.map((format) => Type.Literal(format)),
-  { description: 'json: the event itself; slack, discord, teams: that platform’s incoming-webhook message' },
-);
+const FormatSchema = oneOfStrings(WEBHOOK_FORMATS, {
+  description: 'json: the event itself; slack, discord, teams: that platform’s incoming-webhook message',
+});
 const ListOrString = (description: string) =>
   Type.Union(
     [Type.String({ maxLength: 4096 }), Type.Array(Type.String({ maxLength: 256 }), { maxItems: 50 })],
