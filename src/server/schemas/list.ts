@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox';
+import { AuditEventRef } from './event.js';
 
 const filterText = (description: string) => Type.Optional(Type.String({ maxLength: 512, description }));
 const list = (description: string) =>
@@ -39,7 +40,7 @@ export const ListQuerySchema = Type.Object(
 export type ListQuery = Static<typeof ListQuerySchema>;
 
 export const ListResponseSchema = Type.Object({
-  data: Type.Array(Type.Ref('AuditEvent')),
+  data: Type.Array(AuditEventRef),
   pagination: Type.Object({
     per_page: Type.Integer(),
     next_cursor: Type.Union([Type.String(), Type.Null()]),
@@ -59,3 +60,9 @@ export const StreamQuerySchema = Type.Omit(
     additionalProperties: false,
   },
 );
+
+export const StreamHeadersSchema = Type.Object({
+  'Last-Event-ID': Type.Optional(
+    Type.String({ description: 'the id of the last event received: the stream resumes right after it' }),
+  ),
+});
