@@ -1,64 +1,48 @@
+// The answers' shapes are derived from the server's TypeBox schemas, the one contract behind
+// /openapi.json. Type-only imports: erased at build, so the client loads no server code.
+import type { Static } from 'typebox';
 import type { Category } from '../domain/categories.js';
 import type { AuditEvent, EventInput } from '../domain/event.js';
+import type { MeSchema, ProblemSchema } from '../server/schemas/common.js';
+import type { DuplicateSchema, ExportRecordSchema, IngestResponseSchema } from '../server/schemas/event.js';
+import type {
+  CandidatesSchema,
+  ErasureAnswer,
+  ExportAnswer,
+  IdentitiesSchema,
+} from '../server/schemas/gdpr.js';
+import type { ListQuery, ListResponseSchema } from '../server/schemas/list.js';
+import type {
+  CreateWebhookBody,
+  DeliverySchema,
+  DeliveryStatusSchema,
+  TestResultSchema,
+  UpdateWebhookBody,
+  WebhookSchema,
+} from '../server/schemas/webhooks.js';
 
-/** The list endpoint's query parameters, as a program sets them. Arrays become comma lists. */
-export interface ListParams {
-  category?: Category[];
-  action?: string[];
-  actor?: string;
-  actor_id?: string;
-  target?: string;
-  resource?: string;
-  ip?: string;
-  team_id?: string;
-  q?: string;
-  /** ISO 8601 instant or YYYY-MM-DD (UTC day). */
-  from?: string;
-  to?: string;
-  since?: string;
-  detailed?: boolean;
-  order?: 'asc' | 'desc';
-  per_page?: number;
-  cursor?: string;
-  page?: number;
-  after?: string;
-  /** ISO instant: only events received before it (pins an export's upper bound). */
-  received_before?: string;
-}
+/**
+ * The list endpoint's query parameters, as a program sets them: the schema's, with categories
+ * typed (the server refuses an unknown one with a 400 anyway). Arrays become comma lists.
+ */
+export type ListParams = Omit<ListQuery, 'category'> & { category?: Category[] };
 
-export interface EventPage {
-  data: AuditEvent[];
-  pagination: { per_page: number; next_cursor: string | null; has_more: boolean };
-}
+export type EventPage = Static<typeof ListResponseSchema>;
 
 /** How ingest answers an event whose id was already stored: its id, never the stored event. */
-export interface DuplicateEvent {
-  id: string;
-  duplicate: true;
-}
+export type DuplicateEvent = Static<typeof DuplicateSchema>;
 
-export interface IngestResponse {
-  /** Per event sent, in order: the stored event, or a DuplicateEvent. */
-  data: (AuditEvent | DuplicateEvent)[];
-  summary: { received: number; created: number; duplicates: number };
-}
+/** Per event sent, in order: the stored event, or a DuplicateEvent. */
+export type IngestResponse = Static<typeof IngestResponseSchema>;
 
-export interface Me {
-  user: { id: string; name: string; email: string; role: string; team: { id: string; name: string } | null };
-  organization: { slug: string; name: string; plan: string; retention_days: number | null };
-  token: { prefix: string; scope: string; name: string | null };
-}
+export type Me = Static<typeof MeSchema>;
 
 /** What `recordExport` reports; the server turns it into one `audit.exported` event. */
-export interface ExportRecord {
-  kind: 'export' | 'backup' | 'gdpr-export';
-  format: string;
-  count: number;
-  files?: number;
-  filters?: Record<string, string>;
-}
+export type ExportRecord = Static<typeof ExportRecordSchema>;
 
-/** More of the person's identifiers, which the caller confirms (for instance a dry run's candidates). */
+// The GDPR request options stay hand-written: readonly lists a program passes in, from which the
+// client builds the request body (SubjectBody on the server).
+
 /** The learned IP addresses and user agents a dry run listed, confirmed for the erasure. */
 export interface GdprConfirmedContext {
   ip_addresses: readonly string[];
@@ -72,89 +56,26 @@ export interface GdprSubjectOptions {
 }
 
 /** Exactly who a GDPR request covers. */
-export interface GdprIdentities {
-  ids: string[];
-  emails: string[];
-  names: string[];
-  ip_addresses: string[];
-  user_agents: string[];
-  /** Directory accounts named exactly. */
-  accounts: string[];
-}
+export type GdprIdentities = Static<typeof IdentitiesSchema>;
 
 /** Identifiers stored events pair with the person: shown, never followed, until confirmed. */
-export interface GdprCandidates {
-  ids: string[];
-  emails: string[];
-  names: string[];
-}
+export type GdprCandidates = Static<typeof CandidatesSchema>;
 
-export interface GdprExport {
-  data: AuditEvent[];
-  summary: {
-    count: number;
-    by_category: Record<string, number>;
-    first: string | null;
-    last: string | null;
-    identities: GdprIdentities;
-    candidates: GdprCandidates;
-  };
-}
+export type GdprExport = Static<typeof ExportAnswer>;
 
-export interface GdprErasure {
-  pseudonym: string;
-  events_matched: number;
-  events_changed: number;
-  accounts_changed: number;
-  dry_run: boolean;
-  /** Dry runs only. */
-  subject?: GdprIdentities;
-  /** Dry runs only. */
-  candidates?: GdprCandidates;
-}
+/** `subject` and `candidates`: dry runs only. */
+export type GdprErasure = Static<typeof ErasureAnswer>['data'];
 
-export type WebhookFormat = 'json' | 'slack' | 'discord' | 'teams';
+export type { WebhookFormat } from '../domain/webhook-rules.js';
 
 /** A webhook as the API shows it: never its secret; the URL masked after creation. */
-export interface Webhook {
-  id: string;
-  /** Scheme, host and at most the first path segment: chat webhook URLs are credentials. */
-  url: string;
-  format: WebhookFormat;
-  /** Exact actions and prefix patterns such as `security.*`. */
-  actions: string[];
-  /** Empty: any category. */
-  categories: string[];
-  description: string | null;
-  created_at: string;
-  updated_at: string;
-}
+export type Webhook = Static<typeof WebhookSchema>;
 
-export interface WebhookInput {
-  url: string;
-  /** A comma list or an array: `user.login_failed,security.*`. */
-  actions: string | string[];
-  /** A comma list or an array; absent or empty: any category. */
-  categories?: string | string[];
-  /** @deprecated the earlier spelling of `categories`, still accepted. */
-  category?: string | string[];
-  /** Default `json`. */
-  format?: WebhookFormat;
-  /** At least 16 characters; generated (and returned once) when absent. */
-  secret?: string;
-  description?: string;
-}
+/** `actions` and `categories`: a comma list or an array; `secret` is generated when absent. */
+export type WebhookInput = Static<typeof CreateWebhookBody>;
 
-export interface WebhookUpdate {
-  url?: string;
-  actions?: string | string[];
-  /** An empty list means any category again. */
-  categories?: string | string[];
-  /** @deprecated the earlier spelling of `categories`, still accepted. */
-  category?: string | string[];
-  format?: WebhookFormat;
-  description?: string | null;
-}
+/** An empty `categories` list means any category again. */
+export type WebhookUpdate = Static<typeof UpdateWebhookBody>;
 
 /** The answer to creating a webhook: the only time its signing secret is shown. */
 export interface CreatedWebhook {
@@ -162,40 +83,15 @@ export interface CreatedWebhook {
   secret: string;
 }
 
-export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
+export type WebhookDeliveryStatus = Static<typeof DeliveryStatusSchema>;
 
-export interface WebhookDelivery {
-  /** Also the `Audit-Delivery` header the receiver saw. */
-  id: number;
-  event_id: string;
-  action: string;
-  status: WebhookDeliveryStatus;
-  attempts: number;
-  /** HTTP status of the last attempt; null when it got no answer. */
-  last_status: number | null;
-  last_error: string | null;
-  created_at: string;
-  delivered_at: string | null;
-  next_attempt_at: string | null;
-}
+/** One delivery; its `id` is also the `Audit-Delivery` header the receiver saw. */
+export type WebhookDelivery = Static<typeof DeliverySchema>;
 
 /** What the receiver answered to a sample event. `status` null: no answer, see `error`. */
-export interface WebhookTestResult {
-  status: number | null;
-  /** A known chat service's answer (first 2 KB, control characters removed); empty for any other. */
-  body: string;
-  duration_ms: number;
-  error: string | null;
-  event_id: string;
-}
+export type WebhookTestResult = Static<typeof TestResultSchema>['data'];
 
 /** An RFC 9457 problem document as the server sends it. */
-export interface ProblemDocument {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  param?: string;
-}
+export type ProblemDocument = Static<typeof ProblemSchema>;
 
 export type { AuditEvent, EventInput };

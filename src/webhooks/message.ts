@@ -1,8 +1,8 @@
 import type { AuditEvent } from '../domain/event.js';
+import type { WebhookFormat } from '../domain/webhook-rules.js';
 import { buildPayload } from './payloads.js';
 import type { Outgoing } from './sender.js';
 import { signatureHeader } from './signature.js';
-import type { WebhookFormat } from './subscription.js';
 
 export interface MessageTarget {
   url: string;

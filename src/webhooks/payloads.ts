@@ -1,6 +1,6 @@
 import type { AuditEvent } from '../domain/event.js';
+import type { WebhookFormat } from '../domain/webhook-rules.js';
 import { sanitizeForDisplay } from '../format/sanitize.js';
-import type { WebhookFormat } from './subscription.js';
 
 /** What a delivery is about: the event, and the organization it belongs to (for the footer). */
 export interface PayloadSource {

@@ -1,12 +1,8 @@
 import { type Category, isCategory } from '../domain/categories.js';
+import { MAX_URL_LENGTH } from '../domain/webhook-rules.js';
 import { isPrivateHost } from './address-policy.js';
 
-export const WEBHOOK_FORMATS = ['json', 'slack', 'discord', 'teams'] as const;
-export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
-
-export const MAX_URL_LENGTH = 2048;
 export const MAX_PATTERNS = 50;
-export const MIN_SECRET_LENGTH = 16;
 
 /** An action pattern as stored: `security.*` is the prefix `security.`; `*` alone is every action. */
 export interface ActionPattern {

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Category } from '../domain/categories.js';
+import type { WebhookFormat } from '../domain/webhook-rules.js';
 import type { Db } from '../store/database.js';
 import { openSecret, sealSecret, webhookSecretLabel } from '../store/secret-box.js';
 import { forgottenUrl } from '../store/secrets-at-rest.js';
 import { writeTransaction } from '../store/transaction.js';
-import type { ActionPattern, WebhookFormat } from './subscription.js';
+import type { ActionPattern } from './subscription.js';
 
 export interface Webhook {
   rowId: number;

@@ -8,7 +8,7 @@ import { type AppOptions, buildApp } from '../../src/server/app.js';
 import { SYSTEM_ACTOR } from '../../src/server/server-actor.js';
 import { type Db, openDatabase } from '../../src/store/database.js';
 import { createStores } from '../../src/store/stores.js';
-import { type Contract, contractOf } from './openapi-contract.js';
+import { type Answer, type Contract, contractOf } from './openapi-contract.js';
 
 export interface Tokens {
   owner: string;
@@ -60,7 +60,7 @@ export async function createFixture(options: Partial<AppOptions> = {}): Promise<
     otherOrg: addUser('other', 'oscar@other.example', 'Oscar Other', 'owner'),
   };
   const app = await buildApp({ db, ...options });
-  holdAnswersToContract(app);
+  const contract = holdAnswersToContract(app);
   const request: Fixture['request'] = ({ token, headers, ...rest }) =>
     app.inject({ ...rest, headers: { authorization: `Bearer ${token ?? tokens.owner}`, ...headers } });
   return {
@@ -85,33 +85,63 @@ export async function createFixture(options: Partial<AppOptions> = {}): Promise<
       await app.close();
       db.close();
       rmSync(dir, { recursive: true, force: true });
+      contract.assertSocketAnswersKept();
     },
   };
 }
 
 /**
- * Every answer the tests get through `app.inject` (and so `fixture.request`) is held against the
- * server's own /openapi.json: an undeclared status, media type, header or body fails the test
- * that received it, so the document cannot drift from what the server sends.
+ * Every answer the app gives is held against the server's own /openapi.json: an undeclared
+ * status, media type, header or body fails the test that received it, so the document cannot
+ * drift from what the server sends. An answer through `app.inject` (and so `fixture.request`)
+ * fails its request at once; one served over a socket (a listening fixture: fetch, the client,
+ * the SSE client) is checked as it is sent and fails `assertSocketAnswersKept` (the fixture's
+ * `close`). Not checked: the body of an event stream, which is written to the raw socket.
  */
-function holdAnswersToContract(app: FastifyInstance): void {
-  const inject = app.inject.bind(app);
+export function holdAnswersToContract(app: FastifyInstance): { assertSocketAnswersKept(): void } {
   let contract: Contract | undefined;
+  const check = (answer: Answer) => {
+    contract ??= contractOf(JSON.stringify(app.swagger()));
+    return contract.check(answer) ?? [];
+  };
+  const inject = app.inject.bind(app);
   const checked = async (options: InjectOptions | string) => {
     const response = await inject(options);
-    contract ??= contractOf(JSON.stringify(app.swagger()));
     const request = typeof options === 'string' ? { method: 'GET', url: options } : options;
-    const problems = contract.check({
+    const problems = check({
       method: String(request.method ?? 'GET'),
       url: pathOf(request.url ?? request.path),
       status: response.statusCode,
       headers: response.headers,
       body: request.payloadAsStream ? undefined : response.body,
     });
-    if (problems?.length) throw new Error(`the answer breaks /openapi.json:\n${problems.join('\n')}`);
+    if (problems.length) throw new Error(`the answer breaks /openapi.json:\n${problems.join('\n')}`);
     return response;
   };
   app.inject = checked as FastifyInstance['inject'];
+
+  const socketProblems: string[] = [];
+  app.addHook('onSend', async (request, reply, payload) => {
+    // Injected answers are checked above, with the test's own request.
+    if ('_lightMyRequest' in request.raw) return payload;
+    socketProblems.push(
+      ...check({
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        headers: reply.getHeaders(),
+        body:
+          typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString() : undefined,
+      }),
+    );
+    return payload;
+  });
+  return {
+    assertSocketAnswersKept() {
+      if (socketProblems.length)
+        throw new Error(`answers served over a socket break /openapi.json:\n${socketProblems.join('\n')}`);
+    },
+  };
 }
 
 function pathOf(url: InjectOptions['url']): string {

@@ -152,6 +152,25 @@ describe('POST audit-logs (ingest)', () => {
     expect(JSON.stringify(raw)).not.toMatch(/s3cr3t|hunter2|aaaaaaaaaa|abc\.def/);
   });
 
+  it('names the part of an event that matched none of its allowed shapes, and a missing field itself', async () => {
+    const refusal = async (payload: object) => {
+      const response = await fixture.request({ method: 'POST', url: URL, payload });
+      expect(response.statusCode).toBe(400);
+      return response.json() as { param: string; detail: string };
+    };
+    // `actor` is an object or null: a bad field inside it is reported at `actor`, as before.
+    expect((await refusal({ action: 'user.login', actor: { id: 5 } })).param).toBe('actor');
+    expect((await refusal({ action: 'user.login', category: 'nope' })).param).toBe('category');
+    expect(await refusal({ description: 'no action' })).toMatchObject({
+      param: 'action',
+      detail: 'action: is required',
+    });
+    expect(await refusal({ action: 'user.login', description: 'x'.repeat(2001) })).toMatchObject({
+      param: 'description',
+      detail: expect.stringContaining('2000'),
+    });
+  });
+
   it('names the field of the event that failed validation', async () => {
     const bad = await fixture.request({
       method: 'POST',

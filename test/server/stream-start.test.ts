@@ -6,7 +6,7 @@ import { createAdmin } from '../../src/server/admin.js';
 import { buildApp } from '../../src/server/app.js';
 import { openDatabase } from '../../src/store/database.js';
 import { createStores } from '../../src/store/stores.js';
-import { createFixture, type Fixture } from '../helpers/server-fixture.js';
+import { createFixture, type Fixture, holdAnswersToContract } from '../helpers/server-fixture.js';
 import { openStream, type TestStream } from '../helpers/sse-client.js';
 
 const STREAM = '/api/v1/organizations/default/audit-logs/stream';
@@ -111,6 +111,7 @@ describe('a stream resumed on a server restored from an older copy of its databa
     copyFileSync(`${fixture.dbFile}.key`, `${restoredFile}.key`);
     const restoredDb = openDatabase(restoredFile);
     const restored = await buildApp({ db: restoredDb, heartbeatIntervalMs: 100, followerPollMs: 50 });
+    const contract = holdAnswersToContract(restored);
     try {
       const url = await listen(restored);
       const resumed = await openStream(`${url}${STREAM}`, {
@@ -135,5 +136,6 @@ describe('a stream resumed on a server restored from an older copy of its databa
       restoredDb.close();
       await fixture.close();
     }
+    contract.assertSocketAnswersKept();
   });
 });

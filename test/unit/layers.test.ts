@@ -21,6 +21,17 @@ const LAYER: Record<string, number> = {
   'index.ts': 6,
 };
 
+/**
+ * The API contract, `server/schemas/`, is a layer of its own under the server: TypeBox schemas
+ * that import only typebox, `domain` and each other. The server registers them; the client
+ * derives its answer types from them with `import type` only, which the build erases, so the
+ * client loads no server code and its start-up cost does not change. A value import from the
+ * client, or any import from the contract into the rest of `server`, is a violation.
+ */
+const CONTRACT = 'server/schemas';
+const CONTRACT_MAY_IMPORT = new Set(['domain', CONTRACT]);
+const TYPE_ONLY_READERS_OF_CONTRACT = new Set(['client']);
+
 /** Edges between folders of one layer that are part of the design, with the reason. */
 const SIBLING_EDGES: Record<string, string> = {
   // A backup is an export of one day's range: it runs the exporter.
@@ -37,29 +48,68 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
+interface Specifier {
+  specifier: string;
+  /** `import type` or `export type`: erased by the build, so nothing is loaded at run time. */
+  typeOnly: boolean;
+}
+
 /** Every relative specifier a file imports: static, type-only, re-exports and dynamic `import()`. */
-function specifiersIn(text: string): string[] {
-  const pattern = /(?:\bfrom\s*|\bimport\s*\(\s*|^import\s+)['"](\.{1,2}\/[^'"]+)['"]/gm;
-  return [...text.matchAll(pattern)].map((match) => match[1] as string);
+function specifiersIn(text: string): Specifier[] {
+  const statement = /^(import|export)\s+(type\s+)?(?:[^'";]*?\bfrom\s*)?['"](\.{1,2}\/[^'"]+)['"]/gms;
+  const dynamic = /\bimport\s*\(\s*['"](\.{1,2}\/[^'"]+)['"]/g;
+  const found = [
+    ...[...text.matchAll(statement)].map((match) => ({
+      at: match.index,
+      specifier: match[3] as string,
+      typeOnly: match[2] !== undefined,
+    })),
+    ...[...text.matchAll(dynamic)].map((match) => ({
+      at: match.index,
+      specifier: match[1] as string,
+      typeOnly: false,
+    })),
+  ];
+  return found.sort((a, b) => a.at - b.at).map(({ specifier, typeOnly }) => ({ specifier, typeOnly }));
 }
 
-function importsOf(file: string): string[] {
-  return specifiersIn(readFileSync(file, 'utf8')).map((specifier) => resolve(dirname(file), specifier));
+function importsOf(file: string): { target: string; typeOnly: boolean }[] {
+  return specifiersIn(readFileSync(file, 'utf8')).map(({ specifier, typeOnly }) => ({
+    target: resolve(dirname(file), specifier),
+    typeOnly,
+  }));
 }
 
+/** The top folder under src/, or the contract, which is a layer of its own inside `server`. */
 function folderOf(path: string): string {
-  return relative(SRC, path).split('/')[0] as string;
+  const parts = relative(SRC, path).split('/');
+  return parts.slice(0, 2).join('/') === CONTRACT ? CONTRACT : (parts[0] as string);
+}
+
+/** Why an import touching the contract breaks its rule, or null when it keeps it. */
+function contractViolation(from: string, to: string, typeOnly: boolean): string | null {
+  if (from === CONTRACT) return CONTRACT_MAY_IMPORT.has(to) ? null : `the contract imports ${to}`;
+  if (to !== CONTRACT || from === 'server' || from === 'cli' || from === 'index.ts') return null;
+  if (TYPE_ONLY_READERS_OF_CONTRACT.has(from) && typeOnly) return null;
+  return TYPE_ONLY_READERS_OF_CONTRACT.has(from)
+    ? `${from} may only \`import type\` from the contract`
+    : `${from} may not import the contract`;
 }
 
 function violations(): string[] {
   const found: string[] = [];
   for (const file of sourceFiles(SRC)) {
     const from = folderOf(file);
-    for (const target of importsOf(file)) {
+    for (const { target, typeOnly } of importsOf(file)) {
       const to = folderOf(target);
       if (to === from) continue;
-      const [fromLayer, toLayer] = [LAYER[from], LAYER[to]];
       const where = `${relative(SRC, file)} → ${relative(SRC, target)}`;
+      if (from === CONTRACT || to === CONTRACT) {
+        const broken = contractViolation(from, to, typeOnly);
+        if (broken) found.push(`${where}: ${broken}`);
+        continue;
+      }
+      const [fromLayer, toLayer] = [LAYER[from], LAYER[to]];
       if (fromLayer === undefined || toLayer === undefined) found.push(`${where}: folder without a layer`);
       else if (toLayer > fromLayer) found.push(`${where}: imports upward (${from} → ${to})`);
       else if (toLayer === fromLayer && !SIBLING_EDGES[`${from}→${to}`])
@@ -89,11 +139,41 @@ describe('the layers of src/', () => {
       "import { a } from 'node:fs';",
     ].join('\n');
     expect(specifiersIn(text)).toEqual([
-      '../cli/errors.js',
-      '../server/app.js',
-      './side-effect.js',
-      '../store/z.js',
-      '../gdpr/w.js',
+      { specifier: '../cli/errors.js', typeOnly: false },
+      { specifier: '../server/app.js', typeOnly: true },
+      { specifier: './side-effect.js', typeOnly: false },
+      { specifier: '../store/z.js', typeOnly: false },
+      { specifier: '../gdpr/w.js', typeOnly: false },
     ]);
+  });
+
+  it('tells a type-only import or re-export from a value import, across lines and with inline `type`', () => {
+    const text = [
+      'import type {',
+      '  A,',
+      '  B,',
+      "} from '../server/schemas/a.js';",
+      "import { type C, d } from '../server/schemas/c.js';",
+      "export type { E } from '../server/schemas/e.js';",
+      "import typeahead from '../format/typeahead.js';",
+    ].join('\n');
+    expect(specifiersIn(text)).toEqual([
+      { specifier: '../server/schemas/a.js', typeOnly: true },
+      { specifier: '../server/schemas/c.js', typeOnly: false },
+      { specifier: '../server/schemas/e.js', typeOnly: true },
+      { specifier: '../format/typeahead.js', typeOnly: false },
+    ]);
+  });
+
+  it('the client may read the contract for types only; the contract imports only domain', () => {
+    expect(contractViolation('client', CONTRACT, true)).toBeNull();
+    expect(contractViolation('client', CONTRACT, false)).toMatch(/only `import type`/);
+    expect(contractViolation('store', CONTRACT, true)).toMatch(/may not import the contract/);
+    expect(contractViolation('server', CONTRACT, false)).toBeNull();
+    expect(contractViolation(CONTRACT, 'domain', false)).toBeNull();
+    expect(contractViolation(CONTRACT, 'server', false)).toMatch(/the contract imports server/);
+    expect(contractViolation(CONTRACT, 'webhooks', false)).toMatch(/the contract imports webhooks/);
+    expect(folderOf(join(SRC, 'server/schemas/event.ts'))).toBe(CONTRACT);
+    expect(folderOf(join(SRC, 'server/app.ts'))).toBe('server');
   });
 });

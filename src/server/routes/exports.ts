@@ -1,17 +1,9 @@
-import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { visibilityOf } from '../permissions.js';
 import { organizationFor } from '../route-helpers.js';
 import { OrgParams, problemResponses } from '../schemas/common.js';
+import { ExportRecordSchema, OneEventAnswer } from '../schemas/event.js';
 import { userActor } from '../server-actor.js';
-
-const ExportRecordSchema = Type.Object({
-  kind: Type.Union([Type.Literal('export'), Type.Literal('backup'), Type.Literal('gdpr-export')]),
-  format: Type.String({ maxLength: 20 }),
-  count: Type.Integer({ minimum: 0 }),
-  filters: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 1024 }))),
-  files: Type.Optional(Type.Integer({ minimum: 0 })),
-});
 
 /**
  * Exports are audited: a client that finished an export (or a backup) reports it here once,
@@ -28,7 +20,7 @@ export function registerExportRecordRoute(app: FastifyInstance) {
         params: OrgParams,
         body: ExportRecordSchema,
         response: {
-          201: Type.Object({ data: Type.Ref('AuditEvent') }),
+          201: OneEventAnswer,
           ...problemResponses(400, 401, 403, 404, 429, 503),
         },
       },

@@ -13,8 +13,8 @@ import { assertOwner, isOrganizationAdmin, visibilityOf } from '../permissions.j
 import { forbidden, invalidParameter, Problem } from '../problem.js';
 import { organizationFor } from '../route-helpers.js';
 import { OrgParams, problemResponses } from '../schemas/common.js';
+import { ErasureAnswer, ExportAnswer, SubjectBody, type SubjectBodyValue } from '../schemas/gdpr.js';
 import { userActor } from '../server-actor.js';
-import { ErasureAnswer, ExportAnswer, SubjectBody, type SubjectBodyValue } from './gdpr-schemas.js';
 
 /** How long an erasure waits for readers to let the WAL go before answering 503. */
 export const DEFAULT_SCRUB_WAIT_MS = 5000;

@@ -1,5 +1,5 @@
-import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { HealthSchema } from '../schemas/common.js';
 
 export function registerHealthRoutes(app: FastifyInstance) {
   app.get(
@@ -8,7 +8,7 @@ export function registerHealthRoutes(app: FastifyInstance) {
       schema: {
         summary: 'Liveness; no authentication',
         security: [],
-        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+        response: { 200: HealthSchema },
       },
     },
     async () => {

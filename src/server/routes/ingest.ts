@@ -1,6 +1,6 @@
-import { TypeCompiler } from '@sinclair/typebox/compiler';
-import type { ValueError } from '@sinclair/typebox/errors';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Compile } from 'typebox/compile';
+import type { TLocalizedValidationError } from 'typebox/error';
 import type { EventInput } from '../../domain/event.js';
 import { EVENT_ID_RULE, EVENT_ID_SOURCE } from '../../domain/event-id.js';
 import { InvalidEventError } from '../../domain/normalize.js';
@@ -12,7 +12,7 @@ import { organizationFor } from '../route-helpers.js';
 import { OrgParams, problemResponses } from '../schemas/common.js';
 import { EventInputSchema, IngestBodySchema, IngestResponseSchema } from '../schemas/event.js';
 
-const eventInputCheck = TypeCompiler.Compile(EventInputSchema);
+const eventInputCheck = Compile(EventInputSchema);
 
 /**
  * POST audit-logs: store one event or a batch. A duplicate id is answered with the id alone:
@@ -90,20 +90,40 @@ function eventsOfBody(body: unknown): EventInput[] {
     batch ? `events[${index}]${path ? `.${path}` : ''}` : path || 'body';
   inputs.forEach((input, index) => {
     // The compiled check is fast; the error walk runs only for an event that fails it.
-    const error = eventInputCheck.Check(input) ? undefined : eventInputCheck.Errors(input).First();
-    if (error) {
-      const path = error.path.split('/').filter(Boolean).join('.');
-      throw invalidParameter(fieldOf(index, path), messageOf(error));
-    }
+    const error = eventInputCheck.Check(input) ? undefined : reportedError(eventInputCheck.Errors(input));
+    if (error) throw invalidParameter(fieldOf(index, error.path), error.message);
     const reserved = reservedFieldOf(input);
     if (reserved) throw invalidParameter(fieldOf(index, reserved.field), reserved.message);
   });
   return inputs as EventInput[];
 }
 
-/** TypeBox's message with a lower-case start; the whole text keeps its case, patterns included. */
-function messageOf(error: ValueError): string {
-  // The id's rule in words: its regular expression alone is easy to misread.
-  if ((error.schema as { pattern?: string }).pattern === EVENT_ID_SOURCE) return EVENT_ID_RULE;
-  return error.message.charAt(0).toLowerCase() + error.message.slice(1);
+/**
+ * The one error an answer names: the first found, reported at the outermost alternative
+ * (`anyOf`) that contains it, since the value matched none of them; a missing property is
+ * named itself.
+ */
+function reportedError(errors: TLocalizedValidationError[]): { path: string; message: string } | undefined {
+  const first = errors[0];
+  if (!first) return undefined;
+  const within = (error: TLocalizedValidationError) =>
+    error.keyword === 'anyOf' &&
+    (first.instancePath === error.instancePath || first.instancePath.startsWith(`${error.instancePath}/`));
+  const outermost = errors.filter(within).sort((a, b) => a.instancePath.length - b.instancePath.length)[0];
+  const error = outermost ?? first;
+  if (error.keyword === 'required') {
+    const path = [...segmentsOf(error.instancePath), ...error.params.requiredProperties.slice(0, 1)];
+    return { path: path.join('.'), message: 'is required' };
+  }
+  return { path: segmentsOf(error.instancePath).join('.'), message: messageOf(error) };
+}
+
+function segmentsOf(instancePath: string): string[] {
+  return instancePath.split('/').filter(Boolean);
+}
+
+/** TypeBox's message; the id's rule in words, since its regular expression alone is easy to misread. */
+function messageOf(error: TLocalizedValidationError): string {
+  if (error.keyword === 'pattern' && String(error.params.pattern) === EVENT_ID_SOURCE) return EVENT_ID_RULE;
+  return error.message;
 }

@@ -1,28 +1,6 @@
-import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { requirePrincipal } from '../route-helpers.js';
-import { problemResponses } from '../schemas/common.js';
-
-const MeSchema = Type.Object({
-  user: Type.Object({
-    id: Type.String(),
-    name: Type.String(),
-    email: Type.String(),
-    role: Type.String(),
-    team: Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()]),
-  }),
-  organization: Type.Object({
-    slug: Type.String(),
-    name: Type.String(),
-    plan: Type.String(),
-    retention_days: Type.Union([Type.Integer(), Type.Null()]),
-  }),
-  token: Type.Object({
-    prefix: Type.String(),
-    scope: Type.String(),
-    name: Type.Union([Type.String(), Type.Null()]),
-  }),
-});
+import { MeSchema, problemResponses } from '../schemas/common.js';
 
 export function registerMeRoute(app: FastifyInstance) {
   app.get(

@@ -1,4 +1,3 @@
-import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createEventMatcher } from '../../domain/event-matcher.js';
 import type { StoredEvent } from '../../store/event-rows.js';
@@ -7,7 +6,7 @@ import { visibilityOf } from '../permissions.js';
 import { invalidParameter } from '../problem.js';
 import { organizationFor } from '../route-helpers.js';
 import { OrgParams, problemResponses } from '../schemas/common.js';
-import { type ListQuery, StreamQuerySchema } from '../schemas/list.js';
+import { type ListQuery, StreamHeadersSchema, StreamQuerySchema } from '../schemas/list.js';
 import { openSseConnection } from '../sse-connection.js';
 import { POSITION_AHEAD_EVENT } from '../sse-frames.js';
 import type { PositionCodec } from '../stream-position.js';
@@ -29,12 +28,6 @@ const STREAM_DESCRIPTION = [
   'Comments (lines starting with `:`) are heartbeats, `connected at position <id>` when the stream opens,',
   'and `closed: <reason>` when the server ends it.',
 ].join(' ');
-
-const StreamHeaders = Type.Object({
-  'Last-Event-ID': Type.Optional(
-    Type.String({ description: 'the id of the last event received: the stream resumes right after it' }),
-  ),
-});
 
 export interface StreamRouteOptions {
   heartbeatIntervalMs: number;
@@ -60,7 +53,7 @@ export function registerStreamRoute(app: FastifyInstance, options: StreamRouteOp
         description: STREAM_DESCRIPTION,
         params: OrgParams,
         querystring: StreamQuerySchema,
-        headers: StreamHeaders,
+        headers: StreamHeadersSchema,
         response: {
           200: { content: { 'text/event-stream': { schema: { type: 'string' } } } },
           ...problemResponses(400, 401, 403, 404, 429),

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditEvent } from '../../domain/event.js';
 import { normalizeEvent } from '../../domain/normalize.js';
@@ -8,7 +7,13 @@ import { buildOutgoing } from '../../webhooks/message.js';
 import { maskUrl } from '../../webhooks/subscription.js';
 import type { DeliveryRecord, DeliveryStatus, Webhook } from '../../webhooks/webhook-store.js';
 import type { Principal } from '../permissions.js';
-import { DeliveriesQuery, TestResultSchema, WebhookParams, webhookSchema } from '../schemas/webhooks.js';
+import {
+  DeliveriesQuery,
+  DeliveryListAnswer,
+  TestResultSchema,
+  WebhookParams,
+  webhookSchema,
+} from '../schemas/webhooks.js';
 import { userActor } from '../server-actor.js';
 import { findWebhook, WEBHOOKS_PATH, webhookAdmin } from './webhook-support.js';
 
@@ -58,7 +63,7 @@ export function registerWebhookActionRoutes(app: FastifyInstance) {
         {
           params: WebhookParams,
           querystring: DeliveriesQuery,
-          response: { 200: Type.Object({ data: Type.Array(Type.Ref('WebhookDelivery')) }) },
+          response: { 200: DeliveryListAnswer },
         },
         [400, 401, 403, 404, 429],
       ),

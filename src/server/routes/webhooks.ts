@@ -1,4 +1,3 @@
-import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { dropWalHistory } from '../../store/secrets-at-rest.js';
 import { parseActionPatterns, parseWebhookUrl } from '../../webhooks/subscription.js';
@@ -6,11 +5,15 @@ import { generateSecret, type WebhookFields } from '../../webhooks/webhook-store
 import { notFound } from '../problem.js';
 import { OrgParams } from '../schemas/common.js';
 import {
+  CreatedWebhookAnswer,
   CreateWebhookBody,
   type CreateWebhookInput,
   DeliverySchema,
+  NoContent,
+  OneWebhookAnswer,
   UpdateWebhookBody,
   type UpdateWebhookInput,
+  WebhookListAnswer,
   WebhookParams,
   WebhookSchema,
   webhookSchema,
@@ -25,8 +28,6 @@ import {
   WEBHOOKS_PATH,
   webhookAdmin,
 } from './webhook-support.js';
-
-const ONE = { data: Type.Ref('Webhook') };
 
 /** Webhook subscriptions: organization owners and admins only; ingest tokens may not manage them. */
 export function registerWebhookRoutes(app: FastifyInstance) {
@@ -43,7 +44,7 @@ export function registerWebhookRoutes(app: FastifyInstance) {
         {
           params: OrgParams,
           body: CreateWebhookBody,
-          response: { 201: Type.Object({ ...ONE, secret: Type.String() }) },
+          response: { 201: CreatedWebhookAnswer },
         },
         [400, 401, 403, 404, 429, 503],
       ),
@@ -75,7 +76,7 @@ export function registerWebhookRoutes(app: FastifyInstance) {
     {
       schema: webhookSchema(
         "The organization's webhooks (never their secrets)",
-        { params: OrgParams, response: { 200: Type.Object({ data: Type.Array(Type.Ref('Webhook')) }) } },
+        { params: OrgParams, response: { 200: WebhookListAnswer } },
         [401, 403, 404, 429],
       ),
     },
@@ -90,7 +91,7 @@ export function registerWebhookRoutes(app: FastifyInstance) {
     {
       schema: webhookSchema(
         'One webhook',
-        { params: WebhookParams, response: { 200: Type.Object(ONE) } },
+        { params: WebhookParams, response: { 200: OneWebhookAnswer } },
         [401, 403, 404, 429],
       ),
     },
@@ -102,7 +103,7 @@ export function registerWebhookRoutes(app: FastifyInstance) {
     {
       schema: webhookSchema(
         'Change the URL, patterns, categories, format or description',
-        { params: WebhookParams, body: UpdateWebhookBody, response: { 200: Type.Object(ONE) } },
+        { params: WebhookParams, body: UpdateWebhookBody, response: { 200: OneWebhookAnswer } },
         [400, 401, 403, 404, 429, 503],
       ),
     },
@@ -137,7 +138,7 @@ export function registerWebhookRoutes(app: FastifyInstance) {
     {
       schema: webhookSchema(
         'Delete a webhook; its pending deliveries are not sent',
-        { params: WebhookParams, response: { 204: Type.Null() } },
+        { params: WebhookParams, response: { 204: NoContent } },
         [401, 403, 404, 429, 503],
       ),
     },

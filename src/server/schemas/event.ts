@@ -1,13 +1,13 @@
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, Type } from 'typebox';
 import { CATEGORIES } from '../../domain/categories.js';
-import { ACTOR_TYPES } from '../../domain/event.js';
+import { ACTOR_TYPES, type ActorType, type AuditEvent } from '../../domain/event.js';
 import { EVENT_ID_RULE, EVENT_ID_SOURCE } from '../../domain/event-id.js';
 import { MAX_BATCH_EVENTS } from '../../domain/request-limits.js';
-import { NullableJsonObject, NullableString, nullable } from './common.js';
+import { NullableJsonObject, NullableString, nullable, oneOfStrings } from './common.js';
 
 const text = (maxLength: number) => Type.String({ maxLength });
-const CategorySchema = Type.Union(CATEGORIES.map((category) => Type.Literal(category)));
-const ActorTypeSchema = Type.Union(ACTOR_TYPES.map((type) => Type.Literal(type)));
+const CategorySchema = oneOfStrings(CATEGORIES);
+const ActorTypeSchema = oneOfStrings(ACTOR_TYPES);
 
 export const EventSchema = Type.Object(
   {
@@ -21,7 +21,7 @@ export const EventSchema = Type.Object(
         id: NullableString(),
         name: NullableString(),
         email: NullableString(),
-        type: Type.Unsafe<string | null>({ type: ['string', 'null'], enum: [...ACTOR_TYPES, null] }),
+        type: Type.Unsafe<ActorType | null>({ type: ['string', 'null'], enum: [...ACTOR_TYPES, null] }),
       }),
     ),
     target: nullable(Type.Object({ type: NullableString(), id: NullableString(), name: NullableString() })),
@@ -38,6 +38,14 @@ export const EventSchema = Type.Object(
   },
   { $id: 'AuditEvent' },
 );
+
+/** Holds at build time: a change to the schema or to the domain's event alone fails the build. */
+export type EventSchemaIsTheDomainEvent = Assert<Same<Static<typeof EventSchema>, AuditEvent>>;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+
+/** A reference to the registered `AuditEvent` schema, typed as the domain's event. */
+export const AuditEventRef = Type.Unsafe<AuditEvent>(Type.Ref('AuditEvent'));
 
 const optionalPart = <T extends Parameters<typeof Type.Object>[0]>(properties: T) =>
   Type.Optional(Type.Union([Type.Object(properties), Type.Null()]));
@@ -84,14 +92,14 @@ export const IngestBodySchema = Type.Union([
 ]);
 
 /** What a duplicate id is answered with: never the stored event, which the sender may not be allowed to read. */
-const DuplicateSchema = Type.Object(
+export const DuplicateSchema = Type.Object(
   // First in the union: the serializer tries it first, and its required literal fails fast.
   { id: Type.String(), duplicate: Type.Literal(true) },
   { description: 'an event whose id was already stored: not stored again, and not shown' },
 );
 
 export const IngestResponseSchema = Type.Object({
-  data: Type.Array(Type.Union([DuplicateSchema, Type.Ref('AuditEvent')]), {
+  data: Type.Array(Type.Union([DuplicateSchema, AuditEventRef]), {
     description: 'per event sent, in order: the stored event, or {id, duplicate: true}',
   }),
   summary: Type.Object({
@@ -100,3 +108,14 @@ export const IngestResponseSchema = Type.Object({
     duplicates: Type.Integer({ description: 'events whose id was already stored; not stored again' }),
   }),
 });
+
+/** What a client reports after an export or a backup; the server records it as one `audit.exported` event. */
+export const ExportRecordSchema = Type.Object({
+  kind: Type.Union([Type.Literal('export'), Type.Literal('backup'), Type.Literal('gdpr-export')]),
+  format: Type.String({ maxLength: 20 }),
+  count: Type.Integer({ minimum: 0 }),
+  filters: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 1024 }))),
+  files: Type.Optional(Type.Integer({ minimum: 0 })),
+});
+
+export const OneEventAnswer = Type.Object({ data: AuditEventRef });

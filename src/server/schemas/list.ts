@@ -1,5 +1,6 @@
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, Type } from 'typebox';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../domain/request-limits.js';
+import { AuditEventRef } from './event.js';
 
 const filterText = (description: string) => Type.Optional(Type.String({ maxLength: 512, description }));
 const list = (description: string) =>
@@ -40,7 +41,7 @@ export const ListQuerySchema = Type.Object(
 export type ListQuery = Static<typeof ListQuerySchema>;
 
 export const ListResponseSchema = Type.Object({
-  data: Type.Array(Type.Ref('AuditEvent')),
+  data: Type.Array(AuditEventRef),
   pagination: Type.Object({
     per_page: Type.Integer(),
     next_cursor: Type.Union([Type.String(), Type.Null()]),
@@ -60,3 +61,9 @@ export const StreamQuerySchema = Type.Omit(
     additionalProperties: false,
   },
 );
+
+export const StreamHeadersSchema = Type.Object({
+  'Last-Event-ID': Type.Optional(
+    Type.String({ description: 'the id of the last event received: the stream resumes right after it' }),
+  ),
+});

@@ -1,6 +1,6 @@
-import { type Static, type TSchema, Type } from '@sinclair/typebox';
-import { MAX_URL_LENGTH, MIN_SECRET_LENGTH, WEBHOOK_FORMATS } from '../../webhooks/subscription.js';
-import { NullableString, problemResponses } from './common.js';
+import { type Static, type TSchema, Type } from 'typebox';
+import { MAX_URL_LENGTH, MIN_SECRET_LENGTH, WEBHOOK_FORMATS } from '../../domain/webhook-rules.js';
+import { NullableString, oneOfStrings, problemResponses } from './common.js';
 
 interface RouteParts {
   params: TSchema;
@@ -19,10 +19,9 @@ export function webhookSchema(summary: string, parts: RouteParts, problems: numb
   };
 }
 
-const FormatSchema = Type.Union(
-  WEBHOOK_FORMATS.map((format) => Type.Literal(format)),
-  { description: 'json: the event itself; slack, discord, teams: that platform’s incoming-webhook message' },
-);
+const FormatSchema = oneOfStrings(WEBHOOK_FORMATS, {
+  description: 'json: the event itself; slack, discord, teams: that platform’s incoming-webhook message',
+});
 const ListOrString = (description: string) =>
   Type.Union(
     [Type.String({ maxLength: 4096 }), Type.Array(Type.String({ maxLength: 256 }), { maxItems: 50 })],
@@ -131,3 +130,17 @@ export const TestResultSchema = Type.Object({
     event_id: Type.String(),
   }),
 });
+
+type Webhook = Static<typeof WebhookSchema>;
+type WebhookDelivery = Static<typeof DeliverySchema>;
+const WebhookRef = Type.Unsafe<Webhook>(Type.Ref('Webhook'));
+const DeliveryRef = Type.Unsafe<WebhookDelivery>(Type.Ref('WebhookDelivery'));
+
+export const OneWebhookAnswer = Type.Object({ data: WebhookRef });
+/** The answer to creating a webhook: the only time its signing secret is shown. */
+export const CreatedWebhookAnswer = Type.Object({ data: WebhookRef, secret: Type.String() });
+export const WebhookListAnswer = Type.Object({ data: Type.Array(WebhookRef) });
+export const DeliveryListAnswer = Type.Object({ data: Type.Array(DeliveryRef) });
+
+/** An answer with no body. */
+export const NoContent = Type.Null();

@@ -1,4 +1,5 @@
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from 'typebox';
+import { AuditEventRef } from './event.js';
 
 const Identifier = Type.String({ minLength: 1, maxLength: 320 });
 
@@ -31,18 +32,12 @@ export const SubjectBody = Type.Object({
   ),
 });
 
-export interface SubjectBodyValue {
-  user: string;
-  identifiers?: string[];
-  names?: string[];
-  dry_run?: boolean;
-  confirmed?: { ip_addresses?: string[]; user_agents?: string[] };
-}
+export type SubjectBodyValue = Static<typeof SubjectBody>;
 
 const Strings = Type.Array(Type.String());
 
 /** Exactly what the request is about: these are erased or exported. */
-const Identities = Type.Object({
+export const IdentitiesSchema = Type.Object({
   ids: Strings,
   emails: Strings,
   names: Strings,
@@ -52,17 +47,17 @@ const Identities = Type.Object({
 });
 
 /** What stored events pair with the person: never followed; confirm them with `identifiers` or `names`. */
-const Candidates = Type.Object({ ids: Strings, emails: Strings, names: Strings });
+export const CandidatesSchema = Type.Object({ ids: Strings, emails: Strings, names: Strings });
 
 export const ExportAnswer = Type.Object({
-  data: Type.Array(Type.Ref('AuditEvent')),
+  data: Type.Array(AuditEventRef),
   summary: Type.Object({
     count: Type.Integer(),
     by_category: Type.Record(Type.String(), Type.Integer()),
     first: Type.Union([Type.String(), Type.Null()]),
     last: Type.Union([Type.String(), Type.Null()]),
-    identities: Identities,
-    candidates: Candidates,
+    identities: IdentitiesSchema,
+    candidates: CandidatesSchema,
   }),
 });
 
@@ -73,7 +68,7 @@ export const ErasureAnswer = Type.Object({
     events_changed: Type.Integer(),
     accounts_changed: Type.Integer(),
     dry_run: Type.Boolean(),
-    subject: Type.Optional(Identities),
-    candidates: Type.Optional(Candidates),
+    subject: Type.Optional(IdentitiesSchema),
+    candidates: Type.Optional(CandidatesSchema),
   }),
 });

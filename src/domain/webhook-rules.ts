@@ -1,0 +1,6 @@
+/** What a webhook subscription may be: shared by the API contract and the subscription parser. */
+export const WEBHOOK_FORMATS = ['json', 'slack', 'discord', 'teams'] as const;
+export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
+
+export const MAX_URL_LENGTH = 2048;
+export const MIN_SECRET_LENGTH = 16;
