@@ -9,6 +9,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // The suite runs in a temp dir of its own that must be empty at the end; every test file's
+    // tempDir() directories are removed after it.
+    globalSetup: ['test/helpers/global-setup.ts'],
+    setupFiles: ['test/helpers/setup-file.ts'],
     // .ci/run asks for a machine-readable report to print its closing count line.
     reporters: process.env.AUDIT_TEST_REPORT
       ? ['default', ['json', { outputFile: process.env.AUDIT_TEST_REPORT }]]
