@@ -115,8 +115,12 @@ describe('npm install -g ./<tarball> on an empty prefix', () => {
 
   describe('the installed server', () => {
     let server: ReturnType<typeof spawn> | undefined;
-    afterAll(() => {
-      server?.kill('SIGTERM');
+    // Stopped, not only signalled, before the file's temp dirs (its data dir among them) go.
+    afterAll(async () => {
+      if (!server || server.exitCode !== null || server.signalCode !== null) return;
+      const exited = new Promise((resolve) => server?.once('exit', resolve));
+      server.kill('SIGTERM');
+      await exited;
     });
 
     it('starts, and the installed CLI reads from it', async () => {
