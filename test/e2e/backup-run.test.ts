@@ -1,15 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  appendFileSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/domain/event.js';
@@ -25,6 +16,7 @@ import {
 import { type ContractProxy, startContractProxy } from '../helpers/contract-proxy.js';
 import { readCsvRecords, readEvents, sampleEvents, startCli, waitFor } from '../helpers/export-fixtures.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const DAY = '2023-05-10';
 const NAME = `audit-logs-${DAY}.json`;
@@ -41,7 +33,7 @@ describe('audit backup run', () => {
   let contract: ContractProxy;
   const via = () => ({ ...env, AUDIT_SERVER: contract.url, AUDIT_TOKEN: token });
 
-  const newDir = () => mkdtempSync(join(tmpdir(), 'audit-backup-'));
+  const newDir = () => tempDir('backup');
   const backup = (dir: string, args: string[] = [], extraEnv: Record<string, string> = {}) =>
     runCli(['backup', 'run', '--utc', '--date', DAY, '--dir', dir, ...args], {
       env: { ...via(), ...extraEnv },

@@ -3,17 +3,16 @@
  * (.ci/run installs them from Debian's packages).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CATEGORIES } from '../../src/domain/categories.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SCRIPT = (name: string) => join(ROOT, 'completions', name);
 const ZSH_HELPER = fileURLToPath(new URL('../helpers/zsh-complete.zsh', import.meta.url));
-const HOME = mkdtempSync(join(tmpdir(), 'audit-shells-'));
+const HOME = tempDir('shells');
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME, TMPDIR: HOME, LANG: 'C.UTF-8', TERM: 'dumb' };
 
 function installed(shell: string): boolean {

@@ -8,7 +8,6 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/domain/event.js';
@@ -30,6 +29,7 @@ import {
   waitFor,
 } from '../helpers/export-fixtures.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const RANGE = ['--utc', '--from', '2023-01-01', '--to', '2023-03-31'];
 const RANGE_QUERY = 'from=2023-01-01T00:00:00.000Z&to=2023-03-31T23:59:59.999Z&order=asc';
@@ -40,7 +40,7 @@ const RESUME_LINE =
 describe('an interrupted audit export', () => {
   const home = tempHome();
   const env = cliEnv(home.configDir);
-  const out = mkdtempSync(join(tmpdir(), 'audit-export-stop-'));
+  const out = tempDir('export-stop');
   let server: SpawnedServer;
   let token: string;
   let expected: AuditEvent[];

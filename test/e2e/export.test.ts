@@ -1,5 +1,4 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditClient } from '../../src/client/client.js';
@@ -24,6 +23,7 @@ import {
   startCli,
 } from '../helpers/export-fixtures.js';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const TOTAL = 3500;
 const RANGE = ['--utc', '--from', '2023-01-01', '--to', '2023-03-31'];
@@ -33,7 +33,7 @@ const SUMMARY = /^Exported 3,500 events \(4 pages(, (\d+) retries)?\) to (.+) in
 describe('audit export against a live server', () => {
   const home = tempHome();
   const env = cliEnv(home.configDir);
-  const out = mkdtempSync(join(tmpdir(), 'audit-export-'));
+  const out = tempDir('export');
   let server: SpawnedServer;
   let token: string;
   let expected: AuditEvent[];

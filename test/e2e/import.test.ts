@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { gzipSync } from 'node:zlib';
@@ -20,10 +19,11 @@ import {
 } from '../helpers/cli.js';
 import { type ContractProxy, startContractProxy } from '../helpers/contract-proxy.js';
 import { sampleEvents } from '../helpers/export-fixtures.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const TOTAL = 2500;
 const DAY = 86_400_000;
-const out = mkdtempSync(join(tmpdir(), 'audit-import-'));
+const out = tempDir('import');
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 const sorted = <T extends { id: string }>(events: T[]) => [...events].sort(byId);
 

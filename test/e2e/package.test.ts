@@ -9,19 +9,11 @@
  * `audit server start` is exercised too. About 15 s, so it runs on every `npm test`.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  symlinkSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -85,7 +77,7 @@ describe('npm pack', () => {
 });
 
 describe('npm install -g ./<tarball> on an empty prefix', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'audit-package-'));
+  const dir = tempDir('package');
   const prefix = join(dir, 'prefix');
   const audit = join(prefix, 'bin', 'audit');
   const installed = join(prefix, 'lib', 'node_modules', 'audit-cli');
@@ -136,8 +128,12 @@ describe('npm install -g ./<tarball> on an empty prefix', () => {
 
   describe('the installed server', () => {
     let server: ReturnType<typeof spawn> | undefined;
-    afterAll(() => {
-      server?.kill('SIGTERM');
+    // Stopped, not only signalled, before the file's temp dirs (its data dir among them) go.
+    afterAll(async () => {
+      if (!server || server.exitCode !== null || server.signalCode !== null) return;
+      const exited = new Promise((resolve) => server?.once('exit', resolve));
+      server.kill('SIGTERM');
+      await exited;
     });
 
     it('starts, and the installed CLI reads from it', async () => {

@@ -1,13 +1,4 @@
-import {
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readlinkSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -19,6 +10,7 @@ import {
   tempHome,
 } from '../helpers/cli.js';
 import { sampleEvents } from '../helpers/export-fixtures.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const DAY = '2023-05-10';
 const BACKUP_NAME = `audit-logs-${DAY}.json`;
@@ -33,7 +25,7 @@ describe('a symbolic link planted where the CLI writes its output', () => {
   const env = cliEnv(home.configDir);
   let server: SpawnedServer;
 
-  const newDir = () => mkdtempSync(join(tmpdir(), 'audit-symlink-'));
+  const newDir = () => tempDir('symlink');
   const plantVictim = () => {
     const dir = join(newDir(), 'elsewhere');
     mkdirSync(dir);

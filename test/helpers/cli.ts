@@ -1,9 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import { tempDir } from './temp-dir.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/audit.js', import.meta.url));
 
@@ -13,9 +12,9 @@ export interface CliResult {
   stderr: string;
 }
 
-/** A temp home for one test: its own config dir and database file. */
+/** A temp home for one test: its own config dir and database file, removed after the test file. */
 export function tempHome() {
-  const dir = mkdtempSync(join(tmpdir(), 'audit-e2e-'));
+  const dir = tempDir('e2e');
   return { dir, configDir: join(dir, 'config'), dbFile: join(dir, 'audit.db') };
 }
 

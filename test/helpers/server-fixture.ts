@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { EventInput } from '../../src/domain/event.js';
@@ -9,6 +8,7 @@ import { SYSTEM_ACTOR } from '../../src/server/server-actor.js';
 import { type Db, openDatabase } from '../../src/store/database.js';
 import { createStores } from '../../src/store/stores.js';
 import { type Answer, type Contract, contractOf } from './openapi-contract.js';
+import { tempDir } from './temp-dir.js';
 
 export interface Tokens {
   owner: string;
@@ -37,7 +37,7 @@ export interface Fixture {
  * an ingest-scope token of the owner, and the owner of a second organization.
  */
 export async function createFixture(options: Partial<AppOptions> = {}): Promise<Fixture> {
-  const dir = mkdtempSync(join(tmpdir(), 'audit-test-'));
+  const dir = tempDir('test');
   const dbFile = join(dir, 'audit.db');
   const db = openDatabase(dbFile);
   const admin = createAdmin(createStores(db, options.now), SYSTEM_ACTOR);

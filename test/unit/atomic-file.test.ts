@@ -1,22 +1,13 @@
-import {
-  chownSync,
-  linkSync,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chownSync, linkSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type OutputFileOptions, openOutputFile } from '../../src/export/atomic-file.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const VICTIM_TEXT = 'precious data that is not an export\n';
 
 function setup() {
-  const root = mkdtempSync(join(tmpdir(), 'audit-atomic-'));
+  const root = tempDir('atomic');
   mkdirSync(join(root, 'elsewhere'));
   const victim = join(root, 'elsewhere', 'victim.txt');
   writeFileSync(victim, VICTIM_TEXT, { mode: 0o644 });

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
@@ -21,6 +20,7 @@ import {
   openImportSource,
   sniffFormat,
 } from '../../src/import/source.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const RECEIVED = Date.parse('2024-06-01T00:00:00Z');
 const normalize = (input: EventInput, id = 'log_unused') =>
@@ -279,7 +279,7 @@ describe('malformed input names the line', () => {
 });
 
 describe('opening a file: gzip and the format', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'audit-import-unit-'));
+  const dir = tempDir('import-unit');
   const ndjson = `${EVENT(1)}\n${EVENT(2)}\n`;
   const readAll = async (file: string, stdin: NodeJS.ReadableStream = Readable.from([])) => {
     const source = await openImportSource(file, stdin);

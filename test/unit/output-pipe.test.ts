@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLineWriter } from '../../src/cli/output/event-line.js';
@@ -8,6 +7,7 @@ import { pagerCommand, shouldPage, startPager } from '../../src/cli/output/pager
 import { guardClosedPipe, isClosedPipeError } from '../../src/cli/output/pipe.js';
 import type { AuditEvent } from '../../src/domain/event.js';
 import { isSecurityRelevant } from '../../src/domain/security-relevant.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const code = (value: string) => Object.assign(new Error(value), { code: value });
 
@@ -65,7 +65,7 @@ describe('pager', () => {
   });
 
   it.skipIf(process.platform === 'win32')('runs a command with arguments through the shell', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'audit-pager-')), 'paged.txt');
+    const file = join(tempDir('pager'), 'paged.txt');
     const env = { AUDIT_PAGER: `sh -c 'cat > "$0"' ${file}`, PATH: process.env.PATH };
     const pager = startPager({ env, stdout: { isTTY: true } });
     expect(pager).toBeDefined();

@@ -1,0 +1,24 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * The suite gets a temp dir of its own (TMPDIR for the test workers and every process they
+ * spawn); after the run it must be empty, so a test that leaves a file or directory behind
+ * fails the run instead of filling the machine's /tmp.
+ */
+export default function setup(): () => void {
+  const previous = process.env.TMPDIR;
+  const root = mkdtempSync(join(tmpdir(), 'audit-suite-'));
+  process.env.TMPDIR = root;
+  return () => {
+    const left = readdirSync(root);
+    rmSync(root, { recursive: true, force: true });
+    if (previous === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previous;
+    if (left.length === 0) return;
+    // An error thrown here is printed but does not fail the run: the exit code does.
+    process.exitCode = 1;
+    throw new Error(`the tests left ${left.length} entries in the temp dir: ${left.slice(0, 10).join(', ')}`);
+  };
+}
