@@ -11,8 +11,13 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: 'forks',
     // Vitest's default is one worker less than the cores: a single worker on a 2-core machine,
-    // which then idles one core while a file waits on the processes and servers it spawned.
-    maxWorkers: Math.max(2, availableParallelism() - 1),
+    // which then idles while a file waits on the processes and servers it spawned. One more
+    // worker than cores keeps both busy (2 cores: 2 workers 335 s, 3 workers 303 s).
+    maxWorkers: availableParallelism() + 1,
+    // A worker keeps its loaded modules from one test file to the next instead of importing
+    // fastify, undici and the sources again for each file (import time 88 → 21 s of the suite).
+    // Test files share no mutable module state: each builds its own servers and fixtures.
+    isolate: false,
     // The suite runs in a temp dir of its own that must be empty at the end; every test file's
     // tempDir() directories are removed after it.
     globalSetup: ['test/helpers/global-setup.ts'],

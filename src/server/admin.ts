@@ -12,7 +12,9 @@ export class AdminError extends Error {
 }
 
 /** The database cannot be opened as it is (its secrets key, its schema); one line, exit 1. */
-export class AdminDatabaseError extends Error {}
+export class AdminDatabaseError extends Error {
+  override readonly name = 'AdminDatabaseError';
+}
 
 /** Open failures that name their cause in one line an operator can act on. */
 const OPERATOR_OPEN_FAILURES = new Set(['ERR_SECRETS_KEY', 'ERR_SCHEMA_MISMATCH']);

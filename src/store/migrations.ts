@@ -21,6 +21,7 @@ const FILE_NAME = /^(\d{4})-[a-z0-9-]+\.sql$/;
 
 /** Refused at open: the database's schema is not one this code knows how to run. */
 export class SchemaMismatchError extends Error {
+  override readonly name = 'SchemaMismatchError';
   readonly code = 'ERR_SCHEMA_MISMATCH';
 }
 
