@@ -59,7 +59,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
       // SQLite's default page cache is 2 MiB: every ingest batch touches a leaf of each filter
       // index, and at 200,000 events those no longer fit, so each batch re-read them; export
       // pages read rows through it too. 64 MiB: ingest 275 → 222 µs an event at 200,000 events,
-      // export page SQL 12 → 10 µs a row (bench/bench.mjs and /tmp experiments, see README).
+      // export page SQL 12 → 10 µs a row (bench/bench.mjs; docs/performance.md).
       db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
       db.pragma(`journal_size_limit = ${walBytes}`);
       assertDurable(db);

@@ -92,6 +92,14 @@ describe('numeric parameters and costly queries', () => {
     expect((await get(`${URL}?action=${actions(100)}`)).statusCode).toBe(200);
   });
 
+  it('holds a repeated filter parameter to the same 100 values as a comma list (the limit does not drift between spellings)', async () => {
+    const repeated = (n: number) => Array.from({ length: n }, (_, i) => `action=user.a${i}`).join('&');
+    expect((await get(`${URL}?${repeated(100)}`)).statusCode).toBe(200);
+    const over = await get(`${URL}?${repeated(101)}`);
+    expect(over.statusCode).toBe(400);
+    expect(over.json()).toMatchObject({ param: 'action' });
+  });
+
   it('weighs a search by its words in the rate limit, and tells so truthfully', async () => {
     const remaining = async (url: string) => Number((await get(url)).headers['ratelimit-remaining']);
     const start = await remaining(`${URL}?per_page=1`);

@@ -1,16 +1,16 @@
 import { type Static, Type } from 'typebox';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../domain/request-limits.js';
+import { DEFAULT_PAGE_SIZE, MAX_LIST_VALUES, MAX_PAGE_SIZE } from '../../domain/request-limits.js';
 import { AuditEventRef } from './event.js';
 
 const filterText = (description: string) => Type.Optional(Type.String({ maxLength: 512, description }));
 const list = (description: string) =>
-  Type.Optional(Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 50, description }));
+  Type.Optional(Type.Array(Type.String({ maxLength: 1024 }), { maxItems: MAX_LIST_VALUES, description }));
 
 export const ListQuerySchema = Type.Object(
   {
-    category: list('one or more categories, comma-separated or repeated (at most 100)'),
+    category: list(`one or more categories, comma-separated or repeated (at most ${MAX_LIST_VALUES})`),
     action: list(
-      'one or more actions, comma-separated or repeated (at most 100); `tunnel.*` matches a prefix',
+      `one or more actions, comma-separated or repeated (at most ${MAX_LIST_VALUES}); \`tunnel.*\` matches a prefix`,
     ),
     actor: filterText('actor id, email or name; `me` is the caller'),
     actor_id: filterText('actor id only'),
