@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseListQuery, searchRateCost } from '../list-query.js';
 import { visibilityOf } from '../permissions.js';
@@ -49,7 +50,7 @@ export function registerAuditLogRoutes(app: FastifyInstance) {
       .send(`{"data":[${page.events.join(',')}],"pagination":${JSON.stringify(pagination)}}`);
   };
 
-  app.get(
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/api/v1/organizations/:org/audit-logs',
     {
       schema: { ...listSchema, summary: 'List, filter and search audit events', params: OrgParams },
@@ -58,7 +59,7 @@ export function registerAuditLogRoutes(app: FastifyInstance) {
     (request, reply) => answerList(request, reply, (request.params as { org: string }).org),
   );
 
-  app.get(
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/api/organization/audit-logs',
     {
       schema: { ...listSchema, summary: "The same list; the organization is the token's own" },
@@ -67,7 +68,7 @@ export function registerAuditLogRoutes(app: FastifyInstance) {
     (request, reply) => answerList(request, reply),
   );
 
-  app.get(
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/api/v1/organizations/:org/audit-logs/:id',
     {
       schema: {
@@ -81,7 +82,7 @@ export function registerAuditLogRoutes(app: FastifyInstance) {
       },
     },
     async (request) => {
-      const { org, id } = request.params as { org: string; id: string };
+      const { org, id } = request.params;
       const principal = organizationFor(request, org);
       const scope = visibilityOf(principal);
       // An event the caller may not see is answered exactly like one that does not exist.

@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { visibilityOf } from '../permissions.js';
 import { organizationFor } from '../route-helpers.js';
@@ -11,7 +12,7 @@ import { userActor } from '../server-actor.js';
  * read may report; the event is the server's, so readers need no ingest permission.
  */
 export function registerExportRecordRoute(app: FastifyInstance) {
-  app.post(
+  app.withTypeProvider<TypeBoxTypeProvider>().post(
     '/api/v1/organizations/:org/exports',
     {
       schema: {
@@ -26,15 +27,9 @@ export function registerExportRecordRoute(app: FastifyInstance) {
       },
     },
     async (request, reply) => {
-      const principal = organizationFor(request, (request.params as { org: string }).org);
+      const principal = organizationFor(request, request.params.org);
       visibilityOf(principal);
-      const body = request.body as {
-        kind: string;
-        format: string;
-        count: number;
-        filters?: Record<string, string>;
-        files?: number;
-      };
+      const body = request.body;
       const { recorder, writes } = app.services;
       const result = await writes.write(() =>
         recorder.record(principal.organization.id, [
@@ -57,8 +52,11 @@ export function registerExportRecordRoute(app: FastifyInstance) {
           },
         ]),
       );
+      const [stored] = result.stored;
+      // The record's id is the server's own, new: it is always stored, never a duplicate.
+      if (!stored) throw new Error('the audit.exported record was not stored');
       reply.code(201);
-      return { data: result.stored[0]?.event };
+      return { data: stored.event };
     },
   );
 }

@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Compile } from 'typebox/compile';
 import type { TLocalizedValidationError } from 'typebox/error';
@@ -21,7 +22,7 @@ const eventInputCheck = Compile(EventInputSchema);
 export function registerIngestRoute(app: FastifyInstance) {
   const { recorder, writes } = app.services;
 
-  app.post(
+  app.withTypeProvider<TypeBoxTypeProvider>().post(
     '/api/v1/organizations/:org/audit-logs',
     {
       schema: {
@@ -38,7 +39,7 @@ export function registerIngestRoute(app: FastifyInstance) {
       validatorCompiler: () => (value: unknown) => ({ value }),
     },
     async (request, reply) => {
-      const principal = organizationFor(request, (request.params as { org: string }).org);
+      const principal = organizationFor(request, request.params.org);
       assertCanIngest(principal);
       const inputs = eventsOfBody(request.body);
       try {
@@ -47,7 +48,7 @@ export function registerIngestRoute(app: FastifyInstance) {
         reply.code(201);
         return {
           data: result.stored.map((stored, index) =>
-            result.fresh[index] ? stored.event : { id: stored.event.id, duplicate: true },
+            result.fresh[index] ? stored.event : { id: stored.event.id, duplicate: true as const },
           ),
           summary: {
             received: inputs.length,

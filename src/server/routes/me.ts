@@ -1,9 +1,10 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { requirePrincipal } from '../route-helpers.js';
 import { MeSchema, problemResponses } from '../schemas/common.js';
 
 export function registerMeRoute(app: FastifyInstance) {
-  app.get(
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/api/v1/me',
     {
       schema: {

@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createEventMatcher } from '../../domain/event-matcher.js';
 import type { StoredEvent } from '../../store/event-rows.js';
@@ -6,7 +7,7 @@ import { visibilityOf } from '../permissions.js';
 import { invalidParameter } from '../problem.js';
 import { organizationFor } from '../route-helpers.js';
 import { OrgParams, problemResponses } from '../schemas/common.js';
-import { type ListQuery, StreamHeadersSchema, StreamQuerySchema } from '../schemas/list.js';
+import { StreamHeadersSchema, StreamQuerySchema } from '../schemas/list.js';
 import { openSseConnection } from '../sse-connection.js';
 import { POSITION_AHEAD_EVENT } from '../sse-frames.js';
 import type { PositionCodec } from '../stream-position.js';
@@ -43,7 +44,7 @@ export interface StreamRouteOptions {
 export function registerStreamRoute(app: FastifyInstance, options: StreamRouteOptions) {
   const { events, hub, now, streams, positions, sseFrames } = app.services;
 
-  app.get(
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/api/v1/organizations/:org/audit-logs/stream',
     {
       schema: {
@@ -62,9 +63,9 @@ export function registerStreamRoute(app: FastifyInstance, options: StreamRouteOp
       config: { rateCost: searchRateCost },
     },
     async (request, reply) => {
-      const principal = organizationFor(request, (request.params as { org: string }).org);
+      const principal = organizationFor(request, request.params.org);
       const scope = visibilityOf(principal);
-      const filter = parseFilter(request.query as ListQuery, principal, now());
+      const filter = parseFilter(request.query, principal, now());
       const orgId = principal.organization.id;
       const requested = lastEventId(request, positions, orgId);
       // Read from the database, not the hub: the hub learns of rows that other processes (the
