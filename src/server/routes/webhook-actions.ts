@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditEvent } from '../../domain/event.js';
 import { normalizeEvent } from '../../domain/normalize.js';
 import { newEventId } from '../../domain/ulid.js';
 import { buildOutgoing } from '../../webhooks/message.js';
 import { maskUrl } from '../../webhooks/subscription.js';
-import type { DeliveryRecord, DeliveryStatus, Webhook } from '../../webhooks/webhook-store.js';
+import type { DeliveryRecord, Webhook } from '../../webhooks/webhook-store.js';
 import type { Principal } from '../permissions.js';
 import {
   DeliveriesQuery,
@@ -22,7 +23,7 @@ export function registerWebhookActionRoutes(app: FastifyInstance) {
   const { now } = app.services;
   const { store, worker } = app.services.webhooks;
 
-  app.post(
+  app.withTypeProvider<TypeBoxTypeProvider>().post(
     `${WEBHOOKS_PATH}/:id/test`,
     {
       schema: webhookSchema(
@@ -55,7 +56,7 @@ export function registerWebhookActionRoutes(app: FastifyInstance) {
     },
   );
 
-  app.get(
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
     `${WEBHOOKS_PATH}/:id/deliveries`,
     {
       schema: webhookSchema(
@@ -70,7 +71,7 @@ export function registerWebhookActionRoutes(app: FastifyInstance) {
     },
     async (request) => {
       const webhook = findWebhook(app, request, webhookAdmin(request));
-      const query = request.query as { status?: DeliveryStatus; per_page?: number };
+      const query = request.query;
       const deliveries = store.deliveries(webhook, { status: query.status, limit: query.per_page ?? 50 });
       return { data: deliveries.map(presentDelivery) };
     },

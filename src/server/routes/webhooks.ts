@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { dropWalHistory } from '../../store/secrets-at-rest.js';
 import { parseActionPatterns, parseWebhookUrl } from '../../webhooks/subscription.js';
@@ -7,12 +8,10 @@ import { OrgParams } from '../schemas/common.js';
 import {
   CreatedWebhookAnswer,
   CreateWebhookBody,
-  type CreateWebhookInput,
   DeliverySchema,
   NoContent,
   OneWebhookAnswer,
   UpdateWebhookBody,
-  type UpdateWebhookInput,
   WebhookListAnswer,
   WebhookParams,
   WebhookSchema,
@@ -36,7 +35,7 @@ export function registerWebhookRoutes(app: FastifyInstance) {
   app.addSchema(WebhookSchema);
   app.addSchema(DeliverySchema);
 
-  app.post(
+  app.withTypeProvider<TypeBoxTypeProvider>().post(
     WEBHOOKS_PATH,
     {
       schema: webhookSchema(
@@ -51,7 +50,7 @@ export function registerWebhookRoutes(app: FastifyInstance) {
     },
     async (request, reply) => {
       const principal = webhookAdmin(request);
-      const body = request.body as CreateWebhookInput;
+      const body = request.body;
       const fields = parsed(() => ({
         url: parseWebhookUrl(body.url, { allowPrivate }).href,
         format: body.format ?? 'json',
@@ -71,7 +70,7 @@ export function registerWebhookRoutes(app: FastifyInstance) {
     },
   );
 
-  app.get(
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
     WEBHOOKS_PATH,
     {
       schema: webhookSchema(
@@ -86,7 +85,7 @@ export function registerWebhookRoutes(app: FastifyInstance) {
     },
   );
 
-  app.get(
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
     `${WEBHOOKS_PATH}/:id`,
     {
       schema: webhookSchema(
@@ -98,7 +97,7 @@ export function registerWebhookRoutes(app: FastifyInstance) {
     async (request) => ({ data: presentWebhook(findWebhook(app, request, webhookAdmin(request))) }),
   );
 
-  app.patch(
+  app.withTypeProvider<TypeBoxTypeProvider>().patch(
     `${WEBHOOKS_PATH}/:id`,
     {
       schema: webhookSchema(
@@ -109,7 +108,7 @@ export function registerWebhookRoutes(app: FastifyInstance) {
     },
     async (request) => {
       const principal = webhookAdmin(request);
-      const body = request.body as UpdateWebhookInput;
+      const body = request.body;
       const changes = parsed(() => {
         const fields: Partial<WebhookFields> = {};
         if (body.url !== undefined) fields.url = parseWebhookUrl(body.url, { allowPrivate }).href;
@@ -120,7 +119,7 @@ export function registerWebhookRoutes(app: FastifyInstance) {
         if (body.description !== undefined) fields.description = body.description;
         return fields;
       });
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const updated = await writes.write(() => {
         const result = store.update(principal.organization.id, id, changes);
         if (result) recordWebhookChange(app, request, principal, 'updated', result.after, result.before);
@@ -133,7 +132,7 @@ export function registerWebhookRoutes(app: FastifyInstance) {
     },
   );
 
-  app.delete(
+  app.withTypeProvider<TypeBoxTypeProvider>().delete(
     `${WEBHOOKS_PATH}/:id`,
     {
       schema: webhookSchema(
@@ -144,7 +143,7 @@ export function registerWebhookRoutes(app: FastifyInstance) {
     },
     async (request, reply) => {
       const principal = webhookAdmin(request);
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const removed = await writes.write(() => {
         const webhook = store.remove(principal.organization.id, id);
         if (webhook) recordWebhookChange(app, request, principal, 'deleted', webhook);
@@ -152,7 +151,7 @@ export function registerWebhookRoutes(app: FastifyInstance) {
       });
       if (!removed) throw notFound(`no webhook "${id}"`);
       dropWalHistory(db);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 

@@ -9,8 +9,11 @@ interface RouteParts {
   response: Record<number, TSchema>;
 }
 
-/** A webhook route's schema: its parts, tagged, with the problem answers it may give. */
-export function webhookSchema(summary: string, parts: RouteParts, problems: number[]) {
+/**
+ * A webhook route's schema: its parts, tagged, with the problem answers it may give. Generic so
+ * that a route registered through the TypeBox type provider gets its request types from it.
+ */
+export function webhookSchema<Parts extends RouteParts>(summary: string, parts: Parts, problems: number[]) {
   return {
     tags: ['webhooks'],
     summary,
