@@ -78,24 +78,34 @@ export function chooseFormat(name: string, head: Buffer): ImportFormat {
 export async function openImportSource(file: string, stdin: NodeJS.ReadableStream): Promise<ImportSource> {
   const name = file === '-' ? 'standard input' : file;
   const raw = file === '-' ? (stdin as AsyncIterable<Buffer>) : await openFile(file);
-  const checked = readErrorsAsUsage(raw, name);
-  const compressed = await peek(checked, (head) => head.length >= 2);
-  const gzip = isGzip(compressed.head);
-  if (!gzip && file !== '-' && /\.gz$/i.test(file) && compressed.head.length > 0) {
-    throw new ImportSourceError(`${name} is named .gz but is not gzip-compressed`);
+  try {
+    const checked = readErrorsAsUsage(raw, name);
+    const compressed = await peek(checked, (head) => head.length >= 2);
+    const gzip = isGzip(compressed.head);
+    if (!gzip && file !== '-' && /\.gz$/i.test(file) && compressed.head.length > 0) {
+      throw new ImportSourceError(`${name} is named .gz but is not gzip-compressed`);
+    }
+    const content = gzip ? gunzip(compressed.chunks) : compressed.chunks;
+    const sniffed = await peek(
+      content,
+      (head) => firstSignificantByte(head) !== undefined || head.length > SNIFF_LIMIT,
+    );
+    return { name, format: chooseFormat(file, sniffed.head), gzip, chunks: sniffed.chunks };
+  } catch (error) {
+    // A file refused before its chunks are handed over is closed here, not by the collector.
+    if (raw !== stdin) (raw as Readable).destroy();
+    throw error;
   }
-  const content = gzip ? gunzip(compressed.chunks) : compressed.chunks;
-  const sniffed = await peek(
-    content,
-    (head) => firstSignificantByte(head) !== undefined || head.length > SNIFF_LIMIT,
-  );
-  return { name, format: chooseFormat(file, sniffed.head), gzip, chunks: sniffed.chunks };
 }
 
 async function openFile(file: string): Promise<AsyncIterable<Buffer>> {
   try {
     const handle = await open(file, 'r');
-    if ((await handle.stat()).isDirectory()) {
+    const stats = await handle.stat().catch(async (error: unknown) => {
+      await handle.close();
+      throw error;
+    });
+    if (stats.isDirectory()) {
       await handle.close();
       throw new ImportSourceError(`cannot read ${file}: it is a directory`);
     }

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
@@ -287,6 +287,27 @@ describe('opening a file: gzip and the format', () => {
     for await (const record of readRecords(source.format, source.chunks)) records.push(record);
     return { source, records };
   };
+
+  // A descriptor left to the garbage collector is a leak, and a deprecation (DEP0137) that
+  // `--throw-deprecation` turns into a crash of whatever process holds it next.
+  it.runIf(process.platform === 'linux')(
+    'closes the file it refuses (a .gz that is not gzip): no descriptor is left open',
+    async () => {
+      const file = join(dir, 'not-gzip.json.gz');
+      writeFileSync(file, ndjson);
+      const openOnFile = () =>
+        readdirSync('/proc/self/fd').filter((fd) => {
+          try {
+            return readlinkSync(`/proc/self/fd/${fd}`) === file;
+          } catch {
+            return false;
+          }
+        });
+      await expect(openImportSource(file, process.stdin)).rejects.toThrow(/not gzip-compressed/);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(openOnFile()).toEqual([]);
+    },
+  );
 
   it('reads gzip by name and by its magic bytes, and stdin', async () => {
     writeFileSync(join(dir, 'a.ndjson.gz'), gzipSync(ndjson));
