@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES } from './status-codes.js';
 import type { ProblemDocument } from './types.js';
 
 // Server text reaches a terminal through these messages: one line, no control characters.

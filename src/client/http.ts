@@ -1,8 +1,8 @@
-import { STATUS_CODES } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { AuditApiError, networkError } from './errors.js';
 import { redactUrl } from './query.js';
 import { isRetryableNetworkError, isRetryableStatus, networkErrorCode, retryDelayMs } from './retry.js';
+import { STATUS_CODES } from './status-codes.js';
 import { elapsedMs, maskToken, traceHeaderLines } from './trace.js';
 import type { ProblemDocument } from './types.js';
 import { undici } from './undici.js';
