@@ -10,7 +10,7 @@ export const BACKUP_FORMATS = ['json', 'csv', 'ndjson'] as const;
 export type BackupFormat = (typeof BACKUP_FORMATS)[number];
 
 const BACKUP_FILE = new RegExp(`^audit-logs-${DAY_IN_NAME}\\.(json|csv|ndjson)$`);
-/** A backup, its checksum, or what an interrupted run left (`.gz` from older exports into the dir). */
+/** A backup, its checksum, what an interrupted run left, or a gzipped export kept beside them. */
 const BACKUP_FAMILY = new RegExp(
   `^audit-logs-${DAY_IN_NAME}\\.(?:json|csv|ndjson)(?:\\.gz)?(?:\\.sha256)?(?:\\.partial)?$`,
 );

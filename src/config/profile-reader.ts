@@ -14,8 +14,8 @@ export type ProfileReader = ReturnType<typeof readProfiles>;
 
 /**
  * The profiles as every command reads them: the JSON file that `openProfileStore` writes with
- * conf, read here with plain fs. Loading conf, and the JSON Schema validator it brings, was
- * 150 ms of the start of every command that talks to a server; only `login`, `logout` and
+ * conf, read here with plain fs. Loading conf, and the JSON Schema validator it brings, would
+ * cost ~150 ms at the start of every command that talks to a server; only `login`, `logout` and
  * `server start` write the file, and they still go through conf (atomic writes, mode 0600).
  */
 export function readProfiles(dir: string) {

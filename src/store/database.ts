@@ -49,17 +49,17 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
       // Every event touches a leaf page of each filter index, so a 1000-event batch writes ~10 MB
       // of WAL, and a checkpoint writes those pages again, scattered over the main file. The
       // further apart checkpoints are, the more batches' writes to the same pages one of them
-      // folds. The store's time an event, 32 → 256 MiB: 146 → 112 µs filling 200,000 events,
-      // 219 → 157 µs filling 1,000,000 (4 MiB, SQLite's default, was 213 at 200,000), at the price
-      // of a longer stall in the batch that checkpoints (up to ~0.8 s at 1,000,000 events). A
+      // folds: filling 200,000 events, the store takes ~112 µs an event at 256 MiB against ~146 at
+      // 32 MiB and ~213 at SQLite's default 4 MiB, at the price of a longer stall in the batch
+      // that checkpoints (up to ~0.8 s at 1,000,000 events). A
       // server checkpoints when writes pause too (quiet-checkpoint.ts), so a quiet one keeps a
       // small WAL.
       const walBytes = (options.walCheckpointMib ?? WAL_CHECKPOINT_MIB) * 1024 * 1024;
       db.pragma(`wal_autocheckpoint = ${walBytes / PAGE_BYTES}`);
       // SQLite's default page cache is 2 MiB: every ingest batch touches a leaf of each filter
-      // index, and at 200,000 events those no longer fit, so each batch re-read them; export
-      // pages read rows through it too. 64 MiB: ingest 275 → 222 µs an event at 200,000 events,
-      // export page SQL 12 → 10 µs a row (bench/bench.mjs; docs/performance.md).
+      // index, and at 200,000 events those do not fit in it, so each batch would re-read them;
+      // export pages read rows through it too. With 64 MiB, ingest takes ~222 µs an event at
+      // 200,000 events instead of ~275, and export page SQL ~10 µs a row instead of ~12.
       db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
       db.pragma(`journal_size_limit = ${walBytes}`);
       assertDurable(db);
