@@ -38,7 +38,7 @@ export interface ServerServiceOptions {
 export function createServerServices(db: Db, options: ServerServiceOptions = {}) {
   let hub: FollowerHub | undefined;
   let webhookWorker: WebhookWorker | undefined;
-  const writes = createWriteGate(db);
+  const writes = createWriteGate(db, { onError: options.onError });
   const checkpointer = createQuietCheckpointer(db, options.quietCheckpointMs ?? 1000);
   const stores = createStores(db, options.now, () =>
     writes.afterCommit(() => {

@@ -42,7 +42,7 @@ export const INDEX_TEXT_SQL = `INSERT INTO events_fts (rowid, ${SEARCHED_COLUMNS
     (SELECT group_concat(value, ' ') FROM json_tree(coalesce(metadata, '{}')) WHERE atom IS NOT NULL)
   FROM events WHERE seq >= ? ORDER BY seq`;
 
-interface ColumnKey {
+export interface ColumnKey {
   key: string;
   index: number;
   column: EventFieldColumn;
@@ -52,21 +52,30 @@ interface ColumnKey {
  * A top-level key of the event: one column, or a part made of several (`fields`). All of one
  * shape, which the decoder's loop reads fastest.
  */
-interface EventKey extends ColumnKey {
+export interface EventKey extends ColumnKey {
   fields: ColumnKey[] | null;
 }
 
-const EVENT_KEYS: readonly EventKey[] = FIELD_COLUMNS.reduce<EventKey[]>(
-  (keys, column: EventFieldColumn, index) => {
+/**
+ * The event's top-level keys as `columns` describe them (see event-columns.ts). Throws if the
+ * fields of one part are not adjacent: they would become two keys of the same name.
+ */
+export function eventKeysOf(columns: readonly EventFieldColumn[]): readonly EventKey[] {
+  return columns.reduce<EventKey[]>((keys, column: EventFieldColumn, index) => {
     const own = { key: column.field, index, column };
     const last = keys.at(-1);
     if (column.part === undefined) keys.push({ ...own, fields: null });
     else if (last?.fields && last.key === column.part) last.fields.push(own);
+    else if (keys.some((key) => key.fields && key.key === column.part))
+      throw new Error(
+        `the fields of part "${column.part}" are not adjacent in the event columns (at ${column.name})`,
+      );
     else keys.push({ key: column.part, index, column, fields: [own] });
     return keys;
-  },
-  [],
-);
+  }, []);
+}
+
+const EVENT_KEYS = eventKeysOf(FIELD_COLUMNS);
 
 /** FIELD_COLUMNS as objects of one shape, which the encoder's loop reads fastest. */
 const ENCODING_PLAN = FIELD_COLUMNS.map((column: EventFieldColumn) => ({
@@ -92,8 +101,13 @@ export function eventToFieldValues(event: AuditEvent): FieldValues {
 
 /** The event held by a row's field values, which start at `offset` of `values`. */
 export function valuesToEvent(values: readonly unknown[], offset = 0): AuditEvent {
+  return valuesToObject(EVENT_KEYS, values, offset) as unknown as AuditEvent;
+}
+
+/** The object `keys` (eventKeysOf) describe, from a row's field values starting at `offset`. */
+export function valuesToObject(keys: readonly EventKey[], values: readonly unknown[], offset = 0): object {
   const event: Record<string, unknown> = {};
-  for (const entry of EVENT_KEYS) {
+  for (const entry of keys) {
     if (entry.fields === null) {
       const value = values[offset + entry.index];
       event[entry.key] = value === null ? null : decode(entry.column, value);
@@ -104,12 +118,12 @@ export function valuesToEvent(values: readonly unknown[], offset = 0): AuditEven
     const part: Record<string, unknown> = {};
     for (const field of entry.fields) {
       const value = values[offset + field.index];
-      part[field.key] = value;
+      part[field.key] = value === null ? null : decode(field.column, value);
       if (value !== null) present = true;
     }
     event[entry.key] = present ? part : null;
   }
-  return event as unknown as AuditEvent;
+  return event;
 }
 
 function decode(column: EventFieldColumn, value: unknown): unknown {
@@ -152,9 +166,19 @@ function jsonExpression(column: EventFieldColumn): string {
  * serialized again (export pages: about 15 µs a row less on the server, bench/bench.mjs). Keys
  * in the order of the AuditEvent schema; a part whose fields are all null is null.
  */
-export const EVENT_JSON = `json_object(${EVENT_KEYS.map((entry) => {
-  if (entry.fields === null) return `'${entry.key}', ${jsonExpression(entry.column)}`;
-  const names = entry.fields.map((field) => field.column.name).join(', ');
-  const members = entry.fields.map((field) => `'${field.key}', ${jsonExpression(field.column)}`).join(', ');
-  return `'${entry.key}', iif(coalesce(${names}) IS NULL, NULL, json_object(${members}))`;
-}).join(', ')})`;
+export const EVENT_JSON = jsonObjectSql(EVENT_KEYS);
+
+/** The SQL expression that builds, from a row, the JSON text of the object `keys` describe. */
+export function jsonObjectSql(keys: readonly EventKey[]): string {
+  return `json_object(${keys
+    .map((entry) => {
+      if (entry.fields === null) return `'${entry.key}', ${jsonExpression(entry.column)}`;
+      const names = entry.fields.map((field) => field.column.name).join(', ');
+      const members = entry.fields
+        .map((field) => `'${field.key}', ${jsonExpression(field.column)}`)
+        .join(', ');
+      // coalesce takes two arguments at least: a part of one field adds a NULL.
+      return `'${entry.key}', iif(coalesce(${names}, NULL) IS NULL, NULL, json_object(${members}))`;
+    })
+    .join(', ')})`;
+}

@@ -16,36 +16,41 @@ import { adoptPreReleaseLedger, hasPreReleaseLedger } from './pre-release-schema
 export function migrate(db: Db, migrations: readonly Migration[] = loadMigrations()): number {
   const ordered = [...migrations].sort((a, b) => a.version - b.version);
   if (hasPreReleaseLedger(db) && ordered[0]) adoptPreReleaseLedger(db, ordered[0]);
-  createLedger(db);
-  const recorded = db
-    .prepare('SELECT version, name, sha256 FROM schema_migrations ORDER BY version')
-    .all() as {
-    version: number;
-    name: string;
-    sha256: string;
-  }[];
-  for (const row of recorded) assertUnchanged(db, row, ordered);
-  const applied = new Set(recorded.map((row) => row.version));
+  // Another process (a server starting, an admin command) may open the same new file at once:
+  // the ledger is made, and each migration checked against it, under the write lock.
+  db.transaction(() => createLedger(db)).immediate();
+  const readRecorded = db.prepare('SELECT version, name, sha256 FROM schema_migrations ORDER BY version');
+  for (const row of readRecorded.all() as LedgerRow[]) assertUnchanged(db, row, ordered);
+  const recordedRow = db.prepare('SELECT version, name, sha256 FROM schema_migrations WHERE version = ?');
   const record = db.prepare(
     'INSERT INTO schema_migrations (version, name, applied_at, sha256) VALUES (?, ?, ?, ?)',
   );
   let count = 0;
   for (const migration of ordered) {
-    if (applied.has(migration.version)) continue;
-    db.transaction(() => {
-      db.exec(migration.sql);
-      record.run(migration.version, migration.name, Date.now(), migrationChecksum(migration));
-    }).immediate();
-    count++;
+    const ran = db
+      .transaction(() => {
+        const recorded = recordedRow.get(migration.version) as LedgerRow | undefined;
+        if (recorded) {
+          assertUnchanged(db, recorded, ordered);
+          return false;
+        }
+        db.exec(migration.sql);
+        record.run(migration.version, migration.name, Date.now(), migrationChecksum(migration));
+        return true;
+      })
+      .immediate();
+    if (ran) count++;
   }
   return count;
 }
 
-function assertUnchanged(
-  db: Db,
-  row: { version: number; name: string; sha256: string },
-  migrations: readonly Migration[],
-): void {
+interface LedgerRow {
+  version: number;
+  name: string;
+  sha256: string;
+}
+
+function assertUnchanged(db: Db, row: LedgerRow, migrations: readonly Migration[]): void {
   const migration = migrations.find((candidate) => candidate.version === row.version);
   if (!migration) {
     throw new SchemaMismatchError(

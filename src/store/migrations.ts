@@ -25,8 +25,12 @@ export class SchemaMismatchError extends Error {
   readonly code = 'ERR_SCHEMA_MISMATCH';
 }
 
+/**
+ * The migration files, in order. Refuses two files of one number (the ledger would count the
+ * second as applied) and a gap in the numbers (a lost file): the code, not the database, is wrong.
+ */
 export function loadMigrations(dir: URL = MIGRATIONS_DIR): Migration[] {
-  return readdirSync(dir)
+  const migrations = readdirSync(dir)
     .filter((name) => FILE_NAME.test(name))
     .sort()
     .map((name) => ({
@@ -34,6 +38,17 @@ export function loadMigrations(dir: URL = MIGRATIONS_DIR): Migration[] {
       name,
       sql: readFileSync(new URL(name, dir), 'utf8'),
     }));
+  migrations.forEach((migration, index) => {
+    const previous = migrations[index - 1];
+    if (previous?.version === migration.version)
+      throw new Error(`the migrations ${previous.name} and ${migration.name} have the same number`);
+    const expected = (previous?.version ?? 0) + 1;
+    if (migration.version !== expected) {
+      const after = previous ? ` follows ${previous.name}` : ' is the first';
+      throw new Error(`the migration ${migration.name}${after}: migration ${expected} is missing`);
+    }
+  });
+  return migrations;
 }
 
 export function migrationChecksum(migration: Migration): string {

@@ -21,10 +21,17 @@ export function hasPreReleaseLedger(db: Db): boolean {
  */
 export function adoptPreReleaseLedger(db: Db, initial: Migration): void {
   db.transaction(() => {
+    // Another process opening the same file may have adopted it since it was looked at.
+    if (!hasPreReleaseLedger(db)) return;
     const rows = db
       .prepare('SELECT version, applied_at AS appliedAt FROM schema_migrations ORDER BY version')
       .all() as { version: number; appliedAt: number }[];
     const versions = rows.map((row) => row.version);
+    if (versions.length === 0) {
+      throw new SchemaMismatchError(
+        `the database ${db.name} was left by a development build stopped before its first migration, which this version cannot open`,
+      );
+    }
     if (versions.join() !== PRE_RELEASE_CHAIN.join()) {
       throw new SchemaMismatchError(
         `the database ${db.name} has schema versions ${versions.join(', ')} of a development build, which this version cannot open`,

@@ -8,6 +8,28 @@ import type { Db } from './database.js';
  */
 const pendingWakeUps = new WeakMap<Db, (() => void)[]>();
 
+/** Told of a wake-up that threw; by default a process warning. */
+export type WakeUpErrorReporter = (error: unknown) => void;
+
+const warnOfWakeUpFailure: WakeUpErrorReporter = (error) =>
+  process.emitWarning(error instanceof Error ? error : String(error), 'WakeUpFailure');
+
+/**
+ * Runs one wake-up. By then the write is committed: a wake-up that throws must neither make the
+ * write look failed (a client would resend it and store it twice) nor skip the wake-ups after it.
+ */
+function wakeSafely(wakeUp: () => void, onError: WakeUpErrorReporter): void {
+  try {
+    wakeUp();
+  } catch (error) {
+    try {
+      onError(error);
+    } catch {
+      // A reporter that fails has nothing left to tell.
+    }
+  }
+}
+
 /**
  * Runs `open`, which begins, runs and commits (or rolls back and throws) the outermost
  * transaction of `db`; the wake-ups queued meanwhile run after it commits, none if it throws.
@@ -29,12 +51,17 @@ export function outermostTransaction<T>(db: Db, open: () => T): T {
 
 /**
  * Runs `wakeUp` once the outermost transaction of `db` has committed (not at all if it, or the
- * savepoint this was queued in, rolls back), or at once outside a transaction.
+ * savepoint this was queued in, rolls back), or at once outside a transaction. If it throws, the
+ * error goes to `onError` (default: a process warning), never to the writer.
  */
-export function afterCommit(db: Db, wakeUp: () => void): void {
+export function afterCommit(
+  db: Db,
+  wakeUp: () => void,
+  onError: WakeUpErrorReporter = warnOfWakeUpFailure,
+): void {
   const queue = pendingWakeUps.get(db);
-  if (queue) queue.push(wakeUp);
-  else wakeUp();
+  if (queue) queue.push(() => wakeSafely(wakeUp, onError));
+  else wakeSafely(wakeUp, onError);
 }
 
 /**

@@ -22,6 +22,8 @@ export interface WriteGateOptions {
    * SQLite's busy handler itself off while it tries the lock.
    */
   waitMs?: number;
+  /** Told of a wake-up (see afterCommit) that threw after its commit; default: a process warning. */
+  onError?: (error: unknown) => void;
 }
 
 /**
@@ -88,7 +90,7 @@ export function createWriteGate(db: Db, options: WriteGateOptions = {}) {
      * never see uncommitted rows (see transaction.ts).
      */
     afterCommit(callback: () => void): void {
-      afterCommit(db, callback);
+      afterCommit(db, callback, options.onError);
     },
   };
 }

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAdmin } from '../../src/server/admin.js';
 import { type Db, openDatabase } from '../../src/store/database.js';
 import { createStores, type Stores } from '../../src/store/stores.js';
-import { writeTransaction } from '../../src/store/transaction.js';
+import { afterCommit, writeTransaction } from '../../src/store/transaction.js';
 import { createWriteGate, type WriteGate } from '../../src/store/write-gate.js';
 
 // The live followers and the webhook worker read the database when they are woken. Woken inside
@@ -93,5 +93,43 @@ describe('wake-ups after the outermost commit', () => {
       }),
     ).rejects.toThrow('gated write rolled back');
     expect(seen).toEqual([]);
+  });
+
+  it('a wake-up that throws after the commit neither fails the committed write (a resent ingest stored twice) nor skips the other wake-ups', async () => {
+    const reported: unknown[] = [];
+    const woken: string[] = [];
+    const failing = new Error('follower hub broke');
+    const result = writeTransaction(db, () => {
+      record();
+      afterCommit(
+        db,
+        () => {
+          throw failing;
+        },
+        (error) => reported.push(error),
+      );
+      afterCommit(db, () => woken.push('webhook worker'));
+      return 'stored';
+    });
+    expect(result).toBe('stored');
+    expect(other.prepare('SELECT count(*) FROM events').pluck().get()).toBe(1);
+    expect(woken).toEqual(['webhook worker']);
+    expect(reported).toEqual([failing]);
+
+    const gateReports: unknown[] = [];
+    const reportingGate = createWriteGate(db, { onError: (error) => gateReports.push(error) });
+    await expect(
+      reportingGate.write(() => {
+        record();
+        reportingGate.afterCommit(() => {
+          throw failing;
+        });
+        reportingGate.afterCommit(() => woken.push('checkpointer'));
+        return 'stored too';
+      }),
+    ).resolves.toBe('stored too');
+    expect(other.prepare('SELECT count(*) FROM events').pluck().get()).toBe(2);
+    expect(woken).toEqual(['webhook worker', 'checkpointer']);
+    expect(gateReports).toEqual([failing]);
   });
 });
