@@ -122,6 +122,35 @@ describe('followEvents: the recent events shown first (-n)', () => {
     expect(listReads).toEqual(['log_5']);
   });
 
+  // The recent events come sorted by time, the stream in ingest order: the newest by time can
+  // arrive before older ones, and unshown events can fall between the repeats.
+  it('does not show a recent event twice when the stream repeats them in another order than time', async () => {
+    const { followed } = await followOnce(
+      ['{"id":"R2"}', '{"id":"R1"}', '{"id":"N"}'],
+      [{ id: 'R1' }, { id: 'R2' }],
+    );
+    expect(ids(followed)).toEqual(['R1', 'R2', 'N']);
+  });
+
+  it('does not show a recent event twice when an event not shown falls between its repeats', async () => {
+    const { followed } = await followOnce(
+      ['{"id":"R1"}', '{"id":"X"}', '{"id":"R2"}', '{"id":"N"}'],
+      [{ id: 'R1' }, { id: 'R2' }],
+      (afterId) => (afterId === 'R2' ? [event('N')] : []),
+    );
+    expect(ids(followed)).toEqual(['R1', 'R2', 'X', 'N']);
+  });
+
+  it('does not close early on the check when a recent event not yet repeated follows the last one shown', async () => {
+    // R2 is the newest by time but was ingested before X and R1.
+    const { followed } = await followOnce(
+      ['{"id":"X"}', '{"id":"R1"}', '{"id":"N"}'],
+      [{ id: 'R1' }, { id: 'R2' }],
+      (afterId) => (afterId === 'R2' ? [event('X'), event('R1'), event('N')] : []),
+    );
+    expect(ids(followed)).toEqual(['R1', 'R2', 'X', 'N']);
+  });
+
   it('keeps the window open when the check fails, so nothing is shown twice', async () => {
     const { followed } = await followOnce(['{"id":"log_2"}', '{"id":"log_1"}'], [{ id: 'log_1' }], () => {
       throw new Error('connection refused');
