@@ -65,6 +65,8 @@ interface Progress {
   lastId: string | undefined;
   /** The recent events shown first, until the feed is past them; undefined before they are read. */
   window: RecentWindow | undefined;
+  /** How many skipped items right after `lastId` polling already reported (a poll sends them again). */
+  skipsReported: { after: string | undefined; count: number };
 }
 
 /**
@@ -75,7 +77,12 @@ interface Progress {
  */
 export async function* followEvents(options: FollowerOptions): AsyncGenerator<FollowedEvent> {
   const backOff = createBackOff(options);
-  const progress: Progress = { position: undefined, lastId: undefined, window: undefined };
+  const progress: Progress = {
+    position: undefined,
+    lastId: undefined,
+    window: undefined,
+    skipsReported: { after: undefined, count: 0 },
+  };
   let state: State = 'stream';
   while (!options.signal.aborted) {
     const next: State =
@@ -197,13 +204,29 @@ async function* pollOnce(
     return 'poll';
   }
   backOff.reset();
+  const startId = progress.lastId;
+  const earlier = progress.skipsReported.after === startId ? progress.skipsReported.count : 0;
+  // Skipped items after the last event handed over come again on the next poll: each is reported once.
+  let skipsSinceLast = 0;
   for (const event of events) {
-    if (!isEvent(event, undefined, options)) continue;
+    if (!isJsonObject(event)) {
+      skipsSinceLast++;
+      if (progress.lastId !== startId || skipsSinceLast > earlier)
+        options.onSkipped?.({ position: undefined });
+      continue;
+    }
     const repeat = progress.window?.open && (await progress.window.isRepeat(event.id));
     progress.lastId = event.id;
+    skipsSinceLast = 0;
     if (!repeat) yield { text: undefined, event };
   }
-  if (events.length === 0) await options.sleep(options.pollIntervalMs ?? 2000, options.signal);
+  const advanced = progress.lastId !== startId;
+  progress.skipsReported = {
+    after: progress.lastId,
+    count: advanced ? skipsSinceLast : Math.max(earlier, skipsSinceLast),
+  };
+  // A page with nothing to hand over (empty, or only skipped items) waits before the next poll.
+  if (!advanced) await options.sleep(options.pollIntervalMs ?? 2000, options.signal);
   return 'poll';
 }
 
@@ -225,9 +248,13 @@ function isEvent(
   position: string | undefined,
   options: FollowerOptions,
 ): value is AuditEvent {
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return true;
+  if (isJsonObject(value)) return true;
   options.onSkipped?.({ position });
   return false;
+}
+
+function isJsonObject(value: unknown): value is AuditEvent {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function describe(error: unknown): string {

@@ -235,6 +235,61 @@ describe('followEvents: one back-off for both states', () => {
   });
 });
 
+describe('followEvents: polling a server that sends items that are not events', () => {
+  it('pauses between polls and warns once when every page holds only the same skipped item', async () => {
+    const stop = new AbortController();
+    const sleeps: number[] = [];
+    const skipped: (string | undefined)[] = [];
+    let polls = 0;
+    for await (const _ of followEvents({
+      signal: stop.signal,
+      openStream: async () => {
+        throw Object.assign(new Error('Not Found'), { status: 404 });
+      },
+      poll: async () => {
+        polls++;
+        if (polls === 5) stop.abort();
+        return [42 as never];
+      },
+      pollIntervalMs: 7,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+      onSkipped: ({ position }) => skipped.push(position),
+    })) {
+      // No events.
+    }
+    expect(polls).toBe(5);
+    expect(sleeps).toEqual([7, 7, 7, 7, 7]);
+    expect(skipped).toEqual([undefined]);
+  });
+
+  it('warns about a new skipped item that arrives after the same last event', async () => {
+    const stop = new AbortController();
+    const skipped: (string | undefined)[] = [];
+    const pages = [[42], [42, 'x'], [42, 'x', { id: 'log_1' }], []] as never[][];
+    let polls = 0;
+    const followed: FollowedEvent[] = [];
+    for await (const item of followEvents({
+      signal: stop.signal,
+      openStream: async () => {
+        throw Object.assign(new Error('Not Found'), { status: 404 });
+      },
+      poll: async () => {
+        const page = pages[polls++] ?? [];
+        if (polls === pages.length) stop.abort();
+        return page;
+      },
+      sleep: async () => {},
+      onSkipped: ({ position }) => skipped.push(position),
+    })) {
+      followed.push(item);
+    }
+    expect(ids(followed)).toEqual(['log_1']);
+    expect(skipped).toEqual([undefined, undefined]);
+  });
+});
+
 describe('followEvents: a stream the server ends', () => {
   /** The reconnect reasons reported after one stream that ends with `comment`. */
   async function reasonsAfter(comment: string): Promise<string[]> {
