@@ -1,4 +1,5 @@
 import type { AuditEvent } from '../domain/event.js';
+import { AuditResponseError } from './errors.js';
 import { createRecentWindow, type RecentWindow } from './recent-window.js';
 import { retryDelayMs } from './retry.js';
 import { createSseParser, type SseMessage } from './sse-parser.js';
@@ -139,6 +140,8 @@ async function* readStream(
     chunks = await options.openStream(progress.position, options.signal);
   } catch (error) {
     if (options.signal.aborted) return 'stream';
+    // A 200 that is no event stream (a proxy's page) will not become one by retrying.
+    if (error instanceof AuditResponseError) throw error;
     const status = (error as { status?: number }).status;
     if (status !== undefined && STREAM_UNAVAILABLE.has(status)) {
       options.onPolling?.(`the server offers no event stream (HTTP ${status})`);
@@ -148,13 +151,23 @@ async function* readStream(
     await backOff.failed(describe(error), 'reconnects');
     return 'stream';
   }
-  backOff.reset();
   yield* showRecent(options, progress);
   const messages: SseMessage[] = [];
   let closingReason: string | undefined;
+  // A connection counts as working once the server says something on it: one accepted and
+  // closed at once is a failure like a refused one, toward the limit.
+  let heard = false;
+  const hear = () => {
+    if (!heard) backOff.reset();
+    heard = true;
+  };
   const parser = createSseParser(
-    (message) => messages.push(message),
+    (message) => {
+      hear();
+      messages.push(message);
+    },
     (comment) => {
+      hear();
       // Our server announces where a fresh stream starts, so a resume before the first event is exact.
       const announced = /^connected at position ([\w-]+)$/.exec(comment);
       if (announced && progress.position === undefined) progress.position = announced[1];
