@@ -1,32 +1,16 @@
-import { spawn } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateToken } from '../../src/domain/token.js';
-import { BIN, type CliResult, cliEnv, expectOneErrorLine, tempHome } from '../helpers/cli.js';
+import { cliEnv, expectOneErrorLine, runCli, tempHome } from '../helpers/cli.js';
+import { startFixedAnswerServer } from '../helpers/fixed-answer-server.js';
 
 const TOKEN = generateToken();
 const KILL_AFTER_MS = 15_000;
 
 /** `audit tail` with its arguments, killed if it has not ended after KILL_AFTER_MS (code null). */
-function runTail(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult & { elapsedMs: number }> {
+async function runTail(args: string[], env: NodeJS.ProcessEnv) {
   const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'tail', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, elapsedMs: performance.now() - started });
-    });
-  });
+  const result = await runCli(['tail', ...args], { env, killAfterMs: KILL_AFTER_MS });
+  return { ...result, elapsedMs: performance.now() - started };
 }
 
 /** What the server answers to every request: 200 with this content-type and body. */
@@ -41,22 +25,16 @@ type AnswerName = keyof typeof ANSWERS;
 
 describe('audit tail against a server whose 200 answer is no usable event stream', () => {
   const home = tempHome();
-  let server: Server;
+  let server: Awaited<ReturnType<typeof startFixedAnswerServer>>;
   let url: string;
   let answer: AnswerName = 'a proxy page (200 text/html)';
 
   beforeAll(async () => {
-    server = createServer((_request, response) => {
-      const { type, body } = ANSWERS[answer];
-      response.writeHead(200, { 'content-type': type });
-      response.end(body);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    server = await startFixedAnswerServer(() => ANSWERS[answer]);
+    url = server.url;
   });
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await server.close();
   });
 
   it('does not loop forever on a proxy page: exit 1 at once, one line naming server, status and type', async () => {
