@@ -233,6 +233,28 @@ describe('followEvents: one back-off for both states', () => {
       }),
     ).rejects.toThrow('gave up after 2 failed polls: HTTP 503');
   });
+
+  it('gives up on a server that accepts each stream and closes it before saying anything', async () => {
+    let opened = 0;
+    const follow = async () => {
+      for await (const _ of followEvents({
+        signal: new AbortController().signal,
+        maxConsecutiveFailures: 2,
+        delayMs: () => 0,
+        sleep: async () => {},
+        openStream: async () => {
+          opened++;
+          if (opened > 10) throw new Error('still reconnecting after 10 streams');
+          return (async function* () {})();
+        },
+        poll: async () => [],
+      })) {
+        // No events.
+      }
+    };
+    await expect(follow()).rejects.toThrow('gave up after 2 failed reconnects: the server closed the stream');
+    expect(opened).toBe(3);
+  });
 });
 
 describe('followEvents: polling a server that sends items that are not events', () => {
