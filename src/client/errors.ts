@@ -60,18 +60,21 @@ export class AuditApiError extends Error {
 
 /**
  * A successful answer the client cannot use: not JSON (a proxy's login page, a wrong --server),
- * or JSON of another shape than the call expects. `kind` says which.
+ * JSON of another shape than the call expects, or, where an event stream was asked for,
+ * anything but text/event-stream. `kind` says which.
  */
+export type ResponseErrorKind = 'not-json' | 'unexpected-shape' | 'not-event-stream';
+
 export class AuditResponseError extends Error {
   override readonly name = 'AuditResponseError';
-  readonly kind: 'not-json' | 'unexpected-shape';
+  readonly kind: ResponseErrorKind;
   readonly status: number;
   readonly contentType: string | undefined;
   readonly method: string;
   readonly url: string;
 
   constructor(options: {
-    kind: 'not-json' | 'unexpected-shape';
+    kind: ResponseErrorKind;
     status: number;
     contentType: string | undefined;
     method: string;
@@ -83,9 +86,9 @@ export class AuditResponseError extends Error {
     const { origin, pathname } = new URL(url);
     const type = contentType ? oneLine(contentType) : 'no content-type';
     const what =
-      kind === 'not-json'
-        ? `is not JSON (${status}, ${type})`
-        : `is JSON but not ${options.expected ?? 'what the audit API sends'} (${status}, ${type})`;
+      kind === 'unexpected-shape'
+        ? `is JSON but not ${options.expected ?? 'what the audit API sends'} (${status}, ${type})`
+        : `is not ${kind === 'not-json' ? 'JSON' : 'an event stream'} (${status}, ${type})`;
     super(`the answer of ${origin} to ${method} ${pathname} ${what}; is ${origin} an audit server?`);
     this.kind = kind;
     this.status = status;

@@ -1,4 +1,5 @@
 import type { AuditEvent } from '../domain/event.js';
+import { AuditResponseError } from './errors.js';
 import { createRecentWindow, type RecentWindow } from './recent-window.js';
 import { retryDelayMs } from './retry.js';
 import { createSseParser, type SseMessage } from './sse-parser.js';
@@ -65,6 +66,8 @@ interface Progress {
   lastId: string | undefined;
   /** The recent events shown first, until the feed is past them; undefined before they are read. */
   window: RecentWindow | undefined;
+  /** How many skipped items right after `lastId` polling already reported (a poll sends them again). */
+  skipsReported: { after: string | undefined; count: number };
 }
 
 /**
@@ -75,7 +78,12 @@ interface Progress {
  */
 export async function* followEvents(options: FollowerOptions): AsyncGenerator<FollowedEvent> {
   const backOff = createBackOff(options);
-  const progress: Progress = { position: undefined, lastId: undefined, window: undefined };
+  const progress: Progress = {
+    position: undefined,
+    lastId: undefined,
+    window: undefined,
+    skipsReported: { after: undefined, count: 0 },
+  };
   let state: State = 'stream';
   while (!options.signal.aborted) {
     const next: State =
@@ -132,6 +140,8 @@ async function* readStream(
     chunks = await options.openStream(progress.position, options.signal);
   } catch (error) {
     if (options.signal.aborted) return 'stream';
+    // A 200 that is no event stream (a proxy's page) will not become one by retrying.
+    if (error instanceof AuditResponseError) throw error;
     const status = (error as { status?: number }).status;
     if (status !== undefined && STREAM_UNAVAILABLE.has(status)) {
       options.onPolling?.(`the server offers no event stream (HTTP ${status})`);
@@ -141,13 +151,23 @@ async function* readStream(
     await backOff.failed(describe(error), 'reconnects');
     return 'stream';
   }
-  backOff.reset();
   yield* showRecent(options, progress);
   const messages: SseMessage[] = [];
   let closingReason: string | undefined;
+  // A connection counts as working once the server says something on it: one accepted and
+  // closed at once is a failure like a refused one, toward the limit.
+  let heard = false;
+  const hear = () => {
+    if (!heard) backOff.reset();
+    heard = true;
+  };
   const parser = createSseParser(
-    (message) => messages.push(message),
+    (message) => {
+      hear();
+      messages.push(message);
+    },
     (comment) => {
+      hear();
       // Our server announces where a fresh stream starts, so a resume before the first event is exact.
       const announced = /^connected at position ([\w-]+)$/.exec(comment);
       if (announced && progress.position === undefined) progress.position = announced[1];
@@ -197,13 +217,29 @@ async function* pollOnce(
     return 'poll';
   }
   backOff.reset();
+  const startId = progress.lastId;
+  const earlier = progress.skipsReported.after === startId ? progress.skipsReported.count : 0;
+  // Skipped items after the last event handed over come again on the next poll: each is reported once.
+  let skipsSinceLast = 0;
   for (const event of events) {
-    if (!isEvent(event, undefined, options)) continue;
+    if (!isJsonObject(event)) {
+      skipsSinceLast++;
+      if (progress.lastId !== startId || skipsSinceLast > earlier)
+        options.onSkipped?.({ position: undefined });
+      continue;
+    }
     const repeat = progress.window?.open && (await progress.window.isRepeat(event.id));
     progress.lastId = event.id;
+    skipsSinceLast = 0;
     if (!repeat) yield { text: undefined, event };
   }
-  if (events.length === 0) await options.sleep(options.pollIntervalMs ?? 2000, options.signal);
+  const advanced = progress.lastId !== startId;
+  progress.skipsReported = {
+    after: progress.lastId,
+    count: advanced ? skipsSinceLast : Math.max(earlier, skipsSinceLast),
+  };
+  // A page with nothing to hand over (empty, or only skipped items) waits before the next poll.
+  if (!advanced) await options.sleep(options.pollIntervalMs ?? 2000, options.signal);
   return 'poll';
 }
 
@@ -225,9 +261,13 @@ function isEvent(
   position: string | undefined,
   options: FollowerOptions,
 ): value is AuditEvent {
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return true;
+  if (isJsonObject(value)) return true;
   options.onSkipped?.({ position });
   return false;
+}
+
+function isJsonObject(value: unknown): value is AuditEvent {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function describe(error: unknown): string {

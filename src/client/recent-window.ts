@@ -8,48 +8,46 @@ export interface RecentWindow {
   readonly open: boolean;
   /**
    * Whether the event with this id was already shown. Called for each followed event, in order,
-   * while the window is open; it closes (and lets go of the shown ids) once the feed is past the
-   * last recent event. `eventsAfter` settles, once, the case the order alone cannot.
+   * while the window is open; each shown id is let go when it repeats, and the window closes once
+   * none is left. `eventsAfter` settles, once, whether the rest can still come.
    */
   isRepeat(id: string, eventsAfter?: EventsAfter): Promise<boolean>;
 }
 
 /**
  * The recent events (`audit tail -n`) are read once the stream is open, so those ingested in
- * between arrive on the stream too. The stream sends events in ingest order, and the recent ones
- * are the newest that matched, so what it sends is: events older than all of them (only when
- * more than -n arrived in between), then the repeats, ending with the last one shown, then new
- * events. Past that last one, or past the first new event, nothing can repeat.
+ * between arrive on the stream too. The recent events are the newest by time, the stream sends
+ * events in ingest order: the repeats come in any order among them, and events not shown can fall
+ * between them. So an id is let go only when it repeats, and the window closes when no shown id
+ * is left, or when the server says that none of those left comes after the current event.
  */
 export function createRecentWindow(shownEvents: readonly AuditEvent[]): RecentWindow {
-  let shown: Set<string> | undefined = new Set(shownEvents.map((event) => event.id));
+  let pending: Set<string> | undefined = new Set(shownEvents.map((event) => event.id));
   const lastShown = shownEvents.at(-1)?.id;
-  let repeatsBegan = false;
   let asked = false;
-  if (lastShown === undefined) shown = undefined;
+  if (lastShown === undefined) pending = undefined;
   const close = () => {
-    shown = undefined;
+    pending = undefined;
   };
   return {
     get open() {
-      return shown !== undefined;
+      return pending !== undefined;
     },
     async isRepeat(id, eventsAfter) {
-      if (shown === undefined || lastShown === undefined) return false;
-      if (shown.has(id)) {
-        repeatsBegan = true;
-        if (id === lastShown) close();
+      if (pending === undefined || lastShown === undefined) return false;
+      if (pending.delete(id)) {
+        if (pending.size === 0) close();
         return true;
       }
-      // After a repeat, an event not shown is newer than every recent one.
-      if (repeatsBegan) close();
-      else if (eventsAfter && !asked) {
-        // Before any repeat, an event not shown is either new (nothing was ingested between the
-        // stream's start and the read of the recent events) or older than them: it is new
-        // exactly when it is the first event the server has after the last one shown.
+      if (eventsAfter && !asked) {
+        // An event not shown is either new or older than some recent ones (more than -n were
+        // ingested between the stream's start and the read). It is certainly past them all when
+        // it is the first event the server has after the last one shown and no shown id still
+        // awaited comes after that one (those ingested earlier were before the stream began).
         asked = true;
-        const after = await eventsAfter(lastShown).catch(() => []);
-        if (after[0]?.id === id) close();
+        const after = await eventsAfter(lastShown).catch(() => undefined);
+        const left = pending;
+        if (after?.[0]?.id === id && !after.some((event) => left.has(event.id))) close();
       }
       return false;
     },

@@ -1,6 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { request } from 'undici';
-import { networkError } from './errors.js';
+import { AuditResponseError, networkError } from './errors.js';
 import {
   apiError,
   type OutgoingRequest,
@@ -57,6 +57,20 @@ export async function openEventStream(
     const text = await body.text().catch(() => '');
     throw apiError(transport, outgoing, { status: answer.statusCode, headers: answer.headers, text });
   }
+  // A proxy's page or another service's answer is no stream: reading it as one would end at
+  // once and reconnect for ever. Say what it was, once.
+  const contentType = headerValue(answer.headers['content-type']);
+  if (!isEventStreamType(contentType)) {
+    // Frees the connection; what the page says is of no use here.
+    await body.dump().catch(() => undefined);
+    throw new AuditResponseError({
+      kind: 'not-event-stream',
+      status: answer.statusCode,
+      contentType,
+      method,
+      url: redactUrl(url),
+    });
+  }
   // undici's body ignores setEncoding and hands over Buffers: decode here, keeping a character
   // whose bytes arrive in two packets whole.
   const decoder = new StringDecoder('utf8');
@@ -81,4 +95,13 @@ export async function openEventStream(
       }
     },
   };
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/** `text/event-stream`, with or without parameters, in any case. */
+function isEventStreamType(contentType: string | undefined): boolean {
+  return contentType?.split(/[;,]/)[0]?.trim().toLowerCase() === 'text/event-stream';
 }

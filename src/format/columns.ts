@@ -9,8 +9,9 @@ export interface ListColumn {
   value(event: AuditEvent, zone: string): string;
 }
 
-const firstPresent = (...values: (string | null | undefined)[]) =>
-  displayValue(values.find((value) => value !== null && value !== undefined && value !== ''));
+// The server's value may be of any type, or missing: the first non-empty string is shown.
+const firstPresent = (...values: unknown[]) =>
+  displayValue(values.find((value) => typeof value === 'string' && value !== ''));
 
 /** The columns of `audit logs` and friends, shared by the table and the TSV output. */
 export const LIST_COLUMNS: readonly ListColumn[] = [
@@ -58,8 +59,10 @@ export type CsvColumn = (typeof CSV_COLUMNS)[number];
 
 export { neutralizeFormula };
 
-const text = (value: string | null | undefined) => neutralizeFormula(value ?? '');
-const json = (value: JsonObject | null) => (value === null ? '' : neutralizeFormula(JSON.stringify(value)));
+// A missing field (or one of another type than the API's) is an empty cell.
+const text = (value: unknown) => neutralizeFormula(typeof value === 'string' ? value : '');
+const json = (value: JsonObject | null | undefined) =>
+  value === null || value === undefined ? '' : neutralizeFormula(JSON.stringify(value));
 
 /**
  * The CSV cells of `event` in CSV_COLUMNS order: nulls empty, changes and metadata as compact

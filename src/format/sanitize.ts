@@ -33,8 +33,12 @@ const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/g;
 const INVISIBLE = '\\p{Cf}|\\p{Default_Ignorable_Code_Point}|[\\u2028\\u2029]';
 const INVISIBLE_FORMAT_CHARACTER = new RegExp(INVISIBLE, 'gu');
 
-/** `text` with everything that could steer a terminal removed; ordinary Unicode is kept. */
+/**
+ * `text` with everything that could steer a terminal removed; ordinary Unicode is kept. Total:
+ * a server's value that is not a string after all (a missing field) shows as empty.
+ */
 export function sanitizeForDisplay(text: string): string {
+  if (typeof text !== 'string') return '';
   return text
     .replace(ESCAPE_SEQUENCE, '')
     .replace(TAB_OR_NEWLINE, ' ')
@@ -42,9 +46,9 @@ export function sanitizeForDisplay(text: string): string {
     .replace(INVISIBLE_FORMAT_CHARACTER, '');
 }
 
-/** Sanitized text of an optional server value; `fallback` when it is absent. */
-export function displayValue(value: string | null | undefined, fallback = ''): string {
-  return value === null || value === undefined ? fallback : sanitizeForDisplay(value);
+/** Sanitized text of an optional server value; `fallback` when it is absent or not a string. */
+export function displayValue(value: unknown, fallback = ''): string {
+  return typeof value === 'string' ? sanitizeForDisplay(value) : fallback;
 }
 
 // JSON.stringify escapes only U+0000–U+001F; these would still reach a terminal raw.

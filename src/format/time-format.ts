@@ -7,6 +7,8 @@ const pad = (value: number, width = 2) => String(value).padStart(width, '0');
 
 /** `2024-01-15 15:32:18`: the instant `iso` on a 24-hour wall clock in the IANA `zone`. */
 export function formatTimestamp(iso: string, zone: string): string {
+  // A server's event may lack its timestamp (or send another type): it shows as empty.
+  if (typeof iso !== 'string') return '';
   const utcMs = Date.parse(iso);
   // The timestamp came from the server: show it as it is (made safe) rather than "NaN".
   if (Number.isNaN(utcMs)) return sanitizeForDisplay(iso);

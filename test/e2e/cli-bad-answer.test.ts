@@ -1,7 +1,7 @@
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateToken } from '../../src/domain/token.js';
 import { cliEnv, expectOneErrorLine, runCli, tempHome } from '../helpers/cli.js';
+import { startFixedAnswerServer } from '../helpers/fixed-answer-server.js';
 
 const TOKEN = generateToken();
 
@@ -17,22 +17,16 @@ type AnswerName = keyof typeof ANSWERS;
 
 describe('a 200 answer that is not the API (a proxy page, a wrong --server) ends in one line, exit 1', () => {
   const home = tempHome();
-  let server: Server;
+  let server: Awaited<ReturnType<typeof startFixedAnswerServer>>;
   let url: string;
   let answer: AnswerName = 'a proxy login page';
 
   beforeAll(async () => {
-    server = createServer((_request, response) => {
-      const { type, body } = ANSWERS[answer];
-      response.writeHead(200, { 'content-type': type });
-      response.end(body);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    server = await startFixedAnswerServer(() => ANSWERS[answer]);
+    url = server.url;
   });
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await server.close();
   });
 
   const commands = [

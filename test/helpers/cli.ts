@@ -27,10 +27,15 @@ export function cliEnv(configDir: string, extra: Record<string, string> = {}): N
 /** Runs the built CLI to completion. */
 export function runCli(
   args: string[],
-  options: { env: NodeJS.ProcessEnv; input?: string },
+  /** `killAfterMs`: a command that may never end is killed then (its code is null). */
+  options: { env: NodeJS.ProcessEnv; input?: string; killAfterMs?: number },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: options.env, stdio: 'pipe' });
+    const timer =
+      options.killAfterMs === undefined
+        ? undefined
+        : setTimeout(() => child.kill('SIGKILL'), options.killAfterMs);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
@@ -40,7 +45,10 @@ export function runCli(
       stderr += chunk;
     });
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
     child.stdin.end(options.input ?? '');
   });
 }

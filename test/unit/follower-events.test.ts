@@ -122,6 +122,35 @@ describe('followEvents: the recent events shown first (-n)', () => {
     expect(listReads).toEqual(['log_5']);
   });
 
+  // The recent events come sorted by time, the stream in ingest order: the newest by time can
+  // arrive before older ones, and unshown events can fall between the repeats.
+  it('does not show a recent event twice when the stream repeats them in another order than time', async () => {
+    const { followed } = await followOnce(
+      ['{"id":"R2"}', '{"id":"R1"}', '{"id":"N"}'],
+      [{ id: 'R1' }, { id: 'R2' }],
+    );
+    expect(ids(followed)).toEqual(['R1', 'R2', 'N']);
+  });
+
+  it('does not show a recent event twice when an event not shown falls between its repeats', async () => {
+    const { followed } = await followOnce(
+      ['{"id":"R1"}', '{"id":"X"}', '{"id":"R2"}', '{"id":"N"}'],
+      [{ id: 'R1' }, { id: 'R2' }],
+      (afterId) => (afterId === 'R2' ? [event('N')] : []),
+    );
+    expect(ids(followed)).toEqual(['R1', 'R2', 'X', 'N']);
+  });
+
+  it('does not close early on the check when a recent event not yet repeated follows the last one shown', async () => {
+    // R2 is the newest by time but was ingested before X and R1.
+    const { followed } = await followOnce(
+      ['{"id":"X"}', '{"id":"R1"}', '{"id":"N"}'],
+      [{ id: 'R1' }, { id: 'R2' }],
+      (afterId) => (afterId === 'R2' ? [event('X'), event('R1'), event('N')] : []),
+    );
+    expect(ids(followed)).toEqual(['R1', 'R2', 'X', 'N']);
+  });
+
   it('keeps the window open when the check fails, so nothing is shown twice', async () => {
     const { followed } = await followOnce(['{"id":"log_2"}', '{"id":"log_1"}'], [{ id: 'log_1' }], () => {
       throw new Error('connection refused');
@@ -203,6 +232,83 @@ describe('followEvents: one back-off for both states', () => {
         },
       }),
     ).rejects.toThrow('gave up after 2 failed polls: HTTP 503');
+  });
+
+  it('gives up on a server that accepts each stream and closes it before saying anything', async () => {
+    let opened = 0;
+    const follow = async () => {
+      for await (const _ of followEvents({
+        signal: new AbortController().signal,
+        maxConsecutiveFailures: 2,
+        delayMs: () => 0,
+        sleep: async () => {},
+        openStream: async () => {
+          opened++;
+          if (opened > 10) throw new Error('still reconnecting after 10 streams');
+          return (async function* () {})();
+        },
+        poll: async () => [],
+      })) {
+        // No events.
+      }
+    };
+    await expect(follow()).rejects.toThrow('gave up after 2 failed reconnects: the server closed the stream');
+    expect(opened).toBe(3);
+  });
+});
+
+describe('followEvents: polling a server that sends items that are not events', () => {
+  it('pauses between polls and warns once when every page holds only the same skipped item', async () => {
+    const stop = new AbortController();
+    const sleeps: number[] = [];
+    const skipped: (string | undefined)[] = [];
+    let polls = 0;
+    for await (const _ of followEvents({
+      signal: stop.signal,
+      openStream: async () => {
+        throw Object.assign(new Error('Not Found'), { status: 404 });
+      },
+      poll: async () => {
+        polls++;
+        if (polls === 5) stop.abort();
+        return [42 as never];
+      },
+      pollIntervalMs: 7,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+      onSkipped: ({ position }) => skipped.push(position),
+    })) {
+      // No events.
+    }
+    expect(polls).toBe(5);
+    expect(sleeps).toEqual([7, 7, 7, 7, 7]);
+    expect(skipped).toEqual([undefined]);
+  });
+
+  it('warns about a new skipped item that arrives after the same last event', async () => {
+    const stop = new AbortController();
+    const skipped: (string | undefined)[] = [];
+    const pages = [[42], [42, 'x'], [42, 'x', { id: 'log_1' }], []] as never[][];
+    let polls = 0;
+    const followed: FollowedEvent[] = [];
+    for await (const item of followEvents({
+      signal: stop.signal,
+      openStream: async () => {
+        throw Object.assign(new Error('Not Found'), { status: 404 });
+      },
+      poll: async () => {
+        const page = pages[polls++] ?? [];
+        if (polls === pages.length) stop.abort();
+        return page;
+      },
+      sleep: async () => {},
+      onSkipped: ({ position }) => skipped.push(position),
+    })) {
+      followed.push(item);
+    }
+    expect(ids(followed)).toEqual(['log_1']);
+    expect(skipped).toEqual([undefined, undefined]);
   });
 });
 

@@ -1,8 +1,10 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { renderEventDetail } from '../../src/cli/output/event-detail.js';
+import { createLineWriter } from '../../src/cli/output/event-line.js';
 import {
   createListWriter as createEventWriter,
+  EVENT_FORMATS,
   type EventFormat,
 } from '../../src/cli/output/event-writer.js';
 import { isClosedPipeError } from '../../src/cli/output/pipe.js';
@@ -367,6 +369,48 @@ describe('writeMany (a page at a time, as exports write)', () => {
       await writer.end();
       expect(writer.count).toBe(EVENTS.length);
       expect(out.text()).toBe(await render(format, EVENTS));
+    },
+  );
+});
+
+// Every field of an event is the server's (or an attacker's) to leave out or to send as another type.
+describe('an event with missing or mistyped fields', () => {
+  const partial = [
+    { id: 'x' },
+    {},
+    { id: 7, timestamp: 1, action: null, actor: 'a', context: [] },
+  ] as never[];
+
+  it.each(EVENT_FORMATS)('is listed by -o %s without throwing, its missing fields empty', async (format) => {
+    const text = await render(format, partial, { isTTY: true });
+    expect(text).not.toContain('undefined');
+    if (format === 'json') expect(JSON.parse(text)).toEqual(partial);
+  });
+
+  it.each([...EVENT_FORMATS, undefined])('is followed (tail) with -o %s without throwing', (format) => {
+    for (const isTTY of [false, true]) {
+      const out = collector({ isTTY });
+      const writer = createLineWriter(format, out.stream, { zone: 'UTC', color: true, terminalWidth: 120 });
+      for (const event of partial) writer.write({ event });
+      writer.flush();
+      expect(out.text().split('\n').length).toBeGreaterThan(partial.length);
+      expect(out.text()).not.toContain('undefined');
+    }
+  });
+
+  it.each(['toString', 'constructor', '__proto__'])(
+    'is followed in colour with the category %j (an Object.prototype name) as plain text',
+    (category) => {
+      const out = collector({ isTTY: true });
+      const writer = createLineWriter(undefined, out.stream, {
+        zone: 'UTC',
+        color: true,
+        terminalWidth: 120,
+      });
+      writer.write({ event: { id: 'x', category, action: 'a.b' } as never });
+      writer.flush();
+      expect(out.text()).toContain('a.b');
+      expect(out.text()).not.toContain('[object');
     },
   );
 });

@@ -38,7 +38,9 @@ export function createPalette(color: boolean): Palette {
   const chalk = new Chalk({ level: color ? 1 : 0 });
   const byCategory = categoryStyles(chalk);
   const plain: Style = (text) => text;
-  const category = (name: string): Style => byCategory[name as Category] ?? plain;
+  // The category is the server's text: a name such as `__proto__` is no key of ours.
+  const category = (name: string): Style =>
+    Object.hasOwn(byCategory, name) ? byCategory[name as Category] : plain;
   const alert: Style = chalk.red.bold;
   return {
     enabled: color,
