@@ -71,9 +71,10 @@ export function tailCommand(context: CliContext): Command {
           onReconnecting: ({ delayMs, reason }) =>
             writeLine(
               context.stderr,
-              `reconnecting… (${reason}; next try in ${(delayMs / 1000).toFixed(1)} s)`,
+              `reconnecting… (${sanitizeForDisplay(reason)}; next try in ${(delayMs / 1000).toFixed(1)} s)`,
             ),
-          onPolling: (reason) => writeLine(context.stderr, `${reason}; polling for new events instead`),
+          onPolling: (reason) =>
+            writeLine(context.stderr, `${sanitizeForDisplay(reason)}; polling for new events instead`),
           onPositionAhead: () =>
             writeLine(
               context.stderr,
