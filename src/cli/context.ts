@@ -1,3 +1,5 @@
+import { InterruptedError } from '../domain/interrupted.js';
+
 /** What every command receives: the outside world, passed in so tests can stand in for it. */
 export interface CliContext {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -54,14 +56,6 @@ function interruption(stop: AbortController): Promise<NodeJS.Signals> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
-}
-
-/** The reason of the context's aborted signal: the user pressed Ctrl-C (or the process got SIGTERM). */
-export class InterruptedError extends Error {
-  override readonly name = 'InterruptedError';
-  constructor(readonly signal: NodeJS.Signals) {
-    super('interrupted');
-  }
 }
 
 export function writeLine(stream: NodeJS.WritableStream, line: string): void {

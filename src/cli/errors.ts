@@ -38,8 +38,9 @@ export class ApiError extends CliError {
   constructor(
     message: string,
     readonly status?: number,
+    options?: ErrorOptions,
   ) {
-    super(message, 1);
+    super(message, 1, options);
   }
 }
 

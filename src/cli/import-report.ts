@@ -5,6 +5,7 @@
 
 import { AuditApiError } from '../client/errors.js';
 import type { RetryInfo } from '../client/http.js';
+import { MAX_BODY_BYTES } from '../domain/request-limits.js';
 import { MalformedInputError } from '../import/lines.js';
 import type { ImportProgress, ImportStoppedError } from '../import/run.js';
 import { ImportSourceError } from '../import/source.js';
@@ -119,14 +120,22 @@ export function importFailure(stopped: ImportStoppedError, name: string, dryRun:
     const where = record ? `${record.where}: the server refused this event` : 'the server refused a batch';
     return new UsageError(`${where} (${detail}); ${before(true)}`);
   }
-  // Refused credentials: running the same command again would not help.
+  // Refused credentials, or a request refused as sent: running the same command again would not help.
   const auth =
     failure instanceof AuditApiError && (failure.kind === 'unauthenticated' || failure.kind === 'forbidden');
-  const after = `; ${soFar(progress, dryRun, 'before the failure')}${auth ? '' : rerun(progress, dryRun, 'Run')}`;
+  const refusedAsSent = failure instanceof AuditApiError ? REFUSED_AS_SENT[failure.status] : undefined;
+  const advice = refusedAsSent ? ` ${refusedAsSent}` : auth ? '' : rerun(progress, dryRun, 'Run');
+  const after = `; ${soFar(progress, dryRun, 'before the failure')}${advice}`;
   const known = toCliError(failure, { suffix: after });
   if (known) return known;
   throw failure;
 }
+
+/** What to do when the same batches would be refused again: a 413 or a 415 is about the request itself. */
+const REFUSED_AS_SENT: Record<number, string> = {
+  413: `A batch was larger than the server, or a proxy in front of it, takes (this client sends up to ${MAX_BODY_BYTES / 1024 / 1024} MiB at a time): raise that limit, or shorten or remove the largest events in the file, then import it again.`,
+  415: 'The server, or a proxy in front of it, refused the JSON this client sends: check that --server names the audit server itself.',
+};
 
 /** `3,000 events before it were imported (2,000 new, 1,000 already present).` */
 function soFar(progress: ImportProgress, dryRun: boolean, when: string): string {

@@ -1,4 +1,5 @@
 import { CommanderError } from 'commander';
+import { isInterruption } from '../domain/interrupted.js';
 import { type CliContext, processContext, writeLine } from './context.js';
 import { CliError, EXIT, safeErrorText } from './errors.js';
 import { buildProgram } from './program.js';
@@ -23,7 +24,14 @@ async function reportError(error: unknown, context: CliContext): Promise<number>
     if (error.exitCode === 0) return EXIT.ok;
     return EXIT.usage;
   }
-  if (error instanceof CliError) return said(error, context);
+  // A failure caused by Ctrl-C (a request it aborted) keeps its words but is an interruption.
+  if (error instanceof CliError)
+    return said(
+      isInterruption(error.cause) && error.exitCode !== EXIT.interrupted
+        ? new CliError(error.message, EXIT.interrupted, { cause: error })
+        : error,
+      context,
+    );
   // After Ctrl-C, whatever the aborted work ended with, the command was interrupted.
   if (context.signal.aborted) return said(new CliError('interrupted', EXIT.interrupted), context);
   // Loaded only now: a usage error (a CliError) never loads the client's error classes.

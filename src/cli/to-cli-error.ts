@@ -4,9 +4,9 @@
  * client. main.ts loads it only when a command ends with an error that is not a CliError.
  */
 import { AuditApiError, AuditNetworkError, AuditResponseError } from '../client/errors.js';
+import { isInterruption } from '../domain/interrupted.js';
 import { UnsafeOutputError } from '../export/safe-partial.js';
 import { ImportSourceError } from '../import/source.js';
-import { InterruptedError } from './context.js';
 import { CliError, EXIT } from './errors.js';
 
 /** What a command adds around the error's own line, e.g. "backup of 2023-05-10 failed: ". */
@@ -36,6 +36,8 @@ export function toCliError(error: unknown, context: ErrorContext = {}): CliError
 }
 
 function classify(error: unknown): { exitCode: number; hint?: string } | undefined {
+  // First: an aborted request's error (an AuditApiError too) may carry the interruption as its cause.
+  if (isInterruption(error)) return { exitCode: EXIT.interrupted };
   if (error instanceof AuditApiError) {
     switch (error.kind) {
       case 'unauthenticated':
@@ -49,7 +51,6 @@ function classify(error: unknown): { exitCode: number; hint?: string } | undefin
     }
   }
   if (error instanceof ImportSourceError) return { exitCode: EXIT.usage };
-  if (error instanceof InterruptedError) return { exitCode: EXIT.interrupted };
   const failed =
     error instanceof AuditNetworkError ||
     error instanceof AuditResponseError ||

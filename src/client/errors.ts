@@ -1,13 +1,15 @@
+import { sanitizeForDisplay } from '../format/sanitize.js';
 import { STATUS_CODES } from './status-codes.js';
 import type { ProblemDocument } from './types.js';
 
-// Server text reaches a terminal through these messages: one line, no control characters.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]+/g;
 const MAX_DETAIL = 300;
 
-function oneLine(text: string): string {
-  const flat = text.replace(CONTROL, ' ').trim();
+/**
+ * Server text reaches a terminal through these messages: one line, with no escape sequence,
+ * control, bidi or invisible character (the display sanitizer's rules).
+ */
+export function oneLine(text: string): string {
+  const flat = sanitizeForDisplay(text).trim();
   return flat.length > MAX_DETAIL ? `${flat.slice(0, MAX_DETAIL - 1)}…` : flat;
 }
 

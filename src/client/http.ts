@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { AuditApiError, networkError } from './errors.js';
+import { AuditApiError, networkError, oneLine } from './errors.js';
 import { redactUrl } from './query.js';
 import { isRetryableNetworkError, isRetryableStatus, networkErrorCode, retryDelayMs } from './retry.js';
 import { STATUS_CODES } from './status-codes.js';
@@ -79,7 +79,9 @@ export async function sendWithRetries(transport: Transport, outgoing: OutgoingRe
     if (status >= 200 && status < 300)
       return { ...response, method: outgoing.method, url: redactUrl(outgoing.url) };
     if (!last && isRetryableStatus(status)) {
-      const reason = `${status} ${parseProblem(response.text)?.title || STATUS_CODES[status] || 'error'}`;
+      // The title is the server's text and is printed (spinner, trace): one sanitized line.
+      const title = oneLine(parseProblem(response.text)?.title ?? '');
+      const reason = `${status} ${title || STATUS_CODES[status] || 'error'}`;
       await pause(transport, outgoing, { attempt, reason, retryAfter: response.headers['retry-after'] });
       continue;
     }

@@ -10,6 +10,9 @@ export const MAX_BATCH_EVENTS = 1000;
 /** Events in one page of the list endpoint (`per_page`); exports and `tail` catch-up ask for full pages. */
 export const MAX_PAGE_SIZE = 1000;
 
+/** Deliveries in one page of a webhook's delivery list (`per_page`, `audit webhooks deliveries --limit`). */
+export const MAX_DELIVERIES_PAGE_SIZE = 500;
+
 /** Events in one page when `per_page` is not given. */
 export const DEFAULT_PAGE_SIZE = 100;
 

@@ -1,4 +1,5 @@
 import type { Actor } from '../domain/event.js';
+import { shellQuoteForDisplay } from '../format/shell-quote.js';
 import { type OpenOptions, openDatabase } from '../store/database.js';
 import type { Organization, Plan, Role, TokenRecord, TokenScope, User } from '../store/directory-store.js';
 import { createStores, type Stores } from '../store/stores.js';
@@ -93,7 +94,7 @@ export function createAdmin(stores: Stores, actor: Actor = localAdministrator())
       const user = directory.findUserByEmail(org.id, email);
       if (!user)
         throw new AdminError(
-          `no user "${email}" in organization "${slug}"; add one with: audit server user add --email ${email}`,
+          `no user "${email}" in organization "${slug}"; add one with: audit server user add --email ${shellQuoteForDisplay(email)}`,
         );
       return writeTransaction(stores.db, () => {
         const created = directory.createToken(user.id, scope, name);

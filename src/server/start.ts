@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { MAX_BATCH_EVENTS } from '../domain/request-limits.js';
 import { openDatabase } from '../store/database.js';
 import type { Stores } from '../store/stores.js';
 import { DEFAULT_ORGANIZATION } from './admin.js';
@@ -134,8 +135,8 @@ async function fillDemo(
   }
   const { generateDemoEvents } = await import('./demo/index.js');
   const events = generateDemoEvents({ now: new Date() });
-  for (let start = 0; start < events.length; start += 1000) {
-    stores.recorder.record(org.id, events.slice(start, start + 1000));
+  for (let start = 0; start < events.length; start += MAX_BATCH_EVENTS) {
+    stores.recorder.record(org.id, events.slice(start, start + MAX_BATCH_EVENTS));
   }
   log?.(`Added ${events.length} demo events over the last 90 days.`);
   return events.length;

@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { CliContext } from '../../src/cli/context.js';
 import { run } from '../../src/cli/main.js';
+import { MAX_DELIVERIES_PAGE_SIZE } from '../../src/domain/request-limits.js';
 
 /** Runs the whole CLI in-process with captured streams: no network, no config is touched for these. */
 async function runInProcess(args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -50,6 +51,17 @@ describe('argument parsing, in-process', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
     expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.stdout).toBe('');
+  });
+
+  it('webhooks deliveries --limit above what the server serves is refused before any request, naming the maximum', async () => {
+    // A server that cannot be reached: a request would end in a network error, not exit 2.
+    const result = await runInProcess(['webhooks', 'deliveries', 'whk_3f9a1c2b7d4e', '--limit', '600'], {
+      AUDIT_SERVER: 'http://127.0.0.1:9',
+      AUDIT_TOKEN: 'aud_test',
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`audit: --limit must be between 1 and ${MAX_DELIVERIES_PAGE_SIZE}, got 600\n`);
     expect(result.stdout).toBe('');
   });
 

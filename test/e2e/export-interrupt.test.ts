@@ -106,6 +106,30 @@ describe('an interrupted audit export', () => {
     expect(readEvents(file)).toEqual(expected);
   });
 
+  it('Ctrl-C while the finished export is being recorded exits 130 (interrupted), not 1 as if the server had failed', async () => {
+    const proxy = await startFaultProxy(server.url);
+    const held = proxy.holdNext(1, { pathPattern: /\/exports$/ });
+    const file = join(out, 'sigint-recording.json');
+    const cli = startCli(['export', ...RANGE, '--format', 'json', '-o', file], {
+      ...env,
+      AUDIT_SERVER: proxy.url,
+      AUDIT_TOKEN: token,
+    });
+    try {
+      await held.arrived;
+      cli.child.kill('SIGINT');
+      const stopped = await cli.done;
+      expect(stopped.code).toBe(130);
+      expect(stopped.stderr.trim().split('\n')).toHaveLength(1);
+      expect(stopped.stderr).toMatch(/^audit: .*interrupted/);
+      // The file was complete before the record was asked for: it stays.
+      expect(readEvents(file)).toEqual(expected);
+    } finally {
+      void held.release().catch(() => undefined);
+      await proxy.close();
+    }
+  });
+
   it('a network that gives up exits 1 with the reason and a resume line (gzip appends a member)', async () => {
     const proxy = await startFaultProxy(server.url);
     // Eight attempts: all of them fail.

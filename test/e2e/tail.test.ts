@@ -178,6 +178,31 @@ describe('audit tail', () => {
     await server.stop();
   });
 
+  it('prints a reconnect reason from a hostile 503 title without its escape, bidi or zero-width characters (no clipboard write)', async () => {
+    const hostile = createServer((_request, response) => {
+      response.writeHead(503, { 'content-type': 'application/problem+json' });
+      response.end(JSON.stringify({ title: '\u001b]52;c;aGk=\u0007busy\u202e\u200b', status: 503 }));
+    });
+    await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
+    try {
+      const home = tempHome();
+      const tail = follow(
+        ['-n', '0', '--server', `http://127.0.0.1:${(hostile.address() as AddressInfo).port}`],
+        {
+          ...cliEnv(home.configDir),
+          AUDIT_TOKEN: generateToken(),
+          AUDIT_TAIL_MAX_RECONNECTS: '1',
+        },
+      );
+      expect(await tail.exited).toBe(1);
+      expect(tail.stderr()).toMatch(/reconnecting… \(503 busy/);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the hostile characters are the point.
+      expect(tail.stderr()).not.toMatch(/[\u001b\u0007\u202e\u200b]|52;c;/);
+    } finally {
+      await new Promise<void>((resolve) => hostile.close(() => resolve()));
+    }
+  });
+
   it('gives up with exit 1 after a bounded number of failed reconnects', async () => {
     const home = tempHome();
     const env = cliEnv(home.configDir);

@@ -310,3 +310,52 @@ describe('network failures and tracing', () => {
     }
   });
 });
+
+describe('hostile retry answers', () => {
+  it('a 503 whose problem title is an OSC 52 clipboard write reaches onRetry and the trace without ESC, BEL, bidi or zero-width', async () => {
+    let answered = 0;
+    const hostile = createServer((_request, response) => {
+      answered++;
+      if (answered === 1) {
+        response.writeHead(503, { 'content-type': 'application/problem+json' });
+        response.end(JSON.stringify({ title: '\u001b]52;c;aGk=\u0007busy\u202e\u200b', status: 503 }));
+        return;
+      }
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ data: { kind: 'user' } }));
+    });
+    await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = hostile.address() as AddressInfo;
+      const retries: RetryInfo[] = [];
+      const lines: string[] = [];
+      const client = makeClient({
+        server: `http://127.0.0.1:${port}`,
+        onRetry: (info) => retries.push(info),
+        trace: (line) => lines.push(line),
+      });
+      await client.me().catch(() => undefined);
+      expect(retries.map((retry) => retry.reason)).toEqual(['503 busy']);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the hostile characters are the point.
+      const unsafe = /[\u001b\u0007\u202e\u200b]/;
+      for (const line of lines) expect(line).not.toMatch(unsafe);
+    } finally {
+      await new Promise<void>((resolve) => hostile.close(() => resolve()));
+    }
+  });
+
+  it('an API error whose title hides bidi and zero-width characters prints without them', () => {
+    const error = new AuditApiError({
+      status: 400,
+      problem: {
+        type: 'about:blank',
+        title: 'Bad\u202e Request\u200b',
+        status: 400,
+        detail: 'x\u2066y\u001b]8;;http://e\u0007',
+      },
+      method: 'GET',
+      url: 'http://127.0.0.1/api/v1/me',
+    });
+    expect(error.summary).toBe('400 Bad Request: xy');
+  });
+});

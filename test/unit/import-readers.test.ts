@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { importFailure } from '../../src/cli/import-report.js';
+import { AuditApiError } from '../../src/client/errors.js';
 import type { AuditEvent, EventInput } from '../../src/domain/event.js';
 import { restoreFormulaCell } from '../../src/domain/formula-cells.js';
 import { normalizeEvent } from '../../src/domain/normalize.js';
@@ -404,4 +405,39 @@ describe('batches', () => {
       'line 1501: not an event (no "action"); 1,500 events before it were read; nothing was sent (--dry-run).',
     );
   });
+});
+
+describe('an import the server refuses as too large or of the wrong type', () => {
+  const progress = {
+    read: 2000,
+    sent: 1000,
+    created: 1000,
+    duplicates: 0,
+    withoutId: 0,
+    serverRecords: 0,
+    batches: 1,
+  };
+  it.each([
+    [413, 'Content Too Large', /raise that limit, or shorten or remove the largest events in the file/],
+    [415, 'Unsupported Media Type', /--server/],
+  ])(
+    'a %i (%s) exits 2 and does not advise running the same command again, which would fail the same way',
+    (status, title, advice) => {
+      const failure = new AuditApiError({
+        status,
+        problem: { type: 'about:blank', title, status, detail: '' },
+        method: 'POST',
+        url: 'http://127.0.0.1/api/v1/events',
+      });
+      const error = importFailure(
+        new ImportStoppedError(failure, progress, undefined, false),
+        'f.ndjson',
+        false,
+      );
+      expect(error.exitCode).toBe(2);
+      expect(error.message).not.toContain('the same command again');
+      expect(error.message).toMatch(advice);
+      expect(error.message).toContain('1,000 events were imported before the failure');
+    },
+  );
 });

@@ -2,7 +2,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { InterruptedError } from '../../src/cli/context.js';
 import { CliError, EXIT, UsageError } from '../../src/cli/errors.js';
 import { LOGIN_HINT, toCliError } from '../../src/cli/to-cli-error.js';
 import {
@@ -11,6 +10,8 @@ import {
   AuditResponseError,
   AuditTimeoutError,
 } from '../../src/client/errors.js';
+import { InterruptedError } from '../../src/domain/interrupted.js';
+import { stopCause } from '../../src/export/range/stop-cause.js';
 import { UnsafeOutputError } from '../../src/export/safe-partial.js';
 import { ImportSourceError } from '../../src/import/source.js';
 
@@ -64,6 +65,12 @@ describe('toCliError: the one map from errors to the exit codes of the SPEC', ()
   it('an unreadable import file is the user’s to fix (2); Ctrl-C is 130', () => {
     expect(toCliError(new ImportSourceError('cannot read x.json: no such file'))?.exitCode).toBe(EXIT.usage);
     expect(toCliError(new InterruptedError('SIGINT'))?.exitCode).toBe(EXIT.interrupted);
+  });
+
+  it('a failure whose cause chain holds the Ctrl-C interruption (an aborted request, wrapped) is 130, not a failure', () => {
+    const aborted = new Error('the request was aborted', { cause: new InterruptedError('SIGINT') });
+    expect(toCliError(new Error('export failed', { cause: aborted }))?.exitCode).toBe(EXIT.interrupted);
+    expect(stopCause(aborted, undefined)).toEqual({ cause: 'signal', reason: 'interrupted' });
   });
 
   it('adds the command’s context around the message and keeps the original as the cause', () => {

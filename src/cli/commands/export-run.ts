@@ -75,7 +75,9 @@ export async function runExport(session: Session, plan: ExportPlan): Promise<voi
     };
     await client.recordExport(record).catch((error: unknown) => {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new ApiError(`the export was written, but the server did not record it: ${reason}`);
+      throw new ApiError(`the export was written, but the server did not record it: ${reason}`, undefined, {
+        cause: error,
+      });
     });
     reporter.done(exportSummary(result, output));
   } finally {

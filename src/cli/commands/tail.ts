@@ -14,7 +14,12 @@ interface TailOptions extends FilterOptions {
 export function tailCommand(context: CliContext): Command {
   const command = new Command('tail')
     .description('print the newest events, then follow new ones as they happen, until Ctrl-C')
-    .option('-n, --lines <n>', 'how many recent events to print first', integerInRange('-n', 0, 1000), 10);
+    .option(
+      '-n, --lines <n>',
+      'how many recent events to print first',
+      integerInRange('-n', 0, MAX_PAGE_SIZE),
+      10,
+    );
   return addFilterOptions(command)
     .addHelpText(
       'after',
@@ -71,9 +76,10 @@ export function tailCommand(context: CliContext): Command {
           onReconnecting: ({ delayMs, reason }) =>
             writeLine(
               context.stderr,
-              `reconnecting… (${reason}; next try in ${(delayMs / 1000).toFixed(1)} s)`,
+              `reconnecting… (${sanitizeForDisplay(reason)}; next try in ${(delayMs / 1000).toFixed(1)} s)`,
             ),
-          onPolling: (reason) => writeLine(context.stderr, `${reason}; polling for new events instead`),
+          onPolling: (reason) =>
+            writeLine(context.stderr, `${sanitizeForDisplay(reason)}; polling for new events instead`),
           onPositionAhead: () =>
             writeLine(
               context.stderr,

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import type { AuditClient } from '../../client/client.js';
+import { MAX_DELIVERIES_PAGE_SIZE } from '../../domain/request-limits.js';
 import { stringifyJsonSafely } from '../../format/sanitize.js';
 import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
@@ -102,7 +103,7 @@ export function webhooksDeliveriesCommand(context: CliContext): Command {
     .description('recent deliveries of a webhook: status, attempts, last error')
     .argument('<id>', 'the webhook id (whk_…)')
     .addOption(new Option('--status <status>', 'only these').choices(['pending', 'delivered', 'failed']))
-    .option('--limit <n>', 'how many', integerInRange('--limit', 1, 1000), 50)
+    .option('--limit <n>', 'how many', integerInRange('--limit', 1, MAX_DELIVERIES_PAGE_SIZE), 50)
     .addHelpText('after', examples('$ audit webhooks deliveries whk_3f9a1c2b7d4e --status failed'))
     .action(
       (

@@ -1,4 +1,5 @@
 import { type Static, type TSchema, Type } from 'typebox';
+import { MAX_DELIVERIES_PAGE_SIZE } from '../../domain/request-limits.js';
 import { MAX_URL_LENGTH, MIN_SECRET_LENGTH, WEBHOOK_FORMATS } from '../../domain/webhook-rules.js';
 import { NullableString, oneOfStrings, problemResponses } from './common.js';
 
@@ -100,7 +101,7 @@ export const DeliveryStatusSchema = Type.Union([
 
 export const DeliveriesQuery = Type.Object({
   status: Type.Optional(DeliveryStatusSchema),
-  per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_DELIVERIES_PAGE_SIZE, default: 50 })),
 });
 
 export const DeliverySchema = Type.Object(
