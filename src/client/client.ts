@@ -1,7 +1,7 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Agent } from 'undici';
 import { MAX_BATCH_EVENTS, MAX_PAGE_SIZE } from '../domain/request-limits.js';
 import { type AnswerShape, jsonAnswer } from './answer.js';
+import { logsPath, orgPath, webhooksPath } from './api-paths.js';
 import type {
   ApiResponse,
   AuditClientOptions,
@@ -10,11 +10,11 @@ import type {
   RequestOptions,
   StreamOptions,
 } from './client-options.js';
+import { openConnection } from './connection.js';
 import { type Answer, sendWithRetries, type Transport } from './http.js';
-import { nextCursorOfLink } from './link-header.js';
+import { walkPages } from './page-walk.js';
 import { buildUrl } from './query.js';
-import { RETRY_ATTEMPTS } from './retry.js';
-import { defaultUserAgent, lowerCaseKeys, parseServer } from './setup.js';
+import { lowerCaseKeys } from './setup.js';
 import { type EventStream, openEventStream } from './stream.js';
 import type {
   AuditEvent,
@@ -36,12 +36,9 @@ import type {
   WebhookTestResult,
   WebhookUpdate,
 } from './types.js';
-import { undici } from './undici.js';
 
 /** Events in one ingest call: the server's limit. */
 export const MAX_INGEST_BATCH = MAX_BATCH_EVENTS;
-const DEFAULT_TIMEOUT_MS = 30_000;
-const CONNECT_TIMEOUT_MS = 10_000;
 // The server sends a heartbeat every 15 s; three missed ones mean the connection is dead.
 const STREAM_IDLE_TIMEOUT_MS = 45_000;
 
@@ -58,30 +55,14 @@ export class AuditClient {
   #closing: Promise<void> | undefined;
 
   constructor(options: AuditClientOptions) {
-    this.#base = parseServer(options.server);
-    this.server = this.#base.href.replace(/\/+$/, '');
+    const connection = openConnection(options);
+    this.#base = connection.base;
+    this.server = connection.server;
     this.org = options.org;
     this.#signal = options.signal;
-    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.#agent = new (undici().Agent)({
-      connectTimeout: Math.min(timeoutMs, CONNECT_TIMEOUT_MS),
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    });
-    this.#transport = {
-      dispatcher: this.#agent,
-      attempts: Math.max(1, options.attempts ?? RETRY_ATTEMPTS.interactive),
-      token: options.token,
-      sleep: options.sleep ?? ((ms, signal) => delay(ms, undefined, { signal })),
-      random: options.random ?? Math.random,
-      trace: options.trace,
-      onRetry: options.onRetry,
-    };
-    this.#headers = {
-      accept: 'application/json',
-      'user-agent': options.userAgent ?? defaultUserAgent(),
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-    };
+    this.#agent = connection.agent;
+    this.#transport = connection.transport;
+    this.#headers = connection.headers;
   }
 
   /**
@@ -126,49 +107,16 @@ export class AuditClient {
 
   async listPage(params: ListParams = {}, options: CallOptions = {}): Promise<EventPage> {
     const query = { ...params };
-    return (await this.#json<EventPage>('GET', this.#logsPath(), { ...options, query }, 'page')).body;
+    return (await this.#json<EventPage>('GET', logsPath(this.org), { ...options, query }, 'page')).body;
   }
 
-  /**
-   * Every page: follows `next_cursor` (or, when polling with `after`, the last id) until the end.
-   * With `ahead`, the next page is asked for as soon as this one's Link header names it, before
-   * this one is parsed, so the server makes it while this client parses and writes (about a
-   * fifth off a long export). Only for a caller that reads every page: a caller that
-   * stops early would have had one page made for nothing.
-   */
-  async *pages(
-    params: ListParams = {},
-    options: CallOptions & { ahead?: boolean } = {},
-  ): AsyncGenerator<EventPage> {
-    let current = params;
-    let answer = this.#listText(current, options);
-    for (;;) {
-      const response = await answer;
-      const hinted = options.ahead ? nextCursorOfLink(response.headers.link) : undefined;
-      const early =
-        hinted === undefined ? undefined : this.#listText({ ...current, cursor: hinted }, options);
-      if (early) {
-        // A failure of the page asked for early surfaces when it is awaited, not as unhandled.
-        early.catch(() => undefined);
-        // undici writes the request on a later turn of the event loop: let it go out now,
-        // not after this page has been parsed and the caller has written it.
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      const page = jsonAnswer(response, 'page') as EventPage;
-      yield page;
-      const { has_more: hasMore, next_cursor: nextCursor } = page.pagination;
-      const lastId = page.data.at(-1)?.id;
-      if (!hasMore) return;
-      if (nextCursor) current = { ...current, cursor: nextCursor };
-      else if (current.after !== undefined && lastId) current = { ...current, after: lastId };
-      else return;
-      // The body is what counts: a Link header that named another page is not followed.
-      answer = early && nextCursor === hinted ? early : this.#listText(current, options);
-    }
+  /** Every page until the end; with `ahead`, the next is asked for before this one is parsed. */
+  pages(params: ListParams = {}, options: CallOptions & { ahead?: boolean } = {}): AsyncGenerator<EventPage> {
+    return walkPages(params, (page) => this.#listText(page, options), options.ahead === true);
   }
 
   #listText(params: ListParams, options: CallOptions): Promise<Answer> {
-    return this.#send('GET', this.#logsPath(), { ...options, query: { ...params } });
+    return this.#send('GET', logsPath(this.org), { ...options, query: { ...params } });
   }
 
   /** Events across pages, stopping after `limit`; asks for pages of min(1000, limit) when unset. */
@@ -190,7 +138,7 @@ export class AuditClient {
   }
 
   async getEvent(id: string, options: CallOptions = {}): Promise<AuditEvent> {
-    return this.#data<AuditEvent>('GET', `${this.#logsPath()}/${encodeURIComponent(id)}`, options);
+    return this.#data<AuditEvent>('GET', `${logsPath(this.org)}/${encodeURIComponent(id)}`, options);
   }
 
   /**
@@ -203,12 +151,13 @@ export class AuditClient {
     }
     if (events.length === 0) return { data: [], summary: { received: 0, created: 0, duplicates: 0 } };
     const body = { events };
-    return (await this.#json<IngestResponse>('POST', this.#logsPath(), { ...options, body }, 'object')).body;
+    return (await this.#json<IngestResponse>('POST', logsPath(this.org), { ...options, body }, 'object'))
+      .body;
   }
 
   /** Reports a finished export or backup, which the server records as one `audit.exported` event. */
   async recordExport(record: ExportRecord, options: CallOptions = {}): Promise<AuditEvent> {
-    return this.#data<AuditEvent>('POST', `${this.#orgPath()}/exports`, { ...options, body: record });
+    return this.#data<AuditEvent>('POST', `${orgPath(this.org)}/exports`, { ...options, body: record });
   }
 
   /**
@@ -220,7 +169,7 @@ export class AuditClient {
     return (
       await this.#json<GdprExport>(
         'POST',
-        `${this.#orgPath()}/gdpr/exports`,
+        `${orgPath(this.org)}/gdpr/exports`,
         { ...call, body: { user, ...subjectFields({ identifiers, names }) } },
         'envelope',
       )
@@ -239,7 +188,7 @@ export class AuditClient {
       dry_run: dryRun,
       ...(confirmed ? { confirmed } : {}),
     };
-    return this.#data<GdprErasure>('POST', `${this.#orgPath()}/gdpr/erasures`, { ...call, body });
+    return this.#data<GdprErasure>('POST', `${orgPath(this.org)}/gdpr/erasures`, { ...call, body });
   }
 
   /** Subscribes a URL to matching events (owner or admin); the secret is returned only here. */
@@ -247,7 +196,7 @@ export class AuditClient {
     const body = (
       await this.#json<{ data: Webhook; secret: string }>(
         'POST',
-        this.#webhooksPath(),
+        webhooksPath(this.org),
         { ...options, body: input },
         'envelope',
       )
@@ -256,25 +205,25 @@ export class AuditClient {
   }
 
   async listWebhooks(options: CallOptions = {}): Promise<Webhook[]> {
-    return this.#data<Webhook[]>('GET', this.#webhooksPath(), options);
+    return this.#data<Webhook[]>('GET', webhooksPath(this.org), options);
   }
 
   async getWebhook(id: string, options: CallOptions = {}): Promise<Webhook> {
-    return this.#data<Webhook>('GET', this.#webhooksPath(id), options);
+    return this.#data<Webhook>('GET', webhooksPath(this.org, id), options);
   }
 
   async updateWebhook(id: string, changes: WebhookUpdate, options: CallOptions = {}): Promise<Webhook> {
-    return this.#data<Webhook>('PATCH', this.#webhooksPath(id), { ...options, body: changes });
+    return this.#data<Webhook>('PATCH', webhooksPath(this.org, id), { ...options, body: changes });
   }
 
   /** Deletes a webhook; its pending deliveries are not sent. */
   async deleteWebhook(id: string, options: CallOptions = {}): Promise<void> {
-    await this.request('DELETE', this.#webhooksPath(id), options);
+    await this.request('DELETE', webhooksPath(this.org, id), options);
   }
 
   /** Sends a sample event to the webhook now and reports what the receiver answered. */
   async testWebhook(id: string, options: CallOptions = {}): Promise<WebhookTestResult> {
-    return this.#data<WebhookTestResult>('POST', `${this.#webhooksPath(id)}/test`, options);
+    return this.#data<WebhookTestResult>('POST', `${webhooksPath(this.org, id)}/test`, options);
   }
 
   /** The webhook's recent deliveries, newest first. */
@@ -284,7 +233,7 @@ export class AuditClient {
     options: CallOptions = {},
   ): Promise<WebhookDelivery[]> {
     const call = { ...options, query: params };
-    return this.#data<WebhookDelivery[]>('GET', `${this.#webhooksPath(id)}/deliveries`, call);
+    return this.#data<WebhookDelivery[]>('GET', `${webhooksPath(this.org, id)}/deliveries`, call);
   }
 
   /** The live Server-Sent Events stream; one attempt, no retry (the follower reconnects). */
@@ -295,7 +244,7 @@ export class AuditClient {
       this.#transport,
       {
         method: 'GET',
-        url: buildUrl(this.#base, `${this.#logsPath()}/stream`, { ...params }),
+        url: buildUrl(this.#base, `${logsPath(this.org)}/stream`, { ...params }),
         headers,
         signal: this.#signalFor(options.signal),
       },
@@ -326,21 +275,6 @@ export class AuditClient {
   /** The `data` of an answer in the API's `{ "data": … }` envelope. */
   async #data<T>(method: HttpMethod, path: string, options: RequestOptions): Promise<T> {
     return (await this.#json<{ data: T }>(method, path, options, 'envelope')).body.data;
-  }
-
-  #webhooksPath(id?: string): string {
-    return `${this.#orgPath()}/webhooks${id === undefined ? '' : `/${encodeURIComponent(id)}`}`;
-  }
-
-  #orgPath(): string {
-    return this.#logsPath().replace(/\/audit-logs$/, '');
-  }
-
-  #logsPath(): string {
-    if (!this.org) {
-      throw new Error('no organization given: pass { org } to AuditClient (the CLI: --org or AUDIT_ORG)');
-    }
-    return `/api/v1/organizations/${encodeURIComponent(this.org)}/audit-logs`;
   }
 }
 
