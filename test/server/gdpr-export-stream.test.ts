@@ -1,3 +1,4 @@
+import { PerformanceObserver } from 'node:perf_hooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/domain/event.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
@@ -22,14 +23,25 @@ describe('GDPR export of a large subject', () => {
   afterEach(() => fixture.close());
 
   it('never holds the event loop for long: /healthz is answered between pages, same answer shape', async () => {
+    // A first export (of someone else, so that its record does not concern this subject) compiles
+    // the route's code paths: what is measured is the export's own work.
+    await fixture.request({ method: 'POST', url: EXPORTS, payload: { user: 'nobody@example.com' } });
     // The longest gap between turns of the event loop while the export runs, against its length:
-    // an export done in one synchronous piece holds the loop for nearly all of it.
-    let longestStall = 0;
+    // an export done in one synchronous piece holds the loop for nearly all of it. Garbage
+    // collection pauses inside a gap are not the export's code (a test worker that ran other
+    // files before this one has a larger heap to collect), so they are taken out of it.
+    const collections: { start: number; end: number }[] = [];
+    const gcObserver = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries())
+        collections.push({ start: entry.startTime, end: entry.startTime + entry.duration });
+    });
+    gcObserver.observe({ entryTypes: ['gc'] });
+    const gaps: { start: number; end: number }[] = [];
     let last = performance.now();
     let running = true;
     const tick = () => {
       const now = performance.now();
-      longestStall = Math.max(longestStall, now - last);
+      gaps.push({ start: last, end: now });
       last = now;
       if (running) setImmediate(tick);
     };
@@ -48,6 +60,15 @@ describe('GDPR export of a large subject', () => {
     running = false;
     clearInterval(healthTimer);
     await Promise.all(healthChecks);
+    // Entries are delivered asynchronously: let the observer hear of the last collections.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    gcObserver.disconnect();
+    const collected = (gap: { start: number; end: number }) =>
+      collections.reduce(
+        (sum, gc) => sum + Math.max(0, Math.min(gap.end, gc.end) - Math.max(gap.start, gc.start)),
+        0,
+      );
+    const longestStall = Math.max(...gaps.map((gap) => gap.end - gap.start - collected(gap)));
     expect(longestStall, `stalled ${longestStall.toFixed(0)} ms of ${took.toFixed(0)} ms`).toBeLessThan(
       took / 3,
     );
