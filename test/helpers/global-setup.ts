@@ -12,9 +12,12 @@ export default function setup(): () => void {
   const root = mkdtempSync(join(tmpdir(), 'audit-suite-'));
   process.env.TMPDIR = root;
   return () => {
-    // SQLite's own temp files (etilqs_*) outlive a server the durability tests kill on purpose:
-    // SQLite deletes them on close, which a SIGKILL skips. Those are not a test's leak.
-    const left = readdirSync(root).filter((name) => !name.startsWith('etilqs_'));
+    // Not a test's leak: SQLite's own temp files (etilqs_*) outlive a server the durability tests
+    // kill on purpose (SQLite deletes them on close, which a SIGKILL skips), and on Node 22+ the
+    // module compile cache that vitest turns on lives in the temp dir (node-compile-cache).
+    const left = readdirSync(root).filter(
+      (name) => !name.startsWith('etilqs_') && name !== 'node-compile-cache',
+    );
     rmSync(root, { recursive: true, force: true });
     if (previous === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previous;
