@@ -275,13 +275,15 @@ describe('audit logs and audit search against a live server', () => {
   it('ends quietly with 0 when the reader of its output goes away', async () => {
     const child = spawn(process.execPath, [BIN, 'logs', '--all'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (chunk) => {
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
       stderr += chunk;
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     let firstLine = '';
     await new Promise<void>((resolve) => {
-      child.stdout.on('data', (chunk) => {
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (chunk: string) => {
         firstLine += chunk;
         if (firstLine.includes('\n')) {
           child.stdout.destroy();
@@ -304,10 +306,12 @@ describe('audit logs and audit search against a live server', () => {
       });
       let stdout = '';
       let stderr = '';
-      child.stdout.on('data', (chunk) => {
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (chunk: string) => {
         stdout += chunk;
       });
-      child.stderr.on('data', (chunk) => {
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (chunk: string) => {
         stderr += chunk;
       });
       child.on('close', (code) => resolve({ code, stdout, stderr }));

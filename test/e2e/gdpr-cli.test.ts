@@ -164,7 +164,8 @@ describe('audit gdpr export and delete', () => {
           },
         );
         let output = '';
-        child.stdout.on('data', (chunk) => {
+        child.stdout.setEncoding('utf8');
+        child.stdout.on('data', (chunk: string) => {
           output += chunk;
           if (output.includes('to confirm') && !child.stdin.writableEnded) child.stdin.end(`${typed}\r`);
         });

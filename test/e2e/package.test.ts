@@ -142,10 +142,12 @@ describe('npm install -g ./<tarball> on an empty prefix', () => {
         let out = '';
         let err = '';
         const timer = setTimeout(() => reject(new Error(`no Listening line: ${err}`)), 20_000);
-        server?.stderr?.on('data', (chunk) => {
+        server?.stderr?.setEncoding('utf8');
+        server?.stderr?.on('data', (chunk: string) => {
           err += chunk;
         });
-        server?.stdout?.on('data', (chunk) => {
+        server?.stdout?.setEncoding('utf8');
+        server?.stdout?.on('data', (chunk: string) => {
           out += chunk;
           const match = /Listening on (\S+)/.exec(out);
           if (match?.[1]) {

@@ -26,14 +26,16 @@ function follow(args: string[], env: NodeJS.ProcessEnv): Follower {
   let stderr = '';
   let partial = '';
   const waiters: (() => void)[] = [];
-  child.stdout?.on('data', (chunk) => {
+  child.stdout?.setEncoding('utf8');
+  child.stdout?.on('data', (chunk: string) => {
     partial += chunk;
     const complete = partial.split('\n');
     partial = complete.pop() ?? '';
     lines.push(...complete.filter(Boolean));
     for (const wake of waiters.splice(0)) wake();
   });
-  child.stderr?.on('data', (chunk) => {
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
     stderr += chunk;
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));

@@ -38,10 +38,12 @@ export function runCli(
         : setTimeout(() => child.kill('SIGKILL'), options.killAfterMs);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk) => {
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
       stdout += chunk;
     });
-    child.stderr.on('data', (chunk) => {
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
       stderr += chunk;
     });
     child.on('error', reject);
@@ -81,10 +83,12 @@ export function startServerProcess(
       child.kill('SIGKILL');
       reject(new Error(`server did not start: ${stderr}`));
     }, timeoutMs);
-    child.stderr.on('data', (chunk) => {
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
       stderr += chunk;
     });
-    child.stdout.on('data', (chunk) => {
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
       stdout += chunk;
       const listening = /^Listening on (http:\/\/\S+)$/m.exec(stdout);
       if (!listening) return;

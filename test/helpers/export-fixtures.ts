@@ -112,10 +112,12 @@ export function startCli(
   const child = spawn(process.execPath, [BIN, ...args], { env, cwd, stdio: 'pipe' });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk) => {
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
     stdout += chunk;
   });
-  child.stderr.on('data', (chunk) => {
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
     stderr += chunk;
   });
   child.stdin.end(options.input ?? '');
@@ -132,10 +134,12 @@ export function runPrintedCommand(line: string, env: NodeJS.ProcessEnv, cwd?: st
   const child = spawn('/bin/sh', ['-c', command], { env, cwd, stdio: 'pipe' });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk) => {
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
     stdout += chunk;
   });
-  child.stderr.on('data', (chunk) => {
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
     stderr += chunk;
   });
   child.stdin.end();

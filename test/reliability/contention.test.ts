@@ -53,10 +53,12 @@ function runPurger(dbFile: string, ms: number): Promise<{ purged: number; runs: 
     const child = spawn(process.execPath, ['--input-type=module', '-e', PURGER, DIST, dbFile, String(ms)]);
     let out = '';
     let err = '';
-    child.stdout.on('data', (chunk) => {
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
       out += chunk;
     });
-    child.stderr.on('data', (chunk) => {
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
       err += chunk;
     });
     child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(err))));

@@ -39,7 +39,8 @@ async function holdWriteLock(file: string, holdMs: number): Promise<Holder> {
   const child = spawn(process.execPath, ['-e', HOLDER, BETTER_SQLITE3, file, String(holdMs)]);
   let out = '';
   let err = '';
-  child.stderr?.on('data', (chunk) => {
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
     err += chunk;
   });
   const lines = (want: string) =>
@@ -47,7 +48,8 @@ async function holdWriteLock(file: string, holdMs: number): Promise<Holder> {
       const check = () => {
         if (out.includes(`${want}\n`)) resolve();
       };
-      child.stdout?.on('data', (chunk) => {
+      child.stdout?.setEncoding('utf8');
+      child.stdout?.on('data', (chunk: string) => {
         out += chunk;
         check();
       });

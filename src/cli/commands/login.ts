@@ -5,6 +5,7 @@ import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 import { AuthError, UsageError } from '../errors.js';
 import { examples } from '../parse-options.js';
+import { readAllText } from '../read-all-text.js';
 import { openSession, sentenceFragment } from '../session.js';
 
 export function loginCommand(context: CliContext): Command {
@@ -26,7 +27,7 @@ export function loginCommand(context: CliContext): Command {
       let org = session.flags.org ?? context.env.AUDIT_ORG;
       let token: string;
       if (options.withToken) {
-        token = (await readAll(context.stdin)).trim().split(/\r?\n/)[0]?.trim() ?? '';
+        token = (await readAllText(context.stdin)).trim().split(/\r?\n/)[0]?.trim() ?? '';
         if (!token) throw new UsageError('--with-token: nothing on standard input; pipe the token in');
       } else if (context.stdin.isTTY && context.stderr.isTTY) {
         const prompts = await import('@inquirer/prompts');
@@ -68,10 +69,4 @@ export function loginCommand(context: CliContext): Command {
         writeLine(context.stderr, 'Note: AUDIT_TOKEN is set and takes precedence over the saved token.');
       }
     });
-}
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  let text = '';
-  for await (const chunk of stream) text += chunk.toString();
-  return text;
 }

@@ -5,6 +5,7 @@ import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 import { UsageError } from '../errors.js';
 import { examples } from '../parse-options.js';
+import { readAllText } from '../read-all-text.js';
 import { openSession } from '../session.js';
 
 interface AddOptions {
@@ -78,9 +79,7 @@ export function webhooksAddCommand(context: CliContext): Command {
 }
 
 async function readSecret(stdin: NodeJS.ReadableStream): Promise<string> {
-  let text = '';
-  for await (const chunk of stdin) text += chunk.toString();
-  const secret = text.trim();
+  const secret = (await readAllText(stdin)).trim();
   if (secret.length < 16) throw new UsageError('--secret-stdin: the secret must be at least 16 characters');
   return secret;
 }
