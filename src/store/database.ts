@@ -39,9 +39,10 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   if (file !== ':memory:') createPrivately(file);
   const db = new Database(file, { readonly: options.readonly ?? false });
   try {
-    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     if (!options.readonly) {
-      db.pragma('journal_mode = WAL');
+      enterWalMode(db, busyTimeoutMs);
       db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
       // Deleted content is overwritten, so purged or erased data does not linger in free pages.
@@ -92,5 +93,23 @@ function assertDurable(db: Db): void {
   // 2 is FULL. Refuse to serve rather than acknowledge events that a crash could lose.
   if (synchronous !== 2 || (journal !== 'wal' && db.name !== ':memory:')) {
     throw new Error(`database is not durable (journal_mode=${journal}, synchronous=${synchronous})`);
+  }
+}
+
+/**
+ * Switches a connection to WAL. On a new file another process may be switching it at the same
+ * moment (the server and an admin command started together); SQLite then answers busy at once,
+ * without its busy handler, so the switch is retried until the busy timeout is spent.
+ */
+function enterWalMode(db: Db, busyTimeoutMs: number): void {
+  const giveUpAt = Date.now() + busyTimeoutMs;
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= giveUpAt) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    }
   }
 }
