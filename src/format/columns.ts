@@ -4,6 +4,8 @@ import { displayValue } from './sanitize.js';
 import { formatTimestamp } from './time-format.js';
 
 export interface ListColumn {
+  /** What `--columns` calls it: lower case, stable. */
+  name: string;
   header: string;
   /** The cell for `event`, already safe for a terminal. */
   value(event: AuditEvent, zone: string): string;
@@ -13,24 +15,48 @@ export interface ListColumn {
 const firstPresent = (...values: unknown[]) =>
   displayValue(values.find((value) => typeof value === 'string' && value !== ''));
 
-/** The columns of `audit logs` and friends, shared by the table and the TSV output. */
-export const LIST_COLUMNS: readonly ListColumn[] = [
-  { header: 'TIME', value: (event, zone) => formatTimestamp(event.timestamp, zone) },
-  { header: 'CATEGORY', value: (event) => displayValue(event.category) },
-  { header: 'ACTION', value: (event) => displayValue(event.action) },
-  {
+/** Every column a list can show (table, TSV), by name. */
+export const EVENT_COLUMNS: Readonly<Record<string, ListColumn>> = {
+  id: { name: 'id', header: 'ID', value: (event) => displayValue(event.id) },
+  time: { name: 'time', header: 'TIME', value: (event, zone) => formatTimestamp(event.timestamp, zone) },
+  category: { name: 'category', header: 'CATEGORY', value: (event) => displayValue(event.category) },
+  action: { name: 'action', header: 'ACTION', value: (event) => displayValue(event.action) },
+  actor: {
+    name: 'actor',
     header: 'ACTOR',
     value: ({ actor }) => firstPresent(actor?.name, actor?.email, actor?.id),
   },
-  { header: 'TARGET', value: ({ target }) => firstPresent(target?.name, target?.id) },
-  { header: 'IP', value: ({ context }) => displayValue(context?.ip_address) },
-  { header: 'DESCRIPTION', value: (event) => displayValue(event.description) },
-];
+  target: { name: 'target', header: 'TARGET', value: ({ target }) => firstPresent(target?.name, target?.id) },
+  ip: { name: 'ip', header: 'IP', value: ({ context }) => displayValue(context?.ip_address) },
+  description: {
+    name: 'description',
+    header: 'DESCRIPTION',
+    value: (event) => displayValue(event.description),
+  },
+};
+
+const pick = (...names: string[]): readonly ListColumn[] =>
+  names.map((name) => EVENT_COLUMNS[name] as ListColumn);
+
+/** The columns of `audit logs` and friends, shared by the table and the TSV output. */
+export const LIST_COLUMNS: readonly ListColumn[] = pick(
+  'time',
+  'category',
+  'action',
+  'actor',
+  'target',
+  'ip',
+  'description',
+);
 
 export const LIST_HEADERS: readonly string[] = LIST_COLUMNS.map((column) => column.header);
 
-export function listRow(event: AuditEvent, zone: string): string[] {
-  return LIST_COLUMNS.map((column) => column.value(event, zone));
+export function listRow(
+  event: AuditEvent,
+  zone: string,
+  columns: readonly ListColumn[] = LIST_COLUMNS,
+): string[] {
+  return columns.map((column) => column.value(event, zone));
 }
 
 /** The export columns, in the SPEC's order. */
