@@ -109,6 +109,23 @@ describe('audit backup schedule / unschedule with a fake crontab', () => {
     expect(cron.calls()).toBe('');
   });
 
+  it.skipIf(!existsSync('/proc/self'))(
+    'a --dir that cannot be made (under /proc) fails at once with one line and exit 2; the crontab is left alone',
+    async () => {
+      const cron = fakeCron(SEED);
+      const result = await runCli(['backup', 'schedule', '--dir', '/proc/audit-backups'], {
+        env: cron.env,
+        killAfterMs: 15_000,
+      });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(
+        /^audit: cannot use \/proc\/audit-backups as the backup directory: .*\n$/,
+      );
+      expect(result.stderr.split('\n')).toHaveLength(2);
+      expect(cron.read()).toBe(SEED);
+    },
+  );
+
   it('--print shows the cron line, a systemd timer and service, and a Kubernetes CronJob; installs nothing', async () => {
     const cron = fakeCron(SEED);
     const result = await cron.run(['backup', 'schedule', '--print', '--at', '04:05', '--dir', cron.dir]);
