@@ -43,6 +43,10 @@ export const EXIT_CODES: readonly (readonly [code: number, meaning: string])[] =
   [EXIT.usage, 'bad usage or input: unknown flag or command, bad date, malformed file'],
   [EXIT.auth, 'not authenticated (no token, refused or revoked token) or not permitted (role)'],
   [EXIT.interrupted, 'interrupted by Ctrl-C (an export keeps NAME.partial and prints how to resume)'],
+  [
+    EXIT.terminated,
+    'stopped by SIGTERM: backup run (as cron, systemd or Kubernetes stop it) removes its partial file',
+  ],
 ];
 
 function table(rows: readonly (readonly [string | number, string])[]): string {
