@@ -44,8 +44,10 @@ export async function startEventPagesServer(options: { pages: number; perPage: n
     }
     return body;
   };
+  const requests: URL[] = [];
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
+    requests.push(url);
     request.resume();
     if (request.method === 'GET' && url.pathname.endsWith('/audit-logs')) {
       response.writeHead(200, { 'content-type': 'application/json' });
@@ -63,6 +65,8 @@ export async function startEventPagesServer(options: { pages: number; perPage: n
   return {
     url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
     events: pages * perPage,
+    /** Every request's URL, in order. */
+    requests,
     close: () => new Promise((resolve) => server.close(resolve)),
   };
 }
