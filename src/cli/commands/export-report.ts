@@ -76,10 +76,11 @@ export async function createExportReporter(context: CliContext, target: string):
 /** `Rendering PDF q1.pdf: page 120 of about 1,001 (3,400 of 30,000 events)`. */
 export function renderingLine(progress: RenderProgress & { file: string }): string {
   const { page, pages, rendered, total } = progress;
-  const about = rendered < total ? 'about ' : '';
   const name = progress.file === '-' ? 'standard output' : basename(progress.file);
+  // Until a first row is drawn there is nothing to estimate the pages from.
+  const of = rendered === 0 ? '' : ` of ${rendered < total ? 'about ' : ''}${numbers.format(pages)}`;
   return (
-    `Rendering PDF ${name}: page ${numbers.format(page)} of ${about}${numbers.format(pages)} ` +
+    `Rendering PDF ${name}: page ${numbers.format(page)}${of} ` +
     `(${numbers.format(rendered)} of ${numbers.format(total)} events)`
   );
 }
