@@ -11,16 +11,16 @@ export const RECONNECT_BASE_MS = 500;
 export const RECONNECT_CAP_MS = 30_000;
 
 /**
- * The wait after the `failure`-th failure in a row: 0.5 s, 1 s, 2 s … up to `capMs`, each drawn
- * from the upper half of its step, so waits grow steadily while followers cut off together (a
- * server restart) come back spread out rather than all at once.
+ * The wait after the `failure`-th failure in a row: a random time up to 0.5 s, 1 s, 2 s … up to
+ * `capMs` (full jitter, as the client's retries): followers cut off together (a server restart)
+ * come back spread out, and on average sooner than with fixed steps.
  */
 export function reconnectDelayMs(
   failure: number,
   { capMs = RECONNECT_CAP_MS, random = Math.random }: { capMs?: number; random?: () => number } = {},
 ): number {
   const step = Math.min(capMs, RECONNECT_BASE_MS * 2 ** Math.min(30, Math.max(0, failure - 1)));
-  return Math.round(step / 2 + (random() * step) / 2);
+  return Math.floor(random() * step);
 }
 
 export class FollowerGaveUpError extends Error {

@@ -209,20 +209,19 @@ describe('followEvents: whether events may be missing after a reconnect', () => 
 });
 
 describe('reconnectDelayMs', () => {
-  it('waits 0.5 s, doubling after each failure up to 30 s, drawn from the upper half of each step', () => {
-    const lowest = [1, 2, 3, 4, 5, 6, 7, 8, 20, 1000].map((failure) =>
-      reconnectDelayMs(failure, { random: () => 0 }),
+  it('waits up to 0.5 s, then up to twice as long after each failure, up to 30 s (full jitter)', () => {
+    const failures = [1, 2, 3, 4, 5, 6, 7, 8, 20, 1000];
+    expect(failures.map((failure) => reconnectDelayMs(failure, { random: () => 0 }))).toEqual(
+      failures.map(() => 0),
     );
-    const highest = [1, 2, 3, 4, 5, 6, 7, 8, 20, 1000].map((failure) =>
-      reconnectDelayMs(failure, { random: () => 1 }),
-    );
-    expect(lowest).toEqual([250, 500, 1000, 2000, 4000, 8000, 15_000, 15_000, 15_000, 15_000]);
-    expect(highest).toEqual([500, 1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000, 30_000]);
+    expect(failures.map((failure) => reconnectDelayMs(failure, { random: () => 0.999_999 }))).toEqual([
+      499, 999, 1999, 3999, 7999, 15_999, 29_999, 29_999, 29_999, 29_999,
+    ]);
     expect(RECONNECT_CAP_MS).toBe(30_000);
   });
 
   it('never waits longer than a smaller cap (AUDIT_TAIL_RETRY_MAX_MS)', () => {
-    expect(reconnectDelayMs(12, { capMs: 200, random: () => 1 })).toBe(200);
-    expect(reconnectDelayMs(1, { capMs: 200, random: () => 0 })).toBe(100);
+    expect(reconnectDelayMs(12, { capMs: 200, random: () => 0.999_999 })).toBe(199);
+    expect(reconnectDelayMs(1, { capMs: 200, random: () => 0.5 })).toBe(100);
   });
 });

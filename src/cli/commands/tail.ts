@@ -120,13 +120,14 @@ export function tailCommand(context: CliContext): Command {
 }
 
 const RECONNECTING = [
-  'When the connection drops, tail keeps trying until Ctrl-C: it waits 0.5 s, then twice as long',
-  'after each failure, up to 30 s (AUDIT_TAIL_RETRY_MAX_MS), or as long as the server asks',
-  '(Retry-After). Meanwhile a status line on stderr says since when and when the next try comes; once',
-  'back, tail resumes after the last event it printed and says "reconnected — no events missed", or',
-  'why some may be missing. It stops only when retrying cannot help: the token refused or revoked',
-  "(exit 4), the organization gone, or an answer that is not the API's (exit 1).",
-  'AUDIT_TAIL_MAX_RECONNECTS=N makes it give up after N failures in a row (exit 1).',
+  'When the connection drops, tail keeps trying until Ctrl-C. It waits a random time up to 0.5 s,',
+  'then up to twice as long after each failure, at most 30 s (AUDIT_TAIL_RETRY_MAX_MS), or as long',
+  'as the server asks (Retry-After). Meanwhile a status line on stderr says since when and when the',
+  'next try comes (one line per change when stderr is not a terminal). Once back, tail resumes after',
+  'the last event it printed and says "reconnected — no events missed", or why some may be missing.',
+  'It stops only where retrying cannot help: the token refused or revoked (exit 4), the organization',
+  "gone, or an answer that is not the API's (exit 1). For scripts, AUDIT_TAIL_MAX_RECONNECTS=N makes",
+  'it give up after N failures in a row (exit 1).',
 ].join('\n');
 
 // Our positions are 22 characters; another server's id is shown only this far.

@@ -81,7 +81,7 @@ export function createReconnectStatus(options: ReconnectStatusOptions): Reconnec
         ticker ??= setInterval(draw, 1000).unref();
       } else if (first) {
         const until = Number.isFinite(options.maxFailures)
-          ? `at most ${options.maxFailures} times (AUDIT_TAIL_MAX_RECONNECTS)`
+          ? `at most ${options.maxFailures} time${options.maxFailures === 1 ? '' : 's'} (AUDIT_TAIL_MAX_RECONNECTS)`
           : 'until Ctrl-C';
         stderr.write(`audit: disconnected from ${server} (${safeReason}); retrying ${until}\n`);
       }
