@@ -4,6 +4,7 @@
  * retrying cannot change.
  */
 import { AuditResponseError } from './errors.js';
+import type { ResumeGap } from './resume-gap.js';
 
 /** The first wait after a failure; each failure in a row doubles it, up to the cap. */
 export const RECONNECT_BASE_MS = 500;
@@ -26,17 +27,6 @@ export function reconnectDelayMs(
 export class FollowerGaveUpError extends Error {
   override readonly name = 'FollowerGaveUpError';
 }
-
-/** Why events sent while a follower was away may be missing; undefined when none can be. */
-export type ResumeGap =
-  /** The server's log ends before the position resumed from (restored from an older copy). */
-  | 'position-ahead'
-  /** The server did not recognise the position (another database behind the same address). */
-  | 'position-unknown'
-  /** The server never gave a position to resume from, so the stream started afresh. */
-  | 'no-position'
-  /** The server took the position but did not say where it resumed (not the bundled server). */
-  | 'unconfirmed';
 
 export interface BackOffOptions {
   /** Consecutive failures before giving up; `Infinity` (the default) never gives up. */

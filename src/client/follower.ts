@@ -5,12 +5,13 @@ import {
   createBackOff,
   isFinalPollFailure,
   onStreamOpenFailure,
-  type ResumeGap,
 } from './follower-backoff.js';
 import { createRecentWindow, type RecentWindow } from './recent-window.js';
+import { resumeGap } from './resume-gap.js';
 import { createSseParser, type SseMessage } from './sse-parser.js';
 
-export { FollowerGaveUpError, type ResumeGap, reconnectDelayMs } from './follower-backoff.js';
+export { FollowerGaveUpError, reconnectDelayMs } from './follower-backoff.js';
+export type { ResumeGap } from './resume-gap.js';
 
 export interface FollowerOptions extends BackOffOptions {
   /** Opens the live stream, resuming after `position` when given; rejects with `status` on HTTP errors. */
@@ -170,7 +171,13 @@ async function* readStream(
       // Back: said before the first event of the connection, with what its first words tell.
       if (said && !heard) {
         heard = true;
-        const gap = resumeGap(progress, { resumedFrom, startsAt, firstMessages: messages }, backOff);
+        const gap = resumeGap({
+          positionRefused: progress.positionForgotten,
+          resumedFrom,
+          connectedBefore: backOff.connectedBefore,
+          startsAt,
+          noticedAhead: messages.some((message) => message.event === POSITION_AHEAD_EVENT),
+        });
         aheadSaid = gap === 'position-ahead';
         progress.positionForgotten = false;
         backOff.recovered(gap);
@@ -243,28 +250,6 @@ async function* pollOnce(
   // A page with nothing to hand over (empty, or only skipped items) waits before the next poll.
   if (!advanced) await options.sleep(options.pollIntervalMs ?? 2000, options.signal);
   return 'poll';
-}
-
-/**
- * Why events sent while away may be missing, judged on a connection's first words. Our server
- * first says where the stream starts: the position resumed from when it knows it, else the log's
- * end (then a notice follows). A position it refused, none to resume from, or a server that does
- * not say where it starts: nothing can be promised.
- */
-function resumeGap(
-  progress: Progress,
-  first: {
-    resumedFrom: string | undefined;
-    startsAt: string | undefined;
-    firstMessages: readonly SseMessage[];
-  },
-  backOff: BackOff,
-): ResumeGap | undefined {
-  if (progress.positionForgotten) return 'position-unknown';
-  if (first.resumedFrom === undefined) return backOff.connectedBefore ? 'no-position' : undefined;
-  if (first.firstMessages.some((message) => message.event === POSITION_AHEAD_EVENT)) return 'position-ahead';
-  if (first.startsAt === undefined) return 'unconfirmed';
-  return first.startsAt === first.resumedFrom ? undefined : 'position-ahead';
 }
 
 /** The event a message holds, or undefined when its data is not JSON. */
