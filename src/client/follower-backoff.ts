@@ -47,17 +47,20 @@ export interface BackOffOptions {
 export function createBackOff(options: BackOffOptions) {
   const max = options.maxConsecutiveFailures ?? Number.POSITIVE_INFINITY;
   const delayMs = options.delayMs ?? reconnectDelayMs;
+  // Failures in a row in this state, toward the limit; and since anything last worked, in any state.
   let failures = 0;
+  let failuresAway = 0;
   let connectedBefore = false;
   return {
-    /** A change of state (stream to polling): a new count, with nothing to report. */
+    /** A change of state (stream to polling): a new count toward the limit. */
     reset() {
       failures = 0;
     },
     /** It works again: says so once after failures. */
     recovered(gap: ResumeGap | undefined) {
-      if (failures > 0) options.onReconnected?.({ failures, first: !connectedBefore, gap });
+      if (failuresAway > 0) options.onReconnected?.({ failures: failuresAway, first: !connectedBefore, gap });
       failures = 0;
+      failuresAway = 0;
       connectedBefore = true;
     },
     get connectedBefore() {
@@ -65,6 +68,7 @@ export function createBackOff(options: BackOffOptions) {
     },
     async failed(reason: string, attempts: 'reconnects' | 'polls', error?: unknown): Promise<void> {
       failures++;
+      failuresAway++;
       if (failures > max) throw new FollowerGaveUpError(`gave up after ${max} failed ${attempts}: ${reason}`);
       const ms = askedDelayMs(error) ?? delayMs(failures);
       options.onReconnecting?.({ failure: failures, delayMs: ms, reason });

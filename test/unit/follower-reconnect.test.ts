@@ -225,3 +225,33 @@ describe('reconnectDelayMs', () => {
     expect(reconnectDelayMs(1, { capMs: 200, random: () => 0.5 })).toBe(100);
   });
 });
+
+describe('followEvents: an outage that ends in polling', () => {
+  it('says it is back once the first poll works after failures, though the count toward the limit restarted', async () => {
+    const controller = new AbortController();
+    const reconnected: { failures: number; first: boolean; gap: ResumeGap | undefined }[] = [];
+    let opened = 0;
+    let polls = 0;
+    for await (const _ of followEvents({
+      signal: controller.signal,
+      openStream: async () => {
+        opened++;
+        if (opened === 1) return streamOf(`: connected at position ${P1}\n\n`);
+        if (opened === 2) throw refused();
+        throw answered(404);
+      },
+      poll: async () => {
+        polls++;
+        if (polls === 1) throw refused();
+        controller.abort();
+        return [];
+      },
+      delayMs: () => 0,
+      sleep: async () => {},
+      onReconnected: (info) => reconnected.push(info),
+    })) {
+      // No events.
+    }
+    expect(reconnected).toEqual([{ failures: 3, first: false, gap: undefined }]);
+  });
+});
