@@ -18,7 +18,11 @@ export const ENVIRONMENT: readonly (readonly [name: string, meaning: string])[] 
   ['AUDIT_PAGER', 'pager for long tables on a terminal (then PAGER, else less -FRX); cat or empty: none'],
   [
     'AUDIT_TAIL_MAX_RECONNECTS',
-    'failed reconnects in a row before audit tail gives up with exit 1 (default 10)',
+    'failed reconnects in a row before audit tail gives up with exit 1 (default: none, until Ctrl-C)',
+  ],
+  [
+    'AUDIT_TAIL_RETRY_MAX_MS',
+    "longest wait between audit tail's reconnect attempts, in milliseconds (default 30000)",
   ],
   ['AUDIT_WEBHOOK_RETRY_BASE_MS', 'server: first webhook retry delay in milliseconds (default 30000)'],
   [
