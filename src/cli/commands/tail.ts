@@ -9,6 +9,7 @@ import { openSession } from '../session.js';
 
 interface TailOptions extends FilterOptions {
   lines: number;
+  wide?: boolean;
 }
 
 export function tailCommand(context: CliContext): Command {
@@ -19,7 +20,8 @@ export function tailCommand(context: CliContext): Command {
       'how many recent events to print first',
       integerInRange('-n', 0, MAX_PAGE_SIZE),
       10,
-    );
+    )
+    .option('--wide', 'every column, the event id too, nothing cut or hidden (the terminal may wrap)');
   return addFilterOptions(command)
     .addHelpText(
       'after',
@@ -27,6 +29,7 @@ export function tailCommand(context: CliContext): Command {
         '$ audit tail --category auth,security                    # watch sign-ins during an incident',
         '$ audit tail --action user.login_failed -n 0',
         '$ audit tail --actor bob@example.com -o ndjson | jq .action',
+        '$ audit tail --wide                                      # event ids too, nothing cut',
       ),
     )
     .action(async (options: TailOptions, cmd: Command) => {
@@ -38,11 +41,13 @@ export function tailCommand(context: CliContext): Command {
         { createLineWriter },
         { guardClosedPipe },
         { sanitizeForDisplay },
+        { WIDE_COLUMNS },
       ] = await Promise.all([
         import('../../client/follower.js'),
         import('../output/event-line.js'),
         import('../output/pipe.js'),
         import('../../format/sanitize.js'),
+        import('../output/column-layout.js'),
       ]);
       const stop = new AbortController();
       void context.interrupted.then(() => stop.abort());
@@ -50,6 +55,10 @@ export function tailCommand(context: CliContext): Command {
       const writer = createLineWriter(session.flags.output, context.stdout, {
         zone: session.zone,
         color: session.color,
+        terminalWidth: (context.stdout as NodeJS.WriteStream).columns,
+        columns: options.wide ? WIDE_COLUMNS : undefined,
+        wide: options.wide,
+        onHiddenColumns: (note) => writeLine(context.stderr, note),
       });
 
       const startedAt = new Date(context.now()).toISOString();
