@@ -7,18 +7,26 @@ export interface EventPagesOptions {
 }
 
 /**
- * A fake audit API that makes up `pages` pages of `perPage` events each, page N+1 named by the
- * cursor `N`: enough to list 200,000 events without ingesting them. Every event is distinct
- * (its id and time count down) and has every list column filled.
+ * A fake audit API that makes up `pages` pages of `perPage` events each (fewer when `per_page`
+ * asks), page N+1 named by the cursor `N`: enough to list 200,000 events without ingesting them.
+ * Every event is distinct (its id and time count down) and has every list column filled. Its
+ * event stream stays open and sends nothing.
  */
 export async function startEventPagesServer(options: EventPagesOptions) {
   let served = 0;
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname.endsWith('/stream')) {
+      // `audit tail` follows a stream that stays open and quiet.
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write(': connected\n\n');
+      return;
+    }
     const page = Number(url.searchParams.get('cursor') ?? '0');
     const hasMore = page + 1 < options.pages;
+    const count = Math.min(options.perPage, Number(url.searchParams.get('per_page') ?? options.perPage));
     const events: string[] = [];
-    for (let index = 0; index < options.perPage; index += 1) {
+    for (let index = 0; index < count; index += 1) {
       events.push(syntheticEvent(page * options.perPage + index));
     }
     served += 1;
@@ -47,20 +55,15 @@ export async function startEventPagesServer(options: EventPagesOptions) {
 const START_MS = Date.parse('2024-06-30T23:59:59Z');
 
 function syntheticEvent(n: number): string {
-  const timestamp = new Date(START_MS - n * 1000).toISOString();
+  const user = n % 500;
   return JSON.stringify({
     id: `log_${String(n).padStart(22, '0')}`,
-    timestamp,
+    timestamp: new Date(START_MS - n * 1000).toISOString(),
     category: 'auth',
     action: n % 7 === 0 ? 'user.login_failed' : 'user.login',
-    description: `User ${n % 500} signed in from the office network, attempt ${n}`,
-    actor: {
-      id: `user_${n % 500}`,
-      name: `User ${n % 500}`,
-      email: `user${n % 500}@example.com`,
-      type: 'user',
-    },
-    target: { type: 'user', id: `user_${n % 500}`, name: `User ${n % 500}` },
+    description: `Signed in to the admin console from the office network, attempt ${n}`,
+    actor: { id: `user_${user}`, name: null, email: `user${user}@example.com`, type: 'user' },
+    target: { type: 'tunnel', id: `tunnel_${user}`, name: `api-staging-${user}.example.net` },
     context: { ip_address: `203.0.113.${n % 250}`, user_agent: 'curl/8', team_id: null, team_name: null },
     changes: null,
     metadata: null,
