@@ -91,15 +91,35 @@ describe('audit logs and audit tail in a real terminal', () => {
     expect(pager.lines()).toBeGreaterThan(1000);
   }, 90_000);
 
+  it('ends at once with 0 when the user quits the pager early, though pages keep coming', async () => {
+    const server = await serve(Number.POSITIVE_INFINITY, 1000);
+    const script = join(home.dir, 'quits.sh');
+    writeFileSync(script, '#!/bin/sh\nhead -n 50 > /dev/null\n');
+    chmodSync(script, 0o755);
+    const terminal = runInTerminal(['logs', '--all', '--server', server.url], {
+      env: env({ PAGER: script }),
+      columns: 120,
+      rows: 30,
+      killAfterMs: 60_000,
+    });
+    const { code, output } = await terminal.done;
+    expect(code, output).toBe(0);
+    expect(output.trim()).toBe('');
+    expect(server.served()).toBeLessThan(20);
+  }, 90_000);
+
   it('at 80 columns shows one event a line with its IP, and says on stderr which columns it hid', async () => {
     const server = await serve(1, 10);
+    const pager = countingPager('short');
     const terminal = runInTerminal(['logs', '--limit', '10', '--server', server.url], {
-      env: env(),
+      env: env({ PAGER: pager.script }),
       columns: 80,
       rows: 24,
     });
     const { code, output } = await terminal.done;
     expect(code, output).toBe(0);
+    // Eleven lines fit the screen: printed directly, no pager.
+    expect(pager.lines()).toBeUndefined();
     const lines = output.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^TIME \(UTC\) +ACTION +ACTOR +IP +DESCRIPTION$/);
     expect(lines.slice(1, 11)).toHaveLength(10);
