@@ -171,6 +171,18 @@ describe('a table as a stream', () => {
   });
 });
 
+describe('a table with no terminal to fit (-o table, piped)', () => {
+  it('writes a long description in full and leaves the other columns as they are', async () => {
+    const long = { ...incidentEvent(2), description: `${'a very long description '.repeat(20)}END` };
+    const { lines } = await table([incidentEvent(1), long]);
+    const columnsBefore =
+      '  user.login_failed  bob.stone@example-corpo…  Bob Stone (engineering)  198.51.100.';
+    expect(lines[1]).toContain(columnsBefore);
+    expect(lines[2]).toContain(columnsBefore);
+    expect(lines[2]).toMatch(/ a very long description .* END$/);
+  });
+});
+
 describe('the TIME header names the zone', () => {
   it.each([
     ['UTC', 'UTC'],

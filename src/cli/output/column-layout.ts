@@ -79,6 +79,8 @@ export interface ColumnLayout {
   cuts: readonly boolean[];
   /** Which shown columns give way first. */
   flexible: readonly boolean[];
+  /** Lines must keep to the terminal's width (false without a terminal, or with --wide). */
+  fitsTerminal: boolean;
   /** The columns left out to fit the terminal. */
   hidden: readonly ListColumn[];
 }
@@ -106,7 +108,14 @@ export function planLayout(request: LayoutRequest): ColumnLayout {
   const hints = columns.map(columnHint);
   if (request.wide) {
     const none = all.map(() => false);
-    return { shown: all, widths: natural.slice(), cuts: none, flexible: none, hidden: [] };
+    return {
+      shown: all,
+      widths: natural.slice(),
+      cuts: none,
+      flexible: none,
+      fitsTerminal: false,
+      hidden: [],
+    };
   }
   const capped = all.map((index) => {
     const hint = hints[index] as ColumnHint;
@@ -118,7 +127,7 @@ export function planLayout(request: LayoutRequest): ColumnLayout {
     // No terminal to fit: an unbounded column (the description) is never cut either.
     const uncut = all.map((index) => (cuts[index] ?? true) && hints[index]?.max !== UNBOUNDED);
     const flexible = hints.map((hint) => hint.flexible === true);
-    return { shown: all, widths: capped, cuts: uncut, flexible, hidden: [] };
+    return { shown: all, widths: capped, cuts: uncut, flexible, fitsTerminal: false, hidden: [] };
   }
   // A `whole` column may be planned narrower than its widest value: that value then takes its
   // room from the cells after it, on its own line only.
@@ -140,6 +149,7 @@ export function planLayout(request: LayoutRequest): ColumnLayout {
     widths,
     cuts: shown.map((index) => cuts[index] ?? true),
     flexible: shown.map((index) => hints[index]?.flexible === true),
+    fitsTerminal: true,
     hidden: all.filter((index) => !shown.includes(index)).map((index) => columns[index] as ListColumn),
   };
 }
@@ -209,6 +219,7 @@ export function layoutCells(
 /** The planned widths, unless a `whole` cell of this row is longer: it then takes from the others. */
 function rowWidths(layout: ColumnLayout, cells: readonly string[]): readonly number[] {
   const { shown, widths, cuts, flexible } = layout;
+  if (!layout.fitsTerminal) return widths;
   let excess = 0;
   shown.forEach((index, position) => {
     if (cuts[position] === false)
