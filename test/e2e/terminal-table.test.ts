@@ -183,6 +183,10 @@ describe('audit logs and audit tail in a real terminal', () => {
     expect(piped.stdout.split('\n')[1]).toMatch(/^2024-07-01 08:59:59\tauth\t/);
     const utc = await runCli(['logs', '--limit', '1', '--utc', '--server', server.url], { env: env() });
     expect(utc.stdout.split('\n')[0]).toBe('TIME (UTC)\tCATEGORY\tACTION\tACTOR\tTARGET\tIP\tDESCRIPTION');
+    // An empty TZ is UTC, as for the C library (Intl calls it Etc/Unknown, which it cannot format).
+    const empty = await runCli(['logs', '--limit', '1', '--server', server.url], { env: env({ TZ: '' }) });
+    expect(empty.stderr).toBe('');
+    expect(empty.stdout.split('\n')[0]).toBe('TIME (UTC)\tCATEGORY\tACTION\tACTOR\tTARGET\tIP\tDESCRIPTION');
   });
 
   it('audit tail at 80 columns prints each event on one line under a TIME (UTC) header', async () => {
