@@ -23,10 +23,10 @@ _audit_flags() {
     'login') _audit_reply='--with-token --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'logout') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'whoami') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
-    'logs') _audit_reply='--limit --all --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
-    'logs show') _audit_reply='--limit --all --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
-    'search') _audit_reply='--limit --all --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
-    'tail') _audit_reply='-n --lines --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'logs') _audit_reply='--limit --all --wide --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'logs show') _audit_reply='--limit --all --wide --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'search') _audit_reply='--limit --all --wide --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'tail') _audit_reply='-n --lines --wide --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'export') _audit_reply='--format --split --gzip --cursor --no-input --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'import') _audit_reply='--dry-run --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'backup') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
@@ -119,6 +119,7 @@ _audit_value() {
     'login|--with-token'|'login '*'|--with-token') return 1 ;;
     'logs|--limit'|'logs '*'|--limit') _audit_reply='' ;;
     'logs|--all'|'logs '*'|--all') return 1 ;;
+    'logs|--wide'|'logs '*'|--wide') return 1 ;;
     'logs|--category'|'logs '*'|--category') _audit_reply='auth security profile team review tunnel billing settings access gdpr audit' ;;
     'logs|--action'|'logs '*'|--action') _audit_reply='' ;;
     'logs|--actor'|'logs '*'|--actor') _audit_reply='' ;;
@@ -133,6 +134,7 @@ _audit_value() {
     'logs|--detailed'|'logs '*'|--detailed') return 1 ;;
     'search|--limit'|'search '*'|--limit') _audit_reply='' ;;
     'search|--all'|'search '*'|--all') return 1 ;;
+    'search|--wide'|'search '*'|--wide') return 1 ;;
     'search|--category'|'search '*'|--category') _audit_reply='auth security profile team review tunnel billing settings access gdpr audit' ;;
     'search|--action'|'search '*'|--action') _audit_reply='' ;;
     'search|--actor'|'search '*'|--actor') _audit_reply='' ;;
@@ -146,6 +148,7 @@ _audit_value() {
     'search|-q'|'search '*'|-q'|'search|--search'|'search '*'|--search') _audit_reply='' ;;
     'search|--detailed'|'search '*'|--detailed') return 1 ;;
     'tail|-n'|'tail '*'|-n'|'tail|--lines'|'tail '*'|--lines') _audit_reply='' ;;
+    'tail|--wide'|'tail '*'|--wide') return 1 ;;
     'tail|--category'|'tail '*'|--category') _audit_reply='auth security profile team review tunnel billing settings access gdpr audit' ;;
     'tail|--action'|'tail '*'|--action') _audit_reply='' ;;
     'tail|--actor'|'tail '*'|--actor') _audit_reply='' ;;

@@ -192,6 +192,9 @@ function __audit_takes_value
     if string match -q -- 'logs|--all' 'logs *|--all' "$argv[1]|$argv[2]"
         return 1
     end
+    if string match -q -- 'logs|--wide' 'logs *|--wide' "$argv[1]|$argv[2]"
+        return 1
+    end
     if string match -q -- 'logs|--category' 'logs *|--category' "$argv[1]|$argv[2]"
         return 0
     end
@@ -234,6 +237,9 @@ function __audit_takes_value
     if string match -q -- 'search|--all' 'search *|--all' "$argv[1]|$argv[2]"
         return 1
     end
+    if string match -q -- 'search|--wide' 'search *|--wide' "$argv[1]|$argv[2]"
+        return 1
+    end
     if string match -q -- 'search|--category' 'search *|--category' "$argv[1]|$argv[2]"
         return 0
     end
@@ -272,6 +278,9 @@ function __audit_takes_value
     end
     if string match -q -- 'tail|-n' 'tail *|-n' 'tail|--lines' 'tail *|--lines' "$argv[1]|$argv[2]"
         return 0
+    end
+    if string match -q -- 'tail|--wide' 'tail *|--wide' "$argv[1]|$argv[2]"
+        return 1
     end
     if string match -q -- 'tail|--category' 'tail *|--category' "$argv[1]|$argv[2]"
         return 0
@@ -541,6 +550,7 @@ complete -c audit -n '__audit_in \'server start\'' -l 'log-format' -r -f -a 'pre
 complete -c audit -n '__audit_in \'login\'' -l 'with-token' -d 'read the token from standard input instead of prompting'
 complete -c audit -n '__audit_in \'logs\'' -l 'limit' -r -f -d 'how many events to show'
 complete -c audit -n '__audit_in \'logs\'' -l 'all' -d 'follow every page (ignores --limit)'
+complete -c audit -n '__audit_in \'logs\'' -l 'wide' -d 'table: every column, the event id too, nothing cut or hidden (the terminal may wrap)'
 complete -c audit -n '__audit_in \'logs\'' -l 'category' -r -f -a 'auth security profile team review tunnel billing settings access gdpr audit' -d 'only these categories (repeat, or a comma list)'
 complete -c audit -n '__audit_in \'logs\'' -l 'action' -r -f -d 'only these actions, e.g. user.login or tunnel.* (repeat, or a comma list)'
 complete -c audit -n '__audit_in \'logs\'' -l 'actor' -r -f -d 'actor id, email or name; "me" for your own events'
@@ -555,6 +565,7 @@ complete -c audit -n '__audit_in \'logs\'' -s 'q' -l 'search' -r -f -d 'free-tex
 complete -c audit -n '__audit_in \'logs\'' -l 'detailed' -d 'include detailed access events (page views, API calls)'
 complete -c audit -n '__audit_in \'search\'' -l 'limit' -r -f -d 'how many events to show'
 complete -c audit -n '__audit_in \'search\'' -l 'all' -d 'follow every page (ignores --limit)'
+complete -c audit -n '__audit_in \'search\'' -l 'wide' -d 'table: every column, the event id too, nothing cut or hidden (the terminal may wrap)'
 complete -c audit -n '__audit_in \'search\'' -l 'category' -r -f -a 'auth security profile team review tunnel billing settings access gdpr audit' -d 'only these categories (repeat, or a comma list)'
 complete -c audit -n '__audit_in \'search\'' -l 'action' -r -f -d 'only these actions, e.g. user.login or tunnel.* (repeat, or a comma list)'
 complete -c audit -n '__audit_in \'search\'' -l 'actor' -r -f -d 'actor id, email or name; "me" for your own events'
@@ -568,6 +579,7 @@ complete -c audit -n '__audit_in \'search\'' -l 'since' -r -f -d 'events from th
 complete -c audit -n '__audit_in \'search\'' -s 'q' -l 'search' -r -f -d 'free-text search'
 complete -c audit -n '__audit_in \'search\'' -l 'detailed' -d 'include detailed access events (page views, API calls)'
 complete -c audit -n '__audit_in \'tail\'' -s 'n' -l 'lines' -r -f -d 'how many recent events to print first'
+complete -c audit -n '__audit_in \'tail\'' -l 'wide' -d 'every column, the event id too, nothing cut or hidden (the terminal may wrap)'
 complete -c audit -n '__audit_in \'tail\'' -l 'category' -r -f -a 'auth security profile team review tunnel billing settings access gdpr audit' -d 'only these categories (repeat, or a comma list)'
 complete -c audit -n '__audit_in \'tail\'' -l 'action' -r -f -d 'only these actions, e.g. user.login or tunnel.* (repeat, or a comma list)'
 complete -c audit -n '__audit_in \'tail\'' -l 'actor' -r -f -d 'actor id, email or name; "me" for your own events'

@@ -1,7 +1,7 @@
 import type { AuditEvent, JsonObject } from '../domain/event.js';
 import { neutralizeFormula } from '../domain/formula-cells.js';
 import { displayValue } from './sanitize.js';
-import { formatTimestamp } from './time-format.js';
+import { formatTimestamp, zoneHeaderLabel } from './time-format.js';
 
 export interface ListColumn {
   /** What `--columns` calls it: lower case, stable. */
@@ -50,6 +50,13 @@ export const LIST_COLUMNS: readonly ListColumn[] = pick(
 );
 
 export const LIST_HEADERS: readonly string[] = LIST_COLUMNS.map((column) => column.header);
+
+/** The header of each column; TIME's names the zone its times are shown in: `TIME (UTC)`. */
+export function listHeaders(zone: string, columns: readonly ListColumn[] = LIST_COLUMNS): string[] {
+  return columns.map((column) =>
+    column.name === 'time' ? `${column.header} (${zoneHeaderLabel(zone)})` : column.header,
+  );
+}
 
 export function listRow(
   event: AuditEvent,

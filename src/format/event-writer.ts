@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../domain/event.js';
-import { LIST_HEADERS, listRow } from './columns.js';
+import { listHeaders, listRow } from './columns.js';
 import { CSV_HEADER, csvLine } from './csv.js';
 import { stringifyJsonSafely } from './sanitize.js';
 
@@ -87,14 +87,16 @@ function isTerminal(out: NodeJS.WritableStream): boolean {
 
 function streamEncoder(format: StreamFormat, zone: string, terminal: boolean): FormatEncoder {
   switch (format) {
-    case 'tsv':
+    case 'tsv': {
+      const header = `${listHeaders(zone).join('\t')}\n`;
       return {
         event: (event, index) => {
           const line = `${listRow(event, zone).join('\t')}\n`;
-          return index === 0 ? `${LIST_HEADERS.join('\t')}\n${line}` : line;
+          return index === 0 ? header + line : line;
         },
         finish: () => '',
       };
+    }
     case 'json':
       return {
         event: (event, index) => `${index === 0 ? '[\n' : ',\n'}${stringifyJsonSafely(event)}`,

@@ -9,6 +9,7 @@ import { listFormat, openSession } from '../session.js';
 interface SearchOptions extends FilterOptions {
   limit: number;
   all?: boolean;
+  wide?: boolean;
 }
 
 export function searchCommand(context: CliContext): Command {
@@ -19,7 +20,8 @@ export function searchCommand(context: CliContext): Command {
     )
     .argument('<text...>', 'words to find, and qualifiers such as actor:alice@example.com')
     .option('--limit <n>', 'how many events to show', integerInRange('--limit', 1, 1_000_000), 50)
-    .option('--all', 'follow every page (ignores --limit)');
+    .option('--all', 'follow every page (ignores --limit)')
+    .option('--wide', 'table: every column, the event id too, nothing cut or hidden (the terminal may wrap)');
   return addFilterOptions(command)
     .addHelpText(
       'after',
@@ -28,6 +30,7 @@ export function searchCommand(context: CliContext): Command {
         '$ audit search "card declined" category:billing --since 30d',
         '$ audit search actor:bob@example.com action:tunnel.* deleted',
         '$ audit search 198.51.100 --since 7d -o json',
+        '$ audit search 198.51.100 --wide                             # with event ids, nothing cut',
       ),
     )
     .action(async (words: string[], options: SearchOptions, cmd: Command) => {
@@ -55,6 +58,7 @@ export function searchCommand(context: CliContext): Command {
         params: merged,
         format,
         limit: options.all ? undefined : options.limit,
+        wide: options.wide,
       });
     });
 }

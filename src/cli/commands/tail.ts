@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { MAX_PAGE_SIZE } from '../../domain/request-limits.js';
 import type { CliContext } from '../context.js';
+import { writeLine } from '../context.js';
 import { ApiError } from '../errors.js';
 import { addFilterOptions, type FilterOptions, filtersToParams } from '../filter-options.js';
 import { examples, integerInRange } from '../parse-options.js';
@@ -8,6 +9,7 @@ import { openSession } from '../session.js';
 
 interface TailOptions extends FilterOptions {
   lines: number;
+  wide?: boolean;
 }
 
 export function tailCommand(context: CliContext): Command {
@@ -18,7 +20,8 @@ export function tailCommand(context: CliContext): Command {
       'how many recent events to print first',
       integerInRange('-n', 0, MAX_PAGE_SIZE),
       10,
-    );
+    )
+    .option('--wide', 'every column, the event id too, nothing cut or hidden (the terminal may wrap)');
   return addFilterOptions(command)
     .addHelpText('after', `\n${RECONNECTING}`)
     .addHelpText(
@@ -28,6 +31,7 @@ export function tailCommand(context: CliContext): Command {
         '$ audit tail --action user.login_failed -n 0',
         '$ audit tail --actor bob@example.com -o ndjson | jq .action',
         '$ AUDIT_TAIL_MAX_RECONNECTS=20 audit tail -o ndjson >> events.log   # a script: exit 1 after 20 failures in a row',
+        '$ audit tail --wide                                      # event ids too, nothing cut',
       ),
     )
     .action(async (options: TailOptions, cmd: Command) => {
@@ -40,12 +44,14 @@ export function tailCommand(context: CliContext): Command {
         { guardClosedPipe },
         { sanitizeForDisplay },
         { createReconnectStatus },
+        { WIDE_COLUMNS },
       ] = await Promise.all([
         import('../../client/follower.js'),
         import('../output/event-line.js'),
         import('../output/pipe.js'),
         import('../../format/sanitize.js'),
         import('../output/reconnect-status.js'),
+        import('../output/column-layout.js'),
       ]);
       const stop = new AbortController();
       void context.interrupted.then(() => stop.abort());
@@ -53,6 +59,10 @@ export function tailCommand(context: CliContext): Command {
       const writer = createLineWriter(session.flags.output, context.stdout, {
         zone: session.zone,
         color: session.color,
+        terminalWidth: (context.stdout as NodeJS.WriteStream).columns,
+        columns: options.wide ? WIDE_COLUMNS : undefined,
+        wide: options.wide,
+        onHiddenColumns: (note) => writeLine(context.stderr, note),
       });
 
       const maxFailures = maxReconnects(context.env);

@@ -1,21 +1,22 @@
 import type { AuditEvent } from '../../domain/event.js';
 import { isSecurityRelevant } from '../../domain/security-relevant.js';
-import { LIST_HEADERS, listRow } from '../../format/columns.js';
+import { LIST_COLUMNS, type ListColumn, listHeaders, listRow } from '../../format/columns.js';
 import { CSV_HEADER, csvLine } from '../../format/csv.js';
 import { isPrintableJsonText, stringifyJsonSafely } from '../../format/sanitize.js';
 import { createPalette } from './colors.js';
+import { hiddenColumnsNote, layoutCells, planLayout, textWidth, typicalWidths } from './column-layout.js';
 
 export interface LineWriterOptions {
   zone: string;
   color: boolean;
-  terminalWidth?: number;
+  terminalWidth?: number | undefined;
+  /** The columns of aligned lines, in order (default: the list's usual seven). */
+  columns?: readonly ListColumn[] | undefined;
+  /** Every column, nothing cut or hidden (`--wide`). */
+  wide?: boolean | undefined;
+  /** Told once, before the first line, that some columns were hidden to fit the terminal. */
+  onHiddenColumns?: ((note: string) => void) | undefined;
 }
-
-// Fixed widths for TIME, CATEGORY, ACTION, ACTOR, TARGET, IP: a followed log cannot wait for
-// every row to size its columns, so the columns are set once and the description takes the rest.
-const FOLLOW_WIDTHS = [19, 8, 28, 20, 20, 15];
-const GAP = '  ';
-const MIN_DESCRIPTION = 20;
 
 /** An event to print, with the JSON text it arrived as when there is one. */
 export interface EventToPrint {
@@ -86,31 +87,37 @@ function lineEncoder(
   if (format === 'tsv' || (format === undefined && !terminal)) {
     return ({ event }, first) => {
       const line = `${listRow(event, options.zone).join('\t')}\n`;
-      return first ? `${LIST_HEADERS.join('\t')}\n${line}` : line;
+      return first ? `${listHeaders(options.zone).join('\t')}\n${line}` : line;
     };
   }
   return alignedLineEncoder(options);
 }
 
+/**
+ * One event a line, under one header. A followed log cannot wait for rows to size its columns:
+ * they are planned once from the terminal's width and typical widths, as the table plans them.
+ */
 function alignedLineEncoder(options: LineWriterOptions): LineEncoder {
   const palette = createPalette(options.color);
-  const fixed = FOLLOW_WIDTHS.reduce((sum, width) => sum + width + GAP.length, 0);
-  const descriptionWidth =
-    options.terminalWidth === undefined
-      ? undefined
-      : Math.max(MIN_DESCRIPTION, options.terminalWidth - fixed);
-  const layout = (cells: readonly string[]) =>
-    cells
-      .map((cell, index) => {
-        const width = FOLLOW_WIDTHS[index] ?? descriptionWidth;
-        return width === undefined ? cell : fitToWidth(cell, width, index < FOLLOW_WIDTHS.length);
-      })
-      .join(GAP)
-      .trimEnd();
+  const columns = options.columns ?? LIST_COLUMNS;
+  const headers = listHeaders(options.zone, columns);
+  const headerWidths = headers.map(textWidth);
+  const layout = planLayout({
+    columns,
+    natural: typicalWidths(columns).map((width, index) => Math.max(width, headerWidths[index] ?? 0)),
+    headers: headerWidths,
+    terminalWidth: options.terminalWidth,
+    wide: options.wide,
+  });
 
   return ({ event }, first) => {
-    const header = first ? `${palette.header(layout(LIST_HEADERS))}\n` : '';
-    const line = layout(listRow(event, options.zone));
+    let header = '';
+    if (first) {
+      const note = hiddenColumnsNote(layout);
+      if (note) options.onHiddenColumns?.(note);
+      header = `${palette.header(layoutCells(layout, headers))}\n`;
+    }
+    const line = layoutCells(layout, listRow(event, options.zone, columns));
     const style = isSecurityRelevant(event) ? palette.alert : palette.category(event.category);
     return `${header}${style(line)}\n`;
   };
@@ -119,11 +126,4 @@ function alignedLineEncoder(options: LineWriterOptions): LineEncoder {
 /** JSON text of an object that may be printed as it came: one safe line. */
 function isObjectLine(text: string): boolean {
   return text.startsWith('{') && text.endsWith('}') && isPrintableJsonText(text);
-}
-
-/** `text` cut to `width` with `…`, padded to it when `pad`. Code points approximate cells. */
-function fitToWidth(text: string, width: number, pad: boolean): string {
-  const characters = [...text];
-  if (characters.length > width) return `${characters.slice(0, Math.max(0, width - 1)).join('')}…`;
-  return pad ? text + ' '.repeat(width - characters.length) : text;
 }

@@ -1,11 +1,10 @@
-import type { AuditEvent } from '../../domain/event.js';
 import {
   createEncodedWriter,
   createEventWriter,
   type EventWriter,
   type StreamFormat,
 } from '../../format/event-writer.js';
-import { renderEventTable, type TableOptions } from './table.js';
+import { type TableOptions, tableEncoder } from './table.js';
 
 export type EventFormat = 'table' | StreamFormat;
 export const EVENT_FORMATS: readonly EventFormat[] = ['table', 'tsv', 'json', 'ndjson', 'csv'];
@@ -17,16 +16,5 @@ export function createListWriter(
   options: TableOptions,
 ): EventWriter {
   if (format !== 'table') return createEventWriter(format, out, options);
-  // A table needs every row to size its columns; a terminal shows a screenful at a time anyway.
-  const events: AuditEvent[] = [];
-  return createEncodedWriter(
-    {
-      event: (event) => {
-        events.push(event);
-        return '';
-      },
-      finish: (count) => (count === 0 ? '' : renderEventTable(events, options)),
-    },
-    out,
-  );
+  return createEncodedWriter(tableEncoder(options), out);
 }
