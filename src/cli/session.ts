@@ -142,16 +142,15 @@ function assertUsableToken(
  */
 function notLoggedIn(connection: SessionConnection): string {
   const { profile, profileSource } = connection;
-  const chosenBy = { flag: ', chosen by --profile', env: ', chosen by AUDIT_PROFILE', config: '' }[
-    profileSource
-  ];
   const other = connection.profilesWithToken?.find((name) => name !== profile);
-  const switchTo =
-    profileSource === 'config'
-      ? `switch with audit profile use ${other ?? 'NAME'}`
-      : `choose another with ${profileSource === 'flag' ? '--profile' : 'AUDIT_PROFILE'}${other ? ` (${other} has a token)` : ''}`;
+  const hasToken = other ? ` (${other} has a token)` : '';
+  const switchTo = {
+    config: `switch with audit profile use ${other ?? 'NAME'}`,
+    flag: `pick another --profile${hasToken}`,
+    env: `change AUDIT_PROFILE${hasToken}`,
+  }[profileSource];
   return (
-    `not logged in (profile "${profile}"${chosenBy}): sign in with audit login --profile ${profile}, ` +
+    `not logged in (profile "${profile}"): sign in with audit login --profile ${profile}, ` +
     `${switchTo}, or set AUDIT_TOKEN; audit profile list shows every profile`
   );
 }

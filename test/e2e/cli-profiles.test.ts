@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -326,6 +327,29 @@ describe('audit profile list, use and remove; logout that leaves a way out', () 
     const names = await runCli(['profile', 'list', '-o', 'name'], { env: cliEnv(configDir) });
     // Only names a shell completion can offer as they are.
     expect(names.stdout).toBe('ok\n');
+  });
+
+  it('a lock left by a process that died (kill -9 mid-change) is taken over; one held by a live process is waited for', async () => {
+    const configDir = await profiles('staging');
+    const env = cliEnv(configDir);
+    const lock = `${configFile(configDir)}.lock`;
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+      encoding: 'utf8',
+    });
+    writeFileSync(lock, `${dead.stdout}\n`, { mode: 0o600 });
+    const use = await runCli(['profile', 'use', 'default'], { env });
+    expect(use.code, use.stderr).toBe(0);
+    expect(readConfig(configDir).activeProfile).toBe('default');
+    expect(existsSync(lock)).toBe(false);
+
+    // A live holder that lets go after a moment: the change waits for it, then lands.
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 1500)']);
+    writeFileSync(lock, `${holder.pid}\n`, { mode: 0o600 });
+    holder.on('exit', () => rmSync(lock, { force: true }));
+    const waited = await runCli(['profile', 'use', 'staging'], { env });
+    expect(waited.code, waited.stderr).toBe(0);
+    expect(readConfig(configDir).activeProfile).toBe('staging');
+    expect(readdirSync(configDir)).toEqual(['config.json']);
   });
 
   it('concurrent logins into different profiles and profile use lose no profile; the file stays 0600 and whole', async () => {

@@ -21,7 +21,12 @@ export function profileUseCommand(context: CliContext): Command {
       ]);
       const store = openProfileStore(configDir(context.env));
       asUsageError(() => useProfile(store, name));
-      writeLine(context.stderr, `Active profile is now "${name}".`);
+      writeLine(
+        context.stderr,
+        store.get(name)?.token
+          ? `Active profile is now "${name}".`
+          : `Active profile is now "${name}"; it has no token: sign in with audit login --profile ${name}.`,
+      );
       noteShadowingProfile(context, name);
     });
 }
