@@ -154,6 +154,8 @@ describe('audit profile list, use and remove; logout that leaves a way out', () 
 
     const fromFlag = await runCli(['profile', 'list', '--profile', 'default'], { env: cliEnv(configDir) });
     expect(fromFlag.stderr).toContain('chosen by --profile');
+    const whoami = await runCli(['whoami'], { env: cliEnv(configDir, { AUDIT_PROFILE: 'default' }) });
+    expect(whoami.stdout).toMatch(/^Profile:\s+default \(chosen by AUDIT_PROFILE\)$/m);
 
     const ghost = await runCli(['profile', 'list'], { env: cliEnv(configDir, { AUDIT_PROFILE: 'ghost' }) });
     expect(ghost.code).toBe(0);
