@@ -55,9 +55,9 @@ ${examples(
     )
     .action(async (_options: unknown, command: Command) => {
       const flags = globalFlags(command);
-      const format = flags.output;
+      const format = flags.output === 'table' ? undefined : flags.output;
       if (format !== undefined && format !== 'json' && format !== 'name') {
-        throw new UsageError(`--output for profile list must be json or name; got "${format}"`);
+        throw new UsageError(`--output for profile list must be table, json or name; got "${format}"`);
       }
       const { openProfileStore } = await import('../../config/profile-store.js');
       const store = openProfileStore(configDir(context.env));
