@@ -4,7 +4,8 @@
 
 _audit_subcommands() {
   case "$1" in
-    '') _audit_reply='login logout whoami logs search tail export import backup gdpr webhooks server completion help' ;;
+    '') _audit_reply='login logout whoami profile logs search tail export import backup gdpr webhooks server completion help' ;;
+    'profile') _audit_reply='list use remove' ;;
     'logs') _audit_reply='show' ;;
     'backup') _audit_reply='run schedule unschedule status' ;;
     'gdpr') _audit_reply='export delete' ;;
@@ -23,6 +24,10 @@ _audit_flags() {
     'login') _audit_reply='--with-token --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'logout') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'whoami') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'profile') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'profile list') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'profile use') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'profile remove') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'logs') _audit_reply='--limit --all --wide --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'logs show') _audit_reply='--limit --all --wide --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'search') _audit_reply='--limit --all --wide --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
@@ -180,7 +185,7 @@ _audit_value() {
     'export|--detailed'|'export '*'|--detailed') return 1 ;;
     'import|--dry-run'|'import '*'|--dry-run') return 1 ;;
     *'|-V'|*'|--version') return 1 ;;
-    *'|--profile') _audit_reply='' ;;
+    *'|--profile') _audit_reply="$(_audit_profiles)" ;;
     *'|--server') _audit_reply='' ;;
     *'|--org') _audit_reply='' ;;
     *'|-o'|*'|--output') _audit_reply='table json ndjson csv' _audit_files=file ;;
@@ -197,12 +202,19 @@ _audit_value() {
 _audit_arg() {
   _audit_reply='' _audit_files=''
   case "$1|$2" in
+    'profile use|0') _audit_reply="$(_audit_profiles)" ;;
+    'profile remove|0') _audit_reply="$(_audit_profiles)" ;;
     'import|0') _audit_reply='' _audit_files=file ;;
     'server org set-plan|0') _audit_reply='free paid fleet enterprise unlimited' ;;
     'server org set-access-logging|0') _audit_reply='on off' ;;
     'completion|0') _audit_reply='bash zsh fish' ;;
-    'help|0') _audit_reply='login logout whoami logs search tail export import backup gdpr webhooks server completion environment exit-codes' ;;
+    'help|0') _audit_reply='login logout whoami profile logs search tail export import backup gdpr webhooks server completion environment exit-codes' ;;
   esac
+}
+
+# The saved profiles' names, asked of the audit being completed (names a shell takes as they are).
+_audit_profiles() {
+  "${COMP_WORDS[0]}" profile list -o name 2>/dev/null
 }
 
 # Completes $1 from _audit_reply and _audit_files; $2 goes in front of each word.
