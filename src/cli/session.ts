@@ -90,9 +90,10 @@ export async function openSession(context: CliContext, command: Command): Promis
 }
 
 async function loadConnection(context: CliContext, flags: GlobalFlags): Promise<Connection> {
-  const [{ readProfiles, isExposedFile }, { resolveConnection }] = await Promise.all([
+  const [{ readProfiles, isExposedFile }, { resolveConnection }, { checkServerUrl }] = await Promise.all([
     import('../config/profile-reader.js'),
     import('../config/settings.js'),
+    import('../config/server-url.js'),
   ]);
   const warnExposed = (what: string, path: string) =>
     context.stderr.write(`audit: warning: ${what} is readable by other users; run: chmod 600 ${path}\n`);
@@ -100,6 +101,8 @@ async function loadConnection(context: CliContext, flags: GlobalFlags): Promise<
     const store = readProfiles(configDir(context.env));
     if (store.isExposed()) warnExposed(store.path, store.path);
     const connection = resolveConnection(flags, context.env, store);
+    const source = SERVER_SOURCES[connection.serverSource];
+    if (source) checkServerUrl(connection.server, source(connection.profile, store.path));
     const tokenFile = context.env.AUDIT_TOKEN_FILE;
     if (connection.tokenSource === 'AUDIT_TOKEN_FILE' && tokenFile && isExposedFile(tokenFile)) {
       warnExposed(`AUDIT_TOKEN_FILE ${tokenFile}`, tokenFile);
@@ -108,8 +111,19 @@ async function loadConnection(context: CliContext, flags: GlobalFlags): Promise<
   });
 }
 
+/** How an error names where the server came from; the default needs no check. */
+const SERVER_SOURCES: Record<
+  Connection['serverSource'],
+  ((profile: string, file: string) => string) | undefined
+> = {
+  flag: () => '--server',
+  env: () => 'AUDIT_SERVER',
+  profile: (profile, file) => `the server of profile "${profile}" (${file})`,
+  default: undefined,
+};
+
 /** The config layer's one-line SettingsError is the user's to fix: exit 2. */
-function asUsageError<T>(work: () => T): T {
+export function asUsageError<T>(work: () => T): T {
   try {
     return work();
   } catch (error) {

@@ -65,6 +65,15 @@ export function resolveConnection(
   };
 }
 
+/** Why a file could not be read, in words. */
+const READ_FAILURES: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'it is a directory, not a file',
+  ENOTDIR: 'a part of the path is not a directory',
+};
+
 function resolveToken(env: NodeJS.ProcessEnv, profileToken: string | undefined) {
   if (env.AUDIT_TOKEN) return { token: env.AUDIT_TOKEN.trim(), tokenSource: 'AUDIT_TOKEN' as const };
   if (env.AUDIT_TOKEN_FILE) {
@@ -74,9 +83,11 @@ function resolveToken(env: NodeJS.ProcessEnv, profileToken: string | undefined) 
         tokenSource: 'AUDIT_TOKEN_FILE' as const,
       };
     } catch (error) {
-      throw new SettingsError(
-        `cannot read AUDIT_TOKEN_FILE: ${(error as NodeJS.ErrnoException).code ?? error}`,
-      );
+      const code = (error as NodeJS.ErrnoException).code;
+      const reason = (code && READ_FAILURES[code]) ?? code ?? String(error);
+      throw new SettingsError(`AUDIT_TOKEN_FILE: cannot read ${env.AUDIT_TOKEN_FILE}: ${reason}`, {
+        cause: error,
+      });
     }
   }
   if (profileToken) return { token: profileToken, tokenSource: 'profile' as const };

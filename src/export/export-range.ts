@@ -5,6 +5,7 @@
  * so the server and the writer work at once; memory holds two pages at most.
  */
 import { encodeResumePoint } from './export-cursor.js';
+import { asOutputFileError } from './output-error.js';
 import { openOutputFiles } from './range/output-files.js';
 import { exportPageQuery } from './range/page-query.js';
 import { readAhead } from './range/read-ahead.js';
@@ -68,14 +69,20 @@ export async function exportRange(request: ExportRequest): Promise<ExportResult>
     }
   } catch (error) {
     stop = stopCause(error, signal);
-    if (!stop) {
+    // Nothing on disk yet: no partial to keep, nothing to resume; the failure is said as it is.
+    if (!stop || written === 0) {
+      const failed = out.current ?? request.output;
       await out.discard();
-      throw error;
+      if (stop?.cause === 'signal') return result({ interrupted: { cursor: null, ...stop } });
+      throw asOutputFileError(error, failed);
     }
   }
 
   if (!stop) {
-    await out.finish();
+    const last = out.current ?? request.output;
+    await out.finish().catch((error: unknown) => {
+      throw asOutputFileError(error, last);
+    });
     return result();
   }
   const kept = await out.suspend();

@@ -6,7 +6,7 @@ import { writeLine } from '../context.js';
 import { AuthError, UsageError } from '../errors.js';
 import { examples } from '../parse-options.js';
 import { readAllText } from '../read-all-text.js';
-import { openSession, sentenceFragment } from '../session.js';
+import { asUsageError, openSession, sentenceFragment } from '../session.js';
 
 export function loginCommand(context: CliContext): Command {
   return new Command('login')
@@ -33,6 +33,8 @@ export function loginCommand(context: CliContext): Command {
         const prompts = await import('@inquirer/prompts');
         const output = { output: context.stderr as NodeJS.WriteStream };
         server = await prompts.input({ message: 'Server URL', default: server }, output);
+        const { checkServerUrl } = await import('../../config/server-url.js');
+        asUsageError(() => checkServerUrl(server, 'Server URL'));
         org =
           (await prompts.input(
             { message: "Organization (empty: the token's own)", default: org ?? '' },
