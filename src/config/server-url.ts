@@ -21,8 +21,7 @@ function serverUrlProblem(server: string): string | undefined {
     return `expected a URL like ${EXAMPLE}; got "${server}"`;
   }
   // `localhost:7787` parses, as scheme `localhost:`: a host and port with the scheme left out.
-  if (!server.includes('//'))
-    return `expected a URL like ${EXAMPLE}; got "${server}" (add http:// or https://)`;
+  if (!server.includes('//')) return `expected a URL like ${EXAMPLE}; got "${server}"`;
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return `only http:// and https:// servers are supported; got "${url.protocol}//…"`;
   }

@@ -1,0 +1,326 @@
+/**
+ * Errors that say what to do: each mistake a person makes (a path, a URL, a token file, a server
+ * that is down, https against plain http, a certificate) ends in one line naming the thing and
+ * the fix, with exit 2 for the user's input and 1 for the server or the network.
+ */
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateToken } from '../../src/domain/token.js';
+import {
+  type CliResult,
+  cliEnv,
+  closedPort,
+  expectOneErrorLine,
+  runCli,
+  type SpawnedServer,
+  startServerProcess,
+  tempHome,
+} from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { type Certificates, hasOpenssl, makeCertificates, startTlsFront } from '../helpers/tls-front.js';
+
+const RANGE = ['--utc', '--from', '2024-01-01', '--to', '2024-01-31'];
+
+describe('errors that say what to do', () => {
+  const home = tempHome();
+  let server: SpawnedServer;
+  let token: string;
+  let env: NodeJS.ProcessEnv;
+  let httpsToPlain: string;
+
+  beforeAll(async () => {
+    server = await startServerProcess(['--db', home.dbFile], cliEnv(home.configDir));
+    token = server.token as string;
+    env = cliEnv(tempHome().configDir, { AUDIT_SERVER: server.url, AUDIT_TOKEN: token });
+    httpsToPlain = server.url.replace(/^http:/, 'https:');
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  /** The one line, exit code and nothing on stdout that every failure here shares. */
+  function expectFailure(result: CliResult, code: number, line: string | RegExp) {
+    expect(result.code).toBe(code);
+    expectOneErrorLine(result);
+    if (typeof line === 'string') expect(result.stderr).toBe(`audit: ${line}\n`);
+    else expect(result.stderr).toMatch(line);
+    expect(result.stderr).not.toContain('unexpected error');
+  }
+
+  describe('export output paths', () => {
+    it('export -o into a directory that does not exist names the directory and how to make it (exit 2)', async () => {
+      const missing = join(tempDir('errors'), 'no', 'such');
+      const result = await runCli(['export', ...RANGE, '-o', join(missing, 'x.csv')], { env });
+      expectFailure(
+        result,
+        2,
+        `cannot write ${missing}/x.csv: the directory ${missing} does not exist; create it (mkdir -p ${missing}) or choose another path`,
+      );
+      expect(existsSync(missing)).toBe(false);
+    });
+
+    it('export -o naming a directory fails before anything is exported, not at the rename (exit 2)', async () => {
+      const dir = tempDir('errors');
+      const result = await runCli(['export', ...RANGE, '-o', dir], { env });
+      expectFailure(result, 2, `cannot write ${dir}: it is a directory; name a file in it`);
+      expect(readdirSync(dir)).toEqual([]);
+      expect(existsSync(`${dir}.partial`)).toBe(false);
+    });
+
+    it('export -o through a path whose parent is a file says so (exit 2)', async () => {
+      const dir = tempDir('errors');
+      writeFileSync(join(dir, 'file'), 'x');
+      const result = await runCli(['export', ...RANGE, '-o', join(dir, 'file', 'x.csv')], { env });
+      expectFailure(
+        result,
+        2,
+        `cannot write ${dir}/file/x.csv: a part of ${dir}/file is a file, not a directory; choose another path`,
+      );
+    });
+  });
+
+  describe('an export that wrote nothing', () => {
+    it('refused with 401 leaves no NAME.partial and offers no resume', async () => {
+      const dir = tempDir('errors');
+      const result = await runCli(['export', ...RANGE, '-o', join(dir, 'x.csv')], {
+        env: { ...env, AUDIT_TOKEN: generateToken() },
+      });
+      expect(result.code).toBe(4);
+      expectOneErrorLine(result);
+      expect(result.stderr).toMatch(/^audit: 401 /);
+      expect(result.stderr).not.toContain('Resume with');
+      expect(readdirSync(dir)).toEqual([]);
+    });
+
+    it('failing to connect before the first event leaves no NAME.partial and offers no resume', async () => {
+      const dir = tempDir('errors');
+      const result = await runCli(['export', ...RANGE, '-o', join(dir, 'x.csv')], {
+        env: { ...env, AUDIT_SERVER: httpsToPlain },
+      });
+      expectFailure(
+        result,
+        1,
+        `cannot connect to ${httpsToPlain} over TLS — the server seems to speak plain HTTP; use ${server.url}`,
+      );
+      expect(result.stderr).not.toContain('Resume with');
+      expect(readdirSync(dir)).toEqual([]);
+    });
+  });
+
+  describe('the server setting', () => {
+    it('--server without a scheme is a usage error that shows the form (exit 2)', async () => {
+      const hostAndPort = server.url.replace(/^http:\/\//, '');
+      const result = await runCli(['whoami', '--server', hostAndPort], { env });
+      expectFailure(result, 2, `--server: expected a URL like http://localhost:7787; got "${hostAndPort}"`);
+    });
+
+    it('AUDIT_SERVER of another scheme names AUDIT_SERVER (exit 2)', async () => {
+      const result = await runCli(['logs'], { env: { ...env, AUDIT_SERVER: 'ftp://127.0.0.1:7787' } });
+      expectFailure(
+        result,
+        2,
+        'AUDIT_SERVER: only http:// and https:// servers are supported; got "ftp://…"',
+      );
+    });
+
+    it("a profile's stored server without a scheme names the profile and its file (exit 2)", async () => {
+      const { configDir } = tempHome();
+      mkdirSync(configDir, { recursive: true });
+      const file = join(configDir, 'config.json');
+      writeFileSync(
+        file,
+        JSON.stringify({ activeProfile: 'trial', profiles: { trial: { server: 'localhost:7787', token } } }),
+        { mode: 0o600 },
+      );
+      const result = await runCli(['whoami'], { env: cliEnv(configDir) });
+      expectFailure(
+        result,
+        2,
+        `the server of profile "trial" (${file}): expected a URL like http://localhost:7787; got "localhost:7787"`,
+      );
+    });
+
+    it('a server URL with credentials in it is refused, and the password is not repeated (exit 2)', async () => {
+      const withPassword = server.url.replace('http://', 'http://alice:s3cret-pw@');
+      const result = await runCli(['whoami', '--server', withPassword], { env });
+      expectFailure(
+        result,
+        2,
+        /^audit: --server: the URL carries a user name or password .*a token must not travel in a URL/,
+      );
+      expect(result.stderr).not.toContain('s3cret-pw');
+      expect(result.stderr).toContain(server.url);
+    });
+
+    it('a server URL ending in the API path says which address to give (exit 2)', async () => {
+      const result = await runCli(['whoami', '--server', `${server.url}/api/v1/`], { env });
+      expectFailure(result, 2, `--server: give the server's address without the API path; use ${server.url}`);
+    });
+
+    it('a reverse-proxy path prefix is still a server URL (no false alarm)', async () => {
+      const result = await runCli(['whoami', '--server', `${server.url}/audit`], { env });
+      // Our server has no prefix: the request is made and answered 404, not refused by the check.
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('404');
+    });
+  });
+
+  describe('AUDIT_TOKEN_FILE', () => {
+    it('missing: names the variable, the path and the reason (exit 2)', async () => {
+      const path = join(tempDir('errors'), 'token');
+      const result = await runCli(['whoami'], { env: { ...env, AUDIT_TOKEN: '', AUDIT_TOKEN_FILE: path } });
+      expectFailure(result, 2, `AUDIT_TOKEN_FILE: cannot read ${path}: no such file`);
+    });
+
+    it('a directory: says so (exit 2)', async () => {
+      const path = tempDir('errors');
+      const result = await runCli(['whoami'], { env: { ...env, AUDIT_TOKEN: '', AUDIT_TOKEN_FILE: path } });
+      expectFailure(result, 2, `AUDIT_TOKEN_FILE: cannot read ${path}: it is a directory, not a file`);
+    });
+  });
+
+  describe('a server that cannot be reached', () => {
+    it('every command says which server and that `audit server start` may not be running (exit 1)', async () => {
+      const dead = `http://127.0.0.1:${await closedPort()}`;
+      const deadEnv = { ...env, AUDIT_SERVER: dead };
+      const hint = `cannot reach ${dead}: connection refused — is \`audit server start\` running?`;
+      const [whoami, logs, tail, tailQuiet] = await Promise.all([
+        runCli(['whoami'], { env: deadEnv }),
+        runCli(['logs'], { env: deadEnv }),
+        runCli(['tail'], { env: deadEnv, killAfterMs: 20_000 }),
+        runCli(['tail', '-n', '0'], { env: deadEnv, killAfterMs: 20_000 }),
+      ]);
+      for (const result of [whoami, logs, tail, tailQuiet]) expectFailure(result, 1, hint);
+    });
+
+    it('backup run says the same after its retries (exit 1)', { timeout: 120_000 }, async () => {
+      const dead = `http://127.0.0.1:${await closedPort()}`;
+      const dir = tempDir('errors');
+      const result = await runCli(['backup', 'run', '--dir', dir], { env: { ...env, AUDIT_SERVER: dead } });
+      expectFailure(
+        result,
+        1,
+        /^audit: backup of \d{4}-\d\d-\d\d failed: cannot reach http:\/\/127\.0\.0\.1:\d+: connection refused — is `audit server start` running\?\n$/,
+      );
+      expect(readdirSync(dir).filter((name) => name.endsWith('.partial'))).toEqual([]);
+    });
+
+    it('a host name that does not resolve says to check it (exit 1)', async () => {
+      const result = await runCli(['whoami', '--insecure'], {
+        env: { ...env, AUDIT_SERVER: 'http://audit.invalid:7787' },
+      });
+      expectFailure(
+        result,
+        1,
+        /^audit: cannot reach http:\/\/audit\.invalid:7787: (host not found|temporary DNS failure) — check the host name in the server address\n$/,
+      );
+    });
+  });
+
+  describe('TLS', () => {
+    it('https against a plain-http server: one line saying to use http:// (exit 1)', async () => {
+      const result = await runCli(['whoami'], { env: { ...env, AUDIT_SERVER: httpsToPlain } });
+      expectFailure(
+        result,
+        1,
+        `cannot connect to ${httpsToPlain} over TLS — the server seems to speak plain HTTP; use ${server.url}`,
+      );
+      expect(result.stderr).not.toMatch(/SSL routines|openssl/i);
+    });
+
+    describe.skipIf(!hasOpenssl())('certificate problems (needs the openssl binary)', () => {
+      let certificates: Certificates;
+      beforeAll(() => {
+        certificates = makeCertificates();
+      }, 60_000);
+
+      async function whoamiThrough(pair: keyof Omit<Certificates, 'caFile'>, extra: NodeJS.ProcessEnv = {}) {
+        const front = await startTlsFront(certificates[pair], server.url);
+        try {
+          return {
+            front,
+            result: await runCli(['whoami'], { env: { ...env, AUDIT_SERVER: front.url, ...extra } }),
+          };
+        } finally {
+          await front.close();
+        }
+      }
+
+      it('a self-signed certificate: says it is not trusted and names NODE_EXTRA_CA_CERTS', async () => {
+        const { front, result } = await whoamiThrough('selfSigned');
+        expectFailure(
+          result,
+          1,
+          `cannot connect to ${front.url} over TLS — its certificate is not trusted (self-signed or from a private CA); if the CA is your organization's, point NODE_EXTRA_CA_CERTS at its PEM file`,
+        );
+      });
+
+      it('a private CA: not trusted without NODE_EXTRA_CA_CERTS, works with it (the fix the message gives)', async () => {
+        const untrusted = await whoamiThrough('good');
+        expectFailure(untrusted.result, 1, /its certificate is not trusted .*NODE_EXTRA_CA_CERTS/);
+        const trusted = await whoamiThrough('good', { NODE_EXTRA_CA_CERTS: certificates.caFile });
+        expect(trusted.result.stderr).toBe('');
+        expect(trusted.result.code).toBe(0);
+        expect(trusted.result.stdout).toMatch(/^Role:\s+owner$/m);
+      });
+
+      it('a certificate for another host name: says so', async () => {
+        const { front, result } = await whoamiThrough('wrongHost', {
+          NODE_EXTRA_CA_CERTS: certificates.caFile,
+        });
+        expectFailure(
+          result,
+          1,
+          `cannot connect to ${front.url} over TLS — its certificate is not issued for 127.0.0.1; use the host name the certificate names`,
+        );
+      });
+
+      it('an expired certificate: says so', async () => {
+        const { front, result } = await whoamiThrough('expired', {
+          NODE_EXTRA_CA_CERTS: certificates.caFile,
+        });
+        expectFailure(
+          result,
+          1,
+          `cannot connect to ${front.url} over TLS — its certificate has expired; the server's certificate must be renewed (or this machine's clock is wrong)`,
+        );
+      });
+    });
+  });
+
+  describe('unexpected errors (bugs)', () => {
+    // A stand-in for a bug: stdout.write throws a TypeError the CLI knows nothing of.
+    const bugEnv = () => {
+      const preload = join(tempDir('errors'), 'bug.mjs');
+      writeFileSync(
+        preload,
+        [
+          'const write = process.stdout.write.bind(process.stdout);',
+          'process.stdout.write = (chunk, ...rest) => {',
+          "  if (String(chunk) !== '') throw new TypeError('injected bug');",
+          '  return write(chunk, ...rest);',
+          '};',
+        ].join('\n'),
+      );
+      return { ...env, NODE_OPTIONS: `--import=${preload}` };
+    };
+
+    it('say they are a bug and to rerun with --debug, without a stack trace', async () => {
+      const result = await runCli(['--no-color', '--version'], { env: bugEnv() });
+      expectOneErrorLine(result);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(
+        'audit: unexpected error: injected bug (a bug; rerun with --debug for the stack trace and report it)\n',
+      );
+    });
+
+    it('--debug prints the stack', async () => {
+      const result = await runCli(['--debug', '--version'], { env: bugEnv() });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(
+        /^audit: unexpected error: injected bug\nTypeError: injected bug\n\s+at /,
+      );
+    });
+  });
+});
