@@ -53,10 +53,10 @@ export function tailCommand(context: CliContext): Command {
       });
 
       const startedAt = new Date(context.now()).toISOString();
-      // The first connection is made here, not by the follower: a server that is not there at
-      // the start is a mistake to say at once (with what to check), not a disconnection to wait out.
-      const first = await client.listPage({ ...params, per_page: Math.max(1, options.lines) });
-      const recent = async () => (options.lines > 0 ? first.data.reverse() : []);
+      const recent = async () =>
+        options.lines > 0
+          ? (await client.listPage({ ...params, per_page: options.lines })).data.reverse()
+          : [];
       try {
         for await (const followed of followEvents({
           signal: stop.signal,
