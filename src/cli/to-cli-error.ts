@@ -5,6 +5,7 @@
  */
 import { AuditApiError, AuditNetworkError, AuditResponseError, AuditTlsError } from '../client/errors.js';
 import { isLoopbackHost } from '../config/server-binding.js';
+import { SettingsError } from '../config/settings.js';
 import { isInterruption } from '../domain/interrupted.js';
 import { OutputFileError } from '../export/output-error.js';
 import { UnsafeOutputError } from '../export/safe-partial.js';
@@ -52,7 +53,8 @@ function classify(error: unknown): { exitCode: number; hint?: string } | undefin
         return { exitCode: EXIT.failure };
     }
   }
-  if (error instanceof ImportSourceError) return { exitCode: EXIT.usage };
+  // A setting or config file the user can fix (the profile file cannot be written, …).
+  if (error instanceof ImportSourceError || error instanceof SettingsError) return { exitCode: EXIT.usage };
   if (error instanceof OutputFileError) return { exitCode: error.isUsersToFix ? EXIT.usage : EXIT.failure };
   if (error instanceof AuditNetworkError) return { exitCode: EXIT.failure, hint: unreachableHint(error) };
   const failed = error instanceof AuditResponseError || error instanceof UnsafeOutputError;

@@ -65,13 +65,20 @@ export function resolveConnection(
   };
 }
 
-/** Why a file could not be read, in words. */
-const READ_FAILURES: Record<string, string> = {
+/** Why a file could not be read or written, in words; the code itself when it is a rarer one. */
+export function fileFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return (code && FILE_FAILURES[code]) ?? code ?? String(error);
+}
+
+const FILE_FAILURES: Record<string, string> = {
   ENOENT: 'no such file',
   EACCES: 'permission denied',
   EPERM: 'permission denied',
   EISDIR: 'it is a directory, not a file',
   ENOTDIR: 'a part of the path is not a directory',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
 };
 
 function resolveToken(env: NodeJS.ProcessEnv, profileToken: string | undefined) {
@@ -83,11 +90,12 @@ function resolveToken(env: NodeJS.ProcessEnv, profileToken: string | undefined) 
         tokenSource: 'AUDIT_TOKEN_FILE' as const,
       };
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const reason = (code && READ_FAILURES[code]) ?? code ?? String(error);
-      throw new SettingsError(`AUDIT_TOKEN_FILE: cannot read ${env.AUDIT_TOKEN_FILE}: ${reason}`, {
-        cause: error,
-      });
+      throw new SettingsError(
+        `AUDIT_TOKEN_FILE: cannot read ${env.AUDIT_TOKEN_FILE}: ${fileFailure(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
   if (profileToken) return { token: profileToken, tokenSource: 'profile' as const };

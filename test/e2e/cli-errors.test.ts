@@ -3,11 +3,13 @@
  * that is down, https against plain http, a certificate) ends in one line naming the thing and
  * the fix, with exit 2 for the user's input and 1 for the server or the network.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { generateToken } from '../../src/domain/token.js';
 import {
+  BIN,
   type CliResult,
   cliEnv,
   closedPort,
@@ -164,6 +166,64 @@ describe('errors that say what to do', () => {
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('404');
     });
+  });
+
+  describe('the config directory', () => {
+    it('a config path through a file: one line naming the file and the way out (exit 2)', async () => {
+      const file = join(tempDir('errors'), 'file');
+      writeFileSync(file, 'x');
+      const result = await runCli(['login', '--with-token', '--server', server.url], {
+        env: cliEnv(join(file, 'config')),
+        input: `${token}\n`,
+      });
+      expectFailure(
+        result,
+        2,
+        `cannot read ${file}/config/config.json: a part of the path is not a directory; fix its permissions, or set AUDIT_CONFIG_DIR to a directory of yours`,
+      );
+    });
+
+    // Root writes anywhere: as root the CLI runs as nobody through setpriv, else the directory is made read-only.
+    const root = process.getuid?.() === 0;
+    const setpriv = root && spawnSync('setpriv', ['--version']).status === 0;
+    it.skipIf(root && !setpriv)(
+      'login into a directory it cannot write says which and how to choose another (exit 2, not "unexpected error")',
+      async () => {
+        // Outside the suite's temp dir, which nobody may enter; removed at the end.
+        const outer = mkdtempSync('/tmp/audit-errors-');
+        const dir = join(outer, 'config');
+        mkdirSync(dir, { mode: 0o755 });
+        writeFileSync(join(dir, 'config.json'), '{"profiles":{}}', { mode: 0o644 });
+        chmodSync(outer, 0o755);
+        if (!root) chmodSync(dir, 0o555);
+        onTestFinished(() => {
+          chmodSync(dir, 0o755);
+          rmSync(outer, { recursive: true, force: true });
+        });
+        const args = [BIN, 'login', '--with-token', '--server', server.url];
+        const child = root
+          ? spawnSync(
+              'setpriv',
+              ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, ...args],
+              {
+                env: cliEnv(dir),
+                input: `${token}\n`,
+                encoding: 'utf8',
+              },
+            )
+          : spawnSync(process.execPath, args, { env: cliEnv(dir), input: `${token}\n`, encoding: 'utf8' });
+        const result = {
+          code: child.status,
+          stdout: child.stdout,
+          stderr: child.stderr.replace(/^audit: warning: .*\n/m, ''),
+        };
+        expectFailure(
+          result,
+          2,
+          `cannot save profiles in ${dir}: permission denied; fix its permissions, or set AUDIT_CONFIG_DIR to a directory of yours`,
+        );
+      },
+    );
   });
 
   describe('AUDIT_TOKEN_FILE', () => {
