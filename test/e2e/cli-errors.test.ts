@@ -3,8 +3,10 @@
  * that is down, https against plain http, a certificate) ends in one line naming the thing and
  * the fix, with exit 2 for the user's input and 1 for the server or the network.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo, Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { generateToken } from '../../src/domain/token.js';
@@ -108,6 +110,40 @@ describe('errors that say what to do', () => {
       expect(result.stderr).not.toContain('Resume with');
       expect(readdirSync(dir)).toEqual([]);
     });
+  });
+
+  it('Ctrl-C before the first event leaves no NAME.partial and says to run it again, not to resume', async () => {
+    // A server that accepts the connection and never answers: the export waits for its first page.
+    const held: Socket[] = [];
+    const silent = createServer((socket) => {
+      held.push(socket);
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    const dir = tempDir('errors');
+    const file = join(dir, 'x.csv');
+    try {
+      const child = spawn(process.execPath, [BIN, 'export', ...RANGE, '-o', file], {
+        env: { ...env, AUDIT_SERVER: `http://127.0.0.1:${port}` },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+      });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      // The partial is opened before the first request: wait for it, then interrupt.
+      await expect.poll(() => existsSync(`${file}.partial`), { timeout: 15_000 }).toBe(true);
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      expect(stderr).toBe(
+        `audit: Interrupted after 0 events; ${file} was not written. Run the same command again to export it.\n`,
+      );
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   describe('the server setting', () => {
