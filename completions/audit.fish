@@ -632,6 +632,6 @@ complete -c audit -s 'o' -l 'output' -r -F -a 'table json ndjson csv' -d 'output
 complete -c audit -l 'tz' -r -f -d 'display time zone, an IANA name such as Europe/Paris (default: the system\'s)'
 complete -c audit -l 'utc' -d 'show and read times in UTC'
 complete -c audit -l 'no-color' -d 'no colour (also NO_COLOR)'
-complete -c audit -l 'debug' -d 'trace HTTP requests to stderr (the token masked)'
+complete -c audit -l 'debug' -d 'trace HTTP requests to stderr (the token masked); the stack of an unexpected error'
 complete -c audit -l 'insecure' -d 'allow plain http to a server not on this machine (env AUDIT_INSECURE=1)'
 complete -c audit -s 'h' -l 'help' -d 'display help for command'

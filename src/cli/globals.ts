@@ -28,7 +28,7 @@ export function addGlobalOptions(program: Command): Command {
     .option('--tz <zone>', "display time zone, an IANA name such as Europe/Paris (default: the system's)")
     .option('--utc', 'show and read times in UTC')
     .option('--no-color', 'no colour (also NO_COLOR)')
-    .option('--debug', 'trace HTTP requests to stderr (the token masked)')
+    .option('--debug', 'trace HTTP requests to stderr (the token masked); the stack of an unexpected error')
     .option('--insecure', 'allow plain http to a server not on this machine (env AUDIT_INSECURE=1)');
 }
 

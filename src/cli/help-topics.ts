@@ -35,7 +35,7 @@ export const ENVIRONMENT: readonly (readonly [name: string, meaning: string])[] 
     'AUDIT_LOG_FORMAT',
     'server: log lines on stderr, pretty|json (same as --log-format; default pretty on a terminal)',
   ],
-  ['AUDIT_DEBUG', 'print the stack trace of an unexpected error'],
+  ['AUDIT_DEBUG', 'print the stack trace of an unexpected error (as --debug does)'],
   ['NO_COLOR', 'no colour (same as --no-color); FORCE_COLOR forces it on'],
   ['TZ', 'display time zone when neither --tz nor --utc is given'],
   ['XDG_CONFIG_HOME, XDG_DATA_HOME', 'base directories for profiles and data, as usual on Linux'],

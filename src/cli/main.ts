@@ -14,11 +14,12 @@ export async function run(argv: string[], context: CliContext = processContext()
     await program.parseAsync(argv, { from: 'user' });
     return EXIT.ok;
   } catch (error) {
-    return reportError(error, context);
+    const debug = program.opts<{ debug?: boolean }>().debug === true || Boolean(context.env.AUDIT_DEBUG);
+    return reportError(error, context, debug);
   }
 }
 
-async function reportError(error: unknown, context: CliContext): Promise<number> {
+async function reportError(error: unknown, context: CliContext, debug: boolean): Promise<number> {
   if (error instanceof CommanderError) {
     // Help and --version "fail" with exit code 0; commander already printed its message.
     if (error.exitCode === 0) return EXIT.ok;
@@ -39,9 +40,17 @@ async function reportError(error: unknown, context: CliContext): Promise<number>
   const known = toCliError(error);
   if (known) return said(known, context);
   const message = error instanceof Error ? error.message : String(error);
-  writeLine(context.stderr, `audit: unexpected error: ${safeErrorText(message)}`);
-  if (context.env.AUDIT_DEBUG)
-    writeLine(context.stderr, String(error instanceof Error ? error.stack : error));
+  // A bug: the stack only when asked for, since it means nothing to most users.
+  if (debug) {
+    writeLine(context.stderr, `audit: unexpected error: ${safeErrorText(message)}`);
+    const stack = String(error instanceof Error ? error.stack : error);
+    writeLine(context.stderr, stack.split('\n').map(safeErrorText).join('\n'));
+  } else {
+    writeLine(
+      context.stderr,
+      `audit: unexpected error: ${safeErrorText(message)} (a bug; rerun with --debug for the stack trace and report it)`,
+    );
+  }
   return EXIT.failure;
 }
 

@@ -93,9 +93,10 @@ export async function openSession(context: CliContext, command: Command): Promis
 type SessionConnection = Connection & { profilesWithToken?: string[] };
 
 async function loadConnection(context: CliContext, flags: GlobalFlags): Promise<SessionConnection> {
-  const [{ readProfiles, isExposedFile }, { resolveConnection }] = await Promise.all([
+  const [{ readProfiles, isExposedFile }, { resolveConnection }, { checkServerUrl }] = await Promise.all([
     import('../config/profile-reader.js'),
     import('../config/settings.js'),
+    import('../config/server-url.js'),
   ]);
   const warnExposed = (what: string, path: string) =>
     context.stderr.write(`audit: warning: ${what} is readable by other users; run: chmod 600 ${path}\n`);
@@ -104,6 +105,8 @@ async function loadConnection(context: CliContext, flags: GlobalFlags): Promise<
     if (store.isExposed()) warnExposed(store.path, store.path);
     const connection: SessionConnection = resolveConnection(flags, context.env, store);
     connection.profilesWithToken = store.namesWithToken();
+    const source = SERVER_SOURCES[connection.serverSource];
+    if (source) checkServerUrl(connection.server, source(connection.profile, store.path));
     const tokenFile = context.env.AUDIT_TOKEN_FILE;
     if (connection.tokenSource === 'AUDIT_TOKEN_FILE' && tokenFile && isExposedFile(tokenFile)) {
       warnExposed(`AUDIT_TOKEN_FILE ${tokenFile}`, tokenFile);
@@ -111,6 +114,17 @@ async function loadConnection(context: CliContext, flags: GlobalFlags): Promise<
     return connection;
   });
 }
+
+/** How an error names where the server came from; the default needs no check. */
+const SERVER_SOURCES: Record<
+  Connection['serverSource'],
+  ((profile: string, file: string) => string) | undefined
+> = {
+  flag: () => '--server',
+  env: () => 'AUDIT_SERVER',
+  profile: (profile, file) => `the server of profile "${profile}" (${file})`,
+  default: undefined,
+};
 
 /** The config layer's one-line SettingsError is the user's to fix: exit 2. */
 export function asUsageError<T>(work: () => T): T {

@@ -3,9 +3,11 @@
  * `instanceof` on the classes' own modules, which are small: loading this file loads no HTTP
  * client. main.ts loads it only when a command ends with an error that is not a CliError.
  */
-import { AuditApiError, AuditNetworkError, AuditResponseError } from '../client/errors.js';
+import { AuditApiError, AuditNetworkError, AuditResponseError, AuditTlsError } from '../client/errors.js';
+import { isLoopbackHost } from '../config/server-binding.js';
 import { SettingsError } from '../config/settings-error.js';
 import { isInterruption } from '../domain/interrupted.js';
+import { OutputFileError } from '../export/output-error.js';
 import { UnsafeOutputError } from '../export/safe-partial.js';
 import { ImportSourceError } from '../import/source.js';
 import { CliError, EXIT } from './errors.js';
@@ -52,10 +54,33 @@ function classify(error: unknown): { exitCode: number; hint?: string } | undefin
         return { exitCode: EXIT.failure };
     }
   }
+  // A setting or config file the user can fix (the profile file cannot be written, …).
   if (error instanceof ImportSourceError || error instanceof SettingsError) return { exitCode: EXIT.usage };
-  const failed =
-    error instanceof AuditNetworkError ||
-    error instanceof AuditResponseError ||
-    error instanceof UnsafeOutputError;
+  if (error instanceof OutputFileError) return { exitCode: error.isUsersToFix ? EXIT.usage : EXIT.failure };
+  if (error instanceof AuditNetworkError) return { exitCode: EXIT.failure, hint: unreachableHint(error) };
+  const failed = error instanceof AuditResponseError || error instanceof UnsafeOutputError;
   return failed ? { exitCode: EXIT.failure } : undefined;
+}
+
+const REFUSED_OR_SILENT = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+const NAME_NOT_FOUND = new Set(['ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * What to check when the server cannot be reached: on this machine, whether the bundled server
+ * runs; elsewhere, the address and the network. A TLS failure's message already says its fix.
+ */
+function unreachableHint(error: AuditNetworkError): string | undefined {
+  if (error instanceof AuditTlsError || error.code === undefined) return undefined;
+  const local = isLoopbackHost(new URL(error.url).hostname);
+  if (NAME_NOT_FOUND.has(error.code)) return ' — check the host name in the server address';
+  if (!REFUSED_OR_SILENT.has(error.code)) return undefined;
+  return local
+    ? ' — is `audit server start` running?'
+    : ' — check the server address and the network (VPN, firewall, proxy)';
 }

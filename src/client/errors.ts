@@ -154,6 +154,64 @@ export class AuditTimeoutError extends AuditNetworkError {
   override readonly kind = 'timeout';
 }
 
+/** What went wrong in a TLS handshake, by the cause's code: each has its own fix. */
+export type TlsProblem = 'plain-http' | 'untrusted' | 'wrong-host' | 'expired' | 'not-yet-valid' | 'other';
+
+const TLS_PROBLEMS: Record<string, TlsProblem> = {
+  // An https request answered in plain HTTP: OpenSSL reads "HTTP/1.1 400" as a record header.
+  ERR_SSL_WRONG_VERSION_NUMBER: 'plain-http',
+  ERR_SSL_PACKET_LENGTH_TOO_LONG: 'plain-http',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'untrusted',
+  SELF_SIGNED_CERT_IN_CHAIN: 'untrusted',
+  UNABLE_TO_GET_ISSUER_CERT: 'untrusted',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'untrusted',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'untrusted',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'wrong-host',
+  CERT_HAS_EXPIRED: 'expired',
+  CERT_NOT_YET_VALID: 'not-yet-valid',
+};
+
+function tlsProblemOf(code: string | undefined): TlsProblem | undefined {
+  if (!code) return undefined;
+  return TLS_PROBLEMS[code] ?? (/^(ERR_SSL_|ERR_TLS_|CERT_)/.test(code) ? 'other' : undefined);
+}
+
+/**
+ * The TLS handshake failed: one line saying what is wrong and what fixes it, never OpenSSL's
+ * own text (it names source files and error numbers); `code` keeps OpenSSL's code for --debug.
+ */
+export class AuditTlsError extends AuditNetworkError {
+  override readonly name = 'AuditTlsError';
+  readonly problem: TlsProblem;
+
+  constructor(options: { code: string | undefined; method: string; url: string; cause?: unknown }) {
+    super(options);
+    const url = new URL(options.url);
+    this.problem = tlsProblemOf(options.code) ?? 'other';
+    this.message = `cannot connect to ${url.origin} over TLS — ${tlsAdvice(this.problem, url, options.code)}`;
+  }
+}
+
+function tlsAdvice(problem: TlsProblem, url: URL, code: string | undefined): string {
+  switch (problem) {
+    case 'plain-http':
+      return `the server seems to speak plain HTTP; use http://${url.host}`;
+    case 'untrusted':
+      return (
+        "its certificate is not trusted (self-signed or from a private CA); if the CA is your organization's, " +
+        'point NODE_EXTRA_CA_CERTS at its PEM file'
+      );
+    case 'wrong-host':
+      return `its certificate is not issued for ${url.hostname}; use the host name the certificate names`;
+    case 'expired':
+      return "its certificate has expired; the server's certificate must be renewed (or this machine's clock is wrong)";
+    case 'not-yet-valid':
+      return "its certificate is not valid yet; check this machine's clock";
+    default:
+      return `the TLS handshake failed (${code ?? 'unknown reason'}); check that this port serves https`;
+  }
+}
+
 /** The right network error class for a failure with this code. */
 export function networkError(options: {
   code: string | undefined;
@@ -161,9 +219,16 @@ export function networkError(options: {
   url: string;
   cause?: unknown;
 }): AuditNetworkError {
+  if (tlsProblemOf(options.code)) return new AuditTlsError(options);
   return options.code && TIMEOUT_CODES.has(options.code)
     ? new AuditTimeoutError(options)
     : new AuditNetworkError(options);
+}
+
+/** True for a host that is this machine: a server there is most likely `audit server start`. */
+export function isLocalServer(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 function causeMessage(cause: unknown): string {

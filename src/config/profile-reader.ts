@@ -8,7 +8,7 @@ import {
   type Profile,
   profileIn,
 } from './profile-file.js';
-import { SettingsError } from './settings-error.js';
+import { fileFailure, SettingsError } from './settings-error.js';
 
 export type ProfileReader = ReturnType<typeof readProfiles>;
 
@@ -49,7 +49,10 @@ function readConfigFile(path: string): ConfigFile {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { profiles: {} };
-    throw new SettingsError(`cannot read ${path}: ${(error as Error).message}`);
+    throw new SettingsError(
+      `cannot read ${path}: ${fileFailure(error)}; fix its permissions, or set AUDIT_CONFIG_DIR to a directory of yours`,
+      { cause: error },
+    );
   }
   return decodeConfigFile(parseConfigText(path, text));
 }

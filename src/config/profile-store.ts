@@ -11,7 +11,7 @@ import {
   shapeProblem,
 } from './profile-file.js';
 import { parseConfigText, readProfiles } from './profile-reader.js';
-import { SettingsError } from './settings-error.js';
+import { fileFailure, SettingsError } from './settings-error.js';
 
 /** The file as JSON.parse gave it, so a change keeps what it does not touch (a person's notes). */
 export interface RawConfig {
@@ -35,7 +35,10 @@ export function openProfileStore(dir: string = configDir()) {
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
     } catch (error) {
-      throw new SettingsError(`cannot create ${dir}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+      throw new SettingsError(
+        `cannot save profiles in ${dir}: ${fileFailure(error)}; fix its permissions, or set AUDIT_CONFIG_DIR to a directory of yours`,
+        { cause: error },
+      );
     }
     return withFileLock(path, () => {
       const raw = readRaw(path, strict);
@@ -45,7 +48,10 @@ export function openProfileStore(dir: string = configDir()) {
       try {
         writeFileAtomically(path, `${JSON.stringify(raw, undefined, '\t')}\n`);
       } catch (error) {
-        throw new SettingsError(`cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+        throw new SettingsError(
+          `cannot save profiles in ${path}: ${fileFailure(error)}; fix its permissions, or set AUDIT_CONFIG_DIR to a directory of yours`,
+          { cause: error },
+        );
       }
       removeDrafts(path);
       return result;
@@ -100,7 +106,10 @@ function readRaw(path: string, strict: boolean): RawConfig {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { profiles: {} };
-    throw new SettingsError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    throw new SettingsError(
+      `cannot read ${path}: ${fileFailure(error)}; fix its permissions, or set AUDIT_CONFIG_DIR to a directory of yours`,
+      { cause: error },
+    );
   }
   const parsed = parseConfigText(path, text);
   const problem = strict

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { assertProfileName } from './profile-name.js';
 import type { ProfileReader } from './profile-reader.js';
-import { SettingsError } from './settings-error.js';
+import { fileFailure, SettingsError } from './settings-error.js';
 
 export { SettingsError } from './settings-error.js';
 
@@ -100,7 +100,10 @@ function resolveToken(env: NodeJS.ProcessEnv, profileToken: string | undefined) 
       };
     } catch (error) {
       throw new SettingsError(
-        `cannot read AUDIT_TOKEN_FILE: ${(error as NodeJS.ErrnoException).code ?? error}`,
+        `AUDIT_TOKEN_FILE: cannot read ${env.AUDIT_TOKEN_FILE}: ${fileFailure(error)}`,
+        {
+          cause: error,
+        },
       );
     }
   }

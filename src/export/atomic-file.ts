@@ -5,11 +5,12 @@
  * cut. `-` is standard output, with no partial.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { open, rename, unlink } from 'node:fs/promises';
+import { lstat, open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import { asOutputFileError, OutputFileError } from './output-error.js';
 import { assertNotSymlink, openPartial } from './safe-partial.js';
 
 export interface OutputFile {
@@ -57,8 +58,9 @@ export async function openOutputFile(path: string, options: OutputFileOptions = 
   const gzip = options.gzip === true || isGzipName(path);
   if (path === STDOUT) return openStdout(options.stdout ?? process.stdout, gzip);
   const partialPath = partialPathOf(path);
-  if (options.namedByUser !== true) await assertNotSymlink(path);
-  const { handle, appended } = await openPartial(partialPath, options.append === true);
+  const { handle, appended } = await openTarget(path, partialPath, options).catch((error: unknown) => {
+    throw asOutputFileError(error, path);
+  });
   let file: Writable;
   try {
     file = handle.createWriteStream({ autoClose: false });
@@ -118,6 +120,18 @@ export async function openOutputFile(path: string, options: OutputFileOptions = 
       });
     },
   };
+}
+
+/** Checks what is at `path` (a directory, a link) before the partial next to it is opened. */
+async function openTarget(path: string, partialPath: string, options: OutputFileOptions) {
+  if (options.namedByUser !== true) await assertNotSymlink(path);
+  // Found now, not by the rename after the whole export was written.
+  const existing = await lstat(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (existing?.isDirectory()) throw new OutputFileError(path, 'is-a-directory');
+  return openPartial(partialPath, options.append === true);
 }
 
 function openStdout(stdout: NodeJS.WritableStream, gzip: boolean): OutputFile {

@@ -5,6 +5,7 @@
  * so the server and the writer work at once; memory holds two pages at most.
  */
 import { encodeResumePoint } from './export-cursor.js';
+import { asOutputFileError } from './output-error.js';
 import { openOutputFiles } from './range/output-files.js';
 import { exportPageQuery } from './range/page-query.js';
 import { readAhead } from './range/read-ahead.js';
@@ -70,19 +71,24 @@ export async function exportRange(request: ExportRequest): Promise<ExportResult>
     }
   } catch (error) {
     stop = stopCause(error, signal);
-    if (!stop) {
+    // Nothing on disk yet: no partial to keep, nothing to resume; the failure is said as it is.
+    if (!stop || written === 0) {
+      const failed = out.current ?? request.output;
       await out.discard();
-      throw error;
+      if (stop?.cause === 'signal') return result({ interrupted: { cursor: null, ...stop } });
+      throw asOutputFileError(error, failed);
     }
   }
 
   if (!stop) {
+    const last = out.current ?? request.output;
     try {
       await out.finish();
     } catch (error) {
       // Stopped while the last file was completed (a PDF is drawn only then): it was discarded.
-      if (!signal?.aborted) throw error;
-      return result({ interrupted: { cursor: null, reason: 'interrupted', cause: 'signal' } });
+      if (signal?.aborted)
+        return result({ interrupted: { cursor: null, reason: 'interrupted', cause: 'signal' } });
+      throw asOutputFileError(error, last);
     }
     return result();
   }

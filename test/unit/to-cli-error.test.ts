@@ -9,8 +9,11 @@ import {
   AuditNetworkError,
   AuditResponseError,
   AuditTimeoutError,
+  AuditTlsError,
+  networkError,
 } from '../../src/client/errors.js';
 import { InterruptedError } from '../../src/domain/interrupted.js';
+import { OutputFileError } from '../../src/export/output-error.js';
 import { stopCause } from '../../src/export/range/stop-cause.js';
 import { UnsafeOutputError } from '../../src/export/safe-partial.js';
 import { ImportSourceError } from '../../src/import/source.js';
@@ -40,10 +43,6 @@ describe('toCliError: the one map from errors to the exit codes of the SPEC', ()
 
   it.each([
     [
-      'a refused connection',
-      new AuditNetworkError({ code: 'ECONNREFUSED', method: 'GET', url: URL_OF_CALL }),
-    ],
-    [
       'a timeout',
       new AuditTimeoutError({ code: 'UND_ERR_HEADERS_TIMEOUT', method: 'GET', url: URL_OF_CALL }),
     ],
@@ -60,6 +59,37 @@ describe('toCliError: the one map from errors to the exit codes of the SPEC', ()
     ['an output path refused as unsafe', new UnsafeOutputError('refusing to write x.partial')],
   ])('%s exits 1 with its own message', (_name, error) => {
     expect(toCliError(error)).toMatchObject({ exitCode: EXIT.failure, message: error.message });
+  });
+
+  it('a server that cannot be reached exits 1 with what to check: the local server, the address, the host name', () => {
+    const refused = (url: string, code = 'ECONNREFUSED') =>
+      toCliError(new AuditNetworkError({ code, method: 'GET', url }));
+    expect(refused('http://127.0.0.1:7787/api/v1/me')).toMatchObject({
+      exitCode: EXIT.failure,
+      message: 'cannot reach http://127.0.0.1:7787: connection refused — is `audit server start` running?',
+    });
+    expect(refused(URL_OF_CALL)?.message).toBe(
+      'cannot reach https://audit.example.com: connection refused — check the server address and the network (VPN, firewall, proxy)',
+    );
+    expect(refused(URL_OF_CALL, 'ENOTFOUND')?.message).toBe(
+      'cannot reach https://audit.example.com: host not found — check the host name in the server address',
+    );
+  });
+
+  it('a TLS failure exits 1 with its own one-line advice, not OpenSSL text', () => {
+    const tls = networkError({ code: 'ERR_SSL_WRONG_VERSION_NUMBER', method: 'GET', url: URL_OF_CALL });
+    expect(tls).toBeInstanceOf(AuditTlsError);
+    expect(toCliError(tls)).toMatchObject({
+      exitCode: EXIT.failure,
+      message:
+        'cannot connect to https://audit.example.com over TLS — the server seems to speak plain HTTP; use http://audit.example.com',
+    });
+  });
+
+  it('an output file the user named badly is theirs to fix (2); a full disk is not (1)', () => {
+    expect(toCliError(new OutputFileError('/x/y.csv', 'missing-directory'))?.exitCode).toBe(EXIT.usage);
+    expect(toCliError(new OutputFileError('/x/y.csv', 'is-a-directory'))?.exitCode).toBe(EXIT.usage);
+    expect(toCliError(new OutputFileError('/x/y.csv', 'no-space'))?.exitCode).toBe(EXIT.failure);
   });
 
   it('an unreadable import file is the user’s to fix (2); Ctrl-C is 130', () => {

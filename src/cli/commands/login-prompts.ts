@@ -1,4 +1,5 @@
 /** The questions `audit login` asks on a terminal: server, organization and the token, masked. */
+import { serverUrlProblem } from '../../config/server-url.js';
 import { checkTokenFormat } from '../../domain/token.js';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
@@ -20,7 +21,15 @@ export async function askLogin(
   const prompts = await import('@inquirer/prompts');
   const io = { input: context.stdin, output: context.stderr as NodeJS.WriteStream };
   try {
-    const server = await prompts.input({ message: 'Server URL', default: defaults.server }, io);
+    const server = await prompts.input(
+      {
+        message: 'Server URL',
+        default: defaults.server,
+        // Checked as it is typed: a URL without http:// is asked for again with the reason.
+        validate: (value) => serverUrlProblem(value) ?? true,
+      },
+      io,
+    );
     const org =
       (await prompts.input(
         { message: "Organization (empty: the token's own)", default: defaults.org ?? '' },
