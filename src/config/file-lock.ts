@@ -5,9 +5,11 @@
  * change. A lock whose process is gone (a crash, a kill -9) is taken over; one held longer than
  * the wait gives a one-line error naming the lock file.
  */
+
 import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { isProcessAlive } from '../domain/process-alive.js';
-import { SettingsError } from './settings-error.js';
+import { cannotSaveProfiles, SettingsError } from './settings-error.js';
 
 const WAIT_MS = 10_000;
 const POLL_MS = 15;
@@ -78,8 +80,9 @@ function removeStale(lock: string): void {
   }
 }
 
+/** The lock lives beside the config file: failing to make it is failing to save there. */
 function lockError(lock: string, error: unknown): SettingsError {
-  return new SettingsError(`cannot lock ${lock}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+  return cannotSaveProfiles(dirname(lock), error);
 }
 
 /** Blocks this thread for `ms` (the profile commands are short and have nothing else to do). */

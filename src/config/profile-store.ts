@@ -11,7 +11,7 @@ import {
   shapeProblem,
 } from './profile-file.js';
 import { parseConfigText, readProfiles } from './profile-reader.js';
-import { fileFailure, SettingsError } from './settings-error.js';
+import { cannotSaveProfiles, fileFailure, SettingsError } from './settings-error.js';
 
 /** The file as JSON.parse gave it, so a change keeps what it does not touch (a person's notes). */
 export interface RawConfig {
@@ -35,10 +35,7 @@ export function openProfileStore(dir: string = configDir()) {
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
     } catch (error) {
-      throw new SettingsError(
-        `cannot save profiles in ${dir}: ${fileFailure(error)}; fix its permissions, or set AUDIT_CONFIG_DIR to a directory of yours`,
-        { cause: error },
-      );
+      throw cannotSaveProfiles(dir, error);
     }
     return withFileLock(path, () => {
       const raw = readRaw(path, strict);
@@ -48,10 +45,7 @@ export function openProfileStore(dir: string = configDir()) {
       try {
         writeFileAtomically(path, `${JSON.stringify(raw, undefined, '\t')}\n`);
       } catch (error) {
-        throw new SettingsError(
-          `cannot save profiles in ${path}: ${fileFailure(error)}; fix its permissions, or set AUDIT_CONFIG_DIR to a directory of yours`,
-          { cause: error },
-        );
+        throw cannotSaveProfiles(path, error);
       }
       removeDrafts(path);
       return result;

@@ -3,6 +3,14 @@ export class SettingsError extends Error {
   override readonly name = 'SettingsError';
 }
 
+/** The config directory or file at `path` could not be written: what happened and the two ways out. */
+export function cannotSaveProfiles(path: string, error: unknown): SettingsError {
+  return new SettingsError(
+    `cannot save profiles in ${path}: ${fileFailure(error)}; fix its permissions, or set AUDIT_CONFIG_DIR to a directory of yours`,
+    { cause: error },
+  );
+}
+
 /** Why a file could not be read or written, in words; the code itself when it is a rarer one. */
 export function fileFailure(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;

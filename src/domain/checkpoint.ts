@@ -15,7 +15,7 @@ export interface Checkpoint {
 }
 
 export class CheckpointError extends Error {
-  override name = 'CheckpointError';
+  override readonly name = 'CheckpointError';
 }
 
 export function formatCheckpoint(checkpoint: Checkpoint): string {

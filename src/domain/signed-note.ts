@@ -31,7 +31,7 @@ const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 /** Why a key or a note was refused: malformed, unknown, or its signature does not verify. */
 export class SignedNoteError extends Error {
-  override name = 'SignedNoteError';
+  override readonly name = 'SignedNoteError';
 }
 
 export interface NoteSigner {
