@@ -2,10 +2,12 @@ import { Writable } from 'node:stream';
 import type { AuditClient } from '../client/client.js';
 import type { ListParams } from '../client/types.js';
 import { MAX_PAGE_SIZE } from '../domain/request-limits.js';
+import type { JsonField } from '../format/column-choice.js';
 import { writeLine } from './context.js';
 import { createListWriter } from './output/event-writer.js';
 import { shouldPage, startPager } from './output/pager.js';
 import { guardClosedPipe } from './output/pipe.js';
+import type { OutputChoice } from './output-options.js';
 import type { ListFormat, Session } from './session.js';
 
 export interface ListRequest {
@@ -13,6 +15,8 @@ export interface ListRequest {
   format: ListFormat;
   /** Stop after this many events; undefined follows every page (`--all`). */
   limit: number | undefined;
+  /** What `--columns`, `--json` and `--jq` chose. */
+  output?: OutputChoice;
 }
 
 /**
@@ -32,11 +36,16 @@ export async function listEvents(session: Session, client: AuditClient, request:
       resolve();
     }),
   );
-  const writer = createListWriter(format, out, {
-    zone: session.zone,
-    color: session.color,
-    terminalWidth: (context.stdout as NodeJS.WriteStream).columns,
-  });
+  const output = request.output ?? {};
+  const writer =
+    output.jq !== undefined && output.fields !== undefined
+      ? await jqListWriter(output.jq, output.fields, session)
+      : createListWriter(format, out, {
+          zone: session.zone,
+          color: session.color,
+          terminalWidth: (context.stdout as NodeJS.WriteStream).columns,
+          ...output,
+        });
 
   const perPage = Math.min(MAX_PAGE_SIZE, request.limit ?? MAX_PAGE_SIZE);
   let truncated = false;
@@ -61,6 +70,13 @@ export async function listEvents(session: Session, client: AuditClient, request:
   else if (truncated && session.stdoutIsTerminal) {
     writeLine(context.stderr, `Showing the newest ${writer.count}; use --limit N or --all for more.`);
   }
+}
+
+/** `--jq`: jq and its filter load only now, checked before the first request. */
+async function jqListWriter(expression: string, fields: readonly JsonField[], session: Session) {
+  const { loadJqFilter, createJqListWriter } = await import('./output/jq-filter.js');
+  const filter = await loadJqFilter(expression, { terminal: session.stdoutIsTerminal });
+  return createJqListWriter(filter, fields, session.context.stdout);
 }
 
 async function flushPaged(session: Session, text: string): Promise<void> {

@@ -7,6 +7,8 @@ export interface ListColumn {
   /** What `--columns` calls it: lower case, stable. */
   name: string;
   header: string;
+  /** Width in a followed log (`tail`); undefined: the column takes the rest of the line. */
+  width?: number;
   /** The cell for `event`, already safe for a terminal. */
   value(event: AuditEvent, zone: string): string;
 }
@@ -15,19 +17,105 @@ export interface ListColumn {
 const firstPresent = (...values: unknown[]) =>
   displayValue(values.find((value) => typeof value === 'string' && value !== ''));
 
-/** Every column a list can show (table, TSV), by name. */
+/**
+ * Every column a list can show (table, TSV), by the name `--columns` takes. Names are lower
+ * snake case and stable: scripts depend on them. `width`: the width a followed log (`tail`) gives
+ * the column; the one without takes the rest of the line.
+ */
 export const EVENT_COLUMNS: Readonly<Record<string, ListColumn>> = {
-  id: { name: 'id', header: 'ID', value: (event) => displayValue(event.id) },
-  time: { name: 'time', header: 'TIME', value: (event, zone) => formatTimestamp(event.timestamp, zone) },
-  category: { name: 'category', header: 'CATEGORY', value: (event) => displayValue(event.category) },
-  action: { name: 'action', header: 'ACTION', value: (event) => displayValue(event.action) },
+  id: { name: 'id', header: 'ID', width: 30, value: (event) => displayValue(event.id) },
+  time: {
+    name: 'time',
+    header: 'TIME',
+    width: 19,
+    value: (event, zone) => formatTimestamp(event.timestamp, zone),
+  },
+  category: {
+    name: 'category',
+    header: 'CATEGORY',
+    width: 8,
+    value: (event) => displayValue(event.category),
+  },
+  action: { name: 'action', header: 'ACTION', width: 28, value: (event) => displayValue(event.action) },
   actor: {
     name: 'actor',
     header: 'ACTOR',
+    width: 20,
     value: ({ actor }) => firstPresent(actor?.name, actor?.email, actor?.id),
   },
-  target: { name: 'target', header: 'TARGET', value: ({ target }) => firstPresent(target?.name, target?.id) },
-  ip: { name: 'ip', header: 'IP', value: ({ context }) => displayValue(context?.ip_address) },
+  actor_id: {
+    name: 'actor_id',
+    header: 'ACTOR ID',
+    width: 20,
+    value: ({ actor }) => displayValue(actor?.id),
+  },
+  actor_name: {
+    name: 'actor_name',
+    header: 'ACTOR NAME',
+    width: 20,
+    value: ({ actor }) => displayValue(actor?.name),
+  },
+  actor_email: {
+    name: 'actor_email',
+    header: 'ACTOR EMAIL',
+    width: 24,
+    value: ({ actor }) => displayValue(actor?.email),
+  },
+  actor_type: {
+    name: 'actor_type',
+    header: 'ACTOR TYPE',
+    width: 10,
+    value: ({ actor }) => displayValue(actor?.type),
+  },
+  target: {
+    name: 'target',
+    header: 'TARGET',
+    width: 20,
+    value: ({ target }) => firstPresent(target?.name, target?.id),
+  },
+  target_type: {
+    name: 'target_type',
+    header: 'TARGET TYPE',
+    width: 12,
+    value: ({ target }) => displayValue(target?.type),
+  },
+  target_id: {
+    name: 'target_id',
+    header: 'TARGET ID',
+    width: 20,
+    value: ({ target }) => displayValue(target?.id),
+  },
+  target_name: {
+    name: 'target_name',
+    header: 'TARGET NAME',
+    width: 20,
+    value: ({ target }) => displayValue(target?.name),
+  },
+  ip: { name: 'ip', header: 'IP', width: 15, value: ({ context }) => displayValue(context?.ip_address) },
+  user_agent: {
+    name: 'user_agent',
+    header: 'USER AGENT',
+    width: 30,
+    value: ({ context }) => displayValue(context?.user_agent),
+  },
+  team: {
+    name: 'team',
+    header: 'TEAM',
+    width: 16,
+    value: ({ context }) => firstPresent(context?.team_name, context?.team_id),
+  },
+  team_id: {
+    name: 'team_id',
+    header: 'TEAM ID',
+    width: 16,
+    value: ({ context }) => displayValue(context?.team_id),
+  },
+  team_name: {
+    name: 'team_name',
+    header: 'TEAM NAME',
+    width: 16,
+    value: ({ context }) => displayValue(context?.team_name),
+  },
   description: {
     name: 'description',
     header: 'DESCRIPTION',

@@ -1,11 +1,12 @@
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { addFilterOptions, type FilterOptions, filtersToParams } from '../filter-options.js';
+import { addOutputOptions, type OutputOptions, outputFormatOf, resolveOutput } from '../output-options.js';
 import { examples, integerInRange } from '../parse-options.js';
 import { listFormat, openSession } from '../session.js';
 import { logsShowCommand } from './logs-show.js';
 
-interface LogsOptions extends FilterOptions {
+interface LogsOptions extends FilterOptions, OutputOptions {
   limit: number;
   all?: boolean;
 }
@@ -15,7 +16,7 @@ export function logsCommand(context: CliContext): Command {
     .description('list audit events, newest first, with filters')
     .option('--limit <n>', 'how many events to show', integerInRange('--limit', 1, 1_000_000), 50)
     .option('--all', 'follow every page (ignores --limit)');
-  addFilterOptions(command)
+  addOutputOptions(addFilterOptions(command))
     .addCommand(logsShowCommand(context))
     .addHelpText(
       'after',
@@ -25,16 +26,24 @@ export function logsCommand(context: CliContext): Command {
         '$ audit logs --target api-staging.example.net --action tunnel.deleted   # who deleted that tunnel?',
         '$ audit logs --actor me --from 2024-01-01 --to 2024-01-31 -o csv > january.csv',
         '$ audit logs --all -o ndjson | jq -r .actor.email | sort | uniq -c',
+        '$ audit logs --columns id,time,actor,action,ip             # the id for audit logs show',
+        '$ audit logs --since 24h --json id,action,actor --jq \'.[] | select(.action == "user.login_failed") | .actor.email\'',
       ),
     )
     .action(async (options: LogsOptions, cmd: Command) => {
       const session = await openSession(context, cmd);
-      const format = listFormat(session);
+      const format = listFormat(session, outputFormatOf(options, session.flags.output));
+      const output = await resolveOutput(options, format);
       const params = filtersToParams(options, { zone: session.zone, now: context.now() });
       const client = await session.client();
       // Rendering (tables, colours, CSV) loads only when there is something to render.
       const { listEvents } = await import('../list-events.js');
-      await listEvents(session, client, { params, format, limit: options.all ? undefined : options.limit });
+      await listEvents(session, client, {
+        params,
+        format,
+        limit: options.all ? undefined : options.limit,
+        output,
+      });
     });
   return command;
 }

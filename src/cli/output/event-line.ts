@@ -1,7 +1,9 @@
 import type { AuditEvent } from '../../domain/event.js';
 import { isSecurityRelevant } from '../../domain/security-relevant.js';
-import { LIST_HEADERS, listRow } from '../../format/columns.js';
-import { CSV_HEADER, csvLine } from '../../format/csv.js';
+import { type JsonField, pickFields } from '../../format/column-choice.js';
+import { type CsvColumn, LIST_COLUMNS, type ListColumn, listRow } from '../../format/columns.js';
+import { csvHeader, csvLine } from '../../format/csv.js';
+import { tsvHeader } from '../../format/event-writer.js';
 import { isPrintableJsonText, stringifyJsonSafely } from '../../format/sanitize.js';
 import { createPalette } from './colors.js';
 
@@ -9,11 +11,16 @@ export interface LineWriterOptions {
   zone: string;
   color: boolean;
   terminalWidth?: number;
+  /** Terminal and TSV: the columns `--columns` chose; default LIST_COLUMNS. */
+  columns?: readonly ListColumn[] | undefined;
+  /** CSV: the export columns `--columns` chose. */
+  csvColumns?: readonly CsvColumn[] | undefined;
+  /** JSON: only these fields (`--json FIELDS`). */
+  fields?: readonly JsonField[] | undefined;
 }
 
-// Fixed widths for TIME, CATEGORY, ACTION, ACTOR, TARGET, IP: a followed log cannot wait for
-// every row to size its columns, so the columns are set once and the description takes the rest.
-const FOLLOW_WIDTHS = [19, 8, 28, 20, 20, 15];
+// A followed log cannot wait for every row to size its columns: each column has its fixed
+// width (ListColumn.width) and the description takes the rest.
 const GAP = '  ';
 const MIN_DESCRIPTION = 20;
 
@@ -78,23 +85,32 @@ function lineEncoder(
   options: LineWriterOptions,
 ): LineEncoder {
   const terminal = (out as { isTTY?: boolean }).isTTY === true;
+  const { fields, csvColumns } = options;
+  const columns = options.columns ?? LIST_COLUMNS;
+  if ((format === 'json' || format === 'ndjson') && fields !== undefined) {
+    return ({ event }) => `${stringifyJsonSafely(pickFields(event, fields))}\n`;
+  }
   if (format === 'json' || format === 'ndjson') {
     return (item) =>
       `${item.text !== undefined && isObjectLine(item.text) ? item.text : stringifyJsonSafely(item.event)}\n`;
   }
-  if (format === 'csv') return ({ event }, first) => (first ? CSV_HEADER : '') + csvLine(event, terminal);
+  if (format === 'csv') {
+    const header = csvHeader(csvColumns);
+    return ({ event }, first) => (first ? header : '') + csvLine(event, terminal, csvColumns);
+  }
   if (format === 'tsv' || (format === undefined && !terminal)) {
     return ({ event }, first) => {
-      const line = `${listRow(event, options.zone).join('\t')}\n`;
-      return first ? `${LIST_HEADERS.join('\t')}\n${line}` : line;
+      const line = `${listRow(event, options.zone, columns).join('\t')}\n`;
+      return first ? `${tsvHeader(columns)}${line}` : line;
     };
   }
-  return alignedLineEncoder(options);
+  return alignedLineEncoder(options, columns);
 }
 
-function alignedLineEncoder(options: LineWriterOptions): LineEncoder {
+function alignedLineEncoder(options: LineWriterOptions, columns: readonly ListColumn[]): LineEncoder {
   const palette = createPalette(options.color);
-  const fixed = FOLLOW_WIDTHS.reduce((sum, width) => sum + width + GAP.length, 0);
+  const headers = columns.map((column) => column.header);
+  const fixed = columns.reduce((sum, column) => sum + (column.width ?? -GAP.length) + GAP.length, 0);
   const descriptionWidth =
     options.terminalWidth === undefined
       ? undefined
@@ -102,15 +118,16 @@ function alignedLineEncoder(options: LineWriterOptions): LineEncoder {
   const layout = (cells: readonly string[]) =>
     cells
       .map((cell, index) => {
-        const width = FOLLOW_WIDTHS[index] ?? descriptionWidth;
-        return width === undefined ? cell : fitToWidth(cell, width, index < FOLLOW_WIDTHS.length);
+        const fixedWidth = columns[index]?.width;
+        const width = fixedWidth ?? descriptionWidth;
+        return width === undefined ? cell : fitToWidth(cell, width, fixedWidth !== undefined);
       })
       .join(GAP)
       .trimEnd();
 
   return ({ event }, first) => {
-    const header = first ? `${palette.header(layout(LIST_HEADERS))}\n` : '';
-    const line = layout(listRow(event, options.zone));
+    const header = first ? `${palette.header(layout(headers))}\n` : '';
+    const line = layout(listRow(event, options.zone, columns));
     const style = isSecurityRelevant(event) ? palette.alert : palette.category(event.category);
     return `${header}${style(line)}\n`;
   };

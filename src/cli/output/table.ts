@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import type { AuditEvent } from '../../domain/event.js';
 import { isSecurityRelevant } from '../../domain/security-relevant.js';
-import { LIST_COLUMNS, LIST_HEADERS, listRow } from '../../format/columns.js';
+import { LIST_COLUMNS, LIST_HEADERS, type ListColumn, listRow } from '../../format/columns.js';
 import { createPalette, type Palette } from './colors.js';
 
 export interface TableOptions {
@@ -9,6 +9,8 @@ export interface TableOptions {
   color: boolean;
   /** Columns of the terminal; without it nothing is truncated. */
   terminalWidth?: number;
+  /** The columns `--columns` chose, in their order; default LIST_COLUMNS. */
+  columns?: readonly ListColumn[] | undefined;
 }
 
 const COLUMN_GAP = 2;
@@ -46,19 +48,25 @@ const textWidth = (text: string) => [...text].length;
 /** The rows of `events` as one table, truncated with `…` to fit the terminal. */
 export function renderEventTable(events: readonly AuditEvent[], options: TableOptions): string {
   const palette = createPalette(options.color);
-  const rows = events.map((event) => listRow(event, options.zone));
-  const natural = LIST_HEADERS.map((header, index) =>
+  const columns = options.columns ?? LIST_COLUMNS;
+  const headers = columns === LIST_COLUMNS ? LIST_HEADERS : columns.map((column) => column.header);
+  const rows = events.map((event) => listRow(event, options.zone, columns));
+  const natural = headers.map((header, index) =>
     Math.max(textWidth(header), ...rows.map((row) => textWidth(row[index] ?? ''))),
   );
-  const plan = planColumns(natural, options.terminalWidth);
+  const plan =
+    columns === LIST_COLUMNS
+      ? planColumns(natural, options.terminalWidth)
+      : planChosenColumns(natural, columns, options.terminalWidth);
   const table = new Table({
-    head: plan.visible.map((index) => palette.header(LIST_HEADERS[index] ?? '')),
+    head: plan.visible.map((index) => palette.header(headers[index] ?? '')),
     colWidths: plan.widths,
     chars: BORDERLESS,
     style: { 'padding-left': 0, 'padding-right': 0, head: [], border: [] },
   });
+  const names = columns.map((column) => column.name);
   events.forEach((event, rowIndex) => {
-    const cells = styleRow(rows[rowIndex] ?? [], event, palette);
+    const cells = styleRow(rows[rowIndex] ?? [], names, event, palette);
     table.push(plan.visible.map((index) => cells[index] ?? ''));
   });
   return `${table
@@ -68,15 +76,40 @@ export function renderEventTable(events: readonly AuditEvent[], options: TableOp
     .join('\n')}\n`;
 }
 
-function styleRow(cells: string[], event: AuditEvent, palette: Palette): string[] {
+function styleRow(cells: string[], names: readonly string[], event: AuditEvent, palette: Palette): string[] {
   if (!palette.enabled) return cells;
   if (isSecurityRelevant(event)) return cells.map((cell) => (cell === '' ? cell : palette.alert(cell)));
   const ofCategory = palette.category(event.category);
   return cells.map((cell, index) => {
     if (cell === '') return cell;
-    if (index === 0) return palette.dim(cell);
-    return index === 1 || index === 2 ? ofCategory(cell) : cell;
+    const name = names[index];
+    if (name === 'time') return palette.dim(cell);
+    return name === 'category' || name === 'action' ? ofCategory(cell) : cell;
   });
+}
+
+// A chosen column (`--columns`) other than the description grows at most this wide.
+const CHOSEN_MAX_WIDTH = 40;
+const CHOSEN_MIN_WIDTH = 8;
+
+/**
+ * The plan for columns the user chose: all of them shown (they were asked for), the
+ * description taking what is left, then the widest shrinking; past that the terminal wraps.
+ */
+function planChosenColumns(
+  natural: number[],
+  columns: readonly ListColumn[],
+  terminalWidth: number | undefined,
+): ColumnPlan {
+  const descriptionAt = columns.findIndex((column) => column.name === 'description');
+  const capped = natural.map((width, index) =>
+    index === descriptionAt ? width : Math.min(width, CHOSEN_MAX_WIDTH),
+  );
+  const visible = capped.map((_, index) => index);
+  if (terminalWidth === undefined || terminalWidth <= 0) return { visible, widths: capped };
+  const floors = capped.map((width) => Math.min(width, CHOSEN_MIN_WIDTH));
+  const room = terminalWidth - COLUMN_GAP * (visible.length - 1);
+  return { visible, widths: fitColumns([...capped], floors, descriptionAt, room) ?? floors };
 }
 
 interface ColumnPlan {
