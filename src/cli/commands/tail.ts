@@ -4,10 +4,11 @@ import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 import { ApiError } from '../errors.js';
 import { addFilterOptions, type FilterOptions, filtersToParams } from '../filter-options.js';
+import { addOutputOptions, type OutputOptions, outputFormatOf, resolveOutput } from '../output-options.js';
 import { examples, integerInRange } from '../parse-options.js';
 import { openSession } from '../session.js';
 
-interface TailOptions extends FilterOptions {
+interface TailOptions extends FilterOptions, OutputOptions {
   lines: number;
 }
 
@@ -20,18 +21,28 @@ export function tailCommand(context: CliContext): Command {
       integerInRange('-n', 0, MAX_PAGE_SIZE),
       10,
     );
-  return addFilterOptions(command)
+  return addOutputOptions(addFilterOptions(command))
     .addHelpText(
       'after',
       examples(
         '$ audit tail --category auth,security                    # watch sign-ins during an incident',
         '$ audit tail --action user.login_failed -n 0',
         '$ audit tail --actor bob@example.com -o ndjson | jq .action',
+        '$ audit tail --columns time,actor_email,action,ip,user_agent',
+        "$ audit tail --json actor,context --jq '[.actor.email, .context.ip_address] | @tsv'   # each event on its own",
       ),
     )
     .action(async (options: TailOptions, cmd: Command) => {
       const session = await openSession(context, cmd);
+      const format = outputFormatOf(options, session.flags.output);
+      const output = await resolveOutput(options, format ?? (session.stdoutIsTerminal ? 'table' : 'tsv'));
       const params = filtersToParams(options, { zone: session.zone, now: context.now() });
+      const jq =
+        output.jq === undefined
+          ? undefined
+          : await (await import('../output/jq-filter.js')).loadJqFilter(output.jq, {
+              terminal: session.stdoutIsTerminal,
+            });
       const client = await session.client();
       const [
         { followEvents, FollowerGaveUpError },
@@ -47,10 +58,15 @@ export function tailCommand(context: CliContext): Command {
       const stop = new AbortController();
       void context.interrupted.then(() => stop.abort());
       guardClosedPipe(context.stdout, () => stop.abort());
-      const writer = createLineWriter(session.flags.output, context.stdout, {
-        zone: session.zone,
-        color: session.color,
-      });
+      const writer =
+        jq && output.fields
+          ? (await import('../output/jq-filter.js')).createJqLineWriter(
+              jq,
+              output.fields,
+              context.stdout,
+              (line) => writeLine(context.stderr, line),
+            )
+          : createLineWriter(format, context.stdout, { zone: session.zone, color: session.color, ...output });
 
       const startedAt = new Date(context.now()).toISOString();
       const recent = async () =>
