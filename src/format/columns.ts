@@ -15,113 +15,54 @@ export interface ListColumn {
 
 // The server's value may be of any type, or missing: the first non-empty string is shown.
 const firstPresent = (...values: unknown[]) =>
-  displayValue(values.find((value) => typeof value === 'string' && value !== ''));
+  values.find((value) => typeof value === 'string' && value !== '');
+
+/** A column showing one value of the event, made safe for a terminal. */
+const column = (
+  name: string,
+  header: string,
+  width: number | undefined,
+  shown: (event: AuditEvent) => unknown,
+): ListColumn => ({
+  name,
+  header,
+  ...(width === undefined ? {} : { width }),
+  value: (event) => displayValue(shown(event)),
+});
 
 /**
  * Every column a list can show (table, TSV), by the name `--columns` takes. Names are lower
  * snake case and stable: scripts depend on them. `width`: the width a followed log (`tail`) gives
  * the column; the one without takes the rest of the line.
  */
-export const EVENT_COLUMNS: Readonly<Record<string, ListColumn>> = {
-  id: { name: 'id', header: 'ID', width: 30, value: (event) => displayValue(event.id) },
-  time: {
-    name: 'time',
-    header: 'TIME',
-    width: 19,
-    value: (event, zone) => formatTimestamp(event.timestamp, zone),
-  },
-  category: {
-    name: 'category',
-    header: 'CATEGORY',
-    width: 8,
-    value: (event) => displayValue(event.category),
-  },
-  action: { name: 'action', header: 'ACTION', width: 28, value: (event) => displayValue(event.action) },
-  actor: {
-    name: 'actor',
-    header: 'ACTOR',
-    width: 20,
-    value: ({ actor }) => firstPresent(actor?.name, actor?.email, actor?.id),
-  },
-  actor_id: {
-    name: 'actor_id',
-    header: 'ACTOR ID',
-    width: 20,
-    value: ({ actor }) => displayValue(actor?.id),
-  },
-  actor_name: {
-    name: 'actor_name',
-    header: 'ACTOR NAME',
-    width: 20,
-    value: ({ actor }) => displayValue(actor?.name),
-  },
-  actor_email: {
-    name: 'actor_email',
-    header: 'ACTOR EMAIL',
-    width: 24,
-    value: ({ actor }) => displayValue(actor?.email),
-  },
-  actor_type: {
-    name: 'actor_type',
-    header: 'ACTOR TYPE',
-    width: 10,
-    value: ({ actor }) => displayValue(actor?.type),
-  },
-  target: {
-    name: 'target',
-    header: 'TARGET',
-    width: 20,
-    value: ({ target }) => firstPresent(target?.name, target?.id),
-  },
-  target_type: {
-    name: 'target_type',
-    header: 'TARGET TYPE',
-    width: 12,
-    value: ({ target }) => displayValue(target?.type),
-  },
-  target_id: {
-    name: 'target_id',
-    header: 'TARGET ID',
-    width: 20,
-    value: ({ target }) => displayValue(target?.id),
-  },
-  target_name: {
-    name: 'target_name',
-    header: 'TARGET NAME',
-    width: 20,
-    value: ({ target }) => displayValue(target?.name),
-  },
-  ip: { name: 'ip', header: 'IP', width: 15, value: ({ context }) => displayValue(context?.ip_address) },
-  user_agent: {
-    name: 'user_agent',
-    header: 'USER AGENT',
-    width: 30,
-    value: ({ context }) => displayValue(context?.user_agent),
-  },
-  team: {
-    name: 'team',
-    header: 'TEAM',
-    width: 16,
-    value: ({ context }) => firstPresent(context?.team_name, context?.team_id),
-  },
-  team_id: {
-    name: 'team_id',
-    header: 'TEAM ID',
-    width: 16,
-    value: ({ context }) => displayValue(context?.team_id),
-  },
-  team_name: {
-    name: 'team_name',
-    header: 'TEAM NAME',
-    width: 16,
-    value: ({ context }) => displayValue(context?.team_name),
-  },
-  description: {
-    name: 'description',
-    header: 'DESCRIPTION',
-    value: (event) => displayValue(event.description),
-  },
-};
+export const EVENT_COLUMNS: Readonly<Record<string, ListColumn>> = Object.fromEntries(
+  [
+    column('id', 'ID', 30, (event) => event.id),
+    {
+      name: 'time',
+      header: 'TIME',
+      width: 19,
+      value: (event: AuditEvent, zone: string) => formatTimestamp(event.timestamp, zone),
+    },
+    column('category', 'CATEGORY', 8, (event) => event.category),
+    column('action', 'ACTION', 28, (event) => event.action),
+    column('actor', 'ACTOR', 20, ({ actor }) => firstPresent(actor?.name, actor?.email, actor?.id)),
+    column('actor_id', 'ACTOR ID', 20, ({ actor }) => actor?.id),
+    column('actor_name', 'ACTOR NAME', 20, ({ actor }) => actor?.name),
+    column('actor_email', 'ACTOR EMAIL', 24, ({ actor }) => actor?.email),
+    column('actor_type', 'ACTOR TYPE', 10, ({ actor }) => actor?.type),
+    column('target', 'TARGET', 20, ({ target }) => firstPresent(target?.name, target?.id)),
+    column('target_type', 'TARGET TYPE', 12, ({ target }) => target?.type),
+    column('target_id', 'TARGET ID', 20, ({ target }) => target?.id),
+    column('target_name', 'TARGET NAME', 20, ({ target }) => target?.name),
+    column('ip', 'IP', 15, ({ context }) => context?.ip_address),
+    column('user_agent', 'USER AGENT', 30, ({ context }) => context?.user_agent),
+    column('team', 'TEAM', 16, ({ context }) => firstPresent(context?.team_name, context?.team_id)),
+    column('team_id', 'TEAM ID', 16, ({ context }) => context?.team_id),
+    column('team_name', 'TEAM NAME', 16, ({ context }) => context?.team_name),
+    column('description', 'DESCRIPTION', undefined, (event) => event.description),
+  ].map((entry) => [entry.name, entry]),
+);
 
 const pick = (...names: string[]): readonly ListColumn[] =>
   names.map((name) => EVENT_COLUMNS[name] as ListColumn);

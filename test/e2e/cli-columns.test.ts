@@ -144,6 +144,16 @@ describe('--columns, --json and --jq', () => {
       expect(shown).toContain('Alice signed in');
     });
 
+    it('on a terminal 80 columns wide, logs --columns id,action,ip shows the whole id of every event', async () => {
+      const run = runInTerminal(['logs', '--columns', 'id,action,ip'], { env: via(), columns: 80 });
+      const { code, output } = await run.done;
+      expect(code).toBe(0);
+      const lines = output.trimEnd().split('\n');
+      expect(lines[0]).toMatch(/^ID +ACTION +IP$/);
+      for (const event of events) expect(output).toContain(event.id);
+      for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+    });
+
     it('the new columns: actor_email, target_id, target_type, user_agent, team', async () => {
       const stdout = await ok([
         'search',
