@@ -67,7 +67,9 @@ export function chooseJsonFields(names: readonly string[]): readonly JsonField[]
     (name) => {
       const parent = name.split('.')[0] ?? '';
       const nested =
-        name.includes('.') && isField(parent) ? `pick ${parent} (fields are top-level only); ` : '';
+        name.includes('.') && isField(parent)
+          ? `fields are top-level only: pick ${parent} and reach inside it with --jq; `
+          : '';
       return `${nested}available fields: ${JSON_FIELDS.join(', ')}`;
     },
   );

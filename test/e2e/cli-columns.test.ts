@@ -206,6 +206,20 @@ describe('--columns, --json and --jq', () => {
       );
     }, 30_000);
 
+    it('tail --columns on a terminal: aligned columns of their set widths, the whole id', async () => {
+      const run = runInTerminal(['tail', '-n', '2', '--columns', 'id,action'], {
+        env: via(),
+        killAfterMs: 30_000,
+      });
+      const newest = events[0] as AuditEvent;
+      await run.waitFor(new RegExp(newest.id));
+      run.type('\x03');
+      const { code, output } = await run.done;
+      expect(code).toBe(0);
+      expect(output).toMatch(/^ID {30}ACTION$/m);
+      expect(output).toContain(`${newest.id}${' '.repeat(32 - newest.id.length)}${newest.action}`);
+    });
+
     it('an unknown column is a usage error naming the valid ones, for the table and for CSV', async () => {
       const table = await cli(['logs', '--columns', 'id,actr']);
       expect(table.code).toBe(2);

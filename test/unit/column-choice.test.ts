@@ -121,7 +121,7 @@ describe('--json FIELDS', () => {
   });
 
   it('a nested name is refused, pointing at its top-level field; an unknown one lists the fields', () => {
-    expect(() => chooseJsonFields(['actor.email'])).toThrow('pick actor (fields are top-level only)');
+    expect(() => chooseJsonFields(['actor.email'])).toThrow('fields are top-level only: pick actor and reach inside it with --jq');
     expect(() => chooseJsonFields(['who'])).toThrow(`available fields: ${JSON_FIELDS.join(', ')}`);
   });
 });
