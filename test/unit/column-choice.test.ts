@@ -121,7 +121,9 @@ describe('--json FIELDS', () => {
   });
 
   it('a nested name is refused, pointing at its top-level field; an unknown one lists the fields', () => {
-    expect(() => chooseJsonFields(['actor.email'])).toThrow('fields are top-level only: pick actor and reach inside it with --jq');
+    expect(() => chooseJsonFields(['actor.email'])).toThrow(
+      'fields are top-level only: pick actor and reach inside it with --jq',
+    );
     expect(() => chooseJsonFields(['who'])).toThrow(`available fields: ${JSON_FIELDS.join(', ')}`);
   });
 });
