@@ -6,9 +6,29 @@ export interface PrintContext {
   org: string;
   /** IANA zone the machine's cron runs in, so `--at` means the same time in the CronJob. */
   timeZone: string;
-  /** The published package and version the container runs. */
-  packageSpec: string;
+  /** This CLI's version: the image to build holds the same one. */
+  version: string;
 }
+
+/** A URL on this machine's loopback: a pod reaching for it finds itself, not this machine. */
+export function isLoopbackUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    /^127\.\d+\.\d+\.\d+$/.test(host) ||
+    host === '[::1]' ||
+    host === '0.0.0.0' ||
+    host === '[::]'
+  );
+}
+
+const SERVER_PLACEHOLDER = '<server URL reachable from the pod>';
 
 /** `--print`: the crontab line, a systemd timer + service pair and a Kubernetes CronJob, labelled. */
 export function renderSchedulePrint(job: BackupJob, context: PrintContext): string {
@@ -65,12 +85,21 @@ function kubernetesCronJob(job: BackupJob, context: PrintContext): string[] {
   const name = `audit-backup-${job.profile}`.toLowerCase().replace(/[^a-z0-9-]/g, '-');
   // In the cluster there is no profile file: the connection comes from env and a Secret.
   const args = backupArgs({ ...job, dir: '/backups' }).slice(2);
-  const command = ['npx', '--yes', context.packageSpec, ...args];
+  const command = ['audit', ...args];
   const q = (value: string) => JSON.stringify(value);
+  // The package is not on a registry: the image is built from the tarball `npm pack` writes.
+  const tarball = `audit-cli-${context.version}.tgz`;
+  const loopback = isLoopbackUrl(context.server);
   return [
     '# ── Kubernetes CronJob ── kubectl apply -f audit-backup.yaml',
     `# first: kubectl create secret generic ${name}-token --from-literal=token=adt_…`,
-    '# (the container installs this version of the CLI with npx; any image with Node.js >= 20.19 will do)',
+    '# and an image with this version of the CLI (audit-cli is not on a registry; from a checkout):',
+    `#   npm ci && npm run build && npm pack                # writes ${tarball}`,
+    '#   Dockerfile:',
+    '#     FROM node:22-slim',
+    `#     COPY ${tarball} /tmp/`,
+    `#     RUN npm install -g --ignore-scripts /tmp/${tarball} && rm /tmp/${tarball}`,
+    `#   docker build -t <your-registry>/audit-cli:${context.version} . && docker push <your-registry>/audit-cli:${context.version}`,
     'apiVersion: batch/v1',
     'kind: CronJob',
     'metadata:',
@@ -87,11 +116,18 @@ function kubernetesCronJob(job: BackupJob, context: PrintContext): string[] {
     '          restartPolicy: OnFailure',
     '          containers:',
     '            - name: audit-backup',
-    '              image: node:22-slim',
+    '              # REPLACE <your-registry>: where you pushed the image built above',
+    `              image: ${q(`<your-registry>/audit-cli:${context.version}`)}`,
     `              command: [${command.map(q).join(', ')}]`,
     '              env:',
     '                - name: AUDIT_SERVER',
-    `                  value: ${q(context.server)}`,
+    ...(loopback
+      ? [
+          `                  # REPLACE: the server's URL as pods reach it (a Service or ingress); the profile's`,
+          `                  # ${context.server} is this machine's loopback, which no pod can reach`,
+          `                  value: ${q(SERVER_PLACEHOLDER)}`,
+        ]
+      : [`                  value: ${q(context.server)}`]),
     '                - name: AUDIT_ORG',
     `                  value: ${q(context.org)}`,
     '                - name: AUDIT_TOKEN',

@@ -2,7 +2,7 @@
  * `audit backup run`: one day of the log to `DIR/audit-logs-YYYY-MM-DD.<format>` plus its
  * `.sha256`, under a lock, skipped when a valid backup of that day is already there.
  */
-import { mkdir, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuditClient } from '../client/client.js';
 import { addDays, startOfZonedDay } from '../domain/zoned-time.js';
@@ -10,6 +10,7 @@ import { partialPathOf } from '../export/atomic-file.js';
 import { exportRange } from '../export/export-range.js';
 import type { ExportResult } from '../export/types.js';
 import { checksumPathOf, hasValidChecksum, sha256OfFile, writeChecksumFile } from './backup-checksum.js';
+import { prepareBackupDir } from './backup-dir.js';
 import { type BackupFormat, backupFileName } from './backup-files.js';
 import { acquireBackupLock } from './backup-lock.js';
 import { pruneBackups } from './backup-prune.js';
@@ -41,7 +42,7 @@ export interface BackupResult {
 
 export async function runBackup(request: BackupRequest): Promise<BackupResult> {
   const { dir, date, format, zone, client } = request;
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await prepareBackupDir(dir);
   const lock = await acquireBackupLock(dir);
   try {
     const file = join(dir, backupFileName(date, format));
@@ -70,15 +71,21 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
       await unlink(partialPathOf(file)).catch(() => undefined);
       return { status: 'interrupted', file, checksumFile, removed: [], interrupted: result.interrupted };
     }
-    // Recorded before the checksum marks the backup complete: a run whose record failed is redone.
-    await client.recordExport({
-      kind: 'backup',
-      format,
-      count: result.count,
-      files: 1,
-      filters: { date, from, to, detailed: 'true' },
-    });
-    await writeChecksumFile(file, await sha256OfFile(file));
+    try {
+      // Recorded before the checksum marks the backup complete: a run whose record failed is redone.
+      await client.recordExport({
+        kind: 'backup',
+        format,
+        count: result.count,
+        files: 1,
+        filters: { date, from, to, detailed: 'true' },
+      });
+      await writeChecksumFile(file, await sha256OfFile(file));
+    } catch (error) {
+      // Stopped or failed before the checksum: no file is left that looks like a backup.
+      await unlink(file).catch(() => undefined);
+      throw error;
+    }
     return { status: 'written', file, checksumFile, count: result.count, removed: await prune() };
   } finally {
     await lock.release();

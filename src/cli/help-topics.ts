@@ -18,7 +18,11 @@ export const ENVIRONMENT: readonly (readonly [name: string, meaning: string])[] 
   ['AUDIT_PAGER', 'pager for long tables on a terminal (then PAGER, else less -FRX); cat or empty: none'],
   [
     'AUDIT_TAIL_MAX_RECONNECTS',
-    'failed reconnects in a row before audit tail gives up with exit 1 (default 10)',
+    'failed reconnects in a row before audit tail gives up with exit 1 (default: none, until Ctrl-C)',
+  ],
+  [
+    'AUDIT_TAIL_RETRY_MAX_MS',
+    "longest wait between audit tail's reconnect attempts, in milliseconds (default 30000)",
   ],
   ['AUDIT_WEBHOOK_RETRY_BASE_MS', 'server: first webhook retry delay in milliseconds (default 30000)'],
   [
@@ -43,6 +47,10 @@ export const EXIT_CODES: readonly (readonly [code: number, meaning: string])[] =
   [EXIT.usage, 'bad usage or input: unknown flag or command, bad date, malformed file'],
   [EXIT.auth, 'not authenticated (no token, refused or revoked token) or not permitted (role)'],
   [EXIT.interrupted, 'interrupted by Ctrl-C (an export keeps NAME.partial and prints how to resume)'],
+  [
+    EXIT.terminated,
+    'stopped by SIGTERM: backup run (as cron, systemd or Kubernetes stop it) removes its partial file',
+  ],
 ];
 
 function table(rows: readonly (readonly [string | number, string])[]): string {

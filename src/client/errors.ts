@@ -37,6 +37,8 @@ export class AuditApiError extends Error {
   readonly method: string;
   /** The request URL with secret-looking query parameters redacted. */
   readonly url: string;
+  /** The wait the answer's `Retry-After` asked for (429, 503), capped; undefined without one. */
+  readonly retryAfterMs: number | undefined;
 
   constructor(options: {
     status: number;
@@ -44,6 +46,7 @@ export class AuditApiError extends Error {
     method: string;
     url: string;
     detail?: string;
+    retryAfterMs?: number;
   }) {
     const { status, problem, method, url } = options;
     const title = problem?.title || STATUS_CODES[status] || 'HTTP error';
@@ -57,6 +60,7 @@ export class AuditApiError extends Error {
     this.problem = problem;
     this.method = method;
     this.url = url;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 

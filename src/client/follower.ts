@@ -1,10 +1,19 @@
 import type { AuditEvent } from '../domain/event.js';
-import { AuditResponseError } from './errors.js';
+import {
+  type BackOff,
+  type BackOffOptions,
+  createBackOff,
+  isFinalPollFailure,
+  onStreamOpenFailure,
+} from './follower-backoff.js';
 import { createRecentWindow, type RecentWindow } from './recent-window.js';
-import { retryDelayMs } from './retry.js';
+import { resumeGap } from './resume-gap.js';
 import { createSseParser, type SseMessage } from './sse-parser.js';
 
-export interface FollowerOptions {
+export { FollowerGaveUpError, reconnectDelayMs } from './follower-backoff.js';
+export type { ResumeGap } from './resume-gap.js';
+
+export interface FollowerOptions extends BackOffOptions {
   /** Opens the live stream, resuming after `position` when given; rejects with `status` on HTTP errors. */
   openStream(position: string | undefined, signal: AbortSignal): Promise<AsyncIterable<string>>;
   /** The fallback when the server has no stream: events ingested after `afterId`, oldest first. */
@@ -16,13 +25,8 @@ export interface FollowerOptions {
    * are shown once.
    */
   initial?(): Promise<AuditEvent[]>;
-  /** Consecutive failures (connecting or polling) before giving up; `Infinity` never gives up. */
-  maxConsecutiveFailures?: number;
   pollIntervalMs?: number;
-  /** The wait after the `failure`-th failure in a row; by default the client's retry back-off. */
-  delayMs?(failure: number): number;
-  sleep(ms: number, signal: AbortSignal): Promise<void>;
-  onReconnecting?(info: { failure: number; delayMs: number; reason: string }): void;
+  /** Polling replaces the stream (said once the first poll works, so a 404 that ends it is not). */
   onPolling?(reason: string): void;
   /**
    * The server's log ends before the position the stream resumed from (it was restored from an
@@ -36,10 +40,6 @@ export interface FollowerOptions {
   onSkipped?(skipped: { position: string | undefined }): void;
 }
 
-export class FollowerGaveUpError extends Error {
-  override readonly name = 'FollowerGaveUpError';
-}
-
 /** An event as a follower receives it. */
 export interface FollowedEvent {
   /** Its JSON exactly as the live stream sent it; undefined for events read from the list API. */
@@ -49,11 +49,6 @@ export interface FollowedEvent {
 
 /** The notice that the position resumed from is past the log's end; its id is the end's position. */
 const POSITION_AHEAD_EVENT = 'position-ahead';
-
-// Statuses meaning "this server has no stream": fall back to polling rather than retrying.
-const STREAM_UNAVAILABLE = new Set([404, 405, 406, 501]);
-// Authentication and permission problems will not heal by retrying.
-const FINAL_STATUSES = new Set([400, 401, 403]);
 
 /** A follower is in one of two states: reading the live stream, or polling the list API. */
 type State = 'stream' | 'poll';
@@ -68,6 +63,10 @@ interface Progress {
   window: RecentWindow | undefined;
   /** How many skipped items right after `lastId` polling already reported (a poll sends them again). */
   skipsReported: { after: string | undefined; count: number };
+  /** The server refused the position: the stream restarted from the log's end. */
+  positionForgotten: boolean;
+  /** Why polling replaced the stream, until the first poll works and it is said. */
+  pollingReason: string | undefined;
 }
 
 /**
@@ -83,6 +82,8 @@ export async function* followEvents(options: FollowerOptions): AsyncGenerator<Fo
     lastId: undefined,
     window: undefined,
     skipsReported: { after: undefined, count: 0 },
+    positionForgotten: false,
+    pollingReason: undefined,
   };
   let state: State = 'stream';
   while (!options.signal.aborted) {
@@ -95,27 +96,6 @@ export async function* followEvents(options: FollowerOptions): AsyncGenerator<Fo
       state = next;
     }
   }
-}
-
-type BackOff = ReturnType<typeof createBackOff>;
-
-/** Counts failures in a row, waits the retry policy's delay after each, gives up past the limit. */
-function createBackOff(options: FollowerOptions) {
-  const max = options.maxConsecutiveFailures ?? 10;
-  const delayMs = options.delayMs ?? ((failure: number) => retryDelayMs({ attempt: failure - 1 }));
-  let failures = 0;
-  return {
-    reset() {
-      failures = 0;
-    },
-    async failed(reason: string, attempts: 'reconnects' | 'polls'): Promise<void> {
-      failures++;
-      if (failures > max) throw new FollowerGaveUpError(`gave up after ${max} failed ${attempts}: ${reason}`);
-      const ms = delayMs(failures);
-      options.onReconnecting?.({ failure: failures, delayMs: ms, reason });
-      await options.sleep(ms, options.signal);
-    },
-  };
 }
 
 /** The recent events, once: after the stream first opens, or before the first poll. */
@@ -136,19 +116,24 @@ async function* readStream(
   backOff: BackOff,
 ): AsyncGenerator<FollowedEvent, State> {
   let chunks: AsyncIterable<string>;
+  const resumedFrom = progress.position;
   try {
-    chunks = await options.openStream(progress.position, options.signal);
+    chunks = await options.openStream(resumedFrom, options.signal);
   } catch (error) {
     if (options.signal.aborted) return 'stream';
-    // A 200 that is no event stream (a proxy's page) will not become one by retrying.
-    if (error instanceof AuditResponseError) throw error;
-    const status = (error as { status?: number }).status;
-    if (status !== undefined && STREAM_UNAVAILABLE.has(status)) {
-      options.onPolling?.(`the server offers no event stream (HTTP ${status})`);
+    const next = onStreamOpenFailure(error, resumedFrom !== undefined);
+    if (next === 'give-up') throw error;
+    if (next === 'poll') {
+      progress.pollingReason = `the server offers no event stream (HTTP ${(error as { status: number }).status})`;
       return 'poll';
     }
-    if (status !== undefined && FINAL_STATUSES.has(status)) throw error;
-    await backOff.failed(describe(error), 'reconnects');
+    if (next === 'forget-position') {
+      // Started again from the log's end at once; what came in between cannot be known.
+      progress.position = undefined;
+      progress.positionForgotten = true;
+      return 'stream';
+    }
+    await backOff.failed(describe(error), 'reconnects', error);
     return 'stream';
   }
   yield* showRecent(options, progress);
@@ -156,20 +141,22 @@ async function* readStream(
   let closingReason: string | undefined;
   // A connection counts as working once the server says something on it: one accepted and
   // closed at once is a failure like a refused one, toward the limit.
+  let said = false;
   let heard = false;
-  const hear = () => {
-    if (!heard) backOff.reset();
-    heard = true;
-  };
+  // Where the server said this stream starts; told once, before anything else.
+  let startsAt: string | undefined;
+  // The notice that the log ends before the position is said once, in the reconnect line or alone.
+  let aheadSaid = false;
   const parser = createSseParser(
     (message) => {
-      hear();
+      said = true;
       messages.push(message);
     },
     (comment) => {
-      hear();
+      said = true;
       // Our server announces where a fresh stream starts, so a resume before the first event is exact.
       const announced = /^connected at position ([\w-]+)$/.exec(comment);
+      if (announced) startsAt ??= announced[1];
       if (announced && progress.position === undefined) progress.position = announced[1];
       // ...and says why it ends a stream (a revoked token): plain words only reach the terminal.
       const closing = /^closed: ([\w .,;:'()/-]{1,200})$/.exec(comment);
@@ -181,9 +168,26 @@ async function* readStream(
   try {
     for await (const chunk of chunks) {
       parser.push(chunk);
+      // Back: said before the first event of the connection, with what its first words tell.
+      if (said && !heard) {
+        heard = true;
+        const gap = resumeGap({
+          positionRefused: progress.positionForgotten,
+          resumedFrom,
+          connectedBefore: backOff.connectedBefore,
+          startsAt,
+          noticedAhead: messages.some((message) => message.event === POSITION_AHEAD_EVENT),
+        });
+        aheadSaid = gap === 'position-ahead';
+        progress.positionForgotten = false;
+        backOff.recovered(gap);
+      }
       for (const message of messages.splice(0)) {
         if (message.id !== undefined) progress.position = message.id;
-        if (message.event === POSITION_AHEAD_EVENT) options.onPositionAhead?.();
+        if (message.event === POSITION_AHEAD_EVENT && !aheadSaid) {
+          aheadSaid = true;
+          options.onPositionAhead?.();
+        }
         // Events come as plain messages; a kind of message this client does not know is no event.
         if (message.event !== 'message') continue;
         const event = parseEvent(message.data);
@@ -213,10 +217,15 @@ async function* pollOnce(
   try {
     events = await options.poll(progress.lastId, options.signal);
   } catch (error) {
-    if (!options.signal.aborted) await backOff.failed(describe(error), 'polls');
+    if (options.signal.aborted) return 'poll';
+    if (isFinalPollFailure(error)) throw error;
+    await backOff.failed(describe(error), 'polls', error);
     return 'poll';
   }
-  backOff.reset();
+  if (progress.pollingReason !== undefined) options.onPolling?.(progress.pollingReason);
+  progress.pollingReason = undefined;
+  // Polling resumes after the last event handed over: nothing is missed.
+  backOff.recovered(undefined);
   const startId = progress.lastId;
   const earlier = progress.skipsReported.after === startId ? progress.skipsReported.count : 0;
   // Skipped items after the last event handed over come again on the next poll: each is reported once.

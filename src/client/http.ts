@@ -1,7 +1,13 @@
 import type { Dispatcher } from 'undici';
 import { AuditApiError, networkError, oneLine } from './errors.js';
 import { redactUrl } from './query.js';
-import { isRetryableNetworkError, isRetryableStatus, networkErrorCode, retryDelayMs } from './retry.js';
+import {
+  isRetryableNetworkError,
+  isRetryableStatus,
+  networkErrorCode,
+  parseRetryAfter,
+  retryDelayMs,
+} from './retry.js';
 import { STATUS_CODES } from './status-codes.js';
 import { elapsedMs, maskToken, traceHeaderLines } from './trace.js';
 import type { ProblemDocument } from './types.js';
@@ -139,6 +145,7 @@ export function apiError(
     method: outgoing.method,
     url: redactUrl(outgoing.url),
     detail: problem ? undefined : plainDetail(text),
+    retryAfterMs: parseRetryAfter(response.headers['retry-after']),
   });
 }
 

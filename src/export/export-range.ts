@@ -32,6 +32,8 @@ export async function exportRange(request: ExportRequest): Promise<ExportResult>
       csvColumns: request.columns,
       stdout: request.stdout,
       report: reportHeading(request),
+      signal,
+      onRendering: request.onRendering,
     },
   });
 
@@ -76,7 +78,13 @@ export async function exportRange(request: ExportRequest): Promise<ExportResult>
   }
 
   if (!stop) {
-    await out.finish();
+    try {
+      await out.finish();
+    } catch (error) {
+      // Stopped while the last file was completed (a PDF is drawn only then): it was discarded.
+      if (!signal?.aborted) throw error;
+      return result({ interrupted: { cursor: null, reason: 'interrupted', cause: 'signal' } });
+    }
     return result();
   }
   const kept = await out.suspend();

@@ -4,7 +4,7 @@ import type { AuditEvent } from '../client/types.js';
 import type { CsvColumn } from '../format/columns.js';
 import { createEventWriter } from '../format/event-writer.js';
 import { type OutputFile, openOutputFile } from './atomic-file.js';
-import { writePdf } from './pdf-sink.js';
+import { type RenderProgress, writePdf } from './pdf-sink.js';
 import type { ExportFormat } from './types.js';
 
 export interface EventSink {
@@ -34,6 +34,10 @@ export interface SinkOptions {
   stdout?: NodeJS.WritableStream | undefined;
   /** The PDF report's heading. */
   report: { title: string; organization: string; period: string; filters: Record<string, string> };
+  /** Stops a PDF while it is drawn (the finish then rejects and the file is discarded). */
+  signal?: AbortSignal | undefined;
+  /** How far a PDF's drawing has come (it is drawn when the last event is in, at `finish`). */
+  onRendering?: ((progress: RenderProgress & { file: string }) => void) | undefined;
 }
 
 export async function openEventSink(path: string, options: SinkOptions): Promise<EventSink> {
@@ -45,7 +49,12 @@ export async function openEventSink(path: string, options: SinkOptions): Promise
     namedByUser: options.namedByUser,
   });
   if (format === 'pdf') {
-    const pdf = writePdf(file.stream, { ...options.report, zone });
+    const pdf = writePdf(file.stream, {
+      ...options.report,
+      zone,
+      signal: options.signal,
+      onProgress: (progress) => options.onRendering?.({ ...progress, file: file.path }),
+    });
     return {
       file,
       resumable: false,

@@ -4,9 +4,9 @@
  */
 import type { AuditEvent } from '../client/types.js';
 import { MAX_PAGE_SIZE } from '../domain/request-limits.js';
-import type { PdfReportOptions } from './pdf/types.js';
+import type { PdfReportOptions, RenderProgress } from './pdf/types.js';
 
-export type { PdfReportOptions };
+export type { PdfReportOptions, RenderProgress };
 
 const QUEUE_LIMIT = MAX_PAGE_SIZE;
 

@@ -2,6 +2,7 @@ import type { AuditClient } from '../client/client.js';
 import type { ListParams } from '../client/types.js';
 import type { CsvColumn } from '../format/columns.js';
 import type { ResumePoint } from './export-cursor.js';
+import type { RenderProgress } from './pdf/types.js';
 
 export const EXPORT_FORMATS = ['csv', 'json', 'ndjson', 'pdf'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -29,6 +30,11 @@ export interface ExportRequest {
   signal?: AbortSignal;
   /** Called after each page is written; a returned promise is awaited before the next page. */
   onProgress?(progress: ExportProgress): void | Promise<void>;
+  /**
+   * A PDF is drawn once every event is in: how far that has come, the file being drawn
+   * included (the last event's page has then long been reported by `onProgress`).
+   */
+  onRendering?(progress: RenderProgress & { file: string }): void;
   /** Title/organization/filter text for the PDF report. */
   description?: { organization: string; filters: Record<string, string> };
   /** How many retries the client has made so far (count them with the client's `onRetry`). */
@@ -65,3 +71,5 @@ export interface ExportResult {
     partial?: string;
   };
 }
+
+export type { RenderProgress };

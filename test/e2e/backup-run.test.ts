@@ -187,6 +187,59 @@ describe('audit backup run', () => {
     expect(existsSync(join(dir, '.audit-backup.lock'))).toBe(false);
   });
 
+  it('a backup directory that cannot be made fails at once: one line naming it, exit 2 (under /proc, under a file)', async () => {
+    const file = join(newDir(), 'a-file');
+    writeFileSync(file, 'x');
+    const places = [...(existsSync('/proc/self') ? ['/proc/audit-backups/x'] : []), join(file, 'backups')];
+    for (const dir of places) {
+      const started = Date.now();
+      // Killed after 15 s: recursive mkdir under /proc used to spin forever.
+      const result = await runCli(['backup', 'run', '--utc', '--date', DAY, '--dir', dir], {
+        env: via(),
+        killAfterMs: 15_000,
+      });
+      expect({ dir, code: result.code }).toEqual({ dir, code: 2 });
+      expect(result.stderr.split('\n')).toEqual([
+        expect.stringMatching(
+          new RegExp(`^audit: cannot use ${dir.replace(/[/.]/g, '\\$&')} as the backup directory: `),
+        ),
+        '',
+      ]);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    }
+  });
+
+  for (const [signal, code, who] of [
+    ['SIGTERM', 143, 'as cron, systemd and Kubernetes stop a job'],
+    ['SIGINT', 130, 'Ctrl-C'],
+  ] as const) {
+    it(`${signal} mid-backup (${who}) ends it at once: exit ${code}, one line, no partial file, no lock`, async () => {
+      const dir = newDir();
+      const proxy = await startFaultProxy(server.url);
+      // The second page is held: the first is in DIR/….partial when the signal comes.
+      const held = proxy.holdNext(1, { pathPattern: /\/audit-logs\?.*cursor=/ });
+      const running = startCli(['backup', 'run', '--utc', '--date', DAY, '--dir', dir], {
+        ...env,
+        AUDIT_SERVER: proxy.url,
+        AUDIT_TOKEN: token,
+      });
+      await held.arrived;
+      await waitFor(() => readdirSync(dir).some((name) => name.endsWith('.partial')));
+      const sent = Date.now();
+      running.child.kill(signal);
+      const result = await running.done;
+      const took = Date.now() - sent;
+      await proxy.close();
+      expect(result.code).toBe(code);
+      expect(result.stderr.split('\n')).toEqual([
+        expect.stringMatching(/^audit: backup of 2023-05-10 interrupted .*; nothing was written$/),
+        '',
+      ]);
+      expect(readdirSync(dir)).toEqual([]);
+      expect(took).toBeLessThan(3_000);
+    });
+  }
+
   it('defaults to yesterday into <data dir>/backups', async () => {
     const result = await runCli(['backup', 'run', '--utc'], { env: via() });
     expect(result).toEqual({ code: 0, stdout: '', stderr: '' });

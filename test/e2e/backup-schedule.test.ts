@@ -1,10 +1,19 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
-import { BIN, cliEnv, runCli, tempHome } from '../helpers/cli.js';
+import { BIN, cliEnv, runCli, startServerProcess, tempHome } from '../helpers/cli.js';
+import { startCli } from '../helpers/export-fixtures.js';
 
 /** A crontab someone already has: comments, env assignments, other jobs, another profile's line. */
 const SEED = [
@@ -54,7 +63,10 @@ describe('audit backup schedule / unschedule with a fake crontab', () => {
   it('schedules twice: one marked line with absolute paths, every unrelated line unchanged', async () => {
     const cron = fakeCron(SEED);
     const first = await cron.run(['backup', 'schedule', '--dir', cron.dir, '--keep', '30']);
-    expect(first.stderr).toBe('');
+    // Nobody logged in: installed all the same, with a warning that names the file and the fix.
+    expect(first.stderr).toBe(
+      `audit: warning: the scheduled job will fail: no token for profile "default" in ${cron.home.configDir}/config.json; run \`audit login\` (the line need not change), or schedule again with AUDIT_TOKEN_FILE set\n`,
+    );
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/^Installed in your crontab \(profile "default"\), daily at 02:00/);
     const [line] = ours(cron.read());
@@ -84,8 +96,8 @@ describe('audit backup schedule / unschedule with a fake crontab', () => {
     // What cron would run, in cron's bare environment: the job starts and logs to DIR/backup.log.
     const command = (after[0] as string).replace(/^(\S+\s+){5}/, '').replace(/\\%/g, '%');
     spawnSync('/bin/sh', ['-c', command], { env: { HOME: cron.home.dir, PATH: '/usr/bin:/bin' } });
-    expect(readFileSync(join(cron.dir, 'backup.log'), 'utf8')).toMatch(
-      /^audit: .*not logged in \(profile "default"\)/,
+    expect(readFileSync(join(cron.dir, 'backup.log'), 'utf8')).toBe(
+      `audit: not logged in: no token for profile "default" in ${cron.home.configDir}/config.json; run \`audit login\` as the user the job runs as, or set AUDIT_TOKEN_FILE\n`,
     );
   });
 
@@ -96,6 +108,23 @@ describe('audit backup schedule / unschedule with a fake crontab', () => {
     expect(result.stderr).toMatch(/^audit: --at expects a time of day as HH:MM/);
     expect(cron.calls()).toBe('');
   });
+
+  it.skipIf(!existsSync('/proc/self'))(
+    'a --dir that cannot be made (under /proc) fails at once with one line and exit 2; the crontab is left alone',
+    async () => {
+      const cron = fakeCron(SEED);
+      const result = await runCli(['backup', 'schedule', '--dir', '/proc/audit-backups'], {
+        env: cron.env,
+        killAfterMs: 15_000,
+      });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(
+        /^audit: cannot use \/proc\/audit-backups as the backup directory: .*\n$/,
+      );
+      expect(result.stderr.split('\n')).toHaveLength(2);
+      expect(cron.read()).toBe(SEED);
+    },
+  );
 
   it('--print shows the cron line, a systemd timer and service, and a Kubernetes CronJob; installs nothing', async () => {
     const cron = fakeCron(SEED);
@@ -145,6 +174,151 @@ describe('audit backup schedule / unschedule with a fake crontab', () => {
     });
     expect(printed.code).toBe(0);
     expect(printed.stdout).toContain('kind: CronJob');
+  });
+});
+
+/** The command part of a crontab line (after the five time fields), as cron hands it to sh. */
+const commandOf = (line: string) => line.replace(/^(\S+\s+){5}/, '').replace(/\\%/g, '%');
+
+/** What cron does with a line: sh -c in a bare environment, with a HOME that is not the user's. */
+function runAsCron(line: string) {
+  return spawnSync(
+    'env',
+    ['-i', 'HOME=/nonexistent', 'SHELL=/bin/sh', 'PATH=/usr/bin:/bin', 'sh', '-c', commandOf(line)],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
+}
+
+/** A user whose profile lives under HOME (no AUDIT_CONFIG_DIR, no XDG_CONFIG_HOME), with a fake crontab. */
+function homeUser() {
+  const cron = fakeCron();
+  const env: NodeJS.ProcessEnv = { ...cron.env, HOME: cron.home.dir };
+  delete env.AUDIT_CONFIG_DIR;
+  delete env.XDG_CONFIG_HOME;
+  const configFile = join(cron.home.dir, '.config', 'audit', 'config.json');
+  return { ...cron, env, configFile, run: (args: string[]) => runCli(args, { env }) };
+}
+
+describe('the scheduled job finds its credentials wherever cron runs it', () => {
+  it('a profile under HOME: the line names its config directory, so cron with another HOME backs up', async () => {
+    const user = homeUser();
+    // First start saves the owner token to profile "default" under HOME.
+    const server = await startServerProcess(['--db', user.home.dbFile], user.env);
+    try {
+      expect(existsSync(user.configFile)).toBe(true);
+      const scheduled = await user.run(['backup', 'schedule', '--dir', user.dir]);
+      expect(scheduled.stderr).toBe('');
+      expect(scheduled.code).toBe(0);
+      const [line] = ours(user.read());
+      expect(line).toMatch(
+        new RegExp(
+          `^0 2 \\* \\* \\* AUDIT_CONFIG_DIR=${join(user.home.dir, '.config', 'audit').replace(/\./g, '\\.')} /`,
+        ),
+      );
+      const job = runAsCron(line as string);
+      expect(job.status).toBe(0);
+      expect(readFileSync(join(user.dir, 'backup.log'), 'utf8')).toBe('');
+      const files = readdirSync(user.dir).sort();
+      expect(files).toEqual([
+        expect.stringMatching(/^audit-logs-\d{4}-\d\d-\d\d\.json$/),
+        `${files[0]}.sha256`,
+        'backup.log',
+      ]);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('AUDIT_TOKEN_FILE goes into the line as an absolute path; a token never does', async () => {
+    const cron = fakeCron();
+    const token = `adt_${'A'.repeat(46)}`;
+    writeFileSync(join(cron.home.dir, 'token'), `${token}\n`, { mode: 0o600 });
+    // A relative path, as typed in a shell: cron starts in HOME, not here.
+    const result = await startCli(
+      ['backup', 'schedule', '--dir', cron.dir],
+      { ...cron.env, AUDIT_TOKEN_FILE: 'token', AUDIT_TOKEN: token },
+      cron.home.dir,
+    ).done;
+    expect(result.code).toBe(0);
+    const [line] = ours(cron.read());
+    expect(line).toContain(` AUDIT_TOKEN_FILE=${join(cron.home.dir, 'token')} `);
+    expect(line).not.toContain('adt_');
+    expect(line).not.toContain('AUDIT_TOKEN=');
+    expect(result.stdout).not.toContain('adt_');
+  });
+
+  it('a token file that is missing: installed with a warning naming the file and the fix (exit 0)', async () => {
+    const cron = fakeCron();
+    const missing = join(cron.home.dir, 'secrets', 'audit-token');
+    const result = await runCli(['backup', 'schedule', '--dir', cron.dir], {
+      env: { ...cron.env, AUDIT_TOKEN_FILE: missing },
+    });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^audit: warning: the scheduled job will fail: cannot read AUDIT_TOKEN_FILE[^\\n]*${missing}`,
+      ),
+    );
+    expect(result.stderr.split('\n')).toHaveLength(2);
+    expect(ours(cron.read())).toHaveLength(1);
+  });
+
+  it('a profile that does not exist: the warning names the profile, the file and the login to run', async () => {
+    const cron = fakeCron();
+    const result = await cron.run(['--profile', 'nightly', 'backup', 'schedule', '--dir', cron.dir]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(
+      `audit: warning: the scheduled job will fail: no token for profile "nightly" in ${cron.home.configDir}/config.json; run \`audit login --profile nightly\` (the line need not change), or schedule again with AUDIT_TOKEN_FILE set\n`,
+    );
+  });
+});
+
+describe('backup schedule --print for Kubernetes', () => {
+  const withProfile = (server: string) => {
+    const cron = fakeCron();
+    mkdirSync(cron.home.configDir, { recursive: true });
+    const profile = { server, org: 'acme', token: `adt_${'B'.repeat(46)}` };
+    writeFileSync(
+      join(cron.home.configDir, 'config.json'),
+      JSON.stringify({ profiles: { default: profile }, activeProfile: 'default' }),
+      { mode: 0o600 },
+    );
+    return cron;
+  };
+  const cronJob = (stdout: string) => stdout.slice(stdout.indexOf('# ── Kubernetes'));
+
+  it('a server on this machine’s loopback is not put in the pod: a placeholder with a comment says what to fill in', async () => {
+    for (const server of ['http://127.0.0.1:7787', 'http://localhost:7787', 'http://[::1]:7787']) {
+      const result = await withProfile(server).run(['backup', 'schedule', '--print']);
+      expect(result.code).toBe(0);
+      const yaml = cronJob(result.stdout);
+      expect(yaml).not.toMatch(/^[^#]*(127\.0\.0\.1|localhost|\[::1\])/m); // only comments may name it
+      expect(yaml).toMatch(/# REPLACE: .*reach/);
+      expect(yaml).toContain('value: "<server URL reachable from the pod>"');
+    }
+  });
+
+  it('a server the cluster can reach is used as is, and the org with it', async () => {
+    const result = await withProfile('https://audit.corp.example:8443').run([
+      'backup',
+      'schedule',
+      '--print',
+    ]);
+    const yaml = cronJob(result.stdout);
+    expect(yaml).toContain('value: "https://audit.corp.example:8443"');
+    expect(yaml).toContain('value: "acme"');
+    expect(yaml).not.toContain('REPLACE: the server');
+  });
+
+  it('does not npx the package, which is not on a registry: an image built from the packed tarball, marked to replace', async () => {
+    const result = await withProfile('https://audit.corp.example').run(['backup', 'schedule', '--print']);
+    const yaml = cronJob(result.stdout);
+    expect(yaml).not.toContain('npx');
+    const version = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+    expect(yaml).toContain(`image: "<your-registry>/audit-cli:${version}"`);
+    expect(yaml).toContain(`npm install -g --ignore-scripts /tmp/audit-cli-${version}.tgz`);
+    expect(yaml).toMatch(/command: \["audit", "backup", "run", "--dir", "\/backups"/);
+    expect(result.stdout).not.toContain('BBBBBBBB'); // the profile's token
   });
 });
 

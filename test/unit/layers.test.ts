@@ -54,10 +54,31 @@ interface Specifier {
   typeOnly: boolean;
 }
 
-/** Every relative specifier a file imports: static, type-only, re-exports and dynamic `import()`. */
-function specifiersIn(text: string): Specifier[] {
+/**
+ * Comments blanked out (same length, so match positions stay): a quote in a comment inside an
+ * import list would otherwise end the statement's match early and hide the import. A `//` right
+ * after a letter or a colon is part of a URL in a string, not a comment.
+ */
+function withoutComments(text: string): string {
+  const blank = (comment: string) => comment.replace(/[^\n]/g, ' ');
+  return text
+    .replace(/\/\*[\s\S]*?\*\//g, blank)
+    .replace(
+      /(^|[^\w:'"`])\/\/[^\n]*/gm,
+      (match, before: string) => before + blank(match.slice(before.length)),
+    );
+}
+
+/**
+ * Every relative specifier a file imports: static, type-only, re-exports, dynamic `import()` and
+ * `require()` (through createRequire). An `import()` of anything but a string literal cannot be
+ * checked, so it is reported as the specifier `<not a literal>`, which no layer allows.
+ */
+function specifiersIn(source: string): Specifier[] {
+  const text = withoutComments(source);
   const statement = /^(import|export)\s+(type\s+)?(?:[^'";]*?\bfrom\s*)?['"](\.{1,2}\/[^'"]+)['"]/gms;
-  const dynamic = /\bimport\s*\(\s*['"](\.{1,2}\/[^'"]+)['"]/g;
+  const dynamic = /\b(?:import|require)\s*\(\s*['"](\.{1,2}\/[^'"]+)['"]/g;
+  const computed = /\bimport\s*\(\s*(?!['"])/g;
   const found = [
     ...[...text.matchAll(statement)].map((match) => ({
       at: match.index,
@@ -69,13 +90,20 @@ function specifiersIn(text: string): Specifier[] {
       specifier: match[1] as string,
       typeOnly: false,
     })),
+    ...[...text.matchAll(computed)].map((match) => ({
+      at: match.index,
+      specifier: NOT_A_LITERAL,
+      typeOnly: false,
+    })),
   ];
   return found.sort((a, b) => a.at - b.at).map(({ specifier, typeOnly }) => ({ specifier, typeOnly }));
 }
 
+const NOT_A_LITERAL = '<not a literal>';
+
 function importsOf(file: string): { target: string; typeOnly: boolean }[] {
   return specifiersIn(readFileSync(file, 'utf8')).map(({ specifier, typeOnly }) => ({
-    target: resolve(dirname(file), specifier),
+    target: specifier === NOT_A_LITERAL ? NOT_A_LITERAL : resolve(dirname(file), specifier),
     typeOnly,
   }));
 }
@@ -101,6 +129,10 @@ function violations(): string[] {
   for (const file of sourceFiles(SRC)) {
     const from = folderOf(file);
     for (const { target, typeOnly } of importsOf(file)) {
+      if (target === NOT_A_LITERAL) {
+        found.push(`${relative(SRC, file)}: an import() of a computed path, which this check cannot follow`);
+        continue;
+      }
       const to = folderOf(target);
       if (to === from) continue;
       const where = `${relative(SRC, file)} → ${relative(SRC, target)}`;
@@ -175,5 +207,36 @@ describe('the layers of src/', () => {
     expect(contractViolation(CONTRACT, 'webhooks', false)).toMatch(/the contract imports webhooks/);
     expect(folderOf(join(SRC, 'server/schemas/event.ts'))).toBe(CONTRACT);
     expect(folderOf(join(SRC, 'server/app.ts'))).toBe('server');
+  });
+
+  it('is not blinded by a quote in a comment inside an import list', () => {
+    const text = [
+      'import {',
+      "  a, // the user's choice",
+      '  /* "b" */ b,',
+      "} from '../cli/errors.js';",
+      "const url = 'http://example.com/x'; // a URL is not a comment",
+      "import { c } from '../server/c.js';",
+    ].join('\n');
+    expect(specifiersIn(text)).toEqual([
+      { specifier: '../cli/errors.js', typeOnly: false },
+      { specifier: '../server/c.js', typeOnly: false },
+    ]);
+  });
+
+  it('sees require() of a relative path, and reports an import() it cannot read as unchecked', () => {
+    const text = [
+      "const fromRequire = require('../cli/errors.js');",
+      "const name = 'cli';",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: source text with a template literal in it
+      'const computed = await import(`../${name}/main.js`);',
+      'const variable = await import(name);',
+      "const pkg = require('undici');",
+    ].join('\n');
+    expect(specifiersIn(text)).toEqual([
+      { specifier: '../cli/errors.js', typeOnly: false },
+      { specifier: NOT_A_LITERAL, typeOnly: false },
+      { specifier: NOT_A_LITERAL, typeOnly: false },
+    ]);
   });
 });

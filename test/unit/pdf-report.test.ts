@@ -222,6 +222,69 @@ describe('PDF report', () => {
   });
 });
 
+describe('drawing a large report', () => {
+  const options = { title: 'T', organization: 'O', period: 'P', filters: {}, zone: 'UTC' };
+
+  it('lets timers run between slices of drawing (a spinner turns) and reports page N of M', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'pdf-slices-'));
+    try {
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 1);
+      const reports: { ticks: number; page: number; pages: number; rendered: number; total: number }[] = [];
+      try {
+        await writePdfReport(
+          synthetic(),
+          { ...options, onProgress: (progress) => reports.push({ ticks, ...progress }) },
+          createWriteStream(join(directory, 'sliced.pdf')),
+        );
+      } finally {
+        clearInterval(timer);
+      }
+      // A timer fired between reports: the drawing let the event loop run.
+      expect(new Set(reports.map((report) => report.ticks)).size).toBeGreaterThan(2);
+      expect(new Set(reports.map((report) => report.page)).size).toBeGreaterThan(2);
+      for (const report of reports) expect(report.total).toBe(TOTAL);
+      const last = reports.at(-1);
+      expect(last?.rendered).toBe(TOTAL);
+      const pdf = await readFile(join(directory, 'sliced.pdf'), 'latin1');
+      expect(pdf.match(/\/Type \/Page\b/g)).toHaveLength(last?.pages ?? -1);
+      expect(last?.page).toBe(last?.pages);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('stops between two slices when its signal is aborted, without finishing the file', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'pdf-abort-'));
+    try {
+      const stop = new AbortController();
+      const reason = new Error('stopped by the test');
+      let lastRendered = 0;
+      const file = join(directory, 'stopped.pdf');
+      await expect(
+        writePdfReport(
+          synthetic(),
+          {
+            ...options,
+            signal: stop.signal,
+            onProgress: ({ rendered }) => {
+              lastRendered = rendered;
+              if (rendered > 0) stop.abort(reason);
+            },
+          },
+          createWriteStream(file),
+        ),
+      ).rejects.toBe(reason);
+      expect(lastRendered).toBeGreaterThan(0);
+      expect(lastRendered).toBeLessThan(TOTAL);
+      const bytes = await readFile(file).catch(() => Buffer.alloc(0));
+      expect(bytes.toString('latin1')).not.toContain('%%EOF');
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
 describe('WinAnsi-safe text', () => {
   it('keeps Latin-1 and WinAnsi punctuation, maps look-alikes and replaces the rest', () => {
     expect(toWinAnsi('café – “quoted” €5 …')).toBe('café – “quoted” €5 …');

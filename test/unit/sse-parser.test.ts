@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createSseParser, type SseMessage } from '../../src/client/sse-parser.js';
+import { createSseParser, MAX_PENDING_SSE_CHARS, type SseMessage } from '../../src/client/sse-parser.js';
+import { MAX_BODY_BYTES } from '../../src/domain/request-limits.js';
 
 function parse(chunks: readonly string[]): { messages: SseMessage[]; comments: string[] } {
   const messages: SseMessage[] = [];
@@ -72,5 +73,28 @@ describe('the Server-Sent Events parser', () => {
       Array.from({ length: 1000 }, (_, i) => i),
     );
     expect(messages.at(-1)?.id).toBe('999');
+  });
+
+  it('a hostile server that never ends a line cannot grow the follower without bound: it stops at the cap', () => {
+    const parser = createSseParser(() => {});
+    const piece = 'x'.repeat(64 * 1024);
+    parser.push('data: ');
+    let fed = 0;
+    expect(() => {
+      for (;;) {
+        parser.push(piece);
+        fed += piece.length;
+        if (fed > 4 * MAX_PENDING_SSE_CHARS) return;
+      }
+    }).toThrow(/without ending a message/);
+    expect(fed).toBeLessThanOrEqual(MAX_PENDING_SSE_CHARS + piece.length);
+  });
+
+  it('events as big as a request body, one after another, stay under the cap', () => {
+    const messages: string[] = [];
+    const parser = createSseParser((message) => messages.push(message.data));
+    const big = 'y'.repeat(MAX_BODY_BYTES);
+    for (let i = 0; i < 3; i++) parser.push(`id: ${i}\ndata: ${big}\n\n`);
+    expect(messages.map((data) => data.length)).toEqual([MAX_BODY_BYTES, MAX_BODY_BYTES, MAX_BODY_BYTES]);
   });
 });

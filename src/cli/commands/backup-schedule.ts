@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
@@ -50,9 +49,16 @@ function parseAtOption(text: string): ScheduleTime {
 
 const defaultDir = (context: CliContext) => join(dataDir(context.env), 'backups');
 
-/** The profile the line is for, checked so it can stand in the marker comment unquoted. */
+/**
+ * The profile the line is for, checked so it can stand in the marker comment unquoted. These
+ * commands send no request, so the token is not read: an unreadable AUDIT_TOKEN_FILE is the
+ * scheduled job's problem, which `schedule` warns about (jobCredentialWarning).
+ */
 async function profileConnection(context: CliContext, command: Command) {
-  const session = await openSession(context, command);
+  const session = await openSession(
+    { ...context, env: { ...context.env, AUDIT_TOKEN_FILE: undefined } },
+    command,
+  );
   const connection = await session.connection();
   if (!isMarkableProfile(connection.profile)) {
     throw new UsageError(
@@ -99,7 +105,7 @@ function scheduleCommand(context: CliContext): Command {
       const { connection } = await profileConnection(context, command);
       const dir = resolve(options.dir ?? defaultDir(context));
       if (/[\r\n]/.test(dir)) throw new UsageError('--dir cannot contain a newline');
-      const job: BackupJob = {
+      const job = {
         profile: connection.profile,
         at: options.at,
         dir,
@@ -109,12 +115,16 @@ function scheduleCommand(context: CliContext): Command {
         binPath: BIN_PATH,
         env: jobEnv(context.env),
       };
-      warnOutsideProfile(context, connection);
+      const credentialWarning = await jobCredentialWarning(job);
+      warnOutsideProfile(context, connection, credentialWarning !== undefined);
+      // Said last, after what was installed or printed, so that it is the line a person sees.
+      const warnAfter = () => credentialWarning && writeLine(context.stderr, credentialWarning);
       if (options.print) {
         const { renderSchedulePrint } = await import('../../backup/cron-print.js');
         const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-        const packageSpec = `audit-cli@${packageVersion()}`;
-        writeLine(context.stdout, renderSchedulePrint(job, { ...connection, timeZone, packageSpec }));
+        const version = packageVersion();
+        writeLine(context.stdout, renderSchedulePrint(job, { ...connection, timeZone, version }));
+        warnAfter();
         return;
       }
       const { readCrontab, writeCrontab } = await import('../../backup/cron.js');
@@ -123,7 +133,10 @@ function scheduleCommand(context: CliContext): Command {
       const existing = findMarkedLine(before, job.profile);
       const after = replaceMarkedLine(before, job.profile, line);
       // The log redirection needs DIR to exist when cron runs the line.
-      await mkdir(dir, { recursive: true, mode: 0o700 });
+      const { prepareBackupDir, BackupDirError } = await import('../../backup/backup-dir.js');
+      await prepareBackupDir(dir).catch((error: unknown) => {
+        throw error instanceof BackupDirError ? new UsageError(error.message) : error;
+      });
       if (after !== before) await crontab(() => writeCrontab(after, context.env));
       const verb =
         existing === undefined ? 'Installed' : existing === line ? 'Already installed' : 'Replaced';
@@ -133,23 +146,47 @@ function scheduleCommand(context: CliContext): Command {
       out(`  ${line}`);
       out(`Backups go to ${dir}; the job's output is appended to ${logFile(dir)}.`);
       out(`Next run: ${formatLocal(next)} (${formatIn(next.getTime() - context.now())}).`);
+      warnAfter();
     });
 }
 
-/** cron starts jobs with a minimal env: carry over what decides where the profile and token are. */
-function jobEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  const carried: Record<string, string> = {};
-  if (env.AUDIT_CONFIG_DIR || env.XDG_CONFIG_HOME) carried.AUDIT_CONFIG_DIR = resolve(configDir(env));
+/**
+ * cron starts jobs with a minimal env and its own HOME: the line names where the profile is (the
+ * config directory, absolute, always) and the token file if one is used — never a token, since a
+ * crontab is readable by root and the command line of a running job by everyone (`ps`).
+ */
+function jobEnv(env: NodeJS.ProcessEnv): { AUDIT_CONFIG_DIR: string; AUDIT_TOKEN_FILE?: string } {
+  const carried: { AUDIT_CONFIG_DIR: string; AUDIT_TOKEN_FILE?: string } = {
+    AUDIT_CONFIG_DIR: resolve(configDir(env)),
+  };
   if (env.AUDIT_TOKEN_FILE) carried.AUDIT_TOKEN_FILE = resolve(env.AUDIT_TOKEN_FILE);
   return carried;
 }
 
+/** A warning (the line is installed all the same) when the job will not find a usable token. */
+async function jobCredentialWarning(job: BackupJob & { env: ReturnType<typeof jobEnv> }) {
+  const { jobCredentialProblem } = await import('../../backup/job-credentials.js');
+  const tokenFile = job.env.AUDIT_TOKEN_FILE;
+  const problem = jobCredentialProblem({
+    profile: job.profile,
+    configDir: job.env.AUDIT_CONFIG_DIR,
+    tokenFile,
+  });
+  if (problem === undefined) return undefined;
+  const login = job.profile === 'default' ? 'audit login' : `audit login --profile ${job.profile}`;
+  const fix =
+    tokenFile === undefined
+      ? `run \`${login}\` (the line need not change), or schedule again with AUDIT_TOKEN_FILE set`
+      : `make ${tokenFile} hold the token, readable by you (the user cron runs the job as)`;
+  return `audit: warning: the scheduled job will fail: ${problem}; ${fix}`;
+}
+
 /** Settings given by flag or env now are not in the profile, so the scheduled job will not have them. */
-function warnOutsideProfile(context: CliContext, connection: Connection): void {
+function warnOutsideProfile(context: CliContext, connection: Connection, tokenWarned: boolean): void {
   const outside = [
     connection.serverSource === 'flag' ? '--server' : connection.serverSource === 'env' ? 'AUDIT_SERVER' : '',
     connection.orgSource === 'flag' ? '--org' : connection.orgSource === 'env' ? 'AUDIT_ORG' : '',
-    connection.tokenSource === 'AUDIT_TOKEN' ? 'AUDIT_TOKEN' : '',
+    connection.tokenSource === 'AUDIT_TOKEN' && !tokenWarned ? 'AUDIT_TOKEN' : '',
   ].filter(Boolean);
   if (outside.length === 0) return;
   writeLine(

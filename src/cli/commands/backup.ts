@@ -1,11 +1,13 @@
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { BACKUP_FORMATS, type BackupFormat } from '../../backup/backup-files.js';
-import { dataDir } from '../../config/paths.js';
+import { configDir, dataDir } from '../../config/paths.js';
+import { configFileIn } from '../../config/profile-file.js';
+import { InterruptedError } from '../../domain/interrupted.js';
 import { addDays, formatDate, parseDateText } from '../../domain/zoned-time.js';
 import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
-import { CliError, EXIT, UsageError } from '../errors.js';
+import { AuthError, CliError, EXIT, UsageError } from '../errors.js';
 import { examples, integerInRange } from '../parse-options.js';
 import { openSession } from '../session.js';
 // schedule, unschedule and status live in their own file.
@@ -61,15 +63,26 @@ function backupRunCommand(context: CliContext): Command {
       const session = await openSession(context, command);
       const date = backupDay(options.date, session.zone, context.now());
       const dir = resolve(options.dir ?? join(dataDir(context.env), 'backups'));
-      const [{ runBackup }, { BackupLockedError }, { RETRY_ATTEMPTS }, { toCliError }] = await Promise.all([
-        import('../../backup/run.js'),
-        import('../../backup/backup-lock.js'),
-        import('../../client/retry.js'),
-        import('../to-cli-error.js'),
-      ]);
+      const [{ runBackup }, { BackupLockedError }, { BackupDirError }, { RETRY_ATTEMPTS }, { toCliError }] =
+        await Promise.all([
+          import('../../backup/run.js'),
+          import('../../backup/backup-lock.js'),
+          import('../../backup/backup-dir.js'),
+          import('../../client/retry.js'),
+          import('../to-cli-error.js'),
+        ]);
+      const connection = await session.connection();
+      if (!connection.token) throw notLoggedIn(context, connection.profile);
       const client = await session.client({ attempts: RETRY_ATTEMPTS.bulk });
       const stop = new AbortController();
       void context.interrupted.then(() => stop.abort());
+      // Stopped by a signal, whatever the aborted work ended with: one line, 128 + the signal.
+      const stopped = () => {
+        const signal =
+          context.signal.reason instanceof InterruptedError ? context.signal.reason.signal : 'SIGINT';
+        const code = signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
+        return new CliError(`backup of ${date} interrupted by ${signal}; nothing was written`, code);
+      };
       try {
         const result = await runBackup({
           client,
@@ -81,17 +94,17 @@ function backupRunCommand(context: CliContext): Command {
           signal: stop.signal,
           now: context.now,
         }).catch((error: unknown) => {
+          if (stop.signal.aborted) throw stopped();
+          if (error instanceof BackupDirError) throw new UsageError(error.message);
           if (error instanceof BackupLockedError)
             throw new CliError(`backup of ${date} skipped: ${error.message}`, EXIT.failure);
           throw toCliError(error, { prefix: `backup of ${date} failed: ` }) ?? asFileFailure(error, date);
         });
         if (result.status === 'interrupted') {
-          const interrupted = result.interrupted;
-          const signal = interrupted?.cause === 'signal';
-          const why = signal ? 'interrupted' : `failed: ${interrupted?.reason}`;
+          if (result.interrupted?.cause === 'signal') throw stopped();
           throw new CliError(
-            `backup of ${date} ${why}; nothing was written`,
-            signal ? EXIT.interrupted : EXIT.failure,
+            `backup of ${date} failed: ${result.interrupted?.reason}; nothing was written`,
+            EXIT.failure,
           );
         }
         // Quiet for cron: a success says nothing unless someone is watching.
@@ -122,4 +135,16 @@ function backupDay(text: string, zone: string, now: number): string {
 function asFileFailure(error: unknown, date: string): unknown {
   if (!(error instanceof Error) || (error as NodeJS.ErrnoException).code === undefined) return error;
   return new CliError(`backup of ${date} failed: ${error.message}`, EXIT.failure, { cause: error });
+}
+
+/**
+ * No token for the job: it names the file it looked in, since the usual cause is a cron job whose
+ * HOME (and so config directory) is not the one `audit login` wrote to.
+ */
+function notLoggedIn(context: CliContext, profile: string): AuthError {
+  const file = configFileIn(configDir(context.env));
+  const login = profile === 'default' ? 'audit login' : `audit login --profile ${profile}`;
+  return new AuthError(
+    `not logged in: no token for profile "${profile}" in ${file}; run \`${login}\` as the user the job runs as, or set AUDIT_TOKEN_FILE`,
+  );
 }

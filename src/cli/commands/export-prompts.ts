@@ -1,6 +1,7 @@
 /** The questions `audit export` asks on a terminal when no range was given. */
 import type { ExportAnswers } from '../../export/plan.js';
 import type { ExportFormat } from '../../export/types.js';
+import { formatTimestamp, zoneLabel } from '../../format/time-format.js';
 import type { CliContext } from '../context.js';
 import { parseFromFlag, parseToFlag } from '../dates.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
@@ -53,11 +54,22 @@ export async function askExport(context: CliContext, questions: ExportQuestions)
         },
         io,
       );
+      const start = parseFromFlag(from, dates);
+      // Checked as it is typed, not after the questions that follow: asked again right here.
       to = await prompts.input(
         {
           message: 'To, inclusive (a day means all of it)',
           default: 'now',
-          validate: check((text) => parseToFlag(text, dates)),
+          validate: check((text) => {
+            const end = parseToFlag(text, dates);
+            if (Date.parse(end) < Date.parse(start)) {
+              const shown = (iso: string) =>
+                `${formatTimestamp(iso, questions.zone)} ${zoneLabel(questions.zone, Date.parse(iso))}`;
+              throw new UsageError(
+                `${shown(end)} is before From (${shown(start)}); give a later date or time`,
+              );
+            }
+          }),
         },
         io,
       );

@@ -2,13 +2,17 @@
  * What `audit export` says on stderr: a spinner with counts on a terminal, otherwise nothing
  * until one closing line; and, when interrupted, the command that resumes it.
  */
+
+import { basename } from 'node:path';
 import type { RetryInfo } from '../../client/http.js';
-import type { ExportProgress, ExportResult } from '../../export/types.js';
+import type { ExportProgress, ExportResult, RenderProgress } from '../../export/types.js';
 import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 
 export interface ExportReporter {
   progress(progress: ExportProgress): void;
+  /** A PDF is being drawn (after its last event came in). */
+  rendering(progress: RenderProgress & { file: string }): void;
   retry(info: RetryInfo): void;
   /** Success: the spinner turns into the summary, or the summary is printed. */
   done(summary: string): void;
@@ -23,6 +27,7 @@ export async function createExportReporter(context: CliContext, target: string):
   if (!context.stderr.isTTY || !((context.stderr as NodeJS.WriteStream).columns > 0)) {
     return {
       progress() {},
+      rendering() {},
       retry() {},
       done: (summary) => writeLine(context.stderr, summary),
       stop() {},
@@ -51,6 +56,9 @@ export async function createExportReporter(context: CliContext, target: string):
       retrying = '';
       render();
     },
+    rendering(progress) {
+      spinner.text = renderingLine(progress);
+    },
     retry(info) {
       retrying = ` (retrying: ${info.reason}, next try in ${(info.delayMs / 1000).toFixed(1)} s)`;
       if (last) last = { ...last, retries: last.retries + 1 };
@@ -63,6 +71,18 @@ export async function createExportReporter(context: CliContext, target: string):
       if (spinner.isSpinning) spinner.stop();
     },
   };
+}
+
+/** `Rendering PDF q1.pdf: page 120 of about 1,001 (3,400 of 30,000 events)`. */
+export function renderingLine(progress: RenderProgress & { file: string }): string {
+  const { page, pages, rendered, total } = progress;
+  const name = progress.file === '-' ? 'standard output' : basename(progress.file);
+  // Until a first row is drawn there is nothing to estimate the pages from.
+  const of = rendered === 0 ? '' : ` of ${rendered < total ? 'about ' : ''}${numbers.format(pages)}`;
+  return (
+    `Rendering PDF ${name}: page ${numbers.format(page)}${of} ` +
+    `(${numbers.format(rendered)} of ${numbers.format(total)} events)`
+  );
 }
 
 export function exportSummary(result: ExportResult, target: string): string {

@@ -53,6 +53,7 @@ export async function runExport(session: Session, plan: ExportPlan): Promise<voi
       stdout: context.stdout,
       retries: () => retries,
       onProgress: (update) => progress.progress(update),
+      onRendering: (update) => progress.rendering(update),
       description: { organization: client.org ?? '', filters },
     }).catch((error: unknown) => {
       if (stoppedBy === 'pipe') return undefined;

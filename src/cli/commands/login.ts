@@ -30,15 +30,8 @@ export function loginCommand(context: CliContext): Command {
         token = (await readAllText(context.stdin)).trim().split(/\r?\n/)[0]?.trim() ?? '';
         if (!token) throw new UsageError('--with-token: nothing on standard input; pipe the token in');
       } else if (context.stdin.isTTY && context.stderr.isTTY) {
-        const prompts = await import('@inquirer/prompts');
-        const output = { output: context.stderr as NodeJS.WriteStream };
-        server = await prompts.input({ message: 'Server URL', default: server }, output);
-        org =
-          (await prompts.input(
-            { message: "Organization (empty: the token's own)", default: org ?? '' },
-            output,
-          )) || undefined;
-        token = await prompts.password({ message: 'API token', mask: '*' }, output);
+        const { askLogin } = await import('./login-prompts.js');
+        ({ server, org, token } = await askLogin(context, { server, org }));
       } else {
         throw new UsageError('no terminal to prompt on: pipe the token in with --with-token');
       }

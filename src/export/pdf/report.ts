@@ -8,6 +8,7 @@ import type { AuditEvent } from '../../domain/event.js';
 import { formatTimestamp, zoneLabel } from '../../format/time-format.js';
 import { EventTable } from './event-table.js';
 import { PAGE_SIZE, PageFlow } from './layout.js';
+import { createSlicer } from './slices.js';
 import { createSpool, type Spool, type SpoolStats } from './spool.js';
 import { drawSummary } from './summary.js';
 import { pdfText } from './text.js';
@@ -42,6 +43,7 @@ async function render(
   options: PdfReportOptions,
   out: NodeJS.WritableStream,
 ) {
+  options.signal?.throwIfAborted();
   const generatedAt = options.generatedAt ?? new Date();
   const doc = new PDFDocument({
     size: PAGE_SIZE,
@@ -65,10 +67,27 @@ async function render(
     drawSummary(flow, options, stats, generatedAt);
     const table = new EventTable(flow, options.zone);
     table.start();
+    const slices = createSlicer(options.signal);
+    const tableStart = flow.pageNumber;
+    let rendered = 0;
+    const report = () =>
+      options.onProgress?.({
+        page: flow.pageNumber,
+        pages: estimatePages(tableStart, flow.pageNumber, rendered, stats.count),
+        rendered,
+        total: stats.count,
+      });
+    report();
     for await (const event of spool.read()) {
       if (table.add(event)) await output.room();
+      rendered++;
+      if (slices.due()) {
+        report();
+        await slices.pause();
+      }
     }
     table.finish();
+    report();
     doc.end();
     await output.finished;
   } catch (error) {
@@ -78,6 +97,16 @@ async function render(
   } finally {
     output.dispose();
   }
+}
+
+/**
+ * The pages the report will have, from the rows per page so far (exact once every event is drawn;
+ * a row's height depends on how its text wraps, so not before).
+ */
+function estimatePages(tableStart: number, page: number, rendered: number, total: number): number {
+  const tablePages = page - tableStart + 1;
+  if (rendered === 0 || rendered >= total) return page;
+  return tableStart - 1 + Math.max(tablePages, Math.ceil((tablePages * total) / rendered));
 }
 
 /** `out`'s end (or failure), and a wait for `out` to catch up with what pdfkit has produced. */

@@ -9,4 +9,23 @@ export interface PdfReportOptions {
   zone: string;
   /** Default: now. */
   generatedAt?: Date;
+  /** Stops the rendering between two slices of it (the render rejects with the signal's reason). */
+  signal?: AbortSignal | undefined;
+  /** Called as pages are drawn, a few dozen times a second at most. */
+  onProgress?: ((progress: RenderProgress) => void) | undefined;
+}
+
+/**
+ * How far drawing the report has come. The events are all in (spooled and counted) before the
+ * first page is drawn, so `total` is exact; the number of pages only at the end (a row's height
+ * depends on how its text wraps).
+ */
+export interface RenderProgress {
+  /** The page being drawn (the summary's pages included). */
+  page: number;
+  /** The pages there will be: estimated from the pages so far, exact once `rendered === total`. */
+  pages: number;
+  /** Events drawn so far. */
+  rendered: number;
+  total: number;
 }

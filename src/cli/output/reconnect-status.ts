@@ -1,0 +1,151 @@
+/**
+ * What `audit tail` says on stderr while it is cut off from its server. On a terminal: one
+ * status line, redrawn in place every second ("disconnected from … — retrying in 8 s (attempt
+ * 5, since 10:42:13): reason"), replaced by one lasting line when tail is back. Elsewhere (a log
+ * file): one line when the connection is lost and one when it is back, never one per attempt.
+ */
+import type { ResumeGap } from '../../client/follower.js';
+import { sanitizeForDisplay } from '../../format/sanitize.js';
+import { formatTimestamp } from '../../format/time-format.js';
+
+export interface ReconnectStatusOptions {
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  /** The server's URL (its user, password and query are not shown). */
+  server: string;
+  zone: string;
+  now: () => number;
+  /** AUDIT_TAIL_MAX_RECONNECTS when set: said once, so a script's log tells when tail will stop. */
+  maxFailures: number;
+}
+
+export interface ReconnectStatus {
+  /** An attempt failed; the next one comes after `delayMs`. */
+  failed(info: { failure: number; delayMs: number; reason: string }): void;
+  /** The first working connection after failures. */
+  reconnected(info: { first: boolean; gap: ResumeGap | undefined }): void;
+  /** A line of its own on stderr (a warning), kept clear of the status line. */
+  say(line: string): void;
+  /** Takes the status line off the screen until its next redraw: before output to the same terminal. */
+  hide(): void;
+  /** Takes the status line off the screen for good. */
+  end(): void;
+}
+
+const CLEAR_LINE = '\r\u001b[2K';
+
+/** Why events may be missing after a reconnect, in words. */
+const GAP_WORDS: Record<ResumeGap, string> = {
+  'position-ahead':
+    "the server's log ends before where this tail left off (was its database restored from an older copy?); following from the log's end",
+  'position-unknown':
+    "the server did not recognise where this tail left off (another database at this address?); following from the log's end",
+  'no-position': "the server gave no position to resume from; following from the log's end",
+  unconfirmed: 'the server did not say where it resumed the stream',
+};
+
+export function createReconnectStatus(options: ReconnectStatusOptions): ReconnectStatus {
+  const { stderr, zone, now } = options;
+  const server = shownServer(options.server);
+  const terminal = stderr.isTTY === true;
+  let since: number | undefined;
+  let current: { failure: number; retryAt: number; reason: string } | undefined;
+  let shown = false;
+  let ticker: NodeJS.Timeout | undefined;
+
+  const clock = (at: number) => formatTimestamp(new Date(at).toISOString(), zone).slice(11);
+  const draw = () => {
+    if (!current || since === undefined) return;
+    const seconds = Math.ceil((current.retryAt - now()) / 1000);
+    const when = seconds > 0 ? `retrying in ${seconds} s` : 'reconnecting';
+    const line = `disconnected from ${server} — ${when} (attempt ${current.failure}, since ${clock(since)}): ${current.reason}`;
+    stderr.write(`${CLEAR_LINE}${fitWidth(line, (stderr.columns ?? 80) - 1)}`);
+    shown = true;
+  };
+  const clear = () => {
+    if (shown) stderr.write(CLEAR_LINE);
+    shown = false;
+  };
+  const stopTicking = () => {
+    if (ticker) clearInterval(ticker);
+    ticker = undefined;
+  };
+
+  return {
+    failed({ failure, delayMs, reason }) {
+      const safeReason = sanitizeForDisplay(reason);
+      const first = since === undefined;
+      since ??= now();
+      current = { failure, retryAt: now() + delayMs, reason: safeReason };
+      if (terminal) {
+        draw();
+        ticker ??= setInterval(draw, 1000).unref();
+      } else if (first) {
+        const until = Number.isFinite(options.maxFailures)
+          ? `at most ${options.maxFailures} time${options.maxFailures === 1 ? '' : 's'} (AUDIT_TAIL_MAX_RECONNECTS)`
+          : 'until Ctrl-C';
+        stderr.write(`audit: disconnected from ${server} (${safeReason}); retrying ${until}\n`);
+      }
+    },
+    reconnected({ first, gap }) {
+      stopTicking();
+      clear();
+      const away = since === undefined ? '' : ` after ${duration(now() - since)}`;
+      since = undefined;
+      current = undefined;
+      if (first) stderr.write(`audit: connected to ${server}${away}\n`);
+      else if (gap === undefined) stderr.write(`audit: reconnected to ${server}${away} — no events missed\n`);
+      else
+        stderr.write(
+          `audit: warning: reconnected to ${server}${away}, but events may be missing: ${GAP_WORDS[gap]}\n`,
+        );
+    },
+    say(line) {
+      const redraw = shown;
+      clear();
+      stderr.write(`${line}\n`);
+      if (redraw) draw();
+    },
+    hide: clear,
+    end() {
+      stopTicking();
+      clear();
+    },
+  };
+
+  function duration(ms: number): string {
+    const seconds = Math.max(0, Math.round(ms / 1000));
+    if (seconds < 60) return `${seconds} s`;
+    const minutes = Math.floor(seconds / 60);
+    if (minutes < 60) return `${minutes} min ${seconds % 60} s`;
+    return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+  }
+}
+
+/** The server's address as the status line shows it: no user, password, query or fragment. */
+function shownServer(server: string): string {
+  try {
+    const url = new URL(server);
+    return sanitizeForDisplay(`${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`);
+  } catch {
+    return sanitizeForDisplay(server);
+  }
+}
+
+// East Asian wide and fullwidth characters, and emoji: two columns each.
+const WIDE =
+  /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]|[\u{1f000}-\u{1faff}\u{20000}-\u{3fffd}]/u;
+
+/** `text` cut with `…` to at most `columns` terminal columns, so it never wraps onto a second row. */
+function fitWidth(text: string, columns: number): string {
+  let used = 0;
+  let fitted = '';
+  const characters = [...text];
+  for (const [index, character] of characters.entries()) {
+    const width = WIDE.test(character) ? 2 : 1;
+    const room = index === characters.length - 1 ? columns : columns - 1;
+    if (used + width > room) return `${fitted}…`;
+    fitted += character;
+    used += width;
+  }
+  return fitted;
+}

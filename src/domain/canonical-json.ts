@@ -1,0 +1,39 @@
+/**
+ * The JSON Canonicalization Scheme of RFC 8785: one byte sequence for one JSON value, whatever
+ * order its keys came in, so that a hash of it identifies the value. Object keys are sorted by
+ * their UTF-16 code units; strings and numbers are written as ECMAScript's JSON.stringify writes
+ * them (the RFC defines them so); no white space.
+ */
+export type CanonicalValue =
+  | null
+  | boolean
+  | number
+  | string
+  | readonly CanonicalValue[]
+  | { readonly [key: string]: CanonicalValue };
+
+/** The canonical text of `value`; throws on what JSON cannot hold (NaN, Infinity, lone surrogates). */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value === 'boolean') return JSON.stringify(value);
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new TypeError(`JSON cannot hold the number ${value}`);
+    return JSON.stringify(value);
+  }
+  if (typeof value === 'string') return canonicalString(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(
+      ([, member]) => member !== undefined,
+    );
+    // Default sort compares UTF-16 code units, which is what RFC 8785 §3.2.3 asks for.
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, member]) => `${canonicalString(key)}:${canonicalJson(member)}`).join(',')}}`;
+  }
+  throw new TypeError(`JSON cannot hold a ${typeof value}`);
+}
+
+function canonicalString(text: string): string {
+  if (/\p{Surrogate}/u.test(text))
+    throw new TypeError('JSON text for hashing cannot hold half a surrogate pair');
+  return JSON.stringify(text);
+}

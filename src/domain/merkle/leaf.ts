@@ -1,0 +1,81 @@
+/**
+ * What one event contributes to its organization's Merkle tree.
+ *
+ * The event's content enters the leaf only as a salted commitment: HMAC-SHA-256 under a random
+ * salt of that event, over the canonical JSON (RFC 8785) of its 18 export fields in the SPEC's
+ * CSV order — strings, a missing value as "", `changes` and `metadata` as canonical JSON text.
+ * The same fields come out of a JSON, NDJSON or CSV export, so a file of any of those formats
+ * can be checked against the tree. Erasure deletes the salt of every event it rewrites: the
+ * leaf, the roots and the proofs stay valid, and what is left (a commitment without its salt)
+ * cannot be brute-forced back to the erased values, not even an email from a list.
+ *
+ * The leaf itself is the canonical JSON of {v, id, timestamp, category, commitment}: the id,
+ * time and category say which event a leaf stands for (none of them is personal data, and
+ * erasure never changes them), so a check can name an event that was changed or removed.
+ */
+import { createHmac } from 'node:crypto';
+import { canonicalJson } from '../canonical-json.js';
+import type { AuditEvent, JsonObject } from '../event.js';
+import { leafHash } from './hashes.js';
+
+export const LEAF_VERSION = 1;
+export const SALT_BYTES = 32;
+
+/** The 18 fields of an event a commitment covers, in the SPEC's CSV column order. */
+export function leafFields(event: AuditEvent): string[] {
+  const { actor, target, context } = event;
+  return [
+    text(event.id),
+    text(event.timestamp),
+    text(event.category),
+    text(event.action),
+    text(event.description),
+    text(actor?.id),
+    text(actor?.name),
+    text(actor?.email),
+    text(actor?.type),
+    text(target?.type),
+    text(target?.id),
+    text(target?.name),
+    text(context?.ip_address),
+    text(context?.user_agent),
+    text(context?.team_id),
+    text(context?.team_name),
+    json(event.changes),
+    json(event.metadata),
+  ];
+}
+
+/** HMAC-SHA-256(salt, canonical JSON of the fields). */
+export function commitmentOf(salt: Uint8Array, fields: readonly string[]): Buffer {
+  return createHmac('sha256', salt).update(canonicalJson(fields)).digest();
+}
+
+export interface LeafHeader {
+  id: string;
+  timestamp: string;
+  category: string;
+}
+
+/** The leaf's bytes: canonical JSON of the header and the commitment. */
+export function leafBytes(header: LeafHeader, commitment: Uint8Array): Buffer {
+  return Buffer.from(
+    canonicalJson({
+      v: LEAF_VERSION,
+      id: header.id,
+      timestamp: header.timestamp,
+      category: header.category,
+      commitment: Buffer.from(commitment).toString('base64'),
+    }),
+    'utf8',
+  );
+}
+
+/** The Merkle leaf hash of an event under its salt. */
+export function eventLeafHash(event: AuditEvent, salt: Uint8Array): Buffer {
+  return leafHash(leafBytes(event, commitmentOf(salt, leafFields(event))));
+}
+
+const text = (value: unknown) => (typeof value === 'string' ? value : '');
+const json = (value: JsonObject | null | undefined) =>
+  value === null || value === undefined ? '' : canonicalJson(value);

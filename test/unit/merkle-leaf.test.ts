@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { AuditEvent } from '../../src/domain/event.js';
+import { restoreFormulaCell } from '../../src/domain/formula-cells.js';
+import {
+  commitmentOf,
+  eventLeafHash,
+  leafBytes,
+  leafFields,
+  SALT_BYTES,
+} from '../../src/domain/merkle/leaf.js';
+import { CSV_COLUMNS, csvCells } from '../../src/format/columns.js';
+
+const EVENT: AuditEvent = {
+  id: 'log_01JD3X8Q5V4W7Y9Z2A3B4C5D6E',
+  timestamp: '2026-12-06T07:00:00.000Z',
+  category: 'auth',
+  action: 'user.login',
+  description: '=HYPERLINK("x") signed in',
+  actor: { id: 'user_abc123', name: 'Alice Chen', email: 'alice@example.com', type: 'user' },
+  target: null,
+  context: { ip_address: '203.0.113.42', user_agent: 'Mozilla/5.0', team_id: null, team_name: null },
+  changes: { role: { old: 'member', new: 'admin' } },
+  metadata: { z: 1, a: [true, null] },
+};
+
+describe('an event as a Merkle leaf', () => {
+  it('commits to the same 18 fields an export writes, in the CSV order, so a CSV export can be checked too', () => {
+    const fromCsv = csvCells(EVENT).map(restoreFormulaCell);
+    const fields = leafFields(EVENT);
+    expect(fields).toHaveLength(CSV_COLUMNS.length);
+    // The CSV writes changes and metadata as they came; the leaf in canonical key order.
+    const canonicalIndex = [CSV_COLUMNS.indexOf('changes'), CSV_COLUMNS.indexOf('metadata')];
+    fields.forEach((field, index) => {
+      if (canonicalIndex.includes(index))
+        expect(JSON.parse(field)).toEqual(JSON.parse(fromCsv[index] as string));
+      else expect(field).toBe(fromCsv[index]);
+    });
+    expect(fields[CSV_COLUMNS.indexOf('metadata')]).toBe('{"a":[true,null],"z":1}');
+  });
+
+  it('the same content and salt give the same leaf whatever the key order; a changed field or another salt gives another', () => {
+    const salt = randomBytes(SALT_BYTES);
+    const leaf = eventLeafHash(EVENT, salt);
+    expect(eventLeafHash(structuredClone(EVENT), salt).equals(leaf)).toBe(true);
+    expect(eventLeafHash({ ...EVENT, metadata: { a: [true, null], z: 1 } }, salt).equals(leaf)).toBe(true);
+    expect(eventLeafHash({ ...EVENT, action: 'user.logout' }, salt).equals(leaf)).toBe(false);
+    expect(
+      eventLeafHash(
+        {
+          ...EVENT,
+          context: { ...(EVENT.context as NonNullable<AuditEvent['context']>), ip_address: '203.0.113.43' },
+        },
+        salt,
+      ).equals(leaf),
+    ).toBe(false);
+    expect(eventLeafHash(EVENT, randomBytes(SALT_BYTES)).equals(leaf)).toBe(false);
+  });
+
+  it('holds no personal data in the clear: the leaf bytes show the id, time and category, and a commitment', () => {
+    const bytes = leafBytes(EVENT, commitmentOf(randomBytes(SALT_BYTES), leafFields(EVENT))).toString('utf8');
+    expect(Object.keys(JSON.parse(bytes))).toEqual(['category', 'commitment', 'id', 'timestamp', 'v']);
+    for (const personal of ['alice', 'Alice', '203.0.113.42', 'Mozilla', 'admin'])
+      expect(bytes).not.toContain(personal);
+  });
+});
