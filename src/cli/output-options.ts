@@ -75,9 +75,8 @@ export function outputFormatOf(options: OutputOptions, requested: string | undef
  * usage error that lists the valid names. Loaded with the rendering, not at start-up.
  */
 export async function resolveOutput(options: OutputOptions, format: string): Promise<OutputChoice> {
-  const { chooseCsvColumns, chooseJsonFields, chooseListColumns, JSON_FIELDS } = await import(
-    '../format/column-choice.js'
-  );
+  const choice = await import('../format/column-choice.js');
+  const { chooseCsvColumns, chooseJsonFields, chooseListColumns, JSON_FIELDS } = choice;
   const asUsage = <T>(flag: string, choose: () => T): T => {
     try {
       return choose();
