@@ -4,7 +4,8 @@
 
 _audit_subcommands() {
   case "$1" in
-    '') _audit_reply='login logout whoami logs search tail export import backup gdpr webhooks server completion help' ;;
+    '') _audit_reply='login logout whoami profile logs search tail export import backup gdpr webhooks server completion help' ;;
+    'profile') _audit_reply='list use remove' ;;
     'logs') _audit_reply='show' ;;
     'backup') _audit_reply='run schedule unschedule status' ;;
     'gdpr') _audit_reply='export delete' ;;
@@ -23,10 +24,14 @@ _audit_flags() {
     'login') _audit_reply='--with-token --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'logout') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'whoami') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
-    'logs') _audit_reply='--limit --all --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --columns --json --jq --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
-    'logs show') _audit_reply='--json --jq --limit --all --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --columns --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
-    'search') _audit_reply='--limit --all --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --columns --json --jq --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
-    'tail') _audit_reply='-n --lines --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --columns --json --jq --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'profile') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'profile list') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'profile use') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'profile remove') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'logs') _audit_reply='--limit --all --wide --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --columns --json --jq --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'logs show') _audit_reply='--json --jq --limit --all --wide --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --columns --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'search') _audit_reply='--limit --all --wide --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --columns --json --jq --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'tail') _audit_reply='-n --lines --wide --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --columns --json --jq --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'export') _audit_reply='--format --split --gzip --cursor --columns --no-input --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'import') _audit_reply='--dry-run --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'backup') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
@@ -121,6 +126,7 @@ _audit_value() {
     'login|--with-token'|'login '*'|--with-token') return 1 ;;
     'logs|--limit'|'logs '*'|--limit') _audit_reply='' ;;
     'logs|--all'|'logs '*'|--all') return 1 ;;
+    'logs|--wide'|'logs '*'|--wide') return 1 ;;
     'logs|--category'|'logs '*'|--category') _audit_reply='auth security profile team review tunnel billing settings access gdpr audit' ;;
     'logs|--action'|'logs '*'|--action') _audit_reply='' ;;
     'logs|--actor'|'logs '*'|--actor') _audit_reply='' ;;
@@ -138,6 +144,7 @@ _audit_value() {
     'logs|--jq'|'logs '*'|--jq') _audit_reply='' ;;
     'search|--limit'|'search '*'|--limit') _audit_reply='' ;;
     'search|--all'|'search '*'|--all') return 1 ;;
+    'search|--wide'|'search '*'|--wide') return 1 ;;
     'search|--category'|'search '*'|--category') _audit_reply='auth security profile team review tunnel billing settings access gdpr audit' ;;
     'search|--action'|'search '*'|--action') _audit_reply='' ;;
     'search|--actor'|'search '*'|--actor') _audit_reply='' ;;
@@ -154,6 +161,7 @@ _audit_value() {
     'search|--json'|'search '*'|--json') _audit_reply='' ;;
     'search|--jq'|'search '*'|--jq') _audit_reply='' ;;
     'tail|-n'|'tail '*'|-n'|'tail|--lines'|'tail '*'|--lines') _audit_reply='' ;;
+    'tail|--wide'|'tail '*'|--wide') return 1 ;;
     'tail|--category'|'tail '*'|--category') _audit_reply='auth security profile team review tunnel billing settings access gdpr audit' ;;
     'tail|--action'|'tail '*'|--action') _audit_reply='' ;;
     'tail|--actor'|'tail '*'|--actor') _audit_reply='' ;;
@@ -189,7 +197,7 @@ _audit_value() {
     'export|--detailed'|'export '*'|--detailed') return 1 ;;
     'import|--dry-run'|'import '*'|--dry-run') return 1 ;;
     *'|-V'|*'|--version') return 1 ;;
-    *'|--profile') _audit_reply='' ;;
+    *'|--profile') _audit_reply="$(_audit_profiles)" ;;
     *'|--server') _audit_reply='' ;;
     *'|--org') _audit_reply='' ;;
     *'|-o'|*'|--output') _audit_reply='table json ndjson csv' _audit_files=file ;;
@@ -206,12 +214,19 @@ _audit_value() {
 _audit_arg() {
   _audit_reply='' _audit_files=''
   case "$1|$2" in
+    'profile use|0') _audit_reply="$(_audit_profiles)" ;;
+    'profile remove|0') _audit_reply="$(_audit_profiles)" ;;
     'import|0') _audit_reply='' _audit_files=file ;;
     'server org set-plan|0') _audit_reply='free paid fleet enterprise unlimited' ;;
     'server org set-access-logging|0') _audit_reply='on off' ;;
     'completion|0') _audit_reply='bash zsh fish' ;;
-    'help|0') _audit_reply='login logout whoami logs search tail export import backup gdpr webhooks server completion environment exit-codes' ;;
+    'help|0') _audit_reply='login logout whoami profile logs search tail export import backup gdpr webhooks server completion environment exit-codes' ;;
   esac
+}
+
+# The saved profiles' names, asked of the audit being completed (names a shell takes as they are).
+_audit_profiles() {
+  "${COMP_WORDS[0]}" profile list -o name 2>/dev/null
 }
 
 # Completes $1 from _audit_reply and _audit_files; $2 goes in front of each word.

@@ -5,7 +5,9 @@
 function __audit_subcommands
     switch "$argv[1]"
         case ''
-            printf '%s\n' 'login' 'logout' 'whoami' 'logs' 'search' 'tail' 'export' 'import' 'backup' 'gdpr' 'webhooks' 'server' 'completion' 'help'
+            printf '%s\n' 'login' 'logout' 'whoami' 'profile' 'logs' 'search' 'tail' 'export' 'import' 'backup' 'gdpr' 'webhooks' 'server' 'completion' 'help'
+        case 'profile'
+            printf '%s\n' 'list' 'use' 'remove'
         case 'logs'
             printf '%s\n' 'show'
         case 'backup'
@@ -198,6 +200,9 @@ function __audit_takes_value
     if string match -q -- 'logs|--all' 'logs *|--all' "$argv[1]|$argv[2]"
         return 1
     end
+    if string match -q -- 'logs|--wide' 'logs *|--wide' "$argv[1]|$argv[2]"
+        return 1
+    end
     if string match -q -- 'logs|--category' 'logs *|--category' "$argv[1]|$argv[2]"
         return 0
     end
@@ -249,6 +254,9 @@ function __audit_takes_value
     if string match -q -- 'search|--all' 'search *|--all' "$argv[1]|$argv[2]"
         return 1
     end
+    if string match -q -- 'search|--wide' 'search *|--wide' "$argv[1]|$argv[2]"
+        return 1
+    end
     if string match -q -- 'search|--category' 'search *|--category' "$argv[1]|$argv[2]"
         return 0
     end
@@ -296,6 +304,9 @@ function __audit_takes_value
     end
     if string match -q -- 'tail|-n' 'tail *|-n' 'tail|--lines' 'tail *|--lines' "$argv[1]|$argv[2]"
         return 0
+    end
+    if string match -q -- 'tail|--wide' 'tail *|--wide' "$argv[1]|$argv[2]"
+        return 1
     end
     if string match -q -- 'tail|--category' 'tail *|--category' "$argv[1]|$argv[2]"
         return 0
@@ -465,6 +476,12 @@ function __audit_state
     printf '%s\n' "$cmdpath" $nargs
 end
 
+# The saved profiles' names, asked of the audit being completed (names a shell takes as they are).
+function __audit_profiles
+    set -l tokens (commandline -opc)
+    command $tokens[1] profile list -o name 2>/dev/null
+end
+
 function __audit_at
     set -l state (__audit_state)
     test "$state[1]" = "$argv[1]"
@@ -484,6 +501,7 @@ complete -c audit -f
 complete -c audit -n '__audit_at \'\'' -a 'login' -d 'sign in to an audit-log server and save the token in a profile (file mode 0600)'
 complete -c audit -n '__audit_at \'\'' -a 'logout' -d 'forget the profile\'s token (server and organization are kept)'
 complete -c audit -n '__audit_at \'\'' -a 'whoami' -d 'show the server, organization, user, role and token prefix in use'
+complete -c audit -n '__audit_at \'\'' -a 'profile' -d 'list the saved profiles, choose the active one, remove one'
 complete -c audit -n '__audit_at \'\'' -a 'logs' -d 'list audit events, newest first, with filters'
 complete -c audit -n '__audit_at \'\'' -a 'search' -d 'free-text search, with actor:, action:, category:, ip:, target: qualifiers'
 complete -c audit -n '__audit_at \'\'' -a 'tail' -d 'print the newest events, then follow new ones as they happen, until Ctrl-C'
@@ -495,6 +513,11 @@ complete -c audit -n '__audit_at \'\'' -a 'webhooks' -d 'real-time alerts: send 
 complete -c audit -n '__audit_at \'\'' -a 'server' -d 'run and administer the bundled audit-log server (SQLite)'
 complete -c audit -n '__audit_at \'\'' -a 'completion' -d 'print the shell completion script for bash, zsh or fish'
 complete -c audit -n '__audit_at \'\'' -a 'help' -d 'display help for a command, or a topic: environment, exit-codes'
+complete -c audit -n '__audit_at \'profile\'' -a 'list' -d 'list the profiles: the active one marked *, server, organization, whether a token is stored'
+complete -c audit -n '__audit_at \'profile\'' -a 'use' -d 'make a saved profile the active one for every later command'
+complete -c audit -n '__audit_at \'profile\'' -a 'remove' -d 'delete a saved profile and its token from the config file'
+complete -c audit -n '__audit_arg \'profile use\' 0' -f -a '(__audit_profiles)'
+complete -c audit -n '__audit_arg \'profile remove\' 0' -f -a '(__audit_profiles)'
 complete -c audit -n '__audit_at \'logs\'' -a 'show' -d 'show one event in full, changes as old → new'
 complete -c audit -n '__audit_arg \'import\' 0' -F
 complete -c audit -n '__audit_at \'backup\'' -a 'run' -d 'back up one day (default: yesterday) to DIR/audit-logs-YYYY-MM-DD.<format>, for cron'
@@ -521,7 +544,7 @@ complete -c audit -n '__audit_at \'server org\'' -a 'set-access-logging' -d 'rec
 complete -c audit -n '__audit_arg \'server org set-plan\' 0' -a 'free paid fleet enterprise unlimited'
 complete -c audit -n '__audit_arg \'server org set-access-logging\' 0' -a 'on off'
 complete -c audit -n '__audit_arg \'completion\' 0' -a 'bash zsh fish'
-complete -c audit -n '__audit_arg \'help\' 0' -a 'login logout whoami logs search tail export import backup gdpr webhooks server completion environment exit-codes'
+complete -c audit -n '__audit_arg \'help\' 0' -a 'login logout whoami profile logs search tail export import backup gdpr webhooks server completion environment exit-codes'
 complete -c audit -n '__audit_in \'server user add\'' -l 'email' -r -f -d 'the user\'s email'
 complete -c audit -n '__audit_in \'server user add\'' -l 'name' -r -f -d 'display name (default: the part of the email before @)'
 complete -c audit -n '__audit_in \'server user add\'' -l 'role' -r -f -a 'owner admin member' -d 'organization role; with --team, admin means team admin'
@@ -579,6 +602,7 @@ complete -c audit -n '__audit_in \'server start\'' -l 'log-format' -r -f -a 'pre
 complete -c audit -n '__audit_in \'login\'' -l 'with-token' -d 'read the token from standard input instead of prompting'
 complete -c audit -n '__audit_in \'logs\'' -l 'limit' -r -f -d 'how many events to show'
 complete -c audit -n '__audit_in \'logs\'' -l 'all' -d 'follow every page (ignores --limit)'
+complete -c audit -n '__audit_in \'logs\'' -l 'wide' -d 'table: every column, the event id too, nothing cut or hidden (the terminal may wrap)'
 complete -c audit -n '__audit_in \'logs\'' -l 'category' -r -f -a 'auth security profile team review tunnel billing settings access gdpr audit' -d 'only these categories (repeat, or a comma list)'
 complete -c audit -n '__audit_in \'logs\'' -l 'action' -r -f -d 'only these actions, e.g. user.login or tunnel.* (repeat, or a comma list)'
 complete -c audit -n '__audit_in \'logs\'' -l 'actor' -r -f -d 'actor id, email or name; "me" for your own events'
@@ -596,6 +620,7 @@ complete -c audit -n '__audit_in \'logs\'' -l 'json' -r -f -d 'JSON with only th
 complete -c audit -n '__audit_in \'logs\'' -l 'jq' -r -f -d 'filter the --json output with jq, e.g. \'.[].actor.email\''
 complete -c audit -n '__audit_in \'search\'' -l 'limit' -r -f -d 'how many events to show'
 complete -c audit -n '__audit_in \'search\'' -l 'all' -d 'follow every page (ignores --limit)'
+complete -c audit -n '__audit_in \'search\'' -l 'wide' -d 'table: every column, the event id too, nothing cut or hidden (the terminal may wrap)'
 complete -c audit -n '__audit_in \'search\'' -l 'category' -r -f -a 'auth security profile team review tunnel billing settings access gdpr audit' -d 'only these categories (repeat, or a comma list)'
 complete -c audit -n '__audit_in \'search\'' -l 'action' -r -f -d 'only these actions, e.g. user.login or tunnel.* (repeat, or a comma list)'
 complete -c audit -n '__audit_in \'search\'' -l 'actor' -r -f -d 'actor id, email or name; "me" for your own events'
@@ -612,6 +637,7 @@ complete -c audit -n '__audit_in \'search\'' -l 'columns' -r -f -d 'only these c
 complete -c audit -n '__audit_in \'search\'' -l 'json' -r -f -d 'JSON with only these top-level fields, e.g. id,timestamp,action,actor'
 complete -c audit -n '__audit_in \'search\'' -l 'jq' -r -f -d 'filter the --json output with jq, e.g. \'.[].actor.email\''
 complete -c audit -n '__audit_in \'tail\'' -s 'n' -l 'lines' -r -f -d 'how many recent events to print first'
+complete -c audit -n '__audit_in \'tail\'' -l 'wide' -d 'every column, the event id too, nothing cut or hidden (the terminal may wrap)'
 complete -c audit -n '__audit_in \'tail\'' -l 'category' -r -f -a 'auth security profile team review tunnel billing settings access gdpr audit' -d 'only these categories (repeat, or a comma list)'
 complete -c audit -n '__audit_in \'tail\'' -l 'action' -r -f -d 'only these actions, e.g. user.login or tunnel.* (repeat, or a comma list)'
 complete -c audit -n '__audit_in \'tail\'' -l 'actor' -r -f -d 'actor id, email or name; "me" for your own events'
@@ -647,7 +673,7 @@ complete -c audit -n '__audit_in \'export\'' -s 'q' -l 'search' -r -f -d 'free-t
 complete -c audit -n '__audit_in \'export\'' -l 'detailed' -d 'include detailed access events (page views, API calls)'
 complete -c audit -n '__audit_in \'import\'' -l 'dry-run' -d 'read and check the whole file and count its events; send nothing'
 complete -c audit -s 'V' -l 'version' -d 'output the version number'
-complete -c audit -l 'profile' -r -f -d 'configuration profile (env AUDIT_PROFILE)'
+complete -c audit -l 'profile' -r -f -a '(__audit_profiles)' -d 'configuration profile (env AUDIT_PROFILE)'
 complete -c audit -l 'server' -r -f -d 'audit-log server URL (env AUDIT_SERVER)'
 complete -c audit -l 'org' -r -f -d 'organization (env AUDIT_ORG)'
 complete -c audit -s 'o' -l 'output' -r -F -a 'table json ndjson csv' -d 'output format: table, json, ndjson or csv (export: the file to write)'

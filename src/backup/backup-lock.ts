@@ -4,6 +4,7 @@
  */
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isProcessAlive } from '../domain/process-alive.js';
 
 export const LOCK_NAME = '.audit-backup.lock';
 const UNREADABLE_LOCK_GRACE_MS = 60_000;
@@ -43,7 +44,7 @@ export async function acquireBackupLock(dir: string, pid: number = process.pid):
     }
     const owner = await lockOwner(path);
     // A lock without a pid may be one being written this instant; after a minute it is debris.
-    const held = owner === undefined ? await isRecent(path) : isAlive(owner);
+    const held = owner === undefined ? await isRecent(path) : isProcessAlive(owner);
     if (held) throw new BackupLockedError(path, owner);
     await unlink(path).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
@@ -66,16 +67,6 @@ async function isRecent(path: string): Promise<boolean> {
     return Date.now() - (await stat(path)).mtimeMs < UNREADABLE_LOCK_GRACE_MS;
   } catch {
     return false;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, it is someone else's.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

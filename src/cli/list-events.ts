@@ -1,11 +1,12 @@
-import { Writable } from 'node:stream';
 import type { AuditClient } from '../client/client.js';
 import type { ListParams } from '../client/types.js';
 import { MAX_PAGE_SIZE } from '../domain/request-limits.js';
 import type { JsonField } from '../format/column-choice.js';
+import type { EventWriter } from '../format/event-writer.js';
 import { writeLine } from './context.js';
+import { WIDE_COLUMNS } from './output/column-layout.js';
 import { createListWriter } from './output/event-writer.js';
-import { shouldPage, startPager } from './output/pager.js';
+import { pagedOutput } from './output/paged-output.js';
 import { guardClosedPipe } from './output/pipe.js';
 import type { OutputChoice } from './output-options.js';
 import type { ListFormat, Session } from './session.js';
@@ -15,27 +16,44 @@ export interface ListRequest {
   format: ListFormat;
   /** Stop after this many events; undefined follows every page (`--all`). */
   limit: number | undefined;
+  /** Table: every column, the event id too, nothing cut or hidden. */
+  wide?: boolean | undefined;
   /** What `--columns`, `--json` and `--jq` chose. */
   output?: OutputChoice;
 }
 
+// Screen height when the terminal does not say.
+const DEFAULT_ROWS = 24;
+
 /**
- * The shared body of `logs` and `search`: page through the API, render through one writer,
- * stop quietly when the reader of a pipe goes away, and page long tables on a terminal.
+ * The shared body of `logs` and `search`: page through the API, render through one writer as the
+ * events arrive, stop quietly when the reader of a pipe goes away, send a table longer than the
+ * screen to the pager as it grows, and stop at once on Ctrl-C.
  */
 export async function listEvents(session: Session, client: AuditClient, request: ListRequest): Promise<void> {
   const { context } = session;
   const { format } = request;
-  const paging = format === 'table' && session.stdoutIsTerminal;
-  const buffer = paging ? collectingStream() : undefined;
-  const out = buffer?.stream ?? context.stdout;
-  let pipeClosed = false;
-  const closed = new Promise<void>((resolve) =>
-    guardClosedPipe(context.stdout, () => {
-      pipeClosed = true;
+  const terminal = context.stdout as NodeJS.WriteStream;
+  const rows = terminal.rows ?? DEFAULT_ROWS;
+  const paged =
+    format === 'table' && session.stdoutIsTerminal
+      ? pagedOutput({ env: context.env, stdout: context.stdout, rows })
+      : undefined;
+  const out = paged?.stream ?? context.stdout;
+  let stopped: 'closed' | 'interrupted' | undefined;
+  const stop = new Promise<void>((resolve) => {
+    const onClosed = () => {
+      stopped ??= 'closed';
       resolve();
-    }),
-  );
+    };
+    guardClosedPipe(context.stdout, onClosed);
+    if (paged) guardClosedPipe(paged.stream, onClosed);
+    void context.interrupted.then(() => {
+      stopped ??= 'interrupted';
+      resolve();
+    });
+  });
+  let hiddenNote: string | undefined;
   const output = request.output ?? {};
   const writer =
     output.jq !== undefined && output.fields !== undefined
@@ -43,33 +61,63 @@ export async function listEvents(session: Session, client: AuditClient, request:
       : createListWriter(format, out, {
           zone: session.zone,
           color: session.color,
-          terminalWidth: (context.stdout as NodeJS.WriteStream).columns,
-          ...output,
+          terminalWidth: session.stdoutIsTerminal ? terminal.columns : undefined,
+          sampleRows: session.stdoutIsTerminal ? rows : undefined,
+          // --columns chooses them; --wide then only keeps them whole.
+          columns: output.columns ?? (request.wide ? WIDE_COLUMNS : undefined),
+          csvColumns: output.csvColumns,
+          fields: output.fields,
+          wide: request.wide,
+          onHiddenColumns: (note) => {
+            hiddenNote = note;
+          },
         });
 
-  const perPage = Math.min(MAX_PAGE_SIZE, request.limit ?? MAX_PAGE_SIZE);
-  let truncated = false;
-  pages: for await (const page of client.pages({ ...request.params, per_page: perPage })) {
-    for (const [index, event] of page.data.entries()) {
-      if (request.limit !== undefined && writer.count >= request.limit) {
-        truncated = index < page.data.length || page.pagination.has_more;
-        break pages;
-      }
-      await Promise.race([writer.write(event), closed]);
-      if (pipeClosed) return;
-    }
-    if (request.limit !== undefined && writer.count >= request.limit && page.pagination.has_more) {
-      truncated = true;
-      break;
-    }
+  let truncated: boolean;
+  try {
+    truncated = await writeEvents(client, request, writer, () => stopped !== undefined, stop);
+    await Promise.race([writer.end(), stop]);
+    if (!stopped && paged) await Promise.race([paged.finish(), stop]);
+  } catch (error) {
+    // The pager keeps what it was given: the user reads it, quits it, then sees the error.
+    await (context.signal.aborted ? paged?.abort() : paged?.finish().catch(() => undefined));
+    throw error;
   }
-  await Promise.race([writer.end(), closed]);
-  if (pipeClosed) return;
-  if (buffer) await flushPaged(session, buffer.text());
+  if (stopped === 'closed') return;
+  if (stopped === 'interrupted') {
+    await paged?.abort();
+    throw context.signal.reason ?? new Error('interrupted');
+  }
+  if (hiddenNote) writeLine(context.stderr, hiddenNote);
   if (writer.count === 0) writeLine(context.stderr, 'No events found.');
   else if (truncated && session.stdoutIsTerminal) {
     writeLine(context.stderr, `Showing the newest ${writer.count}; use --limit N or --all for more.`);
   }
+}
+
+/**
+ * Writes every page's events until the limit, or until `isStopped`; says whether more were left.
+ * A page goes out as one chunk: 200,000 rows are 200 writes to the pager, not 200,000.
+ */
+async function writeEvents(
+  client: AuditClient,
+  request: ListRequest,
+  writer: EventWriter,
+  isStopped: () => boolean,
+  stop: Promise<void>,
+): Promise<boolean> {
+  const { limit } = request;
+  const perPage = Math.min(MAX_PAGE_SIZE, limit ?? MAX_PAGE_SIZE);
+  // --all reads every page: the server makes the next one while this one is written.
+  const ahead = limit === undefined;
+  for await (const page of client.pages({ ...request.params, per_page: perPage }, { ahead })) {
+    const room = limit === undefined ? page.data.length : limit - writer.count;
+    await Promise.race([writer.writeMany(page.data.slice(0, room)), stop]);
+    if (isStopped()) return false;
+    if (room < page.data.length) return true;
+    if (limit !== undefined && writer.count >= limit) return page.pagination.has_more;
+  }
+  return false;
 }
 
 /** `--jq`: jq and its filter load only now, checked before the first request. */
@@ -77,29 +125,4 @@ async function jqListWriter(expression: string, fields: readonly JsonField[], se
   const { loadJqFilter, createJqListWriter } = await import('./output/jq-filter.js');
   const filter = await loadJqFilter(expression, { terminal: session.stdoutIsTerminal });
   return createJqListWriter(filter, fields, session.context.stdout);
-}
-
-async function flushPaged(session: Session, text: string): Promise<void> {
-  const { context } = session;
-  const rows = (context.stdout as NodeJS.WriteStream).rows ?? 24;
-  const pager = shouldPage(text.split('\n').length, rows)
-    ? startPager({ env: context.env, stdout: context.stdout })
-    : undefined;
-  if (!pager) {
-    context.stdout.write(text);
-    return;
-  }
-  pager.stream.end(text);
-  await pager.done;
-}
-
-function collectingStream() {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer | string, _encoding: string, callback: () => void) {
-      chunks.push(chunk.toString());
-      callback();
-    },
-  });
-  return { stream, text: () => chunks.join('') };
 }

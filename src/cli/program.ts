@@ -8,6 +8,7 @@ import { importCommand } from './commands/import.js';
 import { loginCommand } from './commands/login.js';
 import { logoutCommand } from './commands/logout.js';
 import { logsCommand } from './commands/logs.js';
+import { profileCommand } from './commands/profile.js';
 import { searchCommand } from './commands/search.js';
 import { serverCommand } from './commands/server.js';
 import { tailCommand } from './commands/tail.js';
@@ -48,6 +49,7 @@ export function buildProgram(context: CliContext): Command {
   program.addCommand(loginCommand(context));
   program.addCommand(logoutCommand(context));
   program.addCommand(whoamiCommand(context));
+  program.addCommand(profileCommand(context));
   program.addCommand(logsCommand(context));
   program.addCommand(searchCommand(context));
   program.addCommand(tailCommand(context));

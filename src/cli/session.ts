@@ -23,7 +23,7 @@ export interface Session {
   zone: string;
   color: boolean;
   stdoutIsTerminal: boolean;
-  connection(): Promise<Connection>;
+  connection(): Promise<SessionConnection>;
   client(options?: {
     attempts?: number;
     requireToken?: boolean;
@@ -40,7 +40,7 @@ export async function openSession(context: CliContext, command: Command): Promis
   const zone = displayZone({ tz: flags.tz, utc: flags.utc, env: context.env });
   const stdoutIsTerminal = Boolean(context.stdout.isTTY);
   const trace = flags.debug ? (line: string) => context.stderr.write(`[debug] ${line}\n`) : undefined;
-  let connection: Promise<Connection> | undefined;
+  let connection: Promise<SessionConnection> | undefined;
 
   const session: Session = {
     context,
@@ -89,7 +89,10 @@ export async function openSession(context: CliContext, command: Command): Promis
   return session;
 }
 
-async function loadConnection(context: CliContext, flags: GlobalFlags): Promise<Connection> {
+/** The connection, and for a hint when its profile has no token: the profiles that have one. */
+type SessionConnection = Connection & { profilesWithToken?: string[] };
+
+async function loadConnection(context: CliContext, flags: GlobalFlags): Promise<SessionConnection> {
   const [{ readProfiles, isExposedFile }, { resolveConnection }] = await Promise.all([
     import('../config/profile-reader.js'),
     import('../config/settings.js'),
@@ -99,7 +102,8 @@ async function loadConnection(context: CliContext, flags: GlobalFlags): Promise<
   return asUsageError(() => {
     const store = readProfiles(configDir(context.env));
     if (store.isExposed()) warnExposed(store.path, store.path);
-    const connection = resolveConnection(flags, context.env, store);
+    const connection: SessionConnection = resolveConnection(flags, context.env, store);
+    connection.profilesWithToken = store.namesWithToken();
     const tokenFile = context.env.AUDIT_TOKEN_FILE;
     if (connection.tokenSource === 'AUDIT_TOKEN_FILE' && tokenFile && isExposedFile(tokenFile)) {
       warnExposed(`AUDIT_TOKEN_FILE ${tokenFile}`, tokenFile);
@@ -109,7 +113,7 @@ async function loadConnection(context: CliContext, flags: GlobalFlags): Promise<
 }
 
 /** The config layer's one-line SettingsError is the user's to fix: exit 2. */
-function asUsageError<T>(work: () => T): T {
+export function asUsageError<T>(work: () => T): T {
   try {
     return work();
   } catch (error) {
@@ -119,18 +123,36 @@ function asUsageError<T>(work: () => T): T {
 }
 
 /** A missing or mistyped token is caught here, before any request leaves the machine. */
-function assertUsableToken(token: string | undefined, connection: Connection): asserts token is string {
-  if (!token) {
-    throw new AuthError(
-      `not logged in (profile "${connection.profile}"): run audit login, or set AUDIT_TOKEN`,
-    );
-  }
+function assertUsableToken(
+  token: string | undefined,
+  connection: SessionConnection,
+): asserts token is string {
+  if (!token) throw new AuthError(notLoggedIn(connection));
   const check = checkTokenFormat(token);
   if (!check.ok) {
     const source =
       connection.tokenSource === 'profile' ? `profile "${connection.profile}"` : connection.tokenSource;
     throw new AuthError(`the token from ${source} is not valid: ${sentenceFragment(check.reason)}`);
   }
+}
+
+/**
+ * Not logged in, and the ways out: sign in to this profile, or switch to one that has a token
+ * (with `audit profile use`, or by changing the --profile or AUDIT_PROFILE that chose it).
+ */
+function notLoggedIn(connection: SessionConnection): string {
+  const { profile, profileSource } = connection;
+  const other = connection.profilesWithToken?.find((name) => name !== profile);
+  const hasToken = other ? ` (${other} has a token)` : '';
+  const switchTo = {
+    config: `switch with audit profile use ${other ?? 'NAME'}`,
+    flag: `pick another --profile${hasToken}`,
+    env: `change AUDIT_PROFILE${hasToken}`,
+  }[profileSource];
+  return (
+    `not logged in (profile "${profile}"): sign in with audit login --profile ${profile}, ` +
+    `${switchTo}, or set AUDIT_TOKEN; audit profile list shows every profile`
+  );
 }
 
 export function sentenceFragment(sentence: string): string {

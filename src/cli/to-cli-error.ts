@@ -4,6 +4,7 @@
  * client. main.ts loads it only when a command ends with an error that is not a CliError.
  */
 import { AuditApiError, AuditNetworkError, AuditResponseError } from '../client/errors.js';
+import { SettingsError } from '../config/settings-error.js';
 import { isInterruption } from '../domain/interrupted.js';
 import { UnsafeOutputError } from '../export/safe-partial.js';
 import { ImportSourceError } from '../import/source.js';
@@ -22,7 +23,8 @@ export const LOGIN_HINT = '; check AUDIT_TOKEN or run audit login';
 /**
  * The CliError for a known error, its `cause` the original, with the command's context around
  * the message: not signed in or not permitted is 4 (401 with a hint), a request the server
- * refused as given (400, 413, 415) or an unreadable import file is 2, the server failing, the
+ * refused as given (400, 413, 415), an unreadable import file or a settings problem (the config
+ * file, a profile name) is 2, the server failing, the
  * network giving up, an answer that is not the API's and an output file refused as unsafe are 1,
  * Ctrl-C is 130. A CliError is already translated and comes back as it is. An error of none of
  * these kinds (a bug) is undefined: the caller reports it as unexpected.
@@ -50,7 +52,7 @@ function classify(error: unknown): { exitCode: number; hint?: string } | undefin
         return { exitCode: EXIT.failure };
     }
   }
-  if (error instanceof ImportSourceError) return { exitCode: EXIT.usage };
+  if (error instanceof ImportSourceError || error instanceof SettingsError) return { exitCode: EXIT.usage };
   const failed =
     error instanceof AuditNetworkError ||
     error instanceof AuditResponseError ||

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 
 /**
- * The profile file's shape, and how it is read: one definition for its writer (conf, in
- * profile-store.ts) and its fast reader (profile-reader.ts), so both read any file the same.
+ * The profile file's shape, and how it is read: one definition for its writer
+ * (profile-store.ts) and its fast reader (profile-reader.ts), so both read any file the same.
  */
 export interface Profile {
   server?: string;
@@ -17,10 +17,8 @@ export interface ConfigFile {
 
 export const DEFAULT_PROFILE = 'default';
 
-/** conf's `configName`: the file is `config.json` in the config directory. */
-export const CONFIG_NAME = 'config';
-
-export const configFileIn = (dir: string) => join(dir, `${CONFIG_NAME}.json`);
+/** The file is `config.json` in the config directory. */
+export const configFileIn = (dir: string) => join(dir, 'config.json');
 
 const PROFILE_FIELDS = ['server', 'org', 'token'] as const;
 
@@ -61,4 +59,24 @@ export function activeNameIn(file: ConfigFile): string {
 /** The profile of that name: its own entry only (`constructor` is no profile). */
 export function profileIn(file: ConfigFile, name: string): Profile | undefined {
   return Object.hasOwn(file.profiles, name) ? file.profiles[name] : undefined;
+}
+
+/**
+ * What is wrong with the file's shape, for the commands that show or change profiles (a
+ * person's edit gone wrong): undefined when every profile is an object of text fields.
+ */
+export function shapeProblem(parsed: unknown): string | undefined {
+  if (!isRecord(parsed)) return 'does not hold an object of profiles';
+  const { activeProfile, profiles } = parsed;
+  if (activeProfile !== undefined && typeof activeProfile !== 'string') return '"activeProfile" is not text';
+  if (profiles === undefined) return undefined;
+  if (!isRecord(profiles)) return '"profiles" is not an object of profiles';
+  for (const [name, entry] of Object.entries(profiles)) {
+    if (!isRecord(entry)) return `profile ${JSON.stringify(name)} is not an object`;
+    for (const field of PROFILE_FIELDS) {
+      if (entry[field] !== undefined && typeof entry[field] !== 'string')
+        return `the ${field} of profile ${JSON.stringify(name)} is not text`;
+    }
+  }
+  return undefined;
 }

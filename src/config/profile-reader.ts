@@ -8,15 +8,14 @@ import {
   type Profile,
   profileIn,
 } from './profile-file.js';
-import { SettingsError } from './settings.js';
+import { SettingsError } from './settings-error.js';
 
 export type ProfileReader = ReturnType<typeof readProfiles>;
 
 /**
- * The profiles as every command reads them: the JSON file that `openProfileStore` writes with
- * conf, read here with plain fs. Loading conf, and the JSON Schema validator it brings, would
- * cost ~150 ms at the start of every command that talks to a server; only `login`, `logout` and
- * `server start` write the file, and they still go through conf (atomic writes, mode 0600).
+ * The profiles as every command reads them: the JSON file that `openProfileStore`
+ * (profile-store.ts) writes (under a lock, atomically, mode 0600), read here with plain fs and no
+ * lock: a reader sees the old file or the new one, never half of either.
  */
 export function readProfiles(dir: string) {
   const path = configFileIn(dir);
@@ -25,6 +24,11 @@ export function readProfiles(dir: string) {
     path,
     activeName: (): string => activeNameIn(file),
     get: (name: string): Profile | undefined => profileIn(file, name),
+    /** The saved profiles that hold a token, for a hint when the active one has none. */
+    namesWithToken: (): string[] =>
+      Object.entries(file.profiles)
+        .filter(([, profile]) => profile.token)
+        .map(([name]) => name),
     /** True when group or others can read the file: the caller should warn. */
     isExposed: () => isExposedFile(path),
   };
@@ -47,14 +51,20 @@ function readConfigFile(path: string): ConfigFile {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { profiles: {} };
     throw new SettingsError(`cannot read ${path}: ${(error as Error).message}`);
   }
+  return decodeConfigFile(parseConfigText(path, text));
+}
+
+/** The file's JSON as an object, or a one-line SettingsError naming the file. */
+export function parseConfigText(path: string, text: string): Record<string, unknown> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    // A byte order mark is what some editors put in front of a file saved as UTF-8.
+    parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch {
     throw new SettingsError(`${path} is not valid JSON; fix it, or remove it and run audit login`);
   }
   if (!isConfigRecord(parsed)) {
     throw new SettingsError(`${path} does not hold a profile list; fix it, or remove it and run audit login`);
   }
-  return decodeConfigFile(parsed);
+  return parsed;
 }

@@ -1,53 +1,115 @@
-import { chmodSync } from 'node:fs';
-import Conf from 'conf';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { removeDrafts, writeFileAtomically } from './atomic-write.js';
+import { withFileLock } from './file-lock.js';
 import { configDir } from './paths.js';
 import {
-  activeNameIn,
-  CONFIG_NAME,
   type ConfigFile,
+  configFileIn,
   decodeConfigFile,
+  isConfigRecord,
   type Profile,
-  profileIn,
+  shapeProblem,
 } from './profile-file.js';
+import { parseConfigText, readProfiles } from './profile-reader.js';
+import { SettingsError } from './settings-error.js';
+
+/** The file as JSON.parse gave it, so a change keeps what it does not touch (a person's notes). */
+export interface RawConfig {
+  activeProfile?: unknown;
+  profiles: Record<string, unknown>;
+  [key: string]: unknown;
+}
 
 /**
- * Named profiles in one JSON file, like gh's hosts.yml: written mode 0600 because it holds
- * tokens. `conf` writes atomically, so a crash never leaves a half-written file. For the
- * commands that write it; every other command reads it with readProfiles (profile-reader.ts).
+ * Named profiles in one JSON file, like gh's hosts.yml: mode 0600 because it holds tokens.
+ * Every change reads, changes and writes the file under its lock (file-lock.ts) and writes it
+ * whole (atomic-write.ts), so two commands at once lose neither's change and a crash never
+ * leaves half a file. For the commands that change profiles; every other command reads the
+ * file with readProfiles (profile-reader.ts), which decodes it the same way.
  */
 export function openProfileStore(dir: string = configDir()) {
-  const conf = new Conf<ConfigFile>({
-    cwd: dir,
-    configName: CONFIG_NAME,
-    configFileMode: 0o600,
-    defaults: { profiles: {} },
-    projectSuffix: '',
-  });
-  // conf applies the mode on create; tighten a file that an older version or a person loosened.
-  const tighten = () => {
-    try {
-      chmodSync(conf.path, 0o600);
-    } catch {
-      // Not written yet: nothing to tighten.
-    }
-  };
+  const path = configFileIn(dir);
 
-  // Read as the fast reader reads: the same decoding of the same file.
-  const read = () => decodeConfigFile(conf.store as unknown as Record<string, unknown>);
+  /** Runs `change` on the file's current contents under its lock, then writes what changed. */
+  function update<T>(change: (raw: RawConfig, file: ConfigFile) => T, strict = false): T {
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      throw new SettingsError(`cannot create ${dir}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    }
+    return withFileLock(path, () => {
+      const raw = readRaw(path, strict);
+      const before = JSON.stringify(raw);
+      const result = change(raw, decodeConfigFile(raw));
+      if (JSON.stringify(raw) === before) return result;
+      try {
+        writeFileAtomically(path, `${JSON.stringify(raw, undefined, '\t')}\n`);
+      } catch (error) {
+        throw new SettingsError(`cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+      }
+      removeDrafts(path);
+      return result;
+    });
+  }
 
   return {
-    path: conf.path,
-    activeName: (): string => activeNameIn(read()),
-    get: (name: string): Profile | undefined => profileIn(read(), name),
+    path,
+    // Read as every other command reads: the same decoding of the same file.
+    activeName: (): string => readProfiles(dir).activeName(),
+    get: (name: string): Profile | undefined => readProfiles(dir).get(name),
+    /** The profiles, for the commands that show them: a file of an odd shape is an error. */
+    inspect: (): ConfigFile => decodeConfigFile(readRaw(path, true)),
+    update,
     set(name: string, profile: Profile): void {
-      conf.set('profiles', { ...conf.get('profiles'), [name]: profile });
-      tighten();
+      update((raw) => putProfile(raw, name, profile));
+    },
+    /** Saves the profile and makes it the active one, in one change. */
+    saveActive(name: string, profile: Profile): void {
+      update((raw) => {
+        putProfile(raw, name, profile);
+        raw.activeProfile = name;
+      });
     },
     setActive(name: string): void {
-      conf.set('activeProfile', name);
-      tighten();
+      update((raw) => {
+        raw.activeProfile = name;
+      });
     },
   };
 }
 
 export type ProfileStore = ReturnType<typeof openProfileStore>;
+
+/** Sets an own property, so a name such as `__proto__` stays a name. */
+export function putProfile(raw: RawConfig, name: string, profile: Profile): void {
+  Object.defineProperty(raw.profiles, name, {
+    value: profile,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}
+
+/**
+ * The file's JSON, `{ profiles: {} }` when there is none. Any change needs an object with an
+ * object of profiles; `strict` (the profile commands) also wants each profile of the right shape.
+ */
+function readRaw(path: string, strict: boolean): RawConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { profiles: {} };
+    throw new SettingsError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+  }
+  const parsed = parseConfigText(path, text);
+  const problem = strict
+    ? shapeProblem(parsed)
+    : parsed.profiles === undefined || isConfigRecord(parsed.profiles)
+      ? undefined
+      : shapeProblem(parsed);
+  if (problem) {
+    throw new SettingsError(`${path}: ${problem}; fix it, or remove the file and run audit login`);
+  }
+  return { ...parsed, profiles: (parsed.profiles as Record<string, unknown> | undefined) ?? {} };
+}

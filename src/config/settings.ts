@@ -1,5 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { assertProfileName } from './profile-name.js';
 import type { ProfileReader } from './profile-reader.js';
+import { SettingsError } from './settings-error.js';
+
+export { SettingsError } from './settings-error.js';
 
 export const DEFAULT_SERVER = 'http://127.0.0.1:7787';
 export const DEFAULT_ORG = 'default';
@@ -15,6 +19,8 @@ export type Source = 'flag' | 'env' | 'profile' | 'default';
 
 export interface Connection {
   profile: string;
+  /** Who chose the profile: `--profile`, `AUDIT_PROFILE`, or the config file (`default` if it names none). */
+  profileSource: ProfileSource;
   server: string;
   serverSource: Source;
   org: string;
@@ -25,8 +31,26 @@ export interface Connection {
   boundServer: string | undefined;
 }
 
-export class SettingsError extends Error {
-  override readonly name = 'SettingsError';
+export type ProfileSource = 'flag' | 'env' | 'config';
+
+/**
+ * `--profile`, else `AUDIT_PROFILE` (empty counts as unset), else the file's active profile.
+ * A name given on the command line or in the environment must be a valid profile name.
+ */
+export function chooseProfile(
+  flags: Pick<ConnectionFlags, 'profile'>,
+  env: NodeJS.ProcessEnv,
+  store: Pick<ProfileReader, 'activeName'>,
+): { profile: string; profileSource: ProfileSource } {
+  if (flags.profile !== undefined) {
+    assertProfileName(flags.profile, '--profile');
+    return { profile: flags.profile, profileSource: 'flag' };
+  }
+  if (env.AUDIT_PROFILE) {
+    assertProfileName(env.AUDIT_PROFILE, 'AUDIT_PROFILE');
+    return { profile: env.AUDIT_PROFILE, profileSource: 'env' };
+  }
+  return { profile: store.activeName(), profileSource: 'config' };
 }
 
 /** Flag > environment > profile > default, for server, organization and token. */
@@ -35,7 +59,7 @@ export function resolveConnection(
   env: NodeJS.ProcessEnv,
   store: Pick<ProfileReader, 'activeName' | 'get'>,
 ): Connection {
-  const profile = flags.profile ?? env.AUDIT_PROFILE ?? store.activeName();
+  const { profile, profileSource } = chooseProfile(flags, env, store);
   const stored = store.get(profile) ?? {};
   const pick = (
     flag: string | undefined,
@@ -55,6 +79,7 @@ export function resolveConnection(
   const { token, tokenSource } = resolveToken(env, stored.token);
   return {
     profile,
+    profileSource,
     server: server.value.replace(/\/+$/, ''),
     serverSource: server.source,
     org: org.value,

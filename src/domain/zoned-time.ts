@@ -145,7 +145,17 @@ export function isValidTimeZone(zone: string): boolean {
   }
 }
 
-/** The zone the system runs in (honours `TZ`), UTC when Intl cannot tell. */
+/**
+ * The zone the system runs in (honours `TZ`). When Intl has no name for it (a POSIX `TZ=JST-9`,
+ * an empty `TZ`), the fixed zone of the system's present offset (`Etc/GMT-9`) when it is whole
+ * hours, else UTC.
+ */
 export function systemTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  const named = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (named && isValidTimeZone(named)) return named;
+  const offsetMinutes = -new Date().getTimezoneOffset();
+  if (offsetMinutes === 0 || offsetMinutes % 60 !== 0 || Math.abs(offsetMinutes) > 14 * 60) return 'UTC';
+  // The Etc zones' signs are POSIX's: Etc/GMT-9 is nine hours ahead of UTC.
+  const hours = offsetMinutes / 60;
+  return `Etc/GMT${hours > 0 ? '-' : '+'}${Math.abs(hours)}`;
 }

@@ -1,14 +1,12 @@
 import type { AuditEvent, JsonObject } from '../domain/event.js';
 import { neutralizeFormula } from '../domain/formula-cells.js';
 import { displayValue } from './sanitize.js';
-import { formatTimestamp } from './time-format.js';
+import { formatTimestamp, zoneHeaderLabel } from './time-format.js';
 
 export interface ListColumn {
   /** What `--columns` calls it: lower case, stable. */
   name: string;
   header: string;
-  /** Width in a followed log (`tail`); undefined: the column takes the rest of the line. */
-  width?: number;
   /** The cell for `event`, already safe for a terminal. */
   value(event: AuditEvent, zone: string): string;
 }
@@ -18,49 +16,42 @@ const firstPresent = (...values: unknown[]) =>
   values.find((value) => typeof value === 'string' && value !== '');
 
 /** A column showing one value of the event, made safe for a terminal. */
-const column = (
-  name: string,
-  header: string,
-  width: number | undefined,
-  shown: (event: AuditEvent) => unknown,
-): ListColumn => ({
+const column = (name: string, header: string, shown: (event: AuditEvent) => unknown): ListColumn => ({
   name,
   header,
-  ...(width === undefined ? {} : { width }),
   value: (event) => displayValue(shown(event)),
 });
 
 /**
  * Every column a list can show (table, TSV), by the name `--columns` takes. Names are lower
- * snake case and stable: scripts depend on them. `width`: the width a followed log (`tail`) gives
- * the column; the one without takes the rest of the line.
+ * snake case and stable: scripts depend on them. How each fits a terminal is the CLI's
+ * (src/cli/output/column-layout.ts).
  */
 export const EVENT_COLUMNS: Readonly<Record<string, ListColumn>> = Object.fromEntries(
   [
-    column('id', 'ID', 30, (event) => event.id),
+    column('id', 'ID', (event) => event.id),
     {
       name: 'time',
       header: 'TIME',
-      width: 19,
       value: (event: AuditEvent, zone: string) => formatTimestamp(event.timestamp, zone),
     },
-    column('category', 'CATEGORY', 8, (event) => event.category),
-    column('action', 'ACTION', 28, (event) => event.action),
-    column('actor', 'ACTOR', 20, ({ actor }) => firstPresent(actor?.name, actor?.email, actor?.id)),
-    column('actor_id', 'ACTOR ID', 20, ({ actor }) => actor?.id),
-    column('actor_name', 'ACTOR NAME', 20, ({ actor }) => actor?.name),
-    column('actor_email', 'ACTOR EMAIL', 24, ({ actor }) => actor?.email),
-    column('actor_type', 'ACTOR TYPE', 10, ({ actor }) => actor?.type),
-    column('target', 'TARGET', 20, ({ target }) => firstPresent(target?.name, target?.id)),
-    column('target_type', 'TARGET TYPE', 12, ({ target }) => target?.type),
-    column('target_id', 'TARGET ID', 20, ({ target }) => target?.id),
-    column('target_name', 'TARGET NAME', 20, ({ target }) => target?.name),
-    column('ip', 'IP', 15, ({ context }) => context?.ip_address),
-    column('user_agent', 'USER AGENT', 30, ({ context }) => context?.user_agent),
-    column('team', 'TEAM', 16, ({ context }) => firstPresent(context?.team_name, context?.team_id)),
-    column('team_id', 'TEAM ID', 16, ({ context }) => context?.team_id),
-    column('team_name', 'TEAM NAME', 16, ({ context }) => context?.team_name),
-    column('description', 'DESCRIPTION', undefined, (event) => event.description),
+    column('category', 'CATEGORY', (event) => event.category),
+    column('action', 'ACTION', (event) => event.action),
+    column('actor', 'ACTOR', ({ actor }) => firstPresent(actor?.name, actor?.email, actor?.id)),
+    column('actor_id', 'ACTOR ID', ({ actor }) => actor?.id),
+    column('actor_name', 'ACTOR NAME', ({ actor }) => actor?.name),
+    column('actor_email', 'ACTOR EMAIL', ({ actor }) => actor?.email),
+    column('actor_type', 'ACTOR TYPE', ({ actor }) => actor?.type),
+    column('target', 'TARGET', ({ target }) => firstPresent(target?.name, target?.id)),
+    column('target_type', 'TARGET TYPE', ({ target }) => target?.type),
+    column('target_id', 'TARGET ID', ({ target }) => target?.id),
+    column('target_name', 'TARGET NAME', ({ target }) => target?.name),
+    column('ip', 'IP', ({ context }) => context?.ip_address),
+    column('user_agent', 'USER AGENT', ({ context }) => context?.user_agent),
+    column('team', 'TEAM', ({ context }) => firstPresent(context?.team_name, context?.team_id)),
+    column('team_id', 'TEAM ID', ({ context }) => context?.team_id),
+    column('team_name', 'TEAM NAME', ({ context }) => context?.team_name),
+    column('description', 'DESCRIPTION', (event) => event.description),
   ].map((entry) => [entry.name, entry]),
 );
 
@@ -79,6 +70,13 @@ export const LIST_COLUMNS: readonly ListColumn[] = pick(
 );
 
 export const LIST_HEADERS: readonly string[] = LIST_COLUMNS.map((column) => column.header);
+
+/** The header of each column; TIME's names the zone its times are shown in: `TIME (UTC)`. */
+export function listHeaders(zone: string, columns: readonly ListColumn[] = LIST_COLUMNS): string[] {
+  return columns.map((column) =>
+    column.name === 'time' ? `${column.header} (${zoneHeaderLabel(zone)})` : column.header,
+  );
+}
 
 export function listRow(
   event: AuditEvent,

@@ -1,7 +1,6 @@
 import type { AuditEvent } from '../domain/event.js';
-import type { JsonField } from './column-choice.js';
-import { pickFields } from './column-choice.js';
-import { type CsvColumn, LIST_COLUMNS, type ListColumn, listRow } from './columns.js';
+import { type JsonField, pickFields } from './column-choice.js';
+import { type CsvColumn, LIST_COLUMNS, type ListColumn, listHeaders, listRow } from './columns.js';
 import { csvHeader, csvLine } from './csv.js';
 import { stringifyJsonSafely } from './sanitize.js';
 
@@ -101,14 +100,16 @@ function streamEncoder(format: StreamFormat, options: EventWriterOptions, termin
       ? stringifyJsonSafely
       : (event: AuditEvent) => stringifyJsonSafely(pickFields(event, fields));
   switch (format) {
-    case 'tsv':
+    case 'tsv': {
+      const header = tsvHeader(zone, columns);
       return {
         event: (event, index) => {
           const line = `${listRow(event, zone, columns).join('\t')}\n`;
-          return index === 0 ? `${tsvHeader(columns)}${line}` : line;
+          return index === 0 ? header + line : line;
         },
         finish: () => '',
       };
+    }
     case 'json':
       return {
         event: (event, index) => `${index === 0 ? '[\n' : ',\n'}${json(event)}`,
@@ -126,9 +127,9 @@ function streamEncoder(format: StreamFormat, options: EventWriterOptions, termin
   }
 }
 
-/** The TSV header line of `columns`. */
-export function tsvHeader(columns: readonly ListColumn[]): string {
-  return `${columns.map((column) => column.header).join('\t')}\n`;
+/** The TSV header line of `columns`, TIME naming the zone. */
+export function tsvHeader(zone: string, columns: readonly ListColumn[]): string {
+  return `${listHeaders(zone, columns).join('\t')}\n`;
 }
 
 interface Sink {

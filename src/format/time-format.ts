@@ -1,4 +1,4 @@
-import { isValidTimeZone, zonedFields } from '../domain/zoned-time.js';
+import { isValidTimeZone, zonedFields, zoneOffsetMs } from '../domain/zoned-time.js';
 import { sanitizeForDisplay } from './sanitize.js';
 
 export { isValidTimeZone };
@@ -47,4 +47,39 @@ export function zoneLabel(zone: string, at: Date | number | string = new Date())
   if (!OFFSET_LABEL.test(american)) return american;
   const british = shortName('en-GB', zone, instant);
   return OFFSET_LABEL.test(british) ? american : british;
+}
+
+// Names of UTC itself: a header says `UTC` for all of them.
+const UTC_NAMES = new Set([
+  'UTC',
+  'UCT',
+  'GMT',
+  'GMT0',
+  'GMT+0',
+  'GMT-0',
+  'Greenwich',
+  'Universal',
+  'Zulu',
+  'Etc/UTC',
+  'Etc/UCT',
+  'Etc/GMT',
+  'Etc/GMT0',
+  'Etc/GMT+0',
+  'Etc/GMT-0',
+  'Etc/Greenwich',
+  'Etc/Universal',
+  'Etc/Zulu',
+]);
+
+/**
+ * What a column header says times are in: `UTC`, the zone's name (`Europe/Berlin`), or, for a
+ * zone without a real name (`Etc/GMT-1`, whose sign reads backwards), its offset `UTC+01:00`.
+ */
+export function zoneHeaderLabel(zone: string, at: number = Date.now()): string {
+  if (UTC_NAMES.has(zone)) return 'UTC';
+  if (!zone.startsWith('Etc/')) return zone;
+  const minutes = Math.round(zoneOffsetMs(zone, at) / 60_000);
+  if (minutes === 0) return 'UTC';
+  const sign = minutes < 0 ? '-' : '+';
+  return `UTC${sign}${pad(Math.floor(Math.abs(minutes) / 60))}:${pad(Math.abs(minutes) % 60)}`;
 }

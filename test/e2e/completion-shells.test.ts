@@ -3,10 +3,12 @@
  * (.ci/run installs them from Debian's packages).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CATEGORIES } from '../../src/domain/categories.js';
+import { BIN } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -32,14 +34,14 @@ const CASES: [line: string, expected: string[]][] = [
 
 const sorted = (words: string[]) => [...new Set(words.filter(Boolean))].sort();
 
-function bashComplete(line: string): string[] {
+function bashComplete(line: string, shellEnv: NodeJS.ProcessEnv = env): string[] {
   const words = line.split(' ');
   const script = `source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _audit; printf '%s\\n' "\${COMPREPLY[@]}"`;
   const out = execFileSync(
     'bash',
     ['--norc', '--noprofile', '-c', script, 'bash', SCRIPT('audit.bash'), ...words],
     {
-      env,
+      env: shellEnv,
       cwd: HOME,
       encoding: 'utf8',
     },
@@ -47,9 +49,9 @@ function bashComplete(line: string): string[] {
   return sorted(out.split('\n'));
 }
 
-function zshComplete(line: string): string[] {
+function zshComplete(line: string, shellEnv: NodeJS.ProcessEnv = env): string[] {
   const out = execFileSync('zsh', ['-f', ZSH_HELPER, SCRIPT('audit.zsh'), line], {
-    env,
+    env: shellEnv,
     cwd: HOME,
     encoding: 'utf8',
     timeout: 20_000,
@@ -57,12 +59,12 @@ function zshComplete(line: string): string[] {
   return sorted(out.split('\n'));
 }
 
-function fishComplete(line: string): string[] {
+function fishComplete(line: string, shellEnv: NodeJS.ProcessEnv = env): string[] {
   const out = execFileSync(
     'fish',
     ['--no-config', '-c', 'source $argv[1]; complete -C $argv[2]', SCRIPT('audit.fish'), line],
     {
-      env,
+      env: shellEnv,
       cwd: HOME,
       encoding: 'utf8',
     },
@@ -70,6 +72,44 @@ function fishComplete(line: string): string[] {
   // fish prints "match<TAB>description".
   return sorted(out.split('\n').map((entry) => entry.split('\t')[0] ?? ''));
 }
+
+/**
+ * The built CLI on PATH as `audit`, and a config dir whose profiles include names a shell must
+ * not take as they are (a command substitution, a space): only the others are offered.
+ */
+function withProfiles(): NodeJS.ProcessEnv {
+  const dir = tempDir('shell-profiles');
+  mkdirSync(join(dir, 'bin'));
+  writeFileSync(join(dir, 'bin', 'audit'), `#!/bin/sh\nexec '${process.execPath}' '${BIN}' "$@"\n`, {
+    mode: 0o755,
+  });
+  mkdirSync(join(dir, 'config'));
+  const profiles = { alpha: {}, 'beta.eu': {}, '$(touch pwned)': {}, 'x y': {} };
+  writeFileSync(join(dir, 'config', 'config.json'), JSON.stringify({ activeProfile: 'alpha', profiles }), {
+    mode: 0o600,
+  });
+  return { ...env, PATH: `${join(dir, 'bin')}:${env.PATH}`, AUDIT_CONFIG_DIR: join(dir, 'config') };
+}
+
+/** Lines whose values are the saved profiles' names, asked of the CLI as the user types. */
+const PROFILE_CASES: [line: string, expected: string[]][] = [
+  ['audit profile use ', ['alpha', 'beta.eu']],
+  ['audit profile remove b', ['beta.eu']],
+  ['audit --profile ', ['alpha', 'beta.eu']],
+  ['audit logs --profile a', ['alpha']],
+];
+
+describe.each([
+  ['bash', bashComplete, true],
+  ['zsh', zshComplete, installed('zsh')],
+  ['fish', fishComplete, installed('fish')],
+] as const)('%s completes profile names from the config file', (_shell, complete, present) => {
+  it.skipIf(!present).each(PROFILE_CASES)('%j', (line, expected) => {
+    const shellEnv = withProfiles();
+    expect(complete(line, shellEnv)).toEqual(sorted(expected));
+    expect(existsSync(join(HOME, 'pwned'))).toBe(false);
+  });
+});
 
 describe('bash completion (plain bash, no bash-completion package)', () => {
   it.each(CASES)('%j', (line, expected) => {

@@ -126,7 +126,11 @@ describe('audit tail', () => {
     const port = new URL(server.url).port;
     await ingest(server.url, token, [1, 2, 3].map(review));
 
-    const tail = follow(['-n', '2', '--action', 'review.completed', '-o', 'ndjson'], env);
+    // Retries at most a second apart: this test is about what arrives, not about the back-off.
+    const tail = follow(['-n', '2', '--action', 'review.completed', '-o', 'ndjson'], {
+      ...env,
+      AUDIT_TAIL_RETRY_MAX_MS: '1000',
+    });
     await tail.waitForLines(2);
     await ingest(server.url, token, [4, 5].map(review));
     await tail.waitForLines(4);

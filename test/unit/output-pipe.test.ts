@@ -123,11 +123,11 @@ describe('createLineWriter (tail)', () => {
 
   it('prints aligned lines under one header on a terminal, tab-separated ones elsewhere', () => {
     const aligned = linesOf(undefined, true).split('\n');
-    expect(aligned[0]).toMatch(/^TIME\s+CATEGORY\s+ACTION/);
+    expect(aligned[0]).toMatch(/^TIME \(UTC\)\s+CATEGORY\s+ACTION/);
     expect(aligned[1]).toMatch(/^2024-01-15 14:32:18\s+security\s+user\.login_failed\s+bob@example\.com/);
     expect(aligned.join('\n')).not.toContain('\x1b');
     expect(linesOf(undefined, false).split('\n')[0]).toBe(
-      'TIME\tCATEGORY\tACTION\tACTOR\tTARGET\tIP\tDESCRIPTION',
+      'TIME (UTC)\tCATEGORY\tACTION\tACTOR\tTARGET\tIP\tDESCRIPTION',
     );
     expect(linesOf('csv', false).split('\n')[0]).toMatch(/^id,timestamp,category,action,/);
   });

@@ -193,7 +193,7 @@ describe('csv', () => {
 describe('tsv', () => {
   it('writes a header and one untruncated, uncoloured line an event', async () => {
     const lines = (await render('tsv', EVENTS, { color: true, terminalWidth: 40 })).trimEnd().split('\n');
-    expect(lines[0]).toBe('TIME\tCATEGORY\tACTION\tACTOR\tTARGET\tIP\tDESCRIPTION');
+    expect(lines[0]).toBe('TIME (Europe/Paris)\tCATEGORY\tACTION\tACTOR\tTARGET\tIP\tDESCRIPTION');
     expect(lines).toHaveLength(3);
     expect(lines[1]).toBe(
       `2024-01-15 15:32:18\ttunnel\ttunnel.deleted\tAlice Chen\tapi-staging.example.net\t203.0.113.42\t${LONG_DESCRIPTION}`,
@@ -218,7 +218,9 @@ describe('table', () => {
   it('shows a header and the rows, without colour when colour is off', async () => {
     const text = await render('table', EVENTS, { color: false });
     const [header] = text.split('\n');
-    expect(header).toMatch(/^TIME\s+CATEGORY\s+ACTION\s+ACTOR\s+TARGET\s+IP\s+DESCRIPTION$/);
+    expect(header).toMatch(
+      /^TIME \(Europe\/Paris\)\s+CATEGORY\s+ACTION\s+ACTOR\s+TARGET\s+IP\s+DESCRIPTION$/,
+    );
     expect(text).toContain('2024-01-15 15:32:18');
     expect(text).toContain('Alice Chen');
     expect(text).not.toMatch(ANSI);
@@ -246,14 +248,15 @@ describe('table', () => {
     expect(text).not.toContain('END');
   });
 
-  it('drops the least useful columns on a narrow terminal', async () => {
+  it('keeps TIME and IP on a narrow terminal and hides the least important columns', async () => {
     const text = await render('table', EVENTS, { terminalWidth: 60 });
     const lines = text.trimEnd().split('\n');
     for (const line of lines) expect([...line].length).toBeLessThanOrEqual(60);
     const headers = lines[0]?.split(/\s+/);
     expect(headers).toContain('TIME');
-    expect(headers).toContain('DESCRIPTION');
-    expect(headers).not.toContain('IP');
+    expect(headers).toContain('IP');
+    expect(headers).not.toContain('CATEGORY');
+    expect(text).toContain('203.0.113.42');
   });
 
   it('shows everything without a known terminal width', async () => {

@@ -29,7 +29,7 @@ const NAMES = [
   'missing',
 ];
 
-/** What the writer (conf) and the fast reader each say about every name. */
+/** What the writer (the store) and the fast reader each say about every name. */
 function bothReadings(dir: string) {
   const store = openProfileStore(dir);
   const reader = readProfiles(dir);
@@ -40,8 +40,8 @@ function bothReadings(dir: string) {
   return { written: reading(store), read: reading(reader) };
 }
 
-describe('the profile file: conf writes it, the fast reader reads it the same', () => {
-  it('reads what conf wrote, names that are object keys included, as conf reads it', () => {
+describe('the profile file: the store writes it, the fast reader reads it the same', () => {
+  it('reads what the store wrote, names that are object keys included, as the store reads it', () => {
     const dir = tempDir();
     const store = openProfileStore(dir);
     store.set('default', { server: 'http://127.0.0.1:7070', org: 'default', token: 'adt_x' });

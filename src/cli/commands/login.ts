@@ -6,7 +6,7 @@ import { writeLine } from '../context.js';
 import { AuthError, UsageError } from '../errors.js';
 import { examples } from '../parse-options.js';
 import { readAllText } from '../read-all-text.js';
-import { openSession, sentenceFragment } from '../session.js';
+import { asUsageError, openSession, sentenceFragment } from '../session.js';
 
 export function loginCommand(context: CliContext): Command {
   return new Command('login')
@@ -51,8 +51,13 @@ export function loginCommand(context: CliContext): Command {
       }
       const { openProfileStore } = await import('../../config/profile-store.js');
       const store = openProfileStore(configDir(context.env));
-      store.set(current.profile, { server: server.replace(/\/+$/, ''), org: me.organization.slug, token });
-      store.setActive(current.profile);
+      asUsageError(() =>
+        store.saveActive(current.profile, {
+          server: server.replace(/\/+$/, ''),
+          org: me.organization.slug,
+          token,
+        }),
+      );
       writeLine(
         context.stderr,
         `Logged in to ${server} as ${me.user.email} (${me.user.role}) in organization ${me.organization.slug}; ` +

@@ -9,13 +9,15 @@ import { logsShowCommand } from './logs-show.js';
 interface LogsOptions extends FilterOptions, OutputOptions {
   limit: number;
   all?: boolean;
+  wide?: boolean;
 }
 
 export function logsCommand(context: CliContext): Command {
   const command = new Command('logs')
     .description('list audit events, newest first, with filters')
     .option('--limit <n>', 'how many events to show', integerInRange('--limit', 1, 1_000_000), 50)
-    .option('--all', 'follow every page (ignores --limit)');
+    .option('--all', 'follow every page (ignores --limit)')
+    .option('--wide', 'table: every column, the event id too, nothing cut or hidden (the terminal may wrap)');
   addOutputOptions(addFilterOptions(command))
     .addCommand(logsShowCommand(context))
     .addHelpText(
@@ -26,6 +28,7 @@ export function logsCommand(context: CliContext): Command {
         '$ audit logs --target api-staging.example.net --action tunnel.deleted   # who deleted that tunnel?',
         '$ audit logs --actor me --from 2024-01-01 --to 2024-01-31 -o csv > january.csv',
         '$ audit logs --all -o ndjson | jq -r .actor.email | sort | uniq -c',
+        '$ audit logs --wide --since 1h                               # every column, ids for audit logs show',
         '$ audit logs --columns id,time,actor,action,ip             # the id for audit logs show',
         '$ audit logs --since 24h --json id,action,actor --jq \'.[] | select(.action == "user.login_failed") | .actor.email\'',
       ),
@@ -42,6 +45,7 @@ export function logsCommand(context: CliContext): Command {
         params,
         format,
         limit: options.all ? undefined : options.limit,
+        wide: options.wide,
         output,
       });
     });

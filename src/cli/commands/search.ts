@@ -10,6 +10,7 @@ import { listFormat, openSession } from '../session.js';
 interface SearchOptions extends FilterOptions, OutputOptions {
   limit: number;
   all?: boolean;
+  wide?: boolean;
 }
 
 export function searchCommand(context: CliContext): Command {
@@ -20,7 +21,8 @@ export function searchCommand(context: CliContext): Command {
     )
     .argument('<text...>', 'words to find, and qualifiers such as actor:alice@example.com')
     .option('--limit <n>', 'how many events to show', integerInRange('--limit', 1, 1_000_000), 50)
-    .option('--all', 'follow every page (ignores --limit)');
+    .option('--all', 'follow every page (ignores --limit)')
+    .option('--wide', 'table: every column, the event id too, nothing cut or hidden (the terminal may wrap)');
   return addOutputOptions(addFilterOptions(command))
     .addHelpText(
       'after',
@@ -29,6 +31,7 @@ export function searchCommand(context: CliContext): Command {
         '$ audit search "card declined" category:billing --since 30d',
         '$ audit search actor:bob@example.com action:tunnel.* deleted',
         '$ audit search 198.51.100 --since 7d -o json',
+        '$ audit search 198.51.100 --wide                             # with event ids, nothing cut',
         '$ audit search deleted --since 7d --columns id,time,actor_email,target_id -o csv',
         '$ audit search actor:bob@example.com --json id,action,target',
       ),
@@ -59,6 +62,7 @@ export function searchCommand(context: CliContext): Command {
         params: merged,
         format,
         limit: options.all ? undefined : options.limit,
+        wide: options.wide,
         output,
       });
     });

@@ -12,6 +12,7 @@ import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 import { ApiError, UsageError } from '../errors.js';
 import { examples, integerInRange } from '../parse-options.js';
+import { asUsageError } from '../session.js';
 import { packageVersion } from '../version.js';
 import { databaseFile, dbOption } from './server-admin.js';
 
@@ -87,6 +88,9 @@ export function serverStartCommand(context: CliContext): Command {
     )
     .action(async (flags: StartFlags, command: Command) => {
       const profileFlag = (command.optsWithGlobals() as { profile?: string }).profile;
+      // A first start saves the owner's token in this profile: a bad name stops it before it starts.
+      const { chooseProfile } = await import('../../config/settings.js');
+      asUsageError(() => chooseProfile({ profile: profileFlag }, context.env, { activeName: () => '' }));
       const { startServer } = await import('../../server/start.js');
       const dbFile = databaseFile(context, flags.db);
       const logging = serverLogging(context, flags);
@@ -129,9 +133,9 @@ async function announceFirstStart(
 ) {
   const { openProfileStore } = await import('../../config/profile-store.js');
   const store = openProfileStore(configDir(context.env));
-  const profile = profileFlag ?? context.env.AUDIT_PROFILE ?? store.activeName();
-  store.set(profile, { server: url, org: bootstrap.organization, token: bootstrap.token });
-  store.setActive(profile);
+  const { chooseProfile } = await import('../../config/settings.js');
+  const { profile } = chooseProfile({ profile: profileFlag }, context.env, store);
+  store.saveActive(profile, { server: url, org: bootstrap.organization, token: bootstrap.token });
   writeLine(
     context.stdout,
     `Created organization "${bootstrap.organization}" with owner ${bootstrap.ownerEmail}.`,

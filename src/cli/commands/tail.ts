@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { MAX_PAGE_SIZE } from '../../domain/request-limits.js';
 import type { CliContext } from '../context.js';
+import { writeLine } from '../context.js';
 import { ApiError } from '../errors.js';
 import { addFilterOptions, type FilterOptions, filtersToParams } from '../filter-options.js';
 import { addOutputOptions, type OutputOptions, outputFormatOf, resolveOutput } from '../output-options.js';
@@ -9,6 +10,7 @@ import { openSession } from '../session.js';
 
 interface TailOptions extends FilterOptions, OutputOptions {
   lines: number;
+  wide?: boolean;
 }
 
 export function tailCommand(context: CliContext): Command {
@@ -19,7 +21,8 @@ export function tailCommand(context: CliContext): Command {
       'how many recent events to print first',
       integerInRange('-n', 0, MAX_PAGE_SIZE),
       10,
-    );
+    )
+    .option('--wide', 'every column, the event id too, nothing cut or hidden (the terminal may wrap)');
   return addOutputOptions(addFilterOptions(command))
     .addHelpText('after', `\n${RECONNECTING}`)
     .addHelpText(
@@ -29,6 +32,7 @@ export function tailCommand(context: CliContext): Command {
         '$ audit tail --action user.login_failed -n 0',
         '$ audit tail --actor bob@example.com -o ndjson | jq .action',
         '$ AUDIT_TAIL_MAX_RECONNECTS=20 audit tail -o ndjson >> events.log   # a script: exit 1 after 20 failures in a row',
+        '$ audit tail --wide                                      # event ids too, nothing cut',
         '$ audit tail --columns time,actor_email,action,ip,user_agent',
         "$ audit tail --json actor,context --jq '[.actor.email, .context.ip_address] | @tsv'   # each event on its own",
       ),
@@ -51,12 +55,14 @@ export function tailCommand(context: CliContext): Command {
         { guardClosedPipe },
         { sanitizeForDisplay },
         { createReconnectStatus },
+        { WIDE_COLUMNS },
       ] = await Promise.all([
         import('../../client/follower.js'),
         import('../output/event-line.js'),
         import('../output/pipe.js'),
         import('../../format/sanitize.js'),
         import('../output/reconnect-status.js'),
+        import('../output/column-layout.js'),
       ]);
       const stop = new AbortController();
       void context.interrupted.then(() => stop.abort());
@@ -70,7 +76,17 @@ export function tailCommand(context: CliContext): Command {
               // Said through the status line, which keeps stderr in order while reconnecting.
               (line) => status.say(line),
             )
-          : createLineWriter(format, context.stdout, { zone: session.zone, color: session.color, ...output });
+          : createLineWriter(format, context.stdout, {
+              zone: session.zone,
+              color: session.color,
+              terminalWidth: (context.stdout as NodeJS.WriteStream).columns,
+              // --columns chooses them; --wide then only keeps them whole.
+              columns: output.columns ?? (options.wide ? WIDE_COLUMNS : undefined),
+              csvColumns: output.csvColumns,
+              fields: output.fields,
+              wide: options.wide,
+              onHiddenColumns: (note) => writeLine(context.stderr, note),
+            });
 
       const maxFailures = maxReconnects(context.env);
       const retryCapMs = retryMaxMs(context.env);

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import type { Connection } from '../../config/settings.js';
 import { sanitizeForDisplay, stringifyJsonSafely } from '../../format/sanitize.js';
 import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
@@ -28,10 +29,7 @@ export function whoamiCommand(context: CliContext): Command {
         me.organization.retention_days === null ? 'kept forever' : `${me.organization.retention_days} days`;
       const lines = [
         ['Server', connection.server],
-        [
-          'Profile',
-          `${connection.profile}${connection.tokenSource === 'profile' ? '' : ` (token from ${connection.tokenSource})`}`,
-        ],
+        ['Profile', `${connection.profile}${profileNotes(connection).join('')}`],
         ['Organization', `${me.organization.slug} (plan ${me.organization.plan}, retention ${retention})`],
         ['User', `${me.user.name} <${me.user.email}> (${me.user.id})`],
         ['Role', `${me.user.role}${team}`],
@@ -40,4 +38,13 @@ export function whoamiCommand(context: CliContext): Command {
       for (const [label, value] of lines)
         writeLine(context.stdout, `${`${label}:`.padEnd(14)}${sanitizeForDisplay(String(value))}`);
     });
+}
+
+/** Where the profile and its token come from, when not simply the config file's active profile. */
+function profileNotes(connection: Connection): string[] {
+  const chosenBy = { flag: '--profile', env: 'AUDIT_PROFILE', config: undefined }[connection.profileSource];
+  return [
+    chosenBy ? ` (chosen by ${chosenBy})` : '',
+    connection.tokenSource === 'profile' ? '' : ` (token from ${connection.tokenSource})`,
+  ];
 }

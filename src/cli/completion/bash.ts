@@ -5,7 +5,7 @@
  */
 
 import { caseGlob, GENERATED_NOTE, sq } from './shell-text.js';
-import { type CommandSpec, flagRules, rulePatterns, type ValueHint } from './tree.js';
+import { type CommandSpec, flagRules, offersValues, rulePatterns, type ValueHint } from './tree.js';
 
 export function bashScript(specs: CommandSpec[]): string {
   const subcommands = specs
@@ -22,7 +22,7 @@ export function bashScript(specs: CommandSpec[]): string {
   const args = specs.flatMap((spec) =>
     spec.args
       .map((value, index) => ({ value, index }))
-      .filter(({ value }) => value.words.length > 0 || value.files)
+      .filter(({ value }) => offersValues(value))
       .map(({ value, index }) => caseLine(sq(`${spec.path}|${index}`), hint(value))),
   );
   return `# bash completion for audit
@@ -57,6 +57,11 @@ _audit_arg() {
   case "$1|$2" in
 ${args.join('\n')}
   esac
+}
+
+# The saved profiles' names, asked of the audit being completed (names a shell takes as they are).
+_audit_profiles() {
+  "\${COMP_WORDS[0]}" profile list -o name 2>/dev/null
 }
 
 # Completes $1 from _audit_reply and _audit_files; $2 goes in front of each word.
@@ -131,6 +136,7 @@ complete -F _audit audit
 }
 
 function hint(value: ValueHint): string {
+  if (value.profiles) return '_audit_reply="$(_audit_profiles)"';
   const files = value.files ? ` _audit_files=${value.files}` : '';
   return `_audit_reply=${sq(value.words.join(' '))}${files}`;
 }

@@ -4,7 +4,14 @@
  */
 
 import { GENERATED_NOTE, fishQuote as q } from './shell-text.js';
-import { type CommandSpec, type FlagSpec, flagRules, rulePatterns, type ValueHint } from './tree.js';
+import {
+  type CommandSpec,
+  type FlagSpec,
+  flagRules,
+  offersValues,
+  rulePatterns,
+  type ValueHint,
+} from './tree.js';
 
 export function fishScript(specs: CommandSpec[]): string {
   const subcommandCases = specs
@@ -27,7 +34,7 @@ export function fishScript(specs: CommandSpec[]): string {
       );
     }
     spec.args.forEach((value, index) => {
-      if (value.words.length === 0 && !value.files) return;
+      if (!offersValues(value)) return;
       rules.push(`complete -c audit -n ${q(`__audit_arg ${q(spec.path)} ${index}`)}${values(value)}`);
     });
   }
@@ -79,6 +86,12 @@ function __audit_state
     printf '%s\\n' "$cmdpath" $nargs
 end
 
+# The saved profiles' names, asked of the audit being completed (names a shell takes as they are).
+function __audit_profiles
+    set -l tokens (commandline -opc)
+    command $tokens[1] profile list -o name 2>/dev/null
+end
+
 function __audit_at
     set -l state (__audit_state)
     test "$state[1]" = "$argv[1]"
@@ -110,6 +123,7 @@ function flagRule(flag: FlagSpec): string {
 
 function values(value: ValueHint, option = false): string {
   const required = option ? ' -r' : '';
+  if (value.profiles) return `${required} -f -a '(__audit_profiles)'`;
   if (value.files === 'dir') return `${required} -f -a '(__fish_complete_directories)'`;
   const files = value.files ? ' -F' : option ? ' -f' : '';
   const words = value.words.length > 0 ? ` -a ${q(value.words.join(' '))}` : '';

@@ -6,10 +6,12 @@
 import type { Argument, Command, Option } from 'commander';
 import { LIST_FORMATS } from '../session.js';
 
-/** What a value can be: fixed words, and/or file or directory names. */
+/** What a value can be: fixed words, and/or file or directory names, or the saved profiles' names. */
 export interface ValueHint {
   words: string[];
   files?: 'file' | 'dir';
+  /** Asked of the CLI when completing (`audit profile list -o name`): they change as profiles do. */
+  profiles?: boolean;
 }
 
 export interface FlagSpec {
@@ -36,7 +38,11 @@ export interface CommandSpec {
 /** Values commander cannot know: `-o` is a list format, or for export a file name. */
 const EXTRA_HINTS: Record<string, ValueHint> = {
   '--output': { words: [...LIST_FORMATS], files: 'file' },
+  '--profile': { words: [], profiles: true },
 };
+
+/** Commands whose one argument is a saved profile's name. */
+const PROFILE_ARGUMENTS = new Set(['profile use', 'profile remove']);
 
 /** commander's help option, on every command. */
 const HELP_FLAG: FlagSpec = { names: ['-h', '--help'], description: 'display help for command', origin: '' };
@@ -59,7 +65,9 @@ export function completionTree(program: Command): CommandSpec[] {
         description: oneLine(child.summary() || child.description()),
       })),
       flags: [...flags, HELP_FLAG],
-      args: command.registeredArguments.map(argumentHint),
+      args: PROFILE_ARGUMENTS.has(origin)
+        ? [{ words: [], profiles: true }]
+        : command.registeredArguments.map(argumentHint),
     });
     for (const child of visible) visit(child, [...path, child.name()], passed);
   };
@@ -104,6 +112,11 @@ function argumentHint(argument: Argument): ValueHint {
 /** `--db <file>` → `file`. */
 function valueName(flags: string): string {
   return /[<[]([^>\]]+)[>\]]/.exec(flags)?.[1]?.replace(/\.\.\.$/, '') ?? '';
+}
+
+/** Whether the shell has anything to offer for a value. */
+export function offersValues(value: ValueHint): boolean {
+  return value.words.length > 0 || value.files !== undefined || value.profiles === true;
 }
 
 function filesHint(name: string): Pick<ValueHint, 'files'> {

@@ -4,7 +4,7 @@
  */
 
 import { caseGlob, GENERATED_NOTE, sq } from './shell-text.js';
-import { type CommandSpec, flagRules, rulePatterns, type ValueHint } from './tree.js';
+import { type CommandSpec, flagRules, offersValues, rulePatterns, type ValueHint } from './tree.js';
 
 export function zshScript(specs: CommandSpec[]): string {
   const described = (items: { names: string[]; description: string }[]) =>
@@ -26,7 +26,7 @@ export function zshScript(specs: CommandSpec[]): string {
   const args = specs.flatMap((spec) =>
     spec.args
       .map((value, index) => ({ value, index }))
-      .filter(({ value }) => value.words.length > 0 || value.files)
+      .filter(({ value }) => offersValues(value))
       .map(({ value, index }) => caseLine(sq(`${spec.path}|${index}`), hint(value))),
   );
   return `#compdef audit
@@ -63,6 +63,11 @@ _audit_arg() {
   case "$1|$2" in
 ${args.join('\n')}
   esac
+}
+
+# The saved profiles' names, asked of the audit being completed (names a shell takes as they are).
+_audit_profiles() {
+  reply=(\${(f)"$("\${words[1]}" profile list -o name 2>/dev/null)"})
 }
 
 _audit_offer() {
@@ -129,6 +134,7 @@ fi
 }
 
 function hint(value: ValueHint): string {
+  if (value.profiles) return '_audit_profiles';
   const words = value.words.length > 0 ? `reply=(${value.words.map(sq).join(' ')})` : 'reply=()';
   return value.files ? `${words} _audit_files=${value.files}` : words;
 }

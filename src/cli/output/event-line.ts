@@ -1,28 +1,28 @@
 import type { AuditEvent } from '../../domain/event.js';
 import { isSecurityRelevant } from '../../domain/security-relevant.js';
 import { type JsonField, pickFields } from '../../format/column-choice.js';
-import { type CsvColumn, LIST_COLUMNS, type ListColumn, listRow } from '../../format/columns.js';
+import { type CsvColumn, LIST_COLUMNS, type ListColumn, listHeaders, listRow } from '../../format/columns.js';
 import { csvHeader, csvLine } from '../../format/csv.js';
 import { tsvHeader } from '../../format/event-writer.js';
 import { isPrintableJsonText, stringifyJsonSafely } from '../../format/sanitize.js';
 import { createPalette } from './colors.js';
+import { hiddenColumnsNote, layoutCells, planLayout, textWidth, typicalWidths } from './column-layout.js';
 
 export interface LineWriterOptions {
   zone: string;
   color: boolean;
-  terminalWidth?: number;
-  /** Terminal and TSV: the columns `--columns` chose; default LIST_COLUMNS. */
+  terminalWidth?: number | undefined;
+  /** The columns of aligned lines, in order (default: the list's usual seven). */
   columns?: readonly ListColumn[] | undefined;
+  /** Every column, nothing cut or hidden (`--wide`). */
+  wide?: boolean | undefined;
+  /** Told once, before the first line, that some columns were hidden to fit the terminal. */
+  onHiddenColumns?: ((note: string) => void) | undefined;
   /** CSV: the export columns `--columns` chose. */
   csvColumns?: readonly CsvColumn[] | undefined;
   /** JSON: only these fields (`--json FIELDS`). */
   fields?: readonly JsonField[] | undefined;
 }
-
-// A followed log cannot wait for every row to size its columns: each column has its fixed
-// width (ListColumn.width) and the description takes the rest.
-const GAP = '  ';
-const MIN_DESCRIPTION = 20;
 
 /** An event to print, with the JSON text it arrived as when there is one. */
 export interface EventToPrint {
@@ -86,7 +86,6 @@ function lineEncoder(
 ): LineEncoder {
   const terminal = (out as { isTTY?: boolean }).isTTY === true;
   const { fields, csvColumns } = options;
-  const columns = options.columns ?? LIST_COLUMNS;
   if ((format === 'json' || format === 'ndjson') && fields !== undefined) {
     return ({ event }) => `${stringifyJsonSafely(pickFields(event, fields))}\n`;
   }
@@ -99,35 +98,40 @@ function lineEncoder(
     return ({ event }, first) => (first ? header : '') + csvLine(event, terminal, csvColumns);
   }
   if (format === 'tsv' || (format === undefined && !terminal)) {
+    const columns = options.columns ?? LIST_COLUMNS;
     return ({ event }, first) => {
       const line = `${listRow(event, options.zone, columns).join('\t')}\n`;
-      return first ? `${tsvHeader(columns)}${line}` : line;
+      return first ? `${tsvHeader(options.zone, columns)}${line}` : line;
     };
   }
-  return alignedLineEncoder(options, columns);
+  return alignedLineEncoder(options);
 }
 
-function alignedLineEncoder(options: LineWriterOptions, columns: readonly ListColumn[]): LineEncoder {
+/**
+ * One event a line, under one header. A followed log cannot wait for rows to size its columns:
+ * they are planned once from the terminal's width and typical widths, as the table plans them.
+ */
+function alignedLineEncoder(options: LineWriterOptions): LineEncoder {
   const palette = createPalette(options.color);
-  const headers = columns.map((column) => column.header);
-  const fixed = columns.reduce((sum, column) => sum + (column.width ?? -GAP.length) + GAP.length, 0);
-  const descriptionWidth =
-    options.terminalWidth === undefined
-      ? undefined
-      : Math.max(MIN_DESCRIPTION, options.terminalWidth - fixed);
-  const layout = (cells: readonly string[]) =>
-    cells
-      .map((cell, index) => {
-        const fixedWidth = columns[index]?.width;
-        const width = fixedWidth ?? descriptionWidth;
-        return width === undefined ? cell : fitToWidth(cell, width, fixedWidth !== undefined);
-      })
-      .join(GAP)
-      .trimEnd();
+  const columns = options.columns ?? LIST_COLUMNS;
+  const headers = listHeaders(options.zone, columns);
+  const headerWidths = headers.map(textWidth);
+  const layout = planLayout({
+    columns,
+    natural: typicalWidths(columns).map((width, index) => Math.max(width, headerWidths[index] ?? 0)),
+    headers: headerWidths,
+    terminalWidth: options.terminalWidth,
+    wide: options.wide,
+  });
 
   return ({ event }, first) => {
-    const header = first ? `${palette.header(layout(headers))}\n` : '';
-    const line = layout(listRow(event, options.zone, columns));
+    let header = '';
+    if (first) {
+      const note = hiddenColumnsNote(layout);
+      if (note) options.onHiddenColumns?.(note);
+      header = `${palette.header(layoutCells(layout, headers))}\n`;
+    }
+    const line = layoutCells(layout, listRow(event, options.zone, columns));
     const style = isSecurityRelevant(event) ? palette.alert : palette.category(event.category);
     return `${header}${style(line)}\n`;
   };
@@ -136,11 +140,4 @@ function alignedLineEncoder(options: LineWriterOptions, columns: readonly ListCo
 /** JSON text of an object that may be printed as it came: one safe line. */
 function isObjectLine(text: string): boolean {
   return text.startsWith('{') && text.endsWith('}') && isPrintableJsonText(text);
-}
-
-/** `text` cut to `width` with `…`, padded to it when `pad`. Code points approximate cells. */
-function fitToWidth(text: string, width: number, pad: boolean): string {
-  const characters = [...text];
-  if (characters.length > width) return `${characters.slice(0, Math.max(0, width - 1)).join('')}…`;
-  return pad ? text + ' '.repeat(width - characters.length) : text;
 }

@@ -1,4 +1,3 @@
-import type { AuditEvent } from '../../domain/event.js';
 import type { JsonField } from '../../format/column-choice.js';
 import type { CsvColumn } from '../../format/columns.js';
 import {
@@ -7,7 +6,7 @@ import {
   type EventWriter,
   type StreamFormat,
 } from '../../format/event-writer.js';
-import { renderEventTable, type TableOptions } from './table.js';
+import { type TableOptions, tableEncoder } from './table.js';
 
 export type EventFormat = 'table' | StreamFormat;
 export const EVENT_FORMATS: readonly EventFormat[] = ['table', 'tsv', 'json', 'ndjson', 'csv'];
@@ -26,16 +25,5 @@ export function createListWriter(
   options: ListWriterOptions,
 ): EventWriter {
   if (format !== 'table') return createEventWriter(format, out, options);
-  // A table needs every row to size its columns; a terminal shows a screenful at a time anyway.
-  const events: AuditEvent[] = [];
-  return createEncodedWriter(
-    {
-      event: (event) => {
-        events.push(event);
-        return '';
-      },
-      finish: (count) => (count === 0 ? '' : renderEventTable(events, options)),
-    },
-    out,
-  );
+  return createEncodedWriter(tableEncoder(options), out);
 }
