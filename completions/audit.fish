@@ -71,6 +71,12 @@ function __audit_takes_value
     if string match -q -- 'server org set-access-logging|--db' 'server org set-access-logging *|--db' "$argv[1]|$argv[2]"
         return 0
     end
+    if string match -q -- 'logs show|--json' 'logs show *|--json' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'logs show|--jq' 'logs show *|--jq' "$argv[1]|$argv[2]"
+        return 0
+    end
     if string match -q -- 'backup run|--dir' 'backup run *|--dir' "$argv[1]|$argv[2]"
         return 0
     end
@@ -233,6 +239,15 @@ function __audit_takes_value
     if string match -q -- 'logs|--detailed' 'logs *|--detailed' "$argv[1]|$argv[2]"
         return 1
     end
+    if string match -q -- 'logs|--columns' 'logs *|--columns' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'logs|--json' 'logs *|--json' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'logs|--jq' 'logs *|--jq' "$argv[1]|$argv[2]"
+        return 0
+    end
     if string match -q -- 'search|--limit' 'search *|--limit' "$argv[1]|$argv[2]"
         return 0
     end
@@ -278,6 +293,15 @@ function __audit_takes_value
     if string match -q -- 'search|--detailed' 'search *|--detailed' "$argv[1]|$argv[2]"
         return 1
     end
+    if string match -q -- 'search|--columns' 'search *|--columns' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'search|--json' 'search *|--json' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'search|--jq' 'search *|--jq' "$argv[1]|$argv[2]"
+        return 0
+    end
     if string match -q -- 'tail|-n' 'tail *|-n' 'tail|--lines' 'tail *|--lines' "$argv[1]|$argv[2]"
         return 0
     end
@@ -320,6 +344,15 @@ function __audit_takes_value
     if string match -q -- 'tail|--detailed' 'tail *|--detailed' "$argv[1]|$argv[2]"
         return 1
     end
+    if string match -q -- 'tail|--columns' 'tail *|--columns' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'tail|--json' 'tail *|--json' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'tail|--jq' 'tail *|--jq' "$argv[1]|$argv[2]"
+        return 0
+    end
     if string match -q -- 'export|--format' 'export *|--format' "$argv[1]|$argv[2]"
         return 0
     end
@@ -330,6 +363,9 @@ function __audit_takes_value
         return 1
     end
     if string match -q -- 'export|--cursor' 'export *|--cursor' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'export|--columns' 'export *|--columns' "$argv[1]|$argv[2]"
         return 0
     end
     if string match -q -- 'export|--no-input' 'export *|--no-input' "$argv[1]|$argv[2]"
@@ -523,6 +559,8 @@ complete -c audit -n '__audit_in \'server token revoke\'' -l 'db' -r -F -d 'SQLi
 complete -c audit -n '__audit_in \'server org set-plan\'' -l 'retention-days' -r -f -d 'enterprise only: days to keep (1-730, default 730)'
 complete -c audit -n '__audit_in \'server org set-plan\'' -l 'db' -r -F -d 'SQLite database file (env AUDIT_DB; default: audit.db in the data directory)'
 complete -c audit -n '__audit_in \'server org set-access-logging\'' -l 'db' -r -F -d 'SQLite database file (env AUDIT_DB; default: audit.db in the data directory)'
+complete -c audit -n '__audit_in \'logs show\'' -l 'json' -r -f -d 'JSON with only these top-level fields, e.g. id,timestamp,action,actor'
+complete -c audit -n '__audit_in \'logs show\'' -l 'jq' -r -f -d 'filter the --json output with jq, e.g. \'.[].actor.email\''
 complete -c audit -n '__audit_in \'backup run\'' -l 'dir' -r -f -a '(__fish_complete_directories)' -d 'backup directory (default: <data dir>/backups)'
 complete -c audit -n '__audit_in \'backup run\'' -l 'date' -r -f -d 'the day to back up: YYYY-MM-DD, yesterday or today'
 complete -c audit -n '__audit_in \'backup run\'' -l 'format' -r -f -a 'json csv ndjson' -d 'file format'
@@ -577,6 +615,9 @@ complete -c audit -n '__audit_in \'logs\'' -l 'to' -r -f -d 'end, inclusive: 202
 complete -c audit -n '__audit_in \'logs\'' -l 'since' -r -f -d 'events from this long ago: 30m, 24h, 7d, 2w'
 complete -c audit -n '__audit_in \'logs\'' -s 'q' -l 'search' -r -f -d 'free-text search'
 complete -c audit -n '__audit_in \'logs\'' -l 'detailed' -d 'include detailed access events (page views, API calls)'
+complete -c audit -n '__audit_in \'logs\'' -l 'columns' -r -f -d 'only these columns, in this order, e.g. id,time,actor,action,ip (table, TSV, CSV)'
+complete -c audit -n '__audit_in \'logs\'' -l 'json' -r -f -d 'JSON with only these top-level fields, e.g. id,timestamp,action,actor'
+complete -c audit -n '__audit_in \'logs\'' -l 'jq' -r -f -d 'filter the --json output with jq, e.g. \'.[].actor.email\''
 complete -c audit -n '__audit_in \'search\'' -l 'limit' -r -f -d 'how many events to show'
 complete -c audit -n '__audit_in \'search\'' -l 'all' -d 'follow every page (ignores --limit)'
 complete -c audit -n '__audit_in \'search\'' -l 'wide' -d 'table: every column, the event id too, nothing cut or hidden (the terminal may wrap)'
@@ -592,6 +633,9 @@ complete -c audit -n '__audit_in \'search\'' -l 'to' -r -f -d 'end, inclusive: 2
 complete -c audit -n '__audit_in \'search\'' -l 'since' -r -f -d 'events from this long ago: 30m, 24h, 7d, 2w'
 complete -c audit -n '__audit_in \'search\'' -s 'q' -l 'search' -r -f -d 'free-text search'
 complete -c audit -n '__audit_in \'search\'' -l 'detailed' -d 'include detailed access events (page views, API calls)'
+complete -c audit -n '__audit_in \'search\'' -l 'columns' -r -f -d 'only these columns, in this order, e.g. id,time,actor,action,ip (table, TSV, CSV)'
+complete -c audit -n '__audit_in \'search\'' -l 'json' -r -f -d 'JSON with only these top-level fields, e.g. id,timestamp,action,actor'
+complete -c audit -n '__audit_in \'search\'' -l 'jq' -r -f -d 'filter the --json output with jq, e.g. \'.[].actor.email\''
 complete -c audit -n '__audit_in \'tail\'' -s 'n' -l 'lines' -r -f -d 'how many recent events to print first'
 complete -c audit -n '__audit_in \'tail\'' -l 'wide' -d 'every column, the event id too, nothing cut or hidden (the terminal may wrap)'
 complete -c audit -n '__audit_in \'tail\'' -l 'category' -r -f -a 'auth security profile team review tunnel billing settings access gdpr audit' -d 'only these categories (repeat, or a comma list)'
@@ -606,10 +650,14 @@ complete -c audit -n '__audit_in \'tail\'' -l 'to' -r -f -d 'end, inclusive: 202
 complete -c audit -n '__audit_in \'tail\'' -l 'since' -r -f -d 'events from this long ago: 30m, 24h, 7d, 2w'
 complete -c audit -n '__audit_in \'tail\'' -s 'q' -l 'search' -r -f -d 'free-text search'
 complete -c audit -n '__audit_in \'tail\'' -l 'detailed' -d 'include detailed access events (page views, API calls)'
+complete -c audit -n '__audit_in \'tail\'' -l 'columns' -r -f -d 'only these columns, in this order, e.g. id,time,actor,action,ip (table, TSV, CSV)'
+complete -c audit -n '__audit_in \'tail\'' -l 'json' -r -f -d 'JSON with only these top-level fields, e.g. id,timestamp,action,actor'
+complete -c audit -n '__audit_in \'tail\'' -l 'jq' -r -f -d 'filter the --json output with jq, e.g. \'.[].actor.email\''
 complete -c audit -n '__audit_in \'export\'' -l 'format' -r -f -a 'csv json ndjson pdf' -d 'file format (default: from the -o name, else csv)'
 complete -c audit -n '__audit_in \'export\'' -l 'split' -r -f -a 'day month' -d 'one file per day or month of the display time zone'
 complete -c audit -n '__audit_in \'export\'' -l 'gzip' -d 'compress with gzip (implied by an -o name ending in .gz)'
 complete -c audit -n '__audit_in \'export\'' -l 'cursor' -r -f -d 'resume an interrupted export from the cursor it printed'
+complete -c audit -n '__audit_in \'export\'' -l 'columns' -r -f -d 'CSV: only these columns, in this order, e.g. id,timestamp,actor_email,action,ip_address'
 complete -c audit -n '__audit_in \'export\'' -l 'no-input' -d 'never prompt: without --from this is an error'
 complete -c audit -n '__audit_in \'export\'' -l 'category' -r -f -a 'auth security profile team review tunnel billing settings access gdpr audit' -d 'only these categories (repeat, or a comma list)'
 complete -c audit -n '__audit_in \'export\'' -l 'action' -r -f -d 'only these actions, e.g. user.login or tunnel.* (repeat, or a comma list)'

@@ -1,12 +1,14 @@
 import type { AuditClient } from '../client/client.js';
 import type { ListParams } from '../client/types.js';
 import { MAX_PAGE_SIZE } from '../domain/request-limits.js';
+import type { JsonField } from '../format/column-choice.js';
 import type { EventWriter } from '../format/event-writer.js';
 import { writeLine } from './context.js';
 import { WIDE_COLUMNS } from './output/column-layout.js';
 import { createListWriter } from './output/event-writer.js';
 import { pagedOutput } from './output/paged-output.js';
 import { guardClosedPipe } from './output/pipe.js';
+import type { OutputChoice } from './output-options.js';
 import type { ListFormat, Session } from './session.js';
 
 export interface ListRequest {
@@ -16,6 +18,8 @@ export interface ListRequest {
   limit: number | undefined;
   /** Table: every column, the event id too, nothing cut or hidden. */
   wide?: boolean | undefined;
+  /** What `--columns`, `--json` and `--jq` chose. */
+  output?: OutputChoice;
 }
 
 // Screen height when the terminal does not say.
@@ -50,17 +54,24 @@ export async function listEvents(session: Session, client: AuditClient, request:
     });
   });
   let hiddenNote: string | undefined;
-  const writer = createListWriter(format, out, {
-    zone: session.zone,
-    color: session.color,
-    terminalWidth: session.stdoutIsTerminal ? terminal.columns : undefined,
-    sampleRows: session.stdoutIsTerminal ? rows : undefined,
-    columns: request.wide ? WIDE_COLUMNS : undefined,
-    wide: request.wide,
-    onHiddenColumns: (note) => {
-      hiddenNote = note;
-    },
-  });
+  const output = request.output ?? {};
+  const writer =
+    output.jq !== undefined && output.fields !== undefined
+      ? await jqListWriter(output.jq, output.fields, session)
+      : createListWriter(format, out, {
+          zone: session.zone,
+          color: session.color,
+          terminalWidth: session.stdoutIsTerminal ? terminal.columns : undefined,
+          sampleRows: session.stdoutIsTerminal ? rows : undefined,
+          // --columns chooses them; --wide then only keeps them whole.
+          columns: output.columns ?? (request.wide ? WIDE_COLUMNS : undefined),
+          csvColumns: output.csvColumns,
+          fields: output.fields,
+          wide: request.wide,
+          onHiddenColumns: (note) => {
+            hiddenNote = note;
+          },
+        });
 
   let truncated: boolean;
   try {
@@ -107,4 +118,11 @@ async function writeEvents(
     if (limit !== undefined && writer.count >= limit) return page.pagination.has_more;
   }
   return false;
+}
+
+/** `--jq`: jq and its filter load only now, checked before the first request. */
+async function jqListWriter(expression: string, fields: readonly JsonField[], session: Session) {
+  const { loadJqFilter, createJqListWriter } = await import('./output/jq-filter.js');
+  const filter = await loadJqFilter(expression, { terminal: session.stdoutIsTerminal });
+  return createJqListWriter(filter, fields, session.context.stdout);
 }

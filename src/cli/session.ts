@@ -180,9 +180,11 @@ function colorEnabled(flags: GlobalFlags, context: CliContext): boolean {
   return Boolean(context.stdout.isTTY);
 }
 
-/** `-o` for list commands: a format; default a table on a terminal, tab-separated when piped. */
-export function listFormat(session: Session): ListFormat {
-  const requested = session.flags.output;
+/**
+ * `-o` for list commands (or the format another flag implies, as `--json` does): a format;
+ * default a table on a terminal, tab-separated when piped.
+ */
+export function listFormat(session: Session, requested = session.flags.output): ListFormat {
   if (requested === undefined) return session.stdoutIsTerminal ? 'table' : 'tsv';
   if (!(LIST_FORMATS as readonly string[]).includes(requested)) {
     throw new UsageError(`--output must be one of ${LIST_FORMATS.join(', ')}; got "${requested}"`);

@@ -15,6 +15,11 @@ export interface ResumePoint {
   written: number;
   /** The split period (`2024-01`, `2024-01-31`) whose partial file was open. */
   period?: string;
+  /**
+   * The CSV columns `--columns` chose: the partial's header and rows have these, so a resume
+   * must write the same. Absent: every column (and every cursor printed before `--columns`).
+   */
+  columns?: readonly string[];
 }
 
 export class ExportCursorError extends Error {
@@ -25,7 +30,14 @@ const VERSION = 1;
 const PREFIX = 'exp1.';
 
 export function encodeResumePoint(point: ResumePoint): string {
-  const payload = [VERSION, point.pageCursor, point.receivedBefore, point.written, point.period ?? null];
+  const payload: unknown[] = [
+    VERSION,
+    point.pageCursor,
+    point.receivedBefore,
+    point.written,
+    point.period ?? null,
+  ];
+  if (point.columns !== undefined) payload.push(point.columns);
   return PREFIX + Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
 }
 
@@ -39,15 +51,17 @@ export function decodeResumePoint(text: string): ResumePoint {
   } catch {
     throw invalid();
   }
-  if (!Array.isArray(parsed) || parsed.length !== 5 || parsed[0] !== VERSION) throw invalid();
-  const [, pageCursor, receivedBefore, written, period] = parsed as unknown[];
+  if (!Array.isArray(parsed) || (parsed.length !== 5 && parsed.length !== 6) || parsed[0] !== VERSION)
+    throw invalid();
+  const [, pageCursor, receivedBefore, written, period, columns] = parsed as unknown[];
   if (
     (pageCursor !== null && typeof pageCursor !== 'string') ||
     typeof receivedBefore !== 'string' ||
     Number.isNaN(Date.parse(receivedBefore)) ||
     !Number.isSafeInteger(written) ||
     (written as number) < 0 ||
-    (period !== null && (typeof period !== 'string' || !PERIOD.test(period)))
+    (period !== null && (typeof period !== 'string' || !PERIOD.test(period))) ||
+    (columns !== undefined && !isNameList(columns))
   ) {
     throw invalid();
   }
@@ -56,5 +70,10 @@ export function decodeResumePoint(text: string): ResumePoint {
     receivedBefore,
     written: written as number,
     ...(period === null ? {} : { period: period as string }),
+    ...(columns === undefined ? {} : { columns: columns as string[] }),
   };
+}
+
+function isNameList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.length > 0 && value.every((name) => typeof name === 'string');
 }

@@ -30,6 +30,7 @@ export async function exportRange(request: ExportRequest): Promise<ExportResult>
       format: request.format,
       gzip: request.gzip,
       zone: request.zone,
+      csvColumns: request.columns,
       stdout: request.stdout,
       report: reportHeading(request),
       signal,
@@ -93,7 +94,13 @@ export async function exportRange(request: ExportRequest): Promise<ExportResult>
     return result();
   }
   const kept = await out.suspend();
-  const point = { pageCursor, receivedBefore, written, ...(kept.period ? { period: kept.period } : {}) };
+  const point = {
+    pageCursor,
+    receivedBefore,
+    written,
+    ...(kept.period ? { period: kept.period } : {}),
+    ...(request.columns ? { columns: request.columns } : {}),
+  };
   return result({
     interrupted: {
       cursor: kept.resumable ? encodeResumePoint(point) : null,

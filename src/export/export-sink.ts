@@ -1,6 +1,7 @@
 /** One output of an export: a format writer on top of an atomic output file. */
 
 import type { AuditEvent } from '../client/types.js';
+import type { CsvColumn } from '../format/columns.js';
 import { createEventWriter } from '../format/event-writer.js';
 import { type OutputFile, openOutputFile } from './atomic-file.js';
 import { type RenderProgress, writePdf } from './pdf-sink.js';
@@ -28,6 +29,8 @@ export interface SinkOptions {
   /** The user named this path with -o (see OutputFileOptions.namedByUser). */
   namedByUser: boolean;
   zone: string;
+  /** CSV: the columns `--columns` chose. */
+  csvColumns?: readonly CsvColumn[] | undefined;
   stdout?: NodeJS.WritableStream | undefined;
   /** The PDF report's heading. */
   report: { title: string; organization: string; period: string; filters: Record<string, string> };
@@ -76,7 +79,11 @@ export async function openEventSink(path: string, options: SinkOptions): Promise
       },
     };
   }
-  const writer = createEventWriter(format, file.stream, { zone, continues: file.appended });
+  const writer = createEventWriter(format, file.stream, {
+    zone,
+    continues: file.appended,
+    csvColumns: options.csvColumns,
+  });
   return {
     file,
     resumable: true,

@@ -11,6 +11,8 @@ import {
   parseFromDate,
   parseToDate,
 } from '../domain/date-flags.js';
+import { ColumnChoiceError, chooseCsvColumns } from '../format/column-choice.js';
+import type { CsvColumn } from '../format/columns.js';
 import { isGzipName, STDOUT } from './atomic-file.js';
 import { decodeResumePoint, ExportCursorError, type ResumePoint } from './export-cursor.js';
 import { defaultExportName } from './export-files.js';
@@ -30,6 +32,8 @@ export interface ExportFlags {
   split?: SplitPeriod | undefined;
   gzip?: boolean | undefined;
   cursor?: string | undefined;
+  /** `--columns`: CSV column names as typed. */
+  columns?: readonly string[] | undefined;
 }
 
 /** What the questions on a terminal asked for when no range was given. */
@@ -53,6 +57,8 @@ export interface ExportPlan {
   resume: ResumePoint | undefined;
   /** `output` is the name the user typed after -o. */
   outputNamedByUser: boolean;
+  /** CSV: the columns `--columns` chose; undefined for every column. */
+  columns: readonly CsvColumn[] | undefined;
 }
 
 /** A refusal of the flags; the message says which flag and what to do. */
@@ -118,6 +124,9 @@ export function planExport(
       throw new ExportPlanError('--split writes one file per period; give -o FILE, not -');
     if (flags.cursor && chosen === 'pdf')
       throw new ExportPlanError('--cursor: a PDF report cannot be resumed; export it again');
+    const columns = csvColumnsOf(flags.columns, chosen);
+    const resume = flags.cursor === undefined ? undefined : decodeResumePoint(flags.cursor);
+    if (resume) assertSameColumns(resume, columns);
     return {
       params,
       format: chosen,
@@ -125,11 +134,46 @@ export function planExport(
       gzip,
       split: flags.split,
       cursor: flags.cursor,
-      resume: flags.cursor === undefined ? undefined : decodeResumePoint(flags.cursor),
+      resume,
       // Only a name typed after -o may replace a symbolic link; one made up here may not.
       outputNamedByUser: typed.output !== undefined && file === typed.output,
+      columns,
     };
   });
+}
+
+/** `--columns` as CSV columns; any other format has every field, so there it is a mistake. */
+function csvColumnsOf(
+  names: readonly string[] | undefined,
+  format: ExportFormat,
+): readonly CsvColumn[] | undefined {
+  if (names === undefined) return undefined;
+  if (format !== 'csv') {
+    throw new ExportPlanError(
+      `--columns chooses the columns of a CSV export; a ${format} export has every field`,
+    );
+  }
+  try {
+    return chooseCsvColumns(names);
+  } catch (error) {
+    if (error instanceof ColumnChoiceError) throw new ExportPlanError(`--columns: ${error.message}`);
+    throw error;
+  }
+}
+
+/**
+ * A resume appends rows to the partial the first run left: they must have that file's columns.
+ * The cursor says which those were; a resume that asks for others is refused.
+ */
+function assertSameColumns(resume: ResumePoint, columns: readonly CsvColumn[] | undefined): void {
+  const before = resume.columns?.join(',');
+  const now = columns?.join(',');
+  if (before === now) return;
+  throw new ExportPlanError(
+    before === undefined
+      ? '--cursor: this export was started with every column; resume it without --columns'
+      : `--cursor: this export was started with --columns ${before}; resume it with the same --columns`,
+  );
 }
 
 /** `--since` becomes `from`, and a missing `--to` is now, as this run sees it. */

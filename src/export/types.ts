@@ -1,5 +1,6 @@
 import type { AuditClient } from '../client/client.js';
 import type { ListParams } from '../client/types.js';
+import type { CsvColumn } from '../format/columns.js';
 import type { ResumePoint } from './export-cursor.js';
 import type { RenderProgress } from './pdf/types.js';
 
@@ -20,6 +21,8 @@ export interface ExportRequest {
   outputNamedByUser?: boolean;
   gzip: boolean;
   split?: SplitPeriod;
+  /** CSV: only these columns, in this order (`--columns`); default every one. */
+  columns?: readonly CsvColumn[] | undefined;
   /** Display zone: PDF timestamps and split boundaries. */
   zone: string;
   /** Resume where an interrupted export stopped (its decoded cursor). */

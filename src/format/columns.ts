@@ -13,27 +13,47 @@ export interface ListColumn {
 
 // The server's value may be of any type, or missing: the first non-empty string is shown.
 const firstPresent = (...values: unknown[]) =>
-  displayValue(values.find((value) => typeof value === 'string' && value !== ''));
+  values.find((value) => typeof value === 'string' && value !== '');
 
-/** Every column a list can show (table, TSV), by name. */
-export const EVENT_COLUMNS: Readonly<Record<string, ListColumn>> = {
-  id: { name: 'id', header: 'ID', value: (event) => displayValue(event.id) },
-  time: { name: 'time', header: 'TIME', value: (event, zone) => formatTimestamp(event.timestamp, zone) },
-  category: { name: 'category', header: 'CATEGORY', value: (event) => displayValue(event.category) },
-  action: { name: 'action', header: 'ACTION', value: (event) => displayValue(event.action) },
-  actor: {
-    name: 'actor',
-    header: 'ACTOR',
-    value: ({ actor }) => firstPresent(actor?.name, actor?.email, actor?.id),
-  },
-  target: { name: 'target', header: 'TARGET', value: ({ target }) => firstPresent(target?.name, target?.id) },
-  ip: { name: 'ip', header: 'IP', value: ({ context }) => displayValue(context?.ip_address) },
-  description: {
-    name: 'description',
-    header: 'DESCRIPTION',
-    value: (event) => displayValue(event.description),
-  },
-};
+/** A column showing one value of the event, made safe for a terminal. */
+const column = (name: string, header: string, shown: (event: AuditEvent) => unknown): ListColumn => ({
+  name,
+  header,
+  value: (event) => displayValue(shown(event)),
+});
+
+/**
+ * Every column a list can show (table, TSV), by the name `--columns` takes. Names are lower
+ * snake case and stable: scripts depend on them. How each fits a terminal is the CLI's
+ * (src/cli/output/column-layout.ts).
+ */
+export const EVENT_COLUMNS: Readonly<Record<string, ListColumn>> = Object.fromEntries(
+  [
+    column('id', 'ID', (event) => event.id),
+    {
+      name: 'time',
+      header: 'TIME',
+      value: (event: AuditEvent, zone: string) => formatTimestamp(event.timestamp, zone),
+    },
+    column('category', 'CATEGORY', (event) => event.category),
+    column('action', 'ACTION', (event) => event.action),
+    column('actor', 'ACTOR', ({ actor }) => firstPresent(actor?.name, actor?.email, actor?.id)),
+    column('actor_id', 'ACTOR ID', ({ actor }) => actor?.id),
+    column('actor_name', 'ACTOR NAME', ({ actor }) => actor?.name),
+    column('actor_email', 'ACTOR EMAIL', ({ actor }) => actor?.email),
+    column('actor_type', 'ACTOR TYPE', ({ actor }) => actor?.type),
+    column('target', 'TARGET', ({ target }) => firstPresent(target?.name, target?.id)),
+    column('target_type', 'TARGET TYPE', ({ target }) => target?.type),
+    column('target_id', 'TARGET ID', ({ target }) => target?.id),
+    column('target_name', 'TARGET NAME', ({ target }) => target?.name),
+    column('ip', 'IP', ({ context }) => context?.ip_address),
+    column('user_agent', 'USER AGENT', ({ context }) => context?.user_agent),
+    column('team', 'TEAM', ({ context }) => firstPresent(context?.team_name, context?.team_id)),
+    column('team_id', 'TEAM ID', ({ context }) => context?.team_id),
+    column('team_name', 'TEAM NAME', ({ context }) => context?.team_name),
+    column('description', 'DESCRIPTION', (event) => event.description),
+  ].map((entry) => [entry.name, entry]),
+);
 
 const pick = (...names: string[]): readonly ListColumn[] =>
   names.map((name) => EVENT_COLUMNS[name] as ListColumn);

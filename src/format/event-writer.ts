@@ -1,6 +1,7 @@
 import type { AuditEvent } from '../domain/event.js';
-import { listHeaders, listRow } from './columns.js';
-import { CSV_HEADER, csvLine } from './csv.js';
+import { type JsonField, pickFields } from './column-choice.js';
+import { type CsvColumn, LIST_COLUMNS, type ListColumn, listHeaders, listRow } from './columns.js';
+import { csvHeader, csvLine } from './csv.js';
 import { stringifyJsonSafely } from './sanitize.js';
 
 /** The formats that are text streams, one event after another (the terminal's table is not). */
@@ -14,6 +15,12 @@ export interface EventWriterOptions {
    * header or opening `[` again, and JSON closes as a non-empty array.
    */
   continues?: boolean;
+  /** TSV: these columns, in this order (`--columns`); default LIST_COLUMNS. */
+  columns?: readonly ListColumn[] | undefined;
+  /** CSV: these export columns (`--columns`); default every one, in the SPEC's order. */
+  csvColumns?: readonly CsvColumn[] | undefined;
+  /** JSON, NDJSON: only these top-level fields of each event (`--json FIELDS`). */
+  fields?: readonly JsonField[] | undefined;
 }
 
 export interface EventWriter {
@@ -42,7 +49,7 @@ export function createEventWriter(
   out: NodeJS.WritableStream,
   options: EventWriterOptions,
 ): EventWriter {
-  return createEncodedWriter(streamEncoder(format, options.zone, isTerminal(out)), out, options);
+  return createEncodedWriter(streamEncoder(format, options, isTerminal(out)), out, options);
 }
 
 /** A writer over any encoder: the CLI's table is one that buffers until `finish`. */
@@ -85,13 +92,19 @@ function isTerminal(out: NodeJS.WritableStream): boolean {
   return (out as { isTTY?: boolean }).isTTY === true;
 }
 
-function streamEncoder(format: StreamFormat, zone: string, terminal: boolean): FormatEncoder {
+function streamEncoder(format: StreamFormat, options: EventWriterOptions, terminal: boolean): FormatEncoder {
+  const { zone, fields, csvColumns } = options;
+  const columns = options.columns ?? LIST_COLUMNS;
+  const json =
+    fields === undefined
+      ? stringifyJsonSafely
+      : (event: AuditEvent) => stringifyJsonSafely(pickFields(event, fields));
   switch (format) {
     case 'tsv': {
-      const header = `${listHeaders(zone).join('\t')}\n`;
+      const header = tsvHeader(zone, columns);
       return {
         event: (event, index) => {
-          const line = `${listRow(event, zone).join('\t')}\n`;
+          const line = `${listRow(event, zone, columns).join('\t')}\n`;
           return index === 0 ? header + line : line;
         },
         finish: () => '',
@@ -99,17 +112,24 @@ function streamEncoder(format: StreamFormat, zone: string, terminal: boolean): F
     }
     case 'json':
       return {
-        event: (event, index) => `${index === 0 ? '[\n' : ',\n'}${stringifyJsonSafely(event)}`,
+        event: (event, index) => `${index === 0 ? '[\n' : ',\n'}${json(event)}`,
         finish: (count) => (count === 0 ? '[]\n' : '\n]\n'),
       };
     case 'ndjson':
-      return { event: (event) => `${stringifyJsonSafely(event)}\n`, finish: () => '' };
-    case 'csv':
+      return { event: (event) => `${json(event)}\n`, finish: () => '' };
+    case 'csv': {
+      const header = csvHeader(csvColumns);
       return {
-        event: (event, index) => (index === 0 ? CSV_HEADER : '') + csvLine(event, terminal),
-        finish: (count) => (count === 0 ? CSV_HEADER : ''),
+        event: (event, index) => (index === 0 ? header : '') + csvLine(event, terminal, csvColumns),
+        finish: (count) => (count === 0 ? header : ''),
       };
+    }
   }
+}
+
+/** The TSV header line of `columns`, TIME naming the zone. */
+export function tsvHeader(zone: string, columns: readonly ListColumn[]): string {
+  return `${listHeaders(zone, columns).join('\t')}\n`;
 }
 
 interface Sink {

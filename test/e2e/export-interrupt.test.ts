@@ -151,6 +151,35 @@ describe('an interrupted audit export', () => {
     expect(readExportText(file)).toBe(readExportText(await straight('gaveup.csv', ['--format', 'csv'])));
   });
 
+  it('a CSV export with --columns resumes with the same columns: the printed line carries them, one header, the rows go on', async () => {
+    const proxy = await startFaultProxy(server.url);
+    proxy.failNext(8, { status: 503, retryAfter: '0', pathPattern: AFTER_FIRST_PAGE });
+    const file = join(out, 'columns.csv');
+    const columns = ['--columns', 'id,time,actor_email,action'];
+    const stopped = await runCli(['export', ...RANGE, ...columns, '-o', file], {
+      env: { ...env, AUDIT_SERVER: proxy.url, AUDIT_TOKEN: token },
+    });
+    await proxy.close();
+    expect(stopped.code).toBe(1);
+    const [, , , resume] = RESUME_LINE.exec(stopped.stderr) ?? [];
+    expect(resume).toContain('--columns id,timestamp,actor_email,action');
+    // Resuming without them would append rows of every column under this header: refused.
+    const withoutColumns = await runPrintedCommand(
+      (resume as string).replace(' --columns id,timestamp,actor_email,action', ''),
+      env,
+    );
+    expect(withoutColumns.code).toBe(2);
+    expect(withoutColumns.stderr).toContain('resume it with the same --columns');
+
+    const resumed = await runPrintedCommand(resume as string, env);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const text = readExportText(file);
+    expect(text.split('\n').filter((line) => line.startsWith('id,'))).toEqual([
+      'id,timestamp,actor_email,action',
+    ]);
+    expect(text).toBe(readExportText(await straight('columns.csv', columns)));
+  });
+
   it('a resume does not append through a link swapped in for the NAME.partial it left', async () => {
     const proxy = await startFaultProxy(server.url);
     proxy.failNext(8, { status: 503, retryAfter: '0', pathPattern: AFTER_FIRST_PAGE });

@@ -4,7 +4,7 @@ import { WIDE_COLUMNS } from '../../src/cli/output/column-layout.js';
 import { createLineWriter } from '../../src/cli/output/event-line.js';
 import { createListWriter } from '../../src/cli/output/event-writer.js';
 import type { AuditEvent } from '../../src/domain/event.js';
-import { EVENT_COLUMNS } from '../../src/format/columns.js';
+import { EVENT_COLUMNS, LIST_COLUMNS } from '../../src/format/columns.js';
 import { zoneHeaderLabel } from '../../src/format/time-format.js';
 
 const IPV6 = '2001:0db8:85a3:0000:0000:8a2e:0370:7334';
@@ -186,6 +186,11 @@ describe('the TIME header names the zone', () => {
   it('in the ID and TIME headers of every column set', async () => {
     const { lines } = await table([incidentEvent(1)], { wide: true });
     expect(lines[0]).toMatch(/^ID +TIME \(UTC\) +CATEGORY/);
-    expect(Object.keys(EVENT_COLUMNS)).toEqual(WIDE_COLUMNS.map((column) => column.name));
+    // --wide is the id and the usual seven; the registry has more, for --columns to choose.
+    expect(WIDE_COLUMNS.map((column) => column.name)).toEqual([
+      'id',
+      ...LIST_COLUMNS.map((column) => column.name),
+    ]);
+    for (const column of WIDE_COLUMNS) expect(EVENT_COLUMNS[column.name]).toBe(column);
   });
 });

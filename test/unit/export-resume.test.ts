@@ -130,6 +130,53 @@ describe('the resume command of an interrupted export', () => {
     );
   });
 
+  it('keeps the CSV columns: the resumed rows go on in the partial with its header', async () => {
+    const { plan, line } = await planOf([
+      'export',
+      '--from',
+      '2024-01-01',
+      '--to',
+      '2024-01-31',
+      '-o',
+      'q1.csv',
+      '--columns',
+      'id,time,ip,actor_email',
+    ]);
+    expect(plan.columns).toEqual(['id', 'timestamp', 'ip_address', 'actor_email']);
+    expect(wordsOf(line)).toEqual(
+      expect.arrayContaining(['--columns', 'id,timestamp,ip_address,actor_email']),
+    );
+    // The cursor such an export prints names its columns.
+    const cursor = encodeResumePoint({
+      pageCursor: 'p2',
+      receivedBefore: '2024-03-15T12:00:00.000Z',
+      written: 1000,
+      columns: plan.columns ?? [],
+    });
+    const resumed = await resumedPlan(line.replace(CURSOR, cursor));
+    expect(resumed).toEqual({ ...plan, cursor, resume: expect.objectContaining({ columns: plan.columns }) });
+  });
+
+  it('refuses to resume with other columns than the partial has, or with --columns a cursor of every column never had', async () => {
+    const withColumns = encodeResumePoint({
+      pageCursor: 'p2',
+      receivedBefore: '2024-03-15T12:00:00.000Z',
+      written: 10,
+      columns: ['id', 'action'],
+    });
+    const range = ['export', '--from', '2024-01-01', '--to', '2024-01-31', '-o', 'q1.csv', '--no-input'];
+    await expect(planOf([...range, '--cursor', withColumns, '--columns', 'action,id'])).rejects.toThrow(
+      '--cursor: this export was started with --columns id,action; resume it with the same --columns',
+    );
+    await expect(planOf([...range, '--cursor', withColumns])).rejects.toThrow('--columns id,action');
+    await expect(planOf([...range, '--cursor', CURSOR, '--columns', 'id'])).rejects.toThrow(
+      'this export was started with every column; resume it without --columns',
+    );
+    expect(
+      (await planOf([...range, '--cursor', withColumns, '--columns', 'id,action'])).plan.columns,
+    ).toEqual(['id', 'action']);
+  });
+
   it.each([
     ['quotes', `it's "x".csv`],
     ['a command substitution', `$(touch ${join(scratch, 'pwned')}).csv`],

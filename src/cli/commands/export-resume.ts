@@ -47,6 +47,8 @@ export function resumeArgs(plan: ExportPlan, { globals, zone }: ResumeContext, c
   args.push('--from', params.from, '--to', params.to, '--format', plan.format);
   if (plan.split) args.push('--split', plan.split);
   if (plan.gzip) args.push('--gzip');
+  // The partial holds these columns: the rest of the rows must have them too.
+  if (plan.columns) add('--columns', plan.columns.join(','));
   // `--output=` keeps a file name that starts with a dash a value, never a flag.
   args.push(`--output=${plan.output}`, '--no-input', '--cursor', cursor);
   return args;

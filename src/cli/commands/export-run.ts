@@ -42,6 +42,7 @@ export async function runExport(session: Session, plan: ExportPlan): Promise<voi
       client,
       params,
       format,
+      columns: plan.columns,
       output,
       outputNamedByUser: plan.outputNamedByUser,
       gzip: plan.gzip,

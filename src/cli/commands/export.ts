@@ -6,6 +6,7 @@ import type { DateContext } from '../dates.js';
 import { UsageError } from '../errors.js';
 import { addFilterOptions, type FilterOptions, filtersToParams } from '../filter-options.js';
 import type { GlobalFlags } from '../globals.js';
+import { columnsOption } from '../output-options.js';
 import { examples } from '../parse-options.js';
 import { openSession } from '../session.js';
 
@@ -14,6 +15,7 @@ export interface ExportOptions extends FilterOptions {
   split?: SplitPeriod;
   gzip?: boolean;
   cursor?: string;
+  columns?: string[];
   input: boolean;
 }
 
@@ -35,6 +37,11 @@ export function exportCommand(context: CliContext): Command {
     )
     .option('--gzip', 'compress with gzip (implied by an -o name ending in .gz)')
     .option('--cursor <cursor>', 'resume an interrupted export from the cursor it printed')
+    .addOption(
+      columnsOption(
+        'CSV: only these columns, in this order, e.g. id,timestamp,actor_email,action,ip_address',
+      ),
+    )
     .option('--no-input', 'never prompt: without --from this is an error');
   return (
     addFilterOptions(command)
@@ -45,6 +52,7 @@ export function exportCommand(context: CliContext): Command {
           '$ audit export --from 2024-01-01 --to 2024-12-31 --split month --format json --gzip',
           '$ audit export --since 7d --category security --format pdf -o incident.pdf',
           '$ audit export --from 2024-01-01 --to 2024-01-31 --format ndjson -o - | jq .action',
+          '$ audit export --since 30d --columns id,timestamp,actor_email,action,ip_address -o access.csv',
           '$ audit export                                                     # on a terminal: asks range, format and file',
         ),
       )
@@ -90,5 +98,6 @@ export function exportFlagsOf(options: ExportOptions, globals: GlobalFlags, date
     split: options.split,
     gzip: options.gzip,
     cursor: options.cursor,
+    columns: options.columns,
   };
 }

@@ -1,11 +1,12 @@
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { addFilterOptions, type FilterOptions, filtersToParams } from '../filter-options.js';
+import { addOutputOptions, type OutputOptions, outputFormatOf, resolveOutput } from '../output-options.js';
 import { examples, integerInRange } from '../parse-options.js';
 import { listFormat, openSession } from '../session.js';
 import { logsShowCommand } from './logs-show.js';
 
-interface LogsOptions extends FilterOptions {
+interface LogsOptions extends FilterOptions, OutputOptions {
   limit: number;
   all?: boolean;
   wide?: boolean;
@@ -17,7 +18,7 @@ export function logsCommand(context: CliContext): Command {
     .option('--limit <n>', 'how many events to show', integerInRange('--limit', 1, 1_000_000), 50)
     .option('--all', 'follow every page (ignores --limit)')
     .option('--wide', 'table: every column, the event id too, nothing cut or hidden (the terminal may wrap)');
-  addFilterOptions(command)
+  addOutputOptions(addFilterOptions(command))
     .addCommand(logsShowCommand(context))
     .addHelpText(
       'after',
@@ -28,11 +29,14 @@ export function logsCommand(context: CliContext): Command {
         '$ audit logs --actor me --from 2024-01-01 --to 2024-01-31 -o csv > january.csv',
         '$ audit logs --all -o ndjson | jq -r .actor.email | sort | uniq -c',
         '$ audit logs --wide --since 1h                               # every column, ids for audit logs show',
+        '$ audit logs --columns id,time,actor,action,ip             # the id for audit logs show',
+        '$ audit logs --since 24h --json id,action,actor --jq \'.[] | select(.action == "user.login_failed") | .actor.email\'',
       ),
     )
     .action(async (options: LogsOptions, cmd: Command) => {
       const session = await openSession(context, cmd);
-      const format = listFormat(session);
+      const format = listFormat(session, outputFormatOf(options, session.flags.output));
+      const output = await resolveOutput(options, format);
       const params = filtersToParams(options, { zone: session.zone, now: context.now() });
       const client = await session.client();
       // Rendering (tables, colours, CSV) loads only when there is something to render.
@@ -42,6 +46,7 @@ export function logsCommand(context: CliContext): Command {
         format,
         limit: options.all ? undefined : options.limit,
         wide: options.wide,
+        output,
       });
     });
   return command;

@@ -2,11 +2,12 @@ import { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { addFilterOptions, type FilterOptions, filtersToParams } from '../filter-options.js';
+import { addOutputOptions, type OutputOptions, outputFormatOf, resolveOutput } from '../output-options.js';
 import { examples, integerInRange } from '../parse-options.js';
 import { parseSearchQuery } from '../search-query.js';
 import { listFormat, openSession } from '../session.js';
 
-interface SearchOptions extends FilterOptions {
+interface SearchOptions extends FilterOptions, OutputOptions {
   limit: number;
   all?: boolean;
   wide?: boolean;
@@ -22,7 +23,7 @@ export function searchCommand(context: CliContext): Command {
     .option('--limit <n>', 'how many events to show', integerInRange('--limit', 1, 1_000_000), 50)
     .option('--all', 'follow every page (ignores --limit)')
     .option('--wide', 'table: every column, the event id too, nothing cut or hidden (the terminal may wrap)');
-  return addFilterOptions(command)
+  return addOutputOptions(addFilterOptions(command))
     .addHelpText(
       'after',
       examples(
@@ -31,11 +32,14 @@ export function searchCommand(context: CliContext): Command {
         '$ audit search actor:bob@example.com action:tunnel.* deleted',
         '$ audit search 198.51.100 --since 7d -o json',
         '$ audit search 198.51.100 --wide                             # with event ids, nothing cut',
+        '$ audit search deleted --since 7d --columns id,time,actor_email,target_id -o csv',
+        '$ audit search actor:bob@example.com --json id,action,target',
       ),
     )
     .action(async (words: string[], options: SearchOptions, cmd: Command) => {
       const session = await openSession(context, cmd);
-      const format = listFormat(session);
+      const format = listFormat(session, outputFormatOf(options, session.flags.output));
+      const output = await resolveOutput(options, format);
       const { text, qualifiers } = parseSearchQuery(words.join(' '));
       const params = filtersToParams(options, { zone: session.zone, now: context.now() });
       // A flag and a qualifier for the same filter: the flag is explicit, so it wins.
@@ -59,6 +63,7 @@ export function searchCommand(context: CliContext): Command {
         format,
         limit: options.all ? undefined : options.limit,
         wide: options.wide,
+        output,
       });
     });
 }

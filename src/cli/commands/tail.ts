@@ -4,10 +4,11 @@ import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 import { ApiError } from '../errors.js';
 import { addFilterOptions, type FilterOptions, filtersToParams } from '../filter-options.js';
+import { addOutputOptions, type OutputOptions, outputFormatOf, resolveOutput } from '../output-options.js';
 import { examples, integerInRange } from '../parse-options.js';
 import { openSession } from '../session.js';
 
-interface TailOptions extends FilterOptions {
+interface TailOptions extends FilterOptions, OutputOptions {
   lines: number;
   wide?: boolean;
 }
@@ -22,7 +23,7 @@ export function tailCommand(context: CliContext): Command {
       10,
     )
     .option('--wide', 'every column, the event id too, nothing cut or hidden (the terminal may wrap)');
-  return addFilterOptions(command)
+  return addOutputOptions(addFilterOptions(command))
     .addHelpText('after', `\n${RECONNECTING}`)
     .addHelpText(
       'after',
@@ -32,11 +33,21 @@ export function tailCommand(context: CliContext): Command {
         '$ audit tail --actor bob@example.com -o ndjson | jq .action',
         '$ AUDIT_TAIL_MAX_RECONNECTS=20 audit tail -o ndjson >> events.log   # a script: exit 1 after 20 failures in a row',
         '$ audit tail --wide                                      # event ids too, nothing cut',
+        '$ audit tail --columns time,actor_email,action,ip,user_agent',
+        "$ audit tail --json actor,context --jq '[.actor.email, .context.ip_address] | @tsv'   # each event on its own",
       ),
     )
     .action(async (options: TailOptions, cmd: Command) => {
       const session = await openSession(context, cmd);
+      const format = outputFormatOf(options, session.flags.output);
+      const output = await resolveOutput(options, format ?? (session.stdoutIsTerminal ? 'table' : 'tsv'));
       const params = filtersToParams(options, { zone: session.zone, now: context.now() });
+      const jq =
+        output.jq === undefined
+          ? undefined
+          : await (await import('../output/jq-filter.js')).loadJqFilter(output.jq, {
+              terminal: session.stdoutIsTerminal,
+            });
       const client = await session.client();
       const [
         { followEvents, FollowerGaveUpError, reconnectDelayMs },
@@ -56,14 +67,26 @@ export function tailCommand(context: CliContext): Command {
       const stop = new AbortController();
       void context.interrupted.then(() => stop.abort());
       guardClosedPipe(context.stdout, () => stop.abort());
-      const writer = createLineWriter(session.flags.output, context.stdout, {
-        zone: session.zone,
-        color: session.color,
-        terminalWidth: (context.stdout as NodeJS.WriteStream).columns,
-        columns: options.wide ? WIDE_COLUMNS : undefined,
-        wide: options.wide,
-        onHiddenColumns: (note) => writeLine(context.stderr, note),
-      });
+      const writer =
+        jq && output.fields
+          ? (await import('../output/jq-filter.js')).createJqLineWriter(
+              jq,
+              output.fields,
+              context.stdout,
+              // Said through the status line, which keeps stderr in order while reconnecting.
+              (line) => status.say(line),
+            )
+          : createLineWriter(format, context.stdout, {
+              zone: session.zone,
+              color: session.color,
+              terminalWidth: (context.stdout as NodeJS.WriteStream).columns,
+              // --columns chooses them; --wide then only keeps them whole.
+              columns: output.columns ?? (options.wide ? WIDE_COLUMNS : undefined),
+              csvColumns: output.csvColumns,
+              fields: output.fields,
+              wide: options.wide,
+              onHiddenColumns: (note) => writeLine(context.stderr, note),
+            });
 
       const maxFailures = maxReconnects(context.env);
       const retryCapMs = retryMaxMs(context.env);

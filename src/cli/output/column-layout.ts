@@ -3,7 +3,7 @@
  * followed lines of `audit tail`: which columns to show, how wide, and each event on one line.
  * Hints are keyed by column name, so any set of columns, in any order, gets the same treatment.
  */
-import { EVENT_COLUMNS, type ListColumn } from '../../format/columns.js';
+import { EVENT_COLUMNS, LIST_COLUMNS, type ListColumn } from '../../format/columns.js';
 
 export interface ColumnHint {
   /** On a narrow terminal the column with the highest number is hidden first. */
@@ -40,7 +40,7 @@ const FALLBACK_HINT: ColumnHint = { priority: 99, min: 8, typical: 16, max: 24 }
 export const COLUMN_GAP = '  ';
 
 /** `--wide`: every column there is, the event id first (what `audit logs show` takes). */
-export const WIDE_COLUMNS: readonly ListColumn[] = Object.values(EVENT_COLUMNS);
+export const WIDE_COLUMNS: readonly ListColumn[] = [EVENT_COLUMNS.id as ListColumn, ...LIST_COLUMNS];
 
 export function columnHint(column: ListColumn): ColumnHint {
   return Object.hasOwn(HINTS, column.name) ? (HINTS[column.name] as ColumnHint) : FALLBACK_HINT;

@@ -1,7 +1,9 @@
 import type { AuditEvent } from '../../domain/event.js';
 import { isSecurityRelevant } from '../../domain/security-relevant.js';
-import { LIST_COLUMNS, type ListColumn, listHeaders, listRow } from '../../format/columns.js';
-import { CSV_HEADER, csvLine } from '../../format/csv.js';
+import { type JsonField, pickFields } from '../../format/column-choice.js';
+import { type CsvColumn, LIST_COLUMNS, type ListColumn, listHeaders, listRow } from '../../format/columns.js';
+import { csvHeader, csvLine } from '../../format/csv.js';
+import { tsvHeader } from '../../format/event-writer.js';
 import { isPrintableJsonText, stringifyJsonSafely } from '../../format/sanitize.js';
 import { createPalette } from './colors.js';
 import { hiddenColumnsNote, layoutCells, planLayout, textWidth, typicalWidths } from './column-layout.js';
@@ -16,6 +18,10 @@ export interface LineWriterOptions {
   wide?: boolean | undefined;
   /** Told once, before the first line, that some columns were hidden to fit the terminal. */
   onHiddenColumns?: ((note: string) => void) | undefined;
+  /** CSV: the export columns `--columns` chose. */
+  csvColumns?: readonly CsvColumn[] | undefined;
+  /** JSON: only these fields (`--json FIELDS`). */
+  fields?: readonly JsonField[] | undefined;
 }
 
 /** An event to print, with the JSON text it arrived as when there is one. */
@@ -79,15 +85,23 @@ function lineEncoder(
   options: LineWriterOptions,
 ): LineEncoder {
   const terminal = (out as { isTTY?: boolean }).isTTY === true;
+  const { fields, csvColumns } = options;
+  if ((format === 'json' || format === 'ndjson') && fields !== undefined) {
+    return ({ event }) => `${stringifyJsonSafely(pickFields(event, fields))}\n`;
+  }
   if (format === 'json' || format === 'ndjson') {
     return (item) =>
       `${item.text !== undefined && isObjectLine(item.text) ? item.text : stringifyJsonSafely(item.event)}\n`;
   }
-  if (format === 'csv') return ({ event }, first) => (first ? CSV_HEADER : '') + csvLine(event, terminal);
+  if (format === 'csv') {
+    const header = csvHeader(csvColumns);
+    return ({ event }, first) => (first ? header : '') + csvLine(event, terminal, csvColumns);
+  }
   if (format === 'tsv' || (format === undefined && !terminal)) {
+    const columns = options.columns ?? LIST_COLUMNS;
     return ({ event }, first) => {
-      const line = `${listRow(event, options.zone).join('\t')}\n`;
-      return first ? `${listHeaders(options.zone).join('\t')}\n${line}` : line;
+      const line = `${listRow(event, options.zone, columns).join('\t')}\n`;
+      return first ? `${tsvHeader(options.zone, columns)}${line}` : line;
     };
   }
   return alignedLineEncoder(options);
