@@ -28,7 +28,9 @@ export interface OutputChoice {
 }
 
 export function columnsOption(description: string): Option {
-  return new Option('--columns <names>', description).helpGroup('Output:').argParser(nameList('--columns', 'id,time,action'));
+  return new Option('--columns <names>', description)
+    .helpGroup('Output:')
+    .argParser(nameList('--columns', 'id,time,action'));
 }
 
 /** `--columns`, `--json [fields]`, `--jq <expr>` on a command that lists events. */
