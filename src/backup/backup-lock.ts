@@ -4,7 +4,7 @@
  */
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isProcessAlive } from '../domain/process-alive.js';
+import { isOtherLiveHolder } from '../domain/process-alive.js';
 
 export const LOCK_NAME = '.audit-backup.lock';
 const UNREADABLE_LOCK_GRACE_MS = 60_000;
@@ -44,7 +44,8 @@ export async function acquireBackupLock(dir: string, pid: number = process.pid):
     }
     const owner = await lockOwner(path);
     // A lock without a pid may be one being written this instant; after a minute it is debris.
-    const held = owner === undefined ? await isRecent(path) : isProcessAlive(owner);
+    // One with our own pid was left by a killed run that had it (a container's pid 1).
+    const held = owner === undefined ? await isRecent(path) : isOtherLiveHolder(owner, pid);
     if (held) throw new BackupLockedError(path, owner);
     await unlink(path).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;

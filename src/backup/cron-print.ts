@@ -82,7 +82,12 @@ function systemdUnits(job: BackupJob): string[] {
 }
 
 function kubernetesCronJob(job: BackupJob, context: PrintContext): string[] {
-  const name = `audit-backup-${job.profile}`.toLowerCase().replace(/[^a-z0-9-]/g, '-');
+  // A DNS label of at most 52 characters (Kubernetes adds 11 for the Jobs it names), ending alphanumeric.
+  const name = `audit-backup-${job.profile}`
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .slice(0, 52)
+    .replace(/-+$/, '');
   // In the cluster there is no profile file: the connection comes from env and a Secret.
   const args = backupArgs({ ...job, dir: '/backups' }).slice(2);
   const command = ['audit', ...args];

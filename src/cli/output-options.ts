@@ -28,7 +28,9 @@ export interface OutputChoice {
 }
 
 export function columnsOption(description: string): Option {
-  return new Option('--columns <names>', description).helpGroup('Output:').argParser(nameList('--columns'));
+  return new Option('--columns <names>', description)
+    .helpGroup('Output:')
+    .argParser(nameList('--columns', 'id,time,action'));
 }
 
 /** `--columns`, `--json [fields]`, `--jq <expr>` on a command that lists events. */
@@ -42,7 +44,7 @@ export function addOutputOptions(command: Command, { columns = true } = {}): Com
     .addOption(
       new Option('--json [fields]', 'JSON with only these top-level fields, e.g. id,timestamp,action,actor')
         .helpGroup('Output:')
-        .argParser(nameList('--json')),
+        .argParser(nameList('--json', 'id,timestamp,action')),
     )
     .addOption(
       new Option('--jq <expression>', "filter the --json output with jq, e.g. '.[].actor.email'")
@@ -106,14 +108,14 @@ export async function resolveOutput(options: OutputOptions, format: string): Pro
   return { columns: asUsage('--columns', () => chooseListColumns(names)) };
 }
 
-/** A comma list: trimmed names, none empty. */
-function nameList(flag: string) {
+/** A comma list: trimmed names, none empty; `example` is one for this flag. */
+function nameList(flag: string, example: string) {
   return (value: string): string[] => {
     const names = value
       .split(',')
       .map((name) => name.trim())
       .filter(Boolean);
-    if (names.length === 0) throw new UsageError(`${flag}: needs a comma list of names, e.g. id,time,action`);
+    if (names.length === 0) throw new UsageError(`${flag}: needs a comma list of names, e.g. ${example}`);
     return names;
   };
 }

@@ -225,12 +225,6 @@ export function networkError(options: {
     : new AuditNetworkError(options);
 }
 
-/** True for a host that is this machine: a server there is most likely `audit server start`. */
-export function isLocalServer(url: string): boolean {
-  const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
-}
-
 function causeMessage(cause: unknown): string {
   return cause instanceof Error ? cause.message : '';
 }

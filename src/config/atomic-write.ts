@@ -1,14 +1,25 @@
 /**
- * Writes the config file whole or not at all: the text goes to a draft beside it (mode 0600,
- * created exclusively, fsynced) that is renamed over the file, then the directory is fsynced.
+ * Writes the config file whole or not at all (through a symbolic link, the file it names): the
+ * text goes to a draft beside it (mode 0600, created exclusively, fsynced) that is renamed over
+ * the file, then the directory is fsynced.
  * A reader sees the old file or the new one, never half of either; the old contents (a token
  * just forgotten) leave with the old inode, no copy of them stays under any name we made.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  realpathSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
-export function writeFileAtomically(file: string, text: string): void {
+export function writeFileAtomically(linkOrFile: string, text: string): void {
+  const file = writeTarget(linkOrFile);
   const dir = dirname(file);
   const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const fd = openSync(draft, 'wx', 0o600);
@@ -36,7 +47,8 @@ export function writeFileAtomically(file: string, text: string): void {
  * earlier versions): each may hold tokens. Only called with the file's lock held, when no
  * draft can be in use.
  */
-export function removeDrafts(file: string): void {
+export function removeDrafts(linkOrFile: string): void {
+  const file = writeTarget(linkOrFile);
   const name = basename(file);
   const draft = new RegExp(
     `^${name.replace(/\./g, '\\.')}\\.(?:\\d+\\.[0-9a-f]{8}\\.tmp|tmp-\\d{10}[0-9a-f]{6})$`,
@@ -54,6 +66,18 @@ export function removeDrafts(file: string): void {
     } catch {
       // Gone already, or not ours to remove: the next write tries again.
     }
+  }
+}
+
+/**
+ * The file a write replaces: the one a symbolic link names (config kept with a person's dotfiles),
+ * so that the link stays a link; `file` itself when it is none or does not exist yet.
+ */
+function writeTarget(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
   }
 }
 

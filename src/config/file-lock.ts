@@ -8,7 +8,7 @@
 
 import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { isProcessAlive } from '../domain/process-alive.js';
+import { isOtherLiveHolder } from '../domain/process-alive.js';
 import { cannotSaveProfiles, SettingsError } from './settings-error.js';
 
 const WAIT_MS = 10_000;
@@ -41,7 +41,8 @@ function acquire(lock: string): void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw lockError(lock, error);
     }
     const owner = lockOwner(lock);
-    const held = owner === undefined ? isRecent(lock) : isProcessAlive(owner);
+    // Our own pid there was left by a killed run that had it (a container's pid 1).
+    const held = owner === undefined ? isRecent(lock) : isOtherLiveHolder(owner);
     if (!held) {
       removeStale(lock);
       continue;

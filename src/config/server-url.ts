@@ -19,10 +19,10 @@ export function serverUrlProblem(server: string): string | undefined {
   try {
     url = new URL(server);
   } catch {
-    return `expected a URL like ${EXAMPLE}; got "${server}"`;
+    return `expected a URL like ${EXAMPLE}; got "${withoutPassword(server)}"`;
   }
   // `localhost:7787` parses, as scheme `localhost:`: a host and port with the scheme left out.
-  if (!server.includes('//')) return `expected a URL like ${EXAMPLE}; got "${server}"`;
+  if (!server.includes('//')) return `expected a URL like ${EXAMPLE}; got "${withoutPassword(server)}"`;
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return `only http:// and https:// servers are supported; got "${url.protocol}//…"`;
   }
@@ -48,4 +48,12 @@ export function serverUrlProblem(server: string): string | undefined {
 
 function trimmed(path: string): string {
   return path.replace(/\/+$/, '');
+}
+
+/**
+ * `server` as typed, what stands before an `@` (a user name and password, in any form a URL may
+ * take) replaced by `…`: the message may end up in a log.
+ */
+function withoutPassword(server: string): string {
+  return server.replace(/^([a-z][a-z0-9+.-]*:\/*)?[^/@]*@/i, (_userinfo, scheme = '') => `${scheme}…@`);
 }

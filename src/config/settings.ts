@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { looksLikeToken } from '../domain/token.js';
 import { assertProfileName } from './profile-name.js';
 import type { ProfileReader } from './profile-reader.js';
 import { fileFailure, SettingsError } from './settings-error.js';
@@ -93,6 +94,7 @@ export function resolveConnection(
 function resolveToken(env: NodeJS.ProcessEnv, profileToken: string | undefined) {
   if (env.AUDIT_TOKEN) return { token: env.AUDIT_TOKEN.trim(), tokenSource: 'AUDIT_TOKEN' as const };
   if (env.AUDIT_TOKEN_FILE) {
+    assertTokenFilePath(env.AUDIT_TOKEN_FILE);
     try {
       return {
         token: readFileSync(env.AUDIT_TOKEN_FILE, 'utf8').trim(),
@@ -109,4 +111,16 @@ function resolveToken(env: NodeJS.ProcessEnv, profileToken: string | undefined) 
   }
   if (profileToken) return { token: profileToken, tokenSource: 'profile' as const };
   return { token: undefined, tokenSource: undefined };
+}
+
+/**
+ * AUDIT_TOKEN_FILE set to the token itself (AUDIT_TOKEN was meant) is refused before it is used
+ * as a path: an error naming the path, or a crontab line carrying it, would print the token.
+ */
+export function assertTokenFilePath(path: string): void {
+  if (!looksLikeToken(path)) return;
+  throw new SettingsError(
+    'AUDIT_TOKEN_FILE holds a token, not the path of a file holding one; set AUDIT_TOKEN instead, ' +
+      'or write the token to a file (mode 0600) and set AUDIT_TOKEN_FILE to its path',
+  );
 }

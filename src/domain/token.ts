@@ -17,6 +17,14 @@ const UNBIASED_BYTE_LIMIT = 62 * 4;
 
 export const TOKEN_PATTERN = /^adt_[0-9A-Za-z]{46}$/;
 
+// A token, or most of one (cut or mistyped): what no file path a person chose looks like.
+const TOKEN_LIKE = /^adt_[0-9A-Za-z]{20,}$/;
+
+/** True for text that is a token rather than, say, the path of a file holding one. */
+export function looksLikeToken(text: string): boolean {
+  return TOKEN_LIKE.test(text.trim());
+}
+
 function randomBase62(length: number): string {
   let result = '';
   while (result.length < length) {

@@ -5,6 +5,7 @@
  */
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { shellQuoteForDisplay } from '../format/shell-quote.js';
 
 export type OutputProblem =
   | 'missing-directory'
@@ -58,7 +59,7 @@ function explain(path: string, problem: OutputProblem): string {
     case 'missing-directory':
       return isDirectory(dir)
         ? `${dir} does not accept new files; choose another directory`
-        : `the directory ${dir} does not exist; create it (mkdir -p ${dir}) or choose another path`;
+        : `the directory ${dir} does not exist; create it (mkdir -p ${shellQuoteForDisplay(dir)}) or choose another path`;
     case 'not-a-directory':
       return `a part of ${dir} is a file, not a directory; choose another path`;
     case 'is-a-directory':

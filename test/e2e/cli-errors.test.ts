@@ -274,6 +274,20 @@ describe('errors that say what to do', () => {
       const result = await runCli(['whoami'], { env: { ...env, AUDIT_TOKEN: '', AUDIT_TOKEN_FILE: path } });
       expectFailure(result, 2, `AUDIT_TOKEN_FILE: cannot read ${path}: it is a directory, not a file`);
     });
+
+    it('set to the token itself (meant AUDIT_TOKEN): refused without printing the token (exit 2)', async () => {
+      const result = await runCli(['whoami'], { env: { ...env, AUDIT_TOKEN: '', AUDIT_TOKEN_FILE: token } });
+      expectFailure(result, 2, /AUDIT_TOKEN_FILE holds a token, not the path of a file/);
+      expect(result.stderr).not.toContain(token.slice(4, 20));
+    });
+
+    it('set to the token itself: backup schedule writes no crontab line holding the token (exit 2)', async () => {
+      const result = await runCli(['backup', 'schedule', '--print'], {
+        env: { ...env, AUDIT_TOKEN: '', AUDIT_TOKEN_FILE: token },
+      });
+      expectFailure(result, 2, /AUDIT_TOKEN_FILE holds a token, not the path of a file/);
+      expect(result.stdout + result.stderr).not.toContain(token.slice(4, 20));
+    });
   });
 
   describe('a server that cannot be reached', () => {

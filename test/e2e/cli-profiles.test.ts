@@ -331,6 +331,25 @@ describe('audit profile list, use and remove; logout that leaves a way out', () 
     expect(names.stdout).toBe('ok\n');
   });
 
+  it("a hand-edited file's active profile name and a profile that becomes active reach the terminal without their control characters", async () => {
+    const { configDir } = tempHome();
+    mkdirSync(configDir, { recursive: true });
+    const hostile = 'x\u001b]0;owned\u0007\u001b[2J';
+    const write = (file: object) =>
+      writeFileSync(configFile(configDir), JSON.stringify(file), { mode: 0o600 });
+    const env = cliEnv(configDir);
+    write({ activeProfile: hostile, profiles: { ok: {} } });
+    const results = [await runCli(['profile', 'list'], { env }), await runCli(['logout'], { env })];
+    write({ activeProfile: 'ok', profiles: { ok: {}, [hostile]: {} } });
+    results.push(await runCli(['profile', 'remove', 'ok'], { env }));
+    for (const result of results) {
+      expect(result.code, result.stderr).toBe(0);
+      expect(everything(result)).toContain('x');
+      expect(everything(result)).not.toContain('\u001b');
+      expect(everything(result)).not.toContain('\u0007');
+    }
+  });
+
   it('a lock left by a process that died (kill -9 mid-change) is taken over; one held by a live process is waited for', async () => {
     const configDir = await profiles('staging');
     const env = cliEnv(configDir);

@@ -117,6 +117,42 @@ describe.each([
   });
 });
 
+/** Terminal cells: East Asian wide characters and emoji take two. */
+const cells = (line: string) =>
+  [...line].reduce(
+    (sum, character) =>
+      sum +
+      (/[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\uff00-\uff60\uffe0-\uffe6]|\p{Extended_Pictographic}/u.test(
+        character,
+      )
+        ? 2
+        : 1),
+    0,
+  );
+
+describe.each([
+  ['audit logs (table)', table],
+  ['audit tail', tail],
+] as const)('%s with Japanese names and an emoji, at 80 columns', (_name, render) => {
+  const japanese = (index: number): AuditEvent =>
+    ({
+      ...incidentEvent(index),
+      description: '山田太郎がログインしました。山田太郎がログインしました。🔥 新しい端末から',
+      actor: { id: 'user_yamada', name: '山田太郎山田太郎山田太郎山田太郎', email: null, type: 'user' },
+      target: { type: 'office', id: 'office_1', name: '東京オフィス東京オフィス東京オフィス' },
+    }) as AuditEvent;
+
+  it('keeps each event on one line of the terminal, its columns in line with the header', async () => {
+    const { lines } = await render([japanese(1), incidentEvent(2), japanese(3)], { terminalWidth: 80 });
+    for (const line of lines) expect(cells(line)).toBeLessThanOrEqual(80);
+    // The IP column starts at the same terminal column on every line.
+    const ipColumn = (line: string | undefined) => cells((line ?? '').split(/198\.51\.100\.|IP /)[0] ?? '');
+    expect(ipColumn(lines[1])).toBe(ipColumn(lines[0]));
+    expect(ipColumn(lines[2])).toBe(ipColumn(lines[0]));
+    expect(ipColumn(lines[3])).toBe(ipColumn(lines[0]));
+  });
+});
+
 describe('a table as a stream', () => {
   it('writes the rows after the first screenful as they arrive, before the list ends', async () => {
     const out = collector();

@@ -28,7 +28,10 @@ describe('the output flags as parsed', () => {
 
   it('an empty list or expression is a usage error', () => {
     expect(() => parse(['--columns', ' , '])).toThrow(UsageError);
-    expect(() => parse(['--json', ','])).toThrow('--json: needs a comma list');
+    // The example names fields JSON has (`timestamp`, not the table's `time`).
+    expect(() => parse(['--json', ','])).toThrow(
+      '--json: needs a comma list of names, e.g. id,timestamp,action',
+    );
     expect(() => parse(['--jq', ' '])).toThrow('--jq: needs an expression');
   });
 });

@@ -49,4 +49,15 @@ describe('checkServerUrl: a server URL that cannot work is named with its source
     expect(message).toContain('a token must not travel in a URL');
     expect(message).not.toMatch(/alice|adt_secret/);
   });
+
+  it.each([
+    'alice:adt_secret@audit.example.com:7787',
+    'http:/alice:adt_secret@audit.example.com',
+    'alice:adt_secret@audit.example.com',
+  ])('refuses %s (no scheme, or half of one) without repeating its password', (server) => {
+    const message = problem(server);
+    expect(message).toMatch(/^--server: expected a URL like http:\/\/localhost:7787; got "/);
+    expect(message).toContain('audit.example.com');
+    expect(message).not.toContain('adt_secret');
+  });
 });

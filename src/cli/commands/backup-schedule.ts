@@ -18,11 +18,11 @@ import {
   type ScheduleTime,
 } from '../../backup/cron-line.js';
 import { configDir, dataDir } from '../../config/paths.js';
-import type { Connection } from '../../config/settings.js';
+import { assertTokenFilePath, type Connection } from '../../config/settings.js';
 import { type CliContext, writeLine } from '../context.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import { examples, integerInRange } from '../parse-options.js';
-import { openSession } from '../session.js';
+import { asUsageError, openSession } from '../session.js';
 import { packageVersion } from '../version.js';
 
 interface ScheduleOptions {
@@ -159,7 +159,11 @@ function jobEnv(env: NodeJS.ProcessEnv): { AUDIT_CONFIG_DIR: string; AUDIT_TOKEN
   const carried: { AUDIT_CONFIG_DIR: string; AUDIT_TOKEN_FILE?: string } = {
     AUDIT_CONFIG_DIR: resolve(configDir(env)),
   };
-  if (env.AUDIT_TOKEN_FILE) carried.AUDIT_TOKEN_FILE = resolve(env.AUDIT_TOKEN_FILE);
+  if (env.AUDIT_TOKEN_FILE) {
+    const path = env.AUDIT_TOKEN_FILE;
+    asUsageError(() => assertTokenFilePath(path));
+    carried.AUDIT_TOKEN_FILE = resolve(path);
+  }
   return carried;
 }
 

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { configDir } from '../../config/paths.js';
 import { checkTokenFormat } from '../../domain/token.js';
+import { sanitizeForDisplay } from '../../format/sanitize.js';
 import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 import { AuthError, UsageError } from '../errors.js';
@@ -58,10 +59,13 @@ export function loginCommand(context: CliContext): Command {
           token,
         }),
       );
+      // What the server says about the user is its text: shown without control characters.
       writeLine(
         context.stderr,
-        `Logged in to ${server} as ${me.user.email} (${me.user.role}) in organization ${me.organization.slug}; ` +
-          `saved as profile "${current.profile}".`,
+        sanitizeForDisplay(
+          `Logged in to ${server} as ${me.user.email} (${me.user.role}) in organization ${me.organization.slug}; ` +
+            `saved as profile "${current.profile}".`,
+        ),
       );
       if (context.env.AUDIT_TOKEN) {
         writeLine(context.stderr, 'Note: AUDIT_TOKEN is set and takes precedence over the saved token.');

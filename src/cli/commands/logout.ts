@@ -29,11 +29,13 @@ ${examples('$ audit logout', '$ audit logout --profile staging')}`,
         chooseProfile(globalFlags(command), context.env, { activeName: () => store.activeName() }),
       );
       const result = asUsageError(() => logOut(store, name));
+      // The file's active profile may have been named by hand: shown without control characters.
+      const shown = sanitizeForDisplay(name);
       writeLine(
         context.stderr,
         result.forgot
-          ? `Logged out: forgot the token of profile "${name}".`
-          : `Profile "${name}" has no saved token; nothing to forget.`,
+          ? `Logged out: forgot the token of profile "${shown}".`
+          : `Profile "${shown}" has no saved token; nothing to forget.`,
       );
       writeLine(context.stderr, afterLogout(result, store.get(result.active)?.token !== undefined));
       if (context.env.AUDIT_PROFILE && context.env.AUDIT_PROFILE !== result.active)

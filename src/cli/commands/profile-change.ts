@@ -60,10 +60,10 @@ ${examples('$ audit profile remove trial')}`,
       } else if (removal.activeChanged) {
         writeLine(
           context.stderr,
-          `Active profile is now "${removal.active}"; switch with audit profile use NAME.`,
+          `Active profile is now "${sanitizeForDisplay(removal.active)}"; switch with audit profile use NAME.`,
         );
       } else {
-        writeLine(context.stderr, `The active profile is still "${removal.active}".`);
+        writeLine(context.stderr, `The active profile is still "${sanitizeForDisplay(removal.active)}".`);
       }
       noteShadowingProfile(context);
     });

@@ -3,7 +3,7 @@ import { configDir } from '../../config/paths.js';
 import { activeNameIn, DEFAULT_PROFILE, profileIn } from '../../config/profile-file.js';
 import { isProfileName } from '../../config/profile-name.js';
 import { chooseProfile, type ProfileSource } from '../../config/settings.js';
-import { stringifyJsonSafely } from '../../format/sanitize.js';
+import { sanitizeForDisplay, stringifyJsonSafely } from '../../format/sanitize.js';
 import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -107,25 +107,28 @@ ${examples(
 
 /** What the table cannot say: where the active profile comes from, an empty file, AUDIT_TOKEN. */
 function listNotes(
-  active: string,
+  activeName: string,
   source: ProfileSource,
   names: string[],
-  fileActive: string,
+  fileActiveName: string,
   env: NodeJS.ProcessEnv,
 ): string[] {
+  // The file's names may have been edited by hand: shown without control characters.
+  const active = sanitizeForDisplay(activeName);
+  const fileActive = sanitizeForDisplay(fileActiveName);
   const notes: string[] = [];
   if (names.length === 0) {
     notes.push(`There are no profiles yet; create one with audit login (or audit login --profile NAME).`);
   } else if (source !== 'config') {
     const by = PROFILE_SOURCE_NAMES[source];
     notes.push(
-      names.includes(active)
+      names.includes(activeName)
         ? `The active profile "${active}" is chosen by ${by}; the config file's is "${fileActive}".`
         : `The active profile "${active}" (chosen by ${by}) is not a saved profile; audit login --profile ${active} creates it.`,
     );
-  } else if (!names.includes(active)) {
+  } else if (!names.includes(activeName)) {
     notes.push(
-      active === DEFAULT_PROFILE
+      activeName === DEFAULT_PROFILE
         ? 'No profile is active; choose one with audit profile use NAME.'
         : `The active profile "${active}" is not saved; choose one with audit profile use NAME.`,
     );

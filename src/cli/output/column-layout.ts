@@ -4,6 +4,9 @@
  * Hints are keyed by column name, so any set of columns, in any order, gets the same treatment.
  */
 import { EVENT_COLUMNS, LIST_COLUMNS, type ListColumn } from '../../format/columns.js';
+import { cutToWidth, textWidth } from './text-width.js';
+
+export { textWidth };
 
 export interface ColumnHint {
   /** On a narrow terminal the column with the highest number is hidden first. */
@@ -52,22 +55,6 @@ export function typicalWidths(columns: readonly ListColumn[]): number[] {
     const hint = columnHint(column);
     return Number.isFinite(hint.typical) ? hint.typical : hint.min;
   });
-}
-
-const SURROGATE = /[\uD800-\uDFFF]/;
-
-/** Code points, not terminal cells: close enough for the text of an event. */
-export function textWidth(text: string): number {
-  if (!SURROGATE.test(text)) return text.length;
-  let width = 0;
-  for (const _ of text) width += 1;
-  return width;
-}
-
-/** `text` cut to `width` code points, its last one `…`. */
-function cutText(text: string, width: number): string {
-  if (!SURROGATE.test(text)) return `${text.slice(0, width - 1)}…`;
-  return `${[...text].slice(0, width - 1).join('')}…`;
 }
 
 export interface ColumnLayout {
@@ -208,10 +195,12 @@ export function layoutCells(
     const text = cells[index] ?? '';
     const width = widths[position] ?? 0;
     const length = textWidth(text);
-    const fitted = length > width && (cuts[position] ?? true) ? cutText(text, width) : text;
+    const fitted = length > width && (cuts[position] ?? true) ? cutToWidth(text, width) : text;
+    // A wide character that does not fit whole leaves its cut value a column short.
+    const fittedWidth = fitted === text ? length : textWidth(fitted);
     if (position > 0) line += COLUMN_GAP;
     line += style ? style(fitted, index) : fitted;
-    if (position < last && length < width) line += ' '.repeat(width - length);
+    if (position < last && fittedWidth < width) line += ' '.repeat(width - fittedWidth);
   }
   return line.trimEnd();
 }

@@ -7,6 +7,7 @@
 import type { ResumeGap } from '../../client/follower.js';
 import { sanitizeForDisplay } from '../../format/sanitize.js';
 import { formatTimestamp } from '../../format/time-format.js';
+import { cutToWidth, textWidth } from './text-width.js';
 
 export interface ReconnectStatusOptions {
   stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -131,21 +132,7 @@ function shownServer(server: string): string {
   }
 }
 
-// East Asian wide and fullwidth characters, and emoji: two columns each.
-const WIDE =
-  /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]|[\u{1f000}-\u{1faff}\u{20000}-\u{3fffd}]/u;
-
 /** `text` cut with `…` to at most `columns` terminal columns, so it never wraps onto a second row. */
 function fitWidth(text: string, columns: number): string {
-  let used = 0;
-  let fitted = '';
-  const characters = [...text];
-  for (const [index, character] of characters.entries()) {
-    const width = WIDE.test(character) ? 2 : 1;
-    const room = index === characters.length - 1 ? columns : columns - 1;
-    if (used + width > room) return `${fitted}…`;
-    fitted += character;
-    used += width;
-  }
-  return fitted;
+  return textWidth(text) <= columns ? text : cutToWidth(text, columns);
 }
