@@ -75,7 +75,8 @@ const NAME_NOT_FOUND = new Set(['ENOTFOUND', 'EAI_AGAIN']);
  * What to check when the server cannot be reached: on this machine, whether the bundled server
  * runs; elsewhere, the address and the network. A TLS failure's message already says its fix.
  */
-function unreachableHint(error: AuditNetworkError): string | undefined {
+export function unreachableHint(error: unknown): string | undefined {
+  if (!(error instanceof AuditNetworkError)) return undefined;
   if (error instanceof AuditTlsError || error.code === undefined) return undefined;
   const local = isLoopbackHost(new URL(error.url).hostname);
   if (NAME_NOT_FOUND.has(error.code)) return ' — check the host name in the server address';

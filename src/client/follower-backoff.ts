@@ -35,7 +35,14 @@ export interface BackOffOptions {
   delayMs?(failure: number): number;
   sleep(ms: number, signal: AbortSignal): Promise<void>;
   signal: AbortSignal;
-  onReconnecting?(info: { failure: number; delayMs: number; reason: string }): void;
+  /** A failed attempt; `first`: nothing has worked yet (tail started while the server was away). */
+  onReconnecting?(info: {
+    failure: number;
+    delayMs: number;
+    reason: string;
+    first: boolean;
+    error?: unknown;
+  }): void;
   /**
    * The first working connection (or poll) after failures. `first`: nothing had worked before
    * (tail started while the server was away). `gap` says why events may be missing, if they may.
@@ -71,7 +78,7 @@ export function createBackOff(options: BackOffOptions) {
       failuresAway++;
       if (failures > max) throw new FollowerGaveUpError(`gave up after ${max} failed ${attempts}: ${reason}`);
       const ms = askedDelayMs(error) ?? delayMs(failures);
-      options.onReconnecting?.({ failure: failures, delayMs: ms, reason });
+      options.onReconnecting?.({ failure: failures, delayMs: ms, reason, first: !connectedBefore, error });
       await options.sleep(ms, options.signal);
     },
   };

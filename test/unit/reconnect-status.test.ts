@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createReconnectStatus } from '../../src/cli/output/reconnect-status.js';
+import { AuditNetworkError } from '../../src/client/errors.js';
 
 const AT = Date.parse('2026-03-01T10:42:13Z');
 
@@ -87,5 +88,44 @@ describe('the reconnect status on stderr', () => {
       "audit: warning: reconnected to http://127.0.0.1:7787 after 0 s, but events may be missing: the server did not recognise where this tail left off (another database at this address?); following from the log's end",
       '',
     ]);
+  });
+
+  it('tail started while the server is down: says it cannot reach it and whether the server runs, not "disconnected"', () => {
+    const refused = new AuditNetworkError({
+      code: 'ECONNREFUSED',
+      method: 'GET',
+      url: 'http://127.0.0.1:7787/x',
+    });
+    const file = stderrOf(false);
+    statusFor(file).failed({
+      failure: 1,
+      delayMs: 500,
+      reason: refused.message,
+      first: true,
+      error: refused,
+    });
+    expect(file.written.join('')).toBe(
+      'audit: cannot reach http://127.0.0.1:7787: connection refused — is `audit server start` running? — retrying until Ctrl-C\n',
+    );
+    const terminal = stderrOf(true, 200);
+    const status = statusFor(terminal);
+    status.failed({ failure: 2, delayMs: 2000, reason: refused.message, first: true, error: refused });
+    status.end();
+    expect(terminal.written.join('')).toMatch(
+      /cannot reach .*is `audit server start` running\? — retrying in 2 s/,
+    );
+    expect(terminal.written.join('')).not.toMatch(/disconnected/);
+    // Once it had worked, a refused connection is a disconnection again.
+    const later = stderrOf(false);
+    statusFor(later).failed({
+      failure: 1,
+      delayMs: 500,
+      reason: refused.message,
+      first: false,
+      error: refused,
+    });
+    expect(later.written.join('')).toMatch(
+      /^audit: disconnected from http:\/\/127\.0\.0\.1:7787 \(cannot reach/,
+    );
   });
 });

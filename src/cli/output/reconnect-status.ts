@@ -7,6 +7,7 @@
 import type { ResumeGap } from '../../client/follower.js';
 import { sanitizeForDisplay } from '../../format/sanitize.js';
 import { formatTimestamp } from '../../format/time-format.js';
+import { unreachableHint } from '../to-cli-error.js';
 import { cutToWidth, textWidth } from './text-width.js';
 
 export interface ReconnectStatusOptions {
@@ -21,7 +22,8 @@ export interface ReconnectStatusOptions {
 
 export interface ReconnectStatus {
   /** An attempt failed; the next one comes after `delayMs`. */
-  failed(info: { failure: number; delayMs: number; reason: string }): void;
+  /** `first`: tail has not reached the server yet; `error`, when there is one, gives a hint. */
+  failed(info: { failure: number; delayMs: number; reason: string; first?: boolean; error?: unknown }): void;
   /** The first working connection after failures. */
   reconnected(info: { first: boolean; gap: ResumeGap | undefined }): void;
   /** A line of its own on stderr (a warning), kept clear of the status line. */
@@ -49,7 +51,8 @@ export function createReconnectStatus(options: ReconnectStatusOptions): Reconnec
   const server = shownServer(options.server);
   const terminal = stderr.isTTY === true;
   let since: number | undefined;
-  let current: { failure: number; retryAt: number; reason: string } | undefined;
+  // `head` says what is wrong; `reason`, when there is more to say, follows the attempt count.
+  let current: { failure: number; retryAt: number; head: string; reason: string } | undefined;
   let shown = false;
   let ticker: NodeJS.Timeout | undefined;
 
@@ -58,7 +61,8 @@ export function createReconnectStatus(options: ReconnectStatusOptions): Reconnec
     if (!current || since === undefined) return;
     const seconds = Math.ceil((current.retryAt - now()) / 1000);
     const when = seconds > 0 ? `retrying in ${seconds} s` : 'reconnecting';
-    const line = `disconnected from ${server} — ${when} (attempt ${current.failure}, since ${clock(since)}): ${current.reason}`;
+    const reason = current.reason ? `: ${current.reason}` : '';
+    const line = `${current.head} — ${when} (attempt ${current.failure}, since ${clock(since)})${reason}`;
     stderr.write(`${CLEAR_LINE}${fitWidth(line, (stderr.columns ?? 80) - 1)}`);
     shown = true;
   };
@@ -72,11 +76,17 @@ export function createReconnectStatus(options: ReconnectStatusOptions): Reconnec
   };
 
   return {
-    failed({ failure, delayMs, reason }) {
+    failed({ failure, delayMs, reason, first: neverConnected = false, error }) {
       const safeReason = sanitizeForDisplay(reason);
+      // Tail started while the server was away: "disconnected" would be wrong, and the hint
+      // (is the server running? the host name?) is what the user needs, first.
+      const hint = neverConnected ? unreachableHint(error) : undefined;
+      const head = hint
+        ? `${safeReason}${hint}`
+        : `${neverConnected ? 'cannot connect to' : 'disconnected from'} ${server}`;
       const first = since === undefined;
       since ??= now();
-      current = { failure, retryAt: now() + delayMs, reason: safeReason };
+      current = { failure, retryAt: now() + delayMs, head, reason: hint ? '' : safeReason };
       if (terminal) {
         draw();
         ticker ??= setInterval(draw, 1000).unref();
@@ -84,7 +94,7 @@ export function createReconnectStatus(options: ReconnectStatusOptions): Reconnec
         const until = Number.isFinite(options.maxFailures)
           ? `at most ${options.maxFailures} time${options.maxFailures === 1 ? '' : 's'} (AUDIT_TAIL_MAX_RECONNECTS)`
           : 'until Ctrl-C';
-        stderr.write(`audit: disconnected from ${server} (${safeReason}); retrying ${until}\n`);
+        stderr.write(`audit: ${hint ? `${head} — ` : `${head} (${safeReason}); `}retrying ${until}\n`);
       }
     },
     reconnected({ first, gap }) {
