@@ -222,7 +222,18 @@ describe('errors that say what to do', () => {
     // Root writes anywhere: as root the CLI runs as nobody through setpriv, else the directory is made read-only.
     const root = process.getuid?.() === 0;
     const setpriv = root && spawnSync('setpriv', ['--version']).status === 0;
-    it.skipIf(root && !setpriv)(
+    // nobody must be able to run this Node and read this checkout (not so in a private temp dir).
+    const nobodyRuns =
+      setpriv &&
+      spawnSync('setpriv', [
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        process.execPath,
+        BIN,
+        '--version',
+      ]).status === 0;
+    it.skipIf(root && !nobodyRuns)(
       'login into a directory it cannot write says which and how to choose another (exit 2, not "unexpected error")',
       async () => {
         // Outside the suite's temp dir, which nobody may enter; removed at the end.

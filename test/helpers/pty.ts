@@ -31,8 +31,10 @@ export function runInTerminal(args: readonly string[], options: TerminalOptions)
   const columns = options.columns ?? 80;
   const rows = options.rows ?? 24;
   const command = `stty cols ${columns} rows ${rows}; exec ${shellCommand([process.execPath, BIN, ...args], singleQuoted)}`;
+  // A person's terminal: without CI in the environment, which turns spinners off (is-interactive).
+  const { CI: _ci, ...env } = options.env;
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
-    env: { ...options.env, COLUMNS: String(columns), LINES: String(rows) },
+    env: { ...env, COLUMNS: String(columns), LINES: String(rows) },
     cwd: options.cwd,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
