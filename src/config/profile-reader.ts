@@ -44,17 +44,21 @@ export function isExposedFile(path: string): boolean {
 }
 
 function readConfigFile(path: string): ConfigFile {
-  let text: string;
+  const text = readConfigText(path);
+  return text === undefined ? { profiles: {} } : decodeConfigFile(parseConfigText(path, text));
+}
+
+/** The config file's text; undefined when there is none yet. Other failures: one line naming it. */
+export function readConfigText(path: string): string | undefined {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { profiles: {} };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new SettingsError(
       `cannot read ${path}: ${fileFailure(error)}; fix its permissions, or set AUDIT_CONFIG_DIR to a directory of yours`,
       { cause: error },
     );
   }
-  return decodeConfigFile(parseConfigText(path, text));
 }
 
 /** The file's JSON as an object, or a one-line SettingsError naming the file. */

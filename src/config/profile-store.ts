@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { removeDrafts, writeFileAtomically } from './atomic-write.js';
 import { withFileLock } from './file-lock.js';
 import { configDir } from './paths.js';
@@ -10,8 +10,8 @@ import {
   type Profile,
   shapeProblem,
 } from './profile-file.js';
-import { parseConfigText, readProfiles } from './profile-reader.js';
-import { cannotSaveProfiles, fileFailure, SettingsError } from './settings-error.js';
+import { parseConfigText, readConfigText, readProfiles } from './profile-reader.js';
+import { cannotSaveProfiles, SettingsError } from './settings-error.js';
 
 /** The file as JSON.parse gave it, so a change keeps what it does not touch (a person's notes). */
 export interface RawConfig {
@@ -95,16 +95,8 @@ export function putProfile(raw: RawConfig, name: string, profile: Profile): void
  * object of profiles; `strict` (the profile commands) also wants each profile of the right shape.
  */
 function readRaw(path: string, strict: boolean): RawConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { profiles: {} };
-    throw new SettingsError(
-      `cannot read ${path}: ${fileFailure(error)}; fix its permissions, or set AUDIT_CONFIG_DIR to a directory of yours`,
-      { cause: error },
-    );
-  }
+  const text = readConfigText(path);
+  if (text === undefined) return { profiles: {} };
   const parsed = parseConfigText(path, text);
   const problem = strict
     ? shapeProblem(parsed)

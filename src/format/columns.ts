@@ -1,4 +1,5 @@
 import type { AuditEvent, JsonObject } from '../domain/event.js';
+import { exportFields } from '../domain/export-fields.js';
 import { neutralizeFormula } from '../domain/formula-cells.js';
 import { displayValue } from './sanitize.js';
 import { formatTimestamp, zoneHeaderLabel } from './time-format.js';
@@ -112,35 +113,15 @@ export type CsvColumn = (typeof CSV_COLUMNS)[number];
 
 export { neutralizeFormula };
 
-// A missing field (or one of another type than the API's) is an empty cell.
-const text = (value: unknown) => neutralizeFormula(typeof value === 'string' ? value : '');
-const json = (value: JsonObject | null | undefined) =>
-  value === null || value === undefined ? '' : neutralizeFormula(JSON.stringify(value));
+const CSV_ENCODING = {
+  text: neutralizeFormula,
+  json: (value: JsonObject) => neutralizeFormula(JSON.stringify(value)),
+};
 
 /**
  * The CSV cells of `event` in CSV_COLUMNS order: nulls empty, changes and metadata as compact
  * JSON, formulas neutralized. An array, not a record: an export makes one per event.
  */
 export function csvCells(event: AuditEvent): string[] {
-  const { actor, target, context } = event;
-  return [
-    text(event.id),
-    text(event.timestamp),
-    text(event.category),
-    text(event.action),
-    text(event.description),
-    text(actor?.id),
-    text(actor?.name),
-    text(actor?.email),
-    text(actor?.type),
-    text(target?.type),
-    text(target?.id),
-    text(target?.name),
-    text(context?.ip_address),
-    text(context?.user_agent),
-    text(context?.team_id),
-    text(context?.team_name),
-    json(event.changes),
-    json(event.metadata),
-  ];
+  return exportFields(event, CSV_ENCODING);
 }

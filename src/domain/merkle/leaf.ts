@@ -16,6 +16,7 @@
 import { createHmac } from 'node:crypto';
 import { canonicalJson } from '../canonical-json.js';
 import type { AuditEvent, JsonObject } from '../event.js';
+import { exportFields } from '../export-fields.js';
 import { leafHash } from './hashes.js';
 
 export const LEAF_VERSION = 1;
@@ -23,28 +24,11 @@ export const SALT_BYTES = 32;
 
 /** The 18 fields of an event a commitment covers, in the SPEC's CSV column order. */
 export function leafFields(event: AuditEvent): string[] {
-  const { actor, target, context } = event;
-  return [
-    text(event.id),
-    text(event.timestamp),
-    text(event.category),
-    text(event.action),
-    text(event.description),
-    text(actor?.id),
-    text(actor?.name),
-    text(actor?.email),
-    text(actor?.type),
-    text(target?.type),
-    text(target?.id),
-    text(target?.name),
-    text(context?.ip_address),
-    text(context?.user_agent),
-    text(context?.team_id),
-    text(context?.team_name),
-    json(event.changes),
-    json(event.metadata),
-  ];
+  return exportFields(event, LEAF_ENCODING);
 }
+
+// Strings as they are (a CSV cell's formula guard is undone before checking), JSON canonical.
+const LEAF_ENCODING = { text: (value: string) => value, json: (value: JsonObject) => canonicalJson(value) };
 
 /** HMAC-SHA-256(salt, canonical JSON of the fields). */
 export function commitmentOf(salt: Uint8Array, fields: readonly string[]): Buffer {
@@ -75,7 +59,3 @@ export function leafBytes(header: LeafHeader, commitment: Uint8Array): Buffer {
 export function eventLeafHash(event: AuditEvent, salt: Uint8Array): Buffer {
   return leafHash(leafBytes(event, commitmentOf(salt, leafFields(event))));
 }
-
-const text = (value: unknown) => (typeof value === 'string' ? value : '');
-const json = (value: JsonObject | null | undefined) =>
-  value === null || value === undefined ? '' : canonicalJson(value);
