@@ -58,6 +58,8 @@ export async function createExportReporter(context: CliContext, target: string):
     },
     rendering(progress) {
       spinner.text = renderingLine(progress);
+      // The exact page count is shown at once: the spinner's next frame may come after the summary.
+      if (progress.rendered === progress.total) spinner.render();
     },
     retry(info) {
       retrying = ` (retrying: ${info.reason}, next try in ${(info.delayMs / 1000).toFixed(1)} s)`;
