@@ -216,8 +216,10 @@ describe('audit tail', () => {
     const home = tempHome();
     const env = cliEnv(home.configDir);
     const server = await startServerProcess(['--db', home.dbFile], env);
-    const tail = follow(['-n', '0'], { ...env, AUDIT_TAIL_MAX_RECONNECTS: '2' });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await ingest(server.url, server.token as string, [review(1)]);
+    const tail = follow(['-n', '1'], { ...env, AUDIT_TAIL_MAX_RECONNECTS: '2' });
+    // The stream is open before the recent events are read: once one is printed, tail is in.
+    await tail.waitForLines(1);
     await server.stop('SIGKILL');
     expect(await tail.exited).toBe(1);
     expect(tail.stderr()).toMatch(/^audit: disconnected from .*; retrying at most 2 times/m);
