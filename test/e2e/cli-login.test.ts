@@ -1,5 +1,4 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateToken } from '../../src/domain/token.js';
 import {
@@ -11,15 +10,7 @@ import {
   startServerProcess,
   tempHome,
 } from '../helpers/cli.js';
-
-interface ConfigFile {
-  activeProfile?: string;
-  profiles: Record<string, { server?: string; org?: string; token?: string }>;
-}
-
-const configFile = (configDir: string) => join(configDir, 'config.json');
-const readConfig = (configDir: string) =>
-  JSON.parse(readFileSync(configFile(configDir), 'utf8')) as ConfigFile;
+import { configFile, readConfig } from '../helpers/config-file.js';
 
 /** Nothing saved: no config file, or one without a token. */
 function expectNoSavedToken(configDir: string) {

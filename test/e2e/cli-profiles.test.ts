@@ -11,16 +11,9 @@ import {
   startServerProcess,
   tempHome,
 } from '../helpers/cli.js';
+import { configFile, readConfig } from '../helpers/config-file.js';
 import { runInTerminal } from '../helpers/pty.js';
 
-interface ConfigFile {
-  activeProfile?: string;
-  profiles: Record<string, { server?: string; org?: string; token?: string }>;
-}
-
-const configFile = (configDir: string) => join(configDir, 'config.json');
-const readConfig = (configDir: string) =>
-  JSON.parse(readFileSync(configFile(configDir), 'utf8')) as ConfigFile;
 const everything = (result: CliResult) => `${result.stdout}${result.stderr}`;
 
 describe('audit profile list, use and remove; logout that leaves a way out', () => {
