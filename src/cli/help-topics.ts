@@ -24,6 +24,10 @@ export const ENVIRONMENT: readonly (readonly [name: string, meaning: string])[] 
     'AUDIT_TAIL_RETRY_MAX_MS',
     "longest wait between audit tail's reconnect attempts, in milliseconds (default 30000)",
   ],
+  [
+    'AUDIT_CHECKPOINT_INTERVAL_MS',
+    'server: least time between two signed checkpoints of a log (default 60000)',
+  ],
   ['AUDIT_WEBHOOK_RETRY_BASE_MS', 'server: first webhook retry delay in milliseconds (default 30000)'],
   [
     'AUDIT_STREAM_RECHECK_MS',

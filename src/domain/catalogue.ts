@@ -143,6 +143,7 @@ export const ACTION_CATALOGUE: readonly CatalogueEntry[] = [
     'audit.exported': '{actor} exported the audit log[ as {metadata.format}][ ({metadata.count} events)]',
     'audit.retention_purged':
       'Retention purge removed[ {metadata.count}] events[ older than {metadata.retention_days} days]',
+    'audit.checkpoint_signed': 'The server signed a checkpoint of the log[ at {metadata.tree_size} events]',
   }),
 ];
 

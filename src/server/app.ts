@@ -62,6 +62,8 @@ export interface AppOptions extends ConnectionLimits {
   maxStreamsPerAddress?: number;
   /** How often each live stream's token and role are checked again; default 2 s. */
   streamRecheckMs?: number;
+  /** The least time between two signed checkpoints of one organization; default 60 s. */
+  checkpointIntervalMs?: number | undefined;
   /** Unsent bytes past which a live stream is cut off; default 1 MiB. */
   streamMaxBufferedBytes?: number;
 }
@@ -95,6 +97,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     followerPollMs: options.followerPollMs,
     quietCheckpointMs: options.quietCheckpointMs,
+    checkpointIntervalMs: options.checkpointIntervalMs,
     onError: (error) => app.log.error(error),
     webhooks: {
       retryBaseMs: options.webhookRetryBaseMs,

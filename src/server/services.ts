@@ -1,4 +1,6 @@
+import type { NoteSigner } from '../domain/signed-note.js';
 import type { Db } from '../store/database.js';
+import { openLogKey } from '../store/log-key-file.js';
 import { createQuietCheckpointer } from '../store/quiet-checkpoint.js';
 import { createStores } from '../store/stores.js';
 import { createWriteGate } from '../store/write-gate.js';
@@ -15,6 +17,7 @@ import {
   DEFAULT_STREAM_LIMITS,
   type StreamLimits,
 } from './stream-registry.js';
+import { createTreeSealer, type TreeSealer } from './tree-sealer.js';
 
 export interface ServerServiceOptions {
   now?: () => number;
@@ -27,6 +30,10 @@ export interface ServerServiceOptions {
   onError?: (error: unknown) => void;
   /** The webhook delivery worker's retry schedule and timeout (tests shorten them). */
   webhooks?: Omit<WebhookWorkerOptions, 'now'>;
+  /** The least time between two signed checkpoints of one organization (default 60 s). */
+  checkpointIntervalMs?: number | undefined;
+  /** The checkpoint signing key; default: the key file beside the database (made if missing). */
+  logKey?: NoteSigner;
 }
 
 /**
@@ -38,6 +45,7 @@ export interface ServerServiceOptions {
 export function createServerServices(db: Db, options: ServerServiceOptions = {}) {
   let hub: FollowerHub | undefined;
   let webhookWorker: WebhookWorker | undefined;
+  let sealer: TreeSealer | undefined;
   const writes = createWriteGate(db, { onError: options.onError });
   const checkpointer = createQuietCheckpointer(db, options.quietCheckpointMs ?? 1000);
   const stores = createStores(db, options.now, () =>
@@ -45,6 +53,7 @@ export function createServerServices(db: Db, options: ServerServiceOptions = {})
       hub?.poke();
       webhookWorker?.poke();
       checkpointer.poke();
+      sealer?.poke();
     }),
   );
   const streams = createStreamRegistry(stores.directory, {
@@ -63,6 +72,13 @@ export function createServerServices(db: Db, options: ServerServiceOptions = {})
   const onError = options.onError ?? (() => {});
   webhookWorker = createWebhookWorker(db, writes, { onError, ...options.webhooks, now: stores.now });
   const authFailures = createAuthFailureAuditor(stores.recorder, writes, stores.now, onError);
+  const logKey = options.logKey ?? openLogKey(db.name);
+  sealer = createTreeSealer(stores, writes, logKey, {
+    checkpointIntervalMs: options.checkpointIntervalMs,
+    pollMs: options.followerPollMs,
+    onError,
+  });
+  const treeSealer = sealer;
   const positions = createPositionCodec(db);
   const liveHub = hub;
   const worker = webhookWorker;
@@ -75,6 +91,8 @@ export function createServerServices(db: Db, options: ServerServiceOptions = {})
     positions,
     cursors: createCursorCodec(positions),
     authFailures,
+    logKey,
+    sealer: treeSealer,
     webhooks: {
       store: createWebhookStore(db, stores.now),
       worker,
@@ -86,6 +104,7 @@ export function createServerServices(db: Db, options: ServerServiceOptions = {})
       authFailures.close();
       worker.stop();
       checkpointer.close();
+      treeSealer.close();
     },
   };
 }

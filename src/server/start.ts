@@ -72,6 +72,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       webhookRetryBaseMs:
         options.webhookRetryBaseMs ??
         positiveFromEnvironment('AUDIT_WEBHOOK_RETRY_BASE_MS', 'milliseconds', options.log),
+      checkpointIntervalMs: positiveFromEnvironment(
+        'AUDIT_CHECKPOINT_INTERVAL_MS',
+        'milliseconds',
+        options.log,
+      ),
     });
     app.addHook('onClose', async () => db.close());
     try {
@@ -99,6 +104,9 @@ async function listenThenPrepare(app: FastifyInstance, options: StartOptions): P
   const demoEvents = options.demo ? await fillDemo(stores, bootstrap !== undefined, options.log) : 0;
   const purgeNow = () => purgeExpiredEvents(stores.directory, stores.events, stores.recorder, Date.now());
   const purged = purgeNow();
+  // Every event stored so far enters the tree, and a first checkpoint is signed, before the
+  // server says it is ready: `audit verify` right after start has something to check.
+  await stores.sealer.settle();
   // While serving, the purge is one write like any other: it waits for the lock without
   // stopping the event loop, and a lock held past the bound leaves it to the next hour.
   purgeTimer = setInterval(() => {

@@ -62,6 +62,9 @@ export function createEventReads(db: Db) {
       `SELECT ${EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`,
     )
     .raw(true);
+  const selectBySeq = db
+    .prepare<[number], unknown[]>(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq = ?`)
+    .raw(true);
   const selectMaxSeq = db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck();
   // AUTOINCREMENT keeps the highest sequence ever issued in sqlite_sequence, erased rows included.
   const selectEndSeq = db
@@ -136,7 +139,13 @@ export function createEventReads(db: Db) {
       return values ? valuesToStoredEvent(values) : undefined;
     },
 
-    /** Every organization's events after a position, for the live follower hub. */
+    /** The event stored at a sequence number, of any organization. */
+    findBySeq(seq: number): StoredEvent | undefined {
+      const values = selectBySeq.get(seq);
+      return values ? valuesToStoredEvent(values) : undefined;
+    },
+
+    /** Every organization's events after a position, for the live follower hub and the sealer. */
     readFrom(afterSeq: number, limit: number): StoredEvent[] {
       return selectFromSeq.all(afterSeq, limit).map(valuesToStoredEvent);
     },

@@ -1,14 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  fsyncSync,
-  linkSync,
-  openSync,
-  readFileSync,
-  statSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { createPrivateFile, readPrivateFile } from './private-file.js';
 
 /**
  * The key that seals the database's secrets (webhook signing secrets, the GDPR pseudonym key)
@@ -32,19 +23,8 @@ export function keyFileFor(dbFile: string): string {
 
 /** The key in `file`, or undefined if there is no such file. */
 export function readKeyFile(file: string): Buffer | undefined {
-  let mode: number;
-  try {
-    mode = statSync(file).mode;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
-    throw new SecretsKeyError(
-      `the secrets key ${file} may be read or changed by other users (mode ${(mode & 0o777).toString(8)}); run chmod 600 ${file}`,
-    );
-  }
-  const text = readFileSync(file, 'utf8').trim();
+  const text = readPrivateFile(file, (problem) => new SecretsKeyError(`the secrets key ${problem}`))?.trim();
+  if (text === undefined) return undefined;
   if (!/^[0-9a-f]{64}$/.test(text)) {
     throw new SecretsKeyError(`the secrets key ${file} is not 64 hex digits; restore it from your backup`);
   }
@@ -57,21 +37,5 @@ export function readKeyFile(file: string): Buffer | undefined {
  */
 export function createKeyFile(file: string): Buffer {
   const key = randomBytes(KEY_BYTES);
-  const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const fd = openSync(draft, 'wx', 0o600);
-  try {
-    writeSync(fd, `${key.toString('hex')}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    linkSync(draft, file);
-    return key;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return readKeyFile(file) as Buffer;
-  } finally {
-    unlinkSync(draft);
-  }
+  return createPrivateFile(file, `${key.toString('hex')}\n`) ? key : (readKeyFile(file) as Buffer);
 }

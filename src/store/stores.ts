@@ -2,6 +2,7 @@ import type { Db } from './database.js';
 import { createDirectoryStore, type DirectoryStore } from './directory-store.js';
 import { createEventRecorder, type EventRecorder } from './event-recorder.js';
 import { createEventStore, type EventStore } from './event-store.js';
+import { createMerkleStore, type MerkleStore } from './merkle-store.js';
 
 export interface Stores {
   db: Db;
@@ -9,6 +10,8 @@ export interface Stores {
   events: EventStore;
   directory: DirectoryStore;
   recorder: EventRecorder;
+  /** Each organization's Merkle tree and signed checkpoints. */
+  merkle: MerkleStore;
 }
 
 /**
@@ -19,5 +22,12 @@ export interface Stores {
 export function createStores(db: Db, now: () => number = Date.now, afterCommit?: () => void): Stores {
   const events = createEventStore(db);
   const directory = createDirectoryStore(db, now);
-  return { db, now, events, directory, recorder: createEventRecorder(events, now, afterCommit) };
+  return {
+    db,
+    now,
+    events,
+    directory,
+    recorder: createEventRecorder(events, now, afterCommit),
+    merkle: createMerkleStore(db),
+  };
 }

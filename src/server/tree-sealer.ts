@@ -1,0 +1,177 @@
+import { randomBytes } from 'node:crypto';
+import { formatCheckpoint } from '../domain/checkpoint.js';
+import { leafHash } from '../domain/merkle/hashes.js';
+import { commitmentOf, leafBytes, leafFields, SALT_BYTES } from '../domain/merkle/leaf.js';
+import { rootAt } from '../domain/merkle/proofs.js';
+import { type NoteSigner, signNote } from '../domain/signed-note.js';
+import type { NewLeaf } from '../store/merkle-store.js';
+import type { Stores } from '../store/stores.js';
+import type { WriteGate } from '../store/write-gate.js';
+import { SYSTEM_ACTOR } from './server-actor.js';
+
+/** The record of a signed checkpoint, which webhooks can subscribe to. */
+export const CHECKPOINT_SIGNED = 'audit.checkpoint_signed';
+
+/** The default time between two checkpoints of one organization while its log grows. */
+export const DEFAULT_CHECKPOINT_INTERVAL_MS = 60_000;
+
+/** Events sealed per write transaction. */
+const SEAL_BATCH = 2000;
+
+export interface TreeSealerOptions {
+  /** The least time between two checkpoints of one organization (default 60 s). */
+  checkpointIntervalMs?: number | undefined;
+  /** How often the sealer looks for events other processes stored (default 1 s). */
+  pollMs?: number | undefined;
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * Adds stored events to their organization's Merkle tree after they commit, and signs
+ * checkpoints of the trees that grew. Ingest never waits for it: a commit only pokes it.
+ *
+ * A tree grows by one leaf per event, in the order events were stored (events.seq), so every
+ * process that stores events (the server, an admin command) is sealed in one order. A
+ * checkpoint is signed when the tree holds an event that no checkpoint covers yet, at most once
+ * per interval per organization; the first one at once. Its record, an event itself, does not
+ * call for another checkpoint on its own (it would never stop), and is covered by the next.
+ */
+export function createTreeSealer(
+  stores: Stores,
+  writes: WriteGate,
+  signer: NoteSigner,
+  options: TreeSealerOptions = {},
+) {
+  const { events, merkle, directory, recorder, now } = stores;
+  const intervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
+  const onError = options.onError ?? (() => {});
+  const signTimers = new Map<number, NodeJS.Timeout>();
+  let running: Promise<void> | undefined;
+  let again = false;
+  let closed = false;
+
+  const pollTimer = setInterval(() => {
+    if (events.maxSeq() > merkle.sealedSeq()) poke();
+  }, options.pollMs ?? 1000);
+  pollTimer.unref();
+
+  function poke(): void {
+    if (closed) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = sealAndSign()
+      .catch(onError)
+      .finally(() => {
+        running = undefined;
+        if (again) {
+          again = false;
+          poke();
+        }
+      });
+  }
+
+  async function sealAndSign(): Promise<void> {
+    const grown = new Set<number>();
+    for (;;) {
+      const sealed = await writes.write(() => sealBatch(grown));
+      if (sealed < SEAL_BATCH) break;
+    }
+    for (const orgId of grown) await signIfDue(orgId);
+  }
+
+  /** Seals up to SEAL_BATCH unsealed events; notes the organizations whose tree grew. */
+  function sealBatch(grown: Set<number>): number {
+    const batch = events.readFrom(merkle.sealedSeq(), SEAL_BATCH);
+    const salts = randomBytes(SALT_BYTES * batch.length);
+    const leaves = batch.map(({ seq, orgId, event }, i): NewLeaf => {
+      const salt = Buffer.from(salts.subarray(i * SALT_BYTES, (i + 1) * SALT_BYTES));
+      const commitment = commitmentOf(salt, leafFields(event));
+      grown.add(orgId);
+      return {
+        orgId,
+        eventSeq: seq,
+        eventId: event.id,
+        timestamp: event.timestamp,
+        category: event.category,
+        commitment,
+        salt,
+        hash: leafHash(leafBytes(event, commitment)),
+      };
+    });
+    merkle.append(leaves);
+    return batch.length;
+  }
+
+  async function signIfDue(orgId: number): Promise<void> {
+    if (closed || signTimers.has(orgId)) return;
+    const latest = merkle.latestCheckpoint(orgId);
+    const wait = latest ? latest.signedAt + intervalMs - now() : 0;
+    if (wait > 0) {
+      const timer = setTimeout(() => {
+        signTimers.delete(orgId);
+        signIfDue(orgId).catch(onError);
+      }, wait);
+      timer.unref();
+      signTimers.set(orgId, timer);
+      return;
+    }
+    await writes.write(() => signCheckpoint(orgId));
+  }
+
+  /** Signs the tree as it is now, if it holds an event no checkpoint covers (see above). */
+  function signCheckpoint(orgId: number): void {
+    const organization = directory.organizationById(orgId);
+    if (!organization) return;
+    const size = merkle.size(orgId);
+    const latest = merkle.latestCheckpoint(orgId);
+    const covered = latest?.treeSize ?? 0;
+    if (size <= covered) return;
+    if (size === covered + 1 && latest && onlyOwnRecordSince(orgId, size - 1)) return;
+    const root = rootAt(size, merkle.subtrees(orgId));
+    const signedAt = now();
+    const origin = logOrigin(signer, organization.slug);
+    const note = signNote(
+      formatCheckpoint({ origin, size, root, extensions: [`time ${new Date(signedAt).toISOString()}`] }),
+      signer,
+    );
+    merkle.addCheckpoint(orgId, { treeSize: size, root, signedAt, note });
+    recorder.record(orgId, [
+      {
+        action: CHECKPOINT_SIGNED,
+        actor: SYSTEM_ACTOR,
+        metadata: { origin, tree_size: size, root: root.toString('base64'), checkpoint: note },
+      },
+    ]);
+  }
+
+  /** Whether the leaf at `position` is the record of the checkpoint before it. */
+  function onlyOwnRecordSince(orgId: number, position: number): boolean {
+    const [leaf] = merkle.leaves(orgId, position, position + 1);
+    return leaf !== undefined && events.findBySeq(leaf.eventSeq)?.event.action === CHECKPOINT_SIGNED;
+  }
+
+  return {
+    poke,
+    /** Seals what is stored and signs what is due now; resolves when done (tests, start-up). */
+    async settle(): Promise<void> {
+      poke();
+      while (running) await running;
+      for (const organization of directory.listOrganizations()) await signIfDue(organization.id);
+    },
+    close(): void {
+      closed = true;
+      clearInterval(pollTimer);
+      for (const timer of signTimers.values()) clearTimeout(timer);
+      signTimers.clear();
+    },
+  };
+}
+
+export type TreeSealer = ReturnType<typeof createTreeSealer>;
+
+/** The origin line of an organization's checkpoints: the key's name, then the organization. */
+export function logOrigin(signer: Pick<NoteSigner, 'name'>, orgSlug: string): string {
+  return `${signer.name}/${orgSlug}`;
+}

@@ -1,0 +1,156 @@
+import { nodeHash } from '../domain/merkle/hashes.js';
+import type { PerfectSubtrees } from '../domain/merkle/subtrees.js';
+import type { Db } from './database.js';
+
+/**
+ * The tables of each organization's Merkle tree (migration 0002): leaves in the order events
+ * were stored, the completed perfect subtrees above them, and the signed checkpoints.
+ */
+
+/** A leaf as stored: what it stands for, its commitment and (until erasure or purge) its salt. */
+export interface StoredLeaf {
+  position: number;
+  eventSeq: number;
+  eventId: string;
+  timestamp: string;
+  category: string;
+  commitment: Buffer;
+  /** null once the event was erased or purged. */
+  salt: Buffer | null;
+  hash: Buffer;
+}
+
+export type NewLeaf = Omit<StoredLeaf, 'position'> & { orgId: number };
+
+export interface StoredCheckpoint {
+  treeSize: number;
+  root: Buffer;
+  signedAt: number;
+  /** The signed note, verbatim. */
+  note: string;
+}
+
+const LEAF_COLUMNS = 'position, event_seq, event_id, timestamp, category, commitment, salt, hash';
+type LeafValues = [number, number, string, string, string, Buffer, Buffer | null, Buffer];
+
+function toLeaf(values: LeafValues): StoredLeaf {
+  const [position, eventSeq, eventId, timestamp, category, commitment, salt, hash] = values;
+  return { position, eventSeq, eventId, timestamp, category, commitment, salt, hash };
+}
+
+/** The most leaves one read returns. */
+export const MAX_LEAVES_PER_READ = 10_000;
+
+export type MerkleStore = ReturnType<typeof createMerkleStore>;
+
+export function createMerkleStore(db: Db) {
+  const selectSealedSeq = db.prepare('SELECT coalesce(max(event_seq), 0) FROM merkle_leaves').pluck();
+  const selectSize = db
+    .prepare<[number]>('SELECT coalesce(max(position) + 1, 0) FROM merkle_leaves WHERE org_id = ?')
+    .pluck();
+  const insertLeaf = db.prepare(
+    `INSERT INTO merkle_leaves (org_id, ${LEAF_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insertNode = db.prepare('INSERT INTO merkle_nodes (org_id, level, idx, hash) VALUES (?, ?, ?, ?)');
+  const selectLeafHash = db
+    .prepare<[number, number], Buffer>('SELECT hash FROM merkle_leaves WHERE org_id = ? AND position = ?')
+    .pluck();
+  const selectNodeHash = db
+    .prepare<[number, number, number], Buffer>(
+      'SELECT hash FROM merkle_nodes WHERE org_id = ? AND level = ? AND idx = ?',
+    )
+    .pluck();
+  const selectRange = db
+    .prepare<[number, number, number], LeafValues>(
+      `SELECT ${LEAF_COLUMNS} FROM merkle_leaves WHERE org_id = ? AND position >= ? AND position < ? ORDER BY position`,
+    )
+    .raw(true);
+  const selectBySeq = db
+    .prepare<[number], LeafValues>(`SELECT ${LEAF_COLUMNS} FROM merkle_leaves WHERE event_seq = ?`)
+    .raw(true);
+  const insertCheckpoint = db.prepare(
+    'INSERT INTO merkle_checkpoints (org_id, tree_size, root, signed_at, note) VALUES (?, ?, ?, ?, ?)',
+  );
+  const selectLatestCheckpoint = db.prepare<[number], StoredCheckpoint>(
+    `SELECT tree_size AS treeSize, root, signed_at AS signedAt, note FROM merkle_checkpoints
+     WHERE org_id = ? ORDER BY tree_size DESC LIMIT 1`,
+  );
+
+  function hashAt(orgId: number, level: number, index: number): Buffer {
+    const hash = level === 0 ? selectLeafHash.get(orgId, index) : selectNodeHash.get(orgId, level, index);
+    if (!hash) throw new RangeError(`the tree of organization ${orgId} has no subtree (${level}, ${index})`);
+    return hash;
+  }
+
+  return {
+    /** The highest event sequence number that has a leaf (0: none). */
+    sealedSeq(): number {
+      return Number(selectSealedSeq.get());
+    },
+
+    /** How many leaves the organization's tree has. */
+    size(orgId: number): number {
+      return Number(selectSize.get(orgId));
+    },
+
+    /**
+     * Appends leaves, in the order given, each at the next position of its organization's tree,
+     * and stores every perfect subtree that a leaf completes. Runs in the caller's transaction.
+     */
+    append(leaves: readonly NewLeaf[]): void {
+      const sizes = new Map<number, number>();
+      for (const leaf of leaves) {
+        const position = sizes.get(leaf.orgId) ?? Number(selectSize.get(leaf.orgId));
+        sizes.set(leaf.orgId, position + 1);
+        insertLeaf.run(
+          leaf.orgId,
+          position,
+          leaf.eventSeq,
+          leaf.eventId,
+          leaf.timestamp,
+          leaf.category,
+          leaf.commitment,
+          leaf.salt,
+          leaf.hash,
+        );
+        // A right child completes its parent: climb while the node is a right child.
+        let hash = leaf.hash;
+        let index = position;
+        for (let level = 0; index % 2 === 1; level++) {
+          hash = nodeHash(hashAt(leaf.orgId, level, index - 1), hash);
+          index = (index - 1) / 2;
+          insertNode.run(leaf.orgId, level + 1, index, hash);
+        }
+      }
+    },
+
+    /** The organization's perfect subtrees, read from the tables as a root or proof needs them. */
+    subtrees(orgId: number): PerfectSubtrees {
+      return (level, index) => hashAt(orgId, level, index);
+    },
+
+    /** Leaves [start, end) of the organization's tree, at most MAX_LEAVES_PER_READ. */
+    leaves(orgId: number, start: number, end: number): StoredLeaf[] {
+      const last = Math.min(end, start + MAX_LEAVES_PER_READ);
+      return selectRange.all(orgId, start, last).map(toLeaf);
+    },
+
+    /** Iterates the leaves [start, end) without holding them all. */
+    *iterateLeaves(orgId: number, start: number, end: number): Generator<StoredLeaf> {
+      for (const values of selectRange.iterate(orgId, start, end)) yield toLeaf(values);
+    },
+
+    leafOfSeq(eventSeq: number): StoredLeaf | undefined {
+      const values = selectBySeq.get(eventSeq);
+      return values && toLeaf(values);
+    },
+
+    addCheckpoint(orgId: number, checkpoint: StoredCheckpoint): void {
+      insertCheckpoint.run(orgId, checkpoint.treeSize, checkpoint.root, checkpoint.signedAt, checkpoint.note);
+    },
+
+    latestCheckpoint(orgId: number): StoredCheckpoint | undefined {
+      return selectLatestCheckpoint.get(orgId);
+    },
+  };
+}

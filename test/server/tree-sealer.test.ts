@@ -1,0 +1,119 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseCheckpoint } from '../../src/domain/checkpoint.js';
+import { commitmentOf, eventLeafHash, leafFields } from '../../src/domain/merkle/leaf.js';
+import { rootAt } from '../../src/domain/merkle/proofs.js';
+import { inMemorySubtrees } from '../../src/domain/merkle/subtrees.js';
+import { openNote, parseVerifierKey } from '../../src/domain/signed-note.js';
+import { CHECKPOINT_SIGNED } from '../../src/server/tree-sealer.js';
+import { inMaintenanceWindow } from '../../src/store/transaction.js';
+import { createFixture, type Fixture } from '../helpers/server-fixture.js';
+
+let fixture: Fixture | undefined;
+afterEach(async () => {
+  await fixture?.close();
+  fixture = undefined;
+});
+
+const login = (n: number) => ({
+  action: 'user.login',
+  actor: { email: `u${n}@example.com` },
+  description: `login ${n}`,
+});
+
+async function sealed(options: { checkpointIntervalMs?: number } = {}) {
+  fixture = await createFixture({ checkpointIntervalMs: options.checkpointIntervalMs ?? 60_000 });
+  return fixture;
+}
+
+describe('the tree sealer', () => {
+  it('makes one leaf per stored event, in the order stored, and a root that the events and salts recompute', async () => {
+    const f = await sealed();
+    await f.ingest([login(1), login(2), login(3)]);
+    await f.ingest([login(4)]);
+    const { merkle, events, directory } = f.app.services;
+    await f.app.services.sealer.settle();
+    const org = directory.findOrganization('default');
+    if (!org) throw new Error('no default organization');
+    const size = merkle.size(org.id);
+    const leaves = merkle.leaves(org.id, 0, size);
+    expect(leaves.map((leaf) => leaf.position)).toEqual([...Array(size).keys()]);
+    const seqs = leaves.map((leaf) => leaf.eventSeq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    const recomputed = leaves.map((leaf) => {
+      const stored = events.findBySeq(leaf.eventSeq);
+      if (!stored || !leaf.salt) throw new Error(`leaf ${leaf.position} lost its event or salt`);
+      expect(leaf.commitment).toEqual(commitmentOf(leaf.salt, leafFields(stored.event)));
+      return eventLeafHash(stored.event, leaf.salt);
+    });
+    expect(recomputed).toEqual(leaves.map((leaf) => leaf.hash));
+    const checkpoint = merkle.latestCheckpoint(org.id);
+    expect(checkpoint?.root).toEqual(rootAt(checkpoint?.treeSize ?? 0, inMemorySubtrees(recomputed)));
+  });
+
+  it('signs a checkpoint that opens with the server key and names the organization in its origin', async () => {
+    const f = await sealed();
+    await f.ingest([login(1)]);
+    await f.app.services.sealer.settle();
+    const org = f.app.services.directory.findOrganization('default');
+    const stored = f.app.services.merkle.latestCheckpoint(org?.id ?? 0);
+    if (!stored) throw new Error('no checkpoint was signed');
+    const opened = openNote(stored.note, [parseVerifierKey(f.app.services.logKey.verifierKey)]);
+    const checkpoint = parseCheckpoint(opened.text);
+    expect(checkpoint.origin).toBe(`${f.app.services.logKey.name}/default`);
+    expect(checkpoint.size).toBe(stored.treeSize);
+    expect(checkpoint.root).toEqual(stored.root);
+    expect(checkpoint.extensions[0]).toMatch(/^time \d{4}-\d\d-\d\dT/);
+  });
+
+  it('records each checkpoint as an event, and that record alone never calls for another checkpoint', async () => {
+    const f = await sealed({ checkpointIntervalMs: 1 });
+    await f.ingest([login(1)]);
+    await f.app.services.sealer.settle();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await f.app.services.sealer.settle();
+    const { merkle, directory, events } = f.app.services;
+    const org = directory.findOrganization('default');
+    const orgId = org?.id ?? 0;
+    const records = events
+      .page(orgId, { detailed: true }, { kind: 'organization' }, { order: 'asc', limit: 100 })
+      .events.filter((stored) => stored.event.action === CHECKPOINT_SIGNED);
+    expect(records.length).toBe(1);
+    expect(records[0]?.event.metadata).toMatchObject({ tree_size: merkle.latestCheckpoint(orgId)?.treeSize });
+    // The record is the newest leaf, not yet covered: the next real event brings a new checkpoint.
+    expect(merkle.size(orgId)).toBe((merkle.latestCheckpoint(orgId)?.treeSize ?? 0) + 1);
+    await f.ingest([login(2)]);
+    await f.app.services.sealer.settle();
+    expect(merkle.latestCheckpoint(orgId)?.treeSize).toBe(merkle.size(orgId) - 1);
+  });
+
+  it('forgets the salt of an event that erasure rewrites or the purge removes, and keeps its leaf', async () => {
+    const f = await sealed();
+    const [first, second] = await f.ingest([login(1), login(2)]);
+    await f.app.services.sealer.settle();
+    const { merkle, events, db } = f.app.services;
+    const seqOf = (id: string | undefined) => events.findById(1, id ?? '')?.seq ?? 0;
+    const firstSeq = seqOf(first?.id);
+    const secondSeq = seqOf(second?.id);
+    const before = merkle.leafOfSeq(secondSeq);
+    inMaintenanceWindow(db, () => {
+      db.prepare("UPDATE events SET actor_email = 'erased' WHERE seq = ?").run(firstSeq);
+      db.prepare('DELETE FROM events WHERE seq = ?').run(secondSeq);
+    });
+    expect(merkle.leafOfSeq(firstSeq)?.salt).toBeNull();
+    const after = merkle.leafOfSeq(secondSeq);
+    expect(after?.salt).toBeNull();
+    expect(after?.hash).toEqual(before?.hash);
+  });
+
+  it('refuses to change or delete a leaf, a subtree or a checkpoint (append-only, like the events)', async () => {
+    const f = await sealed();
+    await f.ingest([login(1), login(2)]);
+    await f.app.services.sealer.settle();
+    const { db } = f.app.services;
+    expect(() => db.prepare("UPDATE merkle_leaves SET category = 'x'").run()).toThrow(/append-only/);
+    expect(() => db.prepare('UPDATE merkle_leaves SET salt = randomblob(32)').run()).toThrow(/append-only/);
+    expect(() => db.prepare('DELETE FROM merkle_leaves').run()).toThrow(/append-only/);
+    expect(() => db.prepare('DELETE FROM merkle_nodes').run()).toThrow(/append-only/);
+    expect(() => db.prepare('UPDATE merkle_checkpoints SET tree_size = 1').run()).toThrow(/append-only/);
+  });
+});
