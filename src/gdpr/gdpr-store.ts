@@ -23,6 +23,8 @@ export interface ErasureReport {
   dryRun: boolean;
   subject: Subject;
   candidates: Candidates;
+  /** The seqs of the events the erasure rewrote (their leaves' salts are gone with it). */
+  changedSeqs: number[];
 }
 
 /** Finding a person's events, and erasing their personal data from the database. */
@@ -75,6 +77,7 @@ export function createGdprStore(db: Db) {
       dryRun,
       subject,
       candidates,
+      changedSeqs: [] as number[],
     };
   }
 
@@ -137,6 +140,7 @@ export function createGdprStore(db: Db) {
           const erased = eraseFromEvent(stored.event, subject, matchers, pseudonym);
           if (JSON.stringify(erased) === JSON.stringify(stored.event)) continue;
           result.eventsChanged++;
+          result.changedSeqs.push(stored.seq);
           updateEvent(stored.seq, stored.event, erased);
         }
         directory.erase(orgId, subject, matchers.text, pseudonym, now);
