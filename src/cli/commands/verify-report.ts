@@ -19,7 +19,7 @@ export function reportLines(report: VerifyReport, context: ReportContext): strin
   if (report.checkpoint) {
     const sealed =
       report.sealed_size !== null && report.sealed_size > report.checkpoint.size
-        ? ` (${count(report.sealed_size)} sealed, to be signed)`
+        ? ` (${count(report.sealed_size)} sealed so far)`
         : '';
     row('Checkpoint', `${describe(report.checkpoint, context.zone)}${sealed}`);
   }
@@ -34,14 +34,14 @@ export function reportLines(report: VerifyReport, context: ReportContext): strin
   if (report.consistent_with) {
     row(
       'Consistency',
-      `extends the ${describe(report.consistent_with, context.zone)} that profile ${safe(context.profile)} saw last`,
+      `extends the checkpoint of ${describe(report.consistent_with, context.zone)} that profile ${safe(context.profile)} saw last`,
     );
   } else if (report.checkpoint && report.result === 'valid') {
     row('Consistency', `no earlier checkpoint seen by profile ${safe(context.profile)}; remembered this one`);
   }
   if (report.witness) {
     const against = report.witness.consistent_with
-      ? `extends its last checkpoint, ${describe(report.witness.consistent_with, context.zone)}`
+      ? `extends its last checkpoint, of ${describe(report.witness.consistent_with, context.zone)}`
       : 'no checkpoint saved there before';
     const appended = report.witness.appended
       ? '; appended'
@@ -60,6 +60,8 @@ export function reportLines(report: VerifyReport, context: ReportContext): strin
       `${count(leaves)} leaves and ${count(events)} events recomputed (${count(erased)} erased, ${count(purged)} purged); the root ${rootOk}`,
     );
   }
+  if (!report.full && report.checkpoint)
+    row('Events', 'not re-read (audit verify --full recomputes each one)');
   for (const problem of report.problems) {
     const more = problem.more ? ` (and ${count(problem.more)} more like it)` : '';
     lines.push(`TAMPERED: ${safe(problem.message)}${more}`);
@@ -72,7 +74,7 @@ function describe(checkpoint: CheckpointSummary, zone: string): string {
   const signed =
     checkpoint.signed_at === null
       ? ''
-      : `, signed ${formatTimestamp(checkpoint.signed_at, zone)} ${zoneLabel(zone, checkpoint.signed_at)}`;
+      : ` signed ${formatTimestamp(checkpoint.signed_at, zone)} ${zoneLabel(zone, checkpoint.signed_at)}`;
   return `${count(checkpoint.size)} events${signed}`;
 }
 
