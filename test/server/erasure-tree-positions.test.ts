@@ -8,7 +8,11 @@ afterEach(async () => {
   fixture = undefined;
 });
 
-const login = (email: string, n: number) => ({ action: 'user.login', actor: { email }, description: `login ${n}` });
+const login = (email: string, n: number) => ({
+  action: 'user.login',
+  actor: { email },
+  description: `login ${n}`,
+});
 
 describe("an erasure's record names the leaves whose salt it deleted", () => {
   it('tree_positions holds exactly the erased events positions, so a full verify can excuse those and no others', async () => {
@@ -32,7 +36,9 @@ describe("an erasure's record names the leaves whose salt it deleted", () => {
       .events.find((stored) => stored.event.action === 'gdpr.user_erased');
     const ranges = parsePositionRanges(String(record?.event.metadata?.tree_positions));
     if (!ranges) throw new Error(`no tree_positions in ${JSON.stringify(record?.event.metadata)}`);
-    const named = leaves.filter((leaf) => inPositionRanges(ranges, leaf.position)).map((leaf) => leaf.position);
+    const named = leaves
+      .filter((leaf) => inPositionRanges(ranges, leaf.position))
+      .map((leaf) => leaf.position);
     expect(named).toEqual(saltless);
   });
 });
