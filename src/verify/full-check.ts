@@ -54,9 +54,17 @@ export async function checkAllLeaves(
   const problems = createProblemList();
   const waiting = createWaitingLeaves();
   let events = 0;
+  // The next page is asked for before this one is checked: the server reads while we hash.
+  const ask = (start: number) => {
+    const asked = source.page(start, Math.min(size, start + source.pageSize));
+    asked.catch(() => {}); // awaited below; a failure after an earlier one must not go unhandled
+    return asked;
+  };
+  let next = size > 0 ? ask(0) : undefined;
   for (let start = 0; start < size; start += source.pageSize) {
     const end = Math.min(size, start + source.pageSize);
-    const page = await source.page(start, end);
+    const page = await (next as ReturnType<typeof ask>);
+    next = end < size ? ask(end) : undefined;
     if (!Array.isArray(page?.data) || page.data.length !== end - start) {
       throw new TamperEvidence({
         kind: 'bad-answer',
