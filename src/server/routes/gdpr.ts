@@ -10,8 +10,8 @@ import {
   identifiersToJson,
 } from '../../gdpr/gdpr-store.js';
 import { EmptyIdentifierError, requestedSubject, type SubjectRequest } from '../../gdpr/subject.js';
-import { assertOwner, isOrganizationAdmin, visibilityOf } from '../permissions.js';
-import { forbidden, invalidParameter, Problem } from '../problem.js';
+import { assertOrganizationReader, assertOwner } from '../permissions.js';
+import { invalidParameter, Problem } from '../problem.js';
 import { organizationFor } from '../route-helpers.js';
 import { OrgParams, problemResponses } from '../schemas/common.js';
 import { ErasureAnswer, ExportAnswer, SubjectBody, type SubjectBodyValue } from '../schemas/gdpr.js';
@@ -45,9 +45,7 @@ export function registerGdprRoutes(app: FastifyInstance, options: { scrubWaitMs?
     },
     async (request, reply) => {
       const principal = organizationFor(request, (request.params as { org: string }).org);
-      visibilityOf(principal);
-      if (!isOrganizationAdmin(principal.user))
-        throw forbidden('a GDPR export needs an organization owner or admin');
+      assertOrganizationReader(principal, 'a GDPR export');
       const body = request.body as SubjectBodyValue;
       const orgId = principal.organization.id;
       const { subject, candidates } = await gdpr.resolve(orgId, subjectRequest(body));
