@@ -253,6 +253,11 @@ export function createMerkleStore(db: Db) {
       };
     },
 
+    /** The positions of the organization's leaves of the events at `eventSeqs` that are sealed. */
+    positionsOf(orgId: number, eventSeqs: readonly number[]): number[] {
+      return eventSeqs.flatMap((seq) => selectEventLeaf.get(orgId, seq)?.position ?? []);
+    },
+
     /** The sequence number of the event at `position` of the organization's tree. */
     seqAt(orgId: number, position: number): number | undefined {
       return selectSeqAt.get(orgId, position);

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { formatPositionRanges } from '../../domain/merkle/position-ranges.js';
 import { GDPR_REQUEST_COST } from '../../domain/request-limits.js';
 import { exportDocument } from '../../gdpr/export-document.js';
 import {
@@ -24,7 +25,7 @@ const STARTUP_SCRUB_RETRY_MS = 1000;
 
 /** Subject-access requests and the right to erasure (GDPR articles 15 and 17). */
 export function registerGdprRoutes(app: FastifyInstance, options: { scrubWaitMs?: number | undefined } = {}) {
-  const { db, recorder, now, writes } = app.services;
+  const { db, recorder, now, writes, merkle } = app.services;
   const gdpr = createGdprStore(db);
   const scrubWaitMs = options.scrubWaitMs ?? DEFAULT_SCRUB_WAIT_MS;
   finishPendingScrub(app, gdpr);
@@ -103,6 +104,9 @@ export function registerGdprRoutes(app: FastifyInstance, options: { scrubWaitMs?
                 count: erased.eventsChanged,
                 events_matched: erased.eventsMatched,
                 accounts_changed: erased.accountsChanged,
+                // Rewriting an event deleted its leaf's salt (migration 0002's trigger): a full
+                // check tells these leaves, which no longer recompute, from edited ones.
+                tree_positions: formatPositionRanges(merkle.positionsOf(orgId, erased.changedSeqs)),
               },
             },
           ]);
