@@ -61,6 +61,7 @@ export function buildEventWhere(
   if (filter.receivedBefore !== undefined) {
     add('received_at < @receivedBefore', { receivedBefore: filter.receivedBefore });
   }
+  if (filter.maxSeq !== undefined) add('seq <= @maxSeq', { maxSeq: filter.maxSeq });
   if (filter.text !== undefined) {
     add('seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH @fts)', {
       fts: toFtsQuery(searchPhrases(filter.text)),
