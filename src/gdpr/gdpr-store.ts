@@ -19,12 +19,12 @@ export interface ErasureReport {
   pseudonym: string;
   eventsMatched: number;
   eventsChanged: number;
+  /** The sequence numbers of the events rewritten (none in a dry run). */
+  changedSeqs: number[];
   accountsChanged: number;
   dryRun: boolean;
   subject: Subject;
   candidates: Candidates;
-  /** The seqs of the events the erasure rewrote (their leaves' salts are gone with it). */
-  changedSeqs: number[];
 }
 
 /** Finding a person's events, and erasing their personal data from the database. */
@@ -73,11 +73,11 @@ export function createGdprStore(db: Db) {
       pseudonym,
       eventsMatched: 0,
       eventsChanged: 0,
+      changedSeqs: [] as number[],
       accountsChanged: subject.accounts.filter((account) => accountNeedsErasure(account, pseudonym)).length,
       dryRun,
       subject,
       candidates,
-      changedSeqs: [] as number[],
     };
   }
 
