@@ -21,8 +21,9 @@ export function verifyCommand(context: CliContext): Command {
       "check the organization's log against its signed checkpoint: the signature with the server key this " +
         'profile pinned on first use (like ssh known_hosts), and that the log extends the last checkpoint this ' +
         'profile saw (and the last one saved with --save-checkpoint), so a rewritten or rolled-back history is ' +
-        'caught. --full also re-reads every event and recomputes every leaf and the root. Exit 0 valid, ' +
-        '3 evidence of tampering',
+        'caught. --full also re-reads every event and recomputes every leaf and the root. The pinned key and ' +
+        'last checkpoint are kept per profile and organization in known-logs.json beside the profiles. ' +
+        'Exit 0 valid, 3 evidence of tampering',
     )
     .option('--full', 'also re-read every event and recompute every leaf and the root (10,000 per request)')
     .option(
@@ -36,11 +37,11 @@ export function verifyCommand(context: CliContext): Command {
     .addHelpText(
       'after',
       examples(
-        '$ audit verify                                  # signature, rollback and rewrite checks',
-        '$ audit verify --full                           # also every event, leaf and the root',
+        '$ audit verify                                   # signature, rollback and rewrite checks',
+        '$ audit verify --full                            # also every event, leaf and the root',
         '$ audit verify --save-checkpoint ~/audit-witness  # from cron: keep an outside copy',
         '$ audit verify -o json',
-        '$ audit verify --trust-new-key                  # after a key rotation you confirmed',
+        '$ audit verify --trust-new-key                   # after a key rotation you confirmed',
       ),
     )
     .action(async (options: VerifyOptions, command: Command) => {
