@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { removeDrafts, writeFileAtomically } from './atomic-write.js';
 import { withFileLock } from './file-lock.js';
 import { parseConfigText, readConfigText } from './profile-reader.js';
-import { cannotSaveProfiles } from './settings-error.js';
+import { cannotSaveProfiles, SettingsError } from './settings-error.js';
 
 export interface KnownLog {
   /** The C2SP verifier key text, `<name>+<hash>+<key>`. */
@@ -36,7 +36,14 @@ export function openKnownLogs(dir: string) {
   function read(): KnownLogsFile {
     const text = readConfigText(path);
     if (text === undefined) return { profiles: {} };
-    const parsed = parseConfigText(path, text);
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = parseConfigText(path, text);
+    } catch {
+      throw new SettingsError(
+        `${path} is not the JSON audit verify wrote; fix it, or remove it (the next verify pins the server's key again)`,
+      );
+    }
     return {
       ...parsed,
       profiles: isRecord(parsed.profiles) ? (parsed.profiles as KnownLogsFile['profiles']) : {},

@@ -14,6 +14,7 @@ import {
   MAX_LEAVES_PER_PAGE,
 } from '../client/tree.js';
 import type { KnownLog, KnownLogs } from '../config/known-logs.js';
+import { SettingsError } from '../config/settings-error.js';
 import { keyFingerprint } from '../domain/key-fingerprint.js';
 import { type NoteVerifier, parseVerifierKey } from '../domain/signed-note.js';
 import { openCheckpoint, readVerifiedCheckpoint, type SeenCheckpoint } from './checkpoint-note.js';
@@ -89,7 +90,7 @@ export async function verifyOnline(options: OnlineVerifyOptions): Promise<Verify
     const current = openServerCheckpoint(await getCheckpointNote(client), verifier, tree.origin);
     report.checkpoint = summary(current);
     if (pinned?.checkpoint) {
-      const previous = readVerifiedCheckpoint(pinned.checkpoint);
+      const previous = savedCheckpoint(pinned.checkpoint, knownLogs.path);
       await checkConsistent(previous, current, fetchProof, `this profile (${profile})`);
       report.consistent_with = summary(previous);
     }
@@ -99,7 +100,7 @@ export async function verifyOnline(options: OnlineVerifyOptions): Promise<Verify
       witnessLast = lastWitnessNote(file);
       report.witness = { file, consistent_with: null, appended: false };
       if (witnessLast !== undefined) {
-        const saved = readVerifiedCheckpoint(witnessLast);
+        const saved = savedCheckpoint(witnessLast, file);
         await checkConsistent(saved, current, fetchProof, `the checkpoints saved in ${file}`);
         report.witness.consistent_with = summary(saved);
       }
@@ -198,6 +199,17 @@ function remember(
         : { checkpoint: current.note, checkpoint_seen_at: now }),
     };
   });
+}
+
+/** A checkpoint kept on this machine; one that no longer parses is a file to fix, not tampering by the server. */
+function savedCheckpoint(note: string, file: string): SeenCheckpoint {
+  try {
+    return readVerifiedCheckpoint(note);
+  } catch (error) {
+    throw new SettingsError(
+      `the last checkpoint saved in ${file} cannot be read (${(error as Error).message}); fix or remove it`,
+    );
+  }
 }
 
 function summary(checkpoint: SeenCheckpoint): CheckpointSummary {

@@ -1,4 +1,6 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/errors.js';
 import { formatCheckpoint } from '../../src/domain/checkpoint.js';
@@ -8,7 +10,7 @@ import { consistencyProof, rootAt } from '../../src/domain/merkle/proofs.js';
 import { inMemorySubtrees } from '../../src/domain/merkle/subtrees.js';
 import { generateNoteKey, parseSignerKey, parseVerifierKey, signNote } from '../../src/domain/signed-note.js';
 import { generateToken } from '../../src/domain/token.js';
-import { cliEnv, runCli, tempHome } from '../helpers/cli.js';
+import { cliEnv, expectOneErrorLine, runCli, tempHome } from '../helpers/cli.js';
 
 /**
  * `audit verify` against a server that lies: the answers are made here, with real keys, notes
@@ -162,5 +164,19 @@ describe('audit verify against a lying server', () => {
     const shown = answer.stdout + answer.stderr;
     expect(shown).toContain('audit.example/default');
     for (const control of ['\u001b', '\u0007']) expect(shown).not.toContain(control);
+  });
+
+  it('a saved-checkpoints file edited into garbage is a one-line exit 2 naming it, never a crash or a pass', async () => {
+    const url = await lyingServer(() => ({ size: 5 }));
+    const home = tempHome();
+    const env = cliEnv(home.configDir, { AUDIT_SERVER: url, AUDIT_TOKEN: TOKEN, AUDIT_ORG: 'default' });
+    const dir = join(home.dir, 'witness');
+    mkdirSync(dir);
+    const file = join(dir, `127.0.0.1_${new URL(url).port}-default.checkpoints`);
+    writeFileSync(file, 'not a checkpoint\n\n— nobody AAAA\n');
+    const answer = await runCli(['verify', '--save-checkpoint', dir], { env });
+    expect(answer.code).toBe(EXIT.usage);
+    expectOneErrorLine(answer);
+    expect(answer.stderr).toContain(`the last checkpoint saved in ${file} cannot be read`);
   });
 });
