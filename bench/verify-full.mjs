@@ -55,17 +55,17 @@ try {
   };
   const cpu0 = serverCpu();
   const t0 = performance.now();
-  const run = spawnSync('/usr/bin/time', ['-f', '%U %S', process.execPath, BIN, 'verify', '--full', '-o', 'json'], {
+  const run = spawnSync('/usr/bin/time', ['-f', '%U %S %M', process.execPath, BIN, 'verify', '--full', '-o', 'json'], {
     env: verifyEnv,
     encoding: 'utf8',
   });
   const seconds = (performance.now() - t0) / 1000;
-  const [user, system] = run.stderr.trim().split('\n').at(-1).split(' ').map(Number);
+  const [user, system, peakKb] = run.stderr.trim().split('\n').at(-1).split(' ').map(Number);
   const report = JSON.parse(run.stdout);
   const rate = (s) => Math.round(report.full.leaves / s).toLocaleString('en-US');
   console.log(
     `audit verify --full: exit ${run.status}, ${report.full.leaves} leaves in ${seconds.toFixed(1)} s wall = ${rate(seconds)} events/s` +
-      ` (CLI CPU ${(user + system).toFixed(1)} s = ${rate(user + system)}/s; server CPU ${(serverCpu() - cpu0).toFixed(1)} s = ${rate(serverCpu() - cpu0)}/s)`,
+      ` (CLI CPU ${(user + system).toFixed(1)} s = ${rate(user + system)}/s; server CPU ${(serverCpu() - cpu0).toFixed(1)} s = ${rate(serverCpu() - cpu0)}/s; CLI peak RSS ${Math.round(peakKb / 1024)} MB)`,
   );
 } finally {
   server.kill('SIGTERM');
