@@ -10,7 +10,6 @@ export type ProblemKind =
   | 'moved-event'
   | 'missing-event'
   | 'unsealed-event'
-  | 'leaf-hash'
   | 'root-mismatch'
   | 'bad-answer';
 
