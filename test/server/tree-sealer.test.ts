@@ -77,8 +77,13 @@ describe('the tree sealer', () => {
     await sealer.settle();
     const signed = records().length;
     expect(signed).toBeGreaterThanOrEqual(1);
-    expect(records().at(-1)?.event.metadata).toMatchObject({
-      tree_size: merkle.latestCheckpoint(orgId)?.treeSize,
+    // The record carries the signed note whole (no redaction touched it): a receiver can check it.
+    const latest = merkle.latestCheckpoint(orgId);
+    expect(records().at(-1)?.event.metadata).toEqual({
+      origin: `${f.app.services.logKey.name}/default`,
+      tree_size: latest?.treeSize,
+      root: latest?.root.toString('base64'),
+      checkpoint: latest?.note,
     });
     // Time passes, nothing new arrives: the newest leaf is the record, and no checkpoint follows it.
     await new Promise((resolve) => setTimeout(resolve, 50));
