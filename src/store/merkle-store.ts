@@ -1,6 +1,7 @@
 import type { EventFilter } from '../domain/filters.js';
 import { nodeHash } from '../domain/merkle/hashes.js';
 import type { PerfectSubtrees } from '../domain/merkle/subtrees.js';
+import { MAX_LEAVES_PER_READ } from '../domain/request-limits.js';
 import type { Db } from './database.js';
 import { buildPageQuery } from './event-query.js';
 import { EVENT_JSON } from './event-rows.js';
@@ -64,9 +65,6 @@ function toLeaf(values: LeafValues): StoredLeaf {
   const [position, eventSeq, eventId, timestamp, category, commitment, salt, hash] = values;
   return { position, eventSeq, eventId, timestamp, category, commitment, salt, hash };
 }
-
-/** The most leaves one read returns. */
-export const MAX_LEAVES_PER_READ = 10_000;
 
 export type MerkleStore = ReturnType<typeof createMerkleStore>;
 
