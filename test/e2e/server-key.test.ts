@@ -77,3 +77,21 @@ describe('audit server key show', () => {
     expect(result.stdout).toBe('');
   });
 });
+
+describe('audit server start with a refused log key', () => {
+  it('a log key file other users may read stops the start with one line naming chmod (exit 1)', async () => {
+    const home = tempHome();
+    openDatabase(home.dbFile).close();
+    const env = cliEnv(home.configDir);
+    expect((await runCli(['server', 'key', 'show', '--db', home.dbFile], { env })).code).toBe(0);
+    chmodSync(`${home.dbFile}.log-key`, 0o644);
+    const result = await runCli(['server', 'start', '--port', '0', '--db', home.dbFile], {
+      env,
+      killAfterMs: 20_000,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringContaining(`chmod 600 ${home.dbFile}.log-key`),
+    ]);
+  });
+});
