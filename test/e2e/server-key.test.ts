@@ -5,6 +5,16 @@ import { parseVerifierKey } from '../../src/domain/signed-note.js';
 import { openDatabase } from '../../src/store/database.js';
 import { cliEnv, runCli, startServerProcess, tempHome } from '../helpers/cli.js';
 
+/** A database whose log key file was made, then opened to group and others (mode 0644). */
+async function keyOthersMayRead() {
+  const home = tempHome();
+  openDatabase(home.dbFile).close();
+  const env = cliEnv(home.configDir);
+  expect((await runCli(['server', 'key', 'show', '--db', home.dbFile], { env })).code).toBe(0);
+  chmodSync(`${home.dbFile}.log-key`, 0o644);
+  return { home, env };
+}
+
 const VERIFIER_KEY = /^Verifier key: ([A-Za-z0-9._-]+\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+)$/m;
 
 describe('audit server key show', () => {
@@ -66,11 +76,7 @@ describe('audit server key show', () => {
   });
 
   it('a key file other users may read is refused, not shown (exit 1, names chmod)', async () => {
-    const home = tempHome();
-    openDatabase(home.dbFile).close();
-    const env = cliEnv(home.configDir);
-    expect((await runCli(['server', 'key', 'show', '--db', home.dbFile], { env })).code).toBe(0);
-    chmodSync(`${home.dbFile}.log-key`, 0o644);
+    const { home, env } = await keyOthersMayRead();
     const result = await runCli(['server', 'key', 'show', '--db', home.dbFile], { env });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`chmod 600 ${home.dbFile}.log-key`);
@@ -80,11 +86,7 @@ describe('audit server key show', () => {
 
 describe('audit server start with a refused log key', () => {
   it('a log key file other users may read stops the start with one line naming chmod (exit 1)', async () => {
-    const home = tempHome();
-    openDatabase(home.dbFile).close();
-    const env = cliEnv(home.configDir);
-    expect((await runCli(['server', 'key', 'show', '--db', home.dbFile], { env })).code).toBe(0);
-    chmodSync(`${home.dbFile}.log-key`, 0o644);
+    const { home, env } = await keyOthersMayRead();
     const result = await runCli(['server', 'start', '--port', '0', '--db', home.dbFile], {
       env,
       killAfterMs: 20_000,
