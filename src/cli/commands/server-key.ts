@@ -16,8 +16,8 @@ export function serverKeyCommand(context: CliContext): Command {
     .summary("print the server's checkpoint verifier key and its SHA256 fingerprint")
     .description(
       "print the public key that verifies the server's signed checkpoints (a C2SP signed-note verifier key) " +
-        'and its SHA256 fingerprint, read from the key file beside the database; made now if there is none yet, ' +
-        'as the first start would. Give it to auditors out of band: `audit verify --key KEY` checks against it',
+        'on its first line, then its SHA256 fingerprint, read from the key file beside the database; made now if there ' +
+        'is none yet, as the first start would. Give it to auditors out of band: audit verify --key checks against it',
     )
     .addOption(dbOption())
     .addHelpText(
@@ -25,7 +25,7 @@ export function serverKeyCommand(context: CliContext): Command {
       examples(
         '$ audit server key show',
         '$ audit server key show --db /var/lib/audit/audit.db -o json',
-        '$ audit verify backup.ndjson --key "$(audit server key show -o json | jq -r .verifier_key)"',
+        "$ audit server key show > server.key      # then, on an auditor's laptop: audit verify FILE --key server.key",
       ),
     )
     .action((options: { db?: string }, command: Command) => {
@@ -49,9 +49,11 @@ export function serverKeyCommand(context: CliContext): Command {
         writeLine(context.stdout, stringifyJsonSafely(shown, 2));
         return;
       }
-      writeLine(context.stdout, `Verifier key: ${sanitizeForDisplay(shown.verifier_key)}`);
-      writeLine(context.stdout, `Fingerprint:  ${shown.fingerprint}`);
-      writeLine(context.stdout, `Key file:     ${sanitizeForDisplay(file)}`);
+      // The key alone on the first line: `audit server key show > server.key` is a file that
+      // `audit verify --key server.key` reads.
+      writeLine(context.stdout, sanitizeForDisplay(shown.verifier_key));
+      writeLine(context.stdout, `Fingerprint: ${shown.fingerprint}`);
+      writeLine(context.stdout, `Key file:    ${sanitizeForDisplay(file)}`);
     });
 
   return new Command('key')
