@@ -14,7 +14,7 @@ import {
   MAX_LEAVES_PER_PAGE,
 } from '../client/tree.js';
 import type { KnownLog, KnownLogs } from '../config/known-logs.js';
-import { SettingsError } from '../config/settings-error.js';
+import { fileFailure, SettingsError } from '../config/settings-error.js';
 import { keyFingerprint } from '../domain/key-fingerprint.js';
 import { type NoteVerifier, parseVerifierKey } from '../domain/signed-note.js';
 import { openCheckpoint, readVerifiedCheckpoint, type SeenCheckpoint } from './checkpoint-note.js';
@@ -97,7 +97,7 @@ export async function verifyOnline(options: OnlineVerifyOptions): Promise<Verify
     let witnessLast: string | undefined;
     if (options.saveDir !== undefined) {
       const file = witnessFilePath(options.saveDir, client.server, org);
-      witnessLast = lastWitnessNote(file);
+      witnessLast = witnessFileWork(file, 'read', () => lastWitnessNote(file));
       report.witness = { file, consistent_with: null, appended: false };
       if (witnessLast !== undefined) {
         const saved = savedCheckpoint(witnessLast, file);
@@ -118,7 +118,8 @@ export async function verifyOnline(options: OnlineVerifyOptions): Promise<Verify
     if (report.problems.length > 0) return tampered(report);
     remember(options, verifier, pin, current);
     if (report.witness && witnessLast !== current.note) {
-      appendWitnessNote(options.saveDir as string, report.witness.file, current.note);
+      const { file } = report.witness;
+      witnessFileWork(file, 'write', () => appendWitnessNote(options.saveDir as string, file, current.note));
       report.witness.appended = true;
     }
     return report;
@@ -199,6 +200,17 @@ function remember(
         : { checkpoint: current.note, checkpoint_seen_at: now }),
     };
   });
+}
+
+/** A file error of --save-checkpoint as a one-line error the user can act on (exit 2). */
+function witnessFileWork<T>(file: string, verb: 'read' | 'write', work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    throw new SettingsError(`cannot ${verb} the saved checkpoints ${file}: ${fileFailure(error)}`, {
+      cause: error,
+    });
+  }
 }
 
 /** A checkpoint kept on this machine; one that no longer parses is a file to fix, not tampering by the server. */

@@ -179,4 +179,16 @@ describe('audit verify against a lying server', () => {
     expectOneErrorLine(answer);
     expect(answer.stderr).toContain(`the last checkpoint saved in ${file} cannot be read`);
   });
+
+  it('--save-checkpoint at a path that is a file, not a directory, is a one-line exit 2, not a crash', async () => {
+    const url = await lyingServer(() => ({ size: 5 }));
+    const home = tempHome();
+    const env = cliEnv(home.configDir, { AUDIT_SERVER: url, AUDIT_TOKEN: TOKEN, AUDIT_ORG: 'default' });
+    const notADir = join(home.dir, 'plain-file');
+    writeFileSync(notADir, 'x');
+    const answer = await runCli(['verify', '--save-checkpoint', notADir], { env });
+    expect(answer.code).toBe(EXIT.usage);
+    expectOneErrorLine(answer);
+    expect(answer.stderr).toMatch(/^audit: cannot (read|write) the saved checkpoints .*plain-file/);
+  });
 });
