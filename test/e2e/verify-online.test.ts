@@ -128,13 +128,23 @@ const seqOf = (log: Log, id: string) => {
 
 describe('audit verify (online) against a real server', () => {
   it(
-    'a clean log verifies: the key pinned on first use, then matched; --full recomputes every event; -o json says the same',
+    'a clean log verifies: the key the first start pinned in the profile, then matched; --full recomputes every event; -o json says the same',
     async () => {
       const log = await startLog();
+      const key = await runCli(['server', 'key', 'show', '--db', log.home.dbFile], {
+        env: cliEnv(log.home.configDir),
+      });
+      const fingerprint = key.stdout.split('\n')[1]?.match(/SHA256:\S+/)?.[0];
+      expect(fingerprint).toMatch(/^SHA256:/);
       const first = await log.verify();
       expect(first.stderr).toBe('');
       expect(first.code).toBe(EXIT.ok);
-      expect(first.stdout).toMatch(/^Signing key\s+SHA256:\S+ \(\S+\), pinned now \(first use\)$/m);
+      expect(first.stdout).toMatch(
+        new RegExp(
+          `^Signing key\\s+${escapeRegExp(fingerprint ?? '')} \\(\\S+\\), matches the pinned key$`,
+          'm',
+        ),
+      );
       expect(first.stdout).toMatch(/^Checkpoint\s+\d+ events signed \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/m);
       expect(first.stdout.trimEnd().split('\n').at(-1)).toBe('Result: valid');
 
@@ -369,3 +379,7 @@ describe('audit verify (online) against a real server', () => {
     TIMEOUT,
   );
 });
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
