@@ -8,12 +8,13 @@ import { type Checkpoint, parseCheckpoint } from '../../domain/checkpoint.js';
 import type { ExportProof } from '../../domain/merkle/export-proof.js';
 import { LEAF_HINT_BYTES } from '../../domain/merkle/export-proof.js';
 import { leafHash } from '../../domain/merkle/hashes.js';
-import { commitmentOf, leafBytes } from '../../domain/merkle/leaf.js';
+import { leafBytes } from '../../domain/merkle/leaf.js';
 import { rootFromRange } from '../../domain/merkle/range-proof.js';
 import { type NoteVerifier, openNote, SignedNoteError } from '../../domain/signed-note.js';
 import type { FileRow } from './export-rows.js';
 import { BY_OTHER, BY_ROW, LeafSpan } from './leaf-span.js';
 import { rangeMatcher } from './range-filters.js';
+import { rowLeafHash } from './row-leaf.js';
 
 /** Problems listed at most; the first ones say what happened, the rest would repeat it. */
 const MAX_PROBLEMS = 20;
@@ -89,12 +90,13 @@ export async function checkExport(
       const fields = row.fields;
       const id = fields[0] as string;
       if (row.problem) report(`line ${row.line}: event ${shown(id)} ${row.problem}`);
-      const hash = leafHash(
-        leafBytes(
-          { id, timestamp: fields[1] as string, category: fields[2] as string },
-          commitmentOf(salt, fields),
-        ),
-      );
+      const hash = hashOrUndefined(fields, salt);
+      if (!hash) {
+        report(
+          `line ${row.line}: event ${shown(id)} holds text no event can hold (half a surrogate pair) — it was changed`,
+        );
+        continue;
+      }
       if (span && !span.set(position, hash, BY_ROW)) report(`the proof names position ${position} twice`);
       if (collected) {
         collected.ids[i] = id;
@@ -236,4 +238,13 @@ function expectedEvent(proof: ExportProof, i: number): string {
 /** An id from the file, as a message may show it: the file is attacker-controlled text. */
 function shown(id: string): string {
   return id === '' ? 'no id' : JSON.stringify(id.length > 60 ? `${id.slice(0, 60)}…` : id);
+}
+
+function hashOrUndefined(fields: readonly string[], salt: Uint8Array): Buffer | undefined {
+  try {
+    return rowLeafHash(fields, salt);
+  } catch (error) {
+    if (error instanceof TypeError) return undefined;
+    throw error;
+  }
 }

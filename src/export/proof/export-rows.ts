@@ -38,7 +38,12 @@ export function eventRow(line: number, text: string): FileRow {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return { line, problem: 'is not a JSON event object' };
-  return { line, fields: leafFields(value as AuditEvent) };
+  try {
+    return { line, fields: leafFields(value as AuditEvent) };
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    return { line, problem: 'holds text no event can hold (half a surrogate pair)' };
+  }
 }
 
 async function* ndjsonRows(lines: AsyncIterable<LineBatch>): AsyncGenerator<FileRow[]> {
