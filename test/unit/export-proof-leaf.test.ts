@@ -7,7 +7,16 @@ import { logEvent } from '../helpers/range-proof-fixture.js';
 
 // Text that canonical JSON must escape or keep exactly: controls, quotes, backslashes, bidi,
 // astral characters (a surrogate pair), U+2028, and key orders a generic sort would change.
-const NASTY = ['', '"\\', '\u0000\u001f\u007f', '\u202e\u2066', '😀 ü', '\u2028\u2029', '</script>', 'a\r\nb'];
+const NASTY = [
+  '',
+  '"\\',
+  '\u0000\u001f\u007f',
+  '\u202e\u2066',
+  '😀 ü',
+  '\u2028\u2029',
+  '</script>',
+  'a\r\nb',
+];
 
 function nastyEvent(n: number): AuditEvent {
   const text = NASTY[n % NASTY.length] as string;
