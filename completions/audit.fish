@@ -5,7 +5,7 @@
 function __audit_subcommands
     switch "$argv[1]"
         case ''
-            printf '%s\n' 'login' 'logout' 'whoami' 'profile' 'logs' 'search' 'tail' 'export' 'import' 'backup' 'gdpr' 'webhooks' 'server' 'completion' 'help'
+            printf '%s\n' 'login' 'logout' 'whoami' 'profile' 'logs' 'search' 'tail' 'export' 'import' 'backup' 'gdpr' 'verify' 'webhooks' 'server' 'completion' 'help'
         case 'profile'
             printf '%s\n' 'list' 'use' 'remove'
         case 'logs'
@@ -368,6 +368,9 @@ function __audit_takes_value
     if string match -q -- 'export|--columns' 'export *|--columns' "$argv[1]|$argv[2]"
         return 0
     end
+    if string match -q -- 'export|--proof' 'export *|--proof' "$argv[1]|$argv[2]"
+        return 1
+    end
     if string match -q -- 'export|--no-input' 'export *|--no-input' "$argv[1]|$argv[2]"
         return 1
     end
@@ -409,6 +412,9 @@ function __audit_takes_value
     end
     if string match -q -- 'import|--dry-run' 'import *|--dry-run' "$argv[1]|$argv[2]"
         return 1
+    end
+    if string match -q -- 'verify|--key' 'verify *|--key' "$argv[1]|$argv[2]"
+        return 0
     end
     if string match -q -- '*|-V' '*|--version' "$argv[1]|$argv[2]"
         return 1
@@ -509,6 +515,7 @@ complete -c audit -n '__audit_at \'\'' -a 'export' -d 'export a range of events 
 complete -c audit -n '__audit_at \'\'' -a 'import' -d 'send an export or backup file back to the server (idempotent)'
 complete -c audit -n '__audit_at \'\'' -a 'backup' -d 'daily backup files for cron: run one, schedule it in your crontab, check on it'
 complete -c audit -n '__audit_at \'\'' -a 'gdpr' -d 'data-protection requests: export or erase one person\'s personal data'
+complete -c audit -n '__audit_at \'\'' -a 'verify' -d 'prove export files unmodified and complete, offline (exit 3 if not)'
 complete -c audit -n '__audit_at \'\'' -a 'webhooks' -d 'real-time alerts: send matching events to a URL (JSON, Slack, Discord or Teams)'
 complete -c audit -n '__audit_at \'\'' -a 'server' -d 'run and administer the bundled audit-log server (SQLite)'
 complete -c audit -n '__audit_at \'\'' -a 'completion' -d 'print the shell completion script for bash, zsh or fish'
@@ -526,6 +533,7 @@ complete -c audit -n '__audit_at \'backup\'' -a 'unschedule' -d 'remove this pro
 complete -c audit -n '__audit_at \'backup\'' -a 'status' -d 'show the scheduled line, its next run, and the last backup with its count and checksum'
 complete -c audit -n '__audit_at \'gdpr\'' -a 'export' -d 'one person\'s data: every event in which they appear (subject-access request)'
 complete -c audit -n '__audit_at \'gdpr\'' -a 'delete' -d 'erase one person\'s personal data (pseudonymize; the events stay)'
+complete -c audit -n '__audit_arg \'verify\' 0' -F
 complete -c audit -n '__audit_at \'webhooks\'' -a 'add' -d 'subscribe a URL to events; the signing secret is generated and shown once, or read from stdin'
 complete -c audit -n '__audit_at \'webhooks\'' -a 'list' -d 'list the webhooks (never their secrets)'
 complete -c audit -n '__audit_at \'webhooks\'' -a 'remove' -d 'delete a webhook; its pending deliveries are not sent'
@@ -544,7 +552,7 @@ complete -c audit -n '__audit_at \'server org\'' -a 'set-access-logging' -d 'rec
 complete -c audit -n '__audit_arg \'server org set-plan\' 0' -a 'free paid fleet enterprise unlimited'
 complete -c audit -n '__audit_arg \'server org set-access-logging\' 0' -a 'on off'
 complete -c audit -n '__audit_arg \'completion\' 0' -a 'bash zsh fish'
-complete -c audit -n '__audit_arg \'help\' 0' -a 'login logout whoami profile logs search tail export import backup gdpr webhooks server completion environment exit-codes'
+complete -c audit -n '__audit_arg \'help\' 0' -a 'login logout whoami profile logs search tail export import backup gdpr verify webhooks server completion environment exit-codes'
 complete -c audit -n '__audit_in \'server user add\'' -l 'email' -r -f -d 'the user\'s email'
 complete -c audit -n '__audit_in \'server user add\'' -l 'name' -r -f -d 'display name (default: the part of the email before @)'
 complete -c audit -n '__audit_in \'server user add\'' -l 'role' -r -f -a 'owner admin member' -d 'organization role; with --team, admin means team admin'
@@ -658,6 +666,7 @@ complete -c audit -n '__audit_in \'export\'' -l 'split' -r -f -a 'day month' -d 
 complete -c audit -n '__audit_in \'export\'' -l 'gzip' -d 'compress with gzip (implied by an -o name ending in .gz)'
 complete -c audit -n '__audit_in \'export\'' -l 'cursor' -r -f -d 'resume an interrupted export from the cursor it printed'
 complete -c audit -n '__audit_in \'export\'' -l 'columns' -r -f -d 'CSV: only these columns, in this order, e.g. id,timestamp,actor_email,action,ip_address'
+complete -c audit -n '__audit_in \'export\'' -l 'proof' -d 'also write FILE.proof.json beside each file: proves offline (audit verify FILE) that it holds exactly the log\'s events, unmodified'
 complete -c audit -n '__audit_in \'export\'' -l 'no-input' -d 'never prompt: without --from this is an error'
 complete -c audit -n '__audit_in \'export\'' -l 'category' -r -f -a 'auth security profile team review tunnel billing settings access gdpr audit' -d 'only these categories (repeat, or a comma list)'
 complete -c audit -n '__audit_in \'export\'' -l 'action' -r -f -d 'only these actions, e.g. user.login or tunnel.* (repeat, or a comma list)'
@@ -672,6 +681,7 @@ complete -c audit -n '__audit_in \'export\'' -l 'since' -r -f -d 'events from th
 complete -c audit -n '__audit_in \'export\'' -s 'q' -l 'search' -r -f -d 'free-text search'
 complete -c audit -n '__audit_in \'export\'' -l 'detailed' -d 'include detailed access events (page views, API calls)'
 complete -c audit -n '__audit_in \'import\'' -l 'dry-run' -d 'read and check the whole file and count its events; send nothing'
+complete -c audit -n '__audit_in \'verify\'' -l 'key' -r -f -d 'the server key to trust: the verifier key text, or a file holding it (audit server key show)'
 complete -c audit -s 'V' -l 'version' -d 'output the version number'
 complete -c audit -l 'profile' -r -f -a '(__audit_profiles)' -d 'configuration profile (env AUDIT_PROFILE)'
 complete -c audit -l 'server' -r -f -d 'audit-log server URL (env AUDIT_SERVER)'

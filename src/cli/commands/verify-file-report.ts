@@ -21,6 +21,10 @@ export function fileVerificationLines(result: Verified, zone: string): string[] 
       `  checkpoint: tree size ${count(checkpoint.size)}${time ? `, signed ${formatTimestamp(time, zone)}` : ''}, origin ${checkpoint.origin}`,
     );
   }
+  if (result.erased > 0)
+    lines.push(
+      `  erased: ${count(result.erased)} events were erased (GDPR) or purged after they were logged: their id, time, category and place are proved, their content cannot be`,
+    );
   lines.push(`  key: ${result.key.verifier.name} ${result.key.fingerprint} (${result.key.source})`);
   const filters = filterText(result);
   if (filters) lines.push(`  filters: ${filters}`);
@@ -38,6 +42,7 @@ export function fileVerificationJson(result: Verified) {
     proof: result.proofFile,
     valid: result.problems.length === 0,
     events: result.events,
+    erased_events: result.erased,
     positions: result.span,
     content: result.proof.content,
     filters: result.proof.filters,

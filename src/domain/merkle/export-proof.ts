@@ -33,7 +33,14 @@ export interface ExportProofDocument {
   key?: string;
   checkpoint: string;
   tree_size: number;
-  entries: [position: number, salt: string, eventId: string, leafHint: string][];
+  /**
+   * An erased or purged event's salt is gone: its entry is [position, null, eventId, leafHint,
+   * commitment], and only its id, time and category can be checked.
+   */
+  entries: (
+    | [position: number, salt: string, eventId: string, leafHint: string]
+    | [position: number, salt: null, eventId: string, leafHint: string, commitment: string]
+  )[];
   others: [position: number, eventId: string, timestamp: string, category: string, commitment: string][];
   nodes: [level: number, index: number, hash: string][];
 }
@@ -65,6 +72,8 @@ export interface ExportProof {
   ids: string[];
   /** Hint i at [12 i, 12 i + 12). */
   hints: Buffer;
+  /** The commitments of the rows whose salt erasure or the purge deleted, by row index. */
+  erased: Map<number, Buffer>;
   others: OtherLeaf[];
   /** By `${level}/${index}`. */
   nodes: Map<string, Buffer>;
@@ -106,15 +115,21 @@ export function readExportProof(document: unknown): ExportProof {
   const salts = Buffer.alloc(count * 32);
   const hints = Buffer.alloc(count * LEAF_HINT_BYTES);
   const ids: string[] = new Array(count);
-  const hinted = count > 0 && Array.isArray(entries[0]) && entries[0].length === 4;
+  const erased = new Map<number, Buffer>();
+  // A written proof's entries carry the id and hint (4, or 5 when erased); the server's do not (2, or 3).
+  const first = entries[0];
+  const hinted = Array.isArray(first) && (first[1] === null ? first.length === 5 : first.length === 4);
   entries.forEach((entry, i) => {
-    const [position, salt, id, hint] = hinted
-      ? tuple(entry, 4, `entries[${i}]`)
-      : [...tuple(entry, 2, `entries[${i}]`), '', ''];
+    const list = Array.isArray(entry) ? entry : [];
+    const gone = list[1] === null;
+    const fields = tuple(entry, (hinted ? 4 : 2) + (gone ? 1 : 0), `entries[${i}]`);
+    const [position, salt] = fields;
+    const [id, hint] = hinted ? fields.slice(2, 4) : ['', ''];
     if (!isPosition(position) || position >= treeSize)
       throw new ProofFormatError(`entries[${i}]: position is not within the tree`);
     positions[i] = position;
-    bytes(salt, 32, `entries[${i}] salt`).copy(salts, i * 32);
+    if (gone) erased.set(i, bytes(fields.at(-1), HASH_BYTES, `entries[${i}] commitment`));
+    else bytes(salt, 32, `entries[${i}] salt`).copy(salts, i * 32);
     if (!hinted) return;
     ids[i] = textOf(id, `entries[${i}] event id`);
     bytes(hint, LEAF_HINT_BYTES, `entries[${i}] leaf hint`).copy(hints, i * LEAF_HINT_BYTES);
@@ -151,6 +166,7 @@ export function readExportProof(document: unknown): ExportProof {
     salts,
     ids,
     hints,
+    erased,
     others,
     nodes,
   };

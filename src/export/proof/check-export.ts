@@ -22,6 +22,8 @@ const MAX_PROBLEMS = 20;
 export interface ExportCheck {
   /** Rows read from the file. */
   events: number;
+  /** Rows of events whose salt erasure or the purge deleted: their id, time and category are proved, not their content. */
+  erased: number;
   /** The positions the rows and the leaves between them cover, or null for an empty export. */
   span: { first: number; last: number } | null;
   checkpoint: Checkpoint | undefined;
@@ -51,6 +53,7 @@ export async function checkExport(
   const matcher = rangeMatcher(proof.filters);
   const result: ExportCheck = {
     events: 0,
+    erased: 0,
     span: null,
     checkpoint: undefined,
     problems,
@@ -90,7 +93,13 @@ export async function checkExport(
       const fields = row.fields;
       const id = fields[0] as string;
       if (row.problem) report(`line ${row.line}: event ${shown(id)} ${row.problem}`);
-      const hash = hashOrUndefined(fields, salt);
+      const commitment = proof.erased.get(i);
+      if (commitment) result.erased++;
+      const hash = commitment
+        ? leafHash(
+            leafBytes({ id, timestamp: fields[1] as string, category: fields[2] as string }, commitment),
+          )
+        : hashOrUndefined(fields, salt);
       if (!hash) {
         report(
           `line ${row.line}: event ${shown(id)} holds text no event can hold (half a surrogate pair) — it was changed`,

@@ -56,6 +56,7 @@ export async function verifyExportFile(
     if (error instanceof TruncatedGzipError) {
       return {
         events: 0,
+        erased: 0,
         span: null,
         checkpoint: undefined,
         problems: [`${file}: ${error.message}`],

@@ -71,12 +71,14 @@ export async function writeExportProof(input: ProofInput): Promise<string> {
   );
   if (check.problems.length > 0 || !check.collected) throw new ProofMismatchError(input.file, check.problems);
   const { ids, hints } = check.collected;
-  document.entries = Array.from({ length: proof.count }, (_, i) => [
-    proof.positions[i] as number,
-    proof.salts.subarray(i * 32, i * 32 + 32).toString('base64'),
-    ids[i] as string,
-    hints.subarray(i * LEAF_HINT_BYTES, (i + 1) * LEAF_HINT_BYTES).toString('base64'),
-  ]);
+  document.entries = Array.from({ length: proof.count }, (_, i) => {
+    const position = proof.positions[i] as number;
+    const id = ids[i] as string;
+    const hint = hints.subarray(i * LEAF_HINT_BYTES, (i + 1) * LEAF_HINT_BYTES).toString('base64');
+    const commitment = proof.erased.get(i);
+    if (commitment) return [position, null, id, hint, commitment.toString('base64')];
+    return [position, proof.salts.subarray(i * 32, i * 32 + 32).toString('base64'), id, hint];
+  });
   const path = proofPathOf(input.file);
   const out = await openOutputFile(path);
   try {
