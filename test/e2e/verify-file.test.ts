@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -176,6 +176,29 @@ describe('audit export --proof and audit verify FILE (offline)', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(
       /^audit: no trusted key for .*nokey\.ndjson: pass --key KEY\|FILE .*the proof says it was signed by SHA256:\S+, but a key taken from the proof would prove nothing\n$/,
+    );
+  });
+
+  it('takes the key a profile pinned when no --key is given (known-logs.json, as audit verify online keeps it)', async () => {
+    const path = await exported('pinned.ndjson');
+    const config = join(home.dir, 'pinned-config');
+    mkdirSync(config, { recursive: true });
+    const pin = { verifier_key: keyText, fingerprint: 'SHA256:x', pinned_at: '2024-01-01T00:00:00.000Z' };
+    writeFileSync(join(config, 'known-logs.json'), JSON.stringify({ profiles: { work: { acme: pin } } }));
+    const result = await runCli(['verify', path], { env: { ...offline, AUDIT_CONFIG_DIR: config } });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/ {2}key: \S+ SHA256:\S+ \(pinned by profile "work" for acme\)\n/);
+  });
+
+  it('after a GDPR erasure the export still verifies: the erased events are proved by id, time and place only', async () => {
+    const erase = await runCli(['gdpr', 'delete', '--user', 'alice@example.com', '--yes'], { env: online() });
+    expect(erase.code, erase.stderr).toBe(0);
+    const path = await exported('erased.ndjson');
+    expect(readFileSync(path, 'utf8')).not.toContain('alice@example.com');
+    const result = await verify([path]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(
+      / {2}erased: [1-9][\d,]* events were erased \(GDPR\) or purged after they were logged/,
     );
   });
 
