@@ -197,7 +197,8 @@ function spanOf(proof: ExportProof, report: (problem: string) => void): LeafSpan
   }
   let lo = Number.POSITIVE_INFINITY;
   let hi = -1;
-  for (const position of proof.positions) {
+  for (let i = 0; i < proof.count; i++) {
+    const position = proof.positions[i] as number;
     if (position < lo) lo = position;
     if (position > hi) hi = position;
   }

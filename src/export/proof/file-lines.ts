@@ -3,7 +3,6 @@
  * chunks, gunzipped when its first bytes say gzip (whatever its name), and never held whole.
  */
 import { open } from 'node:fs/promises';
-import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 
 export interface LineBatch {
@@ -62,20 +61,29 @@ export class TruncatedGzipError extends Error {
 /**
  * Lines split on `\n` (a trailing `\r` is left for the reader to judge: inside a quoted CSV cell
  * it is data). A last line without a newline is given too; a byte order mark at the start is dropped.
+ * Each chunk is decoded up to its last newline at once: `\n` never occurs inside a UTF-8
+ * sequence, so no character is cut, and only the bytes after it wait for the next chunk.
  */
 export async function* textLines(chunks: AsyncIterable<Buffer>): AsyncGenerator<LineBatch> {
-  const decoder = new StringDecoder('utf8');
-  let pending = '';
+  let rest: Buffer = Buffer.alloc(0);
   let next = 1;
   for await (const chunk of chunks) {
-    const text = pending + decoder.write(chunk);
-    const lines = text.split('\n');
-    pending = lines.pop() as string;
+    const end = chunk.lastIndexOf(0x0a);
+    if (end === -1) {
+      rest = Buffer.concat([rest, chunk]);
+      continue;
+    }
+    // The line the last chunk left unfinished ends at this chunk's first newline.
+    const first = chunk.indexOf(0x0a);
+    const head = Buffer.concat([rest, chunk.subarray(0, first)]).toString('utf8');
+    const lines = end > first ? [head].concat(chunk.toString('utf8', first + 1, end).split('\n')) : [head];
+    rest = chunk.subarray(end + 1);
     if (next === 1 && lines[0]?.startsWith('\uFEFF')) lines[0] = lines[0].slice(1);
-    if (lines.length === 0) continue;
     yield { first: next, lines };
     next += lines.length;
   }
-  pending += decoder.end();
-  if (pending !== '') yield { first: next, lines: [next === 1 ? pending.replace(/^\uFEFF/, '') : pending] };
+  if (rest.length > 0) {
+    const text = rest.toString('utf8');
+    yield { first: next, lines: [next === 1 ? text.replace(/^\uFEFF/, '') : text] };
+  }
 }

@@ -8,22 +8,16 @@
 import { createHmac, hash } from 'node:crypto';
 import { LEAF_VERSION } from '../../domain/merkle/leaf.js';
 
-const LEAF_PREFIX = Buffer.from([0x00]);
-
 export function rowLeafHash(fields: readonly string[], salt: Uint8Array): Buffer {
-  let text = '[';
-  for (let i = 0; i < fields.length; i++) text += (i === 0 ? '' : ',') + jsonString(fields[i] as string);
-  const commitment = createHmac('sha256', salt).update(`${text}]`).digest('base64');
-  // RFC 8785 orders the keys by UTF-16 code units: category, commitment, id, timestamp, v.
-  const bytes = `{"category":${jsonString(fields[2] as string)},"commitment":"${commitment}","id":${jsonString(
-    fields[0] as string,
-  )},"timestamp":${jsonString(fields[1] as string)},"v":${LEAF_VERSION}}`;
-  return hash('sha256', Buffer.concat([LEAF_PREFIX, Buffer.from(bytes, 'utf8')]), 'buffer');
-}
-
-/** JSON.stringify of a string, refusing half a surrogate pair as canonicalJson does. */
-function jsonString(text: string): string {
-  if (!(text as string & { isWellFormed(): boolean }).isWellFormed())
+  // canonicalJson of a list of strings is JSON.stringify's, once no string holds half a
+  // surrogate pair (which canonicalJson refuses): joined by a newline, none can pair with the next.
+  if (!(fields.join('\n') as string & { isWellFormed(): boolean }).isWellFormed())
     throw new TypeError('JSON text for hashing cannot hold half a surrogate pair');
-  return JSON.stringify(text);
+  const commitment = createHmac('sha256', salt).update(JSON.stringify(fields)).digest('base64');
+  // RFC 8785 orders the keys by UTF-16 code units: category, commitment, id, timestamp, v.
+  const bytes = `{"category":${JSON.stringify(fields[2])},"commitment":"${commitment}","id":${JSON.stringify(
+    fields[0],
+  )},"timestamp":${JSON.stringify(fields[1])},"v":${LEAF_VERSION}}`;
+  // The leaf prefix 0x00 is U+0000 in UTF-8: hashed as one string, no buffer is made.
+  return hash('sha256', `\u0000${bytes}`, 'buffer');
 }
