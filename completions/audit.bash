@@ -10,10 +10,11 @@ _audit_subcommands() {
     'backup') _audit_reply='run schedule unschedule status' ;;
     'gdpr') _audit_reply='export delete' ;;
     'webhooks') _audit_reply='add list remove test deliveries' ;;
-    'server') _audit_reply='start user token org' ;;
+    'server') _audit_reply='start user token org key' ;;
     'server user') _audit_reply='add' ;;
     'server token') _audit_reply='create list revoke' ;;
     'server org') _audit_reply='set-plan set-access-logging' ;;
+    'server key') _audit_reply='show' ;;
     *) _audit_reply='' ;;
   esac
 }
@@ -42,7 +43,7 @@ _audit_flags() {
     'gdpr') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'gdpr export') _audit_reply='--user --also --also-name --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'gdpr delete') _audit_reply='--user --also --also-name --yes --dry-run --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
-    'verify') _audit_reply='--key --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'verify') _audit_reply='--full --save-checkpoint --trust-new-key --key --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'webhooks') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'webhooks add') _audit_reply='--url --action --category --format --secret-stdin --description --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'webhooks list') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
@@ -60,6 +61,8 @@ _audit_flags() {
     'server org') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'server org set-plan') _audit_reply='--retention-days --db --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'server org set-access-logging') _audit_reply='--db --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'server key') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'server key show') _audit_reply='--db --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'completion') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'help') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     *) _audit_reply='-h --help' ;;
@@ -84,6 +87,7 @@ _audit_value() {
     'server org set-plan|--retention-days'|'server org set-plan '*'|--retention-days') _audit_reply='' ;;
     'server org set-plan|--db'|'server org set-plan '*'|--db') _audit_reply='' _audit_files=file ;;
     'server org set-access-logging|--db'|'server org set-access-logging '*'|--db') _audit_reply='' _audit_files=file ;;
+    'server key show|--db'|'server key show '*'|--db') _audit_reply='' _audit_files=file ;;
     'logs show|--json'|'logs show '*'|--json') _audit_reply='' ;;
     'logs show|--jq'|'logs show '*'|--jq') _audit_reply='' ;;
     'backup run|--dir'|'backup run '*'|--dir') _audit_reply='' _audit_files=dir ;;
@@ -198,6 +202,9 @@ _audit_value() {
     'export|-q'|'export '*'|-q'|'export|--search'|'export '*'|--search') _audit_reply='' ;;
     'export|--detailed'|'export '*'|--detailed') return 1 ;;
     'import|--dry-run'|'import '*'|--dry-run') return 1 ;;
+    'verify|--full'|'verify '*'|--full') return 1 ;;
+    'verify|--save-checkpoint'|'verify '*'|--save-checkpoint') _audit_reply='' _audit_files=dir ;;
+    'verify|--trust-new-key'|'verify '*'|--trust-new-key') return 1 ;;
     'verify|--key'|'verify '*'|--key') _audit_reply='' ;;
     *'|-V'|*'|--version') return 1 ;;
     *'|--profile') _audit_reply="$(_audit_profiles)" ;;

@@ -1,41 +1,108 @@
 import { Command } from 'commander';
+import { configDir } from '../../config/paths.js';
+import { stringifyJsonSafely } from '../../format/sanitize.js';
 import type { CliContext } from '../context.js';
-import { UsageError } from '../errors.js';
+import { writeLine } from '../context.js';
+import { CliError, EXIT, UsageError } from '../errors.js';
 import { examples } from '../parse-options.js';
 import { openSession } from '../session.js';
+import { reportLines } from './verify-report.js';
 
-// The online `audit verify` (no file) is built beside this in another branch; the two meet here:
-// with files, the offline check of verify-file.ts runs and nothing touches the network.
+interface VerifyOptions {
+  full?: boolean;
+  saveCheckpoint?: string;
+  trustNewKey?: boolean;
+  key?: string;
+}
+
 export function verifyCommand(context: CliContext): Command {
   return new Command('verify')
-    .summary('prove export files unmodified and complete, offline (exit 3 if not)')
+    .summary("prove the server's log, or export files offline, unchanged (exit 3 if not)")
     .description(
-      'check export files against the FILE.proof.json beside each (written by audit export --proof and audit backup run), ' +
-        'with no network: every row recomputed to its Merkle leaf, the root to the signed checkpoint, the signature ' +
-        'with --key or a key a profile pinned. Exit 0 valid, 3 evidence of tampering (a changed, removed, added or ' +
-        'reordered event, a cut-off file), 2 a missing proof or no trusted key',
+      "check the organization's log against its signed checkpoint: the signature with the server key this " +
+        'profile pinned on first use (like ssh known_hosts), and that the log extends the last checkpoint this ' +
+        'profile saw (and the last one saved with --save-checkpoint), so a rewritten or rolled-back history is ' +
+        'caught. --full also re-reads every event and recomputes every leaf and the root. The pinned key and ' +
+        'last checkpoint are kept per profile and organization in known-logs.json beside the profiles. ' +
+        'With FILE arguments it checks export files instead, offline (no network at all), against the ' +
+        'FILE.proof.json beside each (audit export --proof, audit backup run): every row recomputed to its leaf, ' +
+        'the root to the signed checkpoint, the signature with --key or a key a profile pinned. ' +
+        'Exit 0 valid, 3 evidence of tampering, 2 a missing proof or no trusted key',
     )
     .argument(
       '[file...]',
       'export files to check offline, each with FILE.proof.json beside it (split parts too)',
     )
+    .option('--full', 'also re-read every event and recompute every leaf and the root (10,000 per request)')
+    .option(
+      '--save-checkpoint <dir>',
+      'append the verified checkpoint to DIR/<host>_<port>-<org>.checkpoints and check the log against its last one',
+    )
+    .option(
+      '--trust-new-key',
+      'accept a server key other than the pinned one (after its operator rotated it) and pin it instead',
+    )
     .option(
       '--key <key>',
-      'the server key to trust: the verifier key text, or a file holding it (audit server key show)',
+      'FILE…: the server key to trust, the verifier key text or a file holding it (audit server key show)',
     )
     .addHelpText(
       'after',
       examples(
-        '$ audit verify audit-logs-2024-05-01.json --key "$(cat server.key)"   # on an auditor\'s laptop',
-        '$ audit verify q1-*.ndjson.gz --key server.key                      # every part of a --split export',
-        '$ audit verify backups/audit-logs-2024-05-01.ndjson -o json         # the key a profile pinned',
+        '$ audit verify                                   # signature, rollback and rewrite checks',
+        '$ audit verify --full                            # also every event, leaf and the root',
+        '$ audit verify --save-checkpoint ~/audit-witness  # from cron: keep an outside copy',
+        '$ audit verify -o json',
+        '$ audit verify --trust-new-key                   # after a key rotation you confirmed',
+        "$ audit verify q1.ndjson.gz --key server.key      # an export, offline (on an auditor's laptop)",
+        '$ audit verify backups/audit-logs-2024-05-*.json  # backups, with the key a profile pinned',
       ),
     )
-    .action(async (files: string[], options: { key?: string }, command: Command) => {
+    .action(async (files: string[], options: VerifyOptions, command: Command) => {
       const session = await openSession(context, command);
-      if (files.length === 0)
-        throw new UsageError('give the export files to check, e.g. audit verify q1.csv --key server.key');
-      const { verifyFiles } = await import('./verify-file.js');
-      await verifyFiles(context, session, files, options);
+      if (files.length > 0) {
+        if (options.full || options.saveCheckpoint !== undefined || options.trustNewKey)
+          throw new UsageError(
+            '--full, --save-checkpoint and --trust-new-key check the server; not with files',
+          );
+        const { verifyFiles } = await import('./verify-file.js');
+        return verifyFiles(context, session, files, options);
+      }
+      if (options.key !== undefined)
+        throw new UsageError('--key is for checking files: audit verify FILE… --key KEY');
+      const json = session.flags.output === 'json';
+      if (session.flags.output !== undefined && !json) {
+        throw new UsageError(`--output for verify must be json; got "${session.flags.output}"`);
+      }
+      if (options.saveCheckpoint === '') throw new UsageError('--save-checkpoint needs a directory');
+      const connection = await session.connection();
+      const client = await session.client();
+      const [{ verifyOnline }, { openKnownLogs }] = await Promise.all([
+        import('../../verify/online-verify.js'),
+        import('../../config/known-logs.js'),
+      ]);
+      const report = await verifyOnline({
+        client,
+        knownLogs: openKnownLogs(configDir(context.env)),
+        profile: connection.profile,
+        org: connection.org,
+        full: options.full === true,
+        saveDir: options.saveCheckpoint,
+        trustNewKey: options.trustNewKey === true,
+        now: () => new Date(context.now()),
+      }).finally(() => client.close());
+      if (json) writeLine(context.stdout, stringifyJsonSafely({ server: client.server, ...report }, 2));
+      else
+        for (const line of reportLines(report, {
+          server: client.server,
+          profile: connection.profile,
+          zone: session.zone,
+        }))
+          writeLine(context.stdout, line);
+      const [first, ...rest] = report.problems;
+      if (first) {
+        const more = rest.length + report.problems.reduce((sum, problem) => sum + (problem.more ?? 0), 0);
+        throw new CliError(`tampered: ${first.message}${more ? ` (and ${more} more)` : ''}`, EXIT.tampered);
+      }
     });
 }
