@@ -190,6 +190,17 @@ describe('audit export --proof and audit verify FILE (offline)', () => {
     expect(result.stdout).toMatch(/ {2}key: \S+ SHA256:\S+ \(pinned by profile "work" for acme\)\n/);
   });
 
+  it('the key `audit verify` pinned online opens the proof offline, with no --key', async () => {
+    const pinning = await runCli(['verify'], { env: online() });
+    expect(pinning.code, pinning.stderr).toBe(0);
+    const path = await exported('pinned-online.ndjson');
+    const result = await runCli(['verify', path], {
+      env: { ...online(), AUDIT_SERVER: offline.AUDIT_SERVER },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/ {2}key: \S+ SHA256:\S+ \(pinned by profile "default" for default\)\n/);
+  });
+
   it('after a GDPR erasure the export still verifies: the erased events are proved by id, time and place only', async () => {
     const erase = await runCli(['gdpr', 'delete', '--user', 'alice@example.com', '--yes'], { env: online() });
     expect(erase.code, erase.stderr).toBe(0);
