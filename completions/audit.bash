@@ -33,7 +33,7 @@ _audit_flags() {
     'logs show') _audit_reply='--json --jq --limit --all --wide --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --columns --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'search') _audit_reply='--limit --all --wide --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --columns --json --jq --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'tail') _audit_reply='-n --lines --wide --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --columns --json --jq --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
-    'export') _audit_reply='--format --split --gzip --cursor --columns --no-input --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'export') _audit_reply='--format --split --gzip --cursor --columns --proof --no-input --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'import') _audit_reply='--dry-run --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'backup') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'backup run') _audit_reply='--dir --date --format --keep --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
@@ -43,7 +43,7 @@ _audit_flags() {
     'gdpr') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'gdpr export') _audit_reply='--user --also --also-name --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'gdpr delete') _audit_reply='--user --also --also-name --yes --dry-run --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
-    'verify') _audit_reply='--full --save-checkpoint --trust-new-key --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'verify') _audit_reply='--full --save-checkpoint --trust-new-key --key --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'webhooks') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'webhooks add') _audit_reply='--url --action --category --format --secret-stdin --description --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'webhooks list') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
@@ -187,6 +187,7 @@ _audit_value() {
     'export|--gzip'|'export '*'|--gzip') return 1 ;;
     'export|--cursor'|'export '*'|--cursor') _audit_reply='' ;;
     'export|--columns'|'export '*'|--columns') _audit_reply='' ;;
+    'export|--proof'|'export '*'|--proof') return 1 ;;
     'export|--no-input'|'export '*'|--no-input') return 1 ;;
     'export|--category'|'export '*'|--category') _audit_reply='auth security profile team review tunnel billing settings access gdpr audit' ;;
     'export|--action'|'export '*'|--action') _audit_reply='' ;;
@@ -204,6 +205,7 @@ _audit_value() {
     'verify|--full'|'verify '*'|--full') return 1 ;;
     'verify|--save-checkpoint'|'verify '*'|--save-checkpoint') _audit_reply='' _audit_files=dir ;;
     'verify|--trust-new-key'|'verify '*'|--trust-new-key') return 1 ;;
+    'verify|--key'|'verify '*'|--key') _audit_reply='' ;;
     *'|-V'|*'|--version') return 1 ;;
     *'|--profile') _audit_reply="$(_audit_profiles)" ;;
     *'|--server') _audit_reply='' ;;
@@ -225,6 +227,7 @@ _audit_arg() {
     'profile use|0') _audit_reply="$(_audit_profiles)" ;;
     'profile remove|0') _audit_reply="$(_audit_profiles)" ;;
     'import|0') _audit_reply='' _audit_files=file ;;
+    'verify|0') _audit_reply='' _audit_files=file ;;
     'server org set-plan|0') _audit_reply='free paid fleet enterprise unlimited' ;;
     'server org set-access-logging|0') _audit_reply='on off' ;;
     'completion|0') _audit_reply='bash zsh fish' ;;

@@ -373,6 +373,9 @@ function __audit_takes_value
     if string match -q -- 'export|--columns' 'export *|--columns' "$argv[1]|$argv[2]"
         return 0
     end
+    if string match -q -- 'export|--proof' 'export *|--proof' "$argv[1]|$argv[2]"
+        return 1
+    end
     if string match -q -- 'export|--no-input' 'export *|--no-input' "$argv[1]|$argv[2]"
         return 1
     end
@@ -423,6 +426,9 @@ function __audit_takes_value
     end
     if string match -q -- 'verify|--trust-new-key' 'verify *|--trust-new-key' "$argv[1]|$argv[2]"
         return 1
+    end
+    if string match -q -- 'verify|--key' 'verify *|--key' "$argv[1]|$argv[2]"
+        return 0
     end
     if string match -q -- '*|-V' '*|--version' "$argv[1]|$argv[2]"
         return 1
@@ -523,7 +529,7 @@ complete -c audit -n '__audit_at \'\'' -a 'export' -d 'export a range of events 
 complete -c audit -n '__audit_at \'\'' -a 'import' -d 'send an export or backup file back to the server (idempotent)'
 complete -c audit -n '__audit_at \'\'' -a 'backup' -d 'daily backup files for cron: run one, schedule it in your crontab, check on it'
 complete -c audit -n '__audit_at \'\'' -a 'gdpr' -d 'data-protection requests: export or erase one person\'s personal data'
-complete -c audit -n '__audit_at \'\'' -a 'verify' -d 'prove the server\'s log was not changed, rolled back or forked (exit 3 if it was)'
+complete -c audit -n '__audit_at \'\'' -a 'verify' -d 'prove the server\'s log, or export files offline, unchanged (exit 3 if not)'
 complete -c audit -n '__audit_at \'\'' -a 'webhooks' -d 'real-time alerts: send matching events to a URL (JSON, Slack, Discord or Teams)'
 complete -c audit -n '__audit_at \'\'' -a 'server' -d 'run and administer the bundled audit-log server (SQLite)'
 complete -c audit -n '__audit_at \'\'' -a 'completion' -d 'print the shell completion script for bash, zsh or fish'
@@ -541,6 +547,7 @@ complete -c audit -n '__audit_at \'backup\'' -a 'unschedule' -d 'remove this pro
 complete -c audit -n '__audit_at \'backup\'' -a 'status' -d 'show the scheduled line, its next run, and the last backup with its count and checksum'
 complete -c audit -n '__audit_at \'gdpr\'' -a 'export' -d 'one person\'s data: every event in which they appear (subject-access request)'
 complete -c audit -n '__audit_at \'gdpr\'' -a 'delete' -d 'erase one person\'s personal data (pseudonymize; the events stay)'
+complete -c audit -n '__audit_arg \'verify\' 0' -F
 complete -c audit -n '__audit_at \'webhooks\'' -a 'add' -d 'subscribe a URL to events; the signing secret is generated and shown once, or read from stdin'
 complete -c audit -n '__audit_at \'webhooks\'' -a 'list' -d 'list the webhooks (never their secrets)'
 complete -c audit -n '__audit_at \'webhooks\'' -a 'remove' -d 'delete a webhook; its pending deliveries are not sent'
@@ -676,6 +683,7 @@ complete -c audit -n '__audit_in \'export\'' -l 'split' -r -f -a 'day month' -d 
 complete -c audit -n '__audit_in \'export\'' -l 'gzip' -d 'compress with gzip (implied by an -o name ending in .gz)'
 complete -c audit -n '__audit_in \'export\'' -l 'cursor' -r -f -d 'resume an interrupted export from the cursor it printed'
 complete -c audit -n '__audit_in \'export\'' -l 'columns' -r -f -d 'CSV: only these columns, in this order, e.g. id,timestamp,actor_email,action,ip_address'
+complete -c audit -n '__audit_in \'export\'' -l 'proof' -d 'also write FILE.proof.json beside each file: proves offline (audit verify FILE) that it holds exactly the log\'s events, unmodified'
 complete -c audit -n '__audit_in \'export\'' -l 'no-input' -d 'never prompt: without --from this is an error'
 complete -c audit -n '__audit_in \'export\'' -l 'category' -r -f -a 'auth security profile team review tunnel billing settings access gdpr audit' -d 'only these categories (repeat, or a comma list)'
 complete -c audit -n '__audit_in \'export\'' -l 'action' -r -f -d 'only these actions, e.g. user.login or tunnel.* (repeat, or a comma list)'
@@ -693,6 +701,7 @@ complete -c audit -n '__audit_in \'import\'' -l 'dry-run' -d 'read and check the
 complete -c audit -n '__audit_in \'verify\'' -l 'full' -d 'also re-read every event and recompute every leaf and the root (10,000 per request)'
 complete -c audit -n '__audit_in \'verify\'' -l 'save-checkpoint' -r -f -a '(__fish_complete_directories)' -d 'append the verified checkpoint to DIR/<host>_<port>-<org>.checkpoints and check the log against its last one'
 complete -c audit -n '__audit_in \'verify\'' -l 'trust-new-key' -d 'accept a server key other than the pinned one (after its operator rotated it) and pin it instead'
+complete -c audit -n '__audit_in \'verify\'' -l 'key' -r -f -d 'FILE…: the server key to trust, the verifier key text or a file holding it (audit server key show)'
 complete -c audit -s 'V' -l 'version' -d 'output the version number'
 complete -c audit -l 'profile' -r -f -a '(__audit_profiles)' -d 'configuration profile (env AUDIT_PROFILE)'
 complete -c audit -l 'server' -r -f -d 'audit-log server URL (env AUDIT_SERVER)'

@@ -12,7 +12,7 @@ export type BackupFormat = (typeof BACKUP_FORMATS)[number];
 const BACKUP_FILE = new RegExp(`^audit-logs-${DAY_IN_NAME}\\.(json|csv|ndjson)$`);
 /** A backup, its checksum, what an interrupted run left, or a gzipped export kept beside them. */
 const BACKUP_FAMILY = new RegExp(
-  `^audit-logs-${DAY_IN_NAME}\\.(?:json|csv|ndjson)(?:\\.gz)?(?:\\.sha256)?(?:\\.partial)?$`,
+  `^audit-logs-${DAY_IN_NAME}\\.(?:json|csv|ndjson)(?:\\.gz)?(?:\\.sha256|\\.proof\\.json)?(?:\\.partial)?$`,
 );
 
 export function backupFileName(date: string, format: BackupFormat): string {

@@ -44,17 +44,21 @@ export function createPeriodClock(split: SplitPeriod, zone: string) {
     const ms = Date.parse(timestamp);
     if (current && ms >= current.start && ms < current.end) return current.key;
     const day = formatDate(ms, zone);
-    if (split === 'day') {
-      current = { key: day, start: startOfZonedDay(day, zone), end: startOfZonedDay(addDays(day, 1), zone) };
-    } else {
-      const first = `${day.slice(0, 7)}-01`;
-      const next = addDays(first, 32).slice(0, 7);
-      current = {
-        key: day.slice(0, 7),
-        start: startOfZonedDay(first, zone),
-        end: startOfZonedDay(`${next}-01`, zone),
-      };
-    }
+    const key = split === 'day' ? day : day.slice(0, 7);
+    current = { key, ...periodBounds(split, key, zone) };
     return current.key;
   };
+}
+
+/** The instants a period (`2024-01-31` or `2024-01`) of the display zone starts and ends (exclusive) at. */
+export function periodBounds(
+  split: SplitPeriod,
+  period: string,
+  zone: string,
+): { start: number; end: number } {
+  if (split === 'day')
+    return { start: startOfZonedDay(period, zone), end: startOfZonedDay(addDays(period, 1), zone) };
+  const first = `${period}-01`;
+  const next = addDays(first, 32).slice(0, 7);
+  return { start: startOfZonedDay(first, zone), end: startOfZonedDay(`${next}-01`, zone) };
 }

@@ -18,7 +18,7 @@ export async function exportRange(request: ExportRequest): Promise<ExportResult>
   const startedAt = now();
   const { signal, resume } = request;
   const receivedBefore = resume?.receivedBefore ?? new Date(startedAt).toISOString();
-  const query = exportPageQuery(request.params, receivedBefore, resume);
+  const query = exportPageQuery(request.params, receivedBefore, resume, request.treeSize);
   const out = await openOutputFiles({
     output: request.output,
     format: request.format,
@@ -46,6 +46,7 @@ export async function exportRange(request: ExportRequest): Promise<ExportResult>
     pages,
     retries: request.retries?.() ?? 0,
     files: out.files,
+    ...(request.split ? { periods: out.periods } : {}),
     elapsedMs: now() - startedAt,
     ...extra,
   });

@@ -34,6 +34,8 @@ export interface ExportFlags {
   cursor?: string | undefined;
   /** `--columns`: CSV column names as typed. */
   columns?: readonly string[] | undefined;
+  /** `--proof`: write FILE.proof.json beside each file. */
+  proof?: boolean | undefined;
 }
 
 /** What the questions on a terminal asked for when no range was given. */
@@ -59,6 +61,8 @@ export interface ExportPlan {
   outputNamedByUser: boolean;
   /** CSV: the columns `--columns` chose; undefined for every column. */
   columns: readonly CsvColumn[] | undefined;
+  /** Write FILE.proof.json beside each file, the export pinned to the latest checkpoint. */
+  proof: boolean;
 }
 
 /** A refusal of the flags; the message says which flag and what to do. */
@@ -124,6 +128,7 @@ export function planExport(
       throw new ExportPlanError('--split writes one file per period; give -o FILE, not -');
     if (flags.cursor && chosen === 'pdf')
       throw new ExportPlanError('--cursor: a PDF report cannot be resumed; export it again');
+    if (flags.proof) assertProvable(chosen, file, flags);
     const columns = csvColumnsOf(flags.columns, chosen);
     const resume = flags.cursor === undefined ? undefined : decodeResumePoint(flags.cursor);
     if (resume) assertSameColumns(resume, columns);
@@ -138,8 +143,25 @@ export function planExport(
       // Only a name typed after -o may replace a symbolic link; one made up here may not.
       outputNamedByUser: typed.output !== undefined && file === typed.output,
       columns,
+      proof: flags.proof === true,
     };
   });
+}
+
+/** A proof covers whole events in a file of rows, read at one checkpoint. */
+function assertProvable(format: ExportFormat, file: string, flags: ExportFlags): void {
+  if (format === 'pdf')
+    throw new ExportPlanError(
+      '--proof: a PDF report cannot be proved row by row; export csv, json or ndjson',
+    );
+  if (file === STDOUT)
+    throw new ExportPlanError('--proof writes FILE.proof.json beside the file; give -o FILE, not -');
+  if (flags.columns !== undefined)
+    throw new ExportPlanError('--proof covers whole events; export every column (drop --columns)');
+  if (flags.cursor !== undefined)
+    throw new ExportPlanError(
+      '--proof: a resumed export cannot be proved (its first part was read before any checkpoint was pinned); export the range again with --proof',
+    );
 }
 
 /** `--columns` as CSV columns; any other format has every field, so there it is a mistake. */

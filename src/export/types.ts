@@ -25,6 +25,8 @@ export interface ExportRequest {
   columns?: readonly CsvColumn[] | undefined;
   /** Display zone: PDF timestamps and split boundaries. */
   zone: string;
+  /** Only the events of the first N leaves of the log's tree (a proved export: a checkpoint's size). */
+  treeSize?: number;
   /** Resume where an interrupted export stopped (its decoded cursor). */
   resume?: ResumePoint | undefined;
   signal?: AbortSignal;
@@ -60,6 +62,8 @@ export interface ExportResult {
   retries: number;
   /** Files completed (renamed to their final name) by this run; `['-']` for stdout. */
   files: string[];
+  /** With `split`: the period of each file of `files`. */
+  periods?: string[];
   elapsedMs: number;
   /** Present when the export stopped early (Ctrl-C, network gave up): how to resume. */
   interrupted?: {

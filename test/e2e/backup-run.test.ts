@@ -53,7 +53,11 @@ describe('audit backup run', () => {
   };
 
   beforeAll(async () => {
-    server = await startServerProcess(['--db', home.dbFile, '--rate-limit', '100000'], env);
+    // Checkpoints every 50 ms: a backup waits for one that covers the day it writes.
+    server = await startServerProcess(['--db', home.dbFile, '--rate-limit', '100000'], {
+      ...env,
+      AUDIT_CHECKPOINT_INTERVAL_MS: '50',
+    });
     token = server.token as string;
     await ingestEvents(server.url, token, [
       ...sampleEvents(1200, `${DAY}T00:00:00Z`, `${DAY}T23:59:59Z`),
@@ -74,10 +78,11 @@ describe('audit backup run', () => {
     const before = await exportedCount();
     const result = await backup(dir);
     expect(result).toEqual({ code: 0, stdout: '', stderr: '' });
-    expect(readdirSync(dir).sort()).toEqual([NAME, `${NAME}.sha256`]);
+    expect(readdirSync(dir).sort()).toEqual([NAME, `${NAME}.proof.json`, `${NAME}.sha256`]);
     expect(expected).toHaveLength(1201);
     expect(readEvents(join(dir, NAME))).toEqual(expected);
-    for (const file of [NAME, `${NAME}.sha256`]) expect(statSync(join(dir, file)).mode & 0o777).toBe(0o600);
+    for (const file of [NAME, `${NAME}.sha256`, `${NAME}.proof.json`])
+      expect(statSync(join(dir, file)).mode & 0o777).toBe(0o600);
     expect(checksumOk(dir, NAME)).toBe(true);
     const records = await fetchAllEvents<AuditEvent>(server.url, token, 'action=audit.exported');
     expect(records).toHaveLength(before + 1);
@@ -125,11 +130,13 @@ describe('audit backup run', () => {
     const old = ['audit-logs-2023-05-01.json', 'audit-logs-2023-05-02.csv', 'audit-logs-2023-05-03.ndjson'];
     for (const name of [...old, 'notes.txt']) writeFileSync(join(dir, name), 'x');
     for (const name of old) writeFileSync(join(dir, `${name}.sha256`), 'x');
+    writeFileSync(join(dir, `${old[0]}.proof.json`), 'x');
     expect((await backup(dir, ['--keep', '7'])).code).toBe(0);
     expect(readdirSync(dir).sort()).toEqual([
       'audit-logs-2023-05-03.ndjson',
       'audit-logs-2023-05-03.ndjson.sha256',
       NAME,
+      `${NAME}.proof.json`,
       `${NAME}.sha256`,
       'notes.txt',
     ]);
@@ -167,7 +174,7 @@ describe('audit backup run', () => {
     await new Promise((resolve) => gone.on('exit', resolve));
     writeFileSync(join(dir, '.audit-backup.lock'), `${gone.pid}\n`);
     expect((await backup(dir)).code).toBe(0);
-    expect(readdirSync(dir).sort()).toEqual([NAME, `${NAME}.sha256`]);
+    expect(readdirSync(dir).sort()).toEqual([NAME, `${NAME}.proof.json`, `${NAME}.sha256`]);
   });
 
   it('of two overlapping runs, the second fails at once and the first (retrying) completes', async () => {
@@ -247,6 +254,7 @@ describe('audit backup run', () => {
     const dir = join(home.dir, 'data', 'backups');
     expect(readdirSync(dir).sort()).toEqual([
       `audit-logs-${yesterday}.json`,
+      `audit-logs-${yesterday}.json.proof.json`,
       `audit-logs-${yesterday}.json.sha256`,
     ]);
   });

@@ -43,7 +43,8 @@ describe('a symbolic link planted where the CLI writes its output', () => {
   };
 
   beforeAll(async () => {
-    server = await startServerProcess(['--db', home.dbFile], env);
+    // Checkpoints every 50 ms: a backup waits for one that covers the day it writes.
+    server = await startServerProcess(['--db', home.dbFile], { ...env, AUDIT_CHECKPOINT_INTERVAL_MS: '50' });
     env.AUDIT_SERVER = server.url;
     env.AUDIT_TOKEN = server.token as string;
     await ingestEvents(server.url, server.token as string, [

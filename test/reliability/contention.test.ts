@@ -77,6 +77,8 @@ describe('contention: ingest, export, tail, backup and retention purge at once',
     server = await startServerProcess(['--db', home.dbFile, '--rate-limit', '1000000'], {
       ...env,
       AUDIT_WAL_CHECKPOINT_MB: String(CHECKPOINT_MB),
+      // Checkpoints every 50 ms: a backup waits for one that covers the day it writes.
+      AUDIT_CHECKPOINT_INTERVAL_MS: '50',
     });
     token = server.token as string;
   });

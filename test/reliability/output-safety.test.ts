@@ -56,6 +56,9 @@ describe('export and terminal safety', () => {
 
   beforeAll(async () => {
     mkdirSync(outDir, { recursive: true });
+    // Checkpoints every 50 ms (this in-process server reads it from the environment): a backup
+    // waits for one that covers the day it writes.
+    process.env.AUDIT_CHECKPOINT_INTERVAL_MS = '50';
     server = await startServer({
       dbFile: home.dbFile,
       host: '127.0.0.1',
@@ -92,6 +95,7 @@ describe('export and terminal safety', () => {
   });
   afterAll(async () => {
     await server?.close();
+    delete process.env.AUDIT_CHECKPOINT_INTERVAL_MS;
     rmSync(home.dir, { recursive: true, force: true });
   });
 

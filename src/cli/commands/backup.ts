@@ -63,14 +63,21 @@ function backupRunCommand(context: CliContext): Command {
       const session = await openSession(context, command);
       const date = backupDay(options.date, session.zone, context.now());
       const dir = resolve(options.dir ?? join(dataDir(context.env), 'backups'));
-      const [{ runBackup }, { BackupLockedError }, { BackupDirError }, { RETRY_ATTEMPTS }, { toCliError }] =
-        await Promise.all([
-          import('../../backup/run.js'),
-          import('../../backup/backup-lock.js'),
-          import('../../backup/backup-dir.js'),
-          import('../../client/retry.js'),
-          import('../to-cli-error.js'),
-        ]);
+      const [
+        { runBackup },
+        { BackupLockedError },
+        { BackupDirError },
+        { RETRY_ATTEMPTS },
+        { toCliError },
+        { ProofMismatchError },
+      ] = await Promise.all([
+        import('../../backup/run.js'),
+        import('../../backup/backup-lock.js'),
+        import('../../backup/backup-dir.js'),
+        import('../../client/retry.js'),
+        import('../to-cli-error.js'),
+        import('../../export/proof/write-proof.js'),
+      ]);
       const connection = await session.connection();
       if (!connection.token) throw notLoggedIn(context, connection.profile);
       const client = await session.client({ attempts: RETRY_ATTEMPTS.bulk });
@@ -98,6 +105,11 @@ function backupRunCommand(context: CliContext): Command {
           if (error instanceof BackupDirError) throw new UsageError(error.message);
           if (error instanceof BackupLockedError)
             throw new CliError(`backup of ${date} skipped: ${error.message}`, EXIT.failure);
+          if (error instanceof ProofMismatchError)
+            throw new CliError(
+              `backup of ${date} failed: tampered: the server's proof does not prove what it sent: ${error.problems[0]}`,
+              EXIT.tampered,
+            );
           throw toCliError(error, { prefix: `backup of ${date} failed: ` }) ?? asFileFailure(error, date);
         });
         if (result.status === 'interrupted') {
@@ -107,13 +119,18 @@ function backupRunCommand(context: CliContext): Command {
             EXIT.failure,
           );
         }
-        // Quiet for cron: a success says nothing unless someone is watching.
+        // Quiet for cron: a success says nothing unless someone is watching, or its proof was skipped.
+        if (result.proofSkipped) writeLine(context.stderr, `backup of ${date}: ${result.proofSkipped}`);
         if (!context.stderr.isTTY) return;
         const pruned = result.removed.length > 0 ? `; removed ${result.removed.length} old backup files` : '';
         if (result.status === 'unchanged') {
           writeLine(context.stderr, `${date} is already backed up: ${result.file} (checksum valid)${pruned}`);
         } else {
-          writeLine(context.stderr, `Backed up ${result.count} events of ${date} to ${result.file}${pruned}`);
+          const proof = result.proof ? `, proved by ${result.proof}` : '';
+          writeLine(
+            context.stderr,
+            `Backed up ${result.count} events of ${date} to ${result.file}${proof}${pruned}`,
+          );
         }
       } finally {
         await client.close();

@@ -36,9 +36,12 @@ export async function runExport(session: Session, plan: ExportPlan): Promise<voi
       : () => {};
   const filters = describeFilters(params);
   try {
+    const proved = plan.proof ? await import('./export-proof-run.js') : undefined;
+    const pinned = proved ? await proved.pinForExport(client, stop.signal) : undefined;
     reporter = await createExportReporter(context, output);
     const progress = reporter;
     const result = await exportRange({
+      ...(pinned ? { treeSize: pinned.size } : {}),
       client,
       params,
       format,
@@ -68,6 +71,8 @@ export async function runExport(session: Session, plan: ExportPlan): Promise<voi
       reporter.stop();
       throw new CliError(interruptionLine(result, output, resume), code);
     }
+    const proofs =
+      proved && pinned ? await proved.writeProofs(client, plan, result, pinned, session.zone) : [];
     const record = {
       kind: 'export' as const,
       format,
@@ -81,7 +86,9 @@ export async function runExport(session: Session, plan: ExportPlan): Promise<voi
         cause: error,
       });
     });
-    reporter.done(exportSummary(result, output));
+    reporter.done(
+      exportSummary(result, output) + (proved ? proved.proofSummary(proofs, pinned?.size ?? 0) : ''),
+    );
   } finally {
     reporter?.stop();
     unguard();

@@ -16,6 +16,7 @@ export interface ExportOptions extends FilterOptions {
   gzip?: boolean;
   cursor?: string;
   columns?: string[];
+  proof?: boolean;
   input: boolean;
 }
 
@@ -42,6 +43,10 @@ export function exportCommand(context: CliContext): Command {
         'CSV: only these columns, in this order, e.g. id,timestamp,actor_email,action,ip_address',
       ),
     )
+    .option(
+      '--proof',
+      "also write FILE.proof.json beside each file: proves offline (audit verify FILE) that it holds exactly the log's events, unmodified",
+    )
     .option('--no-input', 'never prompt: without --from this is an error');
   return (
     addFilterOptions(command)
@@ -53,6 +58,7 @@ export function exportCommand(context: CliContext): Command {
           '$ audit export --since 7d --category security --format pdf -o incident.pdf',
           '$ audit export --from 2024-01-01 --to 2024-01-31 --format ndjson -o - | jq .action',
           '$ audit export --since 30d --columns id,timestamp,actor_email,action,ip_address -o access.csv',
+          '$ audit export --from 2024-01-01 --to 2024-03-31 -o q1.ndjson.gz --proof   # then: audit verify q1.ndjson.gz',
           '$ audit export                                                     # on a terminal: asks range, format and file',
         ),
       )
@@ -99,5 +105,6 @@ export function exportFlagsOf(options: ExportOptions, globals: GlobalFlags, date
     gzip: options.gzip,
     cursor: options.cursor,
     columns: options.columns,
+    proof: options.proof,
   };
 }

@@ -12,18 +12,26 @@ interface VerifyOptions {
   full?: boolean;
   saveCheckpoint?: string;
   trustNewKey?: boolean;
+  key?: string;
 }
 
 export function verifyCommand(context: CliContext): Command {
   return new Command('verify')
-    .summary("prove the server's log was not changed, rolled back or forked (exit 3 if it was)")
+    .summary("prove the server's log, or export files offline, unchanged (exit 3 if not)")
     .description(
       "check the organization's log against its signed checkpoint: the signature with the server key this " +
         'profile pinned on first use (like ssh known_hosts), and that the log extends the last checkpoint this ' +
         'profile saw (and the last one saved with --save-checkpoint), so a rewritten or rolled-back history is ' +
         'caught. --full also re-reads every event and recomputes every leaf and the root. The pinned key and ' +
         'last checkpoint are kept per profile and organization in known-logs.json beside the profiles. ' +
-        'Exit 0 valid, 3 evidence of tampering',
+        'With FILE arguments it checks export files instead, offline (no network at all), against the ' +
+        'FILE.proof.json beside each (audit export --proof, audit backup run): every row recomputed to its leaf, ' +
+        'the root to the signed checkpoint, the signature with --key or a key a profile pinned. ' +
+        'Exit 0 valid, 3 evidence of tampering, 2 a missing proof or no trusted key',
+    )
+    .argument(
+      '[file...]',
+      'export files to check offline, each with FILE.proof.json beside it (split parts too)',
     )
     .option('--full', 'also re-read every event and recompute every leaf and the root (10,000 per request)')
     .option(
@@ -34,6 +42,10 @@ export function verifyCommand(context: CliContext): Command {
       '--trust-new-key',
       'accept a server key other than the pinned one (after its operator rotated it) and pin it instead',
     )
+    .option(
+      '--key <key>',
+      'FILE…: the server key to trust, the verifier key text or a file holding it (audit server key show)',
+    )
     .addHelpText(
       'after',
       examples(
@@ -42,10 +54,22 @@ export function verifyCommand(context: CliContext): Command {
         '$ audit verify --save-checkpoint ~/audit-witness  # from cron: keep an outside copy',
         '$ audit verify -o json',
         '$ audit verify --trust-new-key                   # after a key rotation you confirmed',
+        "$ audit verify q1.ndjson.gz --key server.key      # an export, offline (on an auditor's laptop)",
+        '$ audit verify backups/audit-logs-2024-05-*.json  # backups, with the key a profile pinned',
       ),
     )
-    .action(async (options: VerifyOptions, command: Command) => {
+    .action(async (files: string[], options: VerifyOptions, command: Command) => {
       const session = await openSession(context, command);
+      if (files.length > 0) {
+        if (options.full || options.saveCheckpoint !== undefined || options.trustNewKey)
+          throw new UsageError(
+            '--full, --save-checkpoint and --trust-new-key check the server; not with files',
+          );
+        const { verifyFiles } = await import('./verify-file.js');
+        return verifyFiles(context, session, files, options);
+      }
+      if (options.key !== undefined)
+        throw new UsageError('--key is for checking files: audit verify FILE… --key KEY');
       const json = session.flags.output === 'json';
       if (session.flags.output !== undefined && !json) {
         throw new UsageError(`--output for verify must be json; got "${session.flags.output}"`);

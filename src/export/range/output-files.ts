@@ -31,6 +31,8 @@ export interface Suspended {
 export interface OutputFiles {
   /** Files completed (renamed to their final name). */
   readonly files: string[];
+  /** With --split: the period of each of `files`. */
+  readonly periods: string[];
   /** The file being written, if any. */
   readonly current: string | undefined;
   write(events: readonly AuditEvent[]): Promise<void>;
@@ -52,6 +54,7 @@ export async function openOutputFiles(options: OutputFilesOptions): Promise<Outp
       namedByUser: options.outputNamedByUser && !periodOf,
     });
   const files: string[] = [];
+  const periods: string[] = [];
   let sink: EventSink | undefined;
   let period: string | undefined;
 
@@ -74,10 +77,12 @@ export async function openOutputFiles(options: OutputFilesOptions): Promise<Outp
       throw error;
     }
     files.push(done.file.path);
+    if (period !== undefined) periods.push(period);
   };
 
   return {
     files,
+    periods,
     get current() {
       return sink?.file.path;
     },

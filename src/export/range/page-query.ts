@@ -10,12 +10,15 @@ export function exportPageQuery(
   params: ListParams,
   receivedBefore: string,
   resume: ResumePoint | undefined,
+  treeSize?: number,
 ): ListParams {
-  const query: ListParams = {
+  // A proved export is pinned by the checkpoint's tree size instead: exactly its events, whatever
+  // this machine's clock says (a bound from it could drop events the checkpoint holds).
+  const query: ListParams & { tree_size?: number } = {
     ...params,
     order: 'asc',
     per_page: EXPORT_PAGE_SIZE,
-    received_before: receivedBefore,
+    ...(treeSize === undefined ? { received_before: receivedBefore } : { tree_size: treeSize }),
   };
   delete query.page;
   delete query.after;

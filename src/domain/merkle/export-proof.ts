@@ -1,0 +1,234 @@
+/**
+ * The proof written beside an export (`FILE.proof.json`): what `audit verify FILE` needs to show,
+ * with no network, that the file holds exactly the log's events for its range, unmodified.
+ *
+ * Per row of the file, in file order, an entry: the event's tree position and its salt (from the
+ * server), and the event id and a prefix of the leaf hash the exporter computed from the row as
+ * it was written — hints that let a check name the line that changed; the root decides. Every
+ * other leaf between the smallest and largest entry position comes as its header and
+ * commitment ("others"), and the perfect subtrees outside that span as hashes ("nodes"), so the
+ * root of the checkpoint can be recomputed. The checkpoint is the signed note itself.
+ */
+import { HASH_BYTES } from './hashes.js';
+
+export const PROOF_FORMAT = 'audit-log-proof';
+export const PROOF_VERSION = 1;
+export const PROOF_SUFFIX = '.proof.json';
+export const PROOF_CONTENTS = ['json', 'ndjson', 'csv'] as const;
+export type ProofContent = (typeof PROOF_CONTENTS)[number];
+/** Bytes of the leaf hash kept per entry as a hint: enough to tell a changed line by chance never. */
+export const LEAF_HINT_BYTES = 12;
+
+/** The list filters of the export, as they were sent (lists as arrays). */
+export type ProofFilters = Record<string, string | string[]>;
+
+/** A proof as the file holds it. */
+export interface ExportProofDocument {
+  format: typeof PROOF_FORMAT;
+  version: typeof PROOF_VERSION;
+  file: string;
+  content: ProofContent;
+  filters: ProofFilters;
+  /** The verifier key the exporter saw (a hint: a check takes its key from elsewhere). */
+  key?: string;
+  checkpoint: string;
+  tree_size: number;
+  /**
+   * An erased or purged event's salt is gone: its entry is [position, null, eventId, leafHint,
+   * commitment], and only its id, time and category can be checked.
+   */
+  entries: (
+    | [position: number, salt: string, eventId: string, leafHint: string]
+    | [position: number, salt: null, eventId: string, leafHint: string, commitment: string]
+  )[];
+  others: [position: number, eventId: string, timestamp: string, category: string, commitment: string][];
+  nodes: [level: number, index: number, hash: string][];
+}
+
+/** A leaf within the span that is not a row of the file. */
+export interface OtherLeaf {
+  position: number;
+  id: string;
+  timestamp: string;
+  category: string;
+  commitment: Buffer;
+}
+
+/** A proof read and checked for shape, its many entries held compactly. */
+export interface ExportProof {
+  file: string;
+  content: ProofContent;
+  filters: ProofFilters;
+  key: string | undefined;
+  checkpoint: string;
+  treeSize: number;
+  /** Rows the file should have. */
+  count: number;
+  /** Entries carry the event id and leaf hint of each row (a written proof; the server's has none). */
+  hinted: boolean;
+  positions: Float64Array;
+  /** Salt i at [32 i, 32 i + 32). */
+  salts: Buffer;
+  ids: string[];
+  /** Hint i at [12 i, 12 i + 12). */
+  hints: Buffer;
+  /** The commitments of the rows whose salt erasure or the purge deleted, by row index. */
+  erased: Map<number, Buffer>;
+  others: OtherLeaf[];
+  /** By `${level}/${index}`. */
+  nodes: Map<string, Buffer>;
+}
+
+export class ProofFormatError extends Error {
+  override readonly name = 'ProofFormatError';
+}
+
+/** Reads a proof file's text; throws ProofFormatError naming what is wrong. */
+export function parseExportProof(text: string): ExportProof {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new ProofFormatError(`not JSON (${(error as Error).message})`);
+  }
+  return readExportProof(document);
+}
+
+/**
+ * A proof document checked for shape. Entries of two (position, salt) are the server's answer,
+ * before the exporter added the ids and hints: such a proof is not `hinted`.
+ */
+export function readExportProof(document: unknown): ExportProof {
+  const doc = document as Partial<ExportProofDocument> | null;
+  if (typeof doc !== 'object' || doc === null || doc.format !== PROOF_FORMAT) {
+    throw new ProofFormatError(`not an ${PROOF_FORMAT} file`);
+  }
+  if (doc.version !== PROOF_VERSION)
+    throw new ProofFormatError(`version ${String(doc.version)} is not known`);
+  if (!PROOF_CONTENTS.includes(doc.content as ProofContent)) throw new ProofFormatError('unknown "content"');
+  if (typeof doc.checkpoint !== 'string') throw new ProofFormatError('"checkpoint" is not a signed note');
+  if (!isPosition(doc.tree_size)) throw new ProofFormatError('"tree_size" is not a tree size');
+  const treeSize = doc.tree_size;
+  const entries = arrayOf(doc.entries, 'entries');
+  const count = entries.length;
+  const positions = new Float64Array(count);
+  const salts = Buffer.alloc(count * 32);
+  const hints = Buffer.alloc(count * LEAF_HINT_BYTES);
+  const ids: string[] = new Array(count);
+  const erased = new Map<number, Buffer>();
+  // A written proof's entries carry the id and hint (4, or 5 when erased); the server's do not (2, or 3).
+  const first = entries[0];
+  const hinted = Array.isArray(first) && (first[1] === null ? first.length === 5 : first.length === 4);
+  entries.forEach((entry, i) => {
+    const list = Array.isArray(entry) ? entry : [];
+    const gone = list[1] === null;
+    const fields = tuple(entry, (hinted ? 4 : 2) + (gone ? 1 : 0), `entries[${i}]`);
+    const [position, salt] = fields;
+    const [id, hint] = hinted ? fields.slice(2, 4) : ['', ''];
+    if (!isPosition(position) || position >= treeSize)
+      throw new ProofFormatError(`entries[${i}]: position is not within the tree`);
+    positions[i] = position;
+    if (gone) erased.set(i, bytes(fields.at(-1), HASH_BYTES, `entries[${i}] commitment`));
+    else writeBase64(salt, SALT_BASE64, salts, i * 32, `entries[${i}] salt`);
+    if (!hinted) return;
+    ids[i] = textOf(id, `entries[${i}] event id`);
+    writeBase64(hint, HINT_BASE64, hints, i * LEAF_HINT_BYTES, `entries[${i}] leaf hint`);
+  });
+  const others = arrayOf(doc.others, 'others').map((other, i): OtherLeaf => {
+    const [position, id, timestamp, category, commitment] = tuple(other, 5, `others[${i}]`);
+    if (!isPosition(position) || position >= treeSize)
+      throw new ProofFormatError(`others[${i}]: position is not within the tree`);
+    return {
+      position,
+      id: textOf(id, `others[${i}] event id`),
+      timestamp: textOf(timestamp, `others[${i}] timestamp`),
+      category: textOf(category, `others[${i}] category`),
+      commitment: bytes(commitment, HASH_BYTES, `others[${i}] commitment`),
+    };
+  });
+  const nodes = new Map<string, Buffer>();
+  arrayOf(doc.nodes, 'nodes').forEach((node, i) => {
+    const [level, index, hash] = tuple(node, 3, `nodes[${i}]`);
+    if (!isPosition(level) || level > 62 || !isPosition(index))
+      throw new ProofFormatError(`nodes[${i}]: not a subtree`);
+    nodes.set(`${level}/${index}`, bytes(hash, HASH_BYTES, `nodes[${i}] hash`));
+  });
+  return {
+    file: typeof doc.file === 'string' ? doc.file : '',
+    content: doc.content as ProofContent,
+    filters: filtersOf(doc.filters),
+    key: typeof doc.key === 'string' ? doc.key : undefined,
+    checkpoint: doc.checkpoint,
+    treeSize,
+    count,
+    hinted,
+    positions,
+    salts,
+    ids,
+    hints,
+    erased,
+    others,
+    nodes,
+  };
+}
+
+/**
+ * The file's text: one entry, other and node a line, so that a proof of a million events reads
+ * (and diffs) line by line; it is one JSON document all the same.
+ */
+export function formatExportProof(document: ExportProofDocument): string {
+  const { entries, others, nodes, ...head } = document;
+  const list = (items: readonly unknown[]) =>
+    items.length === 0 ? '[]' : `[\n${items.map((item) => JSON.stringify(item)).join(',\n')}\n]`;
+  const opening = JSON.stringify(head).slice(0, -1);
+  return `${opening},\n"entries":${list(entries)},\n"others":${list(others)},\n"nodes":${list(nodes)}}\n`;
+}
+
+function filtersOf(value: unknown): ProofFilters {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  const filters: ProofFilters = {};
+  for (const [name, member] of Object.entries(value)) {
+    if (typeof member === 'string') filters[name] = member;
+    else if (Array.isArray(member) && member.every((item) => typeof item === 'string'))
+      filters[name] = member;
+    else throw new ProofFormatError(`filters.${name} is neither text nor a list of text`);
+  }
+  return filters;
+}
+
+// A million entries are read per check: their base64 is matched by shape and decoded in place.
+const SALT_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
+const HINT_BASE64 = /^[A-Za-z0-9+/]{16}$/;
+
+function writeBase64(value: unknown, shape: RegExp, into: Buffer, at: number, name: string): void {
+  if (typeof value !== 'string' || !shape.test(value))
+    throw new ProofFormatError(`${name} is not base64 of its length`);
+  into.write(value, at, 'base64');
+}
+
+function arrayOf(value: unknown, name: string): unknown[] {
+  if (!Array.isArray(value)) throw new ProofFormatError(`"${name}" is not a list`);
+  return value;
+}
+
+function tuple(value: unknown, length: number, name: string): unknown[] {
+  if (!Array.isArray(value) || value.length !== length)
+    throw new ProofFormatError(`${name} is not a list of ${length}`);
+  return value;
+}
+
+function textOf(value: unknown, name: string): string {
+  if (typeof value !== 'string') throw new ProofFormatError(`${name} is not text`);
+  return value;
+}
+
+function bytes(value: unknown, length: number, name: string): Buffer {
+  const decoded = typeof value === 'string' ? Buffer.from(value, 'base64') : undefined;
+  if (decoded?.length !== length || decoded.toString('base64') !== value)
+    throw new ProofFormatError(`${name} is not ${length} bytes of base64`);
+  return decoded;
+}
+
+function isPosition(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}

@@ -1,0 +1,73 @@
+/**
+ * `audit verify FILE` below the CLI: the proof beside the file read, the file checked against it
+ * with a key the caller trusts. No network: everything comes from the two files and the key.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { type ExportProof, ProofFormatError, parseExportProof } from '../../domain/merkle/export-proof.js';
+import type { NoteVerifier } from '../../domain/signed-note.js';
+import { checkExport, type ExportCheck } from './check-export.js';
+import { exportRows } from './export-rows.js';
+import { fileBytes, TruncatedGzipError, textLines } from './file-lines.js';
+import { proofPathOf } from './write-proof.js';
+
+/** The file or its proof cannot be read at all (missing, a directory, unreadable): exit 2, not 3. */
+export class ProofFileMissingError extends Error {
+  override readonly name = 'ProofFileMissingError';
+}
+
+export interface FileVerification extends ExportCheck {
+  file: string;
+  proofFile: string;
+  proof: ExportProof;
+}
+
+/** Reads FILE.proof.json; a malformed one is a problem of the check (it was altered), a missing one a usage error. */
+export async function readProofOf(file: string): Promise<{ proofFile: string; proof: ExportProof }> {
+  const proofFile = proofPathOf(file);
+  let text: string;
+  try {
+    if ((await stat(file)).isDirectory())
+      throw new ProofFileMissingError(`cannot read ${file}: it is a directory`);
+    text = await readFile(proofFile, 'utf8');
+  } catch (error) {
+    if (error instanceof ProofFileMissingError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const path = (error as NodeJS.ErrnoException).path ?? proofFile;
+    if (code === 'ENOENT' && path === proofFile)
+      throw new ProofFileMissingError(
+        `no proof for ${file}: expected ${proofFile} beside it (audit export --proof writes it)`,
+      );
+    if (code === 'ENOENT') throw new ProofFileMissingError(`cannot read ${file}: no such file`);
+    throw new ProofFileMissingError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  return { proofFile, proof: parseExportProof(text) };
+}
+
+export async function verifyExportFile(
+  file: string,
+  proof: ExportProof,
+  proofFile: string,
+  verifier: NoteVerifier,
+): Promise<FileVerification> {
+  try {
+    const check = await checkExport(proof, verifier, exportRows(proof.content, textLines(fileBytes(file))));
+    return { ...check, file, proofFile, proof };
+  } catch (error) {
+    if (error instanceof TruncatedGzipError) {
+      return {
+        events: 0,
+        erased: 0,
+        span: null,
+        checkpoint: undefined,
+        problems: [`${file}: ${error.message}`],
+        unchecked: [],
+        file,
+        proofFile,
+        proof,
+      };
+    }
+    throw error;
+  }
+}
+
+export { ProofFormatError };

@@ -1,0 +1,202 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditEvent } from '../../src/domain/event.js';
+import { leafHash } from '../../src/domain/merkle/hashes.js';
+import { commitmentOf, leafBytes, leafFields } from '../../src/domain/merkle/leaf.js';
+import { parseVerifierKey } from '../../src/domain/signed-note.js';
+import { readProofOf, verifyExportFile } from '../../src/export/proof/verify-file.js';
+import { writeExportProof } from '../../src/export/proof/write-proof.js';
+import { createEventWriter, type StreamFormat } from '../../src/format/event-writer.js';
+import { logEvent, type MemoryLog, memoryLog } from '../helpers/range-proof-fixture.js';
+
+// A log of 40 events; the export holds the 'tunnel' events of positions 5–30 (in file order),
+// so the proof carries other leaves (the security events) between its rows.
+const EVENTS: AuditEvent[] = Array.from({ length: 40 }, (_, n) =>
+  logEvent(n, new Date(Date.UTC(2024, 0, 1) + n * 60_000).toISOString()),
+);
+const EXPORTED = EVENTS.map((_, n) => n).filter((n) => n >= 5 && n <= 30 && n % 4 !== 0);
+const FILTERS = { from: '2024-01-01T00:05:00.000Z', to: '2024-01-01T00:30:00.000Z', category: ['tunnel'] };
+
+let dir: string;
+let log: MemoryLog;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'proof-check-'));
+  log = memoryLog(EVENTS);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function exportFile(name: string, format: StreamFormat, positions = EXPORTED): Promise<string> {
+  const path = join(dir, name);
+  const chunks: string[] = [];
+  const out = new (await import('node:stream')).PassThrough();
+  out.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
+  const writer = createEventWriter(format, out, { zone: 'UTC' });
+  await writer.writeMany(positions.map((p) => EVENTS[p] as AuditEvent));
+  await writer.end();
+  const text = chunks.join('');
+  writeFileSync(path, name.endsWith('.gz') ? gzipSync(text) : text);
+  await writeExportProof({
+    file: path,
+    content: format === 'tsv' ? 'csv' : format,
+    filters: FILTERS,
+    key: log.verifierKey,
+    answer: log.proofOf(positions),
+  });
+  return path;
+}
+
+async function verify(path: string, key = log.verifierKey) {
+  const { proof, proofFile } = await readProofOf(path);
+  return verifyExportFile(path, proof, proofFile, parseVerifierKey(key));
+}
+
+const edit = (path: string, change: (lines: string[]) => string[]) =>
+  writeFileSync(path, change(readFileSync(path, 'utf8').split('\n')).join('\n'));
+
+describe('the offline check of an export against its proof', () => {
+  it.each([
+    ['ndjson', 'a.ndjson'],
+    ['json', 'a.json'],
+    ['csv', 'a.csv'],
+    ['ndjson', 'a.ndjson.gz'],
+    ['csv', 'a.csv.gz'],
+  ] as const)(
+    'an untouched %s export (%s) is proved: every row, the root, the signature',
+    async (format, name) => {
+      const result = await verify(await exportFile(name, format));
+      expect(result.problems).toEqual([]);
+      expect(result.events).toBe(EXPORTED.length);
+      expect(result.span).toEqual({ first: 5, last: 30 });
+      expect(result.checkpoint?.size).toBe(40);
+    },
+  );
+
+  it('an event whose actor email was edited in the file names its line and event', async () => {
+    const path = await exportFile('changed.ndjson', 'ndjson');
+    edit(path, (lines) =>
+      lines.map((line, i) => (i === 6 ? line.replace('@evil.example', '@good.example') : line)),
+    );
+    const result = await verify(path);
+    expect(result.problems).toEqual([
+      `line 7: event ${EVENTS[EXPORTED[6] as number]?.id} (position ${EXPORTED[6]}) was changed`,
+    ]);
+  });
+
+  it('a CSV cell whose formula guard was removed (a formula re-armed) is a change', async () => {
+    const path = await exportFile('formula.csv', 'csv');
+    const text = readFileSync(path, 'utf8');
+    writeFileSync(path, text.replace("'=cmd()", '=cmd()'));
+    const result = await verify(path);
+    expect(result.problems[0]).toMatch(
+      /^line \d+: event "01HZZ\d+" has a actor_name cell whose formula guard was removed$/,
+    );
+  });
+
+  it('a removed line is named: the event expected there and the one found', async () => {
+    const path = await exportFile('removed.ndjson', 'ndjson');
+    edit(path, (lines) => lines.filter((_, i) => i !== 3));
+    const result = await verify(path);
+    const [missing, next] = [EVENTS[EXPORTED[3] as number], EVENTS[EXPORTED[4] as number]];
+    expect(result.problems[0]).toBe(
+      `line 4: expected event ${missing?.id} (position ${EXPORTED[3]}), found "${next?.id}" — a line was removed, added or reordered`,
+    );
+  });
+
+  it('two swapped lines are named', async () => {
+    const path = await exportFile('swapped.json', 'json');
+    edit(path, (lines) => {
+      const copy = [...lines];
+      [copy[2], copy[3]] = [copy[3] as string, copy[2] as string];
+      return copy;
+    });
+    const result = await verify(path);
+    expect(result.problems[0]).toMatch(
+      /^line 3: expected event 01HZZ\d+ \(position \d+\), found "01HZZ\d+" — a line was removed, added or reordered$/,
+    );
+  });
+
+  it('a file cut off after 10 events says so, and which event comes next', async () => {
+    const path = await exportFile('cut.ndjson', 'ndjson');
+    edit(path, (lines) => lines.slice(0, 10));
+    const result = await verify(path);
+    expect(result.problems).toContain(
+      `the file ends after 10 of ${EXPORTED.length} events — it was cut off (the next is event ${EVENTS[EXPORTED[10] as number]?.id} at position ${EXPORTED[10]})`,
+    );
+  });
+
+  it('a gzipped export cut off mid-stream is reported, not thrown', async () => {
+    const path = await exportFile('cut.ndjson.gz', 'ndjson');
+    const bytes = readFileSync(path);
+    writeFileSync(path, bytes.subarray(0, bytes.length - 40));
+    const result = await verify(path);
+    expect(result.problems.join('\n')).toMatch(/cut off/);
+  });
+
+  it('the exporter refuses a server proof that leaves out an event of the range', async () => {
+    const gone = EXPORTED[5] as number;
+    await expect(
+      exportFile(
+        'short.ndjson',
+        'ndjson',
+        EXPORTED.filter((p) => p !== gone),
+      ),
+    ).rejects.toThrow(
+      `event ${EVENTS[gone]?.id} (position ${gone}, ${EVENTS[gone]?.timestamp}, tunnel) is in the log within the export's range but missing from the file`,
+    );
+  });
+
+  it('an event of the range deleted from the file and from the proof entries is still missing', async () => {
+    // The forger drops the row and turns its entry into an "other" leaf: the root still adds up,
+    // but the leaf is a tunnel event inside the export's time range.
+    const gone = EXPORTED[5] as number;
+    const path = await exportFile('dropped.ndjson', 'ndjson');
+    edit(path, (lines) => lines.filter((_, i) => i !== 5));
+    const proofPath = `${path}.proof.json`;
+    const proof = JSON.parse(readFileSync(proofPath, 'utf8'));
+    const [[, salt]] = proof.entries.splice(5, 1);
+    const event = EVENTS[gone] as AuditEvent;
+    const commitment = commitmentOf(Buffer.from(salt, 'base64'), leafFields(event)).toString('base64');
+    proof.others.push([gone, event.id, event.timestamp, event.category, commitment]);
+    writeFileSync(proofPath, JSON.stringify(proof));
+    const result = await verify(path);
+    expect(result.problems).toEqual([
+      `event ${EVENTS[gone]?.id} (position ${gone}, ${EVENTS[gone]?.timestamp}, tunnel) is in the log within the export's range but missing from the file`,
+    ]);
+  });
+
+  it('a checkpoint checked with another key fails, naming that key', async () => {
+    const path = await exportFile('wrongkey.ndjson', 'ndjson');
+    const result = await verify(path, memoryLog(EVENTS.slice(0, 2), 'impostor').verifierKey);
+    expect(result.problems[0]).toMatch(/^the checkpoint's signature does not verify with key impostor/);
+  });
+
+  it('an edited row whose proof hint was forged to match is still caught by the root', async () => {
+    const path = await exportFile('forged.ndjson', 'ndjson');
+    const edited = { ...(EVENTS[EXPORTED[2] as number] as AuditEvent), action: 'user.logout' };
+    edit(path, (lines) => lines.map((line, i) => (i === 2 ? JSON.stringify(edited) : line)));
+    const proofPath = `${path}.proof.json`;
+    const proof = JSON.parse(readFileSync(proofPath, 'utf8'));
+    const salt = Buffer.from(proof.entries[2][1], 'base64');
+    const leaf = leafHash(leafBytes(edited, commitmentOf(salt, leafFields(edited))));
+    proof.entries[2][3] = leaf.subarray(0, 12).toString('base64');
+    writeFileSync(proofPath, JSON.stringify(proof));
+    const result = await verify(path);
+    expect(result.problems).toEqual([
+      "the file's events and the proof do not add up to the checkpoint's root (size 40) — the file or its proof was altered",
+    ]);
+  });
+
+  it('a line appended after the last event is named', async () => {
+    const path = await exportFile('added.ndjson', 'ndjson');
+    const lines = readFileSync(path, 'utf8');
+    writeFileSync(path, `${lines}${JSON.stringify(EVENTS[31])}\n`);
+    const result = await verify(path);
+    expect(result.problems).toEqual([
+      `line ${EXPORTED.length + 1}: an event after the ${EXPORTED.length} the proof covers — a line was added`,
+    ]);
+  });
+});
