@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// A server for the tree figures of `npm run bench`, started by bench/tree-figures.mjs with an IPC
+// channel. It is `audit server start` (same database settings, same app) with what the bench
+// needs and the CLI does not offer:
+//
+//   --sealing off   the Merkle tree switched off (AppOptions.treeSealing = false): the baseline
+//                   that ingest with the tree is compared to, in the same run.
+//   --fill N        records N bench events (bench/events.mjs) straight through the store before
+//                   listening, 1,000 per transaction as an ingest batch is, then seals them and
+//                   signs a checkpoint: a database of 1,000,000 events in minutes, not HTTP's hour.
+//
+// Messages from the parent: {type:'settle'} → {type:'settled', size} once every stored event is
+// in the tree and what is due is signed (`sealer.settle()`); {type:'inclusion', samples} → the
+// store-level cost of an inclusion proof (until the HTTP route exists).
+
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { eventSource } from './events.mjs';
+
+const DIST = join(fileURLToPath(new URL('..', import.meta.url)), 'dist');
+const { openDatabase } = await import(join(DIST, 'store', 'database.js'));
+const { buildApp } = await import(join(DIST, 'server', 'app.js'));
+const { bootstrapIfEmpty } = await import(join(DIST, 'server', 'bootstrap.js'));
+const { inclusionProof } = await import(join(DIST, 'domain', 'merkle', 'proofs.js'));
+
+const args = process.argv.slice(2);
+const dbFile = args[0];
+const option = (name) => {
+  const at = args.indexOf(name);
+  return at === -1 ? undefined : args[at + 1];
+};
+const sealing = option('--sealing') !== 'off';
+const fill = Number(option('--fill') ?? 0);
+
+const db = openDatabase(dbFile);
+const app = await buildApp({ db, rateLimitPerMinute: 1_000_000, treeSealing: sealing, maxStreamsPerToken: 100 });
+const services = app.services;
+const bootstrap = bootstrapIfEmpty(services);
+const org = services.directory.findOrganization('default');
+
+const filled = fill > 0 ? await fillDatabase(fill) : undefined;
+await app.listen({ host: '127.0.0.1', port: 0 });
+const { port } = app.server.address();
+process.send({ type: 'ready', url: `http://127.0.0.1:${port}`, token: bootstrap?.token, filled });
+
+process.on('message', async (message) => {
+  try {
+    if (message.type === 'settle') {
+      await services.sealer.settle();
+      process.send({ type: 'settled', size: services.merkle.size(org.id) });
+    } else if (message.type === 'inclusion') {
+      process.send({ type: 'inclusion', ...inclusionAtStore(message.samples) });
+    } else if (message.type === 'stop') {
+      await app.close();
+      process.exit(0);
+    }
+  } catch (error) {
+    process.send({ type: 'error', message: error instanceof Error ? error.stack : String(error) });
+  }
+});
+
+/** Records `count` events 1,000 per transaction, then seals them: the times of both. */
+async function fillDatabase(count) {
+  const makeEvent = eventSource(count, Date.now() - 86_400_000);
+  const started = performance.now();
+  for (let start = 0; start < count; start += 1000) {
+    const batch = [];
+    for (let i = start; i < Math.min(count, start + 1000); i++) batch.push(makeEvent(i));
+    services.recorder.record(org.id, batch);
+  }
+  const recorded = performance.now();
+  await services.sealer.settle();
+  const sealed = performance.now();
+  return {
+    events: count,
+    recordSeconds: (recorded - started) / 1000,
+    sealSeconds: (sealed - recorded) / 1000,
+    treeSize: services.merkle.size(org.id),
+  };
+}
+
+/**
+ * An inclusion proof as the route makes it, minus HTTP: the event by id, its leaf, the path to
+ * the latest checkpoint's root. Milliseconds per proof, at positions spread over the tree.
+ */
+function inclusionAtStore(samples) {
+  const checkpoint = services.merkle.latestCheckpoint(org.id);
+  const size = checkpoint.treeSize;
+  const times = [];
+  let hashes = 0;
+  for (let i = 0; i < samples; i++) {
+    const position = Math.floor(((i + 0.5) * size) / samples);
+    const [leaf] = services.merkle.leaves(org.id, position, position + 1);
+    const started = performance.now();
+    const stored = services.events.findById(org.id, leaf.eventId);
+    const found = services.merkle.leafOfSeq(stored.seq);
+    const path = inclusionProof(found.position, size, services.merkle.subtrees(org.id));
+    times.push(performance.now() - started);
+    hashes = path.length;
+  }
+  return { treeSize: size, times, hashes };
+}
