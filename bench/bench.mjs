@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { CATEGORY_NAMES, eventSource, RARE_TERM, random } from './events.mjs';
 import { describeSseFigures, sseParserFigures } from './sse-parser.mjs';
-import { ingestWithAndWithoutTree } from './tree-figures.mjs';
+import { ingestWithAndWithoutTree, millionFigures } from './tree-figures.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'audit.js');
@@ -25,7 +25,7 @@ const DAY = 86_400_000;
 // Arguments
 
 function parseArgs(argv) {
-  const options = { events: 200_000, json: undefined, keep: false, only: undefined };
+  const options = { events: 200_000, treeEvents: 1_000_000, json: undefined, keep: false, only: undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -37,6 +37,10 @@ function parseArgs(argv) {
       const n = Number(value().replaceAll('_', ''));
       if (!Number.isInteger(n) || n < 1000) usage('--events: expected a whole number of at least 1000');
       options.events = n;
+    } else if (arg === '--tree-events') {
+      const n = Number(value().replaceAll('_', ''));
+      if (!Number.isInteger(n) || n < 1000) usage('--tree-events: expected a whole number of at least 1000');
+      options.treeEvents = n;
     } else if (arg === '--json') options.json = value();
     else if (arg === '--keep') options.keep = true;
     else if (arg === '--only') {
@@ -45,8 +49,9 @@ function parseArgs(argv) {
     }
     else if (arg === '-h' || arg === '--help') {
       process.stdout.write(
-        'Usage: npm run bench [-- --events N] [--json FILE] [--keep] [--only tree]\n\n' +
+        'Usage: npm run bench [-- --events N] [--tree-events N] [--json FILE] [--keep] [--only tree]\n\n' +
           '  --events N   events to ingest (default 200000)\n' +
+          '  --tree-events N  events of the database for proofs and audit verify (default 1000000)\n' +
           '  --json FILE  where to write the figures (default: a file in the temp directory)\n' +
           '  --keep       keep the temp directory (database, export files)\n' +
           '  --only tree  only the tamper-evident log figures (ingest with/without the tree, 1,000,000 events)\n',
@@ -599,9 +604,39 @@ function treeRows(figures) {
   for (const t of figures.treeIngest ?? []) {
     list.push([
       `ingest with the tree, ${t.clients} client${t.clients > 1 ? 's' : ''}`,
-      `${fmtInt(t.on.perSecond)} events/s vs ${fmtInt(t.off.perSecond)} without = ${fmt((1 - t.ratio) * 100, 1)} % slower (${fmtInt(t.events)} events into a new database, until all sealed; medians of ${t.runs})`,
+      `${fmtInt(t.on.perSecond)} events/s vs ${fmtInt(t.off.perSecond)} without = ${fmt((1 - t.ratio) * 100, 1)} % slower (${fmtInt(t.events)} events into a new database, until all sealed; medians of ${t.runs}); server CPU ${fmt(t.cpuOn, 0)} vs ${fmt(t.cpuOff, 0)} µs an event`,
       '≤ 10 % below',
       t.ratio >= 0.9 ? 'pass' : 'MISS',
+    ]);
+  }
+  const million = figures.treeMillion;
+  if (million) {
+    const n = fmtInt(million.events);
+    const at = million.events >= 1_000_000 ? '' : ' (target is at 1,000,000)';
+    const i = million.inclusion;
+    list.push([
+      'inclusion proof',
+      `p50 ${fmt(i.p50Ms, 2)} ms, p99 ${fmt(i.p99Ms, 2)} ms at ${fmtInt(i.treeSize)} leaves, ${i.hashes} hashes (${i.source})`,
+      `p50 < 5 ms${at}`,
+      i.p50Ms < 5 ? 'pass' : 'MISS',
+    ]);
+    for (const [figure, v, target] of [
+      ['audit verify --full', million.verifyFull, 100_000],
+      ['audit verify FILE (NDJSON)', million.verifyFile, 150_000],
+    ]) {
+      const measured = !v.available
+        ? 'command not available in this build'
+        : v.failed
+          ? `failed: exit ${v.failed.code}`
+          : `${fmtInt(v.perSecond)} events/s (${n} events in ${fmt(v.seconds)} s, median of ${v.runs.length}, peak RSS ${fmt(v.peakRssMb, 0)} MB)`;
+      const result = !v.available ? 'n/a' : v.failed ? 'FAIL' : v.perSecond >= target ? 'pass' : 'MISS';
+      list.push([figure, measured, `≥ ${fmtInt(target)} events/s${at}`, result]);
+    }
+    list.push([
+      'tree database fill',
+      `${n} events recorded through the store in ${fmt(million.fill.recordSeconds)} s, sealed in ${fmt(million.fill.sealSeconds)} s (${fmtInt(million.events / million.fill.sealSeconds)} events/s)`,
+      '—',
+      'info',
     ]);
   }
   return list;
@@ -678,6 +713,17 @@ async function main() {
         }),
       );
     }
+    const treeConfig = join(dir, 'tree-config');
+    mkdirSync(treeConfig);
+    figures.treeMillion = await millionFigures({
+      dir,
+      events: options.treeEvents,
+      env: cliEnv(treeConfig),
+      configDir: treeConfig,
+      runCli,
+      serverTime,
+      log,
+    });
   } finally {
     if (server) await server.stop();
   }

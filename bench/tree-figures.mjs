@@ -11,9 +11,10 @@ import { fileURLToPath } from 'node:url';
 const SERVER = fileURLToPath(new URL('tree-server.mjs', import.meta.url));
 
 /** Starts bench/tree-server.mjs; resolves once it listens (after its fill, if any). */
-export function startTreeServer(dbFile, { sealing = true, fill = 0 } = {}) {
+export function startTreeServer(dbFile, { sealing = true, fill = 0, configDir } = {}) {
   const args = [SERVER, dbFile, '--sealing', sealing ? 'on' : 'off'];
   if (fill > 0) args.push('--fill', String(fill));
+  if (configDir) args.push('--config-dir', configDir);
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => {
@@ -37,6 +38,7 @@ export function startTreeServer(dbFile, { sealing = true, fill = 0 } = {}) {
     url: ready.url,
     token: ready.token,
     filled: ready.filled,
+    cpu: ready.cpu,
     settle: () => {
       const answer = next('settled');
       child.send({ type: 'settle' });
@@ -72,12 +74,19 @@ export async function ingestWithAndWithoutTree({ dir, events, clients, runs, Api
         const started = performance.now();
         const ingested = await ingestAll(api, makeEvent, 0, events, clients);
         const answered = performance.now();
-        const { size } = await server.settle();
+        const { size, cpu } = await server.settle();
         const settled = performance.now();
         if (side === 'on' && size < events) throw new Error(`the tree holds ${size} of ${events} events`);
         const seconds = (settled - started) / 1000;
-        samples[side].push({ seconds, perSecond: events / seconds, answeredSeconds: (answered - started) / 1000, batches: ingested.batches });
-        log(`  ${clients} client(s), tree ${side}: ${Math.round(events / seconds)} events/s (${Math.round(settled - answered)} ms from the last answer to all sealed)`);
+        samples[side].push({
+          seconds,
+          perSecond: events / seconds,
+          answeredSeconds: (answered - started) / 1000,
+          batches: ingested.batches,
+          // The server's own CPU an event (start-up excluded): steadier than the rate on a busy machine.
+          serverCpuMicros: (cpu - server.cpu) / events,
+        });
+        log(`  ${clients} client(s), tree ${side}: ${Math.round(events / seconds)} events/s, server CPU ${((cpu - server.cpu) / events).toFixed(0)} µs an event (${Math.round(settled - answered)} ms from the last answer to all sealed)`);
       } finally {
         await server.stop();
         for (const suffix of ['', '-wal', '-shm', '.log-key']) rmSync(`${dbFile}${suffix}`, { force: true });
@@ -87,5 +96,127 @@ export async function ingestWithAndWithoutTree({ dir, events, clients, runs, Api
   const middle = (list) => [...list].sort((a, b) => a.perSecond - b.perSecond)[Math.floor(list.length / 2)];
   const on = middle(samples.on);
   const off = middle(samples.off);
-  return { events, clients, runs, on, off, ratio: on.perSecond / off.perSecond, samples };
+  const cpu = (list) => [...list.map((sample) => sample.serverCpuMicros)].sort((a, b) => a - b)[Math.floor(list.length / 2)];
+  const cpuOn = cpu(samples.on);
+  const cpuOff = cpu(samples.off);
+  return { events, clients, runs, on, off, ratio: on.perSecond / off.perSecond, cpuOn, cpuOff, samples };
+}
+
+const DAY = 86_400_000;
+const MEASURED_RUNS = 3;
+
+/**
+ * A database of `events` events, all sealed, with a checkpoint (bench/tree-server.mjs --fill),
+ * then: the server time of inclusion proofs, `audit verify --full`, and `audit verify FILE` of
+ * an NDJSON export with its proof. A command this build does not have is reported as such.
+ */
+export async function millionFigures({ dir, events, env, configDir, runCli, serverTime, log }) {
+  const dbFile = join(dir, 'tree-million.db');
+  log(`tree: filling a database with ${events.toLocaleString('en-US')} events through the store, then sealing them`);
+  const server = await startTreeServer(dbFile, { fill: events, configDir });
+  const figures = { events, fill: server.filled };
+  try {
+    log(`  recorded in ${server.filled.recordSeconds.toFixed(1)} s, sealed in ${server.filled.sealSeconds.toFixed(1)} s`);
+    figures.inclusion = await inclusionFigures(server, serverTime);
+    log(`  inclusion proof: p50 ${figures.inclusion.p50Ms.toFixed(2)} ms (${figures.inclusion.source})`);
+    figures.verifyFull = await commandFigures(
+      'audit verify --full',
+      ['verify', '--full'],
+      { env, runCli, events },
+      log,
+    );
+    figures.verifyFile = await verifyFileFigures({ dir, env, runCli, events, log });
+  } finally {
+    await server.stop();
+  }
+  return figures;
+}
+
+/** Whether this build has the command (its --help answers), e.g. ['verify']. */
+async function hasCommand(runCli, env, words) {
+  const help = await runCli([...words, '--help'], env);
+  return help.code === 0 && !/unknown command/i.test(help.stderr);
+}
+
+/** The inclusion route's own time (Server-Timing) if the server has it, else the store's cost. */
+async function inclusionFigures(server, serverTime) {
+  const samples = 200;
+  const atStore = await server.inclusion(samples);
+  const openapi = await (await fetch(`${server.url}/openapi.json`)).json();
+  const route = Object.keys(openapi.paths ?? {}).find((path) => path.endsWith('/tree/inclusion'));
+  if (!route) {
+    const times = atStore.times;
+    return { source: 'store, no HTTP (this build has no inclusion route)', ...percentiles(times), treeSize: atStore.treeSize, hashes: atStore.hashes, samples };
+  }
+  const base = `${server.url}/api/v1/organizations/default/audit-logs/tree/inclusion`;
+  const headers = { authorization: `Bearer ${server.token}`, accept: 'application/json' };
+  const times = [];
+  const roundTrips = [];
+  let hashes = 0;
+  for (const id of atStore.ids) {
+    const started = performance.now();
+    const response = await fetch(`${base}?${new URLSearchParams({ event_id: id })}`, { headers });
+    const body = await response.json();
+    roundTrips.push(performance.now() - started);
+    if (response.status !== 200) throw new Error(`inclusion answered ${response.status}: ${JSON.stringify(body)}`);
+    times.push(serverTime(response));
+    hashes = body.data.hashes.length;
+  }
+  return {
+    source: 'GET …/tree/inclusion, Server-Timing',
+    ...percentiles(times),
+    roundTripP50Ms: percentiles(roundTrips).p50Ms,
+    storeP50Ms: percentiles(atStore.times).p50Ms,
+    treeSize: atStore.treeSize,
+    hashes,
+    samples: times.length,
+  };
+}
+
+function percentiles(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const at = (p) => s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+  return { p50Ms: at(50), p99Ms: at(99) };
+}
+
+/** Runs a command MEASURED_RUNS times: the median's events per second, or why it could not. */
+async function commandFigures(name, args, { env, runCli, events }, log) {
+  if (!(await hasCommand(runCli, env, [args[0]]))) {
+    log(`  ${name}: command not available in this build`);
+    return { name, available: false };
+  }
+  const runs = [];
+  for (let i = 0; i < MEASURED_RUNS; i++) {
+    const run = await runCli(args, env);
+    if (run.code !== 0) {
+      log(`  ${name} exited ${run.code}: ${run.stderr.trim().split('\n')[0]}`);
+      return { name, available: true, failed: { code: run.code, stderr: run.stderr.slice(0, 2000), stdout: run.stdout.slice(0, 2000) } };
+    }
+    runs.push({ seconds: run.seconds, peakRssMb: run.peakRssMb, stdout: run.stdout.slice(0, 2000) });
+  }
+  const seconds = [...runs.map((run) => run.seconds)].sort((a, b) => a - b)[Math.floor(runs.length / 2)];
+  log(`  ${name}: ${Math.round(events / seconds)} events/s (median of ${runs.length})`);
+  return { name, available: true, events, seconds, perSecond: events / seconds, peakRssMb: Math.max(...runs.map((run) => run.peakRssMb)), runs };
+}
+
+/** `audit export --format ndjson --proof` of every event, then `audit verify FILE` of it. */
+async function verifyFileFigures({ dir, env, runCli, events, log }) {
+  const name = 'audit verify FILE (NDJSON)';
+  if (!(await hasCommand(runCli, env, ['verify']))) {
+    log(`  ${name}: command not available in this build`);
+    return { name, available: false };
+  }
+  const file = join(dir, 'tree-million.ndjson');
+  const from = new Date(Date.now() - 370 * DAY).toISOString().slice(0, 10);
+  const to = new Date(Date.now() + 2 * DAY).toISOString().slice(0, 10);
+  const exported = await runCli(
+    ['export', '--format', 'ndjson', '--proof', '--from', from, '--to', to, '--utc', '--no-input', '-o', file],
+    env,
+  );
+  if (exported.code !== 0) {
+    log(`  ${name}: the export with --proof exited ${exported.code}: ${exported.stderr.trim().split('\n')[0]}`);
+    return { name, available: false, exportFailed: { code: exported.code, stderr: exported.stderr.slice(0, 2000) } };
+  }
+  const figures = await commandFigures(name, ['verify', file], { env, runCli, events }, log);
+  return { ...figures, exportSeconds: exported.seconds };
 }

@@ -5,11 +5,12 @@
 //
 //   --sealing off   the Merkle tree switched off (AppOptions.treeSealing = false): the baseline
 //                   that ingest with the tree is compared to, in the same run.
+//   --config-dir D  saves the owner's token in profile "default" there, as a first start does.
 //   --fill N        records N bench events (bench/events.mjs) straight through the store before
 //                   listening, 1,000 per transaction as an ingest batch is, then seals them and
 //                   signs a checkpoint: a database of 1,000,000 events in minutes, not HTTP's hour.
 //
-// Messages from the parent: {type:'settle'} → {type:'settled', size} once every stored event is
+// Messages from the parent: {type:'settle'} → {type:'settled', size, cpu} once every stored event is
 // in the tree and what is due is signed (`sealer.settle()`); {type:'inclusion', samples} → the
 // store-level cost of an inclusion proof (until the HTTP route exists).
 
@@ -23,6 +24,7 @@ const { openDatabase } = await import(join(DIST, 'store', 'database.js'));
 const { buildApp } = await import(join(DIST, 'server', 'app.js'));
 const { bootstrapIfEmpty } = await import(join(DIST, 'server', 'bootstrap.js'));
 const { inclusionProof } = await import(join(DIST, 'domain', 'merkle', 'proofs.js'));
+const { openProfileStore } = await import(join(DIST, 'config', 'profile-store.js'));
 
 const args = process.argv.slice(2);
 const dbFile = args[0];
@@ -32,6 +34,7 @@ const option = (name) => {
 };
 const sealing = option('--sealing') !== 'off';
 const fill = Number(option('--fill') ?? 0);
+const configDir = option('--config-dir');
 
 const db = openDatabase(dbFile);
 const app = await buildApp({ db, rateLimitPerMinute: 1_000_000, treeSealing: sealing, maxStreamsPerToken: 100 });
@@ -42,13 +45,16 @@ const org = services.directory.findOrganization('default');
 const filled = fill > 0 ? await fillDatabase(fill) : undefined;
 await app.listen({ host: '127.0.0.1', port: 0 });
 const { port } = app.server.address();
-process.send({ type: 'ready', url: `http://127.0.0.1:${port}`, token: bootstrap?.token, filled });
+const url = `http://127.0.0.1:${port}`;
+if (configDir && bootstrap)
+  openProfileStore(configDir).saveActive('default', { server: url, org: bootstrap.organization, token: bootstrap.token });
+process.send({ type: 'ready', url, token: bootstrap?.token, filled, cpu: cpuMicros() });
 
 process.on('message', async (message) => {
   try {
     if (message.type === 'settle') {
       await services.sealer.settle();
-      process.send({ type: 'settled', size: services.merkle.size(org.id) });
+      process.send({ type: 'settled', size: services.merkle.size(org.id), cpu: cpuMicros() });
     } else if (message.type === 'inclusion') {
       process.send({ type: 'inclusion', ...inclusionAtStore(message.samples) });
     } else if (message.type === 'stop') {
@@ -59,6 +65,12 @@ process.on('message', async (message) => {
     process.send({ type: 'error', message: error instanceof Error ? error.stack : String(error) });
   }
 });
+
+/** The CPU time this process has used, user and system, in microseconds. */
+function cpuMicros() {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
 
 /** Records `count` events 1,000 per transaction, then seals them: the times of both. */
 async function fillDatabase(count) {
@@ -88,10 +100,12 @@ function inclusionAtStore(samples) {
   const checkpoint = services.merkle.latestCheckpoint(org.id);
   const size = checkpoint.treeSize;
   const times = [];
+  const ids = [];
   let hashes = 0;
   for (let i = 0; i < samples; i++) {
     const position = Math.floor(((i + 0.5) * size) / samples);
     const [leaf] = services.merkle.leaves(org.id, position, position + 1);
+    ids.push(leaf.eventId);
     const started = performance.now();
     const stored = services.events.findById(org.id, leaf.eventId);
     const found = services.merkle.leafOfSeq(stored.seq);
@@ -99,5 +113,5 @@ function inclusionAtStore(samples) {
     times.push(performance.now() - started);
     hashes = path.length;
   }
-  return { treeSize: size, times, hashes };
+  return { treeSize: size, times, hashes, ids };
 }

@@ -1,3 +1,4 @@
+import { CHECKPOINT_SIGNED, showsCheckpointRecords } from './checkpoint-record.js';
 import type { AuditEvent } from './event.js';
 import type { EventFilter, VisibilityScope } from './filters.js';
 import { searchPhrases, textMatches } from './free-text.js';
@@ -37,6 +38,7 @@ function matchesFilter(event: AuditEvent, filter: EventFilter): boolean {
   const { actor, target, context } = event;
   if (filter.categories?.length && !filter.categories.includes(event.category)) return false;
   if (!filter.detailed && !filter.categories?.includes('access') && event.category === 'access') return false;
+  if (event.action === CHECKPOINT_SIGNED && !showsCheckpointRecords(filter)) return false;
   if (filter.actions?.length || filter.actionPrefixes?.length) {
     const exact = filter.actions?.includes(event.action) ?? false;
     const prefixed = filter.actionPrefixes?.some((prefix) => event.action.startsWith(prefix)) ?? false;

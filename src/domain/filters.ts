@@ -26,6 +26,8 @@ export interface EventFilter {
   toExclusive?: number;
   /** Only events the server received before this instant: pins an export's upper bound. */
   receivedBefore?: number;
+  /** Only events stored at or before this sequence number: the first leaves of the tree (`tree_size`). */
+  maxSeq?: number;
   /** Include `access` events (page views, API calls). */
   detailed?: boolean;
 }

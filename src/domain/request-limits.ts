@@ -46,3 +46,9 @@ export function searchCost(words: number): number {
  * reads the organization's whole log, so a burst of them must run out of budget quickly.
  */
 export const GDPR_REQUEST_COST = 10;
+
+/**
+ * What an export's range proof costs in the rate limit, in requests: it reads every event of the
+ * export once more, and the export's own pages were charged already.
+ */
+export const EXPORT_PROOF_COST = 10;

@@ -19,6 +19,8 @@ export interface ErasureReport {
   pseudonym: string;
   eventsMatched: number;
   eventsChanged: number;
+  /** The sequence numbers of the events rewritten (none in a dry run). */
+  changedSeqs: number[];
   accountsChanged: number;
   dryRun: boolean;
   subject: Subject;
@@ -71,6 +73,7 @@ export function createGdprStore(db: Db) {
       pseudonym,
       eventsMatched: 0,
       eventsChanged: 0,
+      changedSeqs: [] as number[],
       accountsChanged: subject.accounts.filter((account) => accountNeedsErasure(account, pseudonym)).length,
       dryRun,
       subject,
@@ -137,6 +140,7 @@ export function createGdprStore(db: Db) {
           const erased = eraseFromEvent(stored.event, subject, matchers, pseudonym);
           if (JSON.stringify(erased) === JSON.stringify(stored.event)) continue;
           result.eventsChanged++;
+          result.changedSeqs.push(stored.seq);
           updateEvent(stored.seq, stored.event, erased);
         }
         directory.erase(orgId, subject, matchers.text, pseudonym, now);

@@ -26,6 +26,12 @@ const OPERATIONS: Record<string, Operation> = {
   'GET /api/v1/organizations/:org/audit-logs/stream': { id: 'streamAuditLogs' },
   'POST /api/v1/organizations/:org/audit-logs': { id: 'ingestAuditLogs' },
   'POST /api/v1/organizations/:org/exports': { id: 'recordExport' },
+  'GET /api/v1/organizations/:org/audit-logs/checkpoint': { id: 'getCheckpoint' },
+  'GET /api/v1/organizations/:org/audit-logs/tree': { id: 'getTree' },
+  'GET /api/v1/organizations/:org/audit-logs/tree/inclusion': { id: 'getInclusionProof' },
+  'GET /api/v1/organizations/:org/audit-logs/tree/consistency': { id: 'getConsistencyProof' },
+  'GET /api/v1/organizations/:org/audit-logs/tree/leaves': { id: 'listTreeLeaves' },
+  'GET /api/v1/organizations/:org/audit-logs/tree/proof': { id: 'getExportProof' },
   'POST /api/v1/organizations/:org/gdpr/exports': { id: 'exportPersonalData' },
   'POST /api/v1/organizations/:org/gdpr/erasures': { id: 'erasePersonalData' },
   'POST /api/v1/organizations/:org/webhooks': {

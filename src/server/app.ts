@@ -17,6 +17,7 @@ import { registerGdprRoutes } from './routes/gdpr.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMeRoute } from './routes/me.js';
 import { registerStreamRoute } from './routes/stream.js';
+import { registerTreeRoutes } from './routes/tree.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 import { ProblemSchema } from './schemas/common.js';
 import { EventSchema } from './schemas/event.js';
@@ -165,6 +166,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     maxBufferedBytes: options.streamMaxBufferedBytes ?? DEFAULT_STREAM_MAX_BUFFERED_BYTES,
   });
   registerAuditLogRoutes(app);
+  registerTreeRoutes(app);
   registerExportRecordRoute(app);
   registerGdprRoutes(app, { scrubWaitMs: options.gdprScrubWaitMs });
   registerWebhookRoutes(app);

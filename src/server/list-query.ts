@@ -30,7 +30,10 @@ export interface ListRequest {
   afterSeq?: number;
 }
 
-type FilterQuery = Omit<ListQuery, 'order' | 'per_page' | 'cursor' | 'page' | 'after' | 'received_before'>;
+type FilterQuery = Omit<
+  ListQuery,
+  'order' | 'per_page' | 'cursor' | 'page' | 'after' | 'received_before' | 'tree_size'
+>;
 
 /** The filter part of a list or stream query, validated; errors name the parameter. */
 export function parseFilter(query: FilterQuery, principal: Principal, now: number): EventFilter {

@@ -30,6 +30,16 @@ export function isOrganizationAdmin(user: User): boolean {
   return user.role === 'owner' || (user.role === 'admin' && user.team === null);
 }
 
+/**
+ * Reads of the whole organization (its tree, webhooks, a person's data): an owner or an
+ * organization-wide admin with a read token. `what` names the read in the 403.
+ */
+export function assertOrganizationReader(principal: Principal, what: string): void {
+  // Ingest-scope tokens exist to send events and are refused as in any read.
+  visibilityOf(principal);
+  if (!isOrganizationAdmin(principal.user)) throw forbidden(`${what} needs an organization owner or admin`);
+}
+
 export function assertCanIngest(principal: Principal): void {
   if (principal.token.scope === 'ingest' || isOrganizationAdmin(principal.user)) return;
   throw forbidden('sending events needs an owner or admin token, or a token with the ingest scope');

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { formatCheckpoint } from '../domain/checkpoint.js';
+import { CHECKPOINT_SIGNED } from '../domain/checkpoint-record.js';
 import { leafHash } from '../domain/merkle/hashes.js';
 import { commitmentOf, leafBytes, leafFields, SALT_BYTES } from '../domain/merkle/leaf.js';
 import { rootAt } from '../domain/merkle/proofs.js';
@@ -8,9 +9,6 @@ import type { NewLeaf } from '../store/merkle-store.js';
 import type { Stores } from '../store/stores.js';
 import type { WriteGate } from '../store/write-gate.js';
 import { SYSTEM_ACTOR } from './server-actor.js';
-
-/** The record of a signed checkpoint, which webhooks can subscribe to. */
-export const CHECKPOINT_SIGNED = 'audit.checkpoint_signed';
 
 /** The default time between two checkpoints of one organization while its log grows. */
 export const DEFAULT_CHECKPOINT_INTERVAL_MS = 60_000;

@@ -1,3 +1,4 @@
+import { CHECKPOINT_SIGNED, showsCheckpointRecords } from '../domain/checkpoint-record.js';
 import type { PageCursor, SortOrder } from '../domain/cursor.js';
 import type { EventFilter, VisibilityScope } from '../domain/filters.js';
 import { searchPhrases, toFtsQuery } from '../domain/free-text.js';
@@ -33,6 +34,7 @@ export function buildEventWhere(
   if (filter.categories?.length) add(`category IN (${listParams('category', filter.categories, where)})`);
   // Page views and API calls stay out of sight unless asked for, by detailed mode or by name.
   if (!filter.detailed && !filter.categories?.includes('access')) add("category <> 'access'");
+  if (!showsCheckpointRecords(filter)) add(`action <> '${CHECKPOINT_SIGNED}'`);
   addActions(filter, where, add);
   if (filter.actor !== undefined) {
     add('(actor_id = @actor OR actor_email = @actor OR actor_name = @actor)', { actor: filter.actor });
@@ -59,6 +61,7 @@ export function buildEventWhere(
   if (filter.receivedBefore !== undefined) {
     add('received_at < @receivedBefore', { receivedBefore: filter.receivedBefore });
   }
+  if (filter.maxSeq !== undefined) add('seq <= @maxSeq', { maxSeq: filter.maxSeq });
   if (filter.text !== undefined) {
     add('seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH @fts)', {
       fts: toFtsQuery(searchPhrases(filter.text)),

@@ -1,7 +1,10 @@
 import type { Statement } from 'better-sqlite3';
+import type { EventFilter } from '../domain/filters.js';
 import { nodeHash } from '../domain/merkle/hashes.js';
 import type { PerfectSubtrees } from '../domain/merkle/subtrees.js';
 import type { Db } from './database.js';
+import { buildPageQuery } from './event-query.js';
+import { EVENT_JSON } from './event-rows.js';
 
 /**
  * The tables of each organization's Merkle tree (migration 0002): leaves in the order events
@@ -31,8 +34,32 @@ export interface StoredCheckpoint {
   note: string;
 }
 
+/** A leaf with its event as the list API shows it (JSON text), or null once the event is gone. */
+export interface LeafWithEvent extends StoredLeaf {
+  eventJson: string | null;
+}
+
+/** Where an event stands in its organization's tree, and what its proof of content needs. */
+export interface EventLeaf {
+  position: number;
+  salt: Buffer | null;
+  commitment: Buffer;
+}
+
+/** A page of an export's events, in export order, with their leaves (undefined: not sealed). */
+export interface ExportLeafPage {
+  leaves: (EventLeaf | undefined)[];
+  hasMore: boolean;
+  /** Where the next page starts. */
+  last: { ts: number; seq: number } | undefined;
+}
+
+/** At most this many unsealed events are listed beside one read of leaves. */
+export const MAX_UNSEALED_PER_READ = 10_000;
+
 const LEAF_COLUMNS = 'position, event_seq, event_id, timestamp, category, commitment, salt, hash';
 type LeafValues = [number, number, string, string, string, Buffer, Buffer | null, Buffer];
+const LEAF_VALUE_COUNT = 8;
 
 function toLeaf(values: LeafValues): StoredLeaf {
   const [position, eventSeq, eventId, timestamp, category, commitment, salt, hash] = values;
@@ -77,6 +104,34 @@ export function createMerkleStore(db: Db) {
   const selectBySeq = db
     .prepare<[number], LeafValues>(`SELECT ${LEAF_COLUMNS} FROM merkle_leaves WHERE event_seq = ?`)
     .raw(true);
+  // The event of each leaf, of the leaf's own organization: a row moved to another organization
+  // behind the server's back shows as a leaf without its event.
+  const selectRangeWithEvents = db
+    .prepare<[number, number, number], [...LeafValues, string | null]>(
+      `SELECT ${LEAF_COLUMNS},
+         (SELECT ${EVENT_JSON} FROM events WHERE seq = merkle_leaves.event_seq AND org_id = merkle_leaves.org_id)
+       FROM merkle_leaves WHERE org_id = ? AND position >= ? AND position < ? ORDER BY position`,
+    )
+    .raw(true);
+  const selectUnsealed = db
+    .prepare<[number, number, number], string>(
+      `SELECT ${EVENT_JSON} FROM events WHERE org_id = ? AND seq >= ? AND seq <= ?
+         AND NOT EXISTS (SELECT 1 FROM merkle_leaves WHERE merkle_leaves.event_seq = events.seq)
+       ORDER BY seq LIMIT ${MAX_UNSEALED_PER_READ}`,
+    )
+    .pluck();
+  const selectEventLeaf = db.prepare<[number, number], EventLeaf>(
+    'SELECT position, salt, commitment FROM merkle_leaves WHERE org_id = ? AND event_seq = ?',
+  );
+  const selectSeqAt = db
+    .prepare<[number, number], number>(
+      'SELECT event_seq FROM merkle_leaves WHERE org_id = ? AND position = ?',
+    )
+    .pluck();
+  const selectCheckpointOfSize = db.prepare<[number, number], StoredCheckpoint>(
+    `SELECT tree_size AS treeSize, root, signed_at AS signedAt, note FROM merkle_checkpoints
+     WHERE org_id = ? AND tree_size = ?`,
+  );
   const insertCheckpoint = db.prepare(
     'INSERT INTO merkle_checkpoints (org_id, tree_size, root, signed_at, note) VALUES (?, ?, ?, ?, ?)',
   );
@@ -191,6 +246,74 @@ export function createMerkleStore(db: Db) {
       for (const values of selectRange.iterate(orgId, start, end)) yield toLeaf(values);
     },
 
+    /**
+     * Leaves [start, end) (at most MAX_LEAVES_PER_READ) with their events, and the organization's
+     * events that lie between the first and last of those leaves in storing order but have no
+     * leaf: rows slipped into the table behind the sealer's back.
+     */
+    leavesWithEvents(
+      orgId: number,
+      start: number,
+      end: number,
+    ): { leaves: LeafWithEvent[]; unsealed: string[] } {
+      const last = Math.min(end, start + MAX_LEAVES_PER_READ);
+      const leaves = selectRangeWithEvents.all(orgId, start, last).map((values) => {
+        const eventJson = values[LEAF_VALUE_COUNT] as string | null;
+        return { ...toLeaf(values.slice(0, LEAF_VALUE_COUNT) as LeafValues), eventJson };
+      });
+      const first = leaves[0];
+      const final = leaves.at(-1);
+      const unsealed = first && final ? selectUnsealed.all(orgId, first.eventSeq, final.eventSeq) : [];
+      return { leaves, unsealed };
+    },
+
+    /** The organization's leaf of the event stored at `eventSeq`, if it is sealed. */
+    leafOfEvent(orgId: number, eventSeq: number): EventLeaf | undefined {
+      return selectEventLeaf.get(orgId, eventSeq);
+    },
+
+    /**
+     * The leaves of the events a list with `filter` and order=asc would give (an export's rows, in
+     * its order), `limit` after the event at `after`: what an export's proof says of each row.
+     */
+    exportLeaves(
+      orgId: number,
+      filter: EventFilter,
+      after: { ts: number; seq: number } | undefined,
+      limit: number,
+    ): ExportLeafPage {
+      const cursor = after && { order: 'asc' as const, timestamp: after.ts, seq: after.seq };
+      const { sql, params } = buildPageQuery(
+        'ts, seq',
+        orgId,
+        filter,
+        { kind: 'organization' },
+        {
+          order: 'asc',
+          limit,
+          ...(cursor ? { cursor } : {}),
+        },
+      );
+      const rows = db.prepare(sql).raw(true).all(params) as [number, number][];
+      const page = rows.slice(0, limit);
+      const final = page.at(-1);
+      return {
+        leaves: page.map(([, seq]) => selectEventLeaf.get(orgId, seq)),
+        hasMore: rows.length > limit,
+        last: final && { ts: final[0], seq: final[1] },
+      };
+    },
+
+    /** The positions of the organization's leaves of the events at `eventSeqs` that are sealed. */
+    positionsOf(orgId: number, eventSeqs: readonly number[]): number[] {
+      return eventSeqs.flatMap((seq) => selectEventLeaf.get(orgId, seq)?.position ?? []);
+    },
+
+    /** The sequence number of the event at `position` of the organization's tree. */
+    seqAt(orgId: number, position: number): number | undefined {
+      return selectSeqAt.get(orgId, position);
+    },
+
     leafOfSeq(eventSeq: number): StoredLeaf | undefined {
       const values = selectBySeq.get(eventSeq);
       return values && toLeaf(values);
@@ -202,6 +325,11 @@ export function createMerkleStore(db: Db) {
 
     latestCheckpoint(orgId: number): StoredCheckpoint | undefined {
       return selectLatestCheckpoint.get(orgId);
+    },
+
+    /** The checkpoint signed for exactly `treeSize` leaves, if there is one. */
+    checkpointOfSize(orgId: number, treeSize: number): StoredCheckpoint | undefined {
+      return selectCheckpointOfSize.get(orgId, treeSize);
     },
   };
 }

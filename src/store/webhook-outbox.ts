@@ -1,3 +1,4 @@
+import { CHECKPOINT_SIGNED } from '../domain/checkpoint-record.js';
 import type { Db } from './database.js';
 
 /**
@@ -26,7 +27,7 @@ export function createOutboxWriter(db: Db): (orgId: number, firstSeq: number) =>
         SELECT 1 FROM webhook_patterns p
         WHERE p.webhook_id = w.id
           AND CASE WHEN p.is_prefix = 0 THEN p.pattern = e.action
-            ELSE substr(e.action, 1, length(p.pattern)) = p.pattern
+            ELSE substr(e.action, 1, length(p.pattern)) = p.pattern AND e.action <> '${CHECKPOINT_SIGNED}'
               AND (e.category <> 'access' OR substr(p.pattern, 1, 7) = 'access.'
                 OR EXISTS (SELECT 1 FROM webhook_categories c WHERE c.webhook_id = w.id AND c.category = 'access'))
           END

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCheckpoint } from '../../src/domain/checkpoint.js';
+import { CHECKPOINT_SIGNED } from '../../src/domain/checkpoint-record.js';
 import { commitmentOf, eventLeafHash, leafFields } from '../../src/domain/merkle/leaf.js';
 import { rootAt } from '../../src/domain/merkle/proofs.js';
 import { inMemorySubtrees } from '../../src/domain/merkle/subtrees.js';
 import { openNote, parseVerifierKey } from '../../src/domain/signed-note.js';
-import { CHECKPOINT_SIGNED } from '../../src/server/tree-sealer.js';
 import { inMaintenanceWindow } from '../../src/store/transaction.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 
@@ -115,5 +115,55 @@ describe('the tree sealer', () => {
     expect(() => db.prepare('DELETE FROM merkle_leaves').run()).toThrow(/append-only/);
     expect(() => db.prepare('DELETE FROM merkle_nodes').run()).toThrow(/append-only/);
     expect(() => db.prepare('UPDATE merkle_checkpoints SET tree_size = 1').run()).toThrow(/append-only/);
+  });
+
+  it('keeps checkpoint records out of lists unless detailed or asked for by name', async () => {
+    const f = await sealed();
+    await f.ingest([login(1)]);
+    await f.app.services.sealer.settle();
+    const actions = async (query: string) => {
+      const answer = await f.request({
+        method: 'GET',
+        url: `/api/v1/organizations/default/audit-logs?per_page=100${query}`,
+      });
+      expect(answer.statusCode).toBe(200);
+      return answer.json().data.map((event: { action: string }) => event.action) as string[];
+    };
+    expect(await actions('')).not.toContain(CHECKPOINT_SIGNED);
+    expect(await actions('&category=audit')).not.toContain(CHECKPOINT_SIGNED);
+    expect(await actions('&detailed=true')).toContain(CHECKPOINT_SIGNED);
+    expect(await actions(`&action=${CHECKPOINT_SIGNED}`)).toEqual([CHECKPOINT_SIGNED]);
+  });
+
+  it('queues a checkpoint record for a webhook that names it, and not for one that takes everything', async () => {
+    const f = await sealed();
+    const base = '/api/v1/organizations/default/webhooks';
+    const hook = async (actions: string) => {
+      const created = await f.request({
+        method: 'POST',
+        url: base,
+        payload: {
+          url: 'https://hooks.example.com/audit',
+          actions,
+          secret: 'whsec_0123456789abcdef0123456789',
+        },
+      });
+      expect(created.statusCode).toBe(201);
+    };
+    await hook(CHECKPOINT_SIGNED);
+    await hook('*');
+    await f.ingest([login(1)]);
+    await f.app.services.sealer.settle();
+    const queued = f.db
+      .prepare(
+        `SELECT p.pattern || CASE p.is_prefix WHEN 1 THEN '*' ELSE '' END AS hook, e.action
+         FROM webhook_deliveries d JOIN webhook_patterns p ON p.webhook_id = d.webhook_id
+         JOIN events e ON e.seq = d.event_seq`,
+      )
+      .all() as { hook: string; action: string }[];
+    expect(queued.filter((row) => row.action === CHECKPOINT_SIGNED).map((row) => row.hook)).toEqual([
+      CHECKPOINT_SIGNED,
+    ]);
+    expect(queued.some((row) => row.hook === '*' && row.action === 'user.login')).toBe(true);
   });
 });

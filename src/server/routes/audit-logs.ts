@@ -6,10 +6,11 @@ import { notFound } from '../problem.js';
 import { organizationFor } from '../route-helpers.js';
 import { OrgParams, problemResponses } from '../schemas/common.js';
 import { EventParams, type ListQuery, ListQuerySchema, ListResponseSchema } from '../schemas/list.js';
+import { treeSizeSeq } from '../tree-access.js';
 import { registerIngestRoute } from './ingest.js';
 
 export function registerAuditLogRoutes(app: FastifyInstance) {
-  const { events, now, cursors } = app.services;
+  const { events, now, cursors, merkle } = app.services;
 
   const listSchema = {
     tags: ['audit-logs'],
@@ -23,6 +24,8 @@ export function registerAuditLogRoutes(app: FastifyInstance) {
     const orgId = principal.organization.id;
     const query = request.query as ListQuery;
     const listRequest = parseListQuery(query, { principal, scope, now: now(), events, cursors });
+    if (query.tree_size !== undefined)
+      listRequest.filter.maxSeq = treeSizeSeq(principal, merkle, query.tree_size);
     const page = events.pageJson(
       orgId,
       listRequest.filter,

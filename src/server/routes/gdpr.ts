@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { formatPositionRanges } from '../../domain/merkle/position-ranges.js';
 import { GDPR_REQUEST_COST } from '../../domain/request-limits.js';
 import { exportDocument } from '../../gdpr/export-document.js';
 import {
@@ -10,8 +11,8 @@ import {
   identifiersToJson,
 } from '../../gdpr/gdpr-store.js';
 import { EmptyIdentifierError, requestedSubject, type SubjectRequest } from '../../gdpr/subject.js';
-import { assertOwner, isOrganizationAdmin, visibilityOf } from '../permissions.js';
-import { forbidden, invalidParameter, Problem } from '../problem.js';
+import { assertOrganizationReader, assertOwner } from '../permissions.js';
+import { invalidParameter, Problem } from '../problem.js';
 import { organizationFor } from '../route-helpers.js';
 import { OrgParams, problemResponses } from '../schemas/common.js';
 import { ErasureAnswer, ExportAnswer, SubjectBody, type SubjectBodyValue } from '../schemas/gdpr.js';
@@ -24,7 +25,7 @@ const STARTUP_SCRUB_RETRY_MS = 1000;
 
 /** Subject-access requests and the right to erasure (GDPR articles 15 and 17). */
 export function registerGdprRoutes(app: FastifyInstance, options: { scrubWaitMs?: number | undefined } = {}) {
-  const { db, recorder, now, writes } = app.services;
+  const { db, recorder, now, writes, merkle } = app.services;
   const gdpr = createGdprStore(db);
   const scrubWaitMs = options.scrubWaitMs ?? DEFAULT_SCRUB_WAIT_MS;
   finishPendingScrub(app, gdpr);
@@ -45,9 +46,7 @@ export function registerGdprRoutes(app: FastifyInstance, options: { scrubWaitMs?
     },
     async (request, reply) => {
       const principal = organizationFor(request, (request.params as { org: string }).org);
-      visibilityOf(principal);
-      if (!isOrganizationAdmin(principal.user))
-        throw forbidden('a GDPR export needs an organization owner or admin');
+      assertOrganizationReader(principal, 'a GDPR export');
       const body = request.body as SubjectBodyValue;
       const orgId = principal.organization.id;
       const { subject, candidates } = await gdpr.resolve(orgId, subjectRequest(body));
@@ -105,6 +104,9 @@ export function registerGdprRoutes(app: FastifyInstance, options: { scrubWaitMs?
                 count: erased.eventsChanged,
                 events_matched: erased.eventsMatched,
                 accounts_changed: erased.accountsChanged,
+                // Rewriting an event deleted its leaf's salt (migration 0002's trigger): a full
+                // check tells these leaves, which no longer recompute, from edited ones.
+                tree_positions: formatPositionRanges(merkle.positionsOf(orgId, erased.changedSeqs)),
               },
             },
           ]);

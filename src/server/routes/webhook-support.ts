@@ -2,8 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Category } from '../../domain/categories.js';
 import { formatPatterns, maskUrl, parseCategories, SubscriptionError } from '../../webhooks/subscription.js';
 import type { Webhook } from '../../webhooks/webhook-store.js';
-import { isOrganizationAdmin, type Principal, visibilityOf } from '../permissions.js';
-import { forbidden, invalidParameter, notFound } from '../problem.js';
+import { assertOrganizationReader, type Principal } from '../permissions.js';
+import { invalidParameter, notFound } from '../problem.js';
 import { organizationFor } from '../route-helpers.js';
 
 export const WEBHOOKS_PATH = '/api/v1/organizations/:org/webhooks';
@@ -11,11 +11,7 @@ export const WEBHOOKS_PATH = '/api/v1/organizations/:org/webhooks';
 /** The caller, if an organization owner or admin with a read token; anyone else is refused. */
 export function webhookAdmin(request: FastifyRequest): Principal {
   const principal = organizationFor(request, (request.params as { org: string }).org);
-  // Ingest-scope tokens exist to send events, not to manage where they go.
-  visibilityOf(principal);
-  if (!isOrganizationAdmin(principal.user)) {
-    throw forbidden('managing webhooks needs an organization owner or admin');
-  }
+  assertOrganizationReader(principal, 'managing webhooks');
   return principal;
 }
 

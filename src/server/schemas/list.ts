@@ -34,6 +34,13 @@ export const ListQuerySchema = Type.Object(
     received_before: filterText(
       'ISO 8601 instant: only events the server received before it (pins an export while events arrive)',
     ),
+    tree_size: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description:
+          "only events among the first tree_size leaves of the organization's Merkle tree (what the checkpoint of that size covers); at most the sealed size; organization owners and admins only",
+      }),
+    ),
   },
   // A misspelt filter must not silently widen the answer to everything.
   { additionalProperties: false },
@@ -56,7 +63,7 @@ export const EventParams = Type.Object({
 
 export const StreamQuerySchema = Type.Omit(
   ListQuerySchema,
-  ['order', 'per_page', 'cursor', 'page', 'after', 'received_before'],
+  ['order', 'per_page', 'cursor', 'page', 'after', 'received_before', 'tree_size'],
   {
     additionalProperties: false,
   },

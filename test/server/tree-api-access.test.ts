@@ -1,0 +1,156 @@
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAdmin } from '../../src/server/admin.js';
+import { purgeExpiredEvents } from '../../src/server/retention.js';
+import { createFixture, type Fixture } from '../helpers/server-fixture.js';
+
+const BASE = '/api/v1/organizations/default/audit-logs';
+const DAY_MS = 86_400_000;
+
+let fixture: Fixture | undefined;
+afterEach(async () => {
+  await fixture?.close();
+  fixture = undefined;
+});
+
+const login = (n: number, timestamp?: string) => ({
+  action: 'user.login',
+  actor: { email: `u${n}@example.com` },
+  description: `login ${n}`,
+  ...(timestamp ? { timestamp } : {}),
+});
+
+async function sealedFixture(): Promise<Fixture> {
+  fixture = await createFixture({ checkpointIntervalMs: 1 });
+  return fixture;
+}
+
+async function settle(f: Fixture): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  await f.app.services.sealer.settle();
+}
+
+async function sealedSize(f: Fixture): Promise<number> {
+  const response = await f.request({ method: 'GET', url: `${BASE}/tree` });
+  return response.json().data.sealed_size;
+}
+
+const TREE_READS = [
+  `${BASE}/checkpoint`,
+  `${BASE}/tree`,
+  `${BASE}/tree/leaves?start=0&end=1`,
+  `${BASE}/tree/consistency?first=1&second=1`,
+  `${BASE}/tree/proof?tree_size=1`,
+];
+
+describe('who may read the tree', () => {
+  it.each([
+    ['a member', 'member'],
+    ['an ingest-only token', 'ingest'],
+    ['a team admin restricted to one team', 'teamAdmin'],
+  ] as const)(
+    '%s cannot read the checkpoint, tree, leaves or proofs of the whole organization (403)',
+    async (_, role) => {
+      const f = await sealedFixture();
+      await f.ingest([login(1)]);
+      await settle(f);
+      for (const url of TREE_READS) {
+        const response = await f.request({ method: 'GET', url, token: f.tokens[role] });
+        expect([url, response.statusCode]).toEqual([url, 403]);
+      }
+      const [event] = (await f.request({ method: 'GET', url: `${BASE}?per_page=1` })).json().data;
+      const inclusion = await f.request({
+        method: 'GET',
+        url: `${BASE}/tree/inclusion?event_id=${event.id}`,
+        token: f.tokens[role],
+      });
+      expect(inclusion.statusCode).toBe(403);
+    },
+  );
+
+  it("another organization's owner is told the organization does not exist (404)", async () => {
+    const f = await sealedFixture();
+    await f.ingest([login(1)]);
+    await settle(f);
+    for (const url of TREE_READS) {
+      const response = await f.request({ method: 'GET', url, token: f.tokens.otherOrg });
+      expect([url, response.statusCode]).toEqual([url, 404]);
+      expect(response.json().type).toBe('https://audit.dev/problems/not-found');
+    }
+  });
+
+  it('an organization admin reads the tree like the owner', async () => {
+    const f = await sealedFixture();
+    await f.ingest([login(1)]);
+    await settle(f);
+    for (const url of TREE_READS.slice(0, 4)) {
+      const response = await f.request({ method: 'GET', url, token: f.tokens.admin });
+      expect([url, response.statusCode]).toEqual([url, 200]);
+    }
+  });
+
+  it('a member cannot learn the size of the tree through the list filter tree_size (403)', async () => {
+    const f = await sealedFixture();
+    await f.ingest([login(1)]);
+    await settle(f);
+    const response = await f.request({ method: 'GET', url: `${BASE}?tree_size=1`, token: f.tokens.member });
+    expect(response.statusCode).toBe(403);
+  });
+});
+
+describe('what the leaves show of a log that changed', () => {
+  it('a purged event keeps its leaf, with salt and event null', async () => {
+    const now = Date.now();
+    fixture = await createFixture({ checkpointIntervalMs: 1, now: () => now });
+    const f = fixture;
+    const [old] = await f.ingest([login(1, new Date(now - 100 * DAY_MS).toISOString())]);
+    await f.ingest([login(2)]);
+    await settle(f);
+    const size = await sealedSize(f);
+    const before = (
+      await f.request({ method: 'GET', url: `${BASE}/tree/leaves?start=0&end=${size}` })
+    ).json();
+    const leafBefore = before.data.find((leaf: { event_id: string }) => leaf.event_id === old?.id);
+    expect(leafBefore.salt).not.toBeNull();
+    expect(leafBefore.event).not.toBeNull();
+
+    const { services } = f.app;
+    createAdmin(services).setPlan('default', 'free');
+    expect(purgeExpiredEvents(services.directory, services.events, services.recorder, now)).toBe(1);
+    const after = (await f.request({ method: 'GET', url: `${BASE}/tree/leaves?start=0&end=${size}` })).json();
+    const leafAfter = after.data.find((leaf: { event_id: string }) => leaf.event_id === old?.id);
+    expect(leafAfter).toEqual({ ...leafBefore, salt: null, event: null });
+  });
+
+  it('an event INSERTed behind the sealer’s back, between sealed ones, is listed as unsealed', async () => {
+    const f = await sealedFixture();
+    await f.ingest([login(1)]);
+    const raw = new Database(f.dbFile);
+    // Leave ten sequence numbers free between two stored events.
+    raw.prepare("UPDATE sqlite_sequence SET seq = seq + 10 WHERE name = 'events'").run();
+    const gapAfter = raw
+      .prepare(
+        "SELECT max(seq) FROM events WHERE org_id = (SELECT id FROM organizations WHERE slug = 'default')",
+      )
+      .pluck()
+      .get() as number;
+    await f.ingest([login(2), login(3)]);
+    await settle(f);
+    const size = await sealedSize(f);
+    // What sqlite3 on the file can do: an event slipped in between sealed ones.
+    raw
+      .prepare(
+        `INSERT INTO events (seq, org_id, received_at, id, ts, action, category, actor_email, description)
+         SELECT ?, org_id, received_at, 'log_FORGED', ts, 'user.login', 'auth', 'forger@example.com', 'forged'
+         FROM events WHERE seq = ?`,
+      )
+      .run(gapAfter + 5, gapAfter);
+    raw.close();
+    await settle(f);
+    const answer = (
+      await f.request({ method: 'GET', url: `${BASE}/tree/leaves?start=0&end=${size}` })
+    ).json();
+    expect(answer.unsealed.map((event: { id: string }) => event.id)).toEqual(['log_FORGED']);
+    expect(answer.data.some((leaf: { event_id: string }) => leaf.event_id === 'log_FORGED')).toBe(false);
+  });
+});

@@ -1,0 +1,54 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { formatPositionRanges } from '../../src/domain/merkle/position-ranges.js';
+import { createFixture, type Fixture } from '../helpers/server-fixture.js';
+
+const BASE = '/api/v1/organizations/default/audit-logs';
+
+let fixture: Fixture | undefined;
+afterEach(async () => {
+  await fixture?.close();
+  fixture = undefined;
+});
+
+const byPerson = (email: string, n: number) => ({
+  action: 'user.login',
+  actor: { email, name: 'Erin Erased' },
+  description: `login ${n}`,
+});
+const byOther = (n: number) => ({ action: 'user.login', actor: { email: `keep${n}@example.com` } });
+
+describe('erasure and the tree', () => {
+  it("the erasure's record names exactly the tree positions of the events it rewrote", async () => {
+    fixture = await createFixture({ checkpointIntervalMs: 1 });
+    const f = fixture;
+    const email = 'erin@example.com';
+    await f.ingest([
+      byOther(1),
+      byPerson(email, 1),
+      byPerson(email, 2),
+      byOther(2),
+      byOther(3),
+      byPerson(email, 3),
+    ]);
+    await f.app.services.sealer.settle();
+    const erasure = await f.request({
+      method: 'POST',
+      url: '/api/v1/organizations/default/gdpr/erasures',
+      payload: { user: email },
+    });
+    expect(erasure.statusCode).toBe(200);
+    expect(erasure.json().data.events_changed).toBe(3);
+    await f.app.services.sealer.settle();
+
+    const size = (await f.request({ method: 'GET', url: `${BASE}/tree` })).json().data.sealed_size;
+    const leaves = (await f.request({ method: 'GET', url: `${BASE}/tree/leaves?start=0&end=${size}` })).json()
+      .data as { position: number; salt: string | null; event: { description: string | null } | null }[];
+    // The rewritten events: still stored, their salt gone.
+    const rewritten = leaves.filter((leaf) => leaf.salt === null && leaf.event !== null);
+    expect(rewritten.map((leaf) => leaf.event?.description)).toEqual(['login 1', 'login 2', 'login 3']);
+
+    const [record] = (await f.request({ method: 'GET', url: `${BASE}?action=gdpr.user_erased` })).json().data;
+    expect(record.metadata.tree_positions).toBe(formatPositionRanges(rewritten.map((leaf) => leaf.position)));
+    expect(record.metadata.tree_positions).toMatch(/^\d+(-\d+)?(,\d+(-\d+)?)*$/);
+  });
+});
