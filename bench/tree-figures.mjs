@@ -132,10 +132,11 @@ export async function millionFigures({ dir, events, env, configDir, runCli, serv
   return figures;
 }
 
-/** Whether this build has the command (its --help answers), e.g. ['verify']. */
-async function hasCommand(runCli, env, words) {
+/** Whether this build has the command and flags (its --help names them), e.g. ['verify']. */
+async function hasCommand(runCli, env, words, flags = []) {
   const help = await runCli([...words, '--help'], env);
-  return help.code === 0 && !/unknown command/i.test(help.stderr);
+  const usage = new RegExp(`^Usage: audit ${words.join(' ')}\\b`, 'm');
+  return help.code === 0 && usage.test(help.stdout) && flags.every((flag) => help.stdout.includes(flag));
 }
 
 /** The inclusion route's own time (Server-Timing) if the server has it, else the store's cost. */
@@ -181,7 +182,7 @@ function percentiles(values) {
 
 /** Runs a command MEASURED_RUNS times: the median's events per second, or why it could not. */
 async function commandFigures(name, args, { env, runCli, events }, log) {
-  if (!(await hasCommand(runCli, env, [args[0]]))) {
+  if (!(await hasCommand(runCli, env, [args[0]], args.filter((arg) => arg.startsWith('--'))))) {
     log(`  ${name}: command not available in this build`);
     return { name, available: false };
   }
@@ -202,7 +203,8 @@ async function commandFigures(name, args, { env, runCli, events }, log) {
 /** `audit export --format ndjson --proof` of every event, then `audit verify FILE` of it. */
 async function verifyFileFigures({ dir, env, runCli, events, log }) {
   const name = 'audit verify FILE (NDJSON)';
-  if (!(await hasCommand(runCli, env, ['verify']))) {
+  const ready = (await hasCommand(runCli, env, ['verify'])) && (await hasCommand(runCli, env, ['export'], ['--proof']));
+  if (!ready) {
     log(`  ${name}: command not available in this build`);
     return { name, available: false };
   }
