@@ -10,9 +10,12 @@ import { fileURLToPath } from 'node:url';
 
 const SERVER = fileURLToPath(new URL('tree-server.mjs', import.meta.url));
 
-/** Starts bench/tree-server.mjs; resolves once it listens (after its fill, if any). */
-export function startTreeServer(dbFile, { sealing = true, fill = 0, configDir } = {}) {
-  const args = [SERVER, dbFile, '--sealing', sealing ? 'on' : 'off'];
+/**
+ * Starts bench/tree-server.mjs; resolves once it listens (after its fill, if any). `nodeArgs`
+ * go to node (e.g. ['--cpu-prof'] to profile the server).
+ */
+export function startTreeServer(dbFile, { sealing = true, fill = 0, configDir, nodeArgs = [] } = {}) {
+  const args = [...nodeArgs, SERVER, dbFile, '--sealing', sealing ? 'on' : 'off'];
   if (fill > 0) args.push('--fill', String(fill));
   if (configDir) args.push('--config-dir', configDir);
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });

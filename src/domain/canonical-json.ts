@@ -27,12 +27,16 @@ export function canonicalJson(value: unknown): string {
     return `[${value.map(canonicalJson).join(',')}]`;
   }
   if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(
-      ([, member]) => member !== undefined,
-    );
-    // Default sort compares UTF-16 code units, which is what RFC 8785 §3.2.3 asks for.
-    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, member]) => `${canonicalString(key)}:${canonicalJson(member)}`).join(',')}}`;
+    const object = value as Record<string, unknown>;
+    // The default sort compares UTF-16 code units, which is what RFC 8785 §3.2.3 asks for.
+    const keys = Object.keys(object).sort();
+    let members = '';
+    for (const key of keys) {
+      const member = object[key];
+      if (member === undefined) continue;
+      members += `${members === '' ? '' : ','}${canonicalString(key)}:${canonicalJson(member)}`;
+    }
+    return `{${members}}`;
   }
   throw new TypeError(`JSON cannot hold a ${typeof value}`);
 }
