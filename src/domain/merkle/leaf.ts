@@ -46,7 +46,10 @@ export function leafBytes(header: LeafHeader, commitment: Uint8Array): Buffer {
   const { id, timestamp, category } = header;
   const encoded = Buffer.from(commitment).toString('base64');
   if (typeof id !== 'string' || typeof timestamp !== 'string' || typeof category !== 'string')
-    return Buffer.from(canonicalJson({ v: LEAF_VERSION, id, timestamp, category, commitment: encoded }), 'utf8');
+    return Buffer.from(
+      canonicalJson({ v: LEAF_VERSION, id, timestamp, category, commitment: encoded }),
+      'utf8',
+    );
   // The same text with its keys written in canonical order: the sealer's hot path, a third of the
   // time (test/unit/merkle-leaf.test.ts holds it equal to the object's canonical JSON).
   return Buffer.from(
