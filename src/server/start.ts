@@ -91,6 +91,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   }
 }
 
+/** Unsealed events up to which start-up seals them before reporting ready (about a second). */
+const SEAL_BEFORE_READY = 50_000;
+
 /**
  * The port first: a start that cannot listen must not spend the one-time owner token, so the
  * first organization, its owner and token are created only once the server is listening.
@@ -105,8 +108,10 @@ async function listenThenPrepare(app: FastifyInstance, options: StartOptions): P
   const purgeNow = () => purgeExpiredEvents(stores.directory, stores.events, stores.recorder, Date.now());
   const purged = purgeNow();
   // Every event stored so far enters the tree, and a first checkpoint is signed, before the
-  // server says it is ready: `audit verify` right after start has something to check.
-  await stores.sealer.settle();
+  // server says it is ready: `audit verify` right after start has something to check. A large
+  // log that predates the tree is sealed while the server already serves.
+  if (stores.events.maxSeq() - stores.merkle.sealedSeq() <= SEAL_BEFORE_READY) await stores.sealer.settle();
+  else stores.sealer.poke();
   // While serving, the purge is one write like any other: it waits for the lock without
   // stopping the event loop, and a lock held past the bound leaves it to the next hour.
   purgeTimer = setInterval(() => {

@@ -67,22 +67,33 @@ describe('the tree sealer', () => {
 
   it('records each checkpoint as an event, and that record alone never calls for another checkpoint', async () => {
     const f = await sealed({ checkpointIntervalMs: 1 });
+    const { merkle, directory, events, sealer } = f.app.services;
+    const orgId = directory.findOrganization('default')?.id ?? 0;
+    const records = () =>
+      events
+        .page(orgId, { detailed: true }, { kind: 'organization' }, { order: 'asc', limit: 1000 })
+        .events.filter((stored) => stored.event.action === CHECKPOINT_SIGNED);
     await f.ingest([login(1)]);
-    await f.app.services.sealer.settle();
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    await f.app.services.sealer.settle();
-    const { merkle, directory, events } = f.app.services;
-    const org = directory.findOrganization('default');
-    const orgId = org?.id ?? 0;
-    const records = events
-      .page(orgId, { detailed: true }, { kind: 'organization' }, { order: 'asc', limit: 100 })
-      .events.filter((stored) => stored.event.action === CHECKPOINT_SIGNED);
-    expect(records.length).toBe(1);
-    expect(records[0]?.event.metadata).toMatchObject({ tree_size: merkle.latestCheckpoint(orgId)?.treeSize });
-    // The record is the newest leaf, not yet covered: the next real event brings a new checkpoint.
+    await sealer.settle();
+    const signed = records().length;
+    expect(signed).toBeGreaterThanOrEqual(1);
+    // The record carries the signed note whole (no redaction touched it): a receiver can check it.
+    const latest = merkle.latestCheckpoint(orgId);
+    expect(records().at(-1)?.event.metadata).toEqual({
+      origin: `${f.app.services.logKey.name}/default`,
+      tree_size: latest?.treeSize,
+      root: latest?.root.toString('base64'),
+      checkpoint: latest?.note,
+    });
+    // Time passes, nothing new arrives: the newest leaf is the record, and no checkpoint follows it.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sealer.settle();
+    expect(records().length).toBe(signed);
     expect(merkle.size(orgId)).toBe((merkle.latestCheckpoint(orgId)?.treeSize ?? 0) + 1);
+    // The next real event brings a checkpoint that covers the record too.
     await f.ingest([login(2)]);
-    await f.app.services.sealer.settle();
+    await sealer.settle();
+    expect(records().length).toBe(signed + 1);
     expect(merkle.latestCheckpoint(orgId)?.treeSize).toBe(merkle.size(orgId) - 1);
   });
 
@@ -136,7 +147,7 @@ describe('the tree sealer', () => {
   });
 
   it('queues a checkpoint record for a webhook that names it, and not for one that takes everything', async () => {
-    const f = await sealed();
+    const f = await sealed({ checkpointIntervalMs: 1 });
     const base = '/api/v1/organizations/default/webhooks';
     const hook = async (actions: string) => {
       const created = await f.request({
@@ -161,9 +172,9 @@ describe('the tree sealer', () => {
          JOIN events e ON e.seq = d.event_seq`,
       )
       .all() as { hook: string; action: string }[];
-    expect(queued.filter((row) => row.action === CHECKPOINT_SIGNED).map((row) => row.hook)).toEqual([
-      CHECKPOINT_SIGNED,
-    ]);
+    const checkpointHooks = queued.filter((row) => row.action === CHECKPOINT_SIGNED).map((row) => row.hook);
+    expect(checkpointHooks.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(checkpointHooks)).toEqual(new Set([CHECKPOINT_SIGNED]));
     expect(queued.some((row) => row.hook === '*' && row.action === 'user.login')).toBe(true);
   });
 });

@@ -118,6 +118,7 @@ export function serverStartCommand(context: CliContext): Command {
       if (server.purged > 0)
         writeLine(context.stderr, `Purged ${server.purged} events past the retention window.`);
       writeLine(context.stderr, `Database: ${dbFile}`);
+      writeLine(context.stderr, `Log signing key: ${await describeLogKey(server.app.services.logKey)}`);
       writeLine(context.stdout, `Listening on ${server.url}`);
       const signal = await context.interrupted;
       writeLine(context.stderr, `Received ${signal}; finishing requests and closing the database…`);
@@ -178,4 +179,11 @@ function fromEnvironment<T extends string>(
   if (value === undefined || value === '') return undefined;
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new UsageError(`${name} must be one of ${allowed.join(', ')}; got "${value}"`);
+}
+
+/** The key's name and fingerprint: what `audit verify` pins and `audit server key show` prints. */
+async function describeLogKey(key: { name: string; verifierKey: string }): Promise<string> {
+  const { parseVerifierKey } = await import('../../domain/signed-note.js');
+  const { keyFingerprint } = await import('../../domain/key-fingerprint.js');
+  return `${key.name} ${keyFingerprint(parseVerifierKey(key.verifierKey).publicKey)}`;
 }
