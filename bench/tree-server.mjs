@@ -25,6 +25,8 @@ const { buildApp } = await import(join(DIST, 'server', 'app.js'));
 const { bootstrapIfEmpty } = await import(join(DIST, 'server', 'bootstrap.js'));
 const { inclusionProof } = await import(join(DIST, 'domain', 'merkle', 'proofs.js'));
 const { openProfileStore } = await import(join(DIST, 'config', 'profile-store.js'));
+const { createAdmin } = await import(join(DIST, 'server', 'admin.js'));
+const { SYSTEM_ACTOR } = await import(join(DIST, 'server', 'server-actor.js'));
 
 const args = process.argv.slice(2);
 const dbFile = args[0];
@@ -39,14 +41,14 @@ const configDir = option('--config-dir');
 const db = openDatabase(dbFile);
 const app = await buildApp({ db, rateLimitPerMinute: 1_000_000, treeSealing: sealing, maxStreamsPerToken: 100 });
 const services = app.services;
-const bootstrap = bootstrapIfEmpty(services);
+const bootstrap = bootstrapIfEmpty(services) ?? benchOwner();
 const org = services.directory.findOrganization('default');
 
 const filled = fill > 0 ? await fillDatabase(fill) : undefined;
 await app.listen({ host: '127.0.0.1', port: 0 });
 const { port } = app.server.address();
 const url = `http://127.0.0.1:${port}`;
-if (configDir && bootstrap)
+if (configDir)
   openProfileStore(configDir).saveActive('default', { server: url, org: bootstrap.organization, token: bootstrap.token });
 process.send({ type: 'ready', url, token: bootstrap?.token, filled, cpu: cpuMicros() });
 
@@ -65,6 +67,15 @@ process.on('message', async (message) => {
     process.send({ type: 'error', message: error instanceof Error ? error.stack : String(error) });
   }
 });
+
+/** A database filled by an earlier run (bench --tree-db): a new owner and token for this one. */
+function benchOwner() {
+  const admin = createAdmin(services, SYSTEM_ACTOR);
+  const ownerEmail = `bench-${Date.now()}@localhost`;
+  admin.addUser('default', { email: ownerEmail, name: 'bench', role: 'owner' });
+  const { token } = admin.createToken('default', ownerEmail, 'read', 'bench');
+  return { organization: 'default', ownerEmail, token };
+}
 
 /** The CPU time this process has used, user and system, in microseconds. */
 function cpuMicros() {
