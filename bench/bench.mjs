@@ -50,14 +50,15 @@ function parseArgs(argv) {
     }
     else if (arg === '-h' || arg === '--help') {
       process.stdout.write(
-        'Usage: npm run bench [-- --events N] [--tree-events N] [--json FILE] [--keep] [--only tree|proofs]\n\n' +
-          '  --events N   events to ingest (default 200000)\n' +
-          '  --tree-events N  events of the database for proofs and audit verify (default 1000000)\n' +
-          '  --tree-db FILE   that database: filled and kept if FILE is missing, reused (no fill) if not\n' +
-          '  --json FILE  where to write the figures (default: a file in the temp directory)\n' +
-          '  --keep       keep the temp directory (database, export files)\n' +
-          '  --only tree  only the tamper-evident log figures (ingest with/without the tree, 1,000,000 events)\n' +
-          '  --only proofs  only those at 1,000,000 events (inclusion proof, audit verify)\n',
+        'Usage: npm run bench [-- --events N] [--tree-events N] [--tree-db FILE] [--json FILE] [--keep] [--only tree|proofs]\n\n' +
+          '  --events N         events to ingest (default 200000)\n' +
+          '  --tree-events N    events of the database for proofs and audit verify (default 1000000)\n' +
+          '  --tree-db FILE     that database: filled and kept if FILE is missing, reused (no fill) if not\n' +
+          '  --json FILE        where to write the figures (default: a file in the temp directory)\n' +
+          '  --keep             keep the temp directory (database, export files)\n' +
+          '  --only tree        only the tamper-evident log figures (ingest with and without the tree,\n' +
+          '                     then those at 1,000,000 events)\n' +
+          '  --only proofs      only those at 1,000,000 events (inclusion proof, audit verify)\n',
       );
       process.exit(0);
     } else usage(`unknown option ${arg}`);
