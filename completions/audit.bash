@@ -10,10 +10,11 @@ _audit_subcommands() {
     'backup') _audit_reply='run schedule unschedule status' ;;
     'gdpr') _audit_reply='export delete' ;;
     'webhooks') _audit_reply='add list remove test deliveries' ;;
-    'server') _audit_reply='start user token org' ;;
+    'server') _audit_reply='start user token org key' ;;
     'server user') _audit_reply='add' ;;
     'server token') _audit_reply='create list revoke' ;;
     'server org') _audit_reply='set-plan set-access-logging' ;;
+    'server key') _audit_reply='show' ;;
     *) _audit_reply='' ;;
   esac
 }
@@ -59,6 +60,8 @@ _audit_flags() {
     'server org') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'server org set-plan') _audit_reply='--retention-days --db --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'server org set-access-logging') _audit_reply='--db --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'server key') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'server key show') _audit_reply='--db --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'completion') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'help') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     *) _audit_reply='-h --help' ;;
@@ -83,6 +86,7 @@ _audit_value() {
     'server org set-plan|--retention-days'|'server org set-plan '*'|--retention-days') _audit_reply='' ;;
     'server org set-plan|--db'|'server org set-plan '*'|--db') _audit_reply='' _audit_files=file ;;
     'server org set-access-logging|--db'|'server org set-access-logging '*'|--db') _audit_reply='' _audit_files=file ;;
+    'server key show|--db'|'server key show '*'|--db') _audit_reply='' _audit_files=file ;;
     'logs show|--json'|'logs show '*'|--json') _audit_reply='' ;;
     'logs show|--jq'|'logs show '*'|--jq') _audit_reply='' ;;
     'backup run|--dir'|'backup run '*'|--dir') _audit_reply='' _audit_files=dir ;;

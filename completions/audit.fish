@@ -17,13 +17,15 @@ function __audit_subcommands
         case 'webhooks'
             printf '%s\n' 'add' 'list' 'remove' 'test' 'deliveries'
         case 'server'
-            printf '%s\n' 'start' 'user' 'token' 'org'
+            printf '%s\n' 'start' 'user' 'token' 'org' 'key'
         case 'server user'
             printf '%s\n' 'add'
         case 'server token'
             printf '%s\n' 'create' 'list' 'revoke'
         case 'server org'
             printf '%s\n' 'set-plan' 'set-access-logging'
+        case 'server key'
+            printf '%s\n' 'show'
     end
 end
 
@@ -69,6 +71,9 @@ function __audit_takes_value
         return 0
     end
     if string match -q -- 'server org set-access-logging|--db' 'server org set-access-logging *|--db' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'server key show|--db' 'server key show *|--db' "$argv[1]|$argv[2]"
         return 0
     end
     if string match -q -- 'logs show|--json' 'logs show *|--json' "$argv[1]|$argv[2]"
@@ -535,6 +540,7 @@ complete -c audit -n '__audit_at \'server\'' -a 'start' -d 'run the bundled audi
 complete -c audit -n '__audit_at \'server\'' -a 'user' -d 'manage the users of the bundled server'
 complete -c audit -n '__audit_at \'server\'' -a 'token' -d 'manage API tokens of the bundled server'
 complete -c audit -n '__audit_at \'server\'' -a 'org' -d 'organization settings of the bundled server'
+complete -c audit -n '__audit_at \'server\'' -a 'key' -d 'the server\'s checkpoint signing key (Ed25519, beside the database)'
 complete -c audit -n '__audit_at \'server user\'' -a 'add' -d 'add a user to the organization, or change an existing user\'s role and team'
 complete -c audit -n '__audit_at \'server token\'' -a 'create' -d 'create an API token for a user; prints only the token on stdout'
 complete -c audit -n '__audit_at \'server token\'' -a 'list' -d 'list tokens by prefix (never the tokens themselves)'
@@ -543,6 +549,7 @@ complete -c audit -n '__audit_at \'server org\'' -a 'set-plan' -d 'set the plan,
 complete -c audit -n '__audit_at \'server org\'' -a 'set-access-logging' -d 'record every API request as access.api_call, or stop (off by default)'
 complete -c audit -n '__audit_arg \'server org set-plan\' 0' -a 'free paid fleet enterprise unlimited'
 complete -c audit -n '__audit_arg \'server org set-access-logging\' 0' -a 'on off'
+complete -c audit -n '__audit_at \'server key\'' -a 'show' -d 'print the server\'s checkpoint verifier key and its SHA256 fingerprint'
 complete -c audit -n '__audit_arg \'completion\' 0' -a 'bash zsh fish'
 complete -c audit -n '__audit_arg \'help\' 0' -a 'login logout whoami profile logs search tail export import backup gdpr webhooks server completion environment exit-codes'
 complete -c audit -n '__audit_in \'server user add\'' -l 'email' -r -f -d 'the user\'s email'
@@ -559,6 +566,7 @@ complete -c audit -n '__audit_in \'server token revoke\'' -l 'db' -r -F -d 'SQLi
 complete -c audit -n '__audit_in \'server org set-plan\'' -l 'retention-days' -r -f -d 'enterprise only: days to keep (1-730, default 730)'
 complete -c audit -n '__audit_in \'server org set-plan\'' -l 'db' -r -F -d 'SQLite database file (env AUDIT_DB; default: audit.db in the data directory)'
 complete -c audit -n '__audit_in \'server org set-access-logging\'' -l 'db' -r -F -d 'SQLite database file (env AUDIT_DB; default: audit.db in the data directory)'
+complete -c audit -n '__audit_in \'server key show\'' -l 'db' -r -F -d 'SQLite database file (env AUDIT_DB; default: audit.db in the data directory)'
 complete -c audit -n '__audit_in \'logs show\'' -l 'json' -r -f -d 'JSON with only these top-level fields, e.g. id,timestamp,action,actor'
 complete -c audit -n '__audit_in \'logs show\'' -l 'jq' -r -f -d 'filter the --json output with jq, e.g. \'.[].actor.email\''
 complete -c audit -n '__audit_in \'backup run\'' -l 'dir' -r -f -a '(__fish_complete_directories)' -d 'backup directory (default: <data dir>/backups)'

@@ -10,6 +10,9 @@ export const MAX_BATCH_EVENTS = 1000;
 /** Events in one page of the list endpoint (`per_page`); exports and `tail` catch-up ask for full pages. */
 export const MAX_PAGE_SIZE = 1000;
 
+/** Leaves of an organization's Merkle tree in one read (`audit-logs/tree/leaves`, `audit verify --full`). */
+export const MAX_LEAVES_PER_READ = 10_000;
+
 /** Deliveries in one page of a webhook's delivery list (`per_page`, `audit webhooks deliveries --limit`). */
 export const MAX_DELIVERIES_PAGE_SIZE = 500;
 

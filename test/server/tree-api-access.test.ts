@@ -154,3 +154,20 @@ describe('what the leaves show of a log that changed', () => {
     expect(answer.data.some((leaf: { event_id: string }) => leaf.event_id === 'log_FORGED')).toBe(false);
   });
 });
+
+describe('what reading leaves costs', () => {
+  it('a read of many leaves is charged like the list pages it replaces (one request per 1,000 leaves)', async () => {
+    fixture = await createFixture({ checkpointIntervalMs: 1, rateLimitPerMinute: 100 });
+    const f = fixture;
+    await f.ingest([login(1)]);
+    await settle(f);
+    const remaining = async (url: string) =>
+      Number((await f.request({ method: 'GET', url })).headers['ratelimit-remaining']);
+    const before = await remaining(`${BASE}/tree`);
+    const afterOne = await remaining(`${BASE}/tree/leaves?start=0&end=1`);
+    expect(before - afterOne).toBe(1);
+    // 10,000 leaves asked for: ten requests' worth, charged before the size is checked.
+    const afterMany = await remaining(`${BASE}/tree/leaves?start=0&end=10000`);
+    expect(afterOne - afterMany).toBe(10);
+  });
+});

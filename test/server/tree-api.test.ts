@@ -147,6 +147,29 @@ describe('the tree API', () => {
   });
 });
 
+describe('the tree API in /openapi.json', () => {
+  it('describes every tree route with its operationId, the checkpoint as text/plain', async () => {
+    const f = await sealedFixture();
+    const document = (await f.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const operation = (path: string) => document.paths[`/api/v1/organizations/{org}/audit-logs${path}`]?.get;
+    expect(
+      ['/checkpoint', '/tree', '/tree/inclusion', '/tree/consistency', '/tree/leaves', '/tree/proof'].map(
+        (path) => operation(path)?.operationId,
+      ),
+    ).toEqual([
+      'getCheckpoint',
+      'getTree',
+      'getInclusionProof',
+      'getConsistencyProof',
+      'listTreeLeaves',
+      'getExportProof',
+    ]);
+    expect(Object.keys(operation('/checkpoint').responses[200].content)).toEqual(['text/plain']);
+    const listParameters = document.paths['/api/v1/organizations/{org}/audit-logs'].get.parameters;
+    expect(listParameters.map((parameter: { name: string }) => parameter.name)).toContain('tree_size');
+  });
+});
+
 describe('the tree API refuses what no tree holds', () => {
   it.each([
     ['leaves with start past end', 'tree/leaves?start=3&end=2', 'start'],

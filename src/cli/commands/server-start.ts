@@ -150,7 +150,7 @@ function startFailure(error: unknown, flags: StartFlags): Error {
   if (code === 'EADDRINUSE')
     return new ApiError(`port ${flags.port} on ${flags.host} is in use; choose another with --port`);
   if (code === 'EACCES') return new ApiError(`not allowed to listen on ${flags.host}:${flags.port}`);
-  if (code === 'ERR_SECRETS_KEY' || code === 'ERR_SCHEMA_MISMATCH')
+  if (code === 'ERR_SECRETS_KEY' || code === 'ERR_LOG_KEY' || code === 'ERR_SCHEMA_MISMATCH')
     return new ApiError((error as Error).message);
   if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_NOTADB') {
     return new ApiError(`cannot open the database: ${(error as Error).message}`);

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { examples } from '../parse-options.js';
+import { serverKeyCommand } from './server-key.js';
 import { serverOrgCommand } from './server-org.js';
 import { serverStartCommand } from './server-start.js';
 import { serverTokenCommand } from './server-token.js';
@@ -13,6 +14,7 @@ export function serverCommand(context: CliContext): Command {
     .addCommand(serverUserCommand(context))
     .addCommand(serverTokenCommand(context))
     .addCommand(serverOrgCommand(context))
+    .addCommand(serverKeyCommand(context))
     .addHelpText(
       'after',
       examples(
@@ -20,6 +22,7 @@ export function serverCommand(context: CliContext): Command {
         '$ audit server user add --email bob@example.com --role member',
         '$ audit server token create --user bob@example.com',
         '$ audit server org set-plan paid                 # keep 90 days',
+        '$ audit server key show                          # the key auditors verify checkpoints with',
       ),
     );
 }

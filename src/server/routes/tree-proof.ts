@@ -4,7 +4,6 @@ import type { EventFilter } from '../../domain/filters.js';
 import { rangeProofNodes } from '../../domain/merkle/range-proof.js';
 import { EXPORT_PROOF_COST } from '../../domain/request-limits.js';
 import type { EventLeaf, MerkleStore, StoredCheckpoint } from '../../store/merkle-store.js';
-import { MAX_LEAVES_PER_READ } from '../../store/merkle-store.js';
 import { parseListQuery } from '../list-query.js';
 import { invalidParameter } from '../problem.js';
 import { OrgParams, problemResponses } from '../schemas/common.js';
@@ -13,7 +12,7 @@ import { ProofAnswer, ProofQuery } from '../schemas/tree.js';
 import { TREE_PATH, treeReader, treeSizeSeq } from '../tree-access.js';
 
 /** Events read per step; the answer is written a step at a time, with the event loop free between. */
-const PROOF_STEP = 2000;
+const PROOF_STEP = 1000;
 
 const b64 = (bytes: Buffer) => bytes.toString('base64');
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -95,9 +94,9 @@ async function* proofDocument(
   const [spanStart, spanEnd] = hi < 0 ? [0, 0] : [lo, hi + 1];
   yield '],"others":[';
   separator = '';
-  for (let start = spanStart; start < spanEnd; start += MAX_LEAVES_PER_READ) {
+  for (let start = spanStart; start < spanEnd; start += PROOF_STEP) {
     let chunk = '';
-    for (const leaf of merkle.leaves(orgId, start, Math.min(spanEnd, start + MAX_LEAVES_PER_READ))) {
+    for (const leaf of merkle.leaves(orgId, start, Math.min(spanEnd, start + PROOF_STEP))) {
       if (((exported[leaf.position >> 3] as number) >> (leaf.position & 7)) & 1) continue;
       chunk += `${separator}[${leaf.position},${JSON.stringify(leaf.eventId)},${JSON.stringify(leaf.timestamp)},${JSON.stringify(leaf.category)},"${b64(leaf.commitment)}"]`;
       separator = ',';

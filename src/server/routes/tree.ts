@@ -2,8 +2,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { verifierKeyFingerprint } from '../../domain/key-fingerprint.js';
 import { consistencyProof, inclusionProof } from '../../domain/merkle/proofs.js';
-import { MAX_PAGE_SIZE } from '../../domain/request-limits.js';
-import { type LeafWithEvent, MAX_LEAVES_PER_READ } from '../../store/merkle-store.js';
+import { MAX_LEAVES_PER_READ, MAX_PAGE_SIZE } from '../../domain/request-limits.js';
+import type { LeafWithEvent } from '../../store/merkle-store.js';
 import { invalidParameter, notFound } from '../problem.js';
 import { OrgParams, problemResponses } from '../schemas/common.js';
 import {

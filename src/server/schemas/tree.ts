@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { MAX_LEAVES_PER_READ } from '../../store/merkle-store.js';
+import { MAX_LEAVES_PER_READ } from '../../domain/request-limits.js';
 import { AuditEventRef } from './event.js';
 import { ListQuerySchema } from './list.js';
 
