@@ -4,7 +4,7 @@
 
 _audit_subcommands() {
   case "$1" in
-    '') _audit_reply='login logout whoami profile logs search tail export import backup gdpr webhooks server completion help' ;;
+    '') _audit_reply='login logout whoami profile logs search tail export import backup gdpr verify webhooks server completion help' ;;
     'profile') _audit_reply='list use remove' ;;
     'logs') _audit_reply='show' ;;
     'backup') _audit_reply='run schedule unschedule status' ;;
@@ -43,6 +43,7 @@ _audit_flags() {
     'gdpr') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'gdpr export') _audit_reply='--user --also --also-name --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'gdpr delete') _audit_reply='--user --also --also-name --yes --dry-run --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'verify') _audit_reply='--full --save-checkpoint --trust-new-key --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'webhooks') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'webhooks add') _audit_reply='--url --action --category --format --secret-stdin --description --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'webhooks list') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
@@ -200,6 +201,9 @@ _audit_value() {
     'export|-q'|'export '*'|-q'|'export|--search'|'export '*'|--search') _audit_reply='' ;;
     'export|--detailed'|'export '*'|--detailed') return 1 ;;
     'import|--dry-run'|'import '*'|--dry-run') return 1 ;;
+    'verify|--full'|'verify '*'|--full') return 1 ;;
+    'verify|--save-checkpoint'|'verify '*'|--save-checkpoint') _audit_reply='' _audit_files=dir ;;
+    'verify|--trust-new-key'|'verify '*'|--trust-new-key') return 1 ;;
     *'|-V'|*'|--version') return 1 ;;
     *'|--profile') _audit_reply="$(_audit_profiles)" ;;
     *'|--server') _audit_reply='' ;;
@@ -224,7 +228,7 @@ _audit_arg() {
     'server org set-plan|0') _audit_reply='free paid fleet enterprise unlimited' ;;
     'server org set-access-logging|0') _audit_reply='on off' ;;
     'completion|0') _audit_reply='bash zsh fish' ;;
-    'help|0') _audit_reply='login logout whoami profile logs search tail export import backup gdpr webhooks server completion environment exit-codes' ;;
+    'help|0') _audit_reply='login logout whoami profile logs search tail export import backup gdpr verify webhooks server completion environment exit-codes' ;;
   esac
 }
 

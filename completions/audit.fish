@@ -5,7 +5,7 @@
 function __audit_subcommands
     switch "$argv[1]"
         case ''
-            printf '%s\n' 'login' 'logout' 'whoami' 'profile' 'logs' 'search' 'tail' 'export' 'import' 'backup' 'gdpr' 'webhooks' 'server' 'completion' 'help'
+            printf '%s\n' 'login' 'logout' 'whoami' 'profile' 'logs' 'search' 'tail' 'export' 'import' 'backup' 'gdpr' 'verify' 'webhooks' 'server' 'completion' 'help'
         case 'profile'
             printf '%s\n' 'list' 'use' 'remove'
         case 'logs'
@@ -415,6 +415,15 @@ function __audit_takes_value
     if string match -q -- 'import|--dry-run' 'import *|--dry-run' "$argv[1]|$argv[2]"
         return 1
     end
+    if string match -q -- 'verify|--full' 'verify *|--full' "$argv[1]|$argv[2]"
+        return 1
+    end
+    if string match -q -- 'verify|--save-checkpoint' 'verify *|--save-checkpoint' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'verify|--trust-new-key' 'verify *|--trust-new-key' "$argv[1]|$argv[2]"
+        return 1
+    end
     if string match -q -- '*|-V' '*|--version' "$argv[1]|$argv[2]"
         return 1
     end
@@ -514,6 +523,7 @@ complete -c audit -n '__audit_at \'\'' -a 'export' -d 'export a range of events 
 complete -c audit -n '__audit_at \'\'' -a 'import' -d 'send an export or backup file back to the server (idempotent)'
 complete -c audit -n '__audit_at \'\'' -a 'backup' -d 'daily backup files for cron: run one, schedule it in your crontab, check on it'
 complete -c audit -n '__audit_at \'\'' -a 'gdpr' -d 'data-protection requests: export or erase one person\'s personal data'
+complete -c audit -n '__audit_at \'\'' -a 'verify' -d 'prove the server\'s log was not changed, rolled back or forked (exit 3 if it was)'
 complete -c audit -n '__audit_at \'\'' -a 'webhooks' -d 'real-time alerts: send matching events to a URL (JSON, Slack, Discord or Teams)'
 complete -c audit -n '__audit_at \'\'' -a 'server' -d 'run and administer the bundled audit-log server (SQLite)'
 complete -c audit -n '__audit_at \'\'' -a 'completion' -d 'print the shell completion script for bash, zsh or fish'
@@ -551,7 +561,7 @@ complete -c audit -n '__audit_arg \'server org set-plan\' 0' -a 'free paid fleet
 complete -c audit -n '__audit_arg \'server org set-access-logging\' 0' -a 'on off'
 complete -c audit -n '__audit_at \'server key\'' -a 'show' -d 'print the server\'s checkpoint verifier key and its SHA256 fingerprint'
 complete -c audit -n '__audit_arg \'completion\' 0' -a 'bash zsh fish'
-complete -c audit -n '__audit_arg \'help\' 0' -a 'login logout whoami profile logs search tail export import backup gdpr webhooks server completion environment exit-codes'
+complete -c audit -n '__audit_arg \'help\' 0' -a 'login logout whoami profile logs search tail export import backup gdpr verify webhooks server completion environment exit-codes'
 complete -c audit -n '__audit_in \'server user add\'' -l 'email' -r -f -d 'the user\'s email'
 complete -c audit -n '__audit_in \'server user add\'' -l 'name' -r -f -d 'display name (default: the part of the email before @)'
 complete -c audit -n '__audit_in \'server user add\'' -l 'role' -r -f -a 'owner admin member' -d 'organization role; with --team, admin means team admin'
@@ -680,6 +690,9 @@ complete -c audit -n '__audit_in \'export\'' -l 'since' -r -f -d 'events from th
 complete -c audit -n '__audit_in \'export\'' -s 'q' -l 'search' -r -f -d 'free-text search'
 complete -c audit -n '__audit_in \'export\'' -l 'detailed' -d 'include detailed access events (page views, API calls)'
 complete -c audit -n '__audit_in \'import\'' -l 'dry-run' -d 'read and check the whole file and count its events; send nothing'
+complete -c audit -n '__audit_in \'verify\'' -l 'full' -d 'also re-read every event and recompute every leaf and the root (10,000 per request)'
+complete -c audit -n '__audit_in \'verify\'' -l 'save-checkpoint' -r -f -a '(__fish_complete_directories)' -d 'append the verified checkpoint to DIR/<host>_<port>-<org>.checkpoints and check the log against its last one'
+complete -c audit -n '__audit_in \'verify\'' -l 'trust-new-key' -d 'accept a server key other than the pinned one (after its operator rotated it) and pin it instead'
 complete -c audit -s 'V' -l 'version' -d 'output the version number'
 complete -c audit -l 'profile' -r -f -a '(__audit_profiles)' -d 'configuration profile (env AUDIT_PROFILE)'
 complete -c audit -l 'server' -r -f -d 'audit-log server URL (env AUDIT_SERVER)'

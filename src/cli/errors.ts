@@ -45,7 +45,16 @@ export class ApiError extends CliError {
 }
 
 /** `interrupted` is 128 + SIGINT (Ctrl-C); `terminated` 128 + SIGTERM, as cron, systemd and Kubernetes stop a job. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, auth: 4, interrupted: 130, terminated: 143 } as const;
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  /** `audit verify` found evidence that the log was changed, rolled back or forked. */
+  tampered: 3,
+  auth: 4,
+  interrupted: 130,
+  terminated: 143,
+} as const;
 
 /**
  * An error message as it may reach a terminal: what the user typed and what the server said come

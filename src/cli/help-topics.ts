@@ -49,6 +49,10 @@ export const EXIT_CODES: readonly (readonly [code: number, meaning: string])[] =
   [EXIT.ok, 'success, "no results" included; also Ctrl-C ending audit tail, and a closed pipe'],
   [EXIT.failure, 'failure: server error, network gave up, port in use, backup or export failed'],
   [EXIT.usage, 'bad usage or input: unknown flag or command, bad date, malformed file'],
+  [
+    EXIT.tampered,
+    'tampering found by audit verify: a changed, missing or reordered event, a rollback, a changed key',
+  ],
   [EXIT.auth, 'not authenticated (no token, refused or revoked token) or not permitted (role)'],
   [EXIT.interrupted, 'interrupted by Ctrl-C (an export keeps NAME.partial and prints how to resume)'],
   [

@@ -12,6 +12,7 @@ import { profileCommand } from './commands/profile.js';
 import { searchCommand } from './commands/search.js';
 import { serverCommand } from './commands/server.js';
 import { tailCommand } from './commands/tail.js';
+import { verifyCommand } from './commands/verify.js';
 import { webhooksCommand } from './commands/webhooks.js';
 import { whoamiCommand } from './commands/whoami.js';
 import type { CliContext } from './context.js';
@@ -57,6 +58,7 @@ export function buildProgram(context: CliContext): Command {
   program.addCommand(importCommand(context));
   program.addCommand(backupCommand(context));
   program.addCommand(gdprCommand(context));
+  program.addCommand(verifyCommand(context));
   program.addCommand(webhooksCommand(context));
   program.addCommand(serverCommand(context));
   program.addCommand(completionCommand(context));

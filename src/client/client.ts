@@ -74,6 +74,11 @@ export class AuditClient {
     return this.#json<T>(method, path, options);
   }
 
+  /** Any GET whose answer is text, not JSON (a signed checkpoint): the body as it came. */
+  async requestText(path: string, options: RequestOptions = {}): Promise<string> {
+    return (await this.#send('GET', path, options)).text;
+  }
+
   /** A call whose answer must be JSON, and of `shape` when given (else AuditResponseError). */
   async #json<T>(
     method: HttpMethod,

@@ -114,7 +114,14 @@ export function serverStartCommand(context: CliContext): Command {
       } catch (error) {
         throw startFailure(error, flags);
       }
-      if (server.bootstrap) await announceFirstStart(context, server.url, server.bootstrap, profileFlag);
+      if (server.bootstrap)
+        await announceFirstStart(
+          context,
+          server.url,
+          server.bootstrap,
+          profileFlag,
+          server.app.services.logKey,
+        );
       if (server.purged > 0)
         writeLine(context.stderr, `Purged ${server.purged} events past the retention window.`);
       writeLine(context.stderr, `Database: ${dbFile}`);
@@ -131,12 +138,22 @@ async function announceFirstStart(
   url: string,
   bootstrap: { organization: string; ownerEmail: string; token: string },
   profileFlag: string | undefined,
+  logKey: { name: string; verifierKey: string },
 ) {
   const { openProfileStore } = await import('../../config/profile-store.js');
   const store = openProfileStore(configDir(context.env));
   const { chooseProfile } = await import('../../config/settings.js');
   const { profile } = chooseProfile({ profile: profileFlag }, context.env, store);
   store.saveActive(profile, { server: url, org: bootstrap.organization, token: bootstrap.token });
+  // The profile now points at this new server: pin its log key now, the one moment the CLI
+  // knows for certain which server it talks to (audit verify would pin it on first use).
+  const { openKnownLogs } = await import('../../config/known-logs.js');
+  const { verifierKeyFingerprint } = await import('../../domain/key-fingerprint.js');
+  openKnownLogs(configDir(context.env)).update(profile, bootstrap.organization, () => ({
+    verifier_key: logKey.verifierKey,
+    fingerprint: verifierKeyFingerprint(logKey.verifierKey),
+    pinned_at: new Date().toISOString(),
+  }));
   writeLine(
     context.stdout,
     `Created organization "${bootstrap.organization}" with owner ${bootstrap.ownerEmail}.`,
