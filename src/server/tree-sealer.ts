@@ -59,7 +59,10 @@ export function createTreeSealer(
       again = true;
       return;
     }
-    running = sealAndSign()
+    // On the next turn of the event loop, not inside the commit that poked: the ingest answer
+    // waiting on that commit goes out first, and the client sends its next batch while this seals.
+    running = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => (closed ? undefined : sealAndSign()))
       .catch(onError)
       .finally(() => {
         running = undefined;
