@@ -24,20 +24,24 @@ export interface ConsistencyAnswer {
   hashes: string[];
 }
 
-/** One leaf as the API lists it; hashes, commitment and salt in base64. */
-export interface TreeLeaf {
-  position: number;
-  hash: string;
-  event_id: string;
-  timestamp: string;
-  category: string;
-  commitment: string;
-  salt: string | null;
-  event: AuditEvent | null;
-}
+/**
+ * One leaf as the API lists it, a row: hash, commitment and salt in lowercase hex (salt null once
+ * the event was erased or purged); fields the event's 18 export fields in CSV column order as
+ * stored ("" for none, changes and metadata as their stored JSON text), null once it was purged.
+ */
+export type LeafRow = [
+  position: number,
+  hash: string,
+  event_id: string,
+  timestamp: string,
+  category: string,
+  commitment: string,
+  salt: string | null,
+  fields: string[] | null,
+];
 
 export interface LeafPage {
-  data: TreeLeaf[];
+  data: LeafRow[];
   /** Events of the org among these leaves' seqs that no leaf stands for. */
   unsealed: AuditEvent[];
 }

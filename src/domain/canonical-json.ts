@@ -32,8 +32,24 @@ export function canonicalJson(value: unknown): string {
   throw new TypeError(`JSON cannot hold a ${typeof value}`);
 }
 
-function canonicalString(text: string): string {
+function checkedString(text: string): string {
   if (/\p{Surrogate}/u.test(text))
     throw new TypeError('JSON text for hashing cannot hold half a surrogate pair');
   return JSON.stringify(text);
+}
+
+/**
+ * canonicalJson of an array of strings, fast: JSON.stringify writes each string as RFC 8785 does,
+ * except that it escapes a lone surrogate (as \udXXX) where canonicalJson refuses one — so only
+ * a text holding "\ud" takes the slow path, which throws if the surrogate is really alone.
+ */
+export function canonicalStringArray(values: readonly string[]): string {
+  const text = JSON.stringify(values);
+  return text.includes('\\ud') ? canonicalJson(values) : text;
+}
+
+/** A string's canonical text, fast in the same way as canonicalStringArray. */
+export function canonicalString(value: string): string {
+  const text = JSON.stringify(value);
+  return text.includes('\\ud') ? checkedString(value) : text;
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../src/domain/canonical-json.js';
 import type { AuditEvent } from '../../src/domain/event.js';
 import { restoreFormulaCell } from '../../src/domain/formula-cells.js';
 import {
@@ -7,6 +8,7 @@ import {
   eventLeafHash,
   leafBytes,
   leafFields,
+  leafText,
   SALT_BYTES,
 } from '../../src/domain/merkle/leaf.js';
 import { CSV_COLUMNS, csvCells } from '../../src/format/columns.js';
@@ -62,5 +64,21 @@ describe('an event as a Merkle leaf', () => {
     expect(Object.keys(JSON.parse(bytes))).toEqual(['category', 'commitment', 'id', 'timestamp', 'v']);
     for (const personal of ['alice', 'Alice', '203.0.113.42', 'Mozilla', 'admin'])
       expect(bytes).not.toContain(personal);
+  });
+});
+
+describe('the leaf text written out for speed', () => {
+  it('is the canonical JSON of {v, id, timestamp, category, commitment}, for awkward text too', () => {
+    for (const [id, timestamp, category] of [
+      ['log_1', '2026-01-01T00:00:00.000Z', 'auth'],
+      ['a"b\\c', '\u2028', '\u{1F600}é\u0000'],
+      ['', '', ''],
+    ] as const) {
+      const commitment = randomBytes(32).toString('base64');
+      expect(leafText({ id, timestamp, category }, commitment)).toBe(
+        canonicalJson({ v: 1, id, timestamp, category, commitment }),
+      );
+    }
+    expect(() => leafText({ id: 'x\ud800', timestamp: '', category: '' }, '')).toThrow(/surrogate/);
   });
 });

@@ -1,12 +1,45 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/domain/event.js';
+import { exportFields } from '../../src/domain/export-fields.js';
 import { leafHash } from '../../src/domain/merkle/hashes.js';
 import { commitmentOf, leafBytes, leafFields } from '../../src/domain/merkle/leaf.js';
 import { formatPositionRanges } from '../../src/domain/merkle/position-ranges.js';
 import { rootAt } from '../../src/domain/merkle/proofs.js';
 import { inMemorySubtrees } from '../../src/domain/merkle/subtrees.js';
-import { checkAllLeaves, type ListedLeaf } from '../../src/verify/full-check.js';
+import { checkAllLeaves } from '../../src/verify/full-check.js';
+
+/** A leaf as the tests build and damage it; the source lists it as the route's row. */
+interface ListedLeaf {
+  position: number;
+  hash: string;
+  event_id: string;
+  timestamp: string;
+  category: string;
+  commitment: string;
+  salt: string | null;
+  event: AuditEvent | null;
+}
+
+const hex = (base64: string | null) =>
+  base64 === null ? null : Buffer.from(base64, 'base64').toString('hex');
+
+/** The row the leaves route answers: the event's fields as stored (JSON fields as stored text). */
+function toRow(leaf: ListedLeaf): unknown[] {
+  const fields =
+    leaf.event &&
+    exportFields(leaf.event, { text: (value) => value, json: (value) => JSON.stringify(value) });
+  return [
+    leaf.position,
+    hex(leaf.hash),
+    leaf.event_id,
+    leaf.timestamp,
+    leaf.category,
+    hex(leaf.commitment),
+    hex(leaf.salt),
+    fields,
+  ];
+}
 
 /** A log as the leaves route lists it, built with the real leaf functions; tests then damage it. */
 function makeLog(count: number) {
@@ -77,7 +110,7 @@ async function check(
   const source = {
     pageSize: options.pageSize ?? 4,
     page: async (start: number, end: number) => ({
-      data: leaves.slice(start, end),
+      data: leaves.slice(start, end).map(toRow),
       unsealed: start === 0 ? (options.unsealed ?? []) : [],
     }),
   };
@@ -190,7 +223,10 @@ describe('audit verify --full, on leaves as the server lists them', () => {
 
   it('a server that answers fewer leaves than asked is refused, not trusted', async () => {
     const leaves = makeLog(5);
-    const source = { pageSize: 10, page: async () => ({ data: leaves.slice(0, 4), unsealed: [] }) };
+    const source = {
+      pageSize: 10,
+      page: async () => ({ data: leaves.slice(0, 4).map(toRow), unsealed: [] }),
+    };
     await expect(checkAllLeaves(source, 5, rootOf(leaves))).rejects.toMatchObject({
       problem: { kind: 'bad-answer' },
     });

@@ -3,7 +3,7 @@
  * prefix and an interior node with 0x01, so a leaf can never pass for a node (second-preimage
  * resistance across levels).
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 export const HASH_BYTES = 32;
 
@@ -13,6 +13,11 @@ const NODE_PREFIX = Buffer.from([0x01]);
 /** MTH({d}) = SHA-256(0x00 || d). */
 export function leafHash(leafBytes: Uint8Array): Buffer {
   return createHash('sha256').update(LEAF_PREFIX).update(leafBytes).digest();
+}
+
+/** MTH({d}) of a leaf given as text (its UTF-8 bytes): one call, no hash object. */
+export function leafHashOfText(leafText: string): Buffer {
+  return hash('sha256', `\0${leafText}`, 'buffer');
 }
 
 /** SHA-256(0x01 || left || right). */
