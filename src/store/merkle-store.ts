@@ -36,7 +36,7 @@ export interface StoredCheckpoint {
 }
 
 /**
- * Leaves as rows of JSON text built by SQLite, each
+ * Leaves as rows of JSON text built by SQLite, one row a line, each
  * [position, hash, event_id, timestamp, category, commitment, salt|null, fields|null] (bytes in
  * lowercase hex, fields as LEAF_FIELDS_JSON, null once the event is gone), and the events (JSON
  * text as the list shows them) stored among those leaves without one.
@@ -109,15 +109,16 @@ export function createMerkleStore(db: Db) {
   const selectBySeq = db
     .prepare<[number], LeafValues>(`SELECT ${LEAF_COLUMNS} FROM merkle_leaves WHERE event_seq = ?`)
     .raw(true);
-  // One statement a page, the answer joined in SQLite: Node touches no row. The event of each
+  // One statement a page, the answer joined in SQLite: Node touches no row. One row a line, so
+  // that a reader can parse row by row (src/client/tree.ts parseLeafPage). The event of each
   // leaf is of the leaf's own organization: a row moved to another organization behind the
   // server's back shows as a leaf without its event.
   const selectLeafRows = db
     .prepare<[number, number, number], [string | null, number | null, number | null]>(
-      `SELECT '[' || group_concat(json_array(leaf.position, lower(hex(leaf.hash)), leaf.event_id,
+      `SELECT '[' || char(10) || group_concat(json_array(leaf.position, lower(hex(leaf.hash)), leaf.event_id,
            leaf.timestamp, leaf.category, lower(hex(leaf.commitment)),
            iif(leaf.salt IS NULL, NULL, lower(hex(leaf.salt))),
-           iif(event.seq IS NULL, NULL, ${leafFieldsJsonSql('event')})), ',' ORDER BY leaf.position) || ']',
+           iif(event.seq IS NULL, NULL, ${leafFieldsJsonSql('event')})), ',' || char(10) ORDER BY leaf.position) || char(10) || ']',
          min(leaf.event_seq), max(leaf.event_seq)
        FROM merkle_leaves AS leaf
        LEFT JOIN events AS event ON event.seq = leaf.event_seq AND event.org_id = leaf.org_id

@@ -25,9 +25,16 @@ export const PURGE_ACTION = 'audit.retention_purged';
  */
 export type ListedLeaf = unknown;
 
+/** A page of rows, each parsed when read (src/client/tree.ts LeafPage). */
+export interface RowPage {
+  length: number;
+  row(index: number): ListedLeaf;
+  unsealed: AuditEvent[];
+}
+
 export interface LeafSource {
   /** Leaves [start, end) and the events among them that no leaf stands for. */
-  page(start: number, end: number): Promise<{ data: ListedLeaf[]; unsealed: AuditEvent[] }>;
+  page(start: number, end: number): Promise<RowPage>;
   pageSize: number;
 }
 
@@ -60,18 +67,17 @@ export async function checkAllLeaves(
     const end = Math.min(size, start + source.pageSize);
     const page = await (next as ReturnType<typeof ask>);
     next = end < size ? ask(end) : undefined;
-    if (!Array.isArray(page?.data) || page.data.length !== end - start) {
+    if (page.length !== end - start) {
       throw new TamperEvidence({
         kind: 'bad-answer',
-        message: `the server answered ${Array.isArray(page?.data) ? page.data.length : 'no'} leaves for positions ${start}–${end - 1}`,
+        message: `the server answered ${page.length} leaves for positions ${start}–${end - 1}`,
       });
     }
-    const rows = page.data;
-    for (let offset = 0; offset < rows.length; offset++) {
+    for (let offset = 0; offset < page.length; offset++) {
       const position = start + offset;
-      const row = leafRow(rows[offset], position);
+      const row = leafRow(page.row(offset), position);
       const [, , id, timestamp, category, commitment, salt, fields] = row;
-      const commitmentBase64 = Buffer.from(commitment, 'hex').toString('base64');
+      const commitmentBase64 = commitment.toString('base64');
       builder.push(leafHashOfText(leafText({ id, timestamp, category }, commitmentBase64)));
       if (fields === null) {
         waiting.purged(position, { id, timestamp });
@@ -146,33 +152,37 @@ type CheckedRow = [
   id: string,
   timestamp: string,
   category: string,
-  commitment: string,
-  salt: string | null,
+  commitment: Buffer,
+  salt: Buffer | null,
   fields: unknown[] | null,
 ];
 
-const HEX_32_BYTES = /^[0-9a-f]{64}$/;
-
-/** The row at `position`, its types checked (a canonical hex commitment and salt), else a bad answer. */
+/** The row at `position`, its types checked, commitment and salt decoded; else a bad answer. */
 function leafRow(row: unknown, position: number): CheckedRow {
-  if (
-    !Array.isArray(row) ||
-    row.length !== 8 ||
-    row[0] !== position ||
-    typeof row[2] !== 'string' ||
-    typeof row[3] !== 'string' ||
-    typeof row[4] !== 'string' ||
-    typeof row[5] !== 'string' ||
-    !HEX_32_BYTES.test(row[5]) ||
-    !(row[6] === null || (typeof row[6] === 'string' && HEX_32_BYTES.test(row[6]))) ||
-    !(row[7] === null || (Array.isArray(row[7]) && row[7].length === 18))
-  ) {
+  const valid =
+    Array.isArray(row) &&
+    row.length === 8 &&
+    row[0] === position &&
+    typeof row[2] === 'string' &&
+    typeof row[3] === 'string' &&
+    typeof row[4] === 'string' &&
+    (row[7] === null || (Array.isArray(row[7]) && row[7].length === 18));
+  const commitment = valid ? hexBytes(row[5]) : undefined;
+  const salt = valid && row[6] !== null ? hexBytes(row[6]) : null;
+  if (!valid || commitment === undefined || salt === undefined) {
     throw new TamperEvidence({
       kind: 'bad-answer',
       message: `the server's leaf at position ${position} is malformed`,
     });
   }
-  return row as CheckedRow;
+  return [position, row[1], row[2], row[3], row[4], commitment, salt, row[7]];
+}
+
+/** 32 bytes from 64 hex digits (Buffer.from stops at the first non-hex one), else undefined. */
+function hexBytes(value: unknown): Buffer | undefined {
+  if (typeof value !== 'string' || value.length !== 64) return undefined;
+  const bytes = Buffer.from(value, 'hex');
+  return bytes.length === 32 ? bytes : undefined;
 }
 
 /** Problems in order found; after the first of a kind, the rest of that kind only counted. */

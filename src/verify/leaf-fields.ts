@@ -18,18 +18,12 @@ export interface FieldsCheck {
 
 const NO_MATCH: FieldsCheck = { matches: false, metadata: undefined };
 
-/** Whether HMAC-SHA-256(salt, canonical fields) is `commitmentHex`; salt and commitment in hex. */
-export function checkLeafFields(
-  fields: readonly unknown[],
-  saltHex: string,
-  commitmentHex: string,
-): FieldsCheck {
+/** Whether HMAC-SHA-256(salt, canonical fields) is `commitment`. */
+export function checkLeafFields(fields: readonly unknown[], salt: Buffer, commitment: Buffer): FieldsCheck {
   const committed = committedFields(fields);
   if (committed === undefined) return NO_MATCH;
-  const digest = createHmac('sha256', Buffer.from(saltHex, 'hex'))
-    .update(canonicalStringArray(committed.fields))
-    .digest('hex');
-  return digest === commitmentHex ? { matches: true, metadata: committed.metadata } : NO_MATCH;
+  const digest = createHmac('sha256', salt).update(canonicalStringArray(committed.fields)).digest();
+  return digest.equals(commitment) ? { matches: true, metadata: committed.metadata } : NO_MATCH;
 }
 
 /**

@@ -60,7 +60,9 @@ describe('the leaves route builds in SQL the fields a leaf committed to', () => 
       expect(timestamp).toBe(event.timestamp);
       expect(committedFields(fields ?? [])?.fields).toEqual(leafFields(event));
       // And what the sealer committed to is what the checker rebuilds.
-      expect(checkLeafFields(fields ?? [], salt ?? '', commitment).matches).toBe(true);
+      expect(
+        checkLeafFields(fields ?? [], Buffer.from(salt ?? '', 'hex'), Buffer.from(commitment, 'hex')).matches,
+      ).toBe(true);
     }
   });
 });

@@ -24,6 +24,11 @@ interface ListedLeaf {
 const hex = (base64: string | null) =>
   base64 === null ? null : Buffer.from(base64, 'base64').toString('hex');
 
+function rowPage(leaves: ListedLeaf[]) {
+  const rows = leaves.map(toRow);
+  return { length: rows.length, row: (index: number) => rows[index] };
+}
+
 /** The row the leaves route answers: the event's fields as stored (JSON fields as stored text). */
 function toRow(leaf: ListedLeaf): unknown[] {
   const fields =
@@ -110,7 +115,7 @@ async function check(
   const source = {
     pageSize: options.pageSize ?? 4,
     page: async (start: number, end: number) => ({
-      data: leaves.slice(start, end).map(toRow),
+      ...rowPage(leaves.slice(start, end)),
       unsealed: start === 0 ? (options.unsealed ?? []) : [],
     }),
   };
@@ -225,7 +230,7 @@ describe('audit verify --full, on leaves as the server lists them', () => {
     const leaves = makeLog(5);
     const source = {
       pageSize: 10,
-      page: async () => ({ data: leaves.slice(0, 4).map(toRow), unsealed: [] }),
+      page: async () => ({ ...rowPage(leaves.slice(0, 4)), unsealed: [] }),
     };
     await expect(checkAllLeaves(source, 5, rootOf(leaves))).rejects.toMatchObject({
       problem: { kind: 'bad-answer' },

@@ -22,7 +22,7 @@ export function leafHashOfText(leafText: string): Buffer {
 
 /** SHA-256(0x01 || left || right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  return hash('sha256', Buffer.concat([NODE_PREFIX, left, right], 1 + left.length + right.length), 'buffer');
 }
 
 /** MTH({}) = SHA-256() — the root of the empty tree. */
