@@ -226,6 +226,19 @@ describe('audit verify --full, on leaves as the server lists them', () => {
     expect(problems).toEqual([expect.objectContaining({ kind: 'root-mismatch' })]);
   });
 
+  it('a row whose commitment is not 64 hex digits (32 bytes) is refused as a bad answer', async () => {
+    const leaves = makeLog(3);
+    const rows = leaves.map(toRow);
+    (rows[1] as unknown[])[5] = `${'ab'.repeat(31)}zz`;
+    const source = {
+      pageSize: 10,
+      page: async () => ({ length: 3, row: (i: number) => rows[i], unsealed: [] }),
+    };
+    await expect(checkAllLeaves(source, 3, rootOf(leaves))).rejects.toMatchObject({
+      problem: { kind: 'bad-answer', message: expect.stringContaining('position 1') },
+    });
+  });
+
   it('a server that answers fewer leaves than asked is refused, not trusted', async () => {
     const leaves = makeLog(5);
     const source = {
