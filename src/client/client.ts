@@ -76,7 +76,12 @@ export class AuditClient {
 
   /** Any GET whose answer is text, not JSON (a signed checkpoint): the body as it came. */
   async requestText(path: string, options: RequestOptions = {}): Promise<string> {
-    return (await this.#send('GET', path, options)).text;
+    return (await this.requestAnswer(path, options)).text;
+  }
+
+  /** A GET whose answer the caller parses itself (jsonAnswer when it is not of a layout it reads faster). */
+  requestAnswer(path: string, options: RequestOptions = {}): Promise<Answer> {
+    return this.#send('GET', path, options);
   }
 
   /** A call whose answer must be JSON, and of `shape` when given (else AuditResponseError). */

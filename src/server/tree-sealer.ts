@@ -78,6 +78,9 @@ export function createTreeSealer(
     for (;;) {
       const sealed = await writes.write(() => sealBatch(grown));
       if (sealed < SEAL_BATCH) break;
+      // A backlog (a log that predates the tree) is sealed a batch at a time, the event loop free
+      // between batches: requests are served meanwhile.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     for (const orgId of grown) await signIfDue(orgId);
   }

@@ -152,12 +152,29 @@ export function rowToEvent(row: Pick<EventRow, (typeof FIELD_COLUMNS)[number]['n
 }
 
 function jsonExpression(column: EventFieldColumn): string {
-  // strftime(…, ts / 1000.0, 'unixepoch') equals toISOString for every millisecond of years
-  // 0000–9999 (checked on 2,000,000 random values).
-  if (column.encoding === 'time')
-    return `strftime('%Y-%m-%dT%H:%M:%fZ', ${column.name} / 1000.0, 'unixepoch')`;
+  if (column.encoding === 'time') return timeTextSql(column.name);
   if (column.encoding === 'json') return `json(${column.name})`;
   return column.name;
+}
+
+/** The ISO 8601 text of a time column, as the event shows it. */
+function timeTextSql(name: string): string {
+  // strftime(…, ts / 1000.0, 'unixepoch') equals toISOString for every millisecond of years
+  // 0000–9999 (checked on 2,000,000 random values).
+  return `strftime('%Y-%m-%dT%H:%M:%fZ', ${name} / 1000.0, 'unixepoch')`;
+}
+
+/**
+ * The 18 fields a Merkle leaf's commitment covers (leafFields of src/domain/merkle/leaf.ts), as
+ * a JSON array SQLite builds from a row: strings as stored, a missing one "", `changes` and
+ * `metadata` as their stored JSON text (the checker canonicalizes them). FIELD_COLUMNS are in
+ * the export's column order; `table` names the events table. test/unit/leaf-fields-sql.test.ts holds the two equal.
+ */
+export function leafFieldsJsonSql(table: string): string {
+  return `json_array(${FIELD_COLUMNS.map((column: EventFieldColumn) => {
+    const name = `${table}.${column.name}`;
+    return column.encoding === 'time' ? timeTextSql(name) : `coalesce(${name}, '')`;
+  }).join(', ')})`;
 }
 
 /**

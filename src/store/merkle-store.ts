@@ -5,7 +5,7 @@ import type { PerfectSubtrees } from '../domain/merkle/subtrees.js';
 import { MAX_LEAVES_PER_READ } from '../domain/request-limits.js';
 import type { Db } from './database.js';
 import { buildPageQuery } from './event-query.js';
-import { EVENT_JSON } from './event-rows.js';
+import { EVENT_JSON, leafFieldsJsonSql } from './event-rows.js';
 import { createStatementCache } from './statement-cache.js';
 
 /**
@@ -36,9 +36,16 @@ export interface StoredCheckpoint {
   note: string;
 }
 
-/** A leaf with its event as the list API shows it (JSON text), or null once the event is gone. */
-export interface LeafWithEvent extends StoredLeaf {
-  eventJson: string | null;
+/**
+ * Leaves as rows of JSON text built by SQLite, one row a line, each
+ * [position, hash, event_id, timestamp, category, commitment, salt|null, fields|null] (bytes in
+ * lowercase hex, fields as LEAF_FIELDS_JSON, null once the event is gone), and the events (JSON
+ * text as the list shows them) stored among those leaves without one.
+ */
+export interface LeafRows {
+  /** A JSON array of the rows. */
+  rowsJson: string;
+  unsealed: string[];
 }
 
 /** Where an event stands in its organization's tree, and what its proof of content needs. */
@@ -70,7 +77,6 @@ export const MAX_UNSEALED_PER_READ = 10_000;
 
 const LEAF_COLUMNS = 'position, event_seq, event_id, timestamp, category, commitment, salt, hash';
 type LeafValues = [number, number, string, string, string, Buffer, Buffer | null, Buffer];
-const LEAF_VALUE_COUNT = 8;
 
 function toLeaf(values: LeafValues): StoredLeaf {
   const [position, eventSeq, eventId, timestamp, category, commitment, salt, hash] = values;
@@ -112,13 +118,20 @@ export function createMerkleStore(db: Db) {
   const selectBySeq = db
     .prepare<[number], LeafValues>(`SELECT ${LEAF_COLUMNS} FROM merkle_leaves WHERE event_seq = ?`)
     .raw(true);
-  // The event of each leaf, of the leaf's own organization: a row moved to another organization
-  // behind the server's back shows as a leaf without its event.
-  const selectRangeWithEvents = db
-    .prepare<[number, number, number], [...LeafValues, string | null]>(
-      `SELECT ${LEAF_COLUMNS},
-         (SELECT ${EVENT_JSON} FROM events WHERE seq = merkle_leaves.event_seq AND org_id = merkle_leaves.org_id)
-       FROM merkle_leaves WHERE org_id = ? AND position >= ? AND position < ? ORDER BY position`,
+  // One statement a page, the answer joined in SQLite: Node touches no row. One row a line, so
+  // that a reader can parse row by row (src/client/tree.ts parseLeafPage). The event of each
+  // leaf is of the leaf's own organization: a row moved to another organization behind the
+  // server's back shows as a leaf without its event.
+  const selectLeafRows = db
+    .prepare<[number, number, number], [string | null, number | null, number | null]>(
+      `SELECT '[' || char(10) || group_concat(json_array(leaf.position, lower(hex(leaf.hash)), leaf.event_id,
+           leaf.timestamp, leaf.category, lower(hex(leaf.commitment)),
+           iif(leaf.salt IS NULL, NULL, lower(hex(leaf.salt))),
+           iif(event.seq IS NULL, NULL, ${leafFieldsJsonSql('event')})), ',' || char(10) ORDER BY leaf.position) || char(10) || ']',
+         min(leaf.event_seq), max(leaf.event_seq)
+       FROM merkle_leaves AS leaf
+       LEFT JOIN events AS event ON event.seq = leaf.event_seq AND event.org_id = leaf.org_id
+       WHERE leaf.org_id = ? AND leaf.position >= ? AND leaf.position < ?`,
     )
     .raw(true);
   const selectUnsealed = db
@@ -259,24 +272,16 @@ export function createMerkleStore(db: Db) {
     },
 
     /**
-     * Leaves [start, end) (at most MAX_LEAVES_PER_READ) with their events, and the organization's
-     * events that lie between the first and last of those leaves in storing order but have no
-     * leaf: rows slipped into the table behind the sealer's back.
+     * Leaves [start, end) (at most MAX_LEAVES_PER_READ) as rows with their events' fields (see
+     * LeafRows), and the organization's events that lie between the first and last of those
+     * leaves in storing order but have no leaf: rows slipped into the table behind the sealer's back.
      */
-    leavesWithEvents(
-      orgId: number,
-      start: number,
-      end: number,
-    ): { leaves: LeafWithEvent[]; unsealed: string[] } {
+    leafRows(orgId: number, start: number, end: number): LeafRows {
       const last = Math.min(end, start + MAX_LEAVES_PER_READ);
-      const leaves = selectRangeWithEvents.all(orgId, start, last).map((values) => {
-        const eventJson = values[LEAF_VALUE_COUNT] as string | null;
-        return { ...toLeaf(values.slice(0, LEAF_VALUE_COUNT) as LeafValues), eventJson };
-      });
-      const first = leaves[0];
-      const final = leaves.at(-1);
-      const unsealed = first && final ? selectUnsealed.all(orgId, first.eventSeq, final.eventSeq) : [];
-      return { leaves, unsealed };
+      const [rowsJson, firstSeq, lastSeq] = selectLeafRows.get(orgId, start, last) ?? [null, null, null];
+      const unsealed =
+        firstSeq === null || lastSeq === null ? [] : selectUnsealed.all(orgId, firstSeq, lastSeq);
+      return { rowsJson: rowsJson ?? '[]', unsealed };
     },
 
     /** The organization's leaf of the event stored at `eventSeq`, if it is sealed. */

@@ -8,31 +8,33 @@
  * erasure or a purge to account for them.
  */
 import type { AuditEvent } from '../domain/event.js';
-import { leafHash } from '../domain/merkle/hashes.js';
-import { commitmentOf, leafBytes, leafFields } from '../domain/merkle/leaf.js';
+import { leafHashOfText } from '../domain/merkle/hashes.js';
+import { leafText } from '../domain/merkle/leaf.js';
 import { inPositionRanges, parsePositionRanges } from '../domain/merkle/position-ranges.js';
 import { createRootBuilder } from '../domain/merkle/root-builder.js';
+import { checkLeafFields } from './leaf-fields.js';
 import { type Problem, TamperEvidence } from './problems.js';
 import { createWaitingLeaves, type ErasedAndPurged } from './waiting-leaves.js';
 
 export const ERASURE_ACTION = 'gdpr.user_erased';
 export const PURGE_ACTION = 'audit.retention_purged';
 
-/** A leaf as the API lists it (src/client/tree.ts), typed loosely: the server is not trusted. */
-export interface ListedLeaf {
-  position: unknown;
-  hash: unknown;
-  event_id: unknown;
-  timestamp: unknown;
-  category: unknown;
-  commitment: unknown;
-  salt: unknown;
-  event: AuditEvent | null;
+/**
+ * A leaf as the API lists it (src/client/tree.ts LeafRow), typed loosely: the server is not
+ * trusted. [position, hash, event_id, timestamp, category, commitment, salt, fields].
+ */
+export type ListedLeaf = unknown;
+
+/** A page of rows, each parsed when read (src/client/tree.ts LeafPage). */
+export interface RowPage {
+  length: number;
+  row(index: number): ListedLeaf;
+  unsealed: AuditEvent[];
 }
 
 export interface LeafSource {
   /** Leaves [start, end) and the events among them that no leaf stands for. */
-  page(start: number, end: number): Promise<{ data: ListedLeaf[]; unsealed: AuditEvent[] }>;
+  page(start: number, end: number): Promise<RowPage>;
   pageSize: number;
 }
 
@@ -65,51 +67,48 @@ export async function checkAllLeaves(
     const end = Math.min(size, start + source.pageSize);
     const page = await (next as ReturnType<typeof ask>);
     next = end < size ? ask(end) : undefined;
-    if (!Array.isArray(page?.data) || page.data.length !== end - start) {
+    if (page.length !== end - start) {
       throw new TamperEvidence({
         kind: 'bad-answer',
-        message: `the server answered ${Array.isArray(page?.data) ? page.data.length : 'no'} leaves for positions ${start}–${end - 1}`,
+        message: `the server answered ${page.length} leaves for positions ${start}–${end - 1}`,
       });
     }
-    for (const [offset, leaf] of page.data.entries()) {
+    for (let offset = 0; offset < page.length; offset++) {
       const position = start + offset;
-      const header = leafHeader(leaf, position);
-      builder.push(leafHash(leafBytes(header, header.commitment)));
-      const event = leaf.event;
-      if (event === null || event === undefined) {
-        waiting.purged(position, header);
+      const row = leafRow(page.row(offset), position);
+      const [, , id, timestamp, category, commitment, salt, fields] = row;
+      const commitmentBase64 = commitment.toString('base64');
+      builder.push(leafHashOfText(leafText({ id, timestamp, category }, commitmentBase64)));
+      if (fields === null) {
+        waiting.purged(position, { id, timestamp });
         continue;
       }
-      if (
-        event.id !== header.id ||
-        event.timestamp !== header.timestamp ||
-        event.category !== header.category
-      ) {
+      if (fields[0] !== id || fields[1] !== timestamp || fields[2] !== category) {
         problems.add({
           kind: 'moved-event',
-          message: `position ${position} is event ${header.id}, but the log holds event ${String(event.id)} there (events swapped or replaced)`,
-          event_id: header.id,
+          message: `position ${position} is event ${id}, but the log holds event ${String(fields[0])} there (events swapped or replaced)`,
+          event_id: id,
           position,
         });
         continue;
       }
-      if (leaf.salt === null) {
-        waiting.erased(position, header.id);
+      if (salt === null) {
+        waiting.erased(position, id);
         continue;
       }
       events++;
-      const salt = base64Of(leaf.salt, 'salt', position);
-      if (!commitmentOf(salt, leafFields(event)).equals(header.commitment)) {
+      const checked = checkLeafFields(fields, salt, commitment);
+      if (!checked.matches) {
         problems.add({
           kind: 'changed-event',
-          message: `event ${header.id} at position ${position} was changed after it was sealed (its content does not match its leaf)`,
-          event_id: header.id,
+          message: `event ${id} at position ${position} was changed after it was sealed (its content does not match its leaf)`,
+          event_id: id,
           position,
         });
         continue;
       }
       // Only a record whose own content is proved may account for other leaves.
-      accountFor(event, waiting);
+      accountFor(fields[3], checked.metadata, waiting);
     }
     for (const event of Array.isArray(page.unsealed) ? page.unsealed : []) {
       problems.add({
@@ -131,49 +130,59 @@ export async function checkAllLeaves(
 }
 
 /** An erasure or purge record (its own content verified) accounts for earlier leaves. */
-function accountFor(event: AuditEvent, waiting: ReturnType<typeof createWaitingLeaves>): void {
-  const metadata = event.metadata;
-  if (event.action === ERASURE_ACTION && typeof metadata?.tree_positions === 'string') {
-    const ranges = parsePositionRanges(metadata.tree_positions);
+function accountFor(
+  action: unknown,
+  metadata: unknown,
+  waiting: ReturnType<typeof createWaitingLeaves>,
+): void {
+  if (action !== ERASURE_ACTION && action !== PURGE_ACTION) return;
+  const { tree_positions: positions, cutoff } = (metadata ?? {}) as Record<string, unknown>;
+  if (action === ERASURE_ACTION && typeof positions === 'string') {
+    const ranges = parsePositionRanges(positions);
     if (ranges) waiting.erasedBy((position) => inPositionRanges(ranges, position));
-  } else if (event.action === PURGE_ACTION && typeof metadata?.cutoff === 'string') {
-    const cutoff = Date.parse(metadata.cutoff);
-    if (!Number.isNaN(cutoff)) waiting.purgedBefore(cutoff);
+  } else if (action === PURGE_ACTION && typeof cutoff === 'string') {
+    const time = Date.parse(cutoff);
+    if (!Number.isNaN(time)) waiting.purgedBefore(time);
   }
 }
 
-interface CheckedHeader {
-  id: string;
-  timestamp: string;
-  category: string;
-  commitment: Buffer;
-}
+type CheckedRow = [
+  position: number,
+  hash: unknown,
+  id: string,
+  timestamp: string,
+  category: string,
+  commitment: Buffer,
+  salt: Buffer | null,
+  fields: unknown[] | null,
+];
 
-function leafHeader(leaf: ListedLeaf, position: number): CheckedHeader {
-  const { event_id: id, timestamp, category } = leaf;
-  if (
-    leaf.position !== position ||
-    typeof id !== 'string' ||
-    typeof timestamp !== 'string' ||
-    typeof category !== 'string'
-  ) {
+/** The row at `position`, its types checked, commitment and salt decoded; else a bad answer. */
+function leafRow(row: unknown, position: number): CheckedRow {
+  const valid =
+    Array.isArray(row) &&
+    row.length === 8 &&
+    row[0] === position &&
+    typeof row[2] === 'string' &&
+    typeof row[3] === 'string' &&
+    typeof row[4] === 'string' &&
+    (row[7] === null || (Array.isArray(row[7]) && row[7].length === 18));
+  const commitment = valid ? hexBytes(row[5]) : undefined;
+  const salt = valid && row[6] !== null ? hexBytes(row[6]) : null;
+  if (!valid || commitment === undefined || salt === undefined) {
     throw new TamperEvidence({
       kind: 'bad-answer',
       message: `the server's leaf at position ${position} is malformed`,
     });
   }
-  return { id, timestamp, category, commitment: base64Of(leaf.commitment, 'commitment', position) };
+  return [position, row[1], row[2], row[3], row[4], commitment, salt, row[7]];
 }
 
-function base64Of(value: unknown, what: string, position: number): Buffer {
-  const bytes = typeof value === 'string' ? Buffer.from(value, 'base64') : undefined;
-  if (bytes?.length !== 32) {
-    throw new TamperEvidence({
-      kind: 'bad-answer',
-      message: `the server's leaf at position ${position} has no 32-byte ${what}`,
-    });
-  }
-  return bytes;
+/** 32 bytes from 64 hex digits (Buffer.from stops at the first non-hex one), else undefined. */
+function hexBytes(value: unknown): Buffer | undefined {
+  if (typeof value !== 'string' || value.length !== 64) return undefined;
+  const bytes = Buffer.from(value, 'hex');
+  return bytes.length === 32 ? bytes : undefined;
 }
 
 /** Problems in order found; after the first of a kind, the rest of that kind only counted. */

@@ -3,10 +3,11 @@ import { parseCheckpoint } from '../../src/domain/checkpoint.js';
 import type { AuditEvent } from '../../src/domain/event.js';
 import { keyFingerprint } from '../../src/domain/key-fingerprint.js';
 import { leafHash } from '../../src/domain/merkle/hashes.js';
-import { eventLeafHash, leafBytes } from '../../src/domain/merkle/leaf.js';
+import { commitmentOf, eventLeafHash, leafBytes, leafFields } from '../../src/domain/merkle/leaf.js';
 import { rootFromRange } from '../../src/domain/merkle/range-proof.js';
 import { verifyConsistency, verifyInclusion } from '../../src/domain/merkle/verify.js';
 import { openNote, parseVerifierKey } from '../../src/domain/signed-note.js';
+import { committedFields } from '../../src/verify/leaf-fields.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 
 const BASE = '/api/v1/organizations/default/audit-logs';
@@ -128,21 +129,26 @@ describe('the tree API', () => {
     expect(verifyConsistency(older.size, newer.size, b64(newer.root), b64(older.root), hashes)).toBe(false);
   });
 
-  it('lists leaves with their events as the list API shows them', async () => {
+  it('lists leaves as rows: the leaf, and the 18 fields its commitment covers as the list API shows the event', async () => {
     const f = await sealedFixture();
     const stored = await f.ingest(logins(1, 4));
     await settle(f);
     const size = (await treeOf(f)).sealed_size;
     const answer = await getJson(f, `${BASE}/tree/leaves?start=0&end=${size}`);
     expect(answer.unsealed).toEqual([]);
-    expect(answer.data.map((leaf: { position: number }) => leaf.position)).toEqual([...Array(size).keys()]);
+    expect(answer.data.map((row: unknown[]) => row[0])).toEqual([...Array(size).keys()]);
     for (const { id } of stored) {
-      const leaf = answer.data.find((candidate: { event_id: string }) => candidate.event_id === id);
-      expect(leaf).toMatchObject({ event_id: id, category: 'auth' });
-      expect(leaf.event).toEqual((await getJson(f, `${BASE}/${id}`)).data);
-      expect(b64(leaf.salt)).toHaveLength(32);
-      expect(b64(leaf.commitment)).toHaveLength(32);
-      expect(b64(leaf.hash)).toHaveLength(32);
+      const row = answer.data.find((candidate: unknown[]) => candidate[2] === id);
+      const [, hash, , timestamp, category, commitment, salt, fields] = row;
+      const event = (await getJson(f, `${BASE}/${id}`)).data as AuditEvent;
+      expect([timestamp, category]).toEqual([event.timestamp, 'auth']);
+      expect(committedFields(fields)?.fields).toEqual(leafFields(event));
+      expect([hash, commitment, salt].map((bytes) => Buffer.from(bytes, 'hex'))).toEqual([
+        eventLeafHash(event, Buffer.from(salt, 'hex')),
+        commitmentOf(Buffer.from(salt, 'hex'), leafFields(event)),
+        Buffer.from(salt, 'hex'),
+      ]);
+      expect(salt).toMatch(/^[0-9a-f]{64}$/);
     }
   });
 });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { LeafRow } from '../../src/client/tree.js';
 import { formatPositionRanges } from '../../src/domain/merkle/position-ranges.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 
@@ -42,10 +43,12 @@ describe('erasure and the tree', () => {
 
     const size = (await f.request({ method: 'GET', url: `${BASE}/tree` })).json().data.sealed_size;
     const leaves = (await f.request({ method: 'GET', url: `${BASE}/tree/leaves?start=0&end=${size}` })).json()
-      .data as { position: number; salt: string | null; event: { description: string | null } | null }[];
-    // The rewritten events: still stored, their salt gone.
-    const rewritten = leaves.filter((leaf) => leaf.salt === null && leaf.event !== null);
-    expect(rewritten.map((leaf) => leaf.event?.description)).toEqual(['login 1', 'login 2', 'login 3']);
+      .data as LeafRow[];
+    // The rewritten events: still stored, their salt gone (fields[4]: description).
+    const rewritten = leaves
+      .filter(([, , , , , , salt, fields]) => salt === null && fields !== null)
+      .map(([position, , , , , , , fields]) => ({ position, description: fields?.[4] }));
+    expect(rewritten.map((leaf) => leaf.description)).toEqual(['login 1', 'login 2', 'login 3']);
 
     const [record] = (await f.request({ method: 'GET', url: `${BASE}?action=gdpr.user_erased` })).json().data;
     expect(record.metadata.tree_positions).toBe(formatPositionRanges(rewritten.map((leaf) => leaf.position)));

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../src/domain/canonical-json.js';
+import { canonicalJson, canonicalStringArray } from '../../src/domain/canonical-json.js';
 
 const VECTORS = join(import.meta.dirname, '../fixtures/jcs-vectors');
 
@@ -74,3 +74,29 @@ function collectStrings(value: unknown): string[] {
     return Object.entries(value).flatMap(([key, member]) => [key, ...collectStrings(member)]);
   return [];
 }
+
+describe('the fast canonical text of an array of strings (a commitment over 18 fields)', () => {
+  /** RFC 8785 for strings, written out: each as JSON.stringify writes it, a lone surrogate refused. */
+  const reference = (values: readonly string[]) => {
+    if (values.some((value) => /\p{Surrogate}/u.test(value))) return 'refused';
+    return `[${values.map((value) => JSON.stringify(value)).join(',')}]`;
+  };
+  const fast = (values: readonly string[]) => {
+    try {
+      return canonicalStringArray(values);
+    } catch {
+      return 'refused';
+    }
+  };
+
+  it('is the canonical text for any strings, and refuses a lone surrogate as canonicalJson does', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'binary' }), { maxLength: 20 }), (values) => {
+        expect(fast(values)).toBe(reference(values));
+      }),
+      { numRuns: 2000 },
+    );
+    for (const awkward of [['x\ud800'], ['\\ud800 written out'], ['\udc00'], ['\u2028\u0000"\\']])
+      expect(fast(awkward)).toBe(reference(awkward));
+  });
+});

@@ -10,6 +10,7 @@ import {
   type LeafHeader,
   leafBytes,
   leafFields,
+  leafText,
   SALT_BYTES,
 } from '../../src/domain/merkle/leaf.js';
 import { CSV_COLUMNS, csvCells } from '../../src/format/columns.js';
@@ -92,5 +93,21 @@ describe('an event as a Merkle leaf', () => {
     // A header that is not all text (a hand-made file row) still gets its canonical JSON.
     const partial = { id: 'log_1', category: 'auth' } as unknown as LeafHeader;
     expect(leafBytes(partial, commitment).toString('utf8')).toBe(canonical(partial, commitment));
+  });
+});
+
+describe('the leaf text written out for speed', () => {
+  it('is the canonical JSON of {v, id, timestamp, category, commitment}, for awkward text too', () => {
+    for (const [id, timestamp, category] of [
+      ['log_1', '2026-01-01T00:00:00.000Z', 'auth'],
+      ['a"b\\c', '\u2028', '\u{1F600}é\u0000'],
+      ['', '', ''],
+    ] as const) {
+      const commitment = randomBytes(32).toString('base64');
+      expect(leafText({ id, timestamp, category }, commitment)).toBe(
+        canonicalJson({ v: 1, id, timestamp, category, commitment }),
+      );
+    }
+    expect(() => leafText({ id: 'x\ud800', timestamp: '', category: '' }, '')).toThrow(/surrogate/);
   });
 });

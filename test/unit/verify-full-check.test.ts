@@ -1,12 +1,50 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/domain/event.js';
+import { exportFields } from '../../src/domain/export-fields.js';
 import { leafHash } from '../../src/domain/merkle/hashes.js';
 import { commitmentOf, leafBytes, leafFields } from '../../src/domain/merkle/leaf.js';
 import { formatPositionRanges } from '../../src/domain/merkle/position-ranges.js';
 import { rootAt } from '../../src/domain/merkle/proofs.js';
 import { inMemorySubtrees } from '../../src/domain/merkle/subtrees.js';
-import { checkAllLeaves, type ListedLeaf } from '../../src/verify/full-check.js';
+import { checkAllLeaves } from '../../src/verify/full-check.js';
+
+/** A leaf as the tests build and damage it; the source lists it as the route's row. */
+interface ListedLeaf {
+  position: number;
+  hash: string;
+  event_id: string;
+  timestamp: string;
+  category: string;
+  commitment: string;
+  salt: string | null;
+  event: AuditEvent | null;
+}
+
+const hex = (base64: string | null) =>
+  base64 === null ? null : Buffer.from(base64, 'base64').toString('hex');
+
+function rowPage(leaves: ListedLeaf[]) {
+  const rows = leaves.map(toRow);
+  return { length: rows.length, row: (index: number) => rows[index] };
+}
+
+/** The row the leaves route answers: the event's fields as stored (JSON fields as stored text). */
+function toRow(leaf: ListedLeaf): unknown[] {
+  const fields =
+    leaf.event &&
+    exportFields(leaf.event, { text: (value) => value, json: (value) => JSON.stringify(value) });
+  return [
+    leaf.position,
+    hex(leaf.hash),
+    leaf.event_id,
+    leaf.timestamp,
+    leaf.category,
+    hex(leaf.commitment),
+    hex(leaf.salt),
+    fields,
+  ];
+}
 
 /** A log as the leaves route lists it, built with the real leaf functions; tests then damage it. */
 function makeLog(count: number) {
@@ -77,7 +115,7 @@ async function check(
   const source = {
     pageSize: options.pageSize ?? 4,
     page: async (start: number, end: number) => ({
-      data: leaves.slice(start, end),
+      ...rowPage(leaves.slice(start, end)),
       unsealed: start === 0 ? (options.unsealed ?? []) : [],
     }),
   };
@@ -188,9 +226,25 @@ describe('audit verify --full, on leaves as the server lists them', () => {
     expect(problems).toEqual([expect.objectContaining({ kind: 'root-mismatch' })]);
   });
 
+  it('a row whose commitment is not 64 hex digits (32 bytes) is refused as a bad answer', async () => {
+    const leaves = makeLog(3);
+    const rows = leaves.map(toRow);
+    (rows[1] as unknown[])[5] = `${'ab'.repeat(31)}zz`;
+    const source = {
+      pageSize: 10,
+      page: async () => ({ length: 3, row: (i: number) => rows[i], unsealed: [] }),
+    };
+    await expect(checkAllLeaves(source, 3, rootOf(leaves))).rejects.toMatchObject({
+      problem: { kind: 'bad-answer', message: expect.stringContaining('position 1') },
+    });
+  });
+
   it('a server that answers fewer leaves than asked is refused, not trusted', async () => {
     const leaves = makeLog(5);
-    const source = { pageSize: 10, page: async () => ({ data: leaves.slice(0, 4), unsealed: [] }) };
+    const source = {
+      pageSize: 10,
+      page: async () => ({ ...rowPage(leaves.slice(0, 4)), unsealed: [] }),
+    };
     await expect(checkAllLeaves(source, 5, rootOf(leaves))).rejects.toMatchObject({
       problem: { kind: 'bad-answer' },
     });

@@ -3,7 +3,7 @@
  * prefix and an interior node with 0x01, so a leaf can never pass for a node (second-preimage
  * resistance across levels).
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 export const HASH_BYTES = 32;
 
@@ -15,9 +15,14 @@ export function leafHash(leafBytes: Uint8Array): Buffer {
   return createHash('sha256').update(LEAF_PREFIX).update(leafBytes).digest();
 }
 
+/** MTH({d}) of a leaf given as text (its UTF-8 bytes): one call, no hash object. */
+export function leafHashOfText(leafText: string): Buffer {
+  return hash('sha256', `\0${leafText}`, 'buffer');
+}
+
 /** SHA-256(0x01 || left || right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  return hash('sha256', Buffer.concat([NODE_PREFIX, left, right], 1 + left.length + right.length), 'buffer');
 }
 
 /** MTH({}) = SHA-256() — the root of the empty tree. */

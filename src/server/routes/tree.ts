@@ -3,7 +3,6 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { verifierKeyFingerprint } from '../../domain/key-fingerprint.js';
 import { consistencyProof, inclusionProof } from '../../domain/merkle/proofs.js';
 import { MAX_LEAVES_PER_READ, MAX_PAGE_SIZE } from '../../domain/request-limits.js';
-import type { LeafWithEvent } from '../../store/merkle-store.js';
 import { invalidParameter, notFound } from '../problem.js';
 import { OrgParams, problemResponses } from '../schemas/common.js';
 import {
@@ -150,7 +149,7 @@ export function registerTreeRoutes(app: FastifyInstance) {
     {
       schema: {
         tags,
-        summary: `Leaves [start, end) with their events (at most ${MAX_LEAVES_PER_READ})`,
+        summary: `Leaves [start, end) as rows with their events' fields (at most ${MAX_LEAVES_PER_READ})`,
         params: OrgParams,
         querystring: LeavesQuery,
         response: { 200: LeavesAnswer, ...problemResponses(400, 401, 403, 404, 429) },
@@ -164,19 +163,15 @@ export function registerTreeRoutes(app: FastifyInstance) {
       if (end - start > MAX_LEAVES_PER_READ)
         throw invalidParameter('end', `at most ${MAX_LEAVES_PER_READ} leaves at a time`);
       sealedSize(merkle, orgId, end, 'end');
-      const { leaves, unsealed } = merkle.leavesWithEvents(orgId, start, end);
-      // The events are JSON that SQLite built, as in the list: the answer is joined as text.
+      const { rowsJson, unsealed } = merkle.leafRows(orgId, start, end);
+      // Rows and events are JSON that SQLite built: the answer is joined as text.
       return (reply as FastifyReply)
         .type('application/json; charset=utf-8')
-        .send(`{"data":[${leaves.map(leafJson).join(',')}],"unsealed":[${unsealed.join(',')}]}`);
+        .send(`{"data":${rowsJson},"unsealed":[${unsealed.join(',')}]}`);
     },
   );
 
   registerTreeProofRoute(app);
-}
-
-function leafJson(leaf: LeafWithEvent): string {
-  return `{"position":${leaf.position},"hash":"${b64(leaf.hash)}","event_id":${JSON.stringify(leaf.eventId)},"timestamp":${JSON.stringify(leaf.timestamp)},"category":${JSON.stringify(leaf.category)},"commitment":"${b64(leaf.commitment)}","salt":${leaf.salt ? `"${b64(leaf.salt)}"` : 'null'},"event":${leaf.eventJson ?? 'null'}}`;
 }
 
 /** Like list pages: one request per MAX_PAGE_SIZE leaves asked for. */

@@ -72,21 +72,24 @@ export const LeavesQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * One leaf as a row (compact: `audit verify --full` reads a million of them):
+ * [position, hash, event_id, timestamp, category, commitment, salt, fields] — hash, commitment
+ * and salt in lowercase hex, salt null once the event was erased or purged; fields the event's 18
+ * export fields in CSV column order as stored (missing: ""; changes and metadata as their stored
+ * JSON text), null once the event was purged.
+ */
+const LeafRow = Type.Array(
+  Type.Union([Type.Integer(), Type.String(), Type.Null(), Type.Array(Type.String())]),
+  {
+    minItems: 8,
+    maxItems: 8,
+    description: '[position, hash, event_id, timestamp, category, commitment, salt|null, fields|null]',
+  },
+);
+
 export const LeavesAnswer = Type.Object({
-  data: Type.Array(
-    Type.Object({
-      position: Type.Integer(),
-      hash: Base64('the leaf hash'),
-      event_id: Type.String(),
-      timestamp: Type.String(),
-      category: Type.String(),
-      commitment: Base64("HMAC-SHA-256 under the salt of the event's fields"),
-      salt: Type.Union([Base64('the 32-byte salt'), Type.Null()], {
-        description: 'null once the event was erased or purged',
-      }),
-      event: Type.Union([AuditEventRef, Type.Null()], { description: 'null once the event was purged' }),
-    }),
-  ),
+  data: Type.Array(LeafRow),
   unsealed: Type.Array(AuditEventRef, {
     description:
       'events of the organization stored between these leaves that have no leaf: rows added behind the server’s back',
