@@ -60,6 +60,13 @@ const TABLE: Record<string, Row> = {
   'DELETE /api/v1/organizations/{org}/webhooks/{id}': ORG_ADMINS(204),
   'POST /api/v1/organizations/{org}/webhooks/{id}/test': ORG_ADMINS(200),
   'GET /api/v1/organizations/{org}/webhooks/{id}/deliveries': ORG_ADMINS(200),
+  // The Merkle tree stands for every event of the organization, whoever may see it.
+  'GET /api/v1/organizations/{org}/audit-logs/checkpoint': ORG_ADMINS(200),
+  'GET /api/v1/organizations/{org}/audit-logs/tree': ORG_ADMINS(200),
+  'GET /api/v1/organizations/{org}/audit-logs/tree/inclusion': ORG_ADMINS(200),
+  'GET /api/v1/organizations/{org}/audit-logs/tree/consistency': ORG_ADMINS(200),
+  'GET /api/v1/organizations/{org}/audit-logs/tree/leaves': ORG_ADMINS(200),
+  'GET /api/v1/organizations/{org}/audit-logs/tree/proof': ORG_ADMINS(200),
 };
 
 const WINDOW = 'from=2024-05-01&to=2024-05-31&per_page=1000';
@@ -204,6 +211,20 @@ describe('access control: every role × every endpoint', () => {
     };
     const list = method === 'GET' && template.endsWith('audit-logs');
     const stream = template.endsWith('/stream');
+    if (template.includes('/audit-logs/tree') || template.endsWith('/checkpoint')) {
+      // Every event so far is in the tree and a checkpoint covers it.
+      await fixture.app.services.sealer.settle({ signNow: true });
+      const orgId = fixture.app.services.directory.findOrganization('default')?.id ?? 0;
+      const size = fixture.app.services.merkle.latestCheckpoint(orgId)?.treeSize ?? 0;
+      const queries: Record<string, string> = {
+        '/tree/inclusion': `event_id=${known.alice?.id}&tree_size=${size}`,
+        '/tree/consistency': `first=1&second=${size}`,
+        '/tree/leaves': 'start=0&end=2',
+        '/tree/proof': `tree_size=${size}&${WINDOW.replace('&per_page=1000', '')}`,
+      };
+      const query = Object.entries(queries).find(([suffix]) => template.endsWith(suffix))?.[1];
+      return { method, url: query ? `${url}?${query}` : url };
+    }
     return {
       method,
       url: list || stream ? `${url}?${stream ? WINDOW.replace('&per_page=1000', '') : WINDOW}` : url,

@@ -236,7 +236,9 @@ function rootOf(proof: ExportProof, span: LeafSpan, report: (problem: string) =>
   }
 }
 
-class MissingNodeError extends Error {}
+class MissingNodeError extends Error {
+  override readonly name = 'MissingNodeError';
+}
 
 function hintAt(proof: ExportProof, i: number): Buffer {
   return proof.hints.subarray(i * LEAF_HINT_BYTES, (i + 1) * LEAF_HINT_BYTES);
