@@ -13,7 +13,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { CATEGORY_NAMES, eventSource, RARE_TERM, random } from './events.mjs';
 import { describeSseFigures, sseParserFigures } from './sse-parser.mjs';
+import { ingestWithAndWithoutTree, millionFigures } from './tree-figures.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'audit.js');
@@ -23,7 +25,7 @@ const DAY = 86_400_000;
 // Arguments
 
 function parseArgs(argv) {
-  const options = { events: 200_000, json: undefined, keep: false };
+  const options = { events: 200_000, treeEvents: 1_000_000, json: undefined, keep: false, only: undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -35,14 +37,28 @@ function parseArgs(argv) {
       const n = Number(value().replaceAll('_', ''));
       if (!Number.isInteger(n) || n < 1000) usage('--events: expected a whole number of at least 1000');
       options.events = n;
-    } else if (arg === '--json') options.json = value();
+    } else if (arg === '--tree-events') {
+      const n = Number(value().replaceAll('_', ''));
+      if (!Number.isInteger(n) || n < 1000) usage('--tree-events: expected a whole number of at least 1000');
+      options.treeEvents = n;
+    } else if (arg === '--tree-db') options.treeDb = value();
+    else if (arg === '--json') options.json = value();
     else if (arg === '--keep') options.keep = true;
+    else if (arg === '--only') {
+      options.only = value();
+      if (options.only !== 'tree' && options.only !== 'proofs') usage('--only: expected tree or proofs');
+    }
     else if (arg === '-h' || arg === '--help') {
       process.stdout.write(
-        'Usage: npm run bench [-- --events N] [--json FILE] [--keep]\n\n' +
-          '  --events N   events to ingest (default 200000)\n' +
-          '  --json FILE  where to write the figures (default: a file in the temp directory)\n' +
-          '  --keep       keep the temp directory (database, export files)\n',
+        'Usage: npm run bench [-- --events N] [--tree-events N] [--tree-db FILE] [--json FILE] [--keep] [--only tree|proofs]\n\n' +
+          '  --events N         events to ingest (default 200000)\n' +
+          '  --tree-events N    events of the database for proofs and audit verify (default 1000000)\n' +
+          '  --tree-db FILE     that database: filled and kept if FILE is missing, reused (no fill) if not\n' +
+          '  --json FILE        where to write the figures (default: a file in the temp directory)\n' +
+          '  --keep             keep the temp directory (database, export files)\n' +
+          '  --only tree        only the tamper-evident log figures (ingest with and without the tree,\n' +
+          '                     then those at 1,000,000 events)\n' +
+          '  --only proofs      only those at 1,000,000 events (inclusion proof, audit verify)\n',
       );
       process.exit(0);
     } else usage(`unknown option ${arg}`);
@@ -70,91 +86,11 @@ const log = (line) => process.stderr.write(`bench: ${line}\n`);
 const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 const fmtInt = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
 
-/** A seeded PRNG (mulberry32): the same N gives the same events every run. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function machine() {
   const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
   const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown';
   const nproc = spawnSync('nproc', { encoding: 'utf8' }).stdout?.trim() || String(cpus().length);
   return { cpu: model.trim(), nproc: Number(nproc), node: process.version, platform: process.platform };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Events
-
-const CATALOGUE = {
-  auth: ['user.login', 'user.logout', 'user.login_failed', 'user.two_factor_enabled'],
-  security: ['security.api_token_created', 'security.ip_allowlist_updated', 'security.sso_configured'],
-  team: ['team.member_added', 'team.member_removed', 'team.member_role_changed'],
-  tunnel: ['tunnel.created', 'tunnel.deleted', 'tunnel.updated'],
-  review: ['review.created', 'review.approved', 'review.commented'],
-  billing: ['billing.invoice_paid', 'billing.plan_changed'],
-  settings: ['settings.organization_updated', 'settings.webhook_updated'],
-  profile: ['profile.updated', 'profile.avatar_changed'],
-};
-const CATEGORY_NAMES = Object.keys(CATALOGUE);
-const FIRST = ['Alice', 'Bob', 'Carol', 'Dmitri', 'Elena', 'Farid', 'Grace', 'Hiro', 'Ines', 'Jamal'];
-const LAST = ['Chen', 'Smith', 'Okafor', 'Novak', 'Garcia', 'Tanaka', 'Haddad', 'Berg', 'Silva', 'Kim'];
-const TEAMS = [
-  ['team_7f3a2c', 'Engineering'],
-  ['team_2b9d41', 'Platform'],
-  ['team_c4e81f', 'Security'],
-  ['team_9a0b11', 'Support'],
-];
-/** The rare term of the free-text search: in exactly ten events, nowhere else. */
-const RARE_TERM = 'quokkaxylophone';
-
-/** N events over the year before `end`, oldest first (ingest order is roughly time order). */
-function eventSource(total, end) {
-  const start = end - 365 * DAY;
-  const next = random(0x5eed);
-  const pick = (list) => list[Math.floor(next() * list.length)];
-  const rareEvery = Math.floor(total / 10);
-  const people = Array.from({ length: 200 }, (_, i) => {
-    const first = FIRST[i % FIRST.length];
-    const last = LAST[Math.floor(i / FIRST.length) % LAST.length];
-    return {
-      id: `user_${(0x10000 + i * 7919).toString(16)}`,
-      name: `${first} ${last}${i >= 100 ? ` ${i}` : ''}`,
-      email: `${first}.${last}${i}@example.com`.toLowerCase(),
-      team: TEAMS[i % TEAMS.length],
-      ip: `203.0.${113 + (i % 3)}.${(i * 37) % 250}`,
-    };
-  });
-  return (index) => {
-    const category = pick(CATEGORY_NAMES);
-    const action = pick(CATALOGUE[category]);
-    const person = pick(people);
-    const resource = action.split('.')[0];
-    const targetId = `${resource}_${Math.floor(next() * 5000).toString(36)}`;
-    const metadata = { request_id: `req_${index.toString(36)}`, reason: pick(['routine', 'ticket', 'rotation', 'cleanup']) };
-    if (index % rareEvery === 7) metadata.note = `flagged by ${RARE_TERM} review`;
-    return {
-      timestamp: new Date(start + Math.floor(((index + next()) * 365 * DAY) / total)).toISOString(),
-      category,
-      action,
-      actor: { id: person.id, name: person.name, email: person.email, type: 'user' },
-      target: { type: resource, id: targetId, name: `${targetId}.example.net` },
-      context: {
-        ip_address: person.ip,
-        user_agent: 'Mozilla/5.0 (X11; Linux x86_64) bench/1.0',
-        team_id: person.team[0],
-        team_name: person.team[1],
-      },
-      changes: action.endsWith('changed') ? { role: { old: 'member', new: 'admin' } } : null,
-      metadata,
-    };
-  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -664,6 +600,53 @@ function rows(figures, total) {
   ];
 }
 
+/** Events per run of the tree-on / tree-off ingest comparison (3 runs of each side, 1 and 4 clients). */
+const TREE_INGEST_EVENTS = 30_000;
+
+function treeRows(figures) {
+  const list = [];
+  for (const t of figures.treeIngest ?? []) {
+    list.push([
+      `ingest with the tree, ${t.clients} client${t.clients > 1 ? 's' : ''}`,
+      `${fmtInt(t.on.perSecond)} events/s vs ${fmtInt(t.off.perSecond)} without = ${fmt(Math.abs(1 - t.ratio) * 100, 1)} % ${t.ratio <= 1 ? 'slower' : 'faster'} (${fmtInt(t.events)} events into a new database, until all sealed; medians of ${t.runs}); server CPU ${fmt(t.cpuOn, 0)} vs ${fmt(t.cpuOff, 0)} µs an event`,
+      '≤ 10 % below',
+      t.ratio >= 0.9 ? 'pass' : 'MISS',
+    ]);
+  }
+  const million = figures.treeMillion;
+  if (million) {
+    const n = fmtInt(million.events);
+    const at = million.events >= 1_000_000 ? '' : ' (target is at 1,000,000)';
+    const i = million.inclusion;
+    list.push([
+      'inclusion proof',
+      `p50 ${fmt(i.p50Ms, 2)} ms, p99 ${fmt(i.p99Ms, 2)} ms at ${fmtInt(i.treeSize)} leaves, ${i.hashes} hashes (${i.source})`,
+      `p50 < 5 ms${at}`,
+      i.p50Ms < 5 ? 'pass' : 'MISS',
+    ]);
+    for (const [figure, v, target] of [
+      ['audit verify --full', million.verifyFull, 100_000],
+      ['audit verify FILE (NDJSON)', million.verifyFile, 150_000],
+    ]) {
+      const measured = !v.available
+        ? 'command not available in this build'
+        : v.failed
+          ? `failed: exit ${v.failed.code}`
+          : `${fmtInt(v.perSecond)} events/s (${n} events in ${fmt(v.seconds)} s, ${v.runs.length > 1 ? `median of ${v.runs.length}` : 'one run (over a minute)'}, peak RSS ${fmt(v.peakRssMb, 0)} MB)`;
+      const result = !v.available ? 'n/a' : v.failed ? 'FAIL' : v.perSecond >= target ? 'pass' : 'MISS';
+      list.push([figure, measured, `≥ ${fmtInt(target)} events/s${at}`, result]);
+    }
+    if (million.fill)
+      list.push([
+      'tree database fill',
+      `${n} events recorded through the store in ${fmt(million.fill.recordSeconds)} s, sealed in ${fmt(million.fill.sealSeconds)} s (${fmtInt(million.events / million.fill.sealSeconds)} events/s)`,
+      '—',
+      'info',
+    ]);
+  }
+  return list;
+}
+
 function table(header, body) {
   const all = [header, ...body];
   const widths = header.map((_, i) => Math.max(...all.map((row) => row[i].length)));
@@ -686,48 +669,80 @@ async function main() {
   const figures = { events: total, machine: machine(), startedAt: new Date().toISOString() };
   let server;
   try {
-    log('start-up: medians of 7');
-    figures.startup = startup();
-    log('SSE parser: 100,000 events, against the hand-written one it replaced');
-    figures.sseParser = await sseParserFigures(100_000);
+    if (options.only === undefined) {
+      log('start-up: medians of 7');
+      figures.startup = startup();
+      log('SSE parser: 100,000 events, against the hand-written one it replaced');
+      figures.sseParser = await sseParserFigures(100_000);
 
-    server = await startServer(dbFile, env);
-    const api = new Api(server.url, server.token);
-    const end = Date.now() - DAY;
-    const makeEvent = eventSource(total, end);
-    const half = Math.floor(total / 2000) * 1000;
-    log(`ingest: ${half} events with one client`);
-    figures.ingestOne = await ingestAll(api, makeEvent, 0, half, 1);
-    log(`ingest: ${total - half} events with four clients`);
-    figures.ingestFour = await ingestAll(api, makeEvent, half, total, 4);
+      server = await startServer(dbFile, env);
+      const api = new Api(server.url, server.token);
+      const end = Date.now() - DAY;
+      const makeEvent = eventSource(total, end);
+      const half = Math.floor(total / 2000) * 1000;
+      log(`ingest: ${half} events with one client`);
+      figures.ingestOne = await ingestAll(api, makeEvent, 0, half, 1);
+      log(`ingest: ${total - half} events with four clients`);
+      figures.ingestFour = await ingestAll(api, makeEvent, half, total, 4);
 
-    log('filtered page');
-    figures.filtered = await filteredPage(api, end);
-    log('deep page');
-    figures.deep = await deepPage(api, end);
-    log('free-text search');
-    figures.search = await search(api);
-    log('export');
-    figures.exported = await exportFigures(env, dir, dbFile, total, end);
-    log('tail latency');
-    figures.tail = await tailLatency(api, env);
-    const extra = Math.min(100_000, Math.max(20_000, Math.floor(total / 10 / 1000) * 1000));
-    log(`concurrent: 20 tails, 4 ingest clients (${extra} events), 1 export`);
-    figures.concurrent = await concurrent(api, server, env, dir, extra, figures.ingestFour.perSecond, end);
-    figures.databaseBytes = statSync(dbFile).size;
+      log('filtered page');
+      figures.filtered = await filteredPage(api, end);
+      log('deep page');
+      figures.deep = await deepPage(api, end);
+      log('free-text search');
+      figures.search = await search(api);
+      log('export');
+      figures.exported = await exportFigures(env, dir, dbFile, total, end);
+      log('tail latency');
+      figures.tail = await tailLatency(api, env);
+      const extra = Math.min(100_000, Math.max(20_000, Math.floor(total / 10 / 1000) * 1000));
+      log(`concurrent: 20 tails, 4 ingest clients (${extra} events), 1 export`);
+      figures.concurrent = await concurrent(api, server, env, dir, extra, figures.ingestFour.perSecond, end);
+      figures.databaseBytes = statSync(dbFile).size;
+      await server.stop();
+      server = undefined;
+    }
+    figures.treeIngest = [];
+    for (const clients of options.only === 'proofs' ? [] : [1, 4]) {
+      log(`tree: ingest with and without the Merkle tree, ${clients} client(s), 3 runs each in turns`);
+      figures.treeIngest.push(
+        await ingestWithAndWithoutTree({
+          dir,
+          events: TREE_INGEST_EVENTS,
+          clients,
+          runs: 3,
+          Api,
+          ingestAll,
+          makeEvent: eventSource(TREE_INGEST_EVENTS, Date.now() - DAY),
+          log,
+        }),
+      );
+    }
+    const treeConfig = join(dir, 'tree-config');
+    mkdirSync(treeConfig);
+    figures.treeMillion = await millionFigures({
+      dir,
+      events: options.treeEvents,
+      treeDb: options.treeDb,
+      env: cliEnv(treeConfig),
+      configDir: treeConfig,
+      runCli,
+      serverTime,
+      log,
+    });
   } finally {
     if (server) await server.stop();
   }
   figures.totalSeconds = (performance.now() - began) / 1000;
 
-  const body = rows(figures, total);
+  const body = [...(figures.startup ? rows(figures, total) : []), ...treeRows(figures)];
   figures.table = body.map(([figure, measured, target, result]) => ({ figure, measured, target, result }));
   const m = figures.machine;
   process.stdout.write(
     `\naudit bench: ${fmtInt(total)} events · ${m.cpu}, ${m.nproc} cores · node ${m.node} · ${fmt(figures.totalSeconds, 0)} s\n\n`,
   );
   process.stdout.write(`${table(['figure', 'measured', 'target', 'result'], body)}\n\n`);
-  if (figures.concurrent.errors.length > 0)
+  if (figures.concurrent && figures.concurrent.errors.length > 0)
     process.stdout.write(`concurrent errors:\n  ${figures.concurrent.errors.slice(0, 10).join('\n  ')}\n\n`);
   const jsonFile = options.json ?? join(tmpdir(), `audit-bench-${total}-${Date.now()}.json`);
   writeFileSync(jsonFile, `${JSON.stringify(figures, null, 2)}\n`);

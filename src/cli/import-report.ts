@@ -6,6 +6,7 @@
 import { AuditApiError } from '../client/errors.js';
 import type { RetryInfo } from '../client/http.js';
 import { MAX_BODY_BYTES } from '../domain/request-limits.js';
+import { counted } from '../format/counted.js';
 import { MalformedInputError } from '../import/lines.js';
 import type { ImportProgress, ImportStoppedError } from '../import/run.js';
 import { ImportSourceError } from '../import/source.js';
@@ -24,7 +25,7 @@ export interface ImportReporter {
 
 const numbers = new Intl.NumberFormat('en-US');
 const they = (n: number) => (n === 1 ? 'it' : 'they');
-const count = (n: number, noun = 'event') => `${numbers.format(n)} ${noun}${n === 1 ? '' : 's'}`;
+const count = (n: number, noun = 'event') => counted(n, noun);
 
 export async function createImportReporter(
   context: CliContext,

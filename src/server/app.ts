@@ -65,6 +65,8 @@ export interface AppOptions extends ConnectionLimits {
   streamRecheckMs?: number;
   /** The least time between two signed checkpoints of one organization; default 60 s. */
   checkpointIntervalMs?: number | undefined;
+  /** false: no Merkle tree, no checkpoints. Bench baseline only (see ServerServiceOptions). */
+  treeSealing?: boolean;
   /** Unsent bytes past which a live stream is cut off; default 1 MiB. */
   streamMaxBufferedBytes?: number;
 }
@@ -99,6 +101,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     followerPollMs: options.followerPollMs,
     quietCheckpointMs: options.quietCheckpointMs,
     checkpointIntervalMs: options.checkpointIntervalMs,
+    treeSealing: options.treeSealing,
     onError: (error) => app.log.error(error),
     webhooks: {
       retryBaseMs: options.webhookRetryBaseMs,

@@ -34,6 +34,11 @@ export interface ServerServiceOptions {
   checkpointIntervalMs?: number | undefined;
   /** The checkpoint signing key; default: the key file beside the database (made if missing). */
   logKey?: NoteSigner;
+  /**
+   * false: events are never added to the Merkle tree nor checkpoints signed. Bench baseline only
+   * (`npm run bench` measures ingest with and without the tree); no flag or variable sets it.
+   */
+  treeSealing?: boolean;
 }
 
 /**
@@ -73,11 +78,14 @@ export function createServerServices(db: Db, options: ServerServiceOptions = {})
   webhookWorker = createWebhookWorker(db, writes, { onError, ...options.webhooks, now: stores.now });
   const authFailures = createAuthFailureAuditor(stores.recorder, writes, stores.now, onError);
   const logKey = options.logKey ?? openLogKey(db.name);
-  sealer = createTreeSealer(stores, writes, logKey, {
-    checkpointIntervalMs: options.checkpointIntervalMs,
-    pollMs: options.followerPollMs,
-    onError,
-  });
+  sealer =
+    options.treeSealing === false
+      ? idleSealer()
+      : createTreeSealer(stores, writes, logKey, {
+          checkpointIntervalMs: options.checkpointIntervalMs,
+          pollMs: options.followerPollMs,
+          onError,
+        });
   const treeSealer = sealer;
   const positions = createPositionCodec(db);
   const liveHub = hub;
@@ -110,3 +118,8 @@ export function createServerServices(db: Db, options: ServerServiceOptions = {})
 }
 
 export type ServerServices = ReturnType<typeof createServerServices>;
+
+/** The sealer of a server whose tree is switched off (the bench's baseline): it does nothing. */
+function idleSealer(): TreeSealer {
+  return { poke() {}, async settle() {}, close() {} };
+}

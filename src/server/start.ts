@@ -110,7 +110,8 @@ async function listenThenPrepare(app: FastifyInstance, options: StartOptions): P
   // Every event stored so far enters the tree, and a first checkpoint is signed, before the
   // server says it is ready: `audit verify` right after start has something to check. A large
   // log that predates the tree is sealed while the server already serves.
-  if (stores.events.maxSeq() - stores.merkle.sealedSeq() <= SEAL_BEFORE_READY) await stores.sealer.settle();
+  if (stores.events.maxSeq() - stores.merkle.sealedSeq() <= SEAL_BEFORE_READY)
+    await stores.sealer.settle({ signNow: true });
   else stores.sealer.poke();
   // While serving, the purge is one write like any other: it waits for the lock without
   // stopping the event loop, and a lock held past the bound leaves it to the next hour.

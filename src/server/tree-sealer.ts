@@ -59,7 +59,10 @@ export function createTreeSealer(
       again = true;
       return;
     }
-    running = sealAndSign()
+    // On the next turn of the event loop, not inside the commit that poked: the ingest answer
+    // waiting on that commit goes out first, and the client sends its next batch while this seals.
+    running = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => (closed ? undefined : sealAndSign()))
       .catch(onError)
       .finally(() => {
         running = undefined;
@@ -152,11 +155,22 @@ export function createTreeSealer(
 
   return {
     poke,
-    /** Seals what is stored and signs what is due now; resolves when done (tests, start-up). */
-    async settle(): Promise<void> {
+    /**
+     * Seals what is stored and signs what is due; resolves when done (tests, start-up). With
+     * `signNow` (start-up) every tree that grew is signed now, whatever the interval: the first
+     * `audit verify` after a start covers everything stored before it.
+     */
+    async settle(options: { signNow?: boolean } = {}): Promise<void> {
       poke();
       while (running) await running;
-      for (const organization of directory.listOrganizations()) await signIfDue(organization.id);
+      for (const { id } of directory.listOrganizations()) {
+        if (!options.signNow) await signIfDue(id);
+        else if (!closed) {
+          clearTimeout(signTimers.get(id));
+          signTimers.delete(id);
+          await writes.write(() => signCheckpoint(id));
+        }
+      }
     },
     close(): void {
       closed = true;

@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { EventFilter } from '../domain/filters.js';
 import { nodeHash } from '../domain/merkle/hashes.js';
 import type { PerfectSubtrees } from '../domain/merkle/subtrees.js';
@@ -76,6 +77,14 @@ function toLeaf(values: LeafValues): StoredLeaf {
   return { position, eventSeq, eventId, timestamp, category, commitment, salt, hash };
 }
 
+/** Rows per multi-row INSERT: 100 leaves bind 900 values, well under SQLite's 32,766. */
+const ROWS_PER_INSERT = 100;
+
+function rowsOf(columns: number, rows: number): string {
+  const row = `(${Array(columns).fill('?').join(', ')})`;
+  return Array(rows).fill(row).join(', ');
+}
+
 export type MerkleStore = ReturnType<typeof createMerkleStore>;
 
 export function createMerkleStore(db: Db) {
@@ -143,6 +152,65 @@ export function createMerkleStore(db: Db) {
      WHERE org_id = ? ORDER BY tree_size DESC LIMIT 1`,
   );
 
+  const insertLeafRows = db.prepare(
+    `INSERT INTO merkle_leaves (org_id, ${LEAF_COLUMNS}) VALUES ${rowsOf(9, ROWS_PER_INSERT)}`,
+  );
+  const insertNodeRows = db.prepare(
+    `INSERT INTO merkle_nodes (org_id, level, idx, hash) VALUES ${rowsOf(4, ROWS_PER_INSERT)}`,
+  );
+
+  /**
+   * Rows bound ROWS_PER_INSERT to a statement (one statement per row cost as much as the
+   * hashing), the rest one by one: the same rows either way.
+   */
+  function insertRows(values: unknown[], columns: number, many: Statement, one: Statement): void {
+    const perStatement = columns * ROWS_PER_INSERT;
+    let at = 0;
+    for (; at + perStatement <= values.length; at += perStatement)
+      many.run(values.slice(at, at + perStatement));
+    for (; at < values.length; at += columns) one.run(values.slice(at, at + columns));
+  }
+
+  /**
+   * The leaves of one organization after its last: each leaf climbs while it is a right child,
+   * hashed with its left sibling, which is one of the perfect subtrees along the tree's right
+   * edge (one per 1 bit of the size), read once and then kept here as the tree grows.
+   */
+  function appendToOrg(orgId: number, leaves: readonly NewLeaf[]): void {
+    let size = Number(selectSize.get(orgId));
+    const rightEdge: Buffer[] = [];
+    for (let level = 0; 2 ** level <= size; level++)
+      if (Math.floor(size / 2 ** level) % 2 === 1)
+        rightEdge[level] = hashAt(orgId, level, Math.floor(size / 2 ** level) - 1);
+    const leafValues: unknown[] = [];
+    const nodeValues: unknown[] = [];
+    for (const leaf of leaves) {
+      leafValues.push(
+        orgId,
+        size,
+        leaf.eventSeq,
+        leaf.eventId,
+        leaf.timestamp,
+        leaf.category,
+        leaf.commitment,
+        leaf.salt,
+        leaf.hash,
+      );
+      let hash = leaf.hash;
+      let index = size;
+      let level = 0;
+      for (; index % 2 === 1; level++) {
+        hash = nodeHash(rightEdge[level] as Buffer, hash);
+        index = (index - 1) / 2;
+        nodeValues.push(orgId, level + 1, index, hash);
+      }
+      rightEdge[level] = hash;
+      size++;
+    }
+    insertRows(leafValues, 9, insertLeafRows, insertLeaf);
+    insertRows(nodeValues, 4, insertNodeRows, insertNode);
+  }
+
   function hashAt(orgId: number, level: number, index: number): Buffer {
     const hash = level === 0 ? selectLeafHash.get(orgId, index) : selectNodeHash.get(orgId, level, index);
     if (!hash) throw new RangeError(`the tree of organization ${orgId} has no subtree (${level}, ${index})`);
@@ -165,30 +233,13 @@ export function createMerkleStore(db: Db) {
      * and stores every perfect subtree that a leaf completes. Runs in the caller's transaction.
      */
     append(leaves: readonly NewLeaf[]): void {
-      const sizes = new Map<number, number>();
+      const byOrg = new Map<number, NewLeaf[]>();
       for (const leaf of leaves) {
-        const position = sizes.get(leaf.orgId) ?? Number(selectSize.get(leaf.orgId));
-        sizes.set(leaf.orgId, position + 1);
-        insertLeaf.run(
-          leaf.orgId,
-          position,
-          leaf.eventSeq,
-          leaf.eventId,
-          leaf.timestamp,
-          leaf.category,
-          leaf.commitment,
-          leaf.salt,
-          leaf.hash,
-        );
-        // A right child completes its parent: climb while the node is a right child.
-        let hash = leaf.hash;
-        let index = position;
-        for (let level = 0; index % 2 === 1; level++) {
-          hash = nodeHash(hashAt(leaf.orgId, level, index - 1), hash);
-          index = (index - 1) / 2;
-          insertNode.run(leaf.orgId, level + 1, index, hash);
-        }
+        const list = byOrg.get(leaf.orgId);
+        if (list) list.push(leaf);
+        else byOrg.set(leaf.orgId, [leaf]);
       }
+      for (const [orgId, list] of byOrg) appendToOrg(orgId, list);
     },
 
     /** The organization's perfect subtrees, read from the tables as a root or proof needs them. */

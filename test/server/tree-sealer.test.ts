@@ -177,4 +177,19 @@ describe('the tree sealer', () => {
     expect(new Set(checkpointHooks)).toEqual(new Set([CHECKPOINT_SIGNED]));
     expect(queued.some((row) => row.hook === '*' && row.action === 'user.login')).toBe(true);
   });
+
+  it('signs every grown tree at start-up (settle with signNow) even within the interval, so the first verify covers everything stored', async () => {
+    const f = await sealed();
+    const { merkle, directory, sealer } = f.app.services;
+    const orgId = directory.findOrganization('default')?.id ?? 0;
+    await f.ingest([login(1)]);
+    await sealer.settle();
+    const first = merkle.latestCheckpoint(orgId)?.treeSize ?? 0;
+    await f.ingest([login(2), login(3)]);
+    await sealer.settle();
+    expect(merkle.latestCheckpoint(orgId)?.treeSize).toBe(first);
+    await sealer.settle({ signNow: true });
+    expect(merkle.latestCheckpoint(orgId)?.treeSize).toBe(merkle.size(orgId) - 1);
+    expect(merkle.latestCheckpoint(orgId)?.treeSize).toBeGreaterThan(first);
+  });
 });

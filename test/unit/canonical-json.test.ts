@@ -31,9 +31,46 @@ describe('RFC 8785 JSON canonicalization', () => {
     );
   });
 
+  it('an array of strings (a leaf commitment) is written as element by element, escapes and all', () => {
+    const elementwise = (strings: string[]) => `[${strings.map((text) => canonicalJson(text)).join(',')}]`;
+    const hostile = [
+      '',
+      '"',
+      '\\',
+      '\u2028\u2029',
+      '\u0000\u001f\u007f',
+      '</script>',
+      '\ud83d\ude02',
+      'A\u030a',
+      '\\ud800',
+    ];
+    expect(canonicalJson(hostile)).toBe(elementwise(hostile));
+    for (const name of names) {
+      const strings = collectStrings(JSON.parse(readFileSync(join(VECTORS, 'input', name), 'utf8')));
+      expect(canonicalJson(strings)).toBe(elementwise(strings));
+    }
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'grapheme-composite' })), fc.array(fc.string()), (a, b) => {
+        expect(canonicalJson(a)).toBe(elementwise(a));
+        expect(canonicalJson(b)).toBe(elementwise(b));
+      }),
+      { numRuns: 300, seed: 8785 },
+    );
+    expect(() => canonicalJson(['fine', 'x\udc00'])).toThrow(/surrogate/);
+  });
+
   it('refuses what has no JSON text to hash: NaN, Infinity, half a surrogate pair', () => {
     expect(() => canonicalJson(Number.NaN)).toThrow(TypeError);
     expect(() => canonicalJson({ a: Number.POSITIVE_INFINITY })).toThrow(TypeError);
     expect(() => canonicalJson({ description: 'x\ud800' })).toThrow(/surrogate/);
   });
 });
+
+/** Every string in a JSON value, keys included. */
+function collectStrings(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(collectStrings);
+  if (value && typeof value === 'object')
+    return Object.entries(value).flatMap(([key, member]) => [key, ...collectStrings(member)]);
+  return [];
+}

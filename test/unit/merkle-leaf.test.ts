@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../src/domain/canonical-json.js';
 import type { AuditEvent } from '../../src/domain/event.js';
 import { restoreFormulaCell } from '../../src/domain/formula-cells.js';
 import {
   commitmentOf,
   eventLeafHash,
+  type LeafHeader,
   leafBytes,
   leafFields,
   SALT_BYTES,
@@ -62,5 +65,32 @@ describe('an event as a Merkle leaf', () => {
     expect(Object.keys(JSON.parse(bytes))).toEqual(['category', 'commitment', 'id', 'timestamp', 'v']);
     for (const personal of ['alice', 'Alice', '203.0.113.42', 'Mozilla', 'admin'])
       expect(bytes).not.toContain(personal);
+  });
+
+  it('writes the canonical JSON of {v, id, timestamp, category, commitment}, hostile text in the header too', () => {
+    const canonical = (header: LeafHeader, commitment: Buffer) =>
+      canonicalJson({ v: 1, ...header, commitment: commitment.toString('base64') });
+    const commitment = randomBytes(32);
+    const hostile = ['', '"}', '\\"', '\u2028', '\u0000\u001f', '</script>', '\ud83d\ude02', 'é', '"v":2'];
+    for (const text of hostile) {
+      const header = { id: text, timestamp: `${text}Z`, category: `a${text}` };
+      expect(leafBytes(header, commitment).toString('utf8')).toBe(canonical(header, commitment));
+    }
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'grapheme' }),
+        fc.string(),
+        fc.string({ unit: 'grapheme-composite' }),
+        (id, timestamp, category) => {
+          const header = { id, timestamp, category };
+          expect(leafBytes(header, commitment).toString('utf8')).toBe(canonical(header, commitment));
+        },
+      ),
+      { numRuns: 300, seed: 9162 },
+    );
+    expect(() => leafBytes({ id: 'x\ud800', timestamp: '', category: '' }, commitment)).toThrow(/surrogate/);
+    // A header that is not all text (a hand-made file row) still gets its canonical JSON.
+    const partial = { id: 'log_1', category: 'auth' } as unknown as LeafHeader;
+    expect(leafBytes(partial, commitment).toString('utf8')).toBe(canonical(partial, commitment));
   });
 });

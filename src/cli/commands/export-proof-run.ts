@@ -6,6 +6,7 @@ import { writeExportProofs } from '../../export/proof/export-proofs.js';
 import { ProofUnavailableError, pinCheckpoint } from '../../export/proof/pin-checkpoint.js';
 import { ProofMismatchError } from '../../export/proof/write-proof.js';
 import type { ExportResult } from '../../export/types.js';
+import { counted } from '../../format/counted.js';
 import { ApiError, CliError, EXIT } from '../errors.js';
 
 export async function pinForExport(client: AuditClient, signal: AbortSignal): Promise<PinnedTree> {
@@ -48,5 +49,5 @@ export async function writeProofs(
 export function proofSummary(proofs: readonly string[], treeSize: number): string {
   if (proofs.length === 0) return '; no proof (no file)';
   const which = proofs.length === 1 ? (proofs[0] as string) : `${proofs.length} proofs beside them`;
-  return `; proved by ${which} (checkpoint of ${treeSize.toLocaleString('en-US')} events)`;
+  return `; proved by ${which} (checkpoint of ${counted(treeSize, 'event')})`;
 }

@@ -6,6 +6,7 @@
 import { basename } from 'node:path';
 import type { RetryInfo } from '../../client/http.js';
 import type { ExportProgress, ExportResult, RenderProgress } from '../../export/types.js';
+import { counted } from '../../format/counted.js';
 import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 
@@ -88,8 +89,8 @@ export function renderingLine(progress: RenderProgress & { file: string }): stri
 }
 
 export function exportSummary(result: ExportResult, target: string): string {
-  const events = `${numbers.format(result.count)} event${result.count === 1 ? '' : 's'}`;
-  const pages = `${numbers.format(result.pages)} page${result.pages === 1 ? '' : 's'}`;
+  const events = counted(result.count, 'event');
+  const pages = counted(result.pages, 'page');
   const retries = result.retries > 0 ? `, ${numbers.format(result.retries)} retries` : '';
   return `Exported ${events} (${pages}${retries}) to ${describeFiles(result.files, target)} in ${(result.elapsedMs / 1000).toFixed(1)} s`;
 }

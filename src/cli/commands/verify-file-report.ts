@@ -2,6 +2,7 @@
 
 import type { TrustedKey } from '../../export/proof/trusted-key.js';
 import type { FileVerification } from '../../export/proof/verify-file.js';
+import { counted } from '../../format/counted.js';
 import { formatTimestamp } from '../../format/time-format.js';
 
 type Verified = FileVerification & { key: TrustedKey };
@@ -13,7 +14,7 @@ export function fileVerificationLines(result: Verified, zone: string): string[] 
   const positions = span ? `, positions ${span.first}–${span.last}` : '';
   const lines =
     result.problems.length === 0
-      ? [`✓ ${result.file}: ${count(result.events)} events proved complete and unmodified${positions}`]
+      ? [`✓ ${result.file}: ${counted(result.events, 'event')} proved complete and unmodified${positions}`]
       : [`✗ ${result.file}: TAMPERED`, ...result.problems.map((problem) => `  ${problem}`)];
   if (checkpoint) {
     const time = signedAt(checkpoint.extensions);
@@ -23,7 +24,7 @@ export function fileVerificationLines(result: Verified, zone: string): string[] 
   }
   if (result.erased > 0)
     lines.push(
-      `  erased: ${count(result.erased)} events were erased (GDPR) or purged after they were logged: their id, time, category and place are proved, their content cannot be`,
+      `  erased: ${counted(result.erased, 'event was', 'events were')} erased (GDPR) or purged after they were logged: their id, time, category and place are proved, their content cannot be`,
     );
   lines.push(`  key: ${result.key.verifier.name} ${result.key.fingerprint} (${result.key.source})`);
   const filters = filterText(result);

@@ -1,4 +1,6 @@
 /** `audit verify`'s report in words, one fact per line, like `aws cloudtrail validate-logs`. */
+
+import { counted } from '../../format/counted.js';
 import { sanitizeForDisplay } from '../../format/sanitize.js';
 import { formatTimestamp, zoneLabel } from '../../format/time-format.js';
 import type { CheckpointSummary, VerifyReport } from '../../verify/online-verify.js';
@@ -57,7 +59,7 @@ export function reportLines(report: VerifyReport, context: ReportContext): strin
       : 'matches';
     row(
       'Events',
-      `${count(leaves)} leaves and ${count(events)} events recomputed (${count(erased)} erased, ${count(purged)} purged); the root ${rootOk}`,
+      `${counted(leaves, 'leaf', 'leaves')} and ${counted(events, 'event')} recomputed (${count(erased)} erased, ${count(purged)} purged); the root ${rootOk}`,
     );
   }
   if (!report.full && report.checkpoint)
@@ -75,7 +77,7 @@ function describe(checkpoint: CheckpointSummary, zone: string): string {
     checkpoint.signed_at === null
       ? ''
       : ` signed ${formatTimestamp(checkpoint.signed_at, zone)} ${zoneLabel(zone, checkpoint.signed_at)}`;
-  return `${count(checkpoint.size)} events${signed}`;
+  return `${counted(checkpoint.size, 'event')}${signed}`;
 }
 
 const count = (n: number) => n.toLocaleString('en-US');

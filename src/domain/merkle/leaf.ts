@@ -43,14 +43,18 @@ export interface LeafHeader {
 
 /** The leaf's bytes: canonical JSON of the header and the commitment. */
 export function leafBytes(header: LeafHeader, commitment: Uint8Array): Buffer {
+  const { id, timestamp, category } = header;
+  const encoded = Buffer.from(commitment).toString('base64');
+  if (typeof id !== 'string' || typeof timestamp !== 'string' || typeof category !== 'string')
+    return Buffer.from(
+      canonicalJson({ v: LEAF_VERSION, id, timestamp, category, commitment: encoded }),
+      'utf8',
+    );
+  // The same text with its keys written in canonical order: the sealer's hot path, a third of the
+  // time (test/unit/merkle-leaf.test.ts holds it equal to the object's canonical JSON).
   return Buffer.from(
-    canonicalJson({
-      v: LEAF_VERSION,
-      id: header.id,
-      timestamp: header.timestamp,
-      category: header.category,
-      commitment: Buffer.from(commitment).toString('base64'),
-    }),
+    `{"category":${canonicalJson(category)},"commitment":"${encoded}","id":${canonicalJson(id)},` +
+      `"timestamp":${canonicalJson(timestamp)},"v":${LEAF_VERSION}}`,
     'utf8',
   );
 }
