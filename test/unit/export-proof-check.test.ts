@@ -190,6 +190,27 @@ describe('the offline check of an export against its proof', () => {
     ]);
   });
 
+  it('a proof read line by line is the proof JSON.parse reads, however its text is laid out', async () => {
+    const path = await exportFile('layout.ndjson', 'ndjson');
+    const proofPath = `${path}.proof.json`;
+    const written = readFileSync(proofPath, 'utf8');
+    const { proof } = await readProofOf(path);
+    expect(proof.count).toBe(EXPORTED.length);
+    const document = JSON.parse(written);
+    const layouts = [
+      JSON.stringify(document, null, 2),
+      // One entry split over two lines: still one JSON document.
+      written.replace(/\n(\[\d+,)/, '\n$1\n'),
+    ];
+    for (const text of layouts) {
+      writeFileSync(proofPath, text);
+      expect((await readProofOf(path)).proof).toEqual(proof);
+    }
+    // "entries" named again after the list: JSON takes the later, empty one, and so does the reader.
+    writeFileSync(proofPath, written.replace(/\}\n$/, ',"entries":[]}\n'));
+    expect((await readProofOf(path)).proof.count).toBe(0);
+  });
+
   it('a line appended after the last event is named', async () => {
     const path = await exportFile('added.ndjson', 'ndjson');
     const lines = readFileSync(path, 'utf8');

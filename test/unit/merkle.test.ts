@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EMPTY_ROOT, leafHash } from '../../src/domain/merkle/hashes.js';
+import { EMPTY_ROOT, leafHash, nodeHash } from '../../src/domain/merkle/hashes.js';
 import { consistencyProof, inclusionProof, rootAt } from '../../src/domain/merkle/proofs.js';
 import { inMemorySubtrees } from '../../src/domain/merkle/subtrees.js';
 import { verifyConsistency, verifyInclusion } from '../../src/domain/merkle/verify.js';
@@ -157,3 +158,34 @@ describe('the Merkle tree of RFC 9162', () => {
 function rootB64(size: number): string {
   return Buffer.from(ROOTS[size] as string, 'hex').toString('base64');
 }
+
+describe('the one-shot tree hashes', () => {
+  const textbook = (prefix: number, ...parts: Uint8Array[]) =>
+    createHash('sha256')
+      .update(Buffer.from([prefix]))
+      .update(Buffer.concat(parts))
+      .digest();
+
+  it('hash a node as SHA-256(0x01 || left || right), each call its own buffer, any length of input', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 0, maxLength: 70 }),
+        fc.uint8Array({ minLength: 0, maxLength: 70 }),
+        (left, right) => {
+          expect(nodeHash(left, right).equals(textbook(0x01, left, right))).toBe(true);
+        },
+      ),
+    );
+    const a = Buffer.alloc(32, 1);
+    const b = Buffer.alloc(32, 2);
+    const first = nodeHash(a, b);
+    const second = nodeHash(b, a);
+    expect(first.equals(textbook(0x01, a, b))).toBe(true);
+    expect(second.equals(textbook(0x01, b, a))).toBe(true);
+  });
+
+  it('hash a leaf as SHA-256(0x00 || bytes), empty and long leaves too', () => {
+    for (const bytes of [Buffer.alloc(0), Buffer.alloc(100_000, 7), Buffer.from('{"v":1}')])
+      expect(leafHash(bytes).equals(textbook(0x00, bytes))).toBe(true);
+  });
+});

@@ -85,6 +85,14 @@ export class ProofFormatError extends Error {
 
 /** Reads a proof file's text; throws ProofFormatError naming what is wrong. */
 export function parseExportProof(text: string): ExportProof {
+  const laidOut = entriesByLine(text);
+  if (laidOut) {
+    try {
+      return readProofDocument(laidOut.document, () => laidOut);
+    } catch (error) {
+      if (!(error instanceof NotLaidOutError)) throw error;
+    }
+  }
   let document: unknown;
   try {
     document = JSON.parse(text);
@@ -94,11 +102,65 @@ export function parseExportProof(text: string): ExportProof {
   return readExportProof(document);
 }
 
+const ENTRIES_OPEN = '\n"entries":[\n';
+const ENTRIES_CLOSE = '\n],\n"others":';
+
+class NotLaidOutError extends Error {}
+
+/**
+ * A proof in formatExportProof's layout, its entries parsed one line at a time as they are read
+ * instead of as one document: a million entries never exist as a million arrays at once. JSON
+ * text holds a newline only between values, so the markers cannot be inside a string; anything
+ * else (a proof reformatted by hand, a line that is not one entry) is left to JSON.parse whole.
+ */
+function entriesByLine(text: string): (Entries & { document: unknown }) | undefined {
+  const open = text.indexOf(ENTRIES_OPEN);
+  const close = open === -1 ? -1 : text.indexOf(ENTRIES_CLOSE, open);
+  if (close === -1) return undefined;
+  let document: unknown;
+  try {
+    // A sentinel: were "entries" given again after the list, JSON.parse would take that one.
+    document = JSON.parse(`${text.slice(0, open)}"entries":0${text.slice(close + 2)}`);
+  } catch {
+    return undefined;
+  }
+  if ((document as { entries?: unknown } | null)?.entries !== 0) return undefined;
+  const starts: number[] = [];
+  for (let at = open + ENTRIES_OPEN.length; at <= close; at = text.indexOf('\n', at) + 1) starts.push(at);
+  const count = starts.length;
+  const entryAt = (i: number): unknown => {
+    const start = starts[i] as number;
+    // Each line but the last ends in the comma between entries.
+    const end = i + 1 < count ? (starts[i + 1] as number) - 2 : close;
+    if (i + 1 < count && text.charCodeAt(end) !== 0x2c) throw new NotLaidOutError();
+    try {
+      return JSON.parse(text.slice(start, end));
+    } catch {
+      throw new NotLaidOutError();
+    }
+  };
+  return { document, count, entryAt };
+}
+
 /**
  * A proof document checked for shape. Entries of two (position, salt) are the server's answer,
  * before the exporter added the ids and hints: such a proof is not `hinted`.
  */
 export function readExportProof(document: unknown): ExportProof {
+  return readProofDocument(document, () => {
+    const entries = arrayOf((document as { entries?: unknown }).entries, 'entries');
+    return { count: entries.length, entryAt: (i) => entries[i] };
+  });
+}
+
+interface Entries {
+  count: number;
+  /** Entry i; called in order, from 0. */
+  entryAt: (i: number) => unknown;
+}
+
+/** readExportProof, the entries given one by one once the head is checked. */
+function readProofDocument(document: unknown, entriesOf: () => Entries): ExportProof {
   const doc = document as Partial<ExportProofDocument> | null;
   if (typeof doc !== 'object' || doc === null || doc.format !== PROOF_FORMAT) {
     throw new ProofFormatError(`not an ${PROOF_FORMAT} file`);
@@ -109,17 +171,17 @@ export function readExportProof(document: unknown): ExportProof {
   if (typeof doc.checkpoint !== 'string') throw new ProofFormatError('"checkpoint" is not a signed note');
   if (!isPosition(doc.tree_size)) throw new ProofFormatError('"tree_size" is not a tree size');
   const treeSize = doc.tree_size;
-  const entries = arrayOf(doc.entries, 'entries');
-  const count = entries.length;
+  const { count, entryAt } = entriesOf();
   const positions = new Float64Array(count);
   const salts = Buffer.alloc(count * 32);
   const hints = Buffer.alloc(count * LEAF_HINT_BYTES);
   const ids: string[] = new Array(count);
   const erased = new Map<number, Buffer>();
   // A written proof's entries carry the id and hint (4, or 5 when erased); the server's do not (2, or 3).
-  const first = entries[0];
+  const first = count > 0 ? entryAt(0) : undefined;
   const hinted = Array.isArray(first) && (first[1] === null ? first.length === 5 : first.length === 4);
-  entries.forEach((entry, i) => {
+  for (let i = 0; i < count; i++) {
+    const entry = i === 0 ? first : entryAt(i);
     const list = Array.isArray(entry) ? entry : [];
     const gone = list[1] === null;
     const fields = tuple(entry, (hinted ? 4 : 2) + (gone ? 1 : 0), `entries[${i}]`);
@@ -130,10 +192,10 @@ export function readExportProof(document: unknown): ExportProof {
     positions[i] = position;
     if (gone) erased.set(i, bytes(fields.at(-1), HASH_BYTES, `entries[${i}] commitment`));
     else writeBase64(salt, SALT_BASE64, salts, i * 32, `entries[${i}] salt`);
-    if (!hinted) return;
+    if (!hinted) continue;
     ids[i] = textOf(id, `entries[${i}] event id`);
     writeBase64(hint, HINT_BASE64, hints, i * LEAF_HINT_BYTES, `entries[${i}] leaf hint`);
-  });
+  }
   const others = arrayOf(doc.others, 'others').map((other, i): OtherLeaf => {
     const [position, id, timestamp, category, commitment] = tuple(other, 5, `others[${i}]`);
     if (!isPosition(position) || position >= treeSize)

@@ -11,7 +11,7 @@ export interface LineBatch {
   lines: string[];
 }
 
-const CHUNK_BYTES = 1024 * 1024;
+const CHUNK_BYTES = 64 * 1024;
 
 /** Whether the file starts with the gzip magic bytes. */
 export async function isGzipFile(path: string): Promise<boolean> {
