@@ -23,6 +23,8 @@ export interface StartOptions {
   version?: string;
   /** First webhook retry delay; default AUDIT_WEBHOOK_RETRY_BASE_MS from the environment, else 30 s. */
   webhookRetryBaseMs?: number;
+  /** The least time between two signed checkpoints of a log; default AUDIT_CHECKPOINT_INTERVAL_MS, else 60 s. */
+  checkpointIntervalMs?: number;
   /** Let webhooks reach loopback, private and link-local addresses (--webhook-allow-private). */
   webhookAllowPrivate?: boolean;
   /** The database's secrets key file is lost for good: make a new one (--replace-lost-secrets-key). */
@@ -72,11 +74,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       webhookRetryBaseMs:
         options.webhookRetryBaseMs ??
         positiveFromEnvironment('AUDIT_WEBHOOK_RETRY_BASE_MS', 'milliseconds', options.log),
-      checkpointIntervalMs: positiveFromEnvironment(
-        'AUDIT_CHECKPOINT_INTERVAL_MS',
-        'milliseconds',
-        options.log,
-      ),
+      checkpointIntervalMs:
+        options.checkpointIntervalMs ??
+        positiveFromEnvironment('AUDIT_CHECKPOINT_INTERVAL_MS', 'milliseconds', options.log),
     });
     app.addHook('onClose', async () => db.close());
     try {

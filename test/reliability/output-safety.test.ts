@@ -56,10 +56,9 @@ describe('export and terminal safety', () => {
 
   beforeAll(async () => {
     mkdirSync(outDir, { recursive: true });
-    // Checkpoints every 50 ms (this in-process server reads it from the environment): a backup
-    // waits for one that covers the day it writes.
-    process.env.AUDIT_CHECKPOINT_INTERVAL_MS = '50';
     server = await startServer({
+      // Checkpoints every 50 ms: a backup waits for one that covers the day it writes.
+      checkpointIntervalMs: 50,
       dbFile: home.dbFile,
       host: '127.0.0.1',
       port: 0,
@@ -95,7 +94,6 @@ describe('export and terminal safety', () => {
   });
   afterAll(async () => {
     await server?.close();
-    delete process.env.AUDIT_CHECKPOINT_INTERVAL_MS;
     rmSync(home.dir, { recursive: true, force: true });
   });
 

@@ -115,7 +115,14 @@ describe('secrets never leak', () => {
 
   beforeAll(async () => {
     mkdirSync(outDir, { recursive: true, mode: 0o700 });
-    server = await startServer({ dbFile: home.dbFile, host: '127.0.0.1', port: 0, demo: false });
+    // Checkpoints every 50 ms: the backup waits for one that covers the day it writes.
+    server = await startServer({
+      dbFile: home.dbFile,
+      host: '127.0.0.1',
+      port: 0,
+      demo: false,
+      checkpointIntervalMs: 50,
+    });
     ownerToken = server.bootstrap?.token as string;
     env = { AUDIT_CONFIG_DIR: home.configDir, AUDIT_SERVER: server.url, AUDIT_ORG: 'default' };
     const response = await fetch(`${server.url}/api/v1/organizations/default/audit-logs`, {

@@ -1,6 +1,6 @@
 /** The checkpoint a proved export is pinned to, or why there is none to pin to. */
-import { logsPath } from '../../client/api-paths.js';
 import type { AuditClient } from '../../client/client.js';
+import { getLeaves } from '../../client/tree.js';
 import type { ListParams } from '../../client/types.js';
 import { type PinnedTree, pinnedTree } from './export-proofs.js';
 import { fetchLogTree } from './server-proof.js';
@@ -85,20 +85,26 @@ async function newerEventsMatch(
   signal?: AbortSignal,
 ): Promise<boolean> {
   const last = await leafAt(client, size - 1, signal);
-  if (!last?.event_id) return true;
-  const page = await client.listPage({ ...params, after: last.event_id, per_page: 1 }, { signal });
+  if (!last) return true;
+  const page = await client.listPage({ ...params, after: last.eventId, per_page: 1 }, { signal });
   return page.data.length > 0;
 }
 
 async function leafAction(client: AuditClient, position: number, signal?: AbortSignal) {
-  return (await leafAt(client, position, signal))?.event?.action;
+  return (await leafAt(client, position, signal))?.action;
 }
 
-async function leafAt(client: AuditClient, position: number, signal?: AbortSignal) {
-  const answer = await client.request<{ data: { event_id?: string; event?: { action?: string } | null }[] }>(
-    'GET',
-    `${logsPath(client.org)}/tree/leaves`,
-    { query: { start: position, end: position + 1 }, signal },
-  );
-  return answer.body?.data?.[0];
+/** The event id and action of the leaf at `position` (its fields' 4th is the action). */
+async function leafAt(
+  client: AuditClient,
+  position: number,
+  signal?: AbortSignal,
+): Promise<{ eventId: string; action: string | undefined } | undefined> {
+  const row = (await getLeaves(client, position, position + 1, { signal })).row(0);
+  if (!Array.isArray(row) || typeof row[2] !== 'string') return undefined;
+  const fields = row[7];
+  return {
+    eventId: row[2],
+    action: Array.isArray(fields) && typeof fields[3] === 'string' ? fields[3] : undefined,
+  };
 }
