@@ -6,6 +6,9 @@
  */
 export const CHECKPOINT_SIGNED = 'audit.checkpoint_signed';
 
+/** Its category (the catalogue's, for every `audit.*` record). */
+export const CHECKPOINT_CATEGORY = 'audit';
+
 /** Whether a filter lets checkpoint records through. */
 export function showsCheckpointRecords(filter: { detailed?: boolean; actions?: readonly string[] }): boolean {
   return filter.detailed === true || (filter.actions?.includes(CHECKPOINT_SIGNED) ?? false);

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { formatCheckpoint } from '../../src/domain/checkpoint.js';
+import { CHECKPOINT_SIGNED } from '../../src/domain/checkpoint-record.js';
 import type { AuditEvent } from '../../src/domain/event.js';
 import { leafHash } from '../../src/domain/merkle/hashes.js';
 import { commitmentOf, leafBytes, leafFields } from '../../src/domain/merkle/leaf.js';
@@ -46,13 +47,17 @@ export function memoryLog(events: readonly AuditEvent[], keyName = 'audit.test')
       for (let p = lo; p <= hi; p++) {
         if (inFile.has(p)) continue;
         const event = events[p] as AuditEvent;
-        others.push([
+        const other: unknown[] = [
           p,
           event.id,
           event.timestamp,
           event.category,
           (commitments[p] as Buffer).toString('base64'),
-        ]);
+        ];
+        // As the server does: a checkpoint record is shown opened (lists hide it unless detailed).
+        if (event.action === CHECKPOINT_SIGNED)
+          other.push((salts[p] as Buffer).toString('base64'), leafFields(event));
+        others.push(other);
       }
       return {
         tree_size: size,

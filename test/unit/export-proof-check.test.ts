@@ -221,3 +221,63 @@ describe('the offline check of an export against its proof', () => {
     ]);
   });
 });
+
+describe('checkpoint records in the span of an export (lists hide them unless detailed)', () => {
+  const minute = (n: number) => new Date(Date.UTC(2024, 1, 1) + n * 60_000).toISOString();
+  const events: AuditEvent[] = Array.from({ length: 12 }, (_, n) => logEvent(100 + n, minute(n)));
+  const record: AuditEvent = {
+    id: '01HZZCHECKPOINTRECORD00000',
+    timestamp: minute(6),
+    category: 'audit',
+    action: 'audit.checkpoint_signed',
+    description: null,
+    actor: { id: 'system', name: 'audit server', email: null, type: 'system' },
+    target: null,
+    context: null,
+    changes: null,
+    metadata: { tree_size: 6 },
+  };
+  events[6] = record;
+  const exported = events.map((_, n) => n).filter((n) => n !== 6);
+  const filters = { from: minute(0), to: minute(11) };
+
+  async function provedExport(name: string, answer: (log: MemoryLog) => unknown) {
+    const recordLog = memoryLog(events);
+    const path = join(dir, name);
+    const out = new (await import('node:stream')).PassThrough();
+    const chunks: string[] = [];
+    out.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
+    const writer = createEventWriter('ndjson', out, { zone: 'UTC' });
+    await writer.writeMany(exported.map((p) => events[p] as AuditEvent));
+    await writer.end();
+    writeFileSync(path, chunks.join(''));
+    await writeExportProof({
+      file: path,
+      content: 'ndjson',
+      filters,
+      key: recordLog.verifierKey,
+      answer: answer(recordLog),
+    });
+    const { proof, proofFile } = await readProofOf(path);
+    return verifyExportFile(path, proof, proofFile, parseVerifierKey(recordLog.verifierKey));
+  }
+
+  it('a checkpoint record the export left out (not detailed) is not an event missing from the file', async () => {
+    const result = await provedExport('with-record.ndjson', (recordLog) => recordLog.proofOf(exported));
+    expect(result.problems).toEqual([]);
+  });
+
+  it('a forger who passes a real event off as a checkpoint record to drop it from the file is caught', async () => {
+    // The same check runs when the export writes its proof and when an auditor verifies it.
+    const forged = provedExport('forged-record.ndjson', (recordLog) => {
+      const answer = recordLog.proofOf(exported) as { others: unknown[][] };
+      const other = answer.others.find((o) => o[0] === 6) as unknown[];
+      // The record's fields rewritten: they no longer match the leaf's commitment.
+      other[6] = (other[6] as string[]).map((field, i) => (i === 4 ? 'edited description' : field));
+      return answer;
+    });
+    await expect(forged).rejects.toThrow(
+      /shows event 01HZZCHECKPOINTRECORD00000 as a checkpoint record, but its content does not match its leaf/,
+    );
+  });
+});

@@ -10,6 +10,7 @@
  * root of the checkpoint can be recomputed. The checkpoint is the signed note itself.
  */
 import { HASH_BYTES } from './hashes.js';
+import { SALT_BYTES } from './leaf.js';
 
 export const PROOF_FORMAT = 'audit-log-proof';
 export const PROOF_VERSION = 1;
@@ -41,7 +42,18 @@ export interface ExportProofDocument {
     | [position: number, salt: string, eventId: string, leafHint: string]
     | [position: number, salt: null, eventId: string, leafHint: string, commitment: string]
   )[];
-  others: [position: number, eventId: string, timestamp: string, category: string, commitment: string][];
+  others: (
+    | [position: number, eventId: string, timestamp: string, category: string, commitment: string]
+    | [
+        position: number,
+        eventId: string,
+        timestamp: string,
+        category: string,
+        commitment: string,
+        salt: string,
+        fields: string[],
+      ]
+  )[];
   nodes: [level: number, index: number, hash: string][];
 }
 
@@ -52,6 +64,8 @@ export interface OtherLeaf {
   timestamp: string;
   category: string;
   commitment: Buffer;
+  /** A record lists hide unless detailed (a signed checkpoint's), opened: its salt and 18 fields. */
+  record?: { salt: Buffer; fields: string[] };
 }
 
 /** A proof read and checked for shape, its many entries held compactly. */
@@ -197,16 +211,31 @@ function readProofDocument(document: unknown, entriesOf: () => Entries): ExportP
     writeBase64(hint, HINT_BASE64, hints, i * LEAF_HINT_BYTES, `entries[${i}] leaf hint`);
   }
   const others = arrayOf(doc.others, 'others').map((other, i): OtherLeaf => {
-    const [position, id, timestamp, category, commitment] = tuple(other, 5, `others[${i}]`);
+    const opened = Array.isArray(other) && other.length === 7;
+    const [position, id, timestamp, category, commitment, salt, fields] = tuple(
+      other,
+      opened ? 7 : 5,
+      `others[${i}]`,
+    );
     if (!isPosition(position) || position >= treeSize)
       throw new ProofFormatError(`others[${i}]: position is not within the tree`);
-    return {
+    const leaf: OtherLeaf = {
       position,
       id: textOf(id, `others[${i}] event id`),
       timestamp: textOf(timestamp, `others[${i}] timestamp`),
       category: textOf(category, `others[${i}] category`),
       commitment: bytes(commitment, HASH_BYTES, `others[${i}] commitment`),
     };
+    if (opened) {
+      if (
+        !Array.isArray(fields) ||
+        fields.length !== 18 ||
+        !fields.every((field) => typeof field === 'string')
+      )
+        throw new ProofFormatError(`others[${i}]: the record's fields are not 18 texts`);
+      leaf.record = { salt: bytes(salt, SALT_BYTES, `others[${i}] salt`), fields };
+    }
+    return leaf;
   });
   const nodes = new Map<string, Buffer>();
   arrayOf(doc.nodes, 'nodes').forEach((node, i) => {

@@ -5,10 +5,11 @@
  * signature opened with a key the caller trusts. Problems name the line and the event.
  */
 import { type Checkpoint, parseCheckpoint } from '../../domain/checkpoint.js';
-import type { ExportProof } from '../../domain/merkle/export-proof.js';
+import { CHECKPOINT_SIGNED } from '../../domain/checkpoint-record.js';
+import type { ExportProof, OtherLeaf } from '../../domain/merkle/export-proof.js';
 import { LEAF_HINT_BYTES } from '../../domain/merkle/export-proof.js';
 import { leafHash } from '../../domain/merkle/hashes.js';
-import { leafBytes } from '../../domain/merkle/leaf.js';
+import { commitmentOf, leafBytes } from '../../domain/merkle/leaf.js';
 import { rootFromRange } from '../../domain/merkle/range-proof.js';
 import { type NoteVerifier, openNote, SignedNoteError } from '../../domain/signed-note.js';
 import type { FileRow } from './export-rows.js';
@@ -141,6 +142,14 @@ export async function checkExport(
       report(`position ${other.position} is both a row and another leaf in the proof`);
       continue;
     }
+    const record = hiddenRecord(other);
+    if (record === 'forged') {
+      report(
+        `position ${other.position}: the proof shows event ${other.id} as a checkpoint record, but its content does not match its leaf`,
+      );
+      continue;
+    }
+    if (record === 'checkpoint' && !matcher.showsCheckpointRecords) continue;
     if (matcher.unchecked.length === 0 && matcher.matches(other.timestamp, other.category)) {
       report(
         `event ${other.id} (position ${other.position}, ${other.timestamp}, ${other.category}) is in the log within the export's range but missing from the file`,
@@ -261,4 +270,21 @@ function hashOrUndefined(fields: readonly string[], salt: Uint8Array): Buffer | 
     if (error instanceof TypeError) return undefined;
     throw error;
   }
+}
+
+/**
+ * Whether another leaf is a checkpoint record (lists hide those unless detailed), proved by its
+ * own commitment over the fields the proof shows: 'forged' when they do not match the leaf.
+ */
+function hiddenRecord(other: OtherLeaf): 'checkpoint' | 'forged' | undefined {
+  if (!other.record) return undefined;
+  const { salt, fields } = other.record;
+  const [id, timestamp, category, action] = fields;
+  const matches =
+    commitmentOf(salt, fields).equals(other.commitment) &&
+    id === other.id &&
+    timestamp === other.timestamp &&
+    category === other.category &&
+    action === CHECKPOINT_SIGNED;
+  return matches ? 'checkpoint' : 'forged';
 }

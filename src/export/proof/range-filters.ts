@@ -4,6 +4,7 @@
  * them but is not in the file is an event missing from it — unless the export had other filters
  * (actor, action, search…), which only the server could apply to the event's content.
  */
+import { showsCheckpointRecords } from '../../domain/checkpoint-record.js';
 import type { ProofFilters } from '../../domain/merkle/export-proof.js';
 import { parseFromBound, parseToBoundExclusive } from '../../domain/time.js';
 
@@ -16,6 +17,8 @@ export interface RangeMatcher {
   matches(timestamp: string, category: string): boolean;
   /** Filters a check cannot apply offline, by name. */
   unchecked: string[];
+  /** Whether the export holds checkpoint records (lists show them when detailed or named). */
+  showsCheckpointRecords: boolean;
 }
 
 export function rangeMatcher(filters: ProofFilters): RangeMatcher {
@@ -28,6 +31,7 @@ export function rangeMatcher(filters: ProofFilters): RangeMatcher {
   );
   return {
     unchecked,
+    showsCheckpointRecords: showsCheckpointRecords({ detailed, actions: listOf(filters.action) }),
     matches(timestamp, category) {
       const time = Date.parse(timestamp);
       if (from !== undefined && !(time >= from)) return false;

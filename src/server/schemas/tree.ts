@@ -122,9 +122,9 @@ export const ProofAnswer = Type.Object({
       description:
         'one per exported event, in export order (time, then storing order): [position, salt] — or [position, null, commitment] when erasure or the purge deleted its salt',
     }),
-    others: Type.Array(Type.Array(Type.Union([Type.Integer(), Type.String()])), {
+    others: Type.Array(Type.Array(Type.Union([Type.Integer(), Type.String(), Type.Array(Type.String())])), {
       description:
-        'every leaf between the first and last exported position that is not exported: [position, event_id, timestamp, category, commitment]',
+        'every leaf between the first and last exported position that is not exported: [position, event_id, timestamp, category, commitment]; a checkpoint record (hidden from lists unless detailed) adds its salt and 18 fields, so a check can see it is one',
     }),
     nodes: Type.Array(Type.Array(Type.Union([Type.Integer(), Type.String()])), {
       description: 'the perfect subtrees outside that span that the root needs: [level, index, hash]',
