@@ -221,6 +221,7 @@ describe('the scheduled job finds its credentials wherever cron runs it', () => 
       const files = readdirSync(user.dir).sort();
       expect(files).toEqual([
         expect.stringMatching(/^audit-logs-\d{4}-\d\d-\d\d\.json$/),
+        `${files[0]}.proof.json`,
         `${files[0]}.sha256`,
         'backup.log',
       ]);
