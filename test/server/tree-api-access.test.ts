@@ -35,6 +35,17 @@ async function sealedSize(f: Fixture): Promise<number> {
   return response.json().data.sealed_size;
 }
 
+/** What sqlite3 on the file can do: an event `log_FORGED` at `seq`, a copy of the one at `copyOf`. */
+function insertForged(raw: Database.Database, seq: number, copyOf: number): void {
+  raw
+    .prepare(
+      `INSERT INTO events (seq, org_id, received_at, id, ts, action, category, actor_email, description)
+       SELECT ?, org_id, received_at, 'log_FORGED', ts, 'user.login', 'auth', 'forger@example.com', 'forged'
+       FROM events WHERE seq = ?`,
+    )
+    .run(seq, copyOf);
+}
+
 const TREE_READS = [
   `${BASE}/checkpoint`,
   `${BASE}/tree`,
@@ -139,13 +150,7 @@ describe('what the leaves show of a log that changed', () => {
     await settle(f);
     const size = await sealedSize(f);
     // What sqlite3 on the file can do: an event slipped in between sealed ones.
-    raw
-      .prepare(
-        `INSERT INTO events (seq, org_id, received_at, id, ts, action, category, actor_email, description)
-         SELECT ?, org_id, received_at, 'log_FORGED', ts, 'user.login', 'auth', 'forger@example.com', 'forged'
-         FROM events WHERE seq = ?`,
-      )
-      .run(gapAfter + 5, gapAfter);
+    insertForged(raw, gapAfter + 5, gapAfter);
     raw.close();
     await settle(f);
     const answer = (
@@ -165,13 +170,7 @@ describe('what the leaves show of a log that changed', () => {
       .get() as [number, string];
     await f.ingest([login(2)]);
     await settle(f);
-    raw
-      .prepare(
-        `INSERT INTO events (seq, org_id, received_at, id, ts, action, category, actor_email, description)
-         SELECT ?, org_id, received_at, 'log_FORGED', ts, 'user.login', 'auth', 'forger@example.com', 'forged'
-         FROM events WHERE seq = ?`,
-      )
-      .run(gapAfter + 5, gapAfter);
+    insertForged(raw, gapAfter + 5, gapAfter);
     raw.close();
     const size = await sealedSize(f);
     const leaves = (
@@ -204,13 +203,7 @@ describe('what the leaves show of a log that changed', () => {
       )
       .pluck()
       .get() as number;
-    raw
-      .prepare(
-        `INSERT INTO events (seq, org_id, received_at, id, ts, action, category, actor_email, description)
-         SELECT ?, org_id, received_at, 'log_FORGED', ts, 'user.login', 'auth', 'forger@example.com', 'forged'
-         FROM events WHERE seq = ?`,
-      )
-      .run(first - 1, first);
+    insertForged(raw, first - 1, first);
     raw.close();
     const answer = (await f.request({ method: 'GET', url: `${BASE}/tree/leaves?start=0&end=1` })).json();
     expect(answer.unsealed.map((event: { id: string }) => event.id)).toEqual(['log_FORGED']);
