@@ -21,6 +21,11 @@ export interface ErasureReport {
   eventsChanged: number;
   /** The sequence numbers of the events rewritten (none in a dry run). */
   changedSeqs: number[];
+  /**
+   * The `tree_positions` of earlier erasure records this erasure rewrote (their actor was this
+   * person): its own record names them again, as a rewritten record's metadata proves nothing.
+   */
+  rewrittenErasurePositions: string[];
   accountsChanged: number;
   dryRun: boolean;
   subject: Subject;
@@ -74,6 +79,7 @@ export function createGdprStore(db: Db) {
       eventsMatched: 0,
       eventsChanged: 0,
       changedSeqs: [] as number[],
+      rewrittenErasurePositions: [] as string[],
       accountsChanged: subject.accounts.filter((account) => accountNeedsErasure(account, pseudonym)).length,
       dryRun,
       subject,
@@ -141,6 +147,9 @@ export function createGdprStore(db: Db) {
           if (JSON.stringify(erased) === JSON.stringify(stored.event)) continue;
           result.eventsChanged++;
           result.changedSeqs.push(stored.seq);
+          const positions =
+            stored.event.action === 'gdpr.user_erased' && stored.event.metadata?.tree_positions;
+          if (typeof positions === 'string') result.rewrittenErasurePositions.push(positions);
           updateEvent(stored.seq, stored.event, erased);
         }
         directory.erase(orgId, subject, matchers.text, pseudonym, now);

@@ -137,7 +137,8 @@ export function createMerkleStore(db: Db) {
   const selectUnsealed = db
     .prepare<[number, number, number], string>(
       `SELECT ${EVENT_JSON} FROM events WHERE org_id = ? AND seq >= ? AND seq <= ?
-         AND NOT EXISTS (SELECT 1 FROM merkle_leaves WHERE merkle_leaves.event_seq = events.seq)
+         AND NOT EXISTS (SELECT 1 FROM merkle_leaves
+           WHERE merkle_leaves.event_seq = events.seq AND merkle_leaves.org_id = events.org_id)
        ORDER BY seq LIMIT ${MAX_UNSEALED_PER_READ}`,
     )
     .pluck();
@@ -279,8 +280,12 @@ export function createMerkleStore(db: Db) {
     leafRows(orgId: number, start: number, end: number): LeafRows {
       const last = Math.min(end, start + MAX_LEAVES_PER_READ);
       const [rowsJson, firstSeq, lastSeq] = selectLeafRows.get(orgId, start, last) ?? [null, null, null];
+      // From just after the previous leaf (from the start for the first page): an event slipped in
+      // between two pages, or before the first leaf, is listed by the page after it.
+      const previousSeq = start > 0 ? selectSeqAt.get(orgId, start - 1) : Number.MIN_SAFE_INTEGER;
+      const fromSeq = previousSeq === undefined ? firstSeq : previousSeq + 1;
       const unsealed =
-        firstSeq === null || lastSeq === null ? [] : selectUnsealed.all(orgId, firstSeq, lastSeq);
+        fromSeq === null || lastSeq === null ? [] : selectUnsealed.all(orgId, fromSeq, lastSeq);
       return { rowsJson: rowsJson ?? '[]', unsealed };
     },
 

@@ -56,6 +56,8 @@ export async function checkAllLeaves(
   const problems = createProblemList();
   const waiting = createWaitingLeaves();
   let events = 0;
+  /** The oldest event still stored among the leaves read so far (what a later purge must have deleted). */
+  let oldest: { time: number; id: string; position: number } | undefined;
   // The next page is asked for before this one is checked: the server reads while we hash.
   const ask = (start: number) => {
     const asked = source.page(start, Math.min(size, start + source.pageSize));
@@ -83,6 +85,7 @@ export async function checkAllLeaves(
         waiting.purged(position, { id, timestamp });
         continue;
       }
+      const present = { time: Date.parse(timestamp), id, position };
       if (fields[0] !== id || fields[1] !== timestamp || fields[2] !== category) {
         problems.add({
           kind: 'moved-event',
@@ -94,6 +97,7 @@ export async function checkAllLeaves(
       }
       if (salt === null) {
         waiting.erased(position, id);
+        oldest = olderOf(oldest, present);
         continue;
       }
       events++;
@@ -108,7 +112,17 @@ export async function checkAllLeaves(
         continue;
       }
       // Only a record whose own content is proved may account for other leaves.
-      accountFor(fields[3], checked.metadata, waiting);
+      const cutoff = accountFor(fields[3], checked.metadata, waiting);
+      if (cutoff !== undefined && oldest !== undefined && oldest.time < cutoff) {
+        // A purge deletes every event older than its cutoff: one still there says the record is not one.
+        problems.add({
+          kind: 'false-purge',
+          message: `the retention purge recorded at position ${position} (event ${id}) did not delete event ${oldest.id} at position ${oldest.position}, which is older than its cutoff: the record was not written by a purge`,
+          event_id: oldest.id,
+          position: oldest.position,
+        });
+      }
+      oldest = olderOf(oldest, present);
     }
     for (const event of Array.isArray(page.unsealed) ? page.unsealed : []) {
       problems.add({
@@ -129,21 +143,31 @@ export async function checkAllLeaves(
   return { leaves: builder.size, events, ...waiting.counts(), problems: problems.list() };
 }
 
-/** An erasure or purge record (its own content verified) accounts for earlier leaves. */
+/** The older of two stored events; one whose time does not parse is never the older. */
+function olderOf<T extends { time: number }>(oldest: T | undefined, leaf: T): T | undefined {
+  if (Number.isNaN(leaf.time)) return oldest;
+  return oldest === undefined || leaf.time < oldest.time ? leaf : oldest;
+}
+
+/** An erasure or purge record (its own content verified) accounts for earlier leaves; a purge's cutoff is answered. */
 function accountFor(
   action: unknown,
   metadata: unknown,
   waiting: ReturnType<typeof createWaitingLeaves>,
-): void {
-  if (action !== ERASURE_ACTION && action !== PURGE_ACTION) return;
+): number | undefined {
+  if (action !== ERASURE_ACTION && action !== PURGE_ACTION) return undefined;
   const { tree_positions: positions, cutoff } = (metadata ?? {}) as Record<string, unknown>;
   if (action === ERASURE_ACTION && typeof positions === 'string') {
     const ranges = parsePositionRanges(positions);
     if (ranges) waiting.erasedBy((position) => inPositionRanges(ranges, position));
   } else if (action === PURGE_ACTION && typeof cutoff === 'string') {
     const time = Date.parse(cutoff);
-    if (!Number.isNaN(time)) waiting.purgedBefore(time);
+    if (!Number.isNaN(time)) {
+      waiting.purgedBefore(time);
+      return time;
+    }
   }
+  return undefined;
 }
 
 type CheckedRow = [

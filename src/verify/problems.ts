@@ -9,6 +9,7 @@ export type ProblemKind =
   | 'salt-deleted'
   | 'moved-event'
   | 'missing-event'
+  | 'false-purge'
   | 'unsealed-event'
   | 'root-mismatch'
   | 'bad-answer';

@@ -35,6 +35,17 @@ async function sealedSize(f: Fixture): Promise<number> {
   return response.json().data.sealed_size;
 }
 
+/** What sqlite3 on the file can do: an event `log_FORGED` at `seq`, a copy of the one at `copyOf`. */
+function insertForged(raw: Database.Database, seq: number, copyOf: number): void {
+  raw
+    .prepare(
+      `INSERT INTO events (seq, org_id, received_at, id, ts, action, category, actor_email, description)
+       SELECT ?, org_id, received_at, 'log_FORGED', ts, 'user.login', 'auth', 'forger@example.com', 'forged'
+       FROM events WHERE seq = ?`,
+    )
+    .run(seq, copyOf);
+}
+
 const TREE_READS = [
   `${BASE}/checkpoint`,
   `${BASE}/tree`,
@@ -139,13 +150,7 @@ describe('what the leaves show of a log that changed', () => {
     await settle(f);
     const size = await sealedSize(f);
     // What sqlite3 on the file can do: an event slipped in between sealed ones.
-    raw
-      .prepare(
-        `INSERT INTO events (seq, org_id, received_at, id, ts, action, category, actor_email, description)
-         SELECT ?, org_id, received_at, 'log_FORGED', ts, 'user.login', 'auth', 'forger@example.com', 'forged'
-         FROM events WHERE seq = ?`,
-      )
-      .run(gapAfter + 5, gapAfter);
+    insertForged(raw, gapAfter + 5, gapAfter);
     raw.close();
     await settle(f);
     const answer = (
@@ -153,6 +158,72 @@ describe('what the leaves show of a log that changed', () => {
     ).json();
     expect(answer.unsealed.map((event: { id: string }) => event.id)).toEqual(['log_FORGED']);
     expect(answer.data.some((leaf: unknown[]) => leaf[2] === 'log_FORGED')).toBe(false);
+  });
+  it('an event INSERTed behind the sealer’s back between two pages of leaves is listed by the later page', async () => {
+    const f = await sealedFixture();
+    await f.ingest([login(1)]);
+    const raw = new Database(f.dbFile);
+    raw.prepare("UPDATE sqlite_sequence SET seq = seq + 10 WHERE name = 'events'").run();
+    const [gapAfter, gapEvent] = raw
+      .prepare('SELECT seq, id FROM events ORDER BY seq DESC LIMIT 1')
+      .raw()
+      .get() as [number, string];
+    await f.ingest([login(2)]);
+    await settle(f);
+    insertForged(raw, gapAfter + 5, gapAfter);
+    raw.close();
+    const size = await sealedSize(f);
+    const leaves = (
+      await f.request({ method: 'GET', url: `${BASE}/tree/leaves?start=0&end=${size}` })
+    ).json();
+    const boundary = leaves.data.findIndex((leaf: unknown[]) => leaf[2] === gapEvent) + 1;
+    // A full check reads the tree a page at a time: the forged event lies between two pages.
+    const listed: string[] = [];
+    for (const [start, end] of [
+      [0, boundary],
+      [boundary, size],
+    ]) {
+      const answer = (
+        await f.request({ method: 'GET', url: `${BASE}/tree/leaves?start=${start}&end=${end}` })
+      ).json();
+      listed.push(...answer.unsealed.map((event: { id: string }) => event.id));
+    }
+    expect(listed).toEqual(['log_FORGED']);
+  });
+
+  it('an event INSERTed behind the sealer’s back before the first leaf is listed as unsealed', async () => {
+    const f = await sealedFixture();
+    const raw = new Database(f.dbFile);
+    raw.prepare("UPDATE sqlite_sequence SET seq = seq + 10 WHERE name = 'events'").run();
+    await f.ingest([login(1)]);
+    await settle(f);
+    const first = raw
+      .prepare(
+        "SELECT min(seq) FROM events WHERE org_id = (SELECT id FROM organizations WHERE slug = 'default')",
+      )
+      .pluck()
+      .get() as number;
+    insertForged(raw, first - 1, first);
+    raw.close();
+    const answer = (await f.request({ method: 'GET', url: `${BASE}/tree/leaves?start=0&end=1` })).json();
+    expect(answer.unsealed.map((event: { id: string }) => event.id)).toEqual(['log_FORGED']);
+  });
+  it('an event moved behind the server’s back into another organization is listed there as unsealed', async () => {
+    const f = await sealedFixture();
+    const [moved] = await f.ingest([login(1)]);
+    await settle(f);
+    const raw = new Database(f.dbFile);
+    raw.exec('DROP TRIGGER events_no_update');
+    raw
+      .prepare("UPDATE events SET org_id = (SELECT id FROM organizations WHERE slug = 'other') WHERE id = ?")
+      .run(moved?.id);
+    raw.close();
+    const url = '/api/v1/organizations/other/audit-logs/tree';
+    const size = (await f.request({ method: 'GET', url, token: f.tokens.otherOrg })).json().data.sealed_size;
+    const answer = (
+      await f.request({ method: 'GET', url: `${url}/leaves?start=0&end=${size}`, token: f.tokens.otherOrg })
+    ).json();
+    expect(answer.unsealed.map((event: { id: string }) => event.id)).toEqual([moved?.id]);
   });
 });
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LeafRow } from '../../src/client/tree.js';
 import { formatPositionRanges } from '../../src/domain/merkle/position-ranges.js';
+import { checkAllLeaves } from '../../src/verify/full-check.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 
 const BASE = '/api/v1/organizations/default/audit-logs';
@@ -53,5 +54,39 @@ describe('erasure and the tree', () => {
     const [record] = (await f.request({ method: 'GET', url: `${BASE}?action=gdpr.user_erased` })).json().data;
     expect(record.metadata.tree_positions).toBe(formatPositionRanges(rewritten.map((leaf) => leaf.position)));
     expect(record.metadata.tree_positions).toMatch(/^\d+(-\d+)?(,\d+(-\d+)?)*$/);
+  });
+
+  it('erasing the owner who once erased someone keeps verify --full valid (the first erasure record is itself erased later)', async () => {
+    fixture = await createFixture({ checkpointIntervalMs: 1 });
+    const f = fixture;
+    await f.ingest([byOther(1), byPerson('erin@example.com', 1), byOther(2)]);
+    await f.app.services.sealer.settle();
+    const erase = (user: string) =>
+      f.request({ method: 'POST', url: '/api/v1/organizations/default/gdpr/erasures', payload: { user } });
+    expect((await erase('erin@example.com')).statusCode).toBe(200);
+    await f.app.services.sealer.settle();
+    // The owner who asked for the first erasure is its record's actor: erasing them rewrites it.
+    const second = await erase('alice@example.com');
+    expect(second.statusCode).toBe(200);
+    expect(second.json().data.events_changed).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await f.app.services.sealer.settle();
+
+    // Read as the organization's admin: the erased owner's token may be gone with their account.
+    const read = (url: string) => f.request({ method: 'GET', url, token: f.tokens.admin });
+    const tree = (await read(`${BASE}/tree`)).json().data;
+    const source = {
+      pageSize: 1000,
+      page: async (start: number, end: number) => {
+        const answer = (await read(`${BASE}/tree/leaves?start=${start}&end=${end}`)).json();
+        return { length: answer.data.length, row: (i: number) => answer.data[i], unsealed: answer.unsealed };
+      },
+    };
+    const result = await checkAllLeaves(
+      source,
+      tree.checkpoint.size,
+      Buffer.from(tree.checkpoint.root, 'base64'),
+    );
+    expect(result.problems).toEqual([]);
   });
 });

@@ -177,6 +177,22 @@ describe('audit verify --full, on leaves as the server lists them', () => {
     expect(problems).toEqual([expect.objectContaining({ kind: 'missing-event' })]);
   });
 
+  it('a purge record appended behind the server to hide one deleted event is caught: older events it should have deleted are still there', async () => {
+    const leaves = makeLog(6);
+    // Root deleted event 3 alone and slipped in a purge record whose cutoff is after it; a real
+    // purge deletes every event older than its cutoff, so events 0–2 would be gone too.
+    Object.assign(leaves[3] as ListedLeaf, { event: null, salt: null });
+    appendRecord(leaves, 'audit.retention_purged', { cutoff: '2026-01-01T00:04:00.000Z' });
+    const { problems } = await check(leaves);
+    expect(problems).toEqual([
+      expect.objectContaining({
+        kind: 'false-purge',
+        event_id: (leaves[0] as ListedLeaf).event_id,
+        position: 0,
+      }),
+    ]);
+  });
+
   it('a purge record placed before the deleted event does not account for it (only a later one can)', async () => {
     const leaves = makeLog(0);
     appendRecord(leaves, 'audit.retention_purged', { cutoff: '2027-01-01T00:00:00.000Z' });

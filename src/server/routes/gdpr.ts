@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { formatPositionRanges } from '../../domain/merkle/position-ranges.js';
+import { formatPositionRanges, parsePositionRanges } from '../../domain/merkle/position-ranges.js';
 import { GDPR_REQUEST_COST } from '../../domain/request-limits.js';
 import { exportDocument } from '../../gdpr/export-document.js';
 import {
@@ -106,7 +106,13 @@ export function registerGdprRoutes(app: FastifyInstance, options: { scrubWaitMs?
                 accounts_changed: erased.accountsChanged,
                 // Rewriting an event deleted its leaf's salt (migration 0002's trigger): a full
                 // check tells these leaves, which no longer recompute, from edited ones.
-                tree_positions: formatPositionRanges(merkle.positionsOf(orgId, erased.changedSeqs)),
+                // An earlier erasure record it rewrote can no longer be proved: its positions are named again.
+                tree_positions: formatPositionRanges([
+                  ...merkle.positionsOf(orgId, erased.changedSeqs),
+                  ...erased.rewrittenErasurePositions.flatMap((text) =>
+                    positionsIn(text, merkle.size(orgId)),
+                  ),
+                ]),
               },
             },
           ]);
@@ -116,6 +122,14 @@ export function registerGdprRoutes(app: FastifyInstance, options: { scrubWaitMs?
       return { data: answer(report) };
     },
   );
+}
+
+/** Every position below `size` that an erasure record's `tree_positions` names. */
+function positionsIn(text: string, size: number): number[] {
+  const positions: number[] = [];
+  for (const [start, end] of parsePositionRanges(text) ?? [])
+    for (let p = start; p <= Math.min(end, size - 1); p++) positions.push(p);
+  return positions;
 }
 
 /** The request's identifiers, checked now: one that is empty once normalized is a 400 before any work. */
