@@ -119,7 +119,9 @@ export function parseExportProof(text: string): ExportProof {
 const ENTRIES_OPEN = '\n"entries":[\n';
 const ENTRIES_CLOSE = '\n],\n"others":';
 
-class NotLaidOutError extends Error {}
+class NotLaidOutError extends Error {
+  override readonly name = 'NotLaidOutError';
+}
 
 /**
  * A proof in formatExportProof's layout, its entries parsed one line at a time as they are read
