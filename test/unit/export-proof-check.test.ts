@@ -280,4 +280,30 @@ describe('checkpoint records in the span of an export (lists hide them unless de
       /shows event 01HZZCHECKPOINTRECORD00000 as a checkpoint record, but its content does not match its leaf/,
     );
   });
+
+  it("a proof edited to mark a row as erased (to hide an edit of its content) names that row's line", async () => {
+    const marked = (recordLog: MemoryLog) => {
+      const answer = recordLog.proofOf(exported) as { entries: unknown[][] };
+      const entry = answer.entries.find((e) => e[0] === 3) as unknown[];
+      const salt = Buffer.from(entry[1] as string, 'base64');
+      answer.entries[answer.entries.indexOf(entry)] = [
+        3,
+        null,
+        commitmentOf(salt, leafFields(events[3] as AuditEvent)).toString('base64'),
+      ];
+      return answer;
+    };
+    const before = await provedExport('marked.ndjson', marked);
+    expect(before.erasedLines).toEqual([4]);
+    const path = join(dir, 'marked.ndjson');
+    edit(path, (lines) =>
+      lines.map((line, i) =>
+        i === 3 ? line.replace(/"description":"[^"]*"/, '"description":"forged"') : line,
+      ),
+    );
+    const { proof, proofFile } = await readProofOf(path);
+    const after = await verifyExportFile(path, proof, proofFile, parseVerifierKey(proof.key ?? ''));
+    // The content of a row the proof calls erased cannot be proved: the check says which line it is.
+    expect(after.erasedLines).toEqual([4]);
+  });
 });

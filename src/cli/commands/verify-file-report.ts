@@ -24,7 +24,7 @@ export function fileVerificationLines(result: Verified, zone: string): string[] 
   }
   if (result.erased > 0)
     lines.push(
-      `  erased: ${counted(result.erased, 'event was', 'events were')} erased (GDPR) or purged after they were logged: their id, time, category and place are proved, their content cannot be`,
+      `  erased: ${counted(result.erased, 'event was', 'events were')} erased (GDPR) or purged after they were logged: their id, time, category and place are proved, their content cannot be (line${result.erased === 1 ? '' : 's'} ${result.erasedLines.join(', ')}${result.erased > result.erasedLines.length ? ', …' : ''})`,
     );
   lines.push(`  key: ${result.key.verifier.name} ${result.key.fingerprint} (${result.key.source})`);
   const filters = filterText(result);
@@ -44,6 +44,7 @@ export function fileVerificationJson(result: Verified) {
     valid: result.problems.length === 0,
     events: result.events,
     erased_events: result.erased,
+    erased_lines: result.erasedLines,
     positions: result.span,
     content: result.proof.content,
     filters: result.proof.filters,

@@ -20,11 +20,16 @@ import { rowLeafHash } from './row-leaf.js';
 /** Problems listed at most; the first ones say what happened, the rest would repeat it. */
 const MAX_PROBLEMS = 20;
 
+/** Lines of erased rows named at most (a proof edited to mark a row erased hides its content: name them). */
+const MAX_ERASED_LINES = 20;
+
 export interface ExportCheck {
   /** Rows read from the file. */
   events: number;
   /** Rows of events whose salt erasure or the purge deleted: their id, time and category are proved, not their content. */
   erased: number;
+  /** The file's lines of those rows (the first MAX_ERASED_LINES): whose content the check could not prove. */
+  erasedLines: number[];
   /** The positions the rows and the leaves between them cover, or null for an empty export. */
   span: { first: number; last: number } | null;
   checkpoint: Checkpoint | undefined;
@@ -55,6 +60,7 @@ export async function checkExport(
   const result: ExportCheck = {
     events: 0,
     erased: 0,
+    erasedLines: [],
     span: null,
     checkpoint: undefined,
     problems,
@@ -95,7 +101,7 @@ export async function checkExport(
       const id = fields[0] as string;
       if (row.problem) report(`line ${row.line}: event ${shown(id)} ${row.problem}`);
       const commitment = proof.erased.get(i);
-      if (commitment) result.erased++;
+      if (commitment && result.erased++ < MAX_ERASED_LINES) result.erasedLines.push(row.line);
       const hash = commitment
         ? leafHash(
             leafBytes({ id, timestamp: fields[1] as string, category: fields[2] as string }, commitment),

@@ -57,6 +57,7 @@ export async function verifyExportFile(
       return {
         events: 0,
         erased: 0,
+        erasedLines: [],
         span: null,
         checkpoint: undefined,
         problems: [`${file}: ${error.message}`],
