@@ -1,12 +1,13 @@
 import type { Statement } from 'better-sqlite3';
-import type { EventFilter } from '../domain/filters.js';
 import { nodeHash } from '../domain/merkle/hashes.js';
 import type { PerfectSubtrees } from '../domain/merkle/subtrees.js';
 import { MAX_LEAVES_PER_READ } from '../domain/request-limits.js';
+import { createCheckpointStore } from './checkpoint-store.js';
 import type { Db } from './database.js';
-import { buildPageQuery } from './event-query.js';
 import { EVENT_JSON, leafFieldsJsonSql } from './event-rows.js';
-import { createStatementCache } from './statement-cache.js';
+import { createExportLeafReader } from './merkle-export-leaves.js';
+
+export type { StoredCheckpoint } from './checkpoint-store.js';
 
 /**
  * The tables of each organization's Merkle tree (migration 0002): leaves in the order events
@@ -28,14 +29,6 @@ export interface StoredLeaf {
 
 export type NewLeaf = Omit<StoredLeaf, 'position'> & { orgId: number };
 
-export interface StoredCheckpoint {
-  treeSize: number;
-  root: Buffer;
-  signedAt: number;
-  /** The signed note, verbatim. */
-  note: string;
-}
-
 /**
  * Leaves as rows of JSON text built by SQLite, one row a line, each
  * [position, hash, event_id, timestamp, category, commitment, salt|null, fields|null] (bytes in
@@ -54,23 +47,6 @@ export interface EventLeaf {
   salt: Buffer | null;
   commitment: Buffer;
 }
-
-/** A page of an export's events, in export order, with their leaves (undefined: not sealed). */
-export interface ExportLeafPage {
-  leaves: (EventLeaf | undefined)[];
-  hasMore: boolean;
-  /** Where the next page starts. */
-  last: { ts: number; seq: number } | undefined;
-}
-
-type ExportRow = [
-  ts: number,
-  seq: number,
-  position: number | null,
-  salt: Buffer | null,
-  commitment: Buffer | null,
-];
-const EXPORT_STATEMENT_CACHE_SIZE = 20;
 
 /** At most this many unsealed events are listed beside one read of leaves. */
 export const MAX_UNSEALED_PER_READ = 10_000;
@@ -94,6 +70,8 @@ function rowsOf(columns: number, rows: number): string {
 export type MerkleStore = ReturnType<typeof createMerkleStore>;
 
 export function createMerkleStore(db: Db) {
+  const exportLeaves = createExportLeafReader(db);
+  const checkpoints = createCheckpointStore(db);
   const selectSealedSeq = db.prepare('SELECT coalesce(max(event_seq), 0) FROM merkle_leaves').pluck();
   const selectSize = db
     .prepare<[number]>('SELECT coalesce(max(position) + 1, 0) FROM merkle_leaves WHERE org_id = ?')
@@ -150,22 +128,6 @@ export function createMerkleStore(db: Db) {
       'SELECT event_seq FROM merkle_leaves WHERE org_id = ? AND position = ?',
     )
     .pluck();
-  const selectCheckpointOfSize = db.prepare<[number, number], StoredCheckpoint>(
-    `SELECT tree_size AS treeSize, root, signed_at AS signedAt, note FROM merkle_checkpoints
-     WHERE org_id = ? AND tree_size = ?`,
-  );
-  // An export's filters make the query's text; each shape is prepared once while recently used.
-  const exportStatements = createStatementCache(db, EXPORT_STATEMENT_CACHE_SIZE, (sql) =>
-    db.prepare(sql).raw(true),
-  );
-  const insertCheckpoint = db.prepare(
-    'INSERT INTO merkle_checkpoints (org_id, tree_size, root, signed_at, note) VALUES (?, ?, ?, ?, ?)',
-  );
-  const selectLatestCheckpoint = db.prepare<[number], StoredCheckpoint>(
-    `SELECT tree_size AS treeSize, root, signed_at AS signedAt, note FROM merkle_checkpoints
-     WHERE org_id = ? ORDER BY tree_size DESC LIMIT 1`,
-  );
-
   const insertLeafRows = db.prepare(
     `INSERT INTO merkle_leaves (org_id, ${LEAF_COLUMNS}) VALUES ${rowsOf(9, ROWS_PER_INSERT)}`,
   );
@@ -232,6 +194,9 @@ export function createMerkleStore(db: Db) {
   }
 
   return {
+    ...exportLeaves,
+    ...checkpoints,
+
     /** The highest event sequence number that has a leaf (0: none). */
     sealedSeq(): number {
       return Number(selectSealedSeq.get());
@@ -294,44 +259,6 @@ export function createMerkleStore(db: Db) {
       return selectEventLeaf.get(orgId, eventSeq);
     },
 
-    /**
-     * The leaves of the events a list with `filter` and order=asc would give (an export's rows, in
-     * its order), `limit` after the event at `after`: what an export's proof says of each row.
-     */
-    exportLeaves(
-      orgId: number,
-      filter: EventFilter,
-      after: { ts: number; seq: number } | undefined,
-      limit: number,
-    ): ExportLeafPage {
-      const cursor = after && { order: 'asc' as const, timestamp: after.ts, seq: after.seq };
-      const { sql, params } = buildPageQuery(
-        'ts, seq',
-        orgId,
-        filter,
-        { kind: 'organization' },
-        {
-          order: 'asc',
-          limit,
-          ...(cursor ? { cursor } : {}),
-        },
-      );
-      // The page's leaves joined in SQLite: a lookup per row from here cost several times more.
-      const joined = `SELECT page.ts, page.seq, leaf.position, leaf.salt, leaf.commitment FROM (${sql}) AS page
-        LEFT JOIN merkle_leaves AS leaf ON leaf.event_seq = page.seq AND leaf.org_id = @orgId
-        ORDER BY page.ts, page.seq`;
-      const rows = exportStatements.get(joined).all(params) as ExportRow[];
-      const page = rows.slice(0, limit);
-      const final = page.at(-1);
-      return {
-        leaves: page.map(([, , position, salt, commitment]) =>
-          position === null ? undefined : { position, salt, commitment: commitment as Buffer },
-        ),
-        hasMore: rows.length > limit,
-        last: final && { ts: final[0], seq: final[1] },
-      };
-    },
-
     /** The positions of the organization's leaves of the events at `eventSeqs` that are sealed. */
     positionsOf(orgId: number, eventSeqs: readonly number[]): number[] {
       return eventSeqs.flatMap((seq) => selectEventLeaf.get(orgId, seq)?.position ?? []);
@@ -345,19 +272,6 @@ export function createMerkleStore(db: Db) {
     leafOfSeq(eventSeq: number): StoredLeaf | undefined {
       const values = selectBySeq.get(eventSeq);
       return values && toLeaf(values);
-    },
-
-    addCheckpoint(orgId: number, checkpoint: StoredCheckpoint): void {
-      insertCheckpoint.run(orgId, checkpoint.treeSize, checkpoint.root, checkpoint.signedAt, checkpoint.note);
-    },
-
-    latestCheckpoint(orgId: number): StoredCheckpoint | undefined {
-      return selectLatestCheckpoint.get(orgId);
-    },
-
-    /** The checkpoint signed for exactly `treeSize` leaves, if there is one. */
-    checkpointOfSize(orgId: number, treeSize: number): StoredCheckpoint | undefined {
-      return selectCheckpointOfSize.get(orgId, treeSize);
     },
   };
 }

@@ -10,6 +10,21 @@
  * root of the checkpoint can be recomputed. The checkpoint is the signed note itself.
  */
 import { HASH_BYTES } from './hashes.js';
+import {
+  arrayOf,
+  bytes,
+  filtersOf,
+  HINT_BASE64,
+  isPosition,
+  ProofFormatError,
+  SALT_BASE64,
+  textOf,
+  tuple,
+  writeBase64,
+} from './proof-fields.js';
+
+export { ProofFormatError } from './proof-fields.js';
+
 import { SALT_BYTES } from './leaf.js';
 
 export const PROOF_FORMAT = 'audit-log-proof';
@@ -91,10 +106,6 @@ export interface ExportProof {
   others: OtherLeaf[];
   /** By `${level}/${index}`. */
   nodes: Map<string, Buffer>;
-}
-
-export class ProofFormatError extends Error {
-  override readonly name = 'ProofFormatError';
 }
 
 /** Reads a proof file's text; throws ProofFormatError naming what is wrong. */
@@ -275,53 +286,4 @@ export function formatExportProof(document: ExportProofDocument): string {
     items.length === 0 ? '[]' : `[\n${items.map((item) => JSON.stringify(item)).join(',\n')}\n]`;
   const opening = JSON.stringify(head).slice(0, -1);
   return `${opening},\n"entries":${list(entries)},\n"others":${list(others)},\n"nodes":${list(nodes)}}\n`;
-}
-
-function filtersOf(value: unknown): ProofFilters {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
-  const filters: ProofFilters = {};
-  for (const [name, member] of Object.entries(value)) {
-    if (typeof member === 'string') filters[name] = member;
-    else if (Array.isArray(member) && member.every((item) => typeof item === 'string'))
-      filters[name] = member;
-    else throw new ProofFormatError(`filters.${name} is neither text nor a list of text`);
-  }
-  return filters;
-}
-
-// A million entries are read per check: their base64 is matched by shape and decoded in place.
-const SALT_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
-const HINT_BASE64 = /^[A-Za-z0-9+/]{16}$/;
-
-function writeBase64(value: unknown, shape: RegExp, into: Buffer, at: number, name: string): void {
-  if (typeof value !== 'string' || !shape.test(value))
-    throw new ProofFormatError(`${name} is not base64 of its length`);
-  into.write(value, at, 'base64');
-}
-
-function arrayOf(value: unknown, name: string): unknown[] {
-  if (!Array.isArray(value)) throw new ProofFormatError(`"${name}" is not a list`);
-  return value;
-}
-
-function tuple(value: unknown, length: number, name: string): unknown[] {
-  if (!Array.isArray(value) || value.length !== length)
-    throw new ProofFormatError(`${name} is not a list of ${length}`);
-  return value;
-}
-
-function textOf(value: unknown, name: string): string {
-  if (typeof value !== 'string') throw new ProofFormatError(`${name} is not text`);
-  return value;
-}
-
-function bytes(value: unknown, length: number, name: string): Buffer {
-  const decoded = typeof value === 'string' ? Buffer.from(value, 'base64') : undefined;
-  if (decoded?.length !== length || decoded.toString('base64') !== value)
-    throw new ProofFormatError(`${name} is not ${length} bytes of base64`);
-  return decoded;
-}
-
-function isPosition(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
