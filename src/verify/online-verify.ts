@@ -87,7 +87,10 @@ export async function verifyOnline(options: OnlineVerifyOptions): Promise<Verify
       pin,
       ...(pin === 're-pinned' && pinned ? { replaced_fingerprint: pinned.fingerprint } : {}),
     };
-    const current = openServerCheckpoint(await getCheckpointNote(client), verifier, tree.origin);
+    // The log this profile's organization must be, by the key's name and the organization asked
+    // for: not only what the server says (a server lying from the first run could name another).
+    const expected = `${verifier.name}/${org}`;
+    const current = openServerCheckpoint(await getCheckpointNote(client), verifier, tree.origin, expected);
     report.checkpoint = summary(current);
     if (pinned?.checkpoint) {
       const previous = savedCheckpoint(pinned.checkpoint, knownLogs.path);
@@ -158,7 +161,12 @@ function parseServerKey(key: unknown): NoteVerifier {
   }
 }
 
-function openServerCheckpoint(note: string, verifier: NoteVerifier, origin: unknown): SeenCheckpoint {
+function openServerCheckpoint(
+  note: string,
+  verifier: NoteVerifier,
+  origin: unknown,
+  expected: string,
+): SeenCheckpoint {
   let checkpoint: SeenCheckpoint;
   try {
     checkpoint = openCheckpoint(note, verifier);
@@ -168,10 +176,10 @@ function openServerCheckpoint(note: string, verifier: NoteVerifier, origin: unkn
       message: `the server's checkpoint does not verify with the pinned key ${keyFingerprint(verifier.publicKey)}: ${(error as Error).message}`,
     });
   }
-  if (checkpoint.origin !== origin || !checkpoint.origin.startsWith(`${verifier.name}/`)) {
+  if (checkpoint.origin !== origin || checkpoint.origin !== expected) {
     throw new TamperEvidence({
       kind: 'wrong-origin',
-      message: `the checkpoint is of log ${JSON.stringify(checkpoint.origin)}, not of this organization's log ${JSON.stringify(origin)}`,
+      message: `the checkpoint is of log ${JSON.stringify(checkpoint.origin)}, not of this organization's log ${JSON.stringify(expected)}`,
     });
   }
   return checkpoint;

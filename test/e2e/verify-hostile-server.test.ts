@@ -118,6 +118,14 @@ describe('audit verify against a lying server', () => {
     expect(JSON.parse(answer.stdout).problems[0]).toMatchObject({ kind: 'wrong-origin' });
   });
 
+  it("a server lying from the first run, naming another organization's log as this one's, is exit 3", async () => {
+    const other = 'audit.example/other';
+    const verify = verifier(await lyingServer(() => ({ size: 10, origin: other, checkpointOrigin: other })));
+    const answer = await verify(['-o', 'json']);
+    expect(answer.code).toBe(EXIT.tampered);
+    expect(JSON.parse(answer.stdout).problems[0]).toMatchObject({ kind: 'wrong-origin' });
+  });
+
   it('a server that shows a smaller log than this profile saw is a rollback, and the profile keeps the bigger one', async () => {
     let lies: Lies = { size: 40 };
     const verify = verifier(await lyingServer(() => lies));
