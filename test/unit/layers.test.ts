@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 // The layers point one way: domain ← format ← client, store, config ← export, backup, import,
-// gdpr, webhooks, verify ← server, cli. A module may import its own folder and any lower layer; `cli`
+// gdpr, webhooks, verify, review ← server, cli. A module may import its own folder and any lower layer; `cli`
 // may start the server; the package entry (src/index.ts) re-exports from below.
 const LAYER: Record<string, number> = {
   domain: 0,
@@ -17,6 +17,7 @@ const LAYER: Record<string, number> = {
   gdpr: 3,
   webhooks: 3,
   verify: 3,
+  review: 3,
   server: 4,
   cli: 5,
   'index.ts': 6,
