@@ -35,6 +35,8 @@ export type {
   ListParams,
   Me,
   ProblemDocument,
+  ReviewParams,
+  SecurityReview,
   Webhook,
   WebhookDelivery,
   WebhookFormat,

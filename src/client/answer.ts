@@ -7,7 +7,7 @@ import { AuditResponseError } from './errors.js';
 import type { Answer } from './http.js';
 
 /** What a call expects of the body; checked structurally, the fields' own types are not. */
-export type AnswerShape = 'object' | 'envelope' | 'page' | 'me';
+export type AnswerShape = 'object' | 'envelope' | 'page' | 'me' | 'review';
 
 const SHAPES: Record<AnswerShape, { expected: string; test: (value: unknown) => boolean }> = {
   object: { expected: 'a JSON object', test: isObject },
@@ -18,6 +18,14 @@ const SHAPES: Record<AnswerShape, { expected: string; test: (value: unknown) => 
   page: {
     expected: 'a page of events',
     test: (value) => isObject(value) && Array.isArray(value.data) && isObject(value.pagination),
+  },
+  review: {
+    expected: 'a security review',
+    test: (value) =>
+      isObject(value) &&
+      isObject(value.data) &&
+      Array.isArray(value.data.findings) &&
+      isObject(value.data.counts),
   },
   me: {
     expected: 'a user, an organization and a token',

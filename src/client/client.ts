@@ -29,6 +29,8 @@ import type {
   IngestResponse,
   ListParams,
   Me,
+  ReviewParams,
+  SecurityReview,
   Webhook,
   WebhookDelivery,
   WebhookDeliveryStatus,
@@ -113,6 +115,13 @@ export class AuditClient {
 
   async me(options: CallOptions = {}): Promise<Me> {
     return (await this.#json<Me>('GET', '/api/v1/me', options, 'me')).body;
+  }
+
+  /** The security review of the organization's log (owners and organization admins only). */
+  async securityReview(params: ReviewParams = {}, options: CallOptions = {}): Promise<SecurityReview> {
+    const call = { ...options, query: { ...params } };
+    return (await this.#json<{ data: SecurityReview }>('GET', `${logsPath(this.org)}/review`, call, 'review'))
+      .body.data;
   }
 
   async listPage(params: ListParams = {}, options: CallOptions = {}): Promise<EventPage> {

@@ -12,6 +12,7 @@ import type {
   IdentitiesSchema,
 } from '../server/schemas/gdpr.js';
 import type { ListQuery, ListResponseSchema } from '../server/schemas/list.js';
+import type { ReviewAnswer, ReviewQuery } from '../server/schemas/review.js';
 import type {
   CreateWebhookBody,
   DeliverySchema,
@@ -90,6 +91,12 @@ export type WebhookDelivery = Static<typeof DeliverySchema>;
 
 /** What the receiver answered to a sample event. `status` null: no answer, see `error`. */
 export type WebhookTestResult = Static<typeof TestResultSchema>['data'];
+
+/** The security review's query: `since` (default 7d) or `from`/`to`, and `tz` (default UTC). */
+export type ReviewParams = Static<typeof ReviewQuery>;
+
+/** The security review: its range and zone, counts per severity, and the findings, most severe first. */
+export type SecurityReview = Static<typeof ReviewAnswer>['data'];
 
 /** An RFC 9457 problem document as the server sends it. */
 export type ProblemDocument = Static<typeof ProblemSchema>;
