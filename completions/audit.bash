@@ -4,9 +4,10 @@
 
 _audit_subcommands() {
   case "$1" in
-    '') _audit_reply='login logout whoami profile logs search tail export import backup gdpr verify webhooks server completion help' ;;
+    '') _audit_reply='login logout whoami profile logs search tail export report import backup gdpr verify webhooks server completion help' ;;
     'profile') _audit_reply='list use remove' ;;
     'logs') _audit_reply='show' ;;
+    'report') _audit_reply='security' ;;
     'backup') _audit_reply='run schedule unschedule status' ;;
     'gdpr') _audit_reply='export delete' ;;
     'webhooks') _audit_reply='add list remove test deliveries' ;;
@@ -34,6 +35,8 @@ _audit_flags() {
     'search') _audit_reply='--limit --all --wide --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --columns --json --jq --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'tail') _audit_reply='-n --lines --wide --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --columns --json --jq --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'export') _audit_reply='--format --split --gzip --cursor --columns --proof --no-input --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'report') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'report security') _audit_reply='--since --from --to --fail-on --format --file --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'import') _audit_reply='--dry-run --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'backup') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'backup run') _audit_reply='--dir --date --format --keep --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
@@ -90,6 +93,12 @@ _audit_value() {
     'server key show|--db'|'server key show '*'|--db') _audit_reply='' _audit_files=file ;;
     'logs show|--json'|'logs show '*'|--json') _audit_reply='' ;;
     'logs show|--jq'|'logs show '*'|--jq') _audit_reply='' ;;
+    'report security|--since'|'report security '*'|--since') _audit_reply='' ;;
+    'report security|--from'|'report security '*'|--from') _audit_reply='' ;;
+    'report security|--to'|'report security '*'|--to') _audit_reply='' ;;
+    'report security|--fail-on'|'report security '*'|--fail-on') _audit_reply='high medium low' ;;
+    'report security|--format'|'report security '*'|--format') _audit_reply='md pdf' ;;
+    'report security|--file'|'report security '*'|--file') _audit_reply='' _audit_files=file ;;
     'backup run|--dir'|'backup run '*'|--dir') _audit_reply='' _audit_files=dir ;;
     'backup run|--date'|'backup run '*'|--date') _audit_reply='' ;;
     'backup run|--format'|'backup run '*'|--format') _audit_reply='json csv ndjson' ;;
@@ -231,7 +240,7 @@ _audit_arg() {
     'server org set-plan|0') _audit_reply='free paid fleet enterprise unlimited' ;;
     'server org set-access-logging|0') _audit_reply='on off' ;;
     'completion|0') _audit_reply='bash zsh fish' ;;
-    'help|0') _audit_reply='login logout whoami profile logs search tail export import backup gdpr verify webhooks server completion environment exit-codes' ;;
+    'help|0') _audit_reply='login logout whoami profile logs search tail export report import backup gdpr verify webhooks server completion environment exit-codes' ;;
   esac
 }
 

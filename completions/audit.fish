@@ -5,11 +5,13 @@
 function __audit_subcommands
     switch "$argv[1]"
         case ''
-            printf '%s\n' 'login' 'logout' 'whoami' 'profile' 'logs' 'search' 'tail' 'export' 'import' 'backup' 'gdpr' 'verify' 'webhooks' 'server' 'completion' 'help'
+            printf '%s\n' 'login' 'logout' 'whoami' 'profile' 'logs' 'search' 'tail' 'export' 'report' 'import' 'backup' 'gdpr' 'verify' 'webhooks' 'server' 'completion' 'help'
         case 'profile'
             printf '%s\n' 'list' 'use' 'remove'
         case 'logs'
             printf '%s\n' 'show'
+        case 'report'
+            printf '%s\n' 'security'
         case 'backup'
             printf '%s\n' 'run' 'schedule' 'unschedule' 'status'
         case 'gdpr'
@@ -80,6 +82,24 @@ function __audit_takes_value
         return 0
     end
     if string match -q -- 'logs show|--jq' 'logs show *|--jq' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'report security|--since' 'report security *|--since' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'report security|--from' 'report security *|--from' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'report security|--to' 'report security *|--to' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'report security|--fail-on' 'report security *|--fail-on' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'report security|--format' 'report security *|--format' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'report security|--file' 'report security *|--file' "$argv[1]|$argv[2]"
         return 0
     end
     if string match -q -- 'backup run|--dir' 'backup run *|--dir' "$argv[1]|$argv[2]"
@@ -526,6 +546,7 @@ complete -c audit -n '__audit_at \'\'' -a 'logs' -d 'list audit events, newest f
 complete -c audit -n '__audit_at \'\'' -a 'search' -d 'free-text search, with actor:, action:, category:, ip:, target: qualifiers'
 complete -c audit -n '__audit_at \'\'' -a 'tail' -d 'print the newest events, then follow new ones as they happen, until Ctrl-C'
 complete -c audit -n '__audit_at \'\'' -a 'export' -d 'export a range of events to csv, json, ndjson or a pdf report'
+complete -c audit -n '__audit_at \'\'' -a 'report' -d 'reports computed from the log on the server: the security review'
 complete -c audit -n '__audit_at \'\'' -a 'import' -d 'send an export or backup file back to the server (idempotent)'
 complete -c audit -n '__audit_at \'\'' -a 'backup' -d 'daily backup files for cron: run one, schedule it in your crontab, check on it'
 complete -c audit -n '__audit_at \'\'' -a 'gdpr' -d 'data-protection requests: export or erase one person\'s personal data'
@@ -540,6 +561,7 @@ complete -c audit -n '__audit_at \'profile\'' -a 'remove' -d 'delete a saved pro
 complete -c audit -n '__audit_arg \'profile use\' 0' -f -a '(__audit_profiles)'
 complete -c audit -n '__audit_arg \'profile remove\' 0' -f -a '(__audit_profiles)'
 complete -c audit -n '__audit_at \'logs\'' -a 'show' -d 'show one event in full, changes as old → new'
+complete -c audit -n '__audit_at \'report\'' -a 'security' -d 'review the log for failed logins, escalations, suspicious tokens and more (exit 3 with --fail-on)'
 complete -c audit -n '__audit_arg \'import\' 0' -F
 complete -c audit -n '__audit_at \'backup\'' -a 'run' -d 'back up one day (default: yesterday) to DIR/audit-logs-YYYY-MM-DD.<format>, for cron'
 complete -c audit -n '__audit_at \'backup\'' -a 'schedule' -d 'install (or --print) the daily crontab line that runs audit backup run'
@@ -568,7 +590,7 @@ complete -c audit -n '__audit_arg \'server org set-plan\' 0' -a 'free paid fleet
 complete -c audit -n '__audit_arg \'server org set-access-logging\' 0' -a 'on off'
 complete -c audit -n '__audit_at \'server key\'' -a 'show' -d 'print the server\'s checkpoint verifier key and its SHA256 fingerprint'
 complete -c audit -n '__audit_arg \'completion\' 0' -a 'bash zsh fish'
-complete -c audit -n '__audit_arg \'help\' 0' -a 'login logout whoami profile logs search tail export import backup gdpr verify webhooks server completion environment exit-codes'
+complete -c audit -n '__audit_arg \'help\' 0' -a 'login logout whoami profile logs search tail export report import backup gdpr verify webhooks server completion environment exit-codes'
 complete -c audit -n '__audit_in \'server user add\'' -l 'email' -r -f -d 'the user\'s email'
 complete -c audit -n '__audit_in \'server user add\'' -l 'name' -r -f -d 'display name (default: the part of the email before @)'
 complete -c audit -n '__audit_in \'server user add\'' -l 'role' -r -f -a 'owner admin member' -d 'organization role; with --team, admin means team admin'
@@ -586,6 +608,12 @@ complete -c audit -n '__audit_in \'server org set-access-logging\'' -l 'db' -r -
 complete -c audit -n '__audit_in \'server key show\'' -l 'db' -r -F -d 'SQLite database file (env AUDIT_DB; default: audit.db in the data directory)'
 complete -c audit -n '__audit_in \'logs show\'' -l 'json' -r -f -d 'JSON with only these top-level fields, e.g. id,timestamp,action,actor'
 complete -c audit -n '__audit_in \'logs show\'' -l 'jq' -r -f -d 'filter the --json output with jq, e.g. \'.[].actor.email\''
+complete -c audit -n '__audit_in \'report security\'' -l 'since' -r -f -d 'review this long back: 24h, 7d, 30d (default 7d)'
+complete -c audit -n '__audit_in \'report security\'' -l 'from' -r -f -d 'start: 2024-01-31 (start of that day), an ISO time'
+complete -c audit -n '__audit_in \'report security\'' -l 'to' -r -f -d 'end, inclusive: 2024-01-31 (the whole day), an ISO time, now'
+complete -c audit -n '__audit_in \'report security\'' -l 'fail-on' -r -f -a 'high medium low' -d 'exit 3 when a finding is at or above this severity'
+complete -c audit -n '__audit_in \'report security\'' -l 'format' -r -f -a 'md pdf' -d 'a report instead of the terminal view: Markdown or PDF'
+complete -c audit -n '__audit_in \'report security\'' -l 'file' -r -F -d 'write to FILE (mode 0600, replaced whole) instead of standard output'
 complete -c audit -n '__audit_in \'backup run\'' -l 'dir' -r -f -a '(__fish_complete_directories)' -d 'backup directory (default: <data dir>/backups)'
 complete -c audit -n '__audit_in \'backup run\'' -l 'date' -r -f -d 'the day to back up: YYYY-MM-DD, yesterday or today'
 complete -c audit -n '__audit_in \'backup run\'' -l 'format' -r -f -a 'json csv ndjson' -d 'file format'

@@ -51,6 +51,8 @@ export const EXIT = {
   usage: 2,
   /** `audit verify` found evidence that the log was changed, rolled back or forked. */
   tampered: 3,
+  /** `audit report security --fail-on S` found a finding at or above S (the same number: "look now"). */
+  findings: 3,
   auth: 4,
   interrupted: 130,
   terminated: 143,

@@ -51,7 +51,8 @@ export const EXIT_CODES: readonly (readonly [code: number, meaning: string])[] =
   [EXIT.usage, 'bad usage or input: unknown flag or command, bad date, malformed file'],
   [
     EXIT.tampered,
-    'tampering found by audit verify: a changed, missing or reordered event, a rollback, a changed key',
+    'tampering found by audit verify: a changed, missing or reordered event, a rollback, a changed key; ' +
+      'audit report security --fail-on: a finding at or above that severity',
   ],
   [EXIT.auth, 'not authenticated (no token, refused or revoked token) or not permitted (role)'],
   [EXIT.interrupted, 'interrupted by Ctrl-C (an export keeps NAME.partial and prints how to resume)'],

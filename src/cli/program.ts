@@ -9,6 +9,7 @@ import { loginCommand } from './commands/login.js';
 import { logoutCommand } from './commands/logout.js';
 import { logsCommand } from './commands/logs.js';
 import { profileCommand } from './commands/profile.js';
+import { reportCommand } from './commands/report.js';
 import { searchCommand } from './commands/search.js';
 import { serverCommand } from './commands/server.js';
 import { tailCommand } from './commands/tail.js';
@@ -55,6 +56,7 @@ export function buildProgram(context: CliContext): Command {
   program.addCommand(searchCommand(context));
   program.addCommand(tailCommand(context));
   program.addCommand(exportCommand(context));
+  program.addCommand(reportCommand(context));
   program.addCommand(importCommand(context));
   program.addCommand(backupCommand(context));
   program.addCommand(gdprCommand(context));

@@ -1,0 +1,102 @@
+/**
+ * `audit report security` on a terminal (or piped as plain text): a header with the range and
+ * the counts per severity, then each finding, most severe first, under a coloured label.
+ */
+import { Chalk } from 'chalk';
+import type { SecurityReview } from '../../client/types.js';
+import type { FindingChart, Severity } from '../../domain/review.js';
+import { sanitizeForDisplay } from '../../format/sanitize.js';
+import { cutToWidth, textWidth } from '../output/text-width.js';
+import { logsCommandLine } from './logs-command.js';
+import {
+  type Finding,
+  findingCountsText,
+  listedIds,
+  rangeText,
+  SEVERITY_LABEL,
+  severityCountsText,
+  severityOf,
+  whenText,
+} from './review-text.js';
+
+export interface TerminalReviewOptions {
+  zone: string;
+  color: boolean;
+  /** Terminal columns; lines of text are wrapped to it (commands are not: they must paste whole). */
+  width: number;
+  /** Draws a finding's chart in `width` columns; without it, no charts. */
+  chart?: ((chart: FindingChart, width: number, color: boolean) => string[]) | undefined;
+}
+
+const LABEL_WIDTH = 8;
+const INDENT = ' '.repeat(LABEL_WIDTH);
+
+export function reviewTerminalLines(review: SecurityReview, options: TerminalReviewOptions): string[] {
+  const chalk = new Chalk({ level: options.color ? 1 : 0 });
+  const styles: Record<Severity, (text: string) => string> = {
+    high: chalk.red.bold,
+    medium: chalk.yellow.bold,
+    low: chalk.cyan,
+    info: chalk.dim,
+  };
+  const width = Math.max(40, options.width);
+  const lines = [
+    ...wrap(`Security review · ${rangeText(review, options.zone)}`, width).map((line) => chalk.bold(line)),
+    ...wrap(`Findings: ${severityCountsText(review)}`, width),
+  ];
+  if (review.findings.length === 0) {
+    lines.push('', 'No findings: nothing in this period matched a review rule.');
+    return lines;
+  }
+  for (const finding of review.findings) {
+    const severity = severityOf(finding);
+    const label = SEVERITY_LABEL[severity];
+    const summary = wrap(sanitizeForDisplay(finding.summary), width - LABEL_WIDTH);
+    lines.push('', `${styles[severity](label)}${' '.repeat(LABEL_WIDTH - label.length)}${summary[0] ?? ''}`);
+    for (const line of summary.slice(1)) lines.push(INDENT + line);
+    const facts = [whenText(finding, options.zone), findingCountsText(finding)].filter(Boolean).join(' · ');
+    if (facts) for (const line of wrap(facts, width - LABEL_WIDTH)) lines.push(INDENT + chalk.dim(line));
+    lines.push(...idLines(finding, width - LABEL_WIDTH).map((line) => INDENT + line));
+    for (const query of Array.isArray(finding.queries) ? finding.queries : [])
+      lines.push(`${INDENT}$ ${logsCommandLine(query)}`);
+    if (finding.chart && options.chart)
+      for (const line of options.chart(finding.chart, width - LABEL_WIDTH, options.color))
+        lines.push(INDENT + line);
+  }
+  return lines;
+}
+
+/** `28 events: log_a log_b … +18 more`, wrapped under its own start. */
+function idLines(finding: Finding, width: number): string[] {
+  const { ids, more } = listedIds(finding);
+  if (ids.length === 0) return [];
+  const total = ids.length + more;
+  const head = `${total} ${total === 1 ? 'event' : 'events'}: `;
+  // Ids are never cut: each must stay whole to be copied into audit logs show.
+  const words = [...ids, ...(more > 0 ? [`+${more} more`] : [])];
+  return wrapWords(words, width - head.length, false).map((line, index) =>
+    index === 0 ? head + line : ' '.repeat(head.length) + line,
+  );
+}
+
+/** `text` in lines of at most `width` columns, broken at spaces; a word longer than a line is cut. */
+export function wrap(text: string, width: number): string[] {
+  return wrapWords(text.split(' ').filter(Boolean), width, true);
+}
+
+/** Words in lines of at most `width` columns; a word longer than a line is cut, or without `cut` left whole. */
+function wrapWords(words: string[], width: number, cut: boolean): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of words) {
+    const fitted = cut && textWidth(word) > width ? cutToWidth(word, width) : word;
+    if (line === '') line = fitted;
+    else if (textWidth(line) + 1 + textWidth(fitted) <= width) line += ` ${fitted}`;
+    else {
+      lines.push(line);
+      line = fitted;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
