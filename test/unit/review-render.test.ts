@@ -60,8 +60,9 @@ describe('audit report security on a terminal', () => {
   it('wraps text to the terminal width (at least 40 columns), never cutting an event id or a command', () => {
     for (const width of [40, 60, 80]) {
       const lines = plain(EVERY_SEVERITY, width);
-      for (const line of lines.filter((text) => !text.includes('$ audit logs') && !/log_\w{24}/.test(text)))
-        expect(textWidth(line), line).toBeLessThanOrEqual(width);
+      // Ids and commands are never cut.
+      const cuttable = (text: string) => !text.includes('$ audit logs') && !/log_\w{24}/.test(text);
+      for (const line of lines.filter(cuttable)) expect(textWidth(line), line).toBeLessThanOrEqual(width);
       expect(lines.join('\n')).toContain(bruteForceId(9));
     }
   });
@@ -75,19 +76,16 @@ describe('audit report security on a terminal', () => {
     ]);
   });
 
-  it('draws a finding chart with the chart function it is given, indented under the finding', () => {
-    const text = reviewTerminalLines(EVERY_SEVERITY, {
-      zone: 'UTC',
-      color: false,
-      width: 80,
-      chart: (chart, width) => [`[${chart.kind} ${chart.title} in ${width}]`],
-    }).join('\n');
-    expect(text).toContain('        [time Failed sign-ins from 198.51.100.77 by hour in 72]');
-    expect(text).toContain('        [bars API tokens in 72]');
+  it('draws each finding chart with the chart module, indented under the finding', () => {
+    const lines = plain();
+    const title = lines.indexOf('        Failed sign-ins from 198.51.100.77 by hour');
+    expect(title).toBeGreaterThan(0);
+    expect(lines[title + 2]).toMatch(/^ {8}2026-12-01 +·█· +25$/);
+    expect(lines).toContain(`        created  ${'█'.repeat(60)}  2`);
   });
 
   it('terminal injection: escape sequences, newlines and bidi controls in summaries, ids, counts and queries never reach the terminal raw', () => {
-    const lines = reviewTerminalLines(HOSTILE, { zone: 'UTC', color: false, width: 80, chart: () => [] });
+    const lines = reviewTerminalLines(HOSTILE, { zone: 'UTC', color: false, width: 80 });
     for (const line of lines) expect(line, JSON.stringify(line)).not.toMatch(CONTROL);
     const text = lines.join('\n');
     // The fake "second finding" stays on the first finding's lines, not a line of its own.
@@ -150,9 +148,10 @@ describe('audit report security --format md', () => {
     expect(md).toContain(', and 18 more');
   });
 
-  it('puts each chart in a fenced text block when it has a chart function', () => {
-    const md = reviewMarkdown(EVERY_SEVERITY, { zone: 'UTC', chart: (chart) => [`chart: ${chart.title}`] });
-    expect(md).toContain('```text\nchart: API tokens\n```');
+  it('puts each chart in a fenced text block, without colour', () => {
+    const md = reviewMarkdown(EVERY_SEVERITY, { zone: 'UTC' });
+    expect(md).toMatch(/```text\nAPI tokens\ncreated +█+ +2\nrevoked +█+ +1\n```/);
+    expect(md).not.toContain('\u001b');
   });
 
   it('Markdown injection: a finding cannot add a link, an image, HTML or end a code block', () => {

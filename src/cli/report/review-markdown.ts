@@ -4,9 +4,9 @@
  * are fenced with more backticks than they contain.
  */
 import type { SecurityReview } from '../../client/types.js';
-import type { FindingChart } from '../../domain/review.js';
 import { sanitizeForDisplay } from '../../format/sanitize.js';
 import { formatTimestamp } from '../../format/time-format.js';
+import { renderFindingChart } from '../output/charts/finding-chart.js';
 import { logsCommandLine } from './logs-command.js';
 import {
   findingCountsText,
@@ -22,9 +22,10 @@ export interface MarkdownReviewOptions {
   zone: string;
   /** Server, organization: shown under the title when known. */
   source?: string | undefined;
-  /** Draws a finding's chart as plain text lines; without it, no charts. */
-  chart?: ((chart: FindingChart) => string[]) | undefined;
 }
+
+/** Charts are drawn for a reader's editor or browser, not a terminal: a width that fits most. */
+const CHART_COLUMNS = 72;
 
 export function reviewMarkdown(review: SecurityReview, options: MarkdownReviewOptions): string {
   const out = ['# Security review', ''];
@@ -55,7 +56,11 @@ export function reviewMarkdown(review: SecurityReview, options: MarkdownReviewOp
     out.push('');
     const commands = (Array.isArray(finding.queries) ? finding.queries : []).map(logsCommandLine);
     if (commands.length > 0) out.push(...fenced('sh', commands), '');
-    if (finding.chart && options.chart) out.push(...fenced('text', options.chart(finding.chart)), '');
+    if (finding.chart)
+      out.push(
+        ...fenced('text', renderFindingChart(finding.chart, { width: CHART_COLUMNS, color: false })),
+        '',
+      );
   });
   return out.join('\n');
 }

@@ -4,8 +4,10 @@
  */
 import { Chalk } from 'chalk';
 import type { SecurityReview } from '../../client/types.js';
-import type { FindingChart, Severity } from '../../domain/review.js';
+import type { Severity } from '../../domain/review.js';
 import { sanitizeForDisplay } from '../../format/sanitize.js';
+import { MIN_CHART_WIDTH } from '../output/charts/chart-text.js';
+import { renderFindingChart } from '../output/charts/finding-chart.js';
 import { cutToWidth, textWidth } from '../output/text-width.js';
 import { logsCommandLine } from './logs-command.js';
 import {
@@ -24,8 +26,6 @@ export interface TerminalReviewOptions {
   color: boolean;
   /** Terminal columns; lines of text are wrapped to it (commands are not: they must paste whole). */
   width: number;
-  /** Draws a finding's chart in `width` columns; without it, no charts. */
-  chart?: ((chart: FindingChart, width: number, color: boolean) => string[]) | undefined;
 }
 
 const LABEL_WIDTH = 8;
@@ -59,9 +59,12 @@ export function reviewTerminalLines(review: SecurityReview, options: TerminalRev
     lines.push(...idLines(finding, width - LABEL_WIDTH).map((line) => INDENT + line));
     for (const query of Array.isArray(finding.queries) ? finding.queries : [])
       lines.push(`${INDENT}$ ${logsCommandLine(query)}`);
-    if (finding.chart && options.chart)
-      for (const line of options.chart(finding.chart, width - LABEL_WIDTH, options.color))
-        lines.push(INDENT + line);
+    if (finding.chart) {
+      // A chart is at least MIN_CHART_WIDTH wide: on a narrow terminal it starts at the margin.
+      const indent = width - LABEL_WIDTH >= MIN_CHART_WIDTH ? INDENT : '';
+      const chartOptions = { width: width - indent.length, color: options.color };
+      for (const line of renderFindingChart(finding.chart, chartOptions)) lines.push(indent + line);
+    }
   }
   return lines;
 }

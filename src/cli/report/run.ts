@@ -11,6 +11,7 @@ import type { SecurityReportOptions } from '../commands/report.js';
 import type { CliContext } from '../context.js';
 import { checkRange, parseFromFlag, parseToFlag } from '../dates.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
+import { chartWidth } from '../output/charts/width.js';
 import { openSession, type Session } from '../session.js';
 import { reviewMarkdown } from './review-markdown.js';
 import { reviewTerminalLines } from './review-terminal.js';
@@ -88,11 +89,11 @@ async function render(
     return reviewPdf(review, { zone, source });
   }
   const toFile = options.file !== undefined;
-  const columns = (session.context.stdout as { columns?: number }).columns;
+  const { context } = session;
   const lines = reviewTerminalLines(review, {
     zone,
     color: session.color && !toFile,
-    width: !toFile && session.stdoutIsTerminal && columns ? columns : DEFAULT_COLUMNS,
+    width: toFile ? DEFAULT_COLUMNS : chartWidth(context.env, context.stdout as { columns?: number }),
   });
   return `${lines.join('\n')}\n`;
 }
