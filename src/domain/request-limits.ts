@@ -55,3 +55,9 @@ export const GDPR_REQUEST_COST = 10;
  * export once more, and the export's own pages were charged already.
  */
 export const EXPORT_PROOF_COST = 10;
+
+/**
+ * What a security review (`…/audit-logs/review`) costs in the rate limit, in requests: it runs
+ * every rule's queries over the range and its baseline month.
+ */
+export const REVIEW_REQUEST_COST = 10;

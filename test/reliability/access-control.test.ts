@@ -60,6 +60,8 @@ const TABLE: Record<string, Row> = {
   'DELETE /api/v1/organizations/{org}/webhooks/{id}': ORG_ADMINS(204),
   'POST /api/v1/organizations/{org}/webhooks/{id}/test': ORG_ADMINS(200),
   'GET /api/v1/organizations/{org}/webhooks/{id}/deliveries': ORG_ADMINS(200),
+  // The review reads every event of the organization, whoever may see it.
+  'GET /api/v1/organizations/{org}/audit-logs/review': ORG_ADMINS(200),
   // The Merkle tree stands for every event of the organization, whoever may see it.
   'GET /api/v1/organizations/{org}/audit-logs/checkpoint': ORG_ADMINS(200),
   'GET /api/v1/organizations/{org}/audit-logs/tree': ORG_ADMINS(200),

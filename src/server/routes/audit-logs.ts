@@ -8,6 +8,7 @@ import { OrgParams, problemResponses } from '../schemas/common.js';
 import { EventParams, type ListQuery, ListQuerySchema, ListResponseSchema } from '../schemas/list.js';
 import { treeSizeSeq } from '../tree-access.js';
 import { registerIngestRoute } from './ingest.js';
+import { registerReviewRoute } from './review.js';
 
 export function registerAuditLogRoutes(app: FastifyInstance) {
   const { events, now, cursors, merkle } = app.services;
@@ -96,6 +97,7 @@ export function registerAuditLogRoutes(app: FastifyInstance) {
   );
 
   registerIngestRoute(app);
+  registerReviewRoute(app);
 }
 
 function nextLink(

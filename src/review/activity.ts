@@ -1,0 +1,94 @@
+import type { Finding } from '../domain/review.js';
+import { offsetSegments } from '../domain/zone-offsets.js';
+import { startOfZonedDay } from '../domain/zoned-time.js';
+import { groupBursts } from './bursts.js';
+import { dayText, localDay } from './day-chart.js';
+import { MAX_FINDING_IDS, MAX_FINDINGS_PER_RULE } from './finding.js';
+import {
+  DESTRUCTIVE_BURST_ACTIONS,
+  DESTRUCTIVE_BURST_WINDOW_MS,
+  destructiveBurstRule,
+  isDestructive,
+} from './rules/destructive-burst.js';
+import {
+  UNUSUAL_HOUR_BASELINE_MS,
+  UNUSUAL_HOUR_MIN_BASELINE,
+  unusualHourRule,
+} from './rules/unusual-hour.js';
+import { findVolumeSpikes, VOLUME_BASELINE_DAYS, volumeSpikeRule } from './rules/volume-spike.js';
+import type { ReviewSources } from './sources.js';
+
+const DAY_MS = 86_400_000;
+
+/** unusual_hour: per person, the hours of the range's activity their baseline month never had. */
+export function unusualHourFindings(sources: ReviewSources): Finding[] {
+  const { aggregates, orgId, from, to, zone, offsets } = sources;
+  const baselineFrom = from - UNUSUAL_HOUR_BASELINE_MS;
+  // The baseline's own offsets: a DST change inside it moves an hour of the day.
+  const allOffsets = offsetSegments(zone, baselineFrom, to);
+  const hours = aggregates.unusualHours(
+    orgId,
+    { baselineFrom, from, to },
+    allOffsets,
+    UNUSUAL_HOUR_MIN_BASELINE,
+  );
+  const byPerson = new Map<string, typeof hours>();
+  for (const hour of hours) byPerson.set(hour.user, [...(byPerson.get(hour.user) ?? []), hour]);
+  const cases = [...byPerson.values()].slice(0, MAX_FINDINGS_PER_RULE).map((list) => {
+    const first = list[0] as (typeof hours)[number];
+    const person = { email: first.actorEmail, id: first.actorId };
+    const atHours = list.map((hour) => hour.hour);
+    return {
+      hours: list,
+      ids: aggregates.idsAtHours(orgId, person, atHours, { from, to }, offsets, MAX_FINDING_IDS),
+    };
+  });
+  return unusualHourRule(cases, zone, { from, to });
+}
+
+/** destructive_burst: actions ending `.deleted` or `.removed`, by one person, close together. */
+export function destructiveFindings(sources: ReviewSources): Finding[] {
+  const { queries, orgId, from, to } = sources;
+  const actions = queries.distinctActions(orgId).filter(isDestructive);
+  if (actions.length === 0) return [];
+  const rows = queries.burstRows(
+    orgId,
+    actions,
+    'user',
+    { from, to },
+    {
+      windowMs: DESTRUCTIVE_BURST_WINDOW_MS,
+      threshold: DESTRUCTIVE_BURST_ACTIONS,
+    },
+  );
+  return destructiveBurstRule(groupBursts(rows, DESTRUCTIVE_BURST_WINDOW_MS)).slice(0, MAX_FINDINGS_PER_RULE);
+}
+
+/** volume_spike: each category's days in the range against its own previous month. */
+export function volumeFindings(sources: ReviewSources): Finding[] {
+  const { queries, aggregates, orgId, from, to, zone } = sources;
+  const oldest = queries.firstEventTs(orgId);
+  if (oldest === null) return [];
+  const baselineFrom = from - (VOLUME_BASELINE_DAYS + 1) * DAY_MS;
+  const offsets = offsetSegments(zone, baselineFrom, to);
+  const counts = aggregates.dailyCategoryCounts(orgId, baselineFrom, to, offsets);
+  const spikes = findVolumeSpikes(counts, {
+    firstDay: localDay(from, offsets),
+    lastDay: localDay(to - 1, offsets),
+    historyFromDay: localDay(oldest, offsets),
+  });
+  return volumeSpikeRule(
+    spikes.slice(0, MAX_FINDINGS_PER_RULE).map((spike) => {
+      const day = dayText(spike.day);
+      // The day's bounds in the zone, cut to the range (the first and last day may be partial).
+      const dayFrom = Math.max(from, startOfZonedDay(day, zone));
+      const dayTo = Math.min(to, startOfZonedDay(dayText(spike.day + 1), zone));
+      return {
+        spike,
+        ids: aggregates.categoryIds(orgId, spike.category, dayFrom, dayTo, MAX_FINDING_IDS),
+        from: dayFrom,
+        to: dayTo,
+      };
+    }),
+  );
+}

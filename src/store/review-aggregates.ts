@@ -1,0 +1,187 @@
+import { CATEGORIES } from '../domain/categories.js';
+import { CHECKPOINT_SIGNED } from '../domain/checkpoint-record.js';
+import type { OffsetSegment } from '../domain/zone-offsets.js';
+import type { Db } from './database.js';
+import { MAX_RULE_ROWS, USER_KEY_SQL } from './review-queries.js';
+import { createStatementCache } from './statement-cache.js';
+import { localDaySql, localHourSql } from './zone-sql.js';
+
+/** A count by key: the value and how many events have it. */
+export interface KeyCount {
+  key: string;
+  count: number;
+}
+
+/** A new-address sign-in: the login and the person it is of. */
+export interface NewIpLogin {
+  id: string;
+  ts: number;
+  user: string;
+  actorEmail: string | null;
+  actorId: string | null;
+  ip: string;
+}
+
+/** A person's activity at an hour of the day they never used in the baseline. */
+export interface UnusualHour {
+  user: string;
+  actorEmail: string | null;
+  actorId: string | null;
+  hour: number;
+  events: number;
+  firstTs: number;
+  lastTs: number;
+}
+
+export type ReviewAggregates = ReturnType<typeof createReviewAggregates>;
+
+/**
+ * The review's counts: GROUP BY and window functions in SQLite, so what reaches JavaScript is
+ * one row per group (a day, a person's hour), never the events themselves.
+ */
+export function createReviewAggregates(db: Db) {
+  const statements = createStatementCache(db, 50, (sql) => db.prepare(sql).raw(true));
+  const all = (sql: string, params: Record<string, unknown>) =>
+    statements.get(sql).all(params) as unknown[][];
+
+  return {
+    /** Events of one action in [from, to) by day of the zone (days since 1970-01-01). */
+    actionByDay(orgId: number, action: string, from: number, to: number, zone: readonly OffsetSegment[]) {
+      return all(
+        `SELECT ${localDaySql(zone)} AS day, count(*) FROM events
+         WHERE org_id = @orgId AND action = @action AND ts >= @from AND ts < @to GROUP BY day ORDER BY day`,
+        { orgId, action, from, to },
+      ).map(([day, count]) => ({ day: day as number, count: count as number }));
+    },
+
+    /** The `limit` most frequent values of a column expression among one action's events. */
+    topKeys(
+      orgId: number,
+      action: string,
+      by: 'actor' | 'ip',
+      from: number,
+      to: number,
+      limit: number,
+    ): KeyCount[] {
+      const key = by === 'ip' ? 'ip_address' : 'coalesce(actor_email, actor_id, actor_name)';
+      return all(
+        `SELECT ${key} AS k, count(*) AS n FROM events
+         WHERE org_id = @orgId AND action = @action AND ts >= @from AND ts < @to AND k IS NOT NULL
+         GROUP BY k ORDER BY n DESC, k LIMIT ${Math.floor(limit)}`,
+        { orgId, action, from, to },
+      ).map(([k, n]) => ({ key: String(k), count: n as number }));
+    },
+
+    /**
+     * `user.login`s in [from, to) from an address the person had not signed in from in the
+     * `lookbackMs` before, by people who had signed in at all in that time.
+     */
+    newIpLogins(orgId: number, from: number, to: number, lookbackMs: number): NewIpLogin[] {
+      return all(
+        `WITH logins AS (
+           SELECT seq, id, ts, actor_email, actor_id, nullif(ip_address, '') AS ip, ${USER_KEY_SQL} AS k FROM events
+           WHERE org_id = @orgId AND action = 'user.login' AND ts >= @since AND ts < @to
+         ), ranked AS (
+           SELECT *, lag(ts) OVER (PARTITION BY k ORDER BY ts, seq) AS previous,
+             lag(ts) OVER (PARTITION BY k, ip ORDER BY ts, seq) AS previousHere
+           FROM logins WHERE k IS NOT NULL
+         )
+         SELECT id, ts, k, actor_email, actor_id, ip FROM ranked
+         WHERE ts >= @from AND ip IS NOT NULL AND previous >= ts - @lookback
+           AND (previousHere IS NULL OR previousHere < ts - @lookback)
+         ORDER BY ts, seq LIMIT ${MAX_RULE_ROWS}`,
+        { orgId, since: from - lookbackMs, from, to, lookback: lookbackMs },
+      ).map(([id, ts, user, actorEmail, actorId, ip]) => ({
+        id: id as string,
+        ts: ts as number,
+        user: user as string,
+        actorEmail: (actorEmail as string | null) ?? null,
+        actorId: (actorId as string | null) ?? null,
+        ip: ip as string,
+      }));
+    },
+
+    /**
+     * Hours of the day (in the zone) at which a person acted in [from, to) but never in
+     * [baselineFrom, from), for people with at least `minBaseline` events in the baseline.
+     */
+    unusualHours(
+      orgId: number,
+      range: { baselineFrom: number; from: number; to: number },
+      zone: readonly OffsetSegment[],
+      minBaseline: number,
+    ): UnusualHour[] {
+      return all(
+        `WITH acts AS (
+           SELECT ${USER_KEY_SQL} AS k, actor_email, actor_id, ts, ${localHourSql(zone)} AS hour FROM events
+           WHERE org_id = @orgId AND ts >= @baselineFrom AND ts < @to AND action <> '${CHECKPOINT_SIGNED}'
+             AND coalesce(actor_type, 'user') = 'user'
+         ), hours AS (
+           SELECT k, hour, max(actor_email) AS email, max(actor_id) AS id, sum(ts < @from) AS baseline,
+             sum(ts >= @from) AS recent, min(CASE WHEN ts >= @from THEN ts END) AS firstTs, max(ts) AS lastTs
+           FROM acts WHERE k IS NOT NULL GROUP BY k, hour
+         ), people AS (
+           SELECT *, sum(baseline) OVER (PARTITION BY k) AS personBaseline FROM hours
+         )
+         SELECT k, email, id, hour, recent, firstTs, lastTs FROM people
+         WHERE personBaseline >= @minBaseline AND baseline = 0 AND recent > 0
+         ORDER BY k, hour LIMIT ${MAX_RULE_ROWS}`,
+        { orgId, ...range, minBaseline },
+      ).map(([user, actorEmail, actorId, hour, events, firstTs, lastTs]) => ({
+        user: user as string,
+        actorEmail: (actorEmail as string | null) ?? null,
+        actorId: (actorId as string | null) ?? null,
+        hour: hour as number,
+        events: events as number,
+        firstTs: firstTs as number,
+        lastTs: lastTs as number,
+      }));
+    },
+
+    /** The first `limit` ids of one person's events in [from, to) at these hours of the zone's day. */
+    idsAtHours(
+      orgId: number,
+      person: { email: string | null; id: string | null },
+      hours: number[],
+      range: { from: number; to: number },
+      zone: readonly OffsetSegment[],
+      limit: number,
+    ): string[] {
+      const who = person.email !== null ? 'actor_email = @email' : 'actor_id = @id AND actor_email IS NULL';
+      return all(
+        `SELECT id FROM events WHERE org_id = @orgId AND ${who} AND ts >= @from AND ts < @to
+           AND ${localHourSql(zone)} IN (SELECT value FROM json_each(@hours))
+         ORDER BY ts, seq LIMIT ${Math.floor(limit)}`,
+        { orgId, email: person.email, id: person.id, hours: JSON.stringify(hours), ...range },
+      ).map(([id]) => id as string);
+    },
+
+    /**
+     * Events per category per day of the zone in [from, to), from the (org, category, ts)
+     * index alone. TODO(rollup): read event_counts once migration 0003 is in.
+     */
+    dailyCategoryCounts(orgId: number, from: number, to: number, zone: readonly OffsetSegment[]) {
+      const counts = new Map<string, Map<number, number>>();
+      for (const category of CATEGORIES) {
+        // The server's own checkpoint records come every minute of activity: not the log's volume.
+        const skip = category === 'audit' ? `AND action <> '${CHECKPOINT_SIGNED}'` : '';
+        const days = all(
+          `SELECT ${localDaySql(zone)} AS day, count(*) FROM events
+           WHERE org_id = @orgId AND category = @category AND ts >= @from AND ts < @to ${skip} GROUP BY day`,
+          { orgId, category, from, to },
+        );
+        if (days.length) counts.set(category, new Map(days.map(([day, n]) => [day as number, n as number])));
+      }
+      return counts;
+    },
+
+    /** The first `limit` ids of a category's events in [from, to). */
+    categoryIds(orgId: number, category: string, from: number, to: number, limit: number): string[] {
+      return all(
+        `SELECT id FROM events WHERE org_id = @orgId AND category = @category AND ts >= @from AND ts < @to
+         ORDER BY ts, seq LIMIT ${Math.floor(limit)}`,
+        { orgId, category, from, to },
+      ).map(([id]) => id as string);
+    },
+  };
+}
