@@ -5,8 +5,8 @@
 import PDFDocument from 'pdfkit';
 import type { SecurityReview } from '../../client/types.js';
 import type { FindingChart, Severity } from '../../domain/review.js';
-import { BOLD, MUTED, PAGE_SIZE, PageFlow } from '../../export/pdf/layout.js';
-import { pdfText } from '../../export/pdf/text.js';
+import { BOLD, FONT, MUTED, PAGE_SIZE, PageFlow } from '../../export/pdf/layout.js';
+import { type Measure, pdfText } from '../../export/pdf/text.js';
 import { formatTimestamp } from '../../format/time-format.js';
 import { logsCommandLine } from './logs-command.js';
 import {
@@ -115,9 +115,18 @@ function drawFinding(flow: PageFlow, cursor: { y: number }, finding: Finding, zo
     flow.paragraph(pdfText(facts.join(' · ')), left, cursor.y, width, 2, { size: 8.5, color: MUTED }) + 2;
   const { ids, more } = listedIds(finding);
   if (ids.length > 0) {
-    const list = `Events (${count(ids.length + more)}): ${ids.join(', ')}${more > 0 ? `, and ${count(more)} more` : ''}`;
-    room(flow, cursor, 40);
-    cursor.y = flow.paragraph(pdfText(list), left, cursor.y, width, 5, { size: 8 }) + 2;
+    const words = [
+      `Events (${count(ids.length + more)}):`,
+      ...ids.map((id, index) => `${pdfText(id)}${index < ids.length - 1 || more > 0 ? ',' : ''}`),
+      ...(more > 0 ? [`and ${count(more)} more`] : []),
+    ];
+    const lines = packWords(words, width, flow.use(FONT, 8));
+    room(flow, cursor, lines.length * 10 + 4);
+    for (const line of lines) {
+      flow.text(line, left, cursor.y, { size: 8 });
+      cursor.y += 10;
+    }
+    cursor.y += 2;
   }
   for (const query of Array.isArray(finding.queries) ? finding.queries : []) {
     room(flow, cursor, 30);
@@ -128,6 +137,21 @@ function drawFinding(flow: PageFlow, cursor: { y: number }, finding: Finding, zo
   }
   if (finding.chart) drawChart(flow, cursor, finding.chart, left, width);
   cursor.y += 14;
+}
+
+/** Words in lines no wider than `width`, broken only between words: an event id stays whole. */
+function packWords(words: string[], width: number, measure: Measure): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of words) {
+    const next = line === '' ? word : `${line} ${word}`;
+    if (line !== '' && measure(next) > width) {
+      lines.push(line);
+      line = word;
+    } else line = next;
+  }
+  if (line !== '') lines.push(line);
+  return lines;
 }
 
 function drawChart(flow: PageFlow, cursor: { y: number }, chart: FindingChart, left: number, width: number) {
