@@ -103,7 +103,8 @@ export function createReviewAggregates(db: Db) {
 
     /**
      * Hours of the day (in the zone) at which a person acted in [from, to) but never in
-     * [baselineFrom, from), for people with at least `minBaseline` events in the baseline.
+     * [baselineFrom, from), for people with at least `minBaseline` events in the baseline. People
+     * are actors with an email: the (org, email, ts) index alone answers, without reading rows.
      */
     unusualHours(
       orgId: number,
@@ -112,20 +113,18 @@ export function createReviewAggregates(db: Db) {
       minBaseline: number,
     ): UnusualHour[] {
       return all(
-        `WITH acts AS (
-           SELECT ${USER_KEY_SQL} AS k, actor_email, actor_id, ts, ${localHourSql(zone)} AS hour FROM events
-           WHERE org_id = @orgId AND ts >= @baselineFrom AND ts < @to AND action <> '${CHECKPOINT_SIGNED}'
-             AND coalesce(actor_type, 'user') = 'user'
-         ), hours AS (
-           SELECT k, hour, max(actor_email) AS email, max(actor_id) AS id, sum(ts < @from) AS baseline,
+        `WITH hours AS (
+           SELECT actor_email AS email, ${localHourSql(zone)} AS hour, sum(ts < @from) AS baseline,
              sum(ts >= @from) AS recent, min(CASE WHEN ts >= @from THEN ts END) AS firstTs, max(ts) AS lastTs
-           FROM acts WHERE k IS NOT NULL GROUP BY k, hour
+           FROM events INDEXED BY events_actor_email_time
+           WHERE org_id = @orgId AND actor_email IS NOT NULL AND actor_email <> '' AND ts >= @baselineFrom AND ts < @to
+           GROUP BY actor_email, hour
          ), people AS (
-           SELECT *, sum(baseline) OVER (PARTITION BY k) AS personBaseline FROM hours
+           SELECT *, sum(baseline) OVER (PARTITION BY email) AS personBaseline FROM hours
          )
-         SELECT k, email, id, hour, recent, firstTs, lastTs FROM people
+         SELECT lower(email), email, NULL, hour, recent, firstTs, lastTs FROM people
          WHERE personBaseline >= @minBaseline AND baseline = 0 AND recent > 0
-         ORDER BY k, hour LIMIT ${MAX_RULE_ROWS}`,
+         ORDER BY email, hour LIMIT ${MAX_RULE_ROWS}`,
         { orgId, ...range, minBaseline },
       ).map(([user, actorEmail, actorId, hour, events, firstTs, lastTs]) => ({
         user: user as string,
