@@ -205,7 +205,9 @@ export function createReviewQueries(db: Db) {
         `SELECT ${ROW_COLUMNS}, NULL FROM events WHERE ${where} ORDER BY ts, seq LIMIT ${limit}`,
         params,
       );
-      const [total] = statements.get(`SELECT count(*) FROM events ${BY_IP} WHERE ${where}`).get(params) as [number];
+      const [total] = statements.get(`SELECT count(*) FROM events ${BY_IP} WHERE ${where}`).get(params) as [
+        number,
+      ];
       return { rows: found, total };
     },
 
