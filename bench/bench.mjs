@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { CATEGORY_NAMES, eventSource, RARE_TERM, random } from './events.mjs';
 import { describeSseFigures, sseParserFigures } from './sse-parser.mjs';
+import { reviewFigures, reviewRows } from './review-figures.mjs';
 import { ingestWithAndWithoutTree, millionFigures } from './tree-figures.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -42,15 +43,16 @@ function parseArgs(argv) {
       if (!Number.isInteger(n) || n < 1000) usage('--tree-events: expected a whole number of at least 1000');
       options.treeEvents = n;
     } else if (arg === '--tree-db') options.treeDb = value();
+    else if (arg === '--review-db') options.reviewDb = value();
     else if (arg === '--json') options.json = value();
     else if (arg === '--keep') options.keep = true;
     else if (arg === '--only') {
       options.only = value();
-      if (options.only !== 'tree' && options.only !== 'proofs') usage('--only: expected tree or proofs');
+      if (!['tree', 'proofs', 'review'].includes(options.only)) usage('--only: expected tree, proofs or review');
     }
     else if (arg === '-h' || arg === '--help') {
       process.stdout.write(
-        'Usage: npm run bench [-- --events N] [--tree-events N] [--tree-db FILE] [--json FILE] [--keep] [--only tree|proofs]\n\n' +
+        'Usage: npm run bench [-- --events N] [--tree-events N] [--tree-db FILE] [--json FILE] [--keep] [--only tree|proofs|review]\n\n' +
           '  --events N         events to ingest (default 200000)\n' +
           '  --tree-events N    events of the database for proofs and audit verify (default 1000000)\n' +
           '  --tree-db FILE     that database: filled and kept if FILE is missing, reused (no fill) if not\n' +
@@ -58,7 +60,9 @@ function parseArgs(argv) {
           '  --keep             keep the temp directory (database, export files)\n' +
           '  --only tree        only the tamper-evident log figures (ingest with and without the tree,\n' +
           '                     then those at 1,000,000 events)\n' +
-          '  --only proofs      only those at 1,000,000 events (inclusion proof, audit verify)\n',
+          '  --only proofs      only those at 1,000,000 events (inclusion proof, audit verify)\n' +
+          '  --only review      only the security review over --tree-events events (100 days, review mix)\n' +
+          '  --review-db FILE   its database: filled and kept if FILE is missing, reused (no fill) if not\n',
       );
       process.exit(0);
     } else usage(`unknown option ${arg}`);
@@ -702,40 +706,44 @@ async function main() {
       await server.stop();
       server = undefined;
     }
-    figures.treeIngest = [];
-    for (const clients of options.only === 'proofs' ? [] : [1, 4]) {
-      log(`tree: ingest with and without the Merkle tree, ${clients} client(s), 3 runs each in turns`);
-      figures.treeIngest.push(
-        await ingestWithAndWithoutTree({
-          dir,
-          events: TREE_INGEST_EVENTS,
-          clients,
-          runs: 3,
-          Api,
-          ingestAll,
-          makeEvent: eventSource(TREE_INGEST_EVENTS, Date.now() - DAY),
-          log,
-        }),
-      );
+    if (options.only === 'review') {
+      figures.review = await reviewFigures({ dir, events: options.treeEvents, reviewDb: options.reviewDb, serverTime, log });
+    } else {
+      figures.treeIngest = [];
+      for (const clients of options.only === 'proofs' ? [] : [1, 4]) {
+        log(`tree: ingest with and without the Merkle tree, ${clients} client(s), 3 runs each in turns`);
+        figures.treeIngest.push(
+          await ingestWithAndWithoutTree({
+            dir,
+            events: TREE_INGEST_EVENTS,
+            clients,
+            runs: 3,
+            Api,
+            ingestAll,
+            makeEvent: eventSource(TREE_INGEST_EVENTS, Date.now() - DAY),
+            log,
+          }),
+        );
+      }
+      const treeConfig = join(dir, 'tree-config');
+      mkdirSync(treeConfig);
+      figures.treeMillion = await millionFigures({
+        dir,
+        events: options.treeEvents,
+        treeDb: options.treeDb,
+        env: cliEnv(treeConfig),
+        configDir: treeConfig,
+        runCli,
+        serverTime,
+        log,
+      });
     }
-    const treeConfig = join(dir, 'tree-config');
-    mkdirSync(treeConfig);
-    figures.treeMillion = await millionFigures({
-      dir,
-      events: options.treeEvents,
-      treeDb: options.treeDb,
-      env: cliEnv(treeConfig),
-      configDir: treeConfig,
-      runCli,
-      serverTime,
-      log,
-    });
   } finally {
     if (server) await server.stop();
   }
   figures.totalSeconds = (performance.now() - began) / 1000;
 
-  const body = [...(figures.startup ? rows(figures, total) : []), ...treeRows(figures)];
+  const body = [...(figures.startup ? rows(figures, total) : []), ...treeRows(figures), ...reviewRows(figures)];
   figures.table = body.map(([figure, measured, target, result]) => ({ figure, measured, target, result }));
   const m = figures.machine;
   process.stdout.write(

@@ -80,3 +80,76 @@ export function eventSource(total, end) {
     };
   };
 }
+
+/**
+ * Events for the security review's figure: `days` days before `end`, weighted to working hours,
+ * with a realistic share of sign-ins (6 %), failed sign-ins (1.5 %), role changes and token
+ * events (a few a day), deletions and removals (3 %), and every ten days a credential-stuffing
+ * burst followed by a sign-in, a token and a deleted tunnel.
+ */
+export function reviewEventSource(total, end, days = 100) {
+  const start = end - days * DAY;
+  const next = random(0x2e71e3);
+  const pick = (list) => list[Math.floor(next() * list.length)];
+  const people = Array.from({ length: 200 }, (_, i) => ({
+    id: `user_${(0x20000 + i * 7919).toString(16)}`,
+    email: `person${i}@example.com`,
+    ips: [`203.0.113.${i % 250}`, `198.51.100.${(i * 7) % 250}`],
+  }));
+  const WEIGHTS = [
+    ['user.login', 60],
+    ['user.login_failed', 15],
+    ['user.logout', 40],
+    ['tunnel.started', 150],
+    ['tunnel.stopped', 150],
+    ['tunnel.created', 20],
+    ['tunnel.deleted', 15],
+    ['subdomain.removed', 10],
+    ['custom_domain.removed', 5],
+    ['review.triggered', 200],
+    ['review.completed', 150],
+    ['billing.credits_used', 80],
+    ['settings.organization_updated', 5],
+    ['security.api_token_created', 1],
+    ['security.api_token_revoked', 0.5],
+    ['team.member_role_changed', 0.2],
+    ['team.member_added', 0.5],
+    ['access.api_call', 100],
+  ];
+  const sum = WEIGHTS.reduce((s, [, w]) => s + w, 0);
+  const chooseAction = () => {
+    let roll = next() * sum;
+    for (const [action, weight] of WEIGHTS) if ((roll -= weight) < 0) return action;
+    return 'review.triggered';
+  };
+  const incidentEvery = Math.floor(total / (days / 10));
+  let incident = [];
+  return (index) => {
+    const at = start + Math.floor(((index + next()) * days * DAY) / total);
+    if (incident.length) return { ...incident.shift(), timestamp: new Date(at).toISOString() };
+    if (index % incidentEvery === incidentEvery - 1) {
+      const victim = pick(people);
+      const ip = `192.0.2.${index % 250}`;
+      const as = { actor: { id: victim.id, email: victim.email, type: 'user' }, context: { ip_address: ip } };
+      incident = [
+        ...Array.from({ length: 24 }, () => ({ action: 'user.login_failed', ...as })),
+        { action: 'user.login', ...as },
+        { action: 'security.api_token_created', ...as, target: { type: 'api_token', id: `tok_${index}` } },
+        { action: 'tunnel.deleted', ...as, target: { type: 'tunnel', id: `tunnel_${index}` } },
+      ];
+      return { action: 'user.login_failed', ...as, timestamp: new Date(at).toISOString() };
+    }
+    const person = pick(people);
+    const action = chooseAction();
+    const role = action === 'team.member_role_changed' ? pick(['member', 'admin', 'owner']) : undefined;
+    return {
+      timestamp: new Date(at).toISOString(),
+      action,
+      actor: { id: person.id, email: person.email, type: 'user' },
+      target: role ? { type: 'user', name: pick(people).email } : { type: action.split('.')[0], id: `t_${Math.floor(next() * 5000)}` },
+      context: { ip_address: next() < 0.995 ? pick(person.ips) : `100.64.${index % 250}.${(index >> 8) % 250}` },
+      changes: role ? { role: { old: 'member', new: role } } : null,
+      metadata: { request_id: `req_${index.toString(36)}` },
+    };
+  };
+}

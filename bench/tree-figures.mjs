@@ -12,11 +12,13 @@ const SERVER = fileURLToPath(new URL('tree-server.mjs', import.meta.url));
 
 /**
  * Starts bench/tree-server.mjs; resolves once it listens (after its fill, if any). `nodeArgs`
- * go to node (e.g. ['--cpu-prof'] to profile the server).
+ * go to node (e.g. ['--cpu-prof'] to profile the server); `events: 'review'` fills with the
+ * security review's mix.
  */
-export function startTreeServer(dbFile, { sealing = true, fill = 0, configDir, nodeArgs = [] } = {}) {
+export function startTreeServer(dbFile, { sealing = true, fill = 0, configDir, nodeArgs = [], events } = {}) {
   const args = [...nodeArgs, SERVER, dbFile, '--sealing', sealing ? 'on' : 'off'];
   if (fill > 0) args.push('--fill', String(fill));
+  if (events) args.push('--events', events);
   if (configDir) args.push('--config-dir', configDir);
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   let stderr = '';

@@ -6,6 +6,7 @@
 //   --sealing off   the Merkle tree switched off (AppOptions.treeSealing = false): the baseline
 //                   that ingest with the tree is compared to, in the same run.
 //   --config-dir D  saves the owner's token in profile "default" there, as a first start does.
+//   --events review the fill's events: the security review's mix (default: bench/events.mjs eventSource).
 //   --fill N        records N bench events (bench/events.mjs) straight through the store before
 //                   listening, 1,000 per transaction as an ingest batch is, then seals them and
 //                   signs a checkpoint: a database of 1,000,000 events in minutes, not HTTP's hour.
@@ -17,7 +18,7 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { eventSource } from './events.mjs';
+import { eventSource, reviewEventSource } from './events.mjs';
 
 const DIST = join(fileURLToPath(new URL('..', import.meta.url)), 'dist');
 const { openDatabase } = await import(join(DIST, 'store', 'database.js'));
@@ -37,6 +38,8 @@ const option = (name) => {
 const sealing = option('--sealing') !== 'off';
 const fill = Number(option('--fill') ?? 0);
 const configDir = option('--config-dir');
+// --events review: the security review's mix over 100 days (bench/events.mjs reviewEventSource).
+const source = option('--events') === 'review' ? reviewEventSource : eventSource;
 
 const db = openDatabase(dbFile);
 const app = await buildApp({ db, rateLimitPerMinute: 1_000_000, treeSealing: sealing, maxStreamsPerToken: 100 });
@@ -85,7 +88,7 @@ function cpuMicros() {
 
 /** Records `count` events 1,000 per transaction, then seals them: the times of both. */
 async function fillDatabase(count) {
-  const makeEvent = eventSource(count, Date.now() - 86_400_000);
+  const makeEvent = source(count, Date.now() - 86_400_000);
   const started = performance.now();
   for (let start = 0; start < count; start += 1000) {
     const batch = [];

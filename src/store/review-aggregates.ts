@@ -2,7 +2,7 @@ import { CATEGORIES } from '../domain/categories.js';
 import { CHECKPOINT_SIGNED } from '../domain/checkpoint-record.js';
 import type { OffsetSegment } from '../domain/zone-offsets.js';
 import type { Db } from './database.js';
-import { MAX_RULE_ROWS, USER_KEY_SQL } from './review-queries.js';
+import { BY_ACTION, MAX_RULE_ROWS, USER_KEY_SQL } from './review-queries.js';
 import { createStatementCache } from './statement-cache.js';
 import { localDaySql, localHourSql } from './zone-sql.js';
 
@@ -48,7 +48,7 @@ export function createReviewAggregates(db: Db) {
     /** Events of one action in [from, to) by day of the zone (days since 1970-01-01). */
     actionByDay(orgId: number, action: string, from: number, to: number, zone: readonly OffsetSegment[]) {
       return all(
-        `SELECT ${localDaySql(zone)} AS day, count(*) FROM events
+        `SELECT ${localDaySql(zone)} AS day, count(*) FROM events ${BY_ACTION}
          WHERE org_id = @orgId AND action = @action AND ts >= @from AND ts < @to GROUP BY day ORDER BY day`,
         { orgId, action, from, to },
       ).map(([day, count]) => ({ day: day as number, count: count as number }));
@@ -65,7 +65,7 @@ export function createReviewAggregates(db: Db) {
     ): KeyCount[] {
       const key = by === 'ip' ? 'ip_address' : 'coalesce(actor_email, actor_id, actor_name)';
       return all(
-        `SELECT ${key} AS k, count(*) AS n FROM events
+        `SELECT ${key} AS k, count(*) AS n FROM events ${BY_ACTION}
          WHERE org_id = @orgId AND action = @action AND ts >= @from AND ts < @to AND k IS NOT NULL
          GROUP BY k ORDER BY n DESC, k LIMIT ${Math.floor(limit)}`,
         { orgId, action, from, to },
@@ -79,8 +79,8 @@ export function createReviewAggregates(db: Db) {
     newIpLogins(orgId: number, from: number, to: number, lookbackMs: number): NewIpLogin[] {
       return all(
         `WITH logins AS (
-           SELECT seq, id, ts, actor_email, actor_id, nullif(ip_address, '') AS ip, ${USER_KEY_SQL} AS k FROM events
-           WHERE org_id = @orgId AND action = 'user.login' AND ts >= @since AND ts < @to
+           SELECT seq, id, ts, actor_email, actor_id, nullif(ip_address, '') AS ip, ${USER_KEY_SQL} AS k
+           FROM events ${BY_ACTION} WHERE org_id = @orgId AND action = 'user.login' AND ts >= @since AND ts < @to
          ), ranked AS (
            SELECT *, lag(ts) OVER (PARTITION BY k ORDER BY ts, seq) AS previous,
              lag(ts) OVER (PARTITION BY k, ip ORDER BY ts, seq) AS previousHere
@@ -103,7 +103,8 @@ export function createReviewAggregates(db: Db) {
 
     /**
      * Hours of the day (in the zone) at which a person acted in [from, to) but never in
-     * [baselineFrom, from), for people with at least `minBaseline` events in the baseline.
+     * [baselineFrom, from), for people with at least `minBaseline` events in the baseline. People
+     * are actors with an email: the (org, email, ts) index alone answers, without reading rows.
      */
     unusualHours(
       orgId: number,
@@ -112,20 +113,18 @@ export function createReviewAggregates(db: Db) {
       minBaseline: number,
     ): UnusualHour[] {
       return all(
-        `WITH acts AS (
-           SELECT ${USER_KEY_SQL} AS k, actor_email, actor_id, ts, ${localHourSql(zone)} AS hour FROM events
-           WHERE org_id = @orgId AND ts >= @baselineFrom AND ts < @to AND action <> '${CHECKPOINT_SIGNED}'
-             AND coalesce(actor_type, 'user') = 'user'
-         ), hours AS (
-           SELECT k, hour, max(actor_email) AS email, max(actor_id) AS id, sum(ts < @from) AS baseline,
+        `WITH hours AS (
+           SELECT actor_email AS email, ${localHourSql(zone)} AS hour, sum(ts < @from) AS baseline,
              sum(ts >= @from) AS recent, min(CASE WHEN ts >= @from THEN ts END) AS firstTs, max(ts) AS lastTs
-           FROM acts WHERE k IS NOT NULL GROUP BY k, hour
+           FROM events INDEXED BY events_actor_email_time
+           WHERE org_id = @orgId AND actor_email IS NOT NULL AND actor_email <> '' AND ts >= @baselineFrom AND ts < @to
+           GROUP BY actor_email, hour
          ), people AS (
-           SELECT *, sum(baseline) OVER (PARTITION BY k) AS personBaseline FROM hours
+           SELECT *, sum(baseline) OVER (PARTITION BY email) AS personBaseline FROM hours
          )
-         SELECT k, email, id, hour, recent, firstTs, lastTs FROM people
+         SELECT lower(email), email, NULL, hour, recent, firstTs, lastTs FROM people
          WHERE personBaseline >= @minBaseline AND baseline = 0 AND recent > 0
-         ORDER BY k, hour LIMIT ${MAX_RULE_ROWS}`,
+         ORDER BY email, hour LIMIT ${MAX_RULE_ROWS}`,
         { orgId, ...range, minBaseline },
       ).map(([user, actorEmail, actorId, hour, events, firstTs, lastTs]) => ({
         user: user as string,
@@ -147,9 +146,12 @@ export function createReviewAggregates(db: Db) {
       zone: readonly OffsetSegment[],
       limit: number,
     ): string[] {
-      const who = person.email !== null ? 'actor_email = @email' : 'actor_id = @id AND actor_email IS NULL';
+      const who =
+        person.email !== null
+          ? 'INDEXED BY events_actor_email_time WHERE actor_email = @email'
+          : 'INDEXED BY events_actor_id_time WHERE actor_id = @id AND actor_email IS NULL';
       return all(
-        `SELECT id FROM events WHERE org_id = @orgId AND ${who} AND ts >= @from AND ts < @to
+        `SELECT id FROM events ${who} AND org_id = @orgId AND ts >= @from AND ts < @to
            AND ${localHourSql(zone)} IN (SELECT value FROM json_each(@hours))
          ORDER BY ts, seq LIMIT ${Math.floor(limit)}`,
         { orgId, email: person.email, id: person.id, hours: JSON.stringify(hours), ...range },
@@ -166,7 +168,7 @@ export function createReviewAggregates(db: Db) {
         // The server's own checkpoint records come every minute of activity: not the log's volume.
         const skip = category === 'audit' ? `AND action <> '${CHECKPOINT_SIGNED}'` : '';
         const days = all(
-          `SELECT ${localDaySql(zone)} AS day, count(*) FROM events
+          `SELECT ${localDaySql(zone)} AS day, count(*) FROM events INDEXED BY events_category_time
            WHERE org_id = @orgId AND category = @category AND ts >= @from AND ts < @to ${skip} GROUP BY day`,
           { orgId, category, from, to },
         );
@@ -178,7 +180,7 @@ export function createReviewAggregates(db: Db) {
     /** The first `limit` ids of a category's events in [from, to). */
     categoryIds(orgId: number, category: string, from: number, to: number, limit: number): string[] {
       return all(
-        `SELECT id FROM events WHERE org_id = @orgId AND category = @category AND ts >= @from AND ts < @to
+        `SELECT id FROM events INDEXED BY events_category_time WHERE org_id = @orgId AND category = @category AND ts >= @from AND ts < @to
          ORDER BY ts, seq LIMIT ${Math.floor(limit)}`,
         { orgId, category, from, to },
       ).map(([id]) => id as string);

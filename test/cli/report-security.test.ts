@@ -8,7 +8,7 @@ import { run } from '../../src/cli/main.js';
 import type { SecurityReview } from '../../src/client/types.js';
 import { generateToken } from '../../src/domain/token.js';
 import { startFixedAnswerServer } from '../helpers/fixed-answer-server.js';
-import { EMPTY_REVIEW, EVERY_SEVERITY, INFO_ONLY } from '../helpers/review-fixture.js';
+import { EMPTY_REVIEW, EVERY_SEVERITY, INFO_ONLY } from '../helpers/review-answer-fixture.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 /** `audit report security` in-process against a server that answers `review` to every request. */

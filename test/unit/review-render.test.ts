@@ -11,7 +11,7 @@ import { markdownText, reviewMarkdown } from '../../src/cli/report/review-markdo
 import { reviewPdf } from '../../src/cli/report/review-pdf.js';
 import { reviewTerminalLines } from '../../src/cli/report/review-terminal.js';
 import { findingsAtOrAbove } from '../../src/cli/report/review-text.js';
-import { EMPTY_REVIEW, EVERY_SEVERITY, HOSTILE, INFO_ONLY } from '../helpers/review-fixture.js';
+import { EMPTY_REVIEW, EVERY_SEVERITY, HOSTILE, INFO_ONLY } from '../helpers/review-answer-fixture.js';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for escape and control characters is the point.
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
