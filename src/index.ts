@@ -35,6 +35,8 @@ export type {
   ListParams,
   Me,
   ProblemDocument,
+  StatsData,
+  StatsParams,
   Webhook,
   WebhookDelivery,
   WebhookFormat,

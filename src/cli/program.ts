@@ -11,6 +11,7 @@ import { logsCommand } from './commands/logs.js';
 import { profileCommand } from './commands/profile.js';
 import { searchCommand } from './commands/search.js';
 import { serverCommand } from './commands/server.js';
+import { statsCommand } from './commands/stats.js';
 import { tailCommand } from './commands/tail.js';
 import { verifyCommand } from './commands/verify.js';
 import { webhooksCommand } from './commands/webhooks.js';
@@ -54,6 +55,7 @@ export function buildProgram(context: CliContext): Command {
   program.addCommand(logsCommand(context));
   program.addCommand(searchCommand(context));
   program.addCommand(tailCommand(context));
+  program.addCommand(statsCommand(context));
   program.addCommand(exportCommand(context));
   program.addCommand(importCommand(context));
   program.addCommand(backupCommand(context));
