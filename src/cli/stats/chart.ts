@@ -12,7 +12,7 @@ import {
   type StackedSeries,
 } from '../output/charts/index.js';
 import { createPalette } from '../output/colors.js';
-import { hourLabel, keyLabel, titleParts, wrapParts } from './labels.js';
+import { hourLabel, keyLabel, OTHER_LABEL, titleParts, wrapParts } from './labels.js';
 import type { StatsRequest } from './request.js';
 
 export interface StatsChartOptions {
@@ -29,7 +29,7 @@ export function statsChartLines(
   options: StatsChartOptions,
 ): string[] {
   const palette = createPalette(options.color);
-  const title = wrapParts(titleParts(data, request, options.zone), options.width).map(palette.header);
+  const title = wrapParts(titleParts(data, request, options.zone), options.width).map((line) => palette.header(line));
   if (data.total === 0) return [...title, '', 'No events in this range.'];
   const time = request.dimensions.find(isTimeDimension);
   const keys = request.dimensions.filter((dimension) => !isTimeDimension(dimension));
@@ -37,7 +37,7 @@ export function statsChartLines(
   let lines: string[];
   if (time === undefined) {
     const bars = data.groups.map((group) => ({
-      label: keys.map((dimension) => keyLabel(group, dimension)).join(' · '),
+      label: group.other ? OTHER_LABEL : keys.map((dimension) => keyLabel(group, dimension)).join(' · '),
       count: group.count,
       category: categoryOf(group, keys),
     }));
