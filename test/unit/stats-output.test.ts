@@ -131,7 +131,8 @@ describe('audit stats on a terminal', () => {
     };
     const hourRequest = statsRequest({ by: ['hour'], since: '2h' }, context);
     expect(statsChartLines(hours, hourRequest, { width: 80, color: false, zone: 'UTC' })).toEqual([
-      'Events by hour · last 2 hours · 2026-12-05 23:00 → 2026-12-06 01:00 (Europe/Berlin)',
+      'Events by hour · last 2 hours',
+      '2026-12-05 23:00 → 2026-12-06 01:00 (Europe/Berlin)',
       '',
       '            0     6     12    18',
       '2026-12-05                         ▄  1',
