@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { parseDimensions } from '../../src/cli/commands/stats.js';
 import { textWidth } from '../../src/cli/output/text-width.js';
 import { statsChartLines } from '../../src/cli/stats/chart.js';
 import { hourLabel, keyLabel } from '../../src/cli/stats/labels.js';
-import { parseDimensions, statsFormat, statsRequest } from '../../src/cli/stats/request.js';
+import { statsFormat, statsRequest } from '../../src/cli/stats/request.js';
 import { statsTable, statsText } from '../../src/cli/stats/rows.js';
 import type { StatsData } from '../../src/client/types.js';
 

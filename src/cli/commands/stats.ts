@@ -1,16 +1,11 @@
 import { Command, Option } from 'commander';
-import { STATS_DIMENSIONS } from '../../domain/stats.js';
+import { isTimeDimension, STATS_DIMENSIONS, type StatsDimension } from '../../domain/stats.js';
 import type { CliContext } from '../context.js';
+import { UsageError } from '../errors.js';
 import { addFilterOptions } from '../filter-options.js';
 import { examples, integerInRange } from '../parse-options.js';
 import { openSession } from '../session.js';
-import {
-  DEFAULT_TOP,
-  parseDimensions,
-  type StatsOptions,
-  statsFormat,
-  statsRequest,
-} from '../stats/request.js';
+import type { StatsOptions } from '../stats/request.js';
 
 export function statsCommand(context: CliContext): Command {
   const by = new Option(
@@ -27,7 +22,7 @@ export function statsCommand(context: CliContext): Command {
     .addOption(by)
     .option(
       '--top <n>',
-      `keep the N largest groups and sum the rest as (other) (default: ${DEFAULT_TOP}; not for day or hour alone)`,
+      'keep the N largest groups and sum the rest as (other) (default: 10; not for day or hour alone)',
       integerInRange('--top', 1, 1000),
     );
   return addFilterOptions(command)
@@ -48,6 +43,8 @@ count, percent); -o json prints the answer's data, -o ndjson one group per line,
     )
     .action(async (options: StatsOptions, cmd: Command) => {
       const session = await openSession(context, cmd);
+      // Loaded when the command runs, so that --help and the other commands never load it.
+      const { statsFormat, statsRequest } = await import('../stats/request.js');
       const format = statsFormat(session.flags.output, session.stdoutIsTerminal);
       const request = statsRequest(options, { zone: session.zone, now: context.now() });
       const client = await session.client();
@@ -56,4 +53,29 @@ count, percent); -o json prints the answer's data, -o ndjson one group per line,
       const { writeStats } = await import('../stats/write.js');
       await writeStats(session, data, request, format);
     });
+}
+
+/** `--by`: one or two dimensions, a comma list or repeated, at most one of day and hour. */
+export function parseDimensions(value: string, previous: StatsDimension[] | undefined): StatsDimension[] {
+  const names = value
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter(Boolean);
+  if (names.length === 0)
+    throw new UsageError(`--by: needs a dimension; choose from ${STATS_DIMENSIONS.join(', ')}`);
+  for (const name of names) {
+    if (!(STATS_DIMENSIONS as readonly string[]).includes(name)) {
+      throw new UsageError(
+        `--by: ${JSON.stringify(name)} is not a dimension; choose one or two of ${STATS_DIMENSIONS.join(', ')}`,
+      );
+    }
+  }
+  const dimensions = [...new Set([...(previous ?? []), ...(names as StatsDimension[])])];
+  if (dimensions.length > 2) {
+    throw new UsageError(`--by: at most two dimensions, e.g. --by day,category; got ${dimensions.join(',')}`);
+  }
+  if (dimensions.filter(isTimeDimension).length > 1) {
+    throw new UsageError('--by: day and hour cannot be combined; group by one of them');
+  }
+  return dimensions;
 }

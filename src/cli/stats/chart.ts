@@ -29,7 +29,9 @@ export function statsChartLines(
   options: StatsChartOptions,
 ): string[] {
   const palette = createPalette(options.color);
-  const title = wrapParts(titleParts(data, request, options.zone), options.width).map((line) => palette.header(line));
+  const title = wrapParts(titleParts(data, request, options.zone), options.width).map((line) =>
+    palette.header(line),
+  );
   if (data.total === 0) return [...title, '', 'No events in this range.'];
   const time = request.dimensions.find(isTimeDimension);
   const keys = request.dimensions.filter((dimension) => !isTimeDimension(dimension));

@@ -3,7 +3,7 @@
  * applies to them, the list filters, and the 30 days asked for when no start is given.
  */
 import type { StatsParams } from '../../client/types.js';
-import { isTimeDimension, STATS_DIMENSIONS, type StatsDimension } from '../../domain/stats.js';
+import { isTimeDimension, type StatsDimension } from '../../domain/stats.js';
 import type { DateContext } from '../dates.js';
 import { UsageError } from '../errors.js';
 import { type FilterOptions, filtersToParams } from '../filter-options.js';
@@ -25,33 +25,9 @@ export interface StatsRequest {
 
 export const DEFAULT_DIMENSIONS: readonly StatsDimension[] = ['category'];
 export const DEFAULT_SINCE = '30d';
+/** Also in `audit stats --help`. */
 export const DEFAULT_TOP = 10;
 const DEFAULT_RANGE_MS = 30 * 86_400_000;
-
-/** `--by`: one or two dimensions, a comma list or repeated, at most one of day and hour. */
-export function parseDimensions(value: string, previous: StatsDimension[] | undefined): StatsDimension[] {
-  const names = value
-    .split(',')
-    .map((name) => name.trim().toLowerCase())
-    .filter(Boolean);
-  if (names.length === 0)
-    throw new UsageError(`--by: needs a dimension; choose from ${STATS_DIMENSIONS.join(', ')}`);
-  for (const name of names) {
-    if (!(STATS_DIMENSIONS as readonly string[]).includes(name)) {
-      throw new UsageError(
-        `--by: ${JSON.stringify(name)} is not a dimension; choose one or two of ${STATS_DIMENSIONS.join(', ')}`,
-      );
-    }
-  }
-  const dimensions = [...new Set([...(previous ?? []), ...(names as StatsDimension[])])];
-  if (dimensions.length > 2) {
-    throw new UsageError(`--by: at most two dimensions, e.g. --by day,category; got ${dimensions.join(',')}`);
-  }
-  if (dimensions.filter(isTimeDimension).length > 1) {
-    throw new UsageError('--by: day and hour cannot be combined; group by one of them');
-  }
-  return dimensions;
-}
 
 export function statsRequest(options: StatsOptions, context: DateContext & { zone: string }): StatsRequest {
   const dimensions = options.by ?? [...DEFAULT_DIMENSIONS];
