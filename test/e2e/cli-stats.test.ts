@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventInput } from '../../src/domain/event.js';
 import type { StatsGroup, StatsResult } from '../../src/domain/stats.js';
 import {
+  BIN,
   cliEnv,
   expectOneErrorLine,
   ingestEvents,
@@ -177,6 +179,17 @@ describe('audit stats against a live server', () => {
     expect(Math.max(...lines.map((line) => [...line].length))).toBeLessThanOrEqual(40);
     expect(lines).toContain('3 events');
     expect(result.stdout).toContain('evilname');
+  });
+
+  it('stops quietly when the reader of the pipe goes away (audit stats | head -1)', async () => {
+    const command = `"${process.execPath}" "${BIN}" stats --utc --by hour --since 365d | head -1; echo "exit \${PIPESTATUS[0]}"`;
+    const result = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+      execFile('bash', ['-c', command], { env: cliEnvFor() }, (error, stdout, stderr) =>
+        error ? reject(error) : resolve({ stdout, stderr }),
+      );
+    });
+    expect(result.stdout).toBe('hour\tcount\tpercent\nexit 0\n');
+    expect(result.stderr).toBe('');
   });
 
   it('a bad --by is a usage error: exit 2, one line, no request', async () => {

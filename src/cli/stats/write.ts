@@ -32,8 +32,9 @@ export async function writeStats(
 function writeAll(stream: NodeJS.WritableStream, text: string): Promise<void> {
   return new Promise((resolve) => {
     const unguard = guardClosedPipe(stream, resolve);
-    stream.write(text, () => {
-      unguard();
+    stream.write(text, (error) => {
+      // On a failed write the stream's 'error' event is still to come: the guard stays for it.
+      if (!error) unguard();
       resolve();
     });
   });
