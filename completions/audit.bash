@@ -4,7 +4,7 @@
 
 _audit_subcommands() {
   case "$1" in
-    '') _audit_reply='login logout whoami profile logs search tail export report import backup gdpr verify webhooks server completion help' ;;
+    '') _audit_reply='login logout whoami profile logs search tail stats export report import backup gdpr verify webhooks server completion help' ;;
     'profile') _audit_reply='list use remove' ;;
     'logs') _audit_reply='show' ;;
     'report') _audit_reply='security' ;;
@@ -34,6 +34,7 @@ _audit_flags() {
     'logs show') _audit_reply='--json --jq --limit --all --wide --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --columns --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'search') _audit_reply='--limit --all --wide --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --columns --json --jq --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'tail') _audit_reply='-n --lines --wide --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --columns --json --jq --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'stats') _audit_reply='--by --top --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'export') _audit_reply='--format --split --gzip --cursor --columns --proof --no-input --category --action --actor --target --resource --ip --team --from --to --since -q --search --detailed --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'report') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'report security') _audit_reply='--since --from --to --fail-on --format --file --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
@@ -191,6 +192,20 @@ _audit_value() {
     'tail|--columns'|'tail '*'|--columns') _audit_reply='' ;;
     'tail|--json'|'tail '*'|--json') _audit_reply='' ;;
     'tail|--jq'|'tail '*'|--jq') _audit_reply='' ;;
+    'stats|--by'|'stats '*'|--by') _audit_reply='category action actor ip team target day hour' ;;
+    'stats|--top'|'stats '*'|--top') _audit_reply='' ;;
+    'stats|--category'|'stats '*'|--category') _audit_reply='auth security profile team review tunnel billing settings access gdpr audit' ;;
+    'stats|--action'|'stats '*'|--action') _audit_reply='' ;;
+    'stats|--actor'|'stats '*'|--actor') _audit_reply='' ;;
+    'stats|--target'|'stats '*'|--target') _audit_reply='' ;;
+    'stats|--resource'|'stats '*'|--resource') _audit_reply='' ;;
+    'stats|--ip'|'stats '*'|--ip') _audit_reply='' ;;
+    'stats|--team'|'stats '*'|--team') _audit_reply='' ;;
+    'stats|--from'|'stats '*'|--from') _audit_reply='' ;;
+    'stats|--to'|'stats '*'|--to') _audit_reply='' ;;
+    'stats|--since'|'stats '*'|--since') _audit_reply='' ;;
+    'stats|-q'|'stats '*'|-q'|'stats|--search'|'stats '*'|--search') _audit_reply='' ;;
+    'stats|--detailed'|'stats '*'|--detailed') return 1 ;;
     'export|--format'|'export '*'|--format') _audit_reply='csv json ndjson pdf' ;;
     'export|--split'|'export '*'|--split') _audit_reply='day month' ;;
     'export|--gzip'|'export '*'|--gzip') return 1 ;;
@@ -240,7 +255,7 @@ _audit_arg() {
     'server org set-plan|0') _audit_reply='free paid fleet enterprise unlimited' ;;
     'server org set-access-logging|0') _audit_reply='on off' ;;
     'completion|0') _audit_reply='bash zsh fish' ;;
-    'help|0') _audit_reply='login logout whoami profile logs search tail export report import backup gdpr verify webhooks server completion environment exit-codes' ;;
+    'help|0') _audit_reply='login logout whoami profile logs search tail stats export report import backup gdpr verify webhooks server completion environment exit-codes' ;;
   esac
 }
 

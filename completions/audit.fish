@@ -5,7 +5,7 @@
 function __audit_subcommands
     switch "$argv[1]"
         case ''
-            printf '%s\n' 'login' 'logout' 'whoami' 'profile' 'logs' 'search' 'tail' 'export' 'report' 'import' 'backup' 'gdpr' 'verify' 'webhooks' 'server' 'completion' 'help'
+            printf '%s\n' 'login' 'logout' 'whoami' 'profile' 'logs' 'search' 'tail' 'stats' 'export' 'report' 'import' 'backup' 'gdpr' 'verify' 'webhooks' 'server' 'completion' 'help'
         case 'profile'
             printf '%s\n' 'list' 'use' 'remove'
         case 'logs'
@@ -378,6 +378,48 @@ function __audit_takes_value
     if string match -q -- 'tail|--jq' 'tail *|--jq' "$argv[1]|$argv[2]"
         return 0
     end
+    if string match -q -- 'stats|--by' 'stats *|--by' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'stats|--top' 'stats *|--top' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'stats|--category' 'stats *|--category' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'stats|--action' 'stats *|--action' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'stats|--actor' 'stats *|--actor' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'stats|--target' 'stats *|--target' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'stats|--resource' 'stats *|--resource' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'stats|--ip' 'stats *|--ip' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'stats|--team' 'stats *|--team' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'stats|--from' 'stats *|--from' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'stats|--to' 'stats *|--to' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'stats|--since' 'stats *|--since' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'stats|-q' 'stats *|-q' 'stats|--search' 'stats *|--search' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'stats|--detailed' 'stats *|--detailed' "$argv[1]|$argv[2]"
+        return 1
+    end
     if string match -q -- 'export|--format' 'export *|--format' "$argv[1]|$argv[2]"
         return 0
     end
@@ -545,6 +587,7 @@ complete -c audit -n '__audit_at \'\'' -a 'profile' -d 'list the saved profiles,
 complete -c audit -n '__audit_at \'\'' -a 'logs' -d 'list audit events, newest first, with filters'
 complete -c audit -n '__audit_at \'\'' -a 'search' -d 'free-text search, with actor:, action:, category:, ip:, target: qualifiers'
 complete -c audit -n '__audit_at \'\'' -a 'tail' -d 'print the newest events, then follow new ones as they happen, until Ctrl-C'
+complete -c audit -n '__audit_at \'\'' -a 'stats' -d 'count events by category, actor, ip, day, … as a terminal chart'
 complete -c audit -n '__audit_at \'\'' -a 'export' -d 'export a range of events to csv, json, ndjson or a pdf report'
 complete -c audit -n '__audit_at \'\'' -a 'report' -d 'reports computed from the log on the server: the security review'
 complete -c audit -n '__audit_at \'\'' -a 'import' -d 'send an export or backup file back to the server (idempotent)'
@@ -590,7 +633,7 @@ complete -c audit -n '__audit_arg \'server org set-plan\' 0' -a 'free paid fleet
 complete -c audit -n '__audit_arg \'server org set-access-logging\' 0' -a 'on off'
 complete -c audit -n '__audit_at \'server key\'' -a 'show' -d 'print the server\'s checkpoint verifier key and its SHA256 fingerprint'
 complete -c audit -n '__audit_arg \'completion\' 0' -a 'bash zsh fish'
-complete -c audit -n '__audit_arg \'help\' 0' -a 'login logout whoami profile logs search tail export report import backup gdpr verify webhooks server completion environment exit-codes'
+complete -c audit -n '__audit_arg \'help\' 0' -a 'login logout whoami profile logs search tail stats export report import backup gdpr verify webhooks server completion environment exit-codes'
 complete -c audit -n '__audit_in \'server user add\'' -l 'email' -r -f -d 'the user\'s email'
 complete -c audit -n '__audit_in \'server user add\'' -l 'name' -r -f -d 'display name (default: the part of the email before @)'
 complete -c audit -n '__audit_in \'server user add\'' -l 'role' -r -f -a 'owner admin member' -d 'organization role; with --team, admin means team admin'
@@ -706,6 +749,20 @@ complete -c audit -n '__audit_in \'tail\'' -l 'detailed' -d 'include detailed ac
 complete -c audit -n '__audit_in \'tail\'' -l 'columns' -r -f -d 'only these columns, in this order, e.g. id,time,actor,action,ip (table, TSV, CSV)'
 complete -c audit -n '__audit_in \'tail\'' -l 'json' -r -f -d 'JSON with only these top-level fields, e.g. id,timestamp,action,actor'
 complete -c audit -n '__audit_in \'tail\'' -l 'jq' -r -f -d 'filter the --json output with jq, e.g. \'.[].actor.email\''
+complete -c audit -n '__audit_in \'stats\'' -l 'by' -r -f -a 'category action actor ip team target day hour' -d 'group by one or two of these, comma-separated (at most one of day and hour; default: category)'
+complete -c audit -n '__audit_in \'stats\'' -l 'top' -r -f -d 'keep the N largest groups and sum the rest as (other) (default: 10; not for day or hour alone)'
+complete -c audit -n '__audit_in \'stats\'' -l 'category' -r -f -a 'auth security profile team review tunnel billing settings access gdpr audit' -d 'only these categories (repeat, or a comma list)'
+complete -c audit -n '__audit_in \'stats\'' -l 'action' -r -f -d 'only these actions, e.g. user.login or tunnel.* (repeat, or a comma list)'
+complete -c audit -n '__audit_in \'stats\'' -l 'actor' -r -f -d 'actor id, email or name; "me" for your own events'
+complete -c audit -n '__audit_in \'stats\'' -l 'target' -r -f -d 'target id or name'
+complete -c audit -n '__audit_in \'stats\'' -l 'resource' -r -f -d 'target id or name, team name, or actor email'
+complete -c audit -n '__audit_in \'stats\'' -l 'ip' -r -f -d 'IP address'
+complete -c audit -n '__audit_in \'stats\'' -l 'team' -r -f -d 'team id'
+complete -c audit -n '__audit_in \'stats\'' -l 'from' -r -f -d 'start: 2024-01-31 (start of that day), 2024-01-31T14:00, an ISO time, 24h, today'
+complete -c audit -n '__audit_in \'stats\'' -l 'to' -r -f -d 'end, inclusive: 2024-01-31 (the whole day), an ISO time, now'
+complete -c audit -n '__audit_in \'stats\'' -l 'since' -r -f -d 'events from this long ago: 30m, 24h, 7d, 2w'
+complete -c audit -n '__audit_in \'stats\'' -s 'q' -l 'search' -r -f -d 'free-text search'
+complete -c audit -n '__audit_in \'stats\'' -l 'detailed' -d 'include detailed access events (page views, API calls)'
 complete -c audit -n '__audit_in \'export\'' -l 'format' -r -f -a 'csv json ndjson pdf' -d 'file format (default: from the -o name, else csv)'
 complete -c audit -n '__audit_in \'export\'' -l 'split' -r -f -a 'day month' -d 'one file per day or month of the display time zone'
 complete -c audit -n '__audit_in \'export\'' -l 'gzip' -d 'compress with gzip (implied by an -o name ending in .gz)'

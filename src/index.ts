@@ -37,6 +37,8 @@ export type {
   ProblemDocument,
   ReviewParams,
   SecurityReview,
+  StatsData,
+  StatsParams,
   Webhook,
   WebhookDelivery,
   WebhookFormat,

@@ -42,6 +42,7 @@ export const ENVIRONMENT: readonly (readonly [name: string, meaning: string])[] 
   ['AUDIT_DEBUG', 'print the stack trace of an unexpected error (as --debug does)'],
   ['NO_COLOR', 'no colour (same as --no-color); FORCE_COLOR forces it on'],
   ['TZ', 'display time zone when neither --tz nor --utc is given'],
+  ['COLUMNS', "width of the audit stats chart (else the terminal's; at least 40)"],
   ['XDG_CONFIG_HOME, XDG_DATA_HOME', 'base directories for profiles and data, as usual on Linux'],
 ];
 

@@ -12,6 +12,7 @@ import { profileCommand } from './commands/profile.js';
 import { reportCommand } from './commands/report.js';
 import { searchCommand } from './commands/search.js';
 import { serverCommand } from './commands/server.js';
+import { statsCommand } from './commands/stats.js';
 import { tailCommand } from './commands/tail.js';
 import { verifyCommand } from './commands/verify.js';
 import { webhooksCommand } from './commands/webhooks.js';
@@ -55,6 +56,7 @@ export function buildProgram(context: CliContext): Command {
   program.addCommand(logsCommand(context));
   program.addCommand(searchCommand(context));
   program.addCommand(tailCommand(context));
+  program.addCommand(statsCommand(context));
   program.addCommand(exportCommand(context));
   program.addCommand(reportCommand(context));
   program.addCommand(importCommand(context));

@@ -6,6 +6,11 @@ export function logsPath(org: string | undefined): string {
   return `/api/v1/organizations/${encodeURIComponent(org)}/audit-logs`;
 }
 
+/** Counts of matching events, grouped. */
+export function statsPath(org: string | undefined): string {
+  return `${logsPath(org)}/stats`;
+}
+
 export function orgPath(org: string | undefined): string {
   return logsPath(org).replace(/\/audit-logs$/, '');
 }

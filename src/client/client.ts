@@ -1,7 +1,7 @@
 import type { Agent } from 'undici';
 import { MAX_BATCH_EVENTS, MAX_PAGE_SIZE } from '../domain/request-limits.js';
 import { type AnswerShape, jsonAnswer } from './answer.js';
-import { logsPath, orgPath, webhooksPath } from './api-paths.js';
+import { logsPath, orgPath, statsPath, webhooksPath } from './api-paths.js';
 import type {
   ApiResponse,
   AuditClientOptions,
@@ -31,6 +31,8 @@ import type {
   Me,
   ReviewParams,
   SecurityReview,
+  StatsData,
+  StatsParams,
   Webhook,
   WebhookDelivery,
   WebhookDeliveryStatus,
@@ -154,6 +156,11 @@ export class AuditClient {
         if (limit !== undefined && count >= limit) return;
       }
     }
+  }
+
+  /** How many events match `params`, grouped by one or two dimensions (`group_by`). */
+  async stats(params: StatsParams, options: CallOptions = {}): Promise<StatsData> {
+    return this.#data<StatsData>('GET', statsPath(this.org), { ...options, query: { ...params } });
   }
 
   async getEvent(id: string, options: CallOptions = {}): Promise<AuditEvent> {

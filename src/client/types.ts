@@ -3,6 +3,7 @@
 import type { Static } from 'typebox';
 import type { Category } from '../domain/categories.js';
 import type { AuditEvent, EventInput } from '../domain/event.js';
+import type { StatsDimension } from '../domain/stats.js';
 import type { MeSchema, ProblemSchema } from '../server/schemas/common.js';
 import type { DuplicateSchema, ExportRecordSchema, IngestResponseSchema } from '../server/schemas/event.js';
 import type {
@@ -13,6 +14,7 @@ import type {
 } from '../server/schemas/gdpr.js';
 import type { ListQuery, ListResponseSchema } from '../server/schemas/list.js';
 import type { ReviewAnswer, ReviewQuery } from '../server/schemas/review.js';
+import type { StatsAnswer, StatsQuery } from '../server/schemas/stats.js';
 import type {
   CreateWebhookBody,
   DeliverySchema,
@@ -29,6 +31,15 @@ import type {
 export type ListParams = Omit<ListQuery, 'category'> & { category?: Category[] };
 
 export type EventPage = Static<typeof ListResponseSchema>;
+
+/** The stats endpoint's query: the list filters, the dimensions to group by, `top` and `tz`. */
+export type StatsParams = Omit<Static<typeof StatsQuery>, 'category' | 'group_by'> & {
+  category?: Category[];
+  group_by: StatsDimension[];
+};
+
+/** Counts grouped by one or two dimensions: every time bucket of the range, the largest groups first. */
+export type StatsData = Static<typeof StatsAnswer>['data'];
 
 /** How ingest answers an event whose id was already stored: its id, never the stored event. */
 export type DuplicateEvent = Static<typeof DuplicateSchema>;

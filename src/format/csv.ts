@@ -1,4 +1,5 @@
 import type { AuditEvent } from '../domain/event.js';
+import { neutralizeFormula } from '../domain/formula-cells.js';
 import { CSV_COLUMNS, type CsvColumn, csvCells } from './columns.js';
 import { sanitizeForDisplay } from './sanitize.js';
 
@@ -39,4 +40,9 @@ export function csvLine(event: AuditEvent, terminal: boolean, columns?: readonly
 const CSV_NEEDS_QUOTES = /[",\r\n]/;
 function csvCell(cell: string): string {
   return CSV_NEEDS_QUOTES.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell;
+}
+
+/** One CSV line of any cells (a report's rows, not events'): formulas defused, quoted as needed. */
+export function csvRecord(cells: readonly string[]): string {
+  return `${cells.map((cell) => csvCell(neutralizeFormula(cell))).join(',')}\n`;
 }

@@ -25,6 +25,7 @@ const OPERATIONS: Record<string, Operation> = {
   'GET /api/v1/organizations/:org/audit-logs/:id': { id: 'getAuditLog' },
   'GET /api/v1/organizations/:org/audit-logs/stream': { id: 'streamAuditLogs' },
   'GET /api/v1/organizations/:org/audit-logs/review': { id: 'getSecurityReview' },
+  'GET /api/v1/organizations/:org/audit-logs/stats': { id: 'getAuditLogStats' },
   'POST /api/v1/organizations/:org/audit-logs': { id: 'ingestAuditLogs' },
   'POST /api/v1/organizations/:org/exports': { id: 'recordExport' },
   'GET /api/v1/organizations/:org/audit-logs/checkpoint': { id: 'getCheckpoint' },

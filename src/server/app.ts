@@ -16,6 +16,7 @@ import { registerExportRecordRoute } from './routes/exports.js';
 import { registerGdprRoutes } from './routes/gdpr.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMeRoute } from './routes/me.js';
+import { registerStatsRoute } from './routes/stats.js';
 import { registerStreamRoute } from './routes/stream.js';
 import { registerTreeRoutes } from './routes/tree.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
@@ -166,6 +167,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     maxBufferedBytes: options.streamMaxBufferedBytes ?? DEFAULT_STREAM_MAX_BUFFERED_BYTES,
   });
   registerAuditLogRoutes(app);
+  registerStatsRoute(app);
   registerTreeRoutes(app);
   registerExportRecordRoute(app);
   registerGdprRoutes(app, { scrubWaitMs: options.gdprScrubWaitMs });

@@ -3,6 +3,7 @@ import { createDirectoryStore, type DirectoryStore } from './directory-store.js'
 import { createEventRecorder, type EventRecorder } from './event-recorder.js';
 import { createEventStore, type EventStore } from './event-store.js';
 import { createMerkleStore, type MerkleStore } from './merkle-store.js';
+import { createStatsStore, type StatsStore } from './stats-store.js';
 
 export interface Stores {
   db: Db;
@@ -12,6 +13,8 @@ export interface Stores {
   recorder: EventRecorder;
   /** Each organization's Merkle tree and signed checkpoints. */
   merkle: MerkleStore;
+  /** Counts of events, grouped (the stats API). */
+  stats: StatsStore;
 }
 
 /**
@@ -29,5 +32,6 @@ export function createStores(db: Db, now: () => number = Date.now, afterCommit?:
     directory,
     recorder: createEventRecorder(events, now, afterCommit),
     merkle: createMerkleStore(db),
+    stats: createStatsStore(db),
   };
 }

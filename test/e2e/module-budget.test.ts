@@ -35,6 +35,7 @@ describe('the modules each kind of command loads', () => {
   const packagesIn = (modules: string[]) =>
     new Set(modules.flatMap((module) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(module)?.[1] ?? []));
 
+  const CHARTS = '/dist/cli/output/charts/';
   const HEAVY = ['undici', 'fastify', 'better-sqlite3', 'pino', 'pdfkit'];
 
   it('--help loads none of undici, fastify, better-sqlite3, pino, pdfkit (at most 90 modules)', async () => {
@@ -44,7 +45,20 @@ describe('the modules each kind of command loads', () => {
     const modules = loaded();
     expect(modules.some((module) => module.includes('/dist/cli/program.js'))).toBe(true);
     expect(HEAVY.filter((name) => packagesIn(modules).has(name))).toEqual([]);
+    expect(modules.filter((module) => module.includes(CHARTS))).toEqual([]);
     expect(modules.length).toBeLessThanOrEqual(90);
+  });
+
+  it('audit stats loads the charts, which --help and the list commands never load (at most 180 modules)', async () => {
+    const { env, loaded } = recording();
+    const stats = await runCli(['stats', '-o', 'chart'], { env });
+    expect(stats.code, stats.stderr).toBe(0);
+    const modules = loaded();
+    expect(modules.some((module) => module.endsWith(`${CHARTS}bar-chart.js`))).toBe(true);
+    expect(
+      ['fastify', 'better-sqlite3', 'pino', 'pdfkit'].filter((name) => packagesIn(modules).has(name)),
+    ).toEqual([]);
+    expect(modules.length).toBeLessThanOrEqual(180);
   });
 
   it('a list command loads the parts of undici the client uses, and no fastify, better-sqlite3, pino, pdfkit (at most 180 modules)', async () => {
@@ -56,6 +70,7 @@ describe('the modules each kind of command loads', () => {
     expect(packages.has('undici')).toBe(true);
     expect(modules.filter((module) => module.endsWith('/node_modules/undici/index.js'))).toEqual([]);
     expect(['fastify', 'better-sqlite3', 'pino', 'pdfkit'].filter((name) => packages.has(name))).toEqual([]);
+    expect(modules.filter((module) => module.includes(CHARTS))).toEqual([]);
     expect(modules.length).toBeLessThanOrEqual(180);
   });
 

@@ -41,6 +41,7 @@ const TABLE: Record<string, Row> = {
   'GET /api/v1/organizations/{org}/audit-logs': READERS,
   'GET /api/organization/audit-logs': { ...READERS, otherOrg: 200 },
   'GET /api/v1/organizations/{org}/audit-logs/stream': READERS,
+  'GET /api/v1/organizations/{org}/audit-logs/stats': READERS,
   // An event only organization-wide readers may see: others are told it does not exist.
   'GET /api/v1/organizations/{org}/audit-logs/{id}': { ...READERS, teamAdmin: 404, member: 404 },
   'POST /api/v1/organizations/{org}/audit-logs': { ...ORG_ADMINS(201), ingest: 201 },
@@ -211,6 +212,9 @@ describe('access control: every role × every endpoint', () => {
       },
       'PATCH /api/v1/organizations/{org}/webhooks/{id}': { description: 'renamed' },
     };
+    if (template.endsWith('/stats')) {
+      return { method, url: `${url}?group_by=action&${WINDOW.replace('&per_page=1000', '')}` };
+    }
     const list = method === 'GET' && template.endsWith('audit-logs');
     const stream = template.endsWith('/stream');
     if (template.includes('/audit-logs/tree') || template.endsWith('/checkpoint')) {
@@ -271,6 +275,15 @@ describe('access control: every role × every endpoint', () => {
     } else if (operation === 'GET /api/organization/audit-logs') {
       const ids = sorted(response.json().data.map((event: AuditEvent) => event.id));
       expect(ids).toEqual(role === 'otherOrg' ? [otherEvent.id] : expectedIds(role));
+    } else if (operation.endsWith('/audit-logs/stats')) {
+      // Counts, too, are of what this role may see only.
+      const visible = (VISIBLE[role] ?? []).map((name) => known[name]?.action as string);
+      const counted = response
+        .json()
+        .data.groups.flatMap((group: { action: string; count: number }) =>
+          Array.from({ length: group.count }, () => group.action),
+        );
+      expect(sorted(counted)).toEqual(sorted(visible));
     } else if (operation.endsWith('/audit-logs/{id}')) {
       expect(response.json().data).toEqual(known.alice);
     } else if (operation === 'POST /api/v1/organizations/{org}/gdpr/exports') {

@@ -1,0 +1,71 @@
+import type { EventFilter, VisibilityScope } from '../domain/filters.js';
+import type { StatsDimension } from '../domain/stats.js';
+import { HOUR_MS } from '../domain/stats-buckets.js';
+import type { CountRow } from '../domain/stats-groups.js';
+import type { ZoneSegment } from '../domain/zone-segments.js';
+import { buildEventWhere } from './event-query.js';
+import type { Statement } from './statement-cache.js';
+import { type CountPlan, scanCounts, toCountRows } from './stats-scan.js';
+import { bucketSql, groupingSql } from './stats-sql.js';
+
+/** The filters event_counts can answer: its columns, and the range. */
+const ROLLUP_FILTERS = new Set<keyof EventFilter>([
+  'categories',
+  'actions',
+  'actionPrefixes',
+  'from',
+  'toExclusive',
+  'detailed',
+]);
+const ROLLUP_DIMENSIONS = new Set<StatsDimension>(['category', 'action', 'day', 'hour']);
+
+/**
+ * Whether migration 3's event_counts can answer: the whole organization, filters on its columns
+ * only, dimensions among its columns and time, and a zone whose offsets and changes fall on
+ * whole hours over the range (a UTC hour is then inside one hour and one day of the zone).
+ */
+export function rollupAnswers(
+  filter: EventFilter,
+  scope: VisibilityScope,
+  dimensions: readonly StatsDimension[],
+  segments: readonly ZoneSegment[],
+): boolean {
+  if (scope.kind !== 'organization') return false;
+  const used = (Object.keys(filter) as (keyof EventFilter)[]).filter((key) => filter[key] !== undefined);
+  if (!used.every((key) => ROLLUP_FILTERS.has(key))) return false;
+  if (!dimensions.every((dimension) => ROLLUP_DIMENSIONS.has(dimension))) return false;
+  return segments.every(
+    (segment, index) => segment.offsetMs % HOUR_MS === 0 && (index === 0 || segment.start % HOUR_MS === 0),
+  );
+}
+
+/**
+ * The same counts as scanCounts, for a filter rollupAnswers accepts, with [from, to) set: the
+ * whole hours from event_counts, the ragged part of an hour at either end from the events.
+ */
+export function rollupCounts(
+  statement: (sql: string) => Statement,
+  orgId: number,
+  filter: EventFilter & { from: number; toExclusive: number },
+  plan: CountPlan,
+): CountRow[] {
+  const scope: VisibilityScope = { kind: 'organization' };
+  const firstHour = Math.ceil(filter.from / HOUR_MS);
+  const endHour = Math.floor(filter.toExclusive / HOUR_MS);
+  if (firstHour >= endHour) return scanCounts(statement, orgId, filter, scope, plan);
+
+  const { from, toExclusive, ...columns } = filter;
+  const where = buildEventWhere(orgId, columns, scope);
+  const params: Record<string, unknown> = { ...where.params, firstHour, endHour };
+  const bucket = plan.unit ? bucketSql(plan.unit, plan.segments, `hour * ${HOUR_MS}`, params) : null;
+  const { select, groupBy } = groupingSql(bucket, plan.keys);
+  const sql = `SELECT ${select}, sum(events) FROM event_counts
+    WHERE ${where.clauses.join(' AND ')} AND hour >= @firstHour AND hour < @endHour${groupBy}`;
+  const rows = toCountRows(statement(sql).all(params) as unknown[][]);
+
+  const ragged = (start: number, end: number) =>
+    start < end
+      ? scanCounts(statement, orgId, { ...filter, from: start, toExclusive: end }, scope, plan)
+      : [];
+  return [...ragged(from, firstHour * HOUR_MS), ...rows, ...ragged(endHour * HOUR_MS, toExclusive)];
+}
