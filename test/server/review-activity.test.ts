@@ -33,12 +33,12 @@ describe('security review: roles, tokens, activity and the log', () => {
     await fixture.close();
   });
 
-  it('role_escalation: high by a member, low by an owner, medium by someone unknown (the directory and earlier role events decide)', async () => {
+  it('role_escalation: high by a member, info (listed, no alert) by an owner, medium by someone unknown (the directory and earlier role events decide)', async () => {
     await ingestAll(fixture, [
       roleChange(0, 'mia@example.com', 'eve@example.com', 'admin'),
       roleChange(MINUTE, 'alice@example.com', 'frank@example.com', 'owner', 'team.member_added'),
       roleChange(2 * MINUTE, 'stranger@example.net', 'gus@example.com', 'admin', 'team.member_invited'),
-      // An earlier role event outranks the directory: Eve was made owner, so her escalation is low.
+      // An earlier role event outranks the directory: Eve was made owner, so her escalation is info.
       roleChange(3 * MINUTE, 'alice@example.com', 'eve@example.com', 'owner'),
       roleChange(4 * MINUTE, 'eve@example.com', 'hal@example.com', 'admin'),
       event(
@@ -51,9 +51,9 @@ describe('security review: roles, tokens, activity and the log', () => {
     const found = ofRule(await reviewOf(fixture), 'role_escalation');
     const severityOf = (target: string) => found.find((f) => f.summary.includes(target))?.severity;
     expect(severityOf('eve@example.com admin')).toBe('high');
-    expect(severityOf('frank@example.com')).toBe('low');
+    expect(severityOf('frank@example.com')).toBe('info');
     expect(severityOf('gus@example.com')).toBe('medium');
-    expect(severityOf('hal@example.com')).toBe('low');
+    expect(severityOf('hal@example.com')).toBe('info');
     // Olga is an organization admin, not an owner.
     expect(severityOf('ivy@example.com')).toBe('high');
     // Alice making Eve owner is an escalation too (by an owner).
