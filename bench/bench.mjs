@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { CATEGORY_NAMES, eventSource, RARE_TERM, random } from './events.mjs';
 import { describeSseFigures, sseParserFigures } from './sse-parser.mjs';
+import { rollupIngest, statsQueryFigures } from './stats-figures.mjs';
 import { ingestWithAndWithoutTree, millionFigures } from './tree-figures.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -25,7 +26,14 @@ const DAY = 86_400_000;
 // Arguments
 
 function parseArgs(argv) {
-  const options = { events: 200_000, treeEvents: 1_000_000, json: undefined, keep: false, only: undefined };
+  const options = {
+    events: 200_000,
+    treeEvents: 1_000_000,
+    statsEvents: 1_000_000,
+    json: undefined,
+    keep: false,
+    only: undefined,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -41,24 +49,31 @@ function parseArgs(argv) {
       const n = Number(value().replaceAll('_', ''));
       if (!Number.isInteger(n) || n < 1000) usage('--tree-events: expected a whole number of at least 1000');
       options.treeEvents = n;
+    } else if (arg === '--stats-events') {
+      const n = Number(value().replaceAll('_', ''));
+      if (!Number.isInteger(n) || n < 1000) usage('--stats-events: expected a whole number of at least 1000');
+      options.statsEvents = n;
     } else if (arg === '--tree-db') options.treeDb = value();
     else if (arg === '--json') options.json = value();
     else if (arg === '--keep') options.keep = true;
     else if (arg === '--only') {
       options.only = value();
-      if (options.only !== 'tree' && options.only !== 'proofs') usage('--only: expected tree or proofs');
+      if (!['tree', 'proofs', 'stats'].includes(options.only)) usage('--only: expected tree, proofs or stats');
     }
     else if (arg === '-h' || arg === '--help') {
       process.stdout.write(
-        'Usage: npm run bench [-- --events N] [--tree-events N] [--tree-db FILE] [--json FILE] [--keep] [--only tree|proofs]\n\n' +
+        'Usage: npm run bench [-- --events N] [--tree-events N] [--tree-db FILE] [--stats-events N] [--json FILE] [--keep] [--only tree|proofs|stats]\n\n' +
           '  --events N         events to ingest (default 200000)\n' +
           '  --tree-events N    events of the database for proofs and audit verify (default 1000000)\n' +
           '  --tree-db FILE     that database: filled and kept if FILE is missing, reused (no fill) if not\n' +
+          '  --stats-events N   events over 30 days for the stats API figures (default 1000000)\n' +
           '  --json FILE        where to write the figures (default: a file in the temp directory)\n' +
           '  --keep             keep the temp directory (database, export files)\n' +
           '  --only tree        only the tamper-evident log figures (ingest with and without the tree,\n' +
           '                     then those at 1,000,000 events)\n' +
-          '  --only proofs      only those at 1,000,000 events (inclusion proof, audit verify)\n',
+          '  --only proofs      only those at 1,000,000 events (inclusion proof, audit verify)\n' +
+          '  --only stats       only the stats API figures (ingest with and without the event_counts\n' +
+          '                     triggers, then GET …/stats over 30 days of --stats-events events)\n',
       );
       process.exit(0);
     } else usage(`unknown option ${arg}`);
@@ -647,6 +662,29 @@ function treeRows(figures) {
   return list;
 }
 
+function statsRows(figures) {
+  const list = [];
+  const r = figures.rollupIngest;
+  if (r) {
+    list.push([
+      'ingest with the event_counts triggers, 1 client',
+      `${fmtInt(r.on.perSecond)} events/s vs ${fmtInt(r.off.perSecond)} without = ${fmt(Math.abs(1 - r.ratio) * 100, 1)} % ${r.ratio <= 1 ? 'slower' : 'faster'} (${fmtInt(r.events)} events into a new database, medians of ${r.runs}); server CPU ${fmt(r.cpuOn, 0)} vs ${fmt(r.cpuOff, 0)} µs an event`,
+      '≤ 5 % below',
+      r.ratio >= 0.95 ? 'pass' : 'MISS',
+    ]);
+  }
+  for (const q of figures.stats?.queries ?? []) {
+    const at = figures.stats.events >= 1_000_000 ? '' : ' (target is at 1,000,000)';
+    list.push([
+      `stats group_by=${q.groupBy}, 30 days`,
+      `server p50 ${fmt(q.server.p50Ms, 1)} ms, p95 ${fmt(q.server.p95Ms, 1)} ms (Server-Timing, ${q.server.samples} requests, ${fmtInt(q.total)} events); plain GROUP BY over events p50 ${fmt(q.raw.p50Ms, 1)} ms, p95 ${fmt(q.raw.p95Ms, 1)} ms`,
+      `p50 < 50 ms${at}`,
+      q.server.p50Ms < 50 ? 'pass' : 'MISS',
+    ]);
+  }
+  return list;
+}
+
 function table(header, body) {
   const all = [header, ...body];
   const widths = header.map((_, i) => Math.max(...all.map((row) => row[i].length)));
@@ -702,8 +740,21 @@ async function main() {
       await server.stop();
       server = undefined;
     }
+    if (options.only === undefined || options.only === 'stats') {
+      log('stats: ingest with and without the event_counts triggers, 1 client, 3 runs each in turns');
+      figures.rollupIngest = await rollupIngest({
+        dir,
+        events: TREE_INGEST_EVENTS,
+        clients: 1,
+        runs: 3,
+        Api,
+        ingestAll,
+        log,
+      });
+      figures.stats = await statsQueryFigures({ dir, events: options.statsEvents, serverTime, log });
+    }
     figures.treeIngest = [];
-    for (const clients of options.only === 'proofs' ? [] : [1, 4]) {
+    for (const clients of options.only === 'proofs' || options.only === 'stats' ? [] : [1, 4]) {
       log(`tree: ingest with and without the Merkle tree, ${clients} client(s), 3 runs each in turns`);
       figures.treeIngest.push(
         await ingestWithAndWithoutTree({
@@ -720,7 +771,7 @@ async function main() {
     }
     const treeConfig = join(dir, 'tree-config');
     mkdirSync(treeConfig);
-    figures.treeMillion = await millionFigures({
+    if (options.only !== 'stats') figures.treeMillion = await millionFigures({
       dir,
       events: options.treeEvents,
       treeDb: options.treeDb,
@@ -735,7 +786,7 @@ async function main() {
   }
   figures.totalSeconds = (performance.now() - began) / 1000;
 
-  const body = [...(figures.startup ? rows(figures, total) : []), ...treeRows(figures)];
+  const body = [...(figures.startup ? rows(figures, total) : []), ...statsRows(figures), ...treeRows(figures)];
   figures.table = body.map(([figure, measured, target, result]) => ({ figure, measured, target, result }));
   const m = figures.machine;
   process.stdout.write(
