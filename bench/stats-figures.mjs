@@ -1,5 +1,5 @@
-// The stats API's figures for `npm run bench`: what the triggers that keep event_counts cost
-// ingest (with and without them, same harness, same run, in turns), and the server time of
+// The stats API's figures for `npm run bench`: what keeping event_counts costs ingest (with and
+// without it, same harness, same run, in turns), and the server time of
 // GET …/audit-logs/stats over 30 days of 1,000,000 events next to the plain GROUP BY that
 // better-sqlite3 runs over the events table in the same process as the bench.
 
@@ -31,7 +31,7 @@ const percentiles = (values) => {
   return { p50Ms: at(50), p95Ms: at(95), samples: values.length };
 };
 
-/** Ingest with the event_counts triggers and without them: `events` events, `runs` runs a side. */
+/** Ingest keeping event_counts and not: `events` events, `runs` runs a side. */
 export function rollupIngest({ dir, events, clients, runs, Api, ingestAll, log }) {
   return ingestWithAndWithoutTree({
     dir,
