@@ -4,8 +4,10 @@
 // better-sqlite3 runs over the events table in the same process as the bench.
 
 import Database from 'better-sqlite3';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { eventSource } from './events.mjs';
 import { ingestWithAndWithoutTree, startTreeServer } from './tree-figures.mjs';
 
@@ -20,6 +22,14 @@ const QUERIES = [
   {
     groupBy: 'day,category',
     raw: (day) => `SELECT ${day}, category, count(*) FROM events WHERE ${RAW_WHERE} GROUP BY 1, 2`,
+  },
+  // A zone whose offset is not whole hours: the rollup cannot answer, the events are counted.
+  {
+    groupBy: 'day',
+    tz: 'Asia/Kolkata',
+    offsetMs: 19_800_000,
+    samples: 5,
+    raw: (day) => `SELECT ${day}, count(*) FROM events WHERE ${RAW_WHERE} GROUP BY 1`,
   },
 ];
 // What the list hides unless asked for, as the stats query does.
@@ -47,6 +57,43 @@ export function rollupIngest({ dir, events, clients, runs, Api, ingestAll, log }
   });
 }
 
+const DIST = join(fileURLToPath(new URL('..', import.meta.url)), 'dist');
+
+/**
+ * The same comparison without HTTP, where the cost is: `events` events recorded through the
+ * store (1,000 a transaction, as an ingest batch) into a new database file, keeping event_counts
+ * or not, `runs` runs a side in turns. This process's CPU an event, median of the runs.
+ */
+export async function rollupStoreIngest({ dir, events, runs, log }) {
+  const { openDatabase } = await import(join(DIST, 'store', 'database.js'));
+  const { createStores } = await import(join(DIST, 'store', 'stores.js'));
+  const makeEvent = eventSource(events, Date.now() - DAY, 30);
+  const batches = [];
+  for (let start = 0; start < events; start += 1000) {
+    batches.push(Array.from({ length: Math.min(1000, events - start) }, (_, i) => makeEvent(start + i)));
+  }
+  const samples = { on: [], off: [] };
+  // Run -1 warms the process up (JIT, first statements) and is not counted.
+  for (let run = -1; run < runs; run++) {
+    for (const side of run % 2 === 0 ? ['off', 'on'] : ['on', 'off']) {
+      const file = join(dir, `store-rollup-${side}-${run}.db`);
+      const db = openDatabase(file);
+      const stores = createStores(db, Date.now, undefined, { eventCounts: side === 'on' });
+      const org = stores.directory.ensureOrganization('default').organization.id;
+      const cpu = process.cpuUsage();
+      for (const batch of batches) stores.recorder.record(org, batch);
+      const used = process.cpuUsage(cpu);
+      db.close();
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+      if (run < 0) continue;
+      samples[side].push((used.user + used.system) / events);
+      log(`  store, event_counts ${side}: ${samples[side].at(-1).toFixed(1)} µs CPU an event`);
+    }
+  }
+  const middle = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
+  return { events, runs, cpuOn: middle(samples.on), cpuOff: middle(samples.off), samples };
+}
+
 /** A database of `events` events over 30 days (no tree: it plays no part here), then the queries. */
 export async function statsQueryFigures({ dir, events, serverTime, log }) {
   const dbFile = join(dir, 'stats.db');
@@ -65,30 +112,40 @@ export async function statsQueryFigures({ dir, events, serverTime, log }) {
         group_by: query.groupBy,
         from: new Date(from).toISOString(),
         to: new Date(to).toISOString(),
+        tz: query.tz ?? 'UTC',
       })}`;
+      const samples = query.samples ?? SAMPLES;
+      const warmUp = Math.min(WARM_UP, samples);
       const times = [];
       let total = 0;
-      for (let i = 0; i < WARM_UP + SAMPLES; i++) {
+      for (let i = 0; i < warmUp + samples; i++) {
         const response = await fetch(url, { headers });
         const body = await response.json();
         if (response.status !== 200) throw new Error(`stats answered ${response.status}: ${JSON.stringify(body)}`);
-        if (i >= WARM_UP) times.push(serverTime(response));
+        if (i >= warmUp) times.push(serverTime(response));
         total = body.data.total;
       }
-      // The same counts straight from SQLite: UTC days, one statement prepared once.
-      const statement = raw.prepare(query.raw(`ts / ${DAY}`)).raw(true);
+      // The same counts straight from SQLite: days at the zone's fixed offset, prepared once.
+      const statement = raw.prepare(query.raw(`(ts + ${query.offsetMs ?? 0}) / ${DAY}`)).raw(true);
       const rawTimes = [];
       let rawTotal = 0;
-      for (let i = 0; i < WARM_UP + SAMPLES; i++) {
+      for (let i = 0; i < warmUp + samples; i++) {
         const started = performance.now();
         const rows = statement.all({ org, from, to: to + 1 });
-        if (i >= WARM_UP) rawTimes.push(performance.now() - started);
+        if (i >= warmUp) rawTimes.push(performance.now() - started);
         rawTotal = rows.reduce((sum, row) => sum + row.at(-1), 0);
       }
-      const figure = { groupBy: query.groupBy, total, rawTotal, server: percentiles(times), raw: percentiles(rawTimes) };
+      const figure = {
+        groupBy: query.groupBy,
+        tz: query.tz ?? 'UTC',
+        total,
+        rawTotal,
+        server: percentiles(times),
+        raw: percentiles(rawTimes),
+      };
       figures.queries.push(figure);
       log(
-        `  group_by=${query.groupBy}: server p50 ${figure.server.p50Ms.toFixed(1)} ms, p95 ${figure.server.p95Ms.toFixed(1)} ms; raw GROUP BY p50 ${figure.raw.p50Ms.toFixed(1)} ms (${total} vs ${rawTotal} events)`,
+        `  group_by=${query.groupBy} tz=${figure.tz}: server p50 ${figure.server.p50Ms.toFixed(1)} ms, p95 ${figure.server.p95Ms.toFixed(1)} ms; raw GROUP BY p50 ${figure.raw.p50Ms.toFixed(1)} ms (${total} vs ${rawTotal} events)`,
       );
     }
   } finally {
