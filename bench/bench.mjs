@@ -16,6 +16,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { CATEGORY_NAMES, eventSource, RARE_TERM, random } from './events.mjs';
 import { describeSseFigures, sseParserFigures } from './sse-parser.mjs';
 import { reviewFigures, reviewRows } from './review-figures.mjs';
+import { rollupIngest, rollupStoreIngest, statsQueryFigures } from './stats-figures.mjs';
 import { ingestWithAndWithoutTree, millionFigures } from './tree-figures.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -26,7 +27,14 @@ const DAY = 86_400_000;
 // Arguments
 
 function parseArgs(argv) {
-  const options = { events: 200_000, treeEvents: 1_000_000, json: undefined, keep: false, only: undefined };
+  const options = {
+    events: 200_000,
+    treeEvents: 1_000_000,
+    statsEvents: 1_000_000,
+    json: undefined,
+    keep: false,
+    only: undefined,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -42,27 +50,35 @@ function parseArgs(argv) {
       const n = Number(value().replaceAll('_', ''));
       if (!Number.isInteger(n) || n < 1000) usage('--tree-events: expected a whole number of at least 1000');
       options.treeEvents = n;
+    } else if (arg === '--stats-events') {
+      const n = Number(value().replaceAll('_', ''));
+      if (!Number.isInteger(n) || n < 1000) usage('--stats-events: expected a whole number of at least 1000');
+      options.statsEvents = n;
     } else if (arg === '--tree-db') options.treeDb = value();
     else if (arg === '--review-db') options.reviewDb = value();
     else if (arg === '--json') options.json = value();
     else if (arg === '--keep') options.keep = true;
     else if (arg === '--only') {
       options.only = value();
-      if (!['tree', 'proofs', 'review'].includes(options.only)) usage('--only: expected tree, proofs or review');
+      if (!['tree', 'proofs', 'stats', 'review'].includes(options.only))
+        usage('--only: expected tree, proofs, stats or review');
     }
     else if (arg === '-h' || arg === '--help') {
       process.stdout.write(
-        'Usage: npm run bench [-- --events N] [--tree-events N] [--tree-db FILE] [--json FILE] [--keep] [--only tree|proofs|review]\n\n' +
+        'Usage: npm run bench [-- --events N] [--tree-events N] [--tree-db FILE] [--stats-events N] [--json FILE] [--keep] [--only tree|proofs|stats|review]\n\n' +
           '  --events N         events to ingest (default 200000)\n' +
           '  --tree-events N    events of the database for proofs and audit verify (default 1000000)\n' +
           '  --tree-db FILE     that database: filled and kept if FILE is missing, reused (no fill) if not\n' +
+          '  --stats-events N   events over 30 days for the stats API figures (default 1000000)\n' +
           '  --json FILE        where to write the figures (default: a file in the temp directory)\n' +
           '  --keep             keep the temp directory (database, export files)\n' +
           '  --only tree        only the tamper-evident log figures (ingest with and without the tree,\n' +
           '                     then those at 1,000,000 events)\n' +
           '  --only proofs      only those at 1,000,000 events (inclusion proof, audit verify)\n' +
           '  --only review      only the security review over --tree-events events (100 days, review mix)\n' +
-          '  --review-db FILE   its database: filled and kept if FILE is missing, reused (no fill) if not\n',
+          '  --review-db FILE   its database: filled and kept if FILE is missing, reused (no fill) if not\n' +
+          '  --only stats       only the stats API figures (ingest with and without event_counts kept,\n' +
+          '                     then GET …/stats over 30 days of --stats-events events)\n',
       );
       process.exit(0);
     } else usage(`unknown option ${arg}`);
@@ -651,6 +667,38 @@ function treeRows(figures) {
   return list;
 }
 
+function statsRows(figures) {
+  const list = [];
+  const r = figures.rollupIngest;
+  if (r) {
+    list.push([
+      'ingest keeping event_counts, 1 client',
+      `server CPU ${fmt(r.cpuOn, 0)} vs ${fmt(r.cpuOff, 0)} µs an event without = ${fmt(Math.abs(r.cpuOn / r.cpuOff - 1) * 100, 1)} % ${r.cpuOn >= r.cpuOff ? 'more' : 'less'}; ${fmtInt(r.on.perSecond)} vs ${fmtInt(r.off.perSecond)} events/s (${fmtInt(r.events)} events into a new database, medians of ${r.runs}; the rate is the noisier figure)`,
+      '≤ 5 % more CPU',
+      r.cpuOn <= r.cpuOff * 1.05 ? 'pass' : 'MISS',
+    ]);
+  }
+  const store = figures.rollupStoreIngest;
+  if (store) {
+    list.push([
+      'ingest keeping event_counts, through the store',
+      `CPU ${fmt(store.cpuOn, 1)} vs ${fmt(store.cpuOff, 1)} µs an event without = ${fmt(Math.abs(store.cpuOn / store.cpuOff - 1) * 100, 1)} % ${store.cpuOn >= store.cpuOff ? 'more' : 'less'} (${fmtInt(store.events)} events, 1,000 a transaction, medians of ${store.runs})`,
+      '≤ 5 % more CPU',
+      store.cpuOn <= store.cpuOff * 1.05 ? 'pass' : 'MISS',
+    ]);
+  }
+  for (const q of figures.stats?.queries ?? []) {
+    const at = figures.stats.events >= 1_000_000 ? '' : ' (target is at 1,000,000)';
+    list.push([
+      `stats group_by=${q.groupBy}${q.tz === 'UTC' ? '' : ` tz=${q.tz}`}, 30 days`,
+      `server p50 ${fmt(q.server.p50Ms, 1)} ms, p95 ${fmt(q.server.p95Ms, 1)} ms (Server-Timing, ${q.server.samples} requests, ${fmtInt(q.total)} events); plain GROUP BY over events p50 ${fmt(q.raw.p50Ms, 1)} ms, p95 ${fmt(q.raw.p95Ms, 1)} ms`,
+      q.tz === 'UTC' ? `p50 < 50 ms${at}` : '— (counts the events)',
+      q.tz !== 'UTC' ? 'info' : q.server.p50Ms < 50 ? 'pass' : 'MISS',
+    ]);
+  }
+  return list;
+}
+
 function table(header, body) {
   const all = [header, ...body];
   const widths = header.map((_, i) => Math.max(...all.map((row) => row[i].length)));
@@ -706,44 +754,63 @@ async function main() {
       await server.stop();
       server = undefined;
     }
-    if (options.only === 'review') {
+    if (options.only === undefined || options.only === 'review') {
       figures.review = await reviewFigures({ dir, events: options.treeEvents, reviewDb: options.reviewDb, serverTime, log });
-    } else {
-      figures.treeIngest = [];
-      for (const clients of options.only === 'proofs' ? [] : [1, 4]) {
-        log(`tree: ingest with and without the Merkle tree, ${clients} client(s), 3 runs each in turns`);
-        figures.treeIngest.push(
-          await ingestWithAndWithoutTree({
-            dir,
-            events: TREE_INGEST_EVENTS,
-            clients,
-            runs: 3,
-            Api,
-            ingestAll,
-            makeEvent: eventSource(TREE_INGEST_EVENTS, Date.now() - DAY),
-            log,
-          }),
-        );
-      }
-      const treeConfig = join(dir, 'tree-config');
-      mkdirSync(treeConfig);
-      figures.treeMillion = await millionFigures({
+    }
+    if (options.only === undefined || options.only === 'stats') {
+      log('stats: ingest with and without event_counts kept, 1 client, 3 runs each in turns');
+      figures.rollupIngest = await rollupIngest({
         dir,
-        events: options.treeEvents,
-        treeDb: options.treeDb,
-        env: cliEnv(treeConfig),
-        configDir: treeConfig,
-        runCli,
-        serverTime,
+        events: TREE_INGEST_EVENTS,
+        clients: 1,
+        runs: 3,
+        Api,
+        ingestAll,
         log,
       });
+      log('stats: the same through the store, no HTTP, 5 runs each in turns');
+      figures.rollupStoreIngest = await rollupStoreIngest({ dir, events: TREE_INGEST_EVENTS, runs: 5, log });
+      figures.stats = await statsQueryFigures({ dir, events: options.statsEvents, serverTime, log });
     }
+    figures.treeIngest = [];
+    for (const clients of ['proofs', 'stats', 'review'].includes(options.only) ? [] : [1, 4]) {
+      log(`tree: ingest with and without the Merkle tree, ${clients} client(s), 3 runs each in turns`);
+      figures.treeIngest.push(
+        await ingestWithAndWithoutTree({
+          dir,
+          events: TREE_INGEST_EVENTS,
+          clients,
+          runs: 3,
+          Api,
+          ingestAll,
+          makeEvent: eventSource(TREE_INGEST_EVENTS, Date.now() - DAY),
+          log,
+        }),
+      );
+    }
+    const treeConfig = join(dir, 'tree-config');
+    mkdirSync(treeConfig);
+    if (options.only !== 'stats' && options.only !== 'review') figures.treeMillion = await millionFigures({
+      dir,
+      events: options.treeEvents,
+      treeDb: options.treeDb,
+      env: cliEnv(treeConfig),
+      configDir: treeConfig,
+      runCli,
+      serverTime,
+      log,
+    });
   } finally {
     if (server) await server.stop();
   }
   figures.totalSeconds = (performance.now() - began) / 1000;
 
-  const body = [...(figures.startup ? rows(figures, total) : []), ...treeRows(figures), ...reviewRows(figures)];
+  const body = [
+    ...(figures.startup ? rows(figures, total) : []),
+    ...statsRows(figures),
+    ...treeRows(figures),
+    ...reviewRows(figures),
+  ];
   figures.table = body.map(([figure, measured, target, result]) => ({ figure, measured, target, result }));
   const m = figures.machine;
   process.stdout.write(

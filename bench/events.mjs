@@ -38,9 +38,9 @@ const TEAMS = [
 /** The rare term of the free-text search: in exactly ten events, nowhere else. */
 export const RARE_TERM = 'quokkaxylophone';
 
-/** N events over the year before `end`, oldest first (ingest order is roughly time order). */
-export function eventSource(total, end) {
-  const start = end - 365 * DAY;
+/** N events over the `days` (a year) before `end`, oldest first (ingest order is roughly time order). */
+export function eventSource(total, end, days = 365) {
+  const start = end - days * DAY;
   const next = random(0x5eed);
   const pick = (list) => list[Math.floor(next() * list.length)];
   const rareEvery = Math.floor(total / 10);
@@ -64,7 +64,7 @@ export function eventSource(total, end) {
     const metadata = { request_id: `req_${index.toString(36)}`, reason: pick(['routine', 'ticket', 'rotation', 'cleanup']) };
     if (index % rareEvery === 7) metadata.note = `flagged by ${RARE_TERM} review`;
     return {
-      timestamp: new Date(start + Math.floor(((index + next()) * 365 * DAY) / total)).toISOString(),
+      timestamp: new Date(start + Math.floor(((index + next()) * days * DAY) / total)).toISOString(),
       category,
       action,
       actor: { id: person.id, name: person.name, email: person.email, type: 'user' },

@@ -15,9 +15,13 @@ const SERVER = fileURLToPath(new URL('tree-server.mjs', import.meta.url));
  * go to node (e.g. ['--cpu-prof'] to profile the server); `events: 'review'` fills with the
  * security review's mix.
  */
-export function startTreeServer(dbFile, { sealing = true, fill = 0, configDir, nodeArgs = [], events } = {}) {
-  const args = [...nodeArgs, SERVER, dbFile, '--sealing', sealing ? 'on' : 'off'];
+export function startTreeServer(
+  dbFile,
+  { sealing = true, rollup = true, fill = 0, fillDays, configDir, nodeArgs = [], events } = {},
+) {
+  const args = [...nodeArgs, SERVER, dbFile, '--sealing', sealing ? 'on' : 'off', '--rollup', rollup ? 'on' : 'off'];
   if (fill > 0) args.push('--fill', String(fill));
+  if (fillDays !== undefined) args.push('--fill-days', String(fillDays));
   if (events) args.push('--events', events);
   if (configDir) args.push('--config-dir', configDir);
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
@@ -67,13 +71,25 @@ export function startTreeServer(dbFile, { sealing = true, fill = 0, configDir, n
  * batch is answered AND every event is sealed (the sealer runs on the server's event loop after
  * the commits, so its work counts); the run without it ends the same way (its settle is empty).
  */
-export async function ingestWithAndWithoutTree({ dir, events, clients, runs, Api, ingestAll, makeEvent, log }) {
+export async function ingestWithAndWithoutTree({
+  dir,
+  events,
+  clients,
+  runs,
+  Api,
+  ingestAll,
+  makeEvent,
+  log,
+  what = 'tree',
+  serverOptions = (side) => ({ sealing: side === 'on' }),
+}) {
   const samples = { on: [], off: [] };
   for (let run = 0; run < runs; run++) {
     const order = run % 2 === 0 ? ['off', 'on'] : ['on', 'off'];
     for (const side of order) {
-      const dbFile = join(dir, `tree-${side}-${run}.db`);
-      const server = await startTreeServer(dbFile, { sealing: side === 'on' });
+      const dbFile = join(dir, `${what}-${side}-${run}.db`);
+      const options = serverOptions(side);
+      const server = await startTreeServer(dbFile, options);
       try {
         const api = new Api(server.url, server.token);
         const started = performance.now();
@@ -81,7 +97,7 @@ export async function ingestWithAndWithoutTree({ dir, events, clients, runs, Api
         const answered = performance.now();
         const { size, cpu } = await server.settle();
         const settled = performance.now();
-        if (side === 'on' && size < events) throw new Error(`the tree holds ${size} of ${events} events`);
+        if (options.sealing !== false && size < events) throw new Error(`the tree holds ${size} of ${events} events`);
         const seconds = (settled - started) / 1000;
         samples[side].push({
           seconds,
@@ -91,7 +107,7 @@ export async function ingestWithAndWithoutTree({ dir, events, clients, runs, Api
           // The server's own CPU an event (start-up excluded): steadier than the rate on a busy machine.
           serverCpuMicros: (cpu - server.cpu) / events,
         });
-        log(`  ${clients} client(s), tree ${side}: ${Math.round(events / seconds)} events/s, server CPU ${((cpu - server.cpu) / events).toFixed(0)} µs an event (${Math.round(settled - answered)} ms from the last answer to all sealed)`);
+        log(`  ${clients} client(s), ${what} ${side}: ${Math.round(events / seconds)} events/s, server CPU ${((cpu - server.cpu) / events).toFixed(0)} µs an event (${Math.round(settled - answered)} ms from the last answer to all sealed)`);
       } finally {
         await server.stop();
         for (const suffix of ['', '-wal', '-shm', '.log-key']) rmSync(`${dbFile}${suffix}`, { force: true });

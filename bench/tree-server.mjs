@@ -10,6 +10,9 @@
 //   --fill N        records N bench events (bench/events.mjs) straight through the store before
 //                   listening, 1,000 per transaction as an ingest batch is, then seals them and
 //                   signs a checkpoint: a database of 1,000,000 events in minutes, not HTTP's hour.
+//   --fill-days D   the filled events span the D days (default 365) before now.
+//   --rollup off    ingest leaves event_counts (migration 3) alone (AppOptions.eventCounts = false):
+//                   the baseline that ingest with it is compared to. Stats then miscount; bench only.
 //
 // Messages from the parent: {type:'settle'} → {type:'settled', size, cpu} once every stored event is
 // in the tree and what is due is signed (`sealer.settle()`); {type:'inclusion', samples} → the
@@ -40,9 +43,17 @@ const fill = Number(option('--fill') ?? 0);
 const configDir = option('--config-dir');
 // --events review: the security review's mix over 100 days (bench/events.mjs reviewEventSource).
 const source = option('--events') === 'review' ? reviewEventSource : eventSource;
+const fillDays = option('--fill-days');
+const rollup = option('--rollup') !== 'off';
 
 const db = openDatabase(dbFile);
-const app = await buildApp({ db, rateLimitPerMinute: 1_000_000, treeSealing: sealing, maxStreamsPerToken: 100 });
+const app = await buildApp({
+  db,
+  rateLimitPerMinute: 1_000_000,
+  treeSealing: sealing,
+  eventCounts: rollup,
+  maxStreamsPerToken: 100,
+});
 const services = app.services;
 const bootstrap = bootstrapIfEmpty(services) ?? benchOwner();
 const org = services.directory.findOrganization('default');
@@ -88,7 +99,10 @@ function cpuMicros() {
 
 /** Records `count` events 1,000 per transaction, then seals them: the times of both. */
 async function fillDatabase(count) {
-  const makeEvent = source(count, Date.now() - 86_400_000);
+  const makeEvent =
+    fillDays === undefined
+      ? source(count, Date.now() - 86_400_000)
+      : source(count, Date.now() - 60_000, Number(fillDays));
   const started = performance.now();
   for (let start = 0; start < count; start += 1000) {
     const batch = [];

@@ -68,6 +68,8 @@ export interface AppOptions extends ConnectionLimits {
   checkpointIntervalMs?: number | undefined;
   /** false: no Merkle tree, no checkpoints. Bench baseline only (see ServerServiceOptions). */
   treeSealing?: boolean;
+  /** false: ingest leaves event_counts alone. Bench baseline only (see ServerServiceOptions). */
+  eventCounts?: boolean;
   /** Unsent bytes past which a live stream is cut off; default 1 MiB. */
   streamMaxBufferedBytes?: number;
 }
@@ -103,6 +105,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     quietCheckpointMs: options.quietCheckpointMs,
     checkpointIntervalMs: options.checkpointIntervalMs,
     treeSealing: options.treeSealing,
+    eventCounts: options.eventCounts,
     onError: (error) => app.log.error(error),
     webhooks: {
       retryBaseMs: options.webhookRetryBaseMs,

@@ -39,6 +39,8 @@ export interface ServerServiceOptions {
    * (`npm run bench` measures ingest with and without the tree); no flag or variable sets it.
    */
   treeSealing?: boolean;
+  /** false: ingest leaves event_counts alone. Bench baseline only; no flag or variable sets it. */
+  eventCounts?: boolean;
 }
 
 /**
@@ -53,13 +55,17 @@ export function createServerServices(db: Db, options: ServerServiceOptions = {})
   let sealer: TreeSealer | undefined;
   const writes = createWriteGate(db, { onError: options.onError });
   const checkpointer = createQuietCheckpointer(db, options.quietCheckpointMs ?? 1000);
-  const stores = createStores(db, options.now, () =>
-    writes.afterCommit(() => {
-      hub?.poke();
-      webhookWorker?.poke();
-      checkpointer.poke();
-      sealer?.poke();
-    }),
+  const stores = createStores(
+    db,
+    options.now,
+    () =>
+      writes.afterCommit(() => {
+        hub?.poke();
+        webhookWorker?.poke();
+        checkpointer.poke();
+        sealer?.poke();
+      }),
+    { eventCounts: options.eventCounts },
   );
   const streams = createStreamRegistry(stores.directory, {
     perToken: options.streams?.perToken ?? DEFAULT_STREAM_LIMITS.perToken,

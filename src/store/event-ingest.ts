@@ -1,7 +1,13 @@
 import type { AuditEvent } from '../domain/event.js';
 import type { Db } from './database.js';
 import type { EventReads } from './event-reads.js';
-import { eventToFieldValues, INDEX_TEXT_SQL, INSERT_EVENT_SQL, type StoredEvent } from './event-rows.js';
+import {
+  COUNT_NEW_EVENTS_SQL,
+  eventToFieldValues,
+  INDEX_TEXT_SQL,
+  INSERT_EVENT_SQL,
+  type StoredEvent,
+} from './event-rows.js';
 import { inMaintenanceWindow, writeTransaction } from './transaction.js';
 import { createOutboxWriter } from './webhook-outbox.js';
 
@@ -16,11 +22,22 @@ export interface IngestResult {
 export type EventIngest = ReturnType<typeof createEventIngest>;
 
 /** Every way events are written: a batch in, expired events out. */
-export function createEventIngest(db: Db, reads: Pick<EventReads, 'findById'>) {
+export interface EventIngestOptions {
+  /** false: ingest leaves event_counts alone. Bench baseline only (the stats API then miscounts). */
+  eventCounts?: boolean | undefined;
+}
+
+export function createEventIngest(
+  db: Db,
+  reads: Pick<EventReads, 'findById'>,
+  options: EventIngestOptions = {},
+) {
   const insert = db.prepare(INSERT_EVENT_SQL);
   // The full-text rows of a batch's new events (all of seq >= the first one: the transaction
   // holds the write lock), in one statement after the events themselves: see migration 4.
   const indexText = db.prepare<[number]>(INDEX_TEXT_SQL);
+  // Their counts by hour, category and action, likewise in one statement (see migration 3).
+  const countNew = options.eventCounts === false ? undefined : db.prepare<[number]>(COUNT_NEW_EVENTS_SQL);
   const queueWebhookDeliveries = createOutboxWriter(db);
   const deleteBefore = db.prepare('DELETE FROM events WHERE org_id = ? AND ts < ?');
 
@@ -43,6 +60,7 @@ export function createEventIngest(db: Db, reads: Pick<EventReads, 'findById'>) {
         });
         if (firstSeq !== undefined) {
           indexText.run(firstSeq);
+          countNew?.run(firstSeq);
           queueWebhookDeliveries(orgId, firstSeq);
         }
         return { stored, fresh, created };

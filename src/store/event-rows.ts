@@ -36,6 +36,15 @@ export const INSERT_EVENT_SQL = `INSERT INTO events (org_id, received_at, ${FIEL
   VALUES (?, ?, ${FIELD_COLUMNS.map(() => '?').join(', ')})
   ON CONFLICT (org_id, id) DO NOTHING`;
 
+/**
+ * The event_counts rows (migration 3) of every event from a position on (bound: the first new
+ * seq), added to what is there. `hour` is floor(ts / 3600000), before 1970 too.
+ */
+export const COUNT_NEW_EVENTS_SQL = `INSERT INTO event_counts (org_id, hour, category, action, events)
+  SELECT org_id, CASE WHEN ts >= 0 THEN ts / 3600000 ELSE (ts - 3599999) / 3600000 END, category, action, count(*)
+  FROM events WHERE seq >= ? GROUP BY 1, 2, 3, 4
+  ON CONFLICT (org_id, hour, category, action) DO UPDATE SET events = events + excluded.events`;
+
 /** The full-text rows of every event from a position on (bound: the first new seq). */
 export const INDEX_TEXT_SQL = `INSERT INTO events_fts (rowid, ${SEARCHED_COLUMNS.join(', ')}, metadata_values)
   SELECT seq, ${SEARCHED_COLUMNS.join(', ')},

@@ -1,5 +1,6 @@
 import type { Db } from './database.js';
 import { createDirectoryStore, type DirectoryStore } from './directory-store.js';
+import type { EventIngestOptions } from './event-ingest.js';
 import { createEventRecorder, type EventRecorder } from './event-recorder.js';
 import { createEventStore, type EventStore } from './event-store.js';
 import { createMerkleStore, type MerkleStore } from './merkle-store.js';
@@ -22,8 +23,13 @@ export interface Stores {
  * that events enter through. No timers, no network: what an admin command needs, and what the
  * running server builds its services on. `afterCommit` hears of every commit that stored events.
  */
-export function createStores(db: Db, now: () => number = Date.now, afterCommit?: () => void): Stores {
-  const events = createEventStore(db);
+export function createStores(
+  db: Db,
+  now: () => number = Date.now,
+  afterCommit?: () => void,
+  options: EventIngestOptions = {},
+): Stores {
+  const events = createEventStore(db, options);
   const directory = createDirectoryStore(db, now);
   return {
     db,

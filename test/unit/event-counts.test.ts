@@ -1,7 +1,11 @@
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventInput } from '../../src/domain/event.js';
 import { createGdprStore } from '../../src/gdpr/gdpr-store.js';
 import { type Db, openDatabase } from '../../src/store/database.js';
+import { COUNT_NEW_EVENTS_SQL } from '../../src/store/event-rows.js';
+import { migrate } from '../../src/store/migrate.js';
+import { loadMigrations } from '../../src/store/migrations.js';
 import { createStores, type Stores } from '../../src/store/stores.js';
 import { inMaintenanceWindow } from '../../src/store/transaction.js';
 
@@ -60,14 +64,27 @@ describe('event_counts (migration 3)', () => {
     expect(db.prepare('SELECT sum(events) FROM event_counts').pluck().get()).toBe(230);
   });
 
-  it('counts a time before 1970 (which ingest refuses, but a file may hold) in its hour: floor, not truncation', () => {
-    const insert = db.prepare(
-      "INSERT INTO events (org_id, id, ts, received_at, category, action) VALUES (?, ?, ?, 0, 'auth', 'user.login')",
-    );
-    insert.run(org, 'evt_before', -1);
-    insert.run(org, 'evt_epoch', 0);
-    expect(rollup(db)).toEqual(recount(db));
-    expect(db.prepare('SELECT hour FROM event_counts ORDER BY hour').pluck().all()).toEqual([-1, 0]);
+  it('counts times before 1970 (ingest refuses them, an older file may hold them) in their hour: floor, not truncation', () => {
+    const raw = new Database(':memory:');
+    try {
+      // A database of migrations 1 and 2 holding such events; then migration 3 counts them.
+      migrate(raw, loadMigrations().slice(0, 2));
+      raw.exec("INSERT INTO organizations (id, slug, name, created_at) VALUES (1, 'default', 'Default', 0)");
+      const insert = raw.prepare(
+        "INSERT INTO events (org_id, id, ts, received_at, category, action) VALUES (1, ?, ?, 0, 'auth', 'user.login')",
+      );
+      insert.run('evt_before', -1);
+      insert.run('evt_epoch', 0);
+      migrate(raw);
+      expect(rollup(raw)).toEqual(recount(raw));
+      // And ingest's own statement, for an event stored after the migration.
+      const { lastInsertRowid } = insert.run('evt_long_before', -3_600_001);
+      raw.prepare(COUNT_NEW_EVENTS_SQL).run(lastInsertRowid);
+      expect(rollup(raw)).toEqual(recount(raw));
+      expect(raw.prepare('SELECT hour FROM event_counts ORDER BY hour').pluck().all()).toEqual([-2, -1, 0]);
+    } finally {
+      raw.close();
+    }
   });
 
   it('stays equal to the events after a retention purge, and drops rows that reach zero', () => {

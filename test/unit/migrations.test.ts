@@ -114,10 +114,10 @@ describe('the schema', () => {
 
   it('of a database made by the pre-release chain is adopted as the initial migration, its events kept', () => {
     const raw = preReleaseDatabase(preReleaseChain());
-    // The pre-release code's own stores: no tree yet (migration 2 adds it).
+    // The pre-release code's own stores: no tree yet (migration 2 adds it), no event counts (3).
     const stores = {
       directory: createDirectoryStore(raw, Date.now),
-      recorder: createEventRecorder(createEventStore(raw), Date.now),
+      recorder: createEventRecorder(createEventStore(raw, { eventCounts: false }), Date.now),
     };
     const org = stores.directory.ensureOrganization('default').organization.id;
     const [stored] = stores.recorder.record(org, [
@@ -145,6 +145,10 @@ describe('the schema', () => {
         { order: 'desc', limit: 10 },
       );
       expect(found.events.map((event) => event.event.id)).toEqual([stored?.event.id]);
+      // Migration 3 counted the event it found.
+      expect(db.prepare('SELECT action, events FROM event_counts').all()).toEqual([
+        { action: 'deploy.finished', events: 1 },
+      ]);
       expect(migrate(db)).toBe(0);
     } finally {
       db.close();
