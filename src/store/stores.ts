@@ -4,7 +4,6 @@ import type { EventIngestOptions } from './event-ingest.js';
 import { createEventRecorder, type EventRecorder } from './event-recorder.js';
 import { createEventStore, type EventStore } from './event-store.js';
 import { createMerkleStore, type MerkleStore } from './merkle-store.js';
-import { createStatsStore, type StatsStore } from './stats-store.js';
 
 export interface Stores {
   db: Db;
@@ -14,8 +13,6 @@ export interface Stores {
   recorder: EventRecorder;
   /** Each organization's Merkle tree and signed checkpoints. */
   merkle: MerkleStore;
-  /** Counts of events, grouped (the stats API). */
-  stats: StatsStore;
 }
 
 /**
@@ -38,6 +35,5 @@ export function createStores(
     directory,
     recorder: createEventRecorder(events, now, afterCommit),
     merkle: createMerkleStore(db),
-    stats: createStatsStore(db),
   };
 }

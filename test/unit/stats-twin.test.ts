@@ -7,6 +7,7 @@ import type { StatsDimension } from '../../src/domain/stats.js';
 import { zoneSegments } from '../../src/domain/zone-segments.js';
 import { openDatabase } from '../../src/store/database.js';
 import { rollupAnswers } from '../../src/store/stats-rollup.js';
+import { createStatsStore } from '../../src/store/stats-store.js';
 import { createStores } from '../../src/store/stores.js';
 
 const HOUR = 3_600_000;
@@ -109,8 +110,9 @@ describe('the stats twin: event_counts answers exactly what a scan of the events
               const usesTop = top !== undefined && dimensions.some((d) => d !== 'day' && d !== 'hour');
               const request = { dimensions, timeZone: zone, top: usesTop ? top : undefined, now };
               const scope = { kind: 'organization' } as const;
-              const rollup = stores.stats.stats(org, filter, scope, request);
-              const scan = stores.stats.stats(org, filter, scope, { ...request, forceScan: true });
+              const stats = createStatsStore(db);
+              const rollup = stats.stats(org, filter, scope, request);
+              const scan = stats.stats(org, filter, scope, { ...request, forceScan: true });
               expect(rollup).toEqual(scan);
             }
           } finally {
