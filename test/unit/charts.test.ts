@@ -313,4 +313,25 @@ describe('chart numbers and width', () => {
     expect(chartWidth({ COLUMNS: '20' }, {})).toBe(40);
     expect(chartWidth({ COLUMNS: 'wide' }, { isTTY: true, columns: 30 })).toBe(40);
   });
+
+  it('draws more than two weeks of days as a strip of one character a day, wrapped to the width, with the busiest day', () => {
+    const points = Array.from({ length: 40 }, (_, index) => ({
+      at: `2026-11-${String(index + 1).padStart(2, '0')}`.replace(
+        /-11-(3[1-9]|40)$/,
+        (_m, day) => `-12-${String(Number(day) - 30).padStart(2, '0')}`,
+      ),
+      count: index === 33 ? 40 : index % 7 === 0 ? 0 : 5,
+    }));
+    const lines = renderFindingChart(
+      { kind: 'time', title: 'auth events by day', bucket: 'day', points },
+      { width: 40, color: false },
+    );
+    expect(lines).toEqual([
+      'auth events by day',
+      '2026-11-01  ·▁▁▁▁▁▁·▁▁▁▁▁▁·▁▁▁▁▁▁·▁▁▁▁▁▁',
+      '2026-11-29  ·▁▁▁▁█▁·▁▁▁▁',
+      'to 2026-12-10; busiest 2026-12-04: 40',
+    ]);
+    expect(widest(lines)).toBeLessThanOrEqual(40);
+  });
 });

@@ -110,3 +110,35 @@ function hoursByDay(points: readonly TimePoint[]): DayOfHours[] {
   }
   return [...days.values()];
 }
+
+/**
+ * Many days in a few lines (a finding's 30-day baseline): one character a day, ▁ to █ scaled to
+ * the busiest day, `·` for none, each line led by its first day; then the busiest day and its
+ * count, so the peak is read as a number, not only as a block.
+ */
+export function renderDayStrip(points: readonly TimePoint[], options: TimeChartOptions): string[] {
+  if (points.length === 0) return [];
+  const style =
+    options.category === undefined
+      ? (text: string) => text
+      : chartPalette(options).category(options.category);
+  const days = points.map((point) => ({
+    day: displayLabel(DAY.exec(point.at)?.[1] ?? point.at),
+    count: point.count,
+  }));
+  const labelWidth = Math.max(...days.map((day) => day.day.length));
+  const perLine = Math.max(7, chartWidthOf(options) - labelWidth - 2);
+  const max = Math.max(0, ...days.map((day) => day.count));
+  const lines: string[] = [];
+  for (let start = 0; start < days.length; start += perLine) {
+    const run = days.slice(start, start + perLine);
+    const sparks = run.map((day) => sparkFor(day.count, max)).join('');
+    lines.push(`${(run[0]?.day ?? '').padEnd(labelWidth)}  ${style(sparks)}`);
+  }
+  const peak = days.reduce((best, day) => (day.count > best.count ? day : best));
+  const last = days[days.length - 1]?.day ?? '';
+  const footer = `to ${last}; busiest ${peak.day}: ${formatCount(peak.count)}`;
+  const indented = `${' '.repeat(labelWidth)}  ${footer}`;
+  lines.push(indented.length <= chartWidthOf(options) ? indented : footer);
+  return lines;
+}
