@@ -1,7 +1,6 @@
-import { CATEGORIES } from '../domain/categories.js';
-import { CHECKPOINT_SIGNED } from '../domain/checkpoint-record.js';
 import type { OffsetSegment } from '../domain/zone-offsets.js';
 import type { Db } from './database.js';
+import { dailyCountsFromEvents, dailyCountsFromRollup, rollupHasDays } from './review-daily-counts.js';
 import { BY_ACTION, MAX_RULE_ROWS, USER_KEY_SQL } from './review-queries.js';
 import { createStatementCache } from './statement-cache.js';
 import { localDaySql, localHourSql } from './zone-sql.js';
@@ -159,22 +158,12 @@ export function createReviewAggregates(db: Db) {
     },
 
     /**
-     * Events per category per day of the zone in [from, to), from the (org, category, ts)
-     * index alone. TODO(rollup): read event_counts once migration 0003 is in.
+     * Events per category per day of the zone in [from, to), but the server's checkpoint records:
+     * from the hourly rollup when the zone's days are whole UTC hours, else from the events.
      */
     dailyCategoryCounts(orgId: number, from: number, to: number, zone: readonly OffsetSegment[]) {
-      const counts = new Map<string, Map<number, number>>();
-      for (const category of CATEGORIES) {
-        // The server's own checkpoint records come every minute of activity: not the log's volume.
-        const skip = category === 'audit' ? `AND action <> '${CHECKPOINT_SIGNED}'` : '';
-        const days = all(
-          `SELECT ${localDaySql(zone)} AS day, count(*) FROM events INDEXED BY events_category_time
-           WHERE org_id = @orgId AND category = @category AND ts >= @from AND ts < @to ${skip} GROUP BY day`,
-          { orgId, category, from, to },
-        );
-        if (days.length) counts.set(category, new Map(days.map(([day, n]) => [day as number, n as number])));
-      }
-      return counts;
+      const count = rollupHasDays(zone) ? dailyCountsFromRollup : dailyCountsFromEvents;
+      return count(all, orgId, { from, to }, zone);
     },
 
     /** The first `limit` ids of a category's events in [from, to). */
