@@ -1,7 +1,6 @@
-import { CATEGORIES } from '../domain/categories.js';
-import { CHECKPOINT_SIGNED } from '../domain/checkpoint-record.js';
 import type { OffsetSegment } from '../domain/zone-offsets.js';
 import type { Db } from './database.js';
+import { dailyCountsFromEvents, dailyCountsFromRollup, rollupHasDays } from './review-daily-counts.js';
 import { BY_ACTION, MAX_RULE_ROWS, USER_KEY_SQL } from './review-queries.js';
 import { createStatementCache } from './statement-cache.js';
 import { localDaySql, localHourSql } from './zone-sql.js';
@@ -43,6 +42,17 @@ export function createReviewAggregates(db: Db) {
   const statements = createStatementCache(db, 50, (sql) => db.prepare(sql).raw(true));
   const all = (sql: string, params: Record<string, unknown>) =>
     statements.get(sql).all(params) as unknown[][];
+  /** The organization's actor emails (case folded, as the column compares), one index seek each. */
+  const distinctEmails = (orgId: number) =>
+    all(
+      `WITH RECURSIVE walk(email) AS (
+         SELECT min(actor_email) FROM events WHERE org_id = @orgId AND actor_email > ''
+         UNION ALL
+         SELECT (SELECT min(actor_email) FROM events WHERE org_id = @orgId AND actor_email > walk.email)
+         FROM walk WHERE walk.email IS NOT NULL
+       ) SELECT email FROM walk WHERE email IS NOT NULL`,
+      { orgId },
+    ).map(([email]) => email as string);
 
   return {
     /** Events of one action in [from, to) by day of the zone (days since 1970-01-01). */
@@ -105,6 +115,8 @@ export function createReviewAggregates(db: Db) {
      * Hours of the day (in the zone) at which a person acted in [from, to) but never in
      * [baselineFrom, from), for people with at least `minBaseline` events in the baseline. People
      * are actors with an email: the (org, email, ts) index alone answers, without reading rows.
+     * One GROUP BY per person: a single one over everyone sorted every event of the four months
+     * in a temp B-tree, 2.5 times slower (1.4 s against 0.55 s on 1,000,000 events).
      */
     unusualHours(
       orgId: number,
@@ -112,29 +124,31 @@ export function createReviewAggregates(db: Db) {
       zone: readonly OffsetSegment[],
       minBaseline: number,
     ): UnusualHour[] {
-      return all(
-        `WITH hours AS (
-           SELECT actor_email AS email, ${localHourSql(zone)} AS hour, sum(ts < @from) AS baseline,
-             sum(ts >= @from) AS recent, min(CASE WHEN ts >= @from THEN ts END) AS firstTs, max(ts) AS lastTs
-           FROM events INDEXED BY events_actor_email_time
-           WHERE org_id = @orgId AND actor_email IS NOT NULL AND actor_email <> '' AND ts >= @baselineFrom AND ts < @to
-           GROUP BY actor_email, hour
-         ), people AS (
-           SELECT *, sum(baseline) OVER (PARTITION BY email) AS personBaseline FROM hours
-         )
-         SELECT lower(email), email, NULL, hour, recent, firstTs, lastTs FROM people
-         WHERE personBaseline >= @minBaseline AND baseline = 0 AND recent > 0
-         ORDER BY email, hour LIMIT ${MAX_RULE_ROWS}`,
-        { orgId, ...range, minBaseline },
-      ).map(([user, actorEmail, actorId, hour, events, firstTs, lastTs]) => ({
-        user: user as string,
-        actorEmail: (actorEmail as string | null) ?? null,
-        actorId: (actorId as string | null) ?? null,
-        hour: hour as number,
-        events: events as number,
-        firstTs: firstTs as number,
-        lastTs: lastTs as number,
-      }));
+      const found: UnusualHour[] = [];
+      const hoursSql = `SELECT actor_email, ${localHourSql(zone)} AS hour, sum(ts < @from) AS baseline,
+          sum(ts >= @from), min(CASE WHEN ts >= @from THEN ts END), max(ts)
+        FROM events INDEXED BY events_actor_email_time
+        WHERE org_id = @orgId AND actor_email = @email AND ts >= @baselineFrom AND ts < @to
+        GROUP BY hour ORDER BY hour`;
+      for (const person of distinctEmails(orgId)) {
+        const hours = all(hoursSql, { orgId, email: person, ...range });
+        const baseline = hours.reduce((sum, [, , n]) => sum + (n as number), 0);
+        if (baseline < minBaseline) continue;
+        for (const [email, hour, inBaseline, recent, firstTs, lastTs] of hours) {
+          if (inBaseline !== 0 || (recent as number) === 0) continue;
+          found.push({
+            user: (email as string).toLowerCase(),
+            actorEmail: email as string,
+            actorId: null,
+            hour: hour as number,
+            events: recent as number,
+            firstTs: firstTs as number,
+            lastTs: lastTs as number,
+          });
+          if (found.length >= MAX_RULE_ROWS) return found;
+        }
+      }
+      return found;
     },
 
     /** The first `limit` ids of one person's events in [from, to) at these hours of the zone's day. */
@@ -159,22 +173,12 @@ export function createReviewAggregates(db: Db) {
     },
 
     /**
-     * Events per category per day of the zone in [from, to), from the (org, category, ts)
-     * index alone. TODO(rollup): read event_counts once migration 0003 is in.
+     * Events per category per day of the zone in [from, to), but the server's checkpoint records:
+     * from the hourly rollup when the zone's days are whole UTC hours, else from the events.
      */
     dailyCategoryCounts(orgId: number, from: number, to: number, zone: readonly OffsetSegment[]) {
-      const counts = new Map<string, Map<number, number>>();
-      for (const category of CATEGORIES) {
-        // The server's own checkpoint records come every minute of activity: not the log's volume.
-        const skip = category === 'audit' ? `AND action <> '${CHECKPOINT_SIGNED}'` : '';
-        const days = all(
-          `SELECT ${localDaySql(zone)} AS day, count(*) FROM events INDEXED BY events_category_time
-           WHERE org_id = @orgId AND category = @category AND ts >= @from AND ts < @to ${skip} GROUP BY day`,
-          { orgId, category, from, to },
-        );
-        if (days.length) counts.set(category, new Map(days.map(([day, n]) => [day as number, n as number])));
-      }
-      return counts;
+      const count = rollupHasDays(zone) ? dailyCountsFromRollup : dailyCountsFromEvents;
+      return count(all, orgId, { from, to }, zone);
     },
 
     /** The first `limit` ids of a category's events in [from, to). */

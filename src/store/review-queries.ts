@@ -202,7 +202,7 @@ export function createReviewQueries(db: Db) {
         AND action <> '${CHECKPOINT_SIGNED}' AND (actor_email = @email OR actor_id = @id)`;
       const params = { orgId, ip, ...window, email: actor.email, id: actor.id };
       const found = rows(
-        `SELECT ${ROW_COLUMNS}, NULL FROM events WHERE ${where} ORDER BY ts, seq LIMIT ${limit}`,
+        `SELECT ${ROW_COLUMNS}, NULL FROM events ${BY_IP} WHERE ${where} ORDER BY ts, seq LIMIT ${limit}`,
         params,
       );
       const [total] = statements.get(`SELECT count(*) FROM events ${BY_IP} WHERE ${where}`).get(params) as [
