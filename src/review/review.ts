@@ -32,10 +32,11 @@ const OPERATOR_IDS = new Set(['system', 'local-admin']);
  * The security review: every rule of src/review/rules over what the store's indexed queries
  * return, the findings most severe first. Pure apart from the reads.
  */
-export function createSecurityReview(db: Db) {
+export function createSecurityReview(db: Db): (request: ReviewRequest) => ReviewResult {
   const queries = createReviewQueries(db);
   const aggregates = createReviewAggregates(db);
-  return (request: ReviewRequest): ReviewResult => {
+  // One read transaction: every rule reads the same snapshot, whatever is written meanwhile.
+  const review = (request: ReviewRequest): ReviewResult => {
     const { orgId, from, to, zone } = request;
     const sources: ReviewSources = {
       queries,
@@ -69,6 +70,8 @@ export function createSecurityReview(db: Db) {
       findings,
     };
   };
+  const inOneSnapshot = db.transaction(review);
+  return (request) => inOneSnapshot(request);
 }
 
 function roleFindings({ queries, orgId, from, to }: ReviewSources): Finding[] {
