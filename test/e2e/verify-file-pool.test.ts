@@ -58,6 +58,8 @@ describe('the worker pool of audit verify FILE (NDJSON)', () => {
       if (n % 401 === 13) lines.push('[1, 2]');
       if (n === 500) lines.push(JSON.stringify({ ...event(n), action: 'x.\ud800' }));
       if (n === 600) lines.push('{"id":"\\ud800","timestamp":"x","category":"y"}');
+      // Longer than the pieces a worker decodes at a time.
+      if (n === 700) lines.push(JSON.stringify({ ...event(n), description: 'ü'.repeat(100_000) }));
     }
     const text = `\uFEFF${lines.join('\n')}`;
     const count = 1400; // fewer entries than rows: the last rows are beyond the proof

@@ -33,18 +33,40 @@ export interface HashedChunk {
   problems: string[];
 }
 
+/** Bytes decoded at most this many at a time: a longer string is allocated apart and decodes ~30× slower. */
+const PIECE_BYTES = 64 * 1024;
+
 /**
- * `text` is whole lines joined by "\n" (`firstLine` is 1 when it starts the file: a byte order
- * mark there is dropped). `salts` holds `count` salts of 32 bytes, entry i at 32 i.
+ * The UTF-8 text of `bytes` split on "\n", decoded a piece of whole lines at a time: the same
+ * strings as decoding it whole (a newline is never part of a UTF-8 sequence), much faster.
+ */
+export function linesOf(bytes: Buffer): string[] {
+  const lines: string[] = [];
+  for (let start = 0; start <= bytes.length; ) {
+    let end = bytes.length;
+    if (start + PIECE_BYTES < bytes.length) {
+      end = bytes.lastIndexOf(0x0a, start + PIECE_BYTES);
+      if (end < start) end = bytes.indexOf(0x0a, start + PIECE_BYTES);
+      if (end === -1) end = bytes.length;
+    }
+    for (const line of bytes.toString('utf8', start, end).split('\n')) lines.push(line);
+    start = end + 1;
+  }
+  return lines;
+}
+
+/**
+ * `bytes` are whole lines joined by "\n" (`firstLine`: they start the file, where a byte order
+ * mark is dropped). `salts` holds `count` salts of 32 bytes, entry i at 32 i.
  */
 export function hashNdjsonChunk(
-  text: string,
+  bytes: Buffer,
   firstLine: boolean,
   firstIndex: number,
   salts: Uint8Array,
   count: number,
 ): HashedChunk {
-  const lineTexts = text.split('\n');
+  const lineTexts = linesOf(bytes);
   if (firstLine && lineTexts[0]?.startsWith('\uFEFF')) lineTexts[0] = lineTexts[0].slice(1);
   const lines = new Int32Array(lineTexts.length);
   const kinds = new Uint8Array(lineTexts.length);

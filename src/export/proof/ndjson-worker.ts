@@ -14,8 +14,7 @@ const saltBytes = new Uint8Array(salts);
 
 parentPort?.on('message', ({ id, bytes, firstLine, firstIndex }: ChunkJob) => {
   const chunk = hashNdjsonChunk(
-    // Decoded as the serial reader does (file-lines.ts): the same replacement of invalid UTF-8.
-    Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
+    Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
     firstLine,
     firstIndex,
     saltBytes,
