@@ -106,6 +106,7 @@ export function createTreeSealer(
     try {
       leaves = await ahead.worker.leaves(afterSeq, SEAL_BATCH);
     } catch (error) {
+      if (closed) return 0;
       // The worker is gone: the sealer carries on without it.
       leafWorker = undefined;
       onError(error);
