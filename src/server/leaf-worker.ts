@@ -14,6 +14,8 @@ import type { LeavesJob } from './seal-worker.js';
 const WORKER_FILE = new URL('./seal-worker.js', import.meta.url);
 
 export interface LeafWorker {
+  /** Whether the thread has started and opened its connection (until then, asking waits for it). */
+  readonly ready: boolean;
   leaves(afterSeq: number, limit: number): Promise<NewLeaf[]>;
   close(): void;
 }
@@ -31,7 +33,12 @@ export function startLeafWorker(dbFile: string, workerFile = WORKER_FILE): LeafW
     for (const job of waiting.values()) job.reject(error);
     waiting.clear();
   };
-  worker.on('message', (answer: { id: number; packed?: PackedLeaves; error?: string }) => {
+  let ready = false;
+  worker.on('message', (answer: { id: number; packed?: PackedLeaves; error?: string; ready?: true }) => {
+    if (answer.ready) {
+      ready = true;
+      return;
+    }
     const job = waiting.get(answer.id);
     waiting.delete(answer.id);
     if (answer.packed) job?.resolve(unpackLeaves(answer.packed));
@@ -41,6 +48,9 @@ export function startLeafWorker(dbFile: string, workerFile = WORKER_FILE): LeafW
   worker.on('exit', () => failAll(new Error("the sealer's worker stopped")));
   let nextId = 0;
   return {
+    get ready() {
+      return ready && failure === undefined;
+    },
     leaves(afterSeq, limit) {
       if (failure) return Promise.reject(failure);
       const id = nextId++;

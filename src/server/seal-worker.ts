@@ -18,6 +18,7 @@ export interface LeavesJob {
 const db = new Database((workerData as { file: string }).file, { readonly: true });
 db.pragma('busy_timeout = 5000');
 const events = createEventReads(db);
+parentPort?.postMessage({ ready: true });
 
 parentPort?.on('message', ({ id, afterSeq, limit }: LeavesJob) => {
   try {

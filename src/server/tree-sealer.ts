@@ -97,7 +97,8 @@ export function createTreeSealer(
    * must commit to what its event is, and an erased event's salt must not survive.
    */
   async function sealNext(grown: Set<number>): Promise<number> {
-    const ahead = leafWorker;
+    // Until the worker has started (a server's first seal, at start-up) the sealer does not wait for it.
+    const ahead = leafWorker?.worker.ready ? leafWorker : undefined;
     if (!ahead)
       return writes.write(() => sealBatch(grown, leavesOf(events.readFrom(merkle.sealedSeq(), SEAL_BATCH))));
     const afterSeq = merkle.sealedSeq();

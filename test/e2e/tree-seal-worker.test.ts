@@ -29,7 +29,11 @@ async function setUp(meddle?: (db: Database.Database, seqs: number[]) => void) {
   const worker = startLeafWorker(file, WORKER) as LeafWorker;
   expect(worker, 'the build has the worker').toBeDefined();
   // Between the worker's read and the sealer's write, `meddle` changes what the worker read.
+  await expect.poll(() => worker.ready).toBe(true);
   const meddling: LeafWorker = {
+    get ready() {
+      return worker.ready;
+    },
     async leaves(afterSeq, limit) {
       const leaves = await worker.leaves(afterSeq, limit);
       if (leaves.length > 0)
