@@ -13,8 +13,7 @@ import type { FileRow } from './export-rows.js';
 import { type HashedChunk, UNHASHABLE, UNREADABLE } from './ndjson-chunk.js';
 import type { ChunkJob } from './ndjson-worker.js';
 
-// Below Node's 1 MB threshold for decoding into an external string: those made split and
-// JSON.parse several times slower.
+// Enough lines to make a message worth sending; the worker decodes them 64 KiB at a time.
 const RUN_BYTES = 256 * 1024;
 const WORKER_FILE = new URL('./ndjson-worker.js', import.meta.url);
 
