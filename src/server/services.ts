@@ -3,11 +3,13 @@ import type { Db } from '../store/database.js';
 import { openLogKey } from '../store/log-key-file.js';
 import { createQuietCheckpointer } from '../store/quiet-checkpoint.js';
 import { createStores } from '../store/stores.js';
+import { maintenanceWindowsOpened } from '../store/transaction.js';
 import { createWriteGate } from '../store/write-gate.js';
 import { createWebhookStore } from '../webhooks/webhook-store.js';
 import { createWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } from '../webhooks/worker.js';
 import { createAuthFailureAuditor } from './auth-failure-auditor.js';
 import { createFollowerHub, type FollowerHub } from './follower-hub.js';
+import { startLeafWorker } from './leaf-worker.js';
 import { createCursorCodec } from './page-cursor.js';
 import { createSseFrames } from './sse-frames.js';
 import { createPositionCodec } from './stream-position.js';
@@ -17,7 +19,7 @@ import {
   DEFAULT_STREAM_LIMITS,
   type StreamLimits,
 } from './stream-registry.js';
-import { createTreeSealer, type TreeSealer } from './tree-sealer.js';
+import { createTreeSealer, type TreeSealer, type TreeSealerOptions } from './tree-sealer.js';
 
 export interface ServerServiceOptions {
   now?: () => number;
@@ -91,6 +93,7 @@ export function createServerServices(db: Db, options: ServerServiceOptions = {})
           checkpointIntervalMs: options.checkpointIntervalMs,
           pollMs: options.followerPollMs,
           onError,
+          leafWorker: sealerWorker(db),
         });
   const treeSealer = sealer;
   const positions = createPositionCodec(db);
@@ -124,6 +127,21 @@ export function createServerServices(db: Db, options: ServerServiceOptions = {})
 }
 
 export type ServerServices = ReturnType<typeof createServerServices>;
+
+/**
+ * The sealer's worker thread, unless the server is told not to use one (AUDIT_SEAL_WORKER=0).
+ * What a worker computed is stored only while no erasure or purge ran here (the maintenance
+ * windows this connection opened) and no other process wrote (data_version).
+ */
+function sealerWorker(db: Db): TreeSealerOptions['leafWorker'] {
+  if (process.env.AUDIT_SEAL_WORKER === '0') return undefined;
+  const worker = startLeafWorker(db.name);
+  if (!worker) return undefined;
+  return {
+    worker,
+    changes: () => `${maintenanceWindowsOpened(db)}/${db.pragma('data_version', { simple: true })}`,
+  };
+}
 
 /** The sealer of a server whose tree is switched off (the bench's baseline): it does nothing. */
 function idleSealer(): TreeSealer {

@@ -1,13 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { formatCheckpoint } from '../domain/checkpoint.js';
 import { CHECKPOINT_SIGNED } from '../domain/checkpoint-record.js';
-import { leafHash } from '../domain/merkle/hashes.js';
-import { commitmentOf, leafBytes, leafFields, SALT_BYTES } from '../domain/merkle/leaf.js';
 import { rootAt } from '../domain/merkle/proofs.js';
 import { type NoteSigner, signNote } from '../domain/signed-note.js';
 import type { NewLeaf } from '../store/merkle-store.js';
 import type { Stores } from '../store/stores.js';
 import type { WriteGate } from '../store/write-gate.js';
+import type { LeafWorker } from './leaf-worker.js';
+import { leavesOf } from './seal-leaves.js';
 import { SYSTEM_ACTOR } from './server-actor.js';
 
 /** The default time between two checkpoints of one organization while its log grows. */
@@ -22,6 +21,11 @@ export interface TreeSealerOptions {
   /** How often the sealer looks for events other processes stored (default 1 s). */
   pollMs?: number | undefined;
   onError?: (error: unknown) => void;
+  /**
+   * Computes leaves off the event loop (leaf-worker.ts). `changes` must then name the state of
+   * the stored events: it changes whenever one may have been rewritten or deleted.
+   */
+  leafWorker?: { worker: LeafWorker; changes: () => string } | undefined;
 }
 
 /**
@@ -43,6 +47,7 @@ export function createTreeSealer(
   const { events, merkle, directory, recorder, now } = stores;
   const intervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
   const onError = options.onError ?? (() => {});
+  let leafWorker = options.leafWorker;
   const signTimers = new Map<number, NodeJS.Timeout>();
   let running: Promise<void> | undefined;
   let again = false;
@@ -76,7 +81,7 @@ export function createTreeSealer(
   async function sealAndSign(): Promise<void> {
     const grown = new Set<number>();
     for (;;) {
-      const sealed = await writes.write(() => sealBatch(grown));
+      const sealed = await sealNext(grown);
       if (sealed < SEAL_BATCH) break;
       // A backlog (a log that predates the tree) is sealed a batch at a time, the event loop free
       // between batches: requests are served meanwhile.
@@ -85,27 +90,42 @@ export function createTreeSealer(
     for (const orgId of grown) await signIfDue(orgId);
   }
 
-  /** Seals up to SEAL_BATCH unsealed events; notes the organizations whose tree grew. */
-  function sealBatch(grown: Set<number>): number {
-    const batch = events.readFrom(merkle.sealedSeq(), SEAL_BATCH);
-    const salts = randomBytes(SALT_BYTES * batch.length);
-    const leaves = batch.map(({ seq, orgId, event }, i): NewLeaf => {
-      const salt = Buffer.from(salts.subarray(i * SALT_BYTES, (i + 1) * SALT_BYTES));
-      const commitment = commitmentOf(salt, leafFields(event));
-      grown.add(orgId);
-      return {
-        orgId,
-        eventSeq: seq,
-        eventId: event.id,
-        timestamp: event.timestamp,
-        category: event.category,
-        commitment,
-        salt,
-        hash: leafHash(leafBytes(event, commitment)),
-      };
+  /**
+   * Seals the next batch. With a worker, its leaves are computed while requests are served and
+   * stored only if, by the time the write lock is held, nothing was sealed since and no event
+   * can have been rewritten or deleted (an erasure, a purge, another process's write): a leaf
+   * must commit to what its event is, and an erased event's salt must not survive.
+   */
+  async function sealNext(grown: Set<number>): Promise<number> {
+    // Until the worker has started (a server's first seal, at start-up) the sealer does not wait for it.
+    const ahead = leafWorker?.worker.ready ? leafWorker : undefined;
+    if (!ahead)
+      return writes.write(() => sealBatch(grown, leavesOf(events.readFrom(merkle.sealedSeq(), SEAL_BATCH))));
+    const afterSeq = merkle.sealedSeq();
+    const changes = ahead.changes();
+    let leaves: NewLeaf[] | undefined;
+    try {
+      leaves = await ahead.worker.leaves(afterSeq, SEAL_BATCH);
+    } catch (error) {
+      if (closed) return 0;
+      // The worker is gone: the sealer carries on without it.
+      leafWorker = undefined;
+      onError(error);
+    }
+    return writes.write(() => {
+      const current = merkle.sealedSeq() === afterSeq && ahead.changes() === changes;
+      return sealBatch(
+        grown,
+        leaves && current ? leaves : leavesOf(events.readFrom(merkle.sealedSeq(), SEAL_BATCH)),
+      );
     });
+  }
+
+  /** Stores the leaves of the next unsealed events; notes the organizations whose tree grew. */
+  function sealBatch(grown: Set<number>, leaves: readonly NewLeaf[]): number {
+    for (const leaf of leaves) grown.add(leaf.orgId);
     merkle.append(leaves);
-    return batch.length;
+    return leaves.length;
   }
 
   async function signIfDue(orgId: number): Promise<void> {
@@ -177,6 +197,7 @@ export function createTreeSealer(
     },
     close(): void {
       closed = true;
+      leafWorker?.worker.close();
       clearInterval(pollTimer);
       for (const timer of signTimers.values()) clearTimeout(timer);
       signTimers.clear();

@@ -81,8 +81,19 @@ export function writeTransaction<T>(db: Db, work: () => T): T {
   }
 }
 
+const maintenanceWindows = new WeakMap<Db, number>();
+
+/**
+ * How many times this connection opened the append-only guard (whether or not that committed):
+ * a change means stored events may have been rewritten or deleted since (tree-sealer.ts).
+ */
+export function maintenanceWindowsOpened(db: Db): number {
+  return maintenanceWindows.get(db) ?? 0;
+}
+
 /** Runs `work` with the append-only guard lifted, inside one write transaction. */
 export function inMaintenanceWindow<T>(db: Db, work: () => T): T {
+  maintenanceWindows.set(db, maintenanceWindowsOpened(db) + 1);
   return writeTransaction(db, () => {
     db.prepare('UPDATE maintenance_window SET open = 1 WHERE id = 1').run();
     const result = work();

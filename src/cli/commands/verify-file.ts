@@ -9,6 +9,7 @@ import { configDir } from '../../config/paths.js';
 import { pinnedKeys } from '../../config/pinned-keys.js';
 import type { ExportProof } from '../../domain/merkle/export-proof.js';
 import { ProofFormatError } from '../../domain/merkle/export-proof.js';
+import { verifyWorkerCount } from '../../export/proof/ndjson-pool.js';
 import {
   claimedFingerprint,
   KeyChoiceError,
@@ -56,6 +57,7 @@ export async function verifyFiles(
   const given = options.key === undefined ? undefined : await keyFromOption(options.key);
   const pinned = given ? [] : pinnedKeys(configDir(context.env));
 
+  const workers = verifyWorkerCount(context.env);
   const results: (FileVerification & { key: TrustedKey })[] = [];
   const malformed: string[] = [];
   for (const { file, proofFile, proof, malformed: reason } of proofs) {
@@ -64,7 +66,7 @@ export async function verifyFiles(
       continue;
     }
     const key = given ?? pinnedKeyFor(proof.checkpoint, pinned) ?? noKey(file, proof);
-    results.push({ ...(await verifyExportFile(file, proof, proofFile, key.verifier)), key });
+    results.push({ ...(await verifyExportFile(file, proof, proofFile, key.verifier, workers)), key });
   }
 
   if (json) {

@@ -106,7 +106,9 @@ export async function checkExport(
         ? leafHash(
             leafBytes({ id, timestamp: fields[1] as string, category: fields[2] as string }, commitment),
           )
-        : hashOrUndefined(fields, salt);
+        : row.hashed
+          ? hashedAhead(row.hashed, i)
+          : hashOrUndefined(fields, salt);
       if (!hash) {
         report(
           `line ${row.line}: event ${shown(id)} holds text no event can hold (half a surrogate pair) — it was changed`,
@@ -267,6 +269,12 @@ function expectedEvent(proof: ExportProof, i: number): string {
 /** An id from the file, as a message may show it: the file is attacker-controlled text. */
 function shown(id: string): string {
   return id === '' ? 'no id' : JSON.stringify(id.length > 60 ? `${id.slice(0, 60)}…` : id);
+}
+
+/** A hash computed ahead must be of this very entry: a reader that skipped or added a row is a bug, not a pass. */
+function hashedAhead(hashed: { index: number; hash: Buffer | null }, i: number): Buffer | undefined {
+  if (hashed.index !== i) throw new Error(`row ${i} was hashed as entry ${hashed.index}`);
+  return hashed.hash ?? undefined;
 }
 
 function hashOrUndefined(fields: readonly string[], salt: Uint8Array): Buffer | undefined {

@@ -17,6 +17,11 @@ export interface FileRow {
   problem?: string;
   /** Not an event's row but the file's frame (a JSON array's brackets, a CSV header): no entry. */
   frame?: true;
+  /**
+   * The row's leaf hash, computed ahead (ndjson-pool.ts) under the salt of entry `index`
+   * (null: its fields cannot be hashed); `fields` then holds only the id, time and category.
+   */
+  hashed?: { index: number; hash: Buffer | null };
 }
 
 export function exportRows(

@@ -8,6 +8,7 @@ import type { NoteVerifier } from '../../domain/signed-note.js';
 import { checkExport, type ExportCheck } from './check-export.js';
 import { exportRows } from './export-rows.js';
 import { fileBytes, TruncatedGzipError, textLines } from './file-lines.js';
+import { pooledNdjsonRows } from './ndjson-pool.js';
 import { proofPathOf } from './write-proof.js';
 
 /** The file or its proof cannot be read at all (missing, a directory, unreadable): exit 2, not 3. */
@@ -48,9 +49,15 @@ export async function verifyExportFile(
   proof: ExportProof,
   proofFile: string,
   verifier: NoteVerifier,
+  /** Worker threads to hash NDJSON rows with (verifyWorkerCount); 0: this thread alone. */
+  workers = 0,
 ): Promise<FileVerification> {
   try {
-    const check = await checkExport(proof, verifier, exportRows(proof.content, textLines(fileBytes(file))));
+    const rows =
+      proof.content === 'ndjson' && workers > 0
+        ? pooledNdjsonRows(fileBytes(file), proof.salts, proof.count, workers)
+        : exportRows(proof.content, textLines(fileBytes(file)));
+    const check = await checkExport(proof, verifier, rows);
     return { ...check, file, proofFile, proof };
   } catch (error) {
     if (error instanceof TruncatedGzipError) {

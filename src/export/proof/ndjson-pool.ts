@@ -1,0 +1,150 @@
+/**
+ * The rows of an NDJSON export with their leaf hashes computed by worker threads, in file
+ * order: what exportRows('ndjson', …) gives plus each row's hash, so that `audit verify FILE`
+ * parses and hashes on every core. The file is cut into runs of whole lines; a run is hashed
+ * with the salts of the entries its rows are guessed to be (one row a line); a guess that
+ * proves wrong when the run's turn comes (blank lines) is hashed again with the right ones.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { FileRow } from './export-rows.js';
+import { type HashedChunk, UNHASHABLE, UNREADABLE } from './ndjson-chunk.js';
+import type { ChunkJob } from './ndjson-worker.js';
+
+// Enough lines to make a message worth sending; the worker decodes them 64 KiB at a time.
+const RUN_BYTES = 256 * 1024;
+const WORKER_FILE = new URL('./ndjson-worker.js', import.meta.url);
+
+/**
+ * Worker threads to use: AUDIT_VERIFY_WORKERS if set (0: none), else one per core. None when
+ * the worker's module is not there (the sources run by a test runner, not the build).
+ */
+export function verifyWorkerCount(env: NodeJS.ProcessEnv): number {
+  if (WORKER_FILE.protocol !== 'file:' || !existsSync(fileURLToPath(WORKER_FILE))) return 0;
+  const asked = env.AUDIT_VERIFY_WORKERS;
+  if (asked !== undefined && /^\d{1,2}$/.test(asked)) return Number(asked);
+  return Math.min(availableParallelism(), 8);
+}
+
+interface Run {
+  bytes: Buffer;
+  firstLine: boolean;
+  guess: number;
+  result: Promise<HashedChunk>;
+}
+
+export interface PoolOptions {
+  /** Bytes of a run of lines sent to a worker (at least; up to the next newline). */
+  runBytes?: number;
+  /** The worker's module (tests run the sources, whose worker is the build's). */
+  workerFile?: URL;
+}
+
+export async function* pooledNdjsonRows(
+  chunks: AsyncIterable<Buffer>,
+  salts: Buffer,
+  count: number,
+  workerCount: number,
+  options: PoolOptions = {},
+): AsyncGenerator<FileRow[]> {
+  const runBytes = options.runBytes ?? RUN_BYTES;
+  const shared = new SharedArrayBuffer(salts.length);
+  new Uint8Array(shared).set(salts);
+  const workers = Array.from(
+    { length: workerCount },
+    () => new Worker(options.workerFile ?? WORKER_FILE, { workerData: { salts: shared, count } }),
+  );
+  const waiting = new Map<number, { resolve(chunk: HashedChunk): void; reject(error: unknown): void }>();
+  let failure: unknown;
+  for (const worker of workers) {
+    worker.on('message', ({ id, chunk }: { id: number; chunk: HashedChunk }) => {
+      waiting.get(id)?.resolve(chunk);
+      waiting.delete(id);
+    });
+    worker.on('error', (error) => {
+      failure = error;
+      for (const job of waiting.values()) job.reject(error);
+      waiting.clear();
+    });
+  }
+  let nextId = 0;
+  const hash = (bytes: Buffer, firstLine: boolean, firstIndex: number): Promise<HashedChunk> => {
+    if (failure) return Promise.reject(failure);
+    const id = nextId++;
+    const job: ChunkJob = { id, bytes, firstLine, firstIndex };
+    const result = new Promise<HashedChunk>((resolve, reject) => waiting.set(id, { resolve, reject }));
+    result.catch(() => {}); // awaited in order below
+    (workers[id % workers.length] as Worker).postMessage(job);
+    return result;
+  };
+
+  const queue: Run[] = [];
+  let guess = 0;
+  let line = 1;
+  let index = 0;
+  let first = true;
+  const send = (bytes: Buffer) => {
+    queue.push({ bytes, firstLine: first, guess, result: hash(bytes, first, guess) });
+    first = false;
+    guess += newlines(bytes) + 1;
+  };
+  /** The oldest run's rows, hashed with the right salts. */
+  async function* drain(until: number): AsyncGenerator<FileRow[]> {
+    while (queue.length > until) {
+      const run = queue.shift() as Run;
+      let chunk = await run.result;
+      if (chunk.firstIndex !== index) {
+        guess += index - chunk.firstIndex;
+        chunk = await hash(run.bytes, run.firstLine, index);
+      }
+      yield rowsOf(chunk, line);
+      line += chunk.lineCount;
+      index += chunk.rows;
+    }
+  }
+  try {
+    let parts: Buffer[] = [];
+    let length = 0;
+    for await (const bytes of chunks) {
+      parts.push(bytes);
+      length += bytes.length;
+      if (length < runBytes || bytes.lastIndexOf(0x0a) === -1) continue;
+      const joined = Buffer.concat(parts, length);
+      const end = joined.lastIndexOf(0x0a);
+      send(joined.subarray(0, end));
+      parts = [joined.subarray(end + 1)];
+      length = joined.length - end - 1;
+      yield* drain(2 * workers.length);
+    }
+    if (length > 0) send(Buffer.concat(parts, length));
+    yield* drain(0);
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+}
+
+function newlines(bytes: Buffer): number {
+  let n = 0;
+  for (let at = bytes.indexOf(0x0a); at !== -1; at = bytes.indexOf(0x0a, at + 1)) n++;
+  return n;
+}
+
+function rowsOf(chunk: HashedChunk, firstLine: number): FileRow[] {
+  const rows: FileRow[] = new Array(chunk.rows);
+  let problem = 0;
+  for (let r = 0; r < chunk.rows; r++) {
+    const line = firstLine + (chunk.lines[r] as number);
+    const kind = chunk.kinds[r];
+    if (kind === UNREADABLE) {
+      rows[r] = { line, problem: chunk.problems[problem++] as string };
+      continue;
+    }
+    const fields = chunk.headers.slice(3 * r, 3 * r + 3);
+    const hash =
+      kind === UNHASHABLE ? null : Buffer.from(chunk.hashes.buffer, chunk.hashes.byteOffset + 32 * r, 32);
+    rows[r] = { line, fields, hashed: { index: chunk.firstIndex + r, hash } };
+  }
+  return rows;
+}
