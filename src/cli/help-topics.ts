@@ -28,6 +28,14 @@ export const ENVIRONMENT: readonly (readonly [name: string, meaning: string])[] 
     'AUDIT_CHECKPOINT_INTERVAL_MS',
     'server: least time between two signed checkpoints of a log (default 60000)',
   ],
+  [
+    'AUDIT_SEAL_WORKER',
+    'server: 0 computes Merkle leaves on the event loop instead of a worker thread (default: a worker)',
+  ],
+  [
+    'AUDIT_VERIFY_WORKERS',
+    'audit verify FILE: worker threads hashing an NDJSON file (default: one per core; 0: none)',
+  ],
   ['AUDIT_WEBHOOK_RETRY_BASE_MS', 'server: first webhook retry delay in milliseconds (default 30000)'],
   [
     'AUDIT_STREAM_RECHECK_MS',
