@@ -43,6 +43,24 @@ describe('security review: who may ask, and hostile events', () => {
     await bad('since=forever', 'since');
   });
 
+  it('DoS: a review over centuries is refused (400 naming from) before any work, not a 20 MB answer after seconds of blocked event loop', async () => {
+    const started = Date.now();
+    const response = await fixture.request({
+      method: 'GET',
+      url: `${REVIEW}?from=1000-01-01&to=3000-01-01&tz=Europe/Berlin`,
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().param).toBe('from');
+    expect(response.json().detail).toContain('366 days');
+    expect(Date.now() - started).toBeLessThan(1000);
+    const since = await fixture.request({ method: 'GET', url: `${REVIEW}?since=999999w` });
+    expect(since.statusCode).toBe(400);
+    expect(since.json().param).toBe('since');
+    // A year (a leap year's too) is still one review.
+    const year = await fixture.request({ method: 'GET', url: `${REVIEW}?from=2024-01-01&to=2024-12-31` });
+    expect(year.statusCode).toBe(200);
+  });
+
   it('defaults to the last 7 days in UTC', async () => {
     const review = await reviewOf(fixture, { query: '' });
     expect(Date.parse(review.to) - Date.parse(review.from)).toBe(7 * DAY);
