@@ -61,3 +61,9 @@ export const EXPORT_PROOF_COST = 10;
  * every rule's queries over the range and its baseline month.
  */
 export const REVIEW_REQUEST_COST = 10;
+
+/**
+ * Days one security review may cover: a year, a leap year's too. Its work grows with the range
+ * (a day chart point and a zone probe per day): 2,000 years took 14 s and answered 22 MB.
+ */
+export const MAX_REVIEW_DAYS = 366;

@@ -54,7 +54,10 @@ export function signInFindings(sources: ReviewSources): Finding[] {
   };
 
   const cases: BruteForceCase[] = [];
-  for (const ipBurst of bursts.ip.slice(0, MAX_FINDINGS_PER_RULE)) {
+  // Every burst is checked (one index seek each), the oldest first: a flood of decoy bursts from
+  // addresses that sort first must not push a burst that ended in a sign-in past the cap.
+  for (const ipBurst of [...bursts.ip].sort((a, b) => a.first - b.first)) {
+    if (cases.length >= MAX_FINDINGS_PER_RULE) break;
     const login = queries.firstFromIp(
       orgId,
       LOGIN,

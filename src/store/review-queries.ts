@@ -147,7 +147,8 @@ export function createReviewQueries(db: Db) {
     /**
      * Events of these actions that lie in a burst: some `windowMs` window holding at least
      * `threshold` of them with the same key (IP or person). Window functions find them in SQL, so
-     * only burst rows reach JavaScript; `detail` is the key. Ordered by key, then time.
+     * only burst rows reach JavaScript; `detail` is the key. The oldest MAX_RULE_ROWS (not the
+     * lowest keys: a sender picks the addresses), ordered by key, then time.
      */
     burstRows(
       orgId: number,
@@ -169,7 +170,9 @@ export function createReviewQueries(db: Db) {
            SELECT *, max(ahead >= ${threshold}) OVER (PARTITION BY k ORDER BY ts RANGE BETWEEN ${span} PRECEDING AND CURRENT ROW) AS covered
            FROM counted
          )
-         SELECT ${ROW_COLUMNS}, k FROM marked WHERE covered ORDER BY k, ts, seq LIMIT ${MAX_RULE_ROWS}`,
+         SELECT * FROM (
+           SELECT ${ROW_COLUMNS}, k FROM marked WHERE covered ORDER BY ts, seq LIMIT ${MAX_RULE_ROWS}
+         ) ORDER BY k, ts, seq`,
         { orgId, actions: JSON.stringify(actions), from: range.from, to: range.to },
       );
     },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventInput } from '../../src/domain/event.js';
-import { DAY, event, ingestAll, MINUTE, ofRule, reviewOf } from '../helpers/review-fixture.js';
+import { DAY, event, HOUR, ingestAll, MINUTE, ofRule, reviewOf } from '../helpers/review-fixture.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 
 const REVIEW = '/api/v1/organizations/default/audit-logs/review';
@@ -41,6 +41,49 @@ describe('security review: who may ask, and hostile events', () => {
     await bad('since=7d&from=2025-01-01', 'since');
     await bad('from=2025-02-01&to=2025-01-01', 'to');
     await bad('since=forever', 'since');
+  });
+
+  it('DoS: a review over centuries is refused (400 naming from) before any work, not a 20 MB answer after seconds of blocked event loop', async () => {
+    const started = Date.now();
+    const response = await fixture.request({
+      method: 'GET',
+      url: `${REVIEW}?from=1000-01-01&to=3000-01-01&tz=Europe/Berlin`,
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().param).toBe('from');
+    expect(response.json().detail).toContain('366 days');
+    expect(Date.now() - started).toBeLessThan(1000);
+    const since = await fixture.request({ method: 'GET', url: `${REVIEW}?since=999999w` });
+    expect(since.statusCode).toBe(400);
+    expect(since.json().param).toBe('since');
+    // A year (a leap year's too) is still one review.
+    const year = await fixture.request({ method: 'GET', url: `${REVIEW}?from=2024-01-01&to=2024-12-31` });
+    expect(year.statusCode).toBe(200);
+  });
+
+  it('flood: 200 decoy login bursts from addresses that sort first do not hide a brute force that succeeded', async () => {
+    const events: EventInput[] = [];
+    const base = 10 * DAY;
+    for (let n = 0; n < 200; n++)
+      for (let i = 0; i < 10; i++)
+        events.push(
+          event('user.login_failed', base + n * 1000 + i, {
+            ip: `10.0.${n >> 8}.${n & 255}`,
+            email: `decoy${n}@example.com`,
+          }),
+        );
+    // The real attack, later and from an address that sorts after every decoy.
+    for (let i = 0; i < 10; i++)
+      events.push(
+        event('user.login_failed', base + HOUR + i * 1000, { ip: '203.0.113.99', email: 'ceo@example.com' }),
+      );
+    events.push(
+      event('user.login', base + HOUR + 30 * MINUTE, { ip: '203.0.113.99', email: 'ceo@example.com' }),
+    );
+    await ingestAll(fixture, events);
+    const review = await reviewOf(fixture, { fromMs: base - HOUR, toMs: base + 3 * HOUR });
+    const high = ofRule(review, 'brute_force_succeeded');
+    expect(high.map((found) => found.queries[0]?.ip)).toEqual(['203.0.113.99']);
   });
 
   it('defaults to the last 7 days in UTC', async () => {

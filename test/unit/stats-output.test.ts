@@ -231,6 +231,21 @@ describe('audit stats for programs', () => {
     );
   });
 
+  it('spoofing: a key an attacker spelled "(other)" is not the synthesized other row in TSV and CSV', () => {
+    const spoof: StatsData = {
+      ...hostile,
+      total: 3,
+      groups: [
+        { actor: '(other)', count: 2 },
+        { actor: null, other: true, count: 1 },
+      ],
+    };
+    const [, spelled, synthesized] = statsTable(spoof, ['actor']);
+    expect(synthesized?.[0]).toBe('(other)');
+    expect(spelled?.[0]).not.toBe('(other)');
+    expect(statsText(spoof, ['actor'], 'tsv', false).split('\n')[1]).toBe('"(other)"\t2\t66.7');
+  });
+
   it('JSON is the answer’s data; NDJSON one group per line; both escape control characters', () => {
     expect(JSON.parse(statsText(hostile, ['actor'], 'json', false))).toEqual(hostile);
     const lines = statsText(hostile, ['actor'], 'ndjson', false).trimEnd().split('\n');

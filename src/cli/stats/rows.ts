@@ -18,10 +18,13 @@ export function statsTable(data: StatsData, dimensions: readonly StatsDimension[
   return [header, ...rows];
 }
 
-/** A key as a cell: empty when the events had none; `(other)` in the keys of the rest of top. */
+/**
+ * A key as a cell: empty when the events had none; `(other)` in the keys of the rest of top. A
+ * key a sender spelled `(other)` is quoted, as on the chart, so it cannot pass for that row.
+ */
 function cellOf(group: StatsGroup, dimension: StatsDimension): string {
   const value: unknown = group[dimension];
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return value === OTHER_LABEL ? JSON.stringify(value) : value;
   return group.other && !isTimeDimension(dimension) ? OTHER_LABEL : '';
 }
 

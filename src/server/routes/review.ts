@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { REVIEW_REQUEST_COST } from '../../domain/request-limits.js';
+import { MAX_REVIEW_DAYS, REVIEW_REQUEST_COST } from '../../domain/request-limits.js';
 import { isValidTimeZone } from '../../domain/zoned-time.js';
 import { createSecurityReview } from '../../review/review.js';
 import { parseFilter } from '../list-query.js';
@@ -47,6 +47,11 @@ export function registerReviewRoute(app: FastifyInstance) {
         throw invalidParameter(
           query.from === undefined && query.since === undefined ? 'to' : 'from',
           'the range is empty',
+        );
+      if (to - from > MAX_REVIEW_DAYS * 86_400_000)
+        throw invalidParameter(
+          query.since !== undefined ? 'since' : 'from',
+          `the range is longer than ${MAX_REVIEW_DAYS} days: review it a year at a time`,
         );
       return { data: review({ orgId: principal.organization.id, from, to, zone, now: at }) };
     },
