@@ -128,7 +128,9 @@ export function createStatsStore(db: Db, options: StatsStoreOptions = {}) {
         !request.forceScan && rollupAnswers(ranged, scope, request.dimensions, segments)
           ? rollupParts(orgId, ranged, plan)
           : [scanPart(orgId, ranged, scope, plan)];
-      const counts = rankedCounts(parts, plan, request.top);
+      // One snapshot: a writer on another connection between the queries would make the kept
+      // counts and the totals disagree (and `other` wrong).
+      const counts = db.transaction(() => rankedCounts(parts, plan, request.top))();
       const shaped = shapeGroups(counts, { dimensions: request.dimensions, buckets, top: request.top });
       return answer(shaped.total, shaped.top, shaped.groups);
     },
