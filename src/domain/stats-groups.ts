@@ -4,11 +4,27 @@ import type { TimeBucket } from './stats-buckets.js';
 /** Without `top`, at most this many groups of the non-time dimensions; the rest are `other`. */
 export const MAX_STATS_GROUPS = 1000;
 
-/** One count as a query returns it: the time bucket's key (or null) and the non-time keys. */
-export interface CountRow {
-  bucket: number | null;
+/** A series of the non-time keys and its count over the whole range. */
+export interface RankedSeries {
   keys: (string | null)[];
-  count: number;
+  total: number;
+}
+
+/**
+ * What the queries return, each part bounded by the size of the answer, not by how many distinct
+ * keys the events hold.
+ */
+export interface RankedCounts {
+  /**
+   * The first `top` (else MAX_STATS_GROUPS) series, ranked: by total, descending, then key by
+   * key ascending in code point (UTF-8 byte) order, null last. The query ranks them (SQL, so the
+   * rest never reach memory); without non-time keys, the one series of keys [] if any counts.
+   */
+  kept: RankedSeries[];
+  /** With a time dimension, the counts of the kept series by bucket: `series` indexes `kept`. */
+  keptByBucket: { bucket: number | null; series: number; count: number }[];
+  /** The count of everything matched, by bucket (one row, bucket null, without a time dimension). */
+  bucketTotals: { bucket: number | null; count: number }[];
 }
 
 export interface GroupsRequest {
@@ -19,64 +35,57 @@ export interface GroupsRequest {
   top?: number;
 }
 
-interface Series {
-  keys: (string | null)[];
-  total: number;
-  byBucket: Map<number | null, number>;
+/** How many series the answer keeps before the rest become `other`. */
+export function keptSeries(top: number | undefined): number {
+  return top ?? MAX_STATS_GROUPS;
 }
 
 /**
- * The answer's groups from the counts of any query path (rows of one group may come in
- * several parts: they are summed). The non-time series are ranked by their total over the
- * range; the first `top` (else MAX_STATS_GROUPS) are kept and the rest summed as `other`, per
- * bucket. Every bucket is present: one with no events is one group of count 0.
+ * The answer's groups from the ranked counts: the kept series, and the rest summed as `other`
+ * (per bucket: the bucket's total less its kept series). Every bucket is present: one with no
+ * events is one group of count 0.
  */
 export function shapeGroups(
-  rows: Iterable<CountRow>,
+  counts: RankedCounts,
   request: GroupsRequest,
 ): { groups: StatsGroup[]; total: number; top: number | null } {
-  const series = new Map<string, Series>();
-  let total = 0;
-  for (const row of rows) {
-    if (row.count === 0) continue;
-    const id = JSON.stringify(row.keys);
-    let entry = series.get(id);
-    if (!entry) {
-      entry = { keys: row.keys, total: 0, byBucket: new Map() };
-      series.set(id, entry);
-    }
-    entry.total += row.count;
-    entry.byBucket.set(row.bucket, (entry.byBucket.get(row.bucket) ?? 0) + row.count);
-    total += row.count;
-  }
-  const ranked = [...series.values()].sort((a, b) => b.total - a.total || compareKeys(a.keys, b.keys));
-  const keep = request.top ?? MAX_STATS_GROUPS;
-  const kept = ranked.slice(0, keep);
-  const rest = ranked.slice(keep);
-  const top = request.top ?? (rest.length > 0 ? MAX_STATS_GROUPS : null);
+  const total = sum(counts.bucketTotals, (row) => row.count);
+  const kept = counts.kept.slice(0, keptSeries(request.top));
+  const rest = total - sum(kept, (entry) => entry.total);
+  const top = request.top ?? (rest > 0 ? MAX_STATS_GROUPS : null);
   const make = groupMaker(request.dimensions);
 
   if (!request.buckets) {
     const groups = kept.map((entry) => make(null, entry.keys, entry.total));
-    if (rest.length)
-      groups.push(
-        make(
-          null,
-          null,
-          sum(rest, (entry) => entry.total),
-          true,
-        ),
-      );
+    if (rest > 0) groups.push(make(null, null, rest, true));
     return { groups, total, top };
   }
+  const keptByBucket = new Map<number | null, Map<number, number>>();
+  for (const row of counts.keptByBucket) {
+    if (!row.count) continue;
+    let bySeries = keptByBucket.get(row.bucket);
+    if (!bySeries) {
+      bySeries = new Map();
+      keptByBucket.set(row.bucket, bySeries);
+    }
+    bySeries.set(row.series, (bySeries.get(row.series) ?? 0) + row.count);
+  }
+  const bucketTotals = new Map<number | null, number>();
+  for (const row of counts.bucketTotals)
+    bucketTotals.set(row.bucket, (bucketTotals.get(row.bucket) ?? 0) + row.count);
+
   const groups: StatsGroup[] = [];
   for (const bucket of request.buckets) {
     const before = groups.length;
-    for (const entry of kept) {
-      const count = entry.byBucket.get(bucket.key);
-      if (count) groups.push(make(bucket.label, entry.keys, count));
-    }
-    const other = sum(rest, (entry) => entry.byBucket.get(bucket.key) ?? 0);
+    const bySeries = keptByBucket.get(bucket.key);
+    let placed = 0;
+    kept.forEach((entry, index) => {
+      const count = bySeries?.get(index);
+      if (!count) return;
+      groups.push(make(bucket.label, entry.keys, count));
+      placed += count;
+    });
+    const other = (bucketTotals.get(bucket.key) ?? 0) - placed;
     if (other) groups.push(make(bucket.label, null, other, true));
     if (groups.length === before) groups.push(make(bucket.label, null, 0));
   }
@@ -98,33 +107,6 @@ function groupMaker(dimensions: readonly StatsDimension[]) {
     if (other) group.other = true;
     return group as unknown as StatsGroup;
   };
-}
-
-/** Key by key: ascending in code point order, null last. */
-export function compareKeys(a: readonly (string | null)[], b: readonly (string | null)[]): number {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const x = a[i] ?? null;
-    const y = b[i] ?? null;
-    if (x === y) continue;
-    if (x === null) return 1;
-    if (y === null) return -1;
-    return compareCodePoints(x, y);
-  }
-  return 0;
-}
-
-/** Code point order (UTF-8 byte order), not UTF-16's, where U+E000–U+FFFF sort after emoji. */
-function compareCodePoints(a: string, b: string): number {
-  const length = Math.min(a.length, b.length);
-  for (let i = 0; i < length; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0xd800) x += x >= 0xe000 ? -0x800 : 0x2000;
-    if (y >= 0xd800) y += y >= 0xe000 ? -0x800 : 0x2000;
-    return x - y;
-  }
-  return a.length - b.length;
 }
 
 function sum<T>(items: readonly T[], value: (item: T) => number): number {

@@ -1,12 +1,10 @@
 import type { EventFilter, VisibilityScope } from '../domain/filters.js';
 import type { StatsDimension } from '../domain/stats.js';
 import { HOUR_MS } from '../domain/stats-buckets.js';
-import type { CountRow } from '../domain/stats-groups.js';
 import type { ZoneSegment } from '../domain/zone-segments.js';
 import { buildEventWhere } from './event-query.js';
-import type { Statement } from './statement-cache.js';
-import { type CountPlan, scanCounts, toCountRows } from './stats-scan.js';
-import { bucketSql, groupingSql } from './stats-sql.js';
+import { type CountPlan, scanPart } from './stats-scan.js';
+import { bucketSql, type CountPart, partColumns } from './stats-sql.js';
 
 /** The filters event_counts can answer: its columns, and the range. */
 const ROLLUP_FILTERS = new Set<keyof EventFilter>([
@@ -40,32 +38,28 @@ export function rollupAnswers(
 }
 
 /**
- * The same counts as scanCounts, for a filter rollupAnswers accepts, with [from, to) set: the
- * whole hours from event_counts, the ragged part of an hour at either end from the events.
+ * The same rows as scanPart, for a filter rollupAnswers accepts, with [from, to) set: the
+ * whole hours from event_counts (its count as n), the ragged part of an hour at either end from
+ * the events.
  */
-export function rollupCounts(
-  statement: (sql: string) => Statement,
+export function rollupParts(
   orgId: number,
   filter: EventFilter & { from: number; toExclusive: number },
   plan: CountPlan,
-): CountRow[] {
+): CountPart[] {
   const scope: VisibilityScope = { kind: 'organization' };
   const firstHour = Math.ceil(filter.from / HOUR_MS);
   const endHour = Math.floor(filter.toExclusive / HOUR_MS);
-  if (firstHour >= endHour) return scanCounts(statement, orgId, filter, scope, plan);
+  if (firstHour >= endHour) return [scanPart(orgId, filter, scope, plan)];
 
   const { from, toExclusive, ...columns } = filter;
   const where = buildEventWhere(orgId, columns, scope);
   const params: Record<string, unknown> = { ...where.params, firstHour, endHour };
   const bucket = plan.unit ? bucketSql(plan.unit, plan.segments, `hour * ${HOUR_MS}`, params) : null;
-  const { select, groupBy } = groupingSql(bucket, plan.keys);
-  const sql = `SELECT ${select}, sum(events) FROM event_counts
-    WHERE ${where.clauses.join(' AND ')} AND hour >= @firstHour AND hour < @endHour${groupBy}`;
-  const rows = toCountRows(statement(sql).all(params) as unknown[][]);
+  const sql = `SELECT ${partColumns(bucket, plan.keys)}, events AS n FROM event_counts
+    WHERE ${where.clauses.join(' AND ')} AND hour >= @firstHour AND hour < @endHour`;
 
   const ragged = (start: number, end: number) =>
-    start < end
-      ? scanCounts(statement, orgId, { ...filter, from: start, toExclusive: end }, scope, plan)
-      : [];
-  return [...ragged(from, firstHour * HOUR_MS), ...rows, ...ragged(endHour * HOUR_MS, toExclusive)];
+    start < end ? [scanPart(orgId, { ...filter, from: start, toExclusive: end }, scope, plan)] : [];
+  return [...ragged(from, firstHour * HOUR_MS), { sql, params }, ...ragged(endHour * HOUR_MS, toExclusive)];
 }
