@@ -16,6 +16,7 @@ export {
   AuditTimeoutError,
 } from './client/errors.js';
 export type { ResponseHeaders, RetryInfo } from './client/http.js';
+export { fetchSecurityReview, fetchStats } from './client/insights.js';
 export type { QueryParams, QueryValue } from './client/query.js';
 export { isRetryableNetworkError, isRetryableStatus, RETRY_ATTEMPTS, retryDelayMs } from './client/retry.js';
 export { createSseParser, type SseMessage } from './client/sse-parser.js';

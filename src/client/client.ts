@@ -1,7 +1,7 @@
 import type { Agent } from 'undici';
 import { MAX_BATCH_EVENTS, MAX_PAGE_SIZE } from '../domain/request-limits.js';
 import { type AnswerShape, jsonAnswer } from './answer.js';
-import { logsPath, orgPath, statsPath, webhooksPath } from './api-paths.js';
+import { logsPath, orgPath, webhooksPath } from './api-paths.js';
 import type {
   ApiResponse,
   AuditClientOptions,
@@ -29,10 +29,6 @@ import type {
   IngestResponse,
   ListParams,
   Me,
-  ReviewParams,
-  SecurityReview,
-  StatsData,
-  StatsParams,
   Webhook,
   WebhookDelivery,
   WebhookDeliveryStatus,
@@ -119,13 +115,6 @@ export class AuditClient {
     return (await this.#json<Me>('GET', '/api/v1/me', options, 'me')).body;
   }
 
-  /** The security review of the organization's log (owners and organization admins only). */
-  async securityReview(params: ReviewParams = {}, options: CallOptions = {}): Promise<SecurityReview> {
-    const call = { ...options, query: { ...params } };
-    return (await this.#json<{ data: SecurityReview }>('GET', `${logsPath(this.org)}/review`, call, 'review'))
-      .body.data;
-  }
-
   async listPage(params: ListParams = {}, options: CallOptions = {}): Promise<EventPage> {
     const query = { ...params };
     return (await this.#json<EventPage>('GET', logsPath(this.org), { ...options, query }, 'page')).body;
@@ -156,11 +145,6 @@ export class AuditClient {
         if (limit !== undefined && count >= limit) return;
       }
     }
-  }
-
-  /** How many events match `params`, grouped by one or two dimensions (`group_by`). */
-  async stats(params: StatsParams, options: CallOptions = {}): Promise<StatsData> {
-    return this.#data<StatsData>('GET', statsPath(this.org), { ...options, query: { ...params } });
   }
 
   async getEvent(id: string, options: CallOptions = {}): Promise<AuditEvent> {

@@ -45,10 +45,11 @@ count, percent); -o json prints the answer's data, -o ndjson one group per line,
       const session = await openSession(context, cmd);
       // Loaded when the command runs, so that --help and the other commands never load it.
       const { statsFormat, statsRequest } = await import('../stats/request.js');
+      const { fetchStats } = await import('../../client/insights.js');
       const format = statsFormat(session.flags.output, session.stdoutIsTerminal);
       const request = statsRequest(options, { zone: session.zone, now: context.now() });
       const client = await session.client();
-      const data = await client.stats(request.params);
+      const data = await fetchStats(client, request.params);
       // The charts, colours and CSV writer load only when there is an answer to show.
       const { writeStats } = await import('../stats/write.js');
       await writeStats(session, data, request, format);

@@ -3,6 +3,7 @@
  * stdout or --file, and with --fail-on ends with exit 3 when a finding is at or above it.
  */
 import type { Command } from 'commander';
+import { fetchSecurityReview } from '../../client/insights.js';
 import type { ReviewParams, SecurityReview } from '../../client/types.js';
 import { openOutputFile } from '../../export/atomic-file.js';
 import { counted } from '../../format/counted.js';
@@ -30,7 +31,7 @@ export async function runSecurityReport(
   const format = reportFormat(session, options);
   const params = reviewParams(options, session);
   const client = await session.client();
-  const review = await client.securityReview(params).finally(() => client.close());
+  const review = await fetchSecurityReview(client, params).finally(() => client.close());
   const connection = await session.connection();
   const source = `organization ${connection.org} at ${client.server}`;
   const content = await render(review, format, session, options, source);

@@ -13,6 +13,7 @@ import { commitmentOf, leafBytes } from '../../domain/merkle/leaf.js';
 import { rootFromRange } from '../../domain/merkle/range-proof.js';
 import { type NoteVerifier, openNote, SignedNoteError } from '../../domain/signed-note.js';
 import type { FileRow } from './export-rows.js';
+import { hashedAhead } from './export-rows.js';
 import { BY_OTHER, BY_ROW, LeafSpan } from './leaf-span.js';
 import { rangeMatcher } from './range-filters.js';
 import { rowLeafHash } from './row-leaf.js';
@@ -269,12 +270,6 @@ function expectedEvent(proof: ExportProof, i: number): string {
 /** An id from the file, as a message may show it: the file is attacker-controlled text. */
 function shown(id: string): string {
   return id === '' ? 'no id' : JSON.stringify(id.length > 60 ? `${id.slice(0, 60)}…` : id);
-}
-
-/** A hash computed ahead must be of this very entry: a reader that skipped or added a row is a bug, not a pass. */
-function hashedAhead(hashed: { index: number; hash: Buffer | null }, i: number): Buffer | undefined {
-  if (hashed.index !== i) throw new Error(`row ${i} was hashed as entry ${hashed.index}`);
-  return hashed.hash ?? undefined;
 }
 
 function hashOrUndefined(fields: readonly string[], salt: Uint8Array): Buffer | undefined {

@@ -97,3 +97,9 @@ async function* jsonArrayRows(lines: AsyncIterable<LineBatch>): AsyncGenerator<F
   if (state === 'inside')
     yield [{ line: 0, problem: 'the JSON array is not closed with "]" — the file was cut off', frame: true }];
 }
+
+/** A hash computed ahead must be of this very entry: a reader that skipped or added a row is a bug, not a pass. */
+export function hashedAhead(hashed: { index: number; hash: Buffer | null }, i: number): Buffer | undefined {
+  if (hashed.index !== i) throw new Error(`row ${i} was hashed as entry ${hashed.index}`);
+  return hashed.hash ?? undefined;
+}
