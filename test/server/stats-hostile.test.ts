@@ -55,11 +55,13 @@ describe('stats keys are attacker-controlled text', () => {
     async (dimension) => {
       const answer = await groups(`group_by=${dimension}`);
       const byKey = new Map(answer.map((group) => [group[dimension as 'actor'], group.count]));
-      // An empty text is no value (null); a lone surrogate comes back as the list shows it
-      // (three U+FFFD: its three bytes, which are not UTF-8); every other text exactly.
+      // An empty text is no value (null); a lone surrogate comes back as replacement characters,
+      // as the list shows it (Node 20 stores its three bytes, which are not UTF-8, and reads three
+      // U+FFFD; Node 24 stores one U+FFFD); every other text exactly.
+      const replaced = [...byKey.keys()].find((key) => key !== null && /^\ufffd{1,3}$/.test(key));
       HOSTILE.forEach((text, index) => {
-        const stored = text === '' ? null : text === '\ud83d' ? '\ufffd'.repeat(3) : text;
-        expect(byKey.get(stored), JSON.stringify(stored?.slice(0, 40))).toBe(index + 1);
+        const stored = text === '' ? null : text === '\ud83d' ? replaced : text;
+        expect(byKey.get(stored as string | null), JSON.stringify(stored?.slice(0, 40))).toBe(index + 1);
       });
       expect(answer).toHaveLength(HOSTILE.length);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
