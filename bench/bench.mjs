@@ -755,7 +755,18 @@ async function main() {
       server = undefined;
     }
     if (options.only === undefined || options.only === 'review') {
-      figures.review = await reviewFigures({ dir, events: options.treeEvents, reviewDb: options.reviewDb, serverTime, log });
+      const reviewConfig = join(dir, 'review-config');
+      mkdirSync(reviewConfig);
+      figures.review = await reviewFigures({
+        dir,
+        events: options.treeEvents,
+        reviewDb: options.reviewDb,
+        serverTime,
+        log,
+        runCli,
+        env: cliEnv(reviewConfig),
+        configDir: reviewConfig,
+      });
     }
     if (options.only === undefined || options.only === 'stats') {
       log('stats: ingest with and without event_counts kept, 1 client, 3 runs each in turns');
