@@ -1,0 +1,119 @@
+/**
+ * The streamed export (`GET …/audit-logs/export`): one chunked `application/x-ndjson` response
+ * for a whole range, oldest first. Its lines, in order:
+ *
+ * 1. the head: `{"columns":[…EXPORT_ROW_FIELDS],"received_before":"…"}` (`received_before` is
+ *    the pinned upper bound, null when the export is pinned by `tree_size` instead);
+ * 2. chunks: `{"cursor":"…","rows":[[…],[…]]}`, each at most EXPORT_CHUNK_MAX_ROWS rows or about
+ *    EXPORT_CHUNK_MAX_BYTES (one row at least), each row an array of the event's fields in
+ *    EXPORT_ROW_FIELDS order; `cursor` is the keyset cursor after the chunk's last row, the same
+ *    a list page's `next_cursor` is, so `cursor=` resumes either;
+ * 3. the end: `{"end":true,"count":N}`, N the rows of this response.
+ *
+ * A response without the end line was cut: what its complete chunks held is good, and the rest
+ * is asked for again from the last complete chunk's cursor.
+ */
+import type { AuditEvent, JsonObject } from './event.js';
+
+export const EXPORT_STREAM_MEDIA_TYPE = 'application/x-ndjson';
+
+/** A chunk ends after this many rows… */
+export const EXPORT_CHUNK_MAX_ROWS = 1000;
+/** …or once its rows' JSON passes this many bytes. */
+export const EXPORT_CHUNK_MAX_BYTES = 1_000_000;
+
+/**
+ * A row's values: the event's 18 fields in the SPEC's CSV column order (exportFields), a field
+ * of a part named `part.field`. `timestamp` is ISO 8601 text as the event shows it; `changes`
+ * and `metadata` are JSON objects; a missing value is null.
+ */
+export const EXPORT_ROW_FIELDS = [
+  'id',
+  'timestamp',
+  'category',
+  'action',
+  'description',
+  'actor.id',
+  'actor.name',
+  'actor.email',
+  'actor.type',
+  'target.type',
+  'target.id',
+  'target.name',
+  'context.ip_address',
+  'context.user_agent',
+  'context.team_id',
+  'context.team_name',
+  'changes',
+  'metadata',
+] as const;
+
+export type ExportRowField = (typeof EXPORT_ROW_FIELDS)[number];
+
+export interface ExportStreamHead {
+  columns: string[];
+  received_before: string | null;
+}
+
+export interface ExportStreamChunk {
+  cursor: string;
+  rows: unknown[][];
+}
+
+export interface ExportStreamEnd {
+  end: true;
+  count: number;
+}
+
+/** Why a stream's line is not what the contract above says. */
+export class ExportStreamError extends Error {
+  override name = 'ExportStreamError';
+}
+
+/**
+ * The event a row holds, as the list API shows it: every key present, a part whose fields are
+ * all null is null. The row comes from the server, which is not trusted: a row of another length,
+ * or a value of a type no field has, is an ExportStreamError.
+ */
+export function exportRowToEvent(row: unknown): AuditEvent {
+  if (!Array.isArray(row) || row.length !== EXPORT_ROW_FIELDS.length)
+    throw new ExportStreamError(`a row is not an array of ${EXPORT_ROW_FIELDS.length} values`);
+  for (let index = 0; index < 16; index++) {
+    const value: unknown = row[index];
+    if (value !== null && typeof value !== 'string')
+      throw new ExportStreamError(`a row's ${EXPORT_ROW_FIELDS[index]} is not text`);
+  }
+  if (typeof row[0] !== 'string' || typeof row[1] !== 'string')
+    throw new ExportStreamError('a row has no id or timestamp');
+  const text = row as (string | null)[];
+  return {
+    id: text[0] as string,
+    timestamp: text[1] as string,
+    category: text[2] as AuditEvent['category'],
+    action: text[3] as string,
+    description: text[4] ?? null,
+    actor: part(text, 5, 4, ['id', 'name', 'email', 'type']) as AuditEvent['actor'],
+    target: part(text, 9, 3, ['type', 'id', 'name']) as AuditEvent['target'],
+    context: part(text, 12, 4, ['ip_address', 'user_agent', 'team_id', 'team_name']) as AuditEvent['context'],
+    changes: jsonObject(row[16], 'changes'),
+    metadata: jsonObject(row[17], 'metadata'),
+  };
+}
+
+function part(row: (string | null)[], start: number, length: number, keys: readonly string[]) {
+  let present = false;
+  const value: Record<string, string | null> = {};
+  for (let index = 0; index < length; index++) {
+    const field = row[start + index] ?? null;
+    value[keys[index] as string] = field;
+    if (field !== null) present = true;
+  }
+  return present ? value : null;
+}
+
+function jsonObject(value: unknown, field: string): JsonObject | null {
+  if (value === null) return null;
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw new ExportStreamError(`a row's ${field} is not an object`);
+  return value as JsonObject;
+}
