@@ -106,7 +106,8 @@ async function* readStream(
     reason: `export stream cut${code ? ` (${code})` : ''}`,
   });
   if (!isExportStreamType(contentType)) {
-    body.destroy();
+    // Frees the connection; what the page says is of no use here.
+    await body.dump().catch(() => undefined);
     throw notExport();
   }
   const lines = new ByteLines(MAX_LINE_BYTES);
@@ -143,7 +144,8 @@ async function* readStream(
     if (!isRetryableNetworkError(error)) throw error;
     return cut(networkErrorCode(error), error);
   } finally {
-    if (!ended && !body.destroyed) body.destroy();
+    // Stopped early (a cut, a refusal, the caller gone): the connection is not reused.
+    if (!ended && !body.destroyed) body.on('error', () => undefined).destroy();
   }
   if (ended) return undefined;
   const where = head ? 'its end line' : 'its first line';
