@@ -107,10 +107,7 @@ export async function startExportStreamServer(options: { chunks: number; rowsPer
     /** The whole answer from the start, as bytes: what a cut position counts in. */
     streamBytes: Buffer.byteLength(streamFrom(0)),
     /** Where each line of the whole answer ends (just after its newline), in bytes. */
-    lineEnds: streamFrom(0)
-      .split('\n')
-      .slice(0, -1)
-      .reduce<number[]>((ends, line) => [...ends, (ends.at(-1) ?? 0) + Buffer.byteLength(line) + 1], []),
+    lineEnds: lineEndsOf(streamFrom(0)),
     requests,
     /** The next export answers stop after these many bytes each. */
     cutNext(...afterBytes: number[]) {
@@ -133,4 +130,15 @@ export async function startExportStreamServer(options: { chunks: number; rowsPer
       });
     },
   };
+}
+
+/** Where each line of `text` ends, just after its newline, in bytes. */
+function lineEndsOf(text: string): number[] {
+  const ends: number[] = [];
+  let end = 0;
+  for (const line of text.split('\n').slice(0, -1)) {
+    end += Buffer.byteLength(line) + 1;
+    ends.push(end);
+  }
+  return ends;
 }
