@@ -35,6 +35,8 @@ export interface FailOptions {
   pathPattern?: RegExp;
   /** The problem document's detail. */
   detail?: string;
+  /** Another answer than a problem document: this body, of this media type (a proxy's login page). */
+  body?: { contentType: string; text: string };
 }
 
 export interface FaultProxy {
@@ -111,12 +113,16 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
     }
     if (fault?.fail) {
       seen.outcome = 'failed';
-      const { status, retryAfter, detail } = fault.fail;
+      const { status, retryAfter, detail, body } = fault.fail;
       req.resume();
       res.writeHead(status, {
-        'content-type': 'application/problem+json',
+        'content-type': body?.contentType ?? 'application/problem+json',
         ...(retryAfter === undefined ? {} : { 'retry-after': retryAfter }),
       });
+      if (body) {
+        res.end(body.text);
+        return;
+      }
       res.end(
         JSON.stringify({
           type: 'https://audit.dev/problems/injected',
