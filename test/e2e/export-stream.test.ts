@@ -86,6 +86,11 @@ describe('audit export through the stream', () => {
     ['gzipped csv', ['--gzip'], 'all.csv'],
     ['ndjson --split month in another zone', ['--split', 'month', '--tz', 'America/New_York'], 'q1.ndjson'],
     ['json --split day', ['--split', 'day'], 'days.json'],
+    [
+      'ndjson filtered by --search and --category',
+      ['--search', 'alice', '--category', 'auth'],
+      'found.ndjson',
+    ],
   ])('writes the same bytes through the stream as through paging: %s', async (_what, args, name) => {
     const streamed = mkdtempSync(join(out, 'streamed-'));
     const paged = mkdtempSync(join(out, 'paged-'));
@@ -97,9 +102,10 @@ describe('audit export through the stream', () => {
     expect(byPages.code, byPages.stderr).toBe(0);
     expect(streaming.requests.filter((request) => STREAM.test(request.url))).toHaveLength(1);
     expect(streaming.requests.filter((request) => LIST.test(request.url))).toEqual([]);
-    expect(paging.requests.filter((request) => LIST.test(request.url)).length).toBeGreaterThan(3);
+    expect(paging.requests.filter((request) => LIST.test(request.url)).length).toBeGreaterThan(0);
     const files = filesOf(streamed);
     expect(Object.keys(files).length).toBeGreaterThan(0);
+    for (const bytes of Object.values(files)) expect(bytes.length).toBeGreaterThan(100);
     expect(files).toEqual(filesOf(paged));
   });
 
