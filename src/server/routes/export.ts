@@ -94,6 +94,8 @@ export function registerExportRoute(app: FastifyInstance, options: ExportRouteOp
       });
       const connection = openExportConnection(raw, release);
       cut = () => connection.cut();
+      // HEAD is answered with the headers alone: no chunk is read for a body nobody receives.
+      if (request.method === 'HEAD') return connection.end('');
       try {
         await streamExport(connection, plan, first);
       } catch (error) {
