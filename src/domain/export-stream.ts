@@ -67,7 +67,7 @@ export interface ExportStreamEnd {
 
 /** Why a stream's line is not what the contract above says. */
 export class ExportStreamError extends Error {
-  override name = 'ExportStreamError';
+  override readonly name = 'ExportStreamError';
 }
 
 /**

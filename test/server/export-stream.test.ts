@@ -241,6 +241,25 @@ describe('GET audit-logs/export', () => {
     expect(nonEmpty).toBeGreaterThan(20);
   });
 
+  it('answers HEAD with the headers alone, reading no more than the first chunk', async () => {
+    const { events } = fixture.app.services;
+    const readChunk = events.exportChunk;
+    let reads = 0;
+    events.exportChunk = (...args) => {
+      reads++;
+      return readChunk(...args);
+    };
+    try {
+      const response = await fixture.request({ method: 'HEAD', url: EXPORT });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['content-type']).toBe('application/x-ndjson; charset=utf-8');
+      expect(response.body).toBe('');
+      expect(reads).toBe(1);
+    } finally {
+      events.exportChunk = readChunk;
+    }
+  });
+
   it('answers an empty range with the head and an end line of count 0', async () => {
     const body = (await fixture.request({ method: 'GET', url: `${EXPORT}?from=2030-01-01&to=2030-01-02` }))
       .body;
