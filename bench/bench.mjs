@@ -169,11 +169,11 @@ function startServer(dbFile, env) {
   });
 }
 
-/** Runs the CLI to completion; wall time, and peak RSS through /usr/bin/time when there is one. */
+/** Runs the CLI to completion; wall time, and peak RSS and CPU seconds through /usr/bin/time when there is one. */
 function runCli(args, env, { stdoutFile } = {}) {
   const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
   const command = timeBin ? timeBin : process.execPath;
-  const argv = timeBin ? ['-f', 'BENCH-RSS-KB %M', process.execPath, BIN, ...args] : [BIN, ...args];
+  const argv = timeBin ? ['-f', 'BENCH-RSS-KB %M %U %S', process.execPath, BIN, ...args] : [BIN, ...args];
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(command, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -188,13 +188,14 @@ function runCli(args, env, { stdoutFile } = {}) {
     child.on('error', reject);
     child.on('close', (code) => {
       const seconds = (performance.now() - started) / 1000;
-      const rss = /BENCH-RSS-KB (\d+)/.exec(stderr);
+      const rss = /BENCH-RSS-KB (\d+) ([\d.]+) ([\d.]+)/.exec(stderr);
       resolve({
         code,
         seconds,
         stdout,
-        stderr: stderr.replace(/.*BENCH-RSS-KB \d+\n?/, ''),
+        stderr: stderr.replace(/.*BENCH-RSS-KB \d+ [\d.]+ [\d.]+\n?/, ''),
         peakRssMb: rss ? Number(rss[1]) / 1024 : Number.NaN,
+        cpuSeconds: rss ? Number(rss[2]) + Number(rss[3]) : Number.NaN,
       });
     });
   });

@@ -109,11 +109,23 @@ async function figuresAtSize({ dir, size, dbFile, runCli, cliEnv, log }) {
     for (let i = 0; i < RUNS; i++) {
       // A new name each time: replacing the previous file would add its unlink to the time.
       const file = join(dir, `export-${size}-${i}.csv`);
+      const serverCpu = server.cpuSeconds();
       const run = await runCli(exportArgs(file), env);
       if (run.code !== 0) throw new Error(`audit export failed (${run.code}): ${run.stderr}`);
-      cliRuns.push({ rows: countLines(file) - 1, seconds: run.seconds, peakRssMb: run.peakRssMb, bytes: statSync(file).size });
+      const rows = countLines(file) - 1;
+      cliRuns.push({
+        rows,
+        seconds: run.seconds,
+        peakRssMb: run.peakRssMb,
+        bytes: statSync(file).size,
+        // CPU a row (µs): steadier than the rate on a machine shared with other work.
+        cliCpuMicros: (run.cpuSeconds * 1e6) / rows,
+        serverCpuMicros: ((server.cpuSeconds() - serverCpu) * 1e6) / rows,
+      });
       rmSync(file);
-      log(`  audit export run ${i + 1}: ${fmtInt(cliRuns.at(-1).rows / run.seconds)} rows/s (${fmt(run.seconds, 2)} s, CLI peak RSS ${fmt(run.peakRssMb, 0)} MB)`);
+      log(
+        `  audit export run ${i + 1}: ${fmtInt(rows / run.seconds)} rows/s (${fmt(run.seconds, 2)} s, CLI peak RSS ${fmt(run.peakRssMb, 0)} MB; CPU a row: CLI ${fmt(cliRuns.at(-1).cliCpuMicros)} µs, server ${fmt(cliRuns.at(-1).serverCpuMicros)} µs)`,
+      );
       const rawFile = join(dir, `raw-${size}-${i}.csv`);
       const seconds = baseline.run(dbFile, rawFile);
       rawRuns.push({ rows: countLines(rawFile) - 1, seconds, bytes: statSync(rawFile).size });
@@ -152,6 +164,8 @@ async function figuresAtSize({ dir, size, dbFile, runCli, cliEnv, log }) {
       raw: { rows: rawRows, seconds: rawSeconds, rowsPerSecond: rawRows / rawSeconds, runs: rawRuns },
       ratioToRaw: rows / seconds / (rawRows / rawSeconds),
       cliRuns,
+      cliCpuMicros: median(cliRuns.map((r) => r.cliCpuMicros)),
+      serverCpuMicros: median(cliRuns.map((r) => r.serverCpuMicros)),
       cliPeakRssMb: Math.max(...cliRuns.map((r) => r.peakRssMb), probedRun.peakRssMb),
       serverStartRssMb,
       serverPeakRssMb,
@@ -203,6 +217,7 @@ function startServer(dbFile, env) {
       resolve({
         url: listening[1],
         peakRssMb: () => statusKb(child.pid, 'VmHWM') / 1024,
+        cpuSeconds: () => cpuSeconds(child.pid),
         stop() {
           child.kill('SIGTERM');
           return exited;
@@ -221,6 +236,18 @@ function statusKb(pid, field) {
     return Number.NaN;
   }
 }
+
+/** User and system CPU seconds of a process so far (/proc/PID/stat, in clock ticks of 1/100 s). */
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
 
 async function hasExportRoute(url) {
   const openapi = await (await fetch(`${url}/openapi.json`)).json();
@@ -389,7 +416,7 @@ export function exportStreamRows(figures) {
     const how = s.streamedRoute ? 'server has the export stream' : 'server has no export stream: the CLI pages';
     list.push([
       `export csv, ${n} events`,
-      `${fmtInt(s.rowsPerSecond)} rows/s (${fmtInt(s.rows)} rows in ${fmt(s.seconds, 2)} s, ${fmt(s.bytesPerRow, 0)} B a row) vs ${fmtInt(s.raw.rowsPerSecond)} rows/s raw = ${fmt(s.ratioToRaw, 2)}×; medians of ${result.runs} in turns; ${how}; raw: ${s.baseline}`,
+      `${fmtInt(s.rowsPerSecond)} rows/s (${fmtInt(s.rows)} rows in ${fmt(s.seconds, 2)} s, ${fmt(s.bytesPerRow, 0)} B a row) vs ${fmtInt(s.raw.rowsPerSecond)} rows/s raw = ${fmt(s.ratioToRaw, 2)}×; medians of ${result.runs} in turns; CPU a row: server ${fmt(s.serverCpuMicros)} µs, CLI ${fmt(s.cliCpuMicros)} µs; ${how}; raw: ${s.baseline}`,
       `≥ ${target}× raw`,
       yes(s.ratioToRaw >= target),
     ]);
