@@ -55,7 +55,7 @@ _audit_flags() {
     'webhooks test') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'webhooks deliveries') _audit_reply='--status --limit --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'server') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
-    'server start') _audit_reply='--host --port --db --demo --rate-limit --webhook-allow-private --replace-lost-secrets-key --streams-per-token --streams-per-ip --max-connections --log-level --log-format --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'server start') _audit_reply='--host --port --db --demo --rate-limit --webhook-allow-private --replace-lost-secrets-key --streams-per-token --streams-per-ip --exports-per-token --max-connections --log-level --log-format --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'server user') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'server user add') _audit_reply='--email --name --role --team --db --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'server token') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
@@ -135,6 +135,7 @@ _audit_value() {
     'server start|--replace-lost-secrets-key'|'server start '*'|--replace-lost-secrets-key') return 1 ;;
     'server start|--streams-per-token'|'server start '*'|--streams-per-token') _audit_reply='' ;;
     'server start|--streams-per-ip'|'server start '*'|--streams-per-ip') _audit_reply='' ;;
+    'server start|--exports-per-token'|'server start '*'|--exports-per-token') _audit_reply='' ;;
     'server start|--max-connections'|'server start '*'|--max-connections') _audit_reply='' ;;
     'server start|--log-level'|'server start '*'|--log-level') _audit_reply='error warn info debug trace' ;;
     'server start|--log-format'|'server start '*'|--log-format') _audit_reply='pretty json' ;;

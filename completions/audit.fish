@@ -207,6 +207,9 @@ function __audit_takes_value
     if string match -q -- 'server start|--streams-per-ip' 'server start *|--streams-per-ip' "$argv[1]|$argv[2]"
         return 0
     end
+    if string match -q -- 'server start|--exports-per-token' 'server start *|--exports-per-token' "$argv[1]|$argv[2]"
+        return 0
+    end
     if string match -q -- 'server start|--max-connections' 'server start *|--max-connections' "$argv[1]|$argv[2]"
         return 0
     end
@@ -692,6 +695,7 @@ complete -c audit -n '__audit_in \'server start\'' -l 'webhook-allow-private' -d
 complete -c audit -n '__audit_in \'server start\'' -l 'replace-lost-secrets-key' -d 'the database\'s .key file is lost for good: make a new one (webhooks then need new secrets)'
 complete -c audit -n '__audit_in \'server start\'' -l 'streams-per-token' -r -f -d 'live event streams (audit tail) one token may hold at once (default 10)'
 complete -c audit -n '__audit_in \'server start\'' -l 'streams-per-ip' -r -f -d 'live event streams one client address may hold at once (default 50)'
+complete -c audit -n '__audit_in \'server start\'' -l 'exports-per-token' -r -f -d 'export streams (audit export, backup run) one token may hold at once (default 2)'
 complete -c audit -n '__audit_in \'server start\'' -l 'max-connections' -r -f -d 'open connections beyond which new ones are dropped (default 1000)'
 complete -c audit -n '__audit_in \'server start\'' -l 'log-level' -r -f -a 'error warn info debug trace' -d 'log records at this level and above (env AUDIT_LOG_LEVEL; default warn)'
 complete -c audit -n '__audit_in \'server start\'' -l 'log-format' -r -f -a 'pretty json' -d 'log lines on stderr (env AUDIT_LOG_FORMAT; default: pretty on a terminal, else json)'

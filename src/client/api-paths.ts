@@ -6,6 +6,11 @@ export function logsPath(org: string | undefined): string {
   return `/api/v1/organizations/${encodeURIComponent(org)}/audit-logs`;
 }
 
+/** The streamed export of a range (src/domain/export-stream.ts). */
+export function exportPath(org: string | undefined): string {
+  return `${logsPath(org)}/export`;
+}
+
 /** Counts of matching events, grouped. */
 export function statsPath(org: string | undefined): string {
   return `${logsPath(org)}/stats`;

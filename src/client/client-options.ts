@@ -1,5 +1,5 @@
 /** The options of `AuditClient` and of its calls. */
-import type { ResponseHeaders, RetryInfo } from './http.js';
+import type { EarlierFailures, ResponseHeaders, RetryInfo } from './http.js';
 import type { QueryParams } from './query.js';
 
 export interface AuditClientOptions {
@@ -30,6 +30,16 @@ export interface RequestOptions {
   body?: unknown;
   signal?: AbortSignal;
   headers?: Record<string, string>;
+}
+
+export interface OpenOptions extends RequestOptions {
+  /**
+   * Attempts of this request that failed already (a stream cut after its answer began): it
+   * waits their back-off first and has only the attempts the retry policy has left.
+   */
+  earlier?: EarlierFailures;
+  /** How long the body may be silent before the call fails; default the client's timeout. */
+  idleTimeoutMs?: number;
 }
 
 export interface ApiResponse<T> {

@@ -7,11 +7,20 @@ import type {
   AuditClientOptions,
   CallOptions,
   HttpMethod,
+  OpenOptions,
   RequestOptions,
   StreamOptions,
 } from './client-options.js';
 import { openConnection } from './connection.js';
-import { type Answer, sendWithRetries, type Transport } from './http.js';
+import { gdprExportPath, subjectRequest } from './gdpr-request.js';
+import {
+  type Answer,
+  type OpenAnswer,
+  type OutgoingRequest,
+  openWithRetries,
+  sendWithRetries,
+  type Transport,
+} from './http.js';
 import { walkPages } from './page-walk.js';
 import { buildUrl } from './query.js';
 import { lowerCaseKeys } from './setup.js';
@@ -46,6 +55,8 @@ const STREAM_IDLE_TIMEOUT_MS = 45_000;
 export class AuditClient {
   readonly server: string;
   readonly org: string | undefined;
+  /** The `--debug` trace this client was given, for calls made beside it (export-stream.ts). */
+  readonly trace: ((line: string) => void) | undefined;
   readonly #base: URL;
   readonly #agent: Agent;
   readonly #transport: Transport;
@@ -59,6 +70,7 @@ export class AuditClient {
     this.#base = connection.base;
     this.server = connection.server;
     this.org = options.org;
+    this.trace = options.trace;
     this.#signal = options.signal;
     this.#agent = connection.agent;
     this.#transport = connection.transport;
@@ -97,8 +109,21 @@ export class AuditClient {
 
   /** A call whose answer is not parsed yet. */
   #send(method: HttpMethod, path: string, options: RequestOptions): Promise<Answer> {
+    return sendWithRetries(this.#transport, this.#outgoing(method, path, options));
+  }
+
+  /**
+   * A call whose successful body is read as it arrives, for answers too large to hold (an export
+   * stream, a subject-access document); the caller reads the body or dumps it. See OpenOptions.
+   */
+  openAnswer(method: HttpMethod, path: string, options: OpenOptions = {}): Promise<OpenAnswer> {
+    const outgoing = { ...this.#outgoing(method, path, options), idleTimeoutMs: options.idleTimeoutMs };
+    return openWithRetries(this.#transport, outgoing, options.earlier);
+  }
+
+  #outgoing(method: HttpMethod, path: string, options: RequestOptions): OutgoingRequest {
     const hasBody = options.body !== undefined;
-    return sendWithRetries(this.#transport, {
+    return {
       method,
       url: buildUrl(this.#base, path, options.query),
       headers: {
@@ -108,7 +133,7 @@ export class AuditClient {
       },
       body: hasBody ? JSON.stringify(options.body) : undefined,
       signal: this.#signalFor(options.signal),
-    });
+    };
   }
 
   async me(options: CallOptions = {}): Promise<Me> {
@@ -122,11 +147,9 @@ export class AuditClient {
 
   /** Every page until the end; with `ahead`, the next is asked for before this one is parsed. */
   pages(params: ListParams = {}, options: CallOptions & { ahead?: boolean } = {}): AsyncGenerator<EventPage> {
-    return walkPages(params, (page) => this.#listText(page, options), options.ahead === true);
-  }
-
-  #listText(params: ListParams, options: CallOptions): Promise<Answer> {
-    return this.#send('GET', logsPath(this.org), { ...options, query: { ...params } });
+    const fetchPage = (page: ListParams) =>
+      this.#send('GET', logsPath(this.org), { signal: options.signal, query: { ...page } });
+    return walkPages(params, fetchPage, options.ahead === true);
   }
 
   /** Events across pages, stopping after `limit`; asks for pages of min(1000, limit) when unset. */
@@ -175,15 +198,9 @@ export class AuditClient {
    * or id) and any `identifiers` / `names` the caller confirms are theirs.
    */
   async gdprExport(user: string, options: CallOptions & GdprSubjectOptions = {}): Promise<GdprExport> {
-    const { identifiers, names, ...call } = options;
-    return (
-      await this.#json<GdprExport>(
-        'POST',
-        `${orgPath(this.org)}/gdpr/exports`,
-        { ...call, body: { user, ...subjectFields({ identifiers, names }) } },
-        'envelope',
-      )
-    ).body;
+    const { call, body } = subjectRequest(user, options);
+    const path = gdprExportPath(orgPath(this.org));
+    return (await this.#json<GdprExport>('POST', path, { ...call, body }, 'envelope')).body;
   }
 
   /** GDPR erasure (owner only); `dryRun` reports what would change and changes nothing. */
@@ -191,14 +208,10 @@ export class AuditClient {
     user: string,
     options: CallOptions & GdprSubjectOptions & { dryRun?: boolean; confirmed?: GdprConfirmedContext } = {},
   ): Promise<GdprErasure> {
-    const { dryRun = false, identifiers, names, confirmed, ...call } = options;
-    const body = {
-      user,
-      ...subjectFields({ identifiers, names }),
-      dry_run: dryRun,
-      ...(confirmed ? { confirmed } : {}),
-    };
-    return this.#data<GdprErasure>('POST', `${orgPath(this.org)}/gdpr/erasures`, { ...call, body });
+    const { dryRun = false, confirmed, ...subject } = options;
+    const { call, body } = subjectRequest(user, subject);
+    const erasure = { ...body, dry_run: dryRun, ...(confirmed ? { confirmed } : {}) };
+    return this.#data<GdprErasure>('POST', `${orgPath(this.org)}/gdpr/erasures`, { ...call, body: erasure });
   }
 
   /** Subscribes a URL to matching events (owner or admin); the secret is returned only here. */
@@ -248,16 +261,13 @@ export class AuditClient {
 
   /** The live Server-Sent Events stream; one attempt, no retry (the follower reconnects). */
   async openStream(params: ListParams = {}, options: StreamOptions = {}): Promise<EventStream> {
-    const headers: Record<string, string> = { ...this.#headers, accept: 'text/event-stream' };
+    const headers: Record<string, string> = { accept: 'text/event-stream' };
     if (options.lastEventId !== undefined) headers['last-event-id'] = options.lastEventId;
+    const path = `${logsPath(this.org)}/stream`;
+    const outgoing = this.#outgoing('GET', path, { query: { ...params }, headers, signal: options.signal });
     const stream = await openEventStream(
       this.#transport,
-      {
-        method: 'GET',
-        url: buildUrl(this.#base, `${logsPath(this.org)}/stream`, { ...params }),
-        headers,
-        signal: this.#signalFor(options.signal),
-      },
+      outgoing,
       options.idleTimeoutMs ?? STREAM_IDLE_TIMEOUT_MS,
     );
     const close = stream.close;
@@ -286,12 +296,4 @@ export class AuditClient {
   async #data<T>(method: HttpMethod, path: string, options: RequestOptions): Promise<T> {
     return (await this.#json<{ data: T }>(method, path, options, 'envelope')).body.data;
   }
-}
-
-/** Only the lists that have something in them, so an older server sees the body it knows. */
-function subjectFields(options: GdprSubjectOptions): GdprSubjectOptions {
-  return {
-    ...(options.identifiers?.length ? { identifiers: options.identifiers } : {}),
-    ...(options.names?.length ? { names: options.names } : {}),
-  };
 }

@@ -66,10 +66,17 @@ export class AuditApiError extends Error {
 
 /**
  * A successful answer the client cannot use: not JSON (a proxy's login page, a wrong --server),
- * JSON of another shape than the call expects, or, where an event stream was asked for,
- * anything but text/event-stream. `kind` says which.
+ * JSON of another shape than the call expects, where an event stream was asked for anything
+ * but text/event-stream, or where an export stream was, anything but its NDJSON lines
+ * (src/domain/export-stream.ts). `kind` says which.
  */
-export type ResponseErrorKind = 'not-json' | 'unexpected-shape' | 'not-event-stream';
+export type ResponseErrorKind = 'not-json' | 'unexpected-shape' | 'not-event-stream' | 'not-export-stream';
+
+const NOT_WHAT: Record<Exclude<ResponseErrorKind, 'unexpected-shape'>, string> = {
+  'not-json': 'JSON',
+  'not-event-stream': 'an event stream',
+  'not-export-stream': 'an export stream',
+};
 
 export class AuditResponseError extends Error {
   override readonly name = 'AuditResponseError';
@@ -87,14 +94,17 @@ export class AuditResponseError extends Error {
     url: string;
     /** For `unexpected-shape`: what the call expected, e.g. "a page of events". */
     expected?: string;
+    /** What is wrong with it, when its media type was right (a stream's line that breaks the contract). */
+    detail?: string;
   }) {
     const { kind, status, contentType, method, url } = options;
     const { origin, pathname } = new URL(url);
     const type = contentType ? oneLine(contentType) : 'no content-type';
+    const detail = options.detail ? `: ${oneLine(options.detail)}` : '';
     const what =
       kind === 'unexpected-shape'
         ? `is JSON but not ${options.expected ?? 'what the audit API sends'} (${status}, ${type})`
-        : `is not ${kind === 'not-json' ? 'JSON' : 'an event stream'} (${status}, ${type})`;
+        : `is not ${NOT_WHAT[kind]} (${status}, ${type})${detail}`;
     super(`the answer of ${origin} to ${method} ${pathname} ${what}; is ${origin} an audit server?`);
     this.kind = kind;
     this.status = status;

@@ -40,6 +40,8 @@ export interface OutgoingRequest {
   headers: Record<string, string>;
   body?: string;
   signal?: AbortSignal;
+  /** How long the body may be silent; default the client's timeout. */
+  idleTimeoutMs?: number;
 }
 
 export interface TextResponse {
@@ -54,6 +56,31 @@ export interface Answer extends TextResponse {
   url: string;
 }
 
+/** A successful answer whose body is read as it arrives (an export stream): read it or dump it. */
+export interface OpenAnswer {
+  status: number;
+  headers: ResponseHeaders;
+  body: Dispatcher.ResponseData['body'];
+  method: string;
+  url: string;
+  /** Which attempt this is (1-based, earlier failures counted): the failures before it are one less. */
+  attempt: number;
+}
+
+/** Attempts of the same request that already failed (a stream cut after its answer began). */
+export interface EarlierFailures {
+  attempts: number;
+  /** What to throw when no attempt is left. */
+  error: unknown;
+  /** Why the last one failed, for the retry's report: `stream cut`… */
+  reason: string;
+}
+
+/** An attempt's answer: the whole body as text, or for a success opened, the body still to read. */
+interface Received extends TextResponse {
+  body?: Dispatcher.ResponseData['body'];
+}
+
 /**
  * One request, with retries: 429/502/503/504 and connection failures are tried again
  * (honouring Retry-After, else full-jitter backoff) until `transport.attempts` run out.
@@ -61,13 +88,41 @@ export interface Answer extends TextResponse {
  * last attempt becomes an AuditNetworkError. An abort ends everything at once.
  */
 export async function sendWithRetries(transport: Transport, outgoing: OutgoingRequest): Promise<Answer> {
+  const { body: _unread, attempt: _attempt, ...answer } = await retrying(transport, outgoing, 1, false);
+  return answer;
+}
+
+/**
+ * As sendWithRetries, but a success's body is left to the caller to read as it arrives. After
+ * `earlier` failed attempts (a stream that was cut) it waits its back-off first, and the attempts
+ * left are what remains of the policy's; with none left, `earlier.error` is thrown.
+ */
+export async function openWithRetries(
+  transport: Transport,
+  outgoing: OutgoingRequest,
+  earlier?: EarlierFailures,
+): Promise<OpenAnswer> {
+  if (earlier) {
+    if (earlier.attempts >= transport.attempts) throw earlier.error;
+    await pause(transport, outgoing, { attempt: earlier.attempts, reason: earlier.reason });
+  }
+  const answer = await retrying(transport, outgoing, (earlier?.attempts ?? 0) + 1, true);
+  return { ...answer, body: answer.body as Dispatcher.ResponseData['body'] };
+}
+
+async function retrying(
+  transport: Transport,
+  outgoing: OutgoingRequest,
+  firstAttempt: number,
+  open: boolean,
+): Promise<Received & { method: string; url: string; attempt: number }> {
   const { attempts, trace } = transport;
-  for (let attempt = 1; ; attempt++) {
+  for (let attempt = firstAttempt; ; attempt++) {
     const last = attempt >= attempts;
     const started = performance.now();
-    let response: TextResponse;
+    let response: Received;
     try {
-      response = await sendOnce(transport, outgoing, attempt);
+      response = await sendOnce(transport, outgoing, attempt, open);
     } catch (error) {
       throwIfAborted(outgoing.signal);
       const code = networkErrorCode(error);
@@ -83,7 +138,7 @@ export async function sendWithRetries(transport: Transport, outgoing: OutgoingRe
     const { status } = response;
     trace?.(`← ${status} ${outgoing.method} ${outgoing.url.pathname} ${elapsedMs(started)} ms`);
     if (status >= 200 && status < 300)
-      return { ...response, method: outgoing.method, url: redactUrl(outgoing.url) };
+      return { ...response, method: outgoing.method, url: redactUrl(outgoing.url), attempt };
     if (!last && isRetryableStatus(status)) {
       // The title is the server's text and is printed (spinner, trace): one sanitized line.
       const title = oneLine(parseProblem(response.text)?.title ?? '');
@@ -95,12 +150,16 @@ export async function sendWithRetries(transport: Transport, outgoing: OutgoingRe
   }
 }
 
-/** One attempt: the answer's status, headers and whole body (read, so the socket is reused). */
+/**
+ * One attempt: the answer's status, headers and whole body (read, so the socket is reused); with
+ * `open`, a success's body is left unread.
+ */
 async function sendOnce(
   transport: Transport,
   outgoing: OutgoingRequest,
   attempt: number,
-): Promise<TextResponse> {
+  open: boolean,
+): Promise<Received> {
   const { trace } = transport;
   trace?.(`→ ${outgoing.method} ${redactUrl(outgoing.url)} (attempt ${attempt}/${transport.attempts})`);
   if (attempt === 1 && trace) for (const line of traceHeaderLines(outgoing.headers)) trace(line);
@@ -110,8 +169,11 @@ async function sendOnce(
     body: outgoing.body,
     signal: outgoing.signal,
     dispatcher: transport.dispatcher,
+    ...(outgoing.idleTimeoutMs === undefined ? {} : { bodyTimeout: outgoing.idleTimeoutMs }),
   });
-  return { status: answer.statusCode, headers: answer.headers, text: await answer.body.text() };
+  const { statusCode: status, headers } = answer;
+  if (open && status >= 200 && status < 300) return { status, headers, text: '', body: answer.body };
+  return { status, headers, text: await answer.body.text() };
 }
 
 async function pause(

@@ -1,13 +1,15 @@
 /**
- * Exports a range, every page, oldest first, through the client's cursor pages. The upper bound
- * is pinned at the start (`received_before`), so events arriving meanwhile neither appear nor
- * shift the pages; retries are the client's. The next page is asked for while one is written,
- * so the server and the writer work at once; memory holds two pages at most.
+ * Exports a range, oldest first, through the server's export stream in chunks (paged through the
+ * list where the server has no stream). The upper bound is pinned at the start
+ * (`received_before`), so events arriving meanwhile neither appear nor shift the chunks; retries
+ * and resuming a cut stream are the client's. The next chunk is read while one is written, so
+ * the server and the writer work at once; memory holds two chunks at most.
  */
+import { exportChunks } from '../client/export-stream.js';
 import { encodeResumePoint } from './export-cursor.js';
 import { asOutputFileError } from './output-error.js';
+import { exportQuery } from './range/export-query.js';
 import { openOutputFiles } from './range/output-files.js';
-import { exportPageQuery } from './range/page-query.js';
 import { readAhead } from './range/read-ahead.js';
 import { reportHeading } from './range/report-heading.js';
 import { type StopCause, stopCause } from './range/stop-cause.js';
@@ -18,7 +20,7 @@ export async function exportRange(request: ExportRequest): Promise<ExportResult>
   const startedAt = now();
   const { signal, resume } = request;
   const receivedBefore = resume?.receivedBefore ?? new Date(startedAt).toISOString();
-  const query = exportPageQuery(request.params, receivedBefore, resume, request.treeSize);
+  const query = exportQuery(request.params, receivedBefore, resume, request.treeSize);
   const out = await openOutputFiles({
     output: request.output,
     format: request.format,
@@ -53,11 +55,11 @@ export async function exportRange(request: ExportRequest): Promise<ExportResult>
 
   let stop: StopCause | undefined;
   try {
-    for await (const page of readAhead(request.client.pages(query, { signal, ahead: true }))) {
-      await out.write(page.data);
-      written += page.data.length;
+    for await (const chunk of readAhead(exportChunks(request.client, query, { signal }))) {
+      await out.write(chunk.events);
+      written += chunk.events.length;
       pages++;
-      pageCursor = page.pagination.next_cursor ?? pageCursor;
+      pageCursor = chunk.cursor ?? pageCursor;
       await request.onProgress?.({
         events: written,
         pages,
@@ -65,8 +67,8 @@ export async function exportRange(request: ExportRequest): Promise<ExportResult>
         elapsedMs: now() - startedAt,
         ...(out.current ? { file: out.current } : {}),
       });
-      // The page in hand is written; stop before asking for the next one.
-      if (signal?.aborted && page.pagination.has_more) {
+      // The chunk in hand is written; stop before reading the next one.
+      if (signal?.aborted) {
         stop = { cause: 'signal', reason: 'interrupted' };
         break;
       }

@@ -24,6 +24,7 @@ const OPERATIONS: Record<string, Operation> = {
   'GET /api/organization/audit-logs': { id: 'listOwnAuditLogs', headers: LINK },
   'GET /api/v1/organizations/:org/audit-logs/:id': { id: 'getAuditLog' },
   'GET /api/v1/organizations/:org/audit-logs/stream': { id: 'streamAuditLogs' },
+  'GET /api/v1/organizations/:org/audit-logs/export': { id: 'exportAuditLogs' },
   'GET /api/v1/organizations/:org/audit-logs/review': { id: 'getSecurityReview' },
   'GET /api/v1/organizations/:org/audit-logs/stats': { id: 'getAuditLogStats' },
   'POST /api/v1/organizations/:org/audit-logs': { id: 'ingestAuditLogs' },

@@ -11,6 +11,7 @@ import type { ServerLogOptions } from './log-options.js';
 import { fastifyLoggerOptions, OperatorLogController } from './logging.js';
 import type { Principal } from './permissions.js';
 import { notFound, type Problem, sendProblem, toProblem } from './problem.js';
+import { createRateLimiter } from './rate-limiter.js';
 import { registerAuditLogRoutes } from './routes/audit-logs.js';
 import { registerExportRecordRoute } from './routes/exports.js';
 import { registerGdprRoutes } from './routes/gdpr.js';
@@ -38,6 +39,10 @@ export interface AppOptions extends ConnectionLimits {
   db: Db;
   now?: () => number;
   rateLimitPerMinute?: number;
+  /** The rate limit's window; a minute. Tests only (a paused export resumes sooner); no flag sets it. */
+  rateLimitWindowMs?: number;
+  /** Export streams (`…/audit-logs/export`) one token may hold at once; default 2. */
+  exportsPerToken?: number;
   heartbeatIntervalMs?: number;
   /** How often the server looks for events that other processes wrote (admin commands). */
   followerPollMs?: number;
@@ -160,7 +165,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (searchesText(request.query)) return;
     reply.header('server-timing', `app;dur=${reply.elapsedTime.toFixed(2)}`);
   });
-  registerAuthAndRateLimit(app, services, options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT);
+  const limiter = createRateLimiter(options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT, services.now, {
+    windowMs: options.rateLimitWindowMs,
+  });
+  registerAuthAndRateLimit(app, services, limiter);
   registerStrictIntegers(app);
   registerAccessLog(app, services);
   registerHealthRoutes(app);
@@ -169,7 +177,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 15_000,
     maxBufferedBytes: options.streamMaxBufferedBytes ?? DEFAULT_STREAM_MAX_BUFFERED_BYTES,
   });
-  registerAuditLogRoutes(app);
+  registerAuditLogRoutes(app, { limiter, exportsPerToken: options.exportsPerToken });
   registerStatsRoute(app);
   registerTreeRoutes(app);
   registerExportRecordRoute(app);

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticateRequest } from './authenticate.js';
 import { Problem, sendProblem, unauthorized } from './problem.js';
-import { createRateLimiter, type RateDecision } from './rate-limiter.js';
+import type { RateDecision, RateLimiter } from './rate-limiter.js';
 import type { ServerServices } from './services.js';
 
 declare module 'fastify' {
@@ -19,10 +19,8 @@ declare module 'fastify' {
 export function registerAuthAndRateLimit(
   app: FastifyInstance,
   services: ServerServices,
-  limitPerMinute: number,
+  limiter: RateLimiter,
 ) {
-  const limiter = createRateLimiter(limitPerMinute, services.now);
-
   app.addHook('onRequest', async (request, reply) => {
     if (!request.routeOptions.url?.startsWith('/api/')) return;
     const outcome = authenticateRequest(request, services);

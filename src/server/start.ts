@@ -18,6 +18,8 @@ export interface StartOptions {
   /** Live streams one token / one client address may hold at once (defaults 10 and 50). */
   maxStreamsPerToken?: number;
   maxStreamsPerAddress?: number;
+  /** Export streams one token may hold at once (default 2). */
+  exportsPerToken?: number;
   /** Open connections beyond which new ones are dropped (default 1000). */
   maxConnections?: number;
   version?: string;
@@ -66,6 +68,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       maxStreamsPerToken: options.maxStreamsPerToken,
       maxStreamsPerAddress: options.maxStreamsPerAddress,
+      exportsPerToken: options.exportsPerToken,
       maxConnections: options.maxConnections,
       streamRecheckMs: positiveFromEnvironment('AUDIT_STREAM_RECHECK_MS', 'milliseconds', options.log),
       version: options.version,

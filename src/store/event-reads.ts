@@ -1,8 +1,10 @@
+import type { PageCursor } from '../domain/cursor.js';
 import type { EventFilter, VisibilityScope } from '../domain/filters.js';
 import { searchPhrases, toFtsQuery } from '../domain/free-text.js';
 import type { Db } from './database.js';
 import { buildEventWhere, buildPageQuery, type PageQueryRequest } from './event-query.js';
 import { EVENT_COLUMNS, EVENT_JSON, type StoredEvent, valuesToStoredEvent } from './event-rows.js';
+import { EXPORT_PAGE_COLUMNS, exportChunkSql } from './export-chunk.js';
 import { createStatementCache } from './statement-cache.js';
 
 /** Prepared filtered queries kept (each query shape once). */
@@ -47,6 +49,22 @@ const JSON_TEXTS: RowShape<JsonRow> = {
   }),
 };
 
+/** One chunk of the streamed export: its rows' JSON arrays joined with commas, and where it ends. */
+export interface ExportChunk {
+  /** The rows, `[…],[…]`; empty when the range has no more. */
+  rows: string;
+  count: number;
+  /** The last row's time and position, for the chunk's cursor. */
+  last: { ts: number; seq: number } | undefined;
+}
+
+/** Where a chunk starts and how large it may grow. */
+export interface ExportChunkRequest {
+  cursor: PageCursor | undefined;
+  maxRows: number;
+  maxBytes: number;
+}
+
 export type EventReads = ReturnType<typeof createEventReads>;
 
 /**
@@ -83,6 +101,17 @@ export function createEventReads(db: Db) {
   // has); each shape is prepared once and kept while it is among the most recently used.
   const statements = createStatementCache(db, STATEMENT_CACHE_SIZE, (sql) => db.prepare(sql).raw(true));
 
+  /**
+   * A rare term: read its hits and sort them. A common one: walk the time index, which meets a
+   * page of hits soon (reading every hit of a common term would be the slow way).
+   */
+  function isTextDriven(filter: EventFilter): boolean {
+    return (
+      filter.text !== undefined &&
+      Number(countTextHits.get(toFtsQuery(searchPhrases(filter.text)))) < TEXT_DRIVEN_MAX_HITS
+    );
+  }
+
   /** The one paging function: a page of any kind, in any row shape. */
   function readPage<T>(
     shape: RowShape<T>,
@@ -91,12 +120,7 @@ export function createEventReads(db: Db) {
     scope: VisibilityScope,
     request: PageRequest,
   ): { rows: T[]; hasMore: boolean } {
-    // A rare term: read its hits and sort them. A common one: walk the time index, which
-    // meets a page of hits soon (reading every hit of a common term would be the slow way).
-    const textDriven =
-      !('afterSeq' in request) &&
-      filter.text !== undefined &&
-      Number(countTextHits.get(toFtsQuery(searchPhrases(filter.text)))) < TEXT_DRIVEN_MAX_HITS;
+    const textDriven = !('afterSeq' in request) && isTextDriven(filter);
     const { sql, params } = buildPageQuery(
       shape.columns,
       orgId,
@@ -124,6 +148,34 @@ export function createEventReads(db: Db) {
     ): EventJsonPage {
       const { rows, hasMore } = readPage(JSON_TEXTS, orgId, filter, scope, request);
       return { events: rows.map((row) => row.json), hasMore, last: rows.at(-1)?.last };
+    },
+
+    /**
+     * The streamed export's next chunk after `request.cursor`, oldest first: one statement, so
+     * one short read transaction of its own (see export-chunk.ts).
+     */
+    exportChunk(
+      orgId: number,
+      filter: EventFilter,
+      scope: VisibilityScope,
+      request: ExportChunkRequest,
+    ): ExportChunk {
+      const page = buildPageQuery(EXPORT_PAGE_COLUMNS, orgId, filter, scope, {
+        order: 'asc',
+        limit: request.maxRows,
+        cursor: request.cursor,
+        textDriven: isTextDriven(filter),
+      });
+      const params = { ...page.params, chunkRows: request.maxRows, chunkBytes: request.maxBytes };
+      const [rows, count, , ts, seq] = statements.get(exportChunkSql(page.sql)).get(params) as [
+        string | null,
+        number,
+        number | null,
+        number | null,
+        number | null,
+      ];
+      const last = ts === null || seq === null ? undefined : { ts, seq };
+      return { rows: rows ?? '', count, last };
     },
 
     findById(orgId: number, id: string): StoredEvent | undefined {

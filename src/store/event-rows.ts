@@ -160,10 +160,12 @@ export function rowToEvent(row: Pick<EventRow, (typeof FIELD_COLUMNS)[number]['n
   return valuesToEvent(FIELD_COLUMNS.map((column) => row[column.name]));
 }
 
-function jsonExpression(column: EventFieldColumn): string {
-  if (column.encoding === 'time') return timeTextSql(column.name);
-  if (column.encoding === 'json') return `json(${column.name})`;
-  return column.name;
+/** The JSON value of one field column, as SQLite makes it: ISO time text, an object, or text. */
+export function jsonExpression(column: EventFieldColumn, table?: string): string {
+  const name = table === undefined ? column.name : `${table}.${column.name}`;
+  if (column.encoding === 'time') return timeTextSql(name);
+  if (column.encoding === 'json') return `json(${name})`;
+  return name;
 }
 
 /** The ISO 8601 text of a time column, as the event shows it. */

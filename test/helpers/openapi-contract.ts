@@ -103,6 +103,9 @@ function compileContract(document: Document): Contract {
       }
       if (answer.body === undefined || media.schema === undefined || !mediaType.endsWith('json'))
         return problems;
+      // Newline-delimited JSON: the schema is every line's.
+      if (mediaType.endsWith('ndjson'))
+        return [...problems, ...lineProblems(answer.body, validatorOf(media), where)];
       let body: unknown;
       try {
         body = JSON.parse(answer.body);
@@ -114,6 +117,23 @@ function compileContract(document: Document): Contract {
       return problems;
     },
   };
+}
+
+function lineProblems(body: string, validate: ValidateFunction, where: string): string[] {
+  const lines = body.split('\n');
+  // A complete answer ends with a newline; a cut one may end inside a line, which is not checked.
+  lines.pop();
+  return lines.flatMap((line, index) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      return [`${where}: line ${index + 1} is not JSON`];
+    }
+    return validate(value)
+      ? []
+      : [`${where}: line ${index + 1} does not match: ${validate.errors?.[0]?.message}`];
+  });
 }
 
 function templatePattern(template: string): RegExp {

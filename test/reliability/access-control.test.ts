@@ -41,6 +41,7 @@ const TABLE: Record<string, Row> = {
   'GET /api/v1/organizations/{org}/audit-logs': READERS,
   'GET /api/organization/audit-logs': { ...READERS, otherOrg: 200 },
   'GET /api/v1/organizations/{org}/audit-logs/stream': READERS,
+  'GET /api/v1/organizations/{org}/audit-logs/export': READERS,
   'GET /api/v1/organizations/{org}/audit-logs/stats': READERS,
   // An event only organization-wide readers may see: others are told it does not exist.
   'GET /api/v1/organizations/{org}/audit-logs/{id}': { ...READERS, teamAdmin: 404, member: 404 },
@@ -215,6 +216,8 @@ describe('access control: every role × every endpoint', () => {
     if (template.endsWith('/stats')) {
       return { method, url: `${url}?group_by=action&${WINDOW.replace('&per_page=1000', '')}` };
     }
+    if (template.endsWith('/export'))
+      return { method, url: `${url}?${WINDOW.replace('&per_page=1000', '')}` };
     const list = method === 'GET' && template.endsWith('audit-logs');
     const stream = template.endsWith('/stream');
     if (template.includes('/audit-logs/tree') || template.endsWith('/checkpoint')) {
@@ -275,6 +278,15 @@ describe('access control: every role × every endpoint', () => {
     } else if (operation === 'GET /api/organization/audit-logs') {
       const ids = sorted(response.json().data.map((event: AuditEvent) => event.id));
       expect(ids).toEqual(role === 'otherOrg' ? [otherEvent.id] : expectedIds(role));
+    } else if (operation.endsWith('/audit-logs/export')) {
+      // The stream's rows: the id is each row's first value, and the end line counts them.
+      const lines = response.body
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      const rows = lines.flatMap((line) => (line.rows ?? []) as string[][]);
+      expect(sorted(rows.map((row) => row[0] as string))).toEqual(expectedIds(role));
+      expect(lines.at(-1)).toEqual({ end: true, count: rows.length });
     } else if (operation.endsWith('/audit-logs/stats')) {
       // Counts, too, are of what this role may see only.
       const visible = (VISIBLE[role] ?? []).map((name) => known[name]?.action as string);

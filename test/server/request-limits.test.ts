@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { MAX_INGEST_BATCH } from '../../src/client/client.js';
+import { EXPORT_PAGE_SIZE } from '../../src/client/export-stream.js';
 import { DEFAULT_PAGE_SIZE, MAX_BATCH_EVENTS, MAX_PAGE_SIZE } from '../../src/domain/request-limits.js';
-import { EXPORT_PAGE_SIZE } from '../../src/export/range/page-query.js';
 import { IMPORT_BATCH_SIZE } from '../../src/import/run.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 

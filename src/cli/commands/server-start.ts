@@ -26,6 +26,7 @@ interface StartFlags {
   replaceLostSecretsKey?: boolean;
   streamsPerToken?: number;
   streamsPerIp?: number;
+  exportsPerToken?: number;
   maxConnections?: number;
   logLevel?: LogLevel;
   logFormat?: LogFormat;
@@ -60,6 +61,11 @@ export function serverStartCommand(context: CliContext): Command {
       '--streams-per-ip <n>',
       'live event streams one client address may hold at once (default 50)',
       integerInRange('--streams-per-ip', 1, 100_000),
+    )
+    .option(
+      '--exports-per-token <n>',
+      'export streams (audit export, backup run) one token may hold at once (default 2)',
+      integerInRange('--exports-per-token', 1, 1000),
     )
     .option(
       '--max-connections <n>',
@@ -106,6 +112,7 @@ export function serverStartCommand(context: CliContext): Command {
           replaceLostSecretsKey: flags.replaceLostSecretsKey ?? false,
           maxStreamsPerToken: flags.streamsPerToken,
           maxStreamsPerAddress: flags.streamsPerIp,
+          exportsPerToken: flags.exportsPerToken,
           maxConnections: flags.maxConnections,
           version: packageVersion(),
           logging,

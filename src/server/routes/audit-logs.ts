@@ -7,10 +7,11 @@ import { organizationFor } from '../route-helpers.js';
 import { OrgParams, problemResponses } from '../schemas/common.js';
 import { EventParams, type ListQuery, ListQuerySchema, ListResponseSchema } from '../schemas/list.js';
 import { treeSizeSeq } from '../tree-access.js';
+import { type ExportRouteOptions, registerExportRoute } from './export.js';
 import { registerIngestRoute } from './ingest.js';
 import { registerReviewRoute } from './review.js';
 
-export function registerAuditLogRoutes(app: FastifyInstance) {
+export function registerAuditLogRoutes(app: FastifyInstance, options: ExportRouteOptions) {
   const { events, now, cursors, merkle } = app.services;
 
   const listSchema = {
@@ -96,6 +97,7 @@ export function registerAuditLogRoutes(app: FastifyInstance) {
     },
   );
 
+  registerExportRoute(app, options);
   registerIngestRoute(app);
   registerReviewRoute(app);
 }

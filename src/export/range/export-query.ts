@@ -1,25 +1,23 @@
-/** The list query an export pages through: oldest first, full pages, pinned upper bound. */
+/** What an export asks the server for: the filters, the pinned upper bound, where to start. */
+import type { ExportParams } from '../../client/export-stream.js';
 import type { ListParams } from '../../client/types.js';
-import { MAX_PAGE_SIZE } from '../../domain/request-limits.js';
 import type { ResumePoint } from '../export-cursor.js';
 
-/** Full pages: the fewest round trips. */
-export const EXPORT_PAGE_SIZE = MAX_PAGE_SIZE;
-
-export function exportPageQuery(
+export function exportQuery(
   params: ListParams,
   receivedBefore: string,
   resume: ResumePoint | undefined,
   treeSize?: number,
-): ListParams {
+): ExportParams {
   // A proved export is pinned by the checkpoint's tree size instead: exactly its events, whatever
   // this machine's clock says (a bound from it could drop events the checkpoint holds).
-  const query: ListParams & { tree_size?: number } = {
+  const query: ListParams = {
     ...params,
-    order: 'asc',
-    per_page: EXPORT_PAGE_SIZE,
     ...(treeSize === undefined ? { received_before: receivedBefore } : { tree_size: treeSize }),
   };
+  // Oldest first and the page size are the exporter's (the stream refuses them).
+  delete query.order;
+  delete query.per_page;
   delete query.page;
   delete query.after;
   delete query.cursor;

@@ -1,0 +1,137 @@
+/**
+ * The lines of an export stream (src/domain/export-stream.ts) read from their bytes. A chunk's
+ * line is the one hot path of an export: up to about a megabyte, decoded and parsed in runs of
+ * whole rows of at most 64 KiB (one string of more than 64 KiB decodes 20–40× slower, see
+ * json-bytes.ts), and each row decoded by exportRowToEvent. A line in any other layout than the
+ * server writes is parsed whole by JSON.parse instead: slower, the same result
+ * (test/unit/export-lines.test.ts holds the two equal).
+ */
+import type { AuditEvent } from '../domain/event.js';
+import {
+  EXPORT_ROW_FIELDS,
+  type ExportStreamEnd,
+  ExportStreamError,
+  type ExportStreamHead,
+  exportRowToEvent,
+} from '../domain/export-stream.js';
+import { endOfContainer, endOfString, startsWithBytes } from './json-bytes.js';
+
+/**
+ * A chunk of the stream: its events, oldest first, and the cursor after the last of them (null
+ * only when a server without the stream was paged and its one page has no cursor after it).
+ */
+export interface ExportChunk {
+  events: AuditEvent[];
+  cursor: string | null;
+}
+
+export type StreamLine = { chunk: { events: AuditEvent[]; cursor: string } } | { end: ExportStreamEnd };
+
+const RUN_BYTES = 64 * 1024;
+const CHUNK_START = Buffer.from('{"cursor":');
+const ROWS_KEY = Buffer.from(',"rows":[');
+const COMMA = 0x2c;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+const CLOSE_OBJECT = 0x7d;
+
+/** The head line: it must name exactly EXPORT_ROW_FIELDS, in order (else this is no export stream). */
+export function parseHeadLine(line: Buffer): ExportStreamHead {
+  const head = parseJsonLine(line) as Partial<ExportStreamHead> | null;
+  const columns = head?.columns;
+  if (
+    !Array.isArray(columns) ||
+    columns.length !== EXPORT_ROW_FIELDS.length ||
+    columns.some((name, index) => name !== EXPORT_ROW_FIELDS[index])
+  )
+    throw new ExportStreamError('its first line does not name the columns of an export');
+  const receivedBefore = head?.received_before ?? null;
+  if (receivedBefore !== null && typeof receivedBefore !== 'string')
+    throw new ExportStreamError("its first line's received_before is not text");
+  return { columns, received_before: receivedBefore };
+}
+
+/** A line after the head: a chunk or the end. */
+export function parseChunkOrEnd(line: Buffer): StreamLine {
+  const chunk = chunkInServerLayout(line);
+  if (chunk) return { chunk };
+  const value = parseJsonLine(line);
+  if (isObject(value) && value.end === true) {
+    if (!Number.isSafeInteger(value.count) || (value.count as number) < 0)
+      throw new ExportStreamError("its end line's count is not a count");
+    return { end: { end: true, count: value.count as number } };
+  }
+  if (!isObject(value) || typeof value.cursor !== 'string' || !Array.isArray(value.rows))
+    throw new ExportStreamError('a line is neither a chunk of rows nor the end');
+  return { chunk: { cursor: value.cursor, events: value.rows.map(exportRowToEvent) } };
+}
+
+/**
+ * `{"cursor":"…","rows":[ROW,ROW…]}` as the server writes it, rows split by their brackets and
+ * parsed a run at a time; undefined for anything else, which the general parse then reads.
+ */
+export function chunkInServerLayout(line: Buffer): { events: AuditEvent[]; cursor: string } | undefined {
+  if (!startsWithBytes(line, CHUNK_START)) return undefined;
+  const cursorStart = CHUNK_START.length;
+  const cursorEnd = line[cursorStart] === 0x22 ? endOfString(line, cursorStart, line.length) : -1;
+  if (cursorEnd === -1 || !startsWithBytes(line, ROWS_KEY, cursorEnd)) return undefined;
+  const last = line.length - 2;
+  if (line[last] !== CLOSE_ARRAY || line[last + 1] !== CLOSE_OBJECT) return undefined;
+  let cursor: unknown;
+  try {
+    cursor = JSON.parse(line.toString('utf8', cursorStart, cursorEnd));
+  } catch {
+    return undefined;
+  }
+  const events: AuditEvent[] = [];
+  let runStart = cursorEnd + ROWS_KEY.length;
+  let at = runStart;
+  while (at < last) {
+    if (line[at] !== OPEN_ARRAY) return undefined;
+    const rowEnd = endOfContainer(line, at, last);
+    if (rowEnd === -1) return undefined;
+    if (rowEnd - runStart > RUN_BYTES && at > runStart) {
+      if (!parseRun(line, runStart, at - 1, events)) return undefined;
+      runStart = at;
+    }
+    at = rowEnd;
+    if (at < last && line[at++] !== COMMA) return undefined;
+  }
+  if (at !== last || (at > runStart && line[at - 1] === COMMA)) return undefined;
+  if (at > runStart && !parseRun(line, runStart, at, events)) return undefined;
+  return { cursor: cursor as string, events };
+}
+
+/** Rows `ROW,ROW…` in bytes [start, end) decoded into `events`; false when they are not JSON. */
+function parseRun(line: Buffer, start: number, end: number, events: AuditEvent[]): boolean {
+  let rows: unknown[];
+  try {
+    rows = JSON.parse(`[${line.toString('utf8', start, end)}]`) as unknown[];
+  } catch {
+    return false;
+  }
+  for (const row of rows) events.push(exportRowToEvent(row));
+  return true;
+}
+
+/** A line parsed whole; decoded 64 KiB at a time, then joined (see RUN_BYTES). */
+function parseJsonLine(line: Buffer): unknown {
+  let text = '';
+  let start = 0;
+  while (start < line.length) {
+    let end = Math.min(line.length, start + RUN_BYTES);
+    // Never cut a character: step back to the first byte of the one that crosses the end.
+    while (end > start + 1 && end < line.length && ((line[end] as number) & 0xc0) === 0x80) end--;
+    text += line.toString('utf8', start, end);
+    start = end;
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ExportStreamError('a line is not JSON');
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,78 @@
+import type { PageCursor } from '../domain/cursor.js';
+import {
+  EXPORT_CHUNK_MAX_BYTES,
+  EXPORT_CHUNK_MAX_ROWS,
+  EXPORT_ROW_FIELDS,
+  type ExportStreamHead,
+} from '../domain/export-stream.js';
+import type { ExportChunk } from '../store/event-reads.js';
+import type { ExportConnection } from './export-connection.js';
+import type { RateDecision } from './rate-limiter.js';
+
+/** What an export stream reads and how it pays for what it sends. */
+export interface ExportPlan {
+  /** The pinned upper bound the head line names (null when a tree size pins the range). */
+  receivedBefore: string | null;
+  /** The chunk after `cursor` (undefined: from the start of the range). */
+  readChunk(cursor: PageCursor | undefined, limits: { maxRows: number; maxBytes: number }): ExportChunk;
+  /** The cursor a client sends back to resume after the chunk that ends at `last`. */
+  encodeCursor(last: PageCursor): string;
+  /** One more unit of the token's rate limit, if it has one left. */
+  charge(): RateDecision;
+}
+
+/** Rows the request's own cost pays for; each further block of this many costs one unit. */
+export const ROWS_PER_RATE_UNIT = 1000;
+
+/** The least time a paused stream waits before it asks the rate limit again. */
+const MIN_PAUSE_MS = 10;
+
+const CHUNK_LIMITS = { maxRows: EXPORT_CHUNK_MAX_ROWS, maxBytes: EXPORT_CHUNK_MAX_BYTES };
+
+/** The first chunk, read before anything is sent: a failure is then still a problem document. */
+export function firstChunk(plan: ExportPlan, cursor: PageCursor | undefined): ExportChunk {
+  return plan.readChunk(cursor, CHUNK_LIMITS);
+}
+
+export function headLine(receivedBefore: string | null): string {
+  const head: ExportStreamHead = { columns: [...EXPORT_ROW_FIELDS], received_before: receivedBefore };
+  return `${JSON.stringify(head)}\n`;
+}
+
+/**
+ * Sends the head, `first` and every chunk after it, then the end line. Between chunks the event
+ * loop turns (setImmediate: other requests are answered while an export streams), a full socket
+ * is waited for, and rows past what the token has paid for wait for its rate-limit window to
+ * reset. Stops at once, without another query, when the connection closes.
+ */
+export async function streamExport(
+  connection: ExportConnection,
+  plan: ExportPlan,
+  first: ExportChunk,
+): Promise<void> {
+  connection.write(headLine(plan.receivedBefore));
+  let chunk = first;
+  let sent = 0;
+  let paidRows = ROWS_PER_RATE_UNIT;
+  while (!connection.closed) {
+    const last = chunk.last;
+    if (chunk.count === 0 || last === undefined) {
+      connection.end(`{"end":true,"count":${sent}}\n`);
+      return;
+    }
+    while (sent + chunk.count > paidRows && !connection.closed) {
+      const decision = plan.charge();
+      if (decision.allowed) paidRows += ROWS_PER_RATE_UNIT;
+      else await connection.pause(Math.max(MIN_PAUSE_MS, decision.resetMs));
+    }
+    if (connection.closed) return;
+    const cursor: PageCursor = { order: 'asc', timestamp: last.ts, seq: last.seq };
+    // The rows are SQLite's text, sent as they are: never parsed here, never re-serialized.
+    const line = `{"cursor":${JSON.stringify(plan.encodeCursor(cursor))},"rows":[${chunk.rows}]}\n`;
+    sent += chunk.count;
+    if (!connection.write(line)) await connection.drained();
+    await new Promise((resolve) => setImmediate(resolve));
+    if (connection.closed) return;
+    chunk = plan.readChunk(cursor, CHUNK_LIMITS);
+  }
+}

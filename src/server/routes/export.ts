@@ -1,0 +1,114 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { EXPORT_CHUNK_MAX_ROWS, EXPORT_STREAM_MEDIA_TYPE } from '../../domain/export-stream.js';
+import { openExportConnection } from '../export-connection.js';
+import { createExportSlots, DEFAULT_EXPORTS_PER_TOKEN } from '../export-slots.js';
+import { type ExportPlan, firstChunk, streamExport } from '../export-streamer.js';
+import { parseListQuery, searchRateCost } from '../list-query.js';
+import { visibilityOf } from '../permissions.js';
+import { invalidParameter } from '../problem.js';
+import type { RateLimiter } from '../rate-limiter.js';
+import { organizationFor } from '../route-helpers.js';
+import { OrgParams, problemResponses } from '../schemas/common.js';
+import {
+  EXPORT_DESCRIPTION,
+  ExportOkResponse,
+  type ExportQuery,
+  ExportQuerySchema,
+  LIST_ONLY_PARAMETERS,
+} from '../schemas/export.js';
+import { treeSizeSeq } from '../tree-access.js';
+
+export interface ExportRouteOptions {
+  /** The token rate limit the requests are counted in; a stream pays for its rows there too. */
+  limiter: RateLimiter;
+  /** Export streams one token may hold at once. */
+  exportsPerToken?: number | undefined;
+}
+
+/**
+ * `GET …/audit-logs/export`: a whole range in one streamed answer (src/domain/export-stream.ts),
+ * with the list's filters, visibility and cursors, pinned at its start.
+ */
+export function registerExportRoute(app: FastifyInstance, options: ExportRouteOptions) {
+  const { events, now, cursors, merkle } = app.services;
+  const slots = createExportSlots(options.exportsPerToken ?? DEFAULT_EXPORTS_PER_TOKEN);
+  // A closing server cuts its exports: the clients resume from their last complete chunk.
+  app.addHook('preClose', async () => slots.cutAll());
+
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
+    '/api/v1/organizations/:org/audit-logs/export',
+    {
+      schema: {
+        tags: ['audit-logs'],
+        summary: 'Export a whole range as one stream of row chunks, oldest first',
+        description: EXPORT_DESCRIPTION,
+        params: OrgParams,
+        querystring: ExportQuerySchema,
+        response: { 200: ExportOkResponse, ...problemResponses(400, 401, 403, 404, 429, 503) },
+      },
+      config: { rateCost: searchRateCost },
+      preValidation: async (request) => refuseListOnlyParameters(request),
+    },
+    async (request, reply) => {
+      const principal = organizationFor(request, request.params.org);
+      const scope = visibilityOf(principal);
+      const orgId = principal.organization.id;
+      const query: ExportQuery = request.query;
+      const { filter, cursor } = parseListQuery(
+        { ...query, order: 'asc', per_page: EXPORT_CHUNK_MAX_ROWS },
+        { principal, scope, now: now(), events, cursors },
+      );
+      if (query.tree_size !== undefined) filter.maxSeq = treeSizeSeq(principal, merkle, query.tree_size);
+      // Pinned now unless the request pins it: events that arrive while it streams stay out.
+      else filter.receivedBefore ??= now();
+      const tokenKey = `token:${principal.token.id}`;
+      const plan: ExportPlan = {
+        receivedBefore:
+          filter.receivedBefore === undefined ? null : new Date(filter.receivedBefore).toISOString(),
+        readChunk: (after, limits) => events.exportChunk(orgId, filter, scope, { cursor: after, ...limits }),
+        encodeCursor: (last) => cursors.encode(orgId, last),
+        charge: () => options.limiter.take(tokenKey, 1),
+      };
+      // Refused (429) or failed (a problem document) here, before the 200 is sent.
+      let cut = () => {};
+      const release = slots.admit(principal.token.id, () => cut());
+      let first: ReturnType<typeof firstChunk>;
+      try {
+        first = firstChunk(plan, cursor);
+      } catch (error) {
+        release();
+        throw error;
+      }
+
+      reply.hijack();
+      const raw = reply.raw;
+      raw.writeHead(200, {
+        ...(reply.getHeaders() as Record<string, string>),
+        'content-type': `${EXPORT_STREAM_MEDIA_TYPE}; charset=utf-8`,
+        'cache-control': 'no-store',
+        'x-accel-buffering': 'no',
+      });
+      const connection = openExportConnection(raw, release);
+      cut = () => connection.cut();
+      try {
+        await streamExport(connection, plan, first);
+      } catch (error) {
+        // Past the 200 there is no problem document to send: the cut tells the client to resume.
+        request.log.error(error);
+        connection.cut();
+      }
+    },
+  );
+}
+
+/** `order`, `per_page`, `page` and `after` are the list's: named in a 400, not ignored. */
+function refuseListOnlyParameters(request: FastifyRequest): void {
+  const query = request.query as Record<string, unknown> | undefined;
+  const refused = LIST_ONLY_PARAMETERS.find((name) => query?.[name] !== undefined);
+  if (refused === undefined) return;
+  throw invalidParameter(
+    refused,
+    'is a list parameter: an export is always oldest first, in chunks the server sizes; resume with cursor',
+  );
+}

@@ -1,0 +1,146 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ByteLines, LineTooLongError } from '../../src/client/byte-lines.js';
+import { chunkInServerLayout, parseChunkOrEnd, parseHeadLine } from '../../src/client/export-lines.js';
+import { EXPORT_ROW_FIELDS, ExportStreamError, exportRowToEvent } from '../../src/domain/export-stream.js';
+
+// The characters that could fool a splitter that does not parse: quotes, backslashes, brackets
+// and commas inside strings, a newline escaped, the JavaScript line separators, multi-byte
+// and astral characters (whose UTF-8 bytes straddle any cut), NUL.
+const tricky = fc.string({
+  unit: fc.constantFrom('"', '\\', '[', ']', '{', '}', ',', '\n', '\u2028', 'é', '€', '😀', '\0', 'a', ' '),
+  maxLength: 12,
+});
+const text = fc.option(tricky, { nil: null });
+const json: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    tricky,
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie('value'), { maxLength: 3 }),
+    fc.dictionary(tricky, tie('value'), { maxKeys: 3 }),
+  ),
+})).value;
+const object = fc.option(fc.dictionary(tricky, json, { maxKeys: 4 }), { nil: null });
+const row = fc
+  .tuple(fc.array(text, { minLength: 14, maxLength: 14 }), tricky, tricky, object, object)
+  .map(([rest, id, timestamp, changes, metadata]) => [id, timestamp, ...rest, changes, metadata]);
+
+/** A chunk's line exactly as the server writes it: SQLite's joined rows inside. */
+const chunkLine = (cursor: string, rows: unknown[][]) =>
+  `{"cursor":${JSON.stringify(cursor)},"rows":[${rows.map((values) => JSON.stringify(values)).join(',')}]}`;
+const head = `{"columns":${JSON.stringify(EXPORT_ROW_FIELDS)},"received_before":"2024-01-01T00:00:00.000Z"}`;
+
+/** Every line of `bytes` as ByteLines gives them when the bytes arrive cut at `cuts`. */
+function linesOf(bytes: Buffer, cuts: number[]): string[] {
+  const lines = new ByteLines(1 << 20);
+  const out: string[] = [];
+  let start = 0;
+  for (const cut of [...cuts, bytes.length]) {
+    for (const line of lines.push(bytes.subarray(start, cut))) out.push(line.toString('utf8'));
+    start = cut;
+  }
+  return out;
+}
+
+describe('the export stream read from its bytes', () => {
+  it('decodes any rows to what exportRowToEvent makes of them, and the fast path equals JSON.parse', () => {
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 8 }), tricky, (rows, cursor) => {
+        const line = Buffer.from(chunkLine(cursor, rows));
+        const expected = { chunk: { cursor, events: rows.map(exportRowToEvent) } };
+        expect(chunkInServerLayout(line)).toEqual(expected.chunk);
+        expect(parseChunkOrEnd(line)).toEqual(expected);
+        // The same chunk in another layout (spaces, other key order) goes the general way.
+        const spaced = Buffer.from(JSON.stringify({ rows, cursor }, null, 1).replace(/\n/g, ' '));
+        expect(parseChunkOrEnd(spaced)).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('parses a chunk of many rows in runs, the same as row by row', () => {
+    // About 640 KB: the runs of 64 KiB split it into some ten pieces.
+    const rows = Array.from({ length: 1000 }, (_, n) => {
+      const values: unknown[] = EXPORT_ROW_FIELDS.map((field) => `${field} ${n} "],[" ü 😀 \\`);
+      values[16] = { n, nested: { list: ['],[', '\\"'] } };
+      values[17] = null;
+      return values;
+    });
+    const line = Buffer.from(chunkLine('cur', rows));
+    expect(line.length).toBeGreaterThan(600_000);
+    const expected = { cursor: 'cur', events: rows.map(exportRowToEvent) };
+    expect(chunkInServerLayout(line)).toEqual(expected);
+    // Parsed whole, it is decoded 64 KiB at a time too, never cutting a character in two.
+    const spaced = Buffer.concat([Buffer.from('{ '), line.subarray(1)]);
+    expect(chunkInServerLayout(spaced)).toBeUndefined();
+    expect(parseChunkOrEnd(spaced)).toEqual({ chunk: expected });
+  });
+
+  it('splits a whole stream cut at every byte into the same lines', () => {
+    const rows = fc.sample(row, { numRuns: 3, seed: 7 });
+    const stream = Buffer.from(
+      `${head}\n${chunkLine('c1', rows)}\n${chunkLine('c2', [])}\n{"end":true,"count":3}\n`,
+    );
+    const whole = linesOf(stream, []);
+    expect(whole).toHaveLength(4);
+    for (let cut = 0; cut <= stream.length; cut++) expect(linesOf(stream, [cut])).toEqual(whole);
+    for (let cut = 0; cut + 7 <= stream.length; cut += 3)
+      expect(linesOf(stream, [cut, cut + 7])).toEqual(whole);
+    expect(parseHeadLine(Buffer.from(whole[0] as string)).columns).toEqual([...EXPORT_ROW_FIELDS]);
+    expect(parseChunkOrEnd(Buffer.from(whole[1] as string))).toEqual({
+      chunk: { cursor: 'c1', events: rows.map(exportRowToEvent) },
+    });
+    expect(parseChunkOrEnd(Buffer.from(whole[3] as string))).toEqual({ end: { end: true, count: 3 } });
+  });
+
+  it('holds back a line that has not ended: a stream cut mid-row yields no part of it', () => {
+    const line = chunkLine('c1', fc.sample(row, { numRuns: 2, seed: 3 }));
+    const lines = new ByteLines(1 << 20);
+    expect(lines.push(Buffer.from(`${head}\n${line.slice(0, 40)}`))).toHaveLength(1);
+    expect(lines.pendingBytes).toBe(Buffer.byteLength(line.slice(0, 40)));
+    expect(lines.push(Buffer.from(line.slice(40)))).toEqual([]);
+    expect(lines.push(Buffer.from('\r\n')).map(String)).toEqual([line]);
+  });
+
+  it('a server that never ends a line fills no more memory than the cap', () => {
+    const lines = new ByteLines(1000);
+    lines.push(Buffer.alloc(600, 'a'));
+    expect(() => lines.push(Buffer.alloc(600, 'a'))).toThrow(LineTooLongError);
+  });
+
+  it('a head that does not name the export columns in order is no export stream', () => {
+    const bad = [
+      '{"data":[]}',
+      '<html>',
+      `{"columns":${JSON.stringify([...EXPORT_ROW_FIELDS].reverse())}}`,
+      `{"columns":${JSON.stringify(EXPORT_ROW_FIELDS.slice(1))},"received_before":null}`,
+      `{"columns":${JSON.stringify(EXPORT_ROW_FIELDS)},"received_before":5}`,
+    ];
+    for (const line of bad) expect(() => parseHeadLine(Buffer.from(line))).toThrow(ExportStreamError);
+    expect(parseHeadLine(Buffer.from(`{"columns":${JSON.stringify(EXPORT_ROW_FIELDS)}}`))).toEqual({
+      columns: [...EXPORT_ROW_FIELDS],
+      received_before: null,
+    });
+  });
+
+  it('a server that sends rows of another shape, or lines that are not the contract, is refused', () => {
+    const good = EXPORT_ROW_FIELDS.map(() => 'x');
+    const bad = [
+      chunkLine('c', [good.slice(1)]),
+      chunkLine('c', [[...good.slice(0, 16), 'not an object', null]]),
+      chunkLine('c', [[...good.slice(0, 16), [], null]]),
+      chunkLine('c', [[null, ...good.slice(1)]]),
+      `{"cursor":"c","rows":[${JSON.stringify(good)},]}`,
+      `{"cursor":"c","rows":[${JSON.stringify(good)}`,
+      `{"cursor":5,"rows":[]}`,
+      '{"end":true,"count":-1}',
+      '{"end":true}',
+      '{"something":"else"}',
+      'not json',
+    ];
+    for (const line of bad) expect(() => parseChunkOrEnd(Buffer.from(line)), line).toThrow(ExportStreamError);
+  });
+});
