@@ -52,7 +52,8 @@ const median = (values) => percentile(values, 50);
  * keep when missing). `runCli(args, env)` and `cliEnv(configDir)` are bench.mjs's.
  */
 export async function exportStreamFigures({ dir, sizes, dbFiles = {}, runCli, cliEnv, log }) {
-  const figures = { sizes: [], runs: RUNS, probeEveryMs: PROBE_EVERY_MS, pageEveryMs: PAGE_EVERY_MS };
+  const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout?.trim();
+  const figures = { commit, sizes: [], runs: RUNS, probeEveryMs: PROBE_EVERY_MS, pageEveryMs: PAGE_EVERY_MS };
   for (const size of sizes) {
     const dbFile = dbFiles[size] ?? join(dir, `export-${size}.db`);
     figures.sizes.push(await figuresAtSize({ dir, size, dbFile, runCli, cliEnv, log }));
