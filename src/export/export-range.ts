@@ -34,7 +34,7 @@ export async function exportRange(request: ExportRequest): Promise<ExportResult>
       zone: request.zone,
       csvColumns: request.columns,
       stdout: request.stdout,
-      report: reportHeading(request),
+      report: reportHeading(request, startedAt),
       signal,
       onRendering: request.onRendering,
     },

@@ -33,7 +33,14 @@ export interface SinkOptions {
   csvColumns?: readonly CsvColumn[] | undefined;
   stdout?: NodeJS.WritableStream | undefined;
   /** The PDF report's heading. */
-  report: { title: string; organization: string; period: string; filters: Record<string, string> };
+  report: {
+    title: string;
+    organization: string;
+    period: string;
+    filters: Record<string, string>;
+    /** When the report says it was made; default when it is drawn. */
+    generatedAt?: Date;
+  };
   /** Stops a PDF while it is drawn (the finish then rejects and the file is discarded). */
   signal?: AbortSignal | undefined;
   /** How far a PDF's drawing has come (it is drawn when the last event is in, at `finish`). */

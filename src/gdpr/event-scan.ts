@@ -1,9 +1,16 @@
 import type { Db } from '../store/database.js';
 import { createEventReads } from '../store/event-reads.js';
-import { EVENT_COLUMNS, type StoredEvent, valuesToStoredEvent } from '../store/event-rows.js';
+import { EVENT_JSON, type StoredEvent } from '../store/event-rows.js';
 
 /** Rows read per page; an async scan lets the event loop turn between pages. */
 export const SCAN_PAGE_ROWS = 500;
+
+/** An event as JSON text SQLite made (EVENT_JSON), with what a summary of it counts. */
+export interface EventJson {
+  json: string;
+  category: string;
+  ts: number;
+}
 
 /** Every event of the organization, access events included. */
 const EVERY_EVENT = { detailed: true } as const;
@@ -15,9 +22,9 @@ const WHOLE_ORGANIZATION = { kind: 'organization' } as const;
  */
 export function createEventScan(db: Db) {
   const reads = createEventReads(db);
-  const rowsAt = db
-    .prepare<[string], unknown[]>(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq`,
+  const jsonRowsAt = db
+    .prepare<[string], [string, string, number]>(
+      `SELECT ${EVENT_JSON}, category, ts FROM events WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq`,
     )
     .raw(true);
   const pageAfter = (orgId: number, afterSeq: number): StoredEvent[] =>
@@ -38,11 +45,16 @@ export function createEventScan(db: Db) {
       }
     },
 
-    /** The events at these positions (those still stored), a page at a time. */
-    async *at(seqs: readonly number[]): AsyncGenerator<StoredEvent[]> {
+    /**
+     * The events at these positions (those still stored) as JSON SQLite made, a page at a time,
+     * yielding to the event loop between pages: the same text JSON.stringify gives of the
+     * event (test/unit/event-json.test.ts), without an object per event in between.
+     */
+    async *jsonAt(seqs: readonly number[]): AsyncGenerator<EventJson[]> {
       for (let start = 0; start < seqs.length; start += SCAN_PAGE_ROWS) {
         if (start > 0) await new Promise((resolve) => setImmediate(resolve));
-        yield rowsAt.all(JSON.stringify(seqs.slice(start, start + SCAN_PAGE_ROWS))).map(valuesToStoredEvent);
+        const page = JSON.stringify(seqs.slice(start, start + SCAN_PAGE_ROWS));
+        yield jsonRowsAt.all(page).map(([json, category, ts]) => ({ json, category, ts }));
       }
     },
   };

@@ -100,10 +100,8 @@ export function createGdprStore(db: Db) {
       return seqs;
     },
 
-    /** The events at those positions, a page at a time. */
-    async *eventsAt(seqs: readonly number[]): AsyncGenerator<AuditEvent[]> {
-      for await (const page of scan.at(seqs)) yield page.map(({ event }) => event);
-    },
+    /** The events at those positions as JSON text, a page at a time (see EventScan.jsonAt). */
+    eventJsonAt: (seqs: readonly number[]) => scan.jsonAt(seqs),
 
     /** What an erasure would change, changing nothing; read a page at a time. */
     async preview(orgId: number, request: SubjectRequest): Promise<ErasureReport> {

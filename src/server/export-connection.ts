@@ -8,7 +8,7 @@ export interface ExportConnection {
   /** The client went away, or the stream was cut or ended: nothing more is read or sent. */
   readonly closed: boolean;
   /** Writes, unless closed; false when the socket's buffer is full (wait for `drained`). */
-  write(text: string): boolean;
+  write(data: string | Buffer): boolean;
   /** Resolves once the socket has taken what is buffered, or the connection closed. */
   drained(): Promise<void>;
   /** Resolves after `ms`, or as soon as the connection closes. */
@@ -47,9 +47,9 @@ export function openExportConnection(raw: ServerResponse, onClose: () => void): 
     get closed() {
       return closed;
     },
-    write(text) {
+    write(data) {
       if (closed) return true;
-      return raw.write(text);
+      return raw.write(data);
     },
     drained() {
       if (raw.writableLength === 0) return Promise.resolve();

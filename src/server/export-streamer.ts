@@ -27,6 +27,8 @@ export const ROWS_PER_RATE_UNIT = 1000;
 /** The least time a paused stream waits before it asks the rate limit again. */
 const MIN_PAUSE_MS = 10;
 
+const CHUNK_LINE_END = Buffer.from(']}\n');
+
 const CHUNK_LIMITS = { maxRows: EXPORT_CHUNK_MAX_ROWS, maxBytes: EXPORT_CHUNK_MAX_BYTES };
 
 /** The first chunk, read before anything is sent: a failure is then still a problem document. */
@@ -67,8 +69,9 @@ export async function streamExport(
     }
     if (connection.closed) return;
     const cursor: PageCursor = { order: 'asc', timestamp: last.ts, seq: last.seq };
-    // The rows are SQLite's text, sent as they are: never parsed here, never re-serialized.
-    const line = `{"cursor":${JSON.stringify(plan.encodeCursor(cursor))},"rows":[${chunk.rows}]}\n`;
+    // The rows are SQLite's bytes, sent as they are: never parsed here, never re-serialized.
+    const head = Buffer.from(`{"cursor":${JSON.stringify(plan.encodeCursor(cursor))},"rows":[`);
+    const line = Buffer.concat([head, chunk.rows, CHUNK_LINE_END]);
     sent += chunk.count;
     if (!connection.write(line)) await connection.drained();
     await new Promise((resolve) => setImmediate(resolve));

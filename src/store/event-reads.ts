@@ -51,8 +51,8 @@ const JSON_TEXTS: RowShape<JsonRow> = {
 
 /** One chunk of the streamed export: its rows' JSON arrays joined with commas, and where it ends. */
 export interface ExportChunk {
-  /** The rows, `[…],[…]`; empty when the range has no more. */
-  rows: string;
+  /** The rows' JSON, `[…],[…]`, as UTF-8 bytes; empty when the range has no more. */
+  rows: Buffer;
   count: number;
   /** The last row's time and position, for the chunk's cursor. */
   last: { ts: number; seq: number } | undefined;
@@ -168,14 +168,14 @@ export function createEventReads(db: Db) {
       });
       const params = { ...page.params, chunkRows: request.maxRows, chunkBytes: request.maxBytes };
       const [rows, count, , ts, seq] = statements.get(exportChunkSql(page.sql)).get(params) as [
-        string | null,
+        Buffer | null,
         number,
         number | null,
         number | null,
         number | null,
       ];
       const last = ts === null || seq === null ? undefined : { ts, seq };
-      return { rows: rows ?? '', count, last };
+      return { rows: rows ?? Buffer.alloc(0), count, last };
     },
 
     findById(orgId: number, id: string): StoredEvent | undefined {

@@ -25,24 +25,29 @@ export function exportRowSql(table: string): string {
   return `json_array(${EXPORT_ROW_COLUMNS.map((column) => jsonExpression(column, table)).join(', ')})`;
 }
 
-/** `"` + the 24 characters of an ISO 8601 time + `"`. */
-const TIME_JSON_BYTES = 26;
+/**
+ * The columns whose values may be long (the ingest schema, src/server/schemas/event.ts: a
+ * description of 2,000 characters, a user agent of 1,024, changes and metadata of 64 KiB each).
+ * Every other field is at most 512 characters, and usually a few dozen bytes.
+ */
+const LONG_VALUE_COLUMNS: ReadonlySet<string> = new Set(['description', 'user_agent', 'changes', 'metadata']);
+
+/** What the estimate allows a short field's JSON: a typical value, its quotes and its comma. */
+const SHORT_FIELD_BYTES = 16;
 
 /**
- * About the bytes of a row's JSON (and the comma after it), from the stored lengths alone:
- * octet_length reads a value's size from the record header without loading the value, so the
- * rows past a chunk's byte cap are measured without being built. It counts no escapes, so a row
- * of quotes and control characters is larger than this says.
+ * About the bytes of a row's JSON, from the stored lengths of its long values alone:
+ * octet_length reads a value's size from the record header without loading the value, so rows
+ * past a chunk's byte cap are measured without being built. Measuring every column cost the
+ * chunk about 15 % more CPU (bench/export-stream-cpu.mjs) for rows whose size the long values
+ * decide anyway. Escapes are not counted, nor short fields longer than the allowance: a chunk of
+ * such rows comes out larger than EXPORT_CHUNK_MAX_BYTES, by at most their excess.
  */
 export const EXPORT_ROW_SIZE_SQL = [
-  ...EXPORT_ROW_COLUMNS.map((column) => {
-    if (column.encoding === 'time') return String(TIME_JSON_BYTES);
-    // A string gains its quotes; a missing value is `null`.
-    const quotes = column.encoding === 'json' ? 0 : 2;
-    return `ifnull(octet_length(${column.name}) + ${quotes}, 4)`;
-  }),
-  // The brackets, the commas between the values, and the comma after the row.
-  String(EXPORT_ROW_COLUMNS.length + 2),
+  ...EXPORT_ROW_COLUMNS.filter((column) => LONG_VALUE_COLUMNS.has(column.name)).map(
+    (column) => `ifnull(octet_length(${column.name}), 0)`,
+  ),
+  String(SHORT_FIELD_BYTES * EXPORT_ROW_COLUMNS.length),
 ].join(' + ');
 
 /**
@@ -50,9 +55,11 @@ export const EXPORT_ROW_SIZE_SQL = [
  * order after the cursor (event-query.ts's buildPageQuery, so filters, visibility and keyset
  * are the list's own). Of the page it keeps the first @chunkRows rows whose running size starts
  * below @chunkBytes (so always the first row), builds their JSON arrays, and joins them in
- * (ts, seq) order. Answers one row: the joined rows (null when none), their count, and the last
- * kept row's ts and seq (the bare columns of the one max() aggregate, which SQLite documents to
- * come from the row holding the maximum).
+ * (ts, seq) order. Answers one row: the joined rows as bytes (null when none), their count,
+ * and the last kept row's ts and seq (the bare columns of the one max() aggregate, which SQLite
+ * documents to come from the row holding the maximum). Bytes, not text: a BLOB reaches the
+ * socket as it is, where text would be decoded into a JavaScript string and encoded again,
+ * a third of the chunk's CPU.
  */
 export function exportChunkSql(pageSql: string): string {
   return `WITH page AS (${pageSql}),
@@ -60,7 +67,7 @@ export function exportChunkSql(pageSql: string): string {
     SELECT seq, ts, row_number() OVER running AS n, sum(size) OVER running - size AS before
     FROM page WINDOW running AS (ORDER BY ts, seq ROWS UNBOUNDED PRECEDING)
   )
-  SELECT group_concat(${exportRowSql('events')}, ',' ORDER BY picked.n), count(*), max(picked.n), picked.ts, picked.seq
+  SELECT CAST(group_concat(${exportRowSql('events')}, ',' ORDER BY picked.n) AS BLOB), count(*), max(picked.n), picked.ts, picked.seq
   FROM picked JOIN events ON events.seq = picked.seq
   WHERE picked.n <= @chunkRows AND picked.before < @chunkBytes`;
 }

@@ -223,8 +223,8 @@ describe('audit backup run', () => {
     it(`${signal} mid-backup (${who}) ends it at once: exit ${code}, one line, no partial file, no lock`, async () => {
       const dir = newDir();
       const proxy = await startFaultProxy(server.url);
-      // The second page is held: the first is in DIR/….partial when the signal comes.
-      const held = proxy.holdNext(1, { pathPattern: /\/audit-logs\?.*cursor=/ });
+      // The stream stalls after its first chunk: that chunk is in DIR/….partial when the signal comes.
+      const held = proxy.stallNext(1, { pathPattern: /\/audit-logs\/export\?/, afterLines: 2 });
       const running = startCli(['backup', 'run', '--utc', '--date', DAY, '--dir', dir], {
         ...env,
         AUDIT_SERVER: proxy.url,

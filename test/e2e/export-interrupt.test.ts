@@ -33,7 +33,9 @@ import { tempDir } from '../helpers/temp-dir.js';
 
 const RANGE = ['--utc', '--from', '2023-01-01', '--to', '2023-03-31'];
 const RANGE_QUERY = 'from=2023-01-01T00:00:00.000Z&to=2023-03-31T23:59:59.999Z&order=asc';
-const AFTER_FIRST_PAGE = /\/audit-logs\?.*cursor=/;
+const STREAM = /\/audit-logs\/export\?/;
+// The requests that resume the stream after its first chunk.
+const AFTER_FIRST_PAGE = /\/audit-logs\/export\?.*cursor=/;
 const RESUME_LINE =
   /^audit: Interrupted after 1,000 events(?: \((.+)\))?; (.+) was not written\. Resume with: (audit export .+ --cursor \S+)\n$/;
 
@@ -53,9 +55,13 @@ describe('an interrupted audit export', () => {
   };
   const exportedRecords = () => fetchAllEvents<AuditEvent>(server.url, token, 'action=audit.exported');
 
-  /** An export through a proxy that answers every request after the first page slowly with 503. */
+  /**
+   * An export through a proxy that cuts the stream after its first chunk and answers every
+   * resume slowly with 503: mid-export, the first 1,000 events written, for as long as the test likes.
+   */
   const startSlowExport = async (args: string[]) => {
     const proxy = await startFaultProxy(server.url);
+    proxy.cutNext(1, { pathPattern: STREAM, afterLines: 2 });
     proxy.failNext(1000, { status: 503, retryAfter: '1', pathPattern: AFTER_FIRST_PAGE });
     const cli = startCli(['export', ...RANGE, ...args], {
       ...env,
@@ -64,6 +70,14 @@ describe('an interrupted audit export', () => {
     });
     await waitFor(() => proxy.requests.some((request) => request.outcome === 'failed'));
     return { proxy, cli };
+  };
+  /** A proxy whose stream is cut after its first chunk and whose every resume fails: retries run out. */
+  const givingUpProxy = async () => {
+    const proxy = await startFaultProxy(server.url);
+    proxy.cutNext(1, { pathPattern: STREAM, afterLines: 2 });
+    // Eight attempts: the cut one and seven resumes, all of which fail.
+    proxy.failNext(7, { status: 503, retryAfter: '0', pathPattern: AFTER_FIRST_PAGE });
+    return proxy;
   };
 
   beforeAll(async () => {
@@ -131,9 +145,7 @@ describe('an interrupted audit export', () => {
   });
 
   it('a network that gives up exits 1 with the reason and a resume line (gzip appends a member)', async () => {
-    const proxy = await startFaultProxy(server.url);
-    // Eight attempts: all of them fail.
-    proxy.failNext(8, { status: 503, retryAfter: '0', pathPattern: AFTER_FIRST_PAGE });
+    const proxy = await givingUpProxy();
     const file = join(out, 'gaveup.csv.gz');
     const stopped = await runCli(['export', ...RANGE, '-o', file], {
       env: { ...env, AUDIT_SERVER: proxy.url, AUDIT_TOKEN: token },
@@ -144,7 +156,7 @@ describe('an interrupted audit export', () => {
     expect(cause).toMatch(/^503 /);
     expect(named).toBe(file);
     expect(existsSync(file)).toBe(false);
-    expect(proxy.requests.filter((request) => request.outcome === 'failed')).toHaveLength(8);
+    expect(proxy.requests.filter((request) => request.outcome === 'failed')).toHaveLength(7);
 
     const resumed = await runPrintedCommand(resume as string, env);
     expect(resumed.code).toBe(0);
@@ -152,8 +164,7 @@ describe('an interrupted audit export', () => {
   });
 
   it('a CSV export with --columns resumes with the same columns: the printed line carries them, one header, the rows go on', async () => {
-    const proxy = await startFaultProxy(server.url);
-    proxy.failNext(8, { status: 503, retryAfter: '0', pathPattern: AFTER_FIRST_PAGE });
+    const proxy = await givingUpProxy();
     const file = join(out, 'columns.csv');
     const columns = ['--columns', 'id,time,actor_email,action'];
     const stopped = await runCli(['export', ...RANGE, ...columns, '-o', file], {
@@ -181,8 +192,7 @@ describe('an interrupted audit export', () => {
   });
 
   it('a resume does not append through a link swapped in for the NAME.partial it left', async () => {
-    const proxy = await startFaultProxy(server.url);
-    proxy.failNext(8, { status: 503, retryAfter: '0', pathPattern: AFTER_FIRST_PAGE });
+    const proxy = await givingUpProxy();
     const file = join(out, 'swapped.csv');
     const stopped = await runCli(['export', ...RANGE, '-o', file], {
       env: { ...env, AUDIT_SERVER: proxy.url, AUDIT_TOKEN: token },

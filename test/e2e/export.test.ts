@@ -110,19 +110,23 @@ describe('audit export against a live server', () => {
     expect(readEvents(`${file}.gz`)).toEqual(expected);
   });
 
-  it('is complete and exact through 429 (Retry-After 0 and 1) and 503 answers mid-export', async () => {
+  it('is complete and exact through a cut stream and 429 (Retry-After 0 and 1) and 503 answers mid-export', async () => {
     const file = join(out, 'faults.json');
-    const onList = /\/audit-logs\?.*cursor=/;
+    const onResume = /\/audit-logs\/export\?.*cursor=/;
     proxy.reset();
-    // Without Retry-After first, while the jittered backoff is short (at most 0.5 s).
-    proxy.failNext(1, { status: 503, pathPattern: onList });
-    proxy.failNext(1, { status: 429, retryAfter: '1', pathPattern: onList });
-    proxy.failNext(2, { status: 503, retryAfter: '0', pathPattern: onList });
-    proxy.failNext(1, { status: 429, retryAfter: '0', pathPattern: onList });
+    // The stream is cut after its first chunk; its resumes are answered with errors first.
+    proxy.cutNext(1, { pathPattern: /\/audit-logs\/export\?/, afterLines: 2 });
+    // Without Retry-After first, while the jittered backoff is short (at most 1 s).
+    proxy.failNext(1, { status: 503, pathPattern: onResume });
+    proxy.failNext(1, { status: 429, retryAfter: '1', pathPattern: onResume });
+    proxy.failNext(2, { status: 503, retryAfter: '0', pathPattern: onResume });
+    proxy.failNext(1, { status: 429, retryAfter: '0', pathPattern: onResume });
     const result = await exportCli(['-o', file], { AUDIT_SERVER: proxy.url, AUDIT_TOKEN: token });
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(SUMMARY);
-    expect(SUMMARY.exec(result.stderr)?.[2]).toBe('5');
+    // The cut and the five answers: six retries.
+    expect(SUMMARY.exec(result.stderr)?.[2]).toBe('6');
+    expect(proxy.requests.filter((request) => request.outcome === 'cut')).toHaveLength(1);
     expect(proxy.requests.filter((request) => request.outcome === 'failed')).toHaveLength(5);
     const ids = readEvents(file).map((event) => event.id);
     expect(new Set(ids).size).toBe(ids.length);

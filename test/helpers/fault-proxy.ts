@@ -1,4 +1,11 @@
-import { createServer, request as forward, type IncomingHttpHeaders, STATUS_CODES } from 'node:http';
+import {
+  createServer,
+  request as forward,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface SeenRequest {
@@ -7,7 +14,16 @@ export interface SeenRequest {
   url: string;
   headers: IncomingHttpHeaders;
   /** What the proxy did with it. */
-  outcome: 'passed' | 'failed' | 'dropped' | 'held';
+  outcome: 'passed' | 'failed' | 'dropped' | 'held' | 'cut' | 'stalled';
+}
+
+export interface StreamFaultOptions {
+  /** Only requests whose path (and query) match; others pass through and do not count. */
+  pathPattern?: RegExp;
+  /** Whole lines of the answer's body passed on before the fault… */
+  afterLines: number;
+  /** …and this many bytes of the next line (a cut mid-row); default none. */
+  extraBytes?: number;
 }
 
 export interface FailOptions {
@@ -19,6 +35,8 @@ export interface FailOptions {
   pathPattern?: RegExp;
   /** The problem document's detail. */
   detail?: string;
+  /** Another answer than a problem document: this body, of this media type (a proxy's login page). */
+  body?: { contentType: string; text: string };
 }
 
 export interface FaultProxy {
@@ -39,6 +57,16 @@ export interface FaultProxy {
     count: number,
     options?: { pathPattern?: RegExp },
   ): { arrived: Promise<void>; release(): Promise<void> };
+  /**
+   * Pass the status, headers and the first lines of the next `count` (matching) answers, then
+   * destroy the connection: a stream cut mid-way (mid-row with `extraBytes`).
+   */
+  cutNext(count: number, options: StreamFaultOptions): void;
+  /**
+   * Pass the first lines of the next `count` (matching) answers, then nothing more while the
+   * connection stays open (until the client goes); `arrived` resolves once the first has stalled.
+   */
+  stallNext(count: number, options: StreamFaultOptions): { arrived: Promise<void> };
   /** Forget the recorded requests (faults still queued stay queued). */
   reset(): void;
   close(): Promise<void>;
@@ -47,9 +75,10 @@ export interface FaultProxy {
 interface Fault {
   remaining: number;
   pathPattern: RegExp | undefined;
-  act: 'fail' | 'drop' | 'hold';
+  act: 'fail' | 'drop' | 'hold' | 'cut' | 'stall';
   fail?: FailOptions;
   hold?: { arrive(): void; released: Promise<void>; answered(): void };
+  stream?: StreamFaultOptions & { arrive(): void };
 }
 
 /**
@@ -84,12 +113,16 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
     }
     if (fault?.fail) {
       seen.outcome = 'failed';
-      const { status, retryAfter, detail } = fault.fail;
+      const { status, retryAfter, detail, body } = fault.fail;
       req.resume();
       res.writeHead(status, {
-        'content-type': 'application/problem+json',
+        'content-type': body?.contentType ?? 'application/problem+json',
         ...(retryAfter === undefined ? {} : { 'retry-after': retryAfter }),
       });
+      if (body) {
+        res.end(body.text);
+        return;
+      }
       res.end(
         JSON.stringify({
           type: 'https://audit.dev/problems/injected',
@@ -112,13 +145,15 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
         (answer) => {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answered();
-          answer.pipe(res);
+          if (fault?.stream) passUntil(answer, res, fault.act === 'cut', fault.stream);
+          else answer.pipe(res);
         },
       );
       upstream.on('error', () => res.destroy());
       res.on('close', () => upstream.destroy());
       req.pipe(upstream);
     };
+    if (fault?.stream) seen.outcome = fault.act === 'cut' ? 'cut' : 'stalled';
     if (fault?.hold) {
       seen.outcome = 'held';
       fault.hold.arrive();
@@ -164,6 +199,19 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
         },
       };
     },
+    cutNext(count, options) {
+      const stream = { ...options, arrive: () => {} };
+      faults.push({ remaining: count, pathPattern: options.pathPattern, act: 'cut', stream });
+    },
+    stallNext(count, options) {
+      let arrive = () => {};
+      const arrived = new Promise<void>((resolve) => {
+        arrive = resolve;
+      });
+      const stream = { ...options, arrive };
+      faults.push({ remaining: count, pathPattern: options.pathPattern, act: 'stall', stream });
+      return { arrived };
+    },
     reset() {
       requests.length = 0;
     },
@@ -174,4 +222,48 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
       });
     },
   };
+}
+
+/**
+ * Passes `answer`'s body to `res` up to `afterLines` lines and `extraBytes` more; then destroys
+ * the connection (`cut`) or passes nothing more until the client goes (a stall).
+ */
+function passUntil(
+  answer: IncomingMessage,
+  res: ServerResponse,
+  cut: boolean,
+  options: StreamFaultOptions & { arrive(): void },
+): void {
+  let lines = 0;
+  let extra = options.extraBytes ?? 0;
+  let stopped = false;
+  const stop = () => {
+    answer.destroy();
+    options.arrive();
+    if (cut) res.socket?.destroy();
+  };
+  answer.on('data', (bytes: Buffer) => {
+    if (stopped) return;
+    let end = 0;
+    while (lines < options.afterLines && end < bytes.length) {
+      const newline = bytes.indexOf(0x0a, end);
+      if (newline === -1) {
+        end = bytes.length;
+        break;
+      }
+      end = newline + 1;
+      lines++;
+    }
+    if (lines >= options.afterLines) {
+      const more = Math.min(extra, bytes.length - end);
+      extra -= more;
+      end += more;
+    }
+    stopped = lines >= options.afterLines && extra === 0;
+    if (end > 0) res.write(bytes.subarray(0, end), stopped ? stop : undefined);
+    else if (stopped) stop();
+  });
+  answer.on('end', () => {
+    if (!stopped) res.end();
+  });
 }

@@ -155,7 +155,7 @@ describe('export and terminal safety', () => {
     it('Ctrl-C and SIGKILL mid-backup leave no final file and no checksum', async () => {
       const dir = join(home.dir, 'backups');
       mkdirSync(dir);
-      // Enough events for a second page, which the proxy answers slowly with 503.
+      // Enough events for a second chunk, which the proxy answers slowly with 503.
       const day = '2023-06-01';
       await ingestEvents(
         server.url,
@@ -164,6 +164,8 @@ describe('export and terminal safety', () => {
       );
       const proxy = await startFaultProxy(server.url);
       try {
+        // Each stream is cut after its first chunk, and every resume is answered slowly with 503.
+        proxy.cutNext(1000, { pathPattern: /\/audit-logs\/export\?(?!.*cursor=)/, afterLines: 2 });
         proxy.failNext(1000, { status: 503, retryAfter: '1', pathPattern: /cursor=/ });
         const interrupted = await runInProcess(['backup', 'run', '--dir', dir, '--date', day], {
           env: { ...env, AUDIT_SERVER: proxy.url },

@@ -93,6 +93,37 @@ describe('GDPR export and erasure', () => {
     expect(recorded.json().data).toHaveLength(3);
   });
 
+  it("writes the subject's events as JSON.stringify would, byte for byte, hostile text included", async () => {
+    await fixture.ingest([
+      {
+        action: 'user.login',
+        timestamp: '1999-12-31T23:59:59.999Z',
+        description: 'quote " backslash \\ newline \n nul \u0000 bell \u0007 \u2028 \u202e 👩‍💻',
+        actor: { id: 'user_zq', name: 'Zoë 山田', type: 'user' },
+        metadata: {
+          nested: { list: [1, 'two', null, true, { deep: [] }] },
+          big: 1e21,
+          small: 1e-7,
+          esc: '\u001b[31m',
+        },
+      },
+    ]);
+    const response = await post('exports', { user: 'user_zq' });
+    expect(response.statusCode).toBe(200);
+    const document = response.json() as { data: AuditEvent[]; summary: Record<string, unknown> };
+    // Today's document was JSON.stringify of each event and of the summary, joined: its bytes
+    // are those of JSON.stringify of the whole.
+    expect(response.body).toBe(JSON.stringify(document));
+    expect(Object.keys(document.summary).slice(0, 4)).toEqual(['count', 'by_category', 'first', 'last']);
+    expect(document.summary.first).toBe('1999-12-31T23:59:59.999Z');
+    const timestamps = document.data.map((event) => event.timestamp).sort();
+    expect(document.summary.last).toBe(timestamps.at(-1));
+    for (const event of document.data) {
+      const stored = await fixture.request({ method: 'GET', url: `${LOGS}/${event.id}` });
+      expect(event).toEqual(stored.json().data);
+    }
+  });
+
   it('erases name, email, IP and user agent everywhere, keeps the events, leaves others byte for byte', async () => {
     const before = rawRows();
     const dry = await post('erasures', { ...SUBJECT, dry_run: true });

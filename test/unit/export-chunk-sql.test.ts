@@ -66,7 +66,7 @@ function bothWays(orgId: number): { streamed: AuditEvent[]; decoded: AuditEvent[
       maxBytes: 2000,
     });
     if (chunk.count === 0 || !chunk.last) break;
-    const rows = JSON.parse(`[${chunk.rows}]`) as unknown[][];
+    const rows = JSON.parse(`[${chunk.rows.toString('utf8')}]`) as unknown[][];
     expect(rows).toHaveLength(chunk.count);
     streamed.push(...rows.map(exportRowToEvent));
     cursor = { order: 'asc', timestamp: chunk.last.ts, seq: chunk.last.seq };

@@ -3,6 +3,7 @@ import { decodeCursor, encodeCursor } from '../../src/domain/cursor.js';
 import type { EventFilter, VisibilityScope } from '../../src/domain/filters.js';
 import { type Db, openDatabase } from '../../src/store/database.js';
 import { buildPageQuery } from '../../src/store/event-query.js';
+import { EXPORT_PAGE_COLUMNS, exportChunkSql } from '../../src/store/export-chunk.js';
 
 const FROM = Date.parse('2024-01-01T00:00:00Z');
 const TO = Date.parse('2024-02-01T00:00:00Z');
@@ -132,4 +133,88 @@ describe('keyset pages', () => {
       expect(visited).toBeLessThanOrEqual(52);
     });
   }
+});
+
+// The streamed export's chunk (store/export-chunk.ts) wraps the list's page query: the same
+// indexes, the page in index order, and only the join of the kept rows sorted. Without
+// ANALYZE, as a server's database is.
+describe('export chunks', () => {
+  const IN_INDEX_ORDER = new Set([
+    'none',
+    'category',
+    'category+range',
+    'action',
+    'actor_id',
+    'ip',
+    'team_id',
+    'range',
+    'detailed',
+  ]);
+  let db: Db;
+  beforeAll(() => {
+    db = openDatabase(':memory:');
+    fill(db);
+  });
+  afterAll(() => db.close());
+
+  const chunk = (
+    filter: EventFilter,
+    scope: VisibilityScope,
+    cursor?: { timestamp: number; seq: number },
+  ) => {
+    const page = buildPageQuery(EXPORT_PAGE_COLUMNS, 1, filter, scope, {
+      order: 'asc',
+      limit: 1000,
+      cursor: cursor && { order: 'asc', ...cursor },
+    });
+    return {
+      sql: exportChunkSql(page.sql),
+      params: { ...page.params, chunkRows: 1000, chunkBytes: 1_000_000 },
+    };
+  };
+
+  for (const [name, filter] of Object.entries(FILTERS)) {
+    for (const [scopeName, scope] of Object.entries(SCOPES)) {
+      it(`${name} as ${scopeName}: through an index, the page unsorted`, () => {
+        for (const cursor of [undefined, { timestamp: FROM, seq: 5000 }]) {
+          const { sql, params } = chunk(filter, scope, cursor);
+          const details = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map(
+            (row) => row.detail,
+          );
+          const eventsAccess = details.filter(
+            (detail) => /\bevents\b/.test(detail) && !/events_fts/.test(detail),
+          );
+          expect(eventsAccess.length, details.join(' | ')).toBeGreaterThan(1);
+          for (const detail of eventsAccess)
+            expect(detail, details.join(' | ')).toMatch(/USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY/);
+          const sorts = details.filter((detail) => /TEMP B-TREE/.test(detail));
+          // One index in page order: only the join of the kept rows is sorted (filters that are
+          // alternatives, an OR or a search, sort their page as the list does).
+          if (scopeName === 'organization' && IN_INDEX_ORDER.has(name))
+            expect(sorts, details.join(' | ')).toEqual(['USE TEMP B-TREE FOR group_concat(ORDER BY)']);
+        }
+      });
+    }
+  }
+
+  it('starts after its cursor: it visits the rows of one chunk, not the range before it', () => {
+    let visited = 0;
+    db.function('visited', () => {
+      visited++;
+      return 1;
+    });
+    const middle = db
+      .prepare('SELECT ts, seq FROM events WHERE ts >= ? ORDER BY ts, seq LIMIT 1 OFFSET 10000')
+      .get(FROM) as { ts: number; seq: number };
+    const { sql, params } = chunk({ detailed: true }, SCOPES.organization as VisibilityScope, {
+      timestamp: middle.ts,
+      seq: middle.seq,
+    });
+    const [, count] = db.prepare(sql.replace(' WHERE ', ' WHERE visited() AND ')).raw(true).get(params) as [
+      Buffer,
+      number,
+    ];
+    expect(count).toBe(1000);
+    expect(visited).toBeLessThanOrEqual(1002);
+  });
 });

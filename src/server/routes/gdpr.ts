@@ -66,7 +66,7 @@ export function registerGdprRoutes(app: FastifyInstance, options: { scrubWaitMs?
         identities: identifiersToJson(subject),
         candidates: candidatesToJson(candidates),
       };
-      const document = exportDocument(gdpr.eventsAt(seqs), summaryExtra);
+      const document = exportDocument(gdpr.eventJsonAt(seqs), summaryExtra);
       return reply.type('application/json; charset=utf-8').send(Readable.from(document));
     },
   );
