@@ -67,7 +67,7 @@ export interface ExportStreamEnd {
 
 /** Why a stream's line is not what the contract above says. */
 export class ExportStreamError extends Error {
-  override name = 'ExportStreamError';
+  override readonly name = 'ExportStreamError';
 }
 
 /**
@@ -86,29 +86,45 @@ export function exportRowToEvent(row: unknown): AuditEvent {
   if (typeof row[0] !== 'string' || typeof row[1] !== 'string')
     throw new ExportStreamError('a row has no id or timestamp');
   const text = row as (string | null)[];
+  // Each part an object literal of one shape (not keys added in a loop): this runs per row of
+  // every export, and V8 builds a literal of known keys several times faster.
+  const actorId = text[5] ?? null;
+  const actorName = text[6] ?? null;
+  const actorEmail = text[7] ?? null;
+  const actorType = text[8] ?? null;
+  const targetType = text[9] ?? null;
+  const targetId = text[10] ?? null;
+  const targetName = text[11] ?? null;
+  const ip = text[12] ?? null;
+  const agent = text[13] ?? null;
+  const teamId = text[14] ?? null;
+  const teamName = text[15] ?? null;
   return {
     id: text[0] as string,
     timestamp: text[1] as string,
     category: text[2] as AuditEvent['category'],
     action: text[3] as string,
     description: text[4] ?? null,
-    actor: part(text, 5, 4, ['id', 'name', 'email', 'type']) as AuditEvent['actor'],
-    target: part(text, 9, 3, ['type', 'id', 'name']) as AuditEvent['target'],
-    context: part(text, 12, 4, ['ip_address', 'user_agent', 'team_id', 'team_name']) as AuditEvent['context'],
+    actor:
+      actorId === null && actorName === null && actorEmail === null && actorType === null
+        ? null
+        : ({ id: actorId, name: actorName, email: actorEmail, type: actorType } as AuditEvent['actor']),
+    target:
+      targetType === null && targetId === null && targetName === null
+        ? null
+        : ({ type: targetType, id: targetId, name: targetName } as AuditEvent['target']),
+    context:
+      ip === null && agent === null && teamId === null && teamName === null
+        ? null
+        : ({
+            ip_address: ip,
+            user_agent: agent,
+            team_id: teamId,
+            team_name: teamName,
+          } as AuditEvent['context']),
     changes: jsonObject(row[16], 'changes'),
     metadata: jsonObject(row[17], 'metadata'),
   };
-}
-
-function part(row: (string | null)[], start: number, length: number, keys: readonly string[]) {
-  let present = false;
-  const value: Record<string, string | null> = {};
-  for (let index = 0; index < length; index++) {
-    const field = row[start + index] ?? null;
-    value[keys[index] as string] = field;
-    if (field !== null) present = true;
-  }
-  return present ? value : null;
 }
 
 function jsonObject(value: unknown, field: string): JsonObject | null {

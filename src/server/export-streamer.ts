@@ -19,6 +19,8 @@ export interface ExportPlan {
   encodeCursor(last: PageCursor): string;
   /** One more unit of the token's rate limit, if it has one left. */
   charge(): RateDecision;
+  /** Whether the token still reads what it read when the export began (not revoked, same role). */
+  stillAllowed(): boolean;
 }
 
 /** Rows the request's own cost pays for; each further block of this many costs one unit. */
@@ -45,7 +47,8 @@ export function headLine(receivedBefore: string | null): string {
  * Sends the head, `first` and every chunk after it, then the end line. Between chunks the event
  * loop turns (setImmediate: other requests are answered while an export streams), a full socket
  * is waited for, and rows past what the token has paid for wait for its rate-limit window to
- * reset. Stops at once, without another query, when the connection closes.
+ * reset. Stops at once, without another query, when the connection closes, and cuts the
+ * stream when the token no longer allows it.
  */
 export async function streamExport(
   connection: ExportConnection,
@@ -76,6 +79,9 @@ export async function streamExport(
     if (!connection.write(line)) await connection.drained();
     await new Promise((resolve) => setImmediate(resolve));
     if (connection.closed) return;
+    // A revoked token, or a role that changed, reads nothing more: the client asks again and
+    // is answered as anyone else.
+    if (!plan.stillAllowed()) return connection.cut();
     chunk = plan.readChunk(cursor, CHUNK_LIMITS);
   }
 }

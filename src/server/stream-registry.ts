@@ -106,8 +106,8 @@ export function createStreamRegistry(directory: DirectoryStore, limits: StreamLi
 
 export type StreamRegistry = ReturnType<typeof createStreamRegistry>;
 
-/** Everything a stream's answer depends on: its visibility and who "me" is. */
-function standingOf(principal: Principal): string {
+/** Everything a stream's answer depends on: its visibility and who "me" is (export streams too). */
+export function standingOf(principal: Principal): string {
   let visibility: unknown;
   try {
     visibility = visibilityOf(principal);

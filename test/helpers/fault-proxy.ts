@@ -63,8 +63,8 @@ export interface FaultProxy {
    */
   cutNext(count: number, options: StreamFaultOptions): void;
   /**
-   * Pass the first lines of the next `count` (matching) answers, then nothing more while the
-   * connection stays open (until the client goes); `arrived` resolves once the first has stalled.
+   * Pass the first lines of the next `count` (matching) answers, then nothing more while both
+   * connections stay open (until the client goes); `arrived` resolves once `count` have stalled.
    */
   stallNext(count: number, options: StreamFaultOptions): { arrived: Promise<void> };
   /** Forget the recorded requests (faults still queued stay queued). */
@@ -205,8 +205,11 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
     },
     stallNext(count, options) {
       let arrive = () => {};
+      let waiting = count;
       const arrived = new Promise<void>((resolve) => {
-        arrive = resolve;
+        arrive = () => {
+          if (--waiting === 0) resolve();
+        };
       });
       const stream = { ...options, arrive };
       faults.push({ remaining: count, pathPattern: options.pathPattern, act: 'stall', stream });
@@ -238,9 +241,14 @@ function passUntil(
   let extra = options.extraBytes ?? 0;
   let stopped = false;
   const stop = () => {
-    answer.destroy();
     options.arrive();
-    if (cut) res.socket?.destroy();
+    if (cut) {
+      answer.destroy();
+      res.socket?.destroy();
+    } else {
+      // Stalled: the server's answer is held open, unread, until the client goes.
+      answer.pause();
+    }
   };
   answer.on('data', (bytes: Buffer) => {
     if (stopped) return;

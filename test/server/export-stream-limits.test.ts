@@ -1,7 +1,9 @@
 import { get, type IncomingMessage } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventInput } from '../../src/domain/event.js';
+import { createAdmin } from '../../src/server/admin.js';
 import type { AppOptions } from '../../src/server/app.js';
+import { createStores } from '../../src/store/stores.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 
 const EXPORT = '/api/v1/organizations/default/audit-logs/export';
@@ -146,6 +148,22 @@ describe('export streams against slow, greedy and vanishing clients', () => {
     });
     expect(next.status).toBe(200);
     expect((await next.text()).trimEnd().split('\n').at(-1)).toBe('{"end":true,"count":10}');
+  });
+
+  it('a token revoked while its export streams reads nothing more: the stream is cut', async () => {
+    const server = await start({}, 20_000);
+    const admin = createAdmin(createStores(server.db));
+    const { token } = admin.createToken('default', 'olga@example.com', 'read', 'doomed');
+    const stream = await openExport(token);
+    await stream.lines(2);
+    stream.response.pause();
+    admin.revokeToken('default', token.slice(0, 12));
+    // Past the once-a-second look at the token.
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    stream.response.resume();
+    await stream.finished;
+    expect(stream.text()).not.toContain('"end":true');
+    expect(stream.text().split('\n').length - 2).toBeLessThan(20);
   });
 
   it('a closing server cuts its export streams (no end line) instead of waiting for them', async () => {

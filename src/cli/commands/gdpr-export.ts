@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { sanitizeForDisplay, stringifyJsonSafely } from '../../format/sanitize.js';
+import { sanitizeForDisplay } from '../../format/sanitize.js';
 import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 import { examples } from '../parse-options.js';
@@ -25,27 +25,49 @@ export function gdprExportCommand(context: CliContext): Command {
     .action(async (options: SubjectFlags, command: Command) => {
       const session = await openSession(context, command);
       const client = await session.client();
-      const answer = await client
-        .gdprExport(options.user, subjectOptions(options))
-        .finally(() => client.close());
-      const document = {
-        subject: options.user,
-        generated_at: new Date(context.now()).toISOString(),
-        summary: answer.summary,
-        events: answer.data,
-      };
+      const [{ streamGdprExport }, { writeSubjectAccessFile }, { openOutputFile }] = await Promise.all([
+        import('../../client/gdpr-stream.js'),
+        import('../../gdpr/subject-access-file.js'),
+        import('../../export/atomic-file.js'),
+      ]);
       const path = session.flags.output ?? '-';
-      const { openOutputFile } = await import('../../export/atomic-file.js');
-      const file = await openOutputFile(path, { stdout: context.stdout, namedByUser: true });
-      // Event data is attacker-controlled and this may be a terminal: no raw bidi or C1 characters.
-      file.stream.write(`${stringifyJsonSafely(document, 2)}\n`);
-      await file.commit();
-      if (path !== '-') {
-        const who = sanitizeForDisplay(options.user);
-        writeLine(
-          context.stderr,
-          `Wrote ${answer.summary.count} events about ${who} to ${sanitizeForDisplay(path)}.`,
-        );
+      try {
+        const parts = streamGdprExport(client, options.user, subjectOptions(options));
+        // The answer's status first: a refusal leaves no file behind.
+        const first = await parts.next();
+        const file = await openOutputFile(path, { stdout: context.stdout, namedByUser: true });
+        let summary: Awaited<ReturnType<typeof writeSubjectAccessFile>>;
+        try {
+          summary = await writeSubjectAccessFile(prepend(first, parts), file.stream, {
+            subject: options.user,
+            generatedAt: new Date(context.now()).toISOString(),
+          });
+          await file.commit();
+        } catch (error) {
+          await file.discard().catch(() => undefined);
+          throw error;
+        }
+        if (path !== '-') {
+          const who = sanitizeForDisplay(options.user);
+          writeLine(
+            context.stderr,
+            `Wrote ${summary?.count ?? 0} events about ${who} to ${sanitizeForDisplay(path)}.`,
+          );
+        }
+      } finally {
+        await client.close();
       }
     });
+}
+
+/** `first`, already read from `rest`, and then the rest. */
+async function* prepend<T>(first: IteratorResult<T>, rest: AsyncIterator<T>): AsyncGenerator<T> {
+  try {
+    if (first.done) return;
+    yield first.value;
+    for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+  } finally {
+    // Stopped early (the output failed): the answer is not read on.
+    await rest.return?.();
+  }
 }

@@ -1,11 +1,12 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { EXPORT_CHUNK_MAX_ROWS, EXPORT_STREAM_MEDIA_TYPE } from '../../domain/export-stream.js';
+import type { Authentication } from '../../store/directory-store.js';
 import { openExportConnection } from '../export-connection.js';
 import { createExportSlots, DEFAULT_EXPORTS_PER_TOKEN } from '../export-slots.js';
 import { type ExportPlan, firstChunk, streamExport } from '../export-streamer.js';
 import { parseListQuery, searchRateCost } from '../list-query.js';
-import { visibilityOf } from '../permissions.js';
+import { type Principal, visibilityOf } from '../permissions.js';
 import { invalidParameter } from '../problem.js';
 import type { RateLimiter } from '../rate-limiter.js';
 import { organizationFor } from '../route-helpers.js';
@@ -17,6 +18,7 @@ import {
   ExportQuerySchema,
   LIST_ONLY_PARAMETERS,
 } from '../schemas/export.js';
+import { standingOf } from '../stream-registry.js';
 import { treeSizeSeq } from '../tree-access.js';
 
 export interface ExportRouteOptions {
@@ -31,7 +33,7 @@ export interface ExportRouteOptions {
  * with the list's filters, visibility and cursors, pinned at its start.
  */
 export function registerExportRoute(app: FastifyInstance, options: ExportRouteOptions) {
-  const { events, now, cursors, merkle } = app.services;
+  const { events, now, cursors, merkle, directory } = app.services;
   const slots = createExportSlots(options.exportsPerToken ?? DEFAULT_EXPORTS_PER_TOKEN);
   // A closing server cuts its exports: the clients resume from their last complete chunk.
   app.addHook('preClose', async () => slots.cutAll());
@@ -69,6 +71,7 @@ export function registerExportRoute(app: FastifyInstance, options: ExportRouteOp
         readChunk: (after, limits) => events.exportChunk(orgId, filter, scope, { cursor: after, ...limits }),
         encodeCursor: (last) => cursors.encode(orgId, last),
         charge: () => options.limiter.take(tokenKey, 1),
+        stillAllowed: accessCheck(principal, (tokenId) => directory.authenticateById(tokenId)),
       };
       // Refused (429) or failed (a problem document) here, before the 200 is sent.
       let cut = () => {};
@@ -100,6 +103,23 @@ export function registerExportRoute(app: FastifyInstance, options: ExportRouteOp
       }
     },
   );
+}
+
+/** How often a long export looks at its token again (a revocation, a new role). */
+const ACCESS_RECHECK_MS = 1000;
+
+/** Whether the principal's token still stands where it stood, looked at again at most once a second. */
+function accessCheck(principal: Principal, authenticate: (tokenId: number) => Authentication): () => boolean {
+  const standing = standingOf(principal);
+  let checkedAt = performance.now();
+  let allowed = true;
+  return () => {
+    if (!allowed || performance.now() - checkedAt < ACCESS_RECHECK_MS) return allowed;
+    checkedAt = performance.now();
+    const now = authenticate(principal.token.id);
+    allowed = now.ok && standingOf(now) === standing;
+    return allowed;
+  };
 }
 
 /** `order`, `per_page`, `page` and `after` are the list's: named in a 400, not ignored. */
