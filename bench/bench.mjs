@@ -18,6 +18,7 @@ import { describeSseFigures, sseParserFigures } from './sse-parser.mjs';
 import { reviewFigures, reviewRows } from './review-figures.mjs';
 import { rollupIngest, rollupStoreIngest, statsQueryFigures } from './stats-figures.mjs';
 import { ingestWithAndWithoutTree, millionFigures } from './tree-figures.mjs';
+import { exportStreamFigures, exportStreamRows } from './export-figures.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'audit.js');
@@ -34,6 +35,8 @@ function parseArgs(argv) {
     json: undefined,
     keep: false,
     only: undefined,
+    exportEvents: [200_000, 1_000_000],
+    exportDbs: {},
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -56,16 +59,23 @@ function parseArgs(argv) {
       options.statsEvents = n;
     } else if (arg === '--tree-db') options.treeDb = value();
     else if (arg === '--review-db') options.reviewDb = value();
+    else if (arg === '--export-events') {
+      const sizes = value().split(',').map((n) => Number(n.replaceAll('_', '')));
+      if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 1000))
+        usage('--export-events: expected whole numbers of at least 1000, comma-separated');
+      options.exportEvents = sizes;
+    } else if (arg === '--export-db-1m') options.exportDbs[1_000_000] = value();
+    else if (arg === '--export-db-200k') options.exportDbs[200_000] = value();
     else if (arg === '--json') options.json = value();
     else if (arg === '--keep') options.keep = true;
     else if (arg === '--only') {
       options.only = value();
-      if (!['tree', 'proofs', 'stats', 'review'].includes(options.only))
-        usage('--only: expected tree, proofs, stats or review');
+      if (!['tree', 'proofs', 'stats', 'review', 'export'].includes(options.only))
+        usage('--only: expected tree, proofs, stats, review or export');
     }
     else if (arg === '-h' || arg === '--help') {
       process.stdout.write(
-        'Usage: npm run bench [-- --events N] [--tree-events N] [--tree-db FILE] [--stats-events N] [--json FILE] [--keep] [--only tree|proofs|stats|review]\n\n' +
+        'Usage: npm run bench [-- --events N] [--tree-events N] [--tree-db FILE] [--stats-events N] [--json FILE] [--keep] [--only tree|proofs|stats|review|export]\n\n' +
           '  --events N         events to ingest (default 200000)\n' +
           '  --tree-events N    events of the database for proofs and audit verify (default 1000000)\n' +
           '  --tree-db FILE     that database: filled and kept if FILE is missing, reused (no fill) if not\n' +
@@ -78,7 +88,12 @@ function parseArgs(argv) {
           '  --only review      only the security review over --tree-events events (100 days, review mix)\n' +
           '  --review-db FILE   its database: filled and kept if FILE is missing, reused (no fill) if not\n' +
           '  --only stats       only the stats API figures (ingest with and without event_counts kept,\n' +
-          '                     then GET …/stats over 30 days of --stats-events events)\n',
+          '                     then GET …/stats over 30 days of --stats-events events)\n' +
+          '  --only export      only the streamed export figures: audit export --format csv vs sqlite3 -csv,\n' +
+          '                     the server\'s event-loop gap and a list page during an export, peak RSS\n' +
+          '  --export-events A,B  its sizes (default 200000,1000000)\n' +
+          '  --export-db-200k FILE, --export-db-1m FILE\n' +
+          '                     its databases: filled and kept if FILE is missing, reused (no fill) if not\n',
       );
       process.exit(0);
     } else usage(`unknown option ${arg}`);
@@ -154,11 +169,11 @@ function startServer(dbFile, env) {
   });
 }
 
-/** Runs the CLI to completion; wall time, and peak RSS through /usr/bin/time when there is one. */
+/** Runs the CLI to completion; wall time, and peak RSS and CPU seconds through /usr/bin/time when there is one. */
 function runCli(args, env, { stdoutFile } = {}) {
   const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
   const command = timeBin ? timeBin : process.execPath;
-  const argv = timeBin ? ['-f', 'BENCH-RSS-KB %M', process.execPath, BIN, ...args] : [BIN, ...args];
+  const argv = timeBin ? ['-f', 'BENCH-RSS-KB %M %U %S', process.execPath, BIN, ...args] : [BIN, ...args];
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(command, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -173,13 +188,14 @@ function runCli(args, env, { stdoutFile } = {}) {
     child.on('error', reject);
     child.on('close', (code) => {
       const seconds = (performance.now() - started) / 1000;
-      const rss = /BENCH-RSS-KB (\d+)/.exec(stderr);
+      const rss = /BENCH-RSS-KB (\d+) ([\d.]+) ([\d.]+)/.exec(stderr);
       resolve({
         code,
         seconds,
         stdout,
-        stderr: stderr.replace(/.*BENCH-RSS-KB \d+\n?/, ''),
+        stderr: stderr.replace(/.*BENCH-RSS-KB \d+ [\d.]+ [\d.]+\n?/, ''),
         peakRssMb: rss ? Number(rss[1]) / 1024 : Number.NaN,
+        cpuSeconds: rss ? Number(rss[2]) + Number(rss[3]) : Number.NaN,
       });
     });
   });
@@ -768,6 +784,16 @@ async function main() {
         configDir: reviewConfig,
       });
     }
+    if (options.only === undefined || options.only === 'export') {
+      figures.exportStream = await exportStreamFigures({
+        dir,
+        sizes: options.exportEvents,
+        dbFiles: options.exportDbs,
+        runCli,
+        cliEnv,
+        log,
+      });
+    }
     if (options.only === undefined || options.only === 'stats') {
       log('stats: ingest with and without event_counts kept, 1 client, 3 runs each in turns');
       figures.rollupIngest = await rollupIngest({
@@ -784,7 +810,7 @@ async function main() {
       figures.stats = await statsQueryFigures({ dir, events: options.statsEvents, serverTime, log });
     }
     figures.treeIngest = [];
-    for (const clients of ['proofs', 'stats', 'review'].includes(options.only) ? [] : [1, 4]) {
+    for (const clients of ['proofs', 'stats', 'review', 'export'].includes(options.only) ? [] : [1, 4]) {
       log(`tree: ingest with and without the Merkle tree, ${clients} client(s), 3 runs each in turns`);
       figures.treeIngest.push(
         await ingestWithAndWithoutTree({
@@ -801,7 +827,7 @@ async function main() {
     }
     const treeConfig = join(dir, 'tree-config');
     mkdirSync(treeConfig);
-    if (options.only !== 'stats' && options.only !== 'review') figures.treeMillion = await millionFigures({
+    if (!['stats', 'review', 'export'].includes(options.only)) figures.treeMillion = await millionFigures({
       dir,
       events: options.treeEvents,
       treeDb: options.treeDb,
@@ -818,6 +844,7 @@ async function main() {
 
   const body = [
     ...(figures.startup ? rows(figures, total) : []),
+    ...exportStreamRows(figures),
     ...statsRows(figures),
     ...treeRows(figures),
     ...reviewRows(figures),
