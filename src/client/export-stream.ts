@@ -13,6 +13,7 @@ import { ByteLines, LineTooLongError } from './byte-lines.js';
 import type { AuditClient } from './client.js';
 import type { CallOptions } from './client-options.js';
 import { AuditApiError, AuditResponseError, networkError } from './errors.js';
+import { advancePast, type ExportPosition } from './export-chunk-order.js';
 import { type ExportChunk, parseChunkOrEnd, parseHeadLine } from './export-lines.js';
 import { type EarlierFailures, type OpenAnswer, throwIfAborted } from './http.js';
 import { isRetryableNetworkError, networkErrorCode } from './retry.js';
@@ -43,6 +44,7 @@ export async function* exportChunks(
 ): AsyncGenerator<ExportChunk> {
   const { signal } = options;
   let cursor = params.cursor;
+  const position: ExportPosition = { requested: cursor };
   let earlier: EarlierFailures | undefined;
   for (;;) {
     let answer: OpenAnswer;
@@ -62,19 +64,19 @@ export async function* exportChunks(
       yield* pagedChunks(client, { ...params, cursor }, options);
       return;
     }
-    const progress = { cursor, chunks: 0 };
-    const cut = yield* readStream(answer, signal, progress);
+    position.requested = cursor;
+    const progress = { chunks: 0 };
+    const cut = yield* readStream(answer, signal, position, progress);
     if (cut === undefined) return;
-    cursor = progress.cursor;
+    cursor = position.last?.cursor ?? cursor;
     // A cut after a chunk is the first failure of the next request; before any, one more of this one.
     const attempts = progress.chunks > 0 ? 1 : answer.attempt;
     earlier = { attempts, error: cut.error, reason: cut.reason };
   }
 }
 
-/** Where a stream has come to: the cursor after its last complete chunk. */
+/** How many chunks of one answer were handed out. */
 interface Progress {
-  cursor: string | undefined;
   chunks: number;
 }
 
@@ -88,6 +90,7 @@ interface Cut {
 async function* readStream(
   answer: OpenAnswer,
   signal: AbortSignal | undefined,
+  position: ExportPosition,
   progress: Progress,
 ): AsyncGenerator<ExportChunk, Cut | undefined> {
   const { body, method, url } = answer;
@@ -131,8 +134,8 @@ async function* readStream(
           ended = true;
           continue;
         }
+        advancePast(position, parsed.chunk);
         rows += parsed.chunk.events.length;
-        progress.cursor = parsed.chunk.cursor;
         progress.chunks++;
         yield parsed.chunk;
       }

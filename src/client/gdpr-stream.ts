@@ -2,7 +2,9 @@
  * The GDPR subject-access export (`POST …/gdpr/exports`) read as it arrives: its events one at a
  * time, then its summary, so that a person with a million events is written out without the
  * answer ever being held whole. The answer is `{"data":[…events],"summary":{…}}` (in either
- * order); anything else is an AuditResponseError, as a whole answer of another shape would be.
+ * order), each member once, the summary's count a count; anything else is an AuditResponseError,
+ * as a whole answer of another shape would be (a second member would be written as a duplicate
+ * key, and the count is said on the terminal).
  */
 import { orgPath } from './api-paths.js';
 import type { AuditClient } from './client.js';
@@ -51,6 +53,7 @@ export async function* streamGdprExport(
   try {
     for await (const part of readJsonMembers(answer.body, 'data', MAX_VALUE_BYTES)) {
       if ('open' in part) {
+        if (events) throw refusal('unexpected-shape');
         events = true;
         yield { events: 'start' };
       } else if ('close' in part) yield { events: 'end' };
@@ -59,7 +62,7 @@ export async function* streamGdprExport(
         yield { event: part.element as unknown as AuditEvent };
       } else if (part.key === 'data') throw refusal('unexpected-shape');
       else if (part.key === 'summary') {
-        if (!isObject(part.value)) throw refusal('unexpected-shape');
+        if (summary || !isSummary(part.value)) throw refusal('unexpected-shape');
         summary = true;
         yield { summary: part.value as GdprExport['summary'] };
       }
@@ -88,6 +91,10 @@ function cutShort(answer: OpenAnswer, error: unknown) {
 
 function headerText(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function isSummary(value: unknown): value is GdprExport['summary'] {
+  return isObject(value) && Number.isSafeInteger(value.count) && (value.count as number) >= 0;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -171,6 +171,50 @@ describe('audit gdpr export writes the answer as it arrives', () => {
     expect(readdirSync(out).filter((name) => name.startsWith('cut.json'))).toEqual([]);
   });
 
+  /** `audit gdpr export -o <name>` against a server that answers `body`; no file may be left under `name`. */
+  const refusedAnswer = async (name: string, body: string) => {
+    const subjectServer = await startSubjectAccessServer((response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(body);
+    });
+    const file = join(out, name);
+    try {
+      const result = await runCli(['gdpr', 'export', '--user', SUBJECT, '-o', file], {
+        env: { ...env, AUDIT_SERVER: subjectServer.url, AUDIT_TOKEN: TOKEN },
+      });
+      expect(result.code).toBe(1);
+      expectOneErrorLine(result);
+      expect(result.stderr).toBe(
+        `audit: the answer of ${subjectServer.url} to POST /api/v1/organizations/default/gdpr/exports is JSON but not a subject-access export (200, application/json); is ${subjectServer.url} an audit server?\n`,
+      );
+    } finally {
+      await subjectServer.close();
+    }
+    expect(readdirSync(out).filter((name_) => name_.startsWith(name))).toEqual([]);
+  };
+  const event = (n: number) => JSON.stringify(syntheticEvent(n));
+  const summary = (count: unknown) => JSON.stringify({ count, by_category: {}, first: null, last: null });
+
+  it('a summary whose count is an escape sequence never reaches the terminal: refused in one line, exit 1, no file', async () => {
+    for (const [n, count] of ['1\u001b]0;owned-title\u0007\u001b[2J', -1, 1.5, null, { n: 1 }].entries())
+      await refusedAnswer(`count-${n}.json`, `{"data":[${event(1)}],"summary":${summary(count)}}`);
+  });
+
+  it('an answer with a second data or summary member is refused rather than written with duplicate keys', async () => {
+    await refusedAnswer(
+      'data-twice.json',
+      `{"data":[${event(1)}],"summary":${summary(1)},"data":[${event(2)}]}`,
+    );
+    await refusedAnswer(
+      'summary-twice.json',
+      `{"data":[${event(1)}],"summary":${summary(1)},"summary":${summary(9)}}`,
+    );
+    await refusedAnswer(
+      'summary-first.json',
+      `{"summary":${summary(1)},"data":[${event(1)}],"summary":${summary(1)}}`,
+    );
+  });
+
   it('a proxy that answers with a 200 HTML page: one line naming the server, exit 1, no file', async () => {
     const subjectServer = await startSubjectAccessServer((response) => {
       response.writeHead(200, { 'content-type': 'text/html' });
