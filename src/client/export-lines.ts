@@ -30,6 +30,7 @@ export type StreamLine = { chunk: { events: AuditEvent[]; cursor: string } } | {
 const RUN_BYTES = 64 * 1024;
 const CHUNK_START = Buffer.from('{"cursor":');
 const ROWS_KEY = Buffer.from(',"rows":[');
+const ROW_BOUNDARY = Buffer.from('],[');
 const COMMA = 0x2c;
 const OPEN_ARRAY = 0x5b;
 const CLOSE_ARRAY = 0x5d;
@@ -84,22 +85,43 @@ export function chunkInServerLayout(line: Buffer): { events: AuditEvent[]; curso
     return undefined;
   }
   const events: AuditEvent[] = [];
-  let runStart = cursorEnd + ROWS_KEY.length;
-  let at = runStart;
-  while (at < last) {
-    if (line[at] !== OPEN_ARRAY) return undefined;
-    const rowEnd = endOfContainer(line, at, last);
-    if (rowEnd === -1) return undefined;
-    if (rowEnd - runStart > RUN_BYTES && at > runStart) {
-      if (!parseRun(line, runStart, at - 1, events)) return undefined;
-      runStart = at;
+  for (let runStart = cursorEnd + ROWS_KEY.length; runStart < last; ) {
+    let runEnd = guessRunEnd(line, runStart, last);
+    if (!parseRun(line, runStart, runEnd, events)) {
+      // The guess fell inside a string (or the rows are no JSON): find the end byte by byte.
+      runEnd = scanRunEnd(line, runStart, last);
+      if (runEnd === -1 || !parseRun(line, runStart, runEnd, events)) return undefined;
     }
-    at = rowEnd;
-    if (at < last && line[at++] !== COMMA) return undefined;
+    runStart = runEnd + 1;
   }
-  if (at !== last || (at > runStart && line[at - 1] === COMMA)) return undefined;
-  if (at > runStart && !parseRun(line, runStart, at, events)) return undefined;
   return { cursor: cursor as string, events };
+}
+
+/**
+ * Where a run of rows from `start` may end: the last `],[` within RUN_BYTES (a row longer than
+ * that is a run of its own), found by the native search. A guess: those bytes may be inside a
+ * string, but then the run does not parse (a string or a bracket is left open), so a run that
+ * parses ends between two rows.
+ */
+function guessRunEnd(line: Buffer, start: number, last: number): number {
+  if (last - start <= RUN_BYTES) return last;
+  const before = line.lastIndexOf(ROW_BOUNDARY, start + RUN_BYTES);
+  const boundary = before > start ? before : line.indexOf(ROW_BOUNDARY, start + 1);
+  return boundary === -1 || boundary >= last ? last : boundary + 1;
+}
+
+/** The end of a run of rows from `start` found by their brackets, or -1 when they are not rows. */
+function scanRunEnd(line: Buffer, start: number, last: number): number {
+  let at = start;
+  while (at < last) {
+    if (line[at] !== OPEN_ARRAY) return -1;
+    const rowEnd = endOfContainer(line, at, last);
+    if (rowEnd === -1) return -1;
+    if (rowEnd - start > RUN_BYTES && at > start) return at - 1;
+    at = rowEnd;
+    if (at < last && line[at++] !== COMMA) return -1;
+  }
+  return at === last && line[at - 1] !== COMMA ? last : -1;
 }
 
 /** Rows `ROW,ROW…` in bytes [start, end) decoded into `events`; false when they are not JSON. */
