@@ -9,6 +9,7 @@
 import type { AuditEvent } from '../domain/event.js';
 import {
   EXPORT_ROW_FIELDS,
+  type ExportRow,
   type ExportStreamEnd,
   ExportStreamError,
   type ExportStreamHead,
@@ -23,13 +24,19 @@ import { endOfContainer, endOfString, startsWithBytes } from './json-bytes.js';
 export interface ExportChunk {
   events: AuditEvent[];
   cursor: string | null;
+  /** The stream's rows the events were decoded from, one for one (a CSV is written from these). */
+  rows?: ExportRow[];
 }
 
-export type StreamLine = { chunk: { events: AuditEvent[]; cursor: string } } | { end: ExportStreamEnd };
+/** A chunk of the stream itself: it has the rows, and a cursor. */
+export type StreamChunk = { events: AuditEvent[]; rows: ExportRow[]; cursor: string };
+
+export type StreamLine = { chunk: StreamChunk } | { end: ExportStreamEnd };
 
 const RUN_BYTES = 64 * 1024;
 const CHUNK_START = Buffer.from('{"cursor":');
 const ROWS_KEY = Buffer.from(',"rows":[');
+const ROW_BOUNDARY = Buffer.from('],[');
 const COMMA = 0x2c;
 const OPEN_ARRAY = 0x5b;
 const CLOSE_ARRAY = 0x5d;
@@ -63,14 +70,15 @@ export function parseChunkOrEnd(line: Buffer): StreamLine {
   }
   if (!isObject(value) || typeof value.cursor !== 'string' || !Array.isArray(value.rows))
     throw new ExportStreamError('a line is neither a chunk of rows nor the end');
-  return { chunk: { cursor: value.cursor, events: value.rows.map(exportRowToEvent) } };
+  const rows = value.rows as ExportRow[];
+  return { chunk: { cursor: value.cursor, events: rows.map(exportRowToEvent), rows } };
 }
 
 /**
  * `{"cursor":"…","rows":[ROW,ROW…]}` as the server writes it, rows split by their brackets and
  * parsed a run at a time; undefined for anything else, which the general parse then reads.
  */
-export function chunkInServerLayout(line: Buffer): { events: AuditEvent[]; cursor: string } | undefined {
+export function chunkInServerLayout(line: Buffer): StreamChunk | undefined {
   if (!startsWithBytes(line, CHUNK_START)) return undefined;
   const cursorStart = CHUNK_START.length;
   const cursorEnd = line[cursorStart] === 0x22 ? endOfString(line, cursorStart, line.length) : -1;
@@ -83,34 +91,58 @@ export function chunkInServerLayout(line: Buffer): { events: AuditEvent[]; curso
   } catch {
     return undefined;
   }
-  const events: AuditEvent[] = [];
-  let runStart = cursorEnd + ROWS_KEY.length;
-  let at = runStart;
-  while (at < last) {
-    if (line[at] !== OPEN_ARRAY) return undefined;
-    const rowEnd = endOfContainer(line, at, last);
-    if (rowEnd === -1) return undefined;
-    if (rowEnd - runStart > RUN_BYTES && at > runStart) {
-      if (!parseRun(line, runStart, at - 1, events)) return undefined;
-      runStart = at;
+  const chunk: StreamChunk = { cursor: cursor as string, events: [], rows: [] };
+  for (let runStart = cursorEnd + ROWS_KEY.length; runStart < last; ) {
+    let runEnd = guessRunEnd(line, runStart, last);
+    if (!parseRun(line, runStart, runEnd, chunk)) {
+      // The guess fell inside a string (or the rows are no JSON): find the end byte by byte.
+      runEnd = scanRunEnd(line, runStart, last);
+      if (runEnd === -1 || !parseRun(line, runStart, runEnd, chunk)) return undefined;
     }
-    at = rowEnd;
-    if (at < last && line[at++] !== COMMA) return undefined;
+    runStart = runEnd + 1;
   }
-  if (at !== last || (at > runStart && line[at - 1] === COMMA)) return undefined;
-  if (at > runStart && !parseRun(line, runStart, at, events)) return undefined;
-  return { cursor: cursor as string, events };
+  return chunk;
 }
 
-/** Rows `ROW,ROW…` in bytes [start, end) decoded into `events`; false when they are not JSON. */
-function parseRun(line: Buffer, start: number, end: number, events: AuditEvent[]): boolean {
-  let rows: unknown[];
+/**
+ * Where a run of rows from `start` may end: the last `],[` within RUN_BYTES (a row longer than
+ * that is a run of its own), found by the native search. A guess: those bytes may be inside a
+ * string, but then the run does not parse (a string or a bracket is left open), so a run that
+ * parses ends between two rows.
+ */
+function guessRunEnd(line: Buffer, start: number, last: number): number {
+  if (last - start <= RUN_BYTES) return last;
+  const before = line.lastIndexOf(ROW_BOUNDARY, start + RUN_BYTES);
+  const boundary = before > start ? before : line.indexOf(ROW_BOUNDARY, start + 1);
+  return boundary === -1 || boundary >= last ? last : boundary + 1;
+}
+
+/** The end of a run of rows from `start` found by their brackets, or -1 when they are not rows. */
+function scanRunEnd(line: Buffer, start: number, last: number): number {
+  let at = start;
+  while (at < last) {
+    if (line[at] !== OPEN_ARRAY) return -1;
+    const rowEnd = endOfContainer(line, at, last);
+    if (rowEnd === -1) return -1;
+    if (rowEnd - start > RUN_BYTES && at > start) return at - 1;
+    at = rowEnd;
+    if (at < last && line[at++] !== COMMA) return -1;
+  }
+  return at === last && line[at - 1] !== COMMA ? last : -1;
+}
+
+/** Rows `ROW,ROW…` in bytes [start, end) added to `chunk`, decoded; false when they are not JSON. */
+function parseRun(line: Buffer, start: number, end: number, chunk: StreamChunk): boolean {
+  let rows: ExportRow[];
   try {
-    rows = JSON.parse(`[${line.toString('utf8', start, end)}]`) as unknown[];
+    rows = JSON.parse(`[${line.toString('utf8', start, end)}]`) as ExportRow[];
   } catch {
     return false;
   }
-  for (const row of rows) events.push(exportRowToEvent(row));
+  for (const row of rows) {
+    chunk.events.push(exportRowToEvent(row));
+    chunk.rows.push(row);
+  }
   return true;
 }
 

@@ -127,6 +127,38 @@ export function exportRowToEvent(row: unknown): AuditEvent {
   };
 }
 
+/** A row's values, as the stream sends them and as an event's CSV line is written from. */
+export type ExportRow = readonly unknown[];
+
+/**
+ * The row of `event` in EXPORT_ROW_FIELDS order (for an event read from a list page): a text
+ * field of another type than string is null, a missing changes or metadata null.
+ */
+export function eventToExportRow(event: AuditEvent): ExportRow {
+  const text = (value: unknown) => (typeof value === 'string' ? value : null);
+  const { actor, target, context } = event;
+  return [
+    text(event.id),
+    text(event.timestamp),
+    text(event.category),
+    text(event.action),
+    text(event.description),
+    text(actor?.id),
+    text(actor?.name),
+    text(actor?.email),
+    text(actor?.type),
+    text(target?.type),
+    text(target?.id),
+    text(target?.name),
+    text(context?.ip_address),
+    text(context?.user_agent),
+    text(context?.team_id),
+    text(context?.team_name),
+    event.changes ?? null,
+    event.metadata ?? null,
+  ];
+}
+
 function jsonObject(value: unknown, field: string): JsonObject | null {
   if (value === null) return null;
   if (typeof value !== 'object' || Array.isArray(value))

@@ -6,11 +6,20 @@
  * restoreFormulaCell(neutralizeFormula(v)) === v for every string v.
  */
 
-const NEEDS_PREFIX = /^[=+\-@\t\r']/;
 const PREFIXED = /^'[=+\-@\t\r']/;
 
 export function neutralizeFormula(cell: string): string {
-  return NEEDS_PREFIX.test(cell) ? `'${cell}` : cell;
+  // By char code, not a regex: an export calls this for every cell (18 a row).
+  const first = cell.charCodeAt(0);
+  return first === 0x3d || // =
+    first === 0x2b || // +
+    first === 0x2d || // -
+    first === 0x40 || // @
+    first === 0x09 || // tab
+    first === 0x0d || // CR
+    first === 0x27 // '
+    ? `'${cell}`
+    : cell;
 }
 
 /**

@@ -56,7 +56,7 @@ export async function exportRange(request: ExportRequest): Promise<ExportResult>
   let stop: StopCause | undefined;
   try {
     for await (const chunk of readAhead(exportChunks(request.client, query, { signal }))) {
-      await out.write(chunk.events);
+      await out.write(chunk.events, chunk.rows);
       written += chunk.events.length;
       pages++;
       pageCursor = chunk.cursor ?? pageCursor;

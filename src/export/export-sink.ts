@@ -1,6 +1,7 @@
 /** One output of an export: a format writer on top of an atomic output file. */
 
 import type { AuditEvent } from '../client/types.js';
+import type { ExportRow } from '../domain/export-stream.js';
 import type { CsvColumn } from '../format/columns.js';
 import { createEventWriter } from '../format/event-writer.js';
 import { type OutputFile, openOutputFile } from './atomic-file.js';
@@ -12,7 +13,7 @@ export interface EventSink {
   /** Events written through this sink (not those an appended partial already held). */
   readonly count: number;
   /** A run of events (a page, or the part of it in one --split period). */
-  writeMany(events: readonly AuditEvent[]): Promise<void>;
+  writeMany(events: readonly AuditEvent[], rows?: readonly ExportRow[]): Promise<void>;
   /** Close the format (`]`, the PDF's last page) and commit the file under its final name. */
   finish(): Promise<void>;
   /** Leave `NAME.partial` as it is, format left open, for a resume to append to. */
@@ -97,7 +98,7 @@ export async function openEventSink(path: string, options: SinkOptions): Promise
     get count() {
       return writer.count;
     },
-    writeMany: (events) => writer.writeMany(events),
+    writeMany: (events, rows) => writer.writeMany(events, rows),
     async finish() {
       await writer.end();
       await file.commit();

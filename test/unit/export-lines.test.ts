@@ -50,7 +50,7 @@ describe('the export stream read from its bytes', () => {
     fc.assert(
       fc.property(fc.array(row, { maxLength: 8 }), tricky, (rows, cursor) => {
         const line = Buffer.from(chunkLine(cursor, rows));
-        const expected = { chunk: { cursor, events: rows.map(exportRowToEvent) } };
+        const expected = { chunk: { cursor, events: rows.map(exportRowToEvent), rows } };
         expect(chunkInServerLayout(line)).toEqual(expected.chunk);
         expect(parseChunkOrEnd(line)).toEqual(expected);
         // The same chunk in another layout (spaces, other key order) goes the general way.
@@ -71,7 +71,7 @@ describe('the export stream read from its bytes', () => {
     });
     const line = Buffer.from(chunkLine('cur', rows));
     expect(line.length).toBeGreaterThan(600_000);
-    const expected = { cursor: 'cur', events: rows.map(exportRowToEvent) };
+    const expected = { cursor: 'cur', events: rows.map(exportRowToEvent), rows };
     expect(chunkInServerLayout(line)).toEqual(expected);
     // Parsed whole, it is decoded 64 KiB at a time too, never cutting a character in two.
     const spaced = Buffer.concat([Buffer.from('{ '), line.subarray(1)]);
@@ -91,7 +91,7 @@ describe('the export stream read from its bytes', () => {
       expect(linesOf(stream, [cut, cut + 7])).toEqual(whole);
     expect(parseHeadLine(Buffer.from(whole[0] as string)).columns).toEqual([...EXPORT_ROW_FIELDS]);
     expect(parseChunkOrEnd(Buffer.from(whole[1] as string))).toEqual({
-      chunk: { cursor: 'c1', events: rows.map(exportRowToEvent) },
+      chunk: { cursor: 'c1', events: rows.map(exportRowToEvent), rows },
     });
     expect(parseChunkOrEnd(Buffer.from(whole[3] as string))).toEqual({ end: { end: true, count: 3 } });
   });

@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import type { RetryInfo } from '../../client/http.js';
 import type { ExportProgress, ExportResult, RenderProgress } from '../../export/types.js';
-import { counted } from '../../format/counted.js';
+import { counted, groupDigits } from '../../format/counted.js';
 import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 
@@ -20,8 +20,6 @@ export interface ExportReporter {
   /** Clears the spinner before an error line. */
   stop(): void;
 }
-
-const numbers = new Intl.NumberFormat('en-US');
 
 export async function createExportReporter(context: CliContext, target: string): Promise<ExportReporter> {
   // A pseudo-terminal without a size (some CI runners) would make the spinner redraw endlessly.
@@ -46,10 +44,10 @@ export async function createExportReporter(context: CliContext, target: string):
     if (!last) return;
     const seconds = last.elapsedMs / 1000;
     const rate = seconds > 0 ? Math.round(last.events / seconds) : 0;
-    const retries = last.retries > 0 ? `, ${numbers.format(last.retries)} retries` : '';
+    const retries = last.retries > 0 ? `, ${groupDigits(last.retries)} retries` : '';
     spinner.text =
-      `Exporting to ${last.file ?? target}: ${numbers.format(last.events)} events, ` +
-      `${numbers.format(last.pages)} pages, ${numbers.format(rate)} events/s${retries}${retrying}`;
+      `Exporting to ${last.file ?? target}: ${groupDigits(last.events)} events, ` +
+      `${groupDigits(last.pages)} pages, ${groupDigits(rate)} events/s${retries}${retrying}`;
   };
   return {
     progress(progress) {
@@ -81,17 +79,17 @@ export function renderingLine(progress: RenderProgress & { file: string }): stri
   const { page, pages, rendered, total } = progress;
   const name = progress.file === '-' ? 'standard output' : basename(progress.file);
   // Until a first row is drawn there is nothing to estimate the pages from.
-  const of = rendered === 0 ? '' : ` of ${rendered < total ? 'about ' : ''}${numbers.format(pages)}`;
+  const of = rendered === 0 ? '' : ` of ${rendered < total ? 'about ' : ''}${groupDigits(pages)}`;
   return (
-    `Rendering PDF ${name}: page ${numbers.format(page)}${of} ` +
-    `(${numbers.format(rendered)} of ${numbers.format(total)} events)`
+    `Rendering PDF ${name}: page ${groupDigits(page)}${of} ` +
+    `(${groupDigits(rendered)} of ${groupDigits(total)} events)`
   );
 }
 
 export function exportSummary(result: ExportResult, target: string): string {
   const events = counted(result.count, 'event');
   const pages = counted(result.pages, 'page');
-  const retries = result.retries > 0 ? `, ${numbers.format(result.retries)} retries` : '';
+  const retries = result.retries > 0 ? `, ${groupDigits(result.retries)} retries` : '';
   return `Exported ${events} (${pages}${retries}) to ${describeFiles(result.files, target)} in ${(result.elapsedMs / 1000).toFixed(1)} s`;
 }
 
@@ -116,5 +114,5 @@ export function interruptionLine(
   const next = interrupted.cursor
     ? `Resume with: ${resumeCommand(interrupted.cursor)}`
     : 'Run the same command again to export it.';
-  return `Interrupted after ${numbers.format(result.count)} events${why}; ${notWritten}. ${next}`;
+  return `Interrupted after ${groupDigits(result.count)} events${why}; ${notWritten}. ${next}`;
 }

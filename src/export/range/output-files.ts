@@ -4,6 +4,7 @@
  * stops, keeps the partial a resume appends to (or drops what cannot be resumed).
  */
 import type { AuditEvent } from '../../client/types.js';
+import type { ExportRow } from '../../domain/export-stream.js';
 import type { ResumePoint } from '../export-cursor.js';
 import { createPeriodClock, fileForPeriod } from '../export-files.js';
 import { type EventSink, openEventSink, type SinkOptions } from '../export-sink.js';
@@ -35,7 +36,8 @@ export interface OutputFiles {
   readonly periods: string[];
   /** The file being written, if any. */
   readonly current: string | undefined;
-  write(events: readonly AuditEvent[]): Promise<void>;
+  /** `rows`, when given, are the events' export rows, one for one (see EventSink.writeMany). */
+  write(events: readonly AuditEvent[], rows?: readonly ExportRow[]): Promise<void>;
   /** Completes the file in hand. */
   finish(): Promise<void>;
   /** Stopped early: keeps the partial in hand for a resume when the format allows. */
@@ -86,9 +88,9 @@ export async function openOutputFiles(options: OutputFilesOptions): Promise<Outp
     get current() {
       return sink?.file.path;
     },
-    async write(events) {
+    async write(events, rows) {
       if (!periodOf) {
-        await (sink as EventSink).writeMany(events);
+        await (sink as EventSink).writeMany(events, rows);
         return;
       }
       let start = 0;
@@ -101,7 +103,7 @@ export async function openOutputFiles(options: OutputFilesOptions): Promise<Outp
           period = runPeriod;
           sink = await open(fileForPeriod(output, period), false);
         }
-        await sink.writeMany(events.slice(start, end));
+        await sink.writeMany(events.slice(start, end), rows?.slice(start, end));
         start = end;
       }
     },
