@@ -26,7 +26,8 @@ const LIST = /\/audit-logs\?/;
 const RESUME_LINE =
   /^audit: Interrupted after 1,000 events \((.+)\); (.+) was not written\. Resume with: (audit export .+ --cursor \S+)\n$/;
 
-describe('audit export through the stream', () => {
+// Each case runs two exports of 3,500 events (stream and paging): give them room on a loaded machine.
+describe('audit export through the stream', { timeout: 90_000 }, () => {
   const home = tempHome();
   const env = cliEnv(home.configDir);
   const out = tempDir('export-stream');
