@@ -127,6 +127,22 @@ describe('export streams against readers that abuse them', () => {
     expect(cut?.rows).toBeLessThan(40000);
   });
 
+  it('an export cut by the server closing leaves its access record too', async () => {
+    const server = await start({}, 20_000);
+    createAdmin(createStores(server.db), SYSTEM_ACTOR).setAccessLogging('default', true);
+    const stream = await openExport(server.tokens.admin);
+    await until(() => stream.lines.length >= 2);
+    stream.response.pause();
+    await server.app.close();
+    const records = server.db
+      .prepare("SELECT metadata FROM events WHERE action = 'access.api_call' AND metadata LIKE '%/export%'")
+      .pluck()
+      .all()
+      .map((json) => JSON.parse(json as string) as Record<string, unknown>);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ path: EXPORT, status: 200, completed: false });
+  });
+
   it('byte-capped chunks of big rows cost a rate unit each, not one per thousand rows', async () => {
     const big = 'y'.repeat(60_000);
     const server = await start({ rateLimitPerMinute: 100 }, 40, (n) => ({
