@@ -43,6 +43,8 @@ export interface AppOptions extends ConnectionLimits {
   rateLimitWindowMs?: number;
   /** Export streams (`…/audit-logs/export`) one token may hold at once; default 2. */
   exportsPerToken?: number;
+  /** How long an export's reader may leave a full socket unread before it is cut; 120 s unless a test shortens it. */
+  exportStallTimeoutMs?: number;
   heartbeatIntervalMs?: number;
   /** How often the server looks for events that other processes wrote (admin commands). */
   followerPollMs?: number;
@@ -177,7 +179,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 15_000,
     maxBufferedBytes: options.streamMaxBufferedBytes ?? DEFAULT_STREAM_MAX_BUFFERED_BYTES,
   });
-  registerAuditLogRoutes(app, { limiter, exportsPerToken: options.exportsPerToken });
+  registerAuditLogRoutes(app, {
+    limiter,
+    exportsPerToken: options.exportsPerToken,
+    exportStallTimeoutMs: options.exportStallTimeoutMs,
+  });
   registerStatsRoute(app);
   registerTreeRoutes(app);
   registerExportRecordRoute(app);

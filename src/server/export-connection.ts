@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 
 /**
  * An export stream's hijacked response: writes that tell when the socket is full, waits that end
@@ -9,7 +10,10 @@ export interface ExportConnection {
   readonly closed: boolean;
   /** Writes, unless closed; false when the socket's buffer is full (wait for `drained`). */
   write(data: string | Buffer): boolean;
-  /** Resolves once the socket has taken what is buffered, or the connection closed. */
+  /**
+   * Resolves once the socket has taken what is buffered, or the connection closed; a reader that
+   * takes nothing for the stall timeout is cut.
+   */
   drained(): Promise<void>;
   /** Resolves after `ms`, or as soon as the connection closes. */
   pause(ms: number): Promise<void>;
@@ -19,14 +23,29 @@ export interface ExportConnection {
   cut(): void;
 }
 
-export function openExportConnection(raw: ServerResponse, onClose: () => void): ExportConnection {
+/** How long a full socket may wait for its reader before the stream is cut (and its slot freed). */
+export const DEFAULT_EXPORT_STALL_TIMEOUT_MS = 120_000;
+
+/** How long a quiet connection waits before TCP keep-alive probes ask whether its peer is still there. */
+const KEEP_ALIVE_DELAY_MS = 30_000;
+
+/**
+ * Opens `raw` as an export stream. `onClose` runs once, however the stream ends: `completed`
+ * when it ended with its last line, not when it was cut or its client went.
+ */
+export function openExportConnection(
+  raw: ServerResponse,
+  onClose: (outcome: { completed: boolean }) => void,
+  stallTimeoutMs = DEFAULT_EXPORT_STALL_TIMEOUT_MS,
+): ExportConnection {
   let closed = false;
+  let completed = false;
   const wakers = new Set<() => void>();
   const close = () => {
     if (closed) return;
     closed = true;
     for (const wake of [...wakers]) wake();
-    onClose();
+    onClose({ completed });
   };
   /** A promise settled by `settle(resolve)` or by the connection closing, whichever is first. */
   const until = (settle: (done: () => void) => () => void) =>
@@ -43,6 +62,9 @@ export function openExportConnection(raw: ServerResponse, onClose: () => void): 
     });
 
   raw.on('close', close);
+  // A peer that vanished without a word (a dead host, a dropped NAT entry) is found out.
+  // (An injected request's stand-in socket has no TCP to probe.)
+  if (raw.socket instanceof Socket) raw.socket.setKeepAlive(true, KEEP_ALIVE_DELAY_MS);
   const connection: ExportConnection = {
     get closed() {
       return closed;
@@ -55,7 +77,11 @@ export function openExportConnection(raw: ServerResponse, onClose: () => void): 
       if (raw.writableLength === 0) return Promise.resolve();
       return until((done) => {
         raw.once('drain', done);
-        return () => raw.off('drain', done);
+        const stalled = setTimeout(() => connection.cut(), stallTimeoutMs);
+        return () => {
+          raw.off('drain', done);
+          clearTimeout(stalled);
+        };
       });
     },
     pause(ms) {
@@ -66,6 +92,7 @@ export function openExportConnection(raw: ServerResponse, onClose: () => void): 
     },
     end(text) {
       if (closed) return;
+      completed = true;
       raw.end(text);
       close();
     },

@@ -17,14 +17,19 @@ export interface ExportPlan {
   readChunk(cursor: PageCursor | undefined, limits: { maxRows: number; maxBytes: number }): ExportChunk;
   /** The cursor a client sends back to resume after the chunk that ends at `last`. */
   encodeCursor(last: PageCursor): string;
-  /** One more unit of the token's rate limit, if it has one left. */
+  /** What one more chunk costs (its query's cost, the list's for the same filter), if the token has it left. */
   charge(): RateDecision;
-  /** Whether the token still reads what it read when the export began (not revoked, same role). */
-  stillAllowed(): boolean;
+  /**
+   * Whether the token still reads what it read when the export began (not revoked, same role):
+   * looked up at most once a second, unless `fresh`.
+   */
+  stillAllowed(fresh?: boolean): boolean;
 }
 
-/** Rows the request's own cost pays for; each further block of this many costs one unit. */
-export const ROWS_PER_RATE_UNIT = 1000;
+/** What a stream has sent so far, for its access record. */
+export interface ExportProgress {
+  rows: number;
+}
 
 /** The least time a paused stream waits before it asks the rate limit again. */
 const MIN_PAUSE_MS = 10;
@@ -45,37 +50,38 @@ export function headLine(receivedBefore: string | null): string {
 
 /**
  * Sends the head, `first` and every chunk after it, then the end line. Between chunks the event
- * loop turns (setImmediate: other requests are answered while an export streams), a full socket
- * is waited for, and rows past what the token has paid for wait for its rate-limit window to
- * reset. Stops at once, without another query, when the connection closes, and cuts the
- * stream when the token no longer allows it.
+ * loop turns (setImmediate: other requests are answered while an export streams) and a full
+ * socket is waited for. The request's own cost pays for `first`; every later chunk is charged
+ * when read, and one past the token's budget waits for its rate-limit window to reset. Stops at
+ * once, without another query, when the connection closes, and cuts the stream when the token
+ * no longer allows it.
  */
 export async function streamExport(
   connection: ExportConnection,
   plan: ExportPlan,
   first: ExportChunk,
+  progress: ExportProgress = { rows: 0 },
 ): Promise<void> {
   connection.write(headLine(plan.receivedBefore));
   let chunk = first;
-  let sent = 0;
-  let paidRows = ROWS_PER_RATE_UNIT;
+  let paid = true;
   while (!connection.closed) {
     const last = chunk.last;
     if (chunk.count === 0 || last === undefined) {
-      connection.end(`{"end":true,"count":${sent}}\n`);
+      connection.end(`{"end":true,"count":${progress.rows}}\n`);
       return;
     }
-    while (sent + chunk.count > paidRows && !connection.closed) {
-      const decision = plan.charge();
-      if (decision.allowed) paidRows += ROWS_PER_RATE_UNIT;
-      else await connection.pause(Math.max(MIN_PAUSE_MS, decision.resetMs));
+    if (!paid) {
+      const waited = await payFor(connection, plan);
+      if (connection.closed) return;
+      // A token revoked during the wait gets nothing more, not even the chunk read before it.
+      if (waited && !plan.stillAllowed(true)) return connection.cut();
     }
-    if (connection.closed) return;
     const cursor: PageCursor = { order: 'asc', timestamp: last.ts, seq: last.seq };
     // The rows are SQLite's bytes, sent as they are: never parsed here, never re-serialized.
     const head = Buffer.from(`{"cursor":${JSON.stringify(plan.encodeCursor(cursor))},"rows":[`);
     const line = Buffer.concat([head, chunk.rows, CHUNK_LINE_END]);
-    sent += chunk.count;
+    progress.rows += chunk.count;
     if (!connection.write(line)) await connection.drained();
     await new Promise((resolve) => setImmediate(resolve));
     if (connection.closed) return;
@@ -83,5 +89,21 @@ export async function streamExport(
     // is answered as anyone else.
     if (!plan.stillAllowed()) return connection.cut();
     chunk = plan.readChunk(cursor, CHUNK_LIMITS);
+    paid = false;
   }
+}
+
+/**
+ * Charges the plan for one chunk, waiting for the rate-limit window to reset while the token
+ * has not enough left. True when it had to wait.
+ */
+async function payFor(connection: ExportConnection, plan: ExportPlan): Promise<boolean> {
+  let waited = false;
+  while (!connection.closed) {
+    const decision = plan.charge();
+    if (decision.allowed) return waited;
+    waited = true;
+    await connection.pause(Math.max(MIN_PAUSE_MS, decision.resetMs));
+  }
+  return waited;
 }

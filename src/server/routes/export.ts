@@ -2,9 +2,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { EXPORT_CHUNK_MAX_ROWS, EXPORT_STREAM_MEDIA_TYPE } from '../../domain/export-stream.js';
 import type { Authentication } from '../../store/directory-store.js';
+import { takeAccessRecord } from '../access-log.js';
 import { openExportConnection } from '../export-connection.js';
 import { createExportSlots, DEFAULT_EXPORTS_PER_TOKEN } from '../export-slots.js';
-import { type ExportPlan, firstChunk, streamExport } from '../export-streamer.js';
+import { type ExportPlan, type ExportProgress, firstChunk, streamExport } from '../export-streamer.js';
 import { parseListQuery, searchRateCost } from '../list-query.js';
 import { type Principal, visibilityOf } from '../permissions.js';
 import { invalidParameter } from '../problem.js';
@@ -26,6 +27,8 @@ export interface ExportRouteOptions {
   limiter: RateLimiter;
   /** Export streams one token may hold at once. */
   exportsPerToken?: number | undefined;
+  /** How long a reader may leave a full socket unread before its stream is cut (default 120 s). */
+  exportStallTimeoutMs?: number | undefined;
 }
 
 /**
@@ -34,6 +37,7 @@ export interface ExportRouteOptions {
  */
 export function registerExportRoute(app: FastifyInstance, options: ExportRouteOptions) {
   const { events, now, cursors, merkle, directory } = app.services;
+  const services = app.services;
   const slots = createExportSlots(options.exportsPerToken ?? DEFAULT_EXPORTS_PER_TOKEN);
   // A closing server cuts its exports: the clients resume from their last complete chunk.
   app.addHook('preClose', async () => slots.cutAll());
@@ -65,12 +69,14 @@ export function registerExportRoute(app: FastifyInstance, options: ExportRouteOp
       // Pinned now unless the request pins it: events that arrive while it streams stay out.
       else filter.receivedBefore ??= now();
       const tokenKey = `token:${principal.token.id}`;
+      // Every chunk is one query of the list's kind: it costs what a list request with `q` costs.
+      const chunkCost = searchRateCost(request);
       const plan: ExportPlan = {
         receivedBefore:
           filter.receivedBefore === undefined ? null : new Date(filter.receivedBefore).toISOString(),
         readChunk: (after, limits) => events.exportChunk(orgId, filter, scope, { cursor: after, ...limits }),
         encodeCursor: (last) => cursors.encode(orgId, last),
-        charge: () => options.limiter.take(tokenKey, 1),
+        charge: () => options.limiter.take(tokenKey, chunkCost),
         stillAllowed: accessCheck(principal, (tokenId) => directory.authenticateById(tokenId)),
       };
       // Refused (429) or failed (a problem document) here, before the 200 is sent.
@@ -92,12 +98,22 @@ export function registerExportRoute(app: FastifyInstance, options: ExportRouteOp
         'cache-control': 'no-store',
         'x-accel-buffering': 'no',
       });
-      const connection = openExportConnection(raw, release);
+      // The onResponse hook does not run for a cut stream: the record is written when it closes.
+      const recordAccess = takeAccessRecord(services, request);
+      const progress: ExportProgress = { rows: 0 };
+      const connection = openExportConnection(
+        raw,
+        ({ completed }) => {
+          release();
+          recordAccess(200, { rows: progress.rows, completed }).catch((error) => request.log.error(error));
+        },
+        options.exportStallTimeoutMs,
+      );
       cut = () => connection.cut();
       // HEAD is answered with the headers alone: no chunk is read for a body nobody receives.
       if (request.method === 'HEAD') return connection.end('');
       try {
-        await streamExport(connection, plan, first);
+        await streamExport(connection, plan, first, progress);
       } catch (error) {
         // Past the 200 there is no problem document to send: the cut tells the client to resume.
         request.log.error(error);
@@ -110,13 +126,19 @@ export function registerExportRoute(app: FastifyInstance, options: ExportRouteOp
 /** How often a long export looks at its token again (a revocation, a new role). */
 const ACCESS_RECHECK_MS = 1000;
 
-/** Whether the principal's token still stands where it stood, looked at again at most once a second. */
-function accessCheck(principal: Principal, authenticate: (tokenId: number) => Authentication): () => boolean {
+/**
+ * Whether the principal's token still stands where it stood, looked at again at most once a
+ * second unless `fresh`.
+ */
+function accessCheck(
+  principal: Principal,
+  authenticate: (tokenId: number) => Authentication,
+): (fresh?: boolean) => boolean {
   const standing = standingOf(principal);
   let checkedAt = performance.now();
   let allowed = true;
-  return () => {
-    if (!allowed || performance.now() - checkedAt < ACCESS_RECHECK_MS) return allowed;
+  return (fresh = false) => {
+    if (!allowed || (!fresh && performance.now() - checkedAt < ACCESS_RECHECK_MS)) return allowed;
     checkedAt = performance.now();
     const now = authenticate(principal.token.id);
     allowed = now.ok && standingOf(now) === standing;

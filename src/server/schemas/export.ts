@@ -62,8 +62,8 @@ export const EXPORT_DESCRIPTION = [
   'lines of rows, and an end line with the count. A response without the end line was cut: ask',
   'again with the same filters, the same `received_before` or `tree_size`, and `cursor` set to the',
   'last complete chunk’s cursor. A list page’s `next_cursor` (order=asc) is a cursor too.',
-  'The request costs what a list request costs; every further 1,000 rows cost one more request of',
-  'the token’s rate limit, and a stream whose token has none left pauses until the window resets.',
+  'The request costs what a list request costs, and so does every further chunk (up to 1,000 rows)',
+  'in the token’s rate limit; a stream whose token has none left pauses until the window resets.',
   'A token may hold a few export streams at once (429 `too-many-exports` past that).',
 ].join(' ');
 
