@@ -39,7 +39,7 @@ export const ENVIRONMENT: readonly (readonly [name: string, meaning: string])[] 
   ['AUDIT_WEBHOOK_RETRY_BASE_MS', 'server: first webhook retry delay in milliseconds (default 30000)'],
   [
     'AUDIT_STREAM_RECHECK_MS',
-    'server: how often live streams re-check their token and role, in milliseconds (default 2000)',
+    'server: how often live streams re-check their token and role, in milliseconds (default 2000; export streams: at most 1000)',
   ],
   ['AUDIT_WAL_CHECKPOINT_MB', 'server: WAL size in MiB after which a commit checkpoints (default 256)'],
   ['AUDIT_LOG_LEVEL', 'server: log level, error|warn|info|debug|trace (same as --log-level; default warn)'],

@@ -183,6 +183,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     limiter,
     exportsPerToken: options.exportsPerToken,
     exportStallTimeoutMs: options.exportStallTimeoutMs,
+    accessRecheckMs: options.streamRecheckMs,
   });
   registerStatsRoute(app);
   registerTreeRoutes(app);

@@ -169,7 +169,7 @@ export function connectableHost(host: string): string {
 /**
  * A server setting from the environment: AUDIT_WEBHOOK_RETRY_BASE_MS (a shorter retry schedule
  * for tests and trials), AUDIT_STREAM_RECHECK_MS (how often live streams re-check their token;
- * default 2 s), AUDIT_WAL_CHECKPOINT_MB (a smaller WAL for a small disk). Ignored,
+ * default 2 s; export streams use it when it is under their 1 s), AUDIT_WAL_CHECKPOINT_MB (a smaller WAL for a small disk). Ignored,
  * with a line saying so, unless it is a positive whole number.
  */
 function positiveFromEnvironment(

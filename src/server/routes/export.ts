@@ -29,6 +29,8 @@ export interface ExportRouteOptions {
   exportsPerToken?: number | undefined;
   /** How long a reader may leave a full socket unread before its stream is cut (default 120 s). */
   exportStallTimeoutMs?: number | undefined;
+  /** How often a stream looks at its token again: at most once a second, or as often as live streams do. */
+  accessRecheckMs?: number | undefined;
 }
 
 /**
@@ -77,7 +79,11 @@ export function registerExportRoute(app: FastifyInstance, options: ExportRouteOp
         readChunk: (after, limits) => events.exportChunk(orgId, filter, scope, { cursor: after, ...limits }),
         encodeCursor: (last) => cursors.encode(orgId, last),
         charge: () => options.limiter.take(tokenKey, chunkCost),
-        stillAllowed: accessCheck(principal, (tokenId) => directory.authenticateById(tokenId)),
+        stillAllowed: accessCheck(
+          principal,
+          (tokenId) => directory.authenticateById(tokenId),
+          Math.min(ACCESS_RECHECK_MS, options.accessRecheckMs ?? ACCESS_RECHECK_MS),
+        ),
       };
       // Refused (429) or failed (a problem document) here, before the 200 is sent.
       let cut = () => {};
@@ -127,18 +133,19 @@ export function registerExportRoute(app: FastifyInstance, options: ExportRouteOp
 const ACCESS_RECHECK_MS = 1000;
 
 /**
- * Whether the principal's token still stands where it stood, looked at again at most once a
- * second unless `fresh`.
+ * Whether the principal's token still stands where it stood, looked at again at most every
+ * `recheckMs` unless `fresh`.
  */
 function accessCheck(
   principal: Principal,
   authenticate: (tokenId: number) => Authentication,
+  recheckMs: number,
 ): (fresh?: boolean) => boolean {
   const standing = standingOf(principal);
   let checkedAt = performance.now();
   let allowed = true;
   return (fresh = false) => {
-    if (!allowed || (!fresh && performance.now() - checkedAt < ACCESS_RECHECK_MS)) return allowed;
+    if (!allowed || (!fresh && performance.now() - checkedAt < recheckMs)) return allowed;
     checkedAt = performance.now();
     const now = authenticate(principal.token.id);
     allowed = now.ok && standingOf(now) === standing;
