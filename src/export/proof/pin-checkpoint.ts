@@ -1,5 +1,6 @@
 /** The checkpoint a proved export is pinned to, or why there is none to pin to. */
 import type { AuditClient } from '../../client/client.js';
+import { AuditApiError } from '../../client/errors.js';
 import { getLeaves } from '../../client/tree.js';
 import type { ListParams } from '../../client/types.js';
 import { type PinnedTree, pinnedTree } from './export-proofs.js';
@@ -86,8 +87,16 @@ async function newerEventsMatch(
 ): Promise<boolean> {
   const last = await leafAt(client, size - 1, signal);
   if (!last) return true;
-  const page = await client.listPage({ ...params, after: last.eventId, per_page: 1 }, { signal });
-  return page.data.length > 0;
+  try {
+    const page = await client.listPage({ ...params, after: last.eventId, per_page: 1 }, { signal });
+    return page.data.length > 0;
+  } catch (error) {
+    // The leaf's event was purged or erased meanwhile (`after` names no event): it cannot be
+    // told, so wait for a checkpoint that covers what the server has sealed.
+    if (error instanceof AuditApiError && error.status === 400 && error.problem?.param === 'after')
+      return true;
+    throw error;
+  }
 }
 
 async function leafAction(client: AuditClient, position: number, signal?: AbortSignal) {
