@@ -1,4 +1,8 @@
 import type { AuditEvent, JsonObject } from './event.js';
+import { eventToExportRow } from './export-stream.js';
+
+/** Where the JSON fields (changes, metadata) start among the 18. */
+const JSON_FIELDS_FROM = 16;
 
 /** How each kind of field becomes text: a string field, and `changes`/`metadata` as JSON. */
 export interface FieldEncoding {
@@ -12,28 +16,8 @@ export interface FieldEncoding {
  * type than the API's, is "".
  */
 export function exportFields(event: AuditEvent, encode: FieldEncoding): string[] {
-  const text = (value: unknown) => (typeof value === 'string' ? encode.text(value) : '');
-  const json = (value: JsonObject | null | undefined) =>
-    value === null || value === undefined ? '' : encode.json(value);
-  const { actor, target, context } = event;
-  return [
-    text(event.id),
-    text(event.timestamp),
-    text(event.category),
-    text(event.action),
-    text(event.description),
-    text(actor?.id),
-    text(actor?.name),
-    text(actor?.email),
-    text(actor?.type),
-    text(target?.type),
-    text(target?.id),
-    text(target?.name),
-    text(context?.ip_address),
-    text(context?.user_agent),
-    text(context?.team_id),
-    text(context?.team_name),
-    json(event.changes),
-    json(event.metadata),
-  ];
+  return eventToExportRow(event).map((value, index) => {
+    if (value === null) return '';
+    return index < JSON_FIELDS_FROM ? encode.text(value as string) : encode.json(value as JsonObject);
+  });
 }
