@@ -112,7 +112,7 @@ async function writeEvents(
   const ahead = limit === undefined;
   for await (const page of client.pages({ ...request.params, per_page: perPage }, { ahead })) {
     const room = limit === undefined ? page.data.length : limit - writer.count;
-    await Promise.race([writer.writeMany(page.data.slice(0, room)), stop]);
+    await Promise.race([writer.writeMany({ events: page.data.slice(0, room) }), stop]);
     if (isStopped()) return false;
     if (room < page.data.length) return true;
     if (limit !== undefined && writer.count >= limit) return page.pagination.has_more;

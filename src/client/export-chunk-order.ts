@@ -5,8 +5,7 @@
  * looking like progress. Such a chunk breaks the contract (src/domain/export-stream.ts) and is an
  * ExportStreamError before any of its rows is handed out.
  */
-import type { AuditEvent } from '../domain/event.js';
-import { EXPORT_CHUNK_MAX_ROWS, ExportStreamError } from '../domain/export-stream.js';
+import { EXPORT_CHUNK_MAX_ROWS, type ExportRow, ExportStreamError } from '../domain/export-stream.js';
 
 /** Where the export has come to, across resumes: the cursor and the row a next chunk follows. */
 export interface ExportPosition {
@@ -16,14 +15,20 @@ export interface ExportPosition {
   last?: { cursor: string; id: string; timestamp: string };
 }
 
-/** Throws unless `chunk` follows `position`; then moves `position` past it. */
-export function advancePast(position: ExportPosition, chunk: { events: AuditEvent[]; cursor: string }): void {
-  const { events, cursor } = chunk;
-  const first = events[0];
-  const final = events.at(-1);
+/**
+ * Throws unless `chunk` follows `position`; then moves `position` past it. Its rows are checked
+ * (checkExportRow): an id and a timestamp are text.
+ */
+export function advancePast(
+  position: ExportPosition,
+  chunk: { rows: readonly ExportRow[]; cursor: string },
+): void {
+  const { rows, cursor } = chunk;
+  const first = rowPlace(rows[0]);
+  const final = rowPlace(rows.at(-1));
   if (first === undefined || final === undefined) throw new ExportStreamError('a chunk has no rows');
-  if (events.length > EXPORT_CHUNK_MAX_ROWS)
-    throw new ExportStreamError(`a chunk has ${events.length} rows, more than ${EXPORT_CHUNK_MAX_ROWS}`);
+  if (rows.length > EXPORT_CHUNK_MAX_ROWS)
+    throw new ExportStreamError(`a chunk has ${rows.length} rows, more than ${EXPORT_CHUNK_MAX_ROWS}`);
   if (cursor === position.requested)
     throw new ExportStreamError("a chunk's cursor is the one it was asked to resume after");
   const { last } = position;
@@ -36,4 +41,8 @@ export function advancePast(position: ExportPosition, chunk: { events: AuditEven
       throw new ExportStreamError("a chunk's first row is older than the row before it");
   }
   position.last = { cursor, id: final.id, timestamp: final.timestamp };
+}
+
+function rowPlace(row: ExportRow | undefined): { id: string; timestamp: string } | undefined {
+  return row === undefined ? undefined : { id: row[0] as string, timestamp: row[1] as string };
 }

@@ -2,18 +2,19 @@
  * The lines of an export stream (src/domain/export-stream.ts) read from their bytes. A chunk's
  * line is the one hot path of an export: up to about a megabyte, decoded and parsed in runs of
  * whole rows of at most 64 KiB (one string of more than 64 KiB decodes 20–40× slower, see
- * json-bytes.ts), and each row decoded by exportRowToEvent. A line in any other layout than the
+ * json-bytes.ts), and each row checked by checkExportRow (decoded into an event only when a
+ * format asks for events, src/domain/event-batch.ts). A line in any other layout than the
  * server writes is parsed whole by JSON.parse instead: slower, the same result
  * (test/unit/export-lines.test.ts holds the two equal).
  */
-import type { AuditEvent } from '../domain/event.js';
+import { batchOfRows, type EventBatch } from '../domain/event-batch.js';
 import {
+  checkExportRow,
   EXPORT_ROW_FIELDS,
   type ExportRow,
   type ExportStreamEnd,
   ExportStreamError,
   type ExportStreamHead,
-  exportRowToEvent,
 } from '../domain/export-stream.js';
 import { endOfContainer, endOfString, startsWithBytes } from './json-bytes.js';
 
@@ -21,15 +22,12 @@ import { endOfContainer, endOfString, startsWithBytes } from './json-bytes.js';
  * A chunk of the stream: its events, oldest first, and the cursor after the last of them (null
  * only when a server without the stream was paged and its one page has no cursor after it).
  */
-export interface ExportChunk {
-  events: AuditEvent[];
+export interface ExportChunk extends EventBatch {
   cursor: string | null;
-  /** The stream's rows the events were decoded from, one for one (a CSV is written from these). */
-  rows?: ExportRow[];
 }
 
 /** A chunk of the stream itself: it has the rows, and a cursor. */
-export type StreamChunk = { events: AuditEvent[]; rows: ExportRow[]; cursor: string };
+export type StreamChunk = EventBatch & { rows: readonly ExportRow[]; cursor: string };
 
 export type StreamLine = { chunk: StreamChunk } | { end: ExportStreamEnd };
 
@@ -71,7 +69,8 @@ export function parseChunkOrEnd(line: Buffer): StreamLine {
   if (!isObject(value) || typeof value.cursor !== 'string' || !Array.isArray(value.rows))
     throw new ExportStreamError('a line is neither a chunk of rows nor the end');
   const rows = value.rows as ExportRow[];
-  return { chunk: { cursor: value.cursor, events: rows.map(exportRowToEvent), rows } };
+  for (const row of rows) checkExportRow(row);
+  return { chunk: streamChunk(rows, value.cursor) };
 }
 
 /**
@@ -91,17 +90,17 @@ export function chunkInServerLayout(line: Buffer): StreamChunk | undefined {
   } catch {
     return undefined;
   }
-  const chunk: StreamChunk = { cursor: cursor as string, events: [], rows: [] };
+  const rows: ExportRow[] = [];
   for (let runStart = cursorEnd + ROWS_KEY.length; runStart < last; ) {
     let runEnd = guessRunEnd(line, runStart, last);
-    if (!parseRun(line, runStart, runEnd, chunk)) {
+    if (!parseRun(line, runStart, runEnd, rows)) {
       // The guess fell inside a string (or the rows are no JSON): find the end byte by byte.
       runEnd = scanRunEnd(line, runStart, last);
-      if (runEnd === -1 || !parseRun(line, runStart, runEnd, chunk)) return undefined;
+      if (runEnd === -1 || !parseRun(line, runStart, runEnd, rows)) return undefined;
     }
     runStart = runEnd + 1;
   }
-  return chunk;
+  return streamChunk(rows, cursor as string);
 }
 
 /**
@@ -131,19 +130,31 @@ function scanRunEnd(line: Buffer, start: number, last: number): number {
   return at === last && line[at - 1] !== COMMA ? last : -1;
 }
 
-/** Rows `ROW,ROW…` in bytes [start, end) added to `chunk`, decoded; false when they are not JSON. */
-function parseRun(line: Buffer, start: number, end: number, chunk: StreamChunk): boolean {
-  let rows: ExportRow[];
+/** Rows `ROW,ROW…` in bytes [start, end) added to `rows`, checked; false when they are not JSON. */
+function parseRun(line: Buffer, start: number, end: number, rows: ExportRow[]): boolean {
+  let run: unknown[];
   try {
-    rows = JSON.parse(`[${line.toString('utf8', start, end)}]`) as ExportRow[];
+    run = JSON.parse(`[${line.toString('utf8', start, end)}]`) as unknown[];
   } catch {
     return false;
   }
-  for (const row of rows) {
-    chunk.events.push(exportRowToEvent(row));
-    chunk.rows.push(row);
+  for (const row of run) {
+    checkExportRow(row);
+    rows.push(row);
   }
   return true;
+}
+
+/** A chunk of checked rows; its events are decoded when first read. */
+function streamChunk(rows: readonly ExportRow[], cursor: string): StreamChunk {
+  const batch = batchOfRows(rows);
+  return {
+    rows,
+    cursor,
+    get events() {
+      return batch.events;
+    },
+  };
 }
 
 /** A line parsed whole; decoded 64 KiB at a time, then joined (see RUN_BYTES). */

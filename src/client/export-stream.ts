@@ -135,7 +135,7 @@ async function* readStream(
           continue;
         }
         advancePast(position, parsed.chunk);
-        rows += parsed.chunk.events.length;
+        rows += parsed.chunk.rows.length;
         progress.chunks++;
         yield parsed.chunk;
       }

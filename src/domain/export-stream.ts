@@ -71,11 +71,12 @@ export class ExportStreamError extends Error {
 }
 
 /**
- * The event a row holds, as the list API shows it: every key present, a part whose fields are
- * all null is null. The row comes from the server, which is not trusted: a row of another length,
- * or a value of a type no field has, is an ExportStreamError.
+ * Throws unless `row` is a row the contract allows: EXPORT_ROW_FIELDS.length values, text or
+ * null where a field is text (id and timestamp always text), an object or null for changes and
+ * metadata. The row comes from the server, which is not trusted. Cheap: an export checks every
+ * row as it arrives and decodes it into an event only when a format needs one.
  */
-export function exportRowToEvent(row: unknown): AuditEvent {
+export function checkExportRow(row: unknown): asserts row is ExportRow {
   if (!Array.isArray(row) || row.length !== EXPORT_ROW_FIELDS.length)
     throw new ExportStreamError(`a row is not an array of ${EXPORT_ROW_FIELDS.length} values`);
   for (let index = 0; index < 16; index++) {
@@ -85,6 +86,16 @@ export function exportRowToEvent(row: unknown): AuditEvent {
   }
   if (typeof row[0] !== 'string' || typeof row[1] !== 'string')
     throw new ExportStreamError('a row has no id or timestamp');
+  jsonObject(row[16], 'changes');
+  jsonObject(row[17], 'metadata');
+}
+
+/**
+ * The event a row holds, as the list API shows it: every key present, a part whose fields are
+ * all null is null. A row checkExportRow refuses is an ExportStreamError.
+ */
+export function exportRowToEvent(row: unknown): AuditEvent {
+  checkExportRow(row);
   const text = row as (string | null)[];
   // Each part an object literal of one shape (not keys added in a loop): this runs per row of
   // every export, and V8 builds a literal of known keys several times faster.

@@ -6,6 +6,7 @@
  * the server and the writer work at once; memory holds two chunks at most.
  */
 import { exportChunks } from '../client/export-stream.js';
+import { batchLength } from '../domain/event-batch.js';
 import { encodeResumePoint } from './export-cursor.js';
 import { asOutputFileError } from './output-error.js';
 import { exportQuery } from './range/export-query.js';
@@ -56,8 +57,8 @@ export async function exportRange(request: ExportRequest): Promise<ExportResult>
   let stop: StopCause | undefined;
   try {
     for await (const chunk of readAhead(exportChunks(request.client, query, { signal }))) {
-      await out.write(chunk.events, chunk.rows);
-      written += chunk.events.length;
+      await out.write(chunk);
+      written += batchLength(chunk);
       pages++;
       pageCursor = chunk.cursor ?? pageCursor;
       await request.onProgress?.({

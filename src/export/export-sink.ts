@@ -1,7 +1,6 @@
 /** One output of an export: a format writer on top of an atomic output file. */
 
-import type { AuditEvent } from '../client/types.js';
-import type { ExportRow } from '../domain/export-stream.js';
+import type { EventBatch } from '../domain/event-batch.js';
 import type { CsvColumn } from '../format/columns.js';
 import { createEventWriter } from '../format/event-writer.js';
 import { type OutputFile, openOutputFile } from './atomic-file.js';
@@ -12,8 +11,8 @@ export interface EventSink {
   readonly file: OutputFile;
   /** Events written through this sink (not those an appended partial already held). */
   readonly count: number;
-  /** A run of events (a page, or the part of it in one --split period). */
-  writeMany(events: readonly AuditEvent[], rows?: readonly ExportRow[]): Promise<void>;
+  /** A run of events (a chunk, or the part of it in one --split period). */
+  writeMany(batch: EventBatch): Promise<void>;
   /** Close the format (`]`, the PDF's last page) and commit the file under its final name. */
   finish(): Promise<void>;
   /** Leave `NAME.partial` as it is, format left open, for a resume to append to. */
@@ -69,8 +68,8 @@ export async function openEventSink(path: string, options: SinkOptions): Promise
       get count() {
         return pdf.count;
       },
-      async writeMany(events) {
-        for (const event of events) await pdf.write(event);
+      async writeMany(batch) {
+        for (const event of batch.events) await pdf.write(event);
       },
       async finish() {
         await pdf.end();
@@ -98,7 +97,7 @@ export async function openEventSink(path: string, options: SinkOptions): Promise
     get count() {
       return writer.count;
     },
-    writeMany: (events, rows) => writer.writeMany(events, rows),
+    writeMany: (batch) => writer.writeMany(batch),
     async finish() {
       await writer.end();
       await file.commit();

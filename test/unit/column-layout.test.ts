@@ -48,7 +48,7 @@ async function table(events: AuditEvent[], options: { terminalWidth?: number; wi
     wide: options.wide,
     onHiddenColumns: (note) => notes.push(note),
   });
-  await writer.writeMany(events);
+  await writer.writeMany({ events });
   await writer.end();
   return { lines: out.text().trimEnd().split('\n'), notes };
 }
@@ -180,7 +180,7 @@ describe('a table as a stream', () => {
       terminalWidth: 120,
       sampleRows: 2,
     });
-    await writer.writeMany([incidentEvent(1), incidentEvent(2)]);
+    await writer.writeMany({ events: [incidentEvent(1), incidentEvent(2)] });
     await writer.write({ ...incidentEvent(3), action: 'user.a_much_longer_action_name_than_any_before' });
     await writer.end();
     const lines = out.text().trimEnd().split('\n');
@@ -196,7 +196,7 @@ describe('a table with no terminal to fit (-o table, piped)', () => {
     const long = { ...incidentEvent(2), description: `${'a very long description '.repeat(20)}END` };
     const out = collector();
     const writer = createListWriter('table', out.stream, { zone: 'UTC', color: false, sampleRows: 1 });
-    await writer.writeMany([incidentEvent(1), long]);
+    await writer.writeMany({ events: [incidentEvent(1), long] });
     await writer.end();
     const lines = out.text().trimEnd().split('\n');
     const columnsBefore =

@@ -35,7 +35,7 @@ async function exportFile(name: string, format: StreamFormat, positions = EXPORT
   const out = new (await import('node:stream')).PassThrough();
   out.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
   const writer = createEventWriter(format, out, { zone: 'UTC' });
-  await writer.writeMany(positions.map((p) => EVENTS[p] as AuditEvent));
+  await writer.writeMany({ events: positions.map((p) => EVENTS[p] as AuditEvent) });
   await writer.end();
   const text = chunks.join('');
   writeFileSync(path, name.endsWith('.gz') ? gzipSync(text) : text);
@@ -248,7 +248,7 @@ describe('checkpoint records in the span of an export (lists hide them unless de
     const chunks: string[] = [];
     out.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
     const writer = createEventWriter('ndjson', out, { zone: 'UTC' });
-    await writer.writeMany(exported.map((p) => events[p] as AuditEvent));
+    await writer.writeMany({ events: exported.map((p) => events[p] as AuditEvent) });
     await writer.end();
     writeFileSync(path, chunks.join(''));
     await writeExportProof({

@@ -366,9 +366,9 @@ describe('writeMany (a page at a time, as exports write)', () => {
     async (format) => {
       const out = collector({});
       const writer = createEventWriter(format, out.stream, { zone: 'Europe/Paris', color: false });
-      await writer.writeMany(EVENTS.slice(0, 1));
-      await writer.writeMany(EVENTS.slice(1));
-      await writer.writeMany([]);
+      await writer.writeMany({ events: EVENTS.slice(0, 1) });
+      await writer.writeMany({ events: EVENTS.slice(1) });
+      await writer.writeMany({ events: [] });
       await writer.end();
       expect(writer.count).toBe(EVENTS.length);
       expect(out.text()).toBe(await render(format, EVENTS));

@@ -3,8 +3,7 @@
  * zone, each a run of a page in one write. Tracks the files completed and, when the export
  * stops, keeps the partial a resume appends to (or drops what cannot be resumed).
  */
-import type { AuditEvent } from '../../client/types.js';
-import type { ExportRow } from '../../domain/export-stream.js';
+import { batchLength, batchTimestamp, type EventBatch, sliceBatch } from '../../domain/event-batch.js';
 import type { ResumePoint } from '../export-cursor.js';
 import { createPeriodClock, fileForPeriod } from '../export-files.js';
 import { type EventSink, openEventSink, type SinkOptions } from '../export-sink.js';
@@ -36,8 +35,8 @@ export interface OutputFiles {
   readonly periods: string[];
   /** The file being written, if any. */
   readonly current: string | undefined;
-  /** `rows`, when given, are the events' export rows, one for one (see EventSink.writeMany). */
-  write(events: readonly AuditEvent[], rows?: readonly ExportRow[]): Promise<void>;
+  /** A chunk of events, as rows when it came so (see EventSink.writeMany). */
+  write(batch: EventBatch): Promise<void>;
   /** Completes the file in hand. */
   finish(): Promise<void>;
   /** Stopped early: keeps the partial in hand for a resume when the format allows. */
@@ -88,22 +87,23 @@ export async function openOutputFiles(options: OutputFilesOptions): Promise<Outp
     get current() {
       return sink?.file.path;
     },
-    async write(events, rows) {
+    async write(batch) {
       if (!periodOf) {
-        await (sink as EventSink).writeMany(events, rows);
+        await (sink as EventSink).writeMany(batch);
         return;
       }
+      const length = batchLength(batch);
       let start = 0;
-      while (start < events.length) {
-        const runPeriod = periodOf((events[start] as AuditEvent).timestamp);
+      while (start < length) {
+        const runPeriod = periodOf(batchTimestamp(batch, start));
         let end = start + 1;
-        while (end < events.length && periodOf((events[end] as AuditEvent).timestamp) === runPeriod) end++;
+        while (end < length && periodOf(batchTimestamp(batch, end)) === runPeriod) end++;
         if (runPeriod !== period || !sink) {
           await finish();
           period = runPeriod;
           sink = await open(fileForPeriod(output, period), false);
         }
-        await sink.writeMany(events.slice(start, end), rows?.slice(start, end));
+        await sink.writeMany(sliceBatch(batch, start, end));
         start = end;
       }
     },
