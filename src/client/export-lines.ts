@@ -16,7 +16,15 @@ import {
   ExportStreamError,
   type ExportStreamHead,
 } from '../domain/export-stream.js';
-import { endOfContainer, endOfString, startsWithBytes } from './json-bytes.js';
+import {
+  CLOSE_ARRAY,
+  CLOSE_OBJECT,
+  COMMA,
+  endOfContainer,
+  endOfString,
+  OPEN_ARRAY,
+  startsWithBytes,
+} from './json-bytes.js';
 
 /**
  * A chunk of the stream: its events, oldest first, and the cursor after the last of them (null
@@ -35,10 +43,6 @@ const RUN_BYTES = 64 * 1024;
 const CHUNK_START = Buffer.from('{"cursor":');
 const ROWS_KEY = Buffer.from(',"rows":[');
 const ROW_BOUNDARY = Buffer.from('],[');
-const COMMA = 0x2c;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
-const CLOSE_OBJECT = 0x7d;
 
 /** The head line: it must name exactly EXPORT_ROW_FIELDS, in order (else this is no export stream). */
 export function parseHeadLine(line: Buffer): ExportStreamHead {

@@ -5,6 +5,16 @@
  * values end (strings skipped, brackets counted; structural characters are ASCII, never part of
  * a UTF-8 sequence) and each piece is parsed by JSON.parse, which says whether it is valid.
  */
+import {
+  BACKSLASH,
+  CLOSE_ARRAY,
+  CLOSE_OBJECT,
+  COLON,
+  COMMA,
+  OPEN_ARRAY,
+  OPEN_OBJECT,
+  QUOTE,
+} from './json-bytes.js';
 
 export type MemberPart =
   /** A member other than the split array, parsed. */
@@ -21,14 +31,6 @@ export class JsonMembersError extends Error {
   override readonly name = 'JsonMembersError';
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
 const isSpace = (byte: number) => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 const isOpen = (byte: number) => byte === OPEN_ARRAY || byte === OPEN_OBJECT;
 const isClose = (byte: number) => byte === CLOSE_ARRAY || byte === CLOSE_OBJECT;
