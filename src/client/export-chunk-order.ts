@@ -17,18 +17,19 @@ export interface ExportPosition {
 
 /**
  * Throws unless `chunk` follows `position`; then moves `position` past it. Its rows are checked
- * (checkExportRow): an id and a timestamp are text.
+ * (checkExportRow): an id and a timestamp are text. `first` and `last` are its first and last rows.
  */
 export function advancePast(
   position: ExportPosition,
-  chunk: { rows: readonly ExportRow[]; cursor: string },
+  chunk: { count: number; first: ExportRow | undefined; last: ExportRow | undefined; cursor: string },
 ): void {
-  const { rows, cursor } = chunk;
-  const first = rowPlace(rows[0]);
-  const final = rowPlace(rows.at(-1));
-  if (first === undefined || final === undefined) throw new ExportStreamError('a chunk has no rows');
-  if (rows.length > EXPORT_CHUNK_MAX_ROWS)
-    throw new ExportStreamError(`a chunk has ${rows.length} rows, more than ${EXPORT_CHUNK_MAX_ROWS}`);
+  const { count, cursor } = chunk;
+  const first = rowPlace(chunk.first);
+  const final = rowPlace(chunk.last);
+  if (count === 0 || first === undefined || final === undefined)
+    throw new ExportStreamError('a chunk has no rows');
+  if (count > EXPORT_CHUNK_MAX_ROWS)
+    throw new ExportStreamError(`a chunk has ${count} rows, more than ${EXPORT_CHUNK_MAX_ROWS}`);
   if (cursor === position.requested)
     throw new ExportStreamError("a chunk's cursor is the one it was asked to resume after");
   const { last } = position;

@@ -2,10 +2,10 @@
  * The lines of an export stream (src/domain/export-stream.ts) read from their bytes. A chunk's
  * line is the one hot path of an export: up to about a megabyte, decoded and parsed in runs of
  * whole rows of at most 64 KiB (one string of more than 64 KiB decodes 20–40× slower, see
- * json-bytes.ts), and each row checked by checkExportRow (decoded into an event only when a
- * format asks for events, src/domain/event-batch.ts). A line in any other layout than the
- * server writes is parsed whole by JSON.parse instead: slower, the same result
- * (test/unit/export-lines.test.ts holds the two equal).
+ * json-bytes.ts), and each row checked by checkExportRow, then dropped: the chunk keeps the
+ * line's bytes and parses a run again when it is written (export-row-runs.ts). A line in any
+ * other layout than the server writes is parsed whole by JSON.parse instead: slower, the same
+ * result (test/unit/export-lines.test.ts holds the two equal).
  */
 import { batchOfRows, type EventBatch } from '../domain/event-batch.js';
 import {
@@ -16,6 +16,7 @@ import {
   ExportStreamError,
   type ExportStreamHead,
 } from '../domain/export-stream.js';
+import { type CheckedRows, checkRun, chunkOfRuns, parseRowRun, type RowRun } from './export-row-runs.js';
 import {
   CLOSE_ARRAY,
   CLOSE_OBJECT,
@@ -34,8 +35,14 @@ export interface ExportChunk extends EventBatch {
   cursor: string | null;
 }
 
-/** A chunk of the stream itself: it has the rows, and a cursor. */
-export type StreamChunk = EventBatch & { rows: readonly ExportRow[]; cursor: string };
+/** A chunk of the stream itself: checked rows, how many, the first and last, and a cursor. */
+export type StreamChunk = EventBatch & {
+  rows: readonly ExportRow[];
+  cursor: string;
+  count: number;
+  first: ExportRow | undefined;
+  last: ExportRow | undefined;
+};
 
 export type StreamLine = { chunk: StreamChunk } | { end: ExportStreamEnd };
 
@@ -72,9 +79,7 @@ export function parseChunkOrEnd(line: Buffer): StreamLine {
   }
   if (!isObject(value) || typeof value.cursor !== 'string' || !Array.isArray(value.rows))
     throw new ExportStreamError('a line is neither a chunk of rows nor the end');
-  const rows = value.rows as ExportRow[];
-  for (const row of rows) checkExportRow(row);
-  return { chunk: streamChunk(rows, value.cursor) };
+  return { chunk: streamChunk(value.rows as ExportRow[], value.cursor) };
 }
 
 /**
@@ -94,17 +99,22 @@ export function chunkInServerLayout(line: Buffer): StreamChunk | undefined {
   } catch {
     return undefined;
   }
-  const rows: ExportRow[] = [];
+  const runs: RowRun[] = [];
+  const checked: CheckedRows = { count: 0, first: undefined, last: undefined };
   for (let runStart = cursorEnd + ROWS_KEY.length; runStart < last; ) {
     let runEnd = guessRunEnd(line, runStart, last);
-    if (!parseRun(line, runStart, runEnd, rows)) {
+    let rows = parseRowRun(line, runStart, runEnd);
+    if (rows === undefined) {
       // The guess fell inside a string (or the rows are no JSON): find the end byte by byte.
       runEnd = scanRunEnd(line, runStart, last);
-      if (runEnd === -1 || !parseRun(line, runStart, runEnd, rows)) return undefined;
+      rows = runEnd === -1 ? undefined : parseRowRun(line, runStart, runEnd);
+      if (rows === undefined) return undefined;
     }
+    checkRun(rows, checked);
+    runs.push([runStart, runEnd]);
     runStart = runEnd + 1;
   }
-  return streamChunk(rows, cursor as string);
+  return chunkOfRuns(line, runs, cursor as string, checked);
 }
 
 /**
@@ -134,27 +144,16 @@ function scanRunEnd(line: Buffer, start: number, last: number): number {
   return at === last && line[at - 1] !== COMMA ? last : -1;
 }
 
-/** Rows `ROW,ROW…` in bytes [start, end) added to `rows`, checked; false when they are not JSON. */
-function parseRun(line: Buffer, start: number, end: number, rows: ExportRow[]): boolean {
-  let run: unknown[];
-  try {
-    run = JSON.parse(`[${line.toString('utf8', start, end)}]`) as unknown[];
-  } catch {
-    return false;
-  }
-  for (const row of run) {
-    checkExportRow(row);
-    rows.push(row);
-  }
-  return true;
-}
-
-/** A chunk of checked rows; its events are decoded when first read. */
+/** A chunk of rows parsed whole (not in the server's layout), checked. */
 function streamChunk(rows: readonly ExportRow[], cursor: string): StreamChunk {
+  for (const row of rows) checkExportRow(row);
   const batch = batchOfRows(rows);
   return {
     rows,
     cursor,
+    count: rows.length,
+    first: rows[0],
+    last: rows.at(-1),
     get events() {
       return batch.events;
     },

@@ -135,7 +135,7 @@ async function* readStream(
           continue;
         }
         advancePast(position, parsed.chunk);
-        rows += parsed.chunk.rows.length;
+        rows += parsed.chunk.count;
         progress.chunks++;
         yield parsed.chunk;
       }

@@ -13,6 +13,13 @@ export interface EventBatch {
   readonly events: readonly AuditEvent[];
   /** The events' export rows, one for one, when the batch came as rows. */
   readonly rows?: readonly ExportRow[] | undefined;
+  /** How many events, when known without reading `rows` or `events`. */
+  readonly count?: number;
+  /**
+   * The rows a run at a time, each parsed when reached, for a writer that drops each run once
+   * written (src/client/export-row-runs.ts); the same rows as `rows`, in order.
+   */
+  rowRuns?(): Iterable<readonly ExportRow[]>;
 }
 
 /** A batch of `rows`, already checked (checkExportRow): the events are decoded when first read. */
@@ -28,7 +35,7 @@ export function batchOfRows(rows: readonly ExportRow[]): EventBatch {
 }
 
 export function batchLength(batch: EventBatch): number {
-  return batch.rows?.length ?? batch.events.length;
+  return batch.count ?? batch.rows?.length ?? batch.events.length;
 }
 
 /** The timestamp of the batch's event at `index`, without decoding a batch of rows. */

@@ -80,23 +80,20 @@ export function createEncodedWriter(
       // string that large apart: 2.0 ms against 0.35 ms for a page of CSV, bench of 2026-12-06).
       const pieces: string[] = [];
       let piece = '';
-      const { rows } = batch;
-      const fromRows = rows !== undefined && encoder.row !== undefined;
-      const events = fromRows ? undefined : batch.events;
-      const length = rows?.length ?? batch.events.length;
-      for (let index = 0; index < length; index++) {
-        piece += fromRows
-          ? (encoder.row as (row: ExportRow, index: number) => string)(
-              rows[index] as ExportRow,
-              earlier + count,
-            )
-          : encoder.event((events as readonly AuditEvent[])[index] as AuditEvent, earlier + count);
+      const add = (text: string) => {
+        piece += text;
         count += 1;
         if (piece.length >= PIECE_CHARS) {
           pieces.push(piece);
           piece = '';
         }
-      }
+      };
+      // A format that writes rows (CSV) takes a batch of rows a run at a time when it can: each
+      // run is dropped once written (see src/client/export-row-runs.ts).
+      const { row } = encoder;
+      const runs = row && (batch.rowRuns?.() ?? (batch.rows ? [batch.rows] : undefined));
+      if (row && runs) for (const rows of runs) for (const each of rows) add(row(each, earlier + count));
+      else for (const event of batch.events) add(encoder.event(event, earlier + count));
       pieces.push(piece);
       return sink.write(pieces);
     },

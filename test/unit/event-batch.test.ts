@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { chunkInServerLayout } from '../../src/client/export-lines.js';
 import type { AuditEvent } from '../../src/domain/event.js';
 import { batchOfRows, type EventBatch, sliceBatch } from '../../src/domain/event-batch.js';
 import { type ExportRow, eventToExportRow } from '../../src/domain/export-stream.js';
@@ -66,6 +67,21 @@ describe('a batch of export rows', () => {
     const fromRows = await written('csv', rowsOnly(ROWS));
     expect(fromRows).toBe(await written('csv', { events: EVENTS }));
     expect(fromRows.split('\n')).toHaveLength(EVENTS.length + 2);
+  });
+
+  it('is written as CSV a run at a time from a chunk kept as bytes, reading neither its rows whole nor its events', async () => {
+    const line = Buffer.from(`{"cursor":"c","rows":[${ROWS.map((row) => JSON.stringify(row)).join(',')}]}`);
+    const chunk = chunkInServerLayout(line);
+    const runsOnly: EventBatch = {
+      rowRuns: () => chunk?.rowRuns?.() ?? [],
+      get rows(): readonly ExportRow[] {
+        throw new Error('the rows were parsed whole');
+      },
+      get events(): readonly AuditEvent[] {
+        throw new Error('the events were decoded');
+      },
+    };
+    expect(await written('csv', runsOnly)).toBe(await written('csv', { events: EVENTS }));
   });
 
   it('is decoded for a format that writes events (NDJSON), the same bytes as from the events', async () => {

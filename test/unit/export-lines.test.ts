@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ByteLines, LineTooLongError } from '../../src/client/byte-lines.js';
-import { chunkInServerLayout, parseChunkOrEnd, parseHeadLine } from '../../src/client/export-lines.js';
+import {
+  chunkInServerLayout,
+  parseChunkOrEnd,
+  parseHeadLine,
+  type StreamChunk,
+} from '../../src/client/export-lines.js';
 import { EXPORT_ROW_FIELDS, ExportStreamError, exportRowToEvent } from '../../src/domain/export-stream.js';
 
 // The characters that could fool a splitter that does not parse: quotes, backslashes, brackets
@@ -45,17 +50,39 @@ function linesOf(bytes: Buffer, cuts: number[]): string[] {
   return out;
 }
 
+/**
+ * What a chunk says, read every way: its rows whole, its rows a run at a time (each run parsed
+ * again from the line's bytes), its events, its count and its first and last rows.
+ */
+function view(chunk: StreamChunk | undefined) {
+  if (chunk === undefined) return undefined;
+  const runs = chunk.rowRuns ? [...chunk.rowRuns()] : [chunk.rows];
+  const { cursor, count, first, last } = chunk;
+  return { cursor, count, first, last, rows: chunk.rows, runs: runs.flat(), events: chunk.events };
+}
+
+/** The view of a chunk of `rows` after `cursor`. */
+function expectedView(cursor: string, rows: unknown[][]) {
+  const events = rows.map(exportRowToEvent);
+  return { cursor, count: rows.length, first: rows[0], last: rows.at(-1), rows, runs: rows, events };
+}
+
+function viewOfLine(line: Buffer) {
+  const parsed = parseChunkOrEnd(line);
+  return 'chunk' in parsed ? view(parsed.chunk) : parsed;
+}
+
 describe('the export stream read from its bytes', () => {
   it('decodes any rows to what exportRowToEvent makes of them, and the fast path equals JSON.parse', () => {
     fc.assert(
       fc.property(fc.array(row, { maxLength: 8 }), tricky, (rows, cursor) => {
         const line = Buffer.from(chunkLine(cursor, rows));
-        const expected = { chunk: { cursor, events: rows.map(exportRowToEvent), rows } };
-        expect(chunkInServerLayout(line)).toEqual(expected.chunk);
-        expect(parseChunkOrEnd(line)).toEqual(expected);
+        const expected = expectedView(cursor, rows);
+        expect(view(chunkInServerLayout(line))).toEqual(expected);
+        expect(viewOfLine(line)).toEqual(expected);
         // The same chunk in another layout (spaces, other key order) goes the general way.
         const spaced = Buffer.from(JSON.stringify({ rows, cursor }, null, 1).replace(/\n/g, ' '));
-        expect(parseChunkOrEnd(spaced)).toEqual(expected);
+        expect(viewOfLine(spaced)).toEqual(expected);
       }),
       { numRuns: 300 },
     );
@@ -71,12 +98,18 @@ describe('the export stream read from its bytes', () => {
     });
     const line = Buffer.from(chunkLine('cur', rows));
     expect(line.length).toBeGreaterThan(600_000);
-    const expected = { cursor: 'cur', events: rows.map(exportRowToEvent), rows };
-    expect(chunkInServerLayout(line)).toEqual(expected);
+    const expected = expectedView('cur', rows);
+    const chunk = chunkInServerLayout(line);
+    expect(view(chunk)).toEqual(expected);
+    // The rows are kept as bytes and parsed again a run at a time: ten runs or so, fresh each time.
+    const runs = [...(chunk?.rowRuns?.() ?? [])];
+    expect(runs.length).toBeGreaterThan(8);
+    expect(runs.every((run) => run.length < rows.length)).toBe(true);
+    expect([...(chunk?.rowRuns?.() ?? [])][0]).not.toBe(runs[0]);
     // Parsed whole, it is decoded 64 KiB at a time too, never cutting a character in two.
     const spaced = Buffer.concat([Buffer.from('{ '), line.subarray(1)]);
     expect(chunkInServerLayout(spaced)).toBeUndefined();
-    expect(parseChunkOrEnd(spaced)).toEqual({ chunk: expected });
+    expect(viewOfLine(spaced)).toEqual(expected);
   });
 
   it('splits a whole stream cut at every byte into the same lines', () => {
@@ -90,9 +123,7 @@ describe('the export stream read from its bytes', () => {
     for (let cut = 0; cut + 7 <= stream.length; cut += 3)
       expect(linesOf(stream, [cut, cut + 7])).toEqual(whole);
     expect(parseHeadLine(Buffer.from(whole[0] as string)).columns).toEqual([...EXPORT_ROW_FIELDS]);
-    expect(parseChunkOrEnd(Buffer.from(whole[1] as string))).toEqual({
-      chunk: { cursor: 'c1', events: rows.map(exportRowToEvent), rows },
-    });
+    expect(viewOfLine(Buffer.from(whole[1] as string))).toEqual(expectedView('c1', rows));
     expect(parseChunkOrEnd(Buffer.from(whole[3] as string))).toEqual({ end: { end: true, count: 3 } });
   });
 
