@@ -47,9 +47,12 @@ export function chunkOfRuns(
   cursor: string,
   checked: CheckedRows,
 ): StreamChunk {
+  // The line outlives the read that brought it: a view into a buffer it does not own (the
+  // network's) is copied, so that the bytes parsed again are the bytes checked.
+  const owned = line.byteOffset === 0 && line.length === line.buffer.byteLength ? line : Buffer.from(line);
   function* rowRuns(): Generator<readonly ExportRow[]> {
     // Each run parsed as it did when checked: the same bytes give the same rows.
-    for (const [start, end] of runs) yield parseRowRun(line, start, end) as ExportRow[];
+    for (const [start, end] of runs) yield parseRowRun(owned, start, end) as ExportRow[];
   }
   let whole: ReturnType<typeof batchOfRows> | undefined;
   const batch = () => {

@@ -112,6 +112,15 @@ describe('the export stream read from its bytes', () => {
     expect(viewOfLine(spaced)).toEqual(expected);
   });
 
+  it('keeps its own copy of rows that arrived as a view into a larger buffer (a network read)', () => {
+    const rows = fc.sample(row, { numRuns: 3, seed: 11 });
+    const read = Buffer.from(`${chunkLine('c1', rows)}\n{"end":true,"count":3}\n`);
+    const line = read.subarray(0, read.indexOf(0x0a));
+    const chunk = chunkInServerLayout(line);
+    read.fill(0x20); // the buffer reused for the next read
+    expect([...(chunk?.rowRuns?.() ?? [])].flat()).toEqual(rows);
+  });
+
   it('splits a whole stream cut at every byte into the same lines', () => {
     const rows = fc.sample(row, { numRuns: 3, seed: 7 });
     const stream = Buffer.from(
