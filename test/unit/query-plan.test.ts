@@ -135,6 +135,53 @@ describe('keyset pages', () => {
   }
 });
 
+// A page after a position (`?after=`, a stream resumed from Last-Event-ID): in storing order,
+// from the position on. Without an (org_id, seq) index SQLite read the organization's every event
+// and sorted them, for each page.
+describe('position pages', () => {
+  let db: Db;
+  beforeAll(() => {
+    db = openDatabase(':memory:');
+    fill(db);
+  });
+  afterAll(() => db.close());
+
+  const filters: [string, EventFilter][] = [
+    ['no filter', {}],
+    ['a category', { categories: ['auth'] }],
+  ];
+  for (const [name, filter] of filters) {
+    it(`visits the rows after the position, not the organization's all (${name})`, () => {
+      let visited = 0;
+      db.function('visited', () => {
+        visited++;
+        return 1;
+      });
+      const afterSeq = 20_000 - 200;
+      const { sql, params } = buildPageQuery(
+        'id',
+        1,
+        { ...filter, detailed: true },
+        SCOPES.organization as VisibilityScope,
+        {
+          afterSeq,
+          limit: 50,
+        },
+      );
+      const ids = db.prepare(sql.replace(' WHERE ', ' WHERE visited() AND ')).pluck().all(params);
+      expect(ids.length).toBeGreaterThan(0);
+      expect(visited).toBeLessThanOrEqual(200);
+      expect(
+        db
+          .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+          .all(params)
+          .map((row) => (row as { detail: string }).detail)
+          .join(' | '),
+      ).not.toMatch(/TEMP B-TREE/);
+    });
+  }
+});
+
 // The streamed export's chunk (store/export-chunk.ts) wraps the list's page query: the same
 // indexes, the page in index order, and only the join of the kept rows sorted. Without
 // ANALYZE, as a server's database is.
