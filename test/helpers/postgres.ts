@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { describe } from 'vitest';
+
+/**
+ * The PostgreSQL tests' database: the cluster .ci/run starts (.ci/postgres-cluster) is named by
+ * AUDIT_TEST_DATABASE_URL; without it those tests skip and say why. Each test file (or test)
+ * gets a database of its own, so files running in parallel workers never see each other's rows.
+ */
+export const postgresUrl: string | undefined = process.env.AUDIT_TEST_DATABASE_URL || undefined;
+
+/** Why the PostgreSQL tests are skipped, when they are. */
+export const postgresSkipReason: string =
+  process.env.AUDIT_TEST_PG_UNAVAILABLE ||
+  'AUDIT_TEST_DATABASE_URL is not set (start a throwaway cluster: eval "$(.ci/postgres-cluster)")';
+
+/** A describe block that needs PostgreSQL: skipped without it, with the reason in its name. */
+export function describePostgres(name: string, body: () => void): void {
+  describe.skipIf(!postgresUrl)(postgresUrl ? name : `${name} (skipped: ${postgresSkipReason})`, body);
+}
+
+export interface TestDatabase {
+  /** The connection URL of the new database (same role and password as the cluster's). */
+  url: string;
+  name: string;
+  /** Drops it, ending any connection still open to it. */
+  drop: () => Promise<void>;
+}
+
+/** A URL of the cluster with another database name. */
+export function urlOfDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+/** Runs `work` on a client of the cluster's own database, under a session advisory lock. */
+async function onAdminDatabase<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  if (!postgresUrl) throw new Error(postgresSkipReason);
+  const client = new pg.Client({ connectionString: postgresUrl });
+  await client.connect();
+  try {
+    // One CREATE DATABASE at a time: a template being copied must have no other session.
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', ['audit-test-databases']);
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A new, empty database (nothing but what PostgreSQL puts in one). */
+export async function emptyDatabase(): Promise<TestDatabase> {
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  await onAdminDatabase((client) => client.query(`CREATE DATABASE ${name} TEMPLATE template0`));
+  return databaseNamed(name);
+}
+
+function databaseNamed(name: string): TestDatabase {
+  return {
+    url: urlOfDatabase(postgresUrl as string, name),
+    name,
+    drop: () => onAdminDatabase((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
+  };
+}
