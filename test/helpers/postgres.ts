@@ -1,6 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe } from 'vitest';
+import { migrationChecksum } from '../../src/store/migrations.js';
+import { loadPostgresMigrations, migratePostgres } from '../../src/store/pg/migrate.js';
+import { ensureEventPartitions } from '../../src/store/pg/partitions.js';
+import { createPgPool } from '../../src/store/pg/pool.js';
 
 /**
  * The PostgreSQL tests' database: the cluster .ci/run starts (.ci/postgres-cluster) is named by
@@ -55,10 +59,47 @@ export async function emptyDatabase(): Promise<TestDatabase> {
   return databaseNamed(name);
 }
 
+/**
+ * A new database with every migration applied and this month's partitions made: a copy of a
+ * template migrated once per cluster, day and set of migration files (~0.3 s, not a migration).
+ */
+export async function migratedDatabase(): Promise<TestDatabase> {
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  const template = templateName();
+  await onAdminDatabase(async (client) => {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [template]);
+    if (!rowCount) {
+      await client.query(`DROP DATABASE IF EXISTS ${template}_new WITH (FORCE)`);
+      await client.query(`CREATE DATABASE ${template}_new TEMPLATE template0`);
+      const pool = createPgPool(urlOfDatabase(postgresUrl as string, `${template}_new`), { max: 1 });
+      try {
+        await migratePostgres(pool, loadPostgresMigrations(), (locked) =>
+          ensureEventPartitions(locked, Date.now()).then(() => {}),
+        );
+      } finally {
+        await pool.end();
+      }
+      // Renamed only once complete: a run that died half-way leaves no template that looks ready.
+      await client.query(`ALTER DATABASE ${template}_new RENAME TO ${template}`);
+    }
+    await client.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+  });
+  return databaseNamed(name);
+}
+
+function templateName(): string {
+  const hash = createHash('sha256');
+  for (const migration of loadPostgresMigrations()) hash.update(migrationChecksum(migration));
+  const day = new Date().toISOString().slice(0, 10).replaceAll('-', '');
+  return `audit_tmpl_${day}_${hash.digest('hex').slice(0, 12)}`;
+}
+
 function databaseNamed(name: string): TestDatabase {
   return {
     url: urlOfDatabase(postgresUrl as string, name),
     name,
-    drop: () => onAdminDatabase((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
+    drop: async () => {
+      await onAdminDatabase((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    },
   };
 }
