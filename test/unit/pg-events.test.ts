@@ -107,6 +107,11 @@ describePostgres('the PostgreSQL events store answers as the SQLite one does', (
   let otherOrgId: number;
   const events: AuditEvent[] = [];
 
+  const COUNTS_SQL =
+    'SELECT hour, category, action, events FROM event_counts WHERE org_id = ? ORDER BY 1, 2, 3';
+  const countsOnSqlite = () => db.prepare(COUNTS_SQL).all(orgId);
+  const countsOnPostgres = async () => (await pool.query(COUNTS_SQL.replace('?', '$1'), [orgId])).rows;
+
   const ingestBoth = async (org: number, batch: AuditEvent[], receivedAt: number) => {
     const expected = sqlite.events.ingest(org, batch, receivedAt);
     const actual = await pg.ingest(org, batch, receivedAt);
@@ -246,6 +251,11 @@ describePostgres('the PostgreSQL events store answers as the SQLite one does', (
     }
   }, 120_000);
 
+  it('counts the events by hour, category and action as SQLite does (event_counts)', async () => {
+    expect(await countsOnPostgres()).toEqual(countsOnSqlite());
+    expect((await countsOnPostgres()).length).toBeGreaterThan(20);
+  });
+
   it('searches text past the tsvector limits (a lexeme 300 times, 20,000 positions) through search_text alike', async () => {
     const receivedAt = BASE_TS + 50_000;
     const batch = normalizeAll(
@@ -349,6 +359,7 @@ describePostgres('the PostgreSQL events store answers as the SQLite one does', (
     const receivedAt = BASE_TS + 70_000;
     const actor = { name: 'a\u0000b\u0001c\u00010', email: '\u0001' };
     const batch = normalizeAll([{ id: 'nul-2', action: 'user.login', actor }], receivedAt);
+    sqlite.events.ingest(orgId, batch, receivedAt);
     await pg.ingest(orgId, batch, receivedAt);
     expect((await pg.findById(orgId, 'nul-2'))?.event.actor).toEqual(batch[0]?.actor);
     const page = await pg.page(
@@ -358,5 +369,30 @@ describePostgres('the PostgreSQL events store answers as the SQLite one does', (
       { order: 'asc', limit: 5 },
     );
     expect(page.events.map((stored) => stored.event.id)).toEqual(['nul-2']);
+  });
+
+  it('purges the events before a time as SQLite does, counts and ids included; a purged id may come again', async () => {
+    const cutoff = BASE_TS - 20 * DAY;
+    const audited: number[] = [];
+    const expected = sqlite.events.purgeBefore(orgId, cutoff);
+    const purged = await pg.purgeBefore(orgId, cutoff, (count) => {
+      audited.push(count);
+    });
+    expect(purged).toBe(expected);
+    expect(purged).toBeGreaterThan(50);
+    expect(audited).toEqual([purged]);
+    expect(await pg.purgeBefore(orgId, cutoff)).toBe(0);
+    expect(await countsOnPostgres()).toEqual(countsOnSqlite());
+    const idsOf = (page: { events: { event: { id: string } }[] }) =>
+      page.events.map((stored) => stored.event.id);
+    const everything: PageRequest = { order: 'asc', limit: 1000 };
+    expect(idsOf(await pg.page(orgId, { detailed: true }, { kind: 'organization' }, everything))).toEqual(
+      idsOf(sqlite.events.page(orgId, { detailed: true }, { kind: 'organization' }, everything)),
+    );
+    const gone = events.find((event) => Date.parse(event.timestamp) < cutoff) as AuditEvent;
+    expect(await pg.findById(orgId, gone.id)).toBeUndefined();
+    const end = await pg.endSeq(orgId);
+    const again = await pg.ingest(orgId, [gone], BASE_TS);
+    expect([again.fresh, again.stored[0]?.seq]).toEqual([[true], end + 1]);
   });
 });
