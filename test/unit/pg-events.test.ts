@@ -256,6 +256,31 @@ describePostgres('the PostgreSQL events store answers as the SQLite one does', (
     expect((await countsOnPostgres()).length).toBeGreaterThan(20);
   });
 
+  it('cuts the streamed export into the same chunks, byte for byte, by rows and by bytes', async () => {
+    let chunks = 0;
+    for (const [name, filter] of FILTERS.filter((_, index) => index % 4 === 0)) {
+      for (const [maxRows, maxBytes] of [
+        [7, 1_000_000],
+        [1000, 2_000],
+      ] as const) {
+        let cursor: PageCursor | undefined;
+        for (let chunk = 0; chunk < 200; chunk++) {
+          const request = { cursor, maxRows, maxBytes };
+          const expected = sqlite.events.exportChunk(orgId, filter, { kind: 'organization' }, request);
+          const actual = await pg.exportChunk(orgId, filter, { kind: 'organization' }, request);
+          expect({ ...actual, rows: actual.rows.toString() }, `${name}, chunk ${chunk}`).toEqual({
+            ...expected,
+            rows: expected.rows.toString(),
+          });
+          chunks++;
+          if (!actual.last) break;
+          cursor = { order: 'asc', timestamp: actual.last.ts, seq: actual.last.seq };
+        }
+      }
+    }
+    expect(chunks).toBeGreaterThan(100);
+  }, 120_000);
+
   it('searches text past the tsvector limits (a lexeme 300 times, 20,000 positions) through search_text alike', async () => {
     const receivedAt = BASE_TS + 50_000;
     const batch = normalizeAll(

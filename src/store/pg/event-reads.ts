@@ -1,8 +1,9 @@
 import type { EventFilter, VisibilityScope } from '../../domain/filters.js';
-import type { PageRequest } from '../event-reads.js';
+import type { ExportChunk, ExportChunkRequest, PageRequest } from '../event-reads.js';
 import type { StoredEvent } from '../event-rows.js';
 import { buildEventWhere, buildPageQuery } from './event-query.js';
 import { EVENT_COLUMNS, eventJson, pgValuesToStoredEvent } from './event-rows.js';
+import { readExportChunk } from './export-chunk.js';
 import type { Queryable } from './pool.js';
 
 export interface EventPage {
@@ -65,6 +66,16 @@ export function createPgEventReads(db: Queryable) {
         hasMore,
         last: last && { id: last.event.id, ts: Date.parse(last.event.timestamp), seq: last.seq },
       };
+    },
+
+    /** The streamed export's next chunk after `request.cursor`, oldest first (export-chunk.ts). */
+    exportChunk(
+      orgId: number,
+      filter: EventFilter,
+      scope: VisibilityScope,
+      request: ExportChunkRequest,
+    ): Promise<ExportChunk> {
+      return readExportChunk(db, orgId, filter, scope, request);
     },
 
     async findById(orgId: number, id: string): Promise<StoredEvent | undefined> {
