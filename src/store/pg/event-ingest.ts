@@ -2,6 +2,7 @@ import type { AuditEvent } from '../../domain/event.js';
 import { FIELD_COLUMNS } from '../event-columns.js';
 import type { IngestResult } from '../event-ingest.js';
 import { eventToFieldValues, type FieldValues, type StoredEvent } from '../event-rows.js';
+import { WriteLockTimeoutError } from '../write-gate.js';
 import { createPgEventReads } from './event-reads.js';
 import { escapeFieldValues } from './event-rows.js';
 import { queueWebhookDeliveries } from './outbox.js';
@@ -16,7 +17,16 @@ export interface PgEventIngestOptions {
    * held. The ordering proof makes commits late and out of step with it.
    */
   beforeCommit?: ((orgId: number) => Promise<void>) | undefined;
+  /**
+   * How long an ingest waits for the organization's positions (another writer of it, or a
+   * maintenance transaction) before it fails with WriteLockTimeoutError (the API's 503), as a
+   * SQLite write waits for the file lock. Default 5 s.
+   */
+  lockTimeoutMs?: number | undefined;
 }
+
+/** PostgreSQL's lock_not_available: lock_timeout passed. */
+const LOCK_NOT_AVAILABLE = '55P03';
 
 export type PgEventIngest = ReturnType<typeof createPgEventIngest>;
 
@@ -55,58 +65,69 @@ export function createPgEventIngest(pool: PgPool, options: PgEventIngestOptions 
         const values = eventToFieldValues(event);
         return { event, values, stored: escapeFieldValues(values), search: searchColumnsOf(values) };
       });
-      return inTransaction(pool, async (client) => {
-        const last = await lockPositions(client, orgId);
-        const ids = [...new Set(prepared.map((item) => item.values[ID_INDEX] as string))];
-        const known = await client.query<{ id: string; seq: number }>(
-          'SELECT id, seq FROM event_ids WHERE org_id = $1 AND id = ANY($2::text[])',
-          [orgId, ids],
-        );
-        const seqOfId = new Map(known.rows.map((row) => [row.id, row.seq]));
-        const storedBefore = new Set(seqOfId.keys());
-        const fresh: boolean[] = [];
-        const freshItems: ((typeof prepared)[number] & { seq: number })[] = [];
-        for (const item of prepared) {
-          const id = item.values[ID_INDEX] as string;
-          const isFresh = !seqOfId.has(id);
-          fresh.push(isFresh);
-          if (!isFresh) continue;
-          const seq = last + freshItems.length + 1;
-          seqOfId.set(id, seq);
-          freshItems.push({ ...item, seq });
-        }
-        const newEvents = new Map<string, StoredEvent>();
-        if (freshItems.length > 0) {
-          await insertBatch(client, orgId, receivedAt, freshItems);
-          if (options.eventCounts !== false)
-            await addCounts(
-              client,
-              orgId,
-              freshItems.map((item) => item.stored),
-            );
-          await queueWebhookDeliveries(client, orgId, last + 1);
-          await client.query('UPDATE org_positions SET last = $2 WHERE org_id = $1', [
-            orgId,
-            last + freshItems.length,
-          ]);
-          for (const item of freshItems)
-            newEvents.set(item.values[ID_INDEX] as string, {
-              seq: item.seq,
-              orgId,
-              receivedAt,
-              event: item.event,
-            });
-        }
-        const stored = await Promise.all(
-          prepared.map(async (item) => {
+      const lockTimeoutMs = Math.trunc(options.lockTimeoutMs ?? 5000);
+      // One round trip: the bound on lock waits holds for this transaction only.
+      const begin = `BEGIN; SET LOCAL lock_timeout = ${lockTimeoutMs}`;
+      return inTransaction(
+        pool,
+        async (client) => {
+          const last = await lockPositions(client, orgId);
+          const ids = [...new Set(prepared.map((item) => item.values[ID_INDEX] as string))];
+          const known = await client.query<{ id: string; seq: number }>(
+            'SELECT id, seq FROM event_ids WHERE org_id = $1 AND id = ANY($2::text[])',
+            [orgId, ids],
+          );
+          const seqOfId = new Map(known.rows.map((row) => [row.id, row.seq]));
+          const storedBefore = new Set(seqOfId.keys());
+          const fresh: boolean[] = [];
+          const freshItems: ((typeof prepared)[number] & { seq: number })[] = [];
+          for (const item of prepared) {
             const id = item.values[ID_INDEX] as string;
-            return (
-              newEvents.get(id) ?? (storedBefore.has(id) ? await storedEvent(client, orgId, id) : undefined)
-            );
-          }),
-        );
-        if (options.beforeCommit) await options.beforeCommit(orgId);
-        return { stored: stored as StoredEvent[], fresh, created: freshItems.length };
+            const isFresh = !seqOfId.has(id);
+            fresh.push(isFresh);
+            if (!isFresh) continue;
+            const seq = last + freshItems.length + 1;
+            seqOfId.set(id, seq);
+            freshItems.push({ ...item, seq });
+          }
+          const newEvents = new Map<string, StoredEvent>();
+          if (freshItems.length > 0) {
+            await insertBatch(client, orgId, receivedAt, freshItems);
+            if (options.eventCounts !== false)
+              await addCounts(
+                client,
+                orgId,
+                freshItems.map((item) => item.stored),
+              );
+            await queueWebhookDeliveries(client, orgId, last + 1);
+            await client.query('UPDATE org_positions SET last = $2 WHERE org_id = $1', [
+              orgId,
+              last + freshItems.length,
+            ]);
+            for (const item of freshItems)
+              newEvents.set(item.values[ID_INDEX] as string, {
+                seq: item.seq,
+                orgId,
+                receivedAt,
+                event: item.event,
+              });
+          }
+          const stored = await Promise.all(
+            prepared.map(async (item) => {
+              const id = item.values[ID_INDEX] as string;
+              return (
+                newEvents.get(id) ?? (storedBefore.has(id) ? await storedEvent(client, orgId, id) : undefined)
+              );
+            }),
+          );
+          if (options.beforeCommit) await options.beforeCommit(orgId);
+          return { stored: stored as StoredEvent[], fresh, created: freshItems.length };
+        },
+        begin,
+      ).catch((error: unknown) => {
+        if ((error as { code?: unknown }).code === LOCK_NOT_AVAILABLE)
+          throw new WriteLockTimeoutError(lockTimeoutMs);
+        throw error;
       });
     },
   };
