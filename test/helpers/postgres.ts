@@ -80,11 +80,28 @@ export async function migratedDatabase(): Promise<TestDatabase> {
         await pool.end();
       }
       // Renamed only once complete: a run that died half-way leaves no template that looks ready.
-      await client.query(`ALTER DATABASE ${template}_new RENAME TO ${template}`);
+      // No connections to it after that (a copy needs its template to have none).
+      await whileInUse(() => client.query(`ALTER DATABASE ${template}_new RENAME TO ${template}`));
+      await client.query(`ALTER DATABASE ${template} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`);
     }
-    await client.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+    await whileInUse(() => client.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
   });
   return databaseNamed(name);
+}
+
+/**
+ * Retries `work` while PostgreSQL answers 55006 (object in use): a backend whose client has
+ * closed may take a moment to exit, and a database it was on cannot be renamed or copied before.
+ */
+async function whileInUse<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== '55006' || attempt >= 50) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
 
 function templateName(): string {

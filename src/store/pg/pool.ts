@@ -13,6 +13,11 @@ export type Queryable = pg.Pool | pg.PoolClient | pg.Client;
 export interface PgPoolOptions {
   /** Connections per instance (README: max_connections ≥ instances × (max + 2)). */
   max?: number;
+  /**
+   * Told when an idle connection of the pool fails (the server restarted, an administrator
+   * ended it); the pool drops it and opens another when needed. Default: a process warning.
+   */
+  onIdleError?: (error: Error) => void;
 }
 
 const INT8_OID = 20;
@@ -36,7 +41,13 @@ const TYPES: pg.CustomTypesConfig = {
 };
 
 export function createPgPool(url: string, options: PgPoolOptions = {}): PgPool {
-  return new pg.Pool({ connectionString: url, max: options.max ?? 10, types: TYPES });
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types: TYPES });
+  // Without a listener, the 'error' of an idle connection would be an uncaught exception.
+  pool.on(
+    'error',
+    options.onIdleError ?? ((error) => process.emitWarning(error, 'PostgresIdleConnectionError')),
+  );
+  return pool;
 }
 
 /** A single client outside any pool (the listener, tests): same type parsing as the pool. */
