@@ -27,7 +27,11 @@ export interface TestDatabase {
   /** The connection URL of the new database (same role and password as the cluster's). */
   url: string;
   name: string;
-  /** Drops it, ending any connection still open to it. */
+  /**
+   * Drops it once its connections are gone (the caller closes its own first; one still exiting
+   * or an autovacuum worker is waited out). Not WITH (FORCE): the test role may not end an
+   * autovacuum worker's session, and a test that leaks a connection should fail here.
+   */
   drop: () => Promise<void>;
 }
 
@@ -69,7 +73,7 @@ export async function migratedDatabase(): Promise<TestDatabase> {
   await onAdminDatabase(async (client) => {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [template]);
     if (!rowCount) {
-      await client.query(`DROP DATABASE IF EXISTS ${template}_new WITH (FORCE)`);
+      await whileInUse(() => client.query(`DROP DATABASE IF EXISTS ${template}_new`));
       await client.query(`CREATE DATABASE ${template}_new TEMPLATE template0`);
       const pool = createPgPool(urlOfDatabase(postgresUrl as string, `${template}_new`), { max: 1 });
       try {
@@ -116,7 +120,7 @@ function databaseNamed(name: string): TestDatabase {
     url: urlOfDatabase(postgresUrl as string, name),
     name,
     drop: async () => {
-      await onAdminDatabase((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await onAdminDatabase((client) => whileInUse(() => client.query(`DROP DATABASE IF EXISTS ${name}`)));
     },
   };
 }
