@@ -7,7 +7,7 @@ import { createPgEventReads } from './event-reads.js';
 import { escapeFieldValues } from './event-rows.js';
 import { queueWebhookDeliveries } from './outbox.js';
 import { inTransaction, type PgClient, type PgPool } from './pool.js';
-import { searchColumnsOf } from './search.js';
+import { type SearchColumns, searchColumnsOf } from './search.js';
 
 export interface PgEventIngestOptions {
   /** false: ingest leaves event_counts alone (bench baseline, as on SQLite). */
@@ -23,6 +23,11 @@ export interface PgEventIngestOptions {
    * SQLite write waits for the file lock. Default 5 s.
    */
   lockTimeoutMs?: number | undefined;
+  /**
+   * Told after each COMMIT that stored events: the organization and its last position now
+   * (what a NOTIFY to other instances carries, listener.ts). Not called for a batch of repeats.
+   */
+  afterCommit?: ((orgId: number, last: number) => void) | undefined;
 }
 
 /** PostgreSQL's lock_not_available: lock_timeout passed. */
@@ -59,69 +64,22 @@ const ACTION_INDEX = FIELD_NAMES.indexOf('action');
  * within the batch, take no position and yield the event stored first, as on SQLite.
  */
 export function createPgEventIngest(pool: PgPool, options: PgEventIngestOptions = {}) {
+  const lockTimeoutMs = Math.trunc(options.lockTimeoutMs ?? 5000);
+  // One round trip: the bound on lock waits holds for this transaction only.
+  const begin = `BEGIN; SET LOCAL lock_timeout = ${lockTimeoutMs}`;
   return {
     async ingest(orgId: number, events: readonly AuditEvent[], receivedAt: number): Promise<IngestResult> {
-      const prepared = events.map((event) => {
+      // What needs no lock is done before the transaction: values, escapes, search vectors.
+      const prepared = events.map((event): PreparedEvent => {
         const values = eventToFieldValues(event);
         return { event, values, stored: escapeFieldValues(values), search: searchColumnsOf(values) };
       });
-      const lockTimeoutMs = Math.trunc(options.lockTimeoutMs ?? 5000);
-      // One round trip: the bound on lock waits holds for this transaction only.
-      const begin = `BEGIN; SET LOCAL lock_timeout = ${lockTimeoutMs}`;
-      return inTransaction(
+      const { result, end } = await inTransaction(
         pool,
         async (client) => {
-          const last = await lockPositions(client, orgId);
-          const ids = [...new Set(prepared.map((item) => item.values[ID_INDEX] as string))];
-          const known = await client.query<{ id: string; seq: number }>(
-            'SELECT id, seq FROM event_ids WHERE org_id = $1 AND id = ANY($2::text[])',
-            [orgId, ids],
-          );
-          const seqOfId = new Map(known.rows.map((row) => [row.id, row.seq]));
-          const storedBefore = new Set(seqOfId.keys());
-          const fresh: boolean[] = [];
-          const freshItems: ((typeof prepared)[number] & { seq: number })[] = [];
-          for (const item of prepared) {
-            const id = item.values[ID_INDEX] as string;
-            const isFresh = !seqOfId.has(id);
-            fresh.push(isFresh);
-            if (!isFresh) continue;
-            const seq = last + freshItems.length + 1;
-            seqOfId.set(id, seq);
-            freshItems.push({ ...item, seq });
-          }
-          const newEvents = new Map<string, StoredEvent>();
-          if (freshItems.length > 0) {
-            await insertBatch(client, orgId, receivedAt, freshItems);
-            if (options.eventCounts !== false)
-              await addCounts(
-                client,
-                orgId,
-                freshItems.map((item) => item.stored),
-              );
-            await queueWebhookDeliveries(client, orgId, last + 1);
-            await client.query('UPDATE org_positions SET last = $2 WHERE org_id = $1', [
-              orgId,
-              last + freshItems.length,
-            ]);
-            for (const item of freshItems)
-              newEvents.set(item.values[ID_INDEX] as string, {
-                seq: item.seq,
-                orgId,
-                receivedAt,
-                event: item.event,
-              });
-          }
-          const stored = await Promise.all(
-            prepared.map(async (item) => {
-              const id = item.values[ID_INDEX] as string;
-              return (
-                newEvents.get(id) ?? (storedBefore.has(id) ? await storedEvent(client, orgId, id) : undefined)
-              );
-            }),
-          );
+          const locked = await ingestLocked(client, orgId, receivedAt, prepared, options);
           if (options.beforeCommit) await options.beforeCommit(orgId);
-          return { stored: stored as StoredEvent[], fresh, created: freshItems.length };
+          return locked;
         },
         begin,
       ).catch((error: unknown) => {
@@ -129,8 +87,72 @@ export function createPgEventIngest(pool: PgPool, options: PgEventIngestOptions 
           throw new WriteLockTimeoutError(lockTimeoutMs);
         throw error;
       });
+      if (result.created > 0) options.afterCommit?.(orgId, end);
+      return result;
     },
   };
+}
+
+interface PreparedEvent {
+  event: AuditEvent;
+  values: FieldValues;
+  /** The values as stored: text escaped (text-escape.ts). */
+  stored: FieldValues;
+  search: SearchColumns;
+}
+
+/** The batch's work with the organization's positions held; `end` is its last position after. */
+async function ingestLocked(
+  client: PgClient,
+  orgId: number,
+  receivedAt: number,
+  prepared: readonly PreparedEvent[],
+  options: PgEventIngestOptions,
+): Promise<{ result: IngestResult; end: number }> {
+  const last = await lockPositions(client, orgId);
+  const ids = [...new Set(prepared.map((item) => item.event.id))];
+  const known = await client.query<{ id: string; seq: number }>(
+    'SELECT id, seq FROM event_ids WHERE org_id = $1 AND id = ANY($2::text[])',
+    [orgId, ids],
+  );
+  const storedBefore = new Set(known.rows.map((row) => row.id));
+  // The first of each new id takes the next position; a repeat or a known id takes none.
+  const fresh: boolean[] = [];
+  const freshItems: (PreparedEvent & { seq: number })[] = [];
+  const taken = new Set(storedBefore);
+  for (const item of prepared) {
+    const isFresh = !taken.has(item.event.id);
+    fresh.push(isFresh);
+    if (!isFresh) continue;
+    taken.add(item.event.id);
+    freshItems.push({ ...item, seq: last + freshItems.length + 1 });
+  }
+  if (freshItems.length > 0) {
+    await insertBatch(client, orgId, receivedAt, freshItems);
+    if (options.eventCounts !== false) {
+      await addCounts(
+        client,
+        orgId,
+        freshItems.map((item) => item.stored),
+      );
+    }
+    await queueWebhookDeliveries(client, orgId, last + 1);
+    await client.query('UPDATE org_positions SET last = $2 WHERE org_id = $1', [
+      orgId,
+      last + freshItems.length,
+    ]);
+  }
+  const newEvents = new Map(
+    freshItems.map((item): [string, StoredEvent] => [
+      item.event.id,
+      { seq: item.seq, orgId, receivedAt, event: item.event },
+    ]),
+  );
+  const stored: StoredEvent[] = [];
+  for (const item of prepared) {
+    stored.push(newEvents.get(item.event.id) ?? (await storedEvent(client, orgId, item.event.id)));
+  }
+  return { result: { stored, fresh, created: freshItems.length }, end: last + freshItems.length };
 }
 
 /**
