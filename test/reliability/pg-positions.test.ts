@@ -117,7 +117,6 @@ describePostgres('gap-free, commit-ordered positions per organization on Postgre
       for (const made of pools.splice(1)) await made.end();
     }
     expect(totalEvents).toBeGreaterThan(ROUNDS * WRITERS * BATCHES_PER_WRITER);
-    process.stdout.write(`ordering proof: ${ROUNDS} rounds, ${totalEvents} events\n`);
   }, 300_000);
   // The check has teeth: positions from a plain sequence (bigserial), committed with the same
   // random delays, are skipped by a follower polling `seq > last` (the probe: ~25% of them).
