@@ -16,7 +16,7 @@ CREATE FUNCTION ascii_fold(t text) RETURNS text
 
 -- The append-only guard. Rows of the guarded tables change only inside a transaction that ran
 -- `SET LOCAL audit.maintenance = 'on'`: the retention purge and GDPR erasure do, nothing else
--- does (src/store/pg/transaction.ts, maintenanceTransaction). SET LOCAL ends with the
+-- does (src/store/pg/maintenance.ts, inMaintenanceWindow). SET LOCAL ends with the
 -- transaction, so no other session or later transaction ever sees it on (SQLite's
 -- maintenance_window row, without a shared row to write). Whole months go by DROP of their
 -- partition, which no trigger sees: only the purge's code path does that. The guard stops the

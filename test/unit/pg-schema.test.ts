@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { inMaintenanceWindow } from '../../src/store/pg/maintenance.js';
 import { ensureEventPartitions } from '../../src/store/pg/partitions.js';
-import { createPgPool, inTransaction, type PgPool } from '../../src/store/pg/pool.js';
+import { createPgPool, type PgPool } from '../../src/store/pg/pool.js';
 import { describePostgres, migratedDatabase, type TestDatabase } from '../helpers/postgres.js';
 
 const DAY = 86_400_000;
@@ -66,18 +67,31 @@ describePostgres('the PostgreSQL schema (migrations/postgres/0001-initial.sql)',
     expect(await partitionOf(10)).toBeDefined();
   });
 
-  it('lets the purge and erasure change events inside their transaction only (SET LOCAL audit.maintenance)', async () => {
+  it('lets the purge and erasure change events inside their maintenance window only, which moves the Merkle epoch', async () => {
     await insertEvent(11, NOW, 'erasable');
-    await inTransaction(pool, async (client) => {
-      await client.query("SET LOCAL audit.maintenance = 'on'");
+    const epoch = async () =>
+      (await pool.query('SELECT epoch FROM merkle_state WHERE org_id = 1')).rows[0]?.epoch as
+        | number
+        | undefined;
+    expect(await epoch()).toBeUndefined();
+    await inMaintenanceWindow(pool, 1, async (client) => {
       await client.query("UPDATE events SET actor_name = 'erased' WHERE org_id = 1 AND seq = 11");
     });
     const { rows } = await pool.query('SELECT actor_name FROM events WHERE org_id = 1 AND seq = 11');
     expect(rows[0].actor_name).toBe('erased');
+    expect(await epoch()).toBe(1);
     // The setting ended with that transaction: the next one is guarded again.
     await expect(pool.query("UPDATE events SET actor_name = 'again' WHERE seq = 11")).rejects.toThrow(
       /append-only/,
     );
+    // A window that fails changes nothing, the epoch included.
+    await expect(
+      inMaintenanceWindow(pool, 1, async (client) => {
+        await client.query("UPDATE events SET actor_name = 'lost' WHERE org_id = 1 AND seq = 11");
+        throw new Error('erasure failed');
+      }),
+    ).rejects.toThrow('erasure failed');
+    expect(await epoch()).toBe(1);
   });
 
   it('moves organization positions only forward', async () => {

@@ -1,9 +1,9 @@
+import { inMaintenanceWindow } from './maintenance.js';
 import type { PgPool } from './pool.js';
-import { inTransaction } from './pool.js';
 
 /**
  * The retention purge of one organization, row by row (whole months by partition DROP come with
- * plan step 9). Inside the maintenance window (migration 1's append-only guard); the ids go
+ * plan step 9). Inside the maintenance window (maintenance.ts); the ids go
  * from event_ids too, so an id purged may be sent again, as on SQLite; and the purge's record is
  * written by `audit` in the same transaction when it removed any.
  */
@@ -14,8 +14,7 @@ export function createPgRetention(pool: PgPool) {
       cutoff: number,
       audit: (purged: number) => Promise<void> | void = () => {},
     ): Promise<number> {
-      return inTransaction(pool, async (client) => {
-        await client.query("SET LOCAL audit.maintenance = 'on'");
+      return inMaintenanceWindow(pool, orgId, async (client) => {
         const { rows } = await client.query<{ id: string; seq: number }>(
           'DELETE FROM events WHERE org_id = $1 AND ts < $2 RETURNING id, seq',
           [orgId, cutoff],
