@@ -387,6 +387,12 @@ describePostgres('the PostgreSQL events store answers as the SQLite one does', (
     sqlite.events.ingest(orgId, batch, receivedAt);
     await pg.ingest(orgId, batch, receivedAt);
     expect((await pg.findById(orgId, 'nul-2'))?.event.actor).toEqual(batch[0]?.actor);
+    const withNulId = normalizeAll([{ id: 'id\u0000nul', action: 'user.login' }], receivedAt);
+    sqlite.events.ingest(orgId, withNulId, receivedAt);
+    expect((await pg.ingest(orgId, withNulId, receivedAt)).fresh).toEqual([true]);
+    expect((await pg.ingest(orgId, withNulId, receivedAt)).fresh).toEqual([false]);
+    expect((await pg.findById(orgId, 'id\u0000nul'))?.event.id).toBe('id\u0000nul');
+    expect(await pg.findById(orgId, 'id\u00010nul')).toBeUndefined();
     const page = await pg.page(
       orgId,
       { actor: actor.name },

@@ -110,21 +110,21 @@ async function ingestLocked(
   options: PgEventIngestOptions,
 ): Promise<{ result: IngestResult; end: number }> {
   const last = await lockPositions(client, orgId);
-  const ids = [...new Set(prepared.map((item) => item.event.id))];
-  const known = await client.query<{ id: string; seq: number }>(
-    'SELECT id, seq FROM event_ids WHERE org_id = $1 AND id = ANY($2::text[])',
-    [orgId, ids],
+  // Ids as stored (escaped), which is how event_ids knows them.
+  const idOf = (item: PreparedEvent) => item.stored[ID_INDEX] as string;
+  const known = await client.query<{ id: string }>(
+    'SELECT id FROM event_ids WHERE org_id = $1 AND id = ANY($2::text[])',
+    [orgId, [...new Set(prepared.map(idOf))]],
   );
-  const storedBefore = new Set(known.rows.map((row) => row.id));
   // The first of each new id takes the next position; a repeat or a known id takes none.
+  const taken = new Set(known.rows.map((row) => row.id));
   const fresh: boolean[] = [];
   const freshItems: (PreparedEvent & { seq: number })[] = [];
-  const taken = new Set(storedBefore);
   for (const item of prepared) {
-    const isFresh = !taken.has(item.event.id);
+    const isFresh = !taken.has(idOf(item));
     fresh.push(isFresh);
     if (!isFresh) continue;
-    taken.add(item.event.id);
+    taken.add(idOf(item));
     freshItems.push({ ...item, seq: last + freshItems.length + 1 });
   }
   if (freshItems.length > 0) {
@@ -144,13 +144,13 @@ async function ingestLocked(
   }
   const newEvents = new Map(
     freshItems.map((item): [string, StoredEvent] => [
-      item.event.id,
+      idOf(item),
       { seq: item.seq, orgId, receivedAt, event: item.event },
     ]),
   );
   const stored: StoredEvent[] = [];
   for (const item of prepared) {
-    stored.push(newEvents.get(item.event.id) ?? (await storedEvent(client, orgId, item.event.id)));
+    stored.push(newEvents.get(idOf(item)) ?? (await storedEvent(client, orgId, item.event.id)));
   }
   return { result: { stored, fresh, created: freshItems.length }, end: last + freshItems.length };
 }

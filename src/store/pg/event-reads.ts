@@ -5,6 +5,7 @@ import { buildEventWhere, buildPageQuery } from './event-query.js';
 import { EVENT_COLUMNS, eventJson, pgValuesToStoredEvent } from './event-rows.js';
 import { readExportChunk } from './export-chunk.js';
 import type { Queryable } from './pool.js';
+import { escapeText } from './text-escape.js';
 
 export interface EventPage {
   events: StoredEvent[];
@@ -79,7 +80,7 @@ export function createPgEventReads(db: Queryable) {
     },
 
     async findById(orgId: number, id: string): Promise<StoredEvent | undefined> {
-      const [values] = await rows(BY_ID_SQL, [orgId, id]);
+      const [values] = await rows(BY_ID_SQL, [orgId, escapeText(id)]);
       return values ? pgValuesToStoredEvent(values) : undefined;
     },
 
@@ -88,7 +89,7 @@ export function createPgEventReads(db: Queryable) {
       const where = buildEventWhere(orgId, { detailed: true }, scope);
       const found = await db.query<{ ts: number; seq: number }>(
         'SELECT ts, seq FROM event_ids WHERE org_id = $1 AND id = $2',
-        [orgId, id],
+        [orgId, escapeText(id)],
       );
       const at = found.rows[0];
       if (!at) return undefined;
