@@ -110,7 +110,9 @@ async function ingestLocked(
   options: PgEventIngestOptions,
 ): Promise<{ result: IngestResult; end: number }> {
   const last = await lockPositions(client, orgId);
-  // Ids as stored (escaped), which is how event_ids knows them.
+  // A statement of its own, after the lock: READ COMMITTED gives it a snapshot in which the
+  // previous holder's ids are committed. Folded into the locking SELECT, it would read them with
+  // that statement's older snapshot and insert a known id again. Ids as stored (escaped).
   const idOf = (item: PreparedEvent) => item.stored[ID_INDEX] as string;
   const known = await client.query<{ id: string }>(
     'SELECT id FROM event_ids WHERE org_id = $1 AND id = ANY($2::text[])',
