@@ -5,6 +5,7 @@ import type { EventFilter, VisibilityScope } from '../../src/domain/filters.js';
 import { searchPhrases, textMatches } from '../../src/domain/free-text.js';
 import { type Db, openDatabase } from '../../src/store/database.js';
 import type { PageRequest } from '../../src/store/event-reads.js';
+import { ingestInTransaction } from '../../src/store/pg/event-ingest.js';
 import { createPgEventStore, type PgEventStore } from '../../src/store/pg/events.js';
 import { createPgPool, type PgPool } from '../../src/store/pg/pool.js';
 import { metadataText } from '../../src/store/pg/search.js';
@@ -425,5 +426,37 @@ describePostgres('the PostgreSQL events store answers as the SQLite one does', (
     const end = await pg.endSeq(orgId);
     const again = await pg.ingest(orgId, [gone], BASE_TS);
     expect([again.fresh, again.stored[0]?.seq]).toEqual([[true], end + 1]);
+  });
+
+  it('records a purge in its own transaction (ingestInTransaction); a record that fails undoes the purge', async () => {
+    const cutoff = BASE_TS - 10 * DAY;
+    const before = (
+      await pg.page(orgId, { detailed: true }, { kind: 'organization' }, { order: 'asc', limit: 1000 })
+    ).events.length;
+    await expect(
+      pg.purgeBefore(orgId, cutoff, () => {
+        throw new Error('the record could not be written');
+      }),
+    ).rejects.toThrow('could not be written');
+    const unchanged = await pg.page(
+      orgId,
+      { detailed: true },
+      { kind: 'organization' },
+      { order: 'asc', limit: 1000 },
+    );
+    expect(unchanged.events).toHaveLength(before);
+    const end = await pg.endSeq(orgId);
+    const receivedAt = BASE_TS + 90_000;
+    const purged = await pg.purgeBefore(orgId, cutoff, async (count, client) => {
+      const record = normalizeAll(
+        [{ id: 'purge-record', action: 'audit.retention_purged', metadata: { count } }],
+        receivedAt,
+      );
+      const { result } = await ingestInTransaction(client, orgId, record, receivedAt);
+      expect(result.stored[0]?.seq).toBe(end + 1);
+    });
+    expect(purged).toBeGreaterThan(0);
+    expect((await pg.findById(orgId, 'purge-record'))?.event.metadata).toEqual({ count: purged });
+    expect(await pg.endSeq(orgId)).toBe(end + 1);
   });
 });

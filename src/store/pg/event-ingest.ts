@@ -70,10 +70,7 @@ export function createPgEventIngest(pool: PgPool, options: PgEventIngestOptions 
   return {
     async ingest(orgId: number, events: readonly AuditEvent[], receivedAt: number): Promise<IngestResult> {
       // What needs no lock is done before the transaction: values, escapes, search vectors.
-      const prepared = events.map((event): PreparedEvent => {
-        const values = eventToFieldValues(event);
-        return { event, values, stored: escapeFieldValues(values), search: searchColumnsOf(values) };
-      });
+      const prepared = prepareEvents(events);
       const { result, end } = await inTransaction(
         pool,
         async (client) => {
@@ -93,6 +90,30 @@ export function createPgEventIngest(pool: PgPool, options: PgEventIngestOptions 
   };
 }
 
+/**
+ * Ingest inside a transaction the caller has open on `client`, so the events commit with the
+ * rest of its work or not at all: the purge's record of itself, a GDPR erasure's, an access log
+ * entry beside the write it logs (SQLite's nested writeTransaction). The organization's positions
+ * stay locked until the caller's COMMIT; telling other instances (afterCommit) is the caller's
+ * job, with `end` once it has committed.
+ */
+export async function ingestInTransaction(
+  client: PgClient,
+  orgId: number,
+  events: readonly AuditEvent[],
+  receivedAt: number,
+  options: Pick<PgEventIngestOptions, 'eventCounts'> = {},
+): Promise<{ result: IngestResult; end: number }> {
+  return ingestLocked(client, orgId, receivedAt, prepareEvents(events), options);
+}
+
+function prepareEvents(events: readonly AuditEvent[]): PreparedEvent[] {
+  return events.map((event) => {
+    const values = eventToFieldValues(event);
+    return { event, values, stored: escapeFieldValues(values), search: searchColumnsOf(values) };
+  });
+}
+
 interface PreparedEvent {
   event: AuditEvent;
   values: FieldValues;
@@ -107,7 +128,7 @@ async function ingestLocked(
   orgId: number,
   receivedAt: number,
   prepared: readonly PreparedEvent[],
-  options: PgEventIngestOptions,
+  options: Pick<PgEventIngestOptions, 'eventCounts'>,
 ): Promise<{ result: IngestResult; end: number }> {
   const last = await lockPositions(client, orgId);
   // A statement of its own, after the lock: READ COMMITTED gives it a snapshot in which the
