@@ -16,7 +16,7 @@ export const postgresUrl: string | undefined = process.env.AUDIT_TEST_DATABASE_U
 /** Why the PostgreSQL tests are skipped, when they are. */
 export const postgresSkipReason: string =
   process.env.AUDIT_TEST_PG_UNAVAILABLE ||
-  'AUDIT_TEST_DATABASE_URL is not set (start a throwaway cluster: eval "$(.ci/postgres-cluster)")';
+  'AUDIT_TEST_DATABASE_URL is not set (a throwaway cluster: set -a; eval "$(.ci/postgres-cluster)"; set +a)';
 
 /** A describe block that needs PostgreSQL: skipped without it, with the reason in its name. */
 export function describePostgres(name: string, body: () => void): void {
