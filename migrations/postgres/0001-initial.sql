@@ -397,10 +397,13 @@ CREATE TABLE webhook_deliveries (
 CREATE INDEX webhook_deliveries_webhook_due ON webhook_deliveries (webhook_id, status, next_attempt_at);
 CREATE INDEX webhook_deliveries_event ON webhook_deliveries (org_id, event_seq);
 
--- Rate-limit windows shared by all instances (one statement a request). UNLOGGED: a crash may
--- forget a minute's counts, which only lets a client start a fresh window early.
+-- Rate-limit windows shared by all instances, so N instances allow a token its limit, not N
+-- times it (src/store/pg/rate-windows.ts: one statement a request). `allowed` is the answer to
+-- the request that wrote the row last (an upsert's RETURNING sees only the new row). UNLOGGED: a
+-- crash may forget a minute's counts, which only lets a client start a fresh window early.
 CREATE UNLOGGED TABLE rate_windows (
   key text COLLATE "C" PRIMARY KEY,
   start bigint NOT NULL,
-  count bigint NOT NULL
+  count bigint NOT NULL,
+  allowed boolean NOT NULL
 );
