@@ -124,10 +124,21 @@ export function createPositionListener(
   let backoffMs = firstBackoffMs;
   let reconnectTimer: NodeJS.Timeout | undefined;
 
-  async function poll(): Promise<void> {
+  /** The poll under way, if any: one client runs one query at a time (pg 9 refuses more). */
+  let polling: Promise<void> | undefined;
+
+  function poll(): Promise<void> {
+    polling ??= pollOnce().finally(() => {
+      polling = undefined;
+    });
+    return polling;
+  }
+
+  async function pollOnce(): Promise<void> {
     const orgIds = options.orgIds();
-    if (!client || orgIds.length === 0) return;
-    const { rows } = await client.query<{ org_id: number; last: number }>(
+    const listening = client;
+    if (!listening || orgIds.length === 0) return;
+    const { rows } = await listening.query<{ org_id: number; last: number }>(
       'SELECT org_id, last FROM org_positions WHERE org_id = ANY($1::bigint[])',
       [orgIds],
     );
@@ -173,10 +184,12 @@ export function createPositionListener(
         await next.end();
         return;
       }
+      // A poll still running on the lost connection must not stand in for the catch-up below.
+      await polling?.catch(() => {});
       client = next;
       pid = rows[0]?.pid;
       backoffMs = firstBackoffMs;
-      // What was committed while not listening.
+      // What was committed while not listening: polled after LISTEN, so nothing falls between.
       await poll();
     } catch (error) {
       if (client === next || client === undefined) {
