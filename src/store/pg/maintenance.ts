@@ -1,0 +1,24 @@
+import { inTransaction, type PgClient, type PgPool } from './pool.js';
+
+/**
+ * The one way to change stored events on PostgreSQL (the retention purge, GDPR erasure): a
+ * transaction with the append-only guard of migration 1 lifted for itself only (SET LOCAL), in
+ * which the organization's Merkle epoch moves, so a sealer that hashed leaves before it knows
+ * they may be stale (plan §3: leaves are kept only if epoch and sealed_seq are unchanged).
+ * SQLite's inMaintenanceWindow (src/store/transaction.ts) for several instances.
+ */
+export async function inMaintenanceWindow<T>(
+  pool: PgPool,
+  orgId: number,
+  work: (client: PgClient) => Promise<T>,
+): Promise<T> {
+  return inTransaction(pool, async (client) => {
+    await client.query("SET LOCAL audit.maintenance = 'on'");
+    await client.query(
+      `INSERT INTO merkle_state (org_id, epoch) VALUES ($1, 1)
+       ON CONFLICT (org_id) DO UPDATE SET epoch = merkle_state.epoch + 1`,
+      [orgId],
+    );
+    return work(client);
+  });
+}

@@ -1,0 +1,88 @@
+import pg from 'pg';
+
+/**
+ * The connection pool of one server instance on PostgreSQL. This folder is the only place that
+ * imports `pg`, and nothing outside it imports this folder statically: the driver loads only
+ * when the server is given a PostgreSQL URL (test/unit/pg-imports.test.ts).
+ */
+export type PgPool = pg.Pool;
+export type PgClient = pg.PoolClient;
+/** A pool or one of its clients: what a single statement can run on. */
+export type Queryable = pg.Pool | pg.PoolClient | pg.Client;
+
+export interface PgPoolOptions {
+  /** Connections per instance (README: max_connections ≥ instances × (max + 2)). */
+  max?: number;
+  /**
+   * Told when an idle connection of the pool fails (the server restarted, an administrator
+   * ended it); the pool drops it and opens another when needed. Default: a process warning.
+   */
+  onIdleError?: (error: Error) => void;
+}
+
+const INT8_OID = 20;
+
+/**
+ * bigint (int8) columns as numbers, as better-sqlite3 gives them: every id, time and position of
+ * this schema fits a safe integer, and one that does not is a bug to stop at, not to round.
+ * Per pool, not pg.types: other users of `pg` in the process keep the driver's defaults.
+ */
+function parseInt8(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new RangeError(`a bigint beyond 2^53 came back: ${text}`);
+  return value;
+}
+
+const TYPES: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary'
+      ? parseInt8
+      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+export function createPgPool(url: string, options: PgPoolOptions = {}): PgPool {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types: TYPES });
+  // Without a listener, the 'error' of an idle connection would be an uncaught exception.
+  pool.on(
+    'error',
+    options.onIdleError ?? ((error) => process.emitWarning(error, 'PostgresIdleConnectionError')),
+  );
+  return pool;
+}
+
+/** A single client outside any pool (the listener, tests): same type parsing as the pool. */
+export function createPgClient(url: string): pg.Client {
+  return new pg.Client({ connectionString: url, types: TYPES });
+}
+
+/**
+ * Runs `work` in a transaction on a client of its own: COMMIT when it resolves, ROLLBACK when it
+ * throws (and the error goes on). `begin` is the statement that opens it, e.g. with an isolation level.
+ */
+export async function inTransaction<T>(
+  pool: PgPool,
+  work: (client: PgClient) => Promise<T>,
+  begin = 'BEGIN',
+): Promise<T> {
+  const client = await pool.connect();
+  // A client whose ROLLBACK or COMMIT failed is in an unknown state: destroyed, not reused.
+  let broken = false;
+  try {
+    await client.query(begin);
+    let result: T;
+    try {
+      result = await work(client);
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw error;
+    }
+    broken = true;
+    await client.query('COMMIT');
+    broken = false;
+    return result;
+  } finally {
+    client.release(broken);
+  }
+}

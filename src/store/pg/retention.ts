@@ -1,0 +1,38 @@
+import { inMaintenanceWindow } from './maintenance.js';
+import type { PgClient, PgPool } from './pool.js';
+
+/**
+ * The retention purge of one organization, row by row (whole months by partition DROP come with
+ * plan step 9). Inside the maintenance window (maintenance.ts); the ids go
+ * from event_ids too, so an id purged may be sent again, as on SQLite; and the purge's record is
+ * written by `audit` in the same transaction when it removed any (on `client`, e.g. with
+ * ingestInTransaction).
+ */
+export function createPgRetention(pool: PgPool) {
+  return {
+    async purgeBefore(
+      orgId: number,
+      cutoff: number,
+      audit: (purged: number, client: PgClient) => Promise<void> | void = () => {},
+    ): Promise<number> {
+      return inMaintenanceWindow(pool, orgId, async (client) => {
+        const { rows } = await client.query<{ id: string; seq: number }>(
+          'DELETE FROM events WHERE org_id = $1 AND ts < $2 RETURNING id, seq',
+          [orgId, cutoff],
+        );
+        if (rows.length === 0) return 0;
+        const seqs = rows.map((row) => row.seq);
+        await client.query('DELETE FROM event_ids WHERE org_id = $1 AND id = ANY($2::text[])', [
+          orgId,
+          rows.map((row) => row.id),
+        ]);
+        await client.query(
+          'DELETE FROM webhook_deliveries WHERE org_id = $1 AND event_seq = ANY($2::bigint[])',
+          [orgId, seqs],
+        );
+        await audit(rows.length, client);
+        return rows.length;
+      });
+    },
+  };
+}
