@@ -182,6 +182,50 @@ describe('position pages', () => {
   }
 });
 
+// A page pinned to a tree size (`tree_size`, an export's proof): its position bound must not
+// pick the index by position, which would read the organization's events up to the bound and
+// sort them by time for each page.
+describe('pages pinned to a tree size', () => {
+  let db: Db;
+  beforeAll(() => {
+    db = openDatabase(':memory:');
+    fill(db);
+  });
+  afterAll(() => db.close());
+
+  const filters: [string, EventFilter][] = [
+    ['no filter', { maxSeq: 19_000 }],
+    ['a category', { maxSeq: 19_000, categories: ['auth'] }],
+  ];
+  for (const [name, filter] of filters) {
+    for (const order of ['asc', 'desc'] as const) {
+      it(`walks in page order, visiting about a page of rows (${name}, ${order})`, () => {
+        let visited = 0;
+        db.function('visited', () => {
+          visited++;
+          return 1;
+        });
+        const { sql, params } = buildPageQuery(
+          'id',
+          1,
+          { ...filter, detailed: true },
+          SCOPES.organization as VisibilityScope,
+          {
+            order,
+            limit: 50,
+          },
+        );
+        const ids = db.prepare(sql.replace(' WHERE ', ' WHERE visited() AND ')).pluck().all(params);
+        expect(ids).toHaveLength(51);
+        // The page, and at most the 1,000 newest events above the bound that a walk passes over.
+        expect(visited).toBeLessThanOrEqual(1_051);
+        const details = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[];
+        expect(details.map((row) => row.detail).join(' | ')).not.toMatch(/TEMP B-TREE/);
+      });
+    }
+  }
+});
+
 // The streamed export's chunk (store/export-chunk.ts) wraps the list's page query: the same
 // indexes, the page in index order, and only the join of the kept rows sorted. Without
 // ANALYZE, as a server's database is.
