@@ -146,14 +146,15 @@ function scanRunEnd(line: Buffer, start: number, last: number): number {
 
 /** A chunk of rows parsed whole (not in the server's layout), checked. */
 function streamChunk(rows: readonly ExportRow[], cursor: string): StreamChunk {
-  for (const row of rows) checkExportRow(row);
+  const checked: CheckedRows = { count: 0, first: undefined, last: undefined };
+  checkRun(rows, checked);
   const batch = batchOfRows(rows);
   return {
     rows,
     cursor,
-    count: rows.length,
-    first: rows[0],
-    last: rows.at(-1),
+    count: checked.count,
+    first: checked.first,
+    last: checked.last,
     get events() {
       return batch.events;
     },

@@ -9,7 +9,7 @@
  * run at a time, 0.3 MB, and less CPU despite parsing twice (bench of 2026-12-06).
  */
 import { batchOfRows } from '../domain/event-batch.js';
-import { checkExportRow, type ExportRow } from '../domain/export-stream.js';
+import { checkExportRow, type ExportRow, ExportStreamError } from '../domain/export-stream.js';
 import type { StreamChunk } from './export-lines.js';
 
 /** Bytes [start, end) of a line: rows `ROW,ROW…` that parse as one JSON array. */
@@ -31,9 +31,21 @@ export interface CheckedRows {
   last: ExportRow | undefined;
 }
 
-/** Checks the rows of a run (checkExportRow throws on a bad one) and counts them into `checked`. */
+/**
+ * Checks the rows of a run (checkExportRow throws on a bad one) and that their times never go
+ * back, from the chunk's rows before them on; counts them into `checked`. A chunk whose rows are
+ * out of order is refused before any of them is written: `--split` would otherwise reopen a
+ * finished period's file and replace it.
+ */
 export function checkRun(rows: readonly unknown[], checked: CheckedRows): void {
-  for (const row of rows) checkExportRow(row);
+  let previous = checked.last?.[1] as string | undefined;
+  for (const row of rows) {
+    checkExportRow(row);
+    const time = row[1] as string;
+    if (previous !== undefined && time < previous)
+      throw new ExportStreamError("a chunk's rows go back in time");
+    previous = time;
+  }
   if (rows.length === 0) return;
   checked.count += rows.length;
   checked.first ??= rows[0] as ExportRow;

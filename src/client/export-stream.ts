@@ -6,7 +6,7 @@
  * resume is a retry: it waits its back-off and is reported to `onRetry`). A server without the
  * route (404, 405, 501) is paged through `GET …/audit-logs` instead, from the same cursor.
  */
-import { EXPORT_STREAM_MEDIA_TYPE, ExportStreamError } from '../domain/export-stream.js';
+import { EXPORT_STREAM_MEDIA_TYPE, ExportStreamError, isEventTime } from '../domain/export-stream.js';
 import { MAX_PAGE_SIZE } from '../domain/request-limits.js';
 import { exportPath, logsPath } from './api-paths.js';
 import { ByteLines, LineTooLongError } from './byte-lines.js';
@@ -155,15 +155,32 @@ async function* readStream(
   return cut(undefined, new Error(`the export stream stopped before ${where}`));
 }
 
-/** The same range paged through the list endpoint, as an export paged before the stream existed. */
+/**
+ * The same range paged through the list endpoint, as an export paged before the stream existed.
+ * The events' times must be times and never go back, as in the stream (export-row-runs.ts).
+ */
 async function* pagedChunks(
   client: AuditClient,
   params: ExportParams,
   options: CallOptions,
 ): AsyncGenerator<ExportChunk> {
   let cursor = params.cursor ?? null;
+  let previous: string | undefined;
   const query = { ...params, order: 'asc' as const, per_page: EXPORT_PAGE_SIZE };
   for await (const page of client.pages(query, { signal: options.signal, ahead: true })) {
+    for (const event of page.data) {
+      const time: unknown = event?.timestamp;
+      if (!isEventTime(time) || (previous !== undefined && time < previous))
+        throw new AuditResponseError({
+          kind: 'unexpected-shape',
+          status: 200,
+          contentType: 'application/json',
+          method: 'GET',
+          url: new URL(logsPath(client.org), client.server).href,
+          detail: isEventTime(time) ? 'its events go back in time' : "an event's timestamp is not a time",
+        });
+      previous = time;
+    }
     cursor = page.pagination.next_cursor ?? cursor;
     yield { events: page.data, cursor };
   }

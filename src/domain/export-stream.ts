@@ -71,9 +71,19 @@ export class ExportStreamError extends Error {
 }
 
 /**
+ * An event's time as the API writes it: UTC to the millisecond, in one fixed width, so that text
+ * order is time order (years 0000–9999, which is every time an event may have).
+ */
+const EVENT_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
+export function isEventTime(value: unknown): value is string {
+  return typeof value === 'string' && EVENT_TIME.test(value);
+}
+
+/**
  * Throws unless `row` is a row the contract allows: EXPORT_ROW_FIELDS.length values, text or
- * null where a field is text (id and timestamp always text), an object or null for changes and
- * metadata. The row comes from the server, which is not trusted. Cheap: an export checks every
+ * null where a field is text (the id always text, the timestamp a time as isEventTime says), an
+ * object or null for changes and metadata. The row comes from the server, which is not trusted. Cheap: an export checks every
  * row as it arrives and decodes it into an event only when a format needs one.
  */
 export function checkExportRow(row: unknown): asserts row is ExportRow {
@@ -86,6 +96,7 @@ export function checkExportRow(row: unknown): asserts row is ExportRow {
   }
   if (typeof row[0] !== 'string' || typeof row[1] !== 'string')
     throw new ExportStreamError('a row has no id or timestamp');
+  if (!isEventTime(row[1])) throw new ExportStreamError("a row's timestamp is not a time");
   jsonObject(row[16], 'changes');
   jsonObject(row[17], 'metadata');
 }

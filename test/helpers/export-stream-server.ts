@@ -8,6 +8,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { AuditEvent } from '../../src/domain/event.js';
 import { EXPORT_ROW_FIELDS } from '../../src/domain/export-stream.js';
 import { syntheticEvent } from './event-pages-server.js';
 
@@ -47,6 +48,8 @@ export async function startExportStreamServer(options: { chunks: number; rowsPer
   const cuts: number[] = [];
   const answers: ScriptedAnswer[] = [];
   const requests: URL[] = [];
+  /** What the list pages say instead of their events, when set (a hostile older server). */
+  let pageEvents: ((events: AuditEvent[]) => AuditEvent[]) | undefined;
   const head = `${JSON.stringify({ columns: EXPORT_ROW_FIELDS, received_before: null })}\n`;
   const chunkLine = (index: number) => {
     const rows = Array.from({ length: rowsPerChunk }, (_, row) => syntheticRow(index * rowsPerChunk + row));
@@ -84,9 +87,10 @@ export async function startExportStreamServer(options: { chunks: number; rowsPer
     }
     if (url.pathname.endsWith('/audit-logs')) {
       const page = cursor === null ? 0 : first;
-      const data = Array.from({ length: rowsPerChunk }, (_, row) =>
+      const events = Array.from({ length: rowsPerChunk }, (_, row) =>
         syntheticEvent(page * rowsPerChunk + row),
       );
+      const data = pageEvents ? pageEvents(events) : events;
       const more = page + 1 < chunks;
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(
@@ -117,8 +121,13 @@ export async function startExportStreamServer(options: { chunks: number; rowsPer
     answerNext(...scripted: ScriptedAnswer[]) {
       answers.push(...scripted);
     },
-    /** Forget the cuts and answers not used yet, and the requests seen. */
+    /** List pages answer what `change` makes of their events. */
+    changePages(change: (events: AuditEvent[]) => AuditEvent[]) {
+      pageEvents = change;
+    },
+    /** Forget the cuts and answers not used yet, the requests seen and any page change. */
     reset() {
+      pageEvents = undefined;
       cuts.length = 0;
       answers.length = 0;
       requests.length = 0;

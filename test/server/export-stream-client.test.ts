@@ -3,6 +3,7 @@ import { AuditClient } from '../../src/client/client.js';
 import { AuditApiError, AuditNetworkError, AuditResponseError } from '../../src/client/errors.js';
 import { type ExportChunk, exportChunks } from '../../src/client/export-stream.js';
 import type { RetryInfo } from '../../src/client/http.js';
+import type { AuditEvent } from '../../src/domain/event.js';
 import { EXPORT_ROW_FIELDS } from '../../src/domain/export-stream.js';
 import { syntheticEvent } from '../helpers/event-pages-server.js';
 import { startExportStreamServer, syntheticRow } from '../helpers/export-stream-server.js';
@@ -123,6 +124,21 @@ describe('the client of the streamed export', () => {
       const paged = server.requests.at(-1) as URL;
       expect(paged.pathname).toMatch(/\/audit-logs$/);
       expect(paged.searchParams.get('order')).toBe('asc');
+    }
+  });
+
+  it('a hostile older server whose pages go back in time, or hold no time, is refused, not paged into a --split file', async () => {
+    for (const change of [
+      (events: AuditEvent[]) => [...events].reverse(),
+      (events: AuditEvent[]) =>
+        events.map((event, n) => (n === 1 ? { ...event, timestamp: 'not a time' } : event)),
+    ]) {
+      server.changePages(change);
+      server.answerNext({ status: 404, type: 'application/problem+json', body: '{"title":"no"}' });
+      const error = await rejection(collect(exportChunks(client(), {})));
+      expect(error).toBeInstanceOf(AuditResponseError);
+      expect((error as AuditResponseError).kind).toBe('unexpected-shape');
+      server.reset();
     }
   });
 

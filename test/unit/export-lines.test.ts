@@ -29,9 +29,15 @@ const json: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   ),
 })).value;
 const object = fc.option(fc.dictionary(tricky, json, { maxKeys: 4 }), { nil: null });
+/** A time as the server writes it, any millisecond of the years 0000–9999. */
+const time = fc
+  .integer({ min: Date.parse('0000-01-01T00:00:00.000Z'), max: Date.parse('9999-12-31T23:59:59.999Z') })
+  .map((ms) => new Date(ms).toISOString());
 const row = fc
-  .tuple(fc.array(text, { minLength: 14, maxLength: 14 }), tricky, tricky, object, object)
+  .tuple(fc.array(text, { minLength: 14, maxLength: 14 }), tricky, time, object, object)
   .map(([rest, id, timestamp, changes, metadata]) => [id, timestamp, ...rest, changes, metadata]);
+/** Rows as a chunk holds them: oldest first. */
+const inOrder = (rows: unknown[][]) => rows.sort((a, b) => ((a[1] as string) < (b[1] as string) ? -1 : 1));
 
 /** A chunk's line exactly as the server writes it: SQLite's joined rows inside. */
 const chunkLine = (cursor: string, rows: unknown[][]) =>
@@ -75,7 +81,7 @@ function viewOfLine(line: Buffer) {
 describe('the export stream read from its bytes', () => {
   it('decodes any rows to what exportRowToEvent makes of them, and the fast path equals JSON.parse', () => {
     fc.assert(
-      fc.property(fc.array(row, { maxLength: 8 }), tricky, (rows, cursor) => {
+      fc.property(fc.array(row, { maxLength: 8 }).map(inOrder), tricky, (rows, cursor) => {
         const line = Buffer.from(chunkLine(cursor, rows));
         const expected = expectedView(cursor, rows);
         expect(view(chunkInServerLayout(line))).toEqual(expected);
@@ -92,6 +98,7 @@ describe('the export stream read from its bytes', () => {
     // About 640 KB: the runs of 64 KiB split it into some ten pieces.
     const rows = Array.from({ length: 1000 }, (_, n) => {
       const values: unknown[] = EXPORT_ROW_FIELDS.map((field) => `${field} ${n} "],[" ü 😀 \\`);
+      values[1] = new Date(Date.UTC(2024, 0, 1) + n * 1000).toISOString();
       values[16] = { n, nested: { list: ['],[', '\\"'] } };
       values[17] = null;
       return values;
@@ -113,7 +120,7 @@ describe('the export stream read from its bytes', () => {
   });
 
   it('keeps its own copy of rows that arrived as a view into a larger buffer (a network read)', () => {
-    const rows = fc.sample(row, { numRuns: 3, seed: 11 });
+    const rows = inOrder(fc.sample(row, { numRuns: 3, seed: 11 }));
     const read = Buffer.from(`${chunkLine('c1', rows)}\n{"end":true,"count":3}\n`);
     const line = read.subarray(0, read.indexOf(0x0a));
     const chunk = chunkInServerLayout(line);
@@ -122,7 +129,7 @@ describe('the export stream read from its bytes', () => {
   });
 
   it('splits a whole stream cut at every byte into the same lines', () => {
-    const rows = fc.sample(row, { numRuns: 3, seed: 7 });
+    const rows = inOrder(fc.sample(row, { numRuns: 3, seed: 7 }));
     const stream = Buffer.from(
       `${head}\n${chunkLine('c1', rows)}\n${chunkLine('c2', [])}\n{"end":true,"count":3}\n`,
     );
@@ -137,7 +144,7 @@ describe('the export stream read from its bytes', () => {
   });
 
   it('holds back a line that has not ended: a stream cut mid-row yields no part of it', () => {
-    const line = chunkLine('c1', fc.sample(row, { numRuns: 2, seed: 3 }));
+    const line = chunkLine('c1', inOrder(fc.sample(row, { numRuns: 2, seed: 3 })));
     const lines = new ByteLines(1 << 20);
     expect(lines.push(Buffer.from(`${head}\n${line.slice(0, 40)}`))).toHaveLength(1);
     expect(lines.pendingBytes).toBe(Buffer.byteLength(line.slice(0, 40)));
@@ -166,9 +173,35 @@ describe('the export stream read from its bytes', () => {
     });
   });
 
+  it('a hostile server whose chunk goes back in time is refused before a row is handed out (--split would replace a finished file)', () => {
+    const rowAt = (n: number, timestamp: string) =>
+      EXPORT_ROW_FIELDS.map((field, index) =>
+        index === 1 ? timestamp : index >= 16 ? null : `${field} ${n} ${'x'.repeat(400)}`,
+      );
+    const day = (d: number) => `2026-01-0${d}T12:00:00.000Z`;
+    const backwards = [rowAt(1, day(1)), rowAt(2, day(2)), rowAt(3, day(1))];
+    const line = Buffer.from(chunkLine('c', backwards));
+    expect(() => chunkInServerLayout(line)).toThrow("a chunk's rows go back in time");
+    // The same in another layout (parsed whole), and across runs of a chunk larger than one run.
+    const spaced = Buffer.from(JSON.stringify({ rows: backwards, cursor: 'c' }, null, 1));
+    expect(() => parseChunkOrEnd(spaced)).toThrow("a chunk's rows go back in time");
+    const many = Array.from({ length: 600 }, (_, n) => rowAt(n, day(n < 300 ? 2 : 1)));
+    const long = Buffer.from(chunkLine('c', many));
+    expect(long.length).toBeGreaterThan(2 * 64 * 1024);
+    expect(() => chunkInServerLayout(long)).toThrow("a chunk's rows go back in time");
+    // Equal times are in order (several events in one millisecond).
+    expect(
+      chunkInServerLayout(Buffer.from(chunkLine('c', [rowAt(1, day(1)), rowAt(2, day(1))])))?.count,
+    ).toBe(2);
+  });
+
   it('a server that sends rows of another shape, or lines that are not the contract, is refused', () => {
-    const good = EXPORT_ROW_FIELDS.map(() => 'x');
+    const good = EXPORT_ROW_FIELDS.map((_, index) => (index === 1 ? '2024-01-01T00:00:00.000Z' : 'x'));
+    const at = (timestamp: string) => good.map((value, index) => (index === 1 ? timestamp : value));
     const bad = [
+      chunkLine('c', [at('not a time')]),
+      chunkLine('c', [at('2024-01-01T00:00:00Z')]),
+      chunkLine('c', [at('2024-13-01T00:00:00.000Z')]),
       chunkLine('c', [good.slice(1)]),
       chunkLine('c', [[...good.slice(0, 16), 'not an object', null]]),
       chunkLine('c', [[...good.slice(0, 16), [], null]]),
