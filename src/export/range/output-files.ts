@@ -3,7 +3,13 @@
  * zone, each a run of a page in one write. Tracks the files completed and, when the export
  * stops, keeps the partial a resume appends to (or drops what cannot be resumed).
  */
-import { batchLength, batchTimestamp, type EventBatch, sliceBatch } from '../../domain/event-batch.js';
+import {
+  batchLength,
+  batchOfRows,
+  batchTimestamp,
+  type EventBatch,
+  sliceBatch,
+} from '../../domain/event-batch.js';
 import type { ResumePoint } from '../export-cursor.js';
 import { createPeriodClock, fileForPeriod } from '../export-files.js';
 import { type EventSink, openEventSink, type SinkOptions } from '../export-sink.js';
@@ -81,6 +87,24 @@ export async function openOutputFiles(options: OutputFilesOptions): Promise<Outp
     if (period !== undefined) periods.push(period);
   };
 
+  /** Each run of the batch's events in one period into that period's file, in order. */
+  async function writeByPeriod(batch: EventBatch, periodOf: (timestamp: string) => string): Promise<void> {
+    const length = batchLength(batch);
+    let start = 0;
+    while (start < length) {
+      const runPeriod = periodOf(batchTimestamp(batch, start));
+      let end = start + 1;
+      while (end < length && periodOf(batchTimestamp(batch, end)) === runPeriod) end++;
+      if (runPeriod !== period || !sink) {
+        await finish();
+        period = runPeriod;
+        sink = await open(fileForPeriod(output, period), false);
+      }
+      await sink.writeMany(sliceBatch(batch, start, end));
+      start = end;
+    }
+  }
+
   return {
     files,
     periods,
@@ -92,20 +116,10 @@ export async function openOutputFiles(options: OutputFilesOptions): Promise<Outp
         await (sink as EventSink).writeMany(batch);
         return;
       }
-      const length = batchLength(batch);
-      let start = 0;
-      while (start < length) {
-        const runPeriod = periodOf(batchTimestamp(batch, start));
-        let end = start + 1;
-        while (end < length && periodOf(batchTimestamp(batch, end)) === runPeriod) end++;
-        if (runPeriod !== period || !sink) {
-          await finish();
-          period = runPeriod;
-          sink = await open(fileForPeriod(output, period), false);
-        }
-        await sink.writeMany(sliceBatch(batch, start, end));
-        start = end;
-      }
+      // A chunk kept as bytes is cut into periods a run at a time: no run outlives its writing.
+      if (batch.rowRuns) {
+        for (const rows of batch.rowRuns()) await writeByPeriod(batchOfRows(rows), periodOf);
+      } else await writeByPeriod(batch, periodOf);
     },
     finish,
     async suspend() {
