@@ -14,6 +14,7 @@
  * is asked for again from the last complete chunk's cursor.
  */
 import type { AuditEvent, JsonObject } from './event.js';
+import { MAX_JSON_NESTING, nestingDepth } from './json-nesting.js';
 
 export const EXPORT_STREAM_MEDIA_TYPE = 'application/x-ndjson';
 
@@ -99,6 +100,10 @@ export function checkExportRow(row: unknown): asserts row is ExportRow {
   if (!isEventTime(row[1])) throw new ExportStreamError("a row's timestamp is not a time");
   jsonObject(row[16], 'changes');
   jsonObject(row[17], 'metadata');
+  if (nestingDepth(row[16]) > MAX_JSON_NESTING || nestingDepth(row[17]) > MAX_JSON_NESTING)
+    throw new ExportStreamError(
+      `a row's changes or metadata is nested more than ${MAX_JSON_NESTING} levels deep`,
+    );
 }
 
 /**

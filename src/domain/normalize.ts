@@ -1,6 +1,7 @@
 import { categoryForAction, describeEvent } from './catalogue.js';
 import { isCategory } from './categories.js';
 import type { Actor, AuditEvent, EventContext, EventInput, JsonObject, Target } from './event.js';
+import { MAX_JSON_NESTING, nestingDepth } from './json-nesting.js';
 import { redactSecretString, redactSecrets } from './redaction.js';
 import { parseInstant } from './time.js';
 
@@ -16,7 +17,6 @@ export class InvalidEventError extends Error {
 }
 
 const MAX_FUTURE_SKEW_MS = 24 * 3_600_000;
-const MAX_NESTING = 16;
 const MAX_JSON_BYTES = 64 * 1024;
 
 export interface NormalizeContext {
@@ -76,8 +76,8 @@ function normalizeTimestamp(text: string | undefined, receivedAt: number): numbe
 
 function normalizeObject(field: string, value: JsonObject | null | undefined): JsonObject | null {
   if (value === null || value === undefined || Object.keys(value).length === 0) return null;
-  if (nestingDepth(value) > MAX_NESTING) {
-    throw new InvalidEventError(field, `is nested more than ${MAX_NESTING} levels deep`);
+  if (nestingDepth(value) > MAX_JSON_NESTING) {
+    throw new InvalidEventError(field, `is nested more than ${MAX_JSON_NESTING} levels deep`);
   }
   if (Buffer.byteLength(JSON.stringify(value)) > MAX_JSON_BYTES) {
     throw new InvalidEventError(field, `is larger than ${MAX_JSON_BYTES / 1024} KiB`);
@@ -101,11 +101,4 @@ function part<T extends { [K in keyof T]: string | null }>(
     }
   }
   return present ? filled : null;
-}
-
-function nestingDepth(value: unknown, depth = 0): number {
-  if (depth > MAX_NESTING || value === null || typeof value !== 'object') return depth;
-  let deepest = depth + 1;
-  for (const child of Object.values(value)) deepest = Math.max(deepest, nestingDepth(child, depth + 1));
-  return deepest;
 }

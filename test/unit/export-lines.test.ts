@@ -200,6 +200,15 @@ describe('the export stream read from its bytes', () => {
     const at = (timestamp: string) => good.map((value, index) => (index === 1 ? timestamp : value));
     const bad = [
       chunkLine('c', [at('not a time')]),
+      // Nested deeper than ingest allows: a hostile server's, which JSON.stringify could not write.
+      `{"cursor":"c","rows":[${JSON.stringify(good.slice(0, 16)).slice(
+        0,
+        -1,
+      )},null,${'{"a":'.repeat(17)}1${'}'.repeat(17)}]]}`,
+      `{"cursor":"c","rows":[${JSON.stringify(good.slice(0, 16)).slice(
+        0,
+        -1,
+      )},${'{"a":['.repeat(100_000)}1${']}'.repeat(100_000)},null]]}`,
       chunkLine('c', [at('2024-01-01T00:00:00Z')]),
       chunkLine('c', [at('2024-13-01T00:00:00.000Z')]),
       chunkLine('c', [good.slice(1)]),
