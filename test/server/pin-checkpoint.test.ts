@@ -28,7 +28,7 @@ async function tree(f: Fixture): Promise<{ sealed_size: number; checkpoint: { si
 }
 
 describe('pinning the checkpoint a backup is proved against', () => {
-  it("waits for a covering checkpoint when the latest one's last event was purged meanwhile, instead of failing with 400", async () => {
+  it("waits for a covering checkpoint, and gives up with none in time, when the latest one's last event was purged meanwhile, instead of failing with 400", async () => {
     const now = Date.now();
     // One checkpoint now, the next only a minute later: the purge lands between the two.
     fixture = await createFixture({ checkpointIntervalMs: 60_000, now: () => now });
