@@ -58,11 +58,13 @@ describe('npm pack', () => {
         'dist/index.d.ts',
         'bin/audit.js',
         'migrations/0001-initial.sql',
+        'migrations/postgres/0001-initial.sql',
       ]),
     );
     expect(
       paths.filter(
-        (path) => path.startsWith('migrations/') && !/^migrations\/\d{4}-[a-z0-9-]+\.sql$/.test(path),
+        (path) =>
+          path.startsWith('migrations/') && !/^migrations\/(postgres\/)?\d{4}-[a-z0-9-]+\.sql$/.test(path),
       ),
     ).toEqual([]);
     expect(paths).toEqual(
