@@ -50,6 +50,24 @@ export function outermostTransaction<T>(db: Db, open: () => T): T {
 }
 
 /**
+ * outermostTransaction for work that settles later (write-gate.ts writeAsync): the wake-ups
+ * queued until `open`'s promise settles run after it fulfils, none if it rejects.
+ */
+export async function outermostTransactionAsync<T>(db: Db, open: () => Promise<T>): Promise<T> {
+  if (pendingWakeUps.has(db)) throw new Error('an outermost transaction is already open');
+  const wakeUps: (() => void)[] = [];
+  pendingWakeUps.set(db, wakeUps);
+  let result: T;
+  try {
+    result = await open();
+  } finally {
+    pendingWakeUps.delete(db);
+  }
+  for (const wakeUp of wakeUps) wakeUp();
+  return result;
+}
+
+/**
  * Runs `wakeUp` once the outermost transaction of `db` has committed (not at all if it, or the
  * savepoint this was queued in, rolls back), or at once outside a transaction. If it throws, the
  * error goes to `onError` (default: a process warning), never to the writer.

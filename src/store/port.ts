@@ -1,0 +1,80 @@
+import type { DirectoryStore } from './directory-store.js';
+import type { EventRecorder } from './event-recorder.js';
+import type { StoredEvent } from './event-rows.js';
+import type { EventStore } from './event-store.js';
+import type { MerkleStore, StoredLeaf } from './merkle-store.js';
+import type { StatsStore } from './stats-store.js';
+
+/**
+ * The engine-neutral face of the stores: every method answers a Promise, every generator is an
+ * AsyncIterable. SQLite (sqlite-engine.ts) and PostgreSQL (store/pg/) implement the same shape,
+ * so the server, the admin commands and the application flows are written once.
+ */
+export type Async<T> = {
+  [K in keyof T]: T[K] extends (...args: infer A) => Generator<infer Y, unknown, unknown>
+    ? (...args: A) => AsyncIterable<Y>
+    : T[K] extends (...args: infer A) => infer R
+      ? (...args: A) => Promise<R>
+      : never;
+};
+
+/**
+ * Positions (`seq`) are per organization on PostgreSQL (gap-free, in commit order), so every
+ * method that reads by position names its organization. On SQLite the sequence is global: the
+ * organization narrows the read, and a position stays comparable with SQLite's own.
+ */
+export interface EventPort extends Async<Omit<EventStore, 'findBySeq' | 'readFrom' | 'maxSeq' | 'endSeq'>> {
+  /** The organization's event stored at a position. */
+  findBySeq(orgId: number, seq: number): Promise<StoredEvent | undefined>;
+  /** The organization's events after a position, oldest first: the follower hub's read. */
+  readFrom(orgId: number, afterSeq: number, limit: number): Promise<StoredEvent[]>;
+  /** The organization's highest stored position (0: none). */
+  maxSeq(orgId: number): Promise<number>;
+  /** The highest position ever issued to the organization, erased events included. */
+  endSeq(orgId: number): Promise<number>;
+}
+
+export interface MerklePort extends Async<Omit<MerkleStore, 'sealedSeq' | 'leafOfSeq'>> {
+  /** The highest position of the organization that has a leaf (0: none). */
+  sealedSeq(orgId: number): Promise<number>;
+  /** The organization's leaf of the event at a position, if it is sealed. */
+  leafOfSeq(orgId: number, eventSeq: number): Promise<StoredLeaf | undefined>;
+}
+
+/** Every store the server and the admin commands call, each method a Promise. */
+export interface StorePort {
+  events: EventPort;
+  directory: Async<DirectoryStore>;
+  recorder: Async<EventRecorder>;
+  /** Each organization's Merkle tree, signed checkpoints and export leaves. */
+  merkle: MerklePort;
+  stats: Async<StatsStore>;
+}
+
+/** The stores as one write transaction sees them: valid only until `write`'s work settles. */
+export interface WriteScope extends StorePort {
+  /** Runs `callback` once this transaction commits; never if it rolls back. */
+  afterCommit(callback: () => void): void;
+}
+
+export type EngineKind = 'sqlite' | 'postgres';
+
+/** One database behind the port: the stores, its transactions and its end. */
+export interface Engine {
+  kind: EngineKind;
+  /** For single reads. Outside `write`, a call waits for a write in progress to settle. */
+  stores: StorePort;
+  /**
+   * Runs `work` over one consistent view of the database. PostgreSQL: a REPEATABLE READ, READ
+   * ONLY transaction. SQLite: the stores as they are (a statement is a snapshot of its own).
+   */
+  read<T>(work: (stores: StorePort) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in one write transaction: committed when its promise fulfils, rolled back when
+   * it rejects. Writes of one process run one at a time, in the order asked.
+   */
+  write<T>(work: (tx: WriteScope) => Promise<T>): Promise<T>;
+  /** Runs `callback` after the transaction in progress commits, or at once outside one. */
+  afterCommit(callback: () => void): void;
+  close(): Promise<void>;
+}

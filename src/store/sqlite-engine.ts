@@ -1,0 +1,113 @@
+import { asyncFacade, type CallPolicy, callNow } from './async-facade.js';
+import type { Db } from './database.js';
+import { EVENT_COLUMNS, valuesToStoredEvent } from './event-rows.js';
+import type { Engine, EventPort, MerklePort, StorePort, WriteScope } from './port.js';
+import { createStatsStore, type StatsStore } from './stats-store.js';
+import type { Stores } from './stores.js';
+import type { WriteGate } from './write-gate.js';
+
+/**
+ * The SQLite engine: today's synchronous stores behind the port. A call runs the store's own
+ * method at once and answers on the next microtask, so a write's work, awaiting only these,
+ * still runs start to end within one turn of the event loop, as the gate requires.
+ */
+export function createSqliteEngine(stores: Stores, writes: WriteGate): Engine {
+  const { db } = stores;
+  const readFrom = readFromStatement(db);
+  // Built on first use: admin commands never count, and preparing its statements costs.
+  let statsStore: StatsStore | undefined;
+  const stats = (): StatsStore => {
+    statsStore ??= createStatsStore(db);
+    return statsStore;
+  };
+
+  // The write in progress, if any: calls outside it wait for it to settle (they would read
+  // its uncommitted rows on this one connection otherwise).
+  let writing: Promise<unknown> | undefined;
+  const outside: CallPolicy = (run) => (writing ? afterWrites(run) : callNow(run));
+  async function afterWrites<R>(run: () => R): Promise<R> {
+    while (writing) await writing.catch(() => {});
+    return run();
+  }
+
+  function portOver(policy: CallPolicy): StorePort {
+    const events = asyncFacade(stores.events, policy);
+    const merkle = asyncFacade(stores.merkle, policy);
+    const eventPort: EventPort = {
+      ...events,
+      findBySeq: (orgId, seq) =>
+        policy(() => {
+          const stored = stores.events.findBySeq(seq);
+          return stored?.orgId === orgId ? stored : undefined;
+        }),
+      readFrom: (orgId, afterSeq, limit) =>
+        policy(() => readFrom.all(afterSeq, orgId, limit).map(valuesToStoredEvent)),
+      // One sequence for every organization: its end bounds each organization's.
+      maxSeq: () => policy(() => stores.events.maxSeq()),
+      endSeq: () => policy(() => stores.events.endSeq()),
+    };
+    const merklePort: MerklePort = {
+      ...merkle,
+      sealedSeq: () => policy(() => stores.merkle.sealedSeq()),
+      leafOfSeq: (orgId, eventSeq) =>
+        policy(() =>
+          stores.merkle.leafOfEvent(orgId, eventSeq) ? stores.merkle.leafOfSeq(eventSeq) : undefined,
+        ),
+    };
+    return {
+      events: eventPort,
+      directory: asyncFacade(stores.directory, policy),
+      recorder: asyncFacade(stores.recorder, policy),
+      merkle: merklePort,
+      stats: { stats: (...args) => policy(() => stats().stats(...args)) },
+    };
+  }
+
+  const outsidePort = portOver(outside);
+
+  return {
+    kind: 'sqlite',
+    stores: outsidePort,
+    // Each statement reads a snapshot; nothing is held across the work's awaits.
+    read: (work) => work(outsidePort),
+    write<T>(work: (tx: WriteScope) => Promise<T>): Promise<T> {
+      let open = true;
+      let ended = () => {};
+      let mine: Promise<void> | undefined;
+      const end = () => {
+        open = false;
+        if (writing === mine) writing = undefined;
+        ended();
+      };
+      const inside: CallPolicy = (run) =>
+        open ? callNow(run) : Promise.reject(new Error('a write scope was used after its transaction ended'));
+      const scope: WriteScope = {
+        ...portOver(inside),
+        afterCommit: (callback) => writes.afterCommit(callback),
+      };
+      return writes
+        .writeAsync(() => {
+          // From BEGIN to COMMIT or ROLLBACK only: a write waiting for the lock holds no reader.
+          mine = new Promise<void>((resolve) => {
+            ended = resolve;
+          });
+          writing = mine;
+          return work(scope);
+        }, end)
+        .finally(end);
+    },
+    afterCommit: (callback) => writes.afterCommit(callback),
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}
+
+/** The organization's events after a position: the global rowid range, narrowed to the org. */
+function readFromStatement(db: Db) {
+  return db
+    .prepare<[number, number, number], unknown[]>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE seq > ? AND org_id = ? ORDER BY seq LIMIT ?`,
+    )
+    .raw(true);
+}
