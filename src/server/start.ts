@@ -105,7 +105,9 @@ async function listenThenPrepare(app: FastifyInstance, options: StartOptions): P
   let purgeTimer: NodeJS.Timeout | undefined;
   app.addHook('onClose', async () => clearInterval(purgeTimer));
   await app.listen({ host: options.host, port: options.port });
-  const stores = app.services;
+  const services = app.services;
+  // Bootstrap, demo data and the purge still use SQLite's synchronous stores (the admin side).
+  const stores = services.sqlite;
   const bootstrap = bootstrapIfEmpty(stores);
   const demoEvents = options.demo ? await fillDemo(stores, bootstrap !== undefined, options.log) : 0;
   const purgeNow = () => purgeExpiredEvents(stores.directory, stores.events, stores.recorder, Date.now());
@@ -114,12 +116,12 @@ async function listenThenPrepare(app: FastifyInstance, options: StartOptions): P
   // server says it is ready: `audit verify` right after start has something to check. A large
   // log that predates the tree is sealed while the server already serves.
   if (stores.events.maxSeq() - stores.merkle.sealedSeq() <= SEAL_BEFORE_READY)
-    await stores.sealer.settle({ signNow: true });
-  else stores.sealer.poke();
+    await services.sealer.settle({ signNow: true });
+  else services.sealer.poke();
   // While serving, the purge is one write like any other: it waits for the lock without
   // stopping the event loop, and a lock held past the bound leaves it to the next hour.
   purgeTimer = setInterval(() => {
-    stores.writes.write(purgeNow).catch((error: unknown) => app.log.error(error));
+    services.writes.write(purgeNow).catch((error: unknown) => app.log.error(error));
   }, HOUR_MS);
   purgeTimer.unref();
 

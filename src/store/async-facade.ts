@@ -28,10 +28,12 @@ export function asyncFacade<T extends object>(target: T, policy: CallPolicy = ca
   const facade: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(target)) {
     if (typeof value !== 'function') continue;
-    const method = value as (...args: unknown[]) => unknown;
-    facade[name] = isGeneratorFunction(method)
-      ? (...args: unknown[]) => iterateUnder(policy, () => method.apply(target, args) as Iterator<unknown>)
-      : (...args: unknown[]) => policy(() => method.apply(target, args));
+    // Looked up at each call, so a method replaced on the store (a test's spy) is the one run.
+    const method = () =>
+      (target as Record<string, (...args: unknown[]) => unknown>)[name] as (...args: unknown[]) => unknown;
+    facade[name] = isGeneratorFunction(value)
+      ? (...args: unknown[]) => iterateUnder(policy, () => method().apply(target, args) as Iterator<unknown>)
+      : (...args: unknown[]) => policy(() => method().apply(target, args));
   }
   return facade as Async<T>;
 }

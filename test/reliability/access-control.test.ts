@@ -223,8 +223,8 @@ describe('access control: every role × every endpoint', () => {
     if (template.includes('/audit-logs/tree') || template.endsWith('/checkpoint')) {
       // Every event so far is in the tree and a checkpoint covers it.
       await fixture.app.services.sealer.settle({ signNow: true });
-      const orgId = fixture.app.services.directory.findOrganization('default')?.id ?? 0;
-      const size = fixture.app.services.merkle.latestCheckpoint(orgId)?.treeSize ?? 0;
+      const orgId = fixture.app.services.sqlite.directory.findOrganization('default')?.id ?? 0;
+      const size = fixture.app.services.sqlite.merkle.latestCheckpoint(orgId)?.treeSize ?? 0;
       const queries: Record<string, string> = {
         '/tree/inclusion': `event_id=${known.alice?.id}&tree_size=${size}`,
         '/tree/consistency': `first=1&second=${size}`,

@@ -29,11 +29,11 @@ describe('export streams against readers that abuse them', () => {
 
   const start = async (options: Partial<AppOptions>, events: number, make = plainEvent) => {
     fixture = await createFixture({ shutdownGraceMs: 60_000, ...options });
-    const orgId = fixture.app.services.directory.findOrganization('default')?.id as number;
+    const orgId = fixture.app.services.sqlite.directory.findOrganization('default')?.id as number;
     for (let first = 0; first < events; first += 1000) {
       const batch: EventInput[] = [];
       for (let n = first; n < Math.min(events, first + 1000); n++) batch.push(make(n));
-      fixture.app.services.recorder.record(orgId, batch);
+      fixture.app.services.sqlite.recorder.record(orgId, batch);
     }
     await sleep(2);
     await fixture.app.listen({ host: '127.0.0.1', port: 0 });

@@ -55,7 +55,8 @@ describe('where a stream starts', () => {
     const orgId = Number(
       fixture.db.prepare("SELECT id FROM organizations WHERE slug = 'default'").pluck().get(),
     );
-    const { positions, events } = fixture.app.services;
+    const { positions } = fixture.app.services;
+    const { events } = fixture.app.services.sqlite;
     // A position this log never issued: a client that saw a newer copy of the database.
     const ahead = positions.encode(orgId, events.maxSeq() + 1000);
     const stream = await openStream(`${base}${STREAM}`, { ...auth(), 'last-event-id': ahead });

@@ -103,10 +103,12 @@ describe('GET audit-logs/stream (Server-Sent Events)', () => {
       fixture.db.prepare("SELECT id FROM organizations WHERE slug = 'default'").pluck().get(),
     );
     const delivered = new Map<string, (readonly StoredEvent[])[]>();
+    const afterSeq = Number(fixture.db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck().get());
     const follow = (name: string, accepts: (event: AuditEvent) => boolean) => {
       delivered.set(name, []);
       return hub.subscribe({
         orgId,
+        afterSeq,
         accepts,
         deliver: (batch) => delivered.get(name)?.push(batch),
         close() {},
@@ -118,6 +120,7 @@ describe('GET audit-logs/stream (Server-Sent Events)', () => {
       follow('tunnels', (event) => event.category === 'tunnel'),
     ];
     await fixture.ingest([{ action: 'tunnel.created' }, { action: 'user.login' }]);
+    await hub.settle();
     for (const stop of unsubscribe) stop();
     const [whole] = delivered.get('everything') ?? [];
     expect(whole?.map((stored) => stored.event.action)).toEqual(['tunnel.created', 'user.login']);

@@ -127,8 +127,10 @@ describe('what the leaves show of a log that changed', () => {
     expect(leafBefore[7]).not.toBeNull();
 
     const { services } = f.app;
-    createAdmin(services).setPlan('default', 'free');
-    expect(purgeExpiredEvents(services.directory, services.events, services.recorder, now)).toBe(1);
+    createAdmin(services.sqlite).setPlan('default', 'free');
+    expect(
+      purgeExpiredEvents(services.sqlite.directory, services.sqlite.events, services.sqlite.recorder, now),
+    ).toBe(1);
     const after = (await f.request({ method: 'GET', url: `${BASE}/tree/leaves?start=0&end=${size}` })).json();
     const leafAfter = after.data.find((leaf: unknown[]) => leaf[2] === old?.id);
     expect(leafAfter).toEqual([...leafBefore.slice(0, 6), null, null]);

@@ -216,7 +216,7 @@ describe('webhook delivery', () => {
     const { data } = await subscribe({ url: receiver.url, actions: 'user.login' });
     await fixture.ingest([{ action: 'user.login', timestamp: '2020-01-01T00:00:00Z' }]);
     await receiver.waitFor(1);
-    const { events, directory } = fixture.app.services;
+    const { events, directory } = fixture.app.services.sqlite;
     const org = directory.findOrganization('default');
     expect(events.purgeBefore(org?.id ?? 0, Date.parse('2021-01-01T00:00:00Z'))).toBe(1);
     expect(await deliveries(data.id)).toEqual([]);

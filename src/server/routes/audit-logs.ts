@@ -12,7 +12,8 @@ import { registerIngestRoute } from './ingest.js';
 import { registerReviewRoute } from './review.js';
 
 export function registerAuditLogRoutes(app: FastifyInstance, options: ExportRouteOptions) {
-  const { events, now, cursors, merkle } = app.services;
+  const { now, cursors } = app.services;
+  const { events, merkle } = app.services.engine.stores;
 
   const listSchema = {
     tags: ['audit-logs'],
@@ -25,10 +26,10 @@ export function registerAuditLogRoutes(app: FastifyInstance, options: ExportRout
     const scope = visibilityOf(principal);
     const orgId = principal.organization.id;
     const query = request.query as ListQuery;
-    const listRequest = parseListQuery(query, { principal, scope, now: now(), events, cursors });
+    const listRequest = await parseListQuery(query, { principal, scope, now: now(), events, cursors });
     if (query.tree_size !== undefined)
-      listRequest.filter.maxSeq = treeSizeSeq(principal, merkle, query.tree_size);
-    const page = events.pageJson(
+      listRequest.filter.maxSeq = await treeSizeSeq(principal, merkle, query.tree_size);
+    const page = await events.pageJson(
       orgId,
       listRequest.filter,
       scope,
@@ -91,7 +92,7 @@ export function registerAuditLogRoutes(app: FastifyInstance, options: ExportRout
       const principal = organizationFor(request, org);
       const scope = visibilityOf(principal);
       // An event the caller may not see is answered exactly like one that does not exist.
-      const stored = events.findVisible(principal.organization.id, id, scope);
+      const stored = await events.findVisible(principal.organization.id, id, scope);
       if (!stored) throw notFound(`no audit event "${id}"`);
       return { data: stored.event };
     },

@@ -30,7 +30,7 @@ import {
 
 /** Webhook subscriptions: organization owners and admins only; ingest tokens may not manage them. */
 export function registerWebhookRoutes(app: FastifyInstance) {
-  const { db, writes } = app.services;
+  const { db, engine } = app.services;
   const { store, allowPrivate } = app.services.webhooks;
   app.addSchema(WebhookSchema);
   app.addSchema(DeliverySchema);
@@ -59,9 +59,10 @@ export function registerWebhookRoutes(app: FastifyInstance) {
         description: body.description ?? null,
       }));
       const secret = body.secret ?? generateSecret();
-      const webhook = await writes.write(() => {
+      // The webhook store is SQLite's own for now: it writes on the engine's connection, in tx.
+      const webhook = await engine.write(async (tx) => {
         const created = store.create(principal.organization.id, fields, secret);
-        recordWebhookChange(app, request, principal, 'created', created);
+        await recordWebhookChange(tx, request, principal, 'created', created);
         return created;
       });
       reply.code(201).header('cache-control', 'no-store');
@@ -120,9 +121,9 @@ export function registerWebhookRoutes(app: FastifyInstance) {
         return fields;
       });
       const { id } = request.params;
-      const updated = await writes.write(() => {
+      const updated = await engine.write(async (tx) => {
         const result = store.update(principal.organization.id, id, changes);
-        if (result) recordWebhookChange(app, request, principal, 'updated', result.after, result.before);
+        if (result) await recordWebhookChange(tx, request, principal, 'updated', result.after, result.before);
         return result;
       });
       if (!updated) throw notFound(`no webhook "${id}"`);
@@ -144,9 +145,9 @@ export function registerWebhookRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const principal = webhookAdmin(request);
       const { id } = request.params;
-      const removed = await writes.write(() => {
+      const removed = await engine.write(async (tx) => {
         const webhook = store.remove(principal.organization.id, id);
-        if (webhook) recordWebhookChange(app, request, principal, 'deleted', webhook);
+        if (webhook) await recordWebhookChange(tx, request, principal, 'deleted', webhook);
         return webhook;
       });
       if (!removed) throw notFound(`no webhook "${id}"`);
