@@ -30,11 +30,9 @@ export function createSqliteEngine(stores: Stores, writes: WriteGate): Engine {
     return run();
   }
 
-  function portOver(policy: CallPolicy): StorePort {
-    const events = asyncFacade(stores.events, policy);
-    const merkle = asyncFacade(stores.merkle, policy);
-    const eventPort: EventPort = {
-      ...events,
+  function eventPortOver(policy: CallPolicy): EventPort {
+    return {
+      ...asyncFacade(stores.events, policy),
       findBySeq: (orgId, seq) =>
         policy(() => {
           const stored = stores.events.findBySeq(seq);
@@ -46,20 +44,50 @@ export function createSqliteEngine(stores: Stores, writes: WriteGate): Engine {
       maxSeq: () => policy(() => stores.events.maxSeq()),
       endSeq: () => policy(() => stores.events.endSeq()),
     };
-    const merklePort: MerklePort = {
-      ...merkle,
+  }
+
+  function merklePortOver(policy: CallPolicy): MerklePort {
+    return {
+      ...asyncFacade(stores.merkle, policy),
       sealedSeq: () => policy(() => stores.merkle.sealedSeq()),
       leafOfSeq: (orgId, eventSeq) =>
         policy(() =>
           stores.merkle.leafOfEvent(orgId, eventSeq) ? stores.merkle.leafOfSeq(eventSeq) : undefined,
         ),
     };
+  }
+
+  /**
+   * The port under `policy`, each store's face made on first use: a write scope is made per
+   * transaction, and an ingest then pays for the recorder's face alone.
+   */
+  function portOver(policy: CallPolicy): StorePort {
+    let events: EventPort | undefined;
+    let directory: StorePort['directory'] | undefined;
+    let recorder: StorePort['recorder'] | undefined;
+    let merkle: MerklePort | undefined;
+    let statsPort: StorePort['stats'] | undefined;
     return {
-      events: eventPort,
-      directory: asyncFacade(stores.directory, policy),
-      recorder: asyncFacade(stores.recorder, policy),
-      merkle: merklePort,
-      stats: { stats: (...args) => policy(() => stats().stats(...args)) },
+      get events() {
+        events ??= eventPortOver(policy);
+        return events;
+      },
+      get directory() {
+        directory ??= asyncFacade(stores.directory, policy);
+        return directory;
+      },
+      get recorder() {
+        recorder ??= asyncFacade(stores.recorder, policy);
+        return recorder;
+      },
+      get merkle() {
+        merkle ??= merklePortOver(policy);
+        return merkle;
+      },
+      get stats() {
+        statsPort ??= { stats: (...args) => policy(() => stats().stats(...args)) };
+        return statsPort;
+      },
     };
   }
 
