@@ -11,7 +11,17 @@ import type { WriteGate } from './write-gate.js';
  * method at once and answers on the next microtask, so a write's work, awaiting only these,
  * still runs start to end within one turn of the event loop, as the gate requires.
  */
-export function createSqliteEngine(stores: Stores, writes: WriteGate): Engine {
+/** The SQLite engine, and a way in for the synchronous code not yet behind the port. */
+export interface SqliteEngine extends Engine {
+  /**
+   * Runs synchronous SQLite work on the engine's connection at a moment no write transaction
+   * is open (at once when none is): another request's open transaction is never read from or
+   * written into. An async `run` is covered up to its first await only.
+   */
+  exclusive<T>(run: () => T): Promise<Awaited<T>>;
+}
+
+export function createSqliteEngine(stores: Stores, writes: WriteGate): SqliteEngine {
   const { db } = stores;
   const readFrom = readFromStatement(db);
   // Built on first use: admin commands never count, and preparing its statements costs.
@@ -125,6 +135,7 @@ export function createSqliteEngine(stores: Stores, writes: WriteGate): Engine {
         .finally(end);
     },
     afterCommit: (callback) => writes.afterCommit(callback),
+    exclusive: <T>(run: () => T) => outside(run) as Promise<Awaited<T>>,
     async close() {
       if (db.open) db.close();
     },

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Db, openDatabase } from '../../src/store/database.js';
 import type { Engine } from '../../src/store/port.js';
-import { createSqliteEngine } from '../../src/store/sqlite-engine.js';
+import { createSqliteEngine, type SqliteEngine } from '../../src/store/sqlite-engine.js';
 import { createStores } from '../../src/store/stores.js';
 import { createWriteGate, InterleavedWriteError } from '../../src/store/write-gate.js';
 
@@ -17,7 +17,7 @@ describe('the SQLite engine', () => {
   let dir: string;
   let db: Db;
   let other: Database.Database;
-  let engine: Engine;
+  let engine: SqliteEngine;
   let orgId: number;
   const committed = () => other.prepare('SELECT count(*) FROM events').pluck().get() as number;
 
@@ -103,6 +103,19 @@ describe('the SQLite engine', () => {
     await write;
     await sleep(0);
     expect(seen).toEqual([2]);
+  });
+
+  it('runs synchronous SQLite work (not behind the port yet) only while no write is open', async () => {
+    const seen: number[] = [];
+    const count = () => db.prepare('SELECT count(*) FROM events').pluck().get() as number;
+    await engine.write(async (tx) => {
+      await record(tx);
+      void engine.exclusive(count).then((n) => seen.push(n));
+      await record(tx);
+    });
+    await sleep(0);
+    expect(seen).toEqual([2]);
+    expect(await engine.exclusive(() => db.inTransaction)).toBe(false);
   });
 
   it('runs writes one after another, in the order asked, and wakes after each commit', async () => {

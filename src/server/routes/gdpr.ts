@@ -50,8 +50,10 @@ export function registerGdprRoutes(app: FastifyInstance, options: { scrubWaitMs?
       assertOrganizationReader(principal, 'a GDPR export');
       const body = request.body as SubjectBodyValue;
       const orgId = principal.organization.id;
-      const { subject, candidates } = await gdpr.resolve(orgId, subjectRequest(body));
-      const seqs = await gdpr.positionsOf(orgId, subject);
+      // The GDPR store is SQLite's own: each scan starts while no write transaction is open, and
+      // reads its later pages after a turn of the event loop (event-scan.ts).
+      const { subject, candidates } = await engine.exclusive(() => gdpr.resolve(orgId, subjectRequest(body)));
+      const seqs = await engine.exclusive(() => gdpr.positionsOf(orgId, subject));
       // Recorded before any data leaves: a busy database answers 503, never an unaudited export.
       await engine.write((tx) =>
         tx.recorder.record(orgId, [
@@ -89,7 +91,8 @@ export function registerGdprRoutes(app: FastifyInstance, options: { scrubWaitMs?
       assertOwner(principal, 'erasing personal data');
       const body = request.body;
       const orgId = principal.organization.id;
-      if (body.dry_run) return { data: answer(await gdpr.preview(orgId, subjectRequest(body))) };
+      if (body.dry_run)
+        return { data: answer(await engine.exclusive(() => gdpr.preview(orgId, subjectRequest(body)))) };
       const subject = subjectRequest(body);
       // The engine owns the transaction: the erasure (a savepoint within it) and its record
       // commit together, and followers are woken after the commit. The record holds no personal
@@ -119,7 +122,7 @@ export function registerGdprRoutes(app: FastifyInstance, options: { scrubWaitMs?
         ]);
         return erased;
       });
-      if (!(await gdpr.scrub(scrubWaitMs))) throw erasurePending();
+      if (!(await engine.exclusive(() => gdpr.scrub(scrubWaitMs)))) throw erasurePending();
       return { data: answer(report) };
     },
   );

@@ -82,7 +82,8 @@ export function registerWebhookRoutes(app: FastifyInstance) {
     },
     async (request) => {
       const principal = webhookAdmin(request);
-      return { data: store.list(principal.organization.id).map(presentWebhook) };
+      const webhooks = await engine.exclusive(() => store.list(principal.organization.id));
+      return { data: webhooks.map(presentWebhook) };
     },
   );
 
@@ -95,7 +96,7 @@ export function registerWebhookRoutes(app: FastifyInstance) {
         [401, 403, 404, 429],
       ),
     },
-    async (request) => ({ data: presentWebhook(findWebhook(app, request, webhookAdmin(request))) }),
+    async (request) => ({ data: presentWebhook(await findWebhook(app, request, webhookAdmin(request))) }),
   );
 
   app.withTypeProvider<TypeBoxTypeProvider>().patch(
@@ -128,7 +129,8 @@ export function registerWebhookRoutes(app: FastifyInstance) {
       });
       if (!updated) throw notFound(`no webhook "${id}"`);
       // The old URL may be a credential: it leaves the WAL too.
-      if (changes.url !== undefined && updated.before.url !== updated.after.url) dropWalHistory(db);
+      if (changes.url !== undefined && updated.before.url !== updated.after.url)
+        await engine.exclusive(() => dropWalHistory(db));
       return { data: presentWebhook(updated.after) };
     },
   );
@@ -151,7 +153,7 @@ export function registerWebhookRoutes(app: FastifyInstance) {
         return webhook;
       });
       if (!removed) throw notFound(`no webhook "${id}"`);
-      dropWalHistory(db);
+      await engine.exclusive(() => dropWalHistory(db));
       return reply.code(204).send(null);
     },
   );
