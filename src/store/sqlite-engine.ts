@@ -2,9 +2,9 @@ import { asyncFacade, type CallPolicy, callNow } from './async-facade.js';
 import type { Db } from './database.js';
 import { EVENT_COLUMNS, valuesToStoredEvent } from './event-rows.js';
 import type { Engine, EventPort, MerklePort, StorePort, WriteScope } from './port.js';
-import { createStatsStore, type StatsStore } from './stats-store.js';
-import type { Stores } from './stores.js';
-import type { WriteGate } from './write-gate.js';
+import type { StatsStore } from './stats-store.js';
+import { createStores, type Stores } from './stores.js';
+import { createWriteGate, type WriteGate } from './write-gate.js';
 
 /**
  * The SQLite engine: today's synchronous stores behind the port. A call runs the store's own
@@ -24,10 +24,11 @@ export interface SqliteEngine extends Engine {
 export function createSqliteEngine(stores: Stores, writes: WriteGate): SqliteEngine {
   const { db } = stores;
   const readFrom = readFromStatement(db);
-  // Built on first use: admin commands never count, and preparing its statements costs.
-  let statsStore: StatsStore | undefined;
-  const stats = (): StatsStore => {
-    statsStore ??= createStatsStore(db);
+  // Loaded and built on first use: admin commands never count (their module budget), and
+  // preparing its statements costs. A count is a read: never asked inside a write.
+  let statsStore: Promise<StatsStore> | undefined;
+  const stats = (): Promise<StatsStore> => {
+    statsStore ??= import('./stats-store.js').then(({ createStatsStore }) => createStatsStore(db));
     return statsStore;
   };
 
@@ -95,7 +96,12 @@ export function createSqliteEngine(stores: Stores, writes: WriteGate): SqliteEng
         return merkle;
       },
       get stats() {
-        statsPort ??= { stats: (...args) => policy(() => stats().stats(...args)) };
+        statsPort ??= {
+          stats: async (...args) => {
+            const store = await stats();
+            return policy(() => store.stats(...args));
+          },
+        };
         return statsPort;
       },
     };
@@ -149,4 +155,9 @@ function readFromStatement(db: Db) {
       `SELECT ${EVENT_COLUMNS} FROM events WHERE seq > ? AND org_id = ? ORDER BY seq LIMIT ?`,
     )
     .raw(true);
+}
+
+/** An engine over a connection of its own making: for admin commands and tests. */
+export function sqliteEngineOf(db: Db, now?: () => number): SqliteEngine {
+  return createSqliteEngine(createStores(db, now), createWriteGate(db));
 }

@@ -5,9 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { EventInput } from '../../src/domain/event.js';
 import { generateToken } from '../../src/domain/token.js';
-import { createAdmin } from '../../src/server/admin.js';
 import { openDatabase } from '../../src/store/database.js';
 import { createStores } from '../../src/store/stores.js';
+import { adminOf } from '../helpers/admin.js';
 import { BIN, cliEnv, runCli, startServerProcess, tempHome } from '../helpers/cli.js';
 import { type ContractProxy, startContractProxy } from '../helpers/contract-proxy.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
@@ -281,13 +281,11 @@ describe('audit tail', () => {
     // As `audit server user add` and `audit server token create` do: their own connection to the
     // file, from outside the server. Written here, the moment before the request goes on, so the
     // server's own once-a-second look at the file cannot pick them up first by chance.
-    // One commit, and the request released right after it: the window is as small as it gets.
+    // Two commits in a row, and the request released right after: the window is as small as it gets.
     const adminConnection = openDatabase(home.dbFile);
-    const admin = createAdmin(createStores(adminConnection));
-    adminConnection.transaction(() => {
-      admin.addUser('default', { email: 'mo@example.com', name: 'Mo', role: 'member' });
-      admin.createToken('default', 'mo@example.com', 'read', 'from-cli');
-    })();
+    const admin = adminOf(createStores(adminConnection));
+    await admin.addUser('default', { email: 'mo@example.com', name: 'Mo', role: 'member' });
+    await admin.createToken('default', 'mo@example.com', 'read', 'from-cli');
     // Nothing else reaches the server before tail's stream has started.
     await held.release();
 

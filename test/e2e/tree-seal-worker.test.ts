@@ -25,7 +25,7 @@ async function setUp(meddle?: (db: Database.Database, seqs: number[]) => void) {
   const db = openDatabase(file);
   const app = await buildApp({ db, treeSealing: false });
   closers.push(() => app.close());
-  bootstrapIfEmpty(app.services.sqlite);
+  await bootstrapIfEmpty(app.services.engine);
   const worker = startLeafWorker(file, WORKER) as LeafWorker;
   expect(worker, 'the build has the worker').toBeDefined();
   // Between the worker's read and the sealer's write, `meddle` changes what the worker read.

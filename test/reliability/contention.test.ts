@@ -33,10 +33,12 @@ const [dist, file, ms] = process.argv.slice(1);
 const { openDatabase } = await import(dist + 'store/database.js');
 const { createStores } = await import(dist + 'store/stores.js');
 const { createAdmin } = await import(dist + 'server/admin.js');
+const { createSqliteEngine } = await import(dist + 'store/sqlite-engine.js');
+const { createWriteGate } = await import(dist + 'store/write-gate.js');
 const { purgeExpiredEvents } = await import(dist + 'server/retention.js');
 const db = openDatabase(file);
 const stores = createStores(db);
-createAdmin(stores).setPlan('default', 'free');
+await createAdmin(createSqliteEngine(stores, createWriteGate(db))).setPlan('default', 'free');
 let purged = 0, runs = 0, busy = 0;
 const end = Date.now() + Number(ms);
 while (Date.now() < end) {

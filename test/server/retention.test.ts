@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/domain/event.js';
-import { createAdmin } from '../../src/server/admin.js';
 import { purgeExpiredEvents } from '../../src/server/retention.js';
 import { createStores, type Stores } from '../../src/store/stores.js';
+import { adminOf } from '../helpers/admin.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 
 const BASE = '/api/v1/organizations/default/audit-logs';
@@ -20,7 +20,7 @@ describe('retention purge', () => {
   let otherIds: string[];
 
   const purge = () => purgeExpiredEvents(stores.directory, stores.events, stores.recorder, now);
-  const admin = () => createAdmin(stores);
+  const admin = () => adminOf(stores);
 
   const eventsAt = (marker: string) =>
     AGES.map((age) => ({
@@ -93,7 +93,7 @@ describe('retention purge', () => {
   ] as const)(
     '$plan (retention $window days) purges exactly the older events and records the count once',
     async ({ plan, days, window }) => {
-      admin().setPlan('default', plan, days);
+      await admin().setPlan('default', plan, days);
       const expired = AGES.filter((age) => age > window);
       const kept = AGES.filter((age) => age < window);
       expect(expired.length).toBeGreaterThan(0);
@@ -141,7 +141,7 @@ describe('retention purge', () => {
   );
 
   it('purges each organization by its own plan', async () => {
-    admin().setPlan('other', 'free');
+    await admin().setPlan('other', 'free');
     expect(purge()).toBe(AGES.filter((age) => age > 30).length);
     expect(remainingAges()).toEqual(AGES);
     expect(countIn('default', "e.action = 'audit.retention_purged'")).toBe(0);
@@ -151,8 +151,8 @@ describe('retention purge', () => {
   });
 
   it('goes back to purging nothing when the plan returns to unlimited', async () => {
-    admin().setPlan('default', 'fleet');
-    admin().setPlan('default', 'unlimited');
+    await admin().setPlan('default', 'fleet');
+    await admin().setPlan('default', 'unlimited');
     expect(stores.directory.findOrganization('default')?.retentionDays).toBeNull();
     expect(purge()).toBe(0);
     expect(remainingAges()).toEqual(AGES);
@@ -162,7 +162,7 @@ describe('retention purge', () => {
     const q = (text: string) =>
       fixture.request({ method: 'GET', url: `${BASE}?q=${text}&action=tunnel.created` });
     expect((await q('400')).json().data.map((event: AuditEvent) => event.id)).toEqual([byAge.get(400)?.id]);
-    admin().setPlan('default', 'fleet');
+    await admin().setPlan('default', 'fleet');
     purge();
     expect((await q('400')).json().data).toEqual([]);
     expect((await q('0.5')).json().data).toHaveLength(1);

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/domain/event.js';
-import { createAdmin } from '../../src/server/admin.js';
 import { openDatabase } from '../../src/store/database.js';
 import type { StoredEvent } from '../../src/store/event-rows.js';
 import { createStores } from '../../src/store/stores.js';
+import { adminOf } from '../helpers/admin.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 import { openStream } from '../helpers/sse-client.js';
 
@@ -83,7 +83,7 @@ describe('GET audit-logs/stream (Server-Sent Events)', () => {
     );
     // An admin command writes to the same file from its own connection, as `audit server token create` does.
     const otherConnection = openDatabase(fixture.dbFile);
-    createAdmin(createStores(otherConnection)).createToken(
+    await adminOf(createStores(otherConnection)).createToken(
       'default',
       'alice@example.com',
       'read',

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAdmin } from '../../src/server/admin.js';
 import { purgeExpiredEvents } from '../../src/server/retention.js';
+import { adminOf } from '../helpers/admin.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 
 const BASE = '/api/v1/organizations/default/audit-logs';
@@ -127,7 +127,7 @@ describe('what the leaves show of a log that changed', () => {
     expect(leafBefore[7]).not.toBeNull();
 
     const { services } = f.app;
-    createAdmin(services.sqlite).setPlan('default', 'free');
+    await adminOf(services.sqlite).setPlan('default', 'free');
     expect(
       purgeExpiredEvents(services.sqlite.directory, services.sqlite.events, services.sqlite.recorder, now),
     ).toBe(1);

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAdmin } from '../../src/server/admin.js';
 import type { AppOptions } from '../../src/server/app.js';
 import { createStores } from '../../src/store/stores.js';
 import { NO_ANSWER } from '../../src/webhooks/sender.js';
 import { verifySignature } from '../../src/webhooks/signature.js';
+import { adminOf } from '../helpers/admin.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 import { type Answer, type Receiver, settle, startReceiver } from '../helpers/webhook-receiver.js';
 
@@ -226,7 +226,7 @@ describe('webhook delivery', () => {
     const receiver = await setUp();
     await subscribe({ url: receiver.url, actions: 'team.member_added' });
     // Another connection, as `audit server user add` would open: no worker, no poke.
-    createAdmin(createStores(fixture.db)).addUser('default', { email: 'new@example.com', role: 'member' });
+    await adminOf(createStores(fixture.db)).addUser('default', { email: 'new@example.com', role: 'member' });
     const [request] = await receiver.waitFor(1);
     expect(request?.json()).toMatchObject({
       action: 'team.member_added',
