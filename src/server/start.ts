@@ -106,22 +106,22 @@ async function listenThenPrepare(app: FastifyInstance, options: StartOptions): P
   app.addHook('onClose', async () => clearInterval(purgeTimer));
   await app.listen({ host: options.host, port: options.port });
   const services = app.services;
-  // Bootstrap, demo data and the purge still use SQLite's synchronous stores (the admin side).
+  // The sealer is SQLite's own for now: whether to wait for it is asked of SQLite directly.
   const stores = services.sqlite;
   const bootstrap = await bootstrapIfEmpty(services.engine);
   const demoEvents = options.demo ? await fillDemo(services.engine, bootstrap !== undefined, options.log) : 0;
-  const purgeNow = () => purgeExpiredEvents(stores.directory, stores.events, stores.recorder, Date.now());
-  const purged = purgeNow();
+  const purgeNow = () => purgeExpiredEvents(services.engine, Date.now());
+  const purged = await purgeNow();
   // Every event stored so far enters the tree, and a first checkpoint is signed, before the
   // server says it is ready: `audit verify` right after start has something to check. A large
   // log that predates the tree is sealed while the server already serves.
   if (stores.events.maxSeq() - stores.merkle.sealedSeq() <= SEAL_BEFORE_READY)
     await services.sealer.settle({ signNow: true });
   else services.sealer.poke();
-  // While serving, the purge is one write like any other: it waits for the lock without
-  // stopping the event loop, and a lock held past the bound leaves it to the next hour.
+  // While serving, the purge is writes like any other: each waits for the lock without stopping
+  // the event loop, and a lock held past the bound leaves the rest to the next hour.
   purgeTimer = setInterval(() => {
-    services.writes.write(purgeNow).catch((error: unknown) => app.log.error(error));
+    purgeNow().catch((error: unknown) => app.log.error(error));
   }, HOUR_MS);
   purgeTimer.unref();
 

@@ -8,3 +8,8 @@ import { createWriteGate } from '../../src/store/write-gate.js';
 export function adminOf(stores: Stores, actor?: Actor) {
   return createAdmin(createSqliteEngine(stores, createWriteGate(stores.db)), actor);
 }
+
+/** An engine over these stores, as the server's is over its own. */
+export function engineOf(stores: Stores) {
+  return createSqliteEngine(stores, createWriteGate(stores.db));
+}

@@ -38,11 +38,12 @@ const { createWriteGate } = await import(dist + 'store/write-gate.js');
 const { purgeExpiredEvents } = await import(dist + 'server/retention.js');
 const db = openDatabase(file);
 const stores = createStores(db);
-await createAdmin(createSqliteEngine(stores, createWriteGate(db))).setPlan('default', 'free');
+const engine = createSqliteEngine(stores, createWriteGate(db));
+await createAdmin(engine).setPlan('default', 'free');
 let purged = 0, runs = 0, busy = 0;
 const end = Date.now() + Number(ms);
 while (Date.now() < end) {
-  try { purged += purgeExpiredEvents(stores.directory, stores.events, stores.recorder, Date.now()); runs++; }
+  try { purged += await purgeExpiredEvents(engine, Date.now()); runs++; }
   catch (error) { if (String(error.code).startsWith('SQLITE_BUSY')) busy++; else throw error; }
   await new Promise((resolve) => setTimeout(resolve, 25));
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { purgeExpiredEvents } from '../../src/server/retention.js';
 import { createStores, type Stores } from '../../src/store/stores.js';
-import { adminOf } from '../helpers/admin.js';
+import { adminOf, engineOf } from '../helpers/admin.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 
 const DAY_MS = 86_400_000;
@@ -105,25 +105,21 @@ describe('a change and its audit record commit together', () => {
       await adminOf(stores).setPlan('default', 'free');
     });
 
-    it('keeps the expired events when the record of their purge cannot be stored', () => {
+    it('keeps the expired events when the record of their purge cannot be stored', async () => {
       failRecordOf('audit.retention_purged');
-      expect(() => purgeExpiredEvents(stores.directory, stores.events, stores.recorder, Date.now())).toThrow(
-        /injected/,
-      );
+      await expect(purgeExpiredEvents(engineOf(stores), Date.now())).rejects.toThrow(/injected/);
       expect(oldEvents()).toBe(2);
     });
 
-    it('records no purge when the events cannot be deleted', () => {
+    it('records no purge when the events cannot be deleted', async () => {
       failChangeOf('events', 'DELETE');
-      expect(() => purgeExpiredEvents(stores.directory, stores.events, stores.recorder, Date.now())).toThrow(
-        /injected/,
-      );
+      await expect(purgeExpiredEvents(engineOf(stores), Date.now())).rejects.toThrow(/injected/);
       expect(recordsOf('audit.retention_purged')).toBe(0);
       expect(oldEvents()).toBe(2);
     });
 
-    it('purges and records together when nothing fails', () => {
-      expect(purgeExpiredEvents(stores.directory, stores.events, stores.recorder, Date.now())).toBe(2);
+    it('purges and records together when nothing fails', async () => {
+      expect(await purgeExpiredEvents(engineOf(stores), Date.now())).toBe(2);
       expect(oldEvents()).toBe(0);
       expect(recordsOf('audit.retention_purged')).toBe(1);
     });

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/domain/event.js';
 import { purgeExpiredEvents } from '../../src/server/retention.js';
 import { createStores, type Stores } from '../../src/store/stores.js';
-import { adminOf } from '../helpers/admin.js';
+import { adminOf, engineOf } from '../helpers/admin.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 
 const BASE = '/api/v1/organizations/default/audit-logs';
@@ -19,7 +19,7 @@ describe('retention purge', () => {
   let byAge: Map<number, AuditEvent>;
   let otherIds: string[];
 
-  const purge = () => purgeExpiredEvents(stores.directory, stores.events, stores.recorder, now);
+  const purge = () => purgeExpiredEvents(engineOf(stores), now);
   const admin = () => adminOf(stores);
 
   const eventsAt = (marker: string) =>
@@ -79,7 +79,7 @@ describe('retention purge', () => {
   it('purges nothing on the default "unlimited" plan, and records nothing', async () => {
     expect(stores.directory.findOrganization('default')?.plan).toBe('unlimited');
     const before = countIn('default');
-    expect(purge()).toBe(0);
+    expect(await purge()).toBe(0);
     expect(countIn('default')).toBe(before);
     expect(remainingAges()).toEqual(AGES);
     expect(await purgeRecords()).toEqual([]);
@@ -99,7 +99,7 @@ describe('retention purge', () => {
       expect(expired.length).toBeGreaterThan(0);
       const otherBefore = countIn('other');
 
-      expect(purge()).toBe(expired.length);
+      expect(await purge()).toBe(expired.length);
 
       expect(remainingAges()).toEqual(kept);
       for (const age of expired) {
@@ -134,7 +134,7 @@ describe('retention purge', () => {
       }
 
       // Nothing left to do: nothing purged, nothing recorded.
-      expect(purge()).toBe(0);
+      expect(await purge()).toBe(0);
       expect(remainingAges()).toEqual(kept);
       expect(await purgeRecords()).toHaveLength(1);
     },
@@ -142,7 +142,7 @@ describe('retention purge', () => {
 
   it('purges each organization by its own plan', async () => {
     await admin().setPlan('other', 'free');
-    expect(purge()).toBe(AGES.filter((age) => age > 30).length);
+    expect(await purge()).toBe(AGES.filter((age) => age > 30).length);
     expect(remainingAges()).toEqual(AGES);
     expect(countIn('default', "e.action = 'audit.retention_purged'")).toBe(0);
     const otherRecords = await purgeRecords(OTHER_BASE, fixture.tokens.otherOrg);
@@ -154,7 +154,7 @@ describe('retention purge', () => {
     await admin().setPlan('default', 'fleet');
     await admin().setPlan('default', 'unlimited');
     expect(stores.directory.findOrganization('default')?.retentionDays).toBeNull();
-    expect(purge()).toBe(0);
+    expect(await purge()).toBe(0);
     expect(remainingAges()).toEqual(AGES);
   });
 
@@ -163,7 +163,7 @@ describe('retention purge', () => {
       fixture.request({ method: 'GET', url: `${BASE}?q=${text}&action=tunnel.created` });
     expect((await q('400')).json().data.map((event: AuditEvent) => event.id)).toEqual([byAge.get(400)?.id]);
     await admin().setPlan('default', 'fleet');
-    purge();
+    await purge();
     expect((await q('400')).json().data).toEqual([]);
     expect((await q('0.5')).json().data).toHaveLength(1);
   });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { purgeExpiredEvents } from '../../src/server/retention.js';
 import { createStores } from '../../src/store/stores.js';
-import { adminOf } from '../helpers/admin.js';
+import { adminOf, engineOf } from '../helpers/admin.js';
 import { DAY, event, HOUR, ingestAll, MINUTE, ofRule, reviewOf } from '../helpers/review-fixture.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 
@@ -179,7 +179,7 @@ describe('security review: roles, tokens, activity and the log', () => {
     const stores = createStores(fixture.db);
     await ingestAll(fixture, [event('tunnel.created', -400 * DAY)]);
     await adminOf(stores).setPlan('default', 'free');
-    purgeExpiredEvents(stores.directory, stores.events, stores.recorder, Date.now());
+    await purgeExpiredEvents(engineOf(stores), Date.now());
     await adminOf(stores).setAccessLogging('default', true);
     await adminOf(stores).setAccessLogging('default', false);
     const hook = await fixture.request({

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/domain/event.js';
 import { purgeExpiredEvents } from '../../src/server/retention.js';
 import { createStores } from '../../src/store/stores.js';
-import { adminOf } from '../helpers/admin.js';
+import { adminOf, engineOf } from '../helpers/admin.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 
 const ORG = '/api/v1/organizations/default';
@@ -53,7 +53,7 @@ describe('every record the server writes about itself is refused from a sender',
       (await admin.createToken('default', 'new@example.com', 'read')).record.prefix,
     );
     await admin.setPlan('default', 'free');
-    purgeExpiredEvents(stores.directory, stores.events, stores.recorder, Date.now() + DAY_MS);
+    await purgeExpiredEvents(engineOf(stores), Date.now() + DAY_MS);
     const list = await fixture.request({
       method: 'GET',
       url: `${ORG}/audit-logs?per_page=1000&detailed=true`,

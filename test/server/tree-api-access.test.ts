@@ -128,9 +128,7 @@ describe('what the leaves show of a log that changed', () => {
 
     const { services } = f.app;
     await adminOf(services.sqlite).setPlan('default', 'free');
-    expect(
-      purgeExpiredEvents(services.sqlite.directory, services.sqlite.events, services.sqlite.recorder, now),
-    ).toBe(1);
+    expect(await purgeExpiredEvents(services.engine, now)).toBe(1);
     const after = (await f.request({ method: 'GET', url: `${BASE}/tree/leaves?start=0&end=${size}` })).json();
     const leafAfter = after.data.find((leaf: unknown[]) => leaf[2] === old?.id);
     expect(leafAfter).toEqual([...leafBefore.slice(0, 6), null, null]);
