@@ -23,7 +23,15 @@ export type Async<T> = {
  * method that reads by position names its organization. On SQLite the sequence is global: the
  * organization narrows the read, and a position stays comparable with SQLite's own.
  */
-export interface EventPort extends Async<Omit<EventStore, 'findBySeq' | 'readFrom' | 'maxSeq' | 'endSeq'>> {
+export interface EventPort
+  extends Async<
+    Omit<EventStore, 'findBySeq' | 'readFrom' | 'maxSeq' | 'endSeq' | 'purgeBefore' | 'preparedStatements'>
+  > {
+  /**
+   * Retention: removes the organization's events older than `cutoff` (the append-only guard
+   * lifted for it alone) and answers how many. Inside `Engine.write`, with its record.
+   */
+  purgeBefore(orgId: number, cutoff: number): Promise<number>;
   /** The organization's event stored at a position. */
   findBySeq(orgId: number, seq: number): Promise<StoredEvent | undefined>;
   /** The organization's events after a position, oldest first: the follower hub's read. */
@@ -34,6 +42,11 @@ export interface EventPort extends Async<Omit<EventStore, 'findBySeq' | 'readFro
   endSeq(orgId: number): Promise<number>;
 }
 
+/**
+ * `subtrees(orgId)` answers a synchronous lookup of perfect-subtree hashes that proofs and roots
+ * call many times: SQLite reads each on demand. PostgreSQL cannot; its adapter needs the
+ * (level, index) list first (domain/merkle computes it), one fetch, then a lookup over a Map.
+ */
 export interface MerklePort extends Async<Omit<MerkleStore, 'sealedSeq' | 'leafOfSeq'>> {
   /** The highest position of the organization that has a leaf (0: none). */
   sealedSeq(orgId: number): Promise<number>;
@@ -41,7 +54,12 @@ export interface MerklePort extends Async<Omit<MerkleStore, 'sealedSeq' | 'leafO
   leafOfSeq(orgId: number, eventSeq: number): Promise<StoredLeaf | undefined>;
 }
 
-/** Every store the server and the admin commands call, each method a Promise. */
+/**
+ * Every store the server and the admin commands call, each method a Promise. Not here yet, and
+ * still SQLite's own (services.sqlite, engine.exclusive): the tree sealer and its worker, the
+ * webhook store, outbox and delivery queue (src/webhooks), the GDPR store (src/gdpr), the
+ * security review's queries (src/review), the stream position key (server settings).
+ */
 export interface StorePort {
   events: EventPort;
   directory: Async<DirectoryStore>;

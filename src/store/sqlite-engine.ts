@@ -51,6 +51,7 @@ export function createSqliteEngine(stores: Stores, writes: WriteGate): SqliteEng
         }),
       readFrom: (orgId, afterSeq, limit) =>
         policy(() => readFrom.all(afterSeq, orgId, limit).map(valuesToStoredEvent)),
+      purgeBefore: (orgId, cutoff) => policy(() => stores.events.purgeBefore(orgId, cutoff)),
       // One sequence for every organization: its end bounds each organization's.
       maxSeq: () => policy(() => stores.events.maxSeq()),
       endSeq: () => policy(() => stores.events.endSeq()),
