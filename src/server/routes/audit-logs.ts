@@ -12,8 +12,8 @@ import { registerIngestRoute } from './ingest.js';
 import { registerReviewRoute } from './review.js';
 
 export function registerAuditLogRoutes(app: FastifyInstance, options: ExportRouteOptions) {
-  const { now, cursors } = app.services;
-  const { events, merkle } = app.services.engine.stores;
+  const { now, cursors, engine } = app.services;
+  const { events } = engine.stores;
 
   const listSchema = {
     tags: ['audit-logs'],
@@ -27,12 +27,7 @@ export function registerAuditLogRoutes(app: FastifyInstance, options: ExportRout
     const orgId = principal.organization.id;
     const query = request.query as ListQuery;
     const listRequest = await parseListQuery(query, { principal, scope, now: now(), events, cursors });
-    if (query.tree_size !== undefined)
-      listRequest.filter.maxSeq = await treeSizeSeq(principal, merkle, query.tree_size);
-    const page = await events.pageJson(
-      orgId,
-      listRequest.filter,
-      scope,
+    const pageRequest =
       listRequest.afterSeq === undefined
         ? {
             order: listRequest.order,
@@ -40,8 +35,16 @@ export function registerAuditLogRoutes(app: FastifyInstance, options: ExportRout
             cursor: listRequest.cursor,
             offset: listRequest.offset,
           }
-        : { afterSeq: listRequest.afterSeq, limit: listRequest.perPage },
-    );
+        : { afterSeq: listRequest.afterSeq, limit: listRequest.perPage };
+    const { tree_size: treeSize } = query;
+    // With tree_size, the tree's bound and the page are read from one snapshot.
+    const page =
+      treeSize === undefined
+        ? await events.pageJson(orgId, listRequest.filter, scope, pageRequest)
+        : await engine.read(async (stores) => {
+            listRequest.filter.maxSeq = await treeSizeSeq(principal, stores.merkle, treeSize);
+            return stores.events.pageJson(orgId, listRequest.filter, scope, pageRequest);
+          });
     const { last } = page;
     const nextCursor =
       page.hasMore && last && listRequest.afterSeq === undefined
