@@ -6,11 +6,6 @@ import type { StatsStore } from './stats-store.js';
 import { createStores, type Stores } from './stores.js';
 import { createWriteGate, type WriteGate } from './write-gate.js';
 
-/**
- * The SQLite engine: today's synchronous stores behind the port. A call runs the store's own
- * method at once and answers on the next microtask, so a write's work, awaiting only these,
- * still runs start to end within one turn of the event loop, as the gate requires.
- */
 /** The SQLite engine, and a way in for the synchronous code not yet behind the port. */
 export interface SqliteEngine extends Engine {
   /**
@@ -21,6 +16,11 @@ export interface SqliteEngine extends Engine {
   exclusive<T>(run: () => T): Promise<Awaited<T>>;
 }
 
+/**
+ * The SQLite engine: today's synchronous stores behind the port. A call runs the store's own
+ * method at once and answers on the next microtask, so a write's work, awaiting only these,
+ * still runs start to end within one turn of the event loop, as the gate requires.
+ */
 export function createSqliteEngine(stores: Stores, writes: WriteGate): SqliteEngine {
   const { db } = stores;
   const readFrom = readFromStatement(db);
@@ -73,13 +73,14 @@ export function createSqliteEngine(stores: Stores, writes: WriteGate): SqliteEng
    * The port under `policy`, each store's face made on first use: a write scope is made per
    * transaction, and an ingest then pays for the recorder's face alone.
    */
-  function portOver(policy: CallPolicy): StorePort {
+  function portOver(policy: CallPolicy): WriteScope {
     let events: EventPort | undefined;
     let directory: StorePort['directory'] | undefined;
     let recorder: StorePort['recorder'] | undefined;
     let merkle: MerklePort | undefined;
     let statsPort: StorePort['stats'] | undefined;
     return {
+      afterCommit: (callback) => writes.afterCommit(callback),
       get events() {
         events ??= eventPortOver(policy);
         return events;
@@ -108,7 +109,7 @@ export function createSqliteEngine(stores: Stores, writes: WriteGate): SqliteEng
     };
   }
 
-  const outsidePort = portOver(outside);
+  const outsidePort: StorePort = portOver(outside);
 
   return {
     kind: 'sqlite',
@@ -126,10 +127,7 @@ export function createSqliteEngine(stores: Stores, writes: WriteGate): SqliteEng
       };
       const inside: CallPolicy = (run) =>
         open ? callNow(run) : Promise.reject(new Error('a write scope was used after its transaction ended'));
-      const scope: WriteScope = {
-        ...portOver(inside),
-        afterCommit: (callback) => writes.afterCommit(callback),
-      };
+      const scope = portOver(inside);
       return writes
         .writeAsync(() => {
           // From BEGIN to COMMIT or ROLLBACK only: a write waiting for the lock holds no reader.
