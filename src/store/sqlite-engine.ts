@@ -147,13 +147,15 @@ export function createSqliteEngine(stores: Stores, writes: WriteGate): SqliteEng
   };
 }
 
-/** The organization's events after a position: the global rowid range, narrowed to the org. */
+/**
+ * The organization's events after a position (the follower hub's read): walks the (org_id, seq)
+ * index of migration 4 from the position, so a read costs the rows it returns, not the
+ * organization's every event sorted (test/unit/query-plan.test.ts).
+ */
+export const READ_FROM_SQL = `SELECT ${EVENT_COLUMNS} FROM events WHERE seq > ? AND org_id = ? ORDER BY seq LIMIT ?`;
+
 function readFromStatement(db: Db) {
-  return db
-    .prepare<[number, number, number], unknown[]>(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE seq > ? AND org_id = ? ORDER BY seq LIMIT ?`,
-    )
-    .raw(true);
+  return db.prepare<[number, number, number], unknown[]>(READ_FROM_SQL).raw(true);
 }
 
 /** An engine over a connection of its own making: for admin commands and tests. */
