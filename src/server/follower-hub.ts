@@ -23,8 +23,11 @@ const READ_CHUNK = 1000;
  *
  * Positions are per organization (store/port.ts), so is the hub's mark of what it published.
  * An organization's mark starts at its first follower's position and goes when its last
- * follower leaves. A follower may be delivered events it already has (the stream route drops
- * them by position), never fewer: anything the hub reads after a follower subscribed reaches it.
+ * follower leaves; it never moves back. A follower may be delivered events it already has (the
+ * stream route drops them by position), never fewer of those committed after it subscribed:
+ * anything the hub reads after that reaches it. What a follower lacks below the mark it reads
+ * itself (the stream route's catch-up), so a client resuming from an old position cannot make
+ * the hub read the organization's history again and push it at every other follower.
  */
 export function createFollowerHub(
   events: Pick<EventPort, 'readFrom'>,
@@ -94,9 +97,8 @@ export function createFollowerHub(
       const present = followers.get(follower.orgId) ?? new Set<Follower>();
       followers.set(follower.orgId, present);
       present.add(follower);
-      const mark = published.get(follower.orgId);
-      // A lower mark re-reads what this follower may lack; the others drop it by position.
-      if (mark === undefined || follower.afterSeq < mark) published.set(follower.orgId, follower.afterSeq);
+      // Only a first follower sets the mark: lowering it would re-read history for everyone.
+      if (!published.has(follower.orgId)) published.set(follower.orgId, follower.afterSeq);
       poke();
       return () => {
         present.delete(follower);

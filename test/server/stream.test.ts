@@ -64,6 +64,34 @@ describe('GET audit-logs/stream (Server-Sent Events)', () => {
     resumed.close();
   });
 
+  // Review finding 2: the route subscribed at the old position when the catch-up matched
+  // nothing, and the hub read the organization's history again from there.
+  it('DoS: a filtered stream resumed from an old Last-Event-ID follows from the end of the log', async () => {
+    const first = await openStream(`${base}${STREAM}`, auth());
+    await fixture.ingest([{ action: 'user.login' }]);
+    const [old] = await first.waitFor(1);
+    first.close();
+    await fixture.ingest(Array.from({ length: 50 }, () => ({ action: 'user.login' })));
+    const { hub } = fixture.app.services;
+    const subscribe = hub.subscribe;
+    const positions: number[] = [];
+    hub.subscribe = (follower) => {
+      positions.push(follower.afterSeq);
+      return subscribe(follower);
+    };
+    const endSeq = await fixture.app.services.engine.stores.events.endSeq(1);
+    const resumed = await openStream(`${base}${STREAM}?category=tunnel`, {
+      ...auth(),
+      'last-event-id': old?.id ?? '',
+    });
+    await fixture.ingest([{ action: 'tunnel.created' }]);
+    const [tunnel] = await resumed.waitFor(1);
+    expect(JSON.parse(tunnel?.data ?? '').action).toBe('tunnel.created');
+    expect(positions).toEqual([endSeq]);
+    hub.subscribe = subscribe;
+    resumed.close();
+  });
+
   it("applies the caller's permissions: a member sees only their own events", async () => {
     const stream = await openStream(`${base}${STREAM}`, auth(fixture.tokens.member));
     await fixture.ingest([

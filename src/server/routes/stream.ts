@@ -134,6 +134,9 @@ export function registerStreamRoute(app: FastifyInstance, options: StreamRouteOp
       };
       if (resumeFrom !== undefined) await catchUp();
       if (stream.ended) return;
+      // Everything up to endSeq that matches was sent: a filtered stream whose catch-up matched
+      // nothing is not left at its old position, for the hub or the read once more below.
+      lastSentSeq = Math.max(lastSentSeq, endSeq);
       // Subscribed first, then read once more: an event committed before the subscription is in
       // that read, one after it reaches the hub's next read. What the hub delivers meanwhile
       // waits, so the stream stays in order; positions drop what both carry.
