@@ -1,4 +1,4 @@
-import type { Organization, Plan } from '../store/directory-store.js';
+import type { Plan } from '../store/directory-store.js';
 import type { Engine } from '../store/port.js';
 import { SYSTEM_ACTOR } from './server-actor.js';
 
@@ -20,22 +20,25 @@ export function retentionDaysFor(plan: Plan, requestedDays: number | undefined):
 
 /**
  * Purges every organization's expired events, one write transaction an organization: the purge
- * and its record (with the count) commit together or not at all.
+ * and its record (with the count) commit together or not at all. The organization's retention
+ * is read again inside its write: a write may wait for the lock (another process's admin
+ * command), and a retention raised meanwhile must not be overruled by the window listed before.
  */
 export async function purgeExpiredEvents(engine: Engine, now: number): Promise<number> {
   let total = 0;
-  for (const organization of await engine.stores.directory.listOrganizations())
-    total += await purgeOrganization(organization);
+  for (const listed of await engine.stores.directory.listOrganizations())
+    if (listed.retentionDays !== null) total += await purgeOrganization(listed.id);
   return total;
 
-  function purgeOrganization(organization: Organization): Promise<number> {
-    if (organization.retentionDays === null) return Promise.resolve(0);
-    const cutoff = now - organization.retentionDays * DAY_MS;
-    const retentionDays = organization.retentionDays;
+  function purgeOrganization(orgId: number): Promise<number> {
     return engine.write(async (tx) => {
-      const purged = await tx.events.purgeBefore(organization.id, cutoff);
+      const organization = await tx.directory.organizationById(orgId);
+      if (organization?.retentionDays == null) return 0;
+      const retentionDays = organization.retentionDays;
+      const cutoff = now - retentionDays * DAY_MS;
+      const purged = await tx.events.purgeBefore(orgId, cutoff);
       if (purged === 0) return 0;
-      await tx.recorder.record(organization.id, [
+      await tx.recorder.record(orgId, [
         {
           action: 'audit.retention_purged',
           actor: SYSTEM_ACTOR,

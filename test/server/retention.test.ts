@@ -168,3 +168,28 @@ describe('retention purge', () => {
     expect((await q('0.5')).json().data).toHaveLength(1);
   });
 });
+
+// Review finding 3: the purge read the organizations, then waited for the write lock; an
+// administrator raising the retention meanwhile was overruled by the window read before.
+describe('retention purge, against a retention raised while it waits', () => {
+  it('data loss: purges with the window the organization has inside the purge write', async () => {
+    const { openDatabase } = await import('../../src/store/database.js');
+    const { sqliteEngineOf } = await import('../../src/store/sqlite-engine.js');
+    const now = Date.now();
+    const db = openDatabase(':memory:');
+    const engine = sqliteEngineOf(db, () => now - 60 * DAY_MS);
+    const { organization } = await engine.stores.directory.ensureOrganization('default');
+    await engine.write((tx) =>
+      tx.recorder.record(organization.id, [
+        { action: 'user.login', timestamp: new Date(now - 60 * DAY_MS).toISOString() },
+      ]),
+    );
+    await engine.write((tx) => tx.directory.setPlan(organization.id, 'free', 30));
+    // The purge lists the organizations first; the raise is in line for the lock before it.
+    const purged = purgeExpiredEvents(engine, now);
+    await engine.write((tx) => tx.directory.setPlan(organization.id, 'enterprise', 730));
+    expect(await purged).toBe(0);
+    expect(db.prepare("SELECT count(*) FROM events WHERE action = 'user.login'").pluck().get()).toBe(1);
+    await engine.close();
+  });
+});
