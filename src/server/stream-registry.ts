@@ -102,6 +102,15 @@ export function createStreamRegistry(
       };
     },
     recheck,
+    /**
+     * Why a stream of `principal` must end now (its token revoked, its role or team changed),
+     * or undefined while it stands as it did: a backlog page, read from the database rather
+     * than delivered by the follower hub, is looked at through this before it is sent.
+     */
+    async standing(principal: Principal): Promise<string | undefined> {
+      const verdict = await verdictOn(principal.token.id);
+      return verdict.standing === standingOf(principal) ? undefined : verdict.reason;
+    },
     count: () => streams.size,
     close(): void {
       clearInterval(timer);

@@ -92,6 +92,49 @@ describe('GET audit-logs/stream (Server-Sent Events)', () => {
     resumed.close();
   });
 
+  // Review finding 6: a backlog page is read from the database, not delivered by the hub, and
+  // skipped the hub's access re-check: a token revoked after the request was authenticated
+  // still got what was written after the revocation.
+  it('access: a resumed stream whose token is revoked before its backlog is read is sent none of it', async () => {
+    const first = await openStream(`${base}${STREAM}`, auth());
+    await fixture.ingest([{ action: 'user.login' }]);
+    const [old] = await first.waitFor(1);
+    first.close();
+    const { events } = fixture.app.services.engine.stores;
+    const endSeq = events.endSeq;
+    events.endSeq = async (orgId) => {
+      events.endSeq = endSeq;
+      await adminOf(createStores(fixture.db)).revokeToken('default', fixture.tokens.owner.slice(0, 12));
+      await fixture.ingest([{ action: 'tunnel.created' }], fixture.tokens.ingest);
+      return endSeq(orgId);
+    };
+    const resumed = await openStream(`${base}${STREAM}`, { ...auth(), 'last-event-id': old?.id ?? '' });
+    await resumed.ended;
+    expect(resumed.messages).toEqual([]);
+    // Ended at once (the reason's comment goes only when nothing is unsent); a reconnect is refused.
+    expect((await fetch(`${base}${STREAM}`, { headers: auth() })).status).toBe(401);
+  });
+
+  // Review finding 7: a read failing after the response was hijacked left the stream open and
+  // subscribed, its held batches growing with every event for as long as the client stayed.
+  it('resource exhaustion: a read failing after the stream opened ends it and its subscription', async () => {
+    const { events } = fixture.app.services.engine.stores;
+    const page = events.page;
+    events.page = async () => {
+      events.page = page;
+      throw new Error('disk I/O error');
+    };
+    const stream = await openStream(`${base}${STREAM}`, auth());
+    const ended = await Promise.race([
+      stream.ended.then(() => true),
+      new Promise((resolve) => setTimeout(() => resolve(false), 2000)),
+    ]);
+    expect(ended).toBe(true);
+    expect(fixture.app.services.hub.followerCount()).toBe(0);
+    expect(fixture.app.services.streams.count()).toBe(0);
+    stream.close();
+  });
+
   it("applies the caller's permissions: a member sees only their own events", async () => {
     const stream = await openStream(`${base}${STREAM}`, auth(fixture.tokens.member));
     await fixture.ingest([

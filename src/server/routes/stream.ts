@@ -126,35 +126,47 @@ export function registerStreamRoute(app: FastifyInstance, options: StreamRouteOp
             afterSeq: lastSentSeq,
             limit: BACKLOG_PAGE,
           });
+          // The hub re-checks access before it delivers a revocation's aftermath; a page read
+          // here bypasses it, so the token is looked at again after the read, before the send.
+          const lost = page.events.length > 0 ? await streams.standing(principal) : undefined;
+          if (lost !== undefined) return stream.end(lost);
           send(page.events);
           if (!page.hasMore || stream.ended) return;
           // Paced by the client.
           if (stream.buffered > BACKLOG_HIGH_WATER) await stream.drained();
         }
       };
-      if (resumeFrom !== undefined) await catchUp();
-      if (stream.ended) return;
-      // Everything up to endSeq that matches was sent: a filtered stream whose catch-up matched
-      // nothing is not left at its old position, for the hub or the read once more below.
-      lastSentSeq = Math.max(lastSentSeq, endSeq);
-      // Subscribed first, then read once more: an event committed before the subscription is in
-      // that read, one after it reaches the hub's next read. What the hub delivers meanwhile
-      // waits, so the stream stays in order; positions drop what both carry.
-      const held: (readonly StoredEvent[])[] = [];
-      let deliver = (batch: readonly StoredEvent[]): void => {
-        held.push(batch);
-      };
-      unsubscribe = hub.subscribe({
-        orgId,
-        afterSeq: lastSentSeq,
-        accepts,
-        deliver: (batch) => deliver(batch),
-        close: () => stream.end(),
-      });
-      await catchUp();
-      live = true;
-      for (const batch of held) send(batch);
-      deliver = send;
+      // The response is ours now: a failure past this point (a read that fails) ends the stream,
+      // so none is left open and subscribed with its held batches growing (its client resumes).
+      try {
+        if (resumeFrom !== undefined) await catchUp();
+        if (stream.ended) return;
+        // Everything up to endSeq that matches was sent: a filtered stream whose catch-up matched
+        // nothing is not left at its old position, for the hub or the read once more below.
+        lastSentSeq = Math.max(lastSentSeq, endSeq);
+        // Subscribed first, then read once more: an event committed before the subscription is
+        // in that read, one after it reaches the hub's next read. What the hub delivers meanwhile
+        // waits, so the stream stays in order; positions drop what both carry.
+        const held: (readonly StoredEvent[])[] = [];
+        let deliver = (batch: readonly StoredEvent[]): void => {
+          held.push(batch);
+        };
+        unsubscribe = hub.subscribe({
+          orgId,
+          afterSeq: lastSentSeq,
+          accepts,
+          deliver: (batch) => deliver(batch),
+          close: () => stream.end(),
+        });
+        await catchUp();
+        if (stream.ended) return;
+        live = true;
+        for (const batch of held) send(batch);
+        deliver = send;
+      } catch (error) {
+        request.log.error(error);
+        stream.end('server error; reconnect');
+      }
     },
   );
 }
