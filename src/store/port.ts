@@ -89,7 +89,12 @@ export interface Engine {
   read<T>(work: (stores: StorePort) => Promise<T>): Promise<T>;
   /**
    * Runs `work` in one write transaction: committed when its promise fulfils, rolled back when
-   * it rejects. Writes of one process run one at a time, in the order asked.
+   * it rejects. Writes of one process run one at a time, in the order asked. `work` awaits only
+   * its own store calls: on SQLite the transaction is open on the server's one connection, and a
+   * setImmediate guard rolls back work that waits on anything else. That guard is best effort (a
+   * timer or I/O callback of the same event-loop phase can still run while it is open), so code
+   * that uses the connection directly waits for no transaction to be open (transaction.ts
+   * outsideTransactions) rather than rely on it.
    */
   write<T>(work: (tx: WriteScope) => Promise<T>): Promise<T>;
   /** Runs `callback` after the transaction in progress commits, or at once outside one. */

@@ -4,6 +4,7 @@ import { EVENT_COLUMNS, valuesToStoredEvent } from './event-rows.js';
 import type { Engine, EventPort, MerklePort, StorePort, WriteScope } from './port.js';
 import type { StatsStore } from './stats-store.js';
 import { createStores, type Stores } from './stores.js';
+import { outsideTransactions } from './transaction.js';
 import { createWriteGate, type WriteGate } from './write-gate.js';
 
 /** The SQLite engine, and a way in for the synchronous code not yet behind the port. */
@@ -19,7 +20,10 @@ export interface SqliteEngine extends Engine {
 /**
  * The SQLite engine: today's synchronous stores behind the port. A call runs the store's own
  * method at once and answers on the next microtask, so a write's work, awaiting only these,
- * still runs start to end within one turn of the event loop, as the gate requires.
+ * still runs start to end within one turn of the event loop, as the gate requires. The gate's
+ * setImmediate guard against work that waits longer is best effort: a macrotask of the same
+ * phase may run before it fires. So reads outside a write, and `exclusive`, wait for no
+ * transaction to be open on the connection (outsideTransactions), not only for this engine's.
  */
 export function createSqliteEngine(stores: Stores, writes: WriteGate): SqliteEngine {
   const { db } = stores;
@@ -33,12 +37,13 @@ export function createSqliteEngine(stores: Stores, writes: WriteGate): SqliteEng
   };
 
   // The write in progress, if any: calls outside it wait for it to settle (they would read
-  // its uncommitted rows on this one connection otherwise).
+  // its uncommitted rows on this one connection otherwise), as they wait for any other
+  // transaction open on the connection (another engine's or gate's over the same one).
   let writing: Promise<unknown> | undefined;
-  const outside: CallPolicy = (run) => (writing ? afterWrites(run) : callNow(run));
+  const outside: CallPolicy = (run) => (writing || db.inTransaction ? afterWrites(run) : callNow(run));
   async function afterWrites<R>(run: () => R): Promise<R> {
     while (writing) await writing.catch(() => {});
-    return run();
+    return outsideTransactions(db, run);
   }
 
   function eventPortOver(policy: CallPolicy): EventPort {

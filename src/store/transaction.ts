@@ -119,3 +119,20 @@ export function inMaintenanceWindow<T>(db: Db, work: () => T): T {
     return result;
   });
 }
+
+/**
+ * Runs synchronous `run` on `db` at a moment no transaction is open on it: at once (in the same
+ * call, the check and the work with nothing between them) when none is, else on a later turn.
+ * For the code that uses the server's one connection directly (the tree sealer, the webhook
+ * worker, the GDPR scrub, engine.exclusive): an asynchronous write's transaction stays open
+ * across microtasks, and the write gate's setImmediate guard against it being held longer is
+ * best effort (a timer or I/O callback of the same event-loop phase may still run meanwhile),
+ * so these look for themselves rather than read that write's uncommitted rows or write into it.
+ */
+export async function outsideTransactions<T>(db: Db, run: () => T): Promise<T> {
+  // An open async write ends by the next check phase (committed, or rolled back by the guard);
+  // after that first turn the waits are timers, so a transaction held longer is not spun on.
+  for (let turn = 0; db.inTransaction; turn++)
+    await new Promise((resolve) => (turn === 0 ? setImmediate(resolve) : setTimeout(resolve, 2)));
+  return run();
+}
