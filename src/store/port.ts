@@ -83,8 +83,12 @@ export interface Engine {
   /** For single reads. Outside `write`, a call waits for a write in progress to settle. */
   stores: StorePort;
   /**
-   * Runs `work` over one consistent view of the database. PostgreSQL: a REPEATABLE READ, READ
-   * ONLY transaction. SQLite: the stores as they are (a statement is a snapshot of its own).
+   * Runs `work`'s reads together. PostgreSQL: one consistent view, a REPEATABLE READ, READ ONLY
+   * transaction. SQLite: NOT one view: each statement reads a snapshot of its own, and a write
+   * (of this process, between two of `work`'s awaits, or of another) may commit between two of
+   * its reads. A read transaction held across awaits on the server's one connection would hold
+   * the writes back, so none is opened: callers that need two reads to agree check what they
+   * read (as the tree's bound bounds its page), or read in one statement.
    */
   read<T>(work: (stores: StorePort) => Promise<T>): Promise<T>;
   /**
@@ -97,7 +101,23 @@ export interface Engine {
    * outsideTransactions) rather than rely on it.
    */
   write<T>(work: (tx: WriteScope) => Promise<T>): Promise<T>;
-  /** Runs `callback` after the transaction in progress commits, or at once outside one. */
+  /**
+   * Runs `callback` after the transaction in progress commits, or at once outside one. On SQLite
+   * "in progress" is whatever transaction is open on the connection: called outside a write
+   * while another request's write is open, it waits for that one, and is dropped if that one
+   * rolls back. Inside a write use the scope's own (WriteScope.afterCommit); nothing calls this.
+   */
   afterCommit(callback: () => void): void;
   close(): Promise<void>;
 }
+
+/*
+ * Known and left as they are on SQLite (review of s23-port, finding 8), none reachable today:
+ * - A generator's AsyncIterable (merkle iterateLeaves) opens its cursor under the call policy,
+ *   then steps it across its consumer's awaits: a write that begins meanwhile is read by it.
+ *   Nothing iterates one through the port today; a caller must not await anything else inside.
+ * - `tx.stats` inside a write: the stats store is loaded by a dynamic import on first use, a
+ *   wait the write gate's guard rolls the write back for. Counts are reads, asked outside.
+ * - `merkle.subtrees()` answers a synchronous lookup (see MerklePort): on PostgreSQL its
+ *   adapter must fetch the hashes first, so callers must not assume a lookup per hash.
+ */
