@@ -39,9 +39,14 @@ export function createEventScan(db: Db) {
 
     /** Every event, a page at a time, yielding to the event loop between pages. */
     async *pages(orgId: number): AsyncGenerator<StoredEvent[]> {
-      for (let rows = pageAfter(orgId, 0); rows.length > 0; rows = pageAfter(orgId, lastSeq(rows))) {
-        yield rows;
+      // Every page is read on a turn of its own, never inside another request's open write
+      // (the server's writes settle within one turn: store/write-gate.ts).
+      for (let afterSeq = 0; ; ) {
         await new Promise((resolve) => setImmediate(resolve));
+        const rows = pageAfter(orgId, afterSeq);
+        if (rows.length === 0) return;
+        yield rows;
+        afterSeq = lastSeq(rows);
       }
     },
 
@@ -52,7 +57,8 @@ export function createEventScan(db: Db) {
      */
     async *jsonAt(seqs: readonly number[]): AsyncGenerator<EventJson[]> {
       for (let start = 0; start < seqs.length; start += SCAN_PAGE_ROWS) {
-        if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+        // Read on a turn of its own, as pages() is.
+        await new Promise((resolve) => setImmediate(resolve));
         const page = JSON.stringify(seqs.slice(start, start + SCAN_PAGE_ROWS));
         yield jsonRowsAt.all(page).map(([json, category, ts]) => ({ json, category, ts }));
       }

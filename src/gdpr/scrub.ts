@@ -1,5 +1,6 @@
 import { isBusyError, withoutBusyWait } from '../store/busy.js';
 import type { Db } from '../store/database.js';
+import { outsideTransactions } from '../store/transaction.js';
 
 // Set in the erasure's own transaction, cleared once no old copy is left: it holds no personal
 // data (the rows are already rewritten), only the fact that the files still need scrubbing.
@@ -55,7 +56,9 @@ export function createScrubber(db: Db) {
     async scrub(waitMs: number): Promise<boolean> {
       const deadline = Date.now() + waitMs;
       for (;;) {
-        if (tryOnce()) return true;
+        // Never inside another's open transaction on this connection (see outsideTransactions):
+        // its optimize would write into it, and its checkpoint could not finish anyway.
+        if (await outsideTransactions(db, tryOnce)) return true;
         if (Date.now() >= deadline) return false;
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       }

@@ -46,10 +46,11 @@ function accessRecorder(services: ServerServices, request: FastifyRequest) {
     if (!principal || written) return;
     written = true;
     // Re-read: the switch may have been flipped since the request was authenticated.
-    const organization = services.directory.organizationById(principal.organization.id);
+    const { engine } = services;
+    const organization = await engine.stores.directory.organizationById(principal.organization.id);
     if (!organization?.accessLogging) return;
-    await services.writes.write(() =>
-      services.recorder.record(organization.id, [
+    await engine.write((tx) =>
+      tx.recorder.record(organization.id, [
         {
           action: 'access.api_call',
           actor: userActor(principal.user),

@@ -1,9 +1,9 @@
-import type { Actor } from '../domain/event.js';
+import type { Actor, EventInput } from '../domain/event.js';
 import { shellQuoteForDisplay } from '../format/shell-quote.js';
 import { type OpenOptions, openDatabase } from '../store/database.js';
 import type { Organization, Plan, Role, TokenRecord, TokenScope, User } from '../store/directory-store.js';
-import { createStores, type Stores } from '../store/stores.js';
-import { writeTransaction } from '../store/transaction.js';
+import type { Engine, WriteScope } from '../store/port.js';
+import { sqliteEngineOf } from '../store/sqlite-engine.js';
 import { ENTERPRISE_MAX_RETENTION_DAYS, retentionDaysFor } from './retention.js';
 import { localAdministrator } from './server-actor.js';
 
@@ -27,23 +27,24 @@ export const DEFAULT_ORGANIZATION = 'default';
  * what it did in the organization's own audit log, as the reference documents require; the
  * change and its record commit in one transaction, so neither is ever stored without the other.
  */
-export function createAdmin(stores: Stores, actor: Actor = localAdministrator()) {
-  const { directory, recorder } = stores;
+export function createAdmin(engine: Engine, actor: Actor = localAdministrator()) {
+  const { directory } = engine.stores;
 
-  const organization = (slug: string): Organization => {
-    const found = directory.findOrganization(slug);
+  const organization = async (slug: string): Promise<Organization> => {
+    const found = await directory.findOrganization(slug);
     if (!found) throw new AdminError(`no organization "${slug}" in this database`);
     return found;
   };
 
-  const record = (orgId: number, input: Parameters<typeof recorder.record>[1][number]) =>
-    recorder.record(orgId, [{ actor, ...input }]);
+  const record = (tx: WriteScope, orgId: number, input: EventInput) =>
+    tx.recorder.record(orgId, [{ actor, ...input }]);
 
-  function addOrUpdate(
+  async function addOrUpdate(
+    tx: WriteScope,
     orgId: number,
     fields: { email: string; name?: string; role: Role; team?: string },
-  ): { user: User; created: boolean } {
-    const { user, previous } = directory.upsertUser(orgId, {
+  ): Promise<{ user: User; created: boolean }> {
+    const { user, previous } = await tx.directory.upsertUser(orgId, {
       email: fields.email,
       name: fields.name,
       role: fields.role,
@@ -52,9 +53,14 @@ export function createAdmin(stores: Stores, actor: Actor = localAdministrator())
     const target = { type: 'user', id: user.publicId, name: user.email };
     const context = { team_id: user.team?.publicId, team_name: user.team?.name };
     if (!previous) {
-      record(orgId, { action: 'team.member_added', target, context, metadata: { role: user.role } });
+      await record(tx, orgId, {
+        action: 'team.member_added',
+        target,
+        context,
+        metadata: { role: user.role },
+      });
     } else if (previous.role !== user.role || previous.team?.publicId !== user.team?.publicId) {
-      record(orgId, {
+      await record(tx, orgId, {
         action: 'team.member_role_changed',
         target,
         context,
@@ -72,33 +78,33 @@ export function createAdmin(stores: Stores, actor: Actor = localAdministrator())
   return {
     organization,
 
-    addUser(
+    async addUser(
       slug: string,
       fields: { email: string; name?: string; role: Role; team?: string },
-    ): { user: User; created: boolean } {
+    ): Promise<{ user: User; created: boolean }> {
       if (!/^[^\s@]+@[^\s@]+$/.test(fields.email))
         throw new AdminError(`"${fields.email}" is not an email address`);
-      const org = directory.ensureOrganization(slug).organization;
+      const org = (await directory.ensureOrganization(slug)).organization;
       // The change and its event commit together: a live stream that sees the event re-checks
       // its access before it is sent anything written after the change (stream-registry).
-      return writeTransaction(stores.db, () => addOrUpdate(org.id, fields));
+      return engine.write((tx) => addOrUpdate(tx, org.id, fields));
     },
 
-    createToken(
+    async createToken(
       slug: string,
       email: string,
       scope: TokenScope,
       name?: string,
-    ): { token: string; record: TokenRecord } {
-      const org = organization(slug);
-      const user = directory.findUserByEmail(org.id, email);
+    ): Promise<{ token: string; record: TokenRecord }> {
+      const org = await organization(slug);
+      const user = await directory.findUserByEmail(org.id, email);
       if (!user)
         throw new AdminError(
           `no user "${email}" in organization "${slug}"; add one with: audit server user add --email ${shellQuoteForDisplay(email)}`,
         );
-      return writeTransaction(stores.db, () => {
-        const created = directory.createToken(user.id, scope, name);
-        record(org.id, {
+      return engine.write(async (tx) => {
+        const created = await tx.directory.createToken(user.id, scope, name);
+        await record(tx, org.id, {
           action: 'security.api_token_created',
           target: { type: 'api_token', id: created.record.prefix, name: name ?? created.record.prefix },
           metadata: { scope, owner: user.email },
@@ -107,23 +113,23 @@ export function createAdmin(stores: Stores, actor: Actor = localAdministrator())
       });
     },
 
-    listTokens(slug: string): TokenRecord[] {
-      return directory.listTokens(organization(slug).id);
+    async listTokens(slug: string): Promise<TokenRecord[]> {
+      return directory.listTokens((await organization(slug)).id);
     },
 
-    revokeToken(slug: string, prefix: string): TokenRecord {
-      const org = organization(slug);
-      const matches = directory
-        .findTokensByPrefix(org.id, prefix)
-        .filter((token) => token.revokedAt === null);
+    async revokeToken(slug: string, prefix: string): Promise<TokenRecord> {
+      const org = await organization(slug);
+      const matches = (await directory.findTokensByPrefix(org.id, prefix)).filter(
+        (token) => token.revokedAt === null,
+      );
       if (matches.length === 0) throw new AdminError(`no active token with prefix "${prefix}"`);
       if (matches.length > 1)
         throw new AdminError(`prefix "${prefix}" matches ${matches.length} tokens; give more of it`);
       const token = matches[0] as TokenRecord;
       // Together, for the same reason as a role change (see addUser).
-      writeTransaction(stores.db, () => {
-        directory.revokeToken(token.id);
-        record(org.id, {
+      await engine.write(async (tx) => {
+        await tx.directory.revokeToken(token.id);
+        await record(tx, org.id, {
           action: 'security.api_token_revoked',
           target: { type: 'api_token', id: token.prefix, name: token.name ?? token.prefix },
           metadata: { owner: token.userEmail },
@@ -132,12 +138,12 @@ export function createAdmin(stores: Stores, actor: Actor = localAdministrator())
       return token;
     },
 
-    setPlan(
+    async setPlan(
       slug: string,
       plan: Exclude<Plan, 'unlimited'> | 'unlimited',
       retentionDays?: number,
-    ): Organization {
-      const org = organization(slug);
+    ): Promise<Organization> {
+      const org = await organization(slug);
       if (retentionDays !== undefined && plan !== 'enterprise') {
         throw new AdminError(`--retention-days applies to the enterprise plan; ${plan} keeps a fixed window`);
       }
@@ -148,9 +154,9 @@ export function createAdmin(stores: Stores, actor: Actor = localAdministrator())
         throw new AdminError(`--retention-days must be between 1 and ${ENTERPRISE_MAX_RETENTION_DAYS}`);
       }
       const days = retentionDaysFor(plan, retentionDays);
-      writeTransaction(stores.db, () => {
-        directory.setPlan(org.id, plan, days);
-        record(org.id, {
+      await engine.write(async (tx) => {
+        await tx.directory.setPlan(org.id, plan, days);
+        await record(tx, org.id, {
           action: 'settings.organization_updated',
           target: { type: 'organization', id: org.slug, name: org.name },
           changes: {
@@ -162,12 +168,12 @@ export function createAdmin(stores: Stores, actor: Actor = localAdministrator())
       return organization(slug);
     },
 
-    setAccessLogging(slug: string, enabled: boolean): Organization {
-      const org = organization(slug);
-      writeTransaction(stores.db, () => {
-        directory.setAccessLogging(org.id, enabled);
+    async setAccessLogging(slug: string, enabled: boolean): Promise<Organization> {
+      const org = await organization(slug);
+      await engine.write(async (tx) => {
+        await tx.directory.setAccessLogging(org.id, enabled);
         if (org.accessLogging !== enabled) {
-          record(org.id, {
+          await record(tx, org.id, {
             action: 'settings.organization_updated',
             target: { type: 'organization', id: org.slug, name: org.name },
             changes: { access_logging: { old: org.accessLogging, new: enabled } },
@@ -186,7 +192,11 @@ export type Admin = ReturnType<typeof createAdmin>;
  * happens. The server may be running on the same file: SQLite's WAL lets both work, and the
  * server sees the change at once. An operator-actionable open failure becomes AdminDatabaseError.
  */
-export function withAdmin<T>(file: string, work: (admin: Admin) => T, options: OpenOptions = {}): T {
+export async function withAdmin<T>(
+  file: string,
+  work: (admin: Admin) => T | Promise<T>,
+  options: OpenOptions = {},
+): Promise<T> {
   let db: ReturnType<typeof openDatabase>;
   try {
     db = openDatabase(file, options);
@@ -198,7 +208,7 @@ export function withAdmin<T>(file: string, work: (admin: Admin) => T, options: O
     throw error;
   }
   try {
-    return work(createAdmin(createStores(db)));
+    return await work(createAdmin(sqliteEngineOf(db)));
   } finally {
     db.close();
   }

@@ -1,5 +1,4 @@
-import type { EventRecorder } from '../store/event-recorder.js';
-import type { WriteGate } from '../store/write-gate.js';
+import type { Engine } from '../store/port.js';
 import { SYSTEM_ACTOR } from './server-actor.js';
 
 const WINDOW_MS = 60_000;
@@ -18,8 +17,7 @@ interface Pending {
  * is visible without flooding the log it is attacking.
  */
 export function createAuthFailureAuditor(
-  recorder: EventRecorder,
-  writes: WriteGate,
+  engine: Engine,
   now: () => number,
   onError: (error: unknown) => void = () => {},
 ) {
@@ -38,8 +36,8 @@ export function createAuthFailureAuditor(
       context: { ip_address: entry.ip },
       metadata: { reason: entry.reason, count },
     };
-    writes
-      .write(() => recorder.record(entry.orgId, [event]))
+    engine
+      .write((tx) => tx.recorder.record(entry.orgId, [event]))
       .catch((error: unknown) => {
         // Counted again, so the next write in this window reports these failures too.
         entry.count += count;

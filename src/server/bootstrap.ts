@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import type { Stores } from '../store/stores.js';
+import type { Engine } from '../store/port.js';
 import { createAdmin, DEFAULT_ORGANIZATION } from './admin.js';
 import { SYSTEM_ACTOR } from './server-actor.js';
 
@@ -13,13 +13,18 @@ export interface Bootstrap {
  * First start on an empty database: the `default` organization, an owner and the owner's token,
  * so that everything works on a laptop with no further step. Returns undefined otherwise.
  */
-export function bootstrapIfEmpty(stores: Stores): Bootstrap | undefined {
-  if (stores.directory.listOrganizations().length > 0) return undefined;
-  const admin = createAdmin(stores, SYSTEM_ACTOR);
+export async function bootstrapIfEmpty(engine: Engine): Promise<Bootstrap | undefined> {
+  if ((await engine.stores.directory.listOrganizations()).length > 0) return undefined;
+  const admin = createAdmin(engine, SYSTEM_ACTOR);
   const login = localUserName();
   const ownerEmail = `${login}@localhost`;
-  admin.addUser(DEFAULT_ORGANIZATION, { email: ownerEmail, name: login, role: 'owner' });
-  const { token } = admin.createToken(DEFAULT_ORGANIZATION, ownerEmail, 'read', 'first-start owner token');
+  await admin.addUser(DEFAULT_ORGANIZATION, { email: ownerEmail, name: login, role: 'owner' });
+  const { token } = await admin.createToken(
+    DEFAULT_ORGANIZATION,
+    ownerEmail,
+    'read',
+    'first-start owner token',
+  );
   return { organization: DEFAULT_ORGANIZATION, ownerEmail, token };
 }
 

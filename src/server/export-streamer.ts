@@ -14,7 +14,10 @@ export interface ExportPlan {
   /** The pinned upper bound the head line names (null when a tree size pins the range). */
   receivedBefore: string | null;
   /** The chunk after `cursor` (undefined: from the start of the range). */
-  readChunk(cursor: PageCursor | undefined, limits: { maxRows: number; maxBytes: number }): ExportChunk;
+  readChunk(
+    cursor: PageCursor | undefined,
+    limits: { maxRows: number; maxBytes: number },
+  ): Promise<ExportChunk>;
   /** The cursor a client sends back to resume after the chunk that ends at `last`. */
   encodeCursor(last: PageCursor): string;
   /** What one more chunk costs (its query's cost, the list's for the same filter), if the token has it left. */
@@ -23,7 +26,7 @@ export interface ExportPlan {
    * Whether the token still reads what it read when the export began (not revoked, same role):
    * looked up at most once a second, unless `fresh`.
    */
-  stillAllowed(fresh?: boolean): boolean;
+  stillAllowed(fresh?: boolean): Promise<boolean>;
 }
 
 /** What a stream has sent so far, for its access record. */
@@ -39,7 +42,7 @@ const CHUNK_LINE_END = Buffer.from(']}\n');
 const CHUNK_LIMITS = { maxRows: EXPORT_CHUNK_MAX_ROWS, maxBytes: EXPORT_CHUNK_MAX_BYTES };
 
 /** The first chunk, read before anything is sent: a failure is then still a problem document. */
-export function firstChunk(plan: ExportPlan, cursor: PageCursor | undefined): ExportChunk {
+export function firstChunk(plan: ExportPlan, cursor: PageCursor | undefined): Promise<ExportChunk> {
   return plan.readChunk(cursor, CHUNK_LIMITS);
 }
 
@@ -75,7 +78,7 @@ export async function streamExport(
       const waited = await payFor(connection, plan);
       if (connection.closed) return;
       // A token revoked during the wait gets nothing more, not even the chunk read before it.
-      if (waited && !plan.stillAllowed(true)) return connection.cut();
+      if (waited && !(await plan.stillAllowed(true))) return connection.cut();
     }
     const cursor: PageCursor = { order: 'asc', timestamp: last.ts, seq: last.seq };
     // The rows are SQLite's bytes, sent as they are: never parsed here, never re-serialized.
@@ -87,8 +90,8 @@ export async function streamExport(
     if (connection.closed) return;
     // A revoked token, or a role that changed, reads nothing more: the client asks again and
     // is answered as anyone else.
-    if (!plan.stillAllowed()) return connection.cut();
-    chunk = plan.readChunk(cursor, CHUNK_LIMITS);
+    if (!(await plan.stillAllowed())) return connection.cut();
+    chunk = await plan.readChunk(cursor, CHUNK_LIMITS);
     paid = false;
   }
 }

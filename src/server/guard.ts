@@ -23,12 +23,12 @@ export function registerAuthAndRateLimit(
 ) {
   app.addHook('onRequest', async (request, reply) => {
     if (!request.routeOptions.url?.startsWith('/api/')) return;
-    const outcome = authenticateRequest(request, services);
+    const outcome = await authenticateRequest(request, services);
     const decision = limiter.check(outcome.ok ? `token:${outcome.principal.token.id}` : `ip:${request.ip}`);
     setRateLimitHeaders(reply, decision);
     if (!decision.allowed) return tooManyRequests(reply, request, decision);
     if (!outcome.ok) {
-      services.authFailures.report(orgForFailure(request, services), request.ip, outcome.reason);
+      services.authFailures.report(await orgForFailure(request, services), request.ip, outcome.reason);
       return sendProblem(
         reply,
         unauthorized(`${outcome.reason}: send Authorization: Bearer <token>`),
@@ -68,8 +68,9 @@ function tooManyRequests(reply: FastifyReply, request: FastifyRequest, decision:
 }
 
 /** The organization named in the path when it exists, else the first one (the local default). */
-function orgForFailure(request: FastifyRequest, services: ServerServices): number {
+async function orgForFailure(request: FastifyRequest, services: ServerServices): Promise<number> {
+  const { directory } = services.engine.stores;
   const slug = (request.params as { org?: string } | undefined)?.org;
-  const named = slug === undefined ? undefined : services.directory.findOrganization(slug);
-  return (named ?? services.directory.listOrganizations()[0])?.id ?? 0;
+  const named = slug === undefined ? undefined : await directory.findOrganization(slug);
+  return (named ?? (await directory.listOrganizations())[0])?.id ?? 0;
 }

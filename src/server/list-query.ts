@@ -15,7 +15,7 @@ import {
   parseToBoundExclusive,
   TimeParseError,
 } from '../domain/time.js';
-import type { EventStore } from '../store/event-store.js';
+import type { EventPort } from '../store/port.js';
 import type { CursorCodec } from './page-cursor.js';
 import type { Principal } from './permissions.js';
 import { invalidParameter } from './problem.js';
@@ -85,11 +85,11 @@ export interface ListQueryContext {
   principal: Principal;
   scope: VisibilityScope;
   now: number;
-  events: EventStore;
+  events: Pick<EventPort, 'findVisible'>;
   cursors: CursorCodec;
 }
 
-export function parseListQuery(query: ListQuery, context: ListQueryContext) {
+export async function parseListQuery(query: ListQuery, context: ListQueryContext): Promise<ListRequest> {
   const { principal, scope, events } = context;
   const orgId = principal.organization.id;
   const request: ListRequest = {
@@ -109,7 +109,7 @@ export function parseListQuery(query: ListQuery, context: ListQueryContext) {
   }
   if (query.after !== undefined) {
     // An event the caller may not see is answered exactly like one that does not exist.
-    const afterSeq = events.findVisible(orgId, query.after, scope)?.seq;
+    const afterSeq = (await events.findVisible(orgId, query.after, scope))?.seq;
     if (afterSeq === undefined) throw invalidParameter('after', 'no event with that id');
     request.afterSeq = afterSeq;
   } else if (query.cursor !== undefined) {

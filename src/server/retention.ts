@@ -1,6 +1,5 @@
-import type { DirectoryStore, Organization, Plan } from '../store/directory-store.js';
-import type { EventRecorder } from '../store/event-recorder.js';
-import type { EventStore } from '../store/event-store.js';
+import type { Plan } from '../store/directory-store.js';
+import type { Engine } from '../store/port.js';
 import { SYSTEM_ACTOR } from './server-actor.js';
 
 const DAY_MS = 86_400_000;
@@ -19,24 +18,27 @@ export function retentionDaysFor(plan: Plan, requestedDays: number | undefined):
   return PLAN_RETENTION_DAYS[plan];
 }
 
-/** Purges every organization's expired events; each purge is recorded with its count, in its transaction. */
-export function purgeExpiredEvents(
-  directory: DirectoryStore,
-  events: EventStore,
-  recorder: EventRecorder,
-  now: number,
-): number {
+/**
+ * Purges every organization's expired events, one write transaction an organization: the purge
+ * and its record (with the count) commit together or not at all. The organization's retention
+ * is read again inside its write: a write may wait for the lock (another process's admin
+ * command), and a retention raised meanwhile must not be overruled by the window listed before.
+ */
+export async function purgeExpiredEvents(engine: Engine, now: number): Promise<number> {
   let total = 0;
-  for (const organization of directory.listOrganizations()) total += purgeOrganization(organization);
+  for (const listed of await engine.stores.directory.listOrganizations())
+    if (listed.retentionDays !== null) total += await purgeOrganization(listed.id);
   return total;
 
-  function purgeOrganization(organization: Organization): number {
-    if (organization.retentionDays === null) return 0;
-    const cutoff = now - organization.retentionDays * DAY_MS;
-    const retentionDays = organization.retentionDays;
-    // The purge and its record commit together (see EventStore.purgeBefore).
-    return events.purgeBefore(organization.id, cutoff, (purged) =>
-      recorder.record(organization.id, [
+  function purgeOrganization(orgId: number): Promise<number> {
+    return engine.write(async (tx) => {
+      const organization = await tx.directory.organizationById(orgId);
+      if (organization?.retentionDays == null) return 0;
+      const retentionDays = organization.retentionDays;
+      const cutoff = now - retentionDays * DAY_MS;
+      const purged = await tx.events.purgeBefore(orgId, cutoff);
+      if (purged === 0) return 0;
+      await tx.recorder.record(orgId, [
         {
           action: 'audit.retention_purged',
           actor: SYSTEM_ACTOR,
@@ -47,7 +49,8 @@ export function purgeExpiredEvents(
             cutoff: new Date(cutoff).toISOString(),
           },
         },
-      ]),
-    );
+      ]);
+      return purged;
+    });
   }
 }

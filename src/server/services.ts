@@ -2,6 +2,7 @@ import type { NoteSigner } from '../domain/signed-note.js';
 import type { Db } from '../store/database.js';
 import { openLogKey } from '../store/log-key-file.js';
 import { createQuietCheckpointer } from '../store/quiet-checkpoint.js';
+import { createSqliteEngine } from '../store/sqlite-engine.js';
 import { createStores } from '../store/stores.js';
 import { maintenanceWindowsOpened } from '../store/transaction.js';
 import { createWriteGate } from '../store/write-gate.js';
@@ -69,22 +70,28 @@ export function createServerServices(db: Db, options: ServerServiceOptions = {})
       }),
     { eventCounts: options.eventCounts },
   );
-  const streams = createStreamRegistry(stores.directory, {
-    perToken: options.streams?.perToken ?? DEFAULT_STREAM_LIMITS.perToken,
-    perAddress: options.streams?.perAddress ?? DEFAULT_STREAM_LIMITS.perAddress,
-    recheckMs: options.streams?.recheckMs ?? DEFAULT_STREAM_LIMITS.recheckMs,
-  });
-  hub = createFollowerHub(stores.events, {
+  const engine = createSqliteEngine(stores, writes);
+  const onError = options.onError ?? (() => {});
+  const streams = createStreamRegistry(
+    engine.stores.directory,
+    {
+      perToken: options.streams?.perToken ?? DEFAULT_STREAM_LIMITS.perToken,
+      perAddress: options.streams?.perAddress ?? DEFAULT_STREAM_LIMITS.perAddress,
+      recheckMs: options.streams?.recheckMs ?? DEFAULT_STREAM_LIMITS.recheckMs,
+    },
+    onError,
+  );
+  hub = createFollowerHub(engine.stores.events, {
     pollIntervalMs: options.followerPollMs,
+    onError,
     // A revocation or demotion, from here or from an admin command, ends the streams it concerns
     // before they are sent anything written after it.
-    beforeDeliver: (batch) => {
-      if (batch.some((stored) => changesAccess(stored.event))) streams.recheck();
+    beforeDeliver: async (batch) => {
+      if (batch.some((stored) => changesAccess(stored.event))) await streams.recheck();
     },
   });
-  const onError = options.onError ?? (() => {});
   webhookWorker = createWebhookWorker(db, writes, { onError, ...options.webhooks, now: stores.now });
-  const authFailures = createAuthFailureAuditor(stores.recorder, writes, stores.now, onError);
+  const authFailures = createAuthFailureAuditor(engine, stores.now, onError);
   const logKey = options.logKey ?? openLogKey(db.name);
   sealer =
     options.treeSealing === false
@@ -100,7 +107,12 @@ export function createServerServices(db: Db, options: ServerServiceOptions = {})
   const liveHub = hub;
   const worker = webhookWorker;
   return {
-    ...stores,
+    /** The stores through the engine-neutral port: what routes and flows call. */
+    engine,
+    /** The synchronous SQLite stores, for the parts not yet behind the port (sealer, webhooks). */
+    sqlite: stores,
+    db: db as Db,
+    now: stores.now,
     writes,
     hub: liveHub,
     streams,

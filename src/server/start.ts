@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { MAX_BATCH_EVENTS } from '../domain/request-limits.js';
 import { openDatabase } from '../store/database.js';
-import type { Stores } from '../store/stores.js';
+import type { Engine } from '../store/port.js';
 import { DEFAULT_ORGANIZATION } from './admin.js';
 import { buildApp } from './app.js';
 import { type Bootstrap, bootstrapIfEmpty } from './bootstrap.js';
@@ -105,21 +105,23 @@ async function listenThenPrepare(app: FastifyInstance, options: StartOptions): P
   let purgeTimer: NodeJS.Timeout | undefined;
   app.addHook('onClose', async () => clearInterval(purgeTimer));
   await app.listen({ host: options.host, port: options.port });
-  const stores = app.services;
-  const bootstrap = bootstrapIfEmpty(stores);
-  const demoEvents = options.demo ? await fillDemo(stores, bootstrap !== undefined, options.log) : 0;
-  const purgeNow = () => purgeExpiredEvents(stores.directory, stores.events, stores.recorder, Date.now());
-  const purged = purgeNow();
+  const services = app.services;
+  // The sealer is SQLite's own for now: whether to wait for it is asked of SQLite directly.
+  const stores = services.sqlite;
+  const bootstrap = await bootstrapIfEmpty(services.engine);
+  const demoEvents = options.demo ? await fillDemo(services.engine, bootstrap !== undefined, options.log) : 0;
+  const purgeNow = () => purgeExpiredEvents(services.engine, Date.now());
+  const purged = await purgeNow();
   // Every event stored so far enters the tree, and a first checkpoint is signed, before the
   // server says it is ready: `audit verify` right after start has something to check. A large
   // log that predates the tree is sealed while the server already serves.
   if (stores.events.maxSeq() - stores.merkle.sealedSeq() <= SEAL_BEFORE_READY)
-    await stores.sealer.settle({ signNow: true });
-  else stores.sealer.poke();
-  // While serving, the purge is one write like any other: it waits for the lock without
-  // stopping the event loop, and a lock held past the bound leaves it to the next hour.
+    await services.sealer.settle({ signNow: true });
+  else services.sealer.poke();
+  // While serving, the purge is writes like any other: each waits for the lock without stopping
+  // the event loop, and a lock held past the bound leaves the rest to the next hour.
   purgeTimer = setInterval(() => {
-    stores.writes.write(purgeNow).catch((error: unknown) => app.log.error(error));
+    purgeNow().catch((error: unknown) => app.log.error(error));
   }, HOUR_MS);
   purgeTimer.unref();
 
@@ -137,15 +139,19 @@ async function listenThenPrepare(app: FastifyInstance, options: StartOptions): P
 
 /** Demo data goes only into a database that holds no real history. */
 async function fillDemo(
-  stores: Stores,
+  engine: Engine,
   justCreated: boolean,
   log: ((line: string) => void) | undefined,
 ): Promise<number> {
-  const org = stores.directory.findOrganization(DEFAULT_ORGANIZATION);
+  const org = await engine.stores.directory.findOrganization(DEFAULT_ORGANIZATION);
   if (!org) return 0;
-  const empty =
-    stores.events.page(org.id, { detailed: true }, { kind: 'organization' }, { order: 'desc', limit: 1 })
-      .events.length === 0;
+  const newest = await engine.stores.events.page(
+    org.id,
+    { detailed: true },
+    { kind: 'organization' },
+    { order: 'desc', limit: 1 },
+  );
+  const empty = newest.events.length === 0;
   if (!justCreated && !empty) {
     log?.('The database already holds events; --demo adds demo data only to a new database.');
     return 0;
@@ -153,7 +159,8 @@ async function fillDemo(
   const { generateDemoEvents } = await import('./demo/index.js');
   const events = generateDemoEvents({ now: new Date() });
   for (let start = 0; start < events.length; start += MAX_BATCH_EVENTS) {
-    stores.recorder.record(org.id, events.slice(start, start + MAX_BATCH_EVENTS));
+    const batch = events.slice(start, start + MAX_BATCH_EVENTS);
+    await engine.write((tx) => tx.recorder.record(org.id, batch));
   }
   log?.(`Added ${events.length} demo events over the last 90 days.`);
   return events.length;

@@ -1,5 +1,6 @@
 import type { AuditEvent } from '../domain/event.js';
 import type { DirectoryStore } from '../store/directory-store.js';
+import type { Async } from '../store/port.js';
 import { type Principal, visibilityOf } from './permissions.js';
 import { Problem } from './problem.js';
 
@@ -40,11 +41,15 @@ interface OpenStream {
  * role still allow what it was opened with. A stream whose token is revoked, or whose user's
  * role or team changed, is ended (its client reconnects and is answered as anyone else).
  */
-export function createStreamRegistry(directory: DirectoryStore, limits: StreamLimits) {
+export function createStreamRegistry(
+  directory: Pick<Async<DirectoryStore>, 'authenticateById'>,
+  limits: StreamLimits,
+  onError: (error: unknown) => void = () => {},
+) {
   const streams = new Set<OpenStream>();
   const perToken = new Map<number, number>();
   const perAddress = new Map<string, number>();
-  const timer = setInterval(() => recheck(), limits.recheckMs);
+  const timer = setInterval(() => void recheck().catch(onError), limits.recheckMs);
   timer.unref();
 
   const bump = <K>(counts: Map<K, number>, key: K, by: number) => {
@@ -54,8 +59,8 @@ export function createStreamRegistry(directory: DirectoryStore, limits: StreamLi
   };
 
   /** Where a token stands now, and what to tell its streams if that is not where it stood. */
-  function verdictOn(tokenId: number): { standing: string | undefined; reason: string } {
-    const now = directory.authenticateById(tokenId);
+  async function verdictOn(tokenId: number): Promise<{ standing: string | undefined; reason: string }> {
+    const now = await directory.authenticateById(tokenId);
     if (!now.ok) {
       const reason = now.reason === 'revoked token' ? 'the token was revoked' : 'the token no longer exists';
       return { standing: undefined, reason };
@@ -63,12 +68,12 @@ export function createStreamRegistry(directory: DirectoryStore, limits: StreamLi
     return { standing: standingOf(now), reason: "the token's role or team changed; reconnect" };
   }
 
-  function recheck(): void {
-    const verdicts = new Map<number, ReturnType<typeof verdictOn>>();
+  async function recheck(): Promise<void> {
+    const verdicts = new Map<number, Awaited<ReturnType<typeof verdictOn>>>();
     for (const stream of [...streams]) {
       let verdict = verdicts.get(stream.tokenId);
       if (verdict === undefined) {
-        verdict = verdictOn(stream.tokenId);
+        verdict = await verdictOn(stream.tokenId);
         verdicts.set(stream.tokenId, verdict);
       }
       if (verdict.standing !== stream.standing) stream.end(verdict.reason);
@@ -97,6 +102,15 @@ export function createStreamRegistry(directory: DirectoryStore, limits: StreamLi
       };
     },
     recheck,
+    /**
+     * Why a stream of `principal` must end now (its token revoked, its role or team changed),
+     * or undefined while it stands as it did: a backlog page, read from the database rather
+     * than delivered by the follower hub, is looked at through this before it is sent.
+     */
+    async standing(principal: Principal): Promise<string | undefined> {
+      const verdict = await verdictOn(principal.token.id);
+      return verdict.standing === standingOf(principal) ? undefined : verdict.reason;
+    },
     count: () => streams.size,
     close(): void {
       clearInterval(timer);

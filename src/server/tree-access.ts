@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { MerkleStore } from '../store/merkle-store.js';
+import type { MerklePort } from '../store/port.js';
 import { assertOrganizationReader, type Principal } from './permissions.js';
 import { invalidParameter, Problem } from './problem.js';
 import { organizationFor } from './route-helpers.js';
@@ -20,8 +20,13 @@ export function treeReader(request: FastifyRequest): Principal {
 }
 
 /** `size`, if the organization's tree has that many leaves; else a 400 naming `param`. */
-export function sealedSize(merkle: MerkleStore, orgId: number, size: number, param: string): number {
-  const sealed = merkle.size(orgId);
+export async function sealedSize(
+  merkle: MerklePort,
+  orgId: number,
+  size: number,
+  param: string,
+): Promise<number> {
+  const sealed = await merkle.size(orgId);
   if (size > sealed) throw invalidParameter(param, `the tree has ${sealed} leaves, not ${size}`);
   return size;
 }
@@ -30,11 +35,11 @@ export function sealedSize(merkle: MerkleStore, orgId: number, size: number, par
  * The list filter `tree_size=N`: the highest sequence number among the first N leaves (0 when
  * N is 0), so the list holds exactly the events the checkpoint of that size covers.
  */
-export function treeSizeSeq(principal: Principal, merkle: MerkleStore, size: number): number {
+export async function treeSizeSeq(principal: Principal, merkle: MerklePort, size: number): Promise<number> {
   assertOrganizationReader(principal, 'the tree_size filter');
   const orgId = principal.organization.id;
-  if (sealedSize(merkle, orgId, size, 'tree_size') === 0) return 0;
-  const seq = merkle.seqAt(orgId, size - 1);
+  if ((await sealedSize(merkle, orgId, size, 'tree_size')) === 0) return 0;
+  const seq = await merkle.seqAt(orgId, size - 1);
   if (seq === undefined) throw new Error(`the tree of organization ${orgId} has no leaf ${size - 1}`);
   return seq;
 }

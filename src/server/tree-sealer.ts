@@ -4,6 +4,7 @@ import { rootAt } from '../domain/merkle/proofs.js';
 import { type NoteSigner, signNote } from '../domain/signed-note.js';
 import type { NewLeaf } from '../store/merkle-store.js';
 import type { Stores } from '../store/stores.js';
+import { outsideTransactions } from '../store/transaction.js';
 import type { WriteGate } from '../store/write-gate.js';
 import type { LeafWorker } from './leaf-worker.js';
 import { leavesOf } from './seal-leaves.js';
@@ -53,8 +54,10 @@ export function createTreeSealer(
   let again = false;
   let closed = false;
 
+  // Not while a transaction is open on the connection (see outsideTransactions): the next poll,
+  // or the poke after that write commits, looks instead.
   const pollTimer = setInterval(() => {
-    if (events.maxSeq() > merkle.sealedSeq()) poke();
+    if (!stores.db.inTransaction && events.maxSeq() > merkle.sealedSeq()) poke();
   }, options.pollMs ?? 1000);
   pollTimer.unref();
 
@@ -101,8 +104,10 @@ export function createTreeSealer(
     const ahead = leafWorker?.worker.ready ? leafWorker : undefined;
     if (!ahead)
       return writes.write(() => sealBatch(grown, leavesOf(events.readFrom(merkle.sealedSeq(), SEAL_BATCH))));
-    const afterSeq = merkle.sealedSeq();
-    const changes = ahead.changes();
+    const { afterSeq, changes } = await outsideTransactions(stores.db, () => ({
+      afterSeq: merkle.sealedSeq(),
+      changes: ahead.changes(),
+    }));
     let leaves: NewLeaf[] | undefined;
     try {
       leaves = await ahead.worker.leaves(afterSeq, SEAL_BATCH);
@@ -130,7 +135,7 @@ export function createTreeSealer(
 
   async function signIfDue(orgId: number): Promise<void> {
     if (closed || signTimers.has(orgId)) return;
-    const latest = merkle.latestCheckpoint(orgId);
+    const latest = await outsideTransactions(stores.db, () => merkle.latestCheckpoint(orgId));
     const wait = latest ? latest.signedAt + intervalMs - now() : 0;
     if (wait > 0) {
       const timer = setTimeout(() => {

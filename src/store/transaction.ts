@@ -50,6 +50,24 @@ export function outermostTransaction<T>(db: Db, open: () => T): T {
 }
 
 /**
+ * outermostTransaction for work that settles later (write-gate.ts writeAsync): the wake-ups
+ * queued until `open`'s promise settles run after it fulfils, none if it rejects.
+ */
+export async function outermostTransactionAsync<T>(db: Db, open: () => Promise<T>): Promise<T> {
+  if (pendingWakeUps.has(db)) throw new Error('an outermost transaction is already open');
+  const wakeUps: (() => void)[] = [];
+  pendingWakeUps.set(db, wakeUps);
+  let result: T;
+  try {
+    result = await open();
+  } finally {
+    pendingWakeUps.delete(db);
+  }
+  for (const wakeUp of wakeUps) wakeUp();
+  return result;
+}
+
+/**
  * Runs `wakeUp` once the outermost transaction of `db` has committed (not at all if it, or the
  * savepoint this was queued in, rolls back), or at once outside a transaction. If it throws, the
  * error goes to `onError` (default: a process warning), never to the writer.
@@ -100,4 +118,21 @@ export function inMaintenanceWindow<T>(db: Db, work: () => T): T {
     db.prepare('UPDATE maintenance_window SET open = 0 WHERE id = 1').run();
     return result;
   });
+}
+
+/**
+ * Runs synchronous `run` on `db` at a moment no transaction is open on it: at once (in the same
+ * call, the check and the work with nothing between them) when none is, else on a later turn.
+ * For the code that uses the server's one connection directly (the tree sealer, the webhook
+ * worker, the GDPR scrub, engine.exclusive): an asynchronous write's transaction stays open
+ * across microtasks, and the write gate's setImmediate guard against it being held longer is
+ * best effort (a timer or I/O callback of the same event-loop phase may still run meanwhile),
+ * so these look for themselves rather than read that write's uncommitted rows or write into it.
+ */
+export async function outsideTransactions<T>(db: Db, run: () => T): Promise<T> {
+  // An open async write ends by the next check phase (committed, or rolled back by the guard);
+  // after that first turn the waits are timers, so a transaction held longer is not spun on.
+  for (let turn = 0; db.inTransaction; turn++)
+    await new Promise((resolve) => (turn === 0 ? setImmediate(resolve) : setTimeout(resolve, 2)));
+  return run();
 }

@@ -1,10 +1,22 @@
 import { isBusyError, withoutBusyWait } from './busy.js';
 import type { Db } from './database.js';
-import { afterCommit, outermostTransaction } from './transaction.js';
+import { afterCommit, outermostTransaction, outermostTransactionAsync } from './transaction.js';
 
 /** The first pause after the lock was found taken; each further pause doubles, up to the cap. */
 const FIRST_PAUSE_MS = 2;
 const MAX_PAUSE_MS = 50;
+
+/**
+ * An asynchronous write's work waited for something other than its own SQLite calls (a timer,
+ * the network, a read outside its transaction) while the transaction was open: other requests
+ * would have run inside it. The work is rolled back; the code that did this must change.
+ */
+export class InterleavedWriteError extends Error {
+  override readonly name = 'InterleavedWriteError';
+  constructor() {
+    super('a write transaction awaited something other than its own SQLite calls; rolled back');
+  }
+}
 
 /** The lock stayed taken past the wait bound: the API answers 503 with Retry-After. */
 export class WriteLockTimeoutError extends Error {
@@ -39,6 +51,23 @@ export interface WriteGateOptions {
  * own write transactions inside `work` become savepoints of this one.
  */
 export function createWriteGate(db: Db, options: WriteGateOptions = {}) {
+  // Writes of this process, one after another: the tail of the line, cleared when it drains.
+  let line: Promise<void> | undefined;
+
+  /** Runs `turn` once the writes asked before it settled; at once (same call) when none wait. */
+  function inLine<T>(turn: () => Promise<T>): Promise<T> {
+    const result = line ? line.then(turn, turn) : turn();
+    const settled = result.then(
+      () => {},
+      () => {},
+    );
+    line = settled;
+    void settled.then(() => {
+      if (line === settled) line = undefined;
+    });
+    return result;
+  }
+
   function tryBegin(): boolean {
     if (db.inTransaction) throw new Error('a gated write cannot start inside another transaction');
     try {
@@ -50,6 +79,24 @@ export function createWriteGate(db: Db, options: WriteGateOptions = {}) {
     }
   }
 
+  /** Waits, without stopping the event loop, until BEGIN IMMEDIATE succeeds or the bound passes. */
+  async function beginAfterWait(): Promise<void> {
+    const started = Date.now();
+    const waitMs = options.waitMs ?? (db.pragma('busy_timeout', { simple: true }) as number);
+    let pause = FIRST_PAUSE_MS;
+    while (!tryBegin()) {
+      const left = started + waitMs - Date.now();
+      if (left <= 0) throw new WriteLockTimeoutError(Date.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
+      pause = Math.min(pause * 2, MAX_PAUSE_MS);
+      if (!db.open) throw new Error('the database was closed while a write waited for the lock');
+    }
+  }
+
+  function rollBack(): void {
+    if (db.inTransaction) db.exec('ROLLBACK');
+  }
+
   function runLocked<T>(work: () => T): T {
     return outermostTransaction(db, () => {
       try {
@@ -58,30 +105,82 @@ export function createWriteGate(db: Db, options: WriteGateOptions = {}) {
         db.exec('COMMIT');
         return result;
       } catch (error) {
-        if (db.inTransaction) db.exec('ROLLBACK');
+        rollBack();
         throw error;
       }
     });
+  }
+
+  /**
+   * Runs asynchronous `work` in the open transaction. Its SQLite calls answer on the next
+   * microtask, so it settles before any macrotask; if a setImmediate sentinel fires first, work
+   * waited on something else while holding the transaction: roll back, `onAbandon`, reject.
+   */
+  function runLockedAsync<T>(work: () => Promise<T>, onAbandon: () => void): Promise<T> {
+    return outermostTransactionAsync(
+      db,
+      () =>
+        new Promise<T>((resolve, reject) => {
+          let settled = false;
+          const sentinel = setImmediate(() => {
+            if (settled) return;
+            settled = true;
+            onAbandon();
+            rollBack();
+            reject(new InterleavedWriteError());
+          });
+          const finish = (commit: boolean, outcome: () => void) => {
+            if (settled) return;
+            settled = true;
+            clearImmediate(sentinel);
+            try {
+              if (commit) db.exec('COMMIT');
+              else rollBack();
+            } catch (error) {
+              rollBack();
+              reject(error);
+              return;
+            }
+            outcome();
+          };
+          let running: Promise<T>;
+          try {
+            running = work();
+          } catch (error) {
+            running = Promise.reject(error);
+          }
+          running.then(
+            (value) => finish(true, () => resolve(value)),
+            (error: unknown) => finish(false, () => reject(error)),
+          );
+        }),
+    );
   }
 
   return {
     /**
      * Runs `work` (synchronous) in one write transaction as soon as the lock is free; rejects
      * with WriteLockTimeoutError if it is not free within the bound, having written nothing.
-     * With the lock free, it begins, runs and commits on this turn of the event loop.
+     * With the lock free and no write of this process waiting, it begins, runs and commits on
+     * this turn of the event loop.
      */
-    async write<T>(work: () => T): Promise<T> {
-      const started = Date.now();
-      const waitMs = options.waitMs ?? (db.pragma('busy_timeout', { simple: true }) as number);
-      let pause = FIRST_PAUSE_MS;
-      while (!tryBegin()) {
-        const left = started + waitMs - Date.now();
-        if (left <= 0) throw new WriteLockTimeoutError(Date.now() - started);
-        await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
-        pause = Math.min(pause * 2, MAX_PAUSE_MS);
-        if (!db.open) throw new Error('the database was closed while a write waited for the lock');
-      }
-      return runLocked(work);
+    write<T>(work: () => T): Promise<T> {
+      return inLine(async () => {
+        if (!tryBegin()) await beginAfterWait();
+        return runLocked(work);
+      });
+    },
+
+    /**
+     * Runs asynchronous `work` in one write transaction, in line with every other write here.
+     * `work` may await only its own SQLite calls (see runLockedAsync); `onAbandon` is told when
+     * it did otherwise, before the rollback, so its scope can refuse further calls.
+     */
+    writeAsync<T>(work: () => Promise<T>, onAbandon: () => void = () => {}): Promise<T> {
+      return inLine(async () => {
+        if (!tryBegin()) await beginAfterWait();
+        return runLockedAsync(work, onAbandon);
+      });
     },
 
     /**

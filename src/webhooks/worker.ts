@@ -1,4 +1,5 @@
 import type { Db } from '../store/database.js';
+import { outsideTransactions } from '../store/transaction.js';
 import type { WriteGate } from '../store/write-gate.js';
 import { type RetryPolicy, retryDelayMs, retryPolicy } from './backoff.js';
 import { type ClaimedDelivery, createDeliveryQueue } from './delivery-queue.js';
@@ -71,8 +72,9 @@ export function createWebhookWorker(db: Db, writes: WriteGate, options: WebhookW
     }
     ticking = true;
     try {
-      // Looked for without the lock: an idle poll takes no write lock.
-      if (queue.dueWebhooks(now()).length === 0) return;
+      // Looked for without the lock: an idle poll takes no write lock. Not inside another's
+      // open transaction on this connection (see outsideTransactions).
+      if ((await outsideTransactions(db, () => queue.dueWebhooks(now()).length)) === 0) return;
       const claimed = await writes.write(() => claimDue(now()));
       for (const delivery of claimed) void deliver(delivery);
     } catch (error) {

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { EventInput } from '../../src/domain/event.js';
 import { generateToken } from '../../src/domain/token.js';
-import { createAdmin } from '../../src/server/admin.js';
+import { localAdministrator } from '../../src/server/server-actor.js';
 import { openDatabase } from '../../src/store/database.js';
 import { createStores } from '../../src/store/stores.js';
 import { BIN, cliEnv, runCli, startServerProcess, tempHome } from '../helpers/cli.js';
@@ -282,11 +282,36 @@ describe('audit tail', () => {
     // file, from outside the server. Written here, the moment before the request goes on, so the
     // server's own once-a-second look at the file cannot pick them up first by chance.
     // One commit, and the request released right after it: the window is as small as it gets.
+    // The admin commands now run through the async engine, one write each, so their two writes
+    // are made here in one transaction from the synchronous stores below them instead: the same
+    // rows and the same records (server/admin.ts addUser and createToken).
     const adminConnection = openDatabase(home.dbFile);
-    const admin = createAdmin(createStores(adminConnection));
+    const stores = createStores(adminConnection);
     adminConnection.transaction(() => {
-      admin.addUser('default', { email: 'mo@example.com', name: 'Mo', role: 'member' });
-      admin.createToken('default', 'mo@example.com', 'read', 'from-cli');
+      const org = stores.directory.findOrganization('default');
+      if (!org) throw new Error('no organization default');
+      const { user } = stores.directory.upsertUser(org.id, {
+        email: 'mo@example.com',
+        name: 'Mo',
+        role: 'member',
+        teamName: undefined,
+      });
+      const created = stores.directory.createToken(user.id, 'read', 'from-cli');
+      const actor = localAdministrator();
+      stores.recorder.record(org.id, [
+        {
+          action: 'team.member_added',
+          actor,
+          target: { type: 'user', id: user.publicId, name: user.email },
+          metadata: { role: user.role },
+        },
+        {
+          action: 'security.api_token_created',
+          actor,
+          target: { type: 'api_token', id: created.record.prefix, name: 'from-cli' },
+          metadata: { scope: 'read', owner: user.email },
+        },
+      ]);
     })();
     // Nothing else reaches the server before tail's stream has started.
     await held.release();

@@ -25,7 +25,7 @@ async function setUp(meddle?: (db: Database.Database, seqs: number[]) => void) {
   const db = openDatabase(file);
   const app = await buildApp({ db, treeSealing: false });
   closers.push(() => app.close());
-  bootstrapIfEmpty(app.services);
+  await bootstrapIfEmpty(app.services.engine);
   const worker = startLeafWorker(file, WORKER) as LeafWorker;
   expect(worker, 'the build has the worker').toBeDefined();
   // Between the worker's read and the sealer's write, `meddle` changes what the worker read.
@@ -45,14 +45,14 @@ async function setUp(meddle?: (db: Database.Database, seqs: number[]) => void) {
     },
     close: () => worker.close(),
   };
-  const sealer = createTreeSealer(app.services, app.services.writes, app.services.logKey, {
+  const sealer = createTreeSealer(app.services.sqlite, app.services.writes, app.services.logKey, {
     leafWorker: {
       worker: meddling,
       changes: () => `${maintenanceWindowsOpened(db)}/${db.pragma('data_version', { simple: true })}`,
     },
   });
   closers.push(() => sealer.close());
-  const org = app.services.directory.findOrganization('default');
+  const org = app.services.sqlite.directory.findOrganization('default');
   if (!org) throw new Error('no default organization');
   return { app, db, file, sealer, orgId: org.id };
 }
@@ -66,7 +66,7 @@ const logins = (from: number, count: number) =>
 
 /** Every leaf recomputed from its event as stored now, under its salt; and the checkpoint's root. */
 function expectLeavesOfStoredEvents(setup: Awaited<ReturnType<typeof setUp>>) {
-  const { merkle, events } = setup.app.services;
+  const { merkle, events } = setup.app.services.sqlite;
   const size = merkle.size(setup.orgId);
   const leaves = merkle.leaves(setup.orgId, 0, size);
   const seqs = leaves.map((leaf) => leaf.eventSeq);
@@ -91,7 +91,8 @@ const rewrite = (db: Database.Database, seq: number) =>
 describe('the tree sealer with its worker thread', () => {
   it('seals every event in the order stored, batch after batch, as the sealer alone would', async () => {
     const setup = await setUp();
-    for (let n = 0; n < 5; n++) setup.app.services.recorder.record(setup.orgId, logins(n * 1000, 1000));
+    for (let n = 0; n < 5; n++)
+      setup.app.services.sqlite.recorder.record(setup.orgId, logins(n * 1000, 1000));
     await setup.sealer.settle({ signNow: true });
     expect(expectLeavesOfStoredEvents(setup)).toBeGreaterThan(5000);
   });
@@ -101,7 +102,7 @@ describe('the tree sealer with its worker thread', () => {
     const setup = await setUp((db, seqs) => {
       if (rewritten++ === 0) inMaintenanceWindow(db, () => rewrite(db, seqs[0] as number));
     });
-    setup.app.services.recorder.record(setup.orgId, logins(0, 50));
+    setup.app.services.sqlite.recorder.record(setup.orgId, logins(0, 50));
     await setup.sealer.settle({ signNow: true });
     expect(rewritten).toBeGreaterThan(0);
     expectLeavesOfStoredEvents(setup);
@@ -118,7 +119,7 @@ describe('the tree sealer with its worker thread', () => {
         other.close();
       }
     });
-    setup.app.services.recorder.record(setup.orgId, logins(0, 50));
+    setup.app.services.sqlite.recorder.record(setup.orgId, logins(0, 50));
     await setup.sealer.settle({ signNow: true });
     expect(rewritten).toBeGreaterThan(0);
     expectLeavesOfStoredEvents(setup);

@@ -2,11 +2,11 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { EventInput } from '../../src/domain/event.js';
-import { createAdmin } from '../../src/server/admin.js';
 import { type AppOptions, buildApp } from '../../src/server/app.js';
 import { SYSTEM_ACTOR } from '../../src/server/server-actor.js';
 import { type Db, openDatabase } from '../../src/store/database.js';
 import { createStores } from '../../src/store/stores.js';
+import { adminOf } from './admin.js';
 import { type Answer, type Contract, contractOf } from './openapi-contract.js';
 import { tempDir } from './temp-dir.js';
 
@@ -40,24 +40,24 @@ export async function createFixture(options: Partial<AppOptions> = {}): Promise<
   const dir = tempDir('test');
   const dbFile = join(dir, 'audit.db');
   const db = openDatabase(dbFile);
-  const admin = createAdmin(createStores(db, options.now), SYSTEM_ACTOR);
-  const addUser = (
+  const admin = adminOf(createStores(db, options.now), SYSTEM_ACTOR);
+  const addUser = async (
     org: string,
     email: string,
     name: string,
     role: 'owner' | 'admin' | 'member',
     team?: string,
   ) => {
-    admin.addUser(org, { email, name, role, team });
-    return admin.createToken(org, email, 'read').token;
+    await admin.addUser(org, { email, name, role, team });
+    return (await admin.createToken(org, email, 'read')).token;
   };
   const tokens: Tokens = {
-    owner: addUser('default', 'alice@example.com', 'Alice Chen', 'owner'),
-    admin: addUser('default', 'olga@example.com', 'Olga Admin', 'admin'),
-    teamAdmin: addUser('default', 'tom@example.com', 'Tom Lead', 'admin', 'Platform'),
-    member: addUser('default', 'mia@example.com', 'Mia Member', 'member', 'Platform'),
-    ingest: admin.createToken('default', 'alice@example.com', 'ingest', 'pipeline').token,
-    otherOrg: addUser('other', 'oscar@other.example', 'Oscar Other', 'owner'),
+    owner: await addUser('default', 'alice@example.com', 'Alice Chen', 'owner'),
+    admin: await addUser('default', 'olga@example.com', 'Olga Admin', 'admin'),
+    teamAdmin: await addUser('default', 'tom@example.com', 'Tom Lead', 'admin', 'Platform'),
+    member: await addUser('default', 'mia@example.com', 'Mia Member', 'member', 'Platform'),
+    ingest: (await admin.createToken('default', 'alice@example.com', 'ingest', 'pipeline')).token,
+    otherOrg: await addUser('other', 'oscar@other.example', 'Oscar Other', 'owner'),
   };
   const app = await buildApp({ db, ...options });
   const contract = holdAnswersToContract(app);

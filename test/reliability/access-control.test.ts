@@ -1,8 +1,8 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent, EventInput } from '../../src/domain/event.js';
-import { createAdmin } from '../../src/server/admin.js';
 import { createStores } from '../../src/store/stores.js';
+import { adminOf } from '../helpers/admin.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 
 /**
@@ -125,9 +125,9 @@ describe('access control: every role × every endpoint', () => {
     for (const role of ['owner', 'admin', 'teamAdmin', 'member', 'ingest', 'otherOrg'] as const) {
       tokens[role] = fixture.tokens[role];
     }
-    const admin = createAdmin(createStores(fixture.db));
-    const { token: doomed } = admin.createToken('default', 'olga@example.com', 'read', 'doomed');
-    admin.revokeToken('default', doomed.slice(0, 12));
+    const admin = adminOf(createStores(fixture.db));
+    const { token: doomed } = await admin.createToken('default', 'olga@example.com', 'read', 'doomed');
+    await admin.revokeToken('default', doomed.slice(0, 12));
     tokens.revoked = doomed;
     tokens.none = undefined;
 
@@ -223,8 +223,8 @@ describe('access control: every role × every endpoint', () => {
     if (template.includes('/audit-logs/tree') || template.endsWith('/checkpoint')) {
       // Every event so far is in the tree and a checkpoint covers it.
       await fixture.app.services.sealer.settle({ signNow: true });
-      const orgId = fixture.app.services.directory.findOrganization('default')?.id ?? 0;
-      const size = fixture.app.services.merkle.latestCheckpoint(orgId)?.treeSize ?? 0;
+      const orgId = fixture.app.services.sqlite.directory.findOrganization('default')?.id ?? 0;
+      const size = fixture.app.services.sqlite.merkle.latestCheckpoint(orgId)?.treeSize ?? 0;
       const queries: Record<string, string> = {
         '/tree/inclusion': `event_id=${known.alice?.id}&tree_size=${size}`,
         '/tree/consistency': `first=1&second=${size}`,

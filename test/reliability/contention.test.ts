@@ -33,14 +33,17 @@ const [dist, file, ms] = process.argv.slice(1);
 const { openDatabase } = await import(dist + 'store/database.js');
 const { createStores } = await import(dist + 'store/stores.js');
 const { createAdmin } = await import(dist + 'server/admin.js');
+const { createSqliteEngine } = await import(dist + 'store/sqlite-engine.js');
+const { createWriteGate } = await import(dist + 'store/write-gate.js');
 const { purgeExpiredEvents } = await import(dist + 'server/retention.js');
 const db = openDatabase(file);
 const stores = createStores(db);
-createAdmin(stores).setPlan('default', 'free');
+const engine = createSqliteEngine(stores, createWriteGate(db));
+await createAdmin(engine).setPlan('default', 'free');
 let purged = 0, runs = 0, busy = 0;
 const end = Date.now() + Number(ms);
 while (Date.now() < end) {
-  try { purged += purgeExpiredEvents(stores.directory, stores.events, stores.recorder, Date.now()); runs++; }
+  try { purged += await purgeExpiredEvents(engine, Date.now()); runs++; }
   catch (error) { if (String(error.code).startsWith('SQLITE_BUSY')) busy++; else throw error; }
   await new Promise((resolve) => setTimeout(resolve, 25));
 }

@@ -6,10 +6,10 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventInput } from '../../src/domain/event.js';
 import { generateToken } from '../../src/domain/token.js';
-import { createAdmin } from '../../src/server/admin.js';
 import { type RunningServer, startServer } from '../../src/server/start.js';
 import { openDatabase } from '../../src/store/database.js';
 import { createStores } from '../../src/store/stores.js';
+import { adminOf } from '../helpers/admin.js';
 import { tempHome } from '../helpers/cli.js';
 import { type InProcessResult, runInProcess } from './in-process-cli.js';
 
@@ -251,14 +251,14 @@ describe('secrets never leak', () => {
   });
 
   it('never echoes a token in an error message', async () => {
-    const admin = createAdmin(createStores(openDatabase(home.dbFile)));
-    const { token: revoked } = admin.createToken(
+    const admin = adminOf(createStores(openDatabase(home.dbFile)));
+    const { token: revoked } = await admin.createToken(
       'default',
       server.bootstrap?.ownerEmail as string,
       'read',
       'x',
     );
-    admin.revokeToken('default', revoked.slice(0, 12));
+    await admin.revokeToken('default', revoked.slice(0, 12));
     const attempts: InProcessResult[] = [
       await cli('revoked', ['logs'], { AUDIT_TOKEN: revoked }),
       await cli('mistyped', ['logs'], { AUDIT_TOKEN: `${revoked.slice(0, -1)}x` }),

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAdmin } from '../../src/server/admin.js';
 import { purgeExpiredEvents } from '../../src/server/retention.js';
 import { createStores, type Stores } from '../../src/store/stores.js';
+import { adminOf, engineOf } from '../helpers/admin.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 
 const DAY_MS = 86_400_000;
@@ -35,57 +35,61 @@ describe('a change and its audit record commit together', () => {
       .get(...params) as number;
   const defaultOrg = () => stores.directory.findOrganization('default');
 
-  it('a token whose creation record cannot be stored is not created either', () => {
+  it('a token whose creation record cannot be stored is not created either', async () => {
     const tokensBefore = count('SELECT count(*) FROM api_tokens');
     failRecordOf('security.api_token_created');
-    expect(() => createAdmin(stores).createToken('default', 'mia@example.com', 'read', 'ghost')).toThrow(
+    await expect(adminOf(stores).createToken('default', 'mia@example.com', 'read', 'ghost')).rejects.toThrow(
       /injected/,
     );
     expect(count('SELECT count(*) FROM api_tokens')).toBe(tokensBefore);
     expect(count("SELECT count(*) FROM api_tokens WHERE name = 'ghost'")).toBe(0);
   });
 
-  it('a token that cannot be created leaves no creation record', () => {
+  it('a token that cannot be created leaves no creation record', async () => {
     const recordsBefore = recordsOf('security.api_token_created');
     failChangeOf('api_tokens', 'INSERT');
-    expect(() => createAdmin(stores).createToken('default', 'mia@example.com', 'read')).toThrow(/injected/);
+    await expect(adminOf(stores).createToken('default', 'mia@example.com', 'read')).rejects.toThrow(
+      /injected/,
+    );
     expect(recordsOf('security.api_token_created')).toBe(recordsBefore);
   });
 
-  it('a revocation whose record cannot be stored leaves the token working', () => {
-    const admin = createAdmin(stores);
-    const { token, record } = admin.createToken('default', 'mia@example.com', 'read', 'keep');
+  it('a revocation whose record cannot be stored leaves the token working', async () => {
+    const admin = adminOf(stores);
+    const { token, record } = await admin.createToken('default', 'mia@example.com', 'read', 'keep');
     failRecordOf('security.api_token_revoked');
-    expect(() => admin.revokeToken('default', record.prefix)).toThrow(/injected/);
+    await expect(admin.revokeToken('default', record.prefix)).rejects.toThrow(/injected/);
     expect(stores.directory.authenticate(token).ok).toBe(true);
   });
 
-  it('a plan change whose record cannot be stored leaves the plan and retention as they were', () => {
+  it('a plan change whose record cannot be stored leaves the plan and retention as they were', async () => {
     const before = defaultOrg();
     failRecordOf('settings.organization_updated');
-    expect(() => createAdmin(stores).setPlan('default', 'free')).toThrow(/injected/);
+    await expect(adminOf(stores).setPlan('default', 'free')).rejects.toThrow(/injected/);
     expect(defaultOrg()).toEqual(before);
   });
 
-  it('a plan change that cannot be stored leaves no record of it', () => {
+  it('a plan change that cannot be stored leaves no record of it', async () => {
     const recordsBefore = recordsOf('settings.organization_updated');
     failChangeOf('organizations', 'UPDATE');
-    expect(() => createAdmin(stores).setPlan('default', 'free')).toThrow(/injected/);
+    await expect(adminOf(stores).setPlan('default', 'free')).rejects.toThrow(/injected/);
     expect(recordsOf('settings.organization_updated')).toBe(recordsBefore);
   });
 
-  it('turning access logging on without its record being stored leaves it off', () => {
+  it('turning access logging on without its record being stored leaves it off', async () => {
     const before = defaultOrg();
     failRecordOf('settings.organization_updated');
-    expect(() => createAdmin(stores).setAccessLogging('default', !before?.accessLogging)).toThrow(/injected/);
+    await expect(adminOf(stores).setAccessLogging('default', !before?.accessLogging)).rejects.toThrow(
+      /injected/,
+    );
     expect(defaultOrg()).toEqual(before);
   });
 
-  it('a user whose addition record cannot be stored is not added', () => {
+  it('a user whose addition record cannot be stored is not added', async () => {
     failRecordOf('team.member_added');
-    expect(() =>
-      createAdmin(stores).addUser('default', { email: 'ghost@example.com', role: 'admin' }),
-    ).toThrow(/injected/);
+    await expect(
+      adminOf(stores).addUser('default', { email: 'ghost@example.com', role: 'admin' }),
+    ).rejects.toThrow(/injected/);
     expect(stores.directory.findUserByEmail(defaultOrg()?.id ?? 0, 'ghost@example.com')).toBeUndefined();
   });
 
@@ -98,28 +102,24 @@ describe('a change and its audit record commit together', () => {
         { action: 'tunnel.created', timestamp: old },
         { action: 'tunnel.created', timestamp: old },
       ]);
-      createAdmin(stores).setPlan('default', 'free');
+      await adminOf(stores).setPlan('default', 'free');
     });
 
-    it('keeps the expired events when the record of their purge cannot be stored', () => {
+    it('keeps the expired events when the record of their purge cannot be stored', async () => {
       failRecordOf('audit.retention_purged');
-      expect(() => purgeExpiredEvents(stores.directory, stores.events, stores.recorder, Date.now())).toThrow(
-        /injected/,
-      );
+      await expect(purgeExpiredEvents(engineOf(stores), Date.now())).rejects.toThrow(/injected/);
       expect(oldEvents()).toBe(2);
     });
 
-    it('records no purge when the events cannot be deleted', () => {
+    it('records no purge when the events cannot be deleted', async () => {
       failChangeOf('events', 'DELETE');
-      expect(() => purgeExpiredEvents(stores.directory, stores.events, stores.recorder, Date.now())).toThrow(
-        /injected/,
-      );
+      await expect(purgeExpiredEvents(engineOf(stores), Date.now())).rejects.toThrow(/injected/);
       expect(recordsOf('audit.retention_purged')).toBe(0);
       expect(oldEvents()).toBe(2);
     });
 
-    it('purges and records together when nothing fails', () => {
-      expect(purgeExpiredEvents(stores.directory, stores.events, stores.recorder, Date.now())).toBe(2);
+    it('purges and records together when nothing fails', async () => {
+      expect(await purgeExpiredEvents(engineOf(stores), Date.now())).toBe(2);
       expect(oldEvents()).toBe(0);
       expect(recordsOf('audit.retention_purged')).toBe(1);
     });

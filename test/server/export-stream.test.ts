@@ -155,15 +155,15 @@ describe('GET audit-logs/export', () => {
   });
 
   it('pins received_before: events stored while it streams do not appear, even in later chunks', async () => {
-    const { events } = fixture.app.services;
-    const orgId = fixture.app.services.directory.findOrganization('default')?.id as number;
+    const { events } = fixture.app.services.sqlite;
+    const orgId = fixture.app.services.sqlite.directory.findOrganization('default')?.id as number;
     const readChunk = events.exportChunk;
     let reads = 0;
     // Right after the first chunk is read, events land inside the range, past its cursor.
     events.exportChunk = (...args) => {
       const chunk = readChunk(...args);
       if (reads++ === 0)
-        fixture.app.services.recorder.record(orgId, [
+        fixture.app.services.sqlite.recorder.record(orgId, [
           { action: 'tunnel.deleted', timestamp: '2024-01-31T00:00:00Z', metadata: { late: true } },
         ]);
       return chunk;
@@ -186,8 +186,8 @@ describe('GET audit-logs/export', () => {
   it('pins by tree_size instead: exactly the events the list gives for that size, received_before null', async () => {
     const { services } = fixture.app;
     await services.sealer.settle({ signNow: true });
-    const orgId = services.directory.findOrganization('default')?.id as number;
-    const size = services.merkle.size(orgId) - 5;
+    const orgId = services.sqlite.directory.findOrganization('default')?.id as number;
+    const size = services.sqlite.merkle.size(orgId) - 5;
     const stream = await exportOf(`tree_size=${size}&detailed=true`);
     expect(stream.head.received_before).toBeNull();
     expect(stream.events).toEqual(await listAll(`tree_size=${size}&detailed=true`));
@@ -242,7 +242,7 @@ describe('GET audit-logs/export', () => {
   });
 
   it('answers HEAD with the headers alone, reading no more than the first chunk', async () => {
-    const { events } = fixture.app.services;
+    const { events } = fixture.app.services.sqlite;
     const readChunk = events.exportChunk;
     let reads = 0;
     events.exportChunk = (...args) => {

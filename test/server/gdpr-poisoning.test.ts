@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/domain/event.js';
-import { createAdmin } from '../../src/server/admin.js';
 import { SYSTEM_ACTOR } from '../../src/server/server-actor.js';
 import { createStores } from '../../src/store/stores.js';
+import { adminOf } from '../helpers/admin.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 
 const GDPR = '/api/v1/organizations/default/gdpr';
@@ -156,15 +156,20 @@ describe('GDPR identity linking cannot be poisoned by senders', () => {
   });
 
   it('a team name that the erasure would make equal to another team never makes it fail', async () => {
-    const admin = createAdmin(createStores(fixture.db), SYSTEM_ACTOR);
-    admin.addUser('default', {
+    const admin = adminOf(createStores(fixture.db), SYSTEM_ACTOR);
+    await admin.addUser('default', {
       email: 'dora@example.com',
       name: 'Dora Dupont',
       role: 'member',
       team: 'Dora Dupont',
     });
     const { pseudonym } = (await post('erasures', { user: 'dora@example.com', dry_run: true })).json().data;
-    admin.addUser('default', { email: 'eli@example.com', name: 'Eli', role: 'member', team: pseudonym });
+    await admin.addUser('default', {
+      email: 'eli@example.com',
+      name: 'Eli',
+      role: 'member',
+      team: pseudonym,
+    });
     const erased = await post('erasures', { user: 'dora@example.com' });
     expect(erased.statusCode).toBe(200);
     const teams = fixture.db.prepare('SELECT name FROM teams ORDER BY name').pluck().all() as string[];

@@ -2,10 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/domain/event.js';
-import { createAdmin } from '../../src/server/admin.js';
 import { SYSTEM_ACTOR } from '../../src/server/server-actor.js';
 import { openDatabase } from '../../src/store/database.js';
 import { createStores } from '../../src/store/stores.js';
+import { adminOf } from '../helpers/admin.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 
 const GDPR = '/api/v1/organizations/default/gdpr';
@@ -56,14 +56,14 @@ describe('GDPR erasure reaches every copy of the person and nobody else', () => 
   afterEach(() => fixture.close());
 
   it('leaves no spelling of the name, email, IP or user agent in any file of the database directory', async () => {
-    const admin = createAdmin(createStores(fixture.db), SYSTEM_ACTOR);
-    const { user } = admin.addUser('default', {
+    const admin = adminOf(createStores(fixture.db), SYSTEM_ACTOR);
+    const { user } = await admin.addUser('default', {
       email: EMAIL,
       name: NAME,
       role: 'member',
       team: `${NAME}'s team`,
     });
-    admin.createToken('default', EMAIL, 'read', `laptop of ${EMAIL}`);
+    await admin.createToken('default', EMAIL, 'read', `laptop of ${EMAIL}`);
     await fixture.ingest([
       {
         action: 'user.login',
@@ -137,8 +137,12 @@ describe('GDPR erasure reaches every copy of the person and nobody else', () => 
   });
 
   it('matches names as whole words: erasing Dan leaves Jordan Smith and a dandelion alone', async () => {
-    const admin = createAdmin(createStores(fixture.db), SYSTEM_ACTOR);
-    const { user } = admin.addUser('default', { email: 'dan@example.com', name: 'Dan', role: 'member' });
+    const admin = adminOf(createStores(fixture.db), SYSTEM_ACTOR);
+    const { user } = await admin.addUser('default', {
+      email: 'dan@example.com',
+      name: 'Dan',
+      role: 'member',
+    });
     const jordan = {
       action: 'user.login',
       actor: { id: 'user_jordan', name: 'Jordan Smith', email: 'jordan@example.com', type: 'user' as const },

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKPOINT_SIGNED } from '../../src/domain/checkpoint-record.js';
 import type { AuditEvent, EventInput } from '../../src/domain/event.js';
 import { generateToken } from '../../src/domain/token.js';
-import { createAdmin } from '../../src/server/admin.js';
 import { createStores } from '../../src/store/stores.js';
+import { adminOf } from '../helpers/admin.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 
 const BASE = '/api/v1/organizations/default/audit-logs';
@@ -139,15 +139,15 @@ describe('permissions: every role × every endpoint', () => {
     expect(people.mia.teamId).toBe(platformTeamId);
 
     const stores = createStores(fixture.db);
-    const admin = createAdmin(stores);
-    const { token: doomed, record } = admin.createToken(
+    const admin = adminOf(stores);
+    const { token: doomed, record } = await admin.createToken(
       'default',
       'olga@example.com',
       'read',
       'soon revoked',
     );
     try {
-      admin.revokeToken('default', doomed.slice(0, 12));
+      await admin.revokeToken('default', doomed.slice(0, 12));
     } catch (error) {
       // Reported by its own test below; revoke in the store so the rest of the matrix still runs.
       revokeError = error;

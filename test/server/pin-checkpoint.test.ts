@@ -45,8 +45,8 @@ describe('pinning the checkpoint a backup is proved against', () => {
 
     // Both events are past a free plan's retention: the checkpoint's last leaf has no event now.
     const { services } = f.app;
-    createAdmin(services).setPlan('default', 'free');
-    expect(purgeExpiredEvents(services.directory, services.events, services.recorder, now)).toBe(2);
+    await createAdmin(services.engine).setPlan('default', 'free');
+    expect(await purgeExpiredEvents(services.engine, now)).toBe(2);
     await new Promise((resolve) => setTimeout(resolve, 5));
     await services.sealer.settle();
     const purged = await tree(f);

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/domain/event.js';
-import { createAdmin } from '../../src/server/admin.js';
 import { purgeExpiredEvents } from '../../src/server/retention.js';
 import { createStores, type Stores } from '../../src/store/stores.js';
+import { adminOf, engineOf } from '../helpers/admin.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 
 const BASE = '/api/v1/organizations/default/audit-logs';
@@ -19,8 +19,8 @@ describe('retention purge', () => {
   let byAge: Map<number, AuditEvent>;
   let otherIds: string[];
 
-  const purge = () => purgeExpiredEvents(stores.directory, stores.events, stores.recorder, now);
-  const admin = () => createAdmin(stores);
+  const purge = () => purgeExpiredEvents(engineOf(stores), now);
+  const admin = () => adminOf(stores);
 
   const eventsAt = (marker: string) =>
     AGES.map((age) => ({
@@ -79,7 +79,7 @@ describe('retention purge', () => {
   it('purges nothing on the default "unlimited" plan, and records nothing', async () => {
     expect(stores.directory.findOrganization('default')?.plan).toBe('unlimited');
     const before = countIn('default');
-    expect(purge()).toBe(0);
+    expect(await purge()).toBe(0);
     expect(countIn('default')).toBe(before);
     expect(remainingAges()).toEqual(AGES);
     expect(await purgeRecords()).toEqual([]);
@@ -93,13 +93,13 @@ describe('retention purge', () => {
   ] as const)(
     '$plan (retention $window days) purges exactly the older events and records the count once',
     async ({ plan, days, window }) => {
-      admin().setPlan('default', plan, days);
+      await admin().setPlan('default', plan, days);
       const expired = AGES.filter((age) => age > window);
       const kept = AGES.filter((age) => age < window);
       expect(expired.length).toBeGreaterThan(0);
       const otherBefore = countIn('other');
 
-      expect(purge()).toBe(expired.length);
+      expect(await purge()).toBe(expired.length);
 
       expect(remainingAges()).toEqual(kept);
       for (const age of expired) {
@@ -134,15 +134,15 @@ describe('retention purge', () => {
       }
 
       // Nothing left to do: nothing purged, nothing recorded.
-      expect(purge()).toBe(0);
+      expect(await purge()).toBe(0);
       expect(remainingAges()).toEqual(kept);
       expect(await purgeRecords()).toHaveLength(1);
     },
   );
 
   it('purges each organization by its own plan', async () => {
-    admin().setPlan('other', 'free');
-    expect(purge()).toBe(AGES.filter((age) => age > 30).length);
+    await admin().setPlan('other', 'free');
+    expect(await purge()).toBe(AGES.filter((age) => age > 30).length);
     expect(remainingAges()).toEqual(AGES);
     expect(countIn('default', "e.action = 'audit.retention_purged'")).toBe(0);
     const otherRecords = await purgeRecords(OTHER_BASE, fixture.tokens.otherOrg);
@@ -151,10 +151,10 @@ describe('retention purge', () => {
   });
 
   it('goes back to purging nothing when the plan returns to unlimited', async () => {
-    admin().setPlan('default', 'fleet');
-    admin().setPlan('default', 'unlimited');
+    await admin().setPlan('default', 'fleet');
+    await admin().setPlan('default', 'unlimited');
     expect(stores.directory.findOrganization('default')?.retentionDays).toBeNull();
-    expect(purge()).toBe(0);
+    expect(await purge()).toBe(0);
     expect(remainingAges()).toEqual(AGES);
   });
 
@@ -162,9 +162,34 @@ describe('retention purge', () => {
     const q = (text: string) =>
       fixture.request({ method: 'GET', url: `${BASE}?q=${text}&action=tunnel.created` });
     expect((await q('400')).json().data.map((event: AuditEvent) => event.id)).toEqual([byAge.get(400)?.id]);
-    admin().setPlan('default', 'fleet');
-    purge();
+    await admin().setPlan('default', 'fleet');
+    await purge();
     expect((await q('400')).json().data).toEqual([]);
     expect((await q('0.5')).json().data).toHaveLength(1);
+  });
+});
+
+// Review finding 3: the purge read the organizations, then waited for the write lock; an
+// administrator raising the retention meanwhile was overruled by the window read before.
+describe('retention purge, against a retention raised while it waits', () => {
+  it('data loss: purges with the window the organization has inside the purge write', async () => {
+    const { openDatabase } = await import('../../src/store/database.js');
+    const { sqliteEngineOf } = await import('../../src/store/sqlite-engine.js');
+    const now = Date.now();
+    const db = openDatabase(':memory:');
+    const engine = sqliteEngineOf(db, () => now - 60 * DAY_MS);
+    const { organization } = await engine.stores.directory.ensureOrganization('default');
+    await engine.write((tx) =>
+      tx.recorder.record(organization.id, [
+        { action: 'user.login', timestamp: new Date(now - 60 * DAY_MS).toISOString() },
+      ]),
+    );
+    await engine.write((tx) => tx.directory.setPlan(organization.id, 'free', 30));
+    // The purge lists the organizations first; the raise is in line for the lock before it.
+    const purged = purgeExpiredEvents(engine, now);
+    await engine.write((tx) => tx.directory.setPlan(organization.id, 'enterprise', 730));
+    expect(await purged).toBe(0);
+    expect(db.prepare("SELECT count(*) FROM events WHERE action = 'user.login'").pluck().get()).toBe(1);
+    await engine.close();
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAdmin } from '../../src/server/admin.js';
 import { purgeExpiredEvents } from '../../src/server/retention.js';
 import { createStores } from '../../src/store/stores.js';
+import { adminOf, engineOf } from '../helpers/admin.js';
 import { DAY, event, HOUR, ingestAll, MINUTE, ofRule, reviewOf } from '../helpers/review-fixture.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 
@@ -178,10 +178,10 @@ describe('security review: roles, tokens, activity and the log', () => {
   it('log_integrity: a purge and an erasure are info, access logging off and a removed webhook medium', async () => {
     const stores = createStores(fixture.db);
     await ingestAll(fixture, [event('tunnel.created', -400 * DAY)]);
-    createAdmin(stores).setPlan('default', 'free');
-    purgeExpiredEvents(stores.directory, stores.events, stores.recorder, Date.now());
-    createAdmin(stores).setAccessLogging('default', true);
-    createAdmin(stores).setAccessLogging('default', false);
+    await adminOf(stores).setPlan('default', 'free');
+    await purgeExpiredEvents(engineOf(stores), Date.now());
+    await adminOf(stores).setAccessLogging('default', true);
+    await adminOf(stores).setAccessLogging('default', false);
     const hook = await fixture.request({
       method: 'POST',
       url: '/api/v1/organizations/default/webhooks',
@@ -208,7 +208,7 @@ describe('security review: roles, tokens, activity and the log', () => {
   });
 
   it('log_integrity: access logging switched on, or a webhook updated, is none', async () => {
-    createAdmin(createStores(fixture.db)).setAccessLogging('default', true);
+    await adminOf(createStores(fixture.db)).setAccessLogging('default', true);
     const hook = await fixture.request({
       method: 'POST',
       url: '/api/v1/organizations/default/webhooks',

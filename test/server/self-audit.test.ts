@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/domain/event.js';
 import { generateToken } from '../../src/domain/token.js';
-import { createAdmin } from '../../src/server/admin.js';
 import { type EventRow, rowToEvent } from '../../src/store/event-rows.js';
 import { createStores } from '../../src/store/stores.js';
+import { adminOf } from '../helpers/admin.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 
 const BASE = '/api/v1/organizations/default/audit-logs';
@@ -30,7 +30,7 @@ describe('the server audits itself', () => {
         .all(action) as EventRow[]
     ).map(rowToEvent);
 
-  const admin = () => createAdmin(createStores(fixture.db, () => clock));
+  const admin = () => adminOf(createStores(fixture.db, () => clock));
 
   /** A request that fails authentication; `null`: no Authorization header at all. */
   const badRequest = (authorization: string | null = GARBAGE, remoteAddress?: string) =>
@@ -110,7 +110,7 @@ describe('the server audits itself', () => {
     });
 
     it('records a revoked token with its own reason, without the token', async () => {
-      const { token, record } = admin().createToken('default', 'mia@example.com', 'read', 'to revoke');
+      const { token, record } = await admin().createToken('default', 'mia@example.com', 'read', 'to revoke');
       createStores(fixture.db, () => clock).directory.revokeToken(record.id);
       expect((await badRequest(`Bearer ${token}`)).statusCode).toBe(401);
       const reasons = stored('security.api_auth_failed').map((event) => event.metadata?.reason);
@@ -142,9 +142,14 @@ describe('the server audits itself', () => {
   });
 
   describe('tokens', () => {
-    it('records token creation as security.api_token_created, without the token', () => {
+    it('records token creation as security.api_token_created, without the token', async () => {
       const before = stored('security.api_token_created').length;
-      const { token, record } = admin().createToken('default', 'mia@example.com', 'ingest', 'ci pipeline');
+      const { token, record } = await admin().createToken(
+        'default',
+        'mia@example.com',
+        'ingest',
+        'ci pipeline',
+      );
       const events = stored('security.api_token_created');
       expect(events).toHaveLength(before + 1);
       const event = events.at(-1) as AuditEvent;
@@ -157,9 +162,9 @@ describe('the server audits itself', () => {
       expect(raw).not.toContain(token.slice(12));
     });
 
-    it('records token revocation as security.api_token_revoked', () => {
-      const { token, record } = admin().createToken('default', 'mia@example.com', 'read', 'laptop');
-      admin().revokeToken('default', token.slice(0, 12));
+    it('records token revocation as security.api_token_revoked', async () => {
+      const { token, record } = await admin().createToken('default', 'mia@example.com', 'read', 'laptop');
+      await admin().revokeToken('default', token.slice(0, 12));
       const events = stored('security.api_token_revoked');
       expect(events).toHaveLength(1);
       expect(events[0]?.target).toMatchObject({ type: 'api_token', id: record.prefix, name: 'laptop' });
@@ -169,9 +174,9 @@ describe('the server audits itself', () => {
   });
 
   describe('users', () => {
-    it('records a new user as team.member_added and a role change as team.member_role_changed', () => {
+    it('records a new user as team.member_added and a role change as team.member_role_changed', async () => {
       const added = stored('team.member_added').length;
-      admin().addUser('default', { email: 'new@example.com', name: 'New Person', role: 'member' });
+      await admin().addUser('default', { email: 'new@example.com', name: 'New Person', role: 'member' });
       const addedEvents = stored('team.member_added');
       expect(addedEvents).toHaveLength(added + 1);
       const addedEvent = addedEvents.at(-1) as AuditEvent;
@@ -179,23 +184,23 @@ describe('the server audits itself', () => {
       expect(addedEvent.target).toMatchObject({ type: 'user', name: 'new@example.com' });
       expect(addedEvent.metadata).toMatchObject({ role: 'member' });
 
-      admin().addUser('default', { email: 'new@example.com', role: 'admin' });
+      await admin().addUser('default', { email: 'new@example.com', role: 'admin' });
       const changed = stored('team.member_role_changed');
       expect(changed).toHaveLength(1);
       expect(changed[0]?.category).toBe('team');
       expect(changed[0]?.target?.id).toBe(addedEvent.target?.id);
       expect(changed[0]?.changes).toEqual({ role: { old: 'member', new: 'admin' } });
       // Adding again with nothing changed records nothing.
-      admin().addUser('default', { email: 'new@example.com', role: 'admin' });
+      await admin().addUser('default', { email: 'new@example.com', role: 'admin' });
       expect(stored('team.member_role_changed')).toHaveLength(1);
       expect(stored('team.member_added')).toHaveLength(added + 1);
     });
   });
 
   describe('organization settings', () => {
-    it('records plan and retention changes as settings.organization_updated with old and new', () => {
-      admin().setPlan('default', 'free');
-      admin().setPlan('default', 'enterprise', 100);
+    it('records plan and retention changes as settings.organization_updated with old and new', async () => {
+      await admin().setPlan('default', 'free');
+      await admin().setPlan('default', 'enterprise', 100);
       const events = stored('settings.organization_updated');
       expect(events.map((event) => event.changes)).toEqual([
         { plan: { old: 'unlimited', new: 'free' }, retention_days: { old: null, new: 30 } },
@@ -206,7 +211,7 @@ describe('the server audits itself', () => {
     });
 
     it('with access logging on, records authenticated API calls as access.api_call, shown only in detailed mode', async () => {
-      admin().setAccessLogging('default', true);
+      await admin().setAccessLogging('default', true);
       expect(stored('settings.organization_updated').at(-1)?.changes).toEqual({
         access_logging: { old: false, new: true },
       });
@@ -251,11 +256,11 @@ describe('the server audits itself', () => {
     });
 
     it('after switching access logging off, records no new access.api_call', async () => {
-      admin().setAccessLogging('default', true);
+      await admin().setAccessLogging('default', true);
       await fixture.request({ method: 'GET', url: '/api/v1/me' });
       await fixture.request({ method: 'GET', url: '/api/v1/me', token: fixture.tokens.member });
       expect(stored('access.api_call')).toHaveLength(2);
-      admin().setAccessLogging('default', false);
+      await admin().setAccessLogging('default', false);
       expect(stored('settings.organization_updated').at(-1)?.changes).toEqual({
         access_logging: { old: true, new: false },
       });
@@ -265,7 +270,7 @@ describe('the server audits itself', () => {
       expect(stored('access.api_call')).toHaveLength(2);
       // Switching off twice records no second settings change.
       const settings = stored('settings.organization_updated').length;
-      admin().setAccessLogging('default', false);
+      await admin().setAccessLogging('default', false);
       expect(stored('settings.organization_updated')).toHaveLength(settings);
     });
 

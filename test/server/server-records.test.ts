@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/domain/event.js';
-import { createAdmin } from '../../src/server/admin.js';
 import { purgeExpiredEvents } from '../../src/server/retention.js';
 import { createStores } from '../../src/store/stores.js';
+import { adminOf, engineOf } from '../helpers/admin.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 
 const ORG = '/api/v1/organizations/default';
@@ -46,11 +46,14 @@ describe('every record the server writes about itself is refused from a sender',
       url: `${ORG}/webhooks`,
       payload: { url: 'https://receiver.example.com/hook', actions: ['nothing.matches'] },
     });
-    const admin = createAdmin(stores);
-    admin.addUser('default', { email: 'new@example.com', name: 'New', role: 'member' });
-    admin.revokeToken('default', admin.createToken('default', 'new@example.com', 'read').record.prefix);
-    admin.setPlan('default', 'free');
-    purgeExpiredEvents(stores.directory, stores.events, stores.recorder, Date.now() + DAY_MS);
+    const admin = adminOf(stores);
+    await admin.addUser('default', { email: 'new@example.com', name: 'New', role: 'member' });
+    await admin.revokeToken(
+      'default',
+      (await admin.createToken('default', 'new@example.com', 'read')).record.prefix,
+    );
+    await admin.setPlan('default', 'free');
+    await purgeExpiredEvents(engineOf(stores), Date.now() + DAY_MS);
     const list = await fixture.request({
       method: 'GET',
       url: `${ORG}/audit-logs?per_page=1000&detailed=true`,

@@ -44,7 +44,10 @@ describe('stats keys are attacker-controlled text', () => {
     );
     // Through the recorder, as an import would: longer than the ingest API's field limits.
     const { services } = fixture.app;
-    services.recorder.record(services.directory.findOrganization('default')?.id as number, events);
+    services.sqlite.recorder.record(
+      services.sqlite.directory.findOrganization('default')?.id as number,
+      events,
+    );
   });
   afterAll(async () => {
     await fixture?.close();

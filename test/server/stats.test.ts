@@ -97,8 +97,8 @@ describe('GET audit-logs/stats', () => {
     await fixture.ingest([...JANUARY_EVENTS, ...BERLIN_EVENTS, ...KOLKATA_EVENTS]);
     // The server's own checkpoint record (the API refuses the reserved action from a client).
     const { services } = fixture.app;
-    const orgId = services.directory.findOrganization('default')?.id as number;
-    services.recorder.record(orgId, [
+    const orgId = services.sqlite.directory.findOrganization('default')?.id as number;
+    services.sqlite.recorder.record(orgId, [
       {
         action: 'audit.checkpoint_signed',
         timestamp: '2024-01-21T12:00:00Z',

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAdmin } from '../../src/server/admin.js';
 import { openDatabase } from '../../src/store/database.js';
 import { createStores } from '../../src/store/stores.js';
+import { adminOf } from '../helpers/admin.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 import { openStream, type TestStream } from '../helpers/sse-client.js';
 
@@ -11,10 +11,13 @@ const STREAM = '/api/v1/organizations/default/audit-logs/stream';
 const ENDS_WITHIN_MS = 3000;
 
 /** Runs `change` from its own connection to the database file, as `audit server …` does. */
-function inAnotherProcess<T>(fixture: Fixture, change: (admin: ReturnType<typeof createAdmin>) => T): T {
+async function inAnotherProcess<T>(
+  fixture: Fixture,
+  change: (admin: ReturnType<typeof adminOf>) => Promise<T>,
+): Promise<T> {
   const connection = openDatabase(fixture.dbFile);
   try {
-    return change(createAdmin(createStores(connection)));
+    return await change(adminOf(createStores(connection)));
   } finally {
     connection.close();
   }
@@ -35,8 +38,9 @@ describe('a live stream lasts only as long as its token and role allow', () => {
   let base: string;
   const open = (token: string, headers: Record<string, string> = {}) =>
     openStream(`${base}${STREAM}`, { authorization: `Bearer ${token}`, ...headers });
-  const freshToken = (email = 'olga@example.com') =>
-    inAnotherProcess(fixture, (admin) => admin.createToken('default', email, 'read', 'streamer').token);
+  const freshToken = async (email = 'olga@example.com') =>
+    (await inAnotherProcess(fixture, (admin) => admin.createToken('default', email, 'read', 'streamer')))
+      .token;
 
   beforeEach(async () => {
     fixture = await createFixture({ followerPollMs: 50, streamRecheckMs: 200, shutdownGraceMs: 200 });
@@ -47,12 +51,12 @@ describe('a live stream lasts only as long as its token and role allow', () => {
   afterEach(() => fixture.close());
 
   it('a stream whose token is revoked by another process ends, saying why, and sends nothing after', async () => {
-    const token = freshToken();
+    const token = await freshToken();
     const stream = await open(token);
     expect(stream.status).toBe(200);
     await fixture.ingest([{ action: 'tunnel.created' }]);
     await stream.waitFor(1);
-    inAnotherProcess(fixture, (admin) => admin.revokeToken('default', token.slice(0, 12)));
+    await inAnotherProcess(fixture, (admin) => admin.revokeToken('default', token.slice(0, 12)));
     await fixture.ingest([{ action: 'tunnel.deleted', metadata: { secret_plan: 'after revocation' } }]);
     expect(await endsWithin(stream, ENDS_WITHIN_MS)).toBe(true);
     expect(stream.messages.map((message) => JSON.parse(message.data).action)).toEqual(['tunnel.created']);
@@ -62,7 +66,7 @@ describe('a live stream lasts only as long as its token and role allow', () => {
   });
 
   it('an idle stream ends when its token is revoked without any event being written', async () => {
-    const token = freshToken();
+    const token = await freshToken();
     const stream = await open(token);
     // Straight to the table, as a script might: no audit event wakes anyone; only the re-check sees it.
     const connection = openDatabase(fixture.dbFile);
@@ -75,9 +79,9 @@ describe('a live stream lasts only as long as its token and role allow', () => {
   });
 
   it("an admin demoted to member stops receiving the organization's events at once", async () => {
-    const token = freshToken('olga@example.com');
+    const token = await freshToken('olga@example.com');
     const stream = await open(token);
-    inAnotherProcess(fixture, (admin) =>
+    await inAnotherProcess(fixture, (admin) =>
       admin.addUser('default', { email: 'olga@example.com', role: 'member' }),
     );
     await fixture.ingest([{ action: 'billing.payment_failed', actor: { email: 'someone@example.com' } }]);

@@ -2,10 +2,10 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAdmin } from '../../src/server/admin.js';
 import { buildApp } from '../../src/server/app.js';
 import { openDatabase } from '../../src/store/database.js';
 import { createStores } from '../../src/store/stores.js';
+import { adminOf } from '../helpers/admin.js';
 import { createFixture, type Fixture, holdAnswersToContract } from '../helpers/server-fixture.js';
 import { openStream, type TestStream } from '../helpers/sse-client.js';
 
@@ -37,9 +37,9 @@ describe('where a stream starts', () => {
   it('a new stream does not replay events another process wrote before it connected', async () => {
     // As `audit server user add` / `token create` do: their own connection to the same file.
     const otherProcess = openDatabase(fixture.dbFile);
-    const admin = createAdmin(createStores(otherProcess));
-    admin.addUser('default', { email: 'new@example.com', name: 'New Person', role: 'member' });
-    admin.createToken('default', 'new@example.com', 'read', 'from-cli');
+    const admin = adminOf(createStores(otherProcess));
+    await admin.addUser('default', { email: 'new@example.com', name: 'New Person', role: 'member' });
+    await admin.createToken('default', 'new@example.com', 'read', 'from-cli');
     otherProcess.close();
 
     const stream = await openStream(`${base}${STREAM}`, auth());
@@ -55,7 +55,8 @@ describe('where a stream starts', () => {
     const orgId = Number(
       fixture.db.prepare("SELECT id FROM organizations WHERE slug = 'default'").pluck().get(),
     );
-    const { positions, events } = fixture.app.services;
+    const { positions } = fixture.app.services;
+    const { events } = fixture.app.services.sqlite;
     // A position this log never issued: a client that saw a newer copy of the database.
     const ahead = positions.encode(orgId, events.maxSeq() + 1000);
     const stream = await openStream(`${base}${STREAM}`, { ...auth(), 'last-event-id': ahead });

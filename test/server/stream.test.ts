@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/domain/event.js';
-import { createAdmin } from '../../src/server/admin.js';
 import { openDatabase } from '../../src/store/database.js';
 import type { StoredEvent } from '../../src/store/event-rows.js';
 import { createStores } from '../../src/store/stores.js';
+import { adminOf } from '../helpers/admin.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 import { openStream } from '../helpers/sse-client.js';
 
@@ -64,6 +64,77 @@ describe('GET audit-logs/stream (Server-Sent Events)', () => {
     resumed.close();
   });
 
+  // Review finding 2: the route subscribed at the old position when the catch-up matched
+  // nothing, and the hub read the organization's history again from there.
+  it('DoS: a filtered stream resumed from an old Last-Event-ID follows from the end of the log', async () => {
+    const first = await openStream(`${base}${STREAM}`, auth());
+    await fixture.ingest([{ action: 'user.login' }]);
+    const [old] = await first.waitFor(1);
+    first.close();
+    await fixture.ingest(Array.from({ length: 50 }, () => ({ action: 'user.login' })));
+    const { hub } = fixture.app.services;
+    const subscribe = hub.subscribe;
+    const positions: number[] = [];
+    hub.subscribe = (follower) => {
+      positions.push(follower.afterSeq);
+      return subscribe(follower);
+    };
+    const endSeq = await fixture.app.services.engine.stores.events.endSeq(1);
+    const resumed = await openStream(`${base}${STREAM}?category=tunnel`, {
+      ...auth(),
+      'last-event-id': old?.id ?? '',
+    });
+    await fixture.ingest([{ action: 'tunnel.created' }]);
+    const [tunnel] = await resumed.waitFor(1);
+    expect(JSON.parse(tunnel?.data ?? '').action).toBe('tunnel.created');
+    expect(positions).toEqual([endSeq]);
+    hub.subscribe = subscribe;
+    resumed.close();
+  });
+
+  // Review finding 6: a backlog page is read from the database, not delivered by the hub, and
+  // skipped the hub's access re-check: a token revoked after the request was authenticated
+  // still got what was written after the revocation.
+  it('access: a resumed stream whose token is revoked before its backlog is read is sent none of it', async () => {
+    const first = await openStream(`${base}${STREAM}`, auth());
+    await fixture.ingest([{ action: 'user.login' }]);
+    const [old] = await first.waitFor(1);
+    first.close();
+    const { events } = fixture.app.services.engine.stores;
+    const endSeq = events.endSeq;
+    events.endSeq = async (orgId) => {
+      events.endSeq = endSeq;
+      await adminOf(createStores(fixture.db)).revokeToken('default', fixture.tokens.owner.slice(0, 12));
+      await fixture.ingest([{ action: 'tunnel.created' }], fixture.tokens.ingest);
+      return endSeq(orgId);
+    };
+    const resumed = await openStream(`${base}${STREAM}`, { ...auth(), 'last-event-id': old?.id ?? '' });
+    await resumed.ended;
+    expect(resumed.messages).toEqual([]);
+    // Ended at once (the reason's comment goes only when nothing is unsent); a reconnect is refused.
+    expect((await fetch(`${base}${STREAM}`, { headers: auth() })).status).toBe(401);
+  });
+
+  // Review finding 7: a read failing after the response was hijacked left the stream open and
+  // subscribed, its held batches growing with every event for as long as the client stayed.
+  it('resource exhaustion: a read failing after the stream opened ends it and its subscription', async () => {
+    const { events } = fixture.app.services.engine.stores;
+    const page = events.page;
+    events.page = async () => {
+      events.page = page;
+      throw new Error('disk I/O error');
+    };
+    const stream = await openStream(`${base}${STREAM}`, auth());
+    const ended = await Promise.race([
+      stream.ended.then(() => true),
+      new Promise((resolve) => setTimeout(() => resolve(false), 2000)),
+    ]);
+    expect(ended).toBe(true);
+    expect(fixture.app.services.hub.followerCount()).toBe(0);
+    expect(fixture.app.services.streams.count()).toBe(0);
+    stream.close();
+  });
+
   it("applies the caller's permissions: a member sees only their own events", async () => {
     const stream = await openStream(`${base}${STREAM}`, auth(fixture.tokens.member));
     await fixture.ingest([
@@ -83,7 +154,7 @@ describe('GET audit-logs/stream (Server-Sent Events)', () => {
     );
     // An admin command writes to the same file from its own connection, as `audit server token create` does.
     const otherConnection = openDatabase(fixture.dbFile);
-    createAdmin(createStores(otherConnection)).createToken(
+    await adminOf(createStores(otherConnection)).createToken(
       'default',
       'alice@example.com',
       'read',
@@ -103,10 +174,12 @@ describe('GET audit-logs/stream (Server-Sent Events)', () => {
       fixture.db.prepare("SELECT id FROM organizations WHERE slug = 'default'").pluck().get(),
     );
     const delivered = new Map<string, (readonly StoredEvent[])[]>();
+    const afterSeq = Number(fixture.db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck().get());
     const follow = (name: string, accepts: (event: AuditEvent) => boolean) => {
       delivered.set(name, []);
       return hub.subscribe({
         orgId,
+        afterSeq,
         accepts,
         deliver: (batch) => delivered.get(name)?.push(batch),
         close() {},
@@ -118,6 +191,7 @@ describe('GET audit-logs/stream (Server-Sent Events)', () => {
       follow('tunnels', (event) => event.category === 'tunnel'),
     ];
     await fixture.ingest([{ action: 'tunnel.created' }, { action: 'user.login' }]);
+    await hub.settle();
     for (const stop of unsubscribe) stop();
     const [whole] = delivered.get('everything') ?? [];
     expect(whole?.map((stored) => stored.event.action)).toEqual(['tunnel.created', 'user.login']);

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAdmin } from '../../src/server/admin.js';
 import { purgeExpiredEvents } from '../../src/server/retention.js';
+import { adminOf } from '../helpers/admin.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 
 const BASE = '/api/v1/organizations/default/audit-logs';
@@ -127,8 +127,8 @@ describe('what the leaves show of a log that changed', () => {
     expect(leafBefore[7]).not.toBeNull();
 
     const { services } = f.app;
-    createAdmin(services).setPlan('default', 'free');
-    expect(purgeExpiredEvents(services.directory, services.events, services.recorder, now)).toBe(1);
+    await adminOf(services.sqlite).setPlan('default', 'free');
+    expect(await purgeExpiredEvents(services.engine, now)).toBe(1);
     const after = (await f.request({ method: 'GET', url: `${BASE}/tree/leaves?start=0&end=${size}` })).json();
     const leafAfter = after.data.find((leaf: unknown[]) => leaf[2] === old?.id);
     expect(leafAfter).toEqual([...leafBefore.slice(0, 6), null, null]);

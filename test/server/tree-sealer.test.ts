@@ -30,7 +30,7 @@ describe('the tree sealer', () => {
     const f = await sealed();
     await f.ingest([login(1), login(2), login(3)]);
     await f.ingest([login(4)]);
-    const { merkle, events, directory } = f.app.services;
+    const { merkle, events, directory } = f.app.services.sqlite;
     await f.app.services.sealer.settle();
     const org = directory.findOrganization('default');
     if (!org) throw new Error('no default organization');
@@ -54,8 +54,8 @@ describe('the tree sealer', () => {
     const f = await sealed();
     await f.ingest([login(1)]);
     await f.app.services.sealer.settle();
-    const org = f.app.services.directory.findOrganization('default');
-    const stored = f.app.services.merkle.latestCheckpoint(org?.id ?? 0);
+    const org = f.app.services.sqlite.directory.findOrganization('default');
+    const stored = f.app.services.sqlite.merkle.latestCheckpoint(org?.id ?? 0);
     if (!stored) throw new Error('no checkpoint was signed');
     const opened = openNote(stored.note, [parseVerifierKey(f.app.services.logKey.verifierKey)]);
     const checkpoint = parseCheckpoint(opened.text);
@@ -67,7 +67,8 @@ describe('the tree sealer', () => {
 
   it('records each checkpoint as an event, and that record alone never calls for another checkpoint', async () => {
     const f = await sealed({ checkpointIntervalMs: 1 });
-    const { merkle, directory, events, sealer } = f.app.services;
+    const { sealer } = f.app.services;
+    const { merkle, directory, events } = f.app.services.sqlite;
     const orgId = directory.findOrganization('default')?.id ?? 0;
     const records = () =>
       events
@@ -101,7 +102,8 @@ describe('the tree sealer', () => {
     const f = await sealed();
     const [first, second] = await f.ingest([login(1), login(2)]);
     await f.app.services.sealer.settle();
-    const { merkle, events, db } = f.app.services;
+    const { db } = f.app.services;
+    const { merkle, events } = f.app.services.sqlite;
     const seqOf = (id: string | undefined) => events.findById(1, id ?? '')?.seq ?? 0;
     const firstSeq = seqOf(first?.id);
     const secondSeq = seqOf(second?.id);
@@ -180,7 +182,8 @@ describe('the tree sealer', () => {
 
   it('signs every grown tree at start-up (settle with signNow) even within the interval, so the first verify covers everything stored', async () => {
     const f = await sealed();
-    const { merkle, directory, sealer } = f.app.services;
+    const { sealer } = f.app.services;
+    const { merkle, directory } = f.app.services.sqlite;
     const orgId = directory.findOrganization('default')?.id ?? 0;
     await f.ingest([login(1)]);
     await sealer.settle();

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAdmin } from '../../src/server/admin.js';
 import type { AppOptions } from '../../src/server/app.js';
 import { createStores } from '../../src/store/stores.js';
 import { NO_ANSWER } from '../../src/webhooks/sender.js';
 import { verifySignature } from '../../src/webhooks/signature.js';
+import { adminOf } from '../helpers/admin.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 import { type Answer, type Receiver, settle, startReceiver } from '../helpers/webhook-receiver.js';
 
@@ -216,7 +216,7 @@ describe('webhook delivery', () => {
     const { data } = await subscribe({ url: receiver.url, actions: 'user.login' });
     await fixture.ingest([{ action: 'user.login', timestamp: '2020-01-01T00:00:00Z' }]);
     await receiver.waitFor(1);
-    const { events, directory } = fixture.app.services;
+    const { events, directory } = fixture.app.services.sqlite;
     const org = directory.findOrganization('default');
     expect(events.purgeBefore(org?.id ?? 0, Date.parse('2021-01-01T00:00:00Z'))).toBe(1);
     expect(await deliveries(data.id)).toEqual([]);
@@ -226,7 +226,7 @@ describe('webhook delivery', () => {
     const receiver = await setUp();
     await subscribe({ url: receiver.url, actions: 'team.member_added' });
     // Another connection, as `audit server user add` would open: no worker, no poke.
-    createAdmin(createStores(fixture.db)).addUser('default', { email: 'new@example.com', role: 'member' });
+    await adminOf(createStores(fixture.db)).addUser('default', { email: 'new@example.com', role: 'member' });
     const [request] = await receiver.waitFor(1);
     expect(request?.json()).toMatchObject({
       action: 'team.member_added',

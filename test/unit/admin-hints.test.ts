@@ -1,21 +1,22 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AdminError, createAdmin } from '../../src/server/admin.js';
+import { AdminError } from '../../src/server/admin.js';
 import { type Db, openDatabase } from '../../src/store/database.js';
 import { createStores } from '../../src/store/stores.js';
+import { adminOf } from '../helpers/admin.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 let db: Db | undefined;
 afterEach(() => db?.close());
 
 describe('the commands the admin errors suggest', () => {
-  it('an unknown user whose email holds shell syntax is suggested quoted, so pasting the hint runs no second command', () => {
+  it('an unknown user whose email holds shell syntax is suggested quoted, so pasting the hint runs no second command', async () => {
     db = openDatabase(`${tempDir('admin-hints')}/audit.db`);
-    const admin = createAdmin(createStores(db));
-    admin.addUser('default', { email: 'owner@example.com', role: 'owner' });
+    const admin = adminOf(createStores(db));
+    await admin.addUser('default', { email: 'owner@example.com', role: 'owner' });
     const email = 'a;touch$(id)/tmp/pwned@example.com';
     let error: unknown;
     try {
-      admin.createToken('default', email, 'read');
+      await admin.createToken('default', email, 'read');
     } catch (caught) {
       error = caught;
     }

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAdmin } from '../../src/server/admin.js';
 import { type Db, openDatabase } from '../../src/store/database.js';
 import { createStores, type Stores } from '../../src/store/stores.js';
 import { afterCommit, writeTransaction } from '../../src/store/transaction.js';
 import { createWriteGate, type WriteGate } from '../../src/store/write-gate.js';
+import { adminOf } from '../helpers/admin.js';
 
 // The live followers and the webhook worker read the database when they are woken. Woken inside
 // a transaction, they would read rows this connection has not committed (and may roll back):
@@ -40,8 +40,8 @@ describe('wake-ups after the outermost commit', () => {
   const orgId = () => stores.directory.findOrganization('default')?.id ?? 0;
   const record = () => stores.recorder.record(orgId(), [{ action: 'tunnel.created' }]);
 
-  it('a follower woken by an admin change outside the gate reads the committed row', () => {
-    createAdmin(stores).addUser('default', { email: 'new@example.com', role: 'member' });
+  it('a follower woken by an admin change outside the gate reads the committed row', async () => {
+    await adminOf(stores).addUser('default', { email: 'new@example.com', role: 'member' });
     expect(seen).toEqual([1]);
   });
 

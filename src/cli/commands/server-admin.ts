@@ -23,13 +23,13 @@ export function databaseFile(context: CliContext, flag: string | undefined): str
 export async function adminAction<T>(
   context: CliContext,
   command: Command,
-  work: (admin: Admin, org: string) => T,
+  work: (admin: Admin, org: string) => T | Promise<T>,
 ): Promise<T> {
   const { db: dbFlag, org } = command.optsWithGlobals() as { db?: string; org?: string };
   // Loaded here, not at start-up: it brings better-sqlite3, which no other command needs.
   const { withAdmin, AdminError, AdminDatabaseError } = await import('../../server/admin.js');
   try {
-    return withAdmin(databaseFile(context, dbFlag), (admin) =>
+    return await withAdmin(databaseFile(context, dbFlag), (admin) =>
       work(admin, org ?? context.env.AUDIT_ORG ?? 'default'),
     );
   } catch (error) {

@@ -12,7 +12,8 @@ import { registerIngestRoute } from './ingest.js';
 import { registerReviewRoute } from './review.js';
 
 export function registerAuditLogRoutes(app: FastifyInstance, options: ExportRouteOptions) {
-  const { events, now, cursors, merkle } = app.services;
+  const { now, cursors, engine } = app.services;
+  const { events } = engine.stores;
 
   const listSchema = {
     tags: ['audit-logs'],
@@ -25,13 +26,8 @@ export function registerAuditLogRoutes(app: FastifyInstance, options: ExportRout
     const scope = visibilityOf(principal);
     const orgId = principal.organization.id;
     const query = request.query as ListQuery;
-    const listRequest = parseListQuery(query, { principal, scope, now: now(), events, cursors });
-    if (query.tree_size !== undefined)
-      listRequest.filter.maxSeq = treeSizeSeq(principal, merkle, query.tree_size);
-    const page = events.pageJson(
-      orgId,
-      listRequest.filter,
-      scope,
+    const listRequest = await parseListQuery(query, { principal, scope, now: now(), events, cursors });
+    const pageRequest =
       listRequest.afterSeq === undefined
         ? {
             order: listRequest.order,
@@ -39,8 +35,17 @@ export function registerAuditLogRoutes(app: FastifyInstance, options: ExportRout
             cursor: listRequest.cursor,
             offset: listRequest.offset,
           }
-        : { afterSeq: listRequest.afterSeq, limit: listRequest.perPage },
-    );
+        : { afterSeq: listRequest.afterSeq, limit: listRequest.perPage };
+    const { tree_size: treeSize } = query;
+    // With tree_size, the tree's bound and the page are read together: one snapshot on
+    // PostgreSQL; on SQLite two (engine.read), which agree, as a sealed size's bound never moves.
+    const page =
+      treeSize === undefined
+        ? await events.pageJson(orgId, listRequest.filter, scope, pageRequest)
+        : await engine.read(async (stores) => {
+            listRequest.filter.maxSeq = await treeSizeSeq(principal, stores.merkle, treeSize);
+            return stores.events.pageJson(orgId, listRequest.filter, scope, pageRequest);
+          });
     const { last } = page;
     const nextCursor =
       page.hasMore && last && listRequest.afterSeq === undefined
@@ -91,7 +96,7 @@ export function registerAuditLogRoutes(app: FastifyInstance, options: ExportRout
       const principal = organizationFor(request, org);
       const scope = visibilityOf(principal);
       // An event the caller may not see is answered exactly like one that does not exist.
-      const stored = events.findVisible(principal.organization.id, id, scope);
+      const stored = await events.findVisible(principal.organization.id, id, scope);
       if (!stored) throw notFound(`no audit event "${id}"`);
       return { data: stored.event };
     },

@@ -38,7 +38,8 @@ export interface ExportRouteOptions {
  * with the list's filters, visibility and cursors, pinned at its start.
  */
 export function registerExportRoute(app: FastifyInstance, options: ExportRouteOptions) {
-  const { events, now, cursors, merkle, directory } = app.services;
+  const { now, cursors } = app.services;
+  const { events, merkle, directory } = app.services.engine.stores;
   const services = app.services;
   const slots = createExportSlots(options.exportsPerToken ?? DEFAULT_EXPORTS_PER_TOKEN);
   // A closing server cuts its exports: the clients resume from their last complete chunk.
@@ -63,11 +64,12 @@ export function registerExportRoute(app: FastifyInstance, options: ExportRouteOp
       const scope = visibilityOf(principal);
       const orgId = principal.organization.id;
       const query: ExportQuery = request.query;
-      const { filter, cursor } = parseListQuery(
+      const { filter, cursor } = await parseListQuery(
         { ...query, order: 'asc', per_page: EXPORT_CHUNK_MAX_ROWS },
         { principal, scope, now: now(), events, cursors },
       );
-      if (query.tree_size !== undefined) filter.maxSeq = treeSizeSeq(principal, merkle, query.tree_size);
+      if (query.tree_size !== undefined)
+        filter.maxSeq = await treeSizeSeq(principal, merkle, query.tree_size);
       // Pinned now unless the request pins it: events that arrive while it streams stay out.
       else filter.receivedBefore ??= now();
       const tokenKey = `token:${principal.token.id}`;
@@ -88,9 +90,9 @@ export function registerExportRoute(app: FastifyInstance, options: ExportRouteOp
       // Refused (429) or failed (a problem document) here, before the 200 is sent.
       let cut = () => {};
       const release = slots.admit(principal.token.id, () => cut());
-      let first: ReturnType<typeof firstChunk>;
+      let first: Awaited<ReturnType<typeof firstChunk>>;
       try {
-        first = firstChunk(plan, cursor);
+        first = await firstChunk(plan, cursor);
       } catch (error) {
         release();
         throw error;
@@ -138,16 +140,16 @@ const ACCESS_RECHECK_MS = 1000;
  */
 function accessCheck(
   principal: Principal,
-  authenticate: (tokenId: number) => Authentication,
+  authenticate: (tokenId: number) => Promise<Authentication>,
   recheckMs: number,
-): (fresh?: boolean) => boolean {
+): (fresh?: boolean) => Promise<boolean> {
   const standing = standingOf(principal);
   let checkedAt = performance.now();
   let allowed = true;
-  return (fresh = false) => {
+  return async (fresh = false) => {
     if (!allowed || (!fresh && performance.now() - checkedAt < recheckMs)) return allowed;
     checkedAt = performance.now();
-    const now = authenticate(principal.token.id);
+    const now = await authenticate(principal.token.id);
     allowed = now.ok && standingOf(now) === standing;
     return allowed;
   };

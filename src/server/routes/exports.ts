@@ -30,9 +30,8 @@ export function registerExportRecordRoute(app: FastifyInstance) {
       const principal = organizationFor(request, request.params.org);
       visibilityOf(principal);
       const body = request.body;
-      const { recorder, writes } = app.services;
-      const result = await writes.write(() =>
-        recorder.record(principal.organization.id, [
+      const result = await app.services.engine.write((tx) =>
+        tx.recorder.record(principal.organization.id, [
           {
             action: 'audit.exported',
             actor: userActor(principal.user),

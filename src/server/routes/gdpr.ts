@@ -25,7 +25,8 @@ const STARTUP_SCRUB_RETRY_MS = 1000;
 
 /** Subject-access requests and the right to erasure (GDPR articles 15 and 17). */
 export function registerGdprRoutes(app: FastifyInstance, options: { scrubWaitMs?: number | undefined } = {}) {
-  const { db, recorder, now, writes, merkle } = app.services;
+  const { db, now, engine } = app.services;
+  // SQLite's own for now: its erasure writes on the engine's connection, inside engine.write.
   const gdpr = createGdprStore(db);
   const scrubWaitMs = options.scrubWaitMs ?? DEFAULT_SCRUB_WAIT_MS;
   finishPendingScrub(app, gdpr);
@@ -49,11 +50,13 @@ export function registerGdprRoutes(app: FastifyInstance, options: { scrubWaitMs?
       assertOrganizationReader(principal, 'a GDPR export');
       const body = request.body as SubjectBodyValue;
       const orgId = principal.organization.id;
-      const { subject, candidates } = await gdpr.resolve(orgId, subjectRequest(body));
-      const seqs = await gdpr.positionsOf(orgId, subject);
+      // The GDPR store is SQLite's own: each scan starts while no write transaction is open, and
+      // reads its later pages after a turn of the event loop (event-scan.ts).
+      const { subject, candidates } = await engine.exclusive(() => gdpr.resolve(orgId, subjectRequest(body)));
+      const seqs = await engine.exclusive(() => gdpr.positionsOf(orgId, subject));
       // Recorded before any data leaves: a busy database answers 503, never an unaudited export.
-      await writes.write(() =>
-        recorder.record(orgId, [
+      await engine.write((tx) =>
+        tx.recorder.record(orgId, [
           {
             action: 'gdpr.export_requested',
             actor: userActor(principal.user),
@@ -88,37 +91,38 @@ export function registerGdprRoutes(app: FastifyInstance, options: { scrubWaitMs?
       assertOwner(principal, 'erasing personal data');
       const body = request.body;
       const orgId = principal.organization.id;
-      if (body.dry_run) return { data: answer(await gdpr.preview(orgId, subjectRequest(body))) };
+      if (body.dry_run)
+        return { data: answer(await engine.exclusive(() => gdpr.preview(orgId, subjectRequest(body)))) };
       const subject = subjectRequest(body);
-      // The write gate owns the transaction: the erasure (a savepoint within it) and its record
+      // The engine owns the transaction: the erasure (a savepoint within it) and its record
       // commit together, and followers are woken after the commit. The record holds no personal
       // data: counts and the pseudonym only.
-      const report = await writes.write(() =>
-        gdpr.erase(orgId, subject, now(), (erased) => {
-          recorder.record(orgId, [
-            {
-              action: 'gdpr.user_erased',
-              actor: userActor(principal.user),
-              target: { type: 'user', name: erased.pseudonym },
-              metadata: {
-                count: erased.eventsChanged,
-                events_matched: erased.eventsMatched,
-                accounts_changed: erased.accountsChanged,
-                // Rewriting an event deleted its leaf's salt (migration 0002's trigger): a full
-                // check tells these leaves, which no longer recompute, from edited ones.
-                // An earlier erasure record it rewrote can no longer be proved: its positions are named again.
-                tree_positions: formatPositionRanges([
-                  ...merkle.positionsOf(orgId, erased.changedSeqs),
-                  ...erased.rewrittenErasurePositions.flatMap((text) =>
-                    positionsIn(text, merkle.size(orgId)),
-                  ),
-                ]),
-              },
+      const report = await engine.write(async (tx) => {
+        const erased = gdpr.erase(orgId, subject, now());
+        const size = await tx.merkle.size(orgId);
+        const changedPositions = await tx.merkle.positionsOf(orgId, erased.changedSeqs);
+        await tx.recorder.record(orgId, [
+          {
+            action: 'gdpr.user_erased',
+            actor: userActor(principal.user),
+            target: { type: 'user', name: erased.pseudonym },
+            metadata: {
+              count: erased.eventsChanged,
+              events_matched: erased.eventsMatched,
+              accounts_changed: erased.accountsChanged,
+              // Rewriting an event deleted its leaf's salt (migration 0002's trigger): a full
+              // check tells these leaves, which no longer recompute, from edited ones.
+              // An earlier erasure record it rewrote can no longer be proved: its positions are named again.
+              tree_positions: formatPositionRanges([
+                ...changedPositions,
+                ...erased.rewrittenErasurePositions.flatMap((text) => positionsIn(text, size)),
+              ]),
             },
-          ]);
-        }),
-      );
-      if (!(await gdpr.scrub(scrubWaitMs))) throw erasurePending();
+          },
+        ]);
+        return erased;
+      });
+      if (!(await engine.exclusive(() => gdpr.scrub(scrubWaitMs)))) throw erasurePending();
       return { data: answer(report) };
     },
   );

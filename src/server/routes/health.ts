@@ -13,7 +13,7 @@ export function registerHealthRoutes(app: FastifyInstance) {
     },
     async () => {
       // A trivial read proves the database file is still open and readable.
-      app.services.events.maxSeq();
+      await app.services.engine.stores.events.maxSeq(0);
       return { status: 'ok' as const };
     },
   );

@@ -20,7 +20,7 @@ const eventInputCheck = Compile(EventInputSchema);
  * the stored event may be one the sender is not allowed to read (an ingest-only token).
  */
 export function registerIngestRoute(app: FastifyInstance) {
-  const { recorder, writes } = app.services;
+  const { engine } = app.services;
 
   app.withTypeProvider<TypeBoxTypeProvider>().post(
     '/api/v1/organizations/:org/audit-logs',
@@ -44,7 +44,7 @@ export function registerIngestRoute(app: FastifyInstance) {
       const inputs = eventsOfBody(request.body);
       try {
         // Answered only once committed; while another process holds the lock, the wait is async.
-        const result = await writes.write(() => recorder.record(principal.organization.id, inputs));
+        const result = await engine.write((tx) => tx.recorder.record(principal.organization.id, inputs));
         reply.code(201);
         return {
           data: result.stored.map((stored, index) =>

@@ -18,7 +18,7 @@ export const DEFAULT_REVIEW_MS = 7 * 86_400_000;
  * owners and organization-wide admins may ask for it.
  */
 export function registerReviewRoute(app: FastifyInstance) {
-  const { db, now } = app.services;
+  const { db, now, engine } = app.services;
   const review = createSecurityReview(db);
 
   app.withTypeProvider<TypeBoxTypeProvider>().get(
@@ -53,7 +53,11 @@ export function registerReviewRoute(app: FastifyInstance) {
           query.since !== undefined ? 'since' : 'from',
           `the range is longer than ${MAX_REVIEW_DAYS} days: review it a year at a time`,
         );
-      return { data: review({ orgId: principal.organization.id, from, to, zone, now: at }) };
+      // SQLite's own queries for now: run while no write transaction is open on the connection.
+      const data = await engine.exclusive(() =>
+        review({ orgId: principal.organization.id, from, to, zone, now: at }),
+      );
+      return { data };
     },
   );
 }

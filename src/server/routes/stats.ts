@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify';
 import { isTimeDimension, STATS_DIMENSIONS, type StatsDimension } from '../../domain/stats.js';
 import { TooManyBucketsError } from '../../domain/stats-buckets.js';
 import { isValidTimeZone } from '../../domain/zoned-time.js';
-import { createStatsStore } from '../../store/stats-store.js';
 import { parseFilter, searchRateCost } from '../list-query.js';
 import { visibilityOf } from '../permissions.js';
 import { invalidParameter } from '../problem.js';
@@ -13,9 +12,8 @@ import { StatsAnswer, StatsQuery } from '../schemas/stats.js';
 
 /** `GET …/audit-logs/stats`: counts of what the list would show, grouped (docs/api.md, Stats). */
 export function registerStatsRoute(app: FastifyInstance) {
-  // Built here, not with the other stores: admin commands, which build those, never count.
-  const stats = createStatsStore(app.services.db);
   const { now } = app.services;
+  const { stats } = app.services.engine.stores;
 
   app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/api/v1/organizations/:org/audit-logs/stats',
@@ -44,7 +42,7 @@ export function registerStatsRoute(app: FastifyInstance) {
         throw invalidParameter('tz', 'expected an IANA time zone such as Europe/Berlin, or UTC');
       }
       try {
-        const data = stats.stats(principal.organization.id, filter, scope, {
+        const data = await stats.stats(principal.organization.id, filter, scope, {
           dimensions,
           timeZone,
           top,

@@ -42,7 +42,8 @@ export interface StreamRouteOptions {
  * no gap, no duplicate. The stream lasts while its token and role allow (see stream-registry).
  */
 export function registerStreamRoute(app: FastifyInstance, options: StreamRouteOptions) {
-  const { events, hub, now, streams, positions, sseFrames } = app.services;
+  const { hub, now, streams, positions, sseFrames } = app.services;
+  const { events } = app.services.engine.stores;
 
   app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/api/v1/organizations/:org/audit-logs/stream',
@@ -70,7 +71,7 @@ export function registerStreamRoute(app: FastifyInstance, options: StreamRouteOp
       const requested = lastEventId(request, positions, orgId);
       // Read from the database, not the hub: the hub learns of rows that other processes (the
       // admin commands) wrote only at its next poll, and those are not new to this stream.
-      const endSeq = events.endSeq();
+      const endSeq = await events.endSeq(orgId);
       const ahead = requested !== undefined && requested > endSeq;
       const resumeFrom = ahead ? endSeq : requested;
       const accepts = createEventMatcher(filter, scope);
@@ -119,19 +120,53 @@ export function registerStreamRoute(app: FastifyInstance, options: StreamRouteOp
 
       stream.write(`retry: 2000\n: connected at position ${positions.encode(orgId, lastSentSeq)}\n\n`);
       if (ahead) stream.write(sseFrames.positionAhead(orgId, endSeq));
-      if (resumeFrom !== undefined) {
+      const catchUp = async () => {
         for (;;) {
-          const page = events.page(orgId, filter, scope, { afterSeq: lastSentSeq, limit: BACKLOG_PAGE });
+          const page = await events.page(orgId, filter, scope, {
+            afterSeq: lastSentSeq,
+            limit: BACKLOG_PAGE,
+          });
+          // The hub re-checks access before it delivers a revocation's aftermath; a page read
+          // here bypasses it, so the token is looked at again after the read, before the send.
+          const lost = page.events.length > 0 ? await streams.standing(principal) : undefined;
+          if (lost !== undefined) return stream.end(lost);
           send(page.events);
-          if (!page.hasMore || stream.ended) break;
-          // Paced by the client; the last page and the subscription below share one tick, so
-          // the hub cannot publish anything in between.
+          if (!page.hasMore || stream.ended) return;
+          // Paced by the client.
           if (stream.buffered > BACKLOG_HIGH_WATER) await stream.drained();
         }
+      };
+      // The response is ours now: a failure past this point (a read that fails) ends the stream,
+      // so none is left open and subscribed with its held batches growing (its client resumes).
+      try {
+        if (resumeFrom !== undefined) await catchUp();
+        if (stream.ended) return;
+        // Everything up to endSeq that matches was sent: a filtered stream whose catch-up matched
+        // nothing is not left at its old position, for the hub or the read once more below.
+        lastSentSeq = Math.max(lastSentSeq, endSeq);
+        // Subscribed first, then read once more: an event committed before the subscription is
+        // in that read, one after it reaches the hub's next read. What the hub delivers meanwhile
+        // waits, so the stream stays in order; positions drop what both carry.
+        const held: (readonly StoredEvent[])[] = [];
+        let deliver = (batch: readonly StoredEvent[]): void => {
+          held.push(batch);
+        };
+        unsubscribe = hub.subscribe({
+          orgId,
+          afterSeq: lastSentSeq,
+          accepts,
+          deliver: (batch) => deliver(batch),
+          close: () => stream.end(),
+        });
+        await catchUp();
+        if (stream.ended) return;
+        live = true;
+        for (const batch of held) send(batch);
+        deliver = send;
+      } catch (error) {
+        request.log.error(error);
+        stream.end('server error; reconnect');
       }
-      if (stream.ended) return;
-      live = true;
-      unsubscribe = hub.subscribe({ orgId, accepts, deliver: send, close: () => stream.end() });
     },
   );
 }

@@ -6,7 +6,8 @@ import { leafFields } from '../../domain/merkle/leaf.js';
 import { rangeProofNodes } from '../../domain/merkle/range-proof.js';
 import { EXPORT_PROOF_COST } from '../../domain/request-limits.js';
 import type { StoredEvent } from '../../store/event-rows.js';
-import type { EventLeaf, MerkleStore, StoredCheckpoint, StoredLeaf } from '../../store/merkle-store.js';
+import type { EventLeaf, StoredCheckpoint, StoredLeaf } from '../../store/merkle-store.js';
+import type { MerklePort } from '../../store/port.js';
 import { parseListQuery } from '../list-query.js';
 import { invalidParameter } from '../problem.js';
 import { OrgParams, problemResponses } from '../schemas/common.js';
@@ -28,7 +29,8 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * million events are never held at once (a bitmap of the tree's positions is: one bit a leaf).
  */
 export function registerTreeProofRoute(app: FastifyInstance) {
-  const { merkle, events, cursors, now } = app.services;
+  const { cursors, now } = app.services;
+  const { merkle, events } = app.services.engine.stores;
   // Not typed by the provider: the answer is a stream of the document the schema describes.
   app.get(
     `${TREE_PATH}/tree/proof`,
@@ -48,28 +50,30 @@ export function registerTreeProofRoute(app: FastifyInstance) {
       const orgId = principal.organization.id;
       const query = request.query as ListQuery & { tree_size: number };
       const size = query.tree_size;
-      const checkpoint = merkle.checkpointOfSize(orgId, size);
+      const checkpoint = await merkle.checkpointOfSize(orgId, size);
       if (!checkpoint) throw invalidParameter('tree_size', `no checkpoint was signed at ${size} leaves`);
-      const { filter } = parseListQuery(query, {
+      const { filter } = await parseListQuery(query, {
         principal,
         scope: { kind: 'organization' },
         now: now(),
         events,
         cursors,
       });
-      filter.maxSeq = treeSizeSeq(principal, merkle, size);
-      const document = proofDocument(merkle, orgId, filter, checkpoint, (seq) => events.findBySeq(seq));
+      filter.maxSeq = await treeSizeSeq(principal, merkle, size);
+      const document = proofDocument(merkle, orgId, filter, checkpoint, (seq) =>
+        events.findBySeq(orgId, seq),
+      );
       return reply.type('application/json; charset=utf-8').send(Readable.from(document));
     },
   );
 }
 
 async function* proofDocument(
-  merkle: MerkleStore,
+  merkle: MerklePort,
   orgId: number,
   filter: EventFilter,
   checkpoint: StoredCheckpoint,
-  findEvent: (seq: number) => StoredEvent | undefined,
+  findEvent: (seq: number) => Promise<StoredEvent | undefined>,
 ): AsyncGenerator<string> {
   const size = checkpoint.treeSize;
   yield `{"data":{"tree_size":${size},"checkpoint":${JSON.stringify(checkpoint.note)},"entries":[`;
@@ -79,7 +83,7 @@ async function* proofDocument(
   let separator = '';
   let after: { ts: number; seq: number } | undefined;
   for (let hasMore = true; hasMore; ) {
-    const page = merkle.exportLeaves(orgId, filter, after, PROOF_STEP);
+    const page = await merkle.exportLeaves(orgId, filter, after, PROOF_STEP);
     ({ hasMore } = page);
     after = page.last;
     let chunk = '';
@@ -100,15 +104,15 @@ async function* proofDocument(
   separator = '';
   for (let start = spanStart; start < spanEnd; start += PROOF_STEP) {
     let chunk = '';
-    for (const leaf of merkle.leaves(orgId, start, Math.min(spanEnd, start + PROOF_STEP))) {
+    for (const leaf of await merkle.leaves(orgId, start, Math.min(spanEnd, start + PROOF_STEP))) {
       if (((exported[leaf.position >> 3] as number) >> (leaf.position & 7)) & 1) continue;
-      chunk += `${separator}[${leaf.position},${JSON.stringify(leaf.eventId)},${JSON.stringify(leaf.timestamp)},${JSON.stringify(leaf.category)},"${b64(leaf.commitment)}"${checkpointRecordProof(leaf, findEvent)}]`;
+      chunk += `${separator}[${leaf.position},${JSON.stringify(leaf.eventId)},${JSON.stringify(leaf.timestamp)},${JSON.stringify(leaf.category)},"${b64(leaf.commitment)}"${await checkpointRecordProof(leaf, findEvent)}]`;
       separator = ',';
     }
     yield chunk;
     await nextTurn();
   }
-  const subtrees = merkle.subtrees(orgId);
+  const subtrees = await merkle.subtrees(orgId);
   const nodes = rangeProofNodes(spanStart, spanEnd, size).map(
     ([level, index]) => `[${level},${index},"${b64(subtrees(level, index))}"]`,
   );
@@ -120,12 +124,12 @@ async function* proofDocument(
  * unless detailed (checkpoint-record.ts), so a check shown that the record is one, by its own
  * commitment, does not count it as an event missing from the file. Nothing personal is in them.
  */
-function checkpointRecordProof(
+async function checkpointRecordProof(
   leaf: StoredLeaf,
-  findEvent: (seq: number) => StoredEvent | undefined,
-): string {
+  findEvent: (seq: number) => Promise<StoredEvent | undefined>,
+): Promise<string> {
   if (leaf.category !== CHECKPOINT_CATEGORY || !leaf.salt) return '';
-  const event = findEvent(leaf.eventSeq)?.event;
+  const event = (await findEvent(leaf.eventSeq))?.event;
   if (event?.action !== CHECKPOINT_SIGNED) return '';
   return `,"${b64(leaf.salt)}",${JSON.stringify(leafFields(event))}`;
 }

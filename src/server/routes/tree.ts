@@ -26,7 +26,8 @@ const b64 = (bytes: Buffer) => bytes.toString('base64');
  * only: a leaf stands for every event, whoever may see it.
  */
 export function registerTreeRoutes(app: FastifyInstance) {
-  const { merkle, events, logKey } = app.services;
+  const { engine, logKey } = app.services;
+  const { merkle } = engine.stores;
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['integrity'];
 
@@ -45,7 +46,7 @@ export function registerTreeRoutes(app: FastifyInstance) {
     },
     async (request, reply) => {
       const principal = treeReader(request);
-      const checkpoint = merkle.latestCheckpoint(principal.organization.id);
+      const checkpoint = await merkle.latestCheckpoint(principal.organization.id);
       if (!checkpoint) throw noCheckpoint('the organization has no signed checkpoint yet');
       return reply.type('text/plain; charset=utf-8').send(checkpoint.note);
     },
@@ -63,7 +64,9 @@ export function registerTreeRoutes(app: FastifyInstance) {
     },
     async (request) => {
       const { organization } = treeReader(request);
-      const checkpoint = merkle.latestCheckpoint(organization.id);
+      const [checkpoint, sealedSize] = await engine.read((stores) =>
+        Promise.all([stores.merkle.latestCheckpoint(organization.id), stores.merkle.size(organization.id)]),
+      );
       return {
         data: {
           origin: logOrigin(logKey, organization.slug),
@@ -72,7 +75,7 @@ export function registerTreeRoutes(app: FastifyInstance) {
             verifier_key: logKey.verifierKey,
             fingerprint: verifierKeyFingerprint(logKey.verifierKey),
           },
-          sealed_size: merkle.size(organization.id),
+          sealed_size: sealedSize,
           checkpoint: checkpoint
             ? {
                 size: checkpoint.treeSize,
@@ -100,26 +103,28 @@ export function registerTreeRoutes(app: FastifyInstance) {
     async (request) => {
       const orgId = treeReader(request).organization.id;
       const { event_id: eventId } = request.query;
-      let size = request.query.tree_size;
-      if (size === undefined) {
-        const latest = merkle.latestCheckpoint(orgId);
-        if (!latest) throw noCheckpoint('the organization has no signed checkpoint yet: give tree_size');
-        size = latest.treeSize;
-      } else sealedSize(merkle, orgId, size, 'tree_size');
-      const seq = events.findById(orgId, eventId)?.seq;
-      const leaf = seq === undefined ? undefined : merkle.leafOfEvent(orgId, seq);
-      if (!leaf || leaf.position >= size)
-        throw notFound(`no audit event "${eventId}" in the tree of ${size}`);
-      const subtrees = merkle.subtrees(orgId);
-      return {
-        data: {
-          event_id: eventId,
-          position: leaf.position,
-          tree_size: size,
-          leaf_hash: b64(subtrees(0, leaf.position)),
-          hashes: inclusionProof(leaf.position, size, subtrees).map(b64),
-        },
-      };
+      return engine.read(async ({ merkle, events }) => {
+        let size = request.query.tree_size;
+        if (size === undefined) {
+          const latest = await merkle.latestCheckpoint(orgId);
+          if (!latest) throw noCheckpoint('the organization has no signed checkpoint yet: give tree_size');
+          size = latest.treeSize;
+        } else await sealedSize(merkle, orgId, size, 'tree_size');
+        const seq = (await events.findById(orgId, eventId))?.seq;
+        const leaf = seq === undefined ? undefined : await merkle.leafOfEvent(orgId, seq);
+        if (!leaf || leaf.position >= size)
+          throw notFound(`no audit event "${eventId}" in the tree of ${size}`);
+        const subtrees = await merkle.subtrees(orgId);
+        return {
+          data: {
+            event_id: eventId,
+            position: leaf.position,
+            tree_size: size,
+            leaf_hash: b64(subtrees(0, leaf.position)),
+            hashes: inclusionProof(leaf.position, size, subtrees).map(b64),
+          },
+        };
+      });
     },
   );
 
@@ -138,8 +143,10 @@ export function registerTreeRoutes(app: FastifyInstance) {
       const orgId = treeReader(request).organization.id;
       const { first, second } = request.query;
       if (first > second) throw invalidParameter('first', `${first} is larger than second (${second})`);
-      sealedSize(merkle, orgId, second, 'second');
-      const hashes = consistencyProof(first, second, merkle.subtrees(orgId));
+      const hashes = await engine.read(async ({ merkle }) => {
+        await sealedSize(merkle, orgId, second, 'second');
+        return consistencyProof(first, second, await merkle.subtrees(orgId));
+      });
       return { data: { first, second, hashes: hashes.map(b64) } };
     },
   );
@@ -162,8 +169,10 @@ export function registerTreeRoutes(app: FastifyInstance) {
       if (start > end) throw invalidParameter('start', `${start} is past end (${end})`);
       if (end - start > MAX_LEAVES_PER_READ)
         throw invalidParameter('end', `at most ${MAX_LEAVES_PER_READ} leaves at a time`);
-      sealedSize(merkle, orgId, end, 'end');
-      const { rowsJson, unsealed } = merkle.leafRows(orgId, start, end);
+      const { rowsJson, unsealed } = await engine.read(async ({ merkle }) => {
+        await sealedSize(merkle, orgId, end, 'end');
+        return merkle.leafRows(orgId, start, end);
+      });
       // Rows and events are JSON that SQLite built: the answer is joined as text.
       return (reply as FastifyReply)
         .type('application/json; charset=utf-8')

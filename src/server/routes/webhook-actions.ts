@@ -34,11 +34,11 @@ export function registerWebhookActionRoutes(app: FastifyInstance) {
     },
     async (request) => {
       const principal = webhookAdmin(request);
-      const webhook = findWebhook(app, request, principal);
+      const webhook = await findWebhook(app, request, principal);
       const event = sampleEvent(request, principal, webhook, now());
       const target = {
         ...webhook,
-        secret: store.secretOf(webhook),
+        secret: await app.services.engine.exclusive(() => store.secretOf(webhook)),
         organization: principal.organization.slug,
       };
       const deliveryId = `test_${randomBytes(6).toString('hex')}`;
@@ -70,9 +70,11 @@ export function registerWebhookActionRoutes(app: FastifyInstance) {
       ),
     },
     async (request) => {
-      const webhook = findWebhook(app, request, webhookAdmin(request));
+      const webhook = await findWebhook(app, request, webhookAdmin(request));
       const query = request.query;
-      const deliveries = store.deliveries(webhook, { status: query.status, limit: query.per_page ?? 50 });
+      const deliveries = await app.services.engine.exclusive(() =>
+        store.deliveries(webhook, { status: query.status, limit: query.per_page ?? 50 }),
+      );
       return { data: deliveries.map(presentDelivery) };
     },
   );

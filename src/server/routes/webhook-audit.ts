@@ -1,5 +1,6 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { JsonObject } from '../../domain/event.js';
+import type { WriteScope } from '../../store/port.js';
 import { formatPatterns, urlOrigin } from '../../webhooks/subscription.js';
 import type { Webhook } from '../../webhooks/webhook-store.js';
 import type { Principal } from '../permissions.js';
@@ -12,18 +13,18 @@ const FORMAT_NAMES = { json: 'JSON', slack: 'Slack', discord: 'Discord', teams: 
  * Slack or Discord webhook URL is), so only its scheme and host are written down; never the
  * secret. Called inside the change's transaction: the change and its record commit together.
  */
-export function recordWebhookChange(
-  app: FastifyInstance,
+export async function recordWebhookChange(
+  tx: WriteScope,
   request: FastifyRequest,
   principal: Principal,
   change: 'created' | 'updated' | 'deleted',
   webhook: Webhook,
   before?: Webhook,
-): void {
+): Promise<void> {
   const { user } = principal;
   const host = new URL(webhook.url).host;
   const kind = `${FORMAT_NAMES[webhook.format]} webhook`;
-  app.services.recorder.record(principal.organization.id, [
+  await tx.recorder.record(principal.organization.id, [
     {
       action: 'settings.integration_updated',
       description: `${user.name || user.email} ${change} the ${kind} integration to ${host}`,

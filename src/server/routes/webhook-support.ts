@@ -15,9 +15,16 @@ export function webhookAdmin(request: FastifyRequest): Principal {
   return principal;
 }
 
-export function findWebhook(app: FastifyInstance, request: FastifyRequest, principal: Principal): Webhook {
+/** The webhook store is SQLite's own for now: read while no write transaction is open. */
+export async function findWebhook(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  principal: Principal,
+): Promise<Webhook> {
   const { id } = request.params as { id: string };
-  const webhook = app.services.webhooks.store.find(principal.organization.id, id);
+  const webhook = await app.services.engine.exclusive(() =>
+    app.services.webhooks.store.find(principal.organization.id, id),
+  );
   if (!webhook) throw notFound(`no webhook "${id}"`);
   return webhook;
 }

@@ -30,7 +30,7 @@ import {
 
 /** Webhook subscriptions: organization owners and admins only; ingest tokens may not manage them. */
 export function registerWebhookRoutes(app: FastifyInstance) {
-  const { db, writes } = app.services;
+  const { db, engine } = app.services;
   const { store, allowPrivate } = app.services.webhooks;
   app.addSchema(WebhookSchema);
   app.addSchema(DeliverySchema);
@@ -59,9 +59,10 @@ export function registerWebhookRoutes(app: FastifyInstance) {
         description: body.description ?? null,
       }));
       const secret = body.secret ?? generateSecret();
-      const webhook = await writes.write(() => {
+      // The webhook store is SQLite's own for now: it writes on the engine's connection, in tx.
+      const webhook = await engine.write(async (tx) => {
         const created = store.create(principal.organization.id, fields, secret);
-        recordWebhookChange(app, request, principal, 'created', created);
+        await recordWebhookChange(tx, request, principal, 'created', created);
         return created;
       });
       reply.code(201).header('cache-control', 'no-store');
@@ -81,7 +82,8 @@ export function registerWebhookRoutes(app: FastifyInstance) {
     },
     async (request) => {
       const principal = webhookAdmin(request);
-      return { data: store.list(principal.organization.id).map(presentWebhook) };
+      const webhooks = await engine.exclusive(() => store.list(principal.organization.id));
+      return { data: webhooks.map(presentWebhook) };
     },
   );
 
@@ -94,7 +96,7 @@ export function registerWebhookRoutes(app: FastifyInstance) {
         [401, 403, 404, 429],
       ),
     },
-    async (request) => ({ data: presentWebhook(findWebhook(app, request, webhookAdmin(request))) }),
+    async (request) => ({ data: presentWebhook(await findWebhook(app, request, webhookAdmin(request))) }),
   );
 
   app.withTypeProvider<TypeBoxTypeProvider>().patch(
@@ -120,14 +122,15 @@ export function registerWebhookRoutes(app: FastifyInstance) {
         return fields;
       });
       const { id } = request.params;
-      const updated = await writes.write(() => {
+      const updated = await engine.write(async (tx) => {
         const result = store.update(principal.organization.id, id, changes);
-        if (result) recordWebhookChange(app, request, principal, 'updated', result.after, result.before);
+        if (result) await recordWebhookChange(tx, request, principal, 'updated', result.after, result.before);
         return result;
       });
       if (!updated) throw notFound(`no webhook "${id}"`);
       // The old URL may be a credential: it leaves the WAL too.
-      if (changes.url !== undefined && updated.before.url !== updated.after.url) dropWalHistory(db);
+      if (changes.url !== undefined && updated.before.url !== updated.after.url)
+        await engine.exclusive(() => dropWalHistory(db));
       return { data: presentWebhook(updated.after) };
     },
   );
@@ -144,13 +147,13 @@ export function registerWebhookRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const principal = webhookAdmin(request);
       const { id } = request.params;
-      const removed = await writes.write(() => {
+      const removed = await engine.write(async (tx) => {
         const webhook = store.remove(principal.organization.id, id);
-        if (webhook) recordWebhookChange(app, request, principal, 'deleted', webhook);
+        if (webhook) await recordWebhookChange(tx, request, principal, 'deleted', webhook);
         return webhook;
       });
       if (!removed) throw notFound(`no webhook "${id}"`);
-      dropWalHistory(db);
+      await engine.exclusive(() => dropWalHistory(db));
       return reply.code(204).send(null);
     },
   );

@@ -1,0 +1,123 @@
+import type { DirectoryStore } from './directory-store.js';
+import type { EventRecorder } from './event-recorder.js';
+import type { StoredEvent } from './event-rows.js';
+import type { EventStore } from './event-store.js';
+import type { MerkleStore, StoredLeaf } from './merkle-store.js';
+import type { StatsStore } from './stats-store.js';
+
+/**
+ * The engine-neutral face of the stores: every method answers a Promise, every generator is an
+ * AsyncIterable. SQLite (sqlite-engine.ts) and PostgreSQL (store/pg/) implement the same shape,
+ * so the server, the admin commands and the application flows are written once.
+ */
+export type Async<T> = {
+  [K in keyof T]: T[K] extends (...args: infer A) => Generator<infer Y, unknown, unknown>
+    ? (...args: A) => AsyncIterable<Y>
+    : T[K] extends (...args: infer A) => infer R
+      ? (...args: A) => Promise<R>
+      : never;
+};
+
+/**
+ * Positions (`seq`) are per organization on PostgreSQL (gap-free, in commit order), so every
+ * method that reads by position names its organization. On SQLite the sequence is global: the
+ * organization narrows the read, and a position stays comparable with SQLite's own.
+ */
+export interface EventPort
+  extends Async<
+    Omit<EventStore, 'findBySeq' | 'readFrom' | 'maxSeq' | 'endSeq' | 'purgeBefore' | 'preparedStatements'>
+  > {
+  /**
+   * Retention: removes the organization's events older than `cutoff` (the append-only guard
+   * lifted for it alone) and answers how many. Inside `Engine.write`, with its record.
+   */
+  purgeBefore(orgId: number, cutoff: number): Promise<number>;
+  /** The organization's event stored at a position. */
+  findBySeq(orgId: number, seq: number): Promise<StoredEvent | undefined>;
+  /** The organization's events after a position, oldest first: the follower hub's read. */
+  readFrom(orgId: number, afterSeq: number, limit: number): Promise<StoredEvent[]>;
+  /** The organization's highest stored position (0: none). */
+  maxSeq(orgId: number): Promise<number>;
+  /** The highest position ever issued to the organization, erased events included. */
+  endSeq(orgId: number): Promise<number>;
+}
+
+/**
+ * `subtrees(orgId)` answers a synchronous lookup of perfect-subtree hashes that proofs and roots
+ * call many times: SQLite reads each on demand. PostgreSQL cannot; its adapter needs the
+ * (level, index) list first (domain/merkle computes it), one fetch, then a lookup over a Map.
+ */
+export interface MerklePort extends Async<Omit<MerkleStore, 'sealedSeq' | 'leafOfSeq'>> {
+  /** The highest position of the organization that has a leaf (0: none). */
+  sealedSeq(orgId: number): Promise<number>;
+  /** The organization's leaf of the event at a position, if it is sealed. */
+  leafOfSeq(orgId: number, eventSeq: number): Promise<StoredLeaf | undefined>;
+}
+
+/**
+ * Every store the server and the admin commands call, each method a Promise. Not here yet, and
+ * still SQLite's own (services.sqlite, engine.exclusive): the tree sealer and its worker, the
+ * webhook store, outbox and delivery queue (src/webhooks), the GDPR store (src/gdpr), the
+ * security review's queries (src/review), the stream position key (server settings).
+ */
+export interface StorePort {
+  events: EventPort;
+  directory: Async<DirectoryStore>;
+  recorder: Async<EventRecorder>;
+  /** Each organization's Merkle tree, signed checkpoints and export leaves. */
+  merkle: MerklePort;
+  stats: Async<StatsStore>;
+}
+
+/** The stores as one write transaction sees them: valid only until `write`'s work settles. */
+export interface WriteScope extends StorePort {
+  /** Runs `callback` once this transaction commits; never if it rolls back. */
+  afterCommit(callback: () => void): void;
+}
+
+export type EngineKind = 'sqlite' | 'postgres';
+
+/** One database behind the port: the stores, its transactions and its end. */
+export interface Engine {
+  kind: EngineKind;
+  /** For single reads. Outside `write`, a call waits for a write in progress to settle. */
+  stores: StorePort;
+  /**
+   * Runs `work`'s reads together. PostgreSQL: one consistent view, a REPEATABLE READ, READ ONLY
+   * transaction. SQLite: NOT one view: each statement reads a snapshot of its own, and a write
+   * (of this process, between two of `work`'s awaits, or of another) may commit between two of
+   * its reads. A read transaction held across awaits on the server's one connection would hold
+   * the writes back, so none is opened: callers that need two reads to agree check what they
+   * read (as the tree's bound bounds its page), or read in one statement.
+   */
+  read<T>(work: (stores: StorePort) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in one write transaction: committed when its promise fulfils, rolled back when
+   * it rejects. Writes of one process run one at a time, in the order asked. `work` awaits only
+   * its own store calls: on SQLite the transaction is open on the server's one connection, and a
+   * setImmediate guard rolls back work that waits on anything else. That guard is best effort (a
+   * timer or I/O callback of the same event-loop phase can still run while it is open), so code
+   * that uses the connection directly waits for no transaction to be open (transaction.ts
+   * outsideTransactions) rather than rely on it.
+   */
+  write<T>(work: (tx: WriteScope) => Promise<T>): Promise<T>;
+  /**
+   * Runs `callback` after the transaction in progress commits, or at once outside one. On SQLite
+   * "in progress" is whatever transaction is open on the connection: called outside a write
+   * while another request's write is open, it waits for that one, and is dropped if that one
+   * rolls back. Inside a write use the scope's own (WriteScope.afterCommit); nothing calls this.
+   */
+  afterCommit(callback: () => void): void;
+  close(): Promise<void>;
+}
+
+/*
+ * Known and left as they are on SQLite (review of s23-port, finding 8), none reachable today:
+ * - A generator's AsyncIterable (merkle iterateLeaves) opens its cursor under the call policy,
+ *   then steps it across its consumer's awaits: a write that begins meanwhile is read by it.
+ *   Nothing iterates one through the port today; a caller must not await anything else inside.
+ * - `tx.stats` inside a write: the stats store is loaded by a dynamic import on first use, a
+ *   wait the write gate's guard rolls the write back for. Counts are reads, asked outside.
+ * - `merkle.subtrees()` answers a synchronous lookup (see MerklePort): on PostgreSQL its
+ *   adapter must fetch the hashes first, so callers must not assume a lookup per hash.
+ */

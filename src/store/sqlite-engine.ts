@@ -1,0 +1,169 @@
+import { asyncFacade, type CallPolicy, callNow } from './async-facade.js';
+import type { Db } from './database.js';
+import { EVENT_COLUMNS, valuesToStoredEvent } from './event-rows.js';
+import type { Engine, EventPort, MerklePort, StorePort, WriteScope } from './port.js';
+import type { StatsStore } from './stats-store.js';
+import { createStores, type Stores } from './stores.js';
+import { outsideTransactions } from './transaction.js';
+import { createWriteGate, type WriteGate } from './write-gate.js';
+
+/** The SQLite engine, and a way in for the synchronous code not yet behind the port. */
+export interface SqliteEngine extends Engine {
+  /**
+   * Runs synchronous SQLite work on the engine's connection at a moment no write transaction
+   * is open (at once when none is): another request's open transaction is never read from or
+   * written into. An async `run` is covered up to its first await only.
+   */
+  exclusive<T>(run: () => T): Promise<Awaited<T>>;
+}
+
+/**
+ * The SQLite engine: today's synchronous stores behind the port. A call runs the store's own
+ * method at once and answers on the next microtask, so a write's work, awaiting only these,
+ * still runs start to end within one turn of the event loop, as the gate requires. The gate's
+ * setImmediate guard against work that waits longer is best effort: a macrotask of the same
+ * phase may run before it fires. So reads outside a write, and `exclusive`, wait for no
+ * transaction to be open on the connection (outsideTransactions), not only for this engine's.
+ */
+export function createSqliteEngine(stores: Stores, writes: WriteGate): SqliteEngine {
+  const { db } = stores;
+  const readFrom = readFromStatement(db);
+  // Loaded and built on first use: admin commands never count (their module budget), and
+  // preparing its statements costs. A count is a read: never asked inside a write.
+  let statsStore: Promise<StatsStore> | undefined;
+  const stats = (): Promise<StatsStore> => {
+    statsStore ??= import('./stats-store.js').then(({ createStatsStore }) => createStatsStore(db));
+    return statsStore;
+  };
+
+  // The write in progress, if any: calls outside it wait for it to settle (they would read
+  // its uncommitted rows on this one connection otherwise), as they wait for any other
+  // transaction open on the connection (another engine's or gate's over the same one).
+  let writing: Promise<unknown> | undefined;
+  const outside: CallPolicy = (run) => (writing || db.inTransaction ? afterWrites(run) : callNow(run));
+  async function afterWrites<R>(run: () => R): Promise<R> {
+    while (writing) await writing.catch(() => {});
+    return outsideTransactions(db, run);
+  }
+
+  function eventPortOver(policy: CallPolicy): EventPort {
+    return {
+      ...asyncFacade(stores.events, policy),
+      findBySeq: (orgId, seq) =>
+        policy(() => {
+          const stored = stores.events.findBySeq(seq);
+          return stored?.orgId === orgId ? stored : undefined;
+        }),
+      readFrom: (orgId, afterSeq, limit) =>
+        policy(() => readFrom.all(afterSeq, orgId, limit).map(valuesToStoredEvent)),
+      purgeBefore: (orgId, cutoff) => policy(() => stores.events.purgeBefore(orgId, cutoff)),
+      // One sequence for every organization: its end bounds each organization's.
+      maxSeq: () => policy(() => stores.events.maxSeq()),
+      endSeq: () => policy(() => stores.events.endSeq()),
+    };
+  }
+
+  function merklePortOver(policy: CallPolicy): MerklePort {
+    return {
+      ...asyncFacade(stores.merkle, policy),
+      sealedSeq: () => policy(() => stores.merkle.sealedSeq()),
+      leafOfSeq: (orgId, eventSeq) =>
+        policy(() =>
+          stores.merkle.leafOfEvent(orgId, eventSeq) ? stores.merkle.leafOfSeq(eventSeq) : undefined,
+        ),
+    };
+  }
+
+  /**
+   * The port under `policy`, each store's face made on first use: a write scope is made per
+   * transaction, and an ingest then pays for the recorder's face alone.
+   */
+  function portOver(policy: CallPolicy): WriteScope {
+    let events: EventPort | undefined;
+    let directory: StorePort['directory'] | undefined;
+    let recorder: StorePort['recorder'] | undefined;
+    let merkle: MerklePort | undefined;
+    let statsPort: StorePort['stats'] | undefined;
+    return {
+      afterCommit: (callback) => writes.afterCommit(callback),
+      get events() {
+        events ??= eventPortOver(policy);
+        return events;
+      },
+      get directory() {
+        directory ??= asyncFacade(stores.directory, policy);
+        return directory;
+      },
+      get recorder() {
+        recorder ??= asyncFacade(stores.recorder, policy);
+        return recorder;
+      },
+      get merkle() {
+        merkle ??= merklePortOver(policy);
+        return merkle;
+      },
+      get stats() {
+        statsPort ??= {
+          stats: async (...args) => {
+            const store = await stats();
+            return policy(() => store.stats(...args));
+          },
+        };
+        return statsPort;
+      },
+    };
+  }
+
+  const outsidePort: StorePort = portOver(outside);
+
+  return {
+    kind: 'sqlite',
+    stores: outsidePort,
+    // Each statement reads a snapshot; nothing is held across the work's awaits.
+    read: (work) => work(outsidePort),
+    write<T>(work: (tx: WriteScope) => Promise<T>): Promise<T> {
+      let open = true;
+      let ended = () => {};
+      let mine: Promise<void> | undefined;
+      const end = () => {
+        open = false;
+        if (writing === mine) writing = undefined;
+        ended();
+      };
+      const inside: CallPolicy = (run) =>
+        open ? callNow(run) : Promise.reject(new Error('a write scope was used after its transaction ended'));
+      const scope = portOver(inside);
+      return writes
+        .writeAsync(() => {
+          // From BEGIN to COMMIT or ROLLBACK only: a write waiting for the lock holds no reader.
+          mine = new Promise<void>((resolve) => {
+            ended = resolve;
+          });
+          writing = mine;
+          return work(scope);
+        }, end)
+        .finally(end);
+    },
+    afterCommit: (callback) => writes.afterCommit(callback),
+    exclusive: <T>(run: () => T) => outside(run) as Promise<Awaited<T>>,
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}
+
+/**
+ * The organization's events after a position (the follower hub's read): walks the (org_id, seq)
+ * index of migration 4 from the position, so a read costs the rows it returns, not the
+ * organization's every event sorted (test/unit/query-plan.test.ts).
+ */
+export const READ_FROM_SQL = `SELECT ${EVENT_COLUMNS} FROM events WHERE seq > ? AND org_id = ? ORDER BY seq LIMIT ?`;
+
+function readFromStatement(db: Db) {
+  return db.prepare<[number, number, number], unknown[]>(READ_FROM_SQL).raw(true);
+}
+
+/** An engine over a connection of its own making: for admin commands and tests. */
+export function sqliteEngineOf(db: Db, now?: () => number): SqliteEngine {
+  return createSqliteEngine(createStores(db, now), createWriteGate(db));
+}
