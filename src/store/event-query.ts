@@ -2,6 +2,7 @@ import { CHECKPOINT_SIGNED, showsCheckpointRecords } from '../domain/checkpoint-
 import type { PageCursor, SortOrder } from '../domain/cursor.js';
 import type { EventFilter, VisibilityScope } from '../domain/filters.js';
 import { searchPhrases, toFtsQuery } from '../domain/free-text.js';
+import { paddedList, prefixUpperBound } from './query-lists.js';
 
 export interface SqlWhere {
   clauses: string[];
@@ -107,26 +108,6 @@ function listParams(name: string, values: readonly string[], where: SqlWhere): s
       return `@${name}${index}`;
     })
     .join(', ');
-}
-
-/**
- * The distinct values, padded to a power of two by repeating the last one (the same condition):
- * a list of n values makes one of log2(n) query texts, not one per n, so the prepared statements
- * of every list a caller can send stay few.
- */
-function paddedList(values: readonly string[]): string[] {
-  const distinct = [...new Set(values)];
-  const last = distinct.at(-1);
-  if (last === undefined) return distinct;
-  let size = 1;
-  while (size < distinct.length) size *= 2;
-  while (distinct.length < size) distinct.push(last);
-  return distinct;
-}
-
-function prefixUpperBound(prefix: string): string {
-  const last = prefix.charCodeAt(prefix.length - 1);
-  return prefix.slice(0, -1) + String.fromCharCode(last + 1);
 }
 
 /** A page in time order, from a cursor or (the compatibility `page=` paging) an offset. */

@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeCursor, encodeCursor } from '../../src/domain/cursor.js';
 import type { EventFilter, VisibilityScope } from '../../src/domain/filters.js';
@@ -34,6 +35,24 @@ const SCOPES: Record<string, VisibilityScope> = {
   team: { kind: 'team', teamId: 'team_1', userId: 'user_t', email: 'tom@example.com' },
   self: { kind: 'self', userId: 'user_m', email: 'mia@example.com' },
 };
+
+/**
+ * Runs `query` on `sql` with a function in its WHERE clause that counts the rows the index walk
+ * yields: what the query answered, and how many rows SQLite visited for it.
+ */
+function withVisits<T>(
+  db: Db,
+  sql: string,
+  query: (statement: Statement) => T,
+): { result: T; visited: number } {
+  let visited = 0;
+  db.function('visited', () => {
+    visited++;
+    return 1;
+  });
+  const result = query(db.prepare(sql.replace(' WHERE ', ' WHERE visited() AND ')));
+  return { result, visited };
+}
 
 /** 20,000 events over two months, a realistic spread, so the planner's choices resemble a real log's. */
 function fill(db: Db): void {
@@ -109,11 +128,6 @@ describe('keyset pages', () => {
   // index walk yields. A page after a cursor must start at the cursor, not at the range's start.
   for (const order of ['asc', 'desc'] as const) {
     it(`starts a ${order} page after a cursor at the cursor, inside a date range`, () => {
-      let visited = 0;
-      db.function('visited', () => {
-        visited++;
-        return 1;
-      });
       const middle = db
         .prepare('SELECT ts, seq FROM events WHERE ts >= ? AND ts < ? ORDER BY ts, seq LIMIT 1 OFFSET 2000')
         .get(FROM, TO) as { ts: number; seq: number };
@@ -129,7 +143,7 @@ describe('keyset pages', () => {
           cursor,
         },
       );
-      const ids = db.prepare(sql.replace(' WHERE ', ' WHERE visited() AND ')).pluck().all(params);
+      const { result: ids, visited } = withVisits(db, sql, (statement) => statement.pluck().all(params));
       expect(ids).toHaveLength(51);
       expect(visited).toBeLessThanOrEqual(52);
     });
@@ -153,11 +167,6 @@ describe('position pages', () => {
   ];
   for (const [name, filter] of filters) {
     it(`visits the rows after the position, not the organization's all (${name})`, () => {
-      let visited = 0;
-      db.function('visited', () => {
-        visited++;
-        return 1;
-      });
       const afterSeq = 20_000 - 200;
       const { sql, params } = buildPageQuery(
         'id',
@@ -169,7 +178,7 @@ describe('position pages', () => {
           limit: 50,
         },
       );
-      const ids = db.prepare(sql.replace(' WHERE ', ' WHERE visited() AND ')).pluck().all(params);
+      const { result: ids, visited } = withVisits(db, sql, (statement) => statement.pluck().all(params));
       expect(ids.length).toBeGreaterThan(0);
       expect(visited).toBeLessThanOrEqual(200);
       expect(
@@ -201,11 +210,6 @@ describe('pages pinned to a tree size', () => {
   for (const [name, filter] of filters) {
     for (const order of ['asc', 'desc'] as const) {
       it(`walks in page order, visiting about a page of rows (${name}, ${order})`, () => {
-        let visited = 0;
-        db.function('visited', () => {
-          visited++;
-          return 1;
-        });
         const { sql, params } = buildPageQuery(
           'id',
           1,
@@ -216,7 +220,7 @@ describe('pages pinned to a tree size', () => {
             limit: 50,
           },
         );
-        const ids = db.prepare(sql.replace(' WHERE ', ' WHERE visited() AND ')).pluck().all(params);
+        const { result: ids, visited } = withVisits(db, sql, (statement) => statement.pluck().all(params));
         expect(ids).toHaveLength(51);
         // The page, and at most the 1,000 newest events above the bound that a walk passes over.
         expect(visited).toBeLessThanOrEqual(1_051);
@@ -244,13 +248,8 @@ describe('follower hub and stream catch-up reads', () => {
       .join(' | ');
 
   it("the hub's read of an organization visits the rows after its mark, through events_org_seq", () => {
-    let visited = 0;
-    db.function('visited', () => {
-      visited++;
-      return 1;
-    });
     const params = [20_000 - 100, 1, 1000];
-    const rows = db.prepare(READ_FROM_SQL.replace(' WHERE ', ' WHERE visited() AND ')).all(params);
+    const { result: rows, visited } = withVisits(db, READ_FROM_SQL, (statement) => statement.all(params));
     expect(rows).toHaveLength(100);
     expect(visited).toBeLessThanOrEqual(101);
     const plan = details(READ_FROM_SQL, params);
@@ -334,11 +333,6 @@ describe('export chunks', () => {
   }
 
   it('starts after its cursor: it visits the rows of one chunk, not the range before it', () => {
-    let visited = 0;
-    db.function('visited', () => {
-      visited++;
-      return 1;
-    });
     const middle = db
       .prepare('SELECT ts, seq FROM events WHERE ts >= ? ORDER BY ts, seq LIMIT 1 OFFSET 10000')
       .get(FROM) as { ts: number; seq: number };
@@ -346,10 +340,8 @@ describe('export chunks', () => {
       timestamp: middle.ts,
       seq: middle.seq,
     });
-    const [, count] = db.prepare(sql.replace(' WHERE ', ' WHERE visited() AND ')).raw(true).get(params) as [
-      Buffer,
-      number,
-    ];
+    const { result: answer, visited } = withVisits(db, sql, (statement) => statement.raw(true).get(params));
+    const [, count] = answer as [Buffer, number];
     expect(count).toBe(1000);
     expect(visited).toBeLessThanOrEqual(1002);
   });

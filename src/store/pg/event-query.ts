@@ -3,6 +3,7 @@ import type { PageCursor, SortOrder } from '../../domain/cursor.js';
 import type { EventFilter, VisibilityScope } from '../../domain/filters.js';
 import { searchPhrases } from '../../domain/free-text.js';
 import type { PageQueryRequest } from '../event-query.js';
+import { paddedList, prefixUpperBound } from '../query-lists.js';
 import { toLikePatterns, toTsQuery } from './search.js';
 import { escapeText } from './text-escape.js';
 
@@ -108,22 +109,6 @@ function listParams(where: PgWhere, values: readonly string[]): string {
   return paddedList(values)
     .map((value) => bindText(where, value))
     .join(', ');
-}
-
-/** As in event-query.ts: the distinct values padded to a power of two, so query shapes stay few. */
-function paddedList(values: readonly string[]): string[] {
-  const distinct = [...new Set(values)];
-  const last = distinct.at(-1);
-  if (last === undefined) return distinct;
-  let size = 1;
-  while (size < distinct.length) size *= 2;
-  while (distinct.length < size) distinct.push(last);
-  return distinct;
-}
-
-function prefixUpperBound(prefix: string): string {
-  const last = prefix.charCodeAt(prefix.length - 1);
-  return prefix.slice(0, -1) + String.fromCharCode(last + 1);
 }
 
 /**
