@@ -2,7 +2,6 @@ import { CHECKPOINT_SIGNED, showsCheckpointRecords } from '../domain/checkpoint-
 import type { PageCursor, SortOrder } from '../domain/cursor.js';
 import type { EventFilter, VisibilityScope } from '../domain/filters.js';
 import { searchPhrases, toFtsQuery } from '../domain/free-text.js';
-import { paddedList, prefixUpperBound } from './query-lists.js';
 
 export interface SqlWhere {
   clauses: string[];
@@ -186,4 +185,25 @@ export function keysetClause(
   const orderBy = `ORDER BY ts ${direction}, seq ${direction}`;
   if (!cursor) return { orderBy };
   return { clause: `(ts, seq) ${order === 'asc' ? '>' : '<'} (@cursorTs, @cursorSeq)`, orderBy };
+}
+
+/**
+ * The distinct values, padded to a power of two by repeating the last one (the same condition):
+ * a list of n values makes one of log2(n) query texts, not one per n, so the prepared statements
+ * of every list a caller can send stay few.
+ */
+export function paddedList(values: readonly string[]): string[] {
+  const distinct = [...new Set(values)];
+  const last = distinct.at(-1);
+  if (last === undefined) return distinct;
+  let size = 1;
+  while (size < distinct.length) size *= 2;
+  while (distinct.length < size) distinct.push(last);
+  return distinct;
+}
+
+/** The least string above every string that starts with `prefix`: `action < it` ends the prefix's range. */
+export function prefixUpperBound(prefix: string): string {
+  const last = prefix.charCodeAt(prefix.length - 1);
+  return prefix.slice(0, -1) + String.fromCharCode(last + 1);
 }

@@ -2,8 +2,7 @@ import { CHECKPOINT_SIGNED, showsCheckpointRecords } from '../../domain/checkpoi
 import type { PageCursor, SortOrder } from '../../domain/cursor.js';
 import type { EventFilter, VisibilityScope } from '../../domain/filters.js';
 import { searchPhrases } from '../../domain/free-text.js';
-import type { PageQueryRequest } from '../event-query.js';
-import { paddedList, prefixUpperBound } from '../query-lists.js';
+import { type PageQueryRequest, paddedList, prefixUpperBound } from '../event-query.js';
 import { toLikePatterns, toTsQuery } from './search.js';
 import { escapeText } from './text-escape.js';
 
