@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EventInput } from '../../src/domain/event.js';
 import type { EventFilter, VisibilityScope } from '../../src/domain/filters.js';
-import { inMemorySubtrees, subtreeHash } from '../../src/domain/merkle/subtrees.js';
+import { consistencyProof, inclusionProof, rootAt } from '../../src/domain/merkle/proofs.js';
+import { inMemorySubtrees, type PerfectSubtrees, subtreeHash } from '../../src/domain/merkle/subtrees.js';
 import { tokenPrefix } from '../../src/domain/token.js';
 import { openDatabase } from '../../src/store/database.js';
 import { EngineFeatureUnavailable } from '../../src/store/engine-feature.js';
 import type { StoredEvent } from '../../src/store/event-rows.js';
 import { openPgEngine, type PgEngine } from '../../src/store/pg/engine.js';
+import { withPgSubtrees } from '../../src/store/pg/merkle-subtrees.js';
 import type { Engine } from '../../src/store/port.js';
 import { type SqliteEngine, sqliteEngineOf } from '../../src/store/sqlite-engine.js';
 import type { StatsRequest } from '../../src/store/stats-store.js';
@@ -501,6 +503,25 @@ describePostgres('the store port: the same answers from SQLite and PostgreSQL', 
     const sqliteOrg = (await sqlite.stores.directory.findOrganization('default'))?.id as number;
     const sqliteRoot = subtreeHash(0, 11, await sqlite.stores.merkle.subtrees(sqliteOrg));
     expect(subtreeHash(0, 11, expected)).toEqual(sqliteRoot);
+  });
+
+  it("merkle: roots and proofs through withPgSubtrees equal SQLite's over its synchronous lookup", async () => {
+    const org = (await pg.stores.directory.findOrganization('default'))?.id as number;
+    const sqliteOrg = (await sqlite.stores.directory.findOrganization('default'))?.id as number;
+    const computations: ((perfect: PerfectSubtrees) => unknown)[] = [
+      (perfect) => rootAt(11, perfect),
+      (perfect) => rootAt(8, perfect),
+      (perfect) => Array.from({ length: 11 }, (_, index) => inclusionProof(index, 11, perfect)),
+      (perfect) => consistencyProof(5, 11, perfect),
+      (perfect) => consistencyProof(3, 8, perfect),
+      (perfect) => [perfect(0, 4), perfect(3, 0), perfect(1, 4)],
+    ];
+    const sqliteSubtrees = await sqlite.stores.merkle.subtrees(sqliteOrg);
+    for (const compute of computations)
+      expect(await withPgSubtrees(pg.pool, org, compute)).toEqual(compute(sqliteSubtrees));
+    await expect(withPgSubtrees(pg.pool, org, (perfect) => rootAt(20, perfect))).rejects.toThrow(
+      /has no subtree/,
+    );
   });
 
   it('merkle.subtrees is the documented gap on PostgreSQL: a typed error naming the method', async () => {

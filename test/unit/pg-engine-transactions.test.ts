@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EventInput } from '../../src/domain/event.js';
+import { inMemorySubtrees } from '../../src/domain/merkle/subtrees.js';
 import { openDatabase } from '../../src/store/database.js';
 import { openPgEngine, type PgEngine } from '../../src/store/pg/engine.js';
 import type { Engine } from '../../src/store/port.js';
@@ -170,6 +172,37 @@ describePostgres('the PostgreSQL engine: writes, reads and their transactions', 
     const scope = await pg.write(async (tx) => tx);
     await expect(scope.events.maxSeq(org)).rejects.toThrow(/after its transaction ended/);
     expect(() => scope.afterCommit(() => {})).toThrow(/after its transaction ended/);
+  });
+
+  it('Merkle appends of one organization outside a write take turns: positions and nodes stay whole', async () => {
+    const other = (await pg.stores.directory.ensureOrganization('appends')).organization.id;
+    const leaf = (n: number) => {
+      const hash = createHash('sha256').update(`leaf ${n}`).digest();
+      return {
+        orgId: other,
+        eventSeq: n + 1,
+        eventId: `l${n}`,
+        timestamp: 't',
+        category: 'auth',
+        commitment: hash,
+        salt: null,
+        hash,
+      };
+    };
+    // Each batch is its own transaction on the pool; the two run at once.
+    await Promise.all([
+      pg.stores.merkle.append(Array.from({ length: 7 }, (_, n) => leaf(n))),
+      pg.stores.merkle.append(Array.from({ length: 6 }, (_, n) => leaf(100 + n))),
+    ]);
+    const leaves = await pg.stores.merkle.leaves(other, 0, 100);
+    expect(leaves.map((stored) => stored.position)).toEqual(Array.from({ length: 13 }, (_, n) => n));
+    const expected = inMemorySubtrees(leaves.map((stored) => stored.hash));
+    const { rows } = await pg.pool.query<{ level: number; idx: number; hash: Buffer }>(
+      'SELECT level, idx, hash FROM merkle_nodes WHERE org_id = $1',
+      [other],
+    );
+    expect(rows).toHaveLength(6 + 3 + 1);
+    for (const row of rows) expect(row.hash).toEqual(expected(row.level, row.idx));
   });
 
   it('afterCommit outside a write runs soon, not inside the call', async () => {

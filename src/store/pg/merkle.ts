@@ -3,7 +3,9 @@ import { MAX_LEAVES_PER_READ } from '../../domain/request-limits.js';
 import { EngineFeatureUnavailable } from '../engine-feature.js';
 import type { EventLeaf, NewLeaf, StoredCheckpoint, StoredLeaf } from '../merkle-store.js';
 import type { MerklePort } from '../port.js';
+import type { Transact } from './directory.js';
 import { readExportLeaves, readLeafRows } from './merkle-rows.js';
+import { subtreeHashes } from './merkle-subtrees.js';
 import type { Queryable } from './pool.js';
 
 const LEAF_COLUMNS = 'position, event_seq, event_id, timestamp, category, commitment, salt, hash';
@@ -20,18 +22,19 @@ function toLeaf(values: unknown[]): StoredLeaf {
 /**
  * src/store/merkle-store.ts and checkpoint-store.ts on PostgreSQL (migration 1's merkle_*
  * tables, per organization): the same leaves, subtrees and checkpoints for the same appends.
- * `append` runs in the caller's transaction (a write of the store port).
+ * `append` runs through `transact`: in the caller's write, or in a transaction of its own.
  */
-export function createPgMerkle(db: Queryable): MerklePort {
+export function createPgMerkle(db: Queryable, transact: Transact): MerklePort {
   const leafRows = async (sql: string, params: unknown[]) =>
     (await db.query<unknown[]>({ text: sql, values: params, rowMode: 'array' })).rows.map(toLeaf);
-  const size = async (orgId: number): Promise<number> => {
-    const { rows } = await db.query<{ size: number }>(
+  const sizeOn = async (on: Queryable, orgId: number): Promise<number> => {
+    const { rows } = await on.query<{ size: number }>(
       'SELECT coalesce(max(position) + 1, 0)::bigint AS size FROM merkle_leaves WHERE org_id = $1',
       [orgId],
     );
     return rows[0]?.size ?? 0;
   };
+  const size = (orgId: number) => sizeOn(db, orgId);
   const eventLeaf = async (orgId: number, eventSeq: number): Promise<EventLeaf | undefined> =>
     (
       await db.query<EventLeaf>(
@@ -40,38 +43,17 @@ export function createPgMerkle(db: Queryable): MerklePort {
       )
     ).rows[0];
 
-  /** The hashes of perfect subtrees (level 0: leaves), in one query; a missing one is an error. */
-  async function hashesAt(orgId: number, wanted: readonly [number, number][]): Promise<Map<string, Buffer>> {
-    const found = new Map<string, Buffer>();
-    if (wanted.length === 0) return found;
-    const { rows } = await db.query<{ level: number; idx: number; hash: Buffer }>(
-      `SELECT 0 AS level, position AS idx, hash FROM merkle_leaves
-         WHERE org_id = $1 AND position = ANY($2::bigint[])
-       UNION ALL
-       SELECT n.level, n.idx, n.hash FROM merkle_nodes n
-         JOIN unnest($3::integer[], $4::bigint[]) AS w (level, idx) ON n.level = w.level AND n.idx = w.idx
-         WHERE n.org_id = $1`,
-      [
-        orgId,
-        wanted.filter(([level]) => level === 0).map(([, index]) => index),
-        wanted.filter(([level]) => level > 0).map(([level]) => level),
-        wanted.filter(([level]) => level > 0).map(([, index]) => index),
-      ],
-    );
-    for (const row of rows) found.set(`${row.level}/${row.idx}`, row.hash);
-    for (const [level, index] of wanted)
-      if (!found.has(`${level}/${index}`))
-        throw new RangeError(`the tree of organization ${orgId} has no subtree (${level}, ${index})`);
-    return found;
-  }
-
   /** As SQLite's appendToOrg: each leaf climbs while it is a right child; new nodes stored. */
-  async function appendToOrg(orgId: number, leaves: readonly NewLeaf[]): Promise<void> {
-    let at = await size(orgId);
+  async function appendToOrg(on: Queryable, orgId: number, leaves: readonly NewLeaf[]): Promise<void> {
+    // The organization's state row, locked to COMMIT: two appenders of one tree take turns,
+    // and each reads the size the other left.
+    await on.query('INSERT INTO merkle_state (org_id) VALUES ($1) ON CONFLICT DO NOTHING', [orgId]);
+    await on.query('SELECT 1 FROM merkle_state WHERE org_id = $1 FOR UPDATE', [orgId]);
+    let at = await sizeOn(on, orgId);
     const edge: [number, number][] = [];
     for (let level = 0; 2 ** level <= at; level++)
       if (Math.floor(at / 2 ** level) % 2 === 1) edge.push([level, Math.floor(at / 2 ** level) - 1]);
-    const known = await hashesAt(orgId, edge);
+    const known = await subtreeHashes(on, orgId, edge);
     const rightEdge: Buffer[] = [];
     for (const [level, index] of edge) rightEdge[level] = known.get(`${level}/${index}`) as Buffer;
     const positions: number[] = [];
@@ -89,7 +71,7 @@ export function createPgMerkle(db: Queryable): MerklePort {
       rightEdge[level] = hash;
       at++;
     }
-    await db.query(
+    await on.query(
       `INSERT INTO merkle_leaves (org_id, ${LEAF_COLUMNS})
        SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[],
          $7::bytea[], $8::bytea[], $9::bytea[])`,
@@ -106,7 +88,7 @@ export function createPgMerkle(db: Queryable): MerklePort {
       ],
     );
     if (nodes.length > 0) {
-      await db.query(
+      await on.query(
         `INSERT INTO merkle_nodes (org_id, level, idx, hash)
          SELECT $1, * FROM unnest($2::integer[], $3::bigint[], $4::bytea[])`,
         [
@@ -118,7 +100,7 @@ export function createPgMerkle(db: Queryable): MerklePort {
       );
     }
     const lastSeq = Math.max(...leaves.map((leaf) => leaf.eventSeq));
-    await db.query(
+    await on.query(
       `INSERT INTO merkle_state (org_id, sealed_seq, size) VALUES ($1, $2, $3)
        ON CONFLICT (org_id) DO UPDATE SET sealed_seq = greatest(merkle_state.sealed_seq, excluded.sealed_seq),
          size = excluded.size`,
@@ -169,14 +151,16 @@ export function createPgMerkle(db: Queryable): MerklePort {
         if (list) list.push(leaf);
         else byOrg.set(leaf.orgId, [leaf]);
       }
-      for (const [orgId, list] of byOrg) await appendToOrg(orgId, list);
+      await transact(async (q) => {
+        for (const [orgId, list] of byOrg) await appendToOrg(q, orgId, list);
+      });
     },
 
     async subtrees() {
       throw new EngineFeatureUnavailable(
         'postgres',
         'merkle.subtrees',
-        'a synchronous subtree lookup needs the (level, index) list fetched first (port.ts, MerklePort)',
+        'a synchronous subtree lookup needs the (level, index) list fetched first: use withPgSubtrees (merkle-subtrees.ts)',
       );
     },
 

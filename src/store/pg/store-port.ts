@@ -40,6 +40,7 @@ export function pgStorePort(binding: PgBinding, context: PgPortContext): StorePo
   const standalone = binding.mode === 'pool' ? createPgEventIngest(binding.pool, context.ingest) : undefined;
   const retention = binding.mode === 'pool' ? createPgRetention(binding.pool) : undefined;
 
+  const transact = transactOf(binding);
   const refuseInRead = (method: string) =>
     Promise.reject(new Error(`${method} writes, and Engine.read's transaction is read-only`));
 
@@ -65,14 +66,14 @@ export function pgStorePort(binding: PgBinding, context: PgPortContext): StorePo
 
   return {
     events,
-    directory: createPgDirectory(db, transactOf(binding), context.now),
+    directory: createPgDirectory(db, transact, context.now),
     recorder: {
       async record(orgId: number, inputs: readonly EventInput[]): Promise<IngestResult> {
         const receivedAt = context.now();
         return ingest(orgId, normalizeInputs(inputs, receivedAt), receivedAt);
       },
     },
-    merkle: createPgMerkle(db),
+    merkle: createPgMerkle(db, transact),
     stats: createPgStats(db, (work) =>
       binding.mode === 'pool' ? inTransaction(binding.pool, work, SNAPSHOT) : work(db),
     ),
