@@ -1,6 +1,6 @@
 import type { Engine, WriteScope } from '../port.js';
-import { WriteLockTimeoutError } from '../write-gate.js';
 import { assertDurablePostgres } from './durability.js';
+import { asWriteLockTimeout, beginWithLockTimeout } from './lock-wait.js';
 import { migratePostgres } from './migrate.js';
 import { ensureEventPartitions } from './partitions.js';
 import { createPgPool, inTransaction, type PgClient, type PgPool } from './pool.js';
@@ -26,8 +26,6 @@ export interface PgEngine extends Engine {
   pool: PgPool;
 }
 
-/** lock_not_available (lock_timeout) and query_canceled (statement_timeout). */
-const LOCK_WAIT_CODES = new Set(['55P03', '57014']);
 const READ_BEGIN = 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY';
 
 /**
@@ -64,10 +62,7 @@ export function createPgEngine(pool: PgPool, options: PgEngineOptions = {}): PgE
     },
   };
   const stores = pgStorePort({ mode: 'pool', pool }, context);
-  const asTimeout = (error: unknown) =>
-    LOCK_WAIT_CODES.has((error as { code?: string }).code ?? '')
-      ? new WriteLockTimeoutError(lockTimeoutMs)
-      : error;
+  const asTimeout = (error: unknown) => asWriteLockTimeout(error, lockTimeoutMs);
   const runAll = (callbacks: readonly (() => void)[]) => {
     for (const callback of callbacks) {
       try {
@@ -86,7 +81,14 @@ export function createPgEngine(pool: PgPool, options: PgEngineOptions = {}): PgE
     read: (work) =>
       inTransaction(
         pool,
-        (client) => work(pgStorePort({ mode: 'read', client: whileOpen(client, () => true) }, context)),
+        async (client) => {
+          let open = true;
+          try {
+            return await work(pgStorePort({ mode: 'read', client: whileOpen(client, () => open) }, context));
+          } finally {
+            open = false;
+          }
+        },
         READ_BEGIN,
       ),
 
@@ -109,8 +111,7 @@ export function createPgEngine(pool: PgPool, options: PgEngineOptions = {}): PgE
       };
       let result: T;
       try {
-        // One round trip: the bound on lock waits holds for this transaction only.
-        await client.query(`BEGIN; SET LOCAL lock_timeout = ${lockTimeoutMs}`);
+        await client.query(beginWithLockTimeout(lockTimeoutMs));
         try {
           result = await work(scope);
         } catch (error) {

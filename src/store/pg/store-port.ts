@@ -5,6 +5,7 @@ import type { EventPort, StorePort } from '../port.js';
 import { createPgDirectory, type Transact } from './directory.js';
 import { createPgEventIngest, ingestInTransaction, type PgEventIngestOptions } from './event-ingest.js';
 import { createPgEventReads } from './event-reads.js';
+import { asWriteLockTimeout, beginWithLockTimeout } from './lock-wait.js';
 import { createPgMerkle } from './merkle.js';
 import { inTransaction, type PgClient, type PgPool, type Queryable } from './pool.js';
 import { createPgRetention, purgeInTransaction } from './retention.js';
@@ -40,7 +41,7 @@ export function pgStorePort(binding: PgBinding, context: PgPortContext): StorePo
   const standalone = binding.mode === 'pool' ? createPgEventIngest(binding.pool, context.ingest) : undefined;
   const retention = binding.mode === 'pool' ? createPgRetention(binding.pool) : undefined;
 
-  const transact = transactOf(binding);
+  const transact = transactOf(binding, context.ingest.lockTimeoutMs ?? 5000);
   const refuseInRead = (method: string) =>
     Promise.reject(new Error(`${method} writes, and Engine.read's transaction is read-only`));
 
@@ -81,12 +82,17 @@ export function pgStorePort(binding: PgBinding, context: PgPortContext): StorePo
 }
 
 /**
- * Statements that go together: a transaction on the pool; a savepoint inside a write (so a
+ * Statements that go together: a transaction on the pool (its lock waits bounded as a write's);
+ * a savepoint inside a write (so a
  * failed upsert undoes itself alone, as SQLite's nested writeTransaction), one at a time; the
  * read's own transaction as it is.
  */
-function transactOf(binding: PgBinding): Transact {
-  if (binding.mode === 'pool') return (work) => inTransaction(binding.pool, work);
+function transactOf(binding: PgBinding, lockTimeoutMs: number): Transact {
+  if (binding.mode === 'pool')
+    return (work) =>
+      inTransaction(binding.pool, work, beginWithLockTimeout(lockTimeoutMs)).catch((error: unknown) => {
+        throw asWriteLockTimeout(error, lockTimeoutMs);
+      });
   if (binding.mode === 'read') return (work) => work(binding.client);
   const client = binding.client;
   let line: Promise<unknown> = Promise.resolve();
