@@ -347,6 +347,43 @@ async function scenario(engine: Engine): Promise<Answers> {
     const { ts, seq } = exported.exportLeaves.last;
     exported.exportLeaves.last = { ts, seq: idOf.get(seq) as unknown as number };
   }
+
+  // Retention inside a write, with its record: events, counts and salts follow on both engines.
+  const cutoff = Date.UTC(2026, 10, 3);
+  answers.purged = await engine.write(async (tx) => {
+    const purged = await tx.events.purgeBefore(org, cutoff);
+    await tx.recorder.record(org, [
+      { id: 'purge-record', action: 'audit.retention_purged', metadata: { purged } },
+    ]);
+    return purged;
+  });
+  const after = await events.page(
+    org,
+    { detailed: true },
+    { kind: 'organization' },
+    { order: 'asc', limit: 500 },
+  );
+  answers.afterPurge = {
+    ids: ids(after.events),
+    stats: await stats.stats(
+      org,
+      {},
+      { kind: 'organization' },
+      { dimensions: ['day', 'action'], timeZone: 'UTC', now: NOW },
+    ),
+    scanned: await stats.stats(
+      org,
+      {},
+      { kind: 'organization' },
+      {
+        dimensions: ['day', 'action'],
+        timeZone: 'UTC',
+        now: NOW,
+        forceScan: true,
+      },
+    ),
+    salts: (await merkle.leaves(org, 0, 100)).map((leaf) => leaf.salt !== null),
+  };
   return normalize(answers, masks) as Answers;
 }
 
@@ -450,6 +487,18 @@ describePostgres('the store port: the same answers from SQLite and PostgreSQL', 
     expect((fromPg.merkle as Answers)[key]).toEqual((fromSqlite.merkle as Answers)[key]);
   });
 
+  it.each(['purged', 'afterPurge'])('retention: %s', (key) => {
+    expect(fromPg[key]).toEqual(fromSqlite[key]);
+  });
+
+  it('retention: the rollup and the scan agree after the purge, and some salts went', () => {
+    const after = fromPg.afterPurge as { stats: unknown; scanned: unknown; salts: boolean[] };
+    expect(after.stats).toEqual(after.scanned);
+    expect(fromPg.purged).toBeGreaterThan(0);
+    expect(after.salts).toContain(false);
+    expect(after.salts).toContain(true);
+  });
+
   it('the scenario asks questions that have answers (the comparisons are not of empties)', () => {
     // biome-ignore lint/suspicious/noExplicitAny: reads into the scenario's answers, checked by value below
     const answers = fromPg as Record<string, any>;
@@ -482,11 +531,14 @@ describePostgres('the store port: the same answers from SQLite and PostgreSQL', 
 
   it('positions: gap-free per organization on PostgreSQL (a repeated id takes none)', async () => {
     const org = (await pg.stores.directory.findOrganization('default'))?.id as number;
-    const created = 3 + 2 + HOSTILE.reduce((sum, _text, index) => sum + index + 1, 0);
-    expect(await pg.stores.events.endSeq(org)).toBe(created);
-    expect(await pg.stores.events.maxSeq(org)).toBe(created);
-    const all = await pg.stores.events.readFrom(org, 0, 1000);
-    expect(all.map((event) => event.seq)).toEqual(Array.from({ length: created }, (_, index) => index + 1));
+    // The recorded, the batch's fresh two, the hostile ones, the purge's record.
+    const issued = 3 + 2 + HOSTILE.reduce((sum, _text, index) => sum + index + 1, 0) + 1;
+    expect(await pg.stores.events.endSeq(org)).toBe(issued);
+    expect(await pg.stores.events.maxSeq(org)).toBe(issued);
+    const kept = (await pg.stores.events.readFrom(org, 0, 1000)).map((event) => event.seq);
+    expect(kept.at(-1)).toBe(issued);
+    expect(kept).toEqual([...kept].sort((a, b) => a - b));
+    expect(issued - kept.length).toBe(fromPg.purged);
   });
 
   it('merkle: the nodes PostgreSQL stored are the perfect subtrees of its leaves', async () => {
