@@ -111,7 +111,9 @@ export function createPgEngine(pool: PgPool, options: PgEngineOptions = {}): PgE
       };
       let result: T;
       try {
+        broken = true;
         await client.query(beginWithLockTimeout(lockTimeoutMs));
+        broken = false;
         try {
           result = await work(scope);
         } catch (error) {
@@ -132,8 +134,15 @@ export function createPgEngine(pool: PgPool, options: PgEngineOptions = {}): PgE
         open = false;
         client.release(broken);
       }
+      // Committed: what follows is told, never undone; a listener that throws is reported.
       runAll(callbacks);
-      for (const [orgId, last] of advanced) context.ingest.afterCommit?.(orgId, last);
+      runAll(
+        [...advanced].map(
+          ([orgId, last]) =>
+            () =>
+              context.ingest.afterCommit?.(orgId, last),
+        ),
+      );
       return result;
     },
 
@@ -154,9 +163,9 @@ function whileOpen(client: PgClient, isOpen: () => boolean): PgClient {
   return new Proxy(client, {
     get(target, property, receiver) {
       if (property !== 'query') return Reflect.get(target, property, receiver);
-      return (...args: Parameters<PgClient['query']>) =>
+      return (...args: unknown[]) =>
         isOpen()
-          ? (target.query as (...a: unknown[]) => unknown)(...args)
+          ? Reflect.apply(target.query, target, args)
           : Promise.reject(new Error('a store scope was used after its transaction ended'));
     },
   });
