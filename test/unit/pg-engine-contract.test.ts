@@ -169,6 +169,18 @@ async function scenario(engine: Engine): Promise<Answers> {
     role: 'owner',
     teamName: 'Ops',
   });
+  // U+0000 and the escape character: PostgreSQL stores them escaped (text-escape.ts).
+  answers.nul = await directory.upsertUser(acme.id, {
+    email: 'nul\u0000@x\u0001.org',
+    name: 'N\u0000ul',
+    role: 'member',
+    teamName: 'T\u0000eam',
+  });
+  answers.nulAgain = [
+    await directory.findUserByEmail(acme.id, 'NUL\u0000@X\u0001.ORG'),
+    await directory.ensureOrganization('slug\u0000'),
+    await directory.findOrganization('slug\u0000'),
+  ];
   answers.users = [
     await directory.countUsers(org),
     await directory.countUsers(acme.id),
@@ -415,6 +427,8 @@ describePostgres('the store port: the same answers from SQLite and PostgreSQL', 
     'alice',
     'aliceAgain',
     'users',
+    'nul',
+    'nulAgain',
     'tokens',
     'byPrefix',
     'auth',
@@ -516,6 +530,8 @@ describePostgres('the store port: the same answers from SQLite and PostgreSQL', 
     expect(answers.aliceAgain.previous.email).toBe('Alice@Example.com');
     expect(answers.aliceAgain.user.team.name).toBe('Platform');
     expect(answers.batch.fresh).toEqual([true, true, false, false]);
+    expect(answers.nulAgain[0]).toMatchObject({ name: 'N\u0000ul', team: { name: 'T\u0000eam' } });
+    expect(answers.nulAgain[2].slug).toBe('slug\u0000');
     expect(answers.page.ids.length).toBeGreaterThan(100);
     expect(answers.readFrom).toHaveLength(4);
     for (const stats of answers.stats.slice(0, -1)) expect(stats.total).toBeGreaterThan(0);

@@ -12,6 +12,7 @@ import type {
 } from '../directory-store.js';
 import type { Async } from '../port.js';
 import type { Queryable } from './pool.js';
+import { unescapeText as sent, escapeText as stored } from './text-escape.js';
 
 /**
  * How the directory runs a few statements as one: in a transaction of its own (on the pool), or
@@ -62,7 +63,8 @@ const USER_BY_EMAIL = `${USER_SELECT} WHERE u.org_id = $1 AND ascii_fold(u.email
 
 /**
  * src/store/directory-store.ts on PostgreSQL: organizations, teams, users and API tokens, the
- * same answers for the same calls. `db` runs single statements (the pool, or the client of a
+ * same answers for the same calls. Text goes in and out through text-escape.ts, as the events'
+ * does: PostgreSQL's text cannot hold U+0000, which SQLite stores. `db` runs single statements (the pool, or the client of a
  * read or write); `transact` groups the statements of ensureOrganization and upsertUser.
  */
 export function createPgDirectory(
@@ -73,10 +75,10 @@ export function createPgDirectory(
   const one = async <R>(q: Queryable, sql: string, params: unknown[]): Promise<R | undefined> =>
     (await q.query(sql, params)).rows[0] as R | undefined;
   const orgBySlug = (q: Queryable, slug: string) =>
-    one<OrganizationRow>(q, `${ORG_SELECT} WHERE slug = $1`, [slug]);
+    one<OrganizationRow>(q, `${ORG_SELECT} WHERE slug = $1`, [stored(slug)]);
   const orgById = (q: Queryable, id: number) => one<OrganizationRow>(q, `${ORG_SELECT} WHERE id = $1`, [id]);
   const userByEmail = (q: Queryable, orgId: number, email: string) =>
-    one<UserRow>(q, USER_BY_EMAIL, [orgId, email]);
+    one<UserRow>(q, USER_BY_EMAIL, [orgId, stored(email)]);
   const tokens = async (sql: string, params: unknown[]): Promise<TokenRow[]> =>
     (await db.query<TokenRow>(sql, params)).rows;
 
@@ -90,13 +92,13 @@ export function createPgDirectory(
     const existing = await one<{ id: number }>(
       q,
       'SELECT id FROM teams WHERE org_id = $1 AND ascii_fold(name) = ascii_fold($2)',
-      [orgId, name],
+      [orgId, stored(name)],
     );
     if (existing) return existing.id;
     const made = await one<{ id: number }>(
       q,
       'INSERT INTO teams (org_id, public_id, name) VALUES ($1, $2, $3) RETURNING id',
-      [orgId, `team_${randomHex(4)}`, name],
+      [orgId, `team_${randomHex(4)}`, stored(name)],
     );
     return (made as { id: number }).id;
   }
@@ -126,7 +128,7 @@ export function createPgDirectory(
           q,
           `INSERT INTO organizations (slug, name, created_at) VALUES ($1, $1, $2)
            ON CONFLICT (slug) DO NOTHING RETURNING id, slug, name, plan, retention_days, access_logging`,
-          [slug, now()],
+          [stored(slug), now()],
         );
         if (inserted) return { organization: toOrganization(inserted), created: true };
         return {
@@ -168,7 +170,7 @@ export function createPgDirectory(
           await q.query('UPDATE users SET role = $1, team_id = $2, name = $3 WHERE id = $4', [
             fields.role,
             teamId,
-            fields.name ?? previous.name,
+            stored(fields.name ?? previous.name),
             previous.id,
           ]);
         } else {
@@ -176,7 +178,7 @@ export function createPgDirectory(
           await q.query(
             `INSERT INTO users (org_id, public_id, email, name, role, team_id, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-            [orgId, `user_${randomHex(6)}`, fields.email, name, fields.role, teamId, now()],
+            [orgId, `user_${randomHex(6)}`, stored(fields.email), stored(name), fields.role, teamId, now()],
           );
         }
         return { user: toUser((await userByEmail(q, orgId, fields.email)) as UserRow), previous };
@@ -189,7 +191,14 @@ export function createPgDirectory(
         db,
         `INSERT INTO api_tokens (org_id, user_id, name, prefix, token_hash, scope, created_at)
          SELECT org_id, id, $2, $3, $4, $5, $6 FROM users WHERE id = $1 RETURNING id`,
-        [userId, name ?? null, tokenPrefix(token), hashToken(token), scope, now()],
+        [
+          userId,
+          name === undefined ? null : stored(name),
+          tokenPrefix(token),
+          hashToken(token),
+          scope,
+          now(),
+        ],
       );
       if (!made) throw new Error(`no user ${userId} to make a token for`);
       const [row] = await tokens(`${TOKEN_SELECT} WHERE k.id = $1`, [made.id]);
@@ -203,7 +212,7 @@ export function createPgDirectory(
     async findTokensByPrefix(orgId, prefix) {
       const rows = await tokens(
         `${TOKEN_SELECT} WHERE u.org_id = $1 AND left(k.prefix, length($2)) = $2 ORDER BY k.id`,
-        [orgId, prefix],
+        [orgId, stored(prefix)],
       );
       return rows.map(toTokenRecord);
     },
@@ -214,8 +223,8 @@ export function createPgDirectory(
 
     /** Finds the token by its public prefix, then compares the hash in constant time. */
     async authenticate(token) {
-      const match = (await tokens(`${TOKEN_SELECT} WHERE k.prefix = $1`, [tokenPrefix(token)])).find((row) =>
-        tokensEqualHash(token, row.token_hash),
+      const match = (await tokens(`${TOKEN_SELECT} WHERE k.prefix = $1`, [stored(tokenPrefix(token))])).find(
+        (row) => tokensEqualHash(token, row.token_hash),
       );
       if (!match) return { ok: false, reason: 'unknown token' };
       if (match.revoked_at !== null) return { ok: false, reason: 'revoked token' };
@@ -236,18 +245,18 @@ function toUser(row: UserRow): User {
     id: row.id,
     orgId: row.org_id,
     publicId: row.public_id,
-    email: row.email,
-    name: row.name,
+    email: sent(row.email),
+    name: sent(row.name),
     role: row.role,
-    team: row.team_public_id ? { publicId: row.team_public_id, name: row.team_name ?? '' } : null,
+    team: row.team_public_id ? { publicId: row.team_public_id, name: sent(row.team_name ?? '') } : null,
   };
 }
 
 function toOrganization(row: OrganizationRow): Organization {
   return {
     id: row.id,
-    slug: row.slug,
-    name: row.name,
+    slug: sent(row.slug),
+    name: sent(row.name),
     plan: row.plan,
     retentionDays: row.retention_days,
     accessLogging: row.access_logging,
@@ -258,8 +267,8 @@ function toTokenRecord(row: TokenRow): TokenRecord {
   return {
     id: row.id,
     userId: row.user_id,
-    userEmail: row.user_email,
-    name: row.name,
+    userEmail: sent(row.user_email),
+    name: row.name === null ? null : sent(row.name),
     prefix: row.prefix,
     scope: row.scope,
     createdAt: row.created_at,
