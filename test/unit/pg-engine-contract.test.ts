@@ -225,6 +225,10 @@ async function scenario(engine: Engine): Promise<Answers> {
     { ...(first as EventInput), description: 'a repeat in the batch' },
     { ...(twinInputs(1)[0] as EventInput), description: 'a repeat of a recorded event' },
   ]);
+  // An id with U+0000 and the escape character, early in time so that it gets a leaf.
+  const nulId = await recorder.record(org, [
+    { ...(first as EventInput), id: 'nul\u0000id\u0001', timestamp: '1999-12-31T00:00:00Z' },
+  ]);
   const hostile = await recorder.record(org, hostileInputs());
   const idOf = new Map<number, string>();
   const positioned = (stored: readonly StoredEvent[]) =>
@@ -236,6 +240,7 @@ async function scenario(engine: Engine): Promise<Answers> {
   answers.batch = { ...batch, stored: positioned(batch.stored) };
   answers.hostileCreated = hostile.created;
   positioned(hostile.stored);
+  positioned(nulId.stored);
   const seqOf = new Map([...idOf].map(([seq, id]) => [id, seq]));
   const ids = (stored: readonly StoredEvent[]) => stored.map((event) => event.event.id);
   const page = await events.page(
@@ -536,6 +541,10 @@ describePostgres('the store port: the same answers from SQLite and PostgreSQL', 
     expect(answers.readFrom).toHaveLength(4);
     for (const stats of answers.stats.slice(0, -1)) expect(stats.total).toBeGreaterThan(0);
     expect(answers.merkle.size).toBe(11);
+    expect(answers.merkle.leaves[0]).toMatchObject({
+      eventId: 'nul\u0000id\u0001',
+      event: 'nul\u0000id\u0001',
+    });
     expect(answers.merkle.leafOfEvent.position).toBe(1);
     expect(answers.merkle.leafRows.rows).toHaveLength(7);
     expect(answers.merkle.leafRows.unsealed).toHaveLength(1);
@@ -547,8 +556,8 @@ describePostgres('the store port: the same answers from SQLite and PostgreSQL', 
 
   it('positions: gap-free per organization on PostgreSQL (a repeated id takes none)', async () => {
     const org = (await pg.stores.directory.findOrganization('default'))?.id as number;
-    // The recorded, the batch's fresh two, the hostile ones, the purge's record.
-    const issued = 3 + 2 + HOSTILE.reduce((sum, _text, index) => sum + index + 1, 0) + 1;
+    // The recorded, the batch's fresh two, the id with U+0000, the hostile ones, the purge's record.
+    const issued = 3 + 2 + 1 + HOSTILE.reduce((sum, _text, index) => sum + index + 1, 0) + 1;
     expect(await pg.stores.events.endSeq(org)).toBe(issued);
     expect(await pg.stores.events.maxSeq(org)).toBe(issued);
     const kept = (await pg.stores.events.readFrom(org, 0, 1000)).map((event) => event.seq);

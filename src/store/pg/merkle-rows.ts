@@ -55,7 +55,7 @@ export async function readLeafRows(
     return JSON.stringify([
       position,
       hex(hash as Buffer),
-      eventId,
+      unescapeText(eventId as string),
       timestamp,
       category,
       hex(commitment as Buffer),

@@ -7,6 +7,7 @@ import type { Transact } from './directory.js';
 import { readExportLeaves, readLeafRows } from './merkle-rows.js';
 import { subtreeHashes } from './merkle-subtrees.js';
 import type { Queryable } from './pool.js';
+import { escapeText, unescapeText } from './text-escape.js';
 
 const LEAF_COLUMNS = 'position, event_seq, event_id, timestamp, category, commitment, salt, hash';
 type LeafValues = [number, number, string, string, string, Buffer, Buffer | null, Buffer];
@@ -16,7 +17,7 @@ const ITERATE_PAGE = 1000;
 
 function toLeaf(values: unknown[]): StoredLeaf {
   const [position, eventSeq, eventId, timestamp, category, commitment, salt, hash] = values as LeafValues;
-  return { position, eventSeq, eventId, timestamp, category, commitment, salt, hash };
+  return { position, eventSeq, eventId: unescapeText(eventId), timestamp, category, commitment, salt, hash };
 }
 
 /**
@@ -79,7 +80,8 @@ export function createPgMerkle(db: Queryable, transact: Transact): MerklePort {
         orgId,
         positions,
         leaves.map((leaf) => leaf.eventSeq),
-        leaves.map((leaf) => leaf.eventId),
+        // A sender's id, escaped as events.id is (text-escape.ts).
+        leaves.map((leaf) => escapeText(leaf.eventId)),
         leaves.map((leaf) => leaf.timestamp),
         leaves.map((leaf) => leaf.category),
         leaves.map((leaf) => leaf.commitment),
