@@ -17,20 +17,21 @@ export async function withPgSubtrees<T>(
   const needed = subtreesNeeded(compute);
   const hashes = await subtreeHashes(db, orgId, needed);
   return compute((level, index) => {
-    const hash = hashes.get(key(level, index));
+    const hash = hashes.get(subtreeKey(level, index));
     if (!hash) throw new Error(`subtree (${level}, ${index}) was not asked for on the first run`);
     return hash;
   });
 }
 
 const PLACEHOLDER = Buffer.alloc(32);
-const key = (level: number, index: number) => `${level}/${index}`;
+/** How subtreeHashes keys its answer. */
+export const subtreeKey = (level: number, index: number) => `${level}/${index}`;
 
 /** The (level, index) pairs `compute` looks up, once each, in the order first asked. */
 export function subtreesNeeded(compute: (perfect: PerfectSubtrees) => unknown): [number, number][] {
   const asked = new Map<string, [number, number]>();
   compute((level, index) => {
-    asked.set(key(level, index), [level, index]);
+    asked.set(subtreeKey(level, index), [level, index]);
     return PLACEHOLDER;
   });
   return [...asked.values()];
@@ -62,9 +63,9 @@ export async function subtreeHashes(
       nodes.map(([, index]) => index),
     ],
   );
-  for (const row of rows) found.set(key(row.level, row.idx), row.hash);
+  for (const row of rows) found.set(subtreeKey(row.level, row.idx), row.hash);
   for (const [level, index] of wanted)
-    if (!found.has(key(level, index)))
+    if (!found.has(subtreeKey(level, index)))
       throw new RangeError(`the tree of organization ${orgId} has no subtree (${level}, ${index})`);
   return found;
 }

@@ -5,7 +5,7 @@ import type { EventLeaf, NewLeaf, StoredCheckpoint, StoredLeaf } from '../merkle
 import type { MerklePort } from '../port.js';
 import type { Transact } from './directory.js';
 import { readExportLeaves, readLeafRows } from './merkle-rows.js';
-import { subtreeHashes } from './merkle-subtrees.js';
+import { subtreeHashes, subtreeKey } from './merkle-subtrees.js';
 import type { Queryable } from './pool.js';
 import { escapeText, unescapeText } from './text-escape.js';
 
@@ -56,7 +56,7 @@ export function createPgMerkle(db: Queryable, transact: Transact): MerklePort {
       if (Math.floor(at / 2 ** level) % 2 === 1) edge.push([level, Math.floor(at / 2 ** level) - 1]);
     const known = await subtreeHashes(on, orgId, edge);
     const rightEdge: Buffer[] = [];
-    for (const [level, index] of edge) rightEdge[level] = known.get(`${level}/${index}`) as Buffer;
+    for (const [level, index] of edge) rightEdge[level] = known.get(subtreeKey(level, index)) as Buffer;
     const positions: number[] = [];
     const nodes: { level: number; index: number; hash: Buffer }[] = [];
     for (const leaf of leaves) {
