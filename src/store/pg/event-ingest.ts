@@ -2,9 +2,9 @@ import type { AuditEvent } from '../../domain/event.js';
 import { FIELD_COLUMNS } from '../event-columns.js';
 import type { IngestResult } from '../event-ingest.js';
 import { eventToFieldValues, type FieldValues, type StoredEvent } from '../event-rows.js';
-import { WriteLockTimeoutError } from '../write-gate.js';
 import { createPgEventReads } from './event-reads.js';
 import { escapeFieldValues } from './event-rows.js';
+import { asWriteLockTimeout, beginWithLockTimeout } from './lock-wait.js';
 import { queueWebhookDeliveries } from './outbox.js';
 import { inTransaction, type PgClient, type PgPool } from './pool.js';
 import { type SearchColumns, searchColumnsOf } from './search.js';
@@ -29,9 +29,6 @@ export interface PgEventIngestOptions {
    */
   afterCommit?: ((orgId: number, last: number) => void) | undefined;
 }
-
-/** PostgreSQL's lock_not_available: lock_timeout passed. */
-const LOCK_NOT_AVAILABLE = '55P03';
 
 export type PgEventIngest = ReturnType<typeof createPgEventIngest>;
 
@@ -65,8 +62,7 @@ const ACTION_INDEX = FIELD_NAMES.indexOf('action');
  */
 export function createPgEventIngest(pool: PgPool, options: PgEventIngestOptions = {}) {
   const lockTimeoutMs = Math.trunc(options.lockTimeoutMs ?? 5000);
-  // One round trip: the bound on lock waits holds for this transaction only.
-  const begin = `BEGIN; SET LOCAL lock_timeout = ${lockTimeoutMs}`;
+  const begin = beginWithLockTimeout(lockTimeoutMs);
   return {
     async ingest(orgId: number, events: readonly AuditEvent[], receivedAt: number): Promise<IngestResult> {
       // What needs no lock is done before the transaction: values, escapes, search vectors.
@@ -80,9 +76,7 @@ export function createPgEventIngest(pool: PgPool, options: PgEventIngestOptions 
         },
         begin,
       ).catch((error: unknown) => {
-        if ((error as { code?: unknown }).code === LOCK_NOT_AVAILABLE)
-          throw new WriteLockTimeoutError(lockTimeoutMs);
-        throw error;
+        throw asWriteLockTimeout(error, lockTimeoutMs);
       });
       if (result.created > 0) options.afterCommit?.(orgId, end);
       return result;

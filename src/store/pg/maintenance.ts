@@ -1,4 +1,4 @@
-import { inTransaction, type PgClient, type PgPool } from './pool.js';
+import { inTransaction, type PgClient, type PgPool, type Queryable } from './pool.js';
 
 /**
  * The one way to change stored events on PostgreSQL (the retention purge, GDPR erasure): a
@@ -13,12 +13,32 @@ export async function inMaintenanceWindow<T>(
   work: (client: PgClient) => Promise<T>,
 ): Promise<T> {
   return inTransaction(pool, async (client) => {
-    await client.query("SET LOCAL audit.maintenance = 'on'");
-    await client.query(
-      `INSERT INTO merkle_state (org_id, epoch) VALUES ($1, 1)
-       ON CONFLICT (org_id) DO UPDATE SET epoch = merkle_state.epoch + 1`,
-      [orgId],
-    );
+    await openMaintenanceWindow(client, orgId);
     return work(client);
   });
+}
+
+/**
+ * Lifts the guard inside a transaction already open on `client` (a write of the store port) and
+ * moves the organization's epoch; runs `work`, then puts the guard back, so the rest of that
+ * transaction is guarded again. On a failure the caller's transaction rolls back anyway.
+ */
+export async function inOpenMaintenanceWindow<T>(
+  client: Queryable,
+  orgId: number,
+  work: () => Promise<T>,
+): Promise<T> {
+  await openMaintenanceWindow(client, orgId);
+  const result = await work();
+  await client.query("SET LOCAL audit.maintenance = 'off'");
+  return result;
+}
+
+async function openMaintenanceWindow(client: Queryable, orgId: number): Promise<void> {
+  await client.query("SET LOCAL audit.maintenance = 'on'");
+  await client.query(
+    `INSERT INTO merkle_state (org_id, epoch) VALUES ($1, 1)
+     ON CONFLICT (org_id) DO UPDATE SET epoch = merkle_state.epoch + 1`,
+    [orgId],
+  );
 }

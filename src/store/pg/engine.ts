@@ -1,0 +1,172 @@
+import type { Engine, WriteScope } from '../port.js';
+import { assertDurablePostgres } from './durability.js';
+import { asWriteLockTimeout, beginWithLockTimeout } from './lock-wait.js';
+import { migratePostgres } from './migrate.js';
+import { ensureEventPartitions } from './partitions.js';
+import { createPgPool, inTransaction, type PgClient, type PgPool } from './pool.js';
+import { type PgPortContext, pgStorePort } from './store-port.js';
+
+export interface PgEngineOptions {
+  now?: () => number;
+  /** How long a write waits for a lock (another writer of the organization) before 503. Default 5 s. */
+  lockTimeoutMs?: number;
+  poolSize?: number;
+  /** Accept a cluster that may lose acknowledged commits (the throwaway test cluster only). */
+  allowUnsafe?: boolean;
+  /** false: ingest leaves event_counts alone (bench baseline). */
+  eventCounts?: boolean;
+  /** After each COMMIT that stored events: the organization and its last position (hub poke, NOTIFY). */
+  onCommit?: (orgId: number, last: number) => void;
+  /** Told of an afterCommit callback that threw; default: a process warning. */
+  onError?: (error: unknown) => void;
+}
+
+export interface PgEngine extends Engine {
+  kind: 'postgres';
+  pool: PgPool;
+}
+
+const READ_BEGIN = 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY';
+
+/**
+ * Opens the PostgreSQL engine: the pool, the durability check, the migrations (under their
+ * advisory lock, so instances starting together apply them once) and the months' partitions.
+ */
+export async function openPgEngine(url: string, options: PgEngineOptions = {}): Promise<PgEngine> {
+  const now = options.now ?? Date.now;
+  const pool = createPgPool(url, options.poolSize === undefined ? {} : { max: options.poolSize });
+  try {
+    await assertDurablePostgres(pool, options.allowUnsafe ?? false);
+    await migratePostgres(pool, undefined, async (locked) => {
+      await ensureEventPartitions(locked, now());
+    });
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  return createPgEngine(pool, options);
+}
+
+/** The engine over a pool whose database is migrated. */
+export function createPgEngine(pool: PgPool, options: PgEngineOptions = {}): PgEngine {
+  const lockTimeoutMs = Math.trunc(options.lockTimeoutMs ?? 5000);
+  const onError =
+    options.onError ?? ((error: unknown) => process.emitWarning(error as Error, 'AfterCommitError'));
+  const context: PgPortContext = {
+    pool,
+    now: options.now ?? Date.now,
+    ingest: {
+      eventCounts: options.eventCounts,
+      lockTimeoutMs,
+      afterCommit: (orgId, last) => options.onCommit?.(orgId, last),
+    },
+  };
+  const stores = pgStorePort({ mode: 'pool', pool }, context);
+  const asTimeout = (error: unknown) => asWriteLockTimeout(error, lockTimeoutMs);
+  const runAll = (callbacks: readonly (() => void)[]) => {
+    for (const callback of callbacks) {
+      try {
+        callback();
+      } catch (error) {
+        onError(error);
+      }
+    }
+  };
+
+  return {
+    kind: 'postgres',
+    pool,
+    stores,
+
+    read: (work) =>
+      inTransaction(
+        pool,
+        async (client) => {
+          let open = true;
+          try {
+            return await work(pgStorePort({ mode: 'read', client: whileOpen(client, () => open) }, context));
+          } finally {
+            open = false;
+          }
+        },
+        READ_BEGIN,
+      ),
+
+    async write<T>(work: (tx: WriteScope) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      let open = true;
+      let broken = false;
+      const callbacks: (() => void)[] = [];
+      const advanced = new Map<number, number>();
+      const guarded = whileOpen(client, () => open);
+      const scope: WriteScope = {
+        ...pgStorePort(
+          { mode: 'write', client: guarded, advanced: (orgId, last) => advanced.set(orgId, last) },
+          context,
+        ),
+        afterCommit: (callback) => {
+          if (!open) throw new Error('a write scope was used after its transaction ended');
+          callbacks.push(callback);
+        },
+      };
+      let result: T;
+      try {
+        broken = true;
+        await client.query(beginWithLockTimeout(lockTimeoutMs));
+        broken = false;
+        try {
+          result = await work(scope);
+        } catch (error) {
+          open = false;
+          await client.query('ROLLBACK').catch(() => {
+            broken = true;
+          });
+          throw asTimeout(error);
+        }
+        open = false;
+        // A COMMIT that failed leaves the connection in an unknown state: destroyed, not reused.
+        broken = true;
+        await client.query('COMMIT').catch((error: unknown) => {
+          throw asTimeout(error);
+        });
+        broken = false;
+      } finally {
+        open = false;
+        client.release(broken);
+      }
+      // Committed: what follows is told, never undone; a listener that throws is reported.
+      runAll(callbacks);
+      runAll(
+        [...advanced].map(
+          ([orgId, last]) =>
+            () =>
+              context.ingest.afterCommit?.(orgId, last),
+        ),
+      );
+      return result;
+    },
+
+    // No transaction is shared between callers here: outside a write, there is none to wait for.
+    afterCommit: (callback) => queueMicrotask(() => runAll([callback])),
+
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+/**
+ * The client as a scope sees it: its queries refused once the transaction ended, so a scope kept
+ * past its work cannot run statements in the next user's transaction on a reused connection.
+ */
+function whileOpen(client: PgClient, isOpen: () => boolean): PgClient {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (property !== 'query') return Reflect.get(target, property, receiver);
+      return (...args: unknown[]) =>
+        isOpen()
+          ? Reflect.apply(target.query, target, args)
+          : Promise.reject(new Error('a store scope was used after its transaction ended'));
+    },
+  });
+}
