@@ -48,6 +48,9 @@ function __audit_takes_value
     if string match -q -- 'server user add|--db' 'server user add *|--db' "$argv[1]|$argv[2]"
         return 0
     end
+    if string match -q -- 'server user add|--database' 'server user add *|--database' "$argv[1]|$argv[2]"
+        return 0
+    end
     if string match -q -- 'server token create|--user' 'server token create *|--user' "$argv[1]|$argv[2]"
         return 0
     end
@@ -60,10 +63,19 @@ function __audit_takes_value
     if string match -q -- 'server token create|--db' 'server token create *|--db' "$argv[1]|$argv[2]"
         return 0
     end
+    if string match -q -- 'server token create|--database' 'server token create *|--database' "$argv[1]|$argv[2]"
+        return 0
+    end
     if string match -q -- 'server token list|--db' 'server token list *|--db' "$argv[1]|$argv[2]"
         return 0
     end
+    if string match -q -- 'server token list|--database' 'server token list *|--database' "$argv[1]|$argv[2]"
+        return 0
+    end
     if string match -q -- 'server token revoke|--db' 'server token revoke *|--db' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'server token revoke|--database' 'server token revoke *|--database' "$argv[1]|$argv[2]"
         return 0
     end
     if string match -q -- 'server org set-plan|--retention-days' 'server org set-plan *|--retention-days' "$argv[1]|$argv[2]"
@@ -72,7 +84,13 @@ function __audit_takes_value
     if string match -q -- 'server org set-plan|--db' 'server org set-plan *|--db' "$argv[1]|$argv[2]"
         return 0
     end
+    if string match -q -- 'server org set-plan|--database' 'server org set-plan *|--database' "$argv[1]|$argv[2]"
+        return 0
+    end
     if string match -q -- 'server org set-access-logging|--db' 'server org set-access-logging *|--db' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'server org set-access-logging|--database' 'server org set-access-logging *|--database' "$argv[1]|$argv[2]"
         return 0
     end
     if string match -q -- 'server key show|--db' 'server key show *|--db' "$argv[1]|$argv[2]"
@@ -642,15 +660,21 @@ complete -c audit -n '__audit_in \'server user add\'' -l 'name' -r -f -d 'displa
 complete -c audit -n '__audit_in \'server user add\'' -l 'role' -r -f -a 'owner admin member' -d 'organization role; with --team, admin means team admin'
 complete -c audit -n '__audit_in \'server user add\'' -l 'team' -r -f -d 'team name (created on first use)'
 complete -c audit -n '__audit_in \'server user add\'' -l 'db' -r -F -d 'SQLite database file (env AUDIT_DB; default: audit.db in the data directory)'
+complete -c audit -n '__audit_in \'server user add\'' -l 'database' -r -f -d 'PostgreSQL database shared by several servers, postgres://USER@HOST:PORT/DB (env AUDIT_DATABASE_URL)'
 complete -c audit -n '__audit_in \'server token create\'' -l 'user' -r -f -d 'the user the token acts as'
 complete -c audit -n '__audit_in \'server token create\'' -l 'scope' -r -f -a 'read ingest' -d 'read: the user\'s role decides; ingest: may only send events'
 complete -c audit -n '__audit_in \'server token create\'' -l 'name' -r -f -d 'what the token is for (shown in token list)'
 complete -c audit -n '__audit_in \'server token create\'' -l 'db' -r -F -d 'SQLite database file (env AUDIT_DB; default: audit.db in the data directory)'
+complete -c audit -n '__audit_in \'server token create\'' -l 'database' -r -f -d 'PostgreSQL database shared by several servers, postgres://USER@HOST:PORT/DB (env AUDIT_DATABASE_URL)'
 complete -c audit -n '__audit_in \'server token list\'' -l 'db' -r -F -d 'SQLite database file (env AUDIT_DB; default: audit.db in the data directory)'
+complete -c audit -n '__audit_in \'server token list\'' -l 'database' -r -f -d 'PostgreSQL database shared by several servers, postgres://USER@HOST:PORT/DB (env AUDIT_DATABASE_URL)'
 complete -c audit -n '__audit_in \'server token revoke\'' -l 'db' -r -F -d 'SQLite database file (env AUDIT_DB; default: audit.db in the data directory)'
+complete -c audit -n '__audit_in \'server token revoke\'' -l 'database' -r -f -d 'PostgreSQL database shared by several servers, postgres://USER@HOST:PORT/DB (env AUDIT_DATABASE_URL)'
 complete -c audit -n '__audit_in \'server org set-plan\'' -l 'retention-days' -r -f -d 'enterprise only: days to keep (1-730, default 730)'
 complete -c audit -n '__audit_in \'server org set-plan\'' -l 'db' -r -F -d 'SQLite database file (env AUDIT_DB; default: audit.db in the data directory)'
+complete -c audit -n '__audit_in \'server org set-plan\'' -l 'database' -r -f -d 'PostgreSQL database shared by several servers, postgres://USER@HOST:PORT/DB (env AUDIT_DATABASE_URL)'
 complete -c audit -n '__audit_in \'server org set-access-logging\'' -l 'db' -r -F -d 'SQLite database file (env AUDIT_DB; default: audit.db in the data directory)'
+complete -c audit -n '__audit_in \'server org set-access-logging\'' -l 'database' -r -f -d 'PostgreSQL database shared by several servers, postgres://USER@HOST:PORT/DB (env AUDIT_DATABASE_URL)'
 complete -c audit -n '__audit_in \'server key show\'' -l 'db' -r -F -d 'SQLite database file (env AUDIT_DB; default: audit.db in the data directory)'
 complete -c audit -n '__audit_in \'logs show\'' -l 'json' -r -f -d 'JSON with only these top-level fields, e.g. id,timestamp,action,actor'
 complete -c audit -n '__audit_in \'logs show\'' -l 'jq' -r -f -d 'filter the --json output with jq, e.g. \'.[].actor.email\''

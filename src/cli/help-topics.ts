@@ -15,6 +15,10 @@ export const ENVIRONMENT: readonly (readonly [name: string, meaning: string])[] 
   ['AUDIT_CONFIG_DIR', 'where profiles live (default $XDG_CONFIG_HOME/audit, else ~/.config/audit)'],
   ['AUDIT_DATA_DIR', 'where the bundled server keeps audit.db and backups go (default $XDG_DATA_HOME/audit)'],
   ['AUDIT_DB', "the bundled server's database file (same as --db)"],
+  [
+    'AUDIT_DATABASE_URL',
+    'a PostgreSQL database for the server admin commands, postgres://USER:PASSWORD@HOST:PORT/DB (same as --database)',
+  ],
   ['AUDIT_PAGER', 'pager for long tables on a terminal (then PAGER, else less -FRX); cat or empty: none'],
   [
     'AUDIT_TAIL_MAX_RECONNECTS',

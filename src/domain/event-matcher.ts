@@ -1,7 +1,7 @@
 import { CHECKPOINT_SIGNED, showsCheckpointRecords } from './checkpoint-record.js';
 import type { AuditEvent } from './event.js';
 import type { EventFilter, VisibilityScope } from './filters.js';
-import { searchPhrases, textMatches } from './free-text.js';
+import { searchedFields, searchPhrases, textMatches } from './free-text.js';
 
 /**
  * The in-memory twin of store/event-query: live followers test each new event against their
@@ -16,16 +16,7 @@ export function createEventMatcher(
   return (event) =>
     inScope(event, scope) &&
     matchesFilter(event, filter) &&
-    (phrases === undefined ||
-      textMatches(phrases, [
-        event.actor?.name,
-        event.actor?.email,
-        event.action,
-        event.target?.name,
-        event.context?.ip_address,
-        event.description,
-        ...metadataValues(event.metadata),
-      ]));
+    (phrases === undefined || textMatches(phrases, searchedFields(event)));
 }
 
 function inScope(event: AuditEvent, scope: VisibilityScope): boolean {
@@ -82,10 +73,4 @@ function sameText(value: string | null | undefined, wanted: string): boolean {
 
 function foldAscii(text: string): string {
   return text.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
-}
-
-function metadataValues(value: unknown): string[] {
-  if (value === null || value === undefined) return [];
-  if (typeof value === 'object') return Object.values(value).flatMap(metadataValues);
-  return [String(value)];
 }

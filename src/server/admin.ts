@@ -1,6 +1,7 @@
 import type { Actor, EventInput } from '../domain/event.js';
 import { shellQuoteForDisplay } from '../format/shell-quote.js';
 import { type OpenOptions, openDatabase } from '../store/database.js';
+import type { DatabaseLocation } from '../store/database-location.js';
 import type { Organization, Plan, Role, TokenRecord, TokenScope, User } from '../store/directory-store.js';
 import type { Engine, WriteScope } from '../store/port.js';
 import { sqliteEngineOf } from '../store/sqlite-engine.js';
@@ -189,17 +190,27 @@ export type Admin = ReturnType<typeof createAdmin>;
 
 /**
  * Opens the database for one admin operation, runs it, and closes the database after, whatever
- * happens. The server may be running on the same file: SQLite's WAL lets both work, and the
- * server sees the change at once. An operator-actionable open failure becomes AdminDatabaseError.
+ * happens. The server may be running on the same database: SQLite's WAL (or PostgreSQL) lets
+ * both work, and the server sees the change at once. An operator-actionable open failure (a
+ * secrets key, a schema, a database that cannot be reached) becomes AdminDatabaseError.
  */
 export async function withAdmin<T>(
-  file: string,
+  location: DatabaseLocation,
   work: (admin: Admin) => T | Promise<T>,
   options: OpenOptions = {},
 ): Promise<T> {
-  let db: ReturnType<typeof openDatabase>;
+  const engine =
+    location.kind === 'sqlite' ? openSqlite(location.file, options) : await openPostgres(location.url);
   try {
-    db = openDatabase(file, options);
+    return await work(createAdmin(engine));
+  } finally {
+    await engine.close();
+  }
+}
+
+function openSqlite(file: string, options: OpenOptions): Engine {
+  try {
+    return sqliteEngineOf(openDatabase(file, options));
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code && OPERATOR_OPEN_FAILURES.has(code)) {
@@ -207,9 +218,19 @@ export async function withAdmin<T>(
     }
     throw error;
   }
+}
+
+/** PostgreSQL's driver is loaded only when a command names such a database. */
+async function openPostgres(url: string): Promise<Engine> {
+  const [{ openPgEngine }, { describeOpenFailure }] = await Promise.all([
+    import('../store/pg/engine.js'),
+    import('../store/pg/open-failure.js'),
+  ]);
   try {
-    return await work(createAdmin(sqliteEngineOf(db)));
-  } finally {
-    db.close();
+    return await openPgEngine(url);
+  } catch (error) {
+    const reason = describeOpenFailure(error, url);
+    if (reason) throw new AdminDatabaseError(reason, { cause: error });
+    throw error;
   }
 }

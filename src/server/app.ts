@@ -11,7 +11,7 @@ import type { ServerLogOptions } from './log-options.js';
 import { fastifyLoggerOptions, OperatorLogController } from './logging.js';
 import type { Principal } from './permissions.js';
 import { notFound, type Problem, sendProblem, toProblem } from './problem.js';
-import { createRateLimiter } from './rate-limiter.js';
+import { createRateLimiter, type RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
 import { registerAuditLogRoutes } from './routes/audit-logs.js';
 import { registerExportRecordRoute } from './routes/exports.js';
 import { registerGdprRoutes } from './routes/gdpr.js';
@@ -41,6 +41,12 @@ export interface AppOptions extends ConnectionLimits {
   rateLimitPerMinute?: number;
   /** The rate limit's window; a minute. Tests only (a paused export resumes sooner); no flag sets it. */
   rateLimitWindowMs?: number;
+  /**
+   * Makes the rate limiter: by default this process's windows. Several instances on one
+   * database pass one whose windows live there (PostgreSQL's rate_windows), so a token's budget
+   * is the limit across all of them, not once per instance.
+   */
+  createLimiter?: (limitPerMinute: number, now: () => number, options: RateLimiterOptions) => RateLimiter;
   /** Export streams (`…/audit-logs/export`) one token may hold at once; default 2. */
   exportsPerToken?: number;
   /** How long an export's reader may leave a full socket unread before it is cut; 120 s unless a test shortens it. */
@@ -167,9 +173,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (searchesText(request.query)) return;
     reply.header('server-timing', `app;dur=${reply.elapsedTime.toFixed(2)}`);
   });
-  const limiter = createRateLimiter(options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT, services.now, {
-    windowMs: options.rateLimitWindowMs,
-  });
+  const limiter = (options.createLimiter ?? createRateLimiter)(
+    options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT,
+    services.now,
+    { windowMs: options.rateLimitWindowMs },
+  );
   registerAuthAndRateLimit(app, services, limiter);
   registerStrictIntegers(app);
   registerAccessLog(app, services);

@@ -21,7 +21,7 @@ export interface ExportPlan {
   /** The cursor a client sends back to resume after the chunk that ends at `last`. */
   encodeCursor(last: PageCursor): string;
   /** What one more chunk costs (its query's cost, the list's for the same filter), if the token has it left. */
-  charge(): RateDecision;
+  charge(): RateDecision | Promise<RateDecision>;
   /**
    * Whether the token still reads what it read when the export began (not revoked, same role):
    * looked up at most once a second, unless `fresh`.
@@ -103,7 +103,7 @@ export async function streamExport(
 async function payFor(connection: ExportConnection, plan: ExportPlan): Promise<boolean> {
   let waited = false;
   while (!connection.closed) {
-    const decision = plan.charge();
+    const decision = await plan.charge();
     if (decision.allowed) return waited;
     waited = true;
     await connection.pause(Math.max(MIN_PAUSE_MS, decision.resetMs));

@@ -24,7 +24,9 @@ export function registerAuthAndRateLimit(
   app.addHook('onRequest', async (request, reply) => {
     if (!request.routeOptions.url?.startsWith('/api/')) return;
     const outcome = await authenticateRequest(request, services);
-    const decision = limiter.check(outcome.ok ? `token:${outcome.principal.token.id}` : `ip:${request.ip}`);
+    const decision = await limiter.check(
+      outcome.ok ? `token:${outcome.principal.token.id}` : `ip:${request.ip}`,
+    );
     setRateLimitHeaders(reply, decision);
     if (!decision.allowed) return tooManyRequests(reply, request, decision);
     if (!outcome.ok) {
@@ -43,7 +45,7 @@ export function registerAuthAndRateLimit(
   app.addHook('preHandler', async (request, reply) => {
     const cost = request.routeOptions.config.rateCost?.(request) ?? 1;
     if (cost <= 1 || !request.principal) return;
-    const decision = limiter.check(`token:${request.principal.token.id}`, cost - 1);
+    const decision = await limiter.check(`token:${request.principal.token.id}`, cost - 1);
     setRateLimitHeaders(reply, decision);
     if (!decision.allowed) return tooManyRequests(reply, request, decision);
   });

@@ -81,4 +81,11 @@ export function createRateLimiter(
   }
 }
 
-export type RateLimiter = ReturnType<typeof createRateLimiter>;
+/**
+ * What the server counts requests with: this process's windows (createRateLimiter), or windows
+ * in a database that several instances share, whose answers come back asynchronously.
+ */
+export interface RateLimiter {
+  check(key: string, units?: number): RateDecision | Promise<RateDecision>;
+  take(key: string, units?: number): RateDecision | Promise<RateDecision>;
+}

@@ -45,11 +45,14 @@ export const COUNT_NEW_EVENTS_SQL = `INSERT INTO event_counts (org_id, hour, cat
   FROM events WHERE seq >= ? GROUP BY 1, 2, 3, 4
   ON CONFLICT (org_id, hour, category, action) DO UPDATE SET events = events + excluded.events`;
 
-/** The full-text rows of every event from a position on (bound: the first new seq). */
+/**
+ * One event's full-text row: each field as domain/free-text.ts indexedFields gives it, from JS
+ * at ingest (a call into JS per field from SQL cost ~10 µs an event; this ~1). The erasure
+ * trigger and migration 5 give the same fields through SQL functions (migrate.ts
+ * registerSearchFunctions); test/unit/search-agreement.test.ts holds the two equal.
+ */
 export const INDEX_TEXT_SQL = `INSERT INTO events_fts (rowid, ${SEARCHED_COLUMNS.join(', ')}, metadata_values)
-  SELECT seq, ${SEARCHED_COLUMNS.join(', ')},
-    (SELECT group_concat(value, ' ') FROM json_tree(coalesce(metadata, '{}')) WHERE atom IS NOT NULL)
-  FROM events WHERE seq >= ? ORDER BY seq`;
+  VALUES (?, ${SEARCHED_COLUMNS.map(() => '?').join(', ')}, ?)`;
 
 export interface ColumnKey {
   key: string;

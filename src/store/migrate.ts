@@ -1,3 +1,4 @@
+import { indexedText, metadataSearchText } from '../domain/free-text.js';
 import type { Db } from './database.js';
 import {
   createLedger,
@@ -15,6 +16,8 @@ import { adoptPreReleaseLedger, hasPreReleaseLedger } from './pre-release-schema
  */
 export function migrate(db: Db, migrations: readonly Migration[] = loadMigrations()): number {
   const ordered = [...migrations].sort((a, b) => a.version - b.version);
+  // Migration 5 fills the full-text index with them, and its trigger calls them on erasure.
+  registerSearchFunctions(db);
   if (hasPreReleaseLedger(db) && ordered[0]) adoptPreReleaseLedger(db, ordered[0]);
   // Another process (a server starting, an admin command) may open the same new file at once:
   // the ledger is made, and each migration checked against it, under the write lock.
@@ -67,4 +70,19 @@ function assertUnchanged(db: Db, row: LedgerRow, migrations: readonly Migration[
 
 export function schemaVersion(db: Db): number {
   return Number(db.prepare('SELECT coalesce(max(version), 0) FROM schema_migrations').pluck().get());
+}
+
+/**
+ * The SQL functions that give the full-text index an event's fields as ingest gives them from
+ * JS (domain/free-text.ts indexedText, metadataSearchText): migration 5 re-indexes every event
+ * with them, and its trigger re-indexes each event that GDPR erasure changes. Registered on
+ * every connection that migrates, so every connection that may change events has them.
+ */
+export function registerSearchFunctions(db: Db): void {
+  db.function('audit_index_text', { deterministic: true }, (text: unknown) =>
+    typeof text === 'string' ? indexedText(text) : null,
+  );
+  db.function('audit_index_metadata', { deterministic: true }, (json: unknown) =>
+    typeof json === 'string' ? indexedText(metadataSearchText(JSON.parse(json))) : null,
+  );
 }

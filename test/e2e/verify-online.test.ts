@@ -7,6 +7,7 @@ import { EXIT } from '../../src/cli/errors.js';
 import { formatCheckpoint, parseCheckpoint } from '../../src/domain/checkpoint.js';
 import { keyFingerprint } from '../../src/domain/key-fingerprint.js';
 import { generateNoteKey, parseSignerKey, parseVerifierKey, signNote } from '../../src/domain/signed-note.js';
+import { registerSearchFunctions } from '../../src/store/migrate.js';
 import { readWitnessNotes } from '../../src/verify/witness-file.js';
 import {
   cliEnv,
@@ -91,6 +92,9 @@ async function startLog(events: object[] = logins(12)): Promise<Log> {
     },
     sql(statements) {
       const db = new Database(home.dbFile);
+      // The full-text trigger calls the server's search functions: a tamperer without them
+      // drops that trigger too, which changes nothing these tests look at.
+      registerSearchFunctions(db);
       try {
         db.exec(statements);
       } finally {

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { purgeExpiredEvents } from '../../src/server/retention.js';
+import { registerSearchFunctions } from '../../src/store/migrate.js';
 import { adminOf } from '../helpers/admin.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 
@@ -213,6 +214,7 @@ describe('what the leaves show of a log that changed', () => {
     const [moved] = await f.ingest([login(1)]);
     await settle(f);
     const raw = new Database(f.dbFile);
+    registerSearchFunctions(raw); // the full-text trigger calls them
     raw.exec('DROP TRIGGER events_no_update');
     raw
       .prepare("UPDATE events SET org_id = (SELECT id FROM organizations WHERE slug = 'other') WHERE id = ?")

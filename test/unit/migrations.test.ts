@@ -8,7 +8,7 @@ import { openDatabase } from '../../src/store/database.js';
 import { createDirectoryStore } from '../../src/store/directory-store.js';
 import { createEventRecorder } from '../../src/store/event-recorder.js';
 import { createEventStore } from '../../src/store/event-store.js';
-import { migrate } from '../../src/store/migrate.js';
+import { migrate, registerSearchFunctions } from '../../src/store/migrate.js';
 import { loadMigrations, migrationChecksum } from '../../src/store/migrations.js';
 import { createStores } from '../../src/store/stores.js';
 import { schemaSnapshot } from '../helpers/schema-snapshot.js';
@@ -51,14 +51,19 @@ describe('the schema', () => {
     try {
       raw.exec(preReleaseChain());
       const before = new Set(schemaSnapshot(raw).split('\n'));
+      registerSearchFunctions(raw);
       for (const migration of loadMigrations().slice(1)) raw.exec(migration.sql);
+      const key = (line: string) => line.split(' on ')[0] as string;
       const added = schemaSnapshot(raw)
         .split('\n')
         .filter((line) => !before.has(line) && /^(table|index|trigger|view) /.test(line));
+      // A later migration may replace an object of the initial schema (5: the full-text index).
+      const replaced = new Set(added.map(key));
       const initial = fixture('pre-squash-schema.txt').split('\n');
-      const objects = initial.filter((line) => /^(table|index|trigger|view) /.test(line));
+      const objects = initial.filter(
+        (line) => /^(table|index|trigger|view) /.test(line) && !replaced.has(key(line)),
+      );
       const rest = initial.filter((line) => !/^(table|index|trigger|view) /.test(line));
-      const key = (line: string) => line.split(' on ')[0] as string;
       const sorted = [...objects, ...added].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
       return [...sorted, ...rest].join('\n');
     } finally {
@@ -108,8 +113,11 @@ describe('the schema', () => {
     }
   });
 
-  it('tokenizes full text with the categories the in-memory matcher uses (FTS_TOKEN_CATEGORIES)', () => {
-    expect(loadMigrations()[0]?.sql).toContain(`categories ''${FTS_TOKEN_CATEGORIES}'''`);
+  it('tokenizes full text with the categories the in-memory matcher uses (FTS_TOKEN_CATEGORIES), folding nothing itself', () => {
+    const newest = loadMigrations()
+      .filter((migration) => migration.sql.includes('CREATE VIRTUAL TABLE events_fts'))
+      .at(-1);
+    expect(newest?.sql).toContain(`remove_diacritics 0 categories ''${FTS_TOKEN_CATEGORIES}'''`);
   });
 
   it('of a database made by the pre-release chain is adopted as the initial migration, its events kept', () => {

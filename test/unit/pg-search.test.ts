@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { searchPhrases, textMatches } from '../../src/domain/free-text.js';
+import { metadataSearchText, searchPhrases, textMatches } from '../../src/domain/free-text.js';
 import { createPgEventStore, type PgEventStore } from '../../src/store/pg/events.js';
 import { createPgPool, type PgPool } from '../../src/store/pg/pool.js';
-import { metadataText, sqliteNumberText, toTsQuery } from '../../src/store/pg/search.js';
+import { toTsQuery } from '../../src/store/pg/search.js';
 import { escapeText, unescapeText } from '../../src/store/pg/text-escape.js';
 import { normalizeAll } from '../helpers/pg-twin-events.js';
 import { describePostgres, migratedDatabase, type TestDatabase } from '../helpers/postgres.js';
@@ -27,13 +27,11 @@ describe('PostgreSQL text helpers', () => {
     expect(toTsQuery([])).toBeUndefined();
   });
 
-  it("prints metadata scalars as SQLite's json_tree does", () => {
-    expect(metadataText({ a: true, b: false, c: null, d: [1.5, 'x', { e: 'y' }], f: 1e21, g: 2.5e-7 })).toBe(
-      '1 0 1.5 x y 1.0e+21 2.5e-07',
-    );
-    expect(sqliteNumberText(123456789012345.6)).toBe('123456789012345.59');
-    expect(sqliteNumberText(1e20)).toBe('1.0e+20');
-    expect(sqliteNumberText(-0.000123)).toBe('-0.000123');
+  it('searches metadata values as the API shows them (domain/free-text.ts searchedFields), keys and nulls left out', () => {
+    expect(
+      metadataSearchText({ a: true, b: false, c: null, d: [1.5, 'x', { e: 'y' }], f: 1e21, g: 2.5e-7 }),
+    ).toBe('true false 1.5 x y 1e+21 2.5e-7');
+    expect(metadataSearchText(null)).toBeUndefined();
   });
 });
 

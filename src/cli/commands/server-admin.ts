@@ -2,7 +2,9 @@ import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { defaultDatabaseFile } from '../../config/paths.js';
 import type { Admin } from '../../server/admin.js';
+import type { DatabaseLocation } from '../../store/database-location.js';
 import type { CliContext } from '../context.js';
+import { writeLine } from '../context.js';
 import { ApiError, UsageError } from '../errors.js';
 
 export function dbOption(): Option {
@@ -10,6 +12,57 @@ export function dbOption(): Option {
     '--db <file>',
     'SQLite database file (env AUDIT_DB; default: audit.db in the data directory)',
   );
+}
+
+export function databaseUrlOption(): Option {
+  return new Option(
+    '--database <url>',
+    'PostgreSQL database shared by several servers, postgres://USER@HOST:PORT/DB (env AUDIT_DATABASE_URL)',
+  );
+}
+
+export interface DatabaseFlags {
+  db?: string | undefined;
+  database?: string | undefined;
+}
+
+/**
+ * The database the flags, then the environment, name: `--db`/AUDIT_DB a SQLite file,
+ * `--database`/AUDIT_DATABASE_URL a PostgreSQL URL, a flag before any variable. Naming both
+ * kinds at one level is refused rather than guessed: a server writing evidence to the other
+ * database than the operator meant is worse than one that does not start.
+ */
+export async function databaseLocation(context: CliContext, flags: DatabaseFlags): Promise<DatabaseLocation> {
+  // Loaded when a server command runs, not at start-up (the --help module budget).
+  const locations = await import('../../store/database-location.js');
+  const { DatabaseUrlError, postgresLocation, urlHasPassword } = locations;
+  const postgresUrl = (url: string, source: string): DatabaseLocation => {
+    try {
+      return postgresLocation(url);
+    } catch (error) {
+      if (error instanceof DatabaseUrlError) throw new UsageError(`${source}: ${error.message}`);
+      throw error;
+    }
+  };
+  if (flags.db !== undefined && flags.database !== undefined)
+    throw new UsageError('give --db (a SQLite file) or --database (a PostgreSQL URL), not both');
+  if (flags.database !== undefined) {
+    if (urlHasPassword(flags.database))
+      writeLine(
+        context.stderr,
+        'warning: the password in --database can be read by other users of this machine in its process list; ' +
+          'put the URL in AUDIT_DATABASE_URL or the password in ~/.pgpass',
+      );
+    return postgresUrl(flags.database, '--database');
+  }
+  if (flags.db !== undefined) return { kind: 'sqlite', file: resolve(flags.db) };
+  const fromEnv = context.env.AUDIT_DATABASE_URL || undefined;
+  if (fromEnv !== undefined && context.env.AUDIT_DB)
+    throw new UsageError(
+      'AUDIT_DB (a SQLite file) and AUDIT_DATABASE_URL (a PostgreSQL URL) are both set: unset one, or give --db or --database',
+    );
+  if (fromEnv !== undefined) return postgresUrl(fromEnv, 'AUDIT_DATABASE_URL');
+  return { kind: 'sqlite', file: databaseFile(context, undefined) };
 }
 
 export function databaseFile(context: CliContext, flag: string | undefined): string {
@@ -25,13 +78,12 @@ export async function adminAction<T>(
   command: Command,
   work: (admin: Admin, org: string) => T | Promise<T>,
 ): Promise<T> {
-  const { db: dbFlag, org } = command.optsWithGlobals() as { db?: string; org?: string };
+  const { org, ...flags } = command.optsWithGlobals() as DatabaseFlags & { org?: string };
+  const location = await databaseLocation(context, flags);
   // Loaded here, not at start-up: it brings better-sqlite3, which no other command needs.
   const { withAdmin, AdminError, AdminDatabaseError } = await import('../../server/admin.js');
   try {
-    return await withAdmin(databaseFile(context, dbFlag), (admin) =>
-      work(admin, org ?? context.env.AUDIT_ORG ?? 'default'),
-    );
+    return await withAdmin(location, (admin) => work(admin, org ?? context.env.AUDIT_ORG ?? 'default'));
   } catch (error) {
     if (error instanceof AdminError) throw new UsageError(error.message);
     if (error instanceof AdminDatabaseError) throw new ApiError(error.message);

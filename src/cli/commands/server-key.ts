@@ -1,8 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
-import { verifierKeyFingerprint } from '../../domain/key-fingerprint.js';
 import { sanitizeForDisplay, stringifyJsonSafely } from '../../format/sanitize.js';
-import { LogKeyError, logKeyFileFor, openLogKey, readLogKeyFile } from '../../store/log-key-file.js';
 import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 import { ApiError, UsageError } from '../errors.js';
@@ -28,10 +26,15 @@ export function serverKeyCommand(context: CliContext): Command {
         "$ audit server key show > server.key      # then, on an auditor's laptop: audit verify FILE --key server.key",
       ),
     )
-    .action((options: { db?: string }, command: Command) => {
+    .action(async (options: { db?: string }, command: Command) => {
+      // Loaded by this command alone: the other server commands do not read the key.
+      const [keyFiles, { verifierKeyFingerprint }] = await Promise.all([
+        import('../../store/log-key-file.js'),
+        import('../../domain/key-fingerprint.js'),
+      ]);
       const dbFile = databaseFile(context, options.db);
-      const file = logKeyFileFor(dbFile);
-      const { signer, created } = keyBeside(dbFile, file);
+      const file = keyFiles.logKeyFileFor(dbFile);
+      const { signer, created } = keyBeside(keyFiles, dbFile, file);
       const shown = {
         name: signer.name,
         verifier_key: signer.verifierKey,
@@ -63,7 +66,8 @@ export function serverKeyCommand(context: CliContext): Command {
 }
 
 /** The key in `file`, or one made now; refused when there is no database to go with it. */
-function keyBeside(dbFile: string, file: string) {
+function keyBeside(keyFiles: typeof import('../../store/log-key-file.js'), dbFile: string, file: string) {
+  const { LogKeyError, openLogKey, readLogKeyFile } = keyFiles;
   try {
     const existing = readLogKeyFile(file);
     if (existing) return { signer: existing, created: false };

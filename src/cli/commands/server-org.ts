@@ -2,7 +2,7 @@ import { Argument, Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 import { examples, integerInRange } from '../parse-options.js';
-import { adminAction, dbOption } from './server-admin.js';
+import { adminAction, databaseUrlOption, dbOption } from './server-admin.js';
 
 export function serverOrgCommand(context: CliContext): Command {
   const setPlan = new Command('set-plan')
@@ -19,6 +19,7 @@ export function serverOrgCommand(context: CliContext): Command {
       integerInRange('--retention-days', 1, 730),
     )
     .addOption(dbOption())
+    .addOption(databaseUrlOption())
     .addHelpText(
       'after',
       examples(
@@ -51,6 +52,7 @@ export function serverOrgCommand(context: CliContext): Command {
     .description('detailed access tracking: record every API request as access.api_call (off by default)')
     .addArgument(new Argument('<state>', 'on or off').choices(['on', 'off']))
     .addOption(dbOption())
+    .addOption(databaseUrlOption())
     .addHelpText(
       'after',
       examples('$ audit server org set-access-logging on', '$ audit logs --detailed --category access'),

@@ -3,7 +3,7 @@ import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 import { writeRows } from '../output/rows.js';
 import { examples } from '../parse-options.js';
-import { adminAction, dbOption } from './server-admin.js';
+import { adminAction, databaseUrlOption, dbOption } from './server-admin.js';
 
 export function serverTokenCommand(context: CliContext): Command {
   const create = new Command('create')
@@ -16,6 +16,7 @@ export function serverTokenCommand(context: CliContext): Command {
     )
     .option('--name <name>', 'what the token is for (shown in token list)')
     .addOption(dbOption())
+    .addOption(databaseUrlOption())
     .addHelpText(
       'after',
       examples(
@@ -47,6 +48,7 @@ export function serverTokenCommand(context: CliContext): Command {
   const list = new Command('list')
     .description('list tokens by prefix (never the tokens themselves)')
     .addOption(dbOption())
+    .addOption(databaseUrlOption())
     .addHelpText(
       'after',
       examples(
@@ -73,6 +75,7 @@ export function serverTokenCommand(context: CliContext): Command {
     .description('revoke a token by its prefix; it stops working at once')
     .argument('<prefix>', 'the prefix shown by token list (adt_…)')
     .addOption(dbOption())
+    .addOption(databaseUrlOption())
     .addHelpText('after', examples('$ audit server token revoke adt_4f9Kx2Qa'))
     .action(async (prefix: string, _options: unknown, command: Command) => {
       const token = await adminAction(context, command, (admin, org) => admin.revokeToken(org, prefix));

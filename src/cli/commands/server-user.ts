@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 import { examples } from '../parse-options.js';
-import { adminAction, dbOption } from './server-admin.js';
+import { adminAction, databaseUrlOption, dbOption } from './server-admin.js';
 
 interface UserAddOptions {
   email: string;
@@ -23,6 +23,7 @@ export function serverUserCommand(context: CliContext): Command {
     )
     .option('--team <team>', 'team name (created on first use)')
     .addOption(dbOption())
+    .addOption(databaseUrlOption())
     .addHelpText(
       'after',
       examples(

@@ -40,8 +40,33 @@ const TYPES: pg.CustomTypesConfig = {
       : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
+/**
+ * How long a connection attempt may take: libpq's `connect_timeout` (seconds, in the URL or
+ * PGCONNECT_TIMEOUT) as psql reads it, else 10 s. The driver has no limit of its own, so a
+ * host that drops packets would hold a server's start or an admin command for minutes.
+ */
+export function connectTimeoutMs(url: string, env: NodeJS.ProcessEnv = process.env): number {
+  let fromUrl: string | null = null;
+  try {
+    fromUrl = new URL(url).searchParams.get('connect_timeout');
+  } catch {
+    // Not a URL (a keyword string): the driver reports it.
+  }
+  const given = Number(fromUrl ?? env.PGCONNECT_TIMEOUT ?? 10);
+  // Not a number: the default, rather than no limit at all.
+  const seconds = Number.isFinite(given) ? given : 10;
+  // libpq: zero or a negative value waits for ever; less than 2 s is taken as 2 s.
+  if (seconds <= 0) return 0;
+  return Math.max(2, Math.floor(seconds)) * 1000;
+}
+
 export function createPgPool(url: string, options: PgPoolOptions = {}): PgPool {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types: TYPES });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    types: TYPES,
+    connectionTimeoutMillis: connectTimeoutMs(url),
+  });
   // Without a listener, the 'error' of an idle connection would be an uncaught exception.
   pool.on(
     'error',
@@ -52,7 +77,11 @@ export function createPgPool(url: string, options: PgPoolOptions = {}): PgPool {
 
 /** A single client outside any pool (the listener, tests): same type parsing as the pool. */
 export function createPgClient(url: string): pg.Client {
-  return new pg.Client({ connectionString: url, types: TYPES });
+  return new pg.Client({
+    connectionString: url,
+    types: TYPES,
+    connectionTimeoutMillis: connectTimeoutMs(url),
+  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { tokenize } from '../../domain/free-text.js';
+import { metadataSearchText, tokenize } from '../../domain/free-text.js';
 import { FIELD_COLUMNS, SEARCHED_COLUMNS } from '../event-columns.js';
 import type { FieldValues } from '../event-rows.js';
 
@@ -11,7 +11,7 @@ import type { FieldValues } from '../event-rows.js';
  * tsquery of quoted lexemes bound as a parameter: user text is never parsed as query syntax.
  */
 
-/** The fields searched, in SQLite's events_fts order: six columns, then the metadata's scalars. */
+/** The fields searched (domain/free-text.ts searchedFields), in SQLite's events_fts order: six columns, then the metadata's values. */
 const SEARCHED_INDEXES = SEARCHED_COLUMNS.map((name) =>
   FIELD_COLUMNS.findIndex((column) => column.name === name),
 );
@@ -34,7 +34,7 @@ export interface SearchColumns {
 export function searchColumnsOf(values: FieldValues): SearchColumns {
   const fields = SEARCHED_INDEXES.map((index) => values[index] as string | null);
   const metadata = values[METADATA_INDEX] as string | null;
-  fields.push(metadata === null ? null : metadataText(JSON.parse(metadata)));
+  fields.push(metadata === null ? null : (metadataSearchText(JSON.parse(metadata)) ?? null));
   const tokenLists = fields.map((field) => (field ? tokenize(field) : []));
   const overflow = () => tokenLists.map((tokens) => tokens.map((token) => ` ${token}`).join('')).join('\n');
   return vectorOf(tokenLists) ?? { search: null, searchText: overflow() };
@@ -95,49 +95,4 @@ export function toLikePatterns(phrases: readonly string[][]): string[] {
 
 function escapeLike(token: string): string {
   return token.replace(/[\\%_]/g, (char) => `\\${char}`);
-}
-
-/**
- * The metadata's scalars joined by ' ', as SQLite's json_tree gives them (the FTS index's
- * metadata_values): depth first in key order, null left out, true and false as 1 and 0,
- * numbers as SQLite prints an INTEGER or a REAL.
- */
-export function metadataText(value: unknown): string {
-  const atoms: string[] = [];
-  const walk = (node: unknown) => {
-    if (node === null || node === undefined) return;
-    if (typeof node === 'object') for (const child of Object.values(node)) walk(child);
-    else if (typeof node === 'boolean') atoms.push(node ? '1' : '0');
-    else if (typeof node === 'number') atoms.push(sqliteNumberText(node));
-    else atoms.push(String(node));
-  };
-  walk(value);
-  return atoms.join(' ');
-}
-
-/**
- * How SQLite prints a JSON number that JSON.stringify wrote: an INTEGER when it fits 64 bits,
- * else a REAL as %!.15g, or with 17 digits when 15 do not give the same number back. SQLite
- * makes those 17 digits itself and may differ from correct rounding in the last one (1/3:
- * …332 against …331): a search for that digit of such a number differs between the engines.
- */
-export function sqliteNumberText(value: number): string {
-  const json = JSON.stringify(value);
-  if (/^-?\d+$/.test(json) && BigInt(json) >= -(2n ** 63n) && BigInt(json) < 2n ** 63n) return json;
-  const precision = Number(value.toPrecision(15)) === value ? 15 : 17;
-  const [mantissa = '', exponentText = '0'] = value.toExponential(precision - 1).split('e');
-  const exponent = Number(exponentText);
-  const negative = mantissa.startsWith('-');
-  const digits = mantissa.replace(/^-/, '').replace('.', '').replace(/0+$/, '') || '0';
-  let text: string;
-  if (exponent < -4 || exponent >= precision) {
-    const sign = exponent < 0 ? '-' : '+';
-    text = `${digits[0]}.${digits.slice(1) || '0'}e${sign}${String(Math.abs(exponent)).padStart(2, '0')}`;
-  } else if (exponent < 0) {
-    text = `0.${'0'.repeat(-exponent - 1)}${digits}`;
-  } else {
-    const whole = digits.slice(0, exponent + 1).padEnd(exponent + 1, '0');
-    text = `${whole}.${digits.slice(exponent + 1) || '0'}`;
-  }
-  return negative ? `-${text}` : text;
 }
