@@ -3,10 +3,10 @@ import type { Db } from '../store/database.js';
 import { openLogKey } from '../store/log-key-file.js';
 import { createQuietCheckpointer } from '../store/quiet-checkpoint.js';
 import { createSqliteEngine } from '../store/sqlite-engine.js';
+import { createServerStores } from '../store/sqlite-server-stores.js';
 import { createStores } from '../store/stores.js';
 import { maintenanceWindowsOpened } from '../store/transaction.js';
 import { createWriteGate } from '../store/write-gate.js';
-import { createWebhookStore } from '../webhooks/webhook-store.js';
 import { createWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } from '../webhooks/worker.js';
 import { createAuthFailureAuditor } from './auth-failure-auditor.js';
 import { createFollowerHub, type FollowerHub } from './follower-hub.js';
@@ -70,7 +70,7 @@ export function createServerServices(db: Db, options: ServerServiceOptions = {})
       }),
     { eventCounts: options.eventCounts },
   );
-  const engine = createSqliteEngine(stores, writes);
+  const engine = createSqliteEngine(stores, writes, createServerStores(db, stores.now));
   const onError = options.onError ?? (() => {});
   const streams = createStreamRegistry(
     engine.stores.directory,
@@ -90,7 +90,7 @@ export function createServerServices(db: Db, options: ServerServiceOptions = {})
       if (batch.some((stored) => changesAccess(stored.event))) await streams.recheck();
     },
   });
-  webhookWorker = createWebhookWorker(db, writes, { onError, ...options.webhooks, now: stores.now });
+  webhookWorker = createWebhookWorker(engine, { onError, ...options.webhooks, now: stores.now });
   const authFailures = createAuthFailureAuditor(engine, stores.now, onError);
   const logKey = options.logKey ?? openLogKey(db.name);
   sealer =
@@ -123,17 +123,18 @@ export function createServerServices(db: Db, options: ServerServiceOptions = {})
     logKey,
     sealer: treeSealer,
     webhooks: {
-      store: createWebhookStore(db, stores.now),
       worker,
       allowPrivate: options.webhooks?.allowPrivate ?? false,
     },
-    close(): void {
+    /** Stops the background work; settles once the webhook worker gave its leases back. */
+    async close(): Promise<void> {
       liveHub.close();
       streams.close();
       authFailures.close();
-      worker.stop();
+      const workerStopped = worker.stop();
       checkpointer.close();
       treeSealer.close();
+      await workerStopped;
     },
   };
 }

@@ -1,9 +1,11 @@
+import type { DeliveryQueue } from './delivery-queue.js';
 import type { DirectoryStore } from './directory-store.js';
 import type { EventRecorder } from './event-recorder.js';
 import type { StoredEvent } from './event-rows.js';
 import type { EventStore } from './event-store.js';
 import type { MerkleStore, StoredLeaf } from './merkle-store.js';
 import type { StatsStore } from './stats-store.js';
+import type { WebhookStore } from './webhook-store.js';
 
 /**
  * The engine-neutral face of the stores: every method answers a Promise, every generator is an
@@ -67,6 +69,10 @@ export interface StorePort {
   /** Each organization's Merkle tree, signed checkpoints and export leaves. */
   merkle: MerklePort;
   stats: Async<StatsStore>;
+  /** Webhook subscriptions and their delivery log, as the API manages them. */
+  webhooks: Async<WebhookStore>;
+  /** The webhook worker's side of the outbox: due deliveries, leases, outcomes. */
+  deliveries: Async<DeliveryQueue>;
 }
 
 /** The stores as one write transaction sees them: valid only until `write`'s work settles. */
@@ -108,6 +114,12 @@ export interface Engine {
    * rolls back. Inside a write use the scope's own (WriteScope.afterCommit); nothing calls this.
    */
   afterCommit(callback: () => void): void;
+  /**
+   * Best effort, without waiting: the earlier versions of rows just rewritten (a webhook's old
+   * URL, a deleted webhook's secret) leave the database files, so a copy of the files taken
+   * afterwards holds only the new values. Outside a write.
+   */
+  forgetOverwritten(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -1,7 +1,9 @@
-import { asyncFacade, type CallPolicy, callNow } from './async-facade.js';
+import { asyncFacade, type CallPolicy, callNow, lazyFacade } from './async-facade.js';
 import type { Db } from './database.js';
 import { EVENT_COLUMNS, valuesToStoredEvent } from './event-rows.js';
-import type { Engine, EventPort, MerklePort, StorePort, WriteScope } from './port.js';
+import type { Async, Engine, EventPort, MerklePort, StorePort, WriteScope } from './port.js';
+import { dropWalHistory } from './secrets-at-rest.js';
+import type { ServerStores } from './sqlite-server-stores.js';
 import type { StatsStore } from './stats-store.js';
 import { createStores, type Stores } from './stores.js';
 import { outsideTransactions } from './transaction.js';
@@ -25,8 +27,20 @@ export interface SqliteEngine extends Engine {
  * phase may run before it fires. So reads outside a write, and `exclusive`, wait for no
  * transaction to be open on the connection (outsideTransactions), not only for this engine's.
  */
-export function createSqliteEngine(stores: Stores, writes: WriteGate): SqliteEngine {
+export function createSqliteEngine(stores: Stores, writes: WriteGate, server?: ServerStores): SqliteEngine {
   const { db } = stores;
+  // Without the server's stores handed in (an admin command's engine), made on first use.
+  let serverStores: Promise<ServerStores> | undefined;
+  const serverStoresMade = () => {
+    serverStores ??= import('./sqlite-server-stores.js').then((module) =>
+      module.createServerStores(db, stores.now),
+    );
+    return serverStores;
+  };
+  const serverPort = <K extends keyof ServerStores>(key: K, policy: CallPolicy): Async<ServerStores[K]> =>
+    server
+      ? asyncFacade(server[key], policy)
+      : lazyFacade(async () => (await serverStoresMade())[key], policy);
   const readFrom = readFromStatement(db);
   // Loaded and built on first use: admin commands never count (their module budget), and
   // preparing its statements costs. A count is a read: never asked inside a write.
@@ -84,6 +98,8 @@ export function createSqliteEngine(stores: Stores, writes: WriteGate): SqliteEng
     let recorder: StorePort['recorder'] | undefined;
     let merkle: MerklePort | undefined;
     let statsPort: StorePort['stats'] | undefined;
+    let webhooks: StorePort['webhooks'] | undefined;
+    let deliveries: StorePort['deliveries'] | undefined;
     return {
       afterCommit: (callback) => writes.afterCommit(callback),
       get events() {
@@ -110,6 +126,14 @@ export function createSqliteEngine(stores: Stores, writes: WriteGate): SqliteEng
           },
         };
         return statsPort;
+      },
+      get webhooks() {
+        webhooks ??= serverPort('webhooks', policy);
+        return webhooks;
+      },
+      get deliveries() {
+        deliveries ??= serverPort('deliveries', policy);
+        return deliveries;
       },
     };
   }
@@ -145,6 +169,8 @@ export function createSqliteEngine(stores: Stores, writes: WriteGate): SqliteEng
         .finally(end);
     },
     afterCommit: (callback) => writes.afterCommit(callback),
+    // A WAL checkpoint and truncation, never waiting on the busy handler (secrets-at-rest.ts).
+    forgetOverwritten: () => outside(() => dropWalHistory(db)),
     exclusive: <T>(run: () => T) => outside(run) as Promise<Awaited<T>>,
     async close() {
       if (db.open) db.close();

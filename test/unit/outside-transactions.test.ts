@@ -7,7 +7,8 @@ import { generateNoteKey, parseSignerKey } from '../../src/domain/signed-note.js
 import { createScrubber } from '../../src/gdpr/scrub.js';
 import { createTreeSealer } from '../../src/server/tree-sealer.js';
 import { type Db, openDatabase } from '../../src/store/database.js';
-import { sqliteEngineOf } from '../../src/store/sqlite-engine.js';
+import { createSqliteEngine, sqliteEngineOf } from '../../src/store/sqlite-engine.js';
+import { createServerStores } from '../../src/store/sqlite-server-stores.js';
 import { createStores } from '../../src/store/stores.js';
 import { createWriteGate } from '../../src/store/write-gate.js';
 import { createWebhookWorker } from '../../src/webhooks/worker.js';
@@ -99,13 +100,18 @@ describe('direct SQLite work, against a transaction another holds open on the co
 
   it("isolation: the webhook worker's outbox look waits for another's open transaction", async () => {
     const errors: unknown[] = [];
-    const worker = createWebhookWorker(db, createWriteGate(db), {
+    const engine = createSqliteEngine(
+      createStores(db),
+      createWriteGate(db),
+      createServerStores(db, Date.now),
+    );
+    const worker = createWebhookWorker(engine, {
       pollIntervalMs: 2,
       onError: (error) => errors.push(error),
     });
     await holdTransaction(40);
     await sleep(10);
-    worker.stop();
+    await worker.stop();
     expect(ranInside).toEqual([]);
     expect(errors).toEqual([]);
   });
