@@ -101,7 +101,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   });
   app.server.maxConnections = maxConnectionsOf(options);
-  const services = createServerServices(options.db, {
+  const services = await createServerServices(options.db, {
     now: options.now,
     streams: {
       perToken: options.maxStreamsPerToken,

@@ -52,7 +52,7 @@ export interface ServerServiceOptions {
  * them runs inside the request. Every write goes through `writes` (store/write-gate.ts), which
  * waits for another process's lock without stopping the event loop.
  */
-export function createServerServices(db: Db, options: ServerServiceOptions = {}) {
+export async function createServerServices(db: Db, options: ServerServiceOptions = {}) {
   let hub: FollowerHub | undefined;
   let webhookWorker: WebhookWorker | undefined;
   let sealer: TreeSealer | undefined;
@@ -71,6 +71,8 @@ export function createServerServices(db: Db, options: ServerServiceOptions = {})
     { eventCounts: options.eventCounts },
   );
   const engine = createSqliteEngine(stores, writes, createServerStores(db, stores.now));
+  // Read before any background work starts: a database without its key starts nothing.
+  const positions = await createPositionCodec(engine.stores);
   const onError = options.onError ?? (() => {});
   const streams = createStreamRegistry(
     engine.stores.directory,
@@ -103,7 +105,6 @@ export function createServerServices(db: Db, options: ServerServiceOptions = {})
           leafWorker: sealerWorker(db),
         });
   const treeSealer = sealer;
-  const positions = createPositionCodec(db);
   const liveHub = hub;
   const worker = webhookWorker;
   return {
@@ -139,7 +140,7 @@ export function createServerServices(db: Db, options: ServerServiceOptions = {})
   };
 }
 
-export type ServerServices = ReturnType<typeof createServerServices>;
+export type ServerServices = Awaited<ReturnType<typeof createServerServices>>;
 
 /**
  * The sealer's worker thread, unless the server is told not to use one (AUDIT_SEAL_WORKER=0).

@@ -4,6 +4,7 @@ import type { EventRecorder } from './event-recorder.js';
 import type { StoredEvent } from './event-rows.js';
 import type { EventStore } from './event-store.js';
 import type { MerkleStore, StoredLeaf } from './merkle-store.js';
+import type { ServerSettings } from './server-settings.js';
 import type { StatsStore } from './stats-store.js';
 import type { WebhookStore } from './webhook-store.js';
 
@@ -73,6 +74,8 @@ export interface StorePort {
   webhooks: Async<WebhookStore>;
   /** The webhook worker's side of the outbox: due deliveries, leases, outcomes. */
   deliveries: Async<DeliveryQueue>;
+  /** The server's own settings, made by migrations (the stream position key). */
+  settings: Async<ServerSettings>;
 }
 
 /** The stores as one write transaction sees them: valid only until `write`'s work settles. */

@@ -100,6 +100,7 @@ export function createSqliteEngine(stores: Stores, writes: WriteGate, server?: S
     let statsPort: StorePort['stats'] | undefined;
     let webhooks: StorePort['webhooks'] | undefined;
     let deliveries: StorePort['deliveries'] | undefined;
+    let settings: StorePort['settings'] | undefined;
     return {
       afterCommit: (callback) => writes.afterCommit(callback),
       get events() {
@@ -134,6 +135,10 @@ export function createSqliteEngine(stores: Stores, writes: WriteGate, server?: S
       get deliveries() {
         deliveries ??= serverPort('deliveries', policy);
         return deliveries;
+      },
+      get settings() {
+        settings ??= serverPort('settings', policy);
+        return settings;
       },
     };
   }
