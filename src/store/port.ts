@@ -93,11 +93,12 @@ export interface Engine {
   stores: StorePort;
   /**
    * Runs `work`'s reads together. PostgreSQL: one consistent view, a REPEATABLE READ, READ ONLY
-   * transaction. SQLite: NOT one view: each statement reads a snapshot of its own, and a write
-   * (of this process, between two of `work`'s awaits, or of another) may commit between two of
-   * its reads. A read transaction held across awaits on the server's one connection would hold
-   * the writes back, so none is opened: callers that need two reads to agree check what they
-   * read (as the tree's bound bounds its page), or read in one statement.
+   * transaction. SQLite: one view only while `work` awaits nothing but its own store calls (then
+   * it runs within one turn of the event loop, in one read transaction); a read transaction held
+   * across other awaits on the server's one connection would hold the writes back, so it ends at
+   * the end of the turn, or when a write of this process begins, and later reads are each a
+   * snapshot of their own. Callers that wait on anything else between reads that must agree
+   * check what they read (as the tree's bound bounds its page), or read in one statement.
    */
   read<T>(work: (stores: StorePort) => Promise<T>): Promise<T>;
   /**

@@ -145,12 +145,44 @@ export function createSqliteEngine(stores: Stores, writes: WriteGate, server?: S
 
   const outsidePort: StorePort = portOver(outside);
 
+  // The read snapshot open on the connection, if any: how to end it.
+  let endSnapshot: (() => void) | undefined;
+
+  /**
+   * `work` in one read transaction (one snapshot) for as long as it awaits only its own store
+   * calls, which answer on the next microtask: at most until the end of this turn of the event
+   * loop (a setImmediate ends it), or until a write of this engine begins. From then on its reads
+   * are each a snapshot of their own, as outside. Other reads wait for it as for a write.
+   */
+  function inSnapshot<T>(work: (stores: StorePort) => Promise<T>): Promise<T> {
+    db.exec('BEGIN');
+    let open = true;
+    const end = () => {
+      if (!open) return;
+      open = false;
+      clearImmediate(sentinel);
+      if (endSnapshot === end) endSnapshot = undefined;
+      if (db.open && db.inTransaction) db.exec('COMMIT');
+    };
+    const sentinel = setImmediate(end);
+    endSnapshot = end;
+    const inside: CallPolicy = (run) => (open ? callNow(run) : outside(run));
+    let running: Promise<T>;
+    try {
+      running = work(portOver(inside));
+    } catch (error) {
+      running = Promise.reject(error);
+    }
+    return running.finally(end);
+  }
+
   return {
     kind: 'sqlite',
     stores: outsidePort,
-    // Each statement reads a snapshot; nothing is held across the work's awaits.
-    read: (work) => work(outsidePort),
+    read: (work) => (writing || db.inTransaction ? work(outsidePort) : inSnapshot(work)),
     write<T>(work: (tx: WriteScope) => Promise<T>): Promise<T> {
+      // A read snapshot open on the connection gives way: its work reads on without one.
+      endSnapshot?.();
       let open = true;
       let ended = () => {};
       let mine: Promise<void> | undefined;
