@@ -4,6 +4,7 @@ import type { EventRecorder } from './event-recorder.js';
 import type { StoredEvent } from './event-rows.js';
 import type { EventStore } from './event-store.js';
 import type { MerkleStore, StoredLeaf } from './merkle-store.js';
+import type { ReviewStore } from './review-store.js';
 import type { ServerSettings } from './server-settings.js';
 import type { StatsStore } from './stats-store.js';
 import type { WebhookStore } from './webhook-store.js';
@@ -76,6 +77,8 @@ export interface StorePort {
   deliveries: Async<DeliveryQueue>;
   /** The server's own settings, made by migrations (the stream position key). */
   settings: Async<ServerSettings>;
+  /** The security review's reads (src/review): call them inside one `Engine.read`. */
+  review: Async<ReviewStore>;
 }
 
 /** The stores as one write transaction sees them: valid only until `write`'s work settles. */

@@ -101,6 +101,7 @@ export function createSqliteEngine(stores: Stores, writes: WriteGate, server?: S
     let webhooks: StorePort['webhooks'] | undefined;
     let deliveries: StorePort['deliveries'] | undefined;
     let settings: StorePort['settings'] | undefined;
+    let review: StorePort['review'] | undefined;
     return {
       afterCommit: (callback) => writes.afterCommit(callback),
       get events() {
@@ -139,6 +140,10 @@ export function createSqliteEngine(stores: Stores, writes: WriteGate, server?: S
       get settings() {
         settings ??= serverPort('settings', policy);
         return settings;
+      },
+      get review() {
+        review ??= serverPort('review', policy);
+        return review;
       },
     };
   }
