@@ -5,12 +5,11 @@ import { createQuietCheckpointer } from '../store/quiet-checkpoint.js';
 import { createSqliteEngine } from '../store/sqlite-engine.js';
 import { createServerStores } from '../store/sqlite-server-stores.js';
 import { createStores } from '../store/stores.js';
-import { maintenanceWindowsOpened } from '../store/transaction.js';
 import { createWriteGate } from '../store/write-gate.js';
 import { createWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } from '../webhooks/worker.js';
 import { createAuthFailureAuditor } from './auth-failure-auditor.js';
 import { createFollowerHub, type FollowerHub } from './follower-hub.js';
-import { startLeafWorker } from './leaf-worker.js';
+import { type LeafWorker, startLeafWorker } from './leaf-worker.js';
 import { createCursorCodec } from './page-cursor.js';
 import { createSseFrames } from './sse-frames.js';
 import { createPositionCodec } from './stream-position.js';
@@ -20,7 +19,7 @@ import {
   DEFAULT_STREAM_LIMITS,
   type StreamLimits,
 } from './stream-registry.js';
-import { createTreeSealer, type TreeSealer, type TreeSealerOptions } from './tree-sealer.js';
+import { createTreeSealer, type TreeSealer } from './tree-sealer.js';
 
 export interface ServerServiceOptions {
   now?: () => number;
@@ -70,7 +69,7 @@ export async function createServerServices(db: Db, options: ServerServiceOptions
       }),
     { eventCounts: options.eventCounts },
   );
-  const engine = createSqliteEngine(stores, writes, createServerStores(db, stores.now));
+  const engine = createSqliteEngine(stores, writes, createServerStores(stores));
   // Read before any background work starts: a database without its key starts nothing.
   const positions = await createPositionCodec(engine.stores);
   const onError = options.onError ?? (() => {});
@@ -98,10 +97,11 @@ export async function createServerServices(db: Db, options: ServerServiceOptions
   sealer =
     options.treeSealing === false
       ? idleSealer()
-      : createTreeSealer(stores, writes, logKey, {
+      : createTreeSealer(engine, logKey, {
           checkpointIntervalMs: options.checkpointIntervalMs,
           pollMs: options.followerPollMs,
           onError,
+          now: stores.now,
           leafWorker: sealerWorker(db),
         });
   const treeSealer = sealer;
@@ -144,17 +144,12 @@ export type ServerServices = Awaited<ReturnType<typeof createServerServices>>;
 
 /**
  * The sealer's worker thread, unless the server is told not to use one (AUDIT_SEAL_WORKER=0).
- * What a worker computed is stored only while no erasure or purge ran here (the maintenance
- * windows this connection opened) and no other process wrote (data_version).
+ * What a worker computed is stored only while the engine's sealing state is as it was asked at
+ * (no erasure or purge here, no other process's write: store/sqlite-sealing.ts).
  */
-function sealerWorker(db: Db): TreeSealerOptions['leafWorker'] {
+function sealerWorker(db: Db): LeafWorker | undefined {
   if (process.env.AUDIT_SEAL_WORKER === '0') return undefined;
-  const worker = startLeafWorker(db.name);
-  if (!worker) return undefined;
-  return {
-    worker,
-    changes: () => `${maintenanceWindowsOpened(db)}/${db.pragma('data_version', { simple: true })}`,
-  };
+  return startLeafWorker(db.name);
 }
 
 /** The sealer of a server whose tree is switched off (the bench's baseline): it does nothing. */

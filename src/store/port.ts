@@ -6,6 +6,7 @@ import type { EventStore } from './event-store.js';
 import type { MerkleStore, StoredLeaf } from './merkle-store.js';
 import type { ReviewStore } from './review-store.js';
 import type { ServerSettings } from './server-settings.js';
+import type { SealingReads } from './sqlite-sealing.js';
 import type { StatsStore } from './stats-store.js';
 import type { WebhookStore } from './webhook-store.js';
 
@@ -79,6 +80,12 @@ export interface StorePort {
   settings: Async<ServerSettings>;
   /** The security review's reads (src/review): call them inside one `Engine.read`. */
   review: Async<ReviewStore>;
+  /**
+   * What the tree sealer reads: the stored events no tree holds yet, in the order they are added
+   * (SQLite: the one sequence of every organization; PostgreSQL: each organization's own), and a
+   * state that changes when one may have been rewritten or deleted.
+   */
+  sealing: Async<SealingReads>;
 }
 
 /** The stores as one write transaction sees them: valid only until `write`'s work settles. */

@@ -32,9 +32,7 @@ export function createSqliteEngine(stores: Stores, writes: WriteGate, server?: S
   // Without the server's stores handed in (an admin command's engine), made on first use.
   let serverStores: Promise<ServerStores> | undefined;
   const serverStoresMade = () => {
-    serverStores ??= import('./sqlite-server-stores.js').then((module) =>
-      module.createServerStores(db, stores.now),
-    );
+    serverStores ??= import('./sqlite-server-stores.js').then((module) => module.createServerStores(stores));
     return serverStores;
   };
   const serverPort = <K extends keyof ServerStores>(key: K, policy: CallPolicy): Async<ServerStores[K]> =>
@@ -102,6 +100,7 @@ export function createSqliteEngine(stores: Stores, writes: WriteGate, server?: S
     let deliveries: StorePort['deliveries'] | undefined;
     let settings: StorePort['settings'] | undefined;
     let review: StorePort['review'] | undefined;
+    let sealing: StorePort['sealing'] | undefined;
     return {
       afterCommit: (callback) => writes.afterCommit(callback),
       get events() {
@@ -144,6 +143,10 @@ export function createSqliteEngine(stores: Stores, writes: WriteGate, server?: S
       get review() {
         review ??= serverPort('review', policy);
         return review;
+      },
+      get sealing() {
+        sealing ??= serverPort('sealing', policy);
+        return sealing;
       },
     };
   }

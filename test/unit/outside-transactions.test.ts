@@ -103,7 +103,7 @@ describe('direct SQLite work, against a transaction another holds open on the co
     const engine = createSqliteEngine(
       createStores(db),
       createWriteGate(db),
-      createServerStores(db, Date.now),
+      createServerStores(createStores(db)),
     );
     const worker = createWebhookWorker(engine, {
       pollIntervalMs: 2,
@@ -119,7 +119,12 @@ describe('direct SQLite work, against a transaction another holds open on the co
   it("isolation: the tree sealer's poll does not read inside another's open transaction", async () => {
     const errors: unknown[] = [];
     const signer = parseSignerKey(generateNoteKey('test').signerKey);
-    const sealer = createTreeSealer(createStores(db), createWriteGate(db), signer, {
+    const engine = createSqliteEngine(
+      createStores(db),
+      createWriteGate(db),
+      createServerStores(createStores(db)),
+    );
+    const sealer = createTreeSealer(engine, signer, {
       pollMs: 2,
       onError: (error) => errors.push(error),
     });

@@ -1,0 +1,36 @@
+import type { StoredEvent } from './event-rows.js';
+import type { Stores } from './stores.js';
+import { maintenanceWindowsOpened } from './transaction.js';
+
+/** Where sealing stands: what a leaf computed elsewhere was computed against (see `state`). */
+export interface SealingState {
+  /** The events after this position are the next to seal. */
+  afterSeq: number;
+  /** Changes whenever a stored event may have been rewritten or deleted, here or elsewhere. */
+  version: string;
+}
+
+export type SealingReads = ReturnType<typeof createSealingReads>;
+
+/**
+ * What the tree sealer reads, on SQLite: one sequence for every organization, sealed in its
+ * order, so the next events to seal are those after the highest sealed position.
+ */
+export function createSealingReads({ db, events, merkle }: Stores) {
+  return {
+    /** The next events to add to their organization's tree, in the order they are added. */
+    unsealed: (limit: number): StoredEvent[] => events.readFrom(merkle.sealedSeq(), limit),
+
+    /** How many stored events no tree holds yet. */
+    behind: (): number => Math.max(0, events.maxSeq() - merkle.sealedSeq()),
+
+    /**
+     * An erasure or purge of this connection (its maintenance windows) or a commit of another
+     * connection (data_version) changes `version`; sealing changes `afterSeq`.
+     */
+    state: (): SealingState => ({
+      afterSeq: merkle.sealedSeq(),
+      version: `${maintenanceWindowsOpened(db)}/${db.pragma('data_version', { simple: true })}`,
+    }),
+  };
+}
