@@ -3,6 +3,7 @@ import type { DirectoryStore } from './directory-store.js';
 import type { EventRecorder } from './event-recorder.js';
 import type { StoredEvent } from './event-rows.js';
 import type { EventStore } from './event-store.js';
+import type { GdprStore } from './gdpr-store.js';
 import type { MerkleStore, StoredLeaf } from './merkle-store.js';
 import type { ReviewStore } from './review-store.js';
 import type { ServerSettings } from './server-settings.js';
@@ -86,6 +87,11 @@ export interface StorePort {
    * state that changes when one may have been rewritten or deleted.
    */
   sealing: Async<SealingReads>;
+  /**
+   * What the GDPR flows (src/gdpr) read and write: events a page at a time, accounts, free-text
+   * columns, pseudonyms; an erasure's rewrites inside one `Engine.write`.
+   */
+  gdpr: Async<GdprStore>;
 }
 
 /** The stores as one write transaction sees them: valid only until `write`'s work settles. */
@@ -134,6 +140,13 @@ export interface Engine {
    * afterwards holds only the new values. Outside a write.
    */
   forgetOverwritten(): Promise<void>;
+  /**
+   * Makes erasures final in the files: no readable copy of an erased value is left in the
+   * database files (old row versions, index entries, logs), and the scrub the erasure marked
+   * pending is cleared. Retries for up to `waitMs` while readers keep old copies alive; true once
+   * clean, false if they kept it from finishing (the erasure stays pending). Outside a write.
+   */
+  scrub(waitMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 

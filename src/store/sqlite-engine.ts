@@ -3,6 +3,7 @@ import type { Db } from './database.js';
 import { EVENT_COLUMNS, valuesToStoredEvent } from './event-rows.js';
 import type { Async, Engine, EventPort, MerklePort, StorePort, WriteScope } from './port.js';
 import { dropWalHistory } from './secrets-at-rest.js';
+import type { Scrubber } from './sqlite-scrub.js';
 import type { ServerStores } from './sqlite-server-stores.js';
 import type { StatsStore } from './stats-store.js';
 import { createStores, type Stores } from './stores.js';
@@ -101,6 +102,7 @@ export function createSqliteEngine(stores: Stores, writes: WriteGate, server?: S
     let settings: StorePort['settings'] | undefined;
     let review: StorePort['review'] | undefined;
     let sealing: StorePort['sealing'] | undefined;
+    let gdpr: StorePort['gdpr'] | undefined;
     return {
       afterCommit: (callback) => writes.afterCommit(callback),
       get events() {
@@ -148,10 +150,16 @@ export function createSqliteEngine(stores: Stores, writes: WriteGate, server?: S
         sealing ??= serverPort('sealing', policy);
         return sealing;
       },
+      get gdpr() {
+        gdpr ??= serverPort('gdpr', policy);
+        return gdpr;
+      },
     };
   }
 
   const outsidePort: StorePort = portOver(outside);
+
+  let scrubber: Promise<Scrubber> | undefined;
 
   // The read snapshot open on the connection, if any: how to end it.
   let endSnapshot: (() => void) | undefined;
@@ -216,6 +224,13 @@ export function createSqliteEngine(stores: Stores, writes: WriteGate, server?: S
     afterCommit: (callback) => writes.afterCommit(callback),
     // A WAL checkpoint and truncation, never waiting on the busy handler (secrets-at-rest.ts).
     forgetOverwritten: () => outside(() => dropWalHistory(db)),
+    // The full-text index merged, the WAL checkpointed and truncated (sqlite-scrub.ts): loaded
+    // on first use, so an admin command never loads it.
+    async scrub(waitMs) {
+      if (!db.open) return false;
+      scrubber ??= import('./sqlite-scrub.js').then((module) => module.createScrubber(db));
+      return (await scrubber).scrub(waitMs);
+    },
     exclusive: <T>(run: () => T) => outside(run) as Promise<Awaited<T>>,
     async close() {
       if (db.open) db.close();

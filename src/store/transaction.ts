@@ -111,13 +111,27 @@ export function maintenanceWindowsOpened(db: Db): number {
 
 /** Runs `work` with the append-only guard lifted, inside one write transaction. */
 export function inMaintenanceWindow<T>(db: Db, work: () => T): T {
-  maintenanceWindows.set(db, maintenanceWindowsOpened(db) + 1);
   return writeTransaction(db, () => {
-    db.prepare('UPDATE maintenance_window SET open = 1 WHERE id = 1').run();
+    openMaintenanceWindow(db);
     const result = work();
-    db.prepare('UPDATE maintenance_window SET open = 0 WHERE id = 1').run();
+    closeMaintenanceWindow(db);
     return result;
   });
+}
+
+/**
+ * Lifts the append-only guard inside the write transaction open on `db`, for work that runs
+ * across awaits (an erasure through the store port); closeMaintenanceWindow sets it again, and
+ * a rollback undoes both.
+ */
+export function openMaintenanceWindow(db: Db): void {
+  if (!db.inTransaction) throw new Error('a maintenance window opens inside a write transaction');
+  maintenanceWindows.set(db, maintenanceWindowsOpened(db) + 1);
+  db.prepare('UPDATE maintenance_window SET open = 1 WHERE id = 1').run();
+}
+
+export function closeMaintenanceWindow(db: Db): void {
+  db.prepare('UPDATE maintenance_window SET open = 0 WHERE id = 1').run();
 }
 
 /**
