@@ -110,11 +110,12 @@ export async function createServerServices(db: Db, options: ServerServiceOptions
   return {
     /** The stores through the engine-neutral port: what routes and flows call. */
     engine,
-    /** The synchronous SQLite stores, for the parts not yet behind the port (sealer, webhooks). */
+    /**
+     * The synchronous SQLite stores under the engine: tests reach the database through them
+     * (fixtures, assertions); nothing in src calls them, every route and worker uses `engine`.
+     */
     sqlite: stores,
-    db: db as Db,
     now: stores.now,
-    writes,
     hub: liveHub,
     streams,
     sseFrames: createSseFrames(positions),

@@ -61,10 +61,9 @@ export interface MerklePort extends Async<Omit<MerkleStore, 'sealedSeq' | 'leafO
 }
 
 /**
- * Every store the server and the admin commands call, each method a Promise. Not here yet, and
- * still SQLite's own (services.sqlite, engine.exclusive): the tree sealer and its worker, the
- * webhook store, outbox and delivery queue (src/webhooks), the GDPR store (src/gdpr), the
- * security review's queries (src/review), the stream position key (server settings).
+ * Every store the server and the admin commands call, each method a Promise. The SQL and record
+ * types of each live in src/store; the behaviour over them (the webhook worker, erasure, the
+ * review's rules, the tree sealer) in the layers above, written once for both engines.
  */
 export interface StorePort {
   events: EventPort;

@@ -10,7 +10,7 @@ import { createStores, type Stores } from './stores.js';
 import { outsideTransactions } from './transaction.js';
 import { createWriteGate, type WriteGate } from './write-gate.js';
 
-/** The SQLite engine, and a way in for the synchronous code not yet behind the port. */
+/** The SQLite engine, and a way in for synchronous SQLite work (tests) at a safe moment. */
 export interface SqliteEngine extends Engine {
   /**
    * Runs synchronous SQLite work on the engine's connection at a moment no write transaction

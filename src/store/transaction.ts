@@ -137,8 +137,8 @@ export function closeMaintenanceWindow(db: Db): void {
 /**
  * Runs synchronous `run` on `db` at a moment no transaction is open on it: at once (in the same
  * call, the check and the work with nothing between them) when none is, else on a later turn.
- * For the code that uses the server's one connection directly (the tree sealer, the webhook
- * worker, the GDPR scrub, engine.exclusive): an asynchronous write's transaction stays open
+ * For the code that uses the server's one connection directly (the SQLite engine's reads
+ * outside a write, its scrub, engine.exclusive): an asynchronous write's transaction stays open
  * across microtasks, and the write gate's setImmediate guard against it being held longer is
  * best effort (a timer or I/O callback of the same event-loop phase may still run meanwhile),
  * so these look for themselves rather than read that write's uncommitted rows or write into it.
