@@ -7,7 +7,6 @@ import type { GdprStore } from './gdpr-store.js';
 import type { MerkleStore, StoredLeaf } from './merkle-store.js';
 import type { ReviewStore } from './review-store.js';
 import type { ServerSettings } from './server-settings.js';
-import type { SealingReads } from './sqlite-sealing.js';
 import type { StatsStore } from './stats-store.js';
 import type { WebhookStore } from './webhook-store.js';
 
@@ -60,6 +59,28 @@ export interface MerklePort extends Async<Omit<MerkleStore, 'sealedSeq' | 'leafO
   leafOfSeq(orgId: number, eventSeq: number): Promise<StoredLeaf | undefined>;
 }
 
+/** Where sealing stands: what leaves computed elsewhere were computed against. */
+export interface SealingState {
+  /** The events after this position are the next to seal (SQLite: of the one sequence). */
+  afterSeq: number;
+  /** Changes whenever a stored event may have been rewritten or deleted, here or elsewhere. */
+  version: string;
+}
+
+/**
+ * What the tree sealer reads: the stored events no tree holds yet, in the order they are added
+ * (SQLite: the one sequence of every organization; PostgreSQL: each organization's own, one
+ * organization after another), and a state that changes when one may have been rewritten or
+ * deleted, so leaves computed off the event loop are stored only while it has not.
+ */
+export interface SealingPort {
+  /** The next events to add to their organization's tree, in the order they are added. */
+  unsealed(limit: number): Promise<StoredEvent[]>;
+  /** How many stored events no tree holds yet. */
+  behind(): Promise<number>;
+  state(): Promise<SealingState>;
+}
+
 /**
  * Every store the server and the admin commands call, each method a Promise. The SQL and record
  * types of each live in src/store; the behaviour over them (the webhook worker, erasure, the
@@ -80,12 +101,7 @@ export interface StorePort {
   settings: Async<ServerSettings>;
   /** The security review's reads (src/review): call them inside one `Engine.read`. */
   review: Async<ReviewStore>;
-  /**
-   * What the tree sealer reads: the stored events no tree holds yet, in the order they are added
-   * (SQLite: the one sequence of every organization; PostgreSQL: each organization's own), and a
-   * state that changes when one may have been rewritten or deleted.
-   */
-  sealing: Async<SealingReads>;
+  sealing: SealingPort;
   /**
    * What the GDPR flows (src/gdpr) read and write: events a page at a time, accounts, free-text
    * columns, pseudonyms; an erasure's rewrites inside one `Engine.write`.

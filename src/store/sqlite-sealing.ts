@@ -1,19 +1,12 @@
 import type { StoredEvent } from './event-rows.js';
+import type { SealingState } from './port.js';
 import type { Stores } from './stores.js';
 import { maintenanceWindowsOpened } from './transaction.js';
-
-/** Where sealing stands: what a leaf computed elsewhere was computed against (see `state`). */
-export interface SealingState {
-  /** The events after this position are the next to seal. */
-  afterSeq: number;
-  /** Changes whenever a stored event may have been rewritten or deleted, here or elsewhere. */
-  version: string;
-}
 
 export type SealingReads = ReturnType<typeof createSealingReads>;
 
 /**
- * What the tree sealer reads, on SQLite: one sequence for every organization, sealed in its
+ * What the tree sealer reads (port.ts SealingPort), on SQLite: one sequence for every organization, sealed in its
  * order, so the next events to seal are those after the highest sealed position.
  */
 export function createSealingReads({ db, events, merkle }: Stores) {
