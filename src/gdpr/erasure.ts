@@ -100,7 +100,7 @@ export async function eraseSubject(
   request: SubjectRequest,
   now: number,
 ): Promise<ErasureReport> {
-  await gdpr.openErasure();
+  await gdpr.openErasure(orgId);
   const resolution = await resolveSubject(gdpr, orgId, request, { inWrite: true });
   const { subject } = resolution;
   const matchers = subjectMatchers(subject);

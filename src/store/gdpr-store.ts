@@ -84,8 +84,12 @@ export function createGdprStore(db: Db) {
       for (const hmac of hmacs) rememberPseudonym.run(hmac, pseudonym);
     },
 
-    /** Lifts the append-only guard for the rest of this write transaction (closeErasure sets it). */
-    openErasure: (): void => openMaintenanceWindow(db),
+    /**
+     * Lets this write transaction rewrite the organization's events (the append-only guard lifted
+     * until closeErasure): the organization is named for engines that note rewrites per
+     * organization (PostgreSQL's Merkle epoch); SQLite's guard and its note are one for all.
+     */
+    openErasure: (_orgId: number): void => openMaintenanceWindow(db),
     closeErasure: (): void => closeMaintenanceWindow(db),
 
     /** Sets the event at `seq` to `after`, writing only the columns that differ from `before`. */
