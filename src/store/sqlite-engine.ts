@@ -249,7 +249,11 @@ function readFromStatement(db: Db) {
   return db.prepare<[number, number, number], unknown[]>(READ_FROM_SQL).raw(true);
 }
 
-/** An engine over a connection of its own making: for admin commands and tests. */
+/**
+ * An engine over a connection of its own making: for admin commands and tests. The server's
+ * stores (webhooks, GDPR, review, sealing, settings) are made on their first call, a wait that a
+ * write's guard rolls back: a write through them needs createSqliteEngine given them.
+ */
 export function sqliteEngineOf(db: Db, now?: () => number): SqliteEngine {
   return createSqliteEngine(createStores(db, now), createWriteGate(db));
 }
