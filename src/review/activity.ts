@@ -21,12 +21,12 @@ import type { ReviewSources } from './sources.js';
 const DAY_MS = 86_400_000;
 
 /** unusual_hour: per person, the hours of the range's activity their baseline month never had. */
-export function unusualHourFindings(sources: ReviewSources): Finding[] {
+export async function unusualHourFindings(sources: ReviewSources): Promise<Finding[]> {
   const { aggregates, orgId, from, to, zone, offsets } = sources;
   const baselineFrom = from - UNUSUAL_HOUR_BASELINE_MS;
   // The baseline's own offsets: a DST change inside it moves an hour of the day.
   const allOffsets = offsetSegments(zone, baselineFrom, to);
-  const hours = aggregates.unusualHours(
+  const hours = await aggregates.unusualHours(
     orgId,
     { baselineFrom, from, to },
     allOffsets,
@@ -34,24 +34,25 @@ export function unusualHourFindings(sources: ReviewSources): Finding[] {
   );
   const byPerson = new Map<string, typeof hours>();
   for (const hour of hours) byPerson.set(hour.user, [...(byPerson.get(hour.user) ?? []), hour]);
-  const cases = [...byPerson.values()].slice(0, MAX_FINDINGS_PER_RULE).map((list) => {
+  const cases = [];
+  for (const list of [...byPerson.values()].slice(0, MAX_FINDINGS_PER_RULE)) {
     const first = list[0] as (typeof hours)[number];
     const person = { email: first.actorEmail, id: first.actorId };
     const atHours = list.map((hour) => hour.hour);
-    return {
+    cases.push({
       hours: list,
-      ids: aggregates.idsAtHours(orgId, person, atHours, { from, to }, offsets, MAX_FINDING_IDS),
-    };
-  });
+      ids: await aggregates.idsAtHours(orgId, person, atHours, { from, to }, offsets, MAX_FINDING_IDS),
+    });
+  }
   return unusualHourRule(cases, zone, { from, to });
 }
 
 /** destructive_burst: actions ending `.deleted` or `.removed`, by one person, close together. */
-export function destructiveFindings(sources: ReviewSources): Finding[] {
+export async function destructiveFindings(sources: ReviewSources): Promise<Finding[]> {
   const { queries, orgId, from, to } = sources;
-  const actions = queries.distinctActions(orgId).filter(isDestructive);
+  const actions = (await queries.distinctActions(orgId)).filter(isDestructive);
   if (actions.length === 0) return [];
-  const rows = queries.burstRows(
+  const rows = await queries.burstRows(
     orgId,
     actions,
     'user',
@@ -65,30 +66,30 @@ export function destructiveFindings(sources: ReviewSources): Finding[] {
 }
 
 /** volume_spike: each category's days in the range against its own previous month. */
-export function volumeFindings(sources: ReviewSources): Finding[] {
+export async function volumeFindings(sources: ReviewSources): Promise<Finding[]> {
   const { queries, aggregates, orgId, from, to, zone } = sources;
-  const oldest = queries.firstEventTs(orgId);
+  const oldest = await queries.firstEventTs(orgId);
   if (oldest === null) return [];
   const baselineFrom = from - (VOLUME_BASELINE_DAYS + 1) * DAY_MS;
   const offsets = offsetSegments(zone, baselineFrom, to);
-  const counts = aggregates.dailyCategoryCounts(orgId, baselineFrom, to, offsets);
+  const counts = await aggregates.dailyCategoryCounts(orgId, baselineFrom, to, offsets);
   const spikes = findVolumeSpikes(counts, {
     firstDay: localDay(from, offsets),
     lastDay: localDay(to - 1, offsets),
     historyFromDay: localDay(oldest, offsets),
   });
-  return volumeSpikeRule(
-    spikes.slice(0, MAX_FINDINGS_PER_RULE).map((spike) => {
-      const day = dayText(spike.day);
-      // The day's bounds in the zone, cut to the range (the first and last day may be partial).
-      const dayFrom = Math.max(from, startOfZonedDay(day, zone));
-      const dayTo = Math.min(to, startOfZonedDay(dayText(spike.day + 1), zone));
-      return {
-        spike,
-        ids: aggregates.categoryIds(orgId, spike.category, dayFrom, dayTo, MAX_FINDING_IDS),
-        from: dayFrom,
-        to: dayTo,
-      };
-    }),
-  );
+  const cases = [];
+  for (const spike of spikes.slice(0, MAX_FINDINGS_PER_RULE)) {
+    const day = dayText(spike.day);
+    // The day's bounds in the zone, cut to the range (the first and last day may be partial).
+    const dayFrom = Math.max(from, startOfZonedDay(day, zone));
+    const dayTo = Math.min(to, startOfZonedDay(dayText(spike.day + 1), zone));
+    cases.push({
+      spike,
+      ids: await aggregates.categoryIds(orgId, spike.category, dayFrom, dayTo, MAX_FINDING_IDS),
+      from: dayFrom,
+      to: dayTo,
+    });
+  }
+  return volumeSpikeRule(cases);
 }

@@ -25,32 +25,34 @@ const LOGIN = 'user.login';
 const UNUSUAL_LOCATION = 'security.unusual_login_location';
 
 /** The sign-in rules: failed logins, bursts, brute force, new addresses, tokens after suspicious sign-ins. */
-export function signInFindings(sources: ReviewSources): Finding[] {
+export async function signInFindings(sources: ReviewSources): Promise<Finding[]> {
   const { queries, aggregates, orgId, from, to, offsets } = sources;
   const range = { from, to };
 
-  const span = queries.span(orgId, [FAILED], from, to);
+  const span = await queries.span(orgId, [FAILED], from, to);
   const failed = failedLoginsRule({
     total: span.count,
     first: span.first,
     last: span.last,
     byDay: new Map(
-      aggregates.actionByDay(orgId, FAILED, from, to, offsets).map(({ day, count }) => [day, count]),
+      (await aggregates.actionByDay(orgId, FAILED, from, to, offsets)).map(({ day, count }) => [day, count]),
     ),
     firstDay: localDay(from, offsets),
     lastDay: localDay(to - 1, offsets),
-    topActors: span.count ? aggregates.topKeys(orgId, FAILED, 'actor', from, to, FAILED_LOGINS_TOP) : [],
-    topIps: span.count ? aggregates.topKeys(orgId, FAILED, 'ip', from, to, FAILED_LOGINS_TOP) : [],
+    topActors: span.count
+      ? await aggregates.topKeys(orgId, FAILED, 'actor', from, to, FAILED_LOGINS_TOP)
+      : [],
+    topIps: span.count ? await aggregates.topKeys(orgId, FAILED, 'ip', from, to, FAILED_LOGINS_TOP) : [],
     ids: span.count
-      ? queries.byActions(orgId, [FAILED], range, { limit: MAX_FINDING_IDS }).map((row) => row.id)
+      ? (await queries.byActions(orgId, [FAILED], range, { limit: MAX_FINDING_IDS })).map((row) => row.id)
       : [],
     range,
   });
 
   const burst = { windowMs: LOGIN_BURST_WINDOW_MS, threshold: LOGIN_BURST_FAILURES };
   const bursts = {
-    ip: groupBursts(queries.burstRows(orgId, [FAILED], 'ip', range, burst), LOGIN_BURST_WINDOW_MS),
-    user: groupBursts(queries.burstRows(orgId, [FAILED], 'user', range, burst), LOGIN_BURST_WINDOW_MS),
+    ip: groupBursts(await queries.burstRows(orgId, [FAILED], 'ip', range, burst), LOGIN_BURST_WINDOW_MS),
+    user: groupBursts(await queries.burstRows(orgId, [FAILED], 'user', range, burst), LOGIN_BURST_WINDOW_MS),
   };
 
   const cases: BruteForceCase[] = [];
@@ -58,7 +60,7 @@ export function signInFindings(sources: ReviewSources): Finding[] {
   // addresses that sort first must not push a burst that ended in a sign-in past the cap.
   for (const ipBurst of [...bursts.ip].sort((a, b) => a.first - b.first)) {
     if (cases.length >= MAX_FINDINGS_PER_RULE) break;
-    const login = queries.firstFromIp(
+    const login = await queries.firstFromIp(
       orgId,
       LOGIN,
       ipBurst.key,
@@ -71,29 +73,31 @@ export function signInFindings(sources: ReviewSources): Finding[] {
     const after =
       actor.email === null && actor.id === null
         ? { rows: [], total: 0 }
-        : queries.actorFromIp(orgId, actor, ipBurst.key, window, MAX_FINDING_IDS);
+        : await queries.actorFromIp(orgId, actor, ipBurst.key, window, MAX_FINDING_IDS);
     cases.push({ burst: ipBurst, login, after: after.rows, afterTotal: after.total });
   }
   const covered = new Set(
     cases.flatMap((found) => [...found.burst.rows, found.login, ...found.after].map((row) => row.id)),
   );
 
-  const newIps = aggregates.newIpLogins(orgId, from, to, NEW_LOGIN_IP_LOOKBACK_MS);
+  const newIps = await aggregates.newIpLogins(orgId, from, to, NEW_LOGIN_IP_LOOKBACK_MS);
+  const unusualLocations = await queries.byActions(orgId, [UNUSUAL_LOCATION], {
+    from: from - TOKEN_AFTER_LOGIN_WITHIN_MS,
+    to,
+  });
   const suspicious: SuspiciousLogin[] = [
     ...cases.map(({ login }) => ({ ...login, reason: 'ended a login burst' as const })),
-    ...queries
-      .byActions(orgId, [UNUSUAL_LOCATION], { from: from - TOKEN_AFTER_LOGIN_WITHIN_MS, to })
-      .map((row) => ({ ...row, reason: 'unusual location' as const })),
+    ...unusualLocations.map((row) => ({ ...row, reason: 'unusual location' as const })),
     ...newIps.map((login) => ({ ...login, reason: 'new address' as const })),
   ];
-  const tokens: TokenAfterLogin[] = suspicious.slice(0, MAX_FINDINGS_PER_RULE * 5).flatMap((login) => {
-    if (login.actorEmail === null && login.actorId === null) return [];
+  const tokens: TokenAfterLogin[] = [];
+  for (const login of suspicious.slice(0, MAX_FINDINGS_PER_RULE * 5)) {
+    if (login.actorEmail === null && login.actorId === null) continue;
     const actor = { email: login.actorEmail, id: login.actorId };
     const until = Math.min(login.ts + TOKEN_AFTER_LOGIN_WITHIN_MS, to - 1);
-    return queries
-      .actorActions(orgId, actor, TOKEN_CREATED, login.ts, until)
-      .map((token) => ({ login, token: { id: token.id, ts: token.ts, targetName: token.targetName } }));
-  });
+    for (const token of await queries.actorActions(orgId, actor, TOKEN_CREATED, login.ts, until))
+      tokens.push({ login, token: { id: token.id, ts: token.ts, targetName: token.targetName } });
+  }
 
   return [
     ...failed,

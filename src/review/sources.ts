@@ -1,11 +1,12 @@
 import type { OffsetSegment } from '../domain/zone-offsets.js';
+import type { Async } from '../store/port.js';
 import type { ReviewAggregates } from '../store/review-aggregates.js';
 import type { ReviewQueries } from '../store/review-queries.js';
 
 /** What one review reads from and about: the store's queries, the organization, range and zone. */
 export interface ReviewSources {
-  queries: ReviewQueries;
-  aggregates: ReviewAggregates;
+  queries: Async<ReviewQueries>;
+  aggregates: Async<ReviewAggregates>;
   orgId: number;
   from: number;
   to: number;

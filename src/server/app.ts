@@ -107,7 +107,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   });
   app.server.maxConnections = maxConnectionsOf(options);
-  const services = createServerServices(options.db, {
+  const services = await createServerServices(options.db, {
     now: options.now,
     streams: {
       perToken: options.maxStreamsPerToken,
@@ -200,7 +200,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerWebhookRoutes(app);
 
   app.addHook('preClose', async () => {
-    services.close();
+    await services.close();
     // In-flight requests get a grace period to finish; then connections that a client left
     // open without a request in progress must not hold the shutdown hostage.
     const grace = setTimeout(() => app.server.closeAllConnections(), options.shutdownGraceMs ?? 3000);

@@ -3,14 +3,13 @@ import type { Db } from '../store/database.js';
 import { openLogKey } from '../store/log-key-file.js';
 import { createQuietCheckpointer } from '../store/quiet-checkpoint.js';
 import { createSqliteEngine } from '../store/sqlite-engine.js';
+import { createServerStores } from '../store/sqlite-server-stores.js';
 import { createStores } from '../store/stores.js';
-import { maintenanceWindowsOpened } from '../store/transaction.js';
 import { createWriteGate } from '../store/write-gate.js';
-import { createWebhookStore } from '../webhooks/webhook-store.js';
 import { createWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } from '../webhooks/worker.js';
 import { createAuthFailureAuditor } from './auth-failure-auditor.js';
 import { createFollowerHub, type FollowerHub } from './follower-hub.js';
-import { startLeafWorker } from './leaf-worker.js';
+import { type LeafWorker, startLeafWorker } from './leaf-worker.js';
 import { createCursorCodec } from './page-cursor.js';
 import { createSseFrames } from './sse-frames.js';
 import { createPositionCodec } from './stream-position.js';
@@ -20,7 +19,7 @@ import {
   DEFAULT_STREAM_LIMITS,
   type StreamLimits,
 } from './stream-registry.js';
-import { createTreeSealer, type TreeSealer, type TreeSealerOptions } from './tree-sealer.js';
+import { createTreeSealer, type TreeSealer } from './tree-sealer.js';
 
 export interface ServerServiceOptions {
   now?: () => number;
@@ -52,7 +51,7 @@ export interface ServerServiceOptions {
  * them runs inside the request. Every write goes through `writes` (store/write-gate.ts), which
  * waits for another process's lock without stopping the event loop.
  */
-export function createServerServices(db: Db, options: ServerServiceOptions = {}) {
+export async function createServerServices(db: Db, options: ServerServiceOptions = {}) {
   let hub: FollowerHub | undefined;
   let webhookWorker: WebhookWorker | undefined;
   let sealer: TreeSealer | undefined;
@@ -70,7 +69,9 @@ export function createServerServices(db: Db, options: ServerServiceOptions = {})
       }),
     { eventCounts: options.eventCounts },
   );
-  const engine = createSqliteEngine(stores, writes);
+  const engine = createSqliteEngine(stores, writes, createServerStores(stores));
+  // Read before any background work starts: a database without its key starts nothing.
+  const positions = await createPositionCodec(engine.stores);
   const onError = options.onError ?? (() => {});
   const streams = createStreamRegistry(
     engine.stores.directory,
@@ -90,30 +91,31 @@ export function createServerServices(db: Db, options: ServerServiceOptions = {})
       if (batch.some((stored) => changesAccess(stored.event))) await streams.recheck();
     },
   });
-  webhookWorker = createWebhookWorker(db, writes, { onError, ...options.webhooks, now: stores.now });
+  webhookWorker = createWebhookWorker(engine, { onError, ...options.webhooks, now: stores.now });
   const authFailures = createAuthFailureAuditor(engine, stores.now, onError);
   const logKey = options.logKey ?? openLogKey(db.name);
   sealer =
     options.treeSealing === false
       ? idleSealer()
-      : createTreeSealer(stores, writes, logKey, {
+      : createTreeSealer(engine, logKey, {
           checkpointIntervalMs: options.checkpointIntervalMs,
           pollMs: options.followerPollMs,
           onError,
+          now: stores.now,
           leafWorker: sealerWorker(db),
         });
   const treeSealer = sealer;
-  const positions = createPositionCodec(db);
   const liveHub = hub;
   const worker = webhookWorker;
   return {
     /** The stores through the engine-neutral port: what routes and flows call. */
     engine,
-    /** The synchronous SQLite stores, for the parts not yet behind the port (sealer, webhooks). */
+    /**
+     * The synchronous SQLite stores under the engine: tests reach the database through them
+     * (fixtures, assertions); nothing in src calls them, every route and worker uses `engine`.
+     */
     sqlite: stores,
-    db: db as Db,
     now: stores.now,
-    writes,
     hub: liveHub,
     streams,
     sseFrames: createSseFrames(positions),
@@ -123,36 +125,32 @@ export function createServerServices(db: Db, options: ServerServiceOptions = {})
     logKey,
     sealer: treeSealer,
     webhooks: {
-      store: createWebhookStore(db, stores.now),
       worker,
       allowPrivate: options.webhooks?.allowPrivate ?? false,
     },
-    close(): void {
+    /** Stops the background work; settles once the webhook worker gave its leases back. */
+    async close(): Promise<void> {
       liveHub.close();
       streams.close();
       authFailures.close();
-      worker.stop();
+      const workerStopped = worker.stop();
       checkpointer.close();
       treeSealer.close();
+      await workerStopped;
     },
   };
 }
 
-export type ServerServices = ReturnType<typeof createServerServices>;
+export type ServerServices = Awaited<ReturnType<typeof createServerServices>>;
 
 /**
  * The sealer's worker thread, unless the server is told not to use one (AUDIT_SEAL_WORKER=0).
- * What a worker computed is stored only while no erasure or purge ran here (the maintenance
- * windows this connection opened) and no other process wrote (data_version).
+ * What a worker computed is stored only while the engine's sealing state is as it was asked at
+ * (no erasure or purge here, no other process's write: store/sqlite-sealing.ts).
  */
-function sealerWorker(db: Db): TreeSealerOptions['leafWorker'] {
+function sealerWorker(db: Db): LeafWorker | undefined {
   if (process.env.AUDIT_SEAL_WORKER === '0') return undefined;
-  const worker = startLeafWorker(db.name);
-  if (!worker) return undefined;
-  return {
-    worker,
-    changes: () => `${maintenanceWindowsOpened(db)}/${db.pragma('data_version', { simple: true })}`,
-  };
+  return startLeafWorker(db.name);
 }
 
 /** The sealer of a server whose tree is switched off (the bench's baseline): it does nothing. */

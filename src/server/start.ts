@@ -106,8 +106,6 @@ async function listenThenPrepare(app: FastifyInstance, options: StartOptions): P
   app.addHook('onClose', async () => clearInterval(purgeTimer));
   await app.listen({ host: options.host, port: options.port });
   const services = app.services;
-  // The sealer is SQLite's own for now: whether to wait for it is asked of SQLite directly.
-  const stores = services.sqlite;
   const bootstrap = await bootstrapIfEmpty(services.engine);
   const demoEvents = options.demo ? await fillDemo(services.engine, bootstrap !== undefined, options.log) : 0;
   const purgeNow = () => purgeExpiredEvents(services.engine, Date.now());
@@ -115,7 +113,7 @@ async function listenThenPrepare(app: FastifyInstance, options: StartOptions): P
   // Every event stored so far enters the tree, and a first checkpoint is signed, before the
   // server says it is ready: `audit verify` right after start has something to check. A large
   // log that predates the tree is sealed while the server already serves.
-  if (stores.events.maxSeq() - stores.merkle.sealedSeq() <= SEAL_BEFORE_READY)
+  if ((await services.engine.stores.sealing.behind()) <= SEAL_BEFORE_READY)
     await services.sealer.settle({ signNow: true });
   else services.sealer.poke();
   // While serving, the purge is writes like any other: each waits for the lock without stopping

@@ -1,6 +1,5 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import type { Db } from '../store/database.js';
-import { readServerSetting } from '../store/server-settings.js';
+import type { StorePort } from '../store/port.js';
 
 const OPAQUE = /^[A-Za-z0-9_-]{22}$/;
 const LEGACY = /^\d{1,15}$/;
@@ -11,12 +10,12 @@ const LEGACY = /^\d{1,15}$/;
  * events, so it must not show; the organization inside makes a position of one organization
  * worthless in another. One block, a unique plaintext per event: ECB is a plain permutation here.
  */
-export function createPositionCodec(db: Db) {
-  const key = Buffer.from(readServerSetting(db, 'stream_position_key') ?? '', 'hex');
+export async function createPositionCodec(stores: Pick<StorePort, 'settings'>) {
+  const key = Buffer.from((await stores.settings.read('stream_position_key')) ?? '', 'hex');
   if (key.length !== 32)
     throw new Error('the database has no stream position key (0001-initial.sql makes one)');
   // Numbers an older server handed out, before positions were opaque: no larger one was issued.
-  const legacyLimit = Number(readServerSetting(db, 'legacy_stream_position_limit') ?? 0);
+  const legacyLimit = Number((await stores.settings.read('legacy_stream_position_limit')) ?? 0);
   // ECB without padding keeps no state between blocks, so one cipher serves every call.
   const cipher = createCipheriv('aes-256-ecb', key, null).setAutoPadding(false);
   const decipher = createDecipheriv('aes-256-ecb', key, null).setAutoPadding(false);
@@ -43,4 +42,4 @@ export function createPositionCodec(db: Db) {
   };
 }
 
-export type PositionCodec = ReturnType<typeof createPositionCodec>;
+export type PositionCodec = Awaited<ReturnType<typeof createPositionCodec>>;

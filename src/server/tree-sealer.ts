@@ -3,9 +3,7 @@ import { CHECKPOINT_SIGNED } from '../domain/checkpoint-record.js';
 import { rootAt } from '../domain/merkle/proofs.js';
 import { type NoteSigner, signNote } from '../domain/signed-note.js';
 import type { NewLeaf } from '../store/merkle-store.js';
-import type { Stores } from '../store/stores.js';
-import { outsideTransactions } from '../store/transaction.js';
-import type { WriteGate } from '../store/write-gate.js';
+import type { Engine, WriteScope } from '../store/port.js';
 import type { LeafWorker } from './leaf-worker.js';
 import { leavesOf } from './seal-leaves.js';
 import { SYSTEM_ACTOR } from './server-actor.js';
@@ -22,11 +20,13 @@ export interface TreeSealerOptions {
   /** How often the sealer looks for events other processes stored (default 1 s). */
   pollMs?: number | undefined;
   onError?: (error: unknown) => void;
+  /** The time checkpoints are signed at (default Date.now). */
+  now?: () => number;
   /**
-   * Computes leaves off the event loop (leaf-worker.ts). `changes` must then name the state of
-   * the stored events: it changes whenever one may have been rewritten or deleted.
+   * Computes leaves off the event loop (leaf-worker.ts), of the events after a position of the
+   * engine's sealing order; stored only while the engine's sealing state is as it was asked at.
    */
-  leafWorker?: { worker: LeafWorker; changes: () => string } | undefined;
+  leafWorker?: LeafWorker | undefined;
 }
 
 /**
@@ -39,13 +39,8 @@ export interface TreeSealerOptions {
  * per interval per organization; the first one at once. Its record, an event itself, does not
  * call for another checkpoint on its own (it would never stop), and is covered by the next.
  */
-export function createTreeSealer(
-  stores: Stores,
-  writes: WriteGate,
-  signer: NoteSigner,
-  options: TreeSealerOptions = {},
-) {
-  const { events, merkle, directory, recorder, now } = stores;
+export function createTreeSealer(engine: Engine, signer: NoteSigner, options: TreeSealerOptions = {}) {
+  const now = options.now ?? Date.now;
   const intervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
   const onError = options.onError ?? (() => {});
   let leafWorker = options.leafWorker;
@@ -54,10 +49,20 @@ export function createTreeSealer(
   let again = false;
   let closed = false;
 
-  // Not while a transaction is open on the connection (see outsideTransactions): the next poll,
-  // or the poke after that write commits, looks instead.
+  // A look through the port waits for a write in progress; a poll still looking is not repeated.
+  let polling = false;
   const pollTimer = setInterval(() => {
-    if (!stores.db.inTransaction && events.maxSeq() > merkle.sealedSeq()) poke();
+    if (polling || closed) return;
+    polling = true;
+    engine.stores.sealing
+      .behind()
+      .then((behind) => {
+        if (behind > 0) poke();
+      })
+      .catch(onError)
+      .finally(() => {
+        polling = false;
+      });
   }, options.pollMs ?? 1000);
   pollTimer.unref();
 
@@ -101,41 +106,42 @@ export function createTreeSealer(
    */
   async function sealNext(grown: Set<number>): Promise<number> {
     // Until the worker has started (a server's first seal, at start-up) the sealer does not wait for it.
-    const ahead = leafWorker?.worker.ready ? leafWorker : undefined;
+    const ahead = leafWorker?.ready ? leafWorker : undefined;
     if (!ahead)
-      return writes.write(() => sealBatch(grown, leavesOf(events.readFrom(merkle.sealedSeq(), SEAL_BATCH))));
-    const { afterSeq, changes } = await outsideTransactions(stores.db, () => ({
-      afterSeq: merkle.sealedSeq(),
-      changes: ahead.changes(),
-    }));
+      return engine.write(async (tx) =>
+        sealBatch(tx, grown, leavesOf(await tx.sealing.unsealed(SEAL_BATCH))),
+      );
+    const asked = await engine.stores.sealing.state();
     let leaves: NewLeaf[] | undefined;
     try {
-      leaves = await ahead.worker.leaves(afterSeq, SEAL_BATCH);
+      leaves = await ahead.leaves(asked.afterSeq, SEAL_BATCH);
     } catch (error) {
       if (closed) return 0;
       // The worker is gone: the sealer carries on without it.
       leafWorker = undefined;
       onError(error);
     }
-    return writes.write(() => {
-      const current = merkle.sealedSeq() === afterSeq && ahead.changes() === changes;
+    return engine.write(async (tx) => {
+      const state = await tx.sealing.state();
+      const current = state.afterSeq === asked.afterSeq && state.version === asked.version;
       return sealBatch(
+        tx,
         grown,
-        leaves && current ? leaves : leavesOf(events.readFrom(merkle.sealedSeq(), SEAL_BATCH)),
+        leaves && current ? leaves : leavesOf(await tx.sealing.unsealed(SEAL_BATCH)),
       );
     });
   }
 
   /** Stores the leaves of the next unsealed events; notes the organizations whose tree grew. */
-  function sealBatch(grown: Set<number>, leaves: readonly NewLeaf[]): number {
+  async function sealBatch(tx: WriteScope, grown: Set<number>, leaves: readonly NewLeaf[]): Promise<number> {
     for (const leaf of leaves) grown.add(leaf.orgId);
-    merkle.append(leaves);
+    await tx.merkle.append(leaves);
     return leaves.length;
   }
 
   async function signIfDue(orgId: number): Promise<void> {
     if (closed || signTimers.has(orgId)) return;
-    const latest = await outsideTransactions(stores.db, () => merkle.latestCheckpoint(orgId));
+    const latest = await engine.stores.merkle.latestCheckpoint(orgId);
     const wait = latest ? latest.signedAt + intervalMs - now() : 0;
     if (wait > 0) {
       const timer = setTimeout(() => {
@@ -146,27 +152,28 @@ export function createTreeSealer(
       signTimers.set(orgId, timer);
       return;
     }
-    await writes.write(() => signCheckpoint(orgId));
+    await engine.write((tx) => signCheckpoint(tx, orgId));
   }
 
   /** Signs the tree as it is now, if it holds an event no checkpoint covers (see above). */
-  function signCheckpoint(orgId: number): void {
-    const organization = directory.organizationById(orgId);
+  async function signCheckpoint(tx: WriteScope, orgId: number): Promise<void> {
+    const { merkle } = tx;
+    const organization = await tx.directory.organizationById(orgId);
     if (!organization) return;
-    const size = merkle.size(orgId);
-    const latest = merkle.latestCheckpoint(orgId);
+    const size = await merkle.size(orgId);
+    const latest = await merkle.latestCheckpoint(orgId);
     const covered = latest?.treeSize ?? 0;
     if (size <= covered) return;
-    if (size === covered + 1 && latest && onlyOwnRecordSince(orgId, size - 1)) return;
-    const root = rootAt(size, merkle.subtrees(orgId));
+    if (size === covered + 1 && latest && (await onlyOwnRecordSince(tx, orgId, size - 1))) return;
+    const root = rootAt(size, await merkle.subtrees(orgId));
     const signedAt = now();
     const origin = logOrigin(signer, organization.slug);
     const note = signNote(
       formatCheckpoint({ origin, size, root, extensions: [`time ${new Date(signedAt).toISOString()}`] }),
       signer,
     );
-    merkle.addCheckpoint(orgId, { treeSize: size, root, signedAt, note });
-    recorder.record(orgId, [
+    await merkle.addCheckpoint(orgId, { treeSize: size, root, signedAt, note });
+    await tx.recorder.record(orgId, [
       {
         action: CHECKPOINT_SIGNED,
         actor: SYSTEM_ACTOR,
@@ -176,9 +183,10 @@ export function createTreeSealer(
   }
 
   /** Whether the leaf at `position` is the record of the checkpoint before it. */
-  function onlyOwnRecordSince(orgId: number, position: number): boolean {
-    const [leaf] = merkle.leaves(orgId, position, position + 1);
-    return leaf !== undefined && events.findBySeq(leaf.eventSeq)?.event.action === CHECKPOINT_SIGNED;
+  async function onlyOwnRecordSince(tx: WriteScope, orgId: number, position: number): Promise<boolean> {
+    const [leaf] = await tx.merkle.leaves(orgId, position, position + 1);
+    if (leaf === undefined) return false;
+    return (await tx.events.findBySeq(orgId, leaf.eventSeq))?.event.action === CHECKPOINT_SIGNED;
   }
 
   return {
@@ -191,18 +199,18 @@ export function createTreeSealer(
     async settle(options: { signNow?: boolean } = {}): Promise<void> {
       poke();
       while (running) await running;
-      for (const { id } of directory.listOrganizations()) {
+      for (const { id } of await engine.stores.directory.listOrganizations()) {
         if (!options.signNow) await signIfDue(id);
         else if (!closed) {
           clearTimeout(signTimers.get(id));
           signTimers.delete(id);
-          await writes.write(() => signCheckpoint(id));
+          await engine.write((tx) => signCheckpoint(tx, id));
         }
       }
     },
     close(): void {
       closed = true;
-      leafWorker?.worker.close();
+      leafWorker?.close();
       clearInterval(pollTimer);
       for (const timer of signTimers.values()) clearTimeout(timer);
       signTimers.clear();

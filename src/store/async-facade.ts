@@ -42,3 +42,23 @@ async function* iterateUnder<Y>(policy: CallPolicy, open: () => Iterator<Y>): As
   const iterator = await policy(open);
   for (let step = iterator.next(); !step.done; step = iterator.next()) yield step.value;
 }
+
+/**
+ * asyncFacade over a store made on first use by `make`, which may load its module then. Until
+ * it is made, a call waits for it: a wait the write gate's guard rolls a write back for, so a
+ * caller that writes through one makes it first (or hands the engine the store made).
+ */
+export function lazyFacade<T extends object>(make: () => Promise<T>, policy: CallPolicy = callNow): Async<T> {
+  let made: Promise<Async<T>> | undefined;
+  const facadeOf = () => {
+    made ??= make().then((target) => asyncFacade(target, policy));
+    return made;
+  };
+  return new Proxy({} as Async<T>, {
+    get(_, name) {
+      if (typeof name !== 'string' || name === 'then') return undefined;
+      return async (...args: unknown[]) =>
+        ((await facadeOf()) as Record<string, (...args: unknown[]) => unknown>)[name]?.(...args);
+    },
+  });
+}

@@ -1,9 +1,14 @@
+import type { DeliveryQueue } from './delivery-queue.js';
 import type { DirectoryStore } from './directory-store.js';
 import type { EventRecorder } from './event-recorder.js';
 import type { StoredEvent } from './event-rows.js';
 import type { EventStore } from './event-store.js';
+import type { GdprStore } from './gdpr-store.js';
 import type { MerkleStore, StoredLeaf } from './merkle-store.js';
+import type { ReviewStore } from './review-store.js';
+import type { ServerSettings } from './server-settings.js';
 import type { StatsStore } from './stats-store.js';
+import type { WebhookStore } from './webhook-store.js';
 
 /**
  * The engine-neutral face of the stores: every method answers a Promise, every generator is an
@@ -54,11 +59,32 @@ export interface MerklePort extends Async<Omit<MerkleStore, 'sealedSeq' | 'leafO
   leafOfSeq(orgId: number, eventSeq: number): Promise<StoredLeaf | undefined>;
 }
 
+/** Where sealing stands: what leaves computed elsewhere were computed against. */
+export interface SealingState {
+  /** The events after this position are the next to seal (SQLite: of the one sequence). */
+  afterSeq: number;
+  /** Changes whenever a stored event may have been rewritten or deleted, here or elsewhere. */
+  version: string;
+}
+
 /**
- * Every store the server and the admin commands call, each method a Promise. Not here yet, and
- * still SQLite's own (services.sqlite, engine.exclusive): the tree sealer and its worker, the
- * webhook store, outbox and delivery queue (src/webhooks), the GDPR store (src/gdpr), the
- * security review's queries (src/review), the stream position key (server settings).
+ * What the tree sealer reads: the stored events no tree holds yet, in the order they are added
+ * (SQLite: the one sequence of every organization; PostgreSQL: each organization's own, one
+ * organization after another), and a state that changes when one may have been rewritten or
+ * deleted, so leaves computed off the event loop are stored only while it has not.
+ */
+export interface SealingPort {
+  /** The next events to add to their organization's tree, in the order they are added. */
+  unsealed(limit: number): Promise<StoredEvent[]>;
+  /** How many stored events no tree holds yet. */
+  behind(): Promise<number>;
+  state(): Promise<SealingState>;
+}
+
+/**
+ * Every store the server and the admin commands call, each method a Promise. The SQL and record
+ * types of each live in src/store; the behaviour over them (the webhook worker, erasure, the
+ * review's rules, the tree sealer) in the layers above, written once for both engines.
  */
 export interface StorePort {
   events: EventPort;
@@ -67,6 +93,20 @@ export interface StorePort {
   /** Each organization's Merkle tree, signed checkpoints and export leaves. */
   merkle: MerklePort;
   stats: Async<StatsStore>;
+  /** Webhook subscriptions and their delivery log, as the API manages them. */
+  webhooks: Async<WebhookStore>;
+  /** The webhook worker's side of the outbox: due deliveries, leases, outcomes. */
+  deliveries: Async<DeliveryQueue>;
+  /** The server's own settings, made by migrations (the stream position key). */
+  settings: Async<ServerSettings>;
+  /** The security review's reads (src/review): call them inside one `Engine.read`. */
+  review: Async<ReviewStore>;
+  sealing: SealingPort;
+  /**
+   * What the GDPR flows (src/gdpr) read and write: events a page at a time, accounts, free-text
+   * columns, pseudonyms; an erasure's rewrites inside one `Engine.write`.
+   */
+  gdpr: Async<GdprStore>;
 }
 
 /** The stores as one write transaction sees them: valid only until `write`'s work settles. */
@@ -84,11 +124,12 @@ export interface Engine {
   stores: StorePort;
   /**
    * Runs `work`'s reads together. PostgreSQL: one consistent view, a REPEATABLE READ, READ ONLY
-   * transaction. SQLite: NOT one view: each statement reads a snapshot of its own, and a write
-   * (of this process, between two of `work`'s awaits, or of another) may commit between two of
-   * its reads. A read transaction held across awaits on the server's one connection would hold
-   * the writes back, so none is opened: callers that need two reads to agree check what they
-   * read (as the tree's bound bounds its page), or read in one statement.
+   * transaction. SQLite: one view only while `work` awaits nothing but its own store calls (then
+   * it runs within one turn of the event loop, in one read transaction); a read transaction held
+   * across other awaits on the server's one connection would hold the writes back, so it ends at
+   * the end of the turn, or when a write of this process begins, and later reads are each a
+   * snapshot of their own. Callers that wait on anything else between reads that must agree
+   * check what they read (as the tree's bound bounds its page), or read in one statement.
    */
   read<T>(work: (stores: StorePort) => Promise<T>): Promise<T>;
   /**
@@ -108,6 +149,19 @@ export interface Engine {
    * rolls back. Inside a write use the scope's own (WriteScope.afterCommit); nothing calls this.
    */
   afterCommit(callback: () => void): void;
+  /**
+   * Best effort, without waiting: the earlier versions of rows just rewritten (a webhook's old
+   * URL, a deleted webhook's secret) leave the database files, so a copy of the files taken
+   * afterwards holds only the new values. Outside a write.
+   */
+  forgetOverwritten(): Promise<void>;
+  /**
+   * Makes erasures final in the files: no readable copy of an erased value is left in the
+   * database files (old row versions, index entries, logs), and the scrub the erasure marked
+   * pending is cleared. Retries for up to `waitMs` while readers keep old copies alive; true once
+   * clean, false if they kept it from finishing (the erasure stays pending). Outside a write.
+   */
+  scrub(waitMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 

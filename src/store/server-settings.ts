@@ -8,3 +8,12 @@ export function readServerSetting(db: Db, key: string): string | undefined {
     .get(key);
   return value === undefined ? undefined : String(value);
 }
+
+export type ServerSettings = ReturnType<typeof createServerSettings>;
+
+/** The server's own settings (keys made by migrations), read by key. */
+export function createServerSettings(db: Db) {
+  return {
+    read: (key: string): string | undefined => readServerSetting(db, key),
+  };
+}

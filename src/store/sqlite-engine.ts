@@ -1,13 +1,16 @@
-import { asyncFacade, type CallPolicy, callNow } from './async-facade.js';
+import { asyncFacade, type CallPolicy, callNow, lazyFacade } from './async-facade.js';
 import type { Db } from './database.js';
 import { EVENT_COLUMNS, valuesToStoredEvent } from './event-rows.js';
-import type { Engine, EventPort, MerklePort, StorePort, WriteScope } from './port.js';
+import type { Async, Engine, EventPort, MerklePort, StorePort, WriteScope } from './port.js';
+import { dropWalHistory } from './secrets-at-rest.js';
+import type { Scrubber } from './sqlite-scrub.js';
+import type { ServerStores } from './sqlite-server-stores.js';
 import type { StatsStore } from './stats-store.js';
 import { createStores, type Stores } from './stores.js';
 import { outsideTransactions } from './transaction.js';
 import { createWriteGate, type WriteGate } from './write-gate.js';
 
-/** The SQLite engine, and a way in for the synchronous code not yet behind the port. */
+/** The SQLite engine, and a way in for synchronous SQLite work (tests) at a safe moment. */
 export interface SqliteEngine extends Engine {
   /**
    * Runs synchronous SQLite work on the engine's connection at a moment no write transaction
@@ -25,8 +28,18 @@ export interface SqliteEngine extends Engine {
  * phase may run before it fires. So reads outside a write, and `exclusive`, wait for no
  * transaction to be open on the connection (outsideTransactions), not only for this engine's.
  */
-export function createSqliteEngine(stores: Stores, writes: WriteGate): SqliteEngine {
+export function createSqliteEngine(stores: Stores, writes: WriteGate, server?: ServerStores): SqliteEngine {
   const { db } = stores;
+  // Without the server's stores handed in (an admin command's engine), made on first use.
+  let serverStores: Promise<ServerStores> | undefined;
+  const serverStoresMade = () => {
+    serverStores ??= import('./sqlite-server-stores.js').then((module) => module.createServerStores(stores));
+    return serverStores;
+  };
+  const serverPort = <K extends keyof ServerStores>(key: K, policy: CallPolicy): Async<ServerStores[K]> =>
+    server
+      ? asyncFacade(server[key], policy)
+      : lazyFacade(async () => (await serverStoresMade())[key], policy);
   const readFrom = readFromStatement(db);
   // Loaded and built on first use: admin commands never count (their module budget), and
   // preparing its statements costs. A count is a read: never asked inside a write.
@@ -84,6 +97,12 @@ export function createSqliteEngine(stores: Stores, writes: WriteGate): SqliteEng
     let recorder: StorePort['recorder'] | undefined;
     let merkle: MerklePort | undefined;
     let statsPort: StorePort['stats'] | undefined;
+    let webhooks: StorePort['webhooks'] | undefined;
+    let deliveries: StorePort['deliveries'] | undefined;
+    let settings: StorePort['settings'] | undefined;
+    let review: StorePort['review'] | undefined;
+    let sealing: StorePort['sealing'] | undefined;
+    let gdpr: StorePort['gdpr'] | undefined;
     return {
       afterCommit: (callback) => writes.afterCommit(callback),
       get events() {
@@ -111,17 +130,75 @@ export function createSqliteEngine(stores: Stores, writes: WriteGate): SqliteEng
         };
         return statsPort;
       },
+      get webhooks() {
+        webhooks ??= serverPort('webhooks', policy);
+        return webhooks;
+      },
+      get deliveries() {
+        deliveries ??= serverPort('deliveries', policy);
+        return deliveries;
+      },
+      get settings() {
+        settings ??= serverPort('settings', policy);
+        return settings;
+      },
+      get review() {
+        review ??= serverPort('review', policy);
+        return review;
+      },
+      get sealing() {
+        sealing ??= serverPort('sealing', policy);
+        return sealing;
+      },
+      get gdpr() {
+        gdpr ??= serverPort('gdpr', policy);
+        return gdpr;
+      },
     };
   }
 
   const outsidePort: StorePort = portOver(outside);
 
+  let scrubber: Promise<Scrubber> | undefined;
+
+  // The read snapshot open on the connection, if any: how to end it.
+  let endSnapshot: (() => void) | undefined;
+
+  /**
+   * `work` in one read transaction (one snapshot) for as long as it awaits only its own store
+   * calls, which answer on the next microtask: at most until the end of this turn of the event
+   * loop (a setImmediate ends it), or until a write of this engine begins. From then on its reads
+   * are each a snapshot of their own, as outside. Other reads wait for it as for a write.
+   */
+  function inSnapshot<T>(work: (stores: StorePort) => Promise<T>): Promise<T> {
+    db.exec('BEGIN');
+    let open = true;
+    const end = () => {
+      if (!open) return;
+      open = false;
+      clearImmediate(sentinel);
+      if (endSnapshot === end) endSnapshot = undefined;
+      if (db.open && db.inTransaction) db.exec('COMMIT');
+    };
+    const sentinel = setImmediate(end);
+    endSnapshot = end;
+    const inside: CallPolicy = (run) => (open ? callNow(run) : outside(run));
+    let running: Promise<T>;
+    try {
+      running = work(portOver(inside));
+    } catch (error) {
+      running = Promise.reject(error);
+    }
+    return running.finally(end);
+  }
+
   return {
     kind: 'sqlite',
     stores: outsidePort,
-    // Each statement reads a snapshot; nothing is held across the work's awaits.
-    read: (work) => work(outsidePort),
+    read: (work) => (writing || db.inTransaction ? work(outsidePort) : inSnapshot(work)),
     write<T>(work: (tx: WriteScope) => Promise<T>): Promise<T> {
+      // A read snapshot open on the connection gives way: its work reads on without one.
+      endSnapshot?.();
       let open = true;
       let ended = () => {};
       let mine: Promise<void> | undefined;
@@ -145,6 +222,15 @@ export function createSqliteEngine(stores: Stores, writes: WriteGate): SqliteEng
         .finally(end);
     },
     afterCommit: (callback) => writes.afterCommit(callback),
+    // A WAL checkpoint and truncation, never waiting on the busy handler (secrets-at-rest.ts).
+    forgetOverwritten: () => outside(() => dropWalHistory(db)),
+    // The full-text index merged, the WAL checkpointed and truncated (sqlite-scrub.ts): loaded
+    // on first use, so an admin command never loads it.
+    async scrub(waitMs) {
+      if (!db.open) return false;
+      scrubber ??= import('./sqlite-scrub.js').then((module) => module.createScrubber(db));
+      return (await scrubber).scrub(waitMs);
+    },
     exclusive: <T>(run: () => T) => outside(run) as Promise<Awaited<T>>,
     async close() {
       if (db.open) db.close();
@@ -163,7 +249,11 @@ function readFromStatement(db: Db) {
   return db.prepare<[number, number, number], unknown[]>(READ_FROM_SQL).raw(true);
 }
 
-/** An engine over a connection of its own making: for admin commands and tests. */
+/**
+ * An engine over a connection of its own making: for admin commands and tests. The server's
+ * stores (webhooks, GDPR, review, sealing, settings) are made on their first call, a wait that a
+ * write's guard rolls back: a write through them needs createSqliteEngine given them.
+ */
 export function sqliteEngineOf(db: Db, now?: () => number): SqliteEngine {
   return createSqliteEngine(createStores(db, now), createWriteGate(db));
 }

@@ -111,20 +111,34 @@ export function maintenanceWindowsOpened(db: Db): number {
 
 /** Runs `work` with the append-only guard lifted, inside one write transaction. */
 export function inMaintenanceWindow<T>(db: Db, work: () => T): T {
-  maintenanceWindows.set(db, maintenanceWindowsOpened(db) + 1);
   return writeTransaction(db, () => {
-    db.prepare('UPDATE maintenance_window SET open = 1 WHERE id = 1').run();
+    openMaintenanceWindow(db);
     const result = work();
-    db.prepare('UPDATE maintenance_window SET open = 0 WHERE id = 1').run();
+    closeMaintenanceWindow(db);
     return result;
   });
 }
 
 /**
+ * Lifts the append-only guard inside the write transaction open on `db`, for work that runs
+ * across awaits (an erasure through the store port); closeMaintenanceWindow sets it again, and
+ * a rollback undoes both.
+ */
+export function openMaintenanceWindow(db: Db): void {
+  if (!db.inTransaction) throw new Error('a maintenance window opens inside a write transaction');
+  maintenanceWindows.set(db, maintenanceWindowsOpened(db) + 1);
+  db.prepare('UPDATE maintenance_window SET open = 1 WHERE id = 1').run();
+}
+
+export function closeMaintenanceWindow(db: Db): void {
+  db.prepare('UPDATE maintenance_window SET open = 0 WHERE id = 1').run();
+}
+
+/**
  * Runs synchronous `run` on `db` at a moment no transaction is open on it: at once (in the same
  * call, the check and the work with nothing between them) when none is, else on a later turn.
- * For the code that uses the server's one connection directly (the tree sealer, the webhook
- * worker, the GDPR scrub, engine.exclusive): an asynchronous write's transaction stays open
+ * For the code that uses the server's one connection directly (the SQLite engine's reads
+ * outside a write, its scrub, engine.exclusive): an asynchronous write's transaction stays open
  * across microtasks, and the write gate's setImmediate guard against it being held longer is
  * best effort (a timer or I/O callback of the same event-loop phase may still run meanwhile),
  * so these look for themselves rather than read that write's uncommitted rows or write into it.

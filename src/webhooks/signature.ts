@@ -1,7 +1,12 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const SIGNATURE_HEADER = 'Audit-Signature';
 export const DEFAULT_TOLERANCE_SECONDS = 300;
+
+/** A generated signing secret: 32 random bytes, with a prefix secret scanners can look for. */
+export function generateSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64url')}`;
+}
 
 /** Hex HMAC-SHA256 of `${t}.${body}` under the webhook's secret. */
 export function computeSignature(secret: string, timestamp: number, body: string | Buffer): string {

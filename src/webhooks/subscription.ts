@@ -1,14 +1,10 @@
 import { type Category, isCategory } from '../domain/categories.js';
-import { MAX_URL_LENGTH } from '../domain/webhook-rules.js';
+import { type ActionPattern, MAX_URL_LENGTH } from '../domain/webhook-rules.js';
 import { isPrivateHost } from './address-policy.js';
 
 export const MAX_PATTERNS = 50;
 
-/** An action pattern as stored: `security.*` is the prefix `security.`; `*` alone is every action. */
-export interface ActionPattern {
-  pattern: string;
-  isPrefix: boolean;
-}
+export type { ActionPattern };
 
 /** Input the caller got wrong; the route turns it into a 400 naming `field`. */
 export class SubscriptionError extends Error {

@@ -1,8 +1,6 @@
-import type { Db } from '../store/database.js';
-import { outsideTransactions } from '../store/transaction.js';
-import type { WriteGate } from '../store/write-gate.js';
+import type { ClaimedDelivery } from '../store/delivery-queue.js';
+import type { Engine, WriteScope } from '../store/port.js';
 import { type RetryPolicy, retryDelayMs, retryPolicy } from './backoff.js';
-import { type ClaimedDelivery, createDeliveryQueue } from './delivery-queue.js';
 import { buildOutgoing } from './message.js';
 import { createWebhookSender, type SendResult, type WebhookSender } from './sender.js';
 
@@ -36,12 +34,11 @@ export type WebhookWorker = ReturnType<typeof createWebhookWorker>;
  * async request with a timeout. Failures are retried with exponential backoff until the policy
  * gives up; a stop releases what is in flight so a restart sends it again at once.
  */
-export function createWebhookWorker(db: Db, writes: WriteGate, options: WebhookWorkerOptions = {}) {
+export function createWebhookWorker(engine: Engine, options: WebhookWorkerOptions = {}) {
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   const onError = options.onError ?? (() => {});
   const policy: RetryPolicy = retryPolicy({ baseMs: options.retryBaseMs, maxAttempts: options.maxAttempts });
-  const queue = createDeliveryQueue(db);
   const sender: WebhookSender = createWebhookSender({
     timeoutMs: options.timeoutMs,
     allowPrivate: options.allowPrivate,
@@ -72,10 +69,9 @@ export function createWebhookWorker(db: Db, writes: WriteGate, options: WebhookW
     }
     ticking = true;
     try {
-      // Looked for without the lock: an idle poll takes no write lock. Not inside another's
-      // open transaction on this connection (see outsideTransactions).
-      if ((await outsideTransactions(db, () => queue.dueWebhooks(now()).length)) === 0) return;
-      const claimed = await writes.write(() => claimDue(now()));
+      // Looked for without the lock: an idle poll takes no write lock.
+      if ((await engine.stores.deliveries.dueWebhooks(now())).length === 0) return;
+      const claimed = await engine.write((tx) => claimDue(tx, now()));
       for (const delivery of claimed) void deliver(delivery);
     } catch (error) {
       // A busy or closing database: the next poke or tick tries again.
@@ -89,9 +85,9 @@ export function createWebhookWorker(db: Db, writes: WriteGate, options: WebhookW
     }
   }
 
-  function claimDue(at: number): ClaimedDelivery[] {
+  async function claimDue(tx: WriteScope, at: number): Promise<ClaimedDelivery[]> {
     const claimed: ClaimedDelivery[] = [];
-    for (const webhookRowId of queue.dueWebhooks(at)) {
+    for (const webhookRowId of await tx.deliveries.dueWebhooks(at)) {
       const free = MAX_IN_FLIGHT - inFlight.size - claimed.length;
       if (free <= 0) break;
       const busy =
@@ -99,7 +95,7 @@ export function createWebhookWorker(db: Db, writes: WriteGate, options: WebhookW
         claimed.filter((delivery) => delivery.webhookRowId === webhookRowId).length;
       const limit = Math.min(free, MAX_IN_FLIGHT_PER_WEBHOOK - busy);
       const leaseUntil = at + sender.timeoutMs + LEASE_MARGIN_MS;
-      claimed.push(...queue.claim(webhookRowId, at, limit, leaseUntil));
+      claimed.push(...(await tx.deliveries.claim(webhookRowId, at, limit, leaseUntil)));
     }
     return claimed;
   }
@@ -109,7 +105,7 @@ export function createWebhookWorker(db: Db, writes: WriteGate, options: WebhookW
     try {
       const outgoing = buildOutgoing(claimed, claimed.event, String(claimed.id), now());
       const result = await sender.send(outgoing);
-      if (!stopped) await writes.write(() => settle(claimed, result));
+      if (!stopped) await engine.write((tx) => settle(tx, claimed, result));
     } catch (error) {
       onError(error);
     } finally {
@@ -118,15 +114,18 @@ export function createWebhookWorker(db: Db, writes: WriteGate, options: WebhookW
     }
   }
 
-  function settle(claimed: ClaimedDelivery, result: SendResult): void {
-    if (result.ok && result.status !== null) {
-      queue.delivered(claimed.id, result.status, now());
-      return;
-    }
+  function settle(tx: WriteScope, claimed: ClaimedDelivery, result: SendResult): Promise<void> {
+    const { deliveries } = tx;
+    if (result.ok && result.status !== null) return deliveries.delivered(claimed.id, result.status, now());
     const attempts = claimed.attempts + 1;
     const error = result.error ?? 'failed';
-    if (attempts >= policy.maxAttempts) queue.failed(claimed.id, result.status, error);
-    else queue.retryAt(claimed.id, now() + retryDelayMs(attempts, policy, random), result.status, error);
+    if (attempts >= policy.maxAttempts) return deliveries.failed(claimed.id, result.status, error);
+    return deliveries.retryAt(
+      claimed.id,
+      now() + retryDelayMs(attempts, policy, random),
+      result.status,
+      error,
+    );
   }
 
   return {
@@ -134,17 +133,19 @@ export function createWebhookWorker(db: Db, writes: WriteGate, options: WebhookW
     sender,
     policy,
     inFlightCount: () => inFlight.size,
-    /** Stops timers and requests; what was in flight is due again for the next start. */
-    stop(): void {
+    /**
+     * Stops timers and requests; what was in flight is due again for the next start. Settles
+     * once the leases are given back (close the database after): if the lock stays taken, or
+     * the database is gone, the leases simply expire.
+     */
+    async stop(): Promise<void> {
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
-      // With the lock free this commits before stop returns; else the leases simply expire.
-      if (db.open && inFlight.size > 0) {
-        const ids = [...inFlight.keys()];
-        writes.write(() => queue.release(ids, now())).catch(onError);
-      }
       sender.close().catch(onError);
+      if (inFlight.size === 0) return;
+      const ids = [...inFlight.keys()];
+      await engine.write((tx) => tx.deliveries.release(ids, now())).catch(onError);
     },
   };
 }

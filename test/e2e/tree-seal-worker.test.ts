@@ -8,7 +8,7 @@ import { bootstrapIfEmpty } from '../../src/server/bootstrap.js';
 import { type LeafWorker, startLeafWorker } from '../../src/server/leaf-worker.js';
 import { createTreeSealer } from '../../src/server/tree-sealer.js';
 import { openDatabase } from '../../src/store/database.js';
-import { inMaintenanceWindow, maintenanceWindowsOpened } from '../../src/store/transaction.js';
+import { inMaintenanceWindow } from '../../src/store/transaction.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 // The build's worker (npm test builds first), as `audit server start` runs it.
@@ -45,12 +45,7 @@ async function setUp(meddle?: (db: Database.Database, seqs: number[]) => void) {
     },
     close: () => worker.close(),
   };
-  const sealer = createTreeSealer(app.services.sqlite, app.services.writes, app.services.logKey, {
-    leafWorker: {
-      worker: meddling,
-      changes: () => `${maintenanceWindowsOpened(db)}/${db.pragma('data_version', { simple: true })}`,
-    },
-  });
+  const sealer = createTreeSealer(app.services.engine, app.services.logKey, { leafWorker: meddling });
   closers.push(() => sealer.close());
   const org = app.services.sqlite.directory.findOrganization('default');
   if (!org) throw new Error('no default organization');

@@ -102,7 +102,7 @@ describe('the tree sealer', () => {
     const f = await sealed();
     const [first, second] = await f.ingest([login(1), login(2)]);
     await f.app.services.sealer.settle();
-    const { db } = f.app.services;
+    const { db } = f.app.services.sqlite;
     const { merkle, events } = f.app.services.sqlite;
     const seqOf = (id: string | undefined) => events.findById(1, id ?? '')?.seq ?? 0;
     const firstSeq = seqOf(first?.id);
@@ -122,7 +122,7 @@ describe('the tree sealer', () => {
     const f = await sealed();
     await f.ingest([login(1), login(2)]);
     await f.app.services.sealer.settle();
-    const { db } = f.app.services;
+    const { db } = f.app.services.sqlite;
     expect(() => db.prepare("UPDATE merkle_leaves SET category = 'x'").run()).toThrow(/append-only/);
     expect(() => db.prepare('UPDATE merkle_leaves SET salt = randomblob(32)').run()).toThrow(/append-only/);
     expect(() => db.prepare('DELETE FROM merkle_leaves').run()).toThrow(/append-only/);

@@ -258,4 +258,22 @@ describe('webhook delivery', () => {
     expect(failed.json().data).toMatchObject({ status: null, body: '' });
     expect(failed.json().data.error).toBe(NO_ANSWER);
   });
+
+  it('gives the leases of deliveries in flight back before the database closes, so a restart sends them at once', async () => {
+    const receiver = await setUp(() => 'hang');
+    await subscribe({ url: receiver.url, actions: 'user.login_failed' });
+    await fixture.ingest([{ action: 'user.login_failed' }]);
+    await receiver.waitFor(1);
+    expect(fixture.app.services.webhooks.worker.inFlightCount()).toBe(1);
+    const leasedUntil = () =>
+      fixture.db
+        .prepare("SELECT next_attempt_at FROM webhook_deliveries WHERE status = 'pending'")
+        .pluck()
+        .get();
+    // In flight: leased past the send timeout.
+    expect(leasedUntil()).toBeGreaterThan(Date.now() + 5_000);
+    await fixture.app.close();
+    // Stopped: due again now, not when the lease would have run out.
+    expect(leasedUntil()).toBeLessThanOrEqual(Date.now());
+  });
 });

@@ -83,16 +83,18 @@ describe('webhooks cannot be used to reach or read internal services', () => {
   it('a webhook stored with a private address before the upgrade is refused at send time', async () => {
     const app = await setUp();
     const internal = await receiver(() => ({ status: 200, body: 'internal service' }));
-    const webhook = app.app.services.webhooks.store.create(
-      1,
-      {
-        url: internal.url,
-        format: 'json',
-        patterns: [{ pattern: '', isPrefix: true }],
-        categories: [],
-        description: null,
-      },
-      'whsec_a-secret-of-some-length',
+    const webhook = await app.app.services.engine.write((tx) =>
+      tx.webhooks.create(
+        1,
+        {
+          url: internal.url,
+          format: 'json',
+          patterns: [{ pattern: '', isPrefix: true }],
+          categories: [],
+          description: null,
+        },
+        'whsec_a-secret-of-some-length',
+      ),
     );
     const result = await testSend(app, webhook.id);
     expect(result).toMatchObject({ status: null, body: '' });

@@ -1,13 +1,16 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventInput } from '../../src/domain/event.js';
-import { createGdprStore } from '../../src/gdpr/gdpr-store.js';
+import { eraseSubject } from '../../src/gdpr/erasure.js';
 import { type Db, openDatabase } from '../../src/store/database.js';
 import { COUNT_NEW_EVENTS_SQL } from '../../src/store/event-rows.js';
 import { migrate } from '../../src/store/migrate.js';
 import { loadMigrations } from '../../src/store/migrations.js';
+import { createSqliteEngine } from '../../src/store/sqlite-engine.js';
+import { createServerStores } from '../../src/store/sqlite-server-stores.js';
 import { createStores, type Stores } from '../../src/store/stores.js';
 import { inMaintenanceWindow } from '../../src/store/transaction.js';
+import { createWriteGate } from '../../src/store/write-gate.js';
 
 const HOUR = 3_600_000;
 
@@ -95,9 +98,11 @@ describe('event_counts (migration 3)', () => {
     expect(db.prepare('SELECT count(*) FROM event_counts WHERE events <= 0').pluck().get()).toBe(0);
   });
 
-  it('stays equal to the events after a GDPR erasure, and when a stored time or action is rewritten', () => {
+  it('stays equal to the events after a GDPR erasure, and when a stored time or action is rewritten', async () => {
     stores.recorder.record(org, events(120, Date.parse('2024-04-01T00:00:00Z')));
-    const report = createGdprStore(db).erase(org, { user: 'mia@example.com' }, now);
+    // The server's stores made up front: an erasure's write may await nothing else.
+    const engine = createSqliteEngine(stores, createWriteGate(db), createServerStores(stores));
+    const report = await engine.write((tx) => eraseSubject(tx.gdpr, org, { user: 'mia@example.com' }, now));
     expect(report.eventsChanged).toBeGreaterThan(0);
     expect(rollup(db)).toEqual(recount(db));
     inMaintenanceWindow(db, () => {

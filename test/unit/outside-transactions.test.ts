@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateNoteKey, parseSignerKey } from '../../src/domain/signed-note.js';
-import { createScrubber } from '../../src/gdpr/scrub.js';
 import { createTreeSealer } from '../../src/server/tree-sealer.js';
 import { type Db, openDatabase } from '../../src/store/database.js';
-import { sqliteEngineOf } from '../../src/store/sqlite-engine.js';
+import { createSqliteEngine, sqliteEngineOf } from '../../src/store/sqlite-engine.js';
+import { createScrubber } from '../../src/store/sqlite-scrub.js';
+import { createServerStores } from '../../src/store/sqlite-server-stores.js';
 import { createStores } from '../../src/store/stores.js';
 import { createWriteGate } from '../../src/store/write-gate.js';
 import { createWebhookWorker } from '../../src/webhooks/worker.js';
@@ -99,13 +100,18 @@ describe('direct SQLite work, against a transaction another holds open on the co
 
   it("isolation: the webhook worker's outbox look waits for another's open transaction", async () => {
     const errors: unknown[] = [];
-    const worker = createWebhookWorker(db, createWriteGate(db), {
+    const engine = createSqliteEngine(
+      createStores(db),
+      createWriteGate(db),
+      createServerStores(createStores(db)),
+    );
+    const worker = createWebhookWorker(engine, {
       pollIntervalMs: 2,
       onError: (error) => errors.push(error),
     });
     await holdTransaction(40);
     await sleep(10);
-    worker.stop();
+    await worker.stop();
     expect(ranInside).toEqual([]);
     expect(errors).toEqual([]);
   });
@@ -113,7 +119,12 @@ describe('direct SQLite work, against a transaction another holds open on the co
   it("isolation: the tree sealer's poll does not read inside another's open transaction", async () => {
     const errors: unknown[] = [];
     const signer = parseSignerKey(generateNoteKey('test').signerKey);
-    const sealer = createTreeSealer(createStores(db), createWriteGate(db), signer, {
+    const engine = createSqliteEngine(
+      createStores(db),
+      createWriteGate(db),
+      createServerStores(createStores(db)),
+    );
+    const sealer = createTreeSealer(engine, signer, {
       pollMs: 2,
       onError: (error) => errors.push(error),
     });

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/database.js';
 import { migrate } from '../../src/store/migrate.js';
 import { serverSecret } from '../../src/store/secret-box.js';
-import { createWebhookStore } from '../../src/webhooks/webhook-store.js';
+import { createWebhookStore } from '../../src/store/webhook-store.js';
 
 const OLD_SECRET = 'whsec_cleartext-from-before-sealing-91ab';
 const OLD_DELETED_SECRET = 'whsec_deleted-but-kept-secret-77cd';

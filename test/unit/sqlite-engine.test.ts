@@ -143,4 +143,35 @@ describe('the SQLite engine', () => {
     expect((await engine.stores.events.findBySeq(other.organization.id, 2))?.seq).toBe(2);
     expect(await engine.stores.events.endSeq(orgId)).toBe(2);
   });
+
+  it("reads in one snapshot: another process's commit between two of its reads is not seen", async () => {
+    const writer = openDatabase(join(dir, 'audit.db'));
+    const elsewhere = createSqliteEngine(createStores(writer), createWriteGate(writer));
+    try {
+      const [before, after] = await engine.read(async (stores) => {
+        const first = await stores.events.maxSeq(orgId);
+        await elsewhere.write((tx) => record(tx));
+        return [first, await stores.events.maxSeq(orgId)];
+      });
+      expect([before, after]).toEqual([0, 0]);
+      expect(committed()).toBe(1);
+      expect(db.inTransaction).toBe(false);
+      expect(await engine.stores.events.maxSeq(orgId)).toBe(1);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
+  it('ends the snapshot for a write of its own process, and for work that waits on a timer', async () => {
+    const seen = await engine.read(async (stores) => {
+      const first = await stores.events.maxSeq(orgId);
+      await engine.write((tx) => record(tx));
+      const second = await stores.events.maxSeq(orgId);
+      await sleep(5);
+      await engine.write((tx) => record(tx));
+      return [first, second, await stores.events.maxSeq(orgId)];
+    });
+    expect(seen).toEqual([0, 1, 2]);
+    expect(db.inTransaction).toBe(false);
+  });
 });

@@ -1,11 +1,15 @@
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createPositionCodec } from '../../src/server/stream-position.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPositionCodec, type PositionCodec } from '../../src/server/stream-position.js';
 import { openDatabase } from '../../src/store/database.js';
+import { sqliteEngineOf } from '../../src/store/sqlite-engine.js';
 
 describe('opaque stream positions', () => {
   const db = openDatabase(':memory:');
-  const positions = createPositionCodec(db);
+  let positions: PositionCodec;
+  beforeAll(async () => {
+    positions = await createPositionCodec(sqliteEngineOf(db).stores);
+  });
   afterAll(() => db.close());
 
   it('round-trip in their organization and stand for nothing in any other', () => {

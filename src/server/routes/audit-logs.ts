@@ -37,8 +37,8 @@ export function registerAuditLogRoutes(app: FastifyInstance, options: ExportRout
           }
         : { afterSeq: listRequest.afterSeq, limit: listRequest.perPage };
     const { tree_size: treeSize } = query;
-    // With tree_size, the tree's bound and the page are read together: one snapshot on
-    // PostgreSQL; on SQLite two (engine.read), which agree, as a sealed size's bound never moves.
+    // With tree_size, the tree's bound and the page are read together (engine.read); they
+    // agree even without one snapshot, as a sealed size's bound never moves.
     const page =
       treeSize === undefined
         ? await events.pageJson(orgId, listRequest.filter, scope, pageRequest)

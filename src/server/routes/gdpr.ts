@@ -3,13 +3,17 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { formatPositionRanges, parsePositionRanges } from '../../domain/merkle/position-ranges.js';
 import { GDPR_REQUEST_COST } from '../../domain/request-limits.js';
-import { exportDocument } from '../../gdpr/export-document.js';
 import {
   candidatesToJson,
-  createGdprStore,
   type ErasureReport,
+  eraseSubject,
   identifiersToJson,
-} from '../../gdpr/gdpr-store.js';
+  positionsOf,
+  previewErasure,
+  resolvePaged,
+} from '../../gdpr/erasure.js';
+import { eventJsonAt } from '../../gdpr/event-scan.js';
+import { exportDocument } from '../../gdpr/export-document.js';
 import { EmptyIdentifierError, requestedSubject, type SubjectRequest } from '../../gdpr/subject.js';
 import { assertOrganizationReader, assertOwner } from '../permissions.js';
 import { invalidParameter, Problem } from '../problem.js';
@@ -25,11 +29,10 @@ const STARTUP_SCRUB_RETRY_MS = 1000;
 
 /** Subject-access requests and the right to erasure (GDPR articles 15 and 17). */
 export function registerGdprRoutes(app: FastifyInstance, options: { scrubWaitMs?: number | undefined } = {}) {
-  const { db, now, engine } = app.services;
-  // SQLite's own for now: its erasure writes on the engine's connection, inside engine.write.
-  const gdpr = createGdprStore(db);
+  const { now, engine } = app.services;
+  const { gdpr } = engine.stores;
   const scrubWaitMs = options.scrubWaitMs ?? DEFAULT_SCRUB_WAIT_MS;
-  finishPendingScrub(app, gdpr);
+  finishPendingScrub(app);
 
   // Not typed by the provider: the answer is a stream of the document, which the schema
   // describes but a stream's type cannot show.
@@ -50,10 +53,9 @@ export function registerGdprRoutes(app: FastifyInstance, options: { scrubWaitMs?
       assertOrganizationReader(principal, 'a GDPR export');
       const body = request.body as SubjectBodyValue;
       const orgId = principal.organization.id;
-      // The GDPR store is SQLite's own: each scan starts while no write transaction is open, and
-      // reads its later pages after a turn of the event loop (event-scan.ts).
-      const { subject, candidates } = await engine.exclusive(() => gdpr.resolve(orgId, subjectRequest(body)));
-      const seqs = await engine.exclusive(() => gdpr.positionsOf(orgId, subject));
+      // Each scan reads a page per turn of the event loop (event-scan.ts).
+      const { subject, candidates } = await resolvePaged(gdpr, orgId, subjectRequest(body));
+      const seqs = await positionsOf(gdpr, orgId, subject);
       // Recorded before any data leaves: a busy database answers 503, never an unaudited export.
       await engine.write((tx) =>
         tx.recorder.record(orgId, [
@@ -69,7 +71,7 @@ export function registerGdprRoutes(app: FastifyInstance, options: { scrubWaitMs?
         identities: identifiersToJson(subject),
         candidates: candidatesToJson(candidates),
       };
-      const document = exportDocument(gdpr.eventJsonAt(seqs), summaryExtra);
+      const document = exportDocument(eventJsonAt(gdpr, seqs), summaryExtra);
       return reply.type('application/json; charset=utf-8').send(Readable.from(document));
     },
   );
@@ -91,14 +93,12 @@ export function registerGdprRoutes(app: FastifyInstance, options: { scrubWaitMs?
       assertOwner(principal, 'erasing personal data');
       const body = request.body;
       const orgId = principal.organization.id;
-      if (body.dry_run)
-        return { data: answer(await engine.exclusive(() => gdpr.preview(orgId, subjectRequest(body)))) };
+      if (body.dry_run) return { data: answer(await previewErasure(gdpr, orgId, subjectRequest(body))) };
       const subject = subjectRequest(body);
-      // The engine owns the transaction: the erasure (a savepoint within it) and its record
-      // commit together, and followers are woken after the commit. The record holds no personal
-      // data: counts and the pseudonym only.
+      // One write: the erasure and its record commit together, and followers are woken after
+      // the commit. The record holds no personal data: counts and the pseudonym only.
       const report = await engine.write(async (tx) => {
-        const erased = gdpr.erase(orgId, subject, now());
+        const erased = await eraseSubject(tx.gdpr, orgId, subject, now());
         const size = await tx.merkle.size(orgId);
         const changedPositions = await tx.merkle.positionsOf(orgId, erased.changedSeqs);
         await tx.recorder.record(orgId, [
@@ -122,7 +122,7 @@ export function registerGdprRoutes(app: FastifyInstance, options: { scrubWaitMs?
         ]);
         return erased;
       });
-      if (!(await engine.exclusive(() => gdpr.scrub(scrubWaitMs)))) throw erasurePending();
+      if (!(await engine.scrub(scrubWaitMs))) throw erasurePending();
       return { data: answer(report) };
     },
   );
@@ -181,18 +181,26 @@ function erasurePending(): Problem {
 }
 
 /** An erasure a reader kept from finishing is finished now, or retried until it is. */
-function finishPendingScrub(app: FastifyInstance, gdpr: ReturnType<typeof createGdprStore>): void {
-  if (!gdpr.scrubPending()) return;
+function finishPendingScrub(app: FastifyInstance): void {
+  const { engine } = app.services;
   let timer: NodeJS.Timeout | undefined;
+  let closing = false;
   const attempt = async () => {
     timer = undefined;
-    if (!app.services.db.open) return;
+    if (closing) return;
     try {
-      if (!(await gdpr.scrub(0))) timer = setTimeout(attempt, STARTUP_SCRUB_RETRY_MS).unref();
+      if (!(await engine.scrub(0)) && !closing) timer = setTimeout(attempt, STARTUP_SCRUB_RETRY_MS).unref();
     } catch (error) {
       app.log.error(error, 'GDPR scrub failed');
     }
   };
-  void attempt();
-  app.addHook('onClose', async () => clearTimeout(timer));
+  const started = engine.stores.gdpr
+    .scrubPending()
+    .then((pending) => (pending ? attempt() : undefined))
+    .catch((error: unknown) => app.log.error(error, 'GDPR scrub failed'));
+  app.addHook('onClose', async () => {
+    closing = true;
+    clearTimeout(timer);
+    await started;
+  });
 }

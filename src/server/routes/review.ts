@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { MAX_REVIEW_DAYS, REVIEW_REQUEST_COST } from '../../domain/request-limits.js';
 import { isValidTimeZone } from '../../domain/zoned-time.js';
-import { createSecurityReview } from '../../review/review.js';
+import { securityReview } from '../../review/review.js';
 import { parseFilter } from '../list-query.js';
 import { assertOrganizationReader } from '../permissions.js';
 import { invalidParameter } from '../problem.js';
@@ -18,8 +18,7 @@ export const DEFAULT_REVIEW_MS = 7 * 86_400_000;
  * owners and organization-wide admins may ask for it.
  */
 export function registerReviewRoute(app: FastifyInstance) {
-  const { db, now, engine } = app.services;
-  const review = createSecurityReview(db);
+  const { now, engine } = app.services;
 
   app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/api/v1/organizations/:org/audit-logs/review',
@@ -53,9 +52,9 @@ export function registerReviewRoute(app: FastifyInstance) {
           query.since !== undefined ? 'since' : 'from',
           `the range is longer than ${MAX_REVIEW_DAYS} days: review it a year at a time`,
         );
-      // SQLite's own queries for now: run while no write transaction is open on the connection.
-      const data = await engine.exclusive(() =>
-        review({ orgId: principal.organization.id, from, to, zone, now: at }),
+      // One read: every rule reads the same snapshot, whatever is written meanwhile.
+      const data = await engine.read((stores) =>
+        securityReview(stores, { orgId: principal.organization.id, from, to, zone, now: at }),
       );
       return { data };
     },

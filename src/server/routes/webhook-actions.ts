@@ -4,9 +4,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditEvent } from '../../domain/event.js';
 import { normalizeEvent } from '../../domain/normalize.js';
 import { newEventId } from '../../domain/ulid.js';
+import type { DeliveryRecord, Webhook } from '../../store/webhook-store.js';
 import { buildOutgoing } from '../../webhooks/message.js';
 import { maskUrl } from '../../webhooks/subscription.js';
-import type { DeliveryRecord, Webhook } from '../../webhooks/webhook-store.js';
 import type { Principal } from '../permissions.js';
 import {
   DeliveriesQuery,
@@ -21,7 +21,8 @@ import { findWebhook, WEBHOOKS_PATH, webhookAdmin } from './webhook-support.js';
 /** Trying a webhook out, and reading its delivery log. */
 export function registerWebhookActionRoutes(app: FastifyInstance) {
   const { now } = app.services;
-  const { store, worker } = app.services.webhooks;
+  const { worker } = app.services.webhooks;
+  const { webhooks } = app.services.engine.stores;
 
   app.withTypeProvider<TypeBoxTypeProvider>().post(
     `${WEBHOOKS_PATH}/:id/test`,
@@ -38,7 +39,7 @@ export function registerWebhookActionRoutes(app: FastifyInstance) {
       const event = sampleEvent(request, principal, webhook, now());
       const target = {
         ...webhook,
-        secret: await app.services.engine.exclusive(() => store.secretOf(webhook)),
+        secret: await webhooks.secretOf(webhook),
         organization: principal.organization.slug,
       };
       const deliveryId = `test_${randomBytes(6).toString('hex')}`;
@@ -72,9 +73,10 @@ export function registerWebhookActionRoutes(app: FastifyInstance) {
     async (request) => {
       const webhook = await findWebhook(app, request, webhookAdmin(request));
       const query = request.query;
-      const deliveries = await app.services.engine.exclusive(() =>
-        store.deliveries(webhook, { status: query.status, limit: query.per_page ?? 50 }),
-      );
+      const deliveries = await webhooks.deliveries(webhook, {
+        status: query.status,
+        limit: query.per_page ?? 50,
+      });
       return { data: deliveries.map(presentDelivery) };
     },
   );

@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { JsonObject } from '../../domain/event.js';
 import type { WriteScope } from '../../store/port.js';
+import type { Webhook } from '../../store/webhook-store.js';
 import { formatPatterns, urlOrigin } from '../../webhooks/subscription.js';
-import type { Webhook } from '../../webhooks/webhook-store.js';
 import type { Principal } from '../permissions.js';
 import { userActor } from '../server-actor.js';
 

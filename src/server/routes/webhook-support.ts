@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Category } from '../../domain/categories.js';
+import type { Webhook } from '../../store/webhook-store.js';
 import { formatPatterns, maskUrl, parseCategories, SubscriptionError } from '../../webhooks/subscription.js';
-import type { Webhook } from '../../webhooks/webhook-store.js';
 import { assertOrganizationReader, type Principal } from '../permissions.js';
 import { invalidParameter, notFound } from '../problem.js';
 import { organizationFor } from '../route-helpers.js';
@@ -15,16 +15,14 @@ export function webhookAdmin(request: FastifyRequest): Principal {
   return principal;
 }
 
-/** The webhook store is SQLite's own for now: read while no write transaction is open. */
+/** The webhook the request names, of the caller's organization; a 404 when there is none. */
 export async function findWebhook(
   app: FastifyInstance,
   request: FastifyRequest,
   principal: Principal,
 ): Promise<Webhook> {
   const { id } = request.params as { id: string };
-  const webhook = await app.services.engine.exclusive(() =>
-    app.services.webhooks.store.find(principal.organization.id, id),
-  );
+  const webhook = await app.services.engine.stores.webhooks.find(principal.organization.id, id);
   if (!webhook) throw notFound(`no webhook "${id}"`);
   return webhook;
 }

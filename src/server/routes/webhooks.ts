@@ -1,8 +1,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { dropWalHistory } from '../../store/secrets-at-rest.js';
+import type { WebhookFields } from '../../store/webhook-store.js';
+import { generateSecret } from '../../webhooks/signature.js';
 import { parseActionPatterns, parseWebhookUrl } from '../../webhooks/subscription.js';
-import { generateSecret, type WebhookFields } from '../../webhooks/webhook-store.js';
 import { notFound } from '../problem.js';
 import { OrgParams } from '../schemas/common.js';
 import {
@@ -30,8 +30,8 @@ import {
 
 /** Webhook subscriptions: organization owners and admins only; ingest tokens may not manage them. */
 export function registerWebhookRoutes(app: FastifyInstance) {
-  const { db, engine } = app.services;
-  const { store, allowPrivate } = app.services.webhooks;
+  const { engine } = app.services;
+  const { allowPrivate } = app.services.webhooks;
   app.addSchema(WebhookSchema);
   app.addSchema(DeliverySchema);
 
@@ -59,9 +59,8 @@ export function registerWebhookRoutes(app: FastifyInstance) {
         description: body.description ?? null,
       }));
       const secret = body.secret ?? generateSecret();
-      // The webhook store is SQLite's own for now: it writes on the engine's connection, in tx.
       const webhook = await engine.write(async (tx) => {
-        const created = store.create(principal.organization.id, fields, secret);
+        const created = await tx.webhooks.create(principal.organization.id, fields, secret);
         await recordWebhookChange(tx, request, principal, 'created', created);
         return created;
       });
@@ -82,7 +81,7 @@ export function registerWebhookRoutes(app: FastifyInstance) {
     },
     async (request) => {
       const principal = webhookAdmin(request);
-      const webhooks = await engine.exclusive(() => store.list(principal.organization.id));
+      const webhooks = await engine.stores.webhooks.list(principal.organization.id);
       return { data: webhooks.map(presentWebhook) };
     },
   );
@@ -123,14 +122,14 @@ export function registerWebhookRoutes(app: FastifyInstance) {
       });
       const { id } = request.params;
       const updated = await engine.write(async (tx) => {
-        const result = store.update(principal.organization.id, id, changes);
+        const result = await tx.webhooks.update(principal.organization.id, id, changes);
         if (result) await recordWebhookChange(tx, request, principal, 'updated', result.after, result.before);
         return result;
       });
       if (!updated) throw notFound(`no webhook "${id}"`);
-      // The old URL may be a credential: it leaves the WAL too.
+      // The old URL may be a credential: it leaves the database files too.
       if (changes.url !== undefined && updated.before.url !== updated.after.url)
-        await engine.exclusive(() => dropWalHistory(db));
+        await engine.forgetOverwritten();
       return { data: presentWebhook(updated.after) };
     },
   );
@@ -148,12 +147,12 @@ export function registerWebhookRoutes(app: FastifyInstance) {
       const principal = webhookAdmin(request);
       const { id } = request.params;
       const removed = await engine.write(async (tx) => {
-        const webhook = store.remove(principal.organization.id, id);
+        const webhook = await tx.webhooks.remove(principal.organization.id, id);
         if (webhook) await recordWebhookChange(tx, request, principal, 'deleted', webhook);
         return webhook;
       });
       if (!removed) throw notFound(`no webhook "${id}"`);
-      await engine.exclusive(() => dropWalHistory(db));
+      await engine.forgetOverwritten();
       return reply.code(204).send(null);
     },
   );

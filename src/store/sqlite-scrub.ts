@@ -1,6 +1,6 @@
-import { isBusyError, withoutBusyWait } from '../store/busy.js';
-import type { Db } from '../store/database.js';
-import { outsideTransactions } from '../store/transaction.js';
+import { isBusyError, withoutBusyWait } from './busy.js';
+import type { Db } from './database.js';
+import { outsideTransactions } from './transaction.js';
 
 // Set in the erasure's own transaction, cleared once no old copy is left: it holds no personal
 // data (the rows are already rewritten), only the fact that the files still need scrubbing.

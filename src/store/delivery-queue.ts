@@ -1,9 +1,9 @@
 import type { AuditEvent } from '../domain/event.js';
 import type { WebhookFormat } from '../domain/webhook-rules.js';
-import type { Db } from '../store/database.js';
-import { EVENT_COLUMNS, type EventRow, rowToEvent } from '../store/event-rows.js';
-import { openSecret, webhookSecretLabel } from '../store/secret-box.js';
-import { writeTransaction } from '../store/transaction.js';
+import type { Db } from './database.js';
+import { EVENT_COLUMNS, type EventRow, rowToEvent } from './event-rows.js';
+import { openSecret, webhookSecretLabel } from './secret-box.js';
+import { writeTransaction } from './transaction.js';
 
 /** A pending delivery the worker holds a lease on, with all it needs to send it. */
 export interface ClaimedDelivery {

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Category } from '../domain/categories.js';
-import type { WebhookFormat } from '../domain/webhook-rules.js';
-import type { Db } from '../store/database.js';
-import { openSecret, sealSecret, webhookSecretLabel } from '../store/secret-box.js';
-import { forgottenUrl } from '../store/secrets-at-rest.js';
-import { writeTransaction } from '../store/transaction.js';
-import type { ActionPattern } from './subscription.js';
+import type { ActionPattern, WebhookFormat } from '../domain/webhook-rules.js';
+import type { Db } from './database.js';
+import { openSecret, sealSecret, webhookSecretLabel } from './secret-box.js';
+import { forgottenUrl } from './secrets-at-rest.js';
+import { writeTransaction } from './transaction.js';
 
 export interface Webhook {
   rowId: number;
@@ -65,11 +64,6 @@ interface DeliveryRow {
   last_error: string | null;
   created_at: number;
   delivered_at: number | null;
-}
-
-/** A generated signing secret: 32 random bytes, with a prefix secret scanners can look for. */
-export function generateSecret(): string {
-  return `whsec_${randomBytes(32).toString('base64url')}`;
 }
 
 const WEBHOOK_COLUMNS = 'id, public_id, org_id, url, format, description, created_at, updated_at';
@@ -182,8 +176,8 @@ export function createWebhookStore(db: Db, now: () => number) {
 
     /**
      * Soft delete: the row stays, with its URL cut to the origin and no secret, for the delivery
-     * log; pending deliveries are not sent. The caller truncates the WAL (forgetDeleted) so the
-     * old values leave the files too.
+     * log; pending deliveries are not sent. The caller then asks the engine to forget overwritten
+     * values (Engine.forgetOverwritten), so the old values leave the files too.
      */
     remove(orgId: number, id: string): Webhook | undefined {
       return writeTransaction(db, () => {
