@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildApp } from '../../src/server/app.js';
 import type { RateLimiter } from '../../src/server/rate-limiter.js';
-import { openDatabase } from '../../src/store/database.js';
+import { type Db, openDatabase } from '../../src/store/database.js';
 import { createPgPool, type PgPool } from '../../src/store/pg/pool.js';
 import { createSharedRateLimiter } from '../../src/store/pg/rate-windows.js';
 import { describePostgres, migratedDatabase, type TestDatabase } from '../helpers/postgres.js';
@@ -16,6 +16,7 @@ describePostgres('a rate limit shared by two server instances', () => {
   let pools: PgPool[];
   let fixture: Fixture;
   let second: Awaited<ReturnType<typeof buildApp>>;
+  let secondDb: Db;
 
   beforeAll(async () => {
     database = await migratedDatabase();
@@ -25,15 +26,16 @@ describePostgres('a rate limit shared by two server instances', () => {
       (limit: number, now: () => number, options: { windowMs?: number | undefined }): RateLimiter =>
         createSharedRateLimiter(pool, limit, now, { windowMs: options.windowMs });
     fixture = await createFixture({ rateLimitPerMinute: LIMIT, createLimiter: sharedOn(pools[0] as PgPool) });
+    secondDb = openDatabase(fixture.dbFile);
     second = await buildApp({
-      db: openDatabase(fixture.dbFile),
+      db: secondDb,
       rateLimitPerMinute: LIMIT,
       createLimiter: sharedOn(pools[1] as PgPool),
     });
   });
   afterAll(async () => {
     await second?.close();
-    second?.services.db.close();
+    secondDb?.close();
     await fixture?.close();
     for (const pool of pools ?? []) await pool.end();
     await database?.drop();

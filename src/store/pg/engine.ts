@@ -5,6 +5,7 @@ import { migratePostgres } from './migrate.js';
 import { ensureEventPartitions } from './partitions.js';
 import { createPgPool, inTransaction, type PgClient, type PgPool } from './pool.js';
 import { type PgPortContext, pgStorePort } from './store-port.js';
+import { unavailable } from './unavailable.js';
 
 export interface PgEngineOptions {
   now?: () => number;
@@ -77,6 +78,8 @@ export function createPgEngine(pool: PgPool, options: PgEngineOptions = {}): PgE
     kind: 'postgres',
     pool,
     stores,
+    forgetOverwritten: () => Promise.reject(unavailable('engine.forgetOverwritten')),
+    scrub: () => Promise.reject(unavailable('engine.scrub')),
 
     read: (work) =>
       inTransaction(

@@ -10,6 +10,7 @@ import { createPgMerkle } from './merkle.js';
 import { inTransaction, type PgClient, type PgPool, type Queryable } from './pool.js';
 import { createPgRetention, purgeInTransaction } from './retention.js';
 import { createPgStats } from './stats.js';
+import { unavailablePort } from './unavailable.js';
 
 /** Where a port's statements run: the pool (each on a connection of its own), a read, or a write. */
 export type PgBinding =
@@ -78,6 +79,20 @@ export function pgStorePort(binding: PgBinding, context: PgPortContext): StorePo
     stats: createPgStats(db, (work) =>
       binding.mode === 'pool' ? inTransaction(binding.pool, work, SNAPSHOT) : work(db),
     ),
+    settings: {
+      async read(key: string): Promise<string | undefined> {
+        const { rows } = await db.query<{ value: string }>(
+          'SELECT value FROM server_settings WHERE key = $1',
+          [key],
+        );
+        return rows[0]?.value;
+      },
+    },
+    webhooks: unavailablePort('webhooks'),
+    deliveries: unavailablePort('deliveries'),
+    review: unavailablePort('review'),
+    sealing: unavailablePort('sealing'),
+    gdpr: unavailablePort('gdpr'),
   };
 }
 
