@@ -119,7 +119,9 @@ describe('the events column specification', () => {
       .pluck()
       .get() as string;
     const indexed = (trigger.match(/VALUES \((.*)\);/s)?.[1] ?? '').replace(/\s+/g, ' ');
-    expect(indexed).toContain(`new.seq, ${SEARCHED_COLUMNS.map((c) => `new.${c}`).join(', ')},`);
+    expect(indexed).toContain(
+      `new.seq, ${SEARCHED_COLUMNS.map((c) => `audit_index_text(new.${c})`).join(', ')}, audit_index_metadata(new.metadata)`,
+    );
   });
 
   it('gives an event with every field back, to the byte, from every read path', async () => {
