@@ -3,7 +3,7 @@ import { assertDurablePostgres } from './durability.js';
 import { asWriteLockTimeout, beginWithLockTimeout } from './lock-wait.js';
 import { migratePostgres } from './migrate.js';
 import { ensureEventPartitions } from './partitions.js';
-import { createPgPool, inTransaction, type PgClient, type PgPool } from './pool.js';
+import { commit, createPgPool, inTransaction, type PgClient, type PgPool } from './pool.js';
 import { type PgPortContext, pgStorePort } from './store-port.js';
 
 export interface PgEngineOptions {
@@ -126,7 +126,7 @@ export function createPgEngine(pool: PgPool, options: PgEngineOptions = {}): PgE
         open = false;
         // A COMMIT that failed leaves the connection in an unknown state: destroyed, not reused.
         broken = true;
-        await client.query('COMMIT').catch((error: unknown) => {
+        await commit(client).catch((error: unknown) => {
           throw asTimeout(error);
         });
         broken = false;

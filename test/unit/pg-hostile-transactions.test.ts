@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { EventInput } from '../../src/domain/event.js';
+import { openPgEngine, type PgEngine } from '../../src/store/pg/engine.js';
+import { inOpenMaintenanceWindow } from '../../src/store/pg/maintenance.js';
+import { inTransaction, TransactionAbortedError } from '../../src/store/pg/pool.js';
+import { twinInputs } from '../helpers/pg-twin-events.js';
+import { describePostgres, migratedDatabase, type TestDatabase } from '../helpers/postgres.js';
+
+// Transactions on PostgreSQL under work that misbehaves: a statement error caught and ignored
+// must not turn into an acknowledged write that stored nothing.
+
+const input = (id: string): EventInput => ({
+  ...(twinInputs(1)[0] as EventInput),
+  id,
+  timestamp: '2026-11-20T12:00:00.000Z',
+});
+
+describePostgres('PostgreSQL transactions whose work swallowed a failed statement', () => {
+  let database: TestDatabase;
+  let pg: PgEngine;
+  let org: number;
+  const commits: [number, number][] = [];
+
+  beforeAll(async () => {
+    database = await migratedDatabase();
+    pg = await openPgEngine(database.url, {
+      allowUnsafe: true,
+      poolSize: 3,
+      onCommit: (orgId, last) => commits.push([orgId, last]),
+    });
+    org = (await pg.stores.directory.ensureOrganization('hostile')).organization.id;
+  }, 30_000);
+  afterAll(async () => {
+    await pg?.close();
+    await database?.drop();
+  });
+
+  it('threat: a lost acknowledged event — a write whose caught statement error aborted it rejects, and tells nobody', async () => {
+    commits.length = 0;
+    let told = false;
+    const checkpoint = { treeSize: 1, root: Buffer.alloc(32), signedAt: 1, note: 'n' };
+    await expect(
+      pg.write(async (tx) => {
+        await tx.recorder.record(org, [input('swallowed')]);
+        await tx.merkle.addCheckpoint(org, checkpoint);
+        // The same checkpoint again: 23505, caught here; PostgreSQL has aborted the transaction.
+        await tx.merkle.addCheckpoint(org, checkpoint).catch(() => {});
+        tx.afterCommit(() => {
+          told = true;
+        });
+        return 'acknowledged';
+      }),
+    ).rejects.toBeInstanceOf(TransactionAbortedError);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(told).toBe(false);
+    expect(commits).toEqual([]);
+    expect(await pg.stores.events.findById(org, 'swallowed')).toBeUndefined();
+    // The connection went back usable: the next write commits.
+    expect(await pg.write((tx) => tx.recorder.record(org, [input('after')]))).toMatchObject({ created: 1 });
+  });
+
+  it('threat: a rollback reported as success — inTransaction rejects when COMMIT answers ROLLBACK', async () => {
+    await expect(
+      inTransaction(pg.pool, async (client) => {
+        await client.query('SELECT 1 / 0').catch(() => {});
+        return 'done';
+      }),
+    ).rejects.toBeInstanceOf(TransactionAbortedError);
+    expect(
+      await inTransaction(pg.pool, async (client) => (await client.query('SELECT 1 AS one')).rows),
+    ).toEqual([{ one: 1 }]);
+  });
+
+  it('threat: append-only guard left lifted — a maintenance window whose work threw puts the guard back', async () => {
+    const client = await pg.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await expect(
+        inOpenMaintenanceWindow(client, org, async () => {
+          throw new Error('work failed');
+        }),
+      ).rejects.toThrow('work failed');
+      // The caller caught it and goes on in the same transaction: events are guarded again.
+      const { rows } = await client.query<{ mode: string }>(
+        "SELECT current_setting('audit.maintenance', true) AS mode",
+      );
+      expect(rows[0]?.mode).toBe('off');
+      await expect(client.query('DELETE FROM events WHERE org_id = $1', [org])).rejects.toThrow();
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+    expect(await pg.stores.events.findById(org, 'after')).toBeDefined();
+  });
+});
