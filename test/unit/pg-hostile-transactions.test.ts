@@ -1,18 +1,35 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventInput } from '../../src/domain/event.js';
+import { toProblem } from '../../src/server/problem.js';
 import { openPgEngine, type PgEngine } from '../../src/store/pg/engine.js';
+import { asWriteLockTimeout, WriteConflictError } from '../../src/store/pg/lock-wait.js';
 import { inOpenMaintenanceWindow } from '../../src/store/pg/maintenance.js';
 import { inTransaction, TransactionAbortedError } from '../../src/store/pg/pool.js';
+import { WriteLockTimeoutError } from '../../src/store/write-gate.js';
 import { twinInputs } from '../helpers/pg-twin-events.js';
 import { describePostgres, migratedDatabase, type TestDatabase } from '../helpers/postgres.js';
 
 // Transactions on PostgreSQL under work that misbehaves: a statement error caught and ignored
 // must not turn into an acknowledged write that stored nothing.
 
-const input = (id: string): EventInput => ({
+const input = (id: string, timestamp = '2026-11-20T12:00:00.000Z'): EventInput => ({
   ...(twinInputs(1)[0] as EventInput),
   id,
-  timestamp: '2026-11-20T12:00:00.000Z',
+  timestamp,
+});
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('PostgreSQL write conflicts as the API sees them', () => {
+  it('a deadlock or serialization failure is a retryable 503, never a 500', () => {
+    for (const code of ['40P01', '40001']) {
+      const mapped = asWriteLockTimeout(Object.assign(new Error('deadlock detected'), { code }), 5000);
+      expect(mapped).toBeInstanceOf(WriteConflictError);
+      expect(mapped).toBeInstanceOf(WriteLockTimeoutError);
+      expect(toProblem(mapped).status).toBe(503);
+    }
+    const other = Object.assign(new Error('unique'), { code: '23505' });
+    expect(asWriteLockTimeout(other, 5000)).toBe(other);
+  });
 });
 
 describePostgres('PostgreSQL transactions whose work swallowed a failed statement', () => {
@@ -91,5 +108,40 @@ describePostgres('PostgreSQL transactions whose work swallowed a failed statemen
       client.release();
     }
     expect(await pg.stores.events.findById(org, 'after')).toBeDefined();
+  });
+});
+
+describePostgres('PostgreSQL retention purge against ingest of the same organization', () => {
+  let database: TestDatabase;
+  let pg: PgEngine;
+  let org: number;
+
+  beforeAll(async () => {
+    database = await migratedDatabase();
+    pg = await openPgEngine(database.url, { allowUnsafe: true, poolSize: 3 });
+    org = (await pg.stores.directory.ensureOrganization('purge')).organization.id;
+  }, 30_000);
+  afterAll(async () => {
+    await pg?.close();
+    await database?.drop();
+  });
+
+  it('threat: requests failed by a deadlock — a purge and a back-dated ingest of one organization take turns', async () => {
+    await pg.write((tx) => tx.recorder.record(org, [input('old-1', '2020-01-01T10:30:00.000Z')]));
+    const purge = pg.write(async (tx) => {
+      const purged = await tx.events.purgeBefore(org, Date.UTC(2021, 0, 1));
+      // Holds the purge's locks while the ingest below starts, then records the purge.
+      await sleep(300);
+      await tx.recorder.record(org, [input('purge-record')]);
+      return purged;
+    });
+    await sleep(100);
+    // The same hour as the purged event: the same event_counts row.
+    const ingest = pg.write((tx) => tx.recorder.record(org, [input('old-2', '2020-01-01T10:45:00.000Z')]));
+    const [purged, ingested] = await Promise.allSettled([purge, ingest]);
+    expect(purged).toEqual({ status: 'fulfilled', value: 1 });
+    expect(ingested).toMatchObject({ status: 'fulfilled', value: { created: 1 } });
+    expect(await pg.stores.events.findById(org, 'old-1')).toBeUndefined();
+    expect(await pg.stores.events.findById(org, 'old-2')).toBeDefined();
   });
 });

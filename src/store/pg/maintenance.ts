@@ -47,6 +47,10 @@ async function closeMaintenanceWindow(client: Queryable): Promise<void> {
 }
 
 async function openMaintenanceWindow(client: Queryable, orgId: number): Promise<void> {
+  // The organization's positions row first, as ingest takes it (event-ingest.ts) before the
+  // event_counts rows a purge also changes: one lock order, so a purge and an ingest of one
+  // organization wait for each other instead of deadlocking.
+  await client.query('SELECT 1 FROM org_positions WHERE org_id = $1 FOR UPDATE', [orgId]);
   await client.query("SET LOCAL audit.maintenance = 'on'");
   await client.query(
     `INSERT INTO merkle_state (org_id, epoch) VALUES ($1, 1)
