@@ -145,3 +145,42 @@ describePostgres('PostgreSQL retention purge against ingest of the same organiza
     expect(await pg.stores.events.findById(org, 'old-2')).toBeDefined();
   });
 });
+
+describePostgres('PostgreSQL Merkle appends spanning organizations', () => {
+  let database: TestDatabase;
+  let pg: PgEngine;
+
+  beforeAll(async () => {
+    database = await migratedDatabase();
+    pg = await openPgEngine(database.url, { allowUnsafe: true, poolSize: 4 });
+  }, 30_000);
+  afterAll(async () => {
+    await pg?.close();
+    await database?.drop();
+  });
+
+  it('threat: sealing stalled by deadlocks — appends naming two organizations in opposite orders both succeed', async () => {
+    const a = (await pg.stores.directory.ensureOrganization('merkle-a')).organization.id;
+    const b = (await pg.stores.directory.ensureOrganization('merkle-b')).organization.id;
+    const leaf = (orgId: number, seq: number) => ({
+      orgId,
+      eventSeq: seq,
+      eventId: `e${seq}`,
+      timestamp: '2026-11-20T12:00:00.000Z',
+      category: 'auth',
+      commitment: Buffer.alloc(32, 1),
+      salt: Buffer.alloc(32, 2),
+      hash: Buffer.alloc(32, seq),
+    });
+    const rounds = 8;
+    for (let round = 0; round < rounds; round++) {
+      const results = await Promise.allSettled([
+        pg.stores.merkle.append([leaf(a, 2 * round + 1), leaf(b, 2 * round + 1)]),
+        pg.stores.merkle.append([leaf(b, 2 * round + 2), leaf(a, 2 * round + 2)]),
+      ]);
+      expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
+    }
+    expect(await pg.stores.merkle.size(a)).toBe(2 * rounds);
+    expect(await pg.stores.merkle.size(b)).toBe(2 * rounds);
+  }, 60_000);
+});

@@ -153,8 +153,12 @@ export function createPgMerkle(db: Queryable, transact: Transact): MerklePort {
         if (list) list.push(leaf);
         else byOrg.set(leaf.orgId, [leaf]);
       }
+      // Organizations in ascending id, whatever order the leaves came in: two appends that
+      // share organizations lock their state rows in one order, so they take turns instead of
+      // deadlocking.
+      const orgIds = [...byOrg.keys()].sort((a, b) => a - b);
       await transact(async (q) => {
-        for (const [orgId, list] of byOrg) await appendToOrg(q, orgId, list);
+        for (const orgId of orgIds) await appendToOrg(q, orgId, byOrg.get(orgId) as NewLeaf[]);
       });
     },
 
