@@ -184,3 +184,46 @@ describePostgres('PostgreSQL Merkle appends spanning organizations', () => {
     expect(await pg.stores.merkle.size(b)).toBe(2 * rounds);
   }, 60_000);
 });
+
+describePostgres('PostgreSQL directory upserts racing each other', () => {
+  let database: TestDatabase;
+  let pg: PgEngine;
+
+  beforeAll(async () => {
+    database = await migratedDatabase();
+    pg = await openPgEngine(database.url, { allowUnsafe: true, poolSize: 4 });
+  }, 30_000);
+  afterAll(async () => {
+    await pg?.close();
+    await database?.drop();
+  });
+
+  it('threat: sign-ups failed by a race — two upserts of one new email and team at once both succeed, one user', async () => {
+    const org = (await pg.stores.directory.ensureOrganization('race')).organization.id;
+    const rounds = 20;
+    // Odd rounds without a team: the users' race alone.
+    for (let i = 0; i < rounds; i++) {
+      const results = await Promise.allSettled([
+        pg.stores.directory.upsertUser(org, {
+          email: `Bob${i}@x`,
+          name: undefined,
+          role: 'member',
+          teamName: i % 2 ? undefined : `Ops${i}`,
+        }),
+        pg.stores.directory.upsertUser(org, {
+          email: `bob${i}@x`,
+          name: undefined,
+          role: 'admin',
+          teamName: i % 2 ? undefined : `OPS${i}`,
+        }),
+      ]);
+      expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
+      const [first, second] = results.map(
+        (result) => (result as PromiseFulfilledResult<{ user: { id: number; team: unknown } }>).value,
+      );
+      expect(first?.user.id).toBe(second?.user.id);
+      expect(first?.user.team).toEqual(second?.user.team);
+    }
+    expect(await pg.stores.directory.countUsers(org)).toBe(rounds);
+  });
+});
