@@ -4,7 +4,7 @@ import { toProblem } from '../../src/server/problem.js';
 import { openPgEngine, type PgEngine } from '../../src/store/pg/engine.js';
 import { asWriteLockTimeout, WriteConflictError } from '../../src/store/pg/lock-wait.js';
 import { inOpenMaintenanceWindow } from '../../src/store/pg/maintenance.js';
-import { inTransaction, TransactionAbortedError } from '../../src/store/pg/pool.js';
+import { createPgPool, inTransaction, TransactionAbortedError } from '../../src/store/pg/pool.js';
 import { WriteLockTimeoutError } from '../../src/store/write-gate.js';
 import { twinInputs } from '../helpers/pg-twin-events.js';
 import { describePostgres, migratedDatabase, type TestDatabase } from '../helpers/postgres.js';
@@ -225,5 +225,43 @@ describePostgres('PostgreSQL directory upserts racing each other', () => {
       expect(first?.user.team).toEqual(second?.user.team);
     }
     expect(await pg.stores.directory.countUsers(org)).toBe(rounds);
+  });
+});
+
+describe('PostgreSQL engine options', () => {
+  it('a lock wait bound PostgreSQL would refuse at every BEGIN is refused at open, before connecting', async () => {
+    for (const lockTimeoutMs of [-1, 1.5, 2 ** 31, Number.NaN]) {
+      await expect(openPgEngine('postgres://127.0.0.1:1/none', { lockTimeoutMs })).rejects.toThrow(
+        /lockTimeoutMs must be an integer from 0 to 2147483647/,
+      );
+    }
+  });
+});
+
+describePostgres('PostgreSQL transactions whose BEGIN fails', () => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await migratedDatabase();
+  }, 30_000);
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it("threat: a request run inside a stranger's aborted transaction — a client whose BEGIN failed is not reused", async () => {
+    const pool = createPgPool(database.url, { max: 1 });
+    try {
+      await expect(
+        inTransaction(pool, async () => 'never', 'BEGIN; SET LOCAL lock_timeout = -1'),
+      ).rejects.toThrow(/lock_timeout/);
+      // The only connection of the pool: a healthy one, outside any transaction.
+      const { rows } = await pool.query<{ assigned: string | null }>(
+        'SELECT txid_current_if_assigned() AS assigned',
+      );
+      expect(rows).toEqual([{ assigned: null }]);
+      expect((await pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await pool.end();
+    }
   });
 });
