@@ -5,6 +5,7 @@ import { openPgEngine, type PgEngine } from '../../src/store/pg/engine.js';
 import { asWriteLockTimeout, WriteConflictError } from '../../src/store/pg/lock-wait.js';
 import { inOpenMaintenanceWindow } from '../../src/store/pg/maintenance.js';
 import { createPgPool, inTransaction, TransactionAbortedError } from '../../src/store/pg/pool.js';
+import { PoolWaitTimeoutError } from '../../src/store/pg/pool-wait.js';
 import { WriteLockTimeoutError } from '../../src/store/write-gate.js';
 import { twinInputs } from '../helpers/pg-twin-events.js';
 import { describePostgres, migratedDatabase, type TestDatabase } from '../helpers/postgres.js';
@@ -263,5 +264,42 @@ describePostgres('PostgreSQL transactions whose BEGIN fails', () => {
     } finally {
       await pool.end();
     }
+  });
+});
+
+describePostgres('PostgreSQL pool saturated', () => {
+  let database: TestDatabase;
+  let pg: PgEngine;
+
+  beforeAll(async () => {
+    database = await migratedDatabase();
+    const url = new URL(database.url);
+    // libpq's shortest connect_timeout (2 s): also the bound on waiting for a free client.
+    url.searchParams.set('connect_timeout', '2');
+    pg = await openPgEngine(url.toString(), { allowUnsafe: true, poolSize: 1 });
+  }, 30_000);
+  afterAll(async () => {
+    await pg?.close();
+    await database?.drop();
+  });
+
+  it('threat: a flood holding every connection turns requests into 500s — the wait for a client ends in a retryable 503', async () => {
+    const held = await pg.pool.connect();
+    try {
+      const org = 1;
+      const write = pg.write(async () => 'never');
+      const query = pg.stores.events.endSeq(org);
+      for (const attempt of await Promise.allSettled([write, query])) {
+        expect(attempt.status).toBe('rejected');
+        const reason = (attempt as PromiseRejectedResult).reason;
+        expect(reason).toBeInstanceOf(PoolWaitTimeoutError);
+        expect(reason.message).toMatch(/no database connection came free within 2000 ms/);
+        expect(toProblem(reason).status).toBe(503);
+      }
+    } finally {
+      held.release();
+    }
+    // Free again: the pool serves the next caller.
+    expect(await pg.stores.events.endSeq(1)).toBe(0);
   });
 });

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { BoundedWaitPool } from './pool-wait.js';
 
 /**
  * The connection pool of one server instance on PostgreSQL. This folder is the only place that
@@ -61,7 +62,9 @@ export function connectTimeoutMs(url: string, env: NodeJS.ProcessEnv = process.e
 }
 
 export function createPgPool(url: string, options: PgPoolOptions = {}): PgPool {
-  const pool = new pg.Pool({
+  // A full pool's wait for a free client ends as a 503 (pool-wait.ts), bounded by the same
+  // connectionTimeoutMillis.
+  const pool = new BoundedWaitPool({
     connectionString: url,
     max: options.max ?? 10,
     types: TYPES,
