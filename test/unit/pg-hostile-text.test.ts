@@ -108,4 +108,13 @@ describePostgres('PostgreSQL with lone surrogates in ids, emails and stats keys'
     expect((await pg.stores.directory.findUserByEmail(org, 'a\ud800@x'))?.name).toBe('lone');
     expect((await pg.stores.directory.findUserByEmail(org, 'a\ud800@x'))?.email).toBe('a\ud800@x');
   });
+
+  it('threat: sealing stopped by a hostile slug — a checkpoint note naming an organization with U+0000 is stored and read back exactly', async () => {
+    const hostile = (await pg.stores.directory.ensureOrganization('evil\u0000\u0001\ud800')).organization;
+    const note = `audit.example/${hostile.slug}\n1\nroot\n\n— key sig`;
+    const checkpoint = { treeSize: 1, root: Buffer.alloc(32, 7), signedAt: 1_700_000_000_000, note };
+    await pg.stores.merkle.addCheckpoint(hostile.id, checkpoint);
+    expect(await pg.stores.merkle.latestCheckpoint(hostile.id)).toEqual(checkpoint);
+    expect(await pg.stores.merkle.checkpointOfSize(hostile.id, 1)).toEqual(checkpoint);
+  });
 });
