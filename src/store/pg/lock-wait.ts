@@ -19,11 +19,15 @@ const LOCK_WAIT_CODES = new Set(['55P03', '57014']);
  */
 const CONFLICT_CODES = new Set(['40P01', '40001']);
 
-/** A write rolled back because a concurrent one won: retryable, as a lock wait that ran out. */
-export class WriteConflictError extends WriteLockTimeoutError {
-  constructor(waitedMs: number) {
-    super(waitedMs);
-    this.message = 'the write met a concurrent write of the same rows and was rolled back; try again';
+/**
+ * A write rolled back because a concurrent one won: retryable. Its code is WriteLockTimeoutError's,
+ * so the API answers it the same way (503 with Retry-After).
+ */
+export class WriteConflictError extends Error {
+  override readonly name = 'WriteConflictError';
+  readonly code = 'SQLITE_BUSY';
+  constructor() {
+    super('the write met a concurrent write of the same rows and was rolled back; try again');
   }
 }
 
@@ -34,6 +38,6 @@ export class WriteConflictError extends WriteLockTimeoutError {
 export function asWriteLockTimeout(error: unknown, lockTimeoutMs: number): unknown {
   const code = (error as { code?: string } | null)?.code ?? '';
   if (LOCK_WAIT_CODES.has(code)) return new WriteLockTimeoutError(lockTimeoutMs);
-  if (CONFLICT_CODES.has(code)) return new WriteConflictError(lockTimeoutMs);
+  if (CONFLICT_CODES.has(code)) return new WriteConflictError();
   return error;
 }

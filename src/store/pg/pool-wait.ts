@@ -1,16 +1,15 @@
 import pg from 'pg';
-import { WriteLockTimeoutError } from '../write-gate.js';
 
 /**
  * Every connection of the pool was busy for the whole wait: the instance is saturated, so the
- * request may be sent again later. A WriteLockTimeoutError (the API's 503 with Retry-After) with
- * its own words, as a write that waited too long for a lock is.
+ * request may be sent again later. Its code is WriteLockTimeoutError's, so the API answers it the
+ * same way (503 with Retry-After).
  */
-export class PoolWaitTimeoutError extends WriteLockTimeoutError {
+export class PoolWaitTimeoutError extends Error {
+  override readonly name = 'PoolWaitTimeoutError';
+  readonly code = 'SQLITE_BUSY';
   constructor(waitedMs: number, cause: Error) {
-    super(waitedMs);
-    this.message = `no database connection came free within ${waitedMs} ms (${cause.message})`;
-    this.cause = cause;
+    super(`no database connection came free within ${waitedMs} ms (${cause.message})`, { cause });
   }
 }
 
