@@ -95,12 +95,22 @@ export function createPgDirectory(
       [orgId, stored(name)],
     );
     if (existing) return existing.id;
+    // Another request may create the same team between the lookup and the INSERT: then the
+    // INSERT waits for it, does nothing, and the team it made is the one.
     const made = await one<{ id: number }>(
       q,
-      'INSERT INTO teams (org_id, public_id, name) VALUES ($1, $2, $3) RETURNING id',
+      `INSERT INTO teams (org_id, public_id, name) VALUES ($1, $2, $3)
+       ON CONFLICT (org_id, ascii_fold(name)) DO NOTHING RETURNING id`,
       [orgId, `team_${randomHex(4)}`, stored(name)],
     );
-    return (made as { id: number }).id;
+    if (made) return made.id;
+    return (
+      (await one<{ id: number }>(
+        q,
+        'SELECT id FROM teams WHERE org_id = $1 AND ascii_fold(name) = ascii_fold($2)',
+        [orgId, stored(name)],
+      )) as { id: number }
+    ).id;
   }
 
   return {
@@ -164,7 +174,20 @@ export function createPgDirectory(
     upsertUser: (orgId, fields) =>
       transact(async (q) => {
         const teamId = fields.teamName === undefined ? null : await ensureTeam(q, orgId, fields.teamName);
-        const previousRow = await userByEmail(q, orgId, fields.email);
+        let previousRow = await userByEmail(q, orgId, fields.email);
+        if (!previousRow) {
+          const name = fields.name ?? fields.email.split('@')[0] ?? fields.email;
+          const inserted = await one<{ id: number }>(
+            q,
+            `INSERT INTO users (org_id, public_id, email, name, role, team_id, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (org_id, ascii_fold(email)) DO NOTHING RETURNING id`,
+            [orgId, `user_${randomHex(6)}`, stored(fields.email), stored(name), fields.role, teamId, now()],
+          );
+          // Another request created the user between the lookup and the INSERT (which waited
+          // for it and did nothing): this one updates that user, as if it had come second.
+          if (!inserted) previousRow = await userByEmail(q, orgId, fields.email);
+        }
         const previous = previousRow && toUser(previousRow);
         if (previous) {
           await q.query('UPDATE users SET role = $1, team_id = $2, name = $3 WHERE id = $4', [
@@ -173,13 +196,6 @@ export function createPgDirectory(
             stored(fields.name ?? previous.name),
             previous.id,
           ]);
-        } else {
-          const name = fields.name ?? fields.email.split('@')[0] ?? fields.email;
-          await q.query(
-            `INSERT INTO users (org_id, public_id, email, name, role, team_id, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-            [orgId, `user_${randomHex(6)}`, stored(fields.email), stored(name), fields.role, teamId, now()],
-          );
         }
         return { user: toUser((await userByEmail(q, orgId, fields.email)) as UserRow), previous };
       }),

@@ -3,7 +3,7 @@ import { assertDurablePostgres } from './durability.js';
 import { asWriteLockTimeout, beginWithLockTimeout } from './lock-wait.js';
 import { migratePostgres } from './migrate.js';
 import { ensureEventPartitions } from './partitions.js';
-import { createPgPool, inTransaction, type PgClient, type PgPool } from './pool.js';
+import { commit, createPgPool, inTransaction, type PgClient, type PgPool } from './pool.js';
 import { type PgPortContext, pgStorePort } from './store-port.js';
 import { unavailable } from './unavailable.js';
 
@@ -34,6 +34,7 @@ const READ_BEGIN = 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY';
  * advisory lock, so instances starting together apply them once) and the months' partitions.
  */
 export async function openPgEngine(url: string, options: PgEngineOptions = {}): Promise<PgEngine> {
+  lockTimeoutOf(options);
   const now = options.now ?? Date.now;
   const pool = createPgPool(url, options.poolSize === undefined ? {} : { max: options.poolSize });
   try {
@@ -50,7 +51,7 @@ export async function openPgEngine(url: string, options: PgEngineOptions = {}): 
 
 /** The engine over a pool whose database is migrated. */
 export function createPgEngine(pool: PgPool, options: PgEngineOptions = {}): PgEngine {
-  const lockTimeoutMs = Math.trunc(options.lockTimeoutMs ?? 5000);
+  const lockTimeoutMs = lockTimeoutOf(options);
   const onError =
     options.onError ?? ((error: unknown) => process.emitWarning(error as Error, 'AfterCommitError'));
   const context: PgPortContext = {
@@ -129,7 +130,7 @@ export function createPgEngine(pool: PgPool, options: PgEngineOptions = {}): PgE
         open = false;
         // A COMMIT that failed leaves the connection in an unknown state: destroyed, not reused.
         broken = true;
-        await client.query('COMMIT').catch((error: unknown) => {
+        await commit(client).catch((error: unknown) => {
           throw asTimeout(error);
         });
         broken = false;
@@ -156,6 +157,18 @@ export function createPgEngine(pool: PgPool, options: PgEngineOptions = {}): PgE
       await pool.end();
     },
   };
+}
+
+/**
+ * The lock wait bound, refused unless PostgreSQL's lock_timeout takes it (an integer of ms,
+ * 0 = no bound, up to 2^31 - 1): otherwise every write would fail at its BEGIN.
+ */
+function lockTimeoutOf(options: PgEngineOptions): number {
+  const ms = options.lockTimeoutMs ?? 5000;
+  if (!Number.isInteger(ms) || ms < 0 || ms > 2147483647) {
+    throw new RangeError(`lockTimeoutMs must be an integer from 0 to 2147483647, not ${ms}`);
+  }
+  return ms;
 }
 
 /**

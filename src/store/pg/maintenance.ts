@@ -21,7 +21,9 @@ export async function inMaintenanceWindow<T>(
 /**
  * Lifts the guard inside a transaction already open on `client` (a write of the store port) and
  * moves the organization's epoch; runs `work`, then puts the guard back, so the rest of that
- * transaction is guarded again. On a failure the caller's transaction rolls back anyway.
+ * transaction is guarded again, also when `work` throws and the caller catches it and goes on.
+ * Putting it back fails only in a transaction PostgreSQL already aborted, which cannot commit
+ * (pool.ts commit): then the work's own error is the one reported.
  */
 export async function inOpenMaintenanceWindow<T>(
   client: Queryable,
@@ -29,12 +31,26 @@ export async function inOpenMaintenanceWindow<T>(
   work: () => Promise<T>,
 ): Promise<T> {
   await openMaintenanceWindow(client, orgId);
-  const result = await work();
-  await client.query("SET LOCAL audit.maintenance = 'off'");
+  let result: T;
+  try {
+    result = await work();
+  } catch (error) {
+    await closeMaintenanceWindow(client).catch(() => {});
+    throw error;
+  }
+  await closeMaintenanceWindow(client);
   return result;
 }
 
+async function closeMaintenanceWindow(client: Queryable): Promise<void> {
+  await client.query("SET LOCAL audit.maintenance = 'off'");
+}
+
 async function openMaintenanceWindow(client: Queryable, orgId: number): Promise<void> {
+  // The organization's positions row first, as ingest takes it (event-ingest.ts) before the
+  // event_counts rows a purge also changes: one lock order, so a purge and an ingest of one
+  // organization wait for each other instead of deadlocking.
+  await client.query('SELECT 1 FROM org_positions WHERE org_id = $1 FOR UPDATE', [orgId]);
   await client.query("SET LOCAL audit.maintenance = 'on'");
   await client.query(
     `INSERT INTO merkle_state (org_id, epoch) VALUES ($1, 1)

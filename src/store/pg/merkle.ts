@@ -20,6 +20,10 @@ function toLeaf(values: unknown[]): StoredLeaf {
   return { position, eventSeq, eventId: unescapeText(eventId), timestamp, category, commitment, salt, hash };
 }
 
+function toCheckpoint(row: StoredCheckpoint): StoredCheckpoint {
+  return { ...row, note: unescapeText(row.note) };
+}
+
 /**
  * src/store/merkle-store.ts and checkpoint-store.ts on PostgreSQL (migration 1's merkle_*
  * tables, per organization): the same leaves, subtrees and checkpoints for the same appends.
@@ -116,7 +120,8 @@ export function createPgMerkle(db: Queryable, transact: Transact): MerklePort {
     async addCheckpoint(orgId: number, checkpoint: StoredCheckpoint) {
       await db.query(
         'INSERT INTO merkle_checkpoints (org_id, tree_size, root, signed_at, note) VALUES ($1, $2, $3, $4, $5)',
-        [orgId, checkpoint.treeSize, checkpoint.root, checkpoint.signedAt, checkpoint.note],
+        // The note names the organization by its slug, which may hold U+0000: escaped text.
+        [orgId, checkpoint.treeSize, checkpoint.root, checkpoint.signedAt, escapeText(checkpoint.note)],
       );
     },
 
@@ -125,7 +130,7 @@ export function createPgMerkle(db: Queryable, transact: Transact): MerklePort {
         `SELECT ${CHECKPOINT_COLUMNS} FROM merkle_checkpoints WHERE org_id = $1 ORDER BY tree_size DESC LIMIT 1`,
         [orgId],
       );
-      return rows[0];
+      return rows[0] && toCheckpoint(rows[0]);
     },
 
     async checkpointOfSize(orgId, treeSize) {
@@ -133,7 +138,7 @@ export function createPgMerkle(db: Queryable, transact: Transact): MerklePort {
         `SELECT ${CHECKPOINT_COLUMNS} FROM merkle_checkpoints WHERE org_id = $1 AND tree_size = $2`,
         [orgId, treeSize],
       );
-      return rows[0];
+      return rows[0] && toCheckpoint(rows[0]);
     },
 
     async sealedSeq(orgId) {
@@ -153,8 +158,12 @@ export function createPgMerkle(db: Queryable, transact: Transact): MerklePort {
         if (list) list.push(leaf);
         else byOrg.set(leaf.orgId, [leaf]);
       }
+      // Organizations in ascending id, whatever order the leaves came in: two appends that
+      // share organizations lock their state rows in one order, so they take turns instead of
+      // deadlocking.
+      const orgIds = [...byOrg.keys()].sort((a, b) => a - b);
       await transact(async (q) => {
-        for (const [orgId, list] of byOrg) await appendToOrg(q, orgId, list);
+        for (const orgId of orgIds) await appendToOrg(q, orgId, byOrg.get(orgId) as NewLeaf[]);
       });
     },
 

@@ -1,5 +1,5 @@
 import { loadMigrations, type Migration, migrationChecksum, SchemaMismatchError } from '../migrations.js';
-import type { PgPool, Queryable } from './pool.js';
+import { commit, type PgPool, type Queryable } from './pool.js';
 
 /**
  * PostgreSQL's migrations: numbered SQL files in migrations/postgres/, with the same rules and
@@ -50,7 +50,7 @@ export async function migratePostgres(
             'INSERT INTO schema_migrations (version, name, applied_at, sha256) VALUES ($1, $2, $3, $4)',
             [migration.version, migration.name, Date.now(), migrationChecksum(migration)],
           );
-          await client.query('COMMIT');
+          await commit(client);
         } catch (error) {
           await client.query('ROLLBACK').catch(() => {
             broken = true;

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { BoundedWaitPool } from './pool-wait.js';
 
 /**
  * The connection pool of one server instance on PostgreSQL. This folder is the only place that
@@ -61,7 +62,9 @@ export function connectTimeoutMs(url: string, env: NodeJS.ProcessEnv = process.e
 }
 
 export function createPgPool(url: string, options: PgPoolOptions = {}): PgPool {
-  const pool = new pg.Pool({
+  // A full pool's wait for a free client ends as a 503 (pool-wait.ts), bounded by the same
+  // connectionTimeoutMillis.
+  const pool = new BoundedWaitPool({
     connectionString: url,
     max: options.max ?? 10,
     types: TYPES,
@@ -94,10 +97,12 @@ export async function inTransaction<T>(
   begin = 'BEGIN',
 ): Promise<T> {
   const client = await pool.connect();
-  // A client whose ROLLBACK or COMMIT failed is in an unknown state: destroyed, not reused.
-  let broken = false;
+  // A client whose BEGIN, ROLLBACK or COMMIT failed is in an unknown state (perhaps inside a
+  // transaction): destroyed, not reused.
+  let broken = true;
   try {
     await client.query(begin);
+    broken = false;
     let result: T;
     try {
       result = await work(client);
@@ -108,10 +113,30 @@ export async function inTransaction<T>(
       throw error;
     }
     broken = true;
-    await client.query('COMMIT');
+    await commit(client);
     broken = false;
     return result;
   } finally {
     client.release(broken);
   }
+}
+
+/**
+ * A COMMIT that PostgreSQL turned into a ROLLBACK: a statement of the transaction failed (and
+ * was caught by the work), so nothing of it was stored. Reported as a failure, never as success.
+ */
+export class TransactionAbortedError extends Error {
+  override readonly name = 'TransactionAbortedError';
+  constructor() {
+    super('the transaction was rolled back: a statement in it failed');
+  }
+}
+
+/**
+ * COMMIT, checked: on a transaction already aborted PostgreSQL answers COMMIT with ROLLBACK and
+ * no error, so the reply's command is what tells a commit from a rollback.
+ */
+export async function commit(client: PgClient): Promise<void> {
+  const reply = await client.query('COMMIT');
+  if (reply.command !== 'COMMIT') throw new TransactionAbortedError();
 }
