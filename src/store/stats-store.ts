@@ -1,22 +1,13 @@
 import type { EventFilter, VisibilityScope } from '../domain/filters.js';
-import { isTimeDimension, type StatsDimension, type StatsResult } from '../domain/stats.js';
-import { assertFewBuckets, timeBuckets } from '../domain/stats-buckets.js';
-import { keptSeries, type RankedCounts, shapeGroups } from '../domain/stats-groups.js';
-import { toIso } from '../domain/time.js';
-import { zoneSegments } from '../domain/zone-segments.js';
+import type { StatsDimension, StatsResult } from '../domain/stats.js';
+import { keptSeries, type RankedCounts } from '../domain/stats-groups.js';
 import type { Db } from './database.js';
 import { buildEventWhere } from './event-query.js';
 import { createStatementCache } from './statement-cache.js';
-import { rollupAnswers, rollupParts } from './stats-rollup.js';
+import { bucketTotalsOf, keptByBucketOf, planStats, rankedSeriesOf, unkeyedCounts } from './stats-plan.js';
+import { rollupParts } from './stats-rollup.js';
 import { type CountPlan, scanPart } from './stats-scan.js';
-import {
-  bucketTotalsSql,
-  type CountPart,
-  type KeyDimension,
-  keptByBucketSql,
-  rankingSql,
-  unionParts,
-} from './stats-sql.js';
+import { bucketTotalsSql, type CountPart, keptByBucketSql, rankingSql, unionParts } from './stats-sql.js';
 
 /** Prepared counting queries kept (one per filter shape, dimensions and number of DST changes). */
 const STATEMENT_CACHE_SIZE = 100;
@@ -60,35 +51,15 @@ export function createStatsStore(db: Db, options: StatsStoreOptions = {}) {
   function rankedCounts(parts: readonly CountPart[], plan: CountPlan, top: number | undefined): RankedCounts {
     const { source, params } = unionParts(parts);
     const keyCount = plan.keys.length;
-    const bucketTotals = all(bucketTotalsSql(source), params).map(([bucket, count]) => ({
-      bucket: bucket === null ? null : Number(bucket),
-      count: Number(count),
-    }));
-    if (keyCount === 0) {
-      const total = bucketTotals.reduce((sum, row) => sum + row.count, 0);
-      return {
-        kept: total > 0 ? [{ keys: [], total }] : [],
-        keptByBucket: bucketTotals.map((row) => ({ ...row, series: 0 })),
-        bucketTotals,
-      };
-    }
-    const ranked = all(rankingSql(source, keyCount), { ...params, statsKeep: keptSeries(top) });
-    const ids = ranked.map((row) => row.slice(0, keyCount) as string[]);
-    const kept = ranked.map((row) => ({
-      keys: row.slice(keyCount, -1) as (string | null)[],
-      total: Number(row.at(-1)),
-    }));
+    const bucketTotals = bucketTotalsOf(all(bucketTotalsSql(source), params));
+    if (keyCount === 0) return unkeyedCounts(bucketTotals);
+    const { ids, kept } = rankedSeriesOf(
+      all(rankingSql(source, keyCount), { ...params, statsKeep: keptSeries(top) }),
+      keyCount,
+    );
     if (!plan.unit || kept.length === 0) return { kept, keptByBucket: [], bucketTotals };
-    const series = new Map(ids.map((id, index) => [id.join(','), index]));
-    const keptByBucket = all(keptByBucketSql(source, keyCount), {
-      ...params,
-      statsKept: JSON.stringify(ids),
-    }).map((row) => ({
-      bucket: row[0] === null ? null : Number(row[0]),
-      series: series.get(row.slice(1, -1).join(',')) as number,
-      count: Number(row.at(-1)),
-    }));
-    return { kept, keptByBucket, bucketTotals };
+    const rows = all(keptByBucketSql(source, keyCount), { ...params, statsKept: JSON.stringify(ids) });
+    return { kept, keptByBucket: keptByBucketOf(rows, ids), bucketTotals };
   }
 
   /** The time of the first event the filter matches before `to`, if any. */
@@ -103,36 +74,12 @@ export function createStatsStore(db: Db, options: StatsStoreOptions = {}) {
     stats(orgId: number, filter: EventFilter, scope: VisibilityScope, request: StatsRequest): StatsResult {
       const to = filter.toExclusive ?? request.now;
       const from = filter.from ?? firstMatching(orgId, { ...filter, toExclusive: to }, scope);
-      const answer = (total: number, top: number | null, groups: StatsResult['groups']): StatsResult => ({
-        group_by: request.dimensions,
-        time_zone: request.timeZone,
-        from: from === undefined ? null : toIso(from),
-        to: toIso(to),
-        total,
-        top,
-        groups,
-      });
-      if (from === undefined || from >= to) return answer(0, request.top ?? null, []);
-
-      const unit = request.dimensions.find(isTimeDimension) ?? null;
-      if (unit) assertFewBuckets(unit, from, to);
-      const segments = unit ? zoneSegments(request.timeZone, from, to) : [];
-      const buckets = unit ? timeBuckets(unit, segments, to) : null;
-      const plan: CountPlan = {
-        unit,
-        segments,
-        keys: request.dimensions.filter((dimension) => !isTimeDimension(dimension)) as KeyDimension[],
-      };
-      const ranged = { ...filter, from, toExclusive: to };
-      const parts =
-        !request.forceScan && rollupAnswers(ranged, scope, request.dimensions, segments)
-          ? rollupParts(orgId, ranged, plan)
-          : [scanPart(orgId, ranged, scope, plan)];
+      const { ranged, plan, fromRollup, answer } = planStats(filter, scope, request, from);
+      if (!ranged) return answer();
+      const parts = fromRollup ? rollupParts(orgId, ranged, plan) : [scanPart(orgId, ranged, scope, plan)];
       // One snapshot: a writer on another connection between the queries would make the kept
       // counts and the totals disagree (and `other` wrong).
-      const counts = db.transaction(() => rankedCounts(parts, plan, request.top))();
-      const shaped = shapeGroups(counts, { dimensions: request.dimensions, buckets, top: request.top });
-      return answer(shaped.total, shaped.top, shaped.groups);
+      return answer(db.transaction(() => rankedCounts(parts, plan, request.top))());
     },
   };
 }

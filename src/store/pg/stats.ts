@@ -1,13 +1,10 @@
 import type { EventFilter, VisibilityScope } from '../../domain/filters.js';
-import { isTimeDimension, type StatsResult } from '../../domain/stats.js';
-import { assertFewBuckets, timeBuckets } from '../../domain/stats-buckets.js';
-import { keptSeries, type RankedCounts, shapeGroups } from '../../domain/stats-groups.js';
-import { toIso } from '../../domain/time.js';
-import { zoneSegments } from '../../domain/zone-segments.js';
+import type { StatsResult } from '../../domain/stats.js';
+import { keptSeries, type RankedCounts } from '../../domain/stats-groups.js';
 import type { Async } from '../port.js';
-import { rollupAnswers } from '../stats-rollup.js';
+import { bucketTotalsOf, keptByBucketOf, planStats, rankedSeriesOf, unkeyedCounts } from '../stats-plan.js';
 import type { CountPlan } from '../stats-scan.js';
-import { type CountPart, type KeyDimension, unionParts } from '../stats-sql.js';
+import { type CountPart, unionParts } from '../stats-sql.js';
 import type { StatsRequest, StatsStore } from '../stats-store.js';
 import { buildEventWhere } from './event-query.js';
 import type { Queryable } from './pool.js';
@@ -46,36 +43,16 @@ export function createPgStats(
   ): Promise<RankedCounts> {
     const { source, params } = unionParts(parts);
     const keyCount = plan.keys.length;
-    const bucketTotals = (await all(q, pgBucketTotalsSql(source), params)).map(([bucket, count]) => ({
-      bucket: bucket === null ? null : Number(bucket),
-      count: Number(count),
-    }));
-    if (keyCount === 0) {
-      const total = bucketTotals.reduce((sum, row) => sum + row.count, 0);
-      return {
-        kept: total > 0 ? [{ keys: [], total }] : [],
-        keptByBucket: bucketTotals.map((row) => ({ ...row, series: 0 })),
-        bucketTotals,
-      };
-    }
+    const bucketTotals = bucketTotalsOf(await all(q, pgBucketTotalsSql(source), params));
+    if (keyCount === 0) return unkeyedCounts(bucketTotals);
     const ranked = await all(q, pgRankingSql(source, keyCount), { ...params, statsKeep: keptSeries(top) });
-    const ids = ranked.map((row) => row.slice(0, keyCount) as string[]);
-    const kept = ranked.map((row) => ({
-      keys: row.slice(keyCount, -1).map(key) as (string | null)[],
-      total: Number(row.at(-1)),
-    }));
+    const { ids, kept } = rankedSeriesOf(ranked, keyCount, key);
     if (!plan.unit || kept.length === 0) return { kept, keptByBucket: [], bucketTotals };
-    const series = new Map(ids.map((id, index) => [id.join(','), index]));
-    const byBucket = await all(q, pgKeptByBucketSql(source, keyCount), {
+    const rows = await all(q, pgKeptByBucketSql(source, keyCount), {
       ...params,
       statsKept: JSON.stringify(ids),
     });
-    const keptByBucket = byBucket.map((row) => ({
-      bucket: row[0] === null ? null : Number(row[0]),
-      series: series.get(row.slice(1, -1).join(',')) as number,
-      count: Number(row.at(-1)),
-    }));
-    return { kept, keptByBucket, bucketTotals };
+    return { kept, keptByBucket: keptByBucketOf(rows, ids), bucketTotals };
   }
 
   async function firstMatching(
@@ -93,34 +70,12 @@ export function createPgStats(
     async stats(orgId, filter, scope, request: StatsRequest): Promise<StatsResult> {
       const to = filter.toExclusive ?? request.now;
       const from = filter.from ?? (await firstMatching(orgId, { ...filter, toExclusive: to }, scope));
-      const answer = (total: number, top: number | null, groups: StatsResult['groups']): StatsResult => ({
-        group_by: request.dimensions,
-        time_zone: request.timeZone,
-        from: from === undefined ? null : toIso(from),
-        to: toIso(to),
-        total,
-        top,
-        groups,
-      });
-      if (from === undefined || from >= to) return answer(0, request.top ?? null, []);
-
-      const unit = request.dimensions.find(isTimeDimension) ?? null;
-      if (unit) assertFewBuckets(unit, from, to);
-      const segments = unit ? zoneSegments(request.timeZone, from, to) : [];
-      const buckets = unit ? timeBuckets(unit, segments, to) : null;
-      const plan: CountPlan = {
-        unit,
-        segments,
-        keys: request.dimensions.filter((dimension) => !isTimeDimension(dimension)) as KeyDimension[],
-      };
-      const ranged = { ...filter, from, toExclusive: to };
-      const parts =
-        !request.forceScan && rollupAnswers(ranged, scope, request.dimensions, segments)
-          ? pgRollupParts(orgId, ranged, plan)
-          : [pgScanPart(orgId, ranged, scope, plan)];
-      const counts = await snapshot((q) => rankedCounts(q, parts, plan, request.top));
-      const shaped = shapeGroups(counts, { dimensions: request.dimensions, buckets, top: request.top });
-      return answer(shaped.total, shaped.top, shaped.groups);
+      const { ranged, plan, fromRollup, answer } = planStats(filter, scope, request, from);
+      if (!ranged) return answer();
+      const parts = fromRollup
+        ? pgRollupParts(orgId, ranged, plan)
+        : [pgScanPart(orgId, ranged, scope, plan)];
+      return answer(await snapshot((q) => rankedCounts(q, parts, plan, request.top)));
     },
   };
 }
