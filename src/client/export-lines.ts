@@ -9,7 +9,6 @@
  */
 import { batchOfRows, type EventBatch } from '../domain/event-batch.js';
 import {
-  checkExportRow,
   EXPORT_ROW_FIELDS,
   type ExportRow,
   type ExportStreamEnd,

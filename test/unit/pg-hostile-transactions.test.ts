@@ -6,7 +6,6 @@ import { asWriteLockTimeout, WriteConflictError } from '../../src/store/pg/lock-
 import { inOpenMaintenanceWindow } from '../../src/store/pg/maintenance.js';
 import { createPgPool, inTransaction, TransactionAbortedError } from '../../src/store/pg/pool.js';
 import { PoolWaitTimeoutError } from '../../src/store/pg/pool-wait.js';
-import { WriteLockTimeoutError } from '../../src/store/write-gate.js';
 import { twinInputs } from '../helpers/pg-twin-events.js';
 import { describePostgres, migratedDatabase, type TestDatabase } from '../helpers/postgres.js';
 
