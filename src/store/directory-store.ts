@@ -53,7 +53,8 @@ interface OrganizationRow {
   access_logging: number;
 }
 
-interface UserRow {
+/** A user as USER_SELECT reads it, on either engine. */
+export interface UserRow {
   id: number;
   org_id: number;
   public_id: string;
@@ -64,7 +65,8 @@ interface UserRow {
   team_name: string | null;
 }
 
-interface TokenRow {
+/** A token as TOKEN_SELECT reads it, on either engine. */
+export interface TokenRow {
   id: number;
   user_id: number;
   user_email: string;
@@ -76,9 +78,10 @@ interface TokenRow {
   revoked_at: number | null;
 }
 
-const USER_SELECT = `SELECT u.id, u.org_id, u.public_id, u.email, u.name, u.role,
+/** The same SQL on SQLite and PostgreSQL (pg/directory.ts adds its own WHERE clauses). */
+export const USER_SELECT = `SELECT u.id, u.org_id, u.public_id, u.email, u.name, u.role,
   t.public_id AS team_public_id, t.name AS team_name FROM users u LEFT JOIN teams t ON t.id = u.team_id`;
-const TOKEN_SELECT = `SELECT k.id, k.user_id, u.email AS user_email, k.name, k.prefix, k.token_hash, k.scope,
+export const TOKEN_SELECT = `SELECT k.id, k.user_id, u.email AS user_email, k.name, k.prefix, k.token_hash, k.scope,
   k.created_at, k.revoked_at FROM api_tokens k JOIN users u ON u.id = k.user_id`;
 
 export type DirectoryStore = ReturnType<typeof createDirectoryStore>;

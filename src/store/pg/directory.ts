@@ -1,14 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { generateToken, hashToken, tokenPrefix, tokensEqualHash } from '../../domain/token.js';
-import type {
-  Authentication,
-  DirectoryStore,
-  Organization,
-  Plan,
-  Role,
-  TokenRecord,
-  TokenScope,
-  User,
+import {
+  type Authentication,
+  type DirectoryStore,
+  type Organization,
+  type Plan,
+  type Role,
+  TOKEN_SELECT,
+  type TokenRecord,
+  type TokenRow,
+  type TokenScope,
+  USER_SELECT,
+  type User,
+  type UserRow,
 } from '../directory-store.js';
 import type { Async } from '../port.js';
 import type { Queryable } from './pool.js';
@@ -30,35 +34,7 @@ interface OrganizationRow {
   access_logging: boolean;
 }
 
-interface UserRow {
-  id: number;
-  org_id: number;
-  public_id: string;
-  email: string;
-  name: string;
-  role: Role;
-  team_public_id: string | null;
-  team_name: string | null;
-}
-
-interface TokenRow {
-  id: number;
-  user_id: number;
-  user_email: string;
-  name: string | null;
-  prefix: string;
-  token_hash: string;
-  scope: TokenScope;
-  created_at: number;
-  revoked_at: number | null;
-}
-
 const ORG_SELECT = 'SELECT id, slug, name, plan, retention_days, access_logging FROM organizations';
-const USER_SELECT = `SELECT u.id, u.org_id, u.public_id, u.email, u.name, u.role,
-  t.public_id AS team_public_id, t.name AS team_name FROM users u LEFT JOIN teams t ON t.id = u.team_id`;
-const TOKEN_SELECT = `SELECT k.id, k.user_id, u.email AS user_email, k.name, k.prefix, k.token_hash, k.scope,
-  k.created_at, k.revoked_at FROM api_tokens k JOIN users u ON u.id = k.user_id`;
-// SQLite's NOCASE columns (users.email, teams.name) fold ASCII letters only: ascii_fold (migration 1).
 const USER_BY_EMAIL = `${USER_SELECT} WHERE u.org_id = $1 AND ascii_fold(u.email) = ascii_fold($2)`;
 
 /**
