@@ -1,26 +1,16 @@
-import type { AuditEvent } from '../../domain/event.js';
 import type { WebhookFormat } from '../../domain/webhook-rules.js';
+import type { ClaimedDelivery } from '../delivery-queue.js';
 import { EVENT_COLUMNS, pgValuesToStoredEvent } from './event-rows.js';
 import type { PgPool } from './pool.js';
 
 /**
- * src/webhooks/delivery-queue.ts on PostgreSQL, for several instances on one database: a claim
+ * src/store/delivery-queue.ts on PostgreSQL, for several instances on one database: a claim
  * locks the due deliveries it takes with FOR UPDATE SKIP LOCKED and moves their next attempt
  * past the send timeout (the lease) in one statement, so two instances claiming at once take
  * different deliveries and none is in flight twice; a crash mid-send lets the lease run out and
  * the delivery is sent again (at least once, as on SQLite). Same methods, async; the secret is
  * opened by the caller's `openSecret` (the secrets key file every instance shares).
  */
-export interface ClaimedDelivery {
-  id: number;
-  webhookRowId: number;
-  attempts: number;
-  url: string;
-  format: WebhookFormat;
-  secret: string;
-  organization: string;
-  event: AuditEvent;
-}
 
 /** Opens a webhook's sealed secret (its public id names the label it was sealed under). */
 export type OpenWebhookSecret = (webhookPublicId: string, sealed: string) => string;
