@@ -28,8 +28,13 @@ export function isSealed(value: string): boolean {
 }
 
 export function sealSecret(db: Database.Database, label: string, plaintext: string): string {
+  return sealWithKey(keyOf(db), label, plaintext);
+}
+
+/** Seals under a key held outside a SQLite connection (PostgreSQL: every instance's key file). */
+export function sealWithKey(key: Buffer, label: string, plaintext: string): string {
   const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', keyOf(db), iv);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(label, 'utf8'));
   const sealed = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   return PREFIX + Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64url');
@@ -37,15 +42,24 @@ export function sealSecret(db: Database.Database, label: string, plaintext: stri
 
 /** The plaintext of a sealed value; throws if it was sealed under another key or label. */
 export function openSecret(db: Database.Database, label: string, stored: string): string {
+  return openWithKey(keyOf(db), label, stored);
+}
+
+/** The plaintext of a value sealed with `sealWithKey`; throws if the key or label differ. */
+export function openWithKey(key: Buffer, label: string, stored: string): string {
   if (!isSealed(stored)) throw new Error(`the secret of ${label} is not sealed`);
   const bytes = Buffer.from(stored.slice(PREFIX.length), 'base64url');
-  const decipher = createDecipheriv('aes-256-gcm', keyOf(db), bytes.subarray(0, IV_BYTES));
+  const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, IV_BYTES));
   decipher.setAAD(Buffer.from(label, 'utf8'));
   decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
   return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString(
     'utf8',
   );
 }
+
+/** A sealed known value: proves at open that the key file is the one this database's secrets need. */
+export const KEY_CHECK = 'secrets_key_check';
+export const KEY_CHECK_TEXT = 'audit secrets key';
 
 /** Labels, one per place a secret is stored. */
 export const settingLabel = (key: string) => `server_settings:${key}`;

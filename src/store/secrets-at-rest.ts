@@ -5,16 +5,14 @@ import { replaceLostSecretsKey } from './lost-secrets-key.js';
 import {
   attachSecretsKey,
   isSealed,
+  KEY_CHECK,
+  KEY_CHECK_TEXT,
   openSecret,
   sealSecret,
   settingLabel,
   webhookSecretLabel,
 } from './secret-box.js';
 import { createKeyFile, keyFileFor, readKeyFile, SecretsKeyError } from './secrets-key-file.js';
-
-/** A sealed known value: proves at open that the key file is the one this database's secrets need. */
-const KEY_CHECK = 'secrets_key_check';
-const KEY_CHECK_TEXT = 'audit secrets key';
 
 export interface SecretsAtRestOptions {
   readonly: boolean;

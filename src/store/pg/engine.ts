@@ -4,6 +4,7 @@ import { asWriteLockTimeout, beginWithLockTimeout } from './lock-wait.js';
 import { migratePostgres } from './migrate.js';
 import { ensureEventPartitions } from './partitions.js';
 import { commit, createPgPool, inTransaction, type PgClient, type PgPool } from './pool.js';
+import { ensurePgServerKeys } from './server-keys.js';
 import { type PgPortContext, pgStorePort } from './store-port.js';
 import { unavailable } from './unavailable.js';
 
@@ -20,6 +21,12 @@ export interface PgEngineOptions {
   onCommit?: (orgId: number, last: number) => void;
   /** Told of an afterCommit callback that threw; default: a process warning. */
   onError?: (error: unknown) => void;
+  /**
+   * The secrets key every instance is given (its key file): opens the sealed keys and webhook
+   * secrets, and makes the server's keys on first use (server-keys.ts). Without it (most admin
+   * commands) what needs it answers an error naming it.
+   */
+  secretsKey?: Buffer;
 }
 
 export interface PgEngine extends Engine {
@@ -41,6 +48,7 @@ export async function openPgEngine(url: string, options: PgEngineOptions = {}): 
     await assertDurablePostgres(pool, options.allowUnsafe ?? false);
     await migratePostgres(pool, undefined, async (locked) => {
       await ensureEventPartitions(locked, now());
+      if (options.secretsKey) await ensurePgServerKeys(locked, options.secretsKey);
     });
   } catch (error) {
     await pool.end();
@@ -57,6 +65,7 @@ export function createPgEngine(pool: PgPool, options: PgEngineOptions = {}): PgE
   const context: PgPortContext = {
     pool,
     now: options.now ?? Date.now,
+    secretsKey: options.secretsKey,
     ingest: {
       eventCounts: options.eventCounts,
       lockTimeoutMs,

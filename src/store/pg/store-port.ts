@@ -27,6 +27,16 @@ export interface PgPortContext {
   pool: PgPool;
   now: () => number;
   ingest: PgEventIngestOptions;
+  /** Opens sealed settings and webhook secrets (engine.ts PgEngineOptions.secretsKey). */
+  secretsKey?: Buffer | undefined;
+}
+
+/** The secrets key, or an error naming what needed it when the engine was opened without one. */
+export function secretsKeyOf(context: PgPortContext, purpose: string): Buffer {
+  if (!context.secretsKey) {
+    throw new Error(`${purpose} needs the secrets key; this PostgreSQL engine was opened without it`);
+  }
+  return context.secretsKey;
 }
 
 const SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY';
