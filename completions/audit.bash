@@ -55,7 +55,7 @@ _audit_flags() {
     'webhooks test') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'webhooks deliveries') _audit_reply='--status --limit --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'server') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
-    'server start') _audit_reply='--host --port --db --demo --rate-limit --webhook-allow-private --replace-lost-secrets-key --streams-per-token --streams-per-ip --exports-per-token --max-connections --log-level --log-format --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'server start') _audit_reply='--host --port --db --database --secrets-key-file --demo --rate-limit --webhook-allow-private --replace-lost-secrets-key --streams-per-token --streams-per-ip --exports-per-token --max-connections --log-level --log-format --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'server user') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'server user add') _audit_reply='--email --name --role --team --db --database --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'server token') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
@@ -135,6 +135,8 @@ _audit_value() {
     'server start|--host'|'server start '*'|--host') _audit_reply='' ;;
     'server start|--port'|'server start '*'|--port') _audit_reply='' ;;
     'server start|--db'|'server start '*'|--db') _audit_reply='' _audit_files=file ;;
+    'server start|--database'|'server start '*'|--database') _audit_reply='' ;;
+    'server start|--secrets-key-file'|'server start '*'|--secrets-key-file') _audit_reply='' _audit_files=file ;;
     'server start|--demo'|'server start '*'|--demo') return 1 ;;
     'server start|--rate-limit'|'server start '*'|--rate-limit') _audit_reply='' ;;
     'server start|--webhook-allow-private'|'server start '*'|--webhook-allow-private') return 1 ;;

@@ -207,6 +207,12 @@ function __audit_takes_value
     if string match -q -- 'server start|--db' 'server start *|--db' "$argv[1]|$argv[2]"
         return 0
     end
+    if string match -q -- 'server start|--database' 'server start *|--database' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'server start|--secrets-key-file' 'server start *|--secrets-key-file' "$argv[1]|$argv[2]"
+        return 0
+    end
     if string match -q -- 'server start|--demo' 'server start *|--demo' "$argv[1]|$argv[2]"
         return 1
     end
@@ -639,7 +645,7 @@ complete -c audit -n '__audit_at \'webhooks\'' -a 'list' -d 'list the webhooks (
 complete -c audit -n '__audit_at \'webhooks\'' -a 'remove' -d 'delete a webhook; its pending deliveries are not sent'
 complete -c audit -n '__audit_at \'webhooks\'' -a 'test' -d 'send a sample event now and print the receiver\'s status and timing'
 complete -c audit -n '__audit_at \'webhooks\'' -a 'deliveries' -d 'recent deliveries of a webhook: status, attempts, last error'
-complete -c audit -n '__audit_at \'server\'' -a 'start' -d 'run the bundled audit-log server on SQLite until Ctrl-C'
+complete -c audit -n '__audit_at \'server\'' -a 'start' -d 'run the bundled audit-log server (SQLite, or PostgreSQL with --database) until Ctrl-C'
 complete -c audit -n '__audit_at \'server\'' -a 'user' -d 'manage the users of the bundled server'
 complete -c audit -n '__audit_at \'server\'' -a 'token' -d 'manage API tokens of the bundled server'
 complete -c audit -n '__audit_at \'server\'' -a 'org' -d 'organization settings of the bundled server'
@@ -713,6 +719,8 @@ complete -c audit -n '__audit_in \'webhooks deliveries\'' -l 'limit' -r -f -d 'h
 complete -c audit -n '__audit_in \'server start\'' -l 'host' -r -f -d 'address to listen on'
 complete -c audit -n '__audit_in \'server start\'' -l 'port' -r -f -d 'port; 0 picks a free one'
 complete -c audit -n '__audit_in \'server start\'' -l 'db' -r -F -d 'SQLite database file (env AUDIT_DB; default: audit.db in the data directory)'
+complete -c audit -n '__audit_in \'server start\'' -l 'database' -r -f -d 'PostgreSQL database shared by several servers, postgres://USER@HOST:PORT/DB (env AUDIT_DATABASE_URL)'
+complete -c audit -n '__audit_in \'server start\'' -l 'secrets-key-file' -r -F -d 'PostgreSQL: the key file every instance is given (env AUDIT_SECRETS_KEY_FILE; default: postgres.key in the data directory)'
 complete -c audit -n '__audit_in \'server start\'' -l 'demo' -d 'fill an empty database with 90 days of realistic demo events'
 complete -c audit -n '__audit_in \'server start\'' -l 'rate-limit' -r -f -d 'requests a minute per token (default 600)'
 complete -c audit -n '__audit_in \'server start\'' -l 'webhook-allow-private' -d 'let webhooks reach loopback, private and link-local addresses (refused by default)'

@@ -17,7 +17,11 @@ export const ENVIRONMENT: readonly (readonly [name: string, meaning: string])[] 
   ['AUDIT_DB', "the bundled server's database file (same as --db)"],
   [
     'AUDIT_DATABASE_URL',
-    'a PostgreSQL database for the server admin commands, postgres://USER:PASSWORD@HOST:PORT/DB (same as --database)',
+    'a PostgreSQL database for audit server start and the admin commands, postgres://USER:PASSWORD@HOST:PORT/DB (same as --database)',
+  ],
+  [
+    'AUDIT_SECRETS_KEY_FILE',
+    'PostgreSQL: the secrets key file every server instance is given (same as --secrets-key-file; default postgres.key in the data directory)',
   ],
   ['AUDIT_PAGER', 'pager for long tables on a terminal (then PAGER, else less -FRX); cat or empty: none'],
   [

@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { MAX_BODY_BYTES } from '../domain/request-limits.js';
 import type { Db } from '../store/database.js';
+import type { SharedServerDatabase } from '../store/server-database.js';
 import { registerAccessLog } from './access-log.js';
 import { registerApiContract } from './api-contract.js';
 import { type ConnectionLimits, httpServerOptions, maxConnectionsOf } from './connection-limits.js';
@@ -23,7 +24,7 @@ import { registerTreeRoutes } from './routes/tree.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 import { ProblemSchema } from './schemas/common.js';
 import { EventSchema } from './schemas/event.js';
-import { createServerServices, type ServerServices } from './services.js';
+import { createServerServices, type ServerDatabase, type ServerServices } from './services.js';
 import { registerStrictIntegers } from './strict-integers.js';
 
 declare module 'fastify' {
@@ -36,7 +37,13 @@ declare module 'fastify' {
 }
 
 export interface AppOptions extends ConnectionLimits {
-  db: Db;
+  /** The SQLite database this process serves; or: */
+  db?: Db;
+  /**
+   * A database several instances share (PostgreSQL, store/pg/server-database.ts): its rate
+   * windows, signing key and word of other instances' commits come with it. Its owner closes it.
+   */
+  shared?: SharedServerDatabase;
   now?: () => number;
   rateLimitPerMinute?: number;
   /** The rate limit's window; a minute. Tests only (a paused export resumes sooner); no flag sets it. */
@@ -107,7 +114,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   });
   app.server.maxConnections = maxConnectionsOf(options);
-  const services = await createServerServices(options.db, {
+  const services = await createServerServices(serverDatabaseOf(options), {
     now: options.now,
     streams: {
       perToken: options.maxStreamsPerToken,
@@ -173,7 +180,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (searchesText(request.query)) return;
     reply.header('server-timing', `app;dur=${reply.elapsedTime.toFixed(2)}`);
   });
-  const limiter = (options.createLimiter ?? createRateLimiter)(
+  const limiter = (options.createLimiter ?? options.shared?.createLimiter ?? createRateLimiter)(
     options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT,
     services.now,
     { windowMs: options.rateLimitWindowMs },
@@ -208,6 +215,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     app.server.once('close', () => clearTimeout(grace));
   });
   return app;
+}
+
+function serverDatabaseOf(options: AppOptions): ServerDatabase {
+  if (options.db && options.shared) throw new TypeError('buildApp takes db or shared, not both');
+  if (options.db) return { kind: 'sqlite', db: options.db };
+  if (options.shared) return { kind: 'shared', shared: options.shared };
+  throw new TypeError('buildApp needs a database: db or shared');
 }
 
 function searchesText(query: unknown): boolean {

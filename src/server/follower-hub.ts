@@ -107,6 +107,8 @@ export function createFollowerHub(
         published.delete(follower.orgId);
       };
     },
+    /** The organizations followed here: whose commits elsewhere this instance must hear of. */
+    organizations: (): number[] => [...followers.keys()],
     followerCount: () => [...followers.values()].reduce((count, present) => count + present.size, 0),
     close(): void {
       clearInterval(timer);

@@ -1,10 +1,12 @@
 import type { NoteSigner } from '../domain/signed-note.js';
 import type { Db } from '../store/database.js';
 import { openLogKey } from '../store/log-key-file.js';
+import type { Engine } from '../store/port.js';
 import { createQuietCheckpointer } from '../store/quiet-checkpoint.js';
+import type { SharedServerDatabase } from '../store/server-database.js';
 import { createSqliteEngine } from '../store/sqlite-engine.js';
 import { createServerStores } from '../store/sqlite-server-stores.js';
-import { createStores } from '../store/stores.js';
+import { createStores, type Stores } from '../store/stores.js';
 import { createWriteGate } from '../store/write-gate.js';
 import { createWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } from '../webhooks/worker.js';
 import { createAuthFailureAuditor } from './auth-failure-auditor.js';
@@ -51,28 +53,23 @@ export interface ServerServiceOptions {
  * them runs inside the request. Every write goes through `writes` (store/write-gate.ts), which
  * waits for another process's lock without stopping the event loop.
  */
-export async function createServerServices(db: Db, options: ServerServiceOptions = {}) {
+export async function createServerServices(database: ServerDatabase, options: ServerServiceOptions = {}) {
   let hub: FollowerHub | undefined;
   let webhookWorker: WebhookWorker | undefined;
   let sealer: TreeSealer | undefined;
-  const writes = createWriteGate(db, { onError: options.onError });
-  const checkpointer = createQuietCheckpointer(db, options.quietCheckpointMs ?? 1000);
-  const stores = createStores(
-    db,
-    options.now,
-    () =>
-      writes.afterCommit(() => {
-        hub?.poke();
-        webhookWorker?.poke();
-        checkpointer.poke();
-        sealer?.poke();
-      }),
-    { eventCounts: options.eventCounts },
-  );
-  const engine = createSqliteEngine(stores, writes, createServerStores(stores));
+  const committed = () => {
+    hub?.poke();
+    webhookWorker?.poke();
+    sealer?.poke();
+  };
+  const onError = options.onError ?? (() => {});
+  const base =
+    database.kind === 'sqlite'
+      ? onSqlite(database.db, options, committed)
+      : onSharedDatabase(database.shared, options, committed, () => hub?.organizations() ?? []);
+  const { engine, now } = base;
   // Read before any background work starts: a database without its key starts nothing.
   const positions = await createPositionCodec(engine.stores);
-  const onError = options.onError ?? (() => {});
   const streams = createStreamRegistry(
     engine.stores.directory,
     {
@@ -91,9 +88,9 @@ export async function createServerServices(db: Db, options: ServerServiceOptions
       if (batch.some((stored) => changesAccess(stored.event))) await streams.recheck();
     },
   });
-  webhookWorker = createWebhookWorker(engine, { onError, ...options.webhooks, now: stores.now });
-  const authFailures = createAuthFailureAuditor(engine, stores.now, onError);
-  const logKey = options.logKey ?? openLogKey(db.name);
+  webhookWorker = createWebhookWorker(engine, { onError, ...options.webhooks, now });
+  const authFailures = createAuthFailureAuditor(engine, now, onError);
+  const logKey = options.logKey ?? base.logKey();
   sealer =
     options.treeSealing === false
       ? idleSealer()
@@ -101,8 +98,8 @@ export async function createServerServices(db: Db, options: ServerServiceOptions
           checkpointIntervalMs: options.checkpointIntervalMs,
           pollMs: options.followerPollMs,
           onError,
-          now: stores.now,
-          leafWorker: sealerWorker(db),
+          now,
+          leafWorker: base.leafWorker(),
         });
   const treeSealer = sealer;
   const liveHub = hub;
@@ -113,9 +110,13 @@ export async function createServerServices(db: Db, options: ServerServiceOptions
     /**
      * The synchronous SQLite stores under the engine: tests reach the database through them
      * (fixtures, assertions); nothing in src calls them, every route and worker uses `engine`.
+     * On PostgreSQL there are none: reading it throws.
      */
-    sqlite: stores,
-    now: stores.now,
+    get sqlite(): Stores {
+      if (!base.sqlite) throw new Error('this server runs on PostgreSQL: it has no SQLite stores');
+      return base.sqlite;
+    },
+    now,
     hub: liveHub,
     streams,
     sseFrames: createSseFrames(positions),
@@ -134,7 +135,7 @@ export async function createServerServices(db: Db, options: ServerServiceOptions
       streams.close();
       authFailures.close();
       const workerStopped = worker.stop();
-      checkpointer.close();
+      base.close();
       treeSealer.close();
       await workerStopped;
     },
@@ -142,6 +143,71 @@ export async function createServerServices(db: Db, options: ServerServiceOptions
 }
 
 export type ServerServices = Awaited<ReturnType<typeof createServerServices>>;
+
+/** The database a server runs on: its own SQLite file, or one that several instances share. */
+export type ServerDatabase = { kind: 'sqlite'; db: Db } | { kind: 'shared'; shared: SharedServerDatabase };
+
+/** What differs between the engines under the services. */
+interface ServicesBase {
+  engine: Engine;
+  now: () => number;
+  sqlite: Stores | undefined;
+  logKey(): NoteSigner;
+  leafWorker(): LeafWorker | undefined;
+  /** Stops what the base runs in the background; the database itself is closed by its owner. */
+  close(): void;
+}
+
+/**
+ * One process's SQLite file: every write through the write gate (it waits for another
+ * process's lock without stopping the event loop), the WAL checkpointed when writes go quiet,
+ * the signing key in a file beside the database, leaves hashed on a worker thread.
+ */
+function onSqlite(db: Db, options: ServerServiceOptions, committed: () => void): ServicesBase {
+  const writes = createWriteGate(db, { onError: options.onError });
+  const checkpointer = createQuietCheckpointer(db, options.quietCheckpointMs ?? 1000);
+  const stores = createStores(
+    db,
+    options.now,
+    () =>
+      writes.afterCommit(() => {
+        committed();
+        checkpointer.poke();
+      }),
+    { eventCounts: options.eventCounts },
+  );
+  return {
+    engine: createSqliteEngine(stores, writes, createServerStores(stores)),
+    now: stores.now,
+    sqlite: stores,
+    logKey: () => openLogKey(db.name),
+    leafWorker: () => sealerWorker(db),
+    close: () => checkpointer.close(),
+  };
+}
+
+/**
+ * A database several instances share (PostgreSQL): its own commits and those other instances
+ * make to the organizations followed here wake the same background work; the signing key is
+ * the one the database holds for all of them.
+ */
+function onSharedDatabase(
+  shared: SharedServerDatabase,
+  options: ServerServiceOptions,
+  committed: () => void,
+  followed: () => readonly number[],
+): ServicesBase {
+  shared.watch(committed, followed);
+  return {
+    engine: shared.engine,
+    now: options.now ?? Date.now,
+    sqlite: undefined,
+    logKey: () => shared.logKey,
+    // The worker thread reads the SQLite file; here the sealer hashes on the event loop.
+    leafWorker: () => undefined,
+    close: () => {},
+  };
+}
 
 /**
  * The sealer's worker thread, unless the server is told not to use one (AUDIT_SEAL_WORKER=0).

@@ -2,14 +2,20 @@ import type { FastifyInstance } from 'fastify';
 import { MAX_BATCH_EVENTS } from '../domain/request-limits.js';
 import { openDatabase } from '../store/database.js';
 import type { Engine } from '../store/port.js';
+import type { SharedServerDatabase } from '../store/server-database.js';
 import { DEFAULT_ORGANIZATION } from './admin.js';
-import { buildApp } from './app.js';
+import { type AppOptions, buildApp } from './app.js';
 import { type Bootstrap, bootstrapIfEmpty } from './bootstrap.js';
 import type { ServerLogOptions } from './log-options.js';
 import { purgeExpiredEvents } from './retention.js';
 
 export interface StartOptions {
+  /** The SQLite file; or, with `databaseUrl`, ignored. */
   dbFile: string;
+  /** A PostgreSQL database that any number of instances share (issue 23). */
+  databaseUrl?: string | undefined;
+  /** PostgreSQL: the secrets key file every instance is given (made by the first start if missing). */
+  secretsKeyFile?: string | undefined;
   host: string;
   port: number;
   demo: boolean;
@@ -53,6 +59,7 @@ const HOUR_MS = 3_600_000;
  * optionally fills it with demo events, and purges expired events (then hourly).
  */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
+  if (options.databaseUrl !== undefined) return startOnPostgres(options.databaseUrl, options);
   const db = openDatabase(options.dbFile, {
     walCheckpointMib: positiveFromEnvironment('AUDIT_WAL_CHECKPOINT_MB', 'MiB', options.log),
     replaceLostSecretsKey: options.replaceLostSecretsKey,
@@ -61,27 +68,60 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         `Made a new secrets key: new GDPR erasures get new pseudonyms; ${webhooks} webhook(s) have a secret nobody knows and must be deleted and created again.`,
       ),
   });
+  return serve(
+    { db },
+    async () => {
+      if (db.open) db.close();
+    },
+    options,
+  );
+}
+
+/** One instance on a PostgreSQL database others may share: the driver loads only here. */
+async function startOnPostgres(url: string, options: StartOptions): Promise<RunningServer> {
+  if (options.secretsKeyFile === undefined)
+    throw new TypeError('a PostgreSQL server needs its secrets key file');
+  const [{ openPgServerDatabase }, { describeOpenFailure }] = await Promise.all([
+    import('../store/pg/server-database.js'),
+    import('../store/pg/open-failure.js'),
+  ]);
+  let shared: SharedServerDatabase;
   try {
-    const app = await buildApp({
-      db,
-      rateLimitPerMinute: options.rateLimitPerMinute,
-      heartbeatIntervalMs: options.heartbeatIntervalMs,
-      maxStreamsPerToken: options.maxStreamsPerToken,
-      maxStreamsPerAddress: options.maxStreamsPerAddress,
-      exportsPerToken: options.exportsPerToken,
-      maxConnections: options.maxConnections,
-      streamRecheckMs: positiveFromEnvironment('AUDIT_STREAM_RECHECK_MS', 'milliseconds', options.log),
-      version: options.version,
-      logging: options.logging,
-      webhookAllowPrivate: options.webhookAllowPrivate,
-      webhookRetryBaseMs:
-        options.webhookRetryBaseMs ??
-        positiveFromEnvironment('AUDIT_WEBHOOK_RETRY_BASE_MS', 'milliseconds', options.log),
-      checkpointIntervalMs:
-        options.checkpointIntervalMs ??
-        positiveFromEnvironment('AUDIT_CHECKPOINT_INTERVAL_MS', 'milliseconds', options.log),
+    shared = await openPgServerDatabase(url, {
+      secretsKey: { file: options.secretsKeyFile },
+      onError: (error) => options.log?.(`PostgreSQL: ${(error as Error).message ?? String(error)}`),
     });
-    app.addHook('onClose', async () => db.close());
+  } catch (error) {
+    const reason = describeOpenFailure(error, url);
+    if (reason) throw new DatabaseOpenError(reason, { cause: error });
+    throw error;
+  }
+  return serve({ shared }, () => shared.close(), options);
+}
+
+/** The database could not be opened for a reason the operator fixes (unreachable, refused, …). */
+export class DatabaseOpenError extends Error {
+  override readonly name = 'DatabaseOpenError';
+  readonly code = 'ERR_DATABASE_OPEN';
+}
+
+/**
+ * Builds the app on the open database and listens; the database is closed when the app closes,
+ * or at once when it cannot be built or cannot listen.
+ */
+async function serve(
+  database: Pick<AppOptions, 'db' | 'shared'>,
+  closeDatabase: () => Promise<void>,
+  options: StartOptions,
+): Promise<RunningServer> {
+  let closing: Promise<void> | undefined;
+  const closeOnce = () => {
+    closing ??= closeDatabase();
+    return closing;
+  };
+  try {
+    const app = await buildApp({ ...database, ...appOptionsOf(options) });
+    app.addHook('onClose', closeOnce);
     try {
       return await listenThenPrepare(app, options);
     } catch (error) {
@@ -89,9 +129,31 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       throw error;
     }
   } catch (error) {
-    if (db.open) db.close();
+    await closeOnce().catch(() => {});
     throw error;
   }
+}
+
+/** What the CLI's flags and the environment set, the same on both engines. */
+function appOptionsOf(options: StartOptions) {
+  return {
+    rateLimitPerMinute: options.rateLimitPerMinute,
+    heartbeatIntervalMs: options.heartbeatIntervalMs,
+    maxStreamsPerToken: options.maxStreamsPerToken,
+    maxStreamsPerAddress: options.maxStreamsPerAddress,
+    exportsPerToken: options.exportsPerToken,
+    maxConnections: options.maxConnections,
+    streamRecheckMs: positiveFromEnvironment('AUDIT_STREAM_RECHECK_MS', 'milliseconds', options.log),
+    version: options.version,
+    logging: options.logging,
+    webhookAllowPrivate: options.webhookAllowPrivate,
+    webhookRetryBaseMs:
+      options.webhookRetryBaseMs ??
+      positiveFromEnvironment('AUDIT_WEBHOOK_RETRY_BASE_MS', 'milliseconds', options.log),
+    checkpointIntervalMs:
+      options.checkpointIntervalMs ??
+      positiveFromEnvironment('AUDIT_CHECKPOINT_INTERVAL_MS', 'milliseconds', options.log),
+  };
 }
 
 /** Unsealed events up to which start-up seals them before reporting ready (about a second). */
@@ -106,7 +168,8 @@ async function listenThenPrepare(app: FastifyInstance, options: StartOptions): P
   app.addHook('onClose', async () => clearInterval(purgeTimer));
   await app.listen({ host: options.host, port: options.port });
   const services = app.services;
-  const bootstrap = await bootstrapIfEmpty(services.engine);
+  // Instances starting together on a new shared database: one makes the owner and its token.
+  const bootstrap = await services.engine.exclusively(() => bootstrapIfEmpty(services.engine));
   const demoEvents = options.demo ? await fillDemo(services.engine, bootstrap !== undefined, options.log) : 0;
   const purgeNow = () => purgeExpiredEvents(services.engine, Date.now());
   const purged = await purgeNow();

@@ -162,6 +162,12 @@ export interface Engine {
    * clean, false if they kept it from finishing (the erasure stays pending). Outside a write.
    */
   scrub(waitMs: number): Promise<boolean>;
+  /**
+   * Runs `work` while no other process runs exclusive work on this database: instances that
+   * start together on a new database make its first organization and owner token once.
+   * PostgreSQL: a session advisory lock; SQLite, one server per file: runs it.
+   */
+  exclusively<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 

@@ -224,6 +224,7 @@ export function createSqliteEngine(stores: Stores, writes: WriteGate, server?: S
     afterCommit: (callback) => writes.afterCommit(callback),
     // A WAL checkpoint and truncation, never waiting on the busy handler (secrets-at-rest.ts).
     forgetOverwritten: () => outside(() => dropWalHistory(db)),
+    exclusively: (work) => work(),
     // The full-text index merged, the WAL checkpointed and truncated (sqlite-scrub.ts): loaded
     // on first use, so an admin command never loads it.
     async scrub(waitMs) {

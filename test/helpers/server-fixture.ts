@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { EventInput } from '../../src/domain/event.js';
+import { createAdmin } from '../../src/server/admin.js';
 import { type AppOptions, buildApp } from '../../src/server/app.js';
 import { SYSTEM_ACTOR } from '../../src/server/server-actor.js';
 import { type Db, openDatabase } from '../../src/store/database.js';
@@ -37,10 +39,68 @@ export interface Fixture {
  * an ingest-scope token of the owner, and the owner of a second organization.
  */
 export async function createFixture(options: Partial<AppOptions> = {}): Promise<Fixture> {
+  if (fixtureEngine() === 'postgres') return createPgFixture(options);
   const dir = tempDir('test');
   const dbFile = join(dir, 'audit.db');
   const db = openDatabase(dbFile);
   const admin = adminOf(createStores(db, options.now), SYSTEM_ACTOR);
+  const tokens = await seedFixtureUsers(admin);
+  const app = await buildApp({ db, ...options });
+  return fixtureOver(app, tokens, {
+    db,
+    dir,
+    dbFile,
+    close: async () => {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  });
+}
+
+/**
+ * The engine fixtures run on: SQLite, unless AUDIT_TEST_ENGINE=postgres (the contract suite's
+ * second run, test/vitest.postgres.config.ts), which runs the same tests on PostgreSQL.
+ */
+export function fixtureEngine(): 'sqlite' | 'postgres' {
+  return process.env.AUDIT_TEST_ENGINE === 'postgres' ? 'postgres' : 'sqlite';
+}
+
+/** The same fixture on a new PostgreSQL database, through the server's own shared-database open. */
+async function createPgFixture(options: Partial<AppOptions>): Promise<Fixture> {
+  const { migratedDatabase } = await import('./postgres.js');
+  const { openPgServerDatabase } = await import('../../src/store/pg/server-database.js');
+  const database = await migratedDatabase();
+  const dir = tempDir('test');
+  const shared = await openPgServerDatabase(database.url, {
+    secretsKey: randomBytes(32),
+    now: options.now,
+    poolSize: 4,
+  });
+  const tokens = await seedFixtureUsers(createAdmin(shared.engine, SYSTEM_ACTOR));
+  const app = await buildApp({ shared, ...options });
+  const noSqlite = () => {
+    throw new Error('this fixture runs on PostgreSQL (AUDIT_TEST_ENGINE=postgres): it has no SQLite file');
+  };
+  return fixtureOver(app, tokens, {
+    get db(): Db {
+      return noSqlite();
+    },
+    dir,
+    get dbFile(): string {
+      return noSqlite();
+    },
+    close: async () => {
+      await shared.close();
+      await database.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  });
+}
+
+type Admin = ReturnType<typeof createAdmin>;
+
+/** One user of every role (see createFixture), each with a token. */
+async function seedFixtureUsers(admin: Admin): Promise<Tokens> {
   const addUser = async (
     org: string,
     email: string,
@@ -51,7 +111,7 @@ export async function createFixture(options: Partial<AppOptions> = {}): Promise<
     await admin.addUser(org, { email, name, role, team });
     return (await admin.createToken(org, email, 'read')).token;
   };
-  const tokens: Tokens = {
+  return {
     owner: await addUser('default', 'alice@example.com', 'Alice Chen', 'owner'),
     admin: await addUser('default', 'olga@example.com', 'Olga Admin', 'admin'),
     teamAdmin: await addUser('default', 'tom@example.com', 'Tom Lead', 'admin', 'Platform'),
@@ -59,15 +119,26 @@ export async function createFixture(options: Partial<AppOptions> = {}): Promise<
     ingest: (await admin.createToken('default', 'alice@example.com', 'ingest', 'pipeline')).token,
     otherOrg: await addUser('other', 'oscar@other.example', 'Oscar Other', 'owner'),
   };
-  const app = await buildApp({ db, ...options });
+}
+
+/** The fixture's requests and helpers over a built app; `database.close` runs after the app's. */
+function fixtureOver(
+  app: FastifyInstance,
+  tokens: Tokens,
+  database: { db: Db; dir: string; dbFile: string; close: () => Promise<void> },
+): Fixture {
   const contract = holdAnswersToContract(app);
   const request: Fixture['request'] = ({ token, headers, ...rest }) =>
     app.inject({ ...rest, headers: { authorization: `Bearer ${token ?? tokens.owner}`, ...headers } });
   return {
     app,
-    db,
-    dir,
-    dbFile,
+    get db() {
+      return database.db;
+    },
+    dir: database.dir,
+    get dbFile() {
+      return database.dbFile;
+    },
     tokens,
     request,
     async ingest(events, token) {
@@ -83,8 +154,7 @@ export async function createFixture(options: Partial<AppOptions> = {}): Promise<
     },
     async close() {
       await app.close();
-      db.close();
-      rmSync(dir, { recursive: true, force: true });
+      await database.close();
       contract.assertSocketAnswersKept();
     },
   };

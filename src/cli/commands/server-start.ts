@@ -1,5 +1,6 @@
+import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { configDir } from '../../config/paths.js';
+import { configDir, dataDir } from '../../config/paths.js';
 import {
   DEFAULT_LOG_LEVEL,
   LOG_FORMATS,
@@ -8,18 +9,21 @@ import {
   type LogLevel,
   type ServerLogOptions,
 } from '../../server/log-options.js';
+import type { DatabaseLocation } from '../../store/database-location.js';
 import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 import { ApiError, UsageError } from '../errors.js';
 import { examples, integerInRange } from '../parse-options.js';
 import { asUsageError } from '../session.js';
 import { packageVersion } from '../version.js';
-import { databaseFile, dbOption } from './server-admin.js';
+import { databaseLocation, databaseUrlOption, dbOption } from './server-admin.js';
 
 interface StartFlags {
   host: string;
   port: number;
   db?: string;
+  database?: string;
+  secretsKeyFile?: string;
   demo: boolean;
   rateLimit?: number;
   webhookAllowPrivate?: boolean;
@@ -34,10 +38,15 @@ interface StartFlags {
 
 export function serverStartCommand(context: CliContext): Command {
   return new Command('start')
-    .description('run the bundled audit-log server on SQLite until Ctrl-C')
+    .description('run the bundled audit-log server (SQLite, or PostgreSQL with --database) until Ctrl-C')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port; 0 picks a free one', integerInRange('--port', 0, 65535), 7787)
     .addOption(dbOption())
+    .addOption(databaseUrlOption())
+    .option(
+      '--secrets-key-file <file>',
+      'PostgreSQL: the key file every instance is given (env AUDIT_SECRETS_KEY_FILE; default: postgres.key in the data directory)',
+    )
     .option('--demo', 'fill an empty database with 90 days of realistic demo events', false)
     .option(
       '--rate-limit <n>',
@@ -90,6 +99,7 @@ export function serverStartCommand(context: CliContext): Command {
         '$ audit server start --demo                    # then, in another terminal: audit logs',
         '$ audit server start --port 0 --db /tmp/audit.db',
         '$ audit server start --host 0.0.0.0 --rate-limit 1200',
+        '$ AUDIT_DATABASE_URL=postgres://audit@db:5432/audit audit server start --host 0.0.0.0',
       ),
     )
     .action(async (flags: StartFlags, command: Command) => {
@@ -98,12 +108,17 @@ export function serverStartCommand(context: CliContext): Command {
       const { chooseProfile } = await import('../../config/settings.js');
       asUsageError(() => chooseProfile({ profile: profileFlag }, context.env, { activeName: () => '' }));
       const { startServer } = await import('../../server/start.js');
-      const dbFile = databaseFile(context, flags.db);
+      const location = await databaseLocation(context, flags);
+      refuseSqliteOnlyFlags(location, flags);
+      const dbFile = location.kind === 'sqlite' ? location.file : '';
       const logging = serverLogging(context, flags);
       let server: Awaited<ReturnType<typeof startServer>>;
       try {
         server = await startServer({
           dbFile,
+          ...(location.kind === 'postgres'
+            ? { databaseUrl: location.url, secretsKeyFile: secretsKeyFile(context, flags) }
+            : {}),
           host: flags.host,
           port: flags.port,
           demo: flags.demo,
@@ -131,7 +146,7 @@ export function serverStartCommand(context: CliContext): Command {
         );
       if (server.purged > 0)
         writeLine(context.stderr, `Purged ${server.purged} events past the retention window.`);
-      writeLine(context.stderr, `Database: ${dbFile}`);
+      writeLine(context.stderr, `Database: ${await describeDatabase(location)}`);
       writeLine(context.stderr, `Log signing key: ${await describeLogKey(server.app.services.logKey)}`);
       writeLine(context.stdout, `Listening on ${server.url}`);
       const signal = await context.interrupted;
@@ -169,12 +184,43 @@ async function announceFirstStart(
   writeLine(context.stdout, `  ${bootstrap.token}`);
 }
 
+/** PostgreSQL's secrets key file: the flag, else AUDIT_SECRETS_KEY_FILE, else the data directory's. */
+function secretsKeyFile(context: CliContext, flags: StartFlags): string {
+  return resolve(
+    flags.secretsKeyFile ??
+      (context.env.AUDIT_SECRETS_KEY_FILE || join(dataDir(context.env), 'postgres.key')),
+  );
+}
+
+/** Flags of one engine given to the other are refused, not ignored. */
+function refuseSqliteOnlyFlags(location: DatabaseLocation, flags: StartFlags): void {
+  if (location.kind === 'sqlite' && flags.secretsKeyFile !== undefined)
+    throw new UsageError(
+      '--secrets-key-file is for PostgreSQL; SQLite keeps its key beside the database file',
+    );
+  if (location.kind === 'postgres' && flags.replaceLostSecretsKey)
+    throw new UsageError(
+      '--replace-lost-secrets-key is for SQLite; on PostgreSQL copy the key file the other instances use',
+    );
+}
+
+async function describeDatabase(location: DatabaseLocation): Promise<string> {
+  if (location.kind === 'sqlite') return location.file;
+  const { redactedUrl } = await import('../../store/database-location.js');
+  return redactedUrl(location.url);
+}
+
 function startFailure(error: unknown, flags: StartFlags): Error {
   const code = (error as { code?: string }).code;
   if (code === 'EADDRINUSE')
     return new ApiError(`port ${flags.port} on ${flags.host} is in use; choose another with --port`);
   if (code === 'EACCES') return new ApiError(`not allowed to listen on ${flags.host}:${flags.port}`);
-  if (code === 'ERR_SECRETS_KEY' || code === 'ERR_LOG_KEY' || code === 'ERR_SCHEMA_MISMATCH')
+  if (
+    code === 'ERR_SECRETS_KEY' ||
+    code === 'ERR_LOG_KEY' ||
+    code === 'ERR_SCHEMA_MISMATCH' ||
+    code === 'ERR_DATABASE_OPEN'
+  )
     return new ApiError((error as Error).message);
   if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_NOTADB') {
     return new ApiError(`cannot open the database: ${(error as Error).message}`);

@@ -4,7 +4,7 @@ import { asWriteLockTimeout, beginWithLockTimeout } from './lock-wait.js';
 import { migratePostgres } from './migrate.js';
 import { ensureEventPartitions } from './partitions.js';
 import { commit, createPgPool, inTransaction, type PgClient, type PgPool } from './pool.js';
-import { ensurePgServerKeys } from './server-keys.js';
+import { ensurePgServerKeys, resolveSecretsKey, type SecretsKeySource } from './server-keys.js';
 import { type PgPortContext, pgStorePort } from './store-port.js';
 import { unavailable } from './unavailable.js';
 
@@ -26,13 +26,18 @@ export interface PgEngineOptions {
    * secrets, and makes the server's keys on first use (server-keys.ts). Without it (most admin
    * commands) what needs it answers an error naming it.
    */
-  secretsKey?: Buffer;
+  secretsKey?: SecretsKeySource;
 }
 
 export interface PgEngine extends Engine {
   kind: 'postgres';
   pool: PgPool;
+  /** The secrets key the engine was opened with (resolved from its file), if any. */
+  secretsKey: Buffer | undefined;
 }
+
+/** The session advisory lock of Engine.exclusively (an arbitrary constant; migrate.ts has its own). */
+const EXCLUSIVE_LOCK_KEY = 7_302_312_024;
 
 const READ_BEGIN = 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY';
 
@@ -44,21 +49,27 @@ export async function openPgEngine(url: string, options: PgEngineOptions = {}): 
   lockTimeoutOf(options);
   const now = options.now ?? Date.now;
   const pool = createPgPool(url, options.poolSize === undefined ? {} : { max: options.poolSize });
+  let secretsKey: Buffer | undefined;
   try {
     await assertDurablePostgres(pool, options.allowUnsafe ?? false);
     await migratePostgres(pool, undefined, async (locked) => {
       await ensureEventPartitions(locked, now());
-      if (options.secretsKey) await ensurePgServerKeys(locked, options.secretsKey);
+      if (options.secretsKey === undefined) return;
+      secretsKey = await resolveSecretsKey(locked, options.secretsKey);
+      await ensurePgServerKeys(locked, secretsKey);
     });
   } catch (error) {
     await pool.end();
     throw error;
   }
-  return createPgEngine(pool, options);
+  return createPgEngine(pool, { ...options, secretsKey });
 }
 
-/** The engine over a pool whose database is migrated. */
-export function createPgEngine(pool: PgPool, options: PgEngineOptions = {}): PgEngine {
+/** The engine over a pool whose database is migrated (and whose keys are made, given a key). */
+export function createPgEngine(
+  pool: PgPool,
+  options: Omit<PgEngineOptions, 'secretsKey'> & { secretsKey?: Buffer | undefined } = {},
+): PgEngine {
   const lockTimeoutMs = lockTimeoutOf(options);
   const onError =
     options.onError ?? ((error: unknown) => process.emitWarning(error as Error, 'AfterCommitError'));
@@ -87,9 +98,11 @@ export function createPgEngine(pool: PgPool, options: PgEngineOptions = {}): PgE
   return {
     kind: 'postgres',
     pool,
+    secretsKey: options.secretsKey,
     stores,
     forgetOverwritten: () => Promise.reject(unavailable('engine.forgetOverwritten')),
     scrub: () => Promise.reject(unavailable('engine.scrub')),
+    exclusively: (work) => withAdvisoryLock(pool, EXCLUSIVE_LOCK_KEY, work),
 
     read: (work) =>
       inTransaction(
@@ -166,6 +179,25 @@ export function createPgEngine(pool: PgPool, options: PgEngineOptions = {}): PgE
       await pool.end();
     },
   };
+}
+
+/** Runs `work` holding a session advisory lock on a connection of its own. */
+async function withAdvisoryLock<T>(pool: PgPool, key: number, work: () => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [key]);
+    try {
+      return await work();
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [key]).catch(() => {
+        broken = true;
+      });
+    }
+  } finally {
+    // A lock that could not be given back dies with its connection.
+    client.release(broken);
+  }
 }
 
 /**

@@ -1,18 +1,5 @@
+import type { SharedRateDecision } from '../server-database.js';
 import type { Queryable } from './pool.js';
-
-/**
- * src/server/rate-limiter.ts over the rate_windows table, for several instances: the same fixed
- * windows from a key's first request, the same check (counts even a refused request) and take
- * (a refusal costs nothing), each one upsert, so concurrent requests through any instance add up
- * under the row lock. Answers as RateDecision does.
- */
-export interface SharedRateDecision {
-  allowed: boolean;
-  limit: number;
-  remaining: number;
-  resetSeconds: number;
-  resetMs: number;
-}
 
 /** $1 key, $2 now, $3 cost, $4 window, $5 limit (bigint casts: pg binds text); `expired`: the window ran out. */
 const EXPIRED = '$2::bigint - r.start >= $4::bigint';
@@ -31,6 +18,12 @@ const TAKE_SQL = `INSERT INTO rate_windows AS r (key, start, count, allowed) VAL
     allowed = ${EXPIRED} OR r.count + $3::bigint <= $5::bigint
   RETURNING start, count, allowed`;
 
+/**
+ * src/server/rate-limiter.ts over the rate_windows table, for several instances: the same fixed
+ * windows from a key's first request, the same check (counts even a refused request) and take
+ * (a refusal costs nothing), each one upsert, so concurrent requests through any instance add up
+ * under the row lock. Answers as RateDecision does.
+ */
 export function createSharedRateLimiter(
   db: Queryable,
   limitPerMinute: number,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { generateNoteKey, type NoteSigner, parseSignerKey } from '../../domain/signed-note.js';
 import { defaultKeyName } from '../log-key-file.js';
 import { KEY_CHECK, KEY_CHECK_TEXT, openWithKey, sealWithKey, settingLabel } from '../secret-box.js';
-import { SecretsKeyError } from '../secrets-key-file.js';
+import { createKeyFile, readKeyFile, SecretsKeyError } from '../secrets-key-file.js';
 import type { Queryable } from './pool.js';
 
 /**
@@ -15,6 +15,25 @@ import type { Queryable } from './pool.js';
 export const LOG_KEY_SETTING = 'log_signing_key';
 export const PSEUDONYM_SETTING = 'pseudonym_secret';
 export const POSITION_KEY_SETTING = 'stream_position_key';
+
+/**
+ * The secrets key as given: its bytes, or the key file every instance is given. A missing file
+ * is made only for a database that has no keys yet (under the migration lock, so two instances
+ * on one machine make one); for a database that has them it is an error, not a new key.
+ */
+export type SecretsKeySource = Buffer | { file: string };
+
+export async function resolveSecretsKey(db: Queryable, source: SecretsKeySource): Promise<Buffer> {
+  if (Buffer.isBuffer(source)) return source;
+  const existing = readKeyFile(source.file);
+  if (existing) return existing;
+  if ((await readSetting(db, KEY_CHECK)) !== undefined) {
+    throw new SecretsKeyError(
+      `the secrets key file ${source.file} is missing, and this PostgreSQL database's secrets are sealed with one: copy the key file the other instances use (AUDIT_SECRETS_KEY_FILE)`,
+    );
+  }
+  return createKeyFile(source.file);
+}
 
 /** Makes the keys a new database lacks and refuses a secrets key that is not this database's. */
 export async function ensurePgServerKeys(
