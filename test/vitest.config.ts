@@ -2,10 +2,44 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+/**
+ * The API's contract suite on PostgreSQL (issue 23): these files drive the server only through
+ * HTTP and the fixture (test/helpers/server-fixture.ts), so the same tests run a second time with
+ * AUDIT_TEST_ENGINE=postgres, every fixture on a PostgreSQL database of its own. Only where a
+ * cluster is given (AUDIT_TEST_DATABASE_URL; .ci/run starts one); without one, only SQLite runs.
+ */
+const POSTGRES_CONTRACT_FILES = [
+  'test/server/client-stream-text.test.ts',
+  'test/server/client.test.ts',
+  'test/server/export-stream-client.test.ts',
+  'test/server/export-stream-hostile.test.ts',
+  'test/server/export-support.test.ts',
+  'test/server/list.test.ts',
+  'test/server/openapi-contract.test.ts',
+  'test/server/request-limits.test.ts',
+  'test/server/search-symbols.test.ts',
+  'test/server/stream-limits.test.ts',
+];
+const onPostgres = Boolean(process.env.AUDIT_TEST_DATABASE_URL);
+
 export default defineConfig({
   test: {
     root: fileURLToPath(new URL('..', import.meta.url)),
-    include: ['test/**/*.test.ts'],
+    projects: [
+      { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'] } },
+      ...(onPostgres
+        ? [
+            {
+              extends: true as const,
+              test: {
+                name: 'postgres',
+                include: POSTGRES_CONTRACT_FILES,
+                env: { AUDIT_TEST_ENGINE: 'postgres' },
+              },
+            },
+          ]
+        : []),
+    ],
     // End-to-end tests spawn the built CLI and real servers: give them room on a 2-core machine.
     testTimeout: 30_000,
     hookTimeout: 30_000,
