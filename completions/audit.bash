@@ -66,7 +66,7 @@ _audit_flags() {
     'server org set-plan') _audit_reply='--retention-days --db --database --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'server org set-access-logging') _audit_reply='--db --database --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'server key') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
-    'server key show') _audit_reply='--db --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
+    'server key show') _audit_reply='--db --database --secrets-key-file --profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'completion') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     'help') _audit_reply='--profile --server --org -o --output --tz --utc --no-color --debug --insecure -h --help' ;;
     *) _audit_reply='-h --help' ;;
@@ -98,6 +98,8 @@ _audit_value() {
     'server org set-access-logging|--db'|'server org set-access-logging '*'|--db') _audit_reply='' _audit_files=file ;;
     'server org set-access-logging|--database'|'server org set-access-logging '*'|--database') _audit_reply='' ;;
     'server key show|--db'|'server key show '*'|--db') _audit_reply='' _audit_files=file ;;
+    'server key show|--database'|'server key show '*'|--database') _audit_reply='' ;;
+    'server key show|--secrets-key-file'|'server key show '*'|--secrets-key-file') _audit_reply='' _audit_files=file ;;
     'logs show|--json'|'logs show '*'|--json') _audit_reply='' ;;
     'logs show|--jq'|'logs show '*'|--jq') _audit_reply='' ;;
     'report security|--since'|'report security '*'|--since') _audit_reply='' ;;

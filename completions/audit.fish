@@ -96,6 +96,12 @@ function __audit_takes_value
     if string match -q -- 'server key show|--db' 'server key show *|--db' "$argv[1]|$argv[2]"
         return 0
     end
+    if string match -q -- 'server key show|--database' 'server key show *|--database' "$argv[1]|$argv[2]"
+        return 0
+    end
+    if string match -q -- 'server key show|--secrets-key-file' 'server key show *|--secrets-key-file' "$argv[1]|$argv[2]"
+        return 0
+    end
     if string match -q -- 'logs show|--json' 'logs show *|--json' "$argv[1]|$argv[2]"
         return 0
     end
@@ -682,6 +688,8 @@ complete -c audit -n '__audit_in \'server org set-plan\'' -l 'database' -r -f -d
 complete -c audit -n '__audit_in \'server org set-access-logging\'' -l 'db' -r -F -d 'SQLite database file (env AUDIT_DB; default: audit.db in the data directory)'
 complete -c audit -n '__audit_in \'server org set-access-logging\'' -l 'database' -r -f -d 'PostgreSQL database shared by several servers, postgres://USER@HOST:PORT/DB (env AUDIT_DATABASE_URL)'
 complete -c audit -n '__audit_in \'server key show\'' -l 'db' -r -F -d 'SQLite database file (env AUDIT_DB; default: audit.db in the data directory)'
+complete -c audit -n '__audit_in \'server key show\'' -l 'database' -r -f -d 'PostgreSQL database shared by several servers, postgres://USER@HOST:PORT/DB (env AUDIT_DATABASE_URL)'
+complete -c audit -n '__audit_in \'server key show\'' -l 'secrets-key-file' -r -F -d 'PostgreSQL: the key file every instance is given (env AUDIT_SECRETS_KEY_FILE; default: postgres.key in the data directory)'
 complete -c audit -n '__audit_in \'logs show\'' -l 'json' -r -f -d 'JSON with only these top-level fields, e.g. id,timestamp,action,actor'
 complete -c audit -n '__audit_in \'logs show\'' -l 'jq' -r -f -d 'filter the --json output with jq, e.g. \'.[].actor.email\''
 complete -c audit -n '__audit_in \'report security\'' -l 'since' -r -f -d 'review this long back: 24h, 7d, 30d (default 7d)'

@@ -1,8 +1,11 @@
 import type { Actor, EventInput } from '../domain/event.js';
+import type { NoteSigner } from '../domain/signed-note.js';
 import { shellQuoteForDisplay } from '../format/shell-quote.js';
 import { type OpenOptions, openDatabase } from '../store/database.js';
 import type { DatabaseLocation } from '../store/database-location.js';
 import type { Organization, Plan, Role, TokenRecord, TokenScope, User } from '../store/directory-store.js';
+import type { PgEngine } from '../store/pg/engine.js';
+import type { SecretsKeySource } from '../store/pg/server-keys.js';
 import type { Engine, WriteScope } from '../store/port.js';
 import { sqliteEngineOf } from '../store/sqlite-engine.js';
 import { ENTERPRISE_MAX_RETENTION_DAYS, retentionDaysFor } from './retention.js';
@@ -220,17 +223,46 @@ function openSqlite(file: string, options: OpenOptions): Engine {
   }
 }
 
+/**
+ * The checkpoint signing key every instance on a PostgreSQL database shares (sealed in it under
+ * the secrets key file): made now, with the database's other keys, if it has none yet, as the
+ * first `audit server start` would. `created` says whether this call made it.
+ */
+export async function sharedLogKey(
+  url: string,
+  secretsKeyFile: string,
+): Promise<{ signer: NoteSigner; created: boolean }> {
+  const { LOG_KEY_SETTING, readPgLogKey } = await import('../store/pg/server-keys.js');
+  const probe = await openPostgres(url);
+  let existed: boolean;
+  try {
+    existed = (await probe.stores.settings.read(LOG_KEY_SETTING)) !== undefined;
+  } finally {
+    await probe.close();
+  }
+  const engine = await openPostgres(url, { file: secretsKeyFile });
+  try {
+    return { signer: await readPgLogKey(engine.pool, engine.secretsKey as Buffer), created: !existed };
+  } finally {
+    await engine.close();
+  }
+}
+
 /** PostgreSQL's driver is loaded only when a command names such a database. */
-async function openPostgres(url: string): Promise<Engine> {
+async function openPostgres(url: string, secretsKey?: SecretsKeySource): Promise<PgEngine> {
   const [{ openPgEngine }, { describeOpenFailure }] = await Promise.all([
     import('../store/pg/engine.js'),
     import('../store/pg/open-failure.js'),
   ]);
   try {
-    return await openPgEngine(url);
+    return await openPgEngine(url, secretsKey === undefined ? {} : { secretsKey });
   } catch (error) {
     const reason = describeOpenFailure(error, url);
     if (reason) throw new AdminDatabaseError(reason, { cause: error });
+    const code = (error as { code?: string }).code;
+    if (code && OPERATOR_OPEN_FAILURES.has(code)) {
+      throw new AdminDatabaseError((error as Error).message, { cause: error });
+    }
     throw error;
   }
 }

@@ -1,5 +1,6 @@
-import { rmSync } from 'node:fs';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliEnv, runCli, tempHome } from '../helpers/cli.js';
@@ -86,6 +87,39 @@ describePostgres('the server commands on PostgreSQL (--database, AUDIT_DATABASE_
   afterAll(async () => {
     await database?.drop();
     rmSync(home.dir, { recursive: true, force: true });
+  });
+
+  it('key show prints the signing key every instance shares, made once, sealed under the secrets key file', async () => {
+    const keyEnv = { ...env, AUDIT_SECRETS_KEY_FILE: join(home.dir, 'postgres.key') };
+    const first = await runCli(['server', 'key', 'show'], { env: keyEnv });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toContain('No signing key yet: made one in the database');
+    const [verifierKey] = first.stdout.split('\n');
+    expect(verifierKey).toMatch(/^[A-Za-z0-9._-]+\+[0-9a-f]{8}\+/);
+    expect(statSync(join(home.dir, 'postgres.key')).mode & 0o777).toBe(0o600);
+
+    const again = await runCli(['server', 'key', 'show', '-o', 'json'], { env: keyEnv });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toBe('');
+    expect(JSON.parse(again.stdout)).toMatchObject({ verifier_key: verifierKey, created: false });
+    // The private key is never printed.
+    expect(first.stdout + again.stdout).not.toContain('PRIVATE+KEY');
+  });
+
+  it('key show with another key file than the database was sealed with fails in one line, exit 1 (threat: a key made elsewhere is taken for this one)', async () => {
+    const other = join(home.dir, 'other.key');
+    writeFileSync(other, `${'ab'.repeat(32)}\n`, { mode: 0o600 });
+    const wrong = await runCli(['server', 'key', 'show', '--secrets-key-file', other], { env });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr.trim().split('\n')).toHaveLength(1);
+    expect(wrong.stderr).toContain('not the one this PostgreSQL database');
+    const onSqlite = await runCli(
+      ['server', 'key', 'show', '--db', home.dbFile, '--secrets-key-file', other],
+      {
+        env: cliEnv(home.configDir),
+      },
+    );
+    expect(onSqlite.code).toBe(2);
   });
 
   it('administers users, tokens and plans, each change recorded in the organization log', async () => {

@@ -1,6 +1,6 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { defaultDatabaseFile } from '../../config/paths.js';
+import { dataDir, defaultDatabaseFile } from '../../config/paths.js';
 import type { Admin } from '../../server/admin.js';
 import type { DatabaseLocation } from '../../store/database-location.js';
 import type { CliContext } from '../context.js';
@@ -19,6 +19,36 @@ export function databaseUrlOption(): Option {
     '--database <url>',
     'PostgreSQL database shared by several servers, postgres://USER@HOST:PORT/DB (env AUDIT_DATABASE_URL)',
   );
+}
+
+export function secretsKeyFileOption(): Option {
+  return new Option(
+    '--secrets-key-file <file>',
+    'PostgreSQL: the key file every instance is given (env AUDIT_SECRETS_KEY_FILE; default: postgres.key in the data directory)',
+  );
+}
+
+/** PostgreSQL's secrets key file: the flag, else AUDIT_SECRETS_KEY_FILE, else the data directory's. */
+export function secretsKeyFile(context: CliContext, flag: string | undefined): string {
+  return resolve(flag ?? (context.env.AUDIT_SECRETS_KEY_FILE || join(dataDir(context.env), 'postgres.key')));
+}
+
+export function sqliteHasNoSecretsKeyFile(): UsageError {
+  return new UsageError(
+    '--secrets-key-file is for PostgreSQL; SQLite keeps its key beside the database file',
+  );
+}
+
+/** An admin operation's refusals and database failures as one-line CLI errors. */
+export async function adminDatabaseErrors<T>(work: () => Promise<T>): Promise<T> {
+  const { AdminError, AdminDatabaseError } = await import('../../server/admin.js');
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof AdminError) throw new UsageError(error.message);
+    if (error instanceof AdminDatabaseError) throw new ApiError(error.message);
+    throw error;
+  }
 }
 
 export interface DatabaseFlags {
@@ -81,12 +111,8 @@ export async function adminAction<T>(
   const { org, ...flags } = command.optsWithGlobals() as DatabaseFlags & { org?: string };
   const location = await databaseLocation(context, flags);
   // Loaded here, not at start-up: it brings better-sqlite3, which no other command needs.
-  const { withAdmin, AdminError, AdminDatabaseError } = await import('../../server/admin.js');
-  try {
-    return await withAdmin(location, (admin) => work(admin, org ?? context.env.AUDIT_ORG ?? 'default'));
-  } catch (error) {
-    if (error instanceof AdminError) throw new UsageError(error.message);
-    if (error instanceof AdminDatabaseError) throw new ApiError(error.message);
-    throw error;
-  }
+  const { withAdmin } = await import('../../server/admin.js');
+  return adminDatabaseErrors(() =>
+    withAdmin(location, (admin) => work(admin, org ?? context.env.AUDIT_ORG ?? 'default')),
+  );
 }

@@ -1,12 +1,22 @@
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
+import type { NoteSigner } from '../../domain/signed-note.js';
 import { sanitizeForDisplay, stringifyJsonSafely } from '../../format/sanitize.js';
 import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 import { ApiError, UsageError } from '../errors.js';
 import { globalFlags } from '../globals.js';
 import { examples } from '../parse-options.js';
-import { databaseFile, dbOption } from './server-admin.js';
+import {
+  adminDatabaseErrors,
+  type DatabaseFlags,
+  databaseLocation,
+  databaseUrlOption,
+  dbOption,
+  secretsKeyFile,
+  secretsKeyFileOption,
+  sqliteHasNoSecretsKeyFile,
+} from './server-admin.js';
 
 /** `audit server key show`: the checkpoint signing key's public half, for verifiers to pin. */
 export function serverKeyCommand(context: CliContext): Command {
@@ -18,23 +28,37 @@ export function serverKeyCommand(context: CliContext): Command {
         'is none yet, as the first start would. Give it to auditors out of band: audit verify --key checks against it',
     )
     .addOption(dbOption())
+    .addOption(databaseUrlOption())
+    .addOption(secretsKeyFileOption())
     .addHelpText(
       'after',
       examples(
         '$ audit server key show',
         '$ audit server key show --db /var/lib/audit/audit.db -o json',
         "$ audit server key show > server.key      # then, on an auditor's laptop: audit verify FILE --key server.key",
+        '$ AUDIT_DATABASE_URL=postgres://audit@db:5432/audit audit server key show',
       ),
     )
-    .action(async (options: { db?: string }, command: Command) => {
+    .action(async (options: DatabaseFlags & { secretsKeyFile?: string }, command: Command) => {
       // Loaded by this command alone: the other server commands do not read the key.
       const [keyFiles, { verifierKeyFingerprint }] = await Promise.all([
         import('../../store/log-key-file.js'),
         import('../../domain/key-fingerprint.js'),
       ]);
-      const dbFile = databaseFile(context, options.db);
-      const file = keyFiles.logKeyFileFor(dbFile);
-      const { signer, created } = keyBeside(keyFiles, dbFile, file);
+      const location = await databaseLocation(context, options);
+      let signer: NoteSigner;
+      let created: boolean;
+      let file: string;
+      if (location.kind === 'postgres') {
+        // Sealed in the database under the secrets key file all instances share.
+        file = secretsKeyFile(context, options.secretsKeyFile);
+        const { sharedLogKey } = await import('../../server/admin.js');
+        ({ signer, created } = await adminDatabaseErrors(() => sharedLogKey(location.url, file)));
+      } else {
+        if (options.secretsKeyFile !== undefined) throw sqliteHasNoSecretsKeyFile();
+        file = keyFiles.logKeyFileFor(location.file);
+        ({ signer, created } = keyBeside(keyFiles, location.file, file));
+      }
       const shown = {
         name: signer.name,
         verifier_key: signer.verifierKey,
@@ -42,7 +66,12 @@ export function serverKeyCommand(context: CliContext): Command {
         file,
         created,
       };
-      if (created) {
+      if (created && location.kind === 'postgres') {
+        writeLine(
+          context.stderr,
+          'No signing key yet: made one in the database, sealed under the secrets key file, as the first server start would.',
+        );
+      } else if (created) {
         writeLine(
           context.stderr,
           `No signing key yet: made one in ${sanitizeForDisplay(file)} (mode 0600), as the server's first start would. Back it up with the database.`,
@@ -56,7 +85,12 @@ export function serverKeyCommand(context: CliContext): Command {
       // `audit verify --key server.key` reads.
       writeLine(context.stdout, sanitizeForDisplay(shown.verifier_key));
       writeLine(context.stdout, `Fingerprint: ${shown.fingerprint}`);
-      writeLine(context.stdout, `Key file:    ${sanitizeForDisplay(file)}`);
+      writeLine(
+        context.stdout,
+        location.kind === 'postgres'
+          ? `Sealed in:   the database, under ${sanitizeForDisplay(file)}`
+          : `Key file:    ${sanitizeForDisplay(file)}`,
+      );
     });
 
   return new Command('key')

@@ -16,7 +16,14 @@ import { ApiError, UsageError } from '../errors.js';
 import { examples, integerInRange } from '../parse-options.js';
 import { asUsageError } from '../session.js';
 import { packageVersion } from '../version.js';
-import { databaseLocation, databaseUrlOption, dbOption } from './server-admin.js';
+import {
+  databaseLocation,
+  databaseUrlOption,
+  dbOption,
+  secretsKeyFile,
+  secretsKeyFileOption,
+  sqliteHasNoSecretsKeyFile,
+} from './server-admin.js';
 
 interface StartFlags {
   host: string;
@@ -43,10 +50,7 @@ export function serverStartCommand(context: CliContext): Command {
     .option('--port <port>', 'port; 0 picks a free one', integerInRange('--port', 0, 65535), 7787)
     .addOption(dbOption())
     .addOption(databaseUrlOption())
-    .option(
-      '--secrets-key-file <file>',
-      'PostgreSQL: the key file every instance is given (env AUDIT_SECRETS_KEY_FILE; default: postgres.key in the data directory)',
-    )
+    .addOption(secretsKeyFileOption())
     .option('--demo', 'fill an empty database with 90 days of realistic demo events', false)
     .option(
       '--rate-limit <n>',
@@ -117,7 +121,7 @@ export function serverStartCommand(context: CliContext): Command {
         server = await startServer({
           dbFile,
           ...(location.kind === 'postgres'
-            ? { databaseUrl: location.url, secretsKeyFile: secretsKeyFile(context, flags) }
+            ? { databaseUrl: location.url, secretsKeyFile: secretsKeyFile(context, flags.secretsKeyFile) }
             : {}),
           host: flags.host,
           port: flags.port,
@@ -182,14 +186,6 @@ async function announceFirstStart(
   );
   writeLine(context.stdout, `Owner token (shown once; saved to profile "${profile}" in ${store.path}):`);
   writeLine(context.stdout, `  ${bootstrap.token}`);
-}
-
-/** PostgreSQL's secrets key file: the flag, else AUDIT_SECRETS_KEY_FILE, else the data directory's. */
-function secretsKeyFile(context: CliContext, flags: StartFlags): string {
-  return resolve(
-    flags.secretsKeyFile ??
-      (context.env.AUDIT_SECRETS_KEY_FILE || join(dataDir(context.env), 'postgres.key')),
-  );
 }
 
 /** Flags of one engine given to the other are refused, not ignored. */
