@@ -165,7 +165,7 @@ export function createTreeSealer(engine: Engine, signer: NoteSigner, options: Tr
     const covered = latest?.treeSize ?? 0;
     if (size <= covered) return;
     if (size === covered + 1 && latest && (await onlyOwnRecordSince(tx, orgId, size - 1))) return;
-    const root = rootAt(size, await merkle.subtrees(orgId));
+    const root = await merkle.withSubtrees(orgId, (perfect) => rootAt(size, perfect));
     const signedAt = now();
     const origin = logOrigin(signer, organization.slug);
     const note = signNote(
