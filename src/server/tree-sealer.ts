@@ -160,6 +160,8 @@ export function createTreeSealer(engine: Engine, signer: NoteSigner, options: Tr
     const { merkle } = tx;
     const organization = await tx.directory.organizationById(orgId);
     if (!organization) return;
+    // Another process's signer waits here, then finds this checkpoint covering the tree.
+    await tx.sealing.holdTree(orgId);
     const size = await merkle.size(orgId);
     const latest = await merkle.latestCheckpoint(orgId);
     const covered = latest?.treeSize ?? 0;

@@ -87,6 +87,11 @@ export interface SealingPort {
   /** How many stored events no tree holds yet. */
   behind(): Promise<number>;
   state(): Promise<SealingState>;
+  /**
+   * Inside a write: no other process appends to the organization's tree or signs it until this
+   * transaction ends (the checkpoint signer's turn). SQLite: a write is the file's only one.
+   */
+  holdTree(orgId: number): Promise<void>;
 }
 
 /**
