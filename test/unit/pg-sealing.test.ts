@@ -113,6 +113,29 @@ async function sealNow(engine: Engine): Promise<StoredEvent[]> {
   });
 }
 
+/** A tree not started yet (its state row is made by the seal) and one started (its row exists). */
+const TREES = [
+  ['not started', false],
+  ['started', true],
+] as const;
+
+/** An organization whose next unsealed event is a person's (after one sealed event if `started`). */
+async function subjectOf(
+  engine: Engine,
+  slug: string,
+  started: boolean,
+): Promise<{ orgId: number; seq: number }> {
+  const orgId = (await engine.stores.directory.ensureOrganization(slug)).organization.id;
+  if (started) {
+    await engine.stores.recorder.record(orgId, inputs(`before-${slug}`, 1));
+    await sealNow(engine);
+  }
+  await engine.stores.recorder.record(orgId, [
+    { id: 'subject', action: 'user.login', actor: { id: 's', email: 'subject@example.com' } },
+  ]);
+  return { orgId, seq: started ? 2 : 1 };
+}
+
 /** Seals with both until no instance is behind: each settle may leave the other's records. */
 async function settleAll(sealers: readonly TreeSealer[], engine: PgEngine): Promise<void> {
   for (let round = 0; round < 10; round++) {
@@ -188,23 +211,10 @@ describePostgres('the tree sealer on PostgreSQL, several instances', () => {
     for (const sealer of sealers) sealer.close();
   }, 120_000);
 
-  // A tree not started yet (its state row is made by the seal) and one started (its row exists).
-  it.each([
-    ['not started', false],
-    ['started', true],
-  ])(
+  it.each(TREES)(
     'an erasure waits for a seal that read its event, tree %s: the erased salt does not survive in the leaf (threat: erased salt kept)',
     async (name, started) => {
-      const orgId = (await first.stores.directory.ensureOrganization(`erased-during-seal-${name}`))
-        .organization.id;
-      if (started) {
-        await first.stores.recorder.record(orgId, inputs(`before-${name}`, 1));
-        await sealNow(first);
-      }
-      const seq = started ? 2 : 1;
-      await first.stores.recorder.record(orgId, [
-        { id: 'victim', action: 'user.login', actor: { id: 'v', email: 'victim@example.com' } },
-      ]);
+      const { orgId, seq } = await subjectOf(first, `erased-during-seal-${name}`, started);
       let erased = false;
       let erasure: Promise<void> | undefined;
       await first.write(async (tx) => {
@@ -230,24 +240,12 @@ describePostgres('the tree sealer on PostgreSQL, several instances', () => {
     30_000,
   );
 
-  it.each([
-    ['not started', false],
-    ['started', true],
-  ])(
+  it.each(TREES)(
     'a seal while an erasure is open passes its organization by, tree %s, then seals what the erasure wrote',
     async (name, started) => {
-      const orgId = (await first.stores.directory.ensureOrganization(`erasing-while-sealed-${name}`))
-        .organization.id;
+      const { orgId, seq } = await subjectOf(first, `erasing-while-sealed-${name}`, started);
       const other = (await first.stores.directory.ensureOrganization(`sealed-meanwhile-${name}`)).organization
         .id;
-      if (started) {
-        await first.stores.recorder.record(orgId, inputs(`before-${name}`, 1));
-        await sealNow(first);
-      }
-      const seq = started ? 2 : 1;
-      await first.stores.recorder.record(orgId, [
-        { id: 'subject', action: 'user.login', actor: { id: 's', email: 'subject@example.com' } },
-      ]);
       await first.stores.recorder.record(other, inputs(`other-${name}`, 3));
       let release: () => void = () => {};
       const released = new Promise<void>((resolve) => {
