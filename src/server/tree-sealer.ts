@@ -25,6 +25,8 @@ export interface TreeSealerOptions {
   /**
    * Computes leaves off the event loop (leaf-worker.ts), of the events after a position of the
    * engine's sealing order; stored only while the engine's sealing state is as it was asked at.
+   * SQLite only (the worker reads the database file): on PostgreSQL the sealer runs without one
+   * and computes leaves inside its write, under its organizations' locks (store/pg/sealing.ts).
    */
   leafWorker?: LeafWorker | undefined;
 }
@@ -34,7 +36,8 @@ export interface TreeSealerOptions {
  * checkpoints of the trees that grew. Ingest never waits for it: a commit only pokes it.
  *
  * A tree grows by one leaf per event, in the order events were stored (events.seq), so every
- * process that stores events (the server, an admin command) is sealed in one order. A
+ * process that stores events (the server, an admin command) is sealed in one order. On
+ * PostgreSQL several instances seal at once, each the organizations it locked (SealingPort). A
  * checkpoint is signed when the tree holds an event that no checkpoint covers yet, at most once
  * per interval per organization; the first one at once. Its record, an event itself, does not
  * call for another checkpoint on its own (it would never stop), and is covered by the next.
@@ -160,12 +163,14 @@ export function createTreeSealer(engine: Engine, signer: NoteSigner, options: Tr
     const { merkle } = tx;
     const organization = await tx.directory.organizationById(orgId);
     if (!organization) return;
+    // Another process's signer waits here, then finds this checkpoint covering the tree.
+    await tx.sealing.holdTree(orgId);
     const size = await merkle.size(orgId);
     const latest = await merkle.latestCheckpoint(orgId);
     const covered = latest?.treeSize ?? 0;
     if (size <= covered) return;
     if (size === covered + 1 && latest && (await onlyOwnRecordSince(tx, orgId, size - 1))) return;
-    const root = rootAt(size, await merkle.subtrees(orgId));
+    const root = await merkle.withSubtrees(orgId, (perfect) => rootAt(size, perfect));
     const signedAt = now();
     const origin = logOrigin(signer, organization.slug);
     const note = signNote(

@@ -1,3 +1,4 @@
+import type { PerfectSubtrees } from '../domain/merkle/subtrees.js';
 import type { DeliveryQueue } from './delivery-queue.js';
 import type { DirectoryStore } from './directory-store.js';
 import type { EventRecorder } from './event-recorder.js';
@@ -48,15 +49,22 @@ export interface EventPort
 }
 
 /**
- * `subtrees(orgId)` answers a synchronous lookup of perfect-subtree hashes that proofs and roots
- * call many times: SQLite reads each on demand. PostgreSQL cannot; its adapter needs the
- * (level, index) list first (domain/merkle computes it), one fetch, then a lookup over a Map.
+ * Roots and proofs are computed over a synchronous lookup of perfect-subtree hashes
+ * (domain/merkle PerfectSubtrees), called many times: `withSubtrees` runs such a computation
+ * over the organization's tree. SQLite answers each lookup from its tables as asked; PostgreSQL
+ * learns the (level, index) list first, fetches it in one query, then computes (merkle-subtrees.ts).
  */
-export interface MerklePort extends Async<Omit<MerkleStore, 'sealedSeq' | 'leafOfSeq'>> {
+export interface MerklePort extends Async<Omit<MerkleStore, 'sealedSeq' | 'leafOfSeq' | 'subtrees'>> {
   /** The highest position of the organization that has a leaf (0: none). */
   sealedSeq(orgId: number): Promise<number>;
   /** The organization's leaf of the event at a position, if it is sealed. */
   leafOfSeq(orgId: number, eventSeq: number): Promise<StoredLeaf | undefined>;
+  /**
+   * `compute`'s answer over the organization's perfect subtrees. It must choose what it looks up
+   * by sizes and indexes alone (as roots and proofs do), never by a hash it was given; a subtree
+   * the tree does not have is an error.
+   */
+  withSubtrees<T>(orgId: number, compute: (perfect: PerfectSubtrees) => T): Promise<T>;
 }
 
 /** Where sealing stands: what leaves computed elsewhere were computed against. */
@@ -79,6 +87,11 @@ export interface SealingPort {
   /** How many stored events no tree holds yet. */
   behind(): Promise<number>;
   state(): Promise<SealingState>;
+  /**
+   * Inside a write: no other process appends to the organization's tree or signs it until this
+   * transaction ends (the checkpoint signer's turn). SQLite: a write is the file's only one.
+   */
+  holdTree(orgId: number): Promise<void>;
 }
 
 /**
@@ -178,6 +191,4 @@ export interface Engine {
  *   Nothing iterates one through the port today; a caller must not await anything else inside.
  * - `tx.stats` inside a write: the stats store is loaded by a dynamic import on first use, a
  *   wait the write gate's guard rolls the write back for. Counts are reads, asked outside.
- * - `merkle.subtrees()` answers a synchronous lookup (see MerklePort): on PostgreSQL its
- *   adapter must fetch the hashes first, so callers must not assume a lookup per hash.
  */

@@ -77,13 +77,17 @@ export function createSqliteEngine(stores: Stores, writes: WriteGate, server?: S
   }
 
   function merklePortOver(policy: CallPolicy): MerklePort {
+    // The synchronous lookup stays below the port: callers compute through withSubtrees.
+    const { subtrees: _lookup, ...merkle } = asyncFacade(stores.merkle, policy);
     return {
-      ...asyncFacade(stores.merkle, policy),
+      ...merkle,
       sealedSeq: () => policy(() => stores.merkle.sealedSeq()),
       leafOfSeq: (orgId, eventSeq) =>
         policy(() =>
           stores.merkle.leafOfEvent(orgId, eventSeq) ? stores.merkle.leafOfSeq(eventSeq) : undefined,
         ),
+      // One call under the policy: the lookups read the tables as `compute` asks, in one view.
+      withSubtrees: (orgId, compute) => policy(() => compute(stores.merkle.subtrees(orgId))),
     };
   }
 

@@ -25,5 +25,8 @@ export function createSealingReads({ db, events, merkle }: Stores) {
       afterSeq: merkle.sealedSeq(),
       version: `${maintenanceWindowsOpened(db)}/${db.pragma('data_version', { simple: true })}`,
     }),
+
+    /** Nothing to take: a write transaction is the only one on the file while it lasts. */
+    holdTree: (_orgId: number): void => {},
   };
 }

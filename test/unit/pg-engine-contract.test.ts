@@ -7,7 +7,6 @@ import { consistencyProof, inclusionProof, rootAt } from '../../src/domain/merkl
 import { inMemorySubtrees, type PerfectSubtrees, subtreeHash } from '../../src/domain/merkle/subtrees.js';
 import { tokenPrefix } from '../../src/domain/token.js';
 import { openDatabase } from '../../src/store/database.js';
-import { EngineFeatureUnavailable } from '../../src/store/engine-feature.js';
 import type { StoredEvent } from '../../src/store/event-rows.js';
 import { openPgEngine, type PgEngine } from '../../src/store/pg/engine.js';
 import { withPgSubtrees } from '../../src/store/pg/merkle-subtrees.js';
@@ -586,7 +585,9 @@ describePostgres('the store port: the same answers from SQLite and PostgreSQL', 
     for (const row of rows) expect(row.hash).toEqual(expected(row.level, row.idx));
     // SQLite's root over its own subtrees equals the one over PostgreSQL's leaves.
     const sqliteOrg = (await sqlite.stores.directory.findOrganization('default'))?.id as number;
-    const sqliteRoot = subtreeHash(0, 11, await sqlite.stores.merkle.subtrees(sqliteOrg));
+    const sqliteRoot = await sqlite.stores.merkle.withSubtrees(sqliteOrg, (perfect) =>
+      subtreeHash(0, 11, perfect),
+    );
     expect(subtreeHash(0, 11, expected)).toEqual(sqliteRoot);
   });
 
@@ -601,16 +602,13 @@ describePostgres('the store port: the same answers from SQLite and PostgreSQL', 
       (perfect) => consistencyProof(3, 8, perfect),
       (perfect) => [perfect(0, 4), perfect(3, 0), perfect(1, 4)],
     ];
-    const sqliteSubtrees = await sqlite.stores.merkle.subtrees(sqliteOrg);
-    for (const compute of computations)
-      expect(await withPgSubtrees(pg.pool, org, compute)).toEqual(compute(sqliteSubtrees));
+    for (const compute of computations) {
+      const fromSqlite = await sqlite.stores.merkle.withSubtrees(sqliteOrg, compute);
+      expect(await withPgSubtrees(pg.pool, org, compute)).toEqual(fromSqlite);
+      expect(await pg.stores.merkle.withSubtrees(org, compute)).toEqual(fromSqlite);
+    }
     await expect(withPgSubtrees(pg.pool, org, (perfect) => rootAt(20, perfect))).rejects.toThrow(
       /has no subtree/,
     );
-  });
-
-  it('merkle.subtrees is the documented gap on PostgreSQL: a typed error naming the method', async () => {
-    await expect(pg.stores.merkle.subtrees(1)).rejects.toThrow(EngineFeatureUnavailable);
-    await expect(pg.stores.merkle.subtrees(1)).rejects.toThrow(/merkle\.subtrees/);
   });
 });

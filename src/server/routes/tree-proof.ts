@@ -114,9 +114,10 @@ async function* proofDocument(
     yield chunk;
     await nextTurn();
   }
-  const subtrees = await merkle.subtrees(orgId);
-  const nodes = rangeProofNodes(spanStart, spanEnd, size).map(
-    ([level, index]) => `[${level},${index},"${b64(subtrees(level, index))}"]`,
+  const nodes = await merkle.withSubtrees(orgId, (perfect) =>
+    rangeProofNodes(spanStart, spanEnd, size).map(
+      ([level, index]) => `[${level},${index},"${b64(perfect(level, index))}"]`,
+    ),
   );
   yield `],"nodes":[${nodes.join(',')}]}}`;
 }

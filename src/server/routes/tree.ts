@@ -114,14 +114,18 @@ export function registerTreeRoutes(app: FastifyInstance) {
         const leaf = seq === undefined ? undefined : await merkle.leafOfEvent(orgId, seq);
         if (!leaf || leaf.position >= size)
           throw notFound(`no audit event "${eventId}" in the tree of ${size}`);
-        const subtrees = await merkle.subtrees(orgId);
+        const { position } = leaf;
+        const [leafHash, hashes] = await merkle.withSubtrees(
+          orgId,
+          (perfect) => [perfect(0, position), inclusionProof(position, size, perfect)] as const,
+        );
         return {
           data: {
             event_id: eventId,
-            position: leaf.position,
+            position,
             tree_size: size,
-            leaf_hash: b64(subtrees(0, leaf.position)),
-            hashes: inclusionProof(leaf.position, size, subtrees).map(b64),
+            leaf_hash: b64(leafHash),
+            hashes: hashes.map(b64),
           },
         };
       });
@@ -145,7 +149,7 @@ export function registerTreeRoutes(app: FastifyInstance) {
       if (first > second) throw invalidParameter('first', `${first} is larger than second (${second})`);
       const hashes = await engine.read(async ({ merkle }) => {
         await sealedSize(merkle, orgId, second, 'second');
-        return consistencyProof(first, second, await merkle.subtrees(orgId));
+        return merkle.withSubtrees(orgId, (perfect) => consistencyProof(first, second, perfect));
       });
       return { data: { first, second, hashes: hashes.map(b64) } };
     },

@@ -1,11 +1,10 @@
 import { nodeHash } from '../../domain/merkle/hashes.js';
 import { MAX_LEAVES_PER_READ } from '../../domain/request-limits.js';
-import { EngineFeatureUnavailable } from '../engine-feature.js';
 import type { EventLeaf, NewLeaf, StoredCheckpoint, StoredLeaf } from '../merkle-store.js';
 import type { MerklePort } from '../port.js';
 import type { Transact } from './directory.js';
 import { readExportLeaves, readLeafRows } from './merkle-rows.js';
-import { subtreeHashes, subtreeKey } from './merkle-subtrees.js';
+import { subtreeHashes, subtreeKey, withPgSubtrees } from './merkle-subtrees.js';
 import type { Queryable } from './pool.js';
 import { escapeText, unescapeText } from './text-escape.js';
 
@@ -167,13 +166,7 @@ export function createPgMerkle(db: Queryable, transact: Transact): MerklePort {
       });
     },
 
-    async subtrees() {
-      throw new EngineFeatureUnavailable(
-        'postgres',
-        'merkle.subtrees',
-        'a synchronous subtree lookup needs the (level, index) list fetched first: use withPgSubtrees (merkle-subtrees.ts)',
-      );
-    },
+    withSubtrees: (orgId, compute) => withPgSubtrees(db, orgId, compute),
 
     leaves: (orgId, start, end) =>
       leafRows(

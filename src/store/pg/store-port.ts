@@ -9,6 +9,7 @@ import { asWriteLockTimeout, beginWithLockTimeout } from './lock-wait.js';
 import { createPgMerkle } from './merkle.js';
 import { inTransaction, type PgClient, type PgPool, type Queryable } from './pool.js';
 import { createPgRetention, purgeInTransaction } from './retention.js';
+import { createPgSealing } from './sealing.js';
 import { createPgStats } from './stats.js';
 import { unavailablePort } from './unavailable.js';
 
@@ -101,7 +102,7 @@ export function pgStorePort(binding: PgBinding, context: PgPortContext): StorePo
     webhooks: unavailablePort('webhooks'),
     deliveries: unavailablePort('deliveries'),
     review: unavailablePort('review'),
-    sealing: unavailablePort('sealing'),
+    sealing: createPgSealing(db, transact, binding.mode !== 'read'),
     gdpr: unavailablePort('gdpr'),
   };
 }
