@@ -5,7 +5,13 @@ import type { Webhook } from '../../src/store/webhook-store.js';
 import { verifySignature } from '../../src/webhooks/signature.js';
 import { createWebhookWorker, type WebhookWorker } from '../../src/webhooks/worker.js';
 import { describePostgres, migratedDatabase, type TestDatabase } from '../helpers/postgres.js';
-import { type Answer, type Receiver, settle, startReceiver } from '../helpers/webhook-receiver.js';
+import {
+  type Answer,
+  eventually,
+  type Receiver,
+  settle,
+  startReceiver,
+} from '../helpers/webhook-receiver.js';
 
 // The webhook worker, unchanged, on PostgreSQL (issue 23, point 5): two server instances (an
 // engine and a worker each, one database, one secrets key) send every matching event to a local
@@ -52,13 +58,6 @@ describePostgres('the webhook worker on PostgreSQL, two instances', () => {
       { url, format: 'json', patterns: [{ pattern, isPrefix: true }], categories: [], description: null },
       SECRET,
     );
-  const eventually = async (check: () => Promise<boolean>, timeoutMs = 10_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error('condition not met in time');
-      await settle(25);
-    }
-  };
 
   it('sends each matching event once, signed, whichever instance took it', async () => {
     const receiving = await start();
