@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openPgEngine, type PgEngine } from '../../src/store/pg/engine.js';
 import { openWithKey, webhookSecretLabel } from '../../src/store/secret-box.js';
 import type { Webhook, WebhookFields } from '../../src/store/webhook-store.js';
+import { WriteLockTimeoutError } from '../../src/store/write-gate.js';
 import { describePostgres, migratedDatabase, type TestDatabase } from '../helpers/postgres.js';
 
 // Webhooks on PostgreSQL against what an attacker or a race could make of them (issue 23). Two
@@ -161,6 +162,46 @@ describePostgres('webhooks on PostgreSQL, hostile', () => {
     expect(stored).toMatchObject({ url: 'https://hooks.slack.com', secret: '' });
     expect(stored.deleted_at).not.toBeNull();
     expect(stored.whole).not.toContain('credential');
+  });
+
+  it('an update that waits on a held webhook past the lock timeout fails as a 503, not a hang (threat: requests pile up)', async () => {
+    const hook = await one.stores.webhooks.create(org, SLACK, SECRET);
+    const impatient = await openPgEngine(database.url, {
+      allowUnsafe: true,
+      poolSize: 1,
+      secretsKey: key,
+      lockTimeoutMs: 100,
+    });
+    let locked!: () => void;
+    const held = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const holding = one.write(async (tx) => {
+      await tx.webhooks.update(org, hook.id, { description: 'held' });
+      locked();
+      await released;
+    });
+    try {
+      await held;
+      const started = Date.now();
+      await expect(
+        impatient.stores.webhooks.update(org, hook.id, { description: 'late' }),
+      ).rejects.toBeInstanceOf(WriteLockTimeoutError);
+      await expect(impatient.stores.webhooks.remove(org, hook.id)).rejects.toBeInstanceOf(
+        WriteLockTimeoutError,
+      );
+      expect(Date.now() - started).toBeLessThan(3_000);
+    } finally {
+      release();
+      await holding;
+      await impatient.close();
+    }
+    expect((await one.stores.webhooks.find(org, hook.id))?.description).toBe('held');
+    await one.stores.webhooks.remove(org, hook.id);
   });
 
   it('the retention purge takes the deliveries of the events it removes', async () => {
