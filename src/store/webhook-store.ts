@@ -42,7 +42,8 @@ export interface DeliveryRecord {
   deliveredAt: number | null;
 }
 
-interface WebhookRow {
+/** A row of `webhooks` as both engines read it (WEBHOOK_COLUMNS). */
+export interface WebhookRow {
   id: number;
   public_id: string;
   org_id: number;
@@ -53,7 +54,8 @@ interface WebhookRow {
   updated_at: number;
 }
 
-interface DeliveryRow {
+/** A delivery as both engines read it, its event's id and action joined in. */
+export interface DeliveryRow {
   id: number;
   event_id: string;
   action: string;
@@ -66,7 +68,45 @@ interface DeliveryRow {
   delivered_at: number | null;
 }
 
-const WEBHOOK_COLUMNS = 'id, public_id, org_id, url, format, description, created_at, updated_at';
+export const WEBHOOK_COLUMNS = 'id, public_id, org_id, url, format, description, created_at, updated_at';
+
+/** What a deleted webhook's pending deliveries end with: it is sent nothing more. */
+export const DELETED_BEFORE_DELIVERY = 'webhook deleted before delivery';
+
+/** A new webhook's public id. */
+export const newWebhookId = (): string => `whk_${randomBytes(6).toString('hex')}`;
+
+/** A webhook row with its patterns (in their order) and categories (sorted). */
+export function toWebhook(row: WebhookRow, patterns: ActionPattern[], categories: Category[]): Webhook {
+  return {
+    rowId: row.id,
+    id: row.public_id,
+    orgId: row.org_id,
+    url: row.url,
+    format: row.format,
+    patterns,
+    categories,
+    description: row.description,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** A delivery row as the API lists it: only a pending delivery has a next attempt. */
+export function toDeliveryRecord(row: DeliveryRow): DeliveryRecord {
+  return {
+    id: row.id,
+    eventId: row.event_id,
+    action: row.action,
+    status: row.status,
+    attempts: row.attempts,
+    nextAttemptAt: row.status === 'pending' ? row.next_attempt_at : null,
+    lastStatus: row.last_status,
+    lastError: row.last_error,
+    createdAt: row.created_at,
+    deliveredAt: row.delivered_at,
+  };
+}
 
 export type WebhookStore = ReturnType<typeof createWebhookStore>;
 
@@ -83,7 +123,7 @@ export function createWebhookStore(db: Db, now: () => number) {
   );
   // A deleted webhook's queue is closed: nothing more is sent to it.
   const cancelPending = db.prepare(`UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL,
-    last_error = 'webhook deleted before delivery' WHERE webhook_id = ? AND status = 'pending'`);
+    last_error = ? WHERE webhook_id = ? AND status = 'pending'`);
   const selectLive = db.prepare<[number], WebhookRow>(
     `SELECT ${WEBHOOK_COLUMNS} FROM webhooks WHERE org_id = ? AND deleted_at IS NULL ORDER BY id`,
   );
@@ -116,18 +156,12 @@ export function createWebhookStore(db: Db, now: () => number) {
     `SELECT ${deliveryColumns} WHERE d.webhook_id = ? AND d.status = ? ORDER BY d.event_seq DESC LIMIT ?`,
   );
 
-  const hydrate = (row: WebhookRow): Webhook => ({
-    rowId: row.id,
-    id: row.public_id,
-    orgId: row.org_id,
-    url: row.url,
-    format: row.format,
-    patterns: selectPatterns.all(row.id).map((p) => ({ pattern: p.pattern, isPrefix: p.is_prefix === 1 })),
-    categories: selectCategories.all(row.id),
-    description: row.description,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  });
+  const hydrate = (row: WebhookRow): Webhook =>
+    toWebhook(
+      row,
+      selectPatterns.all(row.id).map((p) => ({ pattern: p.pattern, isPrefix: p.is_prefix === 1 })),
+      selectCategories.all(row.id),
+    );
 
   const writeFilters = (rowId: number, fields: Pick<WebhookFields, 'patterns' | 'categories'>) => {
     clearPatterns.run(rowId);
@@ -147,7 +181,7 @@ export function createWebhookStore(db: Db, now: () => number) {
     create(orgId: number, fields: WebhookFields, secret: string): Webhook {
       return writeTransaction(db, () => {
         const at = now();
-        const id = `whk_${randomBytes(6).toString('hex')}`;
+        const id = newWebhookId();
         const sealed = sealSecret(db, webhookSecretLabel(id), secret);
         const result = insert.run(id, orgId, fields.url, fields.format, sealed, fields.description, at, at);
         writeFilters(Number(result.lastInsertRowid), fields);
@@ -185,7 +219,7 @@ export function createWebhookStore(db: Db, now: () => number) {
         if (!webhook) return undefined;
         const at = now();
         softDelete.run(at, at, forgottenUrl(webhook.url), webhook.rowId);
-        cancelPending.run(webhook.rowId);
+        cancelPending.run(DELETED_BEFORE_DELIVERY, webhook.rowId);
         return webhook;
       });
     },
@@ -195,18 +229,7 @@ export function createWebhookStore(db: Db, now: () => number) {
       const rows = options.status
         ? selectDeliveriesByStatus.all(webhook.rowId, options.status, options.limit)
         : selectDeliveries.all(webhook.rowId, options.limit);
-      return rows.map((row) => ({
-        id: row.id,
-        eventId: row.event_id,
-        action: row.action,
-        status: row.status,
-        attempts: row.attempts,
-        nextAttemptAt: row.status === 'pending' ? row.next_attempt_at : null,
-        lastStatus: row.last_status,
-        lastError: row.last_error,
-        createdAt: row.created_at,
-        deliveredAt: row.delivered_at,
-      }));
+      return rows.map(toDeliveryRecord);
     },
   };
 }

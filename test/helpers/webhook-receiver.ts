@@ -82,3 +82,12 @@ export async function startReceiver(answer: Answer = () => ({ status: 200 }), po
 
 /** Gives a moment for anything still on its way (to assert that nothing more arrives). */
 export const settle = (ms = 300) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Checks until `check` answers true; throws after `timeoutMs`. */
+export async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await settle(25);
+  }
+}

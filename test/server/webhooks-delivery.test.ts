@@ -5,7 +5,13 @@ import { NO_ANSWER } from '../../src/webhooks/sender.js';
 import { verifySignature } from '../../src/webhooks/signature.js';
 import { adminOf } from '../helpers/admin.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
-import { type Answer, type Receiver, settle, startReceiver } from '../helpers/webhook-receiver.js';
+import {
+  type Answer,
+  eventually,
+  type Receiver,
+  settle,
+  startReceiver,
+} from '../helpers/webhook-receiver.js';
 
 const BASE = '/api/v1/organizations/default/webhooks';
 
@@ -41,14 +47,6 @@ describe('webhook delivery', () => {
       delivered_at: string | null;
       next_attempt_at: string | null;
     }[];
-
-  const eventually = async (check: () => Promise<boolean>, timeoutMs = 10_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error('condition not met in time');
-      await settle(25);
-    }
-  };
 
   it('delivers a matching event once, signed, with delivery and event ids; not the others', async () => {
     const receiver = await setUp();

@@ -1,7 +1,8 @@
 import type { WebhookFormat } from '../../domain/webhook-rules.js';
 import type { ClaimedDelivery } from '../delivery-queue.js';
 import { EVENT_COLUMNS, pgValuesToStoredEvent } from './event-rows.js';
-import type { PgPool } from './pool.js';
+import type { Queryable } from './pool.js';
+import { escapeText, unescapeText } from './text-escape.js';
 
 /**
  * src/store/delivery-queue.ts on PostgreSQL, for several instances on one database: a claim
@@ -35,12 +36,13 @@ const CLAIMED_SQL = `SELECT ${EVENT_COLUMNS.split(', ')
 
 const EVENT_WIDTH = EVENT_COLUMNS.split(', ').length;
 
-export function createPgDeliveryQueue(pool: PgPool, openSecret: OpenWebhookSecret) {
+export function createPgDeliveryQueue(db: Queryable, openSecret: OpenWebhookSecret) {
   return {
     /** Webhooks with deliveries due now. */
     async dueWebhooks(now: number): Promise<number[]> {
-      const { rows } = await pool.query<{ webhook_id: number }>(
-        `SELECT DISTINCT webhook_id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1`,
+      const { rows } = await db.query<{ webhook_id: number }>(
+        `SELECT DISTINCT webhook_id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1
+         ORDER BY webhook_id`,
         [now],
       );
       return rows.map((row) => row.webhook_id);
@@ -54,7 +56,7 @@ export function createPgDeliveryQueue(pool: PgPool, openSecret: OpenWebhookSecre
       leaseUntil: number,
     ): Promise<ClaimedDelivery[]> {
       if (limit <= 0) return [];
-      const leased = await pool.query<{ id: number; due_at: number }>(CLAIM_SQL, [
+      const leased = await db.query<{ id: number; due_at: number }>(CLAIM_SQL, [
         webhookRowId,
         now,
         limit,
@@ -63,7 +65,7 @@ export function createPgDeliveryQueue(pool: PgPool, openSecret: OpenWebhookSecre
       if (leased.rows.length === 0) return [];
       // Oldest first, as they were due (RETURNING has no order of its own).
       leased.rows.sort((a, b) => a.due_at - b.due_at || a.id - b.id);
-      const { rows } = await pool.query<unknown[]>({
+      const { rows } = await db.query<unknown[]>({
         text: CLAIMED_SQL,
         values: [leased.rows.map((row) => row.id)],
         rowMode: 'array',
@@ -87,10 +89,10 @@ export function createPgDeliveryQueue(pool: PgPool, openSecret: OpenWebhookSecre
             id,
             webhookRowId,
             attempts,
-            url,
+            url: unescapeText(url),
             format,
             secret: openSecret(publicId, sealed),
-            organization: slug,
+            organization: unescapeText(slug),
             event,
           },
         ];
@@ -98,7 +100,7 @@ export function createPgDeliveryQueue(pool: PgPool, openSecret: OpenWebhookSecre
     },
 
     async delivered(id: number, status: number, at: number): Promise<void> {
-      await pool.query(
+      await db.query(
         `UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, next_attempt_at = NULL,
           leased_until = NULL, last_status = $1, last_error = NULL, delivered_at = $2 WHERE id = $3 AND status = 'pending'`,
         [status, at, id],
@@ -106,25 +108,25 @@ export function createPgDeliveryQueue(pool: PgPool, openSecret: OpenWebhookSecre
     },
 
     async retryAt(id: number, at: number, status: number | null, error: string): Promise<void> {
-      await pool.query(
+      await db.query(
         `UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_at = $1, leased_until = NULL,
           last_status = $2, last_error = $3 WHERE id = $4 AND status = 'pending'`,
-        [at, status, error, id],
+        [at, status, escapeText(error), id],
       );
     },
 
     async failed(id: number, status: number | null, error: string): Promise<void> {
-      await pool.query(
+      await db.query(
         `UPDATE webhook_deliveries SET status = 'failed', attempts = attempts + 1, next_attempt_at = NULL,
           leased_until = NULL, last_status = $1, last_error = $2 WHERE id = $3 AND status = 'pending'`,
-        [status, error, id],
+        [status, escapeText(error), id],
       );
     },
 
     /** Gives leases back (a clean shutdown): those deliveries are due again at once. */
     async release(ids: readonly number[], now: number): Promise<void> {
       if (ids.length === 0) return;
-      await pool.query(
+      await db.query(
         `UPDATE webhook_deliveries SET next_attempt_at = $1, leased_until = NULL
          WHERE id = ANY($2::bigint[]) AND status = 'pending'`,
         [now, ids],

@@ -2,6 +2,8 @@ import type { EventInput } from '../../domain/event.js';
 import type { IngestResult } from '../event-ingest.js';
 import { normalizeInputs } from '../event-recorder.js';
 import type { EventPort, StorePort } from '../port.js';
+import { openWithKey, webhookSecretLabel } from '../secret-box.js';
+import { createPgDeliveryQueue } from './delivery-queue.js';
 import { createPgDirectory, type Transact } from './directory.js';
 import { createPgEventIngest, ingestInTransaction, type PgEventIngestOptions } from './event-ingest.js';
 import { createPgEventReads } from './event-reads.js';
@@ -12,6 +14,7 @@ import { createPgRetention, purgeInTransaction } from './retention.js';
 import { createPgSealing } from './sealing.js';
 import { createPgStats } from './stats.js';
 import { unavailablePort } from './unavailable.js';
+import { createPgWebhooks } from './webhooks.js';
 
 /** Where a port's statements run: the pool (each on a connection of its own), a read, or a write. */
 export type PgBinding =
@@ -54,6 +57,7 @@ export function pgStorePort(binding: PgBinding, context: PgPortContext): StorePo
   const retention = binding.mode === 'pool' ? createPgRetention(binding.pool) : undefined;
 
   const transact = transactOf(binding, context.ingest.lockTimeoutMs ?? 5000);
+  const webhookKey = () => secretsKeyOf(context, 'webhook secrets');
   const refuseInRead = (method: string) =>
     Promise.reject(new Error(`${method} writes, and Engine.read's transaction is read-only`));
 
@@ -99,8 +103,10 @@ export function pgStorePort(binding: PgBinding, context: PgPortContext): StorePo
         return rows[0]?.value;
       },
     },
-    webhooks: unavailablePort('webhooks'),
-    deliveries: unavailablePort('deliveries'),
+    webhooks: createPgWebhooks(db, transact, context.now, webhookKey),
+    deliveries: createPgDeliveryQueue(db, (publicId, sealed) =>
+      openWithKey(webhookKey(), webhookSecretLabel(publicId), sealed),
+    ),
     review: unavailablePort('review'),
     sealing: createPgSealing(db, transact, binding.mode !== 'read'),
     gdpr: unavailablePort('gdpr'),
