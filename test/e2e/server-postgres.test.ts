@@ -77,7 +77,7 @@ describePostgres('two server instances on one PostgreSQL database', () => {
       const messages = await stream.waitFor(before + 3, 5000);
       const latencyMs = performance.now() - sentAt;
       const ids = messages.slice(before).map((message) => (JSON.parse(message.data) as { id: string }).id);
-      expect(ids).toEqual(["log_evt-1", "log_evt-2", "log_evt-3"]);
+      expect(ids).toEqual(['log_evt-1', 'log_evt-2', 'log_evt-3']);
       // LISTEN/NOTIFY, not the 1 s fallback poll (the bench reports the figure).
       expect(latencyMs).toBeLessThan(900);
     } finally {
