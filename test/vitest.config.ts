@@ -16,9 +16,14 @@ const POSTGRES_CONTRACT_FILES = [
   'test/server/export-support.test.ts',
   'test/server/list.test.ts',
   'test/server/openapi-contract.test.ts',
+  'test/server/pin-checkpoint.test.ts',
+  'test/server/query-limits.test.ts',
   'test/server/request-limits.test.ts',
   'test/server/search-symbols.test.ts',
   'test/server/stream-limits.test.ts',
+  'test/server/tree-leaf-fields.test.ts',
+  'test/server/webhooks-formats.test.ts',
+  'test/server/webhooks-ssrf.test.ts',
 ];
 const onPostgres = Boolean(process.env.AUDIT_TEST_DATABASE_URL);
 
