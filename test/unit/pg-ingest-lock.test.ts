@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createPgEventStore } from '../../src/store/pg/events.js';
 import { createPgPool, type PgPool } from '../../src/store/pg/pool.js';
+import { createPgRetention } from '../../src/store/pg/retention.js';
 import { WriteLockTimeoutError } from '../../src/store/write-gate.js';
 import { normalizeAll } from '../helpers/pg-twin-events.js';
 import { describePostgres, migratedDatabase, type TestDatabase } from '../helpers/postgres.js';
@@ -47,5 +48,23 @@ describePostgres('ingest on PostgreSQL under a held organization lock', () => {
     const retried = await store.ingest(1, normalizeAll([{ id: 'second', action: 'user.login' }], at), at);
     expect([retried.fresh, retried.stored[0]?.seq]).toEqual([[true], 2]);
     expect(await store.endSeq(1)).toBe(2);
+  });
+
+  it('a purge on the pool waits no longer than lockTimeoutMs either (threat: a held lock stalls the hourly purge for ever)', async () => {
+    const store = createPgEventStore(pool, { lockTimeoutMs: 200 });
+    const events = createPgRetention(pool, 200);
+    const holder = await pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT last FROM org_positions WHERE org_id = 1 FOR UPDATE');
+      const started = Date.now();
+      await expect(events.purgeBefore(1, Date.now() + 60_000)).rejects.toThrow(WriteLockTimeoutError);
+      expect(Date.now() - started).toBeLessThan(5000);
+      await holder.query('COMMIT');
+    } finally {
+      holder.release();
+    }
+    expect(await events.purgeBefore(1, Date.now() + 60_000)).toBe(2);
+    expect(await store.maxSeq(1)).toBe(0);
   });
 });

@@ -11,11 +11,16 @@ export async function inMaintenanceWindow<T>(
   pool: PgPool,
   orgId: number,
   work: (client: PgClient) => Promise<T>,
+  begin = 'BEGIN',
 ): Promise<T> {
-  return inTransaction(pool, async (client) => {
-    await openMaintenanceWindow(client, orgId);
-    return work(client);
-  });
+  return inTransaction(
+    pool,
+    async (client) => {
+      await openMaintenanceWindow(client, orgId);
+      return work(client);
+    },
+    begin,
+  );
 }
 
 /**

@@ -1,3 +1,4 @@
+import { asWriteLockTimeout, beginWithLockTimeout } from './lock-wait.js';
 import { inMaintenanceWindow, inOpenMaintenanceWindow } from './maintenance.js';
 import type { PgClient, PgPool, Queryable } from './pool.js';
 
@@ -8,17 +9,25 @@ import type { PgClient, PgPool, Queryable } from './pool.js';
  * SQLite; and the purge's record is written by `audit` in the same transaction when it removed
  * any (on `client`, e.g. with ingestInTransaction).
  */
-export function createPgRetention(pool: PgPool) {
+export function createPgRetention(pool: PgPool, lockTimeoutMs = 5000) {
   return {
     async purgeBefore(
       orgId: number,
       cutoff: number,
       audit: (purged: number, client: PgClient) => Promise<void> | void = () => {},
     ): Promise<number> {
-      return inMaintenanceWindow(pool, orgId, async (client) => {
-        const purged = await deleteBefore(client, orgId, cutoff);
-        if (purged > 0) await audit(purged, client);
-        return purged;
+      // A write like any other: its lock waits bounded (a DROP waits for the month's readers).
+      return inMaintenanceWindow(
+        pool,
+        orgId,
+        async (client) => {
+          const purged = await deleteBefore(client, orgId, cutoff);
+          if (purged > 0) await audit(purged, client);
+          return purged;
+        },
+        beginWithLockTimeout(lockTimeoutMs),
+      ).catch((error: unknown) => {
+        throw asWriteLockTimeout(error, lockTimeoutMs);
       });
     },
   };

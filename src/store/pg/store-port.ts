@@ -54,7 +54,8 @@ export function pgStorePort(binding: PgBinding, context: PgPortContext): StorePo
   const db: Queryable = binding.mode === 'pool' ? binding.pool : binding.client;
   const reads = createPgEventReads(db);
   const standalone = binding.mode === 'pool' ? createPgEventIngest(binding.pool, context.ingest) : undefined;
-  const retention = binding.mode === 'pool' ? createPgRetention(binding.pool) : undefined;
+  const retention =
+    binding.mode === 'pool' ? createPgRetention(binding.pool, context.ingest.lockTimeoutMs) : undefined;
 
   const transact = transactOf(binding, context.ingest.lockTimeoutMs ?? 5000);
   const webhookKey = () => secretsKeyOf(context, 'webhook secrets');
