@@ -107,7 +107,10 @@ describe('a PostgreSQL URL shown to an operator (threat: the password leaks into
   });
 
   it('says why a database cannot be opened without the password, and leaves bugs alone', async () => {
-    const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { code: 'ECONNREFUSED' });
+    const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), {
+      code: 'ECONNREFUSED',
+      syscall: 'connect',
+    });
     expect(describeOpenFailure(refused, URL_WITH_PASSWORD)).toBe(
       'cannot connect to postgres://audit:*****@db.internal:5432/audit: connection refused (is PostgreSQL running and listening there?)',
     );
@@ -122,6 +125,12 @@ describe('a PostgreSQL URL shown to an operator (threat: the password leaks into
     for (const error of [refused, login, missing])
       expect(describeOpenFailure(error, URL_WITH_PASSWORD)).not.toContain('s3cret-pw');
     expect(describeOpenFailure(new TypeError('x is undefined'), URL_WITH_PASSWORD)).toBeUndefined();
+    // A file that is missing (the secrets key's directory) is not a missing socket.
+    const noFile = Object.assign(new Error("ENOENT: no such file or directory, open '/x/postgres.key'"), {
+      code: 'ENOENT',
+      syscall: 'open',
+    });
+    expect(describeOpenFailure(noFile, URL_WITH_PASSWORD)).toBeUndefined();
     expect(
       describeOpenFailure(Object.assign(new Error('syntax'), { code: '42601' }), URL_WITH_PASSWORD),
     ).toBeUndefined();

@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openPgEngine } from '../../src/store/pg/engine.js';
 import { createPgPool, type PgPool } from '../../src/store/pg/pool.js';
 import { readPgLogKey, readPgSecret } from '../../src/store/pg/server-keys.js';
 import { SecretsKeyError } from '../../src/store/secrets-key-file.js';
 import { describePostgres, emptyDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // The server's keys on PostgreSQL: made once by the first instance, shared by all, sealed under
 // the secrets key file every instance is given.
@@ -58,5 +61,19 @@ describePostgres('the server keys on PostgreSQL', () => {
     const engine = await openPgEngine(database.url, { allowUnsafe: true, poolSize: 1, secretsKey });
     await engine.close();
     expect((await readPgLogKey(pool, secretsKey)).verifierKey).toBe(before.verifierKey);
+  });
+
+  it('makes a missing key file, and its missing directory, private (0600 in 0700) for a new database', async () => {
+    const fresh = await emptyDatabase();
+    const dir = tempDir('keys');
+    const file = join(dir, 'not', 'yet', 'postgres.key');
+    try {
+      const engine = await openPgEngine(fresh.url, { allowUnsafe: true, poolSize: 1, secretsKey: { file } });
+      await engine.close();
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(statSync(join(dir, 'not', 'yet')).mode & 0o777).toBe(0o700);
+    } finally {
+      await fresh.drop();
+    }
   });
 });

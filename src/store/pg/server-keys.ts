@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { generateNoteKey, type NoteSigner, parseSignerKey } from '../../domain/signed-note.js';
 import { defaultKeyName } from '../log-key-file.js';
 import { KEY_CHECK, KEY_CHECK_TEXT, openWithKey, sealWithKey, settingLabel } from '../secret-box.js';
@@ -32,6 +34,8 @@ export async function resolveSecretsKey(db: Queryable, source: SecretsKeySource)
       `the secrets key file ${source.file} is missing, and this PostgreSQL database's secrets are sealed with one: copy the key file the other instances use (AUDIT_SECRETS_KEY_FILE)`,
     );
   }
+  // As the SQLite file's directory is: made, private, when missing.
+  mkdirSync(dirname(source.file), { recursive: true, mode: 0o700 });
   return createKeyFile(source.file);
 }
 
