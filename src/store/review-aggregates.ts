@@ -1,6 +1,6 @@
 import type { OffsetSegment } from '../domain/zone-offsets.js';
 import type { Db } from './database.js';
-import { dailyCountsFromEvents, dailyCountsFromRollup, rollupHasDays } from './review-daily-counts.js';
+import { eventCountParts, mergeDailyCounts, rollupCountParts, rollupHasDays } from './review-daily-counts.js';
 import { BY_ACTION, MAX_RULE_ROWS, USER_KEY_SQL } from './review-queries.js';
 import { createStatementCache } from './statement-cache.js';
 import { localDaySql, localHourSql } from './zone-sql.js';
@@ -33,6 +33,26 @@ export interface UnusualHour {
 }
 
 export type ReviewAggregates = ReturnType<typeof createReviewAggregates>;
+
+/**
+ * How a person spelled their email at an unusual hour: on the hour's first event (ts, then
+ * position), as emails are matched without ASCII case and one person may write several.
+ */
+const SPELLED_AT = `SELECT actor_email FROM events INDEXED BY events_actor_email_time
+  WHERE org_id = @orgId AND actor_email = @email AND ts = @ts ORDER BY seq LIMIT 1`;
+
+/** A found hour: the email as spelled, and [hour, events, first, last] as counted. */
+export function unusualHour(email: string, [hour, events, firstTs, lastTs]: unknown[]): UnusualHour {
+  return {
+    user: email.toLowerCase(),
+    actorEmail: email,
+    actorId: null,
+    hour: hour as number,
+    events: events as number,
+    firstTs: firstTs as number,
+    lastTs: lastTs as number,
+  };
+}
 
 /**
  * The review's counts: GROUP BY and window functions in SQLite, so what reaches JavaScript is
@@ -125,26 +145,19 @@ export function createReviewAggregates(db: Db) {
       minBaseline: number,
     ): UnusualHour[] {
       const found: UnusualHour[] = [];
-      const hoursSql = `SELECT actor_email, ${localHourSql(zone)} AS hour, sum(ts < @from) AS baseline,
+      const hoursSql = `SELECT ${localHourSql(zone)} AS hour, sum(ts < @from) AS baseline,
           sum(ts >= @from), min(CASE WHEN ts >= @from THEN ts END), max(ts)
         FROM events INDEXED BY events_actor_email_time
         WHERE org_id = @orgId AND actor_email = @email AND ts >= @baselineFrom AND ts < @to
         GROUP BY hour ORDER BY hour`;
       for (const person of distinctEmails(orgId)) {
         const hours = all(hoursSql, { orgId, email: person, ...range });
-        const baseline = hours.reduce((sum, [, , n]) => sum + (n as number), 0);
+        const baseline = hours.reduce((sum, [, n]) => sum + (n as number), 0);
         if (baseline < minBaseline) continue;
-        for (const [email, hour, inBaseline, recent, firstTs, lastTs] of hours) {
+        for (const [hour, inBaseline, recent, firstTs, lastTs] of hours) {
           if (inBaseline !== 0 || (recent as number) === 0) continue;
-          found.push({
-            user: (email as string).toLowerCase(),
-            actorEmail: email as string,
-            actorId: null,
-            hour: hour as number,
-            events: recent as number,
-            firstTs: firstTs as number,
-            lastTs: lastTs as number,
-          });
+          const [[email]] = all(SPELLED_AT, { orgId, email: person, ts: firstTs }) as [[string]];
+          found.push(unusualHour(email, [hour, recent, firstTs, lastTs]));
           if (found.length >= MAX_RULE_ROWS) return found;
         }
       }
@@ -177,8 +190,12 @@ export function createReviewAggregates(db: Db) {
      * from the hourly rollup when the zone's days are whole UTC hours, else from the events.
      */
     dailyCategoryCounts(orgId: number, from: number, to: number, zone: readonly OffsetSegment[]) {
-      const count = rollupHasDays(zone) ? dailyCountsFromRollup : dailyCountsFromEvents;
-      return count(all, orgId, { from, to }, zone);
+      const plan = rollupHasDays(zone) ? rollupCountParts : eventCountParts;
+      const parts = plan(orgId, { from, to }, zone);
+      return mergeDailyCounts(
+        parts,
+        parts.map((part) => all(part.sql, part.params)),
+      );
     },
 
     /** The first `limit` ids of a category's events in [from, to). */

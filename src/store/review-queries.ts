@@ -1,6 +1,9 @@
 import { CHECKPOINT_SIGNED } from '../domain/checkpoint-record.js';
 import type { Db } from './database.js';
+import { DETAIL_SPECS, type Detail, sqliteDetailSql } from './review-details.js';
 import { createStatementCache } from './statement-cache.js';
+
+export type { Detail };
 
 /** What the security review reads of an event: who, from where, on what, and one extract. */
 export interface ReviewRow {
@@ -30,25 +33,24 @@ export const MAX_RULE_ROWS = 100_000;
 export const BY_ACTION = 'INDEXED BY events_action_time';
 const BY_IP = 'INDEXED BY events_ip_time';
 
-const ROW_COLUMNS =
+/** The columns of a ReviewRow, in reviewRowOf's order; the detail follows them. */
+export const ROW_COLUMNS =
   'seq, id, ts, action, actor_id, actor_email, actor_name, actor_type, ip_address, target_type, target_id, target_name';
 /** A person: email, else id; case folded (an email is matched without case everywhere else too). */
 export const USER_KEY_SQL = "nullif(lower(coalesce(actor_email, actor_id)), '')";
+/** A burst's key: the address, or the person (USER_KEY_SQL). */
 const BURST_KEYS = { ip: "nullif(ip_address, '')", user: USER_KEY_SQL } as const;
 export type BurstKey = keyof typeof BURST_KEYS;
 
-const validJson = (column: string, path: string, read = 'json_extract') =>
-  `CASE WHEN json_valid(${column}) THEN ${read}(${column}, '${path}') END`;
+/** A burst's window as SQL frame bounds: `span` ms after (or before) a row, and the count to reach. */
+export function burstFrame(burst: { windowMs: number; threshold: number }) {
+  return { span: Math.floor(burst.windowMs) - 1, threshold: Math.floor(burst.threshold) };
+}
 
-/** What a rule reads beyond the columns, by name: fixed SQL, never caller text. */
-const DETAILS = {
-  none: 'NULL',
-  newRole: `coalesce(${validJson('changes', '$.role.new')}, ${validJson('metadata', '$.role')})`,
-  accessLoggingNew: validJson('changes', '$.access_logging.new', 'json_type'),
-  change: validJson('metadata', '$.change'),
-  count: validJson('metadata', '$.count'),
-} as const;
-export type Detail = keyof typeof DETAILS;
+/** Each detail's SQL, built once from its description (review-details.ts). */
+const DETAILS = Object.fromEntries(
+  (Object.keys(DETAIL_SPECS) as Detail[]).map((detail) => [detail, sqliteDetailSql(detail)]),
+) as Record<Detail, string>;
 
 /** Events that give someone a role: what a person's role at a moment is read from. */
 export const ROLE_ACTIONS = [
@@ -58,7 +60,8 @@ export const ROLE_ACTIONS = [
   'organization.owner_transferred',
 ];
 
-function toRow(values: unknown[]): ReviewRow {
+/** A row of ROW_COLUMNS and the detail, as read → the ReviewRow. */
+export function reviewRowOf(values: unknown[]): ReviewRow {
   const [
     seq,
     id,
@@ -99,7 +102,7 @@ export type ReviewQueries = ReturnType<typeof createReviewQueries>;
 export function createReviewQueries(db: Db) {
   const statements = createStatementCache(db, 50, (sql) => db.prepare(sql).raw(true));
   const rows = (sql: string, params: Record<string, unknown>) =>
-    (statements.get(sql).all(params) as unknown[][]).map(toRow);
+    (statements.get(sql).all(params) as unknown[][]).map(reviewRowOf);
 
   return {
     /**
@@ -157,8 +160,7 @@ export function createReviewQueries(db: Db) {
       range: { from: number; to: number },
       burst: { windowMs: number; threshold: number },
     ) {
-      const span = Math.floor(burst.windowMs) - 1;
-      const threshold = Math.floor(burst.threshold);
+      const { span, threshold } = burstFrame(burst);
       return rows(
         `WITH hits AS (
            SELECT ${ROW_COLUMNS}, ${BURST_KEYS[key]} AS k FROM events ${BY_ACTION}
