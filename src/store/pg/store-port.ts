@@ -9,6 +9,7 @@ import { asWriteLockTimeout, beginWithLockTimeout } from './lock-wait.js';
 import { createPgMerkle } from './merkle.js';
 import { inTransaction, type PgClient, type PgPool, type Queryable } from './pool.js';
 import { createPgRetention, purgeInTransaction } from './retention.js';
+import { createPgReview } from './review.js';
 import { createPgStats } from './stats.js';
 import { unavailablePort } from './unavailable.js';
 
@@ -100,7 +101,7 @@ export function pgStorePort(binding: PgBinding, context: PgPortContext): StorePo
     },
     webhooks: unavailablePort('webhooks'),
     deliveries: unavailablePort('deliveries'),
-    review: unavailablePort('review'),
+    review: createPgReview(db),
     sealing: unavailablePort('sealing'),
     gdpr: unavailablePort('gdpr'),
   };

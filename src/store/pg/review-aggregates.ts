@@ -1,0 +1,135 @@
+import type { Async } from '../port.js';
+import type { KeyCount, ReviewAggregates } from '../review-aggregates.js';
+import { unusualHour } from '../review-aggregates.js';
+import {
+  eventCountParts,
+  mergeDailyCounts,
+  rollupCountParts,
+  rollupHasDays,
+} from '../review-daily-counts.js';
+import { MAX_RULE_ROWS } from '../review-queries.js';
+import { localDaySql, localHourSql } from '../zone-sql.js';
+import { PG_USER_KEY_SQL } from './review-queries.js';
+import { type PgRows, sent, stored } from './review-rows.js';
+
+/**
+ * src/store/review-aggregates.ts on PostgreSQL: the same counts, in the zone's days and hours
+ * (zone-sql.ts's integer SQL runs on both engines), the same orders and cuts. Keys come back
+ * unescaped (text-escape.ts).
+ */
+export function createPgReviewAggregates(all: PgRows): Async<ReviewAggregates> {
+  return {
+    async actionByDay(orgId, action, from, to, zone) {
+      const found = await all(
+        `SELECT ${localDaySql(zone)} AS day, count(*) FROM events
+         WHERE org_id = @orgId AND action = @action AND ts >= @from AND ts < @to GROUP BY day ORDER BY day`,
+        { orgId, action: stored(action), from, to },
+      );
+      return found.map(([day, count]) => ({ day: day as number, count: count as number }));
+    },
+
+    async topKeys(orgId, action, by, from, to, limit): Promise<KeyCount[]> {
+      const key = by === 'ip' ? 'ip_address' : 'coalesce(actor_email, actor_id, actor_name)';
+      const found = await all(
+        `SELECT ${key} AS k, count(*) AS n FROM events
+         WHERE org_id = @orgId AND action = @action AND ts >= @from AND ts < @to AND ${key} IS NOT NULL
+         GROUP BY k ORDER BY n DESC, k LIMIT ${Math.floor(limit)}`,
+        { orgId, action: stored(action), from, to },
+      );
+      return found.map(([k, n]) => ({ key: sent(k) as string, count: n as number }));
+    },
+
+    async newIpLogins(orgId, from, to, lookbackMs) {
+      const found = await all(
+        `WITH logins AS (
+           SELECT seq, id, ts, actor_email, actor_id, nullif(ip_address, '') AS ip, ${PG_USER_KEY_SQL} AS k
+           FROM events WHERE org_id = @orgId AND action = 'user.login' AND ts >= @since AND ts < @to
+         ), ranked AS (
+           SELECT *, lag(ts) OVER (PARTITION BY k ORDER BY ts, seq) AS previous,
+             lag(ts) OVER (PARTITION BY k, ip ORDER BY ts, seq) AS previous_here
+           FROM logins WHERE k IS NOT NULL
+         )
+         SELECT id, ts, k, actor_email, actor_id, ip FROM ranked
+         WHERE ts >= @from AND ip IS NOT NULL AND previous >= ts - @lookback
+           AND (previous_here IS NULL OR previous_here < ts - @lookback)
+         ORDER BY ts, seq LIMIT ${MAX_RULE_ROWS}`,
+        { orgId, since: from - lookbackMs, from, to, lookback: lookbackMs },
+      );
+      return found.map(([id, ts, user, actorEmail, actorId, ip]) => ({
+        id: sent(id) as string,
+        ts: ts as number,
+        user: sent(user) as string,
+        actorEmail: sent(actorEmail),
+        actorId: sent(actorId),
+        ip: sent(ip) as string,
+      }));
+    },
+
+    /**
+     * One statement: the organization's folded emails walked one index seek at a time, each
+     * person's hours counted over their own (org, email, ts) range, as SQLite does per person.
+     */
+    async unusualHours(orgId, range, zone, minBaseline) {
+      const found = await all(
+        `WITH RECURSIVE walk(person) AS (
+           SELECT min(ascii_fold(actor_email)) FROM events WHERE org_id = @orgId AND ascii_fold(actor_email) > ''
+           UNION ALL
+           SELECT (SELECT min(ascii_fold(actor_email)) FROM events
+                   WHERE org_id = @orgId AND ascii_fold(actor_email) > walk.person)
+           FROM walk WHERE walk.person IS NOT NULL
+         ), hours AS (
+           SELECT walk.person, h.* FROM walk CROSS JOIN LATERAL (
+             SELECT ${localHourSql(zone)} AS hour, count(*) FILTER (WHERE ts < @from) AS baseline,
+               count(*) FILTER (WHERE ts >= @from) AS recent, min(ts) FILTER (WHERE ts >= @from) AS first_ts,
+               max(ts) AS last_ts
+             FROM events
+             WHERE org_id = @orgId AND ascii_fold(actor_email) = walk.person AND ts >= @baselineFrom AND ts < @to
+             GROUP BY 1
+           ) AS h WHERE walk.person IS NOT NULL
+         ), judged AS (
+           SELECT *, sum(baseline) OVER (PARTITION BY person) AS person_baseline FROM hours
+         )
+         SELECT hour, recent, first_ts, last_ts,
+           (SELECT actor_email FROM events
+            WHERE org_id = @orgId AND ascii_fold(actor_email) = judged.person AND ts = judged.first_ts
+            ORDER BY seq LIMIT 1)
+         FROM judged WHERE person_baseline >= @minBaseline AND baseline = 0 AND recent > 0
+         ORDER BY person COLLATE "C", hour LIMIT ${MAX_RULE_ROWS}`,
+        { orgId, ...range, minBaseline },
+      );
+      return found.map((values) => unusualHour(sent(values[4]) as string, values));
+    },
+
+    async idsAtHours(orgId, person, hours, range, zone, limit) {
+      const who =
+        person.email !== null
+          ? 'ascii_fold(actor_email) = ascii_fold(@email)'
+          : 'actor_id = @id AND actor_email IS NULL';
+      const found = await all(
+        `SELECT id FROM events WHERE org_id = @orgId AND ${who} AND ts >= @from AND ts < @to
+           AND ${localHourSql(zone)} = ANY(@hours::bigint[])
+         ORDER BY ts, seq LIMIT ${Math.floor(limit)}`,
+        { orgId, email: stored(person.email), id: stored(person.id), hours, ...range },
+      );
+      return found.map(([id]) => sent(id) as string);
+    },
+
+    /** The shared plan (review-daily-counts.ts), each part a statement here. */
+    async dailyCategoryCounts(orgId, from, to, zone) {
+      const plan = rollupHasDays(zone) ? rollupCountParts : eventCountParts;
+      const parts = plan(orgId, { from, to }, zone, 'events');
+      const results: unknown[][][] = [];
+      for (const part of parts) results.push(await all(part.sql, part.params));
+      return mergeDailyCounts(parts, results);
+    },
+
+    async categoryIds(orgId, category, from, to, limit) {
+      const found = await all(
+        `SELECT id FROM events WHERE org_id = @orgId AND category = @category AND ts >= @from AND ts < @to
+         ORDER BY ts, seq LIMIT ${Math.floor(limit)}`,
+        { orgId, category: stored(category), from, to },
+      );
+      return found.map(([id]) => sent(id) as string);
+    },
+  };
+}
