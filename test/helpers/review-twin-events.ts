@@ -88,6 +88,11 @@ export function reviewTwinEvents(prefix: string, seed = 1): EventInput[] {
       add('tunnel.deleted', at, { email: i % 2 ? email.toUpperCase() : email, ip: '198.51.100.99' });
     }
   }
+  // Two spellings at one moment of an unusual hour: the first recorded names the person.
+  const twice = RANGE.from + 9 * DAY + HOUR + 13 * MINUTE;
+  for (const email of ['DAN@Example.NET', 'dan@example.net', 'Dan@example.net'])
+    add('tunnel.deleted', twice, { email, ip: '198.51.100.98' });
+
   // Around the changes themselves: the hour that repeats in New York, the one Berlin skips.
   for (const at of [Date.UTC(2025, 10, 2, 5, 30), Date.UTC(2025, 10, 2, 6, 30), Date.UTC(2025, 9, 26, 0, 45)])
     for (const email of OFFICE.slice(29)) add('user.login', at, { email, ip: '192.0.2.200' });
