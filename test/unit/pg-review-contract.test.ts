@@ -53,7 +53,7 @@ async function record(engine: Engine, slug: string, events: EventInput[]): Promi
 }
 
 /** Every method of the review store, with the arguments the review gives it and some it does not. */
-async function everyMethod(stores: Pick<StorePort, 'review'>, orgId: number) {
+async function everyMethod(stores: Pick<StorePort, 'review' | 'directory'>, orgId: number) {
   const review = stores.review;
   const { from, to } = RANGE;
   const answers: Record<string, unknown> = {};
@@ -128,9 +128,15 @@ async function everyMethod(stores: Pick<StorePort, 'review'>, orgId: number) {
       await review.roleBefore(orgId, { email: row.actorEmail, id: row.actorId }, row),
       await review.roleBefore(orgId, { email: row.targetName, id: row.targetId }, row),
     );
+  // Each engine's own public id: an email of one user and the id of another answer the email's.
+  const ben = (await stores.directory.findUserByEmail(orgId, 'BEN@example.com'))?.publicId ?? 'missing';
   answers.directoryRole = [
     await review.directoryRole(orgId, { email: 'ANN@example.com', id: null }),
     await review.directoryRole(orgId, { email: 'nobody@example.com', id: 'nobody' }),
+    await review.directoryRole(orgId, { email: null, id: ben }),
+    await review.directoryRole(orgId, { email: 'gus@EXAMPLE.com', id: ben }),
+    await review.directoryRole(orgId, { email: 'ann@example.com', id: ben }),
+    await review.directoryRole(orgId, { email: 'nobody@example.com', id: ben }),
   ];
   answers.distinctActions = await review.distinctActions(orgId);
   for (const zone of ZONES) {
