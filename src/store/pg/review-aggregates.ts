@@ -1,5 +1,5 @@
 import type { Async } from '../port.js';
-import type { KeyCount, ReviewAggregates } from '../review-aggregates.js';
+import type { KeyCount, ReviewAggregates, UnusualHour } from '../review-aggregates.js';
 import { unusualHour } from '../review-aggregates.js';
 import {
   eventCountParts,
@@ -66,38 +66,43 @@ export function createPgReviewAggregates(all: PgRows): Async<ReviewAggregates> {
     },
 
     /**
-     * One statement: the organization's folded emails walked one index seek at a time, each
-     * person's hours counted over their own (org, email, ts) range, as SQLite does per person.
+     * As SQLite does: the organization's folded emails walked one index seek at a time, then each
+     * person's hours over their own (org, email, ts) range. One statement over everyone was
+     * estimated past jit_above_cost and spent ~0.7 s compiling (1.06 s against 0.1 s here, 40,000
+     * events of 50 people).
      */
     async unusualHours(orgId, range, zone, minBaseline) {
-      const found = await all(
+      const found: UnusualHour[] = [];
+      const emails = await all(
         `WITH RECURSIVE walk(person) AS (
            SELECT min(ascii_fold(actor_email)) FROM events WHERE org_id = @orgId AND ascii_fold(actor_email) > ''
            UNION ALL
            SELECT (SELECT min(ascii_fold(actor_email)) FROM events
                    WHERE org_id = @orgId AND ascii_fold(actor_email) > walk.person)
            FROM walk WHERE walk.person IS NOT NULL
-         ), hours AS (
-           SELECT walk.person, h.* FROM walk CROSS JOIN LATERAL (
-             SELECT ${localHourSql(zone)} AS hour, count(*) FILTER (WHERE ts < @from) AS baseline,
-               count(*) FILTER (WHERE ts >= @from) AS recent, min(ts) FILTER (WHERE ts >= @from) AS first_ts,
-               max(ts) AS last_ts
-             FROM events
-             WHERE org_id = @orgId AND ascii_fold(actor_email) = walk.person AND ts >= @baselineFrom AND ts < @to
-             GROUP BY 1
-           ) AS h WHERE walk.person IS NOT NULL
-         ), judged AS (
-           SELECT *, sum(baseline) OVER (PARTITION BY person) AS person_baseline FROM hours
-         )
-         SELECT hour, recent, first_ts, last_ts,
-           (SELECT actor_email FROM events
-            WHERE org_id = @orgId AND ascii_fold(actor_email) = judged.person AND ts = judged.first_ts
-            ORDER BY seq LIMIT 1)
-         FROM judged WHERE person_baseline >= @minBaseline AND baseline = 0 AND recent > 0
-         ORDER BY person COLLATE "C", hour LIMIT ${MAX_RULE_ROWS}`,
-        { orgId, ...range, minBaseline },
+         ) SELECT person FROM walk WHERE person IS NOT NULL`,
+        { orgId },
       );
-      return found.map((values) => unusualHour(sent(values[4]) as string, values));
+      const hoursSql = `SELECT ${localHourSql(zone)} AS hour, count(*) FILTER (WHERE ts < @from),
+          count(*) FILTER (WHERE ts >= @from), min(ts) FILTER (WHERE ts >= @from), max(ts)
+        FROM events WHERE org_id = @orgId AND ascii_fold(actor_email) = @person AND ts >= @baselineFrom AND ts < @to
+        GROUP BY 1 ORDER BY 1`;
+      for (const [person] of emails) {
+        const hours = await all(hoursSql, { orgId, person, ...range });
+        const baseline = hours.reduce((sum, [, n]) => sum + (n as number), 0);
+        if (baseline < minBaseline) continue;
+        for (const [hour, inBaseline, recent, firstTs, lastTs] of hours) {
+          if (inBaseline !== 0 || recent === 0) continue;
+          const [[email] = []] = await all(
+            `SELECT actor_email FROM events WHERE org_id = @orgId AND ascii_fold(actor_email) = @person AND ts = @ts
+             ORDER BY seq LIMIT 1`,
+            { orgId, person, ts: firstTs },
+          );
+          found.push(unusualHour(sent(email) as string, [hour, recent, firstTs, lastTs]));
+          if (found.length >= MAX_RULE_ROWS) return found;
+        }
+      }
+      return found;
     },
 
     async idsAtHours(orgId, person, hours, range, zone, limit) {
