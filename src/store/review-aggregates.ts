@@ -1,6 +1,6 @@
 import type { OffsetSegment } from '../domain/zone-offsets.js';
 import type { Db } from './database.js';
-import { eventCountParts, mergeDailyCounts, rollupCountParts, rollupHasDays } from './review-daily-counts.js';
+import { dailyCountsFromEvents, dailyCountsFromRollup, rollupHasDays } from './review-daily-counts.js';
 import { BY_ACTION, MAX_RULE_ROWS, USER_KEY_SQL } from './review-queries.js';
 import { createStatementCache } from './statement-cache.js';
 import { localDaySql, localHourSql } from './zone-sql.js';
@@ -33,6 +33,25 @@ export interface UnusualHour {
 }
 
 export type ReviewAggregates = ReturnType<typeof createReviewAggregates>;
+
+/**
+ * newIpLogins' statement in SQL both engines read: each sign-in with the time of the person's
+ * previous one, and of their previous one from the same address.
+ */
+export function newIpLoginsSql(events: string, userKey: string): string {
+  return `WITH logins AS (
+      SELECT seq, id, ts, actor_email, actor_id, nullif(ip_address, '') AS ip, ${userKey} AS k
+      FROM ${events} WHERE org_id = @orgId AND action = 'user.login' AND ts >= @since AND ts < @to
+    ), ranked AS (
+      SELECT *, lag(ts) OVER (PARTITION BY k ORDER BY ts, seq) AS previous,
+        lag(ts) OVER (PARTITION BY k, ip ORDER BY ts, seq) AS previous_here
+      FROM logins WHERE k IS NOT NULL
+    )
+    SELECT id, ts, k, actor_email, actor_id, ip FROM ranked
+    WHERE ts >= @from AND ip IS NOT NULL AND previous >= ts - @lookback
+      AND (previous_here IS NULL OR previous_here < ts - @lookback)
+    ORDER BY ts, seq LIMIT ${MAX_RULE_ROWS}`;
+}
 
 /**
  * How a person spelled their email at an unusual hour: on the hour's first event (ts, then
@@ -107,21 +126,13 @@ export function createReviewAggregates(db: Db) {
      * `lookbackMs` before, by people who had signed in at all in that time.
      */
     newIpLogins(orgId: number, from: number, to: number, lookbackMs: number): NewIpLogin[] {
-      return all(
-        `WITH logins AS (
-           SELECT seq, id, ts, actor_email, actor_id, nullif(ip_address, '') AS ip, ${USER_KEY_SQL} AS k
-           FROM events ${BY_ACTION} WHERE org_id = @orgId AND action = 'user.login' AND ts >= @since AND ts < @to
-         ), ranked AS (
-           SELECT *, lag(ts) OVER (PARTITION BY k ORDER BY ts, seq) AS previous,
-             lag(ts) OVER (PARTITION BY k, ip ORDER BY ts, seq) AS previousHere
-           FROM logins WHERE k IS NOT NULL
-         )
-         SELECT id, ts, k, actor_email, actor_id, ip FROM ranked
-         WHERE ts >= @from AND ip IS NOT NULL AND previous >= ts - @lookback
-           AND (previousHere IS NULL OR previousHere < ts - @lookback)
-         ORDER BY ts, seq LIMIT ${MAX_RULE_ROWS}`,
-        { orgId, since: from - lookbackMs, from, to, lookback: lookbackMs },
-      ).map(([id, ts, user, actorEmail, actorId, ip]) => ({
+      return all(newIpLoginsSql(`events ${BY_ACTION}`, USER_KEY_SQL), {
+        orgId,
+        since: from - lookbackMs,
+        from,
+        to,
+        lookback: lookbackMs,
+      }).map(([id, ts, user, actorEmail, actorId, ip]) => ({
         id: id as string,
         ts: ts as number,
         user: user as string,
@@ -190,12 +201,8 @@ export function createReviewAggregates(db: Db) {
      * from the hourly rollup when the zone's days are whole UTC hours, else from the events.
      */
     dailyCategoryCounts(orgId: number, from: number, to: number, zone: readonly OffsetSegment[]) {
-      const plan = rollupHasDays(zone) ? rollupCountParts : eventCountParts;
-      const parts = plan(orgId, { from, to }, zone);
-      return mergeDailyCounts(
-        parts,
-        parts.map((part) => all(part.sql, part.params)),
-      );
+      const count = rollupHasDays(zone) ? dailyCountsFromRollup : dailyCountsFromEvents;
+      return count(all, orgId, { from, to }, zone);
     },
 
     /** The first `limit` ids of a category's events in [from, to). */

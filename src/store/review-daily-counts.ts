@@ -105,6 +105,14 @@ export function mergeDailyCounts(
   return counts;
 }
 
+/** The parts run one after another by a synchronous `all` (SQLite), and merged. */
+function countsOf(all: Rows, parts: readonly DailyCountPart[]): DailyCategoryCounts {
+  return mergeDailyCounts(
+    parts,
+    parts.map((part) => all(part.sql, part.params)),
+  );
+}
+
 /** The counts from the events, on SQLite. */
 export function dailyCountsFromEvents(
   all: Rows,
@@ -112,11 +120,7 @@ export function dailyCountsFromEvents(
   range: { from: number; to: number },
   zone: readonly OffsetSegment[],
 ): DailyCategoryCounts {
-  const parts = eventCountParts(orgId, range, zone);
-  return mergeDailyCounts(
-    parts,
-    parts.map((part) => all(part.sql, part.params)),
-  );
+  return countsOf(all, eventCountParts(orgId, range, zone));
 }
 
 /** The counts from the rollup and the ragged ends, on SQLite. */
@@ -126,9 +130,5 @@ export function dailyCountsFromRollup(
   range: { from: number; to: number },
   zone: readonly OffsetSegment[],
 ): DailyCategoryCounts {
-  const parts = rollupCountParts(orgId, range, zone);
-  return mergeDailyCounts(
-    parts,
-    parts.map((part) => all(part.sql, part.params)),
-  );
+  return countsOf(all, rollupCountParts(orgId, range, zone));
 }

@@ -42,9 +42,27 @@ export const USER_KEY_SQL = "nullif(lower(coalesce(actor_email, actor_id)), '')"
 const BURST_KEYS = { ip: "nullif(ip_address, '')", user: USER_KEY_SQL } as const;
 export type BurstKey = keyof typeof BURST_KEYS;
 
-/** A burst's window as SQL frame bounds: `span` ms after (or before) a row, and the count to reach. */
-export function burstFrame(burst: { windowMs: number; threshold: number }) {
-  return { span: Math.floor(burst.windowMs) - 1, threshold: Math.floor(burst.threshold) };
+/**
+ * burstRows' statement over `hits` (a SELECT of ROW_COLUMNS and the key as k), in SQL both
+ * engines read: `anyTrue` is SQLite's max() of a comparison, PostgreSQL's bool_or().
+ */
+export function burstSql(
+  hits: string,
+  burst: { windowMs: number; threshold: number },
+  anyTrue: 'max' | 'bool_or' = 'max',
+): string {
+  const span = Math.floor(burst.windowMs) - 1;
+  const threshold = Math.floor(burst.threshold);
+  return `WITH hits AS (${hits}), counted AS (
+      SELECT *, count(*) OVER (PARTITION BY k ORDER BY ts RANGE BETWEEN CURRENT ROW AND ${span} FOLLOWING) AS ahead
+      FROM hits WHERE k IS NOT NULL
+    ), marked AS (
+      SELECT *, ${anyTrue}(ahead >= ${threshold}) OVER (PARTITION BY k ORDER BY ts RANGE BETWEEN ${span} PRECEDING AND CURRENT ROW) AS covered
+      FROM counted
+    )
+    SELECT * FROM (
+      SELECT ${ROW_COLUMNS}, k FROM marked WHERE covered ORDER BY ts, seq LIMIT ${MAX_RULE_ROWS}
+    ) AS kept ORDER BY k, ts, seq`;
 }
 
 /** Each detail's SQL, built once from its description (review-details.ts). */
@@ -160,21 +178,12 @@ export function createReviewQueries(db: Db) {
       range: { from: number; to: number },
       burst: { windowMs: number; threshold: number },
     ) {
-      const { span, threshold } = burstFrame(burst);
       return rows(
-        `WITH hits AS (
-           SELECT ${ROW_COLUMNS}, ${BURST_KEYS[key]} AS k FROM events ${BY_ACTION}
-           WHERE org_id = @orgId AND action IN (SELECT value FROM json_each(@actions)) AND ts >= @from AND ts < @to
-         ), counted AS (
-           SELECT *, count(*) OVER (PARTITION BY k ORDER BY ts RANGE BETWEEN CURRENT ROW AND ${span} FOLLOWING) AS ahead
-           FROM hits WHERE k IS NOT NULL
-         ), marked AS (
-           SELECT *, max(ahead >= ${threshold}) OVER (PARTITION BY k ORDER BY ts RANGE BETWEEN ${span} PRECEDING AND CURRENT ROW) AS covered
-           FROM counted
-         )
-         SELECT * FROM (
-           SELECT ${ROW_COLUMNS}, k FROM marked WHERE covered ORDER BY ts, seq LIMIT ${MAX_RULE_ROWS}
-         ) ORDER BY k, ts, seq`,
+        burstSql(
+          `SELECT ${ROW_COLUMNS}, ${BURST_KEYS[key]} AS k FROM events ${BY_ACTION}
+           WHERE org_id = @orgId AND action IN (SELECT value FROM json_each(@actions)) AND ts >= @from AND ts < @to`,
+          burst,
+        ),
         { orgId, actions: JSON.stringify(actions), from: range.from, to: range.to },
       );
     },

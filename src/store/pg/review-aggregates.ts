@@ -1,6 +1,6 @@
 import type { Async } from '../port.js';
 import type { KeyCount, ReviewAggregates, UnusualHour } from '../review-aggregates.js';
-import { unusualHour } from '../review-aggregates.js';
+import { newIpLoginsSql, unusualHour } from '../review-aggregates.js';
 import {
   eventCountParts,
   mergeDailyCounts,
@@ -40,21 +40,13 @@ export function createPgReviewAggregates(all: PgRows): Async<ReviewAggregates> {
     },
 
     async newIpLogins(orgId, from, to, lookbackMs) {
-      const found = await all(
-        `WITH logins AS (
-           SELECT seq, id, ts, actor_email, actor_id, nullif(ip_address, '') AS ip, ${PG_USER_KEY_SQL} AS k
-           FROM events WHERE org_id = @orgId AND action = 'user.login' AND ts >= @since AND ts < @to
-         ), ranked AS (
-           SELECT *, lag(ts) OVER (PARTITION BY k ORDER BY ts, seq) AS previous,
-             lag(ts) OVER (PARTITION BY k, ip ORDER BY ts, seq) AS previous_here
-           FROM logins WHERE k IS NOT NULL
-         )
-         SELECT id, ts, k, actor_email, actor_id, ip FROM ranked
-         WHERE ts >= @from AND ip IS NOT NULL AND previous >= ts - @lookback
-           AND (previous_here IS NULL OR previous_here < ts - @lookback)
-         ORDER BY ts, seq LIMIT ${MAX_RULE_ROWS}`,
-        { orgId, since: from - lookbackMs, from, to, lookback: lookbackMs },
-      );
+      const found = await all(newIpLoginsSql('events', PG_USER_KEY_SQL), {
+        orgId,
+        since: from - lookbackMs,
+        from,
+        to,
+        lookback: lookbackMs,
+      });
       return found.map(([id, ts, user, actorEmail, actorId, ip]) => ({
         id: sent(id) as string,
         ts: ts as number,

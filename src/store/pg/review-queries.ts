@@ -3,7 +3,7 @@ import type { Async } from '../port.js';
 import type { Detail } from '../review-details.js';
 import {
   type BurstKey,
-  burstFrame,
+  burstSql,
   MAX_RULE_ROWS,
   type ReviewQueries,
   type ReviewRow,
@@ -100,21 +100,12 @@ export function createPgReviewQueries(all: PgRows): Async<ReviewQueries> {
     },
 
     async burstRows(orgId, actions, key, range, burst) {
-      const { span, threshold } = burstFrame(burst);
       const found = await all(
-        `WITH hits AS (
-           SELECT ${ROW_COLUMNS}, ${BURST_KEYS[key]} AS k FROM events
-           WHERE ${OF_ACTIONS} AND ts >= @from AND ts < @to
-         ), counted AS (
-           SELECT *, count(*) OVER (PARTITION BY k ORDER BY ts RANGE BETWEEN CURRENT ROW AND ${span} FOLLOWING) AS ahead
-           FROM hits WHERE k IS NOT NULL
-         ), marked AS (
-           SELECT *, bool_or(ahead >= ${threshold}) OVER (PARTITION BY k ORDER BY ts RANGE BETWEEN ${span} PRECEDING AND CURRENT ROW) AS covered
-           FROM counted
-         )
-         SELECT ${ROW_COLUMNS}, k FROM (
-           SELECT * FROM marked WHERE covered ORDER BY ts, seq LIMIT ${MAX_RULE_ROWS}
-         ) AS kept ORDER BY k COLLATE "C", ts, seq`,
+        burstSql(
+          `SELECT ${ROW_COLUMNS}, ${BURST_KEYS[key]} AS k FROM events WHERE ${OF_ACTIONS} AND ts >= @from AND ts < @to`,
+          burst,
+          'bool_or',
+        ),
         { orgId, actions: storedList(actions), from: range.from, to: range.to },
       );
       return found.map((values) => pgReviewRow(values, true));
