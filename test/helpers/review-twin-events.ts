@@ -104,6 +104,13 @@ export function reviewTwinEvents(prefix: string, seed = 1): EventInput[] {
       ip: '198.51.100.77',
     });
 
+  // Text PostgreSQL stores escaped (U+0000, U+0001): a burst from such an address, by such a person.
+  for (let i = 0; i < 11; i++)
+    add('user.login_failed', Date.UTC(2025, 10, 3, 22) + i * 20_000, {
+      email: i % 2 ? 'NUL\u0000@Example.com' : 'nul\u0000@example.com',
+      ip: 'evil\u0000ip\u0001',
+    });
+
   // Failed logins: a flood from one address (a burst), one against a person from many.
   const brute = Date.UTC(2025, 9, 24, 3, 10);
   for (let i = 0; i < 14; i++)

@@ -215,6 +215,14 @@ describePostgres('the security review on PostgreSQL answers as on SQLite', () =>
       pg.read((stores) => everyMethod(stores, orgs.pg)),
     ]);
     expect(fromPg).toEqual(fromSqlite);
+    // Outside a read, on the pool, each statement on a connection of its own: the same answers.
+    const failed = ['user.login_failed'];
+    expect(await pg.stores.review.span(orgs.pg, failed, RANGE.from, RANGE.to)).toEqual(
+      await sqlite.stores.review.span(orgs.sqlite, failed, RANGE.from, RANGE.to),
+    );
+    const keys = (answers: unknown) =>
+      ((answers as { burstRows: { detail: unknown }[][] }).burstRows[0] ?? []).map((row) => row.detail);
+    expect(keys(fromPg)).toContain('evil\u0000ip\u0001');
     if (process.env.SHOW_REVIEW)
       console.log(JSON.stringify(fromPg, (_k, v) => (v instanceof Map ? [...v] : v)));
   }, 60_000);
