@@ -6,8 +6,9 @@
 -- '' when PostgreSQL cannot read the document: invalid JSON, or JSON that its text type cannot
 -- hold (\u0000 or a lone surrogate anywhere in it, which SQLite and JSON.parse accept); the
 -- caller then reads that row's document in JS. Never an error: one event must not fail a review.
+-- PARALLEL UNSAFE: its exception block is a subtransaction, which a parallel query refuses.
 CREATE FUNCTION review_json_read(doc text, path text[], read_type boolean) RETURNS text
-  LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+  LANGUAGE plpgsql IMMUTABLE PARALLEL UNSAFE AS $$
 DECLARE
   v json;
   kind text;

@@ -94,6 +94,21 @@ describePostgres('the review store on PostgreSQL reads one organization through 
     await database?.drop();
   });
 
+  it('details read where PostgreSQL plans in parallel (review_json_read starts subtransactions, which a parallel query refuses)', async () => {
+    const client = await pool.connect();
+    try {
+      await client.query('SET force_parallel_mode = on');
+      const rows = await createPgReview(client).byActions(1, ['team.member_role_changed'], range, {
+        detail: 'newRole',
+      });
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.every((row) => row.detail === 'admin')).toBe(true);
+    } finally {
+      await client.query('RESET force_parallel_mode');
+      client.release();
+    }
+  });
+
   for (const [name, call] of CALLS) {
     it(name, async () => {
       const plans: PlanNode[] = [];
