@@ -56,7 +56,7 @@ export function createPgReviewQueries(all: PgRows): Async<ReviewQueries> {
       const limit = Math.floor(options.limit ?? MAX_RULE_ROWS);
       const detailSql = pgDetailSql(detail);
       const { equals } = options;
-      const only = equals === undefined ? '' : `AND (${detailSql} = @equals OR ${detailSql} = '')`;
+      const only = equals === undefined ? '' : `AND ${detailSql} IN (@equals, '')`;
       const params = { orgId, actions: storedList(actions), ...range };
       const found: ReviewRow[] = [];
       let after = '';
