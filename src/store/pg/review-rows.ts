@@ -17,10 +17,13 @@ export function pgRowsOf(db: Queryable): PgRows {
   };
 }
 
-/** The text columns of ROW_COLUMNS (all but seq and ts), and the detail of a burst row (its key). */
+/** The text columns of ROW_COLUMNS: all but seq and ts. */
 const TEXT_COLUMNS = [1, 3, 4, 5, 6, 7, 8, 9, 10, 11];
 
-/** A row of ROW_COLUMNS and a detail as PostgreSQL returns it → the ReviewRow. */
+/**
+ * A row of ROW_COLUMNS and a detail as PostgreSQL returns it → the ReviewRow. `detailIsText`:
+ * the detail is stored text too (a burst's key), not a JSON read.
+ */
 export function pgReviewRow(values: unknown[], detailIsText = false): ReviewRow {
   for (const index of detailIsText ? [...TEXT_COLUMNS, 12] : TEXT_COLUMNS) {
     const value = values[index];
