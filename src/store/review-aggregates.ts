@@ -35,6 +35,45 @@ export interface UnusualHour {
 export type ReviewAggregates = ReturnType<typeof createReviewAggregates>;
 
 /**
+ * newIpLogins' statement in SQL both engines read: each sign-in with the time of the person's
+ * previous one, and of their previous one from the same address.
+ */
+export function newIpLoginsSql(events: string, userKey: string): string {
+  return `WITH logins AS (
+      SELECT seq, id, ts, actor_email, actor_id, nullif(ip_address, '') AS ip, ${userKey} AS k
+      FROM ${events} WHERE org_id = @orgId AND action = 'user.login' AND ts >= @since AND ts < @to
+    ), ranked AS (
+      SELECT *, lag(ts) OVER (PARTITION BY k ORDER BY ts, seq) AS previous,
+        lag(ts) OVER (PARTITION BY k, ip ORDER BY ts, seq) AS previous_here
+      FROM logins WHERE k IS NOT NULL
+    )
+    SELECT id, ts, k, actor_email, actor_id, ip FROM ranked
+    WHERE ts >= @from AND ip IS NOT NULL AND previous >= ts - @lookback
+      AND (previous_here IS NULL OR previous_here < ts - @lookback)
+    ORDER BY ts, seq LIMIT ${MAX_RULE_ROWS}`;
+}
+
+/**
+ * How a person spelled their email at an unusual hour: on the hour's first event (ts, then
+ * position), as emails are matched without ASCII case and one person may write several.
+ */
+const SPELLED_AT = `SELECT actor_email FROM events INDEXED BY events_actor_email_time
+  WHERE org_id = @orgId AND actor_email = @email AND ts = @ts ORDER BY seq LIMIT 1`;
+
+/** A found hour: the email as spelled, and [hour, events, first, last] as counted. */
+export function unusualHour(email: string, [hour, events, firstTs, lastTs]: unknown[]): UnusualHour {
+  return {
+    user: email.toLowerCase(),
+    actorEmail: email,
+    actorId: null,
+    hour: hour as number,
+    events: events as number,
+    firstTs: firstTs as number,
+    lastTs: lastTs as number,
+  };
+}
+
+/**
  * The review's counts: GROUP BY and window functions in SQLite, so what reaches JavaScript is
  * one row per group (a day, a person's hour), never the events themselves.
  */
@@ -87,21 +126,13 @@ export function createReviewAggregates(db: Db) {
      * `lookbackMs` before, by people who had signed in at all in that time.
      */
     newIpLogins(orgId: number, from: number, to: number, lookbackMs: number): NewIpLogin[] {
-      return all(
-        `WITH logins AS (
-           SELECT seq, id, ts, actor_email, actor_id, nullif(ip_address, '') AS ip, ${USER_KEY_SQL} AS k
-           FROM events ${BY_ACTION} WHERE org_id = @orgId AND action = 'user.login' AND ts >= @since AND ts < @to
-         ), ranked AS (
-           SELECT *, lag(ts) OVER (PARTITION BY k ORDER BY ts, seq) AS previous,
-             lag(ts) OVER (PARTITION BY k, ip ORDER BY ts, seq) AS previousHere
-           FROM logins WHERE k IS NOT NULL
-         )
-         SELECT id, ts, k, actor_email, actor_id, ip FROM ranked
-         WHERE ts >= @from AND ip IS NOT NULL AND previous >= ts - @lookback
-           AND (previousHere IS NULL OR previousHere < ts - @lookback)
-         ORDER BY ts, seq LIMIT ${MAX_RULE_ROWS}`,
-        { orgId, since: from - lookbackMs, from, to, lookback: lookbackMs },
-      ).map(([id, ts, user, actorEmail, actorId, ip]) => ({
+      return all(newIpLoginsSql(`events ${BY_ACTION}`, USER_KEY_SQL), {
+        orgId,
+        since: from - lookbackMs,
+        from,
+        to,
+        lookback: lookbackMs,
+      }).map(([id, ts, user, actorEmail, actorId, ip]) => ({
         id: id as string,
         ts: ts as number,
         user: user as string,
@@ -125,26 +156,19 @@ export function createReviewAggregates(db: Db) {
       minBaseline: number,
     ): UnusualHour[] {
       const found: UnusualHour[] = [];
-      const hoursSql = `SELECT actor_email, ${localHourSql(zone)} AS hour, sum(ts < @from) AS baseline,
+      const hoursSql = `SELECT ${localHourSql(zone)} AS hour, sum(ts < @from) AS baseline,
           sum(ts >= @from), min(CASE WHEN ts >= @from THEN ts END), max(ts)
         FROM events INDEXED BY events_actor_email_time
         WHERE org_id = @orgId AND actor_email = @email AND ts >= @baselineFrom AND ts < @to
         GROUP BY hour ORDER BY hour`;
       for (const person of distinctEmails(orgId)) {
         const hours = all(hoursSql, { orgId, email: person, ...range });
-        const baseline = hours.reduce((sum, [, , n]) => sum + (n as number), 0);
+        const baseline = hours.reduce((sum, [, n]) => sum + (n as number), 0);
         if (baseline < minBaseline) continue;
-        for (const [email, hour, inBaseline, recent, firstTs, lastTs] of hours) {
+        for (const [hour, inBaseline, recent, firstTs, lastTs] of hours) {
           if (inBaseline !== 0 || (recent as number) === 0) continue;
-          found.push({
-            user: (email as string).toLowerCase(),
-            actorEmail: email as string,
-            actorId: null,
-            hour: hour as number,
-            events: recent as number,
-            firstTs: firstTs as number,
-            lastTs: lastTs as number,
-          });
+          const [[email]] = all(SPELLED_AT, { orgId, email: person, ts: firstTs }) as [[string]];
+          found.push(unusualHour(email, [hour, recent, firstTs, lastTs]));
           if (found.length >= MAX_RULE_ROWS) return found;
         }
       }

@@ -1,6 +1,9 @@
 import { CHECKPOINT_SIGNED } from '../domain/checkpoint-record.js';
 import type { Db } from './database.js';
+import { DETAIL_SPECS, type Detail, sqliteDetailSql } from './review-details.js';
 import { createStatementCache } from './statement-cache.js';
+
+export type { Detail };
 
 /** What the security review reads of an event: who, from where, on what, and one extract. */
 export interface ReviewRow {
@@ -30,25 +33,42 @@ export const MAX_RULE_ROWS = 100_000;
 export const BY_ACTION = 'INDEXED BY events_action_time';
 const BY_IP = 'INDEXED BY events_ip_time';
 
-const ROW_COLUMNS =
+/** The columns of a ReviewRow, in reviewRowOf's order; the detail follows them. */
+export const ROW_COLUMNS =
   'seq, id, ts, action, actor_id, actor_email, actor_name, actor_type, ip_address, target_type, target_id, target_name';
 /** A person: email, else id; case folded (an email is matched without case everywhere else too). */
 export const USER_KEY_SQL = "nullif(lower(coalesce(actor_email, actor_id)), '')";
+/** A burst's key: the address, or the person (USER_KEY_SQL). */
 const BURST_KEYS = { ip: "nullif(ip_address, '')", user: USER_KEY_SQL } as const;
 export type BurstKey = keyof typeof BURST_KEYS;
 
-const validJson = (column: string, path: string, read = 'json_extract') =>
-  `CASE WHEN json_valid(${column}) THEN ${read}(${column}, '${path}') END`;
+/**
+ * burstRows' statement over `hits` (a SELECT of ROW_COLUMNS and the key as k), in SQL both
+ * engines read: `anyTrue` is SQLite's max() of a comparison, PostgreSQL's bool_or().
+ */
+export function burstSql(
+  hits: string,
+  burst: { windowMs: number; threshold: number },
+  anyTrue: 'max' | 'bool_or' = 'max',
+): string {
+  const span = Math.floor(burst.windowMs) - 1;
+  const threshold = Math.floor(burst.threshold);
+  return `WITH hits AS (${hits}), counted AS (
+      SELECT *, count(*) OVER (PARTITION BY k ORDER BY ts RANGE BETWEEN CURRENT ROW AND ${span} FOLLOWING) AS ahead
+      FROM hits WHERE k IS NOT NULL
+    ), marked AS (
+      SELECT *, ${anyTrue}(ahead >= ${threshold}) OVER (PARTITION BY k ORDER BY ts RANGE BETWEEN ${span} PRECEDING AND CURRENT ROW) AS covered
+      FROM counted
+    )
+    SELECT * FROM (
+      SELECT ${ROW_COLUMNS}, k FROM marked WHERE covered ORDER BY ts, seq LIMIT ${MAX_RULE_ROWS}
+    ) AS kept ORDER BY k, ts, seq`;
+}
 
-/** What a rule reads beyond the columns, by name: fixed SQL, never caller text. */
-const DETAILS = {
-  none: 'NULL',
-  newRole: `coalesce(${validJson('changes', '$.role.new')}, ${validJson('metadata', '$.role')})`,
-  accessLoggingNew: validJson('changes', '$.access_logging.new', 'json_type'),
-  change: validJson('metadata', '$.change'),
-  count: validJson('metadata', '$.count'),
-} as const;
-export type Detail = keyof typeof DETAILS;
+/** Each detail's SQL, built once from its description (review-details.ts). */
+const DETAILS = Object.fromEntries(
+  (Object.keys(DETAIL_SPECS) as Detail[]).map((detail) => [detail, sqliteDetailSql(detail)]),
+) as Record<Detail, string>;
 
 /** Events that give someone a role: what a person's role at a moment is read from. */
 export const ROLE_ACTIONS = [
@@ -58,7 +78,8 @@ export const ROLE_ACTIONS = [
   'organization.owner_transferred',
 ];
 
-function toRow(values: unknown[]): ReviewRow {
+/** A row of ROW_COLUMNS and the detail, as read → the ReviewRow. */
+export function reviewRowOf(values: unknown[]): ReviewRow {
   const [
     seq,
     id,
@@ -99,7 +120,7 @@ export type ReviewQueries = ReturnType<typeof createReviewQueries>;
 export function createReviewQueries(db: Db) {
   const statements = createStatementCache(db, 50, (sql) => db.prepare(sql).raw(true));
   const rows = (sql: string, params: Record<string, unknown>) =>
-    (statements.get(sql).all(params) as unknown[][]).map(toRow);
+    (statements.get(sql).all(params) as unknown[][]).map(reviewRowOf);
 
   return {
     /**
@@ -157,22 +178,12 @@ export function createReviewQueries(db: Db) {
       range: { from: number; to: number },
       burst: { windowMs: number; threshold: number },
     ) {
-      const span = Math.floor(burst.windowMs) - 1;
-      const threshold = Math.floor(burst.threshold);
       return rows(
-        `WITH hits AS (
-           SELECT ${ROW_COLUMNS}, ${BURST_KEYS[key]} AS k FROM events ${BY_ACTION}
-           WHERE org_id = @orgId AND action IN (SELECT value FROM json_each(@actions)) AND ts >= @from AND ts < @to
-         ), counted AS (
-           SELECT *, count(*) OVER (PARTITION BY k ORDER BY ts RANGE BETWEEN CURRENT ROW AND ${span} FOLLOWING) AS ahead
-           FROM hits WHERE k IS NOT NULL
-         ), marked AS (
-           SELECT *, max(ahead >= ${threshold}) OVER (PARTITION BY k ORDER BY ts RANGE BETWEEN ${span} PRECEDING AND CURRENT ROW) AS covered
-           FROM counted
-         )
-         SELECT * FROM (
-           SELECT ${ROW_COLUMNS}, k FROM marked WHERE covered ORDER BY ts, seq LIMIT ${MAX_RULE_ROWS}
-         ) ORDER BY k, ts, seq`,
+        burstSql(
+          `SELECT ${ROW_COLUMNS}, ${BURST_KEYS[key]} AS k FROM events ${BY_ACTION}
+           WHERE org_id = @orgId AND action IN (SELECT value FROM json_each(@actions)) AND ts >= @from AND ts < @to`,
+          burst,
+        ),
         { orgId, actions: JSON.stringify(actions), from: range.from, to: range.to },
       );
     },

@@ -18,9 +18,8 @@ describePostgres('the PostgreSQL engine names the stores it does not offer yet',
     await database?.drop();
   });
 
-  it('review, GDPR, scrub: EngineFeatureUnavailable naming the method', async () => {
+  it('GDPR, scrub: EngineFeatureUnavailable naming the method', async () => {
     const calls: [string, () => Promise<unknown>][] = [
-      ['review.span', () => (pg.stores.review.span as (...args: unknown[]) => Promise<unknown>)(1)],
       ['gdpr.accounts', () => (pg.stores.gdpr.accounts as (...args: unknown[]) => Promise<unknown>)(1)],
       ['engine.scrub', () => pg.scrub(0)],
       ['engine.forgetOverwritten', () => pg.forgetOverwritten()],

@@ -102,7 +102,7 @@ export function toPositional(
   const text = sql.replace(/@(\w+)/g, (_match, name: string) => {
     const known = placed.get(name);
     if (known) return known;
-    if (!Object.hasOwn(named, name)) throw new Error(`the statistics query has no value for @${name}`);
+    if (!Object.hasOwn(named, name)) throw new Error(`the query has no value for @${name}`);
     const value = named[name];
     values.push(typeof value === 'bigint' ? value.toString() : value);
     const integer = typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value));

@@ -11,6 +11,7 @@ import { asWriteLockTimeout, beginWithLockTimeout } from './lock-wait.js';
 import { createPgMerkle } from './merkle.js';
 import { inTransaction, type PgClient, type PgPool, type Queryable } from './pool.js';
 import { createPgRetention, purgeInTransaction } from './retention.js';
+import { createPgReview } from './review.js';
 import { createPgSealing } from './sealing.js';
 import { createPgStats } from './stats.js';
 import { unavailablePort } from './unavailable.js';
@@ -108,7 +109,7 @@ export function pgStorePort(binding: PgBinding, context: PgPortContext): StorePo
     deliveries: createPgDeliveryQueue(db, (publicId, sealed) =>
       openWithKey(webhookKey(), webhookSecretLabel(publicId), sealed),
     ),
-    review: unavailablePort('review'),
+    review: createPgReview(db),
     sealing: createPgSealing(db, transact, binding.mode !== 'read'),
     gdpr: unavailablePort('gdpr'),
   };
