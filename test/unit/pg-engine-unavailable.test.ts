@@ -18,15 +18,12 @@ describePostgres('the PostgreSQL engine names the stores it does not offer yet',
     await database?.drop();
   });
 
-  it('webhooks, deliveries, review, sealing, GDPR, scrub: EngineFeatureUnavailable naming the method', async () => {
+  it('webhooks, deliveries, review, sealing: EngineFeatureUnavailable naming the method', async () => {
     const calls: [string, () => Promise<unknown>][] = [
       ['webhooks.list', () => pg.stores.webhooks.list(1)],
       ['deliveries.dueWebhooks', () => pg.stores.deliveries.dueWebhooks(0)],
       ['review.span', () => (pg.stores.review.span as (...args: unknown[]) => Promise<unknown>)(1)],
       ['sealing.behind', () => pg.stores.sealing.behind()],
-      ['gdpr.accounts', () => (pg.stores.gdpr.accounts as (...args: unknown[]) => Promise<unknown>)(1)],
-      ['engine.scrub', () => pg.scrub(0)],
-      ['engine.forgetOverwritten', () => pg.forgetOverwritten()],
     ];
     for (const [method, call] of calls) {
       const error = await call().then(

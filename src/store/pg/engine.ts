@@ -4,9 +4,9 @@ import { asWriteLockTimeout, beginWithLockTimeout } from './lock-wait.js';
 import { migratePostgres } from './migrate.js';
 import { ensureEventPartitions } from './partitions.js';
 import { commit, createPgPool, inTransaction, type PgClient, type PgPool } from './pool.js';
+import { forgetOverwritten, scrub } from './scrub.js';
 import { ensurePgServerKeys } from './server-keys.js';
 import { type PgPortContext, pgStorePort } from './store-port.js';
-import { unavailable } from './unavailable.js';
 
 export interface PgEngineOptions {
   now?: () => number;
@@ -88,8 +88,8 @@ export function createPgEngine(pool: PgPool, options: PgEngineOptions = {}): PgE
     kind: 'postgres',
     pool,
     stores,
-    forgetOverwritten: () => Promise.reject(unavailable('engine.forgetOverwritten')),
-    scrub: () => Promise.reject(unavailable('engine.scrub')),
+    forgetOverwritten: () => forgetOverwritten(pool),
+    scrub: (waitMs) => scrub(pool, waitMs),
 
     read: (work) =>
       inTransaction(

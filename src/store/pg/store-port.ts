@@ -5,6 +5,7 @@ import type { EventPort, StorePort } from '../port.js';
 import { createPgDirectory, type Transact } from './directory.js';
 import { createPgEventIngest, ingestInTransaction, type PgEventIngestOptions } from './event-ingest.js';
 import { createPgEventReads } from './event-reads.js';
+import { createPgGdpr } from './gdpr.js';
 import { asWriteLockTimeout, beginWithLockTimeout } from './lock-wait.js';
 import { createPgMerkle } from './merkle.js';
 import { inTransaction, type PgClient, type PgPool, type Queryable } from './pool.js';
@@ -102,7 +103,10 @@ export function pgStorePort(binding: PgBinding, context: PgPortContext): StorePo
     deliveries: unavailablePort('deliveries'),
     review: unavailablePort('review'),
     sealing: unavailablePort('sealing'),
-    gdpr: unavailablePort('gdpr'),
+    gdpr: createPgGdpr(db, {
+      writing: binding.mode === 'write' ? binding.client : undefined,
+      secretsKey: () => secretsKeyOf(context, 'GDPR pseudonyms'),
+    }),
   };
 }
 
