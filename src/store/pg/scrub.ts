@@ -57,12 +57,18 @@ export async function scrub(pool: PgPool, waitMs: number): Promise<boolean> {
     for (;;) {
       const pending = await readPending(client);
       if (pending.length === 0) return true;
+      const relations = pending.filter((item) => item.relation !== STATISTICS);
       let newest = 0n;
-      for (const item of pending) if (item.xid > newest) newest = item.xid;
-      if (!(await heldBack(client, newest))) {
+      for (const item of relations) if (item.xid > newest) newest = item.xid;
+      if (relations.length === 0 || !(await heldBack(client, newest))) {
         const left = Math.max(1, deadline - Date.now());
         await client.query(`SET lock_timeout = ${Math.min(left, 2147483647)}`);
-        if (await vacuumAll(client, pending)) continue;
+        const statistics = pending.find((item) => item.relation === STATISTICS);
+        if (
+          (await vacuumAll(client, relations)) &&
+          (!statistics || (await dropOldStatistics(client, statistics, deadline)))
+        )
+          continue;
       }
       if (Date.now() >= deadline) return false;
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
@@ -131,28 +137,25 @@ async function heldBack(client: PgClient, xid: bigint): Promise<boolean> {
   return rows.some((row) => ((Number(row.xid) - low) | 0) <= 0);
 }
 
-/**
- * VACUUM FULL and ANALYZE of each relation, each cleared if no erasure marked it again; the old
- * statistics last (STATISTICS is marked with every erasure). False on a lock wait.
- */
-async function vacuumAll(client: PgClient, pending: readonly Pending[]): Promise<boolean> {
-  const ordered = [...pending].sort(
-    (a, b) => Number(a.relation === STATISTICS) - Number(b.relation === STATISTICS),
-  );
+/** VACUUM FULL and ANALYZE of each relation, each cleared if no erasure marked it again; false on a lock wait. */
+async function vacuumAll(client: PgClient, relations: readonly Pending[]): Promise<boolean> {
   try {
-    for (const item of ordered) {
-      if (item.relation === STATISTICS) await dropOldStatistics(client);
-      else await vacuumFull(client, item.relation);
-      await client.query('DELETE FROM server_settings WHERE key = $1 AND value = $2', [
-        item.key,
-        item.xid.toString(),
-      ]);
+    for (const item of relations) {
+      await vacuumFull(client, item.relation);
+      await clear(client, item);
     }
   } catch (error) {
     if ((error as { code?: string }).code === LOCK_TIMEOUT) return false;
     throw error;
   }
   return true;
+}
+
+async function clear(client: PgClient, item: Pending): Promise<void> {
+  await client.query('DELETE FROM server_settings WHERE key = $1 AND value = $2', [
+    item.key,
+    item.xid.toString(),
+  ]);
 }
 
 /**
@@ -178,16 +181,36 @@ async function vacuumFull(client: PgClient, relation: string): Promise<void> {
 }
 
 /**
- * The old row versions of pg_statistic. Only the database's owner may VACUUM it; for any other
- * role PostgreSQL skips it with a warning, so this says so once (docs/security-model.md).
+ * The old row versions of pg_statistic, once the ANALYZEs that replaced them are older than every
+ * snapshot (VACUUM FULL keeps a version a snapshot may still see); waits for that until
+ * `deadline`. Only the database's owner may VACUUM pg_statistic; for any other role PostgreSQL
+ * skips it with a warning, so this says so once (docs/security-model.md). False on a wait.
  */
-async function dropOldStatistics(client: PgClient): Promise<void> {
-  const { rows } = await client.query<{ owner: boolean }>(
-    `SELECT datdba = (SELECT oid FROM pg_roles WHERE rolname = current_user) AS owner
+async function dropOldStatistics(client: PgClient, item: Pending, deadline: number): Promise<boolean> {
+  const { rows } = await client.query<{ next: string; owner: boolean }>(
+    `SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS next,
+       datdba = (SELECT oid FROM pg_roles WHERE rolname = current_user) AS owner
      FROM pg_database WHERE datname = current_database()`,
   );
-  if (rows[0]?.owner) await client.query('VACUUM (FULL) pg_statistic');
-  else warnOnce();
+  const found = rows[0];
+  if (!found) return false;
+  if (!found.owner) {
+    warnOnce();
+    await clear(client, item);
+    return true;
+  }
+  while (await heldBack(client, BigInt(found.next) - 1n)) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+  try {
+    await client.query('VACUUM (FULL) pg_statistic');
+  } catch (error) {
+    if ((error as { code?: string }).code === LOCK_TIMEOUT) return false;
+    throw error;
+  }
+  await clear(client, item);
+  return true;
 }
 
 let warned = false;

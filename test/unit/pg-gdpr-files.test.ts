@@ -1,0 +1,237 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { EventInput } from '../../src/domain/event.js';
+import { leafHash } from '../../src/domain/merkle/hashes.js';
+import { commitmentOf, leafBytes, leafFields } from '../../src/domain/merkle/leaf.js';
+import { eraseSubject } from '../../src/gdpr/erasure.js';
+import type { StoredEvent } from '../../src/store/event-rows.js';
+import { openPgEngine, type PgEngine } from '../../src/store/pg/engine.js';
+import { describePostgres, migratedDatabase, type TestDatabase } from '../helpers/postgres.js';
+
+// Threat: personal data an erasure replaced is still recoverable from PostgreSQL's table files
+// (old row versions in the heap, index entries, TOAST chunks, column statistics), by anyone who
+// later reads or copies the data directory. The test reads every file of the database's
+// directory, as root can; it flushes shared buffers with CHECKPOINT as the cluster's superuser
+// over its unix socket (trusted for the owner of the throwaway cluster, .ci/postgres-cluster).
+
+const EMAIL = 'ottoline.quillfeather@example.com';
+const NAME = 'Ottoline Quillfeather';
+const IP = '192.0.2.233';
+const AGENT = 'QuillfeatherAgent/9.1';
+const NEEDLES = [
+  EMAIL,
+  EMAIL.toUpperCase(),
+  NAME,
+  NAME.toLowerCase(),
+  'quillfeather',
+  'Quillfeather',
+  IP,
+  AGENT,
+];
+
+const clusterDir = process.env.AUDIT_TEST_PG_DIR;
+const filesReadable = (() => {
+  try {
+    if (!clusterDir) return false;
+    accessSync(join(clusterDir, 'data', 'base'), constants.R_OK | constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** Events of which a third are the subject's (so her email is a most common value), some past a TOAST threshold. */
+function inputs(count: number): EventInput[] {
+  return Array.from({ length: count }, (_, index) => {
+    const hers = index % 3 === 0;
+    return {
+      id: `f${index}`,
+      action: 'user.login',
+      // This month and 1999 (the default partition): two partitions to scrub.
+      timestamp: new Date(
+        index % 5 === 0 ? Date.UTC(1999, 1, 1) + index : Date.now() - index * 1000,
+      ).toISOString(),
+      actor: hers
+        ? { id: 'user_oq', name: NAME, email: EMAIL, type: 'user' }
+        : {
+            id: `user_${index}`,
+            name: `Someone ${index}`,
+            email: `someone${index}@example.com`,
+            type: 'user',
+          },
+      context: hers ? { ip_address: IP, user_agent: AGENT } : { ip_address: '198.51.100.7' },
+      description: index % 7 === 0 ? `reviewed together with ${NAME}` : 'nothing personal',
+      // Random text does not compress: stored out of line, in TOAST.
+      metadata:
+        index % 50 === 0
+          ? { notes: `${randomBytes(3000).toString('hex')} ${EMAIL} ${randomBytes(2000).toString('hex')}` }
+          : null,
+    };
+  });
+}
+
+function saltOf(eventId: string): Buffer {
+  return createHash('sha256').update(`salt:${eventId}`).digest();
+}
+
+function leafOf(orgId: number, stored: StoredEvent) {
+  const salt = saltOf(stored.event.id);
+  const commitment = commitmentOf(salt, leafFields(stored.event));
+  return {
+    orgId,
+    eventSeq: stored.seq,
+    eventId: stored.event.id,
+    timestamp: stored.event.timestamp,
+    category: stored.event.category,
+    commitment,
+    salt,
+    hash: leafHash(leafBytes(stored.event, commitment)),
+  };
+}
+
+describePostgres('GDPR erasure on PostgreSQL leaves no readable copy in the table files', () => {
+  let database: TestDatabase;
+  let engine: PgEngine;
+  let superuser: pg.Client;
+  let org: number;
+  let databaseDir: string;
+  let erasedSalts: Buffer[];
+
+  /** Every needle found in a file of the database's directory, after the buffers are written out. */
+  async function residue(): Promise<string[]> {
+    await superuser.query('CHECKPOINT');
+    const hits: string[] = [];
+    for (const file of readdirSync(databaseDir)) {
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(join(databaseDir, file));
+      } catch {
+        continue; // unlinked meanwhile (a relation's old file goes at the checkpoint)
+      }
+      for (const needle of NEEDLES) if (bytes.includes(needle)) hits.push(`${needle} in ${file}`);
+      for (const salt of erasedSalts) if (bytes.includes(salt)) hits.push(`a salt in ${file}`);
+    }
+    return [...new Set(hits)];
+  }
+
+  beforeAll(async () => {
+    database = await migratedDatabase();
+    engine = await openPgEngine(database.url, {
+      allowUnsafe: true,
+      poolSize: 4,
+      secretsKey: randomBytes(32),
+    });
+    superuser = new pg.Client({
+      host: process.env.AUDIT_TEST_PG_SOCKET,
+      port: Number(process.env.AUDIT_TEST_PG_PORT),
+      user: 'postgres',
+      database: database.name,
+    });
+    await superuser.connect();
+    const { rows } = await engine.pool.query<{ oid: number }>(
+      'SELECT oid FROM pg_database WHERE datname = current_database()',
+    );
+    databaseDir = join(clusterDir as string, 'data', 'base', String(rows[0]?.oid));
+    const { directory, recorder, events } = engine.stores;
+    org = (await directory.ensureOrganization('acme')).organization.id;
+    const { user } = await directory.upsertUser(org, {
+      email: EMAIL,
+      name: NAME,
+      role: 'member',
+      teamName: `${NAME}'s team`,
+    });
+    await directory.createToken(user.id, 'read', `laptop of ${EMAIL}`);
+    await recorder.record(org, inputs(3000));
+    const stored = await events.readFrom(org, 0, 5000);
+    await engine.write(async (tx) => tx.merkle.append(stored.map((event) => leafOf(org, event))));
+    erasedSalts = stored
+      .filter((event) => JSON.stringify(event.event).includes('uillfeather'))
+      .map((event) => saltOf(event.event.id));
+    // Column statistics as autovacuum would make them: her email a most common value.
+    await engine.pool.query('ANALYZE');
+  }, 120_000);
+  afterAll(async () => {
+    await superuser?.end();
+    await engine?.close();
+    await database?.drop();
+  });
+
+  it.skipIf(!filesReadable)(
+    'finds the needles before, and none in any file of the database after erasure and scrub',
+    async () => {
+      const before = await residue();
+      // The heap, its indexes, TOAST, the directory's tables, the statistics: all held them.
+      expect(before.length).toBeGreaterThan(10);
+      expect(before.some((hit) => hit.startsWith('a salt'))).toBe(true);
+
+      const report = await engine.write((tx) =>
+        eraseSubject(tx.gdpr, org, { user: EMAIL, names: [NAME] }, Date.now()),
+      );
+      expect(report.eventsChanged).toBe(erasedSalts.length);
+      // Without the scrub, the old row versions are still there.
+      expect((await residue()).length).toBeGreaterThan(0);
+      expect(await engine.scrub(10_000)).toBe(true);
+      expect(await residue()).toEqual([]);
+      expect(await engine.stores.gdpr.scrubPending()).toBe(false);
+    },
+    120_000,
+  );
+
+  it('a scrub kept back by an open REPEATABLE READ reader answers false within its wait, and succeeds after', async () => {
+    await engine.stores.recorder.record(org, [
+      {
+        id: 'late',
+        action: 'user.login',
+        actor: { id: 'user_late', email: 'late.quillfeather@example.com' },
+      },
+    ]);
+    const reader = await engine.pool.connect();
+    try {
+      await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+      await reader.query('SELECT count(*) FROM events');
+      await engine.write((tx) =>
+        eraseSubject(tx.gdpr, org, { user: 'late.quillfeather@example.com' }, Date.now()),
+      );
+      const started = Date.now();
+      expect(await engine.scrub(300)).toBe(false);
+      const took = Date.now() - started;
+      expect(took).toBeGreaterThanOrEqual(300);
+      expect(took).toBeLessThan(2_000);
+      expect(await engine.stores.gdpr.scrubPending()).toBe(true);
+    } finally {
+      await reader.query('ROLLBACK');
+      reader.release();
+    }
+    expect(await engine.scrub(5_000)).toBe(true);
+    expect(await engine.stores.gdpr.scrubPending()).toBe(false);
+    if (filesReadable) expect(await residue()).toEqual([]);
+  }, 60_000);
+
+  it('a reader whose snapshot predates the erasure, though it locks no erased table, also keeps the scrub back', async () => {
+    await engine.stores.recorder.record(org, [
+      {
+        id: 'later',
+        action: 'user.login',
+        actor: { id: 'user_later', email: 'later.quillfeather@example.com' },
+      },
+    ]);
+    const reader = await engine.pool.connect();
+    try {
+      await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+      await reader.query('SELECT 1 FROM organizations LIMIT 1');
+      await engine.write((tx) =>
+        eraseSubject(tx.gdpr, org, { user: 'later.quillfeather@example.com' }, Date.now()),
+      );
+      expect(await engine.scrub(200)).toBe(false);
+    } finally {
+      await reader.query('ROLLBACK');
+      reader.release();
+    }
+    expect(await engine.scrub(5_000)).toBe(true);
+    // VACUUM FULL copies the row versions an open snapshot may see (measured): hence the wait.
+    if (filesReadable) expect(await residue()).toEqual([]);
+  }, 60_000);
+});
