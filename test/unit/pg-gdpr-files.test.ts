@@ -100,8 +100,8 @@ describePostgres('GDPR erasure on PostgreSQL leaves no readable copy in the tabl
   let databaseDir: string;
   let erasedSalts: Buffer[];
 
-  /** Every needle found in a file of the database's directory, after the buffers are written out. */
-  async function residue(): Promise<string[]> {
+  /** Where each needle is found in the files of the database's directory, after the buffers are written out. */
+  async function filesHolding(needles: readonly (string | Buffer)[]): Promise<string[]> {
     await superuser.query('CHECKPOINT');
     const hits: string[] = [];
     for (const file of readdirSync(databaseDir)) {
@@ -111,11 +111,14 @@ describePostgres('GDPR erasure on PostgreSQL leaves no readable copy in the tabl
       } catch {
         continue; // unlinked meanwhile (a relation's old file goes at the checkpoint)
       }
-      for (const needle of NEEDLES) if (bytes.includes(needle)) hits.push(`${needle} in ${file}`);
-      for (const salt of erasedSalts) if (bytes.includes(salt)) hits.push(`a salt in ${file}`);
+      for (const needle of needles)
+        if (bytes.includes(needle)) hits.push(`${typeof needle === 'string' ? needle : 'a salt'} in ${file}`);
     }
     return [...new Set(hits)];
   }
+
+  /** The subject's data, and the salts of her events' leaves, wherever they are. */
+  const residue = () => filesHolding([...NEEDLES, ...erasedSalts]);
 
   beforeAll(async () => {
     database = await migratedDatabase();
@@ -207,7 +210,7 @@ describePostgres('GDPR erasure on PostgreSQL leaves no readable copy in the tabl
     }
     expect(await engine.scrub(5_000)).toBe(true);
     expect(await engine.stores.gdpr.scrubPending()).toBe(false);
-    if (filesReadable) expect(await residue()).toEqual([]);
+    if (filesReadable) expect(await filesHolding(['late.quillfeather@example.com'])).toEqual([]);
   }, 60_000);
 
   it('a reader whose snapshot predates the erasure, though it locks no erased table, also keeps the scrub back', async () => {
@@ -232,6 +235,37 @@ describePostgres('GDPR erasure on PostgreSQL leaves no readable copy in the tabl
     }
     expect(await engine.scrub(5_000)).toBe(true);
     // VACUUM FULL copies the row versions an open snapshot may see (measured): hence the wait.
-    if (filesReadable) expect(await residue()).toEqual([]);
+    if (filesReadable) expect(await filesHolding(['later.quillfeather@example.com'])).toEqual([]);
   }, 60_000);
+
+  it.skipIf(!filesReadable)(
+    "forgetOverwritten: a webhook's old URL leaves the files, and a reader's lock makes it give up at once",
+    async () => {
+      const oldUrl = 'https://hooks.example.net/T0KEN-8d1e5c-old';
+      const { rows } = await engine.pool.query<{ id: number }>(
+        `INSERT INTO webhooks (public_id, org_id, url, format, secret, created_at, updated_at)
+         VALUES ('wh_forget', $1, $2, 'json', 'sealed:x', 0, 0) RETURNING id`,
+        [org, oldUrl],
+      );
+      await engine.pool.query("UPDATE webhooks SET url = 'https://hooks.example.net/new' WHERE id = $1", [
+        rows[0]?.id,
+      ]);
+      expect(await filesHolding([oldUrl])).toHaveLength(1);
+
+      const reader = await engine.pool.connect();
+      try {
+        await reader.query('BEGIN');
+        await reader.query('SELECT count(*) FROM webhooks');
+        const started = Date.now();
+        await engine.forgetOverwritten();
+        expect(Date.now() - started).toBeLessThan(1_000);
+      } finally {
+        await reader.query('ROLLBACK');
+        reader.release();
+      }
+      await engine.forgetOverwritten();
+      expect(await filesHolding([oldUrl])).toEqual([]);
+    },
+    60_000,
+  );
 });
