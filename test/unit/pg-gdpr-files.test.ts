@@ -268,4 +268,28 @@ describePostgres('GDPR erasure on PostgreSQL leaves no readable copy in the tabl
     },
     60_000,
   );
+
+  it("one scrub at a time across instances: another's scrub in progress is waited for, within the wait", async () => {
+    await engine.stores.recorder.record(org, [
+      {
+        id: 'latest',
+        action: 'user.login',
+        actor: { id: 'user_latest', email: 'latest.quillfeather@example.com' },
+      },
+    ]);
+    await engine.write((tx) =>
+      eraseSubject(tx.gdpr, org, { user: 'latest.quillfeather@example.com' }, Date.now()),
+    );
+    const other = await engine.pool.connect();
+    try {
+      // What another instance's scrub holds while it works (scrub.ts).
+      await other.query("SELECT pg_advisory_lock(hashtext('audit.gdpr_scrub'))");
+      expect(await engine.scrub(200)).toBe(false);
+      setTimeout(() => void other.query("SELECT pg_advisory_unlock(hashtext('audit.gdpr_scrub'))"), 300);
+      expect(await engine.scrub(5_000)).toBe(true);
+    } finally {
+      other.release(true); // its session lock, if a failure left it held, goes with it
+    }
+    expect(await engine.stores.gdpr.scrubPending()).toBe(false);
+  }, 60_000);
 });

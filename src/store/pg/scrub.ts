@@ -3,7 +3,7 @@ import type { PgClient, PgPool, Queryable } from './pool.js';
 /**
  * Erasure made final in PostgreSQL's table files. An UPDATE leaves the old row version in the
  * heap, and plain VACUUM removes it without wiping the bytes: measured, the old values stayed in
- * the btree and GIN index pages and in every TOAST chunk (docs/security-model.md). VACUUM FULL
+ * the btree and GIN index pages and in every TOAST chunk (docs/security.md). VACUUM FULL
  * writes each relation the erasure touched, its indexes and TOAST into new files and empties the
  * old ones; ANALYZE then replaces the column statistics (most common values can be personal
  * data) and VACUUM FULL of pg_statistic drops the old ones. Which relations need it is kept in
@@ -15,6 +15,8 @@ const PENDING_PREFIX = 'gdpr_scrub_pending:';
 /** Marked with every erasure: the old column statistics, dropped after the relations are analyzed. */
 export const STATISTICS = 'pg_statistic';
 const POLL_MS = 25;
+const SCRUB_LOCK = "SELECT pg_advisory_lock(hashtext('audit.gdpr_scrub'))";
+const SCRUB_UNLOCK = "SELECT pg_advisory_unlock(hashtext('audit.gdpr_scrub'))";
 /** lock_not_available: lock_timeout passed. */
 const LOCK_TIMEOUT = '55P03';
 
@@ -53,7 +55,12 @@ export async function scrub(pool: PgPool, waitMs: number): Promise<boolean> {
   const deadline = Date.now() + waitMs;
   const client = await pool.connect();
   let broken = false;
+  let locked = false;
   try {
+    await boundLockWaits(client, deadline);
+    // One scrub at a time across instances: a second waits for the first and finds it done.
+    locked = await lockWaitEnds(client.query(SCRUB_LOCK));
+    if (!locked) return false;
     for (;;) {
       const pending = await readPending(client);
       if (pending.length === 0) return true;
@@ -61,8 +68,7 @@ export async function scrub(pool: PgPool, waitMs: number): Promise<boolean> {
       let newest = 0n;
       for (const item of relations) if (item.xid > newest) newest = item.xid;
       if (relations.length === 0 || !(await heldBack(client, newest))) {
-        const left = Math.max(1, deadline - Date.now());
-        await client.query(`SET lock_timeout = ${Math.min(left, 2147483647)}`);
+        await boundLockWaits(client, deadline);
         const statistics = pending.find((item) => item.relation === STATISTICS);
         if (
           (await vacuumAll(client, relations)) &&
@@ -77,8 +83,27 @@ export async function scrub(pool: PgPool, waitMs: number): Promise<boolean> {
     broken = true;
     throw error;
   } finally {
+    // A connection that failed is destroyed, which ends its session lock too.
+    if (!broken && locked) await client.query(SCRUB_UNLOCK).catch(() => (broken = true));
     if (!broken) await client.query('RESET lock_timeout').catch(() => (broken = true));
     client.release(broken);
+  }
+}
+
+/** lock_timeout for the rest of the scrub's wait (at least 1 ms: 0 would mean no bound). */
+async function boundLockWaits(client: PgClient, deadline: number): Promise<void> {
+  const left = Math.max(1, deadline - Date.now());
+  await client.query(`SET lock_timeout = ${Math.min(left, 2147483647)}`);
+}
+
+/** True once `statement` ran; false if its lock wait ran out. */
+async function lockWaitEnds(statement: Promise<unknown>): Promise<boolean> {
+  try {
+    await statement;
+    return true;
+  } catch (error) {
+    if ((error as { code?: string }).code === LOCK_TIMEOUT) return false;
+    throw error;
   }
 }
 
@@ -88,17 +113,13 @@ export async function scrub(pool: PgPool, waitMs: number): Promise<boolean> {
  */
 export async function forgetOverwritten(pool: PgPool): Promise<void> {
   const client = await pool.connect();
-  let broken = false;
+  let broken = true;
   try {
     await client.query('SET lock_timeout = 50');
-    await client.query('VACUUM (FULL) webhooks');
-  } catch (error) {
-    if ((error as { code?: string }).code !== LOCK_TIMEOUT) {
-      broken = true;
-      throw error;
-    }
+    await lockWaitEnds(client.query('VACUUM (FULL) webhooks'));
+    await client.query('RESET lock_timeout');
+    broken = false;
   } finally {
-    if (!broken) await client.query('RESET lock_timeout').catch(() => (broken = true));
     client.release(broken);
   }
 }
@@ -117,7 +138,8 @@ async function readPending(client: PgClient): Promise<Pending[]> {
 /**
  * Whether PostgreSQL may still keep row versions an erasure (transaction `xid`) replaced: a
  * session of this database holds a snapshot or runs a transaction that began before it ended, a
- * prepared transaction does, or a replication slot (a replica's feedback) does. The vacuum
+ * prepared transaction does, or a replica's feedback does (a replication slot's, or a walsender's
+ * without a slot: no database). The vacuum
  * horizon is the oldest of these; a lazy VACUUM's own (pg_stat_progress_vacuum) is not counted
  * by PostgreSQL, so not here either.
  */
@@ -125,7 +147,7 @@ async function heldBack(client: PgClient, xid: bigint): Promise<boolean> {
   const { rows } = await client.query<{ xid: string }>(
     `SELECT x::text AS xid FROM (
        SELECT unnest(ARRAY[backend_xid, backend_xmin]) AS x FROM pg_stat_activity
-       WHERE datid = (SELECT oid FROM pg_database WHERE datname = current_database())
+       WHERE (datid IS NULL OR datid = (SELECT oid FROM pg_database WHERE datname = current_database()))
          AND pid <> pg_backend_pid() AND pid NOT IN (SELECT pid FROM pg_stat_progress_vacuum)
        UNION ALL SELECT transaction FROM pg_prepared_xacts WHERE database = current_database()
        UNION ALL SELECT xmin FROM pg_replication_slots WHERE xmin IS NOT NULL
@@ -139,14 +161,9 @@ async function heldBack(client: PgClient, xid: bigint): Promise<boolean> {
 
 /** VACUUM FULL and ANALYZE of each relation, each cleared if no erasure marked it again; false on a lock wait. */
 async function vacuumAll(client: PgClient, relations: readonly Pending[]): Promise<boolean> {
-  try {
-    for (const item of relations) {
-      await vacuumFull(client, item.relation);
-      await clear(client, item);
-    }
-  } catch (error) {
-    if ((error as { code?: string }).code === LOCK_TIMEOUT) return false;
-    throw error;
+  for (const item of relations) {
+    if (!(await lockWaitEnds(vacuumFull(client, item.relation)))) return false;
+    await clear(client, item);
   }
   return true;
 }
@@ -184,7 +201,7 @@ async function vacuumFull(client: PgClient, relation: string): Promise<void> {
  * The old row versions of pg_statistic, once the ANALYZEs that replaced them are older than every
  * snapshot (VACUUM FULL keeps a version a snapshot may still see); waits for that until
  * `deadline`. Only the database's owner may VACUUM pg_statistic; for any other role PostgreSQL
- * skips it with a warning, so this says so once (docs/security-model.md). False on a wait.
+ * skips it with a warning, so this says so once (docs/security.md). False on a wait.
  */
 async function dropOldStatistics(client: PgClient, item: Pending, deadline: number): Promise<boolean> {
   const { rows } = await client.query<{ next: string; owner: boolean }>(
@@ -203,12 +220,7 @@ async function dropOldStatistics(client: PgClient, item: Pending, deadline: numb
     if (Date.now() >= deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
-  try {
-    await client.query('VACUUM (FULL) pg_statistic');
-  } catch (error) {
-    if ((error as { code?: string }).code === LOCK_TIMEOUT) return false;
-    throw error;
-  }
+  if (!(await lockWaitEnds(client.query('VACUUM (FULL) pg_statistic')))) return false;
   await clear(client, item);
   return true;
 }
