@@ -89,6 +89,18 @@ function subjectEvents(publicId: string): EventInput[] {
       target: { type: 'user', id: publicId, name: NAME },
     },
     {
+      // U+0000 and the escape character (PostgreSQL stores text escaped), and text past a
+      // tsvector's limits (its search_text must follow the rewrite too).
+      id: 'g-hostile',
+      action: 'note.added',
+      timestamp: '2026-11-23T11:00:00.000Z',
+      actor: { id: 'user_ops', name: 'Otto\u0000Ops', email: 'otto@example.com', type: 'user' },
+      description: `nul\u0000 ${NAME}\u0001 esc`,
+      metadata: {
+        long: `${Array.from({ length: 17_000 }, (_, n) => String.fromCharCode(97 + (n % 26))).join(' ')} ${NAME} end`,
+      },
+    },
+    {
       id: 'g-other',
       action: 'user.login',
       timestamp: '2026-11-24T11:00:00.000Z',
@@ -314,6 +326,14 @@ describePostgres('GDPR export and erasure: the same answers from SQLite and Post
     expect(fromPg[key]).toEqual(fromSqlite[key]);
   });
 
+  it("PostgreSQL: an erasure's writes outside Engine.write are refused, not run in a transaction of their own", async () => {
+    await expect(pg.stores.gdpr.openErasure(1)).rejects.toThrow(/inside Engine\.write/);
+    await expect(pg.stores.gdpr.rememberPseudonym(['x'], 'y')).rejects.toThrow(/inside Engine\.write/);
+    await expect(pg.write((tx) => tx.gdpr.rewriteEvent(1, {} as never, {} as never))).rejects.toThrow(
+      /openErasure first/,
+    );
+  });
+
   it('the gdpr store has the same methods on both engines', () => {
     expect(Object.keys(pg.stores.gdpr).sort()).toEqual(Object.keys(sqlite.stores.gdpr).sort());
   });
@@ -322,8 +342,8 @@ describePostgres('GDPR export and erasure: the same answers from SQLite and Post
     // biome-ignore lint/suspicious/noExplicitAny: reads into the scenario's answers, checked by value below
     const answers = fromPg as Record<string, any>;
     expect(answers.exportBefore.summary.count).toBeGreaterThanOrEqual(4);
-    expect(answers.report.eventsChanged).toBe(4);
-    expect(answers.report.changedSeqs).toEqual(['g-login', 'g-old', 'g-escalated', 'g-target']);
+    expect(answers.report.eventsChanged).toBe(5);
+    expect(answers.report.changedSeqs).toEqual(['g-login', 'g-old', 'g-escalated', 'g-target', 'g-hostile']);
     expect(answers.report.accountsChanged).toBe(1);
     expect([answers.pendingBeforeScrub, answers.scrubbed, answers.pendingAfterScrub]).toEqual([
       true,
@@ -331,7 +351,7 @@ describePostgres('GDPR export and erasure: the same answers from SQLite and Post
       false,
     ]);
     expect(answers.exportAfter.summary.count).toBe(0);
-    expect(answers.exportOfPseudonym.summary.count).toBe(4);
+    expect(answers.exportOfPseudonym.summary.count).toBe(5);
     expect(answers.search.name).toEqual([]);
     expect(answers.search.pseudonym.length).toBeGreaterThan(0);
     expect(answers.again).toEqual(['<pseudonym>', 0, '<pseudonym>', 0]);
@@ -340,7 +360,7 @@ describePostgres('GDPR export and erasure: the same answers from SQLite and Post
     );
     expect(answers.tree).toEqual({
       hashesUnchanged: true,
-      saltsGone: ['g-login', 'g-old', 'g-escalated', 'g-target'],
+      saltsGone: ['g-login', 'g-old', 'g-escalated', 'g-target', 'g-hostile'],
       saltsGoneAreTheChanged: true,
       rootUnchanged: true,
       proofsValid: true,
