@@ -1,9 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EventInput } from '../../src/domain/event.js';
-import { leafHash } from '../../src/domain/merkle/hashes.js';
-import { commitmentOf, leafBytes, leafFields } from '../../src/domain/merkle/leaf.js';
 import { inclusionProof, rootAt } from '../../src/domain/merkle/proofs.js';
 import type { PerfectSubtrees } from '../../src/domain/merkle/subtrees.js';
 import { verifyInclusion } from '../../src/domain/merkle/verify.js';
@@ -19,7 +17,6 @@ import { eventJsonAt } from '../../src/gdpr/event-scan.js';
 import { exportDocument } from '../../src/gdpr/export-document.js';
 import type { SubjectRequest } from '../../src/gdpr/subject.js';
 import { openDatabase } from '../../src/store/database.js';
-import type { StoredEvent } from '../../src/store/event-rows.js';
 import { openPgEngine, type PgEngine } from '../../src/store/pg/engine.js';
 import { withPgSubtrees } from '../../src/store/pg/merkle-subtrees.js';
 import type { Engine, StorePort } from '../../src/store/port.js';
@@ -27,6 +24,7 @@ import { createSqliteEngine, type SqliteEngine } from '../../src/store/sqlite-en
 import { createServerStores } from '../../src/store/sqlite-server-stores.js';
 import { createStores } from '../../src/store/stores.js';
 import { createWriteGate } from '../../src/store/write-gate.js';
+import { leafOf } from '../helpers/deterministic-leaf.js';
 import { twinInputs } from '../helpers/pg-twin-events.js';
 import { describePostgres, migratedDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -109,22 +107,6 @@ function subjectEvents(publicId: string): EventInput[] {
       context: { ip_address: '203.0.113.77', user_agent: 'OttoBrowser/2' },
     },
   ];
-}
-
-/** The leaf of an event under a salt made from its id: the same leaves on both engines. */
-function leafOf(orgId: number, stored: StoredEvent) {
-  const salt = createHash('sha256').update(`salt:${stored.event.id}`).digest();
-  const commitment = commitmentOf(salt, leafFields(stored.event));
-  return {
-    orgId,
-    eventSeq: stored.seq,
-    eventId: stored.event.id,
-    timestamp: stored.event.timestamp,
-    category: stored.event.category,
-    commitment,
-    salt,
-    hash: leafHash(leafBytes(stored.event, commitment)),
-  };
 }
 
 async function exportOf(gdpr: StorePort['gdpr'], orgId: number, request: SubjectRequest): Promise<unknown> {

@@ -1,14 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EventInput } from '../../src/domain/event.js';
-import { leafHash } from '../../src/domain/merkle/hashes.js';
-import { commitmentOf, leafBytes, leafFields } from '../../src/domain/merkle/leaf.js';
 import { eraseSubject } from '../../src/gdpr/erasure.js';
-import type { StoredEvent } from '../../src/store/event-rows.js';
 import { openPgEngine, type PgEngine } from '../../src/store/pg/engine.js';
+import { leafOf, saltOf } from '../helpers/deterministic-leaf.js';
 import { describePostgres, migratedDatabase, type TestDatabase } from '../helpers/postgres.js';
 
 // Threat: personal data an erasure replaced is still recoverable from PostgreSQL's table files
@@ -71,25 +69,6 @@ function inputs(count: number): EventInput[] {
           : null,
     };
   });
-}
-
-function saltOf(eventId: string): Buffer {
-  return createHash('sha256').update(`salt:${eventId}`).digest();
-}
-
-function leafOf(orgId: number, stored: StoredEvent) {
-  const salt = saltOf(stored.event.id);
-  const commitment = commitmentOf(salt, leafFields(stored.event));
-  return {
-    orgId,
-    eventSeq: stored.seq,
-    eventId: stored.event.id,
-    timestamp: stored.event.timestamp,
-    category: stored.event.category,
-    commitment,
-    salt,
-    hash: leafHash(leafBytes(stored.event, commitment)),
-  };
 }
 
 describePostgres('GDPR erasure on PostgreSQL leaves no readable copy in the table files', () => {
