@@ -63,16 +63,18 @@ export async function scrub(pool: PgPool, waitMs: number): Promise<boolean> {
     if (!locked) return false;
     for (;;) {
       const pending = await readPending(client);
-      if (pending.length === 0) return true;
+      const [first] = pending;
+      if (!first) return true;
+      // The relations (and the parents they mark) first; the old statistics once none is left.
       const relations = pending.filter((item) => item.relation !== STATISTICS);
       let newest = 0n;
       for (const item of relations) if (item.xid > newest) newest = item.xid;
       if (relations.length === 0 || !(await heldBack(client, newest))) {
         await boundLockWaits(client, deadline);
-        const statistics = pending.find((item) => item.relation === STATISTICS);
         if (
-          (await vacuumAll(client, relations)) &&
-          (!statistics || (await dropOldStatistics(client, statistics, deadline)))
+          relations.length > 0
+            ? await vacuumAll(client, relations)
+            : await dropOldStatistics(client, first, deadline)
         )
           continue;
       }
@@ -162,7 +164,7 @@ async function heldBack(client: PgClient, xid: bigint): Promise<boolean> {
 /** VACUUM FULL and ANALYZE of each relation, each cleared if no erasure marked it again; false on a lock wait. */
 async function vacuumAll(client: PgClient, relations: readonly Pending[]): Promise<boolean> {
   for (const item of relations) {
-    if (!(await lockWaitEnds(vacuumFull(client, item.relation)))) return false;
+    if (!(await lockWaitEnds(vacuumFull(client, item)))) return false;
     await clear(client, item);
   }
   return true;
@@ -177,24 +179,33 @@ async function clear(client: PgClient, item: Pending): Promise<void> {
 
 /**
  * The relation, its indexes and TOAST into new files; then new column statistics, which hold
- * most common values and histogram bounds (personal data too). A partition's parent keeps
- * statistics of its own only where someone analyzed it: those are made again as well. Names are
- * regclass text (PostgreSQL's own quoting); a relation dropped since (a retention purge's
- * partition DROP) left no file to scrub.
+ * most common values and histogram bounds (personal data too). A partitioned table has no files
+ * and keeps statistics of its own only where someone analyzed it: then a partition marks it, to
+ * be analyzed once after its partitions. Names are regclass text (PostgreSQL's own quoting); a
+ * relation dropped since (a retention purge's partition DROP) left no file to scrub.
  */
-async function vacuumFull(client: PgClient, relation: string): Promise<void> {
-  const { rows } = await client.query<{ name: string | null; parent: string | null }>(
-    `SELECT r::text AS name, (
+async function vacuumFull(client: PgClient, item: Pending): Promise<void> {
+  const { rows } = await client.query<{ name: string | null; partitioned: boolean; parent: string | null }>(
+    `SELECT r::text AS name, (SELECT relkind = 'p' FROM pg_class WHERE oid = r) AS partitioned, (
        SELECT i.inhparent::regclass::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhparent
        JOIN pg_namespace n ON n.oid = c.relnamespace
        WHERE i.inhrelid = r AND EXISTS (SELECT 1 FROM pg_stats s WHERE s.schemaname = n.nspname AND s.tablename = c.relname)
      ) AS parent FROM to_regclass($1) AS r`,
-    [relation],
+    [item.relation],
   );
   const found = rows[0];
   if (!found?.name) return;
+  if (found.partitioned) {
+    await client.query(`ANALYZE ${found.name}`);
+    return;
+  }
   await client.query(`VACUUM (FULL, ANALYZE) ${found.name}`);
-  if (found.parent) await client.query(`ANALYZE ${found.parent}`);
+  if (found.parent) {
+    await client.query(
+      'INSERT INTO server_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING',
+      [PENDING_PREFIX + found.parent, item.xid.toString()],
+    );
+  }
 }
 
 /**
