@@ -5,7 +5,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EventInput } from '../../src/domain/event.js';
 import { eraseSubject } from '../../src/gdpr/erasure.js';
-import { openPgEngine, type PgEngine } from '../../src/store/pg/engine.js';
+import { createPgEngine, openPgEngine, type PgEngine } from '../../src/store/pg/engine.js';
+import { createPgPool } from '../../src/store/pg/pool.js';
 import { leafOf, saltOf } from '../helpers/deterministic-leaf.js';
 import { describePostgres, migratedDatabase, type TestDatabase } from '../helpers/postgres.js';
 
@@ -270,5 +271,36 @@ describePostgres('GDPR erasure on PostgreSQL leaves no readable copy in the tabl
       other.release(true); // its session lock, if a failure left it held, goes with it
     }
     expect(await engine.stores.gdpr.scrubPending()).toBe(false);
+  }, 60_000);
+
+  it('a role that may not VACUUM the marked tables gets an error naming why, never a false success', async () => {
+    await engine.stores.recorder.record(org, [
+      {
+        id: 'last',
+        action: 'user.login',
+        actor: { id: 'user_last', email: 'last.quillfeather@example.com' },
+      },
+    ]);
+    await engine.write((tx) =>
+      eraseSubject(tx.gdpr, org, { user: 'last.quillfeather@example.com' }, Date.now()),
+    );
+    // A role that owns neither the tables nor the database (PostgreSQL would skip them with a warning).
+    const role = `t_reader_${randomBytes(4).toString('hex')}`;
+    const password = randomBytes(12).toString('hex');
+    await superuser.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
+    await superuser.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role}`);
+    const url = new URL(database.url);
+    url.username = role;
+    url.password = password;
+    const pool = createPgPool(url.toString(), { max: 1 });
+    try {
+      await expect(createPgEngine(pool).scrub(1_000)).rejects.toThrow(/may not VACUUM .*owns the tables/);
+    } finally {
+      await pool.end();
+      await superuser.query(`DROP OWNED BY ${role}`);
+      await superuser.query(`DROP ROLE ${role}`);
+    }
+    expect(await engine.stores.gdpr.scrubPending()).toBe(true);
+    expect(await engine.scrub(5_000)).toBe(true);
   }, 60_000);
 });

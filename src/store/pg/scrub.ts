@@ -17,6 +17,9 @@ export const STATISTICS = 'pg_statistic';
 const POLL_MS = 25;
 const SCRUB_LOCK = "SELECT pg_advisory_lock(hashtext('audit.gdpr_scrub'))";
 const SCRUB_UNLOCK = "SELECT pg_advisory_unlock(hashtext('audit.gdpr_scrub'))";
+/** Whether the role may vacuum every table of the database, pg_statistic included. */
+const DATABASE_OWNER =
+  "pg_has_role((SELECT datdba FROM pg_database WHERE datname = current_database()), 'USAGE')";
 /** lock_not_available: lock_timeout passed. */
 const LOCK_TIMEOUT = '55P03';
 
@@ -185,8 +188,14 @@ async function clear(client: PgClient, item: Pending): Promise<void> {
  * relation dropped since (a retention purge's partition DROP) left no file to scrub.
  */
 async function vacuumFull(client: PgClient, item: Pending): Promise<void> {
-  const { rows } = await client.query<{ name: string | null; partitioned: boolean; parent: string | null }>(
-    `SELECT r::text AS name, (SELECT relkind = 'p' FROM pg_class WHERE oid = r) AS partitioned, (
+  const { rows } = await client.query<{
+    name: string | null;
+    partitioned: boolean;
+    permitted: boolean;
+    parent: string | null;
+  }>(
+    `SELECT r::text AS name, (SELECT relkind = 'p' FROM pg_class WHERE oid = r) AS partitioned,
+       (SELECT pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = r) OR ${DATABASE_OWNER} AS permitted, (
        SELECT i.inhparent::regclass::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhparent
        JOIN pg_namespace n ON n.oid = c.relnamespace
        WHERE i.inhrelid = r AND EXISTS (SELECT 1 FROM pg_stats s WHERE s.schemaname = n.nspname AND s.tablename = c.relname)
@@ -195,6 +204,12 @@ async function vacuumFull(client: PgClient, item: Pending): Promise<void> {
   );
   const found = rows[0];
   if (!found?.name) return;
+  // PostgreSQL skips, with a mere warning, a relation the role may not vacuum: never a false success.
+  if (!found.permitted) {
+    throw new Error(
+      `the GDPR scrub may not VACUUM ${found.name}: run the server as the role that owns the tables (or the database)`,
+    );
+  }
   if (found.partitioned) {
     await client.query(`ANALYZE ${found.name}`);
     return;
@@ -216,9 +231,7 @@ async function vacuumFull(client: PgClient, item: Pending): Promise<void> {
  */
 async function dropOldStatistics(client: PgClient, item: Pending, deadline: number): Promise<boolean> {
   const { rows } = await client.query<{ next: string; owner: boolean }>(
-    `SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS next,
-       datdba = (SELECT oid FROM pg_roles WHERE rolname = current_user) AS owner
-     FROM pg_database WHERE datname = current_database()`,
+    `SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS next, ${DATABASE_OWNER} AS owner`,
   );
   const found = rows[0];
   if (!found) return false;
