@@ -1,4 +1,4 @@
-import type { EventJson } from '../store/gdpr-store.js';
+import type { EventJson } from '../store/gdpr-rows.js';
 import type { StorePort } from '../store/port.js';
 
 export type { EventJson };
@@ -30,12 +30,16 @@ export async function* eventPages(
 }
 
 /**
- * The events at these positions (those still stored) as JSON the database made, a page at a
+ * The organization's events at these positions (those still stored) as JSON the database made, a page at a
  * time, each on a turn of the event loop of its own (see eventPages).
  */
-export async function* eventJsonAt(gdpr: GdprPort, seqs: readonly number[]): AsyncGenerator<EventJson[]> {
+export async function* eventJsonAt(
+  gdpr: GdprPort,
+  orgId: number,
+  seqs: readonly number[],
+): AsyncGenerator<EventJson[]> {
   for (let start = 0; start < seqs.length; start += SCAN_PAGE_ROWS) {
     await new Promise((resolve) => setImmediate(resolve));
-    yield await gdpr.eventJsonAt(seqs.slice(start, start + SCAN_PAGE_ROWS));
+    yield await gdpr.eventJsonAt(orgId, seqs.slice(start, start + SCAN_PAGE_ROWS));
   }
 }

@@ -1,28 +1,21 @@
 import type { Statement } from 'better-sqlite3';
 import type { AuditEvent } from '../domain/event.js';
 import type { Db } from './database.js';
-import { FIELD_COLUMNS } from './event-columns.js';
 import { createEventReads } from './event-reads.js';
-import { EVENT_JSON, eventToFieldValues, type StoredEvent } from './event-rows.js';
+import { EVENT_JSON, type StoredEvent } from './event-rows.js';
 import { createGdprDirectory } from './gdpr-directory.js';
+import {
+  changedColumns,
+  type EventJson,
+  type GdprAccount,
+  gdprDirectorySql,
+  sqlitePlaceholders,
+} from './gdpr-rows.js';
 import { serverSecret } from './secret-box.js';
 import { createScrubber } from './sqlite-scrub.js';
 import { closeMaintenanceWindow, openMaintenanceWindow } from './transaction.js';
 
-/** An event as JSON text SQLite made (EVENT_JSON), with what a summary of it counts. */
-export interface EventJson {
-  json: string;
-  category: string;
-  ts: number;
-}
-
-/** A directory account of the organization, as an erasure request may name it. */
-export interface GdprAccount {
-  id: number;
-  publicId: string;
-  email: string;
-  name: string;
-}
+export type { EventJson, GdprAccount };
 
 /** Every event of the organization, access events included. */
 const EVERY_EVENT = { detailed: true } as const;
@@ -39,12 +32,13 @@ export function createGdprStore(db: Db) {
   const reads = createEventReads(db);
   const scrubber = createScrubber(db);
   const jsonRowsAt = db
-    .prepare<[string], [string, string, number]>(
-      `SELECT ${EVENT_JSON}, category, ts FROM events WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq`,
+    .prepare<[number, string], [string, string, number]>(
+      `SELECT ${EVENT_JSON}, category, ts FROM events
+       WHERE org_id = ? AND seq IN (SELECT value FROM json_each(?)) ORDER BY seq`,
     )
     .raw(true);
   const accounts = db.prepare<[number], GdprAccount>(
-    'SELECT id, public_id AS publicId, email, name FROM users WHERE org_id = ? ORDER BY id',
+    sqlitePlaceholders(gdprDirectorySql((expression) => expression).accounts),
   );
   const knownPseudonym = db
     .prepare<[string], string>('SELECT pseudonym FROM gdpr_pseudonyms WHERE identity_hmac = ?')
@@ -52,8 +46,7 @@ export function createGdprStore(db: Db) {
   const rememberPseudonym = db.prepare(
     'INSERT OR IGNORE INTO gdpr_pseudonyms (identity_hmac, pseudonym) VALUES (?, ?)',
   );
-  // One statement per set of changed columns: setting a column rewrites every index that holds
-  // it, even to the same value, so an erasure sets only what it changes.
+  // One statement per set of changed columns (changedColumns: only what the erasure changes).
   const updates = new Map<string, Statement>();
 
   return {
@@ -64,12 +57,13 @@ export function createGdprStore(db: Db) {
       reads.page(orgId, EVERY_EVENT, WHOLE_ORGANIZATION, { afterSeq, limit }).events,
 
     /**
-     * The events at these positions (those still stored) as JSON SQLite made: the same text
-     * JSON.stringify gives of the event (test/unit/event-json.test.ts), without an object per
-     * event in between.
+     * The organization's events at these positions (those still stored) as JSON SQLite made:
+     * the same text JSON.stringify gives of the event (test/unit/event-json.test.ts), without an
+     * object per event in between. The organization is named because PostgreSQL's positions are
+     * its own; here it only narrows the read.
      */
-    eventJsonAt: (seqs: readonly number[]): EventJson[] =>
-      jsonRowsAt.all(JSON.stringify(seqs)).map(([json, category, ts]) => ({ json, category, ts })),
+    eventJsonAt: (orgId: number, seqs: readonly number[]): EventJson[] =>
+      jsonRowsAt.all(orgId, JSON.stringify(seqs)).map(([json, category, ts]) => ({ json, category, ts })),
 
     accounts: (orgId: number): GdprAccount[] => accounts.all(orgId),
 
@@ -94,11 +88,7 @@ export function createGdprStore(db: Db) {
 
     /** Sets the event at `seq` to `after`, writing only the columns that differ from `before`. */
     rewriteEvent(seq: number, before: AuditEvent, after: AuditEvent): void {
-      const old = eventToFieldValues(before);
-      const row = eventToFieldValues(after);
-      const changed = FIELD_COLUMNS.flatMap((column, index) =>
-        row[index] !== old[index] ? [{ name: column.name, value: row[index] }] : [],
-      );
+      const changed = changedColumns(before, after);
       const key = changed.map((column) => column.name).join(',');
       let statement = updates.get(key);
       if (!statement) {

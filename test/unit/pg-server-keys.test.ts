@@ -56,6 +56,17 @@ describePostgres('the server keys on PostgreSQL', () => {
     await expect(readPgLogKey(pool, randomBytes(32))).rejects.toThrow();
   });
 
+  it('reads the server settings through the store port, a missing key as undefined', async () => {
+    const engine = await openPgEngine(database.url, { allowUnsafe: true, poolSize: 1 });
+    try {
+      expect(await engine.stores.settings.read('legacy_stream_position_limit')).toBe('0');
+      expect(await engine.stores.settings.read('stream_position_key')).toMatch(/^[0-9a-f]{64}$/);
+      expect(await engine.stores.settings.read('no such key')).toBeUndefined();
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('a second start keeps the keys the first one made', async () => {
     const before = await readPgLogKey(pool, secretsKey);
     const engine = await openPgEngine(database.url, { allowUnsafe: true, poolSize: 1, secretsKey });

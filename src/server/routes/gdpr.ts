@@ -71,7 +71,7 @@ export function registerGdprRoutes(app: FastifyInstance, options: { scrubWaitMs?
         identities: identifiersToJson(subject),
         candidates: candidatesToJson(candidates),
       };
-      const document = exportDocument(eventJsonAt(gdpr, seqs), summaryExtra);
+      const document = exportDocument(eventJsonAt(gdpr, orgId, seqs), summaryExtra);
       return reply.type('application/json; charset=utf-8').send(Readable.from(document));
     },
   );

@@ -4,9 +4,9 @@ import { asWriteLockTimeout, beginWithLockTimeout } from './lock-wait.js';
 import { migratePostgres } from './migrate.js';
 import { ensureEventPartitions } from './partitions.js';
 import { commit, createPgPool, inTransaction, type PgClient, type PgPool } from './pool.js';
+import { forgetOverwritten, scrub } from './scrub.js';
 import { ensurePgServerKeys, resolveSecretsKey, type SecretsKeySource } from './server-keys.js';
 import { type PgPortContext, pgStorePort } from './store-port.js';
-import { unavailable } from './unavailable.js';
 
 export interface PgEngineOptions {
   now?: () => number;
@@ -100,8 +100,8 @@ export function createPgEngine(
     pool,
     secretsKey: options.secretsKey,
     stores,
-    forgetOverwritten: () => Promise.reject(unavailable('engine.forgetOverwritten')),
-    scrub: () => Promise.reject(unavailable('engine.scrub')),
+    forgetOverwritten: () => forgetOverwritten(pool),
+    scrub: (waitMs) => scrub(pool, waitMs),
     exclusively: (work) => withAdvisoryLock(pool, EXCLUSIVE_LOCK_KEY, work),
 
     read: (work) =>

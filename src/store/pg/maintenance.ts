@@ -47,11 +47,13 @@ export async function inOpenMaintenanceWindow<T>(
   return result;
 }
 
-async function closeMaintenanceWindow(client: Queryable): Promise<void> {
+/** Puts the guard back for the rest of the transaction. */
+export async function closeMaintenanceWindow(client: Queryable): Promise<void> {
   await client.query("SET LOCAL audit.maintenance = 'off'");
 }
 
-async function openMaintenanceWindow(client: Queryable, orgId: number): Promise<void> {
+/** Lifts the guard for the rest of the transaction open on `client` and moves the organization's epoch. */
+export async function openMaintenanceWindow(client: Queryable, orgId: number): Promise<void> {
   // The organization's positions row first, as ingest takes it (event-ingest.ts) before the
   // event_counts rows a purge also changes: one lock order, so a purge and an ingest of one
   // organization wait for each other instead of deadlocking.

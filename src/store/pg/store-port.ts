@@ -7,6 +7,7 @@ import { createPgDeliveryQueue } from './delivery-queue.js';
 import { createPgDirectory, type Transact } from './directory.js';
 import { createPgEventIngest, ingestInTransaction, type PgEventIngestOptions } from './event-ingest.js';
 import { createPgEventReads } from './event-reads.js';
+import { createPgGdpr } from './gdpr.js';
 import { asWriteLockTimeout, beginWithLockTimeout } from './lock-wait.js';
 import { createPgMerkle } from './merkle.js';
 import { inTransaction, type PgClient, type PgPool, type Queryable } from './pool.js';
@@ -14,7 +15,6 @@ import { createPgRetention, purgeInTransaction } from './retention.js';
 import { createPgReview } from './review.js';
 import { createPgSealing } from './sealing.js';
 import { createPgStats } from './stats.js';
-import { unavailablePort } from './unavailable.js';
 import { createPgWebhooks } from './webhooks.js';
 
 /** Where a port's statements run: the pool (each on a connection of its own), a read, or a write. */
@@ -111,7 +111,10 @@ export function pgStorePort(binding: PgBinding, context: PgPortContext): StorePo
     ),
     review: createPgReview(db),
     sealing: createPgSealing(db, transact, binding.mode !== 'read'),
-    gdpr: unavailablePort('gdpr'),
+    gdpr: createPgGdpr(db, {
+      writing: binding.mode === 'write' ? binding.client : undefined,
+      secretsKey: () => secretsKeyOf(context, 'GDPR pseudonyms'),
+    }),
   };
 }
 
