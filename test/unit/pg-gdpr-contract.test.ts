@@ -261,7 +261,7 @@ describePostgres('GDPR export and erasure: the same answers from SQLite and Post
              VALUES (?, (SELECT max(seq) FROM events), 'failed', ?, 0)`,
           ).run(lastInsertRowid, lastError);
         }),
-      tree: async (orgId, compute) => compute(await sqlite.stores.merkle.subtrees(orgId)),
+      tree: (orgId, compute) => sqlite.stores.merkle.withSubtrees(orgId, compute),
     });
     fromPg = await scenario({
       engine: pg,
@@ -277,7 +277,7 @@ describePostgres('GDPR export and erasure: the same answers from SQLite and Post
           [orgId, rows[0]?.id, lastError],
         );
       },
-      tree: (orgId, compute) => withPgSubtrees(pg.pool, orgId, compute),
+      tree: (orgId, compute) => pg.stores.merkle.withSubtrees(orgId, compute),
     });
   }, 60_000);
   afterAll(async () => {
