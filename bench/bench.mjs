@@ -330,15 +330,22 @@ async function deepPage(api, end) {
   return { followed, firstP50Ms: first, deepP50Ms: deep, ratio: deep / first, walkP50Ms: median(walk) };
 }
 
+/** The client's round trip: a free-text search has no Server-Timing (its time would tell whether
+ * the term occurs in another organization, src/server/app.ts). */
 async function search(api) {
-  const server = [];
+  const roundTrip = [];
   let found = 0;
   for (let i = 0; i < 50; i++) {
     const page = await api.page({ q: RARE_TERM, per_page: '50' });
-    server.push(page.server);
+    roundTrip.push(page.roundTrip);
     found = page.body.data.length;
   }
-  return { term: RARE_TERM, found, serverP50Ms: percentile(server, 50), serverP99Ms: percentile(server, 99) };
+  return {
+    term: RARE_TERM,
+    found,
+    roundTripP50Ms: percentile(roundTrip, 50),
+    roundTripP99Ms: percentile(roundTrip, 99),
+  };
 }
 
 /** Runs of each side, taken in turns; the figures are their medians (one run of each was noisy:
@@ -605,9 +612,9 @@ function rows(figures, total) {
     ],
     [
       'free-text search',
-      `q=${q.term} (${q.found} hits) p50 ${fmt(q.serverP50Ms, 2)} ms, p99 ${fmt(q.serverP99Ms, 2)} ms server time`,
+      `q=${q.term} (${q.found} hits) p50 ${fmt(q.roundTripP50Ms, 2)} ms, p99 ${fmt(q.roundTripP99Ms, 2)} ms round trip (no Server-Timing on a search)`,
       `p50 < 50 ms${atMillion}`,
-      yes(q.serverP50Ms < 50),
+      yes(q.roundTripP50Ms < 50),
     ],
     [
       'export',
