@@ -30,7 +30,9 @@ export async function postgresFigures(h) {
     const postgres = await engineFigures(h, 'postgres', end, url);
     return {
       events: h.events,
-      database: cluster ? 'a throwaway cluster on disk, durable (.ci/postgres-cluster start --durable)' : 'given',
+      database: cluster
+        ? 'a throwaway cluster on disk, durable (.ci/postgres-cluster start --durable)'
+        : 'the database given with --database',
       postgresVersion: serverVersion(url),
       sqlite,
       postgres,
