@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { it } from 'vitest';
 import type { EventInput } from '../../src/domain/event.js';
 import { createAdmin } from '../../src/server/admin.js';
 import { type AppOptions, buildApp } from '../../src/server/app.js';
@@ -63,6 +64,19 @@ export async function createFixture(options: Partial<AppOptions> = {}): Promise<
  */
 export function fixtureEngine(): 'sqlite' | 'postgres' {
   return process.env.AUDIT_TEST_ENGINE === 'postgres' ? 'postgres' : 'sqlite';
+}
+
+/**
+ * A test that reaches into the SQLite file itself (to plant a row, break a trigger, read what is
+ * stored): it runs on SQLite only, and the PostgreSQL run lists it as skipped, saying why.
+ */
+export function itOnSqlite(name: string, body: () => Promise<void> | void, timeout?: number): void {
+  const onPostgres = fixtureEngine() === 'postgres';
+  it.skipIf(onPostgres)(
+    onPostgres ? `${name} (SQLite only: it reaches into the database file)` : name,
+    body,
+    timeout,
+  );
 }
 
 /** The same fixture on a new PostgreSQL database, through the server's own shared-database open. */

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/domain/event.js';
-import { createFixture, type Fixture } from '../helpers/server-fixture.js';
+import { createFixture, type Fixture, itOnSqlite } from '../helpers/server-fixture.js';
 
 const GDPR = '/api/v1/organizations/default/gdpr';
 const LOGS = '/api/v1/organizations/default/audit-logs';
@@ -121,21 +121,25 @@ describe('GDPR erasure and its audit record', () => {
   });
   afterEach(() => fixture.close());
 
-  it('an erasure whose audit record cannot be stored is not committed either (no unaudited erasure)', async () => {
-    await fixture.ingest([{ action: 'auth.login', actor: { id: 'u_bob', email: 'bob@example.com' } }]);
-    fixture.db.exec(`CREATE TEMP TRIGGER refuse_erasure_record BEFORE INSERT ON events
+  itOnSqlite(
+    'an erasure whose audit record cannot be stored is not committed either (no unaudited erasure)',
+    async () => {
+      await fixture.ingest([{ action: 'auth.login', actor: { id: 'u_bob', email: 'bob@example.com' } }]);
+      fixture.db.exec(`CREATE TEMP TRIGGER refuse_erasure_record BEFORE INSERT ON events
       WHEN NEW.action = 'gdpr.user_erased' BEGIN SELECT RAISE(ABORT, 'audit store refused'); END`);
-    const response = await fixture.request({
-      method: 'POST',
-      url: `${GDPR}/erasures`,
-      payload: { user: 'u_bob' },
-    });
-    expect(response.statusCode).toBeGreaterThanOrEqual(500);
-    const login = (
-      (await fixture.request({ method: 'GET', url: `${LOGS}?action=auth.login` })).json().data as AuditEvent[]
-    )[0];
-    expect(login?.actor?.email).toBe('bob@example.com');
-  });
+      const response = await fixture.request({
+        method: 'POST',
+        url: `${GDPR}/erasures`,
+        payload: { user: 'u_bob' },
+      });
+      expect(response.statusCode).toBeGreaterThanOrEqual(500);
+      const login = (
+        (await fixture.request({ method: 'GET', url: `${LOGS}?action=auth.login` })).json()
+          .data as AuditEvent[]
+      )[0];
+      expect(login?.actor?.email).toBe('bob@example.com');
+    },
+  );
 });
 
 describe('GDPR erasure of metadata keys', () => {

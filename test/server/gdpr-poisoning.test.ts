@@ -3,7 +3,7 @@ import type { AuditEvent } from '../../src/domain/event.js';
 import { SYSTEM_ACTOR } from '../../src/server/server-actor.js';
 import { createStores } from '../../src/store/stores.js';
 import { adminOf } from '../helpers/admin.js';
-import { createFixture, type Fixture } from '../helpers/server-fixture.js';
+import { createFixture, type Fixture, itOnSqlite } from '../helpers/server-fixture.js';
 
 const GDPR = '/api/v1/organizations/default/gdpr';
 const LOGS = '/api/v1/organizations/default/audit-logs';
@@ -36,36 +36,42 @@ describe('GDPR identity linking cannot be poisoned by senders', () => {
   });
   afterEach(() => fixture.close());
 
-  it("an ingest-only token that pairs its own id with the owner's email cannot get the owner erased", async () => {
-    await fixture.ingest(
-      [
-        {
-          action: 'user.login',
-          actor: { id: 'user_eve', name: 'Eve', email: OWNER_EMAIL, type: 'user' },
-          context: { ip_address: '198.51.100.66' },
-        },
-      ],
-      fixture.tokens.ingest,
-    );
-    const dry = await post('erasures', { user: 'user_eve', dry_run: true });
-    expect(dry.statusCode).toBe(200);
-    // The pairing is shown to the owner as a candidate, not followed.
-    expect(dry.json().data.candidates.emails).toContain(OWNER_EMAIL);
-    expect(dry.json().data.subject.emails).not.toContain(OWNER_EMAIL);
-    expect(dry.json().data.accounts_changed).toBe(0);
+  itOnSqlite(
+    "an ingest-only token that pairs its own id with the owner's email cannot get the owner erased",
+    async () => {
+      await fixture.ingest(
+        [
+          {
+            action: 'user.login',
+            actor: { id: 'user_eve', name: 'Eve', email: OWNER_EMAIL, type: 'user' },
+            context: { ip_address: '198.51.100.66' },
+          },
+        ],
+        fixture.tokens.ingest,
+      );
+      const dry = await post('erasures', { user: 'user_eve', dry_run: true });
+      expect(dry.statusCode).toBe(200);
+      // The pairing is shown to the owner as a candidate, not followed.
+      expect(dry.json().data.candidates.emails).toContain(OWNER_EMAIL);
+      expect(dry.json().data.subject.emails).not.toContain(OWNER_EMAIL);
+      expect(dry.json().data.accounts_changed).toBe(0);
 
-    const erased = await post('erasures', { user: 'user_eve' });
-    expect(erased.statusCode).toBe(200);
-    expect(erased.json().data.accounts_changed).toBe(0);
-    expect(account(OWNER_EMAIL)).toEqual({ email: OWNER_EMAIL, name: 'Alice Chen' });
-    expect((await fixture.request({ method: 'GET', url: '/api/v1/me' })).statusCode).toBe(200);
-    const ownerLogin = (await eventsOf(ownerId)).find((event) => event.action === 'user.login');
-    expect(ownerLogin?.actor).toMatchObject({ name: 'Alice Chen', email: OWNER_EMAIL });
-    expect(ownerLogin?.context).toMatchObject({ ip_address: '203.0.113.50', user_agent: 'AliceBrowser/1.0' });
-    // Eve's own event is erased, including the email she wrote into it.
-    const [eveLogin] = await eventsOf('user_eve');
-    expect(eveLogin?.actor?.email).toBe(erased.json().data.pseudonym);
-  });
+      const erased = await post('erasures', { user: 'user_eve' });
+      expect(erased.statusCode).toBe(200);
+      expect(erased.json().data.accounts_changed).toBe(0);
+      expect(account(OWNER_EMAIL)).toEqual({ email: OWNER_EMAIL, name: 'Alice Chen' });
+      expect((await fixture.request({ method: 'GET', url: '/api/v1/me' })).statusCode).toBe(200);
+      const ownerLogin = (await eventsOf(ownerId)).find((event) => event.action === 'user.login');
+      expect(ownerLogin?.actor).toMatchObject({ name: 'Alice Chen', email: OWNER_EMAIL });
+      expect(ownerLogin?.context).toMatchObject({
+        ip_address: '203.0.113.50',
+        user_agent: 'AliceBrowser/1.0',
+      });
+      // Eve's own event is erased, including the email she wrote into it.
+      const [eveLogin] = await eventsOf('user_eve');
+      expect(eveLogin?.actor?.email).toBe(erased.json().data.pseudonym);
+    },
+  );
 
   it('a forged export cannot pull the owner’s events into a subject-access answer about someone else', async () => {
     await fixture.ingest(
@@ -77,7 +83,7 @@ describe('GDPR identity linking cannot be poisoned by senders', () => {
     expect(answer.summary.candidates.emails).toEqual([OWNER_EMAIL]);
   });
 
-  it('an id that senders pair with two accounts never makes erasure fail', async () => {
+  itOnSqlite('an id that senders pair with two accounts never makes erasure fail', async () => {
     await fixture.ingest(
       [
         { action: 'user.login', actor: { id: 'user_twice', email: 'olga@example.com', type: 'user' } },
@@ -155,27 +161,30 @@ describe('GDPR identity linking cannot be poisoned by senders', () => {
     expect(incident?.description).toBe('the gateway is down');
   });
 
-  it('a team name that the erasure would make equal to another team never makes it fail', async () => {
-    const admin = adminOf(createStores(fixture.db), SYSTEM_ACTOR);
-    await admin.addUser('default', {
-      email: 'dora@example.com',
-      name: 'Dora Dupont',
-      role: 'member',
-      team: 'Dora Dupont',
-    });
-    const { pseudonym } = (await post('erasures', { user: 'dora@example.com', dry_run: true })).json().data;
-    await admin.addUser('default', {
-      email: 'eli@example.com',
-      name: 'Eli',
-      role: 'member',
-      team: pseudonym,
-    });
-    const erased = await post('erasures', { user: 'dora@example.com' });
-    expect(erased.statusCode).toBe(200);
-    const teams = fixture.db.prepare('SELECT name FROM teams ORDER BY name').pluck().all() as string[];
-    expect(teams.filter((name) => name.startsWith(pseudonym))).toHaveLength(2);
-    expect(teams.join()).not.toContain('Dora');
-  });
+  itOnSqlite(
+    'a team name that the erasure would make equal to another team never makes it fail',
+    async () => {
+      const admin = adminOf(createStores(fixture.db), SYSTEM_ACTOR);
+      await admin.addUser('default', {
+        email: 'dora@example.com',
+        name: 'Dora Dupont',
+        role: 'member',
+        team: 'Dora Dupont',
+      });
+      const { pseudonym } = (await post('erasures', { user: 'dora@example.com', dry_run: true })).json().data;
+      await admin.addUser('default', {
+        email: 'eli@example.com',
+        name: 'Eli',
+        role: 'member',
+        team: pseudonym,
+      });
+      const erased = await post('erasures', { user: 'dora@example.com' });
+      expect(erased.statusCode).toBe(200);
+      const teams = fixture.db.prepare('SELECT name FROM teams ORDER BY name').pluck().all() as string[];
+      expect(teams.filter((name) => name.startsWith(pseudonym))).toHaveLength(2);
+      expect(teams.join()).not.toContain('Dora');
+    },
+  );
 
   it('answers 400, not 500, for an identifier that is empty once normalized', async () => {
     expect((await post('erasures', { user: ' \u200b\u00a0' })).statusCode).toBe(400);

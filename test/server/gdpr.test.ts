@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEvent, EventInput } from '../../src/domain/event.js';
-import { createFixture, type Fixture } from '../helpers/server-fixture.js';
+import { createFixture, type Fixture, itOnSqlite } from '../helpers/server-fixture.js';
 
 const GDPR = '/api/v1/organizations/default/gdpr';
 const LOGS = '/api/v1/organizations/default/audit-logs';
@@ -124,44 +124,47 @@ describe('GDPR export and erasure', () => {
     }
   });
 
-  it('erases name, email, IP and user agent everywhere, keeps the events, leaves others byte for byte', async () => {
-    const before = rawRows();
-    const dry = await post('erasures', { ...SUBJECT, dry_run: true });
-    expect(dry.json().data).toMatchObject({ events_matched: 4, events_changed: 4, dry_run: true });
-    expect(JSON.stringify(fixture.db.prepare('SELECT * FROM events').all())).toContain(EMAIL);
+  itOnSqlite(
+    'erases name, email, IP and user agent everywhere, keeps the events, leaves others byte for byte',
+    async () => {
+      const before = rawRows();
+      const dry = await post('erasures', { ...SUBJECT, dry_run: true });
+      expect(dry.json().data).toMatchObject({ events_matched: 4, events_changed: 4, dry_run: true });
+      expect(JSON.stringify(fixture.db.prepare('SELECT * FROM events').all())).toContain(EMAIL);
 
-    const erased = await post('erasures', SUBJECT);
-    expect(erased.statusCode).toBe(200);
-    const report = erased.json().data;
-    expect(report).toMatchObject({ events_matched: 4, events_changed: 4, dry_run: false });
-    expect(report.pseudonym).toMatch(/^erased-user-[0-9a-f]{8}$/);
+      const erased = await post('erasures', SUBJECT);
+      expect(erased.statusCode).toBe(200);
+      const report = erased.json().data;
+      expect(report).toMatchObject({ events_matched: 4, events_changed: 4, dry_run: false });
+      expect(report.pseudonym).toMatch(/^erased-user-[0-9a-f]{8}$/);
 
-    const all = (await fixture.request({ method: 'GET', url: `${LOGS}?per_page=1000` })).json()
-      .data as AuditEvent[];
-    const login = all.find((event) => event.actor?.id === 'user_zq' && event.action === 'user.login');
-    expect(login?.actor).toMatchObject({ name: report.pseudonym, email: report.pseudonym });
-    expect(login?.context).toMatchObject({ ip_address: report.pseudonym, user_agent: report.pseudonym });
-    const invited = all.find((event) => event.action === 'team.member_invited');
-    expect(invited?.metadata).toEqual({ invitee: report.pseudonym, note: `welcome ${report.pseudonym}!` });
-    expect(all.filter((event) => event.action === 'gdpr.user_erased')).toHaveLength(1);
-    expect(JSON.stringify(all)).not.toMatch(/zebulon|quixtrot|198\.51\.100\.213/i);
-    expect(rawRows()).toEqual(before);
+      const all = (await fixture.request({ method: 'GET', url: `${LOGS}?per_page=1000` })).json()
+        .data as AuditEvent[];
+      const login = all.find((event) => event.actor?.id === 'user_zq' && event.action === 'user.login');
+      expect(login?.actor).toMatchObject({ name: report.pseudonym, email: report.pseudonym });
+      expect(login?.context).toMatchObject({ ip_address: report.pseudonym, user_agent: report.pseudonym });
+      const invited = all.find((event) => event.action === 'team.member_invited');
+      expect(invited?.metadata).toEqual({ invitee: report.pseudonym, note: `welcome ${report.pseudonym}!` });
+      expect(all.filter((event) => event.action === 'gdpr.user_erased')).toHaveLength(1);
+      expect(JSON.stringify(all)).not.toMatch(/zebulon|quixtrot|198\.51\.100\.213/i);
+      expect(rawRows()).toEqual(before);
 
-    // Nothing left in the database files: main file, WAL, index segments, free pages.
-    for (const file of [fixture.dbFile, `${fixture.dbFile}-wal`]) {
-      let bytes: Buffer;
-      try {
-        bytes = readFileSync(file);
-      } catch {
-        continue;
+      // Nothing left in the database files: main file, WAL, index segments, free pages.
+      for (const file of [fixture.dbFile, `${fixture.dbFile}-wal`]) {
+        let bytes: Buffer;
+        try {
+          bytes = readFileSync(file);
+        } catch {
+          continue;
+        }
+        for (const needle of [EMAIL, NAME, 'quixtrot', 'zebulon', IP, AGENT]) {
+          expect(bytes.includes(Buffer.from(needle)), `${needle} in ${file}`).toBe(false);
+        }
       }
-      for (const needle of [EMAIL, NAME, 'quixtrot', 'zebulon', IP, AGENT]) {
-        expect(bytes.includes(Buffer.from(needle)), `${needle} in ${file}`).toBe(false);
-      }
-    }
-    const search = await fixture.request({ method: 'GET', url: `${LOGS}?q=quixtrot` });
-    expect(search.json().data).toEqual([]);
-  });
+      const search = await fixture.request({ method: 'GET', url: `${LOGS}?q=quixtrot` });
+      expect(search.json().data).toEqual([]);
+    },
+  );
 
   it('maps a person to the same pseudonym every time and reports zero changes the second time', async () => {
     const first = (await post('erasures', SUBJECT)).json().data;
@@ -173,7 +176,7 @@ describe('GDPR export and erasure', () => {
     }
   });
 
-  it('lets only owners erase, and owners or admins export', async () => {
+  itOnSqlite('lets only owners erase, and owners or admins export', async () => {
     expect((await post('erasures', { user: EMAIL }, fixture.tokens.admin)).statusCode).toBe(403);
     expect((await post('erasures', { user: EMAIL }, fixture.tokens.member)).statusCode).toBe(403);
     expect((await post('erasures', { user: EMAIL }, fixture.tokens.ingest)).statusCode).toBe(403);

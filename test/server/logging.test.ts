@@ -47,7 +47,14 @@ describe('the operator log', () => {
     const logged = await loggedFixture('info', 'json');
     fixture = logged.fixture;
     await fixture.request({ method: 'GET', url: '/api/v1/organizations/default/audit-logs?q=alice' });
-    const access = logged.lines.map((line) => JSON.parse(line)).filter((r) => r.msg === 'request completed');
+    const accessLines = () =>
+      logged.lines.map((line) => JSON.parse(line)).filter((r) => r.msg === 'request completed');
+    // The line is written once the response hooks are done, which may be after the answer (the
+    // access-record hook reads the organization's setting from the database).
+    for (let wait = 0; wait < 100 && accessLines().length === 0; wait++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const access = accessLines();
     expect(access).toEqual([
       expect.objectContaining({
         level: 30,

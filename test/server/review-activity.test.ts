@@ -3,7 +3,7 @@ import { purgeExpiredEvents } from '../../src/server/retention.js';
 import { createStores } from '../../src/store/stores.js';
 import { adminOf, engineOf } from '../helpers/admin.js';
 import { DAY, event, HOUR, ingestAll, MINUTE, ofRule, reviewOf } from '../helpers/review-fixture.js';
-import { createFixture, type Fixture } from '../helpers/server-fixture.js';
+import { createFixture, type Fixture, itOnSqlite } from '../helpers/server-fixture.js';
 
 const roleChange = (
   offsetMs: number,
@@ -175,39 +175,42 @@ describe('security review: roles, tokens, activity and the log', () => {
     expect(ofRule(await reviewOf(fixture, { fromMs: 0, toMs: DAY - 12 * HOUR }), 'volume_spike')).toEqual([]);
   });
 
-  it('log_integrity: a purge and an erasure are info, access logging off and a removed webhook medium', async () => {
-    const stores = createStores(fixture.db);
-    await ingestAll(fixture, [event('tunnel.created', -400 * DAY)]);
-    await adminOf(stores).setPlan('default', 'free');
-    await purgeExpiredEvents(engineOf(stores), Date.now());
-    await adminOf(stores).setAccessLogging('default', true);
-    await adminOf(stores).setAccessLogging('default', false);
-    const hook = await fixture.request({
-      method: 'POST',
-      url: '/api/v1/organizations/default/webhooks',
-      payload: { url: 'http://127.0.0.1:9/h', actions: ['user.*'] },
-    });
-    await fixture.request({
-      method: 'DELETE',
-      url: `/api/v1/organizations/default/webhooks/${hook.json().data.id}`,
-    });
-    const erased = await fixture.request({
-      method: 'POST',
-      url: '/api/v1/organizations/default/gdpr/erasures',
-      payload: { user: 'bob@example.com' },
-    });
-    expect(erased.statusCode, erased.body).toBe(200);
-    const found = ofRule(await reviewOf(fixture, { query: 'since=1h' }), 'log_integrity');
-    expect(found.map((f) => [f.id.split(':')[1], f.severity])).toEqual([
-      ['accessLoggingOff', 'medium'],
-      ['webhooksRemoved', 'medium'],
-      ['purges', 'info'],
-      ['erasures', 'info'],
-    ]);
-    expect(found.find((f) => f.id.includes('purges'))?.counts).toEqual({ times: 1, events: 1 });
-  });
+  itOnSqlite(
+    'log_integrity: a purge and an erasure are info, access logging off and a removed webhook medium',
+    async () => {
+      const stores = createStores(fixture.db);
+      await ingestAll(fixture, [event('tunnel.created', -400 * DAY)]);
+      await adminOf(stores).setPlan('default', 'free');
+      await purgeExpiredEvents(engineOf(stores), Date.now());
+      await adminOf(stores).setAccessLogging('default', true);
+      await adminOf(stores).setAccessLogging('default', false);
+      const hook = await fixture.request({
+        method: 'POST',
+        url: '/api/v1/organizations/default/webhooks',
+        payload: { url: 'http://127.0.0.1:9/h', actions: ['user.*'] },
+      });
+      await fixture.request({
+        method: 'DELETE',
+        url: `/api/v1/organizations/default/webhooks/${hook.json().data.id}`,
+      });
+      const erased = await fixture.request({
+        method: 'POST',
+        url: '/api/v1/organizations/default/gdpr/erasures',
+        payload: { user: 'bob@example.com' },
+      });
+      expect(erased.statusCode, erased.body).toBe(200);
+      const found = ofRule(await reviewOf(fixture, { query: 'since=1h' }), 'log_integrity');
+      expect(found.map((f) => [f.id.split(':')[1], f.severity])).toEqual([
+        ['accessLoggingOff', 'medium'],
+        ['webhooksRemoved', 'medium'],
+        ['purges', 'info'],
+        ['erasures', 'info'],
+      ]);
+      expect(found.find((f) => f.id.includes('purges'))?.counts).toEqual({ times: 1, events: 1 });
+    },
+  );
 
-  it('log_integrity: access logging switched on, or a webhook updated, is none', async () => {
+  itOnSqlite('log_integrity: access logging switched on, or a webhook updated, is none', async () => {
     await adminOf(createStores(fixture.db)).setAccessLogging('default', true);
     const hook = await fixture.request({
       method: 'POST',

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventInput } from '../../src/domain/event.js';
-import { createFixture, type Fixture } from '../helpers/server-fixture.js';
+import { createFixture, type Fixture, itOnSqlite } from '../helpers/server-fixture.js';
 import { openStream } from '../helpers/sse-client.js';
 
 const LIST = '/api/v1/organizations/default/audit-logs';
@@ -105,7 +105,7 @@ describe('no side channel into events the caller may not see', () => {
     fromStart.close();
   });
 
-  it('a list cursor carries no global position, and is refused in another organization', async () => {
+  itOnSqlite('a list cursor carries no global position, and is refused in another organization', async () => {
     await fixture.ingest([{ action: 'tunnel.created' }, { action: 'tunnel.deleted' }]);
     const page = await fixture.request({ method: 'GET', url: `${LIST}?action=tunnel.*&per_page=1` });
     const cursor = page.json().pagination.next_cursor as string;

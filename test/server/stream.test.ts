@@ -4,7 +4,7 @@ import { openDatabase } from '../../src/store/database.js';
 import type { StoredEvent } from '../../src/store/event-rows.js';
 import { createStores } from '../../src/store/stores.js';
 import { adminOf } from '../helpers/admin.js';
-import { createFixture, type Fixture } from '../helpers/server-fixture.js';
+import { createFixture, type Fixture, itOnSqlite } from '../helpers/server-fixture.js';
 import { openStream } from '../helpers/sse-client.js';
 
 const STREAM = '/api/v1/organizations/default/audit-logs/stream';
@@ -95,25 +95,28 @@ describe('GET audit-logs/stream (Server-Sent Events)', () => {
   // Review finding 6: a backlog page is read from the database, not delivered by the hub, and
   // skipped the hub's access re-check: a token revoked after the request was authenticated
   // still got what was written after the revocation.
-  it('access: a resumed stream whose token is revoked before its backlog is read is sent none of it', async () => {
-    const first = await openStream(`${base}${STREAM}`, auth());
-    await fixture.ingest([{ action: 'user.login' }]);
-    const [old] = await first.waitFor(1);
-    first.close();
-    const { events } = fixture.app.services.engine.stores;
-    const endSeq = events.endSeq;
-    events.endSeq = async (orgId) => {
-      events.endSeq = endSeq;
-      await adminOf(createStores(fixture.db)).revokeToken('default', fixture.tokens.owner.slice(0, 12));
-      await fixture.ingest([{ action: 'tunnel.created' }], fixture.tokens.ingest);
-      return endSeq(orgId);
-    };
-    const resumed = await openStream(`${base}${STREAM}`, { ...auth(), 'last-event-id': old?.id ?? '' });
-    await resumed.ended;
-    expect(resumed.messages).toEqual([]);
-    // Ended at once (the reason's comment goes only when nothing is unsent); a reconnect is refused.
-    expect((await fetch(`${base}${STREAM}`, { headers: auth() })).status).toBe(401);
-  });
+  itOnSqlite(
+    'access: a resumed stream whose token is revoked before its backlog is read is sent none of it',
+    async () => {
+      const first = await openStream(`${base}${STREAM}`, auth());
+      await fixture.ingest([{ action: 'user.login' }]);
+      const [old] = await first.waitFor(1);
+      first.close();
+      const { events } = fixture.app.services.engine.stores;
+      const endSeq = events.endSeq;
+      events.endSeq = async (orgId) => {
+        events.endSeq = endSeq;
+        await adminOf(createStores(fixture.db)).revokeToken('default', fixture.tokens.owner.slice(0, 12));
+        await fixture.ingest([{ action: 'tunnel.created' }], fixture.tokens.ingest);
+        return endSeq(orgId);
+      };
+      const resumed = await openStream(`${base}${STREAM}`, { ...auth(), 'last-event-id': old?.id ?? '' });
+      await resumed.ended;
+      expect(resumed.messages).toEqual([]);
+      // Ended at once (the reason's comment goes only when nothing is unsent); a reconnect is refused.
+      expect((await fetch(`${base}${STREAM}`, { headers: auth() })).status).toBe(401);
+    },
+  );
 
   // Review finding 7: a read failing after the response was hijacked left the stream open and
   // subscribed, its held batches growing with every event for as long as the client stayed.
@@ -148,7 +151,7 @@ describe('GET audit-logs/stream (Server-Sent Events)', () => {
     stream.close();
   });
 
-  it('serves many followers from one read and sees events written by another process', async () => {
+  itOnSqlite('serves many followers from one read and sees events written by another process', async () => {
     const streams = await Promise.all(
       Array.from({ length: 20 }, () => openStream(`${base}${STREAM}`, auth())),
     );
@@ -168,38 +171,41 @@ describe('GET audit-logs/stream (Server-Sent Events)', () => {
     }
   });
 
-  it('hands the followers that take a whole batch that same batch, and a filtered one its part', async () => {
-    const { hub } = fixture.app.services;
-    const orgId = Number(
-      fixture.db.prepare("SELECT id FROM organizations WHERE slug = 'default'").pluck().get(),
-    );
-    const delivered = new Map<string, (readonly StoredEvent[])[]>();
-    const afterSeq = Number(fixture.db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck().get());
-    const follow = (name: string, accepts: (event: AuditEvent) => boolean) => {
-      delivered.set(name, []);
-      return hub.subscribe({
-        orgId,
-        afterSeq,
-        accepts,
-        deliver: (batch) => delivered.get(name)?.push(batch),
-        close() {},
-      });
-    };
-    const unsubscribe = [
-      follow('everything', () => true),
-      follow('everything too', () => true),
-      follow('tunnels', (event) => event.category === 'tunnel'),
-    ];
-    await fixture.ingest([{ action: 'tunnel.created' }, { action: 'user.login' }]);
-    await hub.settle();
-    for (const stop of unsubscribe) stop();
-    const [whole] = delivered.get('everything') ?? [];
-    expect(whole?.map((stored) => stored.event.action)).toEqual(['tunnel.created', 'user.login']);
-    // The same array: the stream route turns it into bytes once for all of them.
-    expect(delivered.get('everything too')?.[0]).toBe(whole);
-    const [part] = delivered.get('tunnels') ?? [];
-    expect(part?.map((stored) => stored.event.action)).toEqual(['tunnel.created']);
-  });
+  itOnSqlite(
+    'hands the followers that take a whole batch that same batch, and a filtered one its part',
+    async () => {
+      const { hub } = fixture.app.services;
+      const orgId = Number(
+        fixture.db.prepare("SELECT id FROM organizations WHERE slug = 'default'").pluck().get(),
+      );
+      const delivered = new Map<string, (readonly StoredEvent[])[]>();
+      const afterSeq = Number(fixture.db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck().get());
+      const follow = (name: string, accepts: (event: AuditEvent) => boolean) => {
+        delivered.set(name, []);
+        return hub.subscribe({
+          orgId,
+          afterSeq,
+          accepts,
+          deliver: (batch) => delivered.get(name)?.push(batch),
+          close() {},
+        });
+      };
+      const unsubscribe = [
+        follow('everything', () => true),
+        follow('everything too', () => true),
+        follow('tunnels', (event) => event.category === 'tunnel'),
+      ];
+      await fixture.ingest([{ action: 'tunnel.created' }, { action: 'user.login' }]);
+      await hub.settle();
+      for (const stop of unsubscribe) stop();
+      const [whole] = delivered.get('everything') ?? [];
+      expect(whole?.map((stored) => stored.event.action)).toEqual(['tunnel.created', 'user.login']);
+      // The same array: the stream route turns it into bytes once for all of them.
+      expect(delivered.get('everything too')?.[0]).toBe(whole);
+      const [part] = delivered.get('tunnels') ?? [];
+      expect(part?.map((stored) => stored.event.action)).toEqual(['tunnel.created']);
+    },
+  );
 
   it('sends every follower of a shared batch the same events, and a resumed one no duplicate', async () => {
     const [one, two] = await Promise.all([

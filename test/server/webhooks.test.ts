@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/domain/event.js';
 import { type EventRow, rowToEvent } from '../../src/store/event-rows.js';
-import { createFixture, type Fixture } from '../helpers/server-fixture.js';
+import { createFixture, type Fixture, itOnSqlite } from '../helpers/server-fixture.js';
 
 const BASE = '/api/v1/organizations/default/webhooks';
 const SLACK_URL = 'https://hooks.slack.com/services/T0001/B0002/XXXXsecretpathXXXX';
@@ -81,39 +81,42 @@ describe('webhook API', () => {
     expect(response.json().param).toBe(param);
   });
 
-  it('records create, change and delete as settings.integration_updated without URL path or secret', async () => {
-    const created = (await create({ url: SLACK_URL, actions: 'security.*', format: 'slack' })).json();
-    const id = created.data.id;
-    const patch = await fixture.request({
-      method: 'PATCH',
-      url: `${BASE}/${id}`,
-      payload: { actions: ['security.*', 'user.login_failed'], category: 'security', format: 'discord' },
-    });
-    expect(patch.statusCode).toBe(200);
-    expect(patch.json().data).toMatchObject({
-      actions: ['security.*', 'user.login_failed'],
-      categories: ['security'],
-      format: 'discord',
-    });
-    expect((await fixture.request({ method: 'DELETE', url: `${BASE}/${id}` })).statusCode).toBe(204);
+  itOnSqlite(
+    'records create, change and delete as settings.integration_updated without URL path or secret',
+    async () => {
+      const created = (await create({ url: SLACK_URL, actions: 'security.*', format: 'slack' })).json();
+      const id = created.data.id;
+      const patch = await fixture.request({
+        method: 'PATCH',
+        url: `${BASE}/${id}`,
+        payload: { actions: ['security.*', 'user.login_failed'], category: 'security', format: 'discord' },
+      });
+      expect(patch.statusCode).toBe(200);
+      expect(patch.json().data).toMatchObject({
+        actions: ['security.*', 'user.login_failed'],
+        categories: ['security'],
+        format: 'discord',
+      });
+      expect((await fixture.request({ method: 'DELETE', url: `${BASE}/${id}` })).statusCode).toBe(204);
 
-    const events = integrationEvents();
-    expect(events.map((event) => event.metadata?.change)).toEqual(['created', 'updated', 'deleted']);
-    const [first, second] = events as [AuditEvent, AuditEvent];
-    expect(first.actor).toMatchObject({ email: 'alice@example.com', type: 'user' });
-    expect(first.target).toMatchObject({ type: 'webhook', id });
-    expect(first.description).toBe('Alice Chen created the Slack webhook integration to hooks.slack.com');
-    expect(first.metadata).toMatchObject({ url_origin: 'https://hooks.slack.com', format: 'slack' });
-    expect(second.changes).toEqual({
-      format: { old: 'slack', new: 'discord' },
-      actions: { old: ['security.*'], new: ['security.*', 'user.login_failed'] },
-      categories: { old: [], new: ['security'] },
-    });
-    const stored = JSON.stringify(events);
-    expect(stored).not.toContain(created.secret);
-    expect(stored).not.toContain('secretpath');
-    expect(stored).not.toContain('T0001');
-  });
+      const events = integrationEvents();
+      expect(events.map((event) => event.metadata?.change)).toEqual(['created', 'updated', 'deleted']);
+      const [first, second] = events as [AuditEvent, AuditEvent];
+      expect(first.actor).toMatchObject({ email: 'alice@example.com', type: 'user' });
+      expect(first.target).toMatchObject({ type: 'webhook', id });
+      expect(first.description).toBe('Alice Chen created the Slack webhook integration to hooks.slack.com');
+      expect(first.metadata).toMatchObject({ url_origin: 'https://hooks.slack.com', format: 'slack' });
+      expect(second.changes).toEqual({
+        format: { old: 'slack', new: 'discord' },
+        actions: { old: ['security.*'], new: ['security.*', 'user.login_failed'] },
+        categories: { old: [], new: ['security'] },
+      });
+      const stored = JSON.stringify(events);
+      expect(stored).not.toContain(created.secret);
+      expect(stored).not.toContain('secretpath');
+      expect(stored).not.toContain('T0001');
+    },
+  );
 
   it('answers 404 for an unknown or deleted webhook', async () => {
     const id = (await create({ url: 'https://example.com/x', actions: '*' })).json().data.id;
