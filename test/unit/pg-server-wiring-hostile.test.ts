@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeOpenFailure } from '../../src/store/pg/open-failure.js';
 import { createPgPool, type PgPool } from '../../src/store/pg/pool.js';
+import { createSharedRateLimiter } from '../../src/store/pg/rate-windows.js';
 import { resolveSecretsKey } from '../../src/store/pg/server-keys.js';
 import { SecretsKeyError } from '../../src/store/secrets-key-file.js';
 import { describePostgres, migratedDatabase, type TestDatabase } from '../helpers/postgres.js';
@@ -51,5 +52,18 @@ describePostgres('the PostgreSQL server wiring under attack', () => {
       path: '/x/postgres.key',
     });
     expect(describeOpenFailure(enoent, database.url)).toBeUndefined();
+  });
+
+  it('rate windows of client addresses seen once are deleted once they ran out (threat: one row per address for ever, an unbounded table)', async () => {
+    let time = 10_000_000;
+    const limiter = createSharedRateLimiter(pool, 5, () => time, { windowMs: 1_000 });
+    for (let i = 0; i < 200; i++) await limiter.check(`ip:2001:db8::${i.toString(16)}`);
+    const count = async () =>
+      (await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM rate_windows WHERE key LIKE 'ip:%'"))
+        .rows[0]?.n;
+    expect(await count()).toBe(200);
+    time += 1_000;
+    await limiter.check('ip:192.0.2.1');
+    expect(await count()).toBe(1);
   });
 });
