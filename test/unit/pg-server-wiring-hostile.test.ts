@@ -1,10 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createAdmin } from '../../src/server/admin.js';
+import { buildApp } from '../../src/server/app.js';
+import { SYSTEM_ACTOR } from '../../src/server/server-actor.js';
 import { describeOpenFailure } from '../../src/store/pg/open-failure.js';
 import { createPgPool, type PgPool } from '../../src/store/pg/pool.js';
 import { createSharedRateLimiter } from '../../src/store/pg/rate-windows.js';
+import { openPgServerDatabase } from '../../src/store/pg/server-database.js';
 import { resolveSecretsKey } from '../../src/store/pg/server-keys.js';
 import { SecretsKeyError } from '../../src/store/secrets-key-file.js';
 import { describePostgres, migratedDatabase, type TestDatabase } from '../helpers/postgres.js';
@@ -65,5 +70,65 @@ describePostgres('the PostgreSQL server wiring under attack', () => {
     time += 1_000;
     await limiter.check('ip:192.0.2.1');
     expect(await count()).toBe(1);
+  });
+
+  it('a connection the database ends while the server holds it does not end the process (threat: one failover or pg_terminate_backend takes every instance down)', async () => {
+    const client = await pool.connect();
+    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    const ended = new Promise((resolve) => client.once('end', resolve));
+    const other = createPgPool(database.url, { max: 1 });
+    try {
+      await other.query('SELECT pg_terminate_backend($1)', [rows[0]?.pid]);
+      await ended;
+      // Without a listener of its own, the client's 'error' was an uncaught exception here.
+      await expect(client.query('SELECT 1')).rejects.toThrow();
+    } finally {
+      client.release(true);
+      await other.end();
+    }
+  });
+
+  it('a connection the database ends under a request (a failover, a restart) answers 503 with Retry-After, not a 500 (threat: a client that gives up on evidence it should resend)', async () => {
+    const shared = await openPgServerDatabase(database.url, { secretsKey: randomBytes(32), poolSize: 2 });
+    const admin = createAdmin(shared.engine, SYSTEM_ACTOR);
+    await admin.addUser('default', { email: 'ops@example.com', name: 'Ops', role: 'owner' });
+    const { token } = await admin.createToken('default', 'ops@example.com', 'ingest', 'pipeline');
+    const app = await buildApp({ shared });
+    const holder = await pool.connect();
+    try {
+      const ingest = () =>
+        app.inject({
+          method: 'POST',
+          url: '/api/v1/organizations/default/audit-logs',
+          headers: { authorization: `Bearer ${token}` },
+          payload: { action: 'user.login', actor: { id: 'u1' } },
+        });
+      expect((await ingest()).statusCode).toBe(201);
+      // The organization's counter row held elsewhere: the next ingest waits on it, and its
+      // connection is ended by the database while it waits.
+      await holder.query('BEGIN');
+      await holder.query('SELECT last FROM org_positions FOR UPDATE');
+      const answer = ingest();
+      let waiting: number | undefined;
+      await expect
+        .poll(async () => {
+          const { rows } = await pool.query<{ pid: number }>(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+          );
+          waiting = rows[0]?.pid;
+          return waiting;
+        })
+        .toBeDefined();
+      await pool.query('SELECT pg_terminate_backend($1)', [waiting]);
+      const response = await answer;
+      expect(response.statusCode, response.body).toBe(503);
+      expect(response.headers['retry-after']).toBeDefined();
+      expect(response.body).not.toMatch(/terminat|57P01|administrator/);
+    } finally {
+      await holder.query('ROLLBACK');
+      holder.release();
+      await app.close();
+      await shared.close();
+    }
   });
 });
