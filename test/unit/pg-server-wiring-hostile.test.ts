@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -58,6 +58,19 @@ describePostgres('the PostgreSQL server wiring under attack', () => {
     });
     expect(describeOpenFailure(enoent, database.url)).toBeUndefined();
   });
+
+  // Only root can give a file to another user; elsewhere the ownership cannot be staged.
+  it.skipIf(process.getuid?.() !== 0)(
+    "a secrets key file another user planted (0600, theirs) is refused (threat: a key the planter knows seals this database's signing key)",
+    async () => {
+      const file = join(dir, 'planted.key');
+      writeFileSync(file, `${'ab'.repeat(32)}\n`, { mode: 0o600 });
+      chownSync(file, 4242, 4242);
+      await expect(resolveSecretsKey(pool, { file })).rejects.toThrow(/belongs to another user/);
+      chownSync(file, 0, 0);
+      expect(await resolveSecretsKey(pool, { file })).toEqual(Buffer.from('ab'.repeat(32), 'hex'));
+    },
+  );
 
   it('rate windows of client addresses seen once are deleted once they ran out (threat: one row per address for ever, an unbounded table)', async () => {
     let time = 10_000_000;
