@@ -1,18 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { chownSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createAdmin } from '../../src/server/admin.js';
 import { buildApp } from '../../src/server/app.js';
 import { SYSTEM_ACTOR } from '../../src/server/server-actor.js';
+import { openPgEngine } from '../../src/store/pg/engine.js';
 import { describeOpenFailure } from '../../src/store/pg/open-failure.js';
 import { createPgPool, type PgPool } from '../../src/store/pg/pool.js';
 import { createSharedRateLimiter } from '../../src/store/pg/rate-windows.js';
 import { openPgServerDatabase } from '../../src/store/pg/server-database.js';
 import { resolveSecretsKey } from '../../src/store/pg/server-keys.js';
 import { SecretsKeyError } from '../../src/store/secrets-key-file.js';
-import { describePostgres, migratedDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { describePostgres, emptyDatabase, migratedDatabase, type TestDatabase } from '../helpers/postgres.js';
 
 // An attacker's and an auditor's review of the PostgreSQL server wiring (issue 23): the secrets
 // key file a new machine makes, what an open failure is called, the shared rate windows.
@@ -57,6 +58,27 @@ describePostgres('the PostgreSQL server wiring under attack', () => {
       path: '/x/postgres.key',
     });
     expect(describeOpenFailure(enoent, database.url)).toBeUndefined();
+  });
+
+  it('two machines starting together on a new database, each with its own key file path, end with one key: the loser is refused and keeps no key of its own (threat: secrets sealed under two keys)', async () => {
+    const fresh = await emptyDatabase();
+    const files = [join(dir, 'machine-a', 'postgres.key'), join(dir, 'machine-b', 'postgres.key')];
+    try {
+      const outcomes = await Promise.allSettled(
+        files.map((file) =>
+          openPgEngine(fresh.url, { allowUnsafe: true, poolSize: 1, secretsKey: { file } }),
+        ),
+      );
+      const opened = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+      const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
+      expect(opened).toHaveLength(1);
+      expect(refused).toHaveLength(1);
+      expect(String(refused[0]?.reason)).toMatch(/missing.*copy the key file/);
+      expect(files.filter((file) => existsSync(file))).toHaveLength(1);
+      for (const outcome of opened) await outcome.value.close();
+    } finally {
+      await fresh.drop();
+    }
   });
 
   // Only root can give a file to another user; elsewhere the ownership cannot be staged.
