@@ -51,13 +51,14 @@ describePostgres('the PostgreSQL server wiring under attack', () => {
     expect(failure).toBeInstanceOf(SecretsKeyError);
     expect((failure as Error).message).toContain(join(notADirectory, 'postgres.key'));
     expect(describeOpenFailure(failure, database.url)).toBeUndefined();
-    // A file error of its own (no SQLSTATE, no socket) is not a connection failure either.
-    const enoent = Object.assign(new Error("ENOENT: no such file or directory, open '/x/postgres.key'"), {
+    // A file the URL names (sslrootcert) that is missing is named as a file, not a socket.
+    const enoent = Object.assign(new Error("ENOENT: no such file or directory, open '/x/root.crt'"), {
       code: 'ENOENT',
       syscall: 'open',
-      path: '/x/postgres.key',
+      path: '/x/root.crt',
     });
-    expect(describeOpenFailure(enoent, database.url)).toBeUndefined();
+    expect(describeOpenFailure(enoent, database.url)).toMatch(/cannot use the database .*\/x\/root\.crt/);
+    expect(describeOpenFailure(enoent, database.url)).not.toMatch(/socket/);
   });
 
   it('two machines starting together on a new database, each with its own key file path, end with one key: the loser is refused and keeps no key of its own (threat: secrets sealed under two keys)', async () => {

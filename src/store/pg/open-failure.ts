@@ -28,9 +28,11 @@ export function describeOpenFailure(error: unknown, url: string): string | undef
   const where = redactedUrl(url);
   const code = (error as { code?: unknown }).code;
   if (error.name === 'PostgresNotDurableError') return `${error.message}: ${where}`;
-  // Ours (ERR_SECRETS_KEY, ERR_SCHEMA_MISMATCH: the caller words them) or a file's (it has a
-  // path; a socket's failure has an address): not the database's, whatever the message says.
-  if ((typeof code === 'string' && code.startsWith('ERR_')) || 'path' in error) return undefined;
+  // Ours (ERR_SECRETS_KEY, ERR_SCHEMA_MISMATCH): the caller words them, whatever they say.
+  if (typeof code === 'string' && code.startsWith('ERR_')) return undefined;
+  // A file the URL names (sslrootcert, sslcert, sslkey) that cannot be read: it has a path where
+  // a socket's failure has an address.
+  if ('path' in error) return `cannot use the database ${where}: ${oneLine(error.message)}`;
   if (typeof code === 'string' && NETWORK[code]) return `cannot connect to ${where}: ${NETWORK[code]}`;
   if (typeof code === 'string' && OPERATOR_STATES.test(code))
     return `cannot use the database ${where}: ${oneLine(error.message)}`;
