@@ -1,7 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { cliEnv, runCli, tempHome } from '../helpers/cli.js';
+import { cliEnv, runCli, startServerProcess, tempHome } from '../helpers/cli.js';
 import { describePostgres, emptyDatabase, type TestDatabase } from '../helpers/postgres.js';
 
 describePostgres('audit server key show on a PostgreSQL database that has no keys yet', () => {
@@ -26,5 +26,24 @@ describePostgres('audit server key show on a PostgreSQL database that has no key
     const again = await runCli(['server', 'key', 'show'], { env });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).not.toContain('Made the secrets key file');
+  });
+
+  it('server start that made the secrets key file says so (threat: a second instance refused for a key nobody knew was made)', async () => {
+    const fresh = await emptyDatabase();
+    const file = join(home.dir, 'first-instance', 'postgres.key');
+    const env = cliEnv(join(home.dir, 'start-config'), {
+      AUDIT_DATABASE_URL: fresh.url,
+      AUDIT_SECRETS_KEY_FILE: file,
+    });
+    try {
+      const server = await startServerProcess([], env);
+      expect(await server.stop()).toBe(0);
+      expect(server.stderr()).toContain(`Made the secrets key file ${file}`);
+      const again = await startServerProcess([], env);
+      expect(await again.stop()).toBe(0);
+      expect(again.stderr()).not.toContain('Made the secrets key file');
+    } finally {
+      await fresh.drop();
+    }
   });
 });
