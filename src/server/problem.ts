@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseUnavailable } from '../store/database-unavailable.js';
 
 const TYPE_BASE = 'https://audit.dev/problems/';
 
@@ -70,6 +71,7 @@ export function toProblem(thrown: unknown): Problem {
   ) {
     return serviceBusy(1);
   }
+  if (isDatabaseUnavailable(error)) return serviceBusy(1);
   const status = error.statusCode ?? 500;
   if (status === 413) return new Problem(413, 'payload-too-large', 'Payload too large', error.message);
   if (status === 415)

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { MAX_BATCH_EVENTS } from '../domain/request-limits.js';
 import { openDatabase } from '../store/database.js';
@@ -85,6 +86,7 @@ async function startOnPostgres(url: string, options: StartOptions): Promise<Runn
     import('../store/pg/server-database.js'),
     import('../store/pg/open-failure.js'),
   ]);
+  const keyFileExisted = existsSync(options.secretsKeyFile);
   let shared: SharedServerDatabase;
   try {
     shared = await openPgServerDatabase(url, {
@@ -96,6 +98,11 @@ async function startOnPostgres(url: string, options: StartOptions): Promise<Runn
     if (reason) throw new DatabaseOpenError(reason, { cause: error });
     throw error;
   }
+  // The first instance made the key every other one needs: the operator must hear of it.
+  if (!keyFileExisted && existsSync(options.secretsKeyFile))
+    options.log?.(
+      `Made the secrets key file ${options.secretsKeyFile} (mode 0600): give every other instance a copy (AUDIT_SECRETS_KEY_FILE) and back it up; the database's keys cannot be opened without it.`,
+    );
   return serve({ shared }, () => shared.close(), options);
 }
 

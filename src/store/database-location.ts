@@ -36,6 +36,11 @@ export function postgresLocation(url: string): DatabaseLocation {
       `the database URL must start with postgres:// or postgresql://, not ${JSON.stringify(parsed.protocol)} (a SQLite file is given with --db)`,
     );
   }
+  if (misplacedAt(parsed)) {
+    throw new DatabaseUrlError(
+      "the database URL has an '@' after its host: a password holding '/', '?' or '#' must be written %2F, %3F or %23 (or give it in PGPASSWORD or ~/.pgpass)",
+    );
+  }
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
   if (!database && !parsed.searchParams.has('dbname')) {
     throw new DatabaseUrlError(`the database URL names no database: ${redactedUrl(url)}`);
@@ -51,11 +56,18 @@ export function redactedUrl(url: string): string {
   } catch {
     return '(a database URL that is not a URL)';
   }
+  // The parser took part of a password for the port and the rest for the path, query or fragment.
+  if (misplacedAt(parsed)) return `${parsed.protocol}//*****`;
   if (parsed.password) parsed.password = '*****';
   for (const key of [...parsed.searchParams.keys()]) {
     if (/pass/i.test(key)) parsed.searchParams.set(key, '*****');
   }
   return parsed.toString();
+}
+
+/** An '@' after the authority: the userinfo ended early at a '/', '?' or '#' of the password. */
+function misplacedAt(parsed: URL): boolean {
+  return `${parsed.pathname}${parsed.search}${parsed.hash}`.includes('@');
 }
 
 /** Whether the URL carries a password of its own (visible to anyone who can list processes). */

@@ -125,12 +125,11 @@ describe('a PostgreSQL URL shown to an operator (threat: the password leaks into
     for (const error of [refused, login, missing])
       expect(describeOpenFailure(error, URL_WITH_PASSWORD)).not.toContain('s3cret-pw');
     expect(describeOpenFailure(new TypeError('x is undefined'), URL_WITH_PASSWORD)).toBeUndefined();
-    // A file that is missing (the secrets key's directory) is not a missing socket.
-    const noFile = Object.assign(new Error("ENOENT: no such file or directory, open '/x/postgres.key'"), {
-      code: 'ENOENT',
-      syscall: 'open',
+    // A file that is missing is not a missing socket: an error of ours is worded by its caller.
+    const noKey = Object.assign(new Error('cannot create the secrets key file /x/postgres.key: ENOENT'), {
+      code: 'ERR_SECRETS_KEY',
     });
-    expect(describeOpenFailure(noFile, URL_WITH_PASSWORD)).toBeUndefined();
+    expect(describeOpenFailure(noKey, URL_WITH_PASSWORD)).toBeUndefined();
     expect(
       describeOpenFailure(Object.assign(new Error('syntax'), { code: '42601' }), URL_WITH_PASSWORD),
     ).toBeUndefined();

@@ -49,11 +49,14 @@ export function serverKeyCommand(context: CliContext): Command {
       let signer: NoteSigner;
       let created: boolean;
       let file: string;
+      let keyFileMade = false;
       if (location.kind === 'postgres') {
         // Sealed in the database under the secrets key file all instances share.
         file = secretsKeyFile(context, options.secretsKeyFile);
+        const hadKeyFile = existsSync(file);
         const { sharedLogKey } = await import('../../server/admin.js');
         ({ signer, created } = await adminDatabaseErrors(() => sharedLogKey(location.url, file)));
+        keyFileMade = !hadKeyFile && existsSync(file);
       } else {
         if (options.secretsKeyFile !== undefined) throw sqliteHasNoSecretsKeyFile();
         file = keyFiles.logKeyFileFor(location.file);
@@ -70,6 +73,13 @@ export function serverKeyCommand(context: CliContext): Command {
         writeLine(
           context.stderr,
           'No signing key yet: made one in the database, sealed under the secrets key file, as the first server start would.',
+        );
+      }
+      // The only copy of the key that opens the database's secrets may now be on this machine.
+      if (keyFileMade) {
+        writeLine(
+          context.stderr,
+          `Made the secrets key file ${sanitizeForDisplay(file)} (mode 0600): give every server instance a copy (AUDIT_SECRETS_KEY_FILE) and back it up; the database's keys cannot be opened without it.`,
         );
       } else if (created) {
         writeLine(

@@ -28,10 +28,12 @@ export function describeOpenFailure(error: unknown, url: string): string | undef
   const where = redactedUrl(url);
   const code = (error as { code?: unknown }).code;
   if (error.name === 'PostgresNotDurableError') return `${error.message}: ${where}`;
-  // Only the driver's own connect: an ENOENT of a file (the secrets key's) is not a socket's.
-  const syscall = (error as { syscall?: unknown }).syscall;
-  if (typeof code === 'string' && NETWORK[code] && (syscall === 'connect' || syscall === 'getaddrinfo'))
-    return `cannot connect to ${where}: ${NETWORK[code]}`;
+  // Ours (ERR_SECRETS_KEY, ERR_SCHEMA_MISMATCH): the caller words them, whatever they say.
+  if (typeof code === 'string' && code.startsWith('ERR_')) return undefined;
+  // A file the URL names (sslrootcert, sslcert, sslkey) that cannot be read: it has a path where
+  // a socket's failure has an address.
+  if ('path' in error) return `cannot use the database ${where}: ${oneLine(error.message)}`;
+  if (typeof code === 'string' && NETWORK[code]) return `cannot connect to ${where}: ${NETWORK[code]}`;
   if (typeof code === 'string' && OPERATOR_STATES.test(code))
     return `cannot use the database ${where}: ${oneLine(error.message)}`;
   if (/timeout exceeded when trying to connect|Connection terminated/i.test(error.message))

@@ -75,6 +75,13 @@ export function createPgPool(url: string, options: PgPoolOptions = {}): PgPool {
     'error',
     options.onIdleError ?? ((error) => process.emitWarning(error, 'PostgresIdleConnectionError')),
   );
+  // A connection ended while checked out (a failover, a restart, pg_terminate_backend) emits
+  // 'error' on its client, which pg-pool listens for only while it is idle: unheard, that is an
+  // uncaught exception that ends the process. The statement under way fails with it anyway (and
+  // the holder releases the client as broken), so here it is only heard.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   return pool;
 }
 

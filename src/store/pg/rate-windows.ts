@@ -22,7 +22,9 @@ const TAKE_SQL = `INSERT INTO rate_windows AS r (key, start, count, allowed) VAL
  * src/server/rate-limiter.ts over the rate_windows table, for several instances: the same fixed
  * windows from a key's first request, the same check (counts even a refused request) and take
  * (a refusal costs nothing), each one upsert, so concurrent requests through any instance add up
- * under the row lock. Answers as RateDecision does.
+ * under the row lock. Answers as RateDecision does. Windows that ran out are deleted at most once
+ * a window per instance, by the request that finds it due: every client address that ever sent
+ * a request has a row, so without that the table grows for as long as the database lives.
  */
 export function createSharedRateLimiter(
   db: Queryable,
@@ -31,9 +33,20 @@ export function createSharedRateLimiter(
   options: { windowMs?: number } = {},
 ) {
   const windowMs = options.windowMs ?? 60_000;
+  let prunedAt = now();
+
+  async function dropExpired(): Promise<number> {
+    const { rowCount } = await db.query('DELETE FROM rate_windows WHERE start <= $1', [now() - windowMs]);
+    return rowCount ?? 0;
+  }
 
   async function run(sql: string, key: string, units: number): Promise<SharedRateDecision> {
     const time = now();
+    if (time - prunedAt >= windowMs) {
+      prunedAt = time;
+      // A prune that failed is tried again a window later; the request is not refused for it.
+      await dropExpired().catch(() => {});
+    }
     const cost = Math.min(units, limitPerMinute);
     const { rows } = await db.query<{ start: number; count: number; allowed: boolean }>(sql, [
       key,
@@ -59,10 +72,7 @@ export function createSharedRateLimiter(
     check: (key: string, units = 1) => run(CHECK_SQL, key, units),
     /** Counts `units` only if they fit in what is left of the window; a refusal costs nothing. */
     take: (key: string, units = 1) => run(TAKE_SQL, key, units),
-    /** Forgets windows that ran out (hourly, from one instance): the table stays small. */
-    async dropExpired(): Promise<number> {
-      const { rowCount } = await db.query('DELETE FROM rate_windows WHERE start <= $1', [now() - windowMs]);
-      return rowCount ?? 0;
-    },
+    /** Forgets windows that ran out now (the limiter also does it itself once a window). */
+    dropExpired,
   };
 }

@@ -27,16 +27,31 @@ export type SecretsKeySource = Buffer | { file: string };
 
 export async function resolveSecretsKey(db: Queryable, source: SecretsKeySource): Promise<Buffer> {
   if (Buffer.isBuffer(source)) return source;
-  const existing = readKeyFile(source.file);
+  const existing = onKeyFile(source.file, 'read', () => readKeyFile(source.file));
   if (existing) return existing;
   if ((await readSetting(db, KEY_CHECK)) !== undefined) {
     throw new SecretsKeyError(
       `the secrets key file ${source.file} is missing, and this PostgreSQL database's secrets are sealed with one: copy the key file the other instances use (AUDIT_SECRETS_KEY_FILE)`,
     );
   }
-  // As the SQLite file's directory is: made, private, when missing.
-  mkdirSync(dirname(source.file), { recursive: true, mode: 0o700 });
-  return createKeyFile(source.file);
+  return onKeyFile(source.file, 'create', () => {
+    // The default is in the data directory, which a machine that only runs against PostgreSQL
+    // has not made yet; made as SQLite's database directory is, for its owner alone.
+    mkdirSync(dirname(source.file), { recursive: true, mode: 0o700 });
+    return createKeyFile(source.file);
+  });
+}
+
+/** A file system failure of the key file as SecretsKeyError naming it (not a database failure). */
+function onKeyFile<T>(file: string, verb: string, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof SecretsKeyError) throw error;
+    throw new SecretsKeyError(`cannot ${verb} the secrets key file ${file}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
 }
 
 /** Makes the keys a new database lacks and refuses a secrets key that is not this database's. */
