@@ -96,6 +96,17 @@ describePostgres('positions heard across instances (LISTEN/NOTIFY with a polling
     await Promise.all(Array.from({ length: 2000 }, (_, i) => reaches(1_000_000 + i, (1_000_000 + i) * 10)));
   });
 
+  it('a commit told after close sends nothing (a write in flight at shutdown, its pool about to end)', async () => {
+    const pool = createPgPool(database.url, { max: 1 });
+    const errors: unknown[] = [];
+    const notifier = createPositionNotifier(pool, { onError: (error) => errors.push(error) });
+    await notifier.close();
+    await pool.end();
+    notifier.notify(1, 99);
+    await sleep(50);
+    expect(errors).toEqual([]);
+  });
+
   it('without NOTIFY, B still hears positions by polling', async () => {
     const storeA = createPgEventStore(poolA);
     const { listener, reaches } = listenerB(50);

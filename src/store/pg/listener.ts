@@ -50,8 +50,11 @@ export function createPositionNotifier(pool: PgPool, options: PositionNotifierOp
     }
   }
 
+  let closed = false;
   return {
     notify(orgId: number, last: number): void {
+      // A commit that ends after close (a write in flight at shutdown): the others poll for it.
+      if (closed) return;
       pending.set(orgId, Math.max(pending.get(orgId) ?? 0, last));
       if (timer) return;
       const wait = Math.max(0, lastSentAt + intervalMs - performance.now());
@@ -59,6 +62,7 @@ export function createPositionNotifier(pool: PgPool, options: PositionNotifierOp
     },
     /** Sends what is pending and waits for every NOTIFY under way. */
     async close(): Promise<void> {
+      closed = true;
       if (timer) {
         clearTimeout(timer);
         flush();
