@@ -2,7 +2,11 @@
  * The JSON Canonicalization Scheme of RFC 8785: one byte sequence for one JSON value, whatever
  * order its keys came in, so that a hash of it identifies the value. Object keys are sorted by
  * their UTF-16 code units; strings and numbers are written as ECMAScript's JSON.stringify writes
- * them (the RFC defines them so); no white space.
+ * them (the RFC defines them so); no white space. One extension: the RFC refuses a string that
+ * holds half a surrogate pair, which a sender may put in any field; it is written as
+ * JSON.stringify writes it (the escape \udXXX), so such an event is hashed like any other
+ * instead of stopping its organization's tree. The literal text "\udXXX" is written with its
+ * backslash escaped, so the two never share a byte sequence.
  */
 export type CanonicalValue =
   | null
@@ -12,7 +16,7 @@ export type CanonicalValue =
   | readonly CanonicalValue[]
   | { readonly [key: string]: CanonicalValue };
 
-/** The canonical text of `value`; throws on what JSON cannot hold (NaN, Infinity, lone surrogates). */
+/** The canonical text of `value`; throws on what JSON cannot hold (NaN, Infinity). */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value === 'boolean') return JSON.stringify(value);
   if (typeof value === 'number') {
@@ -41,24 +45,12 @@ export function canonicalJson(value: unknown): string {
   throw new TypeError(`JSON cannot hold a ${typeof value}`);
 }
 
-function checkedString(text: string): string {
-  if (/\p{Surrogate}/u.test(text))
-    throw new TypeError('JSON text for hashing cannot hold half a surrogate pair');
-  return JSON.stringify(text);
-}
-
-/**
- * canonicalJson of an array of strings, fast: JSON.stringify writes each string as RFC 8785 does,
- * except that it escapes a lone surrogate (as \udXXX) where canonicalJson refuses one — so only
- * a text holding "\ud" takes the slow path, which throws if the surrogate is really alone.
- */
+/** canonicalJson of an array of strings: JSON.stringify's, as RFC 8785 (and the extension above) writes it. */
 export function canonicalStringArray(values: readonly string[]): string {
-  const text = JSON.stringify(values);
-  return text.includes('\\ud') ? `[${values.map(checkedString).join(',')}]` : text;
+  return JSON.stringify(values);
 }
 
-/** A string's canonical text, fast in the same way as canonicalStringArray. */
+/** A string's canonical text. */
 export function canonicalString(value: string): string {
-  const text = JSON.stringify(value);
-  return text.includes('\\ud') ? checkedString(value) : text;
+  return JSON.stringify(value);
 }

@@ -8,10 +8,15 @@ import { join } from 'node:path';
  * fails the run instead of filling the machine's /tmp.
  */
 export default function setup(): () => void {
+  // Each vitest project (SQLite, PostgreSQL: test/vitest.config.ts) runs this; the first makes
+  // the suite's dir, the others share it.
+  if (process.env.AUDIT_SUITE_TMPDIR) return () => {};
   const previous = process.env.TMPDIR;
   const root = mkdtempSync(join(tmpdir(), 'audit-suite-'));
   process.env.TMPDIR = root;
+  process.env.AUDIT_SUITE_TMPDIR = root;
   return () => {
+    delete process.env.AUDIT_SUITE_TMPDIR;
     // Not a test's leak: SQLite's own temp files (etilqs_*) outlive a server the durability tests
     // kill on purpose (SQLite deletes them on close, which a SIGKILL skips), and on Node 22+ the
     // module compile cache that vitest turns on lives in the temp dir (node-compile-cache).

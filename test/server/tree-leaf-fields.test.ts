@@ -67,6 +67,37 @@ describe('the leaves route builds in SQL the fields a leaf committed to', () => 
   });
 });
 
+describe('an event any sender can make', () => {
+  it('threat: one event holding half a surrogate pair stops the tree of every organization — it is sealed like any other', async () => {
+    fixture = await createFixture({ checkpointIntervalMs: 1 });
+    const f = fixture;
+    const [lone] = await f.ingest(
+      [{ action: 'user.login', description: 'x\ud800', metadata: { k: '\udc00', '\ud83d': 1 } }],
+      f.tokens.ingest,
+    );
+    const other = await f.request({
+      method: 'POST',
+      url: '/api/v1/organizations/other/audit-logs',
+      token: f.tokens.otherOrg,
+      payload: { events: [{ action: 'user.login' }] },
+    });
+    expect(other.statusCode).toBe(201);
+    await f.app.services.sealer.settle();
+    expect(await f.app.services.engine.stores.sealing.behind()).toBe(0);
+    const tree = (await f.request({ method: 'GET', url: `${BASE}/tree` })).json().data;
+    const rows = (
+      await f.request({ method: 'GET', url: `${BASE}/tree/leaves?start=0&end=${tree.sealed_size}` })
+    ).json().data as LeafRow[];
+    const row = rows.find((candidate) => candidate[2] === lone?.id) as LeafRow;
+    const event = (await f.request({ method: 'GET', url: `${BASE}/${lone?.id}` })).json().data as AuditEvent;
+    const [, , , , , commitment, salt, fields] = row;
+    expect(committedFields(fields ?? [])?.fields).toEqual(leafFields(event));
+    expect(
+      checkLeafFields(fields ?? [], Buffer.from(salt ?? '', 'hex'), Buffer.from(commitment, 'hex')).matches,
+    ).toBe(true);
+  });
+});
+
 describe('fields that cannot be what was sealed', () => {
   const fields = (changes: unknown, metadata: unknown) => [...Array(16).fill(''), changes, metadata];
 

@@ -21,7 +21,7 @@ export interface FileRow {
    * The row's leaf hash, computed ahead (ndjson-pool.ts) under the salt of entry `index`
    * (null: its fields cannot be hashed); `fields` then holds only the id, time and category.
    */
-  hashed?: { index: number; hash: Buffer | null };
+  hashed?: { index: number; hash: Buffer };
 }
 
 export function exportRows(
@@ -43,12 +43,7 @@ export function eventRow(line: number, text: string): FileRow {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return { line, problem: 'is not a JSON event object' };
-  try {
-    return { line, fields: leafFields(value as AuditEvent) };
-  } catch (error) {
-    if (!(error instanceof TypeError)) throw error;
-    return { line, problem: 'holds text no event can hold (half a surrogate pair)' };
-  }
+  return { line, fields: leafFields(value as AuditEvent) };
 }
 
 async function* ndjsonRows(lines: AsyncIterable<LineBatch>): AsyncGenerator<FileRow[]> {
@@ -99,7 +94,7 @@ async function* jsonArrayRows(lines: AsyncIterable<LineBatch>): AsyncGenerator<F
 }
 
 /** A hash computed ahead must be of this very entry: a reader that skipped or added a row is a bug, not a pass. */
-export function hashedAhead(hashed: { index: number; hash: Buffer | null }, i: number): Buffer | undefined {
+export function hashedAhead(hashed: { index: number; hash: Buffer }, i: number): Buffer {
   if (hashed.index !== i) throw new Error(`row ${i} was hashed as entry ${hashed.index}`);
-  return hashed.hash ?? undefined;
+  return hashed.hash;
 }

@@ -9,8 +9,6 @@ import { eventRow } from './export-rows.js';
 import { rowLeafHash } from './row-leaf.js';
 
 export const HASHED = 0;
-/** The fields hold half a surrogate pair: no leaf hash (the check reports the row). */
-export const UNHASHABLE = 1;
 /** Not an event (the check reports `problems`); no header, no hash. */
 export const UNREADABLE = 2;
 
@@ -23,7 +21,7 @@ export interface HashedChunk {
   lineCount: number;
   /** Per row, its line within the run (0 = the first). */
   lines: Int32Array;
-  /** Per row, HASHED, UNHASHABLE or UNREADABLE. */
+  /** Per row, HASHED or UNREADABLE. */
   kinds: Uint8Array;
   /** Per row, 32 bytes: its leaf hash when HASHED and within the proof's count. */
   hashes: Uint8Array;
@@ -90,12 +88,7 @@ export function hashNdjsonChunk(
     headers.push(fields[0] as string, fields[1] as string, fields[2] as string);
     const index = firstIndex + r;
     if (index >= count) continue;
-    try {
-      hashes.set(rowLeafHash(fields, salts.subarray(index * 32, index * 32 + 32)), r * 32);
-    } catch (error) {
-      if (!(error instanceof TypeError)) throw error;
-      kinds[r] = UNHASHABLE;
-    }
+    hashes.set(rowLeafHash(fields, salts.subarray(index * 32, index * 32 + 32)), r * 32);
   }
   return {
     firstIndex,

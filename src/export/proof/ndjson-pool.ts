@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FileRow } from './export-rows.js';
-import { type HashedChunk, UNHASHABLE, UNREADABLE } from './ndjson-chunk.js';
+import { type HashedChunk, UNREADABLE } from './ndjson-chunk.js';
 import type { ChunkJob } from './ndjson-worker.js';
 
 // Enough lines to make a message worth sending; the worker decodes them 64 KiB at a time.
@@ -142,8 +142,7 @@ function rowsOf(chunk: HashedChunk, firstLine: number): FileRow[] {
       continue;
     }
     const fields = chunk.headers.slice(3 * r, 3 * r + 3);
-    const hash =
-      kind === UNHASHABLE ? null : Buffer.from(chunk.hashes.buffer, chunk.hashes.byteOffset + 32 * r, 32);
+    const hash = Buffer.from(chunk.hashes.buffer, chunk.hashes.byteOffset + 32 * r, 32);
     rows[r] = { line, fields, hashed: { index: chunk.firstIndex + r, hash } };
   }
   return rows;

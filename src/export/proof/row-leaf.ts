@@ -9,11 +9,7 @@ import { createHmac, hash } from 'node:crypto';
 import { LEAF_VERSION } from '../../domain/merkle/leaf.js';
 
 export function rowLeafHash(fields: readonly string[], salt: Uint8Array): Buffer {
-  // canonicalJson of a list of strings is JSON.stringify's, once no string holds half a
-  // surrogate pair (which canonicalJson refuses): each is checked on its own, nothing is joined.
-  for (const field of fields)
-    if (!(field as string & { isWellFormed(): boolean }).isWellFormed())
-      throw new TypeError('JSON text for hashing cannot hold half a surrogate pair');
+  // canonicalJson of a list of strings is JSON.stringify's (domain/canonical-json.ts).
   const commitment = createHmac('sha256', salt).update(JSON.stringify(fields)).digest('base64');
   // RFC 8785 orders the keys by UTF-16 code units: category, commitment, id, timestamp, v.
   const bytes = `{"category":${JSON.stringify(fields[2])},"commitment":"${commitment}","id":${JSON.stringify(
