@@ -8,7 +8,7 @@ import { eraseSubject } from '../../src/gdpr/erasure.js';
 import { createPgEngine, openPgEngine, type PgEngine } from '../../src/store/pg/engine.js';
 import { createPgPool } from '../../src/store/pg/pool.js';
 import { leafOf, saltOf } from '../helpers/deterministic-leaf.js';
-import { describePostgres, migratedDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { describePostgres, emptyDatabase, migratedDatabase, type TestDatabase } from '../helpers/postgres.js';
 
 // Threat: personal data an erasure replaced is still recoverable from PostgreSQL's table files
 // (old row versions in the heap, index entries, TOAST chunks, column statistics), by anyone who
@@ -91,8 +91,18 @@ describePostgres('GDPR erasure on PostgreSQL leaves no readable copy in the tabl
       } catch {
         continue; // unlinked meanwhile (a relation's old file goes at the checkpoint)
       }
-      for (const needle of needles)
-        if (bytes.includes(needle)) hits.push(`${typeof needle === 'string' ? needle : 'a salt'} in ${file}`);
+      const found = needles.filter((needle) => bytes.includes(needle));
+      if (found.length === 0) continue;
+      // Named by its relation, when the file still is one: what a failure has to say.
+      const filenode = Number(file.split(/[._]/)[0]);
+      const { rows } = await superuser.query<{ name: string | null }>(
+        'SELECT pg_filenode_relation(0, $1)::regclass::text AS name',
+        [Number.isSafeInteger(filenode) ? filenode : 0],
+      );
+      for (const needle of found)
+        hits.push(
+          `${typeof needle === 'string' ? needle : 'a salt'} in ${file} (${rows[0]?.name ?? 'no relation'})`,
+        );
     }
     return [...new Set(hits)];
   }
@@ -216,6 +226,34 @@ describePostgres('GDPR erasure on PostgreSQL leaves no readable copy in the tabl
     expect(await engine.scrub(5_000)).toBe(true);
     // VACUUM FULL copies the row versions an open snapshot may see (measured): hence the wait.
     if (filesReadable) expect(await filesHolding(['later.quillfeather@example.com'])).toEqual([]);
+  }, 60_000);
+
+  it('a transaction in another database of the cluster that began before the erasure keeps the scrub back (threat: the scrub says clean while VACUUM FULL copied the old rows)', async () => {
+    await engine.stores.recorder.record(org, [
+      {
+        id: 'elsewhere',
+        action: 'user.login',
+        actor: { id: 'user_else', email: 'else.quillfeather@example.com' },
+      },
+    ]);
+    // Another application's database, and a long transaction of it that holds an xid.
+    const other = await emptyDatabase();
+    const elsewhere = new pg.Client({ connectionString: other.url });
+    await elsewhere.connect();
+    try {
+      await elsewhere.query('BEGIN');
+      await elsewhere.query('SELECT pg_current_xact_id()');
+      await engine.write((tx) =>
+        eraseSubject(tx.gdpr, org, { user: 'else.quillfeather@example.com' }, Date.now()),
+      );
+      expect(await engine.scrub(200)).toBe(false);
+      await elsewhere.query('COMMIT');
+    } finally {
+      await elsewhere.end();
+      await other.drop();
+    }
+    expect(await engine.scrub(5_000)).toBe(true);
+    if (filesReadable) expect(await filesHolding(['else.quillfeather@example.com'])).toEqual([]);
   }, 60_000);
 
   it.skipIf(!filesReadable)(

@@ -142,13 +142,22 @@ async function readPending(client: PgClient): Promise<Pending[]> {
 
 /**
  * Whether PostgreSQL may still keep row versions an erasure (transaction `xid`) replaced: a
- * session of this database holds a snapshot or runs a transaction that began before it ended, a
+ * transaction of any database runs that began before it ended, a session of this database holds
+ * a snapshot that did, a
  * prepared transaction does, or a replica's feedback does (a replication slot's, or a walsender's
  * without a slot: no database). The vacuum
  * horizon is the oldest of these; a lazy VACUUM's own (pg_stat_progress_vacuum) is not counted
  * by PostgreSQL, so not here either.
  */
 async function heldBack(client: PgClient, xid: bigint): Promise<boolean> {
+  // A transaction of any database of the cluster that began before the erasure ended: VACUUM
+  // FULL's own snapshot would then reach back past the erasure (a snapshot's xmin is the oldest
+  // xid running anywhere), and it would copy the old rows. Seen whatever role runs it.
+  const oldest = await client.query<{ held: boolean }>(
+    'SELECT pg_snapshot_xmin(pg_current_snapshot()) <= $1::text::xid8 AS held',
+    [xid.toString()],
+  );
+  if (oldest.rows[0]?.held) return true;
   const { rows } = await client.query<{ xid: string }>(
     `SELECT x::text AS xid FROM (
        SELECT unnest(ARRAY[backend_xid, backend_xmin]) AS x FROM pg_stat_activity
