@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
+  BIN,
   cliEnv,
   fetchAllEvents,
   ingestEvents,
@@ -88,6 +90,41 @@ describePostgres('two server instances on one PostgreSQL database', () => {
       stream.close();
     }
   });
+
+  it('audit tail pointed at one instance prints, once each, what is ingested through the other', async () => {
+    const tail = spawn(
+      process.execPath,
+      [BIN, 'tail', '-n', '0', '-o', 'ndjson', '--action', 'review.completed'],
+      {
+        env: { ...envB, AUDIT_SERVER: b.url, AUDIT_TOKEN: token, AUDIT_ORG: 'default' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let printed = '';
+    tail.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      printed += chunk;
+    });
+    const numbers = () => [...printed.matchAll(/"n":(\d+)/g)].map((match) => Number(match[1]));
+    const review = (n: number) => ({ action: 'review.completed', metadata: { n } });
+    try {
+      // Until tail prints an event it may not be following yet: one event a quarter second apart.
+      let n = 1;
+      for (; numbers().length === 0 && n < 60; n++) {
+        await ingestEvents(a.url, token, [review(n)]);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      const first = numbers()[0] as number;
+      await ingestEvents(a.url, token, [review(100), review(101), review(102)]);
+      for (let wait = 0; wait < 100 && !numbers().includes(102); wait++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const expected = [...Array.from({ length: n - first }, (_, i) => first + i), 100, 101, 102];
+      expect(numbers()).toEqual(expected);
+    } finally {
+      tail.kill('SIGINT');
+    }
+  }, 60_000);
 
   it('an instance killed mid-ingest loses nothing it acknowledged: the other lists and exports it all', async () => {
     const acknowledged: string[] = [];
