@@ -24,8 +24,6 @@ export interface SharedRateLimiter {
  */
 export interface SharedServerDatabase {
   engine: Engine;
-  /** Where it is, for messages: the URL without its password. */
-  describe: string;
   /** The one checkpoint signing key of every instance. */
   logKey: NoteSigner;
   createLimiter(limitPerMinute: number, now: () => number, options: { windowMs?: number }): SharedRateLimiter;

@@ -1,4 +1,3 @@
-import { redactedUrl } from '../database-location.js';
 import type { SharedServerDatabase } from '../server-database.js';
 import { openPgEngine, type PgEngineOptions } from './engine.js';
 import { createPositionListener, createPositionNotifier } from './listener.js';
@@ -50,7 +49,6 @@ export async function openPgServerDatabase(
     partitions.unref();
     return {
       engine,
-      describe: redactedUrl(url),
       logKey,
       createLimiter: (limitPerMinute, limiterNow, limiterOptions) =>
         createSharedRateLimiter(engine.pool, limitPerMinute, limiterNow, limiterOptions),
