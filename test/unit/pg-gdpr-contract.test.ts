@@ -18,7 +18,6 @@ import { exportDocument } from '../../src/gdpr/export-document.js';
 import type { SubjectRequest } from '../../src/gdpr/subject.js';
 import { openDatabase } from '../../src/store/database.js';
 import { openPgEngine, type PgEngine } from '../../src/store/pg/engine.js';
-import { withPgSubtrees } from '../../src/store/pg/merkle-subtrees.js';
 import type { Engine, StorePort } from '../../src/store/port.js';
 import { createSqliteEngine, type SqliteEngine } from '../../src/store/sqlite-engine.js';
 import { createServerStores } from '../../src/store/sqlite-server-stores.js';
@@ -44,11 +43,10 @@ const REQUEST: SubjectRequest = { user: EMAIL, names: [NAME] };
 
 type Answers = Record<string, unknown>;
 
-/** How each engine is reached outside the port: webhook rows (no webhook port on PostgreSQL yet) and the stored tree. */
+/** Each engine, and how a webhook row with hostile text is planted in it outside the port. */
 interface Twin {
   engine: Engine;
   addWebhook(orgId: number, description: string, lastError: string): Promise<void>;
-  tree<T>(orgId: number, compute: (perfect: PerfectSubtrees) => T): Promise<T>;
 }
 
 function subjectEvents(publicId: string): EventInput[] {
@@ -135,7 +133,9 @@ function normalize(value: unknown, masks: Map<string, string>): unknown {
   return value;
 }
 
-async function scenario({ engine, addWebhook, tree }: Twin): Promise<Answers> {
+async function scenario({ engine, addWebhook }: Twin): Promise<Answers> {
+  const tree = <T>(orgId: number, compute: (perfect: PerfectSubtrees) => T) =>
+    engine.stores.merkle.withSubtrees(orgId, compute);
   const { directory, events, recorder, merkle, gdpr } = engine.stores;
   const answers: Answers = {};
   const masks = new Map<string, string>();
@@ -261,7 +261,6 @@ describePostgres('GDPR export and erasure: the same answers from SQLite and Post
              VALUES (?, (SELECT max(seq) FROM events), 'failed', ?, 0)`,
           ).run(lastInsertRowid, lastError);
         }),
-      tree: (orgId, compute) => sqlite.stores.merkle.withSubtrees(orgId, compute),
     });
     fromPg = await scenario({
       engine: pg,
@@ -277,7 +276,6 @@ describePostgres('GDPR export and erasure: the same answers from SQLite and Post
           [orgId, rows[0]?.id, lastError],
         );
       },
-      tree: (orgId, compute) => pg.stores.merkle.withSubtrees(orgId, compute),
     });
   }, 60_000);
   afterAll(async () => {
