@@ -87,7 +87,10 @@ describe('GET audit-logs/stream (Server-Sent Events)', () => {
     await fixture.ingest([{ action: 'tunnel.created' }]);
     const [tunnel] = await resumed.waitFor(1);
     expect(JSON.parse(tunnel?.data ?? '').action).toBe('tunnel.created');
-    expect(positions).toEqual([endSeq]);
+    // The tree sealer may sign a checkpoint (a self-audit event) between the read of endSeq
+    // above and the request: the subscription is at the end of the log, not at the old position.
+    expect(positions).toHaveLength(1);
+    expect(positions[0]).toBeGreaterThanOrEqual(endSeq);
     hub.subscribe = subscribe;
     resumed.close();
   });
