@@ -34,7 +34,7 @@ const BASE64 = new Int8Array(256).fill(-1);
  * within a tree of `treeSize`.
  */
 export function readPlainEntryLine(
-  bytes: Uint8Array,
+  bytes: Buffer,
   start: number,
   end: number,
   i: number,
@@ -107,6 +107,6 @@ function decodeBase64(
   return true;
 }
 
-function asciiText(bytes: Uint8Array, start: number, end: number): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
+function asciiText(bytes: Buffer, start: number, end: number): string {
+  return bytes.toString('latin1', start, end);
 }
