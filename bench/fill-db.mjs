@@ -14,8 +14,9 @@ const { bootstrapIfEmpty } = await import(join(DIST, 'server', 'bootstrap.js'));
 const [file, count] = [process.argv[2], Number(process.argv[3])];
 const app = await buildApp({ db: openDatabase(file), checkpointIntervalMs: 1 });
 const { services } = app;
-const { token } = bootstrapIfEmpty(services);
-const org = services.directory.findOrganization('default');
+const { token } = await bootstrapIfEmpty(services.engine);
+const stores = services.sqlite;
+const org = stores.directory.findOrganization('default');
 const base = Date.now() - 86_400_000;
 const started = performance.now();
 for (let start = 0; start < count; start += 1000) {
@@ -30,7 +31,7 @@ for (let start = 0; start < count; start += 1000) {
       metadata: { n: i },
     });
   }
-  services.recorder.record(org.id, batch);
+  stores.recorder.record(org.id, batch);
 }
 const recorded = performance.now();
 await new Promise((resolve) => setTimeout(resolve, 5));

@@ -4,8 +4,8 @@
  * src/domain/merkle/leaf.ts, with the two JSON fields canonical — and checked against the
  * commitment under the event's salt.
  */
-import { createHmac } from 'node:crypto';
 import { canonicalJson, canonicalStringArray } from '../domain/canonical-json.js';
+import { hmacSha256 } from '../domain/merkle/digest.js';
 
 const CHANGES = 16;
 const METADATA = 17;
@@ -22,7 +22,7 @@ const NO_MATCH: FieldsCheck = { matches: false, metadata: undefined };
 export function checkLeafFields(fields: readonly unknown[], salt: Buffer, commitment: Buffer): FieldsCheck {
   const committed = committedFields(fields);
   if (committed === undefined) return NO_MATCH;
-  const digest = createHmac('sha256', salt).update(canonicalStringArray(committed.fields)).digest();
+  const digest = hmacSha256(salt, canonicalStringArray(committed.fields));
   return digest.equals(commitment) ? { matches: true, metadata: committed.metadata } : NO_MATCH;
 }
 

@@ -10,6 +10,7 @@
  * root of the checkpoint can be recomputed. The checkpoint is the signed note itself.
  */
 import { HASH_BYTES } from './hashes.js';
+import { type Entries, entriesByLine, NotLaidOutError } from './proof-entries.js';
 import {
   arrayOf,
   bytes,
@@ -108,9 +109,9 @@ export interface ExportProof {
   nodes: Map<string, Buffer>;
 }
 
-/** Reads a proof file's text; throws ProofFormatError naming what is wrong. */
-export function parseExportProof(text: string): ExportProof {
-  const laidOut = entriesByLine(text);
+/** Reads a proof file's bytes; throws ProofFormatError naming what is wrong. */
+export function parseExportProof(bytes: Buffer): ExportProof {
+  const laidOut = entriesByLine(bytes);
   if (laidOut) {
     try {
       return readProofDocument(laidOut.document, () => laidOut);
@@ -120,53 +121,11 @@ export function parseExportProof(text: string): ExportProof {
   }
   let document: unknown;
   try {
-    document = JSON.parse(text);
+    document = JSON.parse(bytes.toString('utf8'));
   } catch (error) {
     throw new ProofFormatError(`not JSON (${(error as Error).message})`);
   }
   return readExportProof(document);
-}
-
-const ENTRIES_OPEN = '\n"entries":[\n';
-const ENTRIES_CLOSE = '\n],\n"others":';
-
-class NotLaidOutError extends Error {
-  override readonly name = 'NotLaidOutError';
-}
-
-/**
- * A proof in formatExportProof's layout, its entries parsed one line at a time as they are read
- * instead of as one document: a million entries never exist as a million arrays at once. JSON
- * text holds a newline only between values, so the markers cannot be inside a string; anything
- * else (a proof reformatted by hand, a line that is not one entry) is left to JSON.parse whole.
- */
-function entriesByLine(text: string): (Entries & { document: unknown }) | undefined {
-  const open = text.indexOf(ENTRIES_OPEN);
-  const close = open === -1 ? -1 : text.indexOf(ENTRIES_CLOSE, open);
-  if (close === -1) return undefined;
-  let document: unknown;
-  try {
-    // A sentinel: were "entries" given again after the list, JSON.parse would take that one.
-    document = JSON.parse(`${text.slice(0, open)}"entries":0${text.slice(close + 2)}`);
-  } catch {
-    return undefined;
-  }
-  if ((document as { entries?: unknown } | null)?.entries !== 0) return undefined;
-  const starts: number[] = [];
-  for (let at = open + ENTRIES_OPEN.length; at <= close; at = text.indexOf('\n', at) + 1) starts.push(at);
-  const count = starts.length;
-  const entryAt = (i: number): unknown => {
-    const start = starts[i] as number;
-    // Each line but the last ends in the comma between entries.
-    const end = i + 1 < count ? (starts[i + 1] as number) - 2 : close;
-    if (i + 1 < count && text.charCodeAt(end) !== 0x2c) throw new NotLaidOutError();
-    try {
-      return JSON.parse(text.slice(start, end));
-    } catch {
-      throw new NotLaidOutError();
-    }
-  };
-  return { document, count, entryAt };
 }
 
 /**
@@ -178,12 +137,6 @@ export function readExportProof(document: unknown): ExportProof {
     const entries = arrayOf((document as { entries?: unknown }).entries, 'entries');
     return { count: entries.length, entryAt: (i) => entries[i] };
   });
-}
-
-interface Entries {
-  count: number;
-  /** Entry i; called in order, from 0. */
-  entryAt: (i: number) => unknown;
 }
 
 /** readExportProof, the entries given one by one once the head is checked. */
@@ -198,7 +151,7 @@ function readProofDocument(document: unknown, entriesOf: () => Entries): ExportP
   if (typeof doc.checkpoint !== 'string') throw new ProofFormatError('"checkpoint" is not a signed note');
   if (!isPosition(doc.tree_size)) throw new ProofFormatError('"tree_size" is not a tree size');
   const treeSize = doc.tree_size;
-  const { count, entryAt } = entriesOf();
+  const { count, entryAt, readPlain } = entriesOf();
   const positions = new Float64Array(count);
   const salts = Buffer.alloc(count * 32);
   const hints = Buffer.alloc(count * LEAF_HINT_BYTES);
@@ -207,7 +160,9 @@ function readProofDocument(document: unknown, entriesOf: () => Entries): ExportP
   // A written proof's entries carry the id and hint (4, or 5 when erased); the server's do not (2, or 3).
   const first = count > 0 ? entryAt(0) : undefined;
   const hinted = Array.isArray(first) && (first[1] === null ? first.length === 5 : first.length === 4);
+  const arrays = { positions, salts, ids, hints };
   for (let i = 0; i < count; i++) {
+    if (i > 0 && hinted && readPlain?.(i, treeSize, arrays)) continue;
     const entry = i === 0 ? first : entryAt(i);
     const list = Array.isArray(entry) ? entry : [];
     const gone = list[1] === null;

@@ -3,25 +3,26 @@
  * prefix and an interior node with 0x01, so a leaf can never pass for a node (second-preimage
  * resistance across levels).
  */
-import { createHash, hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { sha256 } from './digest.js';
 
 export const HASH_BYTES = 32;
 
 const LEAF_PREFIX = Buffer.from([0x00]);
 
-// One-shot hashing of one buffer is much cheaper than a Hash object per call (a million per
+// One-shot hashing (digest.ts) is much cheaper than a Hash object per call (a million per
 // check). The node's 65 bytes are assembled in a scratch buffer that nothing else keeps.
 const nodeInput = Buffer.alloc(1 + 2 * HASH_BYTES);
 nodeInput[0] = 0x01;
 
 /** MTH({d}) = SHA-256(0x00 || d). */
 export function leafHash(leafBytes: Uint8Array): Buffer {
-  return hash('sha256', Buffer.concat([LEAF_PREFIX, leafBytes]), 'buffer');
+  return sha256(Buffer.concat([LEAF_PREFIX, leafBytes]));
 }
 
 /** MTH({d}) of a leaf given as text (its UTF-8 bytes): one call, no hash object. */
 export function leafHashOfText(leafText: string): Buffer {
-  return hash('sha256', `\0${leafText}`, 'buffer');
+  return sha256(`\0${leafText}`);
 }
 
 /** SHA-256(0x01 || left || right). */
@@ -30,7 +31,7 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
     return createHash('sha256').update(nodeInput.subarray(0, 1)).update(left).update(right).digest();
   nodeInput.set(left, 1);
   nodeInput.set(right, 1 + HASH_BYTES);
-  return hash('sha256', nodeInput, 'buffer');
+  return sha256(nodeInput);
 }
 
 /** MTH({}) = SHA-256() — the root of the empty tree. */

@@ -13,10 +13,10 @@
  * time and category say which event a leaf stands for (none of them is personal data, and
  * erasure never changes them), so a check can name an event that was changed or removed.
  */
-import { createHmac } from 'node:crypto';
 import { canonicalJson, canonicalString, canonicalStringArray } from '../canonical-json.js';
 import type { AuditEvent, JsonObject } from '../event.js';
 import { exportFields } from '../export-fields.js';
+import { hmacSha256 } from './digest.js';
 import { leafHash } from './hashes.js';
 
 export const LEAF_VERSION = 1;
@@ -32,7 +32,7 @@ const LEAF_ENCODING = { text: (value: string) => value, json: (value: JsonObject
 
 /** HMAC-SHA-256(salt, canonical JSON of the fields). */
 export function commitmentOf(salt: Uint8Array, fields: readonly string[]): Buffer {
-  return createHmac('sha256', salt).update(canonicalStringArray(fields)).digest();
+  return hmacSha256(salt, canonicalStringArray(fields));
 }
 
 export interface LeafHeader {

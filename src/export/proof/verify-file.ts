@@ -25,11 +25,11 @@ export interface FileVerification extends ExportCheck {
 /** Reads FILE.proof.json; a malformed one is a problem of the check (it was altered), a missing one a usage error. */
 export async function readProofOf(file: string): Promise<{ proofFile: string; proof: ExportProof }> {
   const proofFile = proofPathOf(file);
-  let text: string;
+  let bytes: Buffer;
   try {
     if ((await stat(file)).isDirectory())
       throw new ProofFileMissingError(`cannot read ${file}: it is a directory`);
-    text = await readFile(proofFile, 'utf8');
+    bytes = await readFile(proofFile);
   } catch (error) {
     if (error instanceof ProofFileMissingError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
@@ -41,7 +41,7 @@ export async function readProofOf(file: string): Promise<{ proofFile: string; pr
     if (code === 'ENOENT') throw new ProofFileMissingError(`cannot read ${file}: no such file`);
     throw new ProofFileMissingError(`cannot read ${path}: ${(error as Error).message}`);
   }
-  return { proofFile, proof: parseExportProof(text) };
+  return { proofFile, proof: parseExportProof(bytes) };
 }
 
 export async function verifyExportFile(

@@ -1,0 +1,54 @@
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { hmacSha256, hmacSha256Base64, sha256 } from '../../src/domain/merkle/digest.js';
+
+// Every leaf, commitment and node of the tree goes through these: a digest that differs from
+// node:crypto's in one case would make a valid log fail verification, or let a changed one pass.
+
+const hostileText = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 300 }),
+  fc.string({ unit: 'grapheme', maxLength: 100 }),
+  // Lone surrogates, NUL and the bytes UTF-8 writes in three and four.
+  fc
+    .array(fc.constantFrom('\ud800', '\udfff', '\u0000', '\uffff', '€', '😀', 'a', '"'), { maxLength: 50 })
+    .map((parts) => parts.join('')),
+);
+
+describe('one-shot SHA-256 and HMAC-SHA-256', () => {
+  it('sha256 is createHash of the same text or bytes', () => {
+    fc.assert(
+      fc.property(hostileText, fc.uint8Array({ maxLength: 200 }), (text, bytes) => {
+        expect(sha256(text).equals(createHash('sha256').update(text).digest())).toBe(true);
+        expect(sha256(bytes).equals(createHash('sha256').update(bytes).digest())).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('tampering: the HMAC is createHmac for every key length and message, alternating (no state leaks between calls)', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 0, maxLength: 100 }),
+        hostileText,
+        hostileText,
+        (key, first, second) => {
+          for (const message of [first, second, first]) {
+            const expected = createHmac('sha256', key).update(message).digest();
+            expect(hmacSha256(key, message).equals(expected)).toBe(true);
+            expect(hmacSha256Base64(key, message)).toBe(expected.toString('base64'));
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('a message longer than the block kept between calls, then a short one, hash as createHmac says', () => {
+    const key = randomBytes(32);
+    for (const length of [5000, 400_000, 2_000_000, 3]) {
+      const message = 'é'.repeat(length);
+      expect(hmacSha256(key, message).equals(createHmac('sha256', key).update(message).digest())).toBe(true);
+    }
+  });
+});
