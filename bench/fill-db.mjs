@@ -15,7 +15,7 @@ const [file, count] = [process.argv[2], Number(process.argv[3])];
 const app = await buildApp({ db: openDatabase(file), checkpointIntervalMs: 1 });
 const { services } = app;
 const { token } = bootstrapIfEmpty(services);
-const org = services.directory.findOrganization('default');
+const org = services.sqlite.directory.findOrganization('default');
 const base = Date.now() - 86_400_000;
 const started = performance.now();
 for (let start = 0; start < count; start += 1000) {
@@ -30,7 +30,7 @@ for (let start = 0; start < count; start += 1000) {
       metadata: { n: i },
     });
   }
-  services.recorder.record(org.id, batch);
+  services.sqlite.recorder.record(org.id, batch);
 }
 const recorded = performance.now();
 await new Promise((resolve) => setTimeout(resolve, 5));
