@@ -8,7 +8,7 @@
  * a third of the CLI's CPU went to garbage collection and its memory grew with the export; a
  * run at a time, 0.3 MB, and less CPU despite parsing twice (bench of 2026-12-06).
  */
-import { batchOfRows } from '../domain/event-batch.js';
+import { batchOfRows, type EncodedRows } from '../domain/event-batch.js';
 import { checkExportRow, type ExportRow, ExportStreamError } from '../domain/export-stream.js';
 import type { StreamChunk } from './export-lines.js';
 
@@ -37,7 +37,10 @@ export interface CheckedRows {
  * out of order is refused before any of them is written: `--split` would otherwise reopen a
  * finished period's file and replace it.
  */
-export function checkRun(rows: readonly unknown[], checked: CheckedRows): void {
+export function checkRun(
+  rows: readonly unknown[],
+  checked: CheckedRows,
+): asserts rows is readonly ExportRow[] {
   let previous = checked.last?.[1] as string | undefined;
   for (const row of rows) {
     checkExportRow(row);
@@ -52,12 +55,16 @@ export function checkRun(rows: readonly unknown[], checked: CheckedRows): void {
   checked.last = rows.at(-1) as ExportRow;
 }
 
-/** The chunk of `line` whose runs were checked: rows parsed again when asked for. */
+/**
+ * The chunk of `line` whose runs were checked: rows parsed again when asked for, unless the
+ * writer takes the text they were `encoded` into as they were checked.
+ */
 export function chunkOfRuns(
   line: Buffer,
   runs: readonly RowRun[],
   cursor: string,
   checked: CheckedRows,
+  encoded?: EncodedRows,
 ): StreamChunk {
   // The line outlives the read that brought it: a view into a buffer it does not own (the
   // network's) is copied, so that the bytes parsed again are the bytes checked.
@@ -76,6 +83,7 @@ export function chunkOfRuns(
     count: checked.count,
     first: checked.first,
     last: checked.last,
+    encoded,
     rowRuns,
     get rows() {
       return batch().rows as readonly ExportRow[];
