@@ -3,7 +3,7 @@
  * line is the one hot path of an export: up to about a megabyte, decoded and parsed in runs of
  * whole rows of at most 64 KiB (one string of more than 64 KiB decodes 20–40× slower, see
  * json-bytes.ts), and each row checked by checkExportRow, then dropped: the chunk keeps the
- * line's bytes and parses a run again when it is written (export-row-runs.ts). A line in any
+ * line's bytes and, when its writer encodes rows, each run's text (export-row-runs.ts). A line in any
  * other layout than the server writes is parsed whole by JSON.parse instead: slower, the same
  * result (test/unit/export-lines.test.ts holds the two equal).
  */

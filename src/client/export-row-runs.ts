@@ -2,11 +2,12 @@
  * A chunk of the export stream whose rows stay bytes until they are written. Every row is parsed
  * and checked when the chunk arrives, so a bad row stops the export before any row of its chunk
  * is written, but the parsed rows are dropped at once: what is kept is the line (outside the
- * JavaScript heap) and where its runs of rows are. A writer then parses one run at a time,
- * writes it and drops it. Kept whole, the ~30,000 objects of a chunk's rows outlived young-
- * generation collections: at 1,000,000 rows about 670 MB were promoted to the old generation,
- * a third of the CLI's CPU went to garbage collection and its memory grew with the export; a
- * run at a time, 0.3 MB, and less CPU despite parsing twice (bench of 2026-12-06).
+ * JavaScript heap) and where its runs of rows are, plus, for a writer that encodes rows (CSV),
+ * the text each run became as soon as it was checked: the rows are then parsed once. Any other
+ * writer parses one run at a time again, writes it and drops it. Kept whole, the ~30,000
+ * objects of a chunk's rows outlived young-generation collections: at 1,000,000 rows about
+ * 670 MB were promoted to the old generation, a third of the CLI's CPU went to garbage
+ * collection and its memory grew with the export (bench of 2026-12-06).
  */
 import { batchOfRows, type EncodedRows } from '../domain/event-batch.js';
 import { checkExportRow, type ExportRow, ExportStreamError } from '../domain/export-stream.js';
