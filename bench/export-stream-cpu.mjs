@@ -43,13 +43,13 @@ async function main() {
   const rounds = Number(option('--rounds') ?? 3);
   const app = await open(file);
   const { services } = app;
-  const org = services.directory.ensureOrganization('default').organization;
+  const org = services.sqlite.directory.ensureOrganization('default').organization;
   if (fill > 0) {
     const makeEvent = eventSource(fill, Date.now() - 86_400_000);
     for (let start = 0; start < fill; start += 1000) {
       const batch = [];
       for (let i = start; i < Math.min(fill, start + 1000); i++) batch.push(makeEvent(i));
-      services.recorder.record(org.id, batch);
+      services.sqlite.recorder.record(org.id, batch);
     }
   }
   const { EXPORT_CHUNK_MAX_BYTES, EXPORT_CHUNK_MAX_ROWS } = await import(join(DIST, 'domain', 'export-stream.js'));
@@ -59,7 +59,7 @@ async function main() {
   // Today's list route, a page of 1,000 at a time (EVENT_JSON per row, joined in JS): the same
   // run's yardstick, so the machine's load cancels out of the ratio.
   const listPage = (cursor) => {
-    const page = services.events.pageJson(org.id, filter, scope, { order: 'asc', limit: 1000, cursor });
+    const page = services.sqlite.events.pageJson(org.id, filter, scope, { order: 'asc', limit: 1000, cursor });
     const last = page.last;
     const next = page.hasMore && last ? { order: 'asc', timestamp: last.ts, seq: last.seq } : undefined;
     const pagination = { per_page: 1000, next_cursor: next ? services.cursors.encode(org.id, next) : null };
@@ -67,7 +67,7 @@ async function main() {
     return { count: page.events.length, next, bytes: body.length };
   };
   const exportChunk = (cursor) => {
-    const chunk = services.events.exportChunk(org.id, filter, scope, { cursor, ...limits });
+    const chunk = services.sqlite.events.exportChunk(org.id, filter, scope, { cursor, ...limits });
     if (chunk.count === 0) return { count: 0, next: undefined, bytes: 0 };
     const next = { order: 'asc', timestamp: chunk.last.ts, seq: chunk.last.seq };
     const head = Buffer.from(`{"cursor":${JSON.stringify(services.cursors.encode(org.id, next))},"rows":[`);

@@ -3,11 +3,11 @@
  * line is the one hot path of an export: up to about a megabyte, decoded and parsed in runs of
  * whole rows of at most 64 KiB (one string of more than 64 KiB decodes 20–40× slower, see
  * json-bytes.ts), and each row checked by checkExportRow, then dropped: the chunk keeps the
- * line's bytes and parses a run again when it is written (export-row-runs.ts). A line in any
+ * line's bytes and, when its writer encodes rows, each run's text (export-row-runs.ts). A line in any
  * other layout than the server writes is parsed whole by JSON.parse instead: slower, the same
  * result (test/unit/export-lines.test.ts holds the two equal).
  */
-import { batchOfRows, type EventBatch } from '../domain/event-batch.js';
+import { batchOfRows, type EventBatch, type RowEncoder } from '../domain/event-batch.js';
 import {
   EXPORT_ROW_FIELDS,
   type ExportRow,
@@ -66,9 +66,12 @@ export function parseHeadLine(line: Buffer): ExportStreamHead {
   return { columns, received_before: receivedBefore };
 }
 
-/** A line after the head: a chunk or the end. */
-export function parseChunkOrEnd(line: Buffer): StreamLine {
-  const chunk = chunkInServerLayout(line);
+/**
+ * A line after the head: a chunk or the end. With `encodeRows`, each run of a chunk's rows is
+ * also turned into that writer's text once checked (see EventBatch.encoded).
+ */
+export function parseChunkOrEnd(line: Buffer, encodeRows?: RowEncoder): StreamLine {
+  const chunk = chunkInServerLayout(line, encodeRows);
   if (chunk) return { chunk };
   const value = parseJsonLine(line);
   if (isObject(value) && value.end === true) {
@@ -85,7 +88,7 @@ export function parseChunkOrEnd(line: Buffer): StreamLine {
  * `{"cursor":"…","rows":[ROW,ROW…]}` as the server writes it, rows split by their brackets and
  * parsed a run at a time; undefined for anything else, which the general parse then reads.
  */
-export function chunkInServerLayout(line: Buffer): StreamChunk | undefined {
+export function chunkInServerLayout(line: Buffer, encodeRows?: RowEncoder): StreamChunk | undefined {
   if (!startsWithBytes(line, CHUNK_START)) return undefined;
   const cursorStart = CHUNK_START.length;
   const cursorEnd = line[cursorStart] === 0x22 ? endOfString(line, cursorStart, line.length) : -1;
@@ -99,6 +102,7 @@ export function chunkInServerLayout(line: Buffer): StreamChunk | undefined {
     return undefined;
   }
   const runs: RowRun[] = [];
+  const pieces: string[] = [];
   const checked: CheckedRows = { count: 0, first: undefined, last: undefined };
   for (let runStart = cursorEnd + ROWS_KEY.length; runStart < last; ) {
     let runEnd = guessRunEnd(line, runStart, last);
@@ -111,9 +115,11 @@ export function chunkInServerLayout(line: Buffer): StreamChunk | undefined {
     }
     checkRun(rows, checked);
     runs.push([runStart, runEnd]);
+    if (encodeRows) pieces.push(encodeRows(rows));
     runStart = runEnd + 1;
   }
-  return chunkOfRuns(line, runs, cursor as string, checked);
+  const encoded = encodeRows ? { encoder: encodeRows, pieces } : undefined;
+  return chunkOfRuns(line, runs, cursor as string, checked, encoded);
 }
 
 /**

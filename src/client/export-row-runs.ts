@@ -2,13 +2,14 @@
  * A chunk of the export stream whose rows stay bytes until they are written. Every row is parsed
  * and checked when the chunk arrives, so a bad row stops the export before any row of its chunk
  * is written, but the parsed rows are dropped at once: what is kept is the line (outside the
- * JavaScript heap) and where its runs of rows are. A writer then parses one run at a time,
- * writes it and drops it. Kept whole, the ~30,000 objects of a chunk's rows outlived young-
- * generation collections: at 1,000,000 rows about 670 MB were promoted to the old generation,
- * a third of the CLI's CPU went to garbage collection and its memory grew with the export; a
- * run at a time, 0.3 MB, and less CPU despite parsing twice (bench of 2026-12-06).
+ * JavaScript heap) and where its runs of rows are, plus, for a writer that encodes rows (CSV),
+ * the text each run became as soon as it was checked: the rows are then parsed once. Any other
+ * writer parses one run at a time again, writes it and drops it. Kept whole, the ~30,000
+ * objects of a chunk's rows outlived young-generation collections: at 1,000,000 rows about
+ * 670 MB were promoted to the old generation, a third of the CLI's CPU went to garbage
+ * collection and its memory grew with the export (bench of 2026-12-06).
  */
-import { batchOfRows } from '../domain/event-batch.js';
+import { batchOfRows, type EncodedRows } from '../domain/event-batch.js';
 import { checkExportRow, type ExportRow, ExportStreamError } from '../domain/export-stream.js';
 import type { StreamChunk } from './export-lines.js';
 
@@ -37,7 +38,10 @@ export interface CheckedRows {
  * out of order is refused before any of them is written: `--split` would otherwise reopen a
  * finished period's file and replace it.
  */
-export function checkRun(rows: readonly unknown[], checked: CheckedRows): void {
+export function checkRun(
+  rows: readonly unknown[],
+  checked: CheckedRows,
+): asserts rows is readonly ExportRow[] {
   let previous = checked.last?.[1] as string | undefined;
   for (const row of rows) {
     checkExportRow(row);
@@ -52,12 +56,16 @@ export function checkRun(rows: readonly unknown[], checked: CheckedRows): void {
   checked.last = rows.at(-1) as ExportRow;
 }
 
-/** The chunk of `line` whose runs were checked: rows parsed again when asked for. */
+/**
+ * The chunk of `line` whose runs were checked: rows parsed again when asked for, unless the
+ * writer takes the text they were `encoded` into as they were checked.
+ */
 export function chunkOfRuns(
   line: Buffer,
   runs: readonly RowRun[],
   cursor: string,
   checked: CheckedRows,
+  encoded?: EncodedRows,
 ): StreamChunk {
   // The line outlives the read that brought it: a view into a buffer it does not own (the
   // network's) is copied, so that the bytes parsed again are the bytes checked.
@@ -76,6 +84,7 @@ export function chunkOfRuns(
     count: checked.count,
     first: checked.first,
     last: checked.last,
+    encoded,
     rowRuns,
     get rows() {
       return batch().rows as readonly ExportRow[];

@@ -6,6 +6,8 @@
  * resume is a retry: it waits its back-off and is reported to `onRetry`). A server without the
  * route (404, 405, 501) is paged through `GET …/audit-logs` instead, from the same cursor.
  */
+
+import type { RowEncoder } from '../domain/event-batch.js';
 import { EXPORT_STREAM_MEDIA_TYPE, ExportStreamError, isEventTime } from '../domain/export-stream.js';
 import { MAX_PAGE_SIZE } from '../domain/request-limits.js';
 import { exportPath, logsPath } from './api-paths.js';
@@ -36,11 +38,15 @@ const EXPORT_IDLE_TIMEOUT_MS = 90_000;
 /** A chunk is about 1 MB; one row may be larger (an event of up to 5 MiB, escaped). */
 const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
-/** Every chunk of the range, oldest first; ends when the server's end line is read. */
+/**
+ * Every chunk of the range, oldest first; ends when the server's end line is read. With
+ * `encodeRows` (a writer's, EventWriter.encodeRows) a streamed chunk carries its rows in that
+ * writer's text, each run encoded as soon as it is checked.
+ */
 export async function* exportChunks(
   client: AuditClient,
   params: ExportParams,
-  options: CallOptions = {},
+  options: CallOptions & { encodeRows?: RowEncoder | undefined } = {},
 ): AsyncGenerator<ExportChunk> {
   const { signal } = options;
   let cursor = params.cursor;
@@ -66,7 +72,7 @@ export async function* exportChunks(
     }
     position.requested = cursor;
     const progress = { chunks: 0 };
-    const cut = yield* readStream(answer, signal, position, progress);
+    const cut = yield* readStream(answer, signal, position, progress, options.encodeRows);
     if (cut === undefined) return;
     cursor = position.last?.cursor ?? cursor;
     // A cut after a chunk is the first failure of the next request; before any, one more of this one.
@@ -92,6 +98,7 @@ async function* readStream(
   signal: AbortSignal | undefined,
   position: ExportPosition,
   progress: Progress,
+  encodeRows: RowEncoder | undefined,
 ): AsyncGenerator<ExportChunk, Cut | undefined> {
   const { body, method, url } = answer;
   const contentType = headerText(answer.headers['content-type']);
@@ -127,7 +134,7 @@ async function* readStream(
           head = true;
           continue;
         }
-        const parsed = parseChunkOrEnd(line);
+        const parsed = parseChunkOrEnd(line, encodeRows);
         if ('end' in parsed) {
           if (parsed.end.count !== rows)
             throw new ExportStreamError(`its end line counts ${parsed.end.count} rows, but ${rows} came`);

@@ -20,7 +20,21 @@ export interface EventBatch {
    * written (src/client/export-row-runs.ts); the same rows as `rows`, in order.
    */
   rowRuns?(): Iterable<readonly ExportRow[]>;
+  /**
+   * The rows already turned into a writer's text as they arrived and were checked (one parse a
+   * row, the rows dropped at once): taken only by the writer whose `encodeRows` made it.
+   */
+  readonly encoded?: EncodedRows | undefined;
 }
+
+/** Text `encoder` made of a batch's rows, in pieces (one per run of rows), in order. */
+export interface EncodedRows {
+  readonly encoder: RowEncoder;
+  readonly pieces: readonly string[];
+}
+
+/** Rows to a format's text, no header: a writer's own (see EventWriter.encodeRows). */
+export type RowEncoder = (rows: readonly ExportRow[]) => string;
 
 /** A batch of `rows`, already checked (checkExportRow): the events are decoded when first read. */
 export function batchOfRows(rows: readonly ExportRow[]): EventBatch {

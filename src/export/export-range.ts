@@ -56,7 +56,8 @@ export async function exportRange(request: ExportRequest): Promise<ExportResult>
 
   let stop: StopCause | undefined;
   try {
-    for await (const chunk of readAhead(exportChunks(request.client, query, { signal }))) {
+    const chunks = exportChunks(request.client, query, { signal, encodeRows: out.encodeRows });
+    for await (const chunk of readAhead(chunks)) {
       await out.write(chunk);
       written += batchLength(chunk);
       pages++;

@@ -1,6 +1,6 @@
 /** One output of an export: a format writer on top of an atomic output file. */
 
-import type { EventBatch } from '../domain/event-batch.js';
+import type { EventBatch, RowEncoder } from '../domain/event-batch.js';
 import type { CsvColumn } from '../format/columns.js';
 import { createEventWriter } from '../format/event-writer.js';
 import { type OutputFile, openOutputFile } from './atomic-file.js';
@@ -13,6 +13,8 @@ export interface EventSink {
   readonly count: number;
   /** A run of events (a chunk, or the part of it in one --split period). */
   writeMany(batch: EventBatch): Promise<void>;
+  /** Rows to this sink's text as they arrive (EventWriter.encodeRows); undefined for PDF, JSON, NDJSON. */
+  readonly encodeRows?: RowEncoder | undefined;
   /** Close the format (`]`, the PDF's last page) and commit the file under its final name. */
   finish(): Promise<void>;
   /** Leave `NAME.partial` as it is, format left open, for a resume to append to. */
@@ -98,6 +100,7 @@ export async function openEventSink(path: string, options: SinkOptions): Promise
       return writer.count;
     },
     writeMany: (batch) => writer.writeMany(batch),
+    encodeRows: writer.encodeRows,
     async finish() {
       await writer.end();
       await file.commit();

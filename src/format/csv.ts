@@ -52,6 +52,18 @@ export function csvRowLine(row: ExportRow, terminal: boolean, columns?: readonly
   return `${text.join(',')},${jsonCell(row[JSON_CELLS_FROM])},${jsonCell(row[JSON_CELLS_FROM + 1])}\n`;
 }
 
+/** The lines of `rows` (csvRowLine each), as one string. */
+export function csvRowLines(
+  rows: readonly ExportRow[],
+  terminal: boolean,
+  columns?: readonly CsvColumn[],
+): string {
+  const lines: string[] = new Array(rows.length);
+  for (let index = 0; index < rows.length; index++)
+    lines[index] = csvRowLine(rows[index] as ExportRow, terminal, columns);
+  return lines.join('');
+}
+
 /** The cells of a row in CSV_COLUMNS order, unquoted. */
 function csvRowCells(row: ExportRow): string[] {
   const cells: string[] = [];

@@ -1,9 +1,9 @@
 import type { AuditEvent } from '../domain/event.js';
-import type { EventBatch } from '../domain/event-batch.js';
+import { batchLength, type EventBatch, type RowEncoder } from '../domain/event-batch.js';
 import type { ExportRow } from '../domain/export-stream.js';
 import { type JsonField, pickFields } from './column-choice.js';
 import { type CsvColumn, LIST_COLUMNS, type ListColumn, listHeaders, listRow } from './columns.js';
-import { csvHeader, csvLine, csvRowLine } from './csv.js';
+import { csvHeader, csvLine, csvRowLines } from './csv.js';
 import { stringifyJsonSafely } from './sanitize.js';
 
 /** The formats that are text streams, one event after another (the terminal's table is not). */
@@ -30,9 +30,15 @@ export interface EventWriter {
   write(event: AuditEvent): Promise<void>;
   /**
    * Several events as one chunk: one write (and one gzip call) per page instead of per event.
-   * A batch of rows is written without decoding its events by a format that writes rows (CSV).
+   * A batch of rows is written without decoding its events by a format that writes rows (CSV),
+   * and a batch this writer's `encodeRows` encoded as it arrived is written as that text.
    */
   writeMany(batch: EventBatch): Promise<void>;
+  /**
+   * Rows to this writer's text, for a reader that encodes each run of rows as it parses it
+   * (src/client/export-lines.ts); undefined for a format that writes events, not rows.
+   */
+  readonly encodeRows?: RowEncoder | undefined;
   /** Finishes the format (closing `]`, the buffered table). `out` itself stays open: it may be stdout. */
   end(): Promise<void>;
   readonly count: number;
@@ -40,9 +46,11 @@ export interface EventWriter {
 
 /** What a format makes of the events: text chunks, in order. */
 export interface FormatEncoder {
+  /** Text before the first event (a header line). */
+  start?: string;
   event(event: AuditEvent, index: number): string;
-  /** The same text from the event's export row, for a format that writes it as fast (CSV). */
-  row?(row: ExportRow, index: number): string;
+  /** The same text from the events' export rows, for a format that writes them as fast (CSV). */
+  rows?(rows: readonly ExportRow[]): string;
   finish(count: number): string;
 }
 
@@ -68,32 +76,47 @@ export function createEncodedWriter(
   const sink = createSink(out);
   const earlier = options.continues ? 1 : 0;
   let count = 0;
+  const startAt = (index: number) => (index === 0 ? (encoder.start ?? '') : '');
   return {
+    encodeRows: encoder.rows,
     write(event) {
       const index = earlier + count;
       count += 1;
-      return sink.write(encoder.event(event, index));
+      return sink.write(startAt(index) + encoder.event(event, index));
     },
     writeMany(batch) {
       // Handed over a piece at a time: one string of a whole page (hundreds of KB) is turned into
       // bytes several times slower than pieces of 16K characters (V8 flattens and encodes a
       // string that large apart: 2.0 ms against 0.35 ms for a page of CSV, bench of 2026-12-06).
       const pieces: string[] = [];
+      const { rows } = encoder;
+      if (rows && batch.encoded?.encoder === rows) {
+        const length = batchLength(batch);
+        if (length > 0) pieces.push(startAt(earlier + count), ...batch.encoded.pieces);
+        count += length;
+        return sink.write(pieces);
+      }
+      // A format that writes rows (CSV) takes a batch of rows a run at a time when it can: each
+      // run is dropped once written (see src/client/export-row-runs.ts).
+      const runs = rows && (batch.rowRuns?.() ?? (batch.rows ? [batch.rows] : undefined));
+      if (rows && runs) {
+        for (const run of runs) {
+          if (run.length === 0) continue;
+          pieces.push(startAt(earlier + count), rows(run));
+          count += run.length;
+        }
+        return sink.write(pieces);
+      }
       let piece = '';
-      const add = (text: string) => {
-        piece += text;
+      for (const event of batch.events) {
+        const index = earlier + count;
+        piece += startAt(index) + encoder.event(event, index);
         count += 1;
         if (piece.length >= PIECE_CHARS) {
           pieces.push(piece);
           piece = '';
         }
-      };
-      // A format that writes rows (CSV) takes a batch of rows a run at a time when it can: each
-      // run is dropped once written (see src/client/export-row-runs.ts).
-      const { row } = encoder;
-      const runs = row && (batch.rowRuns?.() ?? (batch.rows ? [batch.rows] : undefined));
-      if (row && runs) for (const rows of runs) for (const each of rows) add(row(each, earlier + count));
-      else for (const event of batch.events) add(encoder.event(event, earlier + count));
+      }
       pieces.push(piece);
       return sink.write(pieces);
     },
@@ -123,12 +146,9 @@ function streamEncoder(format: StreamFormat, options: EventWriterOptions, termin
       : (event: AuditEvent) => stringifyJsonSafely(pickFields(event, fields));
   switch (format) {
     case 'tsv': {
-      const header = tsvHeader(zone, columns);
       return {
-        event: (event, index) => {
-          const line = `${listRow(event, zone, columns).join('\t')}\n`;
-          return index === 0 ? header + line : line;
-        },
+        start: tsvHeader(zone, columns),
+        event: (event) => `${listRow(event, zone, columns).join('\t')}\n`,
         finish: () => '',
       };
     }
@@ -142,8 +162,9 @@ function streamEncoder(format: StreamFormat, options: EventWriterOptions, termin
     case 'csv': {
       const header = csvHeader(csvColumns);
       return {
-        event: (event, index) => (index === 0 ? header : '') + csvLine(event, terminal, csvColumns),
-        row: (row, index) => (index === 0 ? header : '') + csvRowLine(row, terminal, csvColumns),
+        start: header,
+        event: (event) => csvLine(event, terminal, csvColumns),
+        rows: (rows) => csvRowLines(rows, terminal, csvColumns),
         finish: (count) => (count === 0 ? header : ''),
       };
     }

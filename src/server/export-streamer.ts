@@ -82,10 +82,13 @@ export async function streamExport(
     }
     const cursor: PageCursor = { order: 'asc', timestamp: last.ts, seq: last.seq };
     // The rows are SQLite's bytes, sent as they are: never parsed here, never re-serialized.
-    const head = Buffer.from(`{"cursor":${JSON.stringify(plan.encodeCursor(cursor))},"rows":[`);
-    const line = Buffer.concat([head, chunk.rows, CHUNK_LINE_END]);
+    // The line in three writes (one socket write: the response corks them), not one copy of
+    // the rows: that copy was a second ~0.5 MB external buffer a chunk, and external memory set
+    // off the scavenges that held the event loop longest during an export (up to 18 ms, --trace-gc).
+    connection.write(`{"cursor":${JSON.stringify(plan.encodeCursor(cursor))},"rows":[`);
+    connection.write(chunk.rows);
     progress.rows += chunk.count;
-    if (!connection.write(line)) await connection.drained();
+    if (!connection.write(CHUNK_LINE_END)) await connection.drained();
     await new Promise((resolve) => setImmediate(resolve));
     if (connection.closed) return;
     // A revoked token, or a role that changed, reads nothing more: the client asks again and

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chunkInServerLayout } from '../../src/client/export-lines.js';
 import type { AuditEvent } from '../../src/domain/event.js';
-import { batchOfRows, type EventBatch, sliceBatch } from '../../src/domain/event-batch.js';
+import { batchOfRows, type EventBatch, type RowEncoder, sliceBatch } from '../../src/domain/event-batch.js';
 import { type ExportRow, eventToExportRow } from '../../src/domain/export-stream.js';
 import { openOutputFiles } from '../../src/export/range/output-files.js';
 import { createEventWriter, type StreamFormat } from '../../src/format/event-writer.js';
@@ -87,6 +87,52 @@ describe('a batch of export rows', () => {
 
   it('is written as CSV a run at a time from a chunk kept as bytes, reading neither its rows whole nor its events', async () => {
     expect(await written('csv', runsOnly(ROWS))).toBe(await written('csv', { events: EVENTS }));
+  });
+
+  it('is written as the text its rows were encoded into as they arrived, parsing them no more, the same bytes', async () => {
+    const line = (rows: readonly ExportRow[]) =>
+      Buffer.from(`{"cursor":"c","rows":[${rows.map((row) => JSON.stringify(row)).join(',')}]}`);
+    const encodedOnly = (rows: readonly ExportRow[], encodeRows: RowEncoder): EventBatch => {
+      const chunk = chunkInServerLayout(line(rows), encodeRows);
+      return {
+        count: chunk?.count,
+        encoded: chunk?.encoded,
+        rowRuns() {
+          throw new Error('the rows were parsed again');
+        },
+        get events(): readonly AuditEvent[] {
+          throw new Error('the events were decoded');
+        },
+      };
+    };
+    const chunks: Buffer[] = [];
+    const out = new Writable({
+      write(chunk, _encoding, done) {
+        chunks.push(Buffer.from(chunk));
+        done();
+      },
+    });
+    const writer = createEventWriter('csv', out, { zone: 'UTC' });
+    const { encodeRows } = writer;
+    if (!encodeRows) throw new Error('a CSV writer encodes rows');
+    await writer.writeMany(encodedOnly(ROWS.slice(0, 1), encodeRows));
+    await writer.writeMany(encodedOnly(ROWS.slice(1), encodeRows));
+    await writer.end();
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(await written('csv', { events: EVENTS }));
+    expect(writer.count).toBe(ROWS.length);
+  });
+
+  it('is not taken as the text another writer encoded (other --columns): its rows are written again', async () => {
+    const other = createEventWriter('csv', new Writable({ write: (_c, _e, done) => done() }), {
+      zone: 'UTC',
+      csvColumns: ['id'],
+    });
+    const chunk = chunkInServerLayout(
+      Buffer.from(`{"cursor":"c","rows":[${ROWS.map((row) => JSON.stringify(row)).join(',')}]}`),
+      other.encodeRows,
+    );
+    expect(chunk?.encoded?.pieces.join('')).toBe(ROWS.map((row) => `${row[0]}\n`).join(''));
+    expect(await written('csv', chunk as EventBatch)).toBe(await written('csv', { events: EVENTS }));
   });
 
   it('is decoded for a format that writes events (NDJSON), the same bytes as from the events', async () => {

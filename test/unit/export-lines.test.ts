@@ -7,7 +7,13 @@ import {
   parseHeadLine,
   type StreamChunk,
 } from '../../src/client/export-lines.js';
-import { EXPORT_ROW_FIELDS, ExportStreamError, exportRowToEvent } from '../../src/domain/export-stream.js';
+import {
+  EXPORT_ROW_FIELDS,
+  type ExportRow,
+  ExportStreamError,
+  exportRowToEvent,
+} from '../../src/domain/export-stream.js';
+import { csvRowLine, csvRowLines } from '../../src/format/csv.js';
 
 // The characters that could fool a splitter that does not parse: quotes, backslashes, brackets
 // and commas inside strings, a newline escaped, the JavaScript line separators, multi-byte
@@ -117,6 +123,34 @@ describe('the export stream read from its bytes', () => {
     const spaced = Buffer.concat([Buffer.from('{ '), line.subarray(1)]);
     expect(chunkInServerLayout(spaced)).toBeUndefined();
     expect(viewOfLine(spaced)).toEqual(expected);
+  });
+
+  it("encodes each run with the writer's encoder as it is checked: the text of every row, in order, and none of a refused chunk", () => {
+    const rows = Array.from({ length: 1000 }, (_, n) => {
+      const values: unknown[] = EXPORT_ROW_FIELDS.map((field) => `${field} ${n} "],[" =ü, 😀 \\\n`);
+      values[1] = new Date(Date.UTC(2024, 0, 1) + n * 1000).toISOString();
+      values[16] = { n, nested: { list: ['],[', '\\"'] } };
+      values[17] = n % 2 ? null : { '=k': '-v' };
+      return values;
+    });
+    const runs: number[] = [];
+    const encodeRows = (run: readonly ExportRow[]) => {
+      runs.push(run.length);
+      return csvRowLines(run, false);
+    };
+    const chunk = chunkInServerLayout(Buffer.from(chunkLine('cur', rows)), encodeRows);
+    expect(runs.length).toBeGreaterThan(8);
+    expect(chunk?.encoded?.encoder).toBe(encodeRows);
+    expect(chunk?.encoded?.pieces).toHaveLength(runs.length);
+    expect(chunk?.encoded?.pieces.join('')).toBe(rows.map((values) => csvRowLine(values, false)).join(''));
+    expect(view(chunk)).toEqual(expectedView('cur', rows));
+    // A bad row in the last run: the runs before it were encoded, but no chunk (no text) comes out.
+    const bad = rows.map((values, n) => (n === rows.length - 1 ? values.slice(0, 17) : values));
+    runs.length = 0;
+    expect(() => chunkInServerLayout(Buffer.from(chunkLine('cur', bad)), encodeRows)).toThrow(
+      ExportStreamError,
+    );
+    expect(runs.length).toBeGreaterThan(8);
   });
 
   it('keeps its own copy of rows that arrived as a view into a larger buffer (a network read)', () => {

@@ -8,6 +8,7 @@ import {
   batchOfRows,
   batchTimestamp,
   type EventBatch,
+  type RowEncoder,
   sliceBatch,
 } from '../../domain/event-batch.js';
 import type { ResumePoint } from '../export-cursor.js';
@@ -41,6 +42,11 @@ export interface OutputFiles {
   readonly periods: string[];
   /** The file being written, if any. */
   readonly current: string | undefined;
+  /**
+   * Rows to the text of the one file they all go to, as they arrive (EventSink.encodeRows);
+   * undefined with --split, whose rows are placed by their times first.
+   */
+  readonly encodeRows: RowEncoder | undefined;
   /** A chunk of events, as rows when it came so (see EventSink.writeMany). */
   write(batch: EventBatch): Promise<void>;
   /** Completes the file in hand. */
@@ -111,6 +117,7 @@ export async function openOutputFiles(options: OutputFilesOptions): Promise<Outp
     get current() {
       return sink?.file.path;
     },
+    encodeRows: periodOf ? undefined : sink?.encodeRows,
     async write(batch) {
       if (!periodOf) {
         await (sink as EventSink).writeMany(batch);
