@@ -92,7 +92,6 @@ export async function checkExport(
         continue;
       }
       const position = proof.positions[i] as number;
-      const salt = proof.salts.subarray(i * 32, i * 32 + 32);
       if (!row.fields) {
         report(`line ${row.line} ${row.problem} (expected ${expectedEvent(proof, i)})`);
         aligned = false;
@@ -109,7 +108,7 @@ export async function checkExport(
           )
         : row.hashed
           ? hashedAhead(row.hashed, i)
-          : rowLeafHash(fields, salt);
+          : rowLeafHash(fields, proof.salts.subarray(i * 32, i * 32 + 32));
       if (span && !span.set(position, hash, BY_ROW)) report(`the proof names position ${position} twice`);
       if (collected) {
         collected.ids[i] = id;
@@ -122,7 +121,7 @@ export async function checkExport(
         report(
           `line ${row.line}: expected event ${expectedId} (position ${position}), found ${shown(id)} — a line was removed, added or reordered`,
         );
-      } else if (!hash.subarray(0, LEAF_HINT_BYTES).equals(hintAt(proof, i))) {
+      } else if (!startsWithHint(hash, proof, i)) {
         report(`line ${row.line}: event ${id} (position ${position}) was changed`);
       }
     }
@@ -252,8 +251,11 @@ class MissingNodeError extends Error {
   override readonly name = 'MissingNodeError';
 }
 
-function hintAt(proof: ExportProof, i: number): Buffer {
-  return proof.hints.subarray(i * LEAF_HINT_BYTES, (i + 1) * LEAF_HINT_BYTES);
+/** Whether `hash` starts with entry i's leaf hint (compared in place: a million rows a check). */
+function startsWithHint(hash: Uint8Array, proof: ExportProof, i: number): boolean {
+  const at = i * LEAF_HINT_BYTES;
+  for (let b = 0; b < LEAF_HINT_BYTES; b++) if (hash[b] !== proof.hints[at + b]) return false;
+  return true;
 }
 
 function expectedEvent(proof: ExportProof, i: number): string {

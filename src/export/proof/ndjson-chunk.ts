@@ -25,8 +25,13 @@ export interface HashedChunk {
   kinds: Uint8Array;
   /** Per row, 32 bytes: its leaf hash when HASHED and within the proof's count. */
   hashes: Uint8Array;
-  /** Per row, its id, timestamp and category (three "" when UNREADABLE). */
-  headers: string[];
+  /**
+   * Per row, its id, timestamp and category (three "" when UNREADABLE), joined into one text
+   * that `headerEnds` cuts: one string crosses threads much faster than three a row.
+   */
+  headerText: string;
+  /** Per row, three offsets into headerText: where its id, timestamp and category end. */
+  headerEnds: Int32Array;
   /** Per UNREADABLE row, in order, what is wrong with it. */
   problems: string[];
 }
@@ -70,6 +75,8 @@ export function hashNdjsonChunk(
   const kinds = new Uint8Array(lineTexts.length);
   const hashes = new Uint8Array(lineTexts.length * 32);
   const headers: string[] = [];
+  const headerEnds = new Int32Array(lineTexts.length * 3);
+  let headerEnd = 0;
   const problems: string[] = [];
   let rows = 0;
   for (let at = 0; at < lineTexts.length; at++) {
@@ -81,11 +88,16 @@ export function hashNdjsonChunk(
     if (!row.fields) {
       kinds[r] = UNREADABLE;
       problems.push(row.problem as string);
-      headers.push('', '', '');
+      headerEnds.fill(headerEnd, 3 * r, 3 * r + 3);
       continue;
     }
     const { fields } = row;
-    headers.push(fields[0] as string, fields[1] as string, fields[2] as string);
+    for (let f = 0; f < 3; f++) {
+      const header = fields[f] as string;
+      headers.push(header);
+      headerEnd += header.length;
+      headerEnds[3 * r + f] = headerEnd;
+    }
     const index = firstIndex + r;
     if (index >= count) continue;
     hashes.set(rowLeafHash(fields, salts.subarray(index * 32, index * 32 + 32)), r * 32);
@@ -97,7 +109,8 @@ export function hashNdjsonChunk(
     lines: lines.slice(0, rows),
     kinds: kinds.slice(0, rows),
     hashes: hashes.slice(0, rows * 32),
-    headers,
+    headerText: headers.join(''),
+    headerEnds: headerEnds.slice(0, rows * 3),
     problems,
   };
 }

@@ -141,7 +141,13 @@ function rowsOf(chunk: HashedChunk, firstLine: number): FileRow[] {
       rows[r] = { line, problem: chunk.problems[problem++] as string };
       continue;
     }
-    const fields = chunk.headers.slice(3 * r, 3 * r + 3);
+    const ends = chunk.headerEnds;
+    const start = r === 0 ? 0 : (ends[3 * r - 1] as number);
+    const fields = [
+      chunk.headerText.slice(start, ends[3 * r]),
+      chunk.headerText.slice(ends[3 * r], ends[3 * r + 1]),
+      chunk.headerText.slice(ends[3 * r + 1], ends[3 * r + 2]),
+    ];
     const hash = Buffer.from(chunk.hashes.buffer, chunk.hashes.byteOffset + 32 * r, 32);
     rows[r] = { line, fields, hashed: { index: chunk.firstIndex + r, hash } };
   }

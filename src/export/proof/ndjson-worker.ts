@@ -20,6 +20,11 @@ parentPort?.on('message', ({ id, bytes, firstLine, firstIndex }: ChunkJob) => {
     saltBytes,
     count,
   );
-  const owned = [chunk.lines.buffer, chunk.kinds.buffer, chunk.hashes.buffer] as ArrayBuffer[];
+  const owned = [
+    chunk.lines.buffer,
+    chunk.kinds.buffer,
+    chunk.hashes.buffer,
+    chunk.headerEnds.buffer,
+  ] as ArrayBuffer[];
   parentPort?.postMessage({ id, chunk }, owned);
 });
