@@ -55,8 +55,10 @@ const app = await buildApp({
   maxStreamsPerToken: 100,
 });
 const services = app.services;
-const bootstrap = bootstrapIfEmpty(services) ?? benchOwner();
-const org = services.directory.findOrganization('default');
+// The synchronous SQLite stores (the fill and the inclusion figure read through them).
+const stores = services.sqlite;
+const bootstrap = (await bootstrapIfEmpty(services.engine)) ?? (await benchOwner());
+const org = stores.directory.findOrganization('default');
 
 const filled = fill > 0 ? await fillDatabase(fill) : undefined;
 await app.listen({ host: '127.0.0.1', port: 0 });
@@ -70,7 +72,7 @@ process.on('message', async (message) => {
   try {
     if (message.type === 'settle') {
       await services.sealer.settle();
-      process.send({ type: 'settled', size: services.merkle.size(org.id), cpu: cpuMicros() });
+      process.send({ type: 'settled', size: stores.merkle.size(org.id), cpu: cpuMicros() });
     } else if (message.type === 'inclusion') {
       process.send({ type: 'inclusion', ...inclusionAtStore(message.samples) });
     } else if (message.type === 'stop') {
@@ -83,11 +85,11 @@ process.on('message', async (message) => {
 });
 
 /** A database filled by an earlier run (bench --tree-db): a new owner and token for this one. */
-function benchOwner() {
-  const admin = createAdmin(services, SYSTEM_ACTOR);
+async function benchOwner() {
+  const admin = createAdmin(services.engine, SYSTEM_ACTOR);
   const ownerEmail = `bench-${Date.now()}@localhost`;
-  admin.addUser('default', { email: ownerEmail, name: 'bench', role: 'owner' });
-  const { token } = admin.createToken('default', ownerEmail, 'read', 'bench');
+  await admin.addUser('default', { email: ownerEmail, name: 'bench', role: 'owner' });
+  const { token } = await admin.createToken('default', ownerEmail, 'read', 'bench');
   return { organization: 'default', ownerEmail, token };
 }
 
@@ -107,7 +109,7 @@ async function fillDatabase(count) {
   for (let start = 0; start < count; start += 1000) {
     const batch = [];
     for (let i = start; i < Math.min(count, start + 1000); i++) batch.push(makeEvent(i));
-    services.recorder.record(org.id, batch);
+    stores.recorder.record(org.id, batch);
   }
   const recorded = performance.now();
   await services.sealer.settle();
@@ -116,7 +118,7 @@ async function fillDatabase(count) {
     events: count,
     recordSeconds: (recorded - started) / 1000,
     sealSeconds: (sealed - recorded) / 1000,
-    treeSize: services.merkle.size(org.id),
+    treeSize: stores.merkle.size(org.id),
   };
 }
 
@@ -125,19 +127,19 @@ async function fillDatabase(count) {
  * the latest checkpoint's root. Milliseconds per proof, at positions spread over the tree.
  */
 function inclusionAtStore(samples) {
-  const checkpoint = services.merkle.latestCheckpoint(org.id);
+  const checkpoint = stores.merkle.latestCheckpoint(org.id);
   const size = checkpoint.treeSize;
   const times = [];
   const ids = [];
   let hashes = 0;
   for (let i = 0; i < samples; i++) {
     const position = Math.floor(((i + 0.5) * size) / samples);
-    const [leaf] = services.merkle.leaves(org.id, position, position + 1);
+    const [leaf] = stores.merkle.leaves(org.id, position, position + 1);
     ids.push(leaf.eventId);
     const started = performance.now();
-    const stored = services.events.findById(org.id, leaf.eventId);
-    const found = services.merkle.leafOfSeq(stored.seq);
-    const path = inclusionProof(found.position, size, services.merkle.subtrees(org.id));
+    const stored = stores.events.findById(org.id, leaf.eventId);
+    const found = stores.merkle.leafOfSeq(stored.seq);
+    const path = inclusionProof(found.position, size, stores.merkle.subtrees(org.id));
     times.push(performance.now() - started);
     hashes = path.length;
   }
