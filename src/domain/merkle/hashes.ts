@@ -24,6 +24,11 @@ export function leafHashOfText(leafText: string): Buffer {
   return hash('sha256', `\0${leafText}`, 'buffer');
 }
 
+/** leafHashOfText as a string of its bytes (no Buffer made). */
+export function leafHashOfTextBinary(leafText: string): string {
+  return hash('sha256', `\0${leafText}`, 'binary');
+}
+
 /** SHA-256(0x01 || left || right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
   if (left.length !== HASH_BYTES || right.length !== HASH_BYTES)
