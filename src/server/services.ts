@@ -65,7 +65,7 @@ export async function createServerServices(database: ServerDatabase, options: Se
   const onError = options.onError ?? (() => {});
   const base =
     database.kind === 'sqlite'
-      ? onSqlite(database.db, options, committed)
+      ? onSqlite(database.db, options, committed, (orgId) => sealer?.grew(orgId))
       : onSharedDatabase(database.shared, options, committed, () => hub?.organizations() ?? []);
   const { engine, now } = base;
   // Read before any background work starts: a database without its key starts nothing.
@@ -161,9 +161,15 @@ interface ServicesBase {
 /**
  * One process's SQLite file: every write through the write gate (it waits for another
  * process's lock without stopping the event loop), the WAL checkpointed when writes go quiet,
- * the signing key in a file beside the database, leaves hashed on a worker thread.
+ * the signing key in a file beside the database. Ingest seals its own events in its transaction
+ * (no second commit, no re-read); a backlog's leaves are hashed on a worker thread.
  */
-function onSqlite(db: Db, options: ServerServiceOptions, committed: () => void): ServicesBase {
+function onSqlite(
+  db: Db,
+  options: ServerServiceOptions,
+  committed: () => void,
+  treeGrown: (orgId: number) => void,
+): ServicesBase {
   const writes = createWriteGate(db, { onError: options.onError });
   const checkpointer = createQuietCheckpointer(db, options.quietCheckpointMs ?? 1000);
   const stores = createStores(
@@ -174,7 +180,10 @@ function onSqlite(db: Db, options: ServerServiceOptions, committed: () => void):
         committed();
         checkpointer.poke();
       }),
-    { eventCounts: options.eventCounts },
+    {
+      eventCounts: options.eventCounts,
+      sealOnIngest: options.treeSealing === false ? undefined : treeGrown,
+    },
   );
   return {
     engine: createSqliteEngine(stores, writes, createServerStores(stores)),
@@ -221,5 +230,5 @@ function sealerWorker(db: Db): LeafWorker | undefined {
 
 /** The sealer of a server whose tree is switched off (the bench's baseline): it does nothing. */
 function idleSealer(): TreeSealer {
-  return { poke() {}, async settle() {}, close() {} };
+  return { poke() {}, grew() {}, async settle() {}, close() {} };
 }

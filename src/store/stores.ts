@@ -15,6 +15,14 @@ export interface Stores {
   merkle: MerkleStore;
 }
 
+export interface StoreOptions extends Omit<EventIngestOptions, 'tree'> {
+  /**
+   * Ingest seals its new events into the tree in its own transaction, and tells this function
+   * of each organization whose tree grew (the server's sealer, which signs checkpoints).
+   */
+  sealOnIngest?: ((orgId: number) => void) | undefined;
+}
+
 /**
  * The store graph, built here only: the repositories over one connection and the recorder
  * that events enter through. No timers, no network: what an admin command needs, and what the
@@ -24,9 +32,14 @@ export function createStores(
   db: Db,
   now: () => number = Date.now,
   afterCommit?: () => void,
-  options: EventIngestOptions = {},
+  options: StoreOptions = {},
 ): Stores {
-  const events = createEventStore(db, options);
+  const merkle = createMerkleStore(db);
+  const { sealOnIngest } = options;
+  const events = createEventStore(db, {
+    eventCounts: options.eventCounts,
+    tree: sealOnIngest && { merkle, grown: sealOnIngest },
+  });
   const directory = createDirectoryStore(db, now);
   return {
     db,
@@ -34,6 +47,6 @@ export function createStores(
     events,
     directory,
     recorder: createEventRecorder(events, now, afterCommit),
-    merkle: createMerkleStore(db),
+    merkle,
   };
 }
