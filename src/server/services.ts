@@ -11,7 +11,7 @@ import { createWriteGate } from '../store/write-gate.js';
 import { createWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } from '../webhooks/worker.js';
 import { createAuthFailureAuditor } from './auth-failure-auditor.js';
 import { createFollowerHub, type FollowerHub } from './follower-hub.js';
-import { type LeafWorker, startLeafWorker } from './leaf-worker.js';
+import { type LeafWorker, lazyLeafWorker, startLeafWorker } from './leaf-worker.js';
 import { createCursorCodec } from './page-cursor.js';
 import { createSseFrames } from './sse-frames.js';
 import { createPositionCodec } from './stream-position.js';
@@ -100,6 +100,7 @@ export async function createServerServices(database: ServerDatabase, options: Se
           onError,
           now,
           leafWorker: base.leafWorker(),
+          ingestSeals: database.kind === 'sqlite',
         });
   const treeSealer = sealer;
   const liveHub = hub;
@@ -225,7 +226,7 @@ function onSharedDatabase(
  */
 function sealerWorker(db: Db): LeafWorker | undefined {
   if (process.env.AUDIT_SEAL_WORKER === '0') return undefined;
-  return startLeafWorker(db.name);
+  return lazyLeafWorker(() => startLeafWorker(db.name));
 }
 
 /** The sealer of a server whose tree is switched off (the bench's baseline): it does nothing. */

@@ -29,6 +29,8 @@ export interface TreeSealerOptions {
    * and computes leaves inside its write, under its organizations' locks (store/pg/sealing.ts).
    */
   leafWorker?: LeafWorker | undefined;
+  /** The engine's ingest seals the events it stores (store/event-leaves.ts): the sealer seals only a backlog. */
+  ingestSeals?: boolean | undefined;
 }
 
 /**
@@ -96,7 +98,9 @@ export function createTreeSealer(engine: Engine, signer: NoteSigner, options: Tr
   async function sealAndSign(): Promise<void> {
     const grown = new Set(grownElsewhere);
     grownElsewhere.clear();
-    for (;;) {
+    // Where ingest seals its own events, a poke mostly finds nothing behind: no write for it.
+    const backlog = !options.ingestSeals || (await engine.stores.sealing.behind()) > 0;
+    while (backlog) {
       const sealed = await sealNext(grown);
       if (sealed < SEAL_BATCH) break;
       // A backlog (a log that predates the tree) is sealed a batch at a time, the event loop free
