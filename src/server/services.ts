@@ -1,5 +1,6 @@
 import type { NoteSigner } from '../domain/signed-note.js';
 import type { Db } from '../store/database.js';
+import { leavesOfInserted } from '../store/event-leaves.js';
 import { openLogKey } from '../store/log-key-file.js';
 import type { Engine } from '../store/port.js';
 import { createQuietCheckpointer } from '../store/quiet-checkpoint.js';
@@ -183,7 +184,8 @@ function onSqlite(
       }),
     {
       eventCounts: options.eventCounts,
-      sealOnIngest: options.treeSealing === false ? undefined : treeGrown,
+      sealOnIngest:
+        options.treeSealing === false ? undefined : { grown: treeGrown, leaves: leavesOfInserted },
     },
   );
   return {

@@ -1,7 +1,7 @@
 import type { AuditEvent } from '../domain/event.js';
 import { indexedFields } from '../domain/free-text.js';
 import type { Db } from './database.js';
-import { leavesOfInserted } from './event-leaves.js';
+import type { LeavesOfInserted } from './event-leaves.js';
 import type { EventReads } from './event-reads.js';
 import {
   COUNT_NEW_EVENTS_SQL,
@@ -33,7 +33,17 @@ export interface EventIngestOptions {
    * on), and who hears of each organization whose tree grew. Without it, or while the tree lacks
    * events stored before the batch (another process's), the server's sealer seals them later.
    */
-  tree?: { merkle: Pick<MerkleStore, 'sealedSeq' | 'append'>; grown(orgId: number): void } | undefined;
+  tree?: IngestSealing | undefined;
+}
+
+/**
+ * What ingest seals with: the tree, who hears it grew, and how leaves are made (handed in, so
+ * that an admin command, which never seals, does not load the hashing).
+ */
+export interface IngestSealing {
+  merkle: Pick<MerkleStore, 'sealedSeq' | 'append'>;
+  grown(orgId: number): void;
+  leaves: LeavesOfInserted;
 }
 
 export function createEventIngest(
@@ -78,7 +88,7 @@ export function createEventIngest(
           queueWebhookDeliveries(orgId, firstSeq);
           if (sealHere) {
             tree.merkle.append(
-              leavesOfInserted(
+              tree.leaves(
                 stored.filter((_, i) => fresh[i]),
                 reads.findBySeq,
               ),

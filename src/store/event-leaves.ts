@@ -28,6 +28,8 @@ export function leavesOf(batch: readonly StoredEvent[]): NewLeaf[] {
  * lone surrogate in a text field; JSON fields escape it) is read back first.
  * test/unit/event-leaves.test.ts holds the two ways equal over hostile events.
  */
+export type LeavesOfInserted = typeof leavesOfInserted;
+
 export function leavesOfInserted(
   batch: readonly StoredEvent[],
   readBack: (seq: number) => StoredEvent | undefined,

@@ -1,6 +1,6 @@
 import type { Db } from './database.js';
 import { createDirectoryStore, type DirectoryStore } from './directory-store.js';
-import type { EventIngestOptions } from './event-ingest.js';
+import type { EventIngestOptions, IngestSealing } from './event-ingest.js';
 import { createEventRecorder, type EventRecorder } from './event-recorder.js';
 import { createEventStore, type EventStore } from './event-store.js';
 import { createMerkleStore, type MerkleStore } from './merkle-store.js';
@@ -17,10 +17,11 @@ export interface Stores {
 
 export interface StoreOptions extends Omit<EventIngestOptions, 'tree'> {
   /**
-   * Ingest seals its new events into the tree in its own transaction, and tells this function
-   * of each organization whose tree grew (the server's sealer, which signs checkpoints).
+   * Ingest seals its new events into the tree in its own transaction, making their leaves with
+   * `leaves` (store/event-leaves.ts leavesOfInserted), and tells `grown` of each organization
+   * whose tree grew (the server's sealer, which signs checkpoints).
    */
-  sealOnIngest?: ((orgId: number) => void) | undefined;
+  sealOnIngest?: Omit<IngestSealing, 'merkle'> | undefined;
 }
 
 /**
@@ -38,7 +39,7 @@ export function createStores(
   const { sealOnIngest } = options;
   const events = createEventStore(db, {
     eventCounts: options.eventCounts,
-    tree: sealOnIngest && { merkle, grown: sealOnIngest },
+    tree: sealOnIngest && { ...sealOnIngest, merkle },
   });
   const directory = createDirectoryStore(db, now);
   return {

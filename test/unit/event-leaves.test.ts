@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EventInput } from '../../src/domain/event.js';
 import { commitmentOf, eventLeafHash, leafFields } from '../../src/domain/merkle/leaf.js';
 import { openDatabase } from '../../src/store/database.js';
-import { leavesOf } from '../../src/store/event-leaves.js';
+import { leavesOf, leavesOfInserted } from '../../src/store/event-leaves.js';
 import { createStores, type Stores } from '../../src/store/stores.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { hostileJson, hostileString } from '../reliability/hostile.js';
@@ -14,7 +14,8 @@ afterEach(() => {
 });
 
 /** Stores on a new database file; `sealOnIngest` as the server's, or none as an admin command's. */
-function storesOn(file: string, sealOnIngest?: (orgId: number) => void): Stores {
+function storesOn(file: string, grown?: (orgId: number) => void): Stores {
+  const sealOnIngest = grown && { grown, leaves: leavesOfInserted };
   const stores = createStores(openDatabase(file), Date.now, undefined, { sealOnIngest });
   opened.push(stores);
   return stores;
