@@ -38,7 +38,7 @@ export const ENVIRONMENT: readonly (readonly [name: string, meaning: string])[] 
   ],
   [
     'AUDIT_SEAL_WORKER',
-    'server: 0 computes Merkle leaves on the event loop instead of a worker thread (default: a worker)',
+    'server: 0 computes the Merkle leaves of a backlog (events ingest did not seal) on the event loop instead of a worker thread (default: a worker)',
   ],
   [
     'AUDIT_VERIFY_WORKERS',

@@ -66,3 +66,33 @@ export function startLeafWorker(dbFile: string, workerFile = WORKER_FILE): LeafW
     },
   };
 }
+
+/**
+ * A worker started when the sealer first asks for one (its first backlog): a server whose
+ * ingest seals its own events may never need its thread, nor the thread's start-up.
+ */
+export function lazyLeafWorker(start: () => LeafWorker | undefined): LeafWorker {
+  let worker: LeafWorker | undefined;
+  let started = false;
+  const startOnce = (): LeafWorker | undefined => {
+    if (!started) {
+      started = true;
+      worker = start();
+    }
+    return worker;
+  };
+  return {
+    get ready() {
+      return startOnce()?.ready ?? false;
+    },
+    leaves(afterSeq, limit) {
+      return (
+        startOnce()?.leaves(afterSeq, limit) ?? Promise.reject(new Error("the sealer's worker did not start"))
+      );
+    },
+    close() {
+      started = true;
+      worker?.close();
+    },
+  };
+}

@@ -1,32 +1,9 @@
 /**
- * The leaves of stored events, computed apart from where they are stored: in a worker thread
- * (seal-worker.ts) with a connection of its own, or by the sealer itself. A leaf commits to its
- * event's fields under a new random salt (domain/merkle/leaf.ts). Packed into a few buffers to
- * cross threads: thousands of small objects would cost more to copy than to compute.
+ * Leaves (store/event-leaves.ts) computed in the sealer's worker thread (seal-worker.ts), packed
+ * into a few buffers to cross threads: thousands of small objects would cost more to copy than
+ * to compute.
  */
-import { randomBytes } from 'node:crypto';
-import { leafHash } from '../domain/merkle/hashes.js';
-import { commitmentOf, leafBytes, leafFields, SALT_BYTES } from '../domain/merkle/leaf.js';
-import type { StoredEvent } from '../store/event-rows.js';
 import type { NewLeaf } from '../store/merkle-store.js';
-
-export function leavesOf(batch: readonly StoredEvent[]): NewLeaf[] {
-  const salts = randomBytes(SALT_BYTES * batch.length);
-  return batch.map(({ seq, orgId, event }, i): NewLeaf => {
-    const salt = Buffer.from(salts.subarray(i * SALT_BYTES, (i + 1) * SALT_BYTES));
-    const commitment = commitmentOf(salt, leafFields(event));
-    return {
-      orgId,
-      eventSeq: seq,
-      eventId: event.id,
-      timestamp: event.timestamp,
-      category: event.category,
-      commitment,
-      salt,
-      hash: leafHash(leafBytes(event, commitment)),
-    };
-  });
-}
 
 /** Leaves as buffers and lists: 32 bytes of commitment, salt and hash each per leaf. */
 export interface PackedLeaves {

@@ -6,8 +6,9 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { leavesOf } from '../store/event-leaves.js';
 import { createEventReads } from '../store/event-reads.js';
-import { leavesOf, packLeaves } from './seal-leaves.js';
+import { packLeaves } from './seal-leaves.js';
 
 export interface LeavesJob {
   id: number;

@@ -1,5 +1,6 @@
 import type { NoteSigner } from '../domain/signed-note.js';
 import type { Db } from '../store/database.js';
+import { leavesOfInserted } from '../store/event-leaves.js';
 import { openLogKey } from '../store/log-key-file.js';
 import type { Engine } from '../store/port.js';
 import { createQuietCheckpointer } from '../store/quiet-checkpoint.js';
@@ -11,7 +12,7 @@ import { createWriteGate } from '../store/write-gate.js';
 import { createWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } from '../webhooks/worker.js';
 import { createAuthFailureAuditor } from './auth-failure-auditor.js';
 import { createFollowerHub, type FollowerHub } from './follower-hub.js';
-import { type LeafWorker, startLeafWorker } from './leaf-worker.js';
+import { type LeafWorker, lazyLeafWorker, startLeafWorker } from './leaf-worker.js';
 import { createCursorCodec } from './page-cursor.js';
 import { createSseFrames } from './sse-frames.js';
 import { createPositionCodec } from './stream-position.js';
@@ -65,7 +66,7 @@ export async function createServerServices(database: ServerDatabase, options: Se
   const onError = options.onError ?? (() => {});
   const base =
     database.kind === 'sqlite'
-      ? onSqlite(database.db, options, committed)
+      ? onSqlite(database.db, options, committed, (orgId) => sealer?.grew(orgId))
       : onSharedDatabase(database.shared, options, committed, () => hub?.organizations() ?? []);
   const { engine, now } = base;
   // Read before any background work starts: a database without its key starts nothing.
@@ -100,6 +101,7 @@ export async function createServerServices(database: ServerDatabase, options: Se
           onError,
           now,
           leafWorker: base.leafWorker(),
+          ingestSeals: database.kind === 'sqlite',
         });
   const treeSealer = sealer;
   const liveHub = hub;
@@ -161,9 +163,15 @@ interface ServicesBase {
 /**
  * One process's SQLite file: every write through the write gate (it waits for another
  * process's lock without stopping the event loop), the WAL checkpointed when writes go quiet,
- * the signing key in a file beside the database, leaves hashed on a worker thread.
+ * the signing key in a file beside the database. Ingest seals its own events in its transaction
+ * (no second commit, no re-read); a backlog's leaves are hashed on a worker thread.
  */
-function onSqlite(db: Db, options: ServerServiceOptions, committed: () => void): ServicesBase {
+function onSqlite(
+  db: Db,
+  options: ServerServiceOptions,
+  committed: () => void,
+  treeGrown: (orgId: number) => void,
+): ServicesBase {
   const writes = createWriteGate(db, { onError: options.onError });
   const checkpointer = createQuietCheckpointer(db, options.quietCheckpointMs ?? 1000);
   const stores = createStores(
@@ -174,7 +182,11 @@ function onSqlite(db: Db, options: ServerServiceOptions, committed: () => void):
         committed();
         checkpointer.poke();
       }),
-    { eventCounts: options.eventCounts },
+    {
+      eventCounts: options.eventCounts,
+      sealOnIngest:
+        options.treeSealing === false ? undefined : { grown: treeGrown, leaves: leavesOfInserted },
+    },
   );
   return {
     engine: createSqliteEngine(stores, writes, createServerStores(stores)),
@@ -216,10 +228,10 @@ function onSharedDatabase(
  */
 function sealerWorker(db: Db): LeafWorker | undefined {
   if (process.env.AUDIT_SEAL_WORKER === '0') return undefined;
-  return startLeafWorker(db.name);
+  return lazyLeafWorker(() => startLeafWorker(db.name));
 }
 
 /** The sealer of a server whose tree is switched off (the bench's baseline): it does nothing. */
 function idleSealer(): TreeSealer {
-  return { poke() {}, async settle() {}, close() {} };
+  return { poke() {}, grew() {}, async settle() {}, close() {} };
 }

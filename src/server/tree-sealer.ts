@@ -2,10 +2,10 @@ import { formatCheckpoint } from '../domain/checkpoint.js';
 import { CHECKPOINT_SIGNED } from '../domain/checkpoint-record.js';
 import { rootAt } from '../domain/merkle/proofs.js';
 import { type NoteSigner, signNote } from '../domain/signed-note.js';
+import { leavesOf } from '../store/event-leaves.js';
 import type { NewLeaf } from '../store/merkle-store.js';
 import type { Engine, WriteScope } from '../store/port.js';
 import type { LeafWorker } from './leaf-worker.js';
-import { leavesOf } from './seal-leaves.js';
 import { SYSTEM_ACTOR } from './server-actor.js';
 
 /** The default time between two checkpoints of one organization while its log grows. */
@@ -29,6 +29,8 @@ export interface TreeSealerOptions {
    * and computes leaves inside its write, under its organizations' locks (store/pg/sealing.ts).
    */
   leafWorker?: LeafWorker | undefined;
+  /** The engine's ingest seals the events it stores (store/event-leaves.ts): the sealer seals only a backlog. */
+  ingestSeals?: boolean | undefined;
 }
 
 /**
@@ -36,7 +38,9 @@ export interface TreeSealerOptions {
  * checkpoints of the trees that grew. Ingest never waits for it: a commit only pokes it.
  *
  * A tree grows by one leaf per event, in the order events were stored (events.seq), so every
- * process that stores events (the server, an admin command) is sealed in one order. On
+ * process that stores events (the server, an admin command) is sealed in one order. On SQLite the
+ * server's ingest seals its own events as it stores them (store/event-leaves.ts) and tells
+ * `grew`; the sealer seals what others stored (a backlog) and signs. On
  * PostgreSQL several instances seal at once, each the organizations it locked (SealingPort). A
  * checkpoint is signed when the tree holds an event that no checkpoint covers yet, at most once
  * per interval per organization; the first one at once. Its record, an event itself, does not
@@ -48,6 +52,8 @@ export function createTreeSealer(engine: Engine, signer: NoteSigner, options: Tr
   const onError = options.onError ?? (() => {});
   let leafWorker = options.leafWorker;
   const signTimers = new Map<number, NodeJS.Timeout>();
+  // Organizations whose tree grew outside the sealer (ingest sealed them): signed on its next run.
+  const grownElsewhere = new Set<number>();
   let running: Promise<void> | undefined;
   let again = false;
   let closed = false;
@@ -90,8 +96,11 @@ export function createTreeSealer(engine: Engine, signer: NoteSigner, options: Tr
   }
 
   async function sealAndSign(): Promise<void> {
-    const grown = new Set<number>();
-    for (;;) {
+    const grown = new Set(grownElsewhere);
+    grownElsewhere.clear();
+    // Where ingest seals its own events, a poke mostly finds nothing behind: no write for it.
+    const backlog = !options.ingestSeals || (await engine.stores.sealing.behind()) > 0;
+    while (backlog) {
       const sealed = await sealNext(grown);
       if (sealed < SEAL_BATCH) break;
       // A backlog (a log that predates the tree) is sealed a batch at a time, the event loop free
@@ -196,6 +205,13 @@ export function createTreeSealer(engine: Engine, signer: NoteSigner, options: Tr
 
   return {
     poke,
+    /**
+     * Told that the organization's tree grew without the sealer (ingest sealed events in its own
+     * transaction): its checkpoint is signed when due, after the poke that follows the commit.
+     */
+    grew(orgId: number): void {
+      grownElsewhere.add(orgId);
+    },
     /**
      * Seals what is stored and signs what is due; resolves when done (tests, start-up). With
      * `signNow` (start-up) every tree that grew is signed now, whatever the interval: the first

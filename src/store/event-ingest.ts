@@ -1,6 +1,7 @@
 import type { AuditEvent } from '../domain/event.js';
 import { indexedFields } from '../domain/free-text.js';
 import type { Db } from './database.js';
+import type { LeavesOfInserted } from './event-leaves.js';
 import type { EventReads } from './event-reads.js';
 import {
   COUNT_NEW_EVENTS_SQL,
@@ -9,6 +10,7 @@ import {
   INSERT_EVENT_SQL,
   type StoredEvent,
 } from './event-rows.js';
+import type { MerkleStore } from './merkle-store.js';
 import { inMaintenanceWindow, writeTransaction } from './transaction.js';
 import { createOutboxWriter } from './webhook-outbox.js';
 
@@ -26,11 +28,27 @@ export type EventIngest = ReturnType<typeof createEventIngest>;
 export interface EventIngestOptions {
   /** false: ingest leaves event_counts alone. Bench baseline only (the stats API then miscounts). */
   eventCounts?: boolean | undefined;
+  /**
+   * The tree that ingest seals its new events into, in its own transaction (the server's, tree
+   * on), and who hears of each organization whose tree grew. Without it, or while the tree lacks
+   * events stored before the batch (another process's), the server's sealer seals them later.
+   */
+  tree?: IngestSealing | undefined;
+}
+
+/**
+ * What ingest seals with: the tree, who hears it grew, and how leaves are made (handed in, so
+ * that an admin command, which never seals, does not load the hashing).
+ */
+export interface IngestSealing {
+  merkle: Pick<MerkleStore, 'sealedSeq' | 'append'>;
+  grown(orgId: number): void;
+  leaves: LeavesOfInserted;
 }
 
 export function createEventIngest(
   db: Db,
-  reads: Pick<EventReads, 'findById'>,
+  reads: Pick<EventReads, 'findById' | 'findBySeq' | 'maxSeq'>,
   options: EventIngestOptions = {},
 ) {
   const insert = db.prepare(INSERT_EVENT_SQL);
@@ -41,10 +59,13 @@ export function createEventIngest(
   const countNew = options.eventCounts === false ? undefined : db.prepare<[number]>(COUNT_NEW_EVENTS_SQL);
   const queueWebhookDeliveries = createOutboxWriter(db);
   const deleteBefore = db.prepare('DELETE FROM events WHERE org_id = ? AND ts < ?');
+  const tree = options.tree;
 
   return {
     ingest(orgId: number, events: readonly AuditEvent[], receivedAt: number): IngestResult {
       return writeTransaction(db, () => {
+        // Positions follow the storing order: sealed here only right after the last leaf.
+        const sealHere = tree !== undefined && tree.merkle.sealedSeq() >= reads.maxSeq();
         let created = 0;
         let firstSeq: number | undefined;
         const fresh: boolean[] = [];
@@ -65,6 +86,15 @@ export function createEventIngest(
           });
           countNew?.run(firstSeq);
           queueWebhookDeliveries(orgId, firstSeq);
+          if (sealHere) {
+            tree.merkle.append(
+              tree.leaves(
+                stored.filter((_, i) => fresh[i]),
+                reads.findBySeq,
+              ),
+            );
+            tree.grown(orgId);
+          }
         }
         return { stored, fresh, created };
       });

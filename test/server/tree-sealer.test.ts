@@ -65,6 +65,26 @@ describe('the tree sealer', () => {
     expect(checkpoint.extensions[0]).toMatch(/^time \d{4}-\d\d-\d\dT/);
   });
 
+  it('signs a checkpoint covering the events ingest sealed in its own transaction, unasked (no settle)', async () => {
+    const f = await sealed({ checkpointIntervalMs: 1 });
+    const { merkle, directory, events } = f.app.services.sqlite;
+    const orgId = directory.findOrganization('default')?.id ?? 0;
+    const positionOf = (description: string) =>
+      merkle
+        .leaves(orgId, 0, merkle.size(orgId))
+        .findIndex((leaf) => events.findBySeq(leaf.eventSeq)?.event.description === description);
+    // The fixture's users were stored by another connection: the sealer seals that backlog.
+    await f.ingest([login(1)]);
+    await expect.poll(() => positionOf('login 1'), { timeout: 5000 }).toBeGreaterThan(0);
+    // Now the tree holds everything before it: the commit that stores an event seals it.
+    await f.ingest([login(2)]);
+    const position = positionOf('login 2');
+    expect(position).toBeGreaterThan(0);
+    await expect
+      .poll(() => merkle.latestCheckpoint(orgId)?.treeSize ?? 0, { timeout: 5000 })
+      .toBeGreaterThan(position);
+  });
+
   it('records each checkpoint as an event, and that record alone never calls for another checkpoint', async () => {
     const f = await sealed({ checkpointIntervalMs: 1 });
     const { sealer } = f.app.services;

@@ -1,7 +1,8 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hmacSha256, hmacSha256Base64, sha256 } from '../../src/domain/merkle/digest.js';
+import { hmacSha256, hmacSha256Base64, sha256, sha256Binary } from '../../src/domain/merkle/digest.js';
+import { hostileString } from '../reliability/hostile.js';
 
 // Every leaf, commitment and node of the tree goes through these: a digest that differs from
 // node:crypto's in one case would make a valid log fail verification, or let a changed one pass.
@@ -21,6 +22,7 @@ describe('one-shot SHA-256 and HMAC-SHA-256', () => {
       fc.property(hostileText, fc.uint8Array({ maxLength: 200 }), (text, bytes) => {
         expect(sha256(text).equals(createHash('sha256').update(text).digest())).toBe(true);
         expect(sha256(bytes).equals(createHash('sha256').update(bytes).digest())).toBe(true);
+        expect(sha256Binary(text)).toBe(createHash('sha256').update(text).digest('binary'));
       }),
       { numRuns: 500 },
     );
@@ -41,6 +43,33 @@ describe('one-shot SHA-256 and HMAC-SHA-256', () => {
         },
       ),
       { numRuns: 500 },
+    );
+  });
+
+  it('gives RFC 4231 test case 2', () => {
+    expect(hmacSha256(Buffer.from('Jefe'), 'what do ya want for nothing?').toString('hex')).toBe(
+      '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
+    );
+  });
+
+  it("tampering: equals createHmac's digest for keys of 0-130 bytes (createHmac's own path past a block) and hostile, long or empty text", () => {
+    const text = fc.oneof(
+      hostileString,
+      fc.constantFrom(
+        '',
+        '\ud800'.repeat(5000),
+        'é'.repeat(4097),
+        '\u{1F600}'.repeat(3000),
+        'x'.repeat(4096),
+      ),
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 130 }), text, (key, message) => {
+        const expected = createHmac('sha256', key).update(message).digest();
+        expect(hmacSha256(key, message).equals(expected)).toBe(true);
+        expect(hmacSha256Base64(key, message)).toBe(expected.toString('base64'));
+      }),
+      { numRuns: 1000, seed: 4231 },
     );
   });
 

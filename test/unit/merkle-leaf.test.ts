@@ -1,9 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/domain/canonical-json.js';
 import type { AuditEvent } from '../../src/domain/event.js';
 import { restoreFormulaCell } from '../../src/domain/formula-cells.js';
+import { leafHash } from '../../src/domain/merkle/hashes.js';
 import {
   commitmentOf,
   eventLeafHash,
@@ -12,8 +13,10 @@ import {
   leafFields,
   leafText,
   SALT_BYTES,
+  writeLeaf,
 } from '../../src/domain/merkle/leaf.js';
 import { CSV_COLUMNS, csvCells } from '../../src/format/columns.js';
+import { hostileString } from '../reliability/hostile.js';
 
 const EVENT: AuditEvent = {
   id: 'log_01JD3X8Q5V4W7Y9Z2A3B4C5D6E',
@@ -110,5 +113,41 @@ describe('the leaf text written out for speed', () => {
         canonicalJson({ v: 1, id, timestamp, category, commitment }),
       );
     }
+  });
+});
+
+describe('the leaf written into a buffer (every new leaf of the tree)', () => {
+  it('writes the commitment (HMAC of the canonical fields) and the leaf hash the general functions give, hostile text too', () => {
+    const reference = (header: LeafHeader, fields: string[], salt: Uint8Array) => {
+      const commitment = createHmac('sha256', salt).update(canonicalJson(fields)).digest();
+      return Buffer.concat([commitment, leafHash(leafBytes(header, commitment))]);
+    };
+    const written = (header: LeafHeader, fields: string[], salt: Uint8Array) => {
+      const out = Buffer.alloc(70, 0xff);
+      writeLeaf(header, fields, salt, out, 3);
+      expect(out.subarray(0, 3)).toEqual(Buffer.alloc(3, 0xff));
+      expect(out.subarray(67)).toEqual(Buffer.alloc(3, 0xff));
+      return out.subarray(3, 67);
+    };
+    fc.assert(
+      fc.property(
+        hostileString,
+        hostileString,
+        hostileString,
+        fc.array(hostileString, { minLength: 18, maxLength: 18 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        (id, timestamp, category, fields, salt) => {
+          const header = { id, timestamp, category };
+          expect(written(header, fields, salt)).toEqual(reference(header, fields, salt));
+        },
+      ),
+      { numRuns: 500, seed: 6962 },
+    );
+    const salt = randomBytes(SALT_BYTES);
+    expect(written(EVENT, leafFields(EVENT), salt)).toEqual(reference(EVENT, leafFields(EVENT), salt));
+    expect(written(EVENT, leafFields(EVENT), salt).subarray(32)).toEqual(eventLeafHash(EVENT, salt));
+    // A header that is not all text (a hand-made file row) takes the general path.
+    const partial = { id: 'log_1', category: 'auth' } as unknown as LeafHeader;
+    expect(written(partial, [], salt)).toEqual(reference(partial, [], salt));
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EventInput } from '../../src/domain/event.js';
-import { leavesOf } from '../../src/server/seal-leaves.js';
+import { leavesOf } from '../../src/store/event-leaves.js';
 import { openPgEngine, type PgEngine } from '../../src/store/pg/engine.js';
 import { describePostgres, migratedDatabase, type TestDatabase } from '../helpers/postgres.js';
 

@@ -13,8 +13,8 @@ import {
   parseSignerKey,
   parseVerifierKey,
 } from '../../src/domain/signed-note.js';
-import { leavesOf } from '../../src/server/seal-leaves.js';
 import { createTreeSealer, type TreeSealer } from '../../src/server/tree-sealer.js';
+import { leavesOf } from '../../src/store/event-leaves.js';
 import type { StoredEvent } from '../../src/store/event-rows.js';
 import { openPgEngine, type PgEngine } from '../../src/store/pg/engine.js';
 import { inMaintenanceWindow } from '../../src/store/pg/maintenance.js';

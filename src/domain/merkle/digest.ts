@@ -21,6 +21,11 @@ export function sha256(data: string | Uint8Array): Buffer {
   return Buffer.from(hash('sha256', data, 'binary'), 'binary');
 }
 
+/** sha256 as 'binary' text, one character a byte: for a caller that writes it into its own buffer. */
+export function sha256Binary(data: string | Uint8Array): string {
+  return hash('sha256', data, 'binary');
+}
+
 /** HMAC-SHA-256 of `message` (its UTF-8 bytes) under `key`. */
 export function hmacSha256(key: Uint8Array, message: string): Buffer {
   return Buffer.from(hmac(key, message, 'binary'), 'binary');

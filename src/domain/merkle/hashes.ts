@@ -4,7 +4,7 @@
  * resistance across levels).
  */
 import { createHash } from 'node:crypto';
-import { sha256 } from './digest.js';
+import { sha256, sha256Binary } from './digest.js';
 
 export const HASH_BYTES = 32;
 
@@ -23,6 +23,11 @@ export function leafHash(leafBytes: Uint8Array): Buffer {
 /** MTH({d}) of a leaf given as text (its UTF-8 bytes): one call, no hash object. */
 export function leafHashOfText(leafText: string): Buffer {
   return sha256(`\0${leafText}`);
+}
+
+/** leafHashOfText as a string of its bytes (no Buffer made). */
+export function leafHashOfTextBinary(leafText: string): string {
+  return sha256Binary(`\0${leafText}`);
 }
 
 /** SHA-256(0x01 || left || right). */
