@@ -162,8 +162,14 @@ describe('ingest that seals in its transaction, beside other writers of the same
       const old = { timestamp: new Date(now - 40 * 86_400_000).toISOString() };
       await f.app.services.sealer.settle();
       await f.ingest([login(1), login(2, old)]);
-      await admin.createToken('default', 'alice@example.com', 'ingest', 'between'); // backlog of another process
-      await f.ingest([login(3), login(4, old)]); // behind that backlog: left to the sealer
+      await admin.createToken('default', 'alice@example.com', 'ingest', 'between');
+      // Another process's event, then the server's at once (the server seals a backlog it notices
+      // before its next write; here it has no turn to): ingest must leave both to the sealer.
+      const orgId = f.app.services.sqlite.directory.ensureOrganization('default').organization.id;
+      const sealedBefore = f.app.services.sqlite.merkle.size(orgId);
+      adminStores.recorder.record(orgId, [login(2.5)]);
+      f.app.services.sqlite.recorder.record(orgId, [login(3), login(4, old)]);
+      expect(f.app.services.sqlite.merkle.size(orgId)).toBe(sealedBefore);
       await f.ingest([login(5), login(5.5, old)]);
       const erasure = await f.request({
         method: 'POST',
