@@ -60,6 +60,14 @@ export function createEventIngest(
   const queueWebhookDeliveries = createOutboxWriter(db);
   const deleteBefore = db.prepare('DELETE FROM events WHERE org_id = ? AND ts < ?');
   const tree = options.tree;
+  // In a savepoint of the ingest's transaction: a tree that cannot take the leaves (a damaged
+  // file, a fault in making them) must not cost the batch. Its events are stored all the same,
+  // the tree is left as it was, and the sealer seals them after, reporting what fails there.
+  const sealInSavepoint =
+    tree &&
+    db.transaction((inserted: readonly StoredEvent[]) => {
+      tree.merkle.append(tree.leaves(inserted, reads.findBySeq));
+    });
 
   return {
     ingest(orgId: number, events: readonly AuditEvent[], receivedAt: number): IngestResult {
@@ -86,14 +94,13 @@ export function createEventIngest(
           });
           countNew?.run(firstSeq);
           queueWebhookDeliveries(orgId, firstSeq);
-          if (sealHere) {
-            tree.merkle.append(
-              tree.leaves(
-                stored.filter((_, i) => fresh[i]),
-                reads.findBySeq,
-              ),
-            );
-            tree.grown(orgId);
+          if (sealHere && sealInSavepoint) {
+            try {
+              sealInSavepoint(stored.filter((_, i) => fresh[i]));
+              tree.grown(orgId);
+            } catch {
+              // Left to the sealer (above).
+            }
           }
         }
         return { stored, fresh, created };
