@@ -304,7 +304,7 @@ const summary = ({ samples, errors }) => ({
   samples: samples.length,
   p50Ms: percentile(samples, 50),
   p99Ms: percentile(samples, 99),
-  maxMs: samples.length ? Math.max(...samples) : Number.NaN,
+  maxMs: samples.length ? samples.reduce((max, ms) => Math.max(max, ms)) : Number.NaN,
   slowestMs: [...samples].sort((a, b) => b - a).slice(0, 10),
   errors: errors.slice(0, 10),
   errorCount: errors.length,
