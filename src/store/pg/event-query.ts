@@ -1,5 +1,4 @@
 import { CHECKPOINT_SIGNED, showsCheckpointRecords } from '../../domain/checkpoint-record.js';
-import type { PageCursor, SortOrder } from '../../domain/cursor.js';
 import type { EventFilter, VisibilityScope } from '../../domain/filters.js';
 import { searchPhrases } from '../../domain/free-text.js';
 import { narrowToCursor, type PageQueryRequest, paddedList, prefixUpperBound } from '../event-query.js';
