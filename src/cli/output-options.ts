@@ -83,8 +83,7 @@ export async function resolveOutput(options: OutputOptions, format: string): Pro
     try {
       return choose();
     } catch (error) {
-      if (error instanceof Error && error.name === 'ColumnChoiceError')
-        throw new UsageError(`${flag}: ${error.message}`);
+      if (error instanceof choice.ColumnChoiceError) throw new UsageError(`${flag}: ${error.message}`);
       throw error;
     }
   };

@@ -3,6 +3,7 @@ import type { AuditClient } from '../client/client.js';
 import type { RetryInfo } from '../client/http.js';
 import { configDir } from '../config/paths.js';
 import type { Connection } from '../config/settings.js';
+import { SettingsError } from '../config/settings-error.js';
 import { checkTokenFormat } from '../domain/token.js';
 import type { CliContext } from './context.js';
 import { displayZone } from './dates.js';
@@ -131,7 +132,7 @@ export function asUsageError<T>(work: () => T): T {
   try {
     return work();
   } catch (error) {
-    if (error instanceof Error && error.name === 'SettingsError') throw new UsageError(error.message);
+    if (error instanceof SettingsError) throw new UsageError(error.message);
     throw error;
   }
 }

@@ -3,7 +3,11 @@
  * proofs, leaves): typed calls, no checking of what they say — src/verify does that, and a
  * server is never trusted to have answered truthfully.
  */
+import type { Static } from 'typebox';
 import type { AuditEvent } from '../domain/event.js';
+import { MAX_LEAVES_PER_READ } from '../domain/request-limits.js';
+// Type-only: erased at build, so the client loads no server code.
+import type { ConsistencyAnswer as ConsistencySchema, TreeAnswer } from '../server/schemas/tree.js';
 import { jsonAnswer } from './answer.js';
 import { logsPath } from './api-paths.js';
 import type { AuditClient } from './client.js';
@@ -11,20 +15,13 @@ import type { CallOptions } from './client-options.js';
 import type { Answer } from './http.js';
 
 /** Leaves one `tree/leaves` call returns at most. */
-export const MAX_LEAVES_PER_PAGE = 10_000;
+export const MAX_LEAVES_PER_PAGE = MAX_LEAVES_PER_READ;
 
-export interface TreeInfo {
-  origin: string;
-  key: { name: string; verifier_key: string; fingerprint: string };
-  sealed_size: number;
-  checkpoint: { size: number; root: string; signed_at: string; note: string } | null;
-}
+/** `GET …/tree`'s data, as the server's schema declares it. */
+export type TreeInfo = Static<typeof TreeAnswer>['data'];
 
-export interface ConsistencyAnswer {
-  first: number;
-  second: number;
-  hashes: string[];
-}
+/** `GET …/tree/consistency`'s data, as the server's schema declares it. */
+export type ConsistencyAnswer = Static<typeof ConsistencySchema>['data'];
 
 /**
  * One leaf as the API lists it, a row: hash, commitment and salt in lowercase hex (salt null once

@@ -2,8 +2,8 @@ import type { AuditEvent } from './event.js';
 
 /**
  * Actions an incident responder must not overlook: failed sign-ins, privilege, token and 2FA
- * changes, locked accounts, erasures. The one list behind the terminal's highlight, the PDF's
- * count and the review's findings.
+ * changes, locked accounts, erasures. The one list behind the terminal's highlight and the PDF's
+ * highlight and count (the security review's rules name their own actions).
  */
 const SECURITY_RELEVANT_ACTIONS: readonly RegExp[] = [
   /\.login_failed$/,

@@ -1,8 +1,5 @@
-import { isTimeDimension, type StatsDimension, type StatsGroup } from './stats.js';
+import { isTimeDimension, MAX_STATS_GROUPS, type StatsDimension, type StatsGroup } from './stats.js';
 import type { TimeBucket } from './stats-buckets.js';
-
-/** Without `top`, at most this many groups of the non-time dimensions; the rest are `other`. */
-export const MAX_STATS_GROUPS = 1000;
 
 /** A series of the non-time keys and its count over the whole range. */
 export interface RankedSeries {

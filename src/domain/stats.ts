@@ -13,6 +13,9 @@ export type StatsDimension = (typeof STATS_DIMENSIONS)[number];
 
 export const TIME_DIMENSIONS: readonly StatsDimension[] = ['day', 'hour'];
 
+/** Groups of the non-time dimensions an answer keeps at most (`top` included); the rest are `other`. */
+export const MAX_STATS_GROUPS = 1000;
+
 export function isTimeDimension(dimension: StatsDimension): dimension is 'day' | 'hour' {
   return dimension === 'day' || dimension === 'hour';
 }

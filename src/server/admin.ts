@@ -1,14 +1,14 @@
 import type { Actor, EventInput } from '../domain/event.js';
+import { ENTERPRISE_MAX_RETENTION_DAYS, type Plan, retentionDaysFor } from '../domain/plans.js';
 import type { NoteSigner } from '../domain/signed-note.js';
 import { shellQuoteForDisplay } from '../format/shell-quote.js';
 import { type OpenOptions, openDatabase } from '../store/database.js';
 import type { DatabaseLocation } from '../store/database-location.js';
-import type { Organization, Plan, Role, TokenRecord, TokenScope, User } from '../store/directory-store.js';
+import type { Organization, Role, TokenRecord, TokenScope, User } from '../store/directory-store.js';
 import type { PgEngine } from '../store/pg/engine.js';
 import type { SecretsKeySource } from '../store/pg/server-keys.js';
 import type { Engine, WriteScope } from '../store/port.js';
 import { sqliteEngineOf } from '../store/sqlite-engine.js';
-import { ENTERPRISE_MAX_RETENTION_DAYS, retentionDaysFor } from './retention.js';
 import { localAdministrator } from './server-actor.js';
 
 /** A refusal an operator can act on; the CLI prints it as one line (exit 2). */
@@ -142,11 +142,7 @@ export function createAdmin(engine: Engine, actor: Actor = localAdministrator())
       return token;
     },
 
-    async setPlan(
-      slug: string,
-      plan: Exclude<Plan, 'unlimited'> | 'unlimited',
-      retentionDays?: number,
-    ): Promise<Organization> {
+    async setPlan(slug: string, plan: Plan, retentionDays?: number): Promise<Organization> {
       const org = await organization(slug);
       if (retentionDays !== undefined && plan !== 'enterprise') {
         throw new AdminError(`--retention-days applies to the enterprise plan; ${plan} keeps a fixed window`);

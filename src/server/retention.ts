@@ -1,22 +1,7 @@
-import type { Plan } from '../store/directory-store.js';
 import type { Engine } from '../store/port.js';
 import { SYSTEM_ACTOR } from './server-actor.js';
 
 const DAY_MS = 86_400_000;
-
-/** Retention windows by plan, from the reference documents. `unlimited` never purges. */
-export const PLAN_RETENTION_DAYS: Record<Exclude<Plan, 'enterprise' | 'unlimited'>, number> = {
-  free: 30,
-  paid: 90,
-  fleet: 365,
-};
-export const ENTERPRISE_MAX_RETENTION_DAYS = 730;
-
-export function retentionDaysFor(plan: Plan, requestedDays: number | undefined): number | null {
-  if (plan === 'unlimited') return null;
-  if (plan === 'enterprise') return requestedDays ?? ENTERPRISE_MAX_RETENTION_DAYS;
-  return PLAN_RETENTION_DAYS[plan];
-}
 
 /**
  * Purges every organization's expired events, one write transaction an organization: the purge

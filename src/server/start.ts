@@ -13,7 +13,7 @@ import { purgeExpiredEvents } from './retention.js';
 export interface StartOptions {
   /** The SQLite file; or, with `databaseUrl`, ignored. */
   dbFile: string;
-  /** A PostgreSQL database that any number of instances share (issue 23). */
+  /** A PostgreSQL database that any number of instances share. */
   databaseUrl?: string | undefined;
   /** PostgreSQL: the secrets key file every instance is given (made by the first start if missing). */
   secretsKeyFile?: string | undefined;

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import type { Plan } from '../domain/plans.js';
 import { generateToken, hashToken, tokenPrefix, tokensEqualHash } from '../domain/token.js';
 import type { Db } from './database.js';
 import { writeTransaction } from './transaction.js';
 
-export const PLANS = ['unlimited', 'free', 'paid', 'fleet', 'enterprise'] as const;
-export type Plan = (typeof PLANS)[number];
 export const ROLES = ['owner', 'admin', 'member'] as const;
 export type Role = (typeof ROLES)[number];
 export const TOKEN_SCOPES = ['read', 'ingest'] as const;

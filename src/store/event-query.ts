@@ -169,7 +169,7 @@ export function buildPageQuery(
  * row before the cursor: page k of an export cost O(k) (at 200,000 events the last pages read
  * 25 µs a row instead of 1). One bound on ts, the tighter one, starts the walk at the cursor.
  */
-function narrowToCursor(filter: EventFilter, cursor: PageCursor, order: SortOrder): EventFilter {
+export function narrowToCursor(filter: EventFilter, cursor: PageCursor, order: SortOrder): EventFilter {
   if (order === 'asc')
     return { ...filter, from: Math.max(filter.from ?? cursor.timestamp, cursor.timestamp) };
   const before = cursor.timestamp + 1;

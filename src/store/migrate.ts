@@ -1,11 +1,12 @@
 import { indexedText, metadataSearchText } from '../domain/free-text.js';
 import type { Db } from './database.js';
 import {
+  assertUnchanged,
   createLedger,
+  type LedgerRow,
   loadMigrations,
   type Migration,
   migrationChecksum,
-  SchemaMismatchError,
 } from './migrations.js';
 import { adoptPreReleaseLedger, hasPreReleaseLedger } from './pre-release-schema.js';
 
@@ -23,7 +24,8 @@ export function migrate(db: Db, migrations: readonly Migration[] = loadMigration
   // the ledger is made, and each migration checked against it, under the write lock.
   db.transaction(() => createLedger(db)).immediate();
   const readRecorded = db.prepare('SELECT version, name, sha256 FROM schema_migrations ORDER BY version');
-  for (const row of readRecorded.all() as LedgerRow[]) assertUnchanged(db, row, ordered);
+  for (const row of readRecorded.all() as LedgerRow[])
+    assertUnchanged(`the database ${db.name}`, row, ordered);
   const recordedRow = db.prepare('SELECT version, name, sha256 FROM schema_migrations WHERE version = ?');
   const record = db.prepare(
     'INSERT INTO schema_migrations (version, name, applied_at, sha256) VALUES (?, ?, ?, ?)',
@@ -34,7 +36,7 @@ export function migrate(db: Db, migrations: readonly Migration[] = loadMigration
       .transaction(() => {
         const recorded = recordedRow.get(migration.version) as LedgerRow | undefined;
         if (recorded) {
-          assertUnchanged(db, recorded, ordered);
+          assertUnchanged(`the database ${db.name}`, recorded, ordered);
           return false;
         }
         db.exec(migration.sql);
@@ -45,27 +47,6 @@ export function migrate(db: Db, migrations: readonly Migration[] = loadMigration
     if (ran) count++;
   }
   return count;
-}
-
-interface LedgerRow {
-  version: number;
-  name: string;
-  sha256: string;
-}
-
-function assertUnchanged(db: Db, row: LedgerRow, migrations: readonly Migration[]): void {
-  const migration = migrations.find((candidate) => candidate.version === row.version);
-  if (!migration) {
-    throw new SchemaMismatchError(
-      `the database ${db.name} has migration ${row.name}, which this version does not have (a newer one made it)`,
-    );
-  }
-  const checksum = migrationChecksum(migration);
-  if (checksum !== row.sha256) {
-    throw new SchemaMismatchError(
-      `migration ${migration.name} is not the one applied to the database ${db.name} (SHA-256 ${checksum.slice(0, 12)}…, recorded ${String(row.sha256).slice(0, 12)}…)`,
-    );
-  }
 }
 
 export function schemaVersion(db: Db): number {

@@ -60,3 +60,29 @@ export function createLedger(db: Db): void {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL, sha256 TEXT NOT NULL)`);
 }
+
+/** A row of `schema_migrations`: which file was applied, and the SHA-256 of what was run. */
+export interface LedgerRow {
+  version: number;
+  name: string;
+  sha256: string;
+}
+
+/**
+ * Refuses a recorded migration this code does not have (a newer version made it) or whose file
+ * is not the one that ran (an edited file or database). `database` names it in the message.
+ */
+export function assertUnchanged(database: string, row: LedgerRow, migrations: readonly Migration[]): void {
+  const migration = migrations.find((candidate) => candidate.version === row.version);
+  if (!migration) {
+    throw new SchemaMismatchError(
+      `${database} has migration ${row.name}, which this version does not have (a newer one made it)`,
+    );
+  }
+  const checksum = migrationChecksum(migration);
+  if (checksum !== row.sha256) {
+    throw new SchemaMismatchError(
+      `migration ${migration.name} is not the one applied to ${database} (SHA-256 ${checksum.slice(0, 12)}…, recorded ${String(row.sha256).slice(0, 12)}…)`,
+    );
+  }
+}

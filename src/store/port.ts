@@ -185,10 +185,10 @@ export interface Engine {
 }
 
 /*
- * Known and left as they are on SQLite (review of s23-port, finding 8), none reachable today:
+ * Known limits on SQLite, left as they are because no caller reaches them:
  * - A generator's AsyncIterable (merkle iterateLeaves) opens its cursor under the call policy,
  *   then steps it across its consumer's awaits: a write that begins meanwhile is read by it.
- *   Nothing iterates one through the port today; a caller must not await anything else inside.
+ *   Nothing iterates one through the port; a caller must not await anything else inside.
  * - `tx.stats` inside a write: the stats store is loaded by a dynamic import on first use, a
  *   wait the write gate's guard rolls the write back for. Counts are reads, asked outside.
  */

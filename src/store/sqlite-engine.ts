@@ -21,7 +21,7 @@ export interface SqliteEngine extends Engine {
 }
 
 /**
- * The SQLite engine: today's synchronous stores behind the port. A call runs the store's own
+ * The SQLite engine: the synchronous stores behind the asynchronous port. A call runs the store's own
  * method at once and answers on the next microtask, so a write's work, awaiting only these,
  * still runs start to end within one turn of the event loop, as the gate requires. The gate's
  * setImmediate guard against work that waits longer is best effort: a macrotask of the same

@@ -53,6 +53,16 @@ describe('/openapi.json describes what the server sends', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it('declares one event, read or recorded, with the one schema of an event answer (data required)', () => {
+    const answerOf = (path: string, method: string, status: string) => {
+      const json = operation(path, method).responses[status]?.content?.['application/json'];
+      return (json as { schema?: unknown } | undefined)?.schema;
+    };
+    const read = answerOf('/api/v1/organizations/{org}/audit-logs/{id}', 'get', '200');
+    expect(read).toMatchObject({ type: 'object', required: ['data'] });
+    expect(read).toEqual(answerOf('/api/v1/organizations/{org}/exports', 'post', '201'));
+  });
+
   it('declares the stream as text/event-stream, resumable with a Last-Event-ID header', () => {
     const stream = operation('/api/v1/organizations/{org}/audit-logs/stream', 'get');
     expect(Object.keys(stream.responses['200']?.content ?? {})).toEqual(['text/event-stream']);

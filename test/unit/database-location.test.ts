@@ -4,6 +4,7 @@ import { databaseLocation } from '../../src/cli/commands/server-admin.js';
 import type { CliContext } from '../../src/cli/context.js';
 import { UsageError } from '../../src/cli/errors.js';
 import { describeLocation, postgresLocation, redactedUrl } from '../../src/store/database-location.js';
+import { PostgresNotDurableError } from '../../src/store/pg/durability.js';
 import { describeOpenFailure } from '../../src/store/pg/open-failure.js';
 import { connectTimeoutMs } from '../../src/store/pg/pool.js';
 
@@ -125,6 +126,9 @@ describe('a PostgreSQL URL shown to an operator (threat: the password leaks into
     for (const error of [refused, login, missing])
       expect(describeOpenFailure(error, URL_WITH_PASSWORD)).not.toContain('s3cret-pw');
     expect(describeOpenFailure(new TypeError('x is undefined'), URL_WITH_PASSWORD)).toBeUndefined();
+    expect(describeOpenFailure(new PostgresNotDurableError('fsync is off'), URL_WITH_PASSWORD)).toBe(
+      'fsync is off: postgres://audit:*****@db.internal:5432/audit',
+    );
     // A file that is missing is not a missing socket: an error of ours is worded by its caller.
     const noKey = Object.assign(new Error('cannot create the secrets key file /x/postgres.key: ENOENT'), {
       code: 'ERR_SECRETS_KEY',

@@ -151,6 +151,16 @@ describe('error classes', () => {
     },
   );
 
+  it('our own error classes are told apart with instanceof, never by matching error.name', () => {
+    const ours = new Set(classes.map((entry) => entry.name));
+    const byName = files(SRC).flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/\.name === '(\w+)'/g)]
+        .filter(([, name]) => ours.has(name as string))
+        .map(([match]) => `${file.slice(SRC.length + 1)}: ${match}`),
+    );
+    expect(byName).toEqual([]);
+  });
+
   it('a CliError keeps its exit code and cause', () => {
     const cause = new Error('disk full');
     const error = new CliError('backup failed: disk full', EXIT.failure, { cause });

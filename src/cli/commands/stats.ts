@@ -1,5 +1,10 @@
 import { Command, Option } from 'commander';
-import { isTimeDimension, STATS_DIMENSIONS, type StatsDimension } from '../../domain/stats.js';
+import {
+  isTimeDimension,
+  MAX_STATS_GROUPS,
+  STATS_DIMENSIONS,
+  type StatsDimension,
+} from '../../domain/stats.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { addFilterOptions } from '../filter-options.js';
@@ -23,7 +28,7 @@ export function statsCommand(context: CliContext): Command {
     .option(
       '--top <n>',
       'keep the N largest groups and sum the rest as (other) (default: 10; not for day or hour alone)',
-      integerInRange('--top', 1, 1000),
+      integerInRange('--top', 1, MAX_STATS_GROUPS),
     );
   return addFilterOptions(command)
     .addHelpText(

@@ -1,5 +1,6 @@
 /** How `audit stats` names groups, buckets and its range: every key is the server's text. */
 import type { StatsData, StatsParams } from '../../client/types.js';
+import { DURATION } from '../../domain/date-patterns.js';
 import type { StatsDimension, StatsGroup } from '../../domain/stats.js';
 import { isValidTimeZone } from '../../domain/zoned-time.js';
 import { sanitizeForDisplay } from '../../format/sanitize.js';
@@ -42,7 +43,7 @@ export function titleParts(data: StatsData, request: StatsRequest, fallbackZone:
   const filters = filterSummary(request.params);
   if (filters) parts.push(filters);
   if (request.since !== undefined) {
-    const match = /^(\d+)([smhdw])$/.exec(request.since);
+    const match = DURATION.exec(request.since);
     const unit = match ? `${UNITS[match[2] as string]}${match[1] === '1' ? '' : 's'}` : '';
     parts.push(
       `last ${match ? `${match[1]} ${unit}` : request.since}${request.defaultRange ? ' (default)' : ''}`,

@@ -5,6 +5,7 @@ import { visibilityOf } from '../permissions.js';
 import { notFound } from '../problem.js';
 import { organizationFor } from '../route-helpers.js';
 import { OrgParams, problemResponses } from '../schemas/common.js';
+import { OneEventAnswer } from '../schemas/event.js';
 import { EventParams, type ListQuery, ListQuerySchema, ListResponseSchema } from '../schemas/list.js';
 import { treeSizeSeq } from '../tree-access.js';
 import { type ExportRouteOptions, registerExportRoute } from './export.js';
@@ -86,7 +87,7 @@ export function registerAuditLogRoutes(app: FastifyInstance, options: ExportRout
         summary: 'One audit event',
         params: EventParams,
         response: {
-          200: { type: 'object', properties: { data: { $ref: 'AuditEvent' } } },
+          200: OneEventAnswer,
           ...problemResponses(401, 403, 404, 429),
         },
       },

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { STATS_DIMENSIONS } from '../../domain/stats.js';
+import { MAX_STATS_GROUPS, STATS_DIMENSIONS } from '../../domain/stats.js';
 import { ListQuerySchema } from './list.js';
 
 /** Counts of the events a list query matches, grouped (src/server/routes/stats.ts). */
@@ -30,9 +30,8 @@ export const StatsQuery = Type.Object(
     top: Type.Optional(
       Type.Integer({
         minimum: 1,
-        maximum: 1000,
-        description:
-          'keep the N largest groups of the non-time dimensions and sum the rest into one group marked other; default: all, up to 1,000',
+        maximum: MAX_STATS_GROUPS,
+        description: `keep the N largest groups of the non-time dimensions and sum the rest into one group marked other; default: all, up to ${MAX_STATS_GROUPS.toLocaleString('en-US')}`,
       }),
     ),
     tz: Type.Optional(

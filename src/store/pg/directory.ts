@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import type { Plan } from '../../domain/plans.js';
 import { generateToken, hashToken, tokenPrefix, tokensEqualHash } from '../../domain/token.js';
 import {
   type Authentication,
   type DirectoryStore,
   type Organization,
-  type Plan,
   type Role,
   TOKEN_SELECT,
   type TokenRecord,

@@ -1,8 +1,7 @@
 import { CHECKPOINT_SIGNED, showsCheckpointRecords } from '../../domain/checkpoint-record.js';
-import type { PageCursor, SortOrder } from '../../domain/cursor.js';
 import type { EventFilter, VisibilityScope } from '../../domain/filters.js';
 import { searchPhrases } from '../../domain/free-text.js';
-import { type PageQueryRequest, paddedList, prefixUpperBound } from '../event-query.js';
+import { narrowToCursor, type PageQueryRequest, paddedList, prefixUpperBound } from '../event-query.js';
 import { toLikePatterns, toTsQuery } from './search.js';
 import { escapeText } from './text-escape.js';
 
@@ -145,12 +144,4 @@ export function buildPageQuery(
     sql: `SELECT ${columns} FROM events WHERE ${where.clauses.join(' AND ')} ${orderBy} LIMIT ${limit}${offset}`,
     params: where.params,
   };
-}
-
-/** As in event-query.ts: one bound on ts, the tighter of the filter's and the cursor's. */
-function narrowToCursor(filter: EventFilter, cursor: PageCursor, order: SortOrder): EventFilter {
-  if (order === 'asc')
-    return { ...filter, from: Math.max(filter.from ?? cursor.timestamp, cursor.timestamp) };
-  const before = cursor.timestamp + 1;
-  return { ...filter, toExclusive: Math.min(filter.toExclusive ?? before, before) };
 }

@@ -1,22 +1,17 @@
 import type { EventFilter, VisibilityScope } from '../../domain/filters.js';
-import type { ExportChunk, ExportChunkRequest, PageRequest } from '../event-reads.js';
+import type {
+  EventJsonPage,
+  EventPage,
+  ExportChunk,
+  ExportChunkRequest,
+  PageRequest,
+} from '../event-reads.js';
 import type { StoredEvent } from '../event-rows.js';
 import { buildEventWhere, buildPageQuery } from './event-query.js';
 import { EVENT_COLUMNS, eventJson, pgValuesToStoredEvent } from './event-rows.js';
 import { readExportChunk } from './export-chunk.js';
 import type { Queryable } from './pool.js';
 import { escapeText } from './text-escape.js';
-
-export interface EventPage {
-  events: StoredEvent[];
-  hasMore: boolean;
-}
-
-export interface EventJsonPage {
-  events: string[];
-  hasMore: boolean;
-  last: { id: string; ts: number; seq: number } | undefined;
-}
 
 export type PgEventReads = ReturnType<typeof createPgEventReads>;
 

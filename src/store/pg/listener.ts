@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { createPgClient, type PgPool } from './pool.js';
 
 /**
- * Tail across instances (issue 23, point 4): an instance that stored events tells the others
+ * Tail across instances: an instance that stored events tells the others
  * with a NOTIFY on one channel, carrying each organization's last position; every instance
  * LISTENs on a connection of its own and polls org_positions as the fallback, at once after
  * each (re)connect and every pollMs, so a notification lost to a crash or a broken connection

@@ -1,4 +1,10 @@
-import { loadMigrations, type Migration, migrationChecksum, SchemaMismatchError } from '../migrations.js';
+import {
+  assertUnchanged,
+  type LedgerRow,
+  loadMigrations,
+  type Migration,
+  migrationChecksum,
+} from '../migrations.js';
 import { commit, type PgPool, type Queryable } from './pool.js';
 
 /**
@@ -39,7 +45,7 @@ export async function migratePostgres(
         'SELECT version, name, sha256 FROM schema_migrations ORDER BY version',
       );
       const recorded = new Map(rows.map((row) => [row.version, row]));
-      for (const row of rows) assertUnchanged(row, ordered);
+      for (const row of rows) assertUnchanged('the PostgreSQL database', row, ordered);
       let count = 0;
       for (const migration of ordered) {
         if (recorded.has(migration.version)) continue;
@@ -69,27 +75,6 @@ export async function migratePostgres(
   } finally {
     // A session lock dies with its connection: a client that could not unlock is not reused.
     client.release(broken);
-  }
-}
-
-interface LedgerRow {
-  version: number;
-  name: string;
-  sha256: string;
-}
-
-function assertUnchanged(row: LedgerRow, migrations: readonly Migration[]): void {
-  const migration = migrations.find((candidate) => candidate.version === row.version);
-  if (!migration) {
-    throw new SchemaMismatchError(
-      `the PostgreSQL database has migration ${row.name}, which this version does not have (a newer one made it)`,
-    );
-  }
-  const checksum = migrationChecksum(migration);
-  if (checksum !== row.sha256) {
-    throw new SchemaMismatchError(
-      `migration ${migration.name} is not the one applied to the PostgreSQL database (SHA-256 ${checksum.slice(0, 12)}…, recorded ${row.sha256.slice(0, 12)}…)`,
-    );
   }
 }
 

@@ -1,4 +1,5 @@
 import { redactedUrl } from '../database-location.js';
+import { PostgresNotDurableError } from './durability.js';
 
 /** Network failures of reaching the server, in the words an operator acts on. */
 const NETWORK: Record<string, string> = {
@@ -27,7 +28,7 @@ export function describeOpenFailure(error: unknown, url: string): string | undef
   if (!(error instanceof Error)) return undefined;
   const where = redactedUrl(url);
   const code = (error as { code?: unknown }).code;
-  if (error.name === 'PostgresNotDurableError') return `${error.message}: ${where}`;
+  if (error instanceof PostgresNotDurableError) return `${error.message}: ${where}`;
   // Ours (ERR_SECRETS_KEY, ERR_SCHEMA_MISMATCH): the caller words them, whatever they say.
   if (typeof code === 'string' && code.startsWith('ERR_')) return undefined;
   // A file the URL names (sslrootcert, sslcert, sslkey) that cannot be read: it has a path where
