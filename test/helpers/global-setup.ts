@@ -1,6 +1,7 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { REMOVED_LEDGER } from './temp-dir.js';
 
 /**
  * The suite gets a temp dir of its own (TMPDIR for the test workers and every process they
@@ -21,14 +22,55 @@ export default function setup(): () => void {
     // kill on purpose (SQLite deletes them on close, which a SIGKILL skips), and on Node 22+ the
     // module compile cache that vitest turns on lives in the temp dir (node-compile-cache).
     const left = readdirSync(root).filter(
-      (name) => !name.startsWith('etilqs_') && name !== 'node-compile-cache',
+      (name) => !name.startsWith('etilqs_') && name !== 'node-compile-cache' && name !== REMOVED_LEDGER,
     );
+    const report = left.length === 0 ? '' : describeLeftovers(root, left.slice(0, 10));
     rmSync(root, { recursive: true, force: true });
     if (previous === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previous;
     if (left.length === 0) return;
     // An error thrown here is printed but does not fail the run: the exit code does.
     process.exitCode = 1;
-    throw new Error(`the tests left ${left.length} entries in the temp dir: ${left.slice(0, 10).join(', ')}`);
+    throw new Error(`the tests left ${left.length} entries in the temp dir:\n${report}`);
   };
+}
+
+/**
+ * Each leftover with the test file that removed it (and when), and a few of the paths inside it
+ * with their mtimes: a path written after the removal names the process that outlived its file.
+ */
+function describeLeftovers(root: string, names: string[]): string {
+  const removed = new Map<string, string>();
+  try {
+    for (const line of readFileSync(join(root, REMOVED_LEDGER), 'utf8').split('\n')) {
+      const [name, file, at] = line.split('\t');
+      if (name && file && at) removed.set(name, `removed after ${file} at ${at}`);
+    }
+  } catch {}
+  return names
+    .map((name) => {
+      const path = join(root, name);
+      const inside = pathsUnder(path)
+        .slice(0, 8)
+        .map((entry) => `    ${relative(path, entry) || '.'} (mtime ${mtimeOf(entry)})`);
+      return [`  ${name}: ${removed.get(name) ?? 'never removed by a test file'}`, ...inside].join('\n');
+    })
+    .join('\n');
+}
+
+function pathsUnder(path: string): string[] {
+  try {
+    if (!lstatSync(path).isDirectory()) return [path];
+    return [path, ...readdirSync(path).flatMap((name) => pathsUnder(join(path, name)))];
+  } catch {
+    return [path];
+  }
+}
+
+function mtimeOf(path: string): string {
+  try {
+    return lstatSync(path).mtime.toISOString();
+  } catch {
+    return 'gone';
+  }
 }
