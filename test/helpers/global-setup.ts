@@ -1,7 +1,7 @@
 import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { REMOVED_LEDGER } from './temp-dir.js';
+import { TEMP_DIR_LEDGER } from './temp-dir.js';
 
 /**
  * The suite gets a temp dir of its own (TMPDIR for the test workers and every process they
@@ -22,7 +22,7 @@ export default function setup(): () => void {
     // kill on purpose (SQLite deletes them on close, which a SIGKILL skips), and on Node 22+ the
     // module compile cache that vitest turns on lives in the temp dir (node-compile-cache).
     const left = readdirSync(root).filter(
-      (name) => !name.startsWith('etilqs_') && name !== 'node-compile-cache' && name !== REMOVED_LEDGER,
+      (name) => !name.startsWith('etilqs_') && name !== 'node-compile-cache' && name !== TEMP_DIR_LEDGER,
     );
     const report = left.length === 0 ? '' : describeLeftovers(root, left.slice(0, 10));
     rmSync(root, { recursive: true, force: true });
@@ -36,15 +36,18 @@ export default function setup(): () => void {
 }
 
 /**
- * Each leftover with the test file that removed it (and when), and a few of the paths inside it
- * with their mtimes: a path written after the removal names the process that outlived its file.
+ * Each leftover with the test file that made it and whether that file's end removed it, and a few
+ * of the paths inside it with their mtimes: a path written after the removal names the process
+ * that outlived its file; a dir never removed is a file whose afterAll did not run (a file whose
+ * every test is skipped runs no hooks).
  */
 function describeLeftovers(root: string, names: string[]): string {
-  const removed = new Map<string, string>();
+  const history = new Map<string, string[]>();
   try {
-    for (const line of readFileSync(join(root, REMOVED_LEDGER), 'utf8').split('\n')) {
-      const [name, file, at] = line.split('\t');
-      if (name && file && at) removed.set(name, `removed after ${file} at ${at}`);
+    for (const line of readFileSync(join(root, TEMP_DIR_LEDGER), 'utf8').split('\n')) {
+      const [name, what, file, at] = line.split('\t');
+      if (name && what && file && at)
+        history.set(name, [...(history.get(name) ?? []), `${what} by ${file} at ${at}`]);
     }
   } catch {}
   return names
@@ -53,7 +56,9 @@ function describeLeftovers(root: string, names: string[]): string {
       const inside = pathsUnder(path)
         .slice(0, 8)
         .map((entry) => `    ${relative(path, entry) || '.'} (mtime ${mtimeOf(entry)})`);
-      return [`  ${name}: ${removed.get(name) ?? 'never removed by a test file'}`, ...inside].join('\n');
+      const told = history.get(name) ?? ['not made by tempDir()'];
+      if (!told.some((event) => event.startsWith('removed'))) told.push('never removed');
+      return [`  ${name}: ${told.join('; ')}`, ...inside].join('\n');
     })
     .join('\n');
 }

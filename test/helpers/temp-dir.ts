@@ -6,10 +6,10 @@ import { expect } from 'vitest';
 const made: string[] = [];
 
 /**
- * The suite's record of the temp dirs each test file removed (global-setup.ts reads it): a dir
- * found again at the end was made anew after its file ended, and the record names that file.
+ * The suite's record of each temp dir: which test file made it and when, and when it was
+ * removed (global-setup.ts reads it). A dir found at the end names the file to look at.
  */
-export const REMOVED_LEDGER = '.removed-temp-dirs';
+export const TEMP_DIR_LEDGER = '.temp-dir-ledger';
 
 /**
  * A fresh directory `audit-<prefix>-XXXXXX` under the temp dir. The suite's setup file removes
@@ -18,20 +18,23 @@ export const REMOVED_LEDGER = '.removed-temp-dirs';
 export function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), `audit-${prefix}-`));
   made.push(dir);
+  record('made', dir);
   return dir;
 }
 
 /** Removes the directories `tempDir` made in this test file. */
 export function removeTempDirs(): void {
-  const suiteDir = process.env.AUDIT_SUITE_TMPDIR;
-  const testPath = expect.getState().testPath;
-  const file = testPath ? relative(process.cwd(), testPath) : 'an unknown test file';
   for (const dir of made.splice(0)) {
     rmSync(dir, { recursive: true, force: true });
-    if (suiteDir)
-      appendFileSync(
-        join(suiteDir, REMOVED_LEDGER),
-        `${basename(dir)}\t${file}\t${new Date().toISOString()}\n`,
-      );
+    record('removed', dir);
   }
+}
+
+function record(what: 'made' | 'removed', dir: string): void {
+  const suiteDir = process.env.AUDIT_SUITE_TMPDIR;
+  if (!suiteDir) return;
+  const testPath = expect.getState().testPath;
+  const file = testPath ? relative(process.cwd(), testPath) : 'an unknown test file';
+  const line = [basename(dir), what, file, new Date().toISOString()].join('\t');
+  appendFileSync(join(suiteDir, TEMP_DIR_LEDGER), `${line}\n`);
 }
