@@ -5,9 +5,12 @@ import { cliEnv, runCli, startServerProcess, tempHome } from '../helpers/cli.js'
 import { describePostgres, emptyDatabase, type TestDatabase } from '../helpers/postgres.js';
 
 describePostgres('audit server key show on a PostgreSQL database that has no keys yet', () => {
-  const home = tempHome();
+  // Made in beforeAll, not here: without PostgreSQL the block is skipped, and a file whose every
+  // test is skipped runs no hooks, the setup file's removal of its temp dirs among them.
+  let home: ReturnType<typeof tempHome>;
   let database: TestDatabase;
   beforeAll(async () => {
+    home = tempHome();
     database = await emptyDatabase();
   });
   afterAll(async () => {

@@ -30,8 +30,10 @@ const event = (i: number) => ({
 });
 
 describePostgres('two server instances on one PostgreSQL database', () => {
-  const homeA = tempHome();
-  const homeB = tempHome();
+  // Made in beforeAll, not here: without PostgreSQL the block is skipped, and a file whose every
+  // test is skipped runs no hooks, the setup file's removal of its temp dirs among them.
+  let homeA: ReturnType<typeof tempHome>;
+  let homeB: ReturnType<typeof tempHome>;
   let database: TestDatabase;
   let envA: NodeJS.ProcessEnv;
   let envB: NodeJS.ProcessEnv;
@@ -40,6 +42,8 @@ describePostgres('two server instances on one PostgreSQL database', () => {
   let token: string;
 
   beforeAll(async () => {
+    homeA = tempHome();
+    homeB = tempHome();
     database = await emptyDatabase();
     // One key file for both, as an operator gives every instance the same secret.
     const keyFile = join(homeA.dir, 'postgres.key');
@@ -100,6 +104,7 @@ describePostgres('two server instances on one PostgreSQL database', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
+    const exited = new Promise((resolve) => tail.once('exit', resolve));
     let printed = '';
     tail.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       printed += chunk;
@@ -122,7 +127,9 @@ describePostgres('two server instances on one PostgreSQL database', () => {
       const expected = [...Array.from({ length: n - first }, (_, i) => first + i), 100, 101, 102];
       expect(numbers()).toEqual(expected);
     } finally {
+      // Ended before the file's end: a follower still running would outlive its temp dir.
       tail.kill('SIGINT');
+      await exited;
     }
   }, 60_000);
 

@@ -81,7 +81,8 @@ describe('no side channel into events the caller may not see', () => {
 
   it('a fresh stream resumes from its announced position without missing what came before the first event', async () => {
     const first = await openStream(`${base}${STREAM}`, auth());
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Waited for, not slept for: on a loaded machine the comment can arrive after any fixed sleep.
+    await expect.poll(() => first.comments.some((comment) => comment.startsWith('connected'))).toBe(true);
     const announced = /^connected at position (\S+)$/.exec(
       first.comments.find((comment) => comment.startsWith('connected')) ?? '',
     )?.[1];

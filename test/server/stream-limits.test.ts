@@ -26,6 +26,15 @@ describe('streams and connections cannot exhaust the server', () => {
     opened.push(stream);
     return stream;
   };
+  /** `open`, again until the server lets go of a place: it frees one when it hears the close, not at once. */
+  const openOnceFreed = async (token: string) => {
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const stream = await open(token);
+      if (stream.status !== 429 || Date.now() > deadline) return stream;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
   const rawSocket = async () => {
     const socket = connect(port, '127.0.0.1');
     sockets.push(socket);
@@ -64,8 +73,7 @@ describe('streams and connections cannot exhaust the server', () => {
     // Another token of the same address is not affected, and a closed stream frees its place.
     expect((await open(tokens.admin)).status).toBe(200);
     opened[0]?.close();
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect((await open(tokens.owner)).status).toBe(200);
+    expect((await openOnceFreed(tokens.owner)).status).toBe(200);
   });
 
   it('a client that hangs up at once does not keep its place', async () => {
@@ -77,8 +85,7 @@ describe('streams and connections cannot exhaust the server', () => {
       );
       socket.destroy();
     }
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect((await open(tokens.owner)).status).toBe(200);
+    expect((await openOnceFreed(tokens.owner)).status).toBe(200);
   });
 
   it('one address cannot open more than its share of streams, whatever the tokens', async () => {

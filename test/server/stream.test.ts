@@ -42,8 +42,8 @@ describe('GET audit-logs/stream (Server-Sent Events)', () => {
     // Positions are opaque (test/server/side-channels.test.ts): distinct, and not numbers to compare.
     expect(deleted?.id).toMatch(/^[\w-]{22}$/);
     expect(deleted?.id).not.toBe(created?.id);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    expect(stream.comments).toContain('heartbeat');
+    // A heartbeat every 100 ms: waited for, not slept for (a loaded machine reads it late).
+    await expect.poll(() => stream.comments, { timeout: 5000 }).toContain('heartbeat');
     expect(stream.messages).toHaveLength(2);
     stream.close();
   });
