@@ -106,6 +106,20 @@ export function chunkInServerLayout(line: Buffer, encodeRows?: RowEncoder): Stre
   const checked: CheckedRows = { count: 0, first: undefined, last: undefined };
   for (let runStart = cursorEnd + ROWS_KEY.length; runStart < last; ) {
     let runEnd = guessRunEnd(line, runStart, last);
+    const plain = encodeRows?.fromRunText?.(
+      line.toString('utf8', runStart, runEnd),
+      checked.last?.[1] as string | undefined,
+    );
+    if (plain) {
+      // Encoded from the text: checked as checkRun would, no row made (see csv-plain-rows.ts).
+      checked.count += plain.count;
+      checked.first ??= plain.first;
+      checked.last = plain.last;
+      runs.push([runStart, runEnd]);
+      pieces.push(plain.text);
+      runStart = runEnd + 1;
+      continue;
+    }
     let rows = parseRowRun(line, runStart, runEnd);
     if (rows === undefined) {
       // The guess fell inside a string (or the rows are no JSON): find the end byte by byte.

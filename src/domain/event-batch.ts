@@ -34,7 +34,25 @@ export interface EncodedRows {
 }
 
 /** Rows to a format's text, no header: a writer's own (see EventWriter.encodeRows). */
-export type RowEncoder = (rows: readonly ExportRow[]) => string;
+export interface RowEncoder {
+  (rows: readonly ExportRow[]): string;
+  /**
+   * The same text from the JSON text of a run of rows `[…],[…]` without parsing it, when the
+   * rows are in a shape this encoder can read as text and pass checkExportRow, with times in
+   * order from `previousTime` on; undefined otherwise (then the rows are parsed and checked).
+   */
+  readonly fromRunText?:
+    | ((text: string, previousTime: string | undefined) => EncodedRunText | undefined)
+    | undefined;
+}
+
+/** A run of rows encoded from its JSON text: the text, how many rows, the first and last rows' id and time. */
+export interface EncodedRunText {
+  text: string;
+  count: number;
+  first: readonly [id: string, timestamp: string];
+  last: readonly [id: string, timestamp: string];
+}
 
 /** A batch of `rows`, already checked (checkExportRow): the events are decoded when first read. */
 export function batchOfRows(rows: readonly ExportRow[]): EventBatch {

@@ -4,6 +4,7 @@ import type { ExportRow } from '../domain/export-stream.js';
 import { type JsonField, pickFields } from './column-choice.js';
 import { type CsvColumn, LIST_COLUMNS, type ListColumn, listHeaders, listRow } from './columns.js';
 import { csvHeader, csvLine, csvRowLines } from './csv.js';
+import { csvOfPlainRows } from './csv-plain-rows.js';
 import { stringifyJsonSafely } from './sanitize.js';
 
 /** The formats that are text streams, one event after another (the terminal's table is not). */
@@ -50,7 +51,7 @@ export interface FormatEncoder {
   start?: string;
   event(event: AuditEvent, index: number): string;
   /** The same text from the events' export rows, for a format that writes them as fast (CSV). */
-  rows?(rows: readonly ExportRow[]): string;
+  rows?: RowEncoder | undefined;
   finish(count: number): string;
 }
 
@@ -164,7 +165,12 @@ function streamEncoder(format: StreamFormat, options: EventWriterOptions, termin
       return {
         start: header,
         event: (event) => csvLine(event, terminal, csvColumns),
-        rows: (rows) => csvRowLines(rows, terminal, csvColumns),
+        rows:
+          terminal || csvColumns !== undefined
+            ? (rows) => csvRowLines(rows, terminal, csvColumns)
+            : Object.assign((rows: readonly ExportRow[]) => csvRowLines(rows, false), {
+                fromRunText: csvOfPlainRows,
+              }),
         finish: (count) => (count === 0 ? header : ''),
       };
     }
