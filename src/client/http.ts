@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import { bodyText } from './body-text.js';
 import { AuditApiError, networkError, oneLine } from './errors.js';
 import { redactUrl } from './query.js';
 import {
@@ -173,7 +174,7 @@ async function sendOnce(
   });
   const { statusCode: status, headers } = answer;
   if (open && status >= 200 && status < 300) return { status, headers, text: '', body: answer.body };
-  return { status, headers, text: await answer.body.text() };
+  return { status, headers, text: bodyText(await answer.body.bytes()) };
 }
 
 async function pause(

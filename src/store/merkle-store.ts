@@ -4,10 +4,11 @@ import type { PerfectSubtrees } from '../domain/merkle/subtrees.js';
 import { MAX_LEAVES_PER_READ } from '../domain/request-limits.js';
 import { createCheckpointStore } from './checkpoint-store.js';
 import type { Db } from './database.js';
-import { EVENT_JSON, leafFieldsJsonSql } from './event-rows.js';
 import { createExportLeafReader } from './merkle-export-leaves.js';
+import { createLeafRowReader } from './merkle-leaf-rows.js';
 
 export type { StoredCheckpoint } from './checkpoint-store.js';
+export { type LeafRows, MAX_UNSEALED_PER_READ } from './merkle-leaf-rows.js';
 
 /**
  * The tables of each organization's Merkle tree (migration 0002): leaves in the order events
@@ -29,27 +30,12 @@ export interface StoredLeaf {
 
 export type NewLeaf = Omit<StoredLeaf, 'position'> & { orgId: number };
 
-/**
- * Leaves as rows of JSON text built by SQLite, one row a line, each
- * [position, hash, event_id, timestamp, category, commitment, salt|null, fields|null] (bytes in
- * lowercase hex, fields as LEAF_FIELDS_JSON, null once the event is gone), and the events (JSON
- * text as the list shows them) stored among those leaves without one.
- */
-export interface LeafRows {
-  /** A JSON array of the rows. */
-  rowsJson: string;
-  unsealed: string[];
-}
-
 /** Where an event stands in its organization's tree, and what its proof of content needs. */
 export interface EventLeaf {
   position: number;
   salt: Buffer | null;
   commitment: Buffer;
 }
-
-/** At most this many unsealed events are listed beside one read of leaves. */
-export const MAX_UNSEALED_PER_READ = 10_000;
 
 const LEAF_COLUMNS = 'position, event_seq, event_id, timestamp, category, commitment, salt, hash';
 type LeafValues = [number, number, string, string, string, Buffer, Buffer | null, Buffer];
@@ -71,6 +57,7 @@ export type MerkleStore = ReturnType<typeof createMerkleStore>;
 
 export function createMerkleStore(db: Db) {
   const exportLeaves = createExportLeafReader(db);
+  const leafRows = createLeafRowReader(db);
   const checkpoints = createCheckpointStore(db);
   const selectSealedSeq = db.prepare('SELECT coalesce(max(event_seq), 0) FROM merkle_leaves').pluck();
   const selectSize = db
@@ -96,32 +83,6 @@ export function createMerkleStore(db: Db) {
   const selectBySeq = db
     .prepare<[number], LeafValues>(`SELECT ${LEAF_COLUMNS} FROM merkle_leaves WHERE event_seq = ?`)
     .raw(true);
-  // One statement a page, the answer joined in SQLite: Node touches no row. One row a line, so
-  // that a reader can parse row by row (src/client/tree.ts parseLeafPage). The event of each
-  // leaf is of the leaf's own organization: a row moved to another organization behind the
-  // server's back shows as a leaf without its event.
-  // One JSON row per leaf, joined here: group_concat of a page into one string took twice as
-  // long (11 against 5 µs a leaf, 200,000 leaves in pages of 5,000).
-  const selectLeafRows = db
-    .prepare<[number, number, number], [string, number]>(
-      `SELECT json_array(leaf.position, lower(hex(leaf.hash)), leaf.event_id,
-           leaf.timestamp, leaf.category, lower(hex(leaf.commitment)),
-           iif(leaf.salt IS NULL, NULL, lower(hex(leaf.salt))),
-           iif(event.seq IS NULL, NULL, ${leafFieldsJsonSql('event')})), leaf.event_seq
-       FROM merkle_leaves AS leaf
-       LEFT JOIN events AS event ON event.seq = leaf.event_seq AND event.org_id = leaf.org_id
-       WHERE leaf.org_id = ? AND leaf.position >= ? AND leaf.position < ?
-       ORDER BY leaf.position`,
-    )
-    .raw(true);
-  const selectUnsealed = db
-    .prepare<[number, number, number], string>(
-      `SELECT ${EVENT_JSON} FROM events WHERE org_id = ? AND seq >= ? AND seq <= ?
-         AND NOT EXISTS (SELECT 1 FROM merkle_leaves
-           WHERE merkle_leaves.event_seq = events.seq AND merkle_leaves.org_id = events.org_id)
-       ORDER BY seq LIMIT ${MAX_UNSEALED_PER_READ}`,
-    )
-    .pluck();
   const selectEventLeaf = db.prepare<[number, number], EventLeaf>(
     'SELECT position, salt, commitment FROM merkle_leaves WHERE org_id = ? AND event_seq = ?',
   );
@@ -197,6 +158,7 @@ export function createMerkleStore(db: Db) {
 
   return {
     ...exportLeaves,
+    ...leafRows,
     ...checkpoints,
 
     /** The highest event sequence number that has a leaf (0: none). */
@@ -237,32 +199,6 @@ export function createMerkleStore(db: Db) {
     /** Iterates the leaves [start, end) without holding them all. */
     *iterateLeaves(orgId: number, start: number, end: number): Generator<StoredLeaf> {
       for (const values of selectRange.iterate(orgId, start, end)) yield toLeaf(values);
-    },
-
-    /**
-     * Leaves [start, end) (at most MAX_LEAVES_PER_READ) as rows with their events' fields (see
-     * LeafRows), and the organization's events that lie between the first and last of those
-     * leaves in storing order but have no leaf: rows slipped into the table behind the sealer's back.
-     */
-    leafRows(orgId: number, start: number, end: number): LeafRows {
-      const last = Math.min(end, start + MAX_LEAVES_PER_READ);
-      const rows = selectLeafRows.all(orgId, start, last);
-      let firstSeq: number | null = null;
-      let lastSeq: number | null = null;
-      const lines: string[] = new Array(rows.length);
-      for (let i = 0; i < rows.length; i++) {
-        const [json, seq] = rows[i] as [string, number];
-        lines[i] = json;
-        if (firstSeq === null || seq < firstSeq) firstSeq = seq;
-        if (lastSeq === null || seq > lastSeq) lastSeq = seq;
-      }
-      // From just after the previous leaf (from the start for the first page): an event slipped in
-      // between two pages, or before the first leaf, is listed by the page after it.
-      const previousSeq = start > 0 ? selectSeqAt.get(orgId, start - 1) : Number.MIN_SAFE_INTEGER;
-      const fromSeq = previousSeq === undefined ? firstSeq : previousSeq + 1;
-      const unsealed =
-        fromSeq === null || lastSeq === null ? [] : selectUnsealed.all(orgId, fromSeq, lastSeq);
-      return { rowsJson: lines.length === 0 ? '[]' : `[\n${lines.join(',\n')}\n]`, unsealed };
     },
 
     /** The organization's leaf of the event stored at `eventSeq`, if it is sealed. */

@@ -8,11 +8,11 @@
  * erasure or a purge to account for them.
  */
 import type { AuditEvent } from '../domain/event.js';
-import { leafHashOfText } from '../domain/merkle/hashes.js';
+import { leafHashOfTextBinary } from '../domain/merkle/hashes.js';
 import { leafText } from '../domain/merkle/leaf.js';
 import { inPositionRanges, parsePositionRanges } from '../domain/merkle/position-ranges.js';
 import { createRootBuilder } from '../domain/merkle/root-builder.js';
-import { checkLeafFields } from './leaf-fields.js';
+import { checkLeafFieldsBase64 } from './leaf-fields.js';
 import { type Problem, TamperEvidence } from './problems.js';
 import { createWaitingLeaves, type ErasedAndPurged } from './waiting-leaves.js';
 
@@ -83,12 +83,12 @@ export async function checkAllLeaves(
       const row = leafRow(page.row(offset), position);
       const [, , id, timestamp, category, commitment, salt, fields] = row;
       const commitmentBase64 = commitment.toString('base64');
-      builder.push(leafHashOfText(leafText({ id, timestamp, category }, commitmentBase64)));
+      builder.pushBinary(leafHashOfTextBinary(leafText({ id, timestamp, category }, commitmentBase64)));
       if (fields === null) {
         waiting.purged(position, { id, timestamp });
         continue;
       }
-      const present = { time: Date.parse(timestamp), id, position };
+      const time = Date.parse(timestamp);
       if (fields[0] !== id || fields[1] !== timestamp || fields[2] !== category) {
         problems.add({
           kind: 'moved-event',
@@ -100,11 +100,11 @@ export async function checkAllLeaves(
       }
       if (salt === null) {
         waiting.erased(position, id);
-        oldest = olderOf(oldest, present);
+        if (isOlder(time, oldest)) oldest = { time, id, position };
         continue;
       }
       events++;
-      const checked = checkLeafFields(fields, salt, commitment);
+      const checked = checkLeafFieldsBase64(fields, salt, commitmentBase64);
       if (!checked.matches) {
         problems.add({
           kind: 'changed-event',
@@ -125,7 +125,7 @@ export async function checkAllLeaves(
           position: oldest.position,
         });
       }
-      oldest = olderOf(oldest, present);
+      if (isOlder(time, oldest)) oldest = { time, id, position };
     }
     for (const event of Array.isArray(page.unsealed) ? page.unsealed : []) {
       problems.add({
@@ -146,10 +146,9 @@ export async function checkAllLeaves(
   return { leaves: builder.size, events, ...waiting.counts(), problems: problems.list() };
 }
 
-/** The older of two stored events; one whose time does not parse is never the older. */
-function olderOf<T extends { time: number }>(oldest: T | undefined, leaf: T): T | undefined {
-  if (Number.isNaN(leaf.time)) return oldest;
-  return oldest === undefined || leaf.time < oldest.time ? leaf : oldest;
+/** Whether a stored event's time is older than the oldest so far; one that does not parse never is. */
+function isOlder(time: number, oldest: { time: number } | undefined): boolean {
+  return !Number.isNaN(time) && (oldest === undefined || time < oldest.time);
 }
 
 /** An erasure or purge record (its own content verified) accounts for earlier leaves; a purge's cutoff is answered. */

@@ -5,7 +5,7 @@
  * commitment under the event's salt.
  */
 import { canonicalJson, canonicalStringArray } from '../domain/canonical-json.js';
-import { hmacSha256 } from '../domain/merkle/digest.js';
+import { hmacSha256Base64 } from '../domain/merkle/digest.js';
 
 const CHANGES = 16;
 const METADATA = 17;
@@ -20,10 +20,19 @@ const NO_MATCH: FieldsCheck = { matches: false, metadata: undefined };
 
 /** Whether HMAC-SHA-256(salt, canonical fields) is `commitment`. */
 export function checkLeafFields(fields: readonly unknown[], salt: Buffer, commitment: Buffer): FieldsCheck {
+  return checkLeafFieldsBase64(fields, salt, commitment.toString('base64'));
+}
+
+/** checkLeafFields of a commitment given as base64 (Buffer's: bytes and text are one to one). */
+export function checkLeafFieldsBase64(
+  fields: readonly unknown[],
+  salt: Buffer,
+  commitmentBase64: string,
+): FieldsCheck {
   const committed = committedFields(fields);
   if (committed === undefined) return NO_MATCH;
-  const digest = hmacSha256(salt, canonicalStringArray(committed.fields));
-  return digest.equals(commitment) ? { matches: true, metadata: committed.metadata } : NO_MATCH;
+  const digest = hmacSha256Base64(salt, canonicalStringArray(committed.fields));
+  return digest === commitmentBase64 ? { matches: true, metadata: committed.metadata } : NO_MATCH;
 }
 
 /**

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EMPTY_ROOT, leafHash, nodeHash } from '../../src/domain/merkle/hashes.js';
+import { EMPTY_ROOT, leafHash, nodeHash, nodeHashBinary } from '../../src/domain/merkle/hashes.js';
 import { consistencyProof, inclusionProof, rootAt } from '../../src/domain/merkle/proofs.js';
 import { inMemorySubtrees } from '../../src/domain/merkle/subtrees.js';
 import { verifyConsistency, verifyInclusion } from '../../src/domain/merkle/verify.js';
@@ -182,6 +182,21 @@ describe('the one-shot tree hashes', () => {
     const second = nodeHash(b, a);
     expect(first.equals(textbook(0x01, a, b))).toBe(true);
     expect(second.equals(textbook(0x01, b, a))).toBe(true);
+  });
+
+  it("hash a node given as 'binary' text as nodeHash hashes its bytes, 32-byte hashes and any other length", () => {
+    const hashBytes = fc.oneof(
+      fc.uint8Array({ minLength: 32, maxLength: 32 }),
+      fc.uint8Array({ minLength: 0, maxLength: 70 }),
+    );
+    fc.assert(
+      fc.property(hashBytes, hashBytes, (left, right) => {
+        const [a, b] = [Buffer.from(left), Buffer.from(right)];
+        const binary = nodeHashBinary(a.toString('binary'), b.toString('binary'));
+        expect(Buffer.from(binary, 'binary').equals(textbook(0x01, a, b))).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('hash a leaf as SHA-256(0x00 || bytes), empty and long leaves too', () => {

@@ -341,10 +341,10 @@ async function scenario(engine: Engine): Promise<Answers> {
     leaves: leafIds(await merkle.leaves(org, 0, 100)),
     iterated: leafIds(iterated),
     leafRows: {
-      rows: JSON.parse(leafRows.rowsJson),
+      rows: JSON.parse(String(leafRows.rowsJson)),
       unsealed: leafRows.unsealed.map((text) => JSON.parse(text)),
     },
-    firstPage: JSON.parse((await merkle.leafRows(org, 0, 3)).rowsJson),
+    firstPage: JSON.parse(String((await merkle.leafRows(org, 0, 3)).rowsJson)),
     emptyPage: await merkle.leafRows(org, 50, 60),
     leafOfEvent: await merkle.leafOfEvent(org, (sealed[1] as StoredEvent).seq),
     unsealedLeaf: await merkle.leafOfEvent(org, sealed.length > 6 ? (page.events[6] as StoredEvent).seq : 0),

@@ -39,6 +39,15 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
   return sha256(nodeInput);
 }
 
+/** nodeHash of two hashes given and answered as 'binary' text (one character a byte): no Buffer made. */
+export function nodeHashBinary(left: string, right: string): string {
+  if (left.length !== HASH_BYTES || right.length !== HASH_BYTES)
+    return nodeHash(Buffer.from(left, 'binary'), Buffer.from(right, 'binary')).toString('binary');
+  nodeInput.write(left, 1, 'binary');
+  nodeInput.write(right, 1 + HASH_BYTES, 'binary');
+  return sha256Binary(nodeInput);
+}
+
 /** MTH({}) = SHA-256() — the root of the empty tree. */
 export const EMPTY_ROOT: Buffer = createHash('sha256').digest();
 

@@ -1,31 +1,41 @@
-import { EMPTY_ROOT, nodeHash } from './hashes.js';
+import { EMPTY_ROOT, nodeHashBinary } from './hashes.js';
 
 /**
  * The root of a tree from its leaf hashes given one at a time, in O(log n) memory: the hashes
  * of the perfect subtrees completed so far, largest first (a "compact range"). The RFC 9162
- * root of n leaves is those subtrees folded from the right.
+ * root of n leaves is those subtrees folded from the right. Hashes are kept as 'binary' text,
+ * one character a byte: a million leaves make no Buffer per node (src/domain/merkle/digest.ts).
  */
 export function createRootBuilder() {
-  const stack: { level: number; hash: Buffer }[] = [];
+  const levels: number[] = [];
+  const hashes: string[] = [];
   let size = 0;
+  const pushBinary = (leafHash: string): void => {
+    let hash = leafHash;
+    let level = 0;
+    while (levels.length > 0 && levels[levels.length - 1] === level) {
+      levels.pop();
+      hash = nodeHashBinary(hashes.pop() as string, hash);
+      level++;
+    }
+    levels.push(level);
+    hashes.push(hash);
+    size++;
+  };
   return {
     push(leafHash: Buffer): void {
-      let node = { level: 0, hash: leafHash };
-      for (let top = stack.at(-1); top && top.level === node.level; top = stack.at(-1)) {
-        stack.pop();
-        node = { level: node.level + 1, hash: nodeHash(top.hash, node.hash) };
-      }
-      stack.push(node);
-      size++;
+      pushBinary(leafHash.toString('binary'));
     },
+    /** push of a hash given as 'binary' text. */
+    pushBinary,
     get size(): number {
       return size;
     },
     root(): Buffer {
-      if (stack.length === 0) return EMPTY_ROOT;
-      let hash = (stack.at(-1) as { hash: Buffer }).hash;
-      for (let i = stack.length - 2; i >= 0; i--) hash = nodeHash((stack[i] as { hash: Buffer }).hash, hash);
-      return hash;
+      if (hashes.length === 0) return EMPTY_ROOT;
+      let hash = hashes[hashes.length - 1] as string;
+      for (let i = hashes.length - 2; i >= 0; i--) hash = nodeHashBinary(hashes[i] as string, hash);
+      return Buffer.from(hash, 'binary');
     },
   };
 }

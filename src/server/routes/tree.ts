@@ -19,6 +19,7 @@ import { logOrigin } from '../tree-sealer.js';
 import { registerTreeProofRoute } from './tree-proof.js';
 
 const b64 = (bytes: Buffer) => bytes.toString('base64');
+const DATA_HEAD = Buffer.from('{"data":');
 
 /**
  * The organization's Merkle tree (RFC 9162) for those who verify it: the latest signed checkpoint,
@@ -177,10 +178,15 @@ export function registerTreeRoutes(app: FastifyInstance) {
         await sealedSize(merkle, orgId, end, 'end');
         return merkle.leafRows(orgId, start, end);
       });
-      // Rows and events are JSON that SQLite built: the answer is joined as text.
+      // Rows and events are JSON that the store built: the answer is joined as text or bytes.
+      const tail = `,"unsealed":[${unsealed.join(',')}]}`;
       return (reply as FastifyReply)
         .type('application/json; charset=utf-8')
-        .send(`{"data":${rowsJson},"unsealed":[${unsealed.join(',')}]}`);
+        .send(
+          typeof rowsJson === 'string'
+            ? `{"data":${rowsJson}${tail}`
+            : Buffer.concat([DATA_HEAD, rowsJson, Buffer.from(tail)]),
+        );
     },
   );
 
