@@ -1,5 +1,4 @@
 import type { Dispatcher } from 'undici';
-import { bodyText } from './body-text.js';
 import { AuditApiError, networkError, oneLine } from './errors.js';
 import { redactUrl } from './query.js';
 import {
@@ -174,7 +173,7 @@ async function sendOnce(
   });
   const { statusCode: status, headers } = answer;
   if (open && status >= 200 && status < 300) return { status, headers, text: '', body: answer.body };
-  return { status, headers, text: bodyText(await answer.body.bytes()) };
+  return { status, headers, text: await answer.body.text() };
 }
 
 async function pause(
