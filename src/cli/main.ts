@@ -1,15 +1,16 @@
 import { CommanderError } from 'commander';
 import { isInterruption } from '../domain/interrupted.js';
+import { programAlone } from './command-alone.js';
 import { type CliContext, processContext, writeLine } from './context.js';
 import { CliError, EXIT, safeErrorText } from './errors.js';
-import { buildProgram } from './program.js';
 
 /**
  * Runs the CLI and returns the exit code. Nothing else in the program exits the process, so
  * tests can run the whole CLI in-process.
  */
 export async function run(argv: string[], context: CliContext = processContext()): Promise<number> {
-  const program = buildProgram(context);
+  // The whole command tree only when the command line may need it (help, completion, a typo).
+  const program = (await programAlone(argv, context)) ?? (await import('./program.js')).buildProgram(context);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return EXIT.ok;
