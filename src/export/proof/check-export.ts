@@ -80,6 +80,8 @@ export async function checkExport(
   let aligned = true;
   let index = 0;
   for await (const batch of rows) {
+    // Entries a proof opened lazily has not read yet: at most one per row of the batch.
+    proof.readEntries?.(Math.min(proof.count, index + batch.length));
     for (const row of batch) {
       if (row.frame) {
         report(row.line > 0 ? `line ${row.line} ${row.problem}` : String(row.problem));
@@ -127,6 +129,7 @@ export async function checkExport(
     }
   }
   result.events = index;
+  proof.readEntries?.(proof.count);
   if (index < proof.count && !aligned) {
     report(`the file has ${index} of the ${proof.count} events the proof covers`);
   } else if (index < proof.count) {
