@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/domain/event.js';
+import { openExportProof, parseExportProof } from '../../src/domain/merkle/export-proof.js';
 import { leafHash } from '../../src/domain/merkle/hashes.js';
 import { commitmentOf, leafBytes, leafFields } from '../../src/domain/merkle/leaf.js';
 import { parseVerifierKey } from '../../src/domain/signed-note.js';
@@ -49,9 +50,26 @@ async function exportFile(name: string, format: StreamFormat, positions = EXPORT
   return path;
 }
 
+/**
+ * The check with the proof read whole, and again with it opened as `audit verify FILE` opens it
+ * (entries read as the rows come): the two must say the same, however the files were altered.
+ */
 async function verify(path: string, key = log.verifierKey) {
-  const { proof, proofFile } = await readProofOf(path);
-  return verifyExportFile(path, proof, proofFile, parseVerifierKey(key));
+  const check = async (open: typeof parseExportProof) => {
+    try {
+      const { proof, proofFile } = await readProofOf(path, open);
+      return await verifyExportFile(path, proof, proofFile, parseVerifierKey(key));
+    } catch (error) {
+      return error as Error;
+    }
+  };
+  const whole = await check(parseExportProof);
+  const lazily = await check(openExportProof);
+  const { proof: _, ...said } = whole instanceof Error ? { proof: 0, error: whole } : whole;
+  const { proof: __, ...saidLazily } = lazily instanceof Error ? { proof: 0, error: lazily } : lazily;
+  expect(saidLazily).toEqual(said);
+  if (whole instanceof Error) throw whole;
+  return whole;
 }
 
 const edit = (path: string, change: (lines: string[]) => string[]) =>

@@ -4,9 +4,11 @@ import { describe, expect, it } from 'vitest';
 import {
   type ExportProofDocument,
   formatExportProof,
+  openExportProof,
   parseExportProof,
   readExportProof,
 } from '../../src/domain/merkle/export-proof.js';
+import { NotLaidOutError } from '../../src/domain/merkle/proof-entries.js';
 
 // A proof's entry lines are read from bytes without JSON.parse (proof-entry-line.ts) when they
 // are in the plain form; every other line goes through JSON.parse and the general checks. The
@@ -55,7 +57,24 @@ function bothReads(line: string): [unknown, unknown] {
     }
     return readExportProof(parsed);
   });
-  return [outcome(() => parseExportProof(Buffer.from(text))), general];
+  const fast = outcome(() => parseExportProof(Buffer.from(text)));
+  // Opened as `audit verify FILE` opens it, its entries read afterwards: the same proof, or the same refusal.
+  const lazily = outcome(() => {
+    const proof = openExportProof(Buffer.from(text));
+    // The positions are read first, alone (a check lays out the span with them): as the entries say.
+    const positions = Float64Array.from(proof.positions);
+    try {
+      proof.readEntries?.(proof.count);
+      expect(positions).toEqual(proof.positions);
+    } catch (error) {
+      if (error instanceof NotLaidOutError && proof.readWhole) return proof.readWhole();
+      throw error;
+    }
+    const { readEntries: _, readWhole: __, ...read } = proof;
+    return { ...read, salts: Buffer.from(read.salts) };
+  });
+  expect(lazily).toEqual(fast);
+  return [fast, general];
 }
 
 const hostileIds = [

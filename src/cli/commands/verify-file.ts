@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { configDir } from '../../config/paths.js';
 import { pinnedKeys } from '../../config/pinned-keys.js';
 import type { ExportProof } from '../../domain/merkle/export-proof.js';
-import { ProofFormatError } from '../../domain/merkle/export-proof.js';
+import { openExportProof, ProofFormatError } from '../../domain/merkle/export-proof.js';
 import { verifyWorkerCount } from '../../export/proof/ndjson-pool.js';
 import {
   claimedFingerprint,
@@ -47,7 +47,8 @@ export async function verifyFiles(
   const proofs: { file: string; proofFile: string; proof?: ExportProof; malformed?: string }[] = [];
   for (const file of files) {
     try {
-      proofs.push({ file, ...(await readProofOf(file)) });
+      // Its entries are read as its file is checked: the first rows are hashed meanwhile.
+      proofs.push({ file, ...(await readProofOf(file, openExportProof)) });
     } catch (error) {
       if (error instanceof ProofFileMissingError) throw new UsageError(error.message);
       if (!(error instanceof ProofFormatError)) throw error;
@@ -65,8 +66,13 @@ export async function verifyFiles(
       malformed.push(`${proofFile} is not a valid proof (${reason}) — it was altered`);
       continue;
     }
-    const key = given ?? pinnedKeyFor(proof.checkpoint, pinned) ?? noKey(file, proof);
-    results.push({ ...(await verifyExportFile(file, proof, proofFile, key.verifier, workers)), key });
+    try {
+      const key = given ?? pinnedKeyFor(proof.checkpoint, pinned) ?? noKey(file, proof);
+      results.push({ ...(await verifyExportFile(file, proof, proofFile, key.verifier, workers)), key });
+    } catch (error) {
+      if (!(error instanceof ProofFormatError)) throw error;
+      malformed.push(`${proofFile} is not a valid proof (${error.message}) — it was altered`);
+    }
   }
 
   if (json) {
@@ -123,6 +129,8 @@ async function keyFromOption(value: string): Promise<TrustedKey> {
 }
 
 function noKey(file: string, proof: ExportProof): never {
+  // A malformed proof is said as such, key or not: its entries are read whole first.
+  if (proof.readWhole) proof.readWhole();
   const claimed = claimedFingerprint(proof.key);
   throw new UsageError(
     `no trusted key for ${file}: pass --key KEY|FILE (on the server: audit server key show), or run \`audit verify\` once against the server to pin its key` +

@@ -107,14 +107,39 @@ export interface ExportProof {
   others: OtherLeaf[];
   /** By `${level}/${index}`. */
   nodes: Map<string, Buffer>;
+  /**
+   * Opened with openExportProof: reads the entries before `upTo` (their salts, ids, hints and
+   * erasures; positions are all read at once) if not read yet, throwing what parseExportProof
+   * would have thrown for the first bad one. Absent when every entry is read.
+   */
+  readEntries?: (upTo: number) => void;
+  /** Opened with openExportProof: the same bytes read by parseExportProof, for a proof whose lines turn out not to be its entries. */
+  readWhole?: () => ExportProof;
 }
 
 /** Reads a proof file's bytes; throws ProofFormatError naming what is wrong. */
 export function parseExportProof(bytes: Buffer): ExportProof {
+  return readProofBytes(bytes, false);
+}
+
+/**
+ * parseExportProof, but the entries of a proof in formatExportProof's layout are read as
+ * `readEntries` is asked for them, so that a check can hash its first rows before a million
+ * entries are read. Their salts lie in shared memory, for worker threads to hash with. A bad
+ * entry throws its ProofFormatError from readEntries; a line that is not one entry throws
+ * NotLaidOutError from it, and the caller starts again with readWhole().
+ */
+export function openExportProof(bytes: Buffer): ExportProof {
+  const proof = readProofBytes(bytes, true);
+  if (proof.readEntries) proof.readWhole = () => parseExportProof(bytes);
+  return proof;
+}
+
+function readProofBytes(bytes: Buffer, lazy: boolean): ExportProof {
   const laidOut = entriesByLine(bytes);
   if (laidOut) {
     try {
-      return readProofDocument(laidOut.document, () => laidOut);
+      return readProofDocument(laidOut.document, () => laidOut, lazy);
     } catch (error) {
       if (!(error instanceof NotLaidOutError)) throw error;
     }
@@ -140,7 +165,7 @@ export function readExportProof(document: unknown): ExportProof {
 }
 
 /** readExportProof, the entries given one by one once the head is checked. */
-function readProofDocument(document: unknown, entriesOf: () => Entries): ExportProof {
+function readProofDocument(document: unknown, entriesOf: () => Entries, lazy = false): ExportProof {
   const doc = document as Partial<ExportProofDocument> | null;
   if (typeof doc !== 'object' || doc === null || doc.format !== PROOF_FORMAT) {
     throw new ProofFormatError(`not an ${PROOF_FORMAT} file`);
@@ -151,9 +176,9 @@ function readProofDocument(document: unknown, entriesOf: () => Entries): ExportP
   if (typeof doc.checkpoint !== 'string') throw new ProofFormatError('"checkpoint" is not a signed note');
   if (!isPosition(doc.tree_size)) throw new ProofFormatError('"tree_size" is not a tree size');
   const treeSize = doc.tree_size;
-  const { count, entryAt, readPlain } = entriesOf();
+  const { count, entryAt, readPlain, readPositions } = entriesOf();
   const positions = new Float64Array(count);
-  const salts = Buffer.alloc(count * 32);
+  const salts = lazy ? Buffer.from(new SharedArrayBuffer(count * 32)) : Buffer.alloc(count * 32);
   const hints = Buffer.alloc(count * LEAF_HINT_BYTES);
   const ids: string[] = new Array(count);
   const erased = new Map<number, Buffer>();
@@ -161,8 +186,12 @@ function readProofDocument(document: unknown, entriesOf: () => Entries): ExportP
   const first = count > 0 ? entryAt(0) : undefined;
   const hinted = Array.isArray(first) && (first[1] === null ? first.length === 5 : first.length === 4);
   const arrays = { positions, salts, ids, hints };
-  for (let i = 0; i < count; i++) {
-    if (i > 0 && hinted && readPlain?.(i, treeSize, arrays)) continue;
+  let read = 0;
+  const readEntries = (upTo: number): void => {
+    for (; read < upTo; read++) readEntry(read);
+  };
+  const readEntry = (i: number): void => {
+    if (i > 0 && hinted && readPlain?.(i, treeSize, arrays)) return;
     const entry = i === 0 ? first : entryAt(i);
     const list = Array.isArray(entry) ? entry : [];
     const gone = list[1] === null;
@@ -174,10 +203,31 @@ function readProofDocument(document: unknown, entriesOf: () => Entries): ExportP
     positions[i] = position;
     if (gone) erased.set(i, bytes(fields.at(-1), HASH_BYTES, `entries[${i}] commitment`));
     else writeBase64(salt, SALT_BASE64, salts, i * 32, `entries[${i}] salt`);
-    if (!hinted) continue;
+    if (!hinted) return;
     ids[i] = textOf(id, `entries[${i}] event id`);
     writeBase64(hint, HINT_BASE64, hints, i * LEAF_HINT_BYTES, `entries[${i}] leaf hint`);
+  };
+  // Read later only when every position is plain: the span of the rows is known before any row.
+  const later = lazy && hinted && readPositions?.(treeSize, positions) === true;
+  if (!later) readEntries(count);
+  try {
+    return { ...readRest(doc, treeSize, count, hinted, arrays, erased), ...(later ? { readEntries } : {}) };
+  } catch (error) {
+    // The entries come first in the file: a bad one is what parseExportProof names.
+    readEntries(count);
+    throw error;
   }
+}
+
+/** The rest of a proof document once its entries are read (or left to readEntries). */
+function readRest(
+  doc: Partial<ExportProofDocument>,
+  treeSize: number,
+  count: number,
+  hinted: boolean,
+  { positions, salts, ids, hints }: { positions: Float64Array; salts: Buffer; ids: string[]; hints: Buffer },
+  erased: Map<number, Buffer>,
+): ExportProof {
   const others = arrayOf(doc.others, 'others').map((other, i): OtherLeaf => {
     const opened = Array.isArray(other) && other.length === 7;
     const [position, id, timestamp, category, commitment, salt, fields] = tuple(
@@ -217,7 +267,7 @@ function readProofDocument(document: unknown, entriesOf: () => Entries): ExportP
     content: doc.content as ProofContent,
     filters: filtersOf(doc.filters),
     key: typeof doc.key === 'string' ? doc.key : undefined,
-    checkpoint: doc.checkpoint,
+    checkpoint: doc.checkpoint as string,
     treeSize,
     count,
     hinted,

@@ -5,7 +5,7 @@
  * values, so the markers cannot be inside a string; anything else (a proof reformatted by hand,
  * a line that is not one entry) is left to JSON.parse of the whole file.
  */
-import { type EntryArrays, readPlainEntryLine } from './proof-entry-line.js';
+import { type EntryArrays, readPlainEntryLine, readPlainPosition } from './proof-entry-line.js';
 
 export interface Entries {
   count: number;
@@ -13,6 +13,8 @@ export interface Entries {
   entryAt: (i: number) => unknown;
   /** Reads entry i into `into` if it is in the plain form (proof-entry-line.ts); false: read it with entryAt. */
   readPlain?: (i: number, treeSize: number, into: EntryArrays) => boolean;
+  /** Reads every entry's position alone into `positions` if each is written plainly; false: one is not. */
+  readPositions?: (treeSize: number, positions: Float64Array) => boolean;
 }
 
 /** The file is not in the layout: it is read as one JSON document instead. */
@@ -57,5 +59,10 @@ export function entriesByLine(bytes: Buffer): (Entries & { document: unknown }) 
   };
   const readPlain = (i: number, treeSize: number, into: EntryArrays): boolean =>
     readPlainEntryLine(bytes, starts[i] as number, endOf(i), i, treeSize, into);
-  return { document, count, entryAt, readPlain };
+  const readPositions = (treeSize: number, positions: Float64Array): boolean => {
+    for (let i = 0; i < count; i++)
+      if (!readPlainPosition(bytes, starts[i] as number, close, i, treeSize, positions)) return false;
+    return true;
+  };
+  return { document, count, entryAt, readPlain, readPositions };
 }

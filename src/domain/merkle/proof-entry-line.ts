@@ -41,16 +41,9 @@ export function readPlainEntryLine(
   treeSize: number,
   into: EntryArrays,
 ): boolean {
-  let at = start;
-  if (bytes[at++] !== 0x5b) return false; // [
-  const digits = at;
-  let position = 0;
-  for (let byte = bytes[at] as number; byte >= 0x30 && byte <= 0x39 && at < end; byte = bytes[++at] as number)
-    position = position * 10 + (byte - 0x30);
-  const length = at - digits;
-  // JSON writes no leading zero; 15 digits always fit a safe integer.
-  if (length === 0 || length > MAX_POSITION_DIGITS || (length > 1 && bytes[digits] === 0x30)) return false;
-  if (position >= treeSize) return false;
+  const position = positionAt(bytes, start, end, treeSize);
+  if (position < 0) return false;
+  let at = start + 1 + digitCount(position);
   if (!separator(bytes, at)) return false;
   at += 2;
   // The salt: 43 characters and "=", as SALT_BASE64 says.
@@ -72,6 +65,47 @@ export function readPlainEntryLine(
   into.positions[i] = position;
   into.ids[i] = asciiText(bytes, idStart, idEnd);
   return true;
+}
+
+/**
+ * Reads the position alone of the entry starting at `start` (before `end`) into `positions[i]`,
+ * as readPlainEntryLine reads it: false when it is not plain digits followed by a comma, or not
+ * within a tree of `treeSize`.
+ */
+export function readPlainPosition(
+  bytes: Buffer,
+  start: number,
+  end: number,
+  i: number,
+  treeSize: number,
+  positions: Float64Array,
+): boolean {
+  const position = positionAt(bytes, start, end, treeSize);
+  // A comma after the digits: whatever follows, the entry's first value is this number or no entry at all.
+  if (position < 0 || bytes[start + 1 + digitCount(position)] !== 0x2c) return false;
+  positions[i] = position;
+  return true;
+}
+
+/** The position of `[digits` at `start`, or -1 when it is not plain digits within a tree of `treeSize`. */
+function positionAt(bytes: Buffer, start: number, end: number, treeSize: number): number {
+  let at = start;
+  if (bytes[at++] !== 0x5b) return -1; // [
+  const digits = at;
+  let position = 0;
+  for (let byte = bytes[at] as number; byte >= 0x30 && byte <= 0x39 && at < end; byte = bytes[++at] as number)
+    position = position * 10 + (byte - 0x30);
+  const length = at - digits;
+  // JSON writes no leading zero; 15 digits always fit a safe integer.
+  if (length === 0 || length > MAX_POSITION_DIGITS || (length > 1 && bytes[digits] === 0x30)) return -1;
+  return position >= treeSize ? -1 : position;
+}
+
+/** The digits of a position written without leading zeros. */
+function digitCount(position: number): number {
+  let count = 1;
+  for (let rest = position; rest >= 10; rest = Math.floor(rest / 10)) count++;
+  return count;
 }
 
 /** `,"` at `at`. */

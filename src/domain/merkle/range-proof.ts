@@ -61,10 +61,12 @@ export function rootFromRange(
   size: number,
   leafHashAt: (position: number) => Buffer,
   subtree: PerfectSubtrees,
+  /** Subtrees within the run already hashed from the same leaves, if any: taken as they are. */
+  known?: (level: number, index: number) => Buffer | undefined,
 ): Buffer {
   const inside: PerfectSubtrees = (level, index) =>
     level === 0
       ? leafHashAt(index)
-      : nodeHash(inside(level - 1, 2 * index), inside(level - 1, 2 * index + 1));
+      : (known?.(level, index) ?? nodeHash(inside(level - 1, 2 * index), inside(level - 1, 2 * index + 1)));
   return rangeRoot(lo, hi, size, inside, subtree);
 }

@@ -17,6 +17,7 @@ import { hashedAhead } from './export-rows.js';
 import { BY_OTHER, BY_ROW, LeafSpan } from './leaf-span.js';
 import { rangeMatcher } from './range-filters.js';
 import { rowLeafHash } from './row-leaf.js';
+import { SpanSubtrees } from './span-subtrees.js';
 
 /** Problems listed at most; the first ones say what happened, the rest would repeat it. */
 const MAX_PROBLEMS = 20;
@@ -79,7 +80,11 @@ export async function checkExport(
   // Once a line is missing, added or moved, every later row is shifted: the first says it all.
   let aligned = true;
   let index = 0;
+  const subtrees = span && new SpanSubtrees(span);
   for await (const batch of rows) {
+    subtrees?.advance();
+    // Entries a proof opened lazily has not read yet: at most one per row of the batch.
+    proof.readEntries?.(Math.min(proof.count, index + batch.length));
     for (const row of batch) {
       if (row.frame) {
         report(row.line > 0 ? `line ${row.line} ${row.problem}` : String(row.problem));
@@ -127,6 +132,7 @@ export async function checkExport(
     }
   }
   result.events = index;
+  proof.readEntries?.(proof.count);
   if (index < proof.count && !aligned) {
     report(`the file has ${index} of the ${proof.count} events the proof covers`);
   } else if (index < proof.count) {
@@ -165,7 +171,8 @@ export async function checkExport(
     return result;
   }
   if (checkpoint) {
-    const root = rootOf(proof, span, report);
+    subtrees?.advance();
+    const root = rootOf(proof, span, report, subtrees);
     if (root && !root.equals(checkpoint.root)) {
       report(
         `the file's events and the proof do not add up to the checkpoint's root (size ${checkpoint.size}) — the file or its proof was altered`,
@@ -226,7 +233,12 @@ function spanOf(proof: ExportProof, report: (problem: string) => void): LeafSpan
   return new LeafSpan(lo, hi);
 }
 
-function rootOf(proof: ExportProof, span: LeafSpan, report: (problem: string) => void): Buffer | undefined {
+function rootOf(
+  proof: ExportProof,
+  span: LeafSpan,
+  report: (problem: string) => void,
+  subtrees?: SpanSubtrees,
+): Buffer | undefined {
   try {
     return rootFromRange(
       span.lo,
@@ -239,6 +251,7 @@ function rootOf(proof: ExportProof, span: LeafSpan, report: (problem: string) =>
           throw new MissingNodeError(`the proof lacks the subtree at level ${level}, index ${index}`);
         return hash;
       },
+      subtrees && ((level, index) => subtrees.known(level, index)),
     );
   } catch (error) {
     if (!(error instanceof MissingNodeError)) throw error;

@@ -40,6 +40,8 @@ export interface PoolOptions {
   runBytes?: number;
   /** The worker's module (tests run the sources, whose worker is the build's). */
   workerFile?: URL;
+  /** Called with n before rows up to entry n are hashed: the salts before n must then be in `salts`. */
+  saltsUpTo?: (n: number) => void;
 }
 
 export async function* pooledNdjsonRows(
@@ -50,8 +52,17 @@ export async function* pooledNdjsonRows(
   options: PoolOptions = {},
 ): AsyncGenerator<FileRow[]> {
   const runBytes = options.runBytes ?? RUN_BYTES;
-  const shared = new SharedArrayBuffer(salts.length);
-  new Uint8Array(shared).set(salts);
+  // Salts already in shared memory (a proof opened lazily fills them as it goes) are not copied.
+  let shared = salts.buffer;
+  if (
+    !(shared instanceof SharedArrayBuffer) ||
+    salts.byteOffset !== 0 ||
+    shared.byteLength !== salts.length
+  ) {
+    shared = new SharedArrayBuffer(salts.length);
+    new Uint8Array(shared).set(salts);
+  }
+  const saltsUpTo = (n: number) => options.saltsUpTo?.(Math.min(count, n));
   const workers = Array.from(
     { length: workerCount },
     () => new Worker(options.workerFile ?? WORKER_FILE, { workerData: { salts: shared, count } }),
@@ -86,9 +97,11 @@ export async function* pooledNdjsonRows(
   let index = 0;
   let first = true;
   const send = (bytes: Buffer) => {
+    const lines = newlines(bytes) + 1;
+    saltsUpTo(guess + lines);
     queue.push({ bytes, firstLine: first, guess, result: hash(bytes, first, guess) });
     first = false;
-    guess += newlines(bytes) + 1;
+    guess += lines;
   };
   /** The oldest run's rows, hashed with the right salts. */
   async function* drain(until: number): AsyncGenerator<FileRow[]> {
@@ -97,6 +110,7 @@ export async function* pooledNdjsonRows(
       let chunk = await run.result;
       if (chunk.firstIndex !== index) {
         guess += index - chunk.firstIndex;
+        saltsUpTo(index + chunk.lineCount);
         chunk = await hash(run.bytes, run.firstLine, index);
       }
       yield rowsOf(chunk, line);

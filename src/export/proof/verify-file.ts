@@ -4,6 +4,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { type ExportProof, ProofFormatError, parseExportProof } from '../../domain/merkle/export-proof.js';
+import { NotLaidOutError } from '../../domain/merkle/proof-entries.js';
 import type { NoteVerifier } from '../../domain/signed-note.js';
 import { checkExport, type ExportCheck } from './check-export.js';
 import { exportRows } from './export-rows.js';
@@ -22,8 +23,14 @@ export interface FileVerification extends ExportCheck {
   proof: ExportProof;
 }
 
-/** Reads FILE.proof.json; a malformed one is a problem of the check (it was altered), a missing one a usage error. */
-export async function readProofOf(file: string): Promise<{ proofFile: string; proof: ExportProof }> {
+/**
+ * Reads FILE.proof.json; a malformed one is a problem of the check (it was altered), a missing one
+ * a usage error. `open` openExportProof leaves the entries to be read as the check goes.
+ */
+export async function readProofOf(
+  file: string,
+  open: (bytes: Buffer) => ExportProof = parseExportProof,
+): Promise<{ proofFile: string; proof: ExportProof }> {
   const proofFile = proofPathOf(file);
   let bytes: Buffer;
   try {
@@ -41,7 +48,7 @@ export async function readProofOf(file: string): Promise<{ proofFile: string; pr
     if (code === 'ENOENT') throw new ProofFileMissingError(`cannot read ${file}: no such file`);
     throw new ProofFileMissingError(`cannot read ${path}: ${(error as Error).message}`);
   }
-  return { proofFile, proof: parseExportProof(bytes) };
+  return { proofFile, proof: open(bytes) };
 }
 
 export async function verifyExportFile(
@@ -55,11 +62,19 @@ export async function verifyExportFile(
   try {
     const rows =
       proof.content === 'ndjson' && workers > 0
-        ? pooledNdjsonRows(fileBytes(file), proof.salts, proof.count, workers)
+        ? pooledNdjsonRows(fileBytes(file), proof.salts, proof.count, workers, {
+            saltsUpTo: proof.readEntries,
+          })
         : exportRows(proof.content, textLines(fileBytes(file)));
     const check = await checkExport(proof, verifier, rows);
     return { ...check, file, proofFile, proof };
   } catch (error) {
+    // A proof opened lazily whose lines are not its entries after all, or a file that stops
+    // before its proof is read: checked again with the proof read whole, which says what is
+    // wrong with it before anything is said of the file.
+    const stopped = error instanceof NotLaidOutError || error instanceof TruncatedGzipError;
+    if (stopped && proof.readWhole)
+      return verifyExportFile(file, proof.readWhole(), proofFile, verifier, workers);
     if (error instanceof TruncatedGzipError) {
       return {
         events: 0,
