@@ -1,4 +1,3 @@
-import type { PageCursor } from '../domain/cursor.js';
 import type { EventFilter, VisibilityScope } from '../domain/filters.js';
 import type { Db } from './database.js';
 import { buildEventWhere, buildPageQuery, type PageQueryRequest } from './event-query.js';
