@@ -41,7 +41,7 @@ export function asUsageError<T>(parse: () => T): T {
   try {
     return parse();
   } catch (error) {
-    if (error instanceof DateFlagError) throw new UsageError(error.message);
+    if (error instanceof DateFlagError) throw new UsageError(error.message, { cause: error });
     throw error;
   }
 }

@@ -19,16 +19,16 @@ export class CliError extends Error {
 /** Bad usage or input: exit 2. */
 export class UsageError extends CliError {
   override readonly name = 'UsageError';
-  constructor(message: string) {
-    super(message, 2);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 2, options);
   }
 }
 
 /** Not authenticated or not permitted: exit 4. */
 export class AuthError extends CliError {
   override readonly name = 'AuthError';
-  constructor(message: string) {
-    super(message, 4);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 4, options);
   }
 }
 

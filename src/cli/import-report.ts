@@ -103,6 +103,7 @@ export function importFailure(stopped: ImportStoppedError, name: string, dryRun:
     return new CliError(
       `interrupted; ${soFar(progress, dryRun, '')}${rerun(progress, dryRun, 'Run')}`,
       EXIT.interrupted,
+      { cause: failure },
     );
   }
   if (failure instanceof MalformedInputError) {
@@ -111,15 +112,18 @@ export function importFailure(stopped: ImportStoppedError, name: string, dryRun:
       dryRun || unsent === 0
         ? ''
         : ` The ${count(unsent)} read after those, in the same batch, were not sent.`;
-    return new UsageError(`${failure.where ?? name}: ${failure.reason}; ${before(true)}${batchNote}`);
+    return new UsageError(`${failure.where ?? name}: ${failure.reason}; ${before(true)}${batchNote}`, {
+      cause: failure,
+    });
   }
-  if (failure instanceof ImportSourceError) return new UsageError(`${failure.message}; ${before(true)}`);
+  if (failure instanceof ImportSourceError)
+    return new UsageError(`${failure.message}; ${before(true)}`, { cause: failure });
   if (failure instanceof AuditApiError && failure.status === 400) {
     const index = /^events\[(\d+)\]/.exec(failure.problem?.param ?? '')?.[1];
     const record = index === undefined ? undefined : batch?.[Number(index)];
     const detail = failure.summary.replace(/events\[\d+\]\.?/, '');
     const where = record ? `${record.where}: the server refused this event` : 'the server refused a batch';
-    return new UsageError(`${where} (${detail}); ${before(true)}`);
+    return new UsageError(`${where} (${detail}); ${before(true)}`, { cause: failure });
   }
   // Refused credentials, or a request refused as sent: running the same command again would not help.
   const auth =

@@ -83,7 +83,8 @@ export async function resolveOutput(options: OutputOptions, format: string): Pro
     try {
       return choose();
     } catch (error) {
-      if (error instanceof choice.ColumnChoiceError) throw new UsageError(`${flag}: ${error.message}`);
+      if (error instanceof choice.ColumnChoiceError)
+        throw new UsageError(`${flag}: ${error.message}`, { cause: error });
       throw error;
     }
   };

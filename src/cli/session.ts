@@ -132,7 +132,7 @@ export function asUsageError<T>(work: () => T): T {
   try {
     return work();
   } catch (error) {
-    if (error instanceof SettingsError) throw new UsageError(error.message);
+    if (error instanceof SettingsError) throw new UsageError(error.message, { cause: error });
     throw error;
   }
 }

@@ -5,7 +5,7 @@ import {
   EXPORT_ROW_FIELDS,
   type ExportStreamHead,
 } from '../domain/export-stream.js';
-import type { ExportChunk } from '../store/event-reads.js';
+import type { ExportChunk } from '../store/export-chunk.js';
 import type { ExportConnection } from './export-connection.js';
 import type { RateDecision } from './rate-limiter.js';
 

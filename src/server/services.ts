@@ -6,8 +6,8 @@ import type { Engine } from '../store/port.js';
 import { createQuietCheckpointer } from '../store/quiet-checkpoint.js';
 import type { SharedServerDatabase } from '../store/server-database.js';
 import { createSqliteEngine } from '../store/sqlite-engine.js';
-import { createServerStores } from '../store/sqlite-server-stores.js';
-import { createStores, type Stores } from '../store/stores.js';
+import { createServerStores, type ServedStores } from '../store/sqlite-server-stores.js';
+import { createStores } from '../store/stores.js';
 import { createWriteGate } from '../store/write-gate.js';
 import { createWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } from '../webhooks/worker.js';
 import { createAuthFailureAuditor } from './auth-failure-auditor.js';
@@ -114,7 +114,7 @@ export async function createServerServices(database: ServerDatabase, options: Se
      * (fixtures, assertions); nothing in src calls them, every route and worker uses `engine`.
      * On PostgreSQL there are none: reading it throws.
      */
-    get sqlite(): Stores {
+    get sqlite(): ServedStores {
       if (!base.sqlite) throw new Error('this server runs on PostgreSQL: it has no SQLite stores');
       return base.sqlite;
     },
@@ -153,7 +153,7 @@ export type ServerDatabase = { kind: 'sqlite'; db: Db } | { kind: 'shared'; shar
 interface ServicesBase {
   engine: Engine;
   now: () => number;
-  sqlite: Stores | undefined;
+  sqlite: ServedStores | undefined;
   logKey(): NoteSigner;
   leafWorker(): LeafWorker | undefined;
   /** Stops what the base runs in the background; the database itself is closed by its owner. */
@@ -188,10 +188,11 @@ function onSqlite(
         options.treeSealing === false ? undefined : { grown: treeGrown, leaves: leavesOfInserted },
     },
   );
+  const server = createServerStores(stores);
   return {
-    engine: createSqliteEngine(stores, writes, createServerStores(stores)),
+    engine: createSqliteEngine(stores, writes, server),
     now: stores.now,
-    sqlite: stores,
+    sqlite: { ...stores, events: server.eventReads, merkle: server.merkleReads },
     logKey: () => openLogKey(db.name),
     leafWorker: () => sealerWorker(db),
     close: () => checkpointer.close(),

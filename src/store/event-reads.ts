@@ -1,17 +1,12 @@
-import type { PageCursor } from '../domain/cursor.js';
 import type { EventFilter, VisibilityScope } from '../domain/filters.js';
-import { searchPhrases, toFtsQuery } from '../domain/free-text.js';
 import type { Db } from './database.js';
 import { buildEventWhere, buildPageQuery, type PageQueryRequest } from './event-query.js';
 import { EVENT_COLUMNS, EVENT_JSON, type StoredEvent, valuesToStoredEvent } from './event-rows.js';
-import { EXPORT_PAGE_COLUMNS, exportChunkSql } from './export-chunk.js';
 import { createStatementCache } from './statement-cache.js';
+import { createTextDrivenCheck } from './text-driven.js';
 
 /** Prepared filtered queries kept (each query shape once). */
 const STATEMENT_CACHE_SIZE = 200;
-
-/** Up to this many full-text hits, a search reads its hits rather than walking the time index. */
-const TEXT_DRIVEN_MAX_HITS = 5000;
 
 /** A page in time order (cursor or offset) or in the order of ingestion (after a position). */
 export type PageRequest = PageQueryRequest;
@@ -49,22 +44,6 @@ const JSON_TEXTS: RowShape<JsonRow> = {
   }),
 };
 
-/** One chunk of the streamed export: its rows' JSON arrays joined with commas, and where it ends. */
-export interface ExportChunk {
-  /** The rows' JSON, `[…],[…]`, as UTF-8 bytes; empty when the range has no more. */
-  rows: Buffer;
-  count: number;
-  /** The last row's time and position, for the chunk's cursor. */
-  last: { ts: number; seq: number } | undefined;
-}
-
-/** Where a chunk starts and how large it may grow. */
-export interface ExportChunkRequest {
-  cursor: PageCursor | undefined;
-  maxRows: number;
-  maxBytes: number;
-}
-
 export type EventReads = ReturnType<typeof createEventReads>;
 
 /**
@@ -91,26 +70,10 @@ export function createEventReads(db: Db) {
         (SELECT coalesce(max(seq), 0) FROM events))`,
     )
     .pluck();
-  // How many full-text hits a search has, counted up to TEXT_DRIVEN_MAX_HITS only.
-  const countTextHits = db
-    .prepare<[string]>(
-      `SELECT count(*) FROM (SELECT rowid FROM events_fts WHERE events_fts MATCH ? LIMIT ${TEXT_DRIVEN_MAX_HITS})`,
-    )
-    .pluck();
+  const isTextDriven = createTextDrivenCheck(db);
   // Filtered queries differ by which filters are present (and how many values a list filter
   // has); each shape is prepared once and kept while it is among the most recently used.
   const statements = createStatementCache(db, STATEMENT_CACHE_SIZE, (sql) => db.prepare(sql).raw(true));
-
-  /**
-   * A rare term: read its hits and sort them. A common one: walk the time index, which meets a
-   * page of hits soon (reading every hit of a common term would be the slow way).
-   */
-  function isTextDriven(filter: EventFilter): boolean {
-    return (
-      filter.text !== undefined &&
-      Number(countTextHits.get(toFtsQuery(searchPhrases(filter.text)))) < TEXT_DRIVEN_MAX_HITS
-    );
-  }
 
   /** The one paging function: a page of any kind, in any row shape. */
   function readPage<T>(
@@ -148,34 +111,6 @@ export function createEventReads(db: Db) {
     ): EventJsonPage {
       const { rows, hasMore } = readPage(JSON_TEXTS, orgId, filter, scope, request);
       return { events: rows.map((row) => row.json), hasMore, last: rows.at(-1)?.last };
-    },
-
-    /**
-     * The streamed export's next chunk after `request.cursor`, oldest first: one statement, so
-     * one short read transaction of its own (see export-chunk.ts).
-     */
-    exportChunk(
-      orgId: number,
-      filter: EventFilter,
-      scope: VisibilityScope,
-      request: ExportChunkRequest,
-    ): ExportChunk {
-      const page = buildPageQuery(EXPORT_PAGE_COLUMNS, orgId, filter, scope, {
-        order: 'asc',
-        limit: request.maxRows,
-        cursor: request.cursor,
-        textDriven: isTextDriven(filter),
-      });
-      const params = { ...page.params, chunkRows: request.maxRows, chunkBytes: request.maxBytes };
-      const [rows, count, , ts, seq] = statements.get(exportChunkSql(page.sql)).get(params) as [
-        Buffer | null,
-        number,
-        number | null,
-        number | null,
-        number | null,
-      ];
-      const last = ts === null || seq === null ? undefined : { ts, seq };
-      return { rows: rows ?? Buffer.alloc(0), count, last };
     },
 
     findById(orgId: number, id: string): StoredEvent | undefined {

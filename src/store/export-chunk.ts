@@ -1,6 +1,12 @@
+import type { PageCursor } from '../domain/cursor.js';
 import { EXPORT_ROW_FIELDS } from '../domain/export-stream.js';
+import type { EventFilter, VisibilityScope } from '../domain/filters.js';
+import type { Db } from './database.js';
 import { type EventFieldColumn, FIELD_COLUMNS } from './event-columns.js';
+import { buildPageQuery } from './event-query.js';
 import { jsonExpression } from './event-rows.js';
+import { createStatementCache } from './statement-cache.js';
+import { createTextDrivenCheck } from './text-driven.js';
 
 /**
  * The SQL of the streamed export (src/domain/export-stream.ts): a row is the JSON array of an
@@ -74,3 +80,60 @@ export function exportChunkSql(pageSql: string): string {
 
 /** What the page inside exportChunkSql selects. */
 export const EXPORT_PAGE_COLUMNS = `seq, ts, ${EXPORT_ROW_SIZE_SQL} AS size`;
+
+/** One chunk of the streamed export: its rows' JSON arrays joined with commas, and where it ends. */
+export interface ExportChunk {
+  /** The rows' JSON, `[…],[…]`, as UTF-8 bytes; empty when the range has no more. */
+  rows: Buffer;
+  count: number;
+  /** The last row's time and position, for the chunk's cursor. */
+  last: { ts: number; seq: number } | undefined;
+}
+
+/** Where a chunk starts and how large it may grow. */
+export interface ExportChunkRequest {
+  cursor: PageCursor | undefined;
+  maxRows: number;
+  maxBytes: number;
+}
+
+/** Chunk statements kept prepared: an export uses two shapes (without and with a cursor). */
+const CHUNK_STATEMENT_CACHE_SIZE = 50;
+
+export type ExportChunkReader = ReturnType<typeof createExportChunkReader>;
+
+/** The export route's read (a server reader: store/server-reads.ts). */
+export function createExportChunkReader(db: Db) {
+  const isTextDriven = createTextDrivenCheck(db);
+  // Each filter shape's statement is prepared once and kept while it is among the recently used.
+  const statements = createStatementCache(db, CHUNK_STATEMENT_CACHE_SIZE, (sql) => db.prepare(sql).raw(true));
+  return {
+    /**
+     * The streamed export's next chunk after `request.cursor`, oldest first: one statement, so
+     * one short read transaction of its own.
+     */
+    exportChunk(
+      orgId: number,
+      filter: EventFilter,
+      scope: VisibilityScope,
+      request: ExportChunkRequest,
+    ): ExportChunk {
+      const page = buildPageQuery(EXPORT_PAGE_COLUMNS, orgId, filter, scope, {
+        order: 'asc',
+        limit: request.maxRows,
+        cursor: request.cursor,
+        textDriven: isTextDriven(filter),
+      });
+      const params = { ...page.params, chunkRows: request.maxRows, chunkBytes: request.maxBytes };
+      const [rows, count, , ts, seq] = statements.get(exportChunkSql(page.sql)).get(params) as [
+        Buffer | null,
+        number,
+        number | null,
+        number | null,
+        number | null,
+      ];
+      const last = ts === null || seq === null ? undefined : { ts, seq };
+      return { rows: rows ?? Buffer.alloc(0), count, last };
+    },
+  };
+}

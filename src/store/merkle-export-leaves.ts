@@ -21,6 +21,8 @@ type ExportRow = [
 ];
 const EXPORT_STATEMENT_CACHE_SIZE = 20;
 
+export type ExportLeafReader = ReturnType<typeof createExportLeafReader>;
+
 /** What an export's proof says of each of its rows: the rows' leaves, page by page, in export order. */
 export function createExportLeafReader(db: Db) {
   // An export's filters make the query's text; each shape is prepared once while recently used.

@@ -37,6 +37,8 @@ function joinRowBytes(rows: readonly LeafRowValues<Buffer>[]): Buffer {
 /** At most this many unsealed events are listed beside one read of leaves. */
 export const MAX_UNSEALED_PER_READ = 10_000;
 
+export type LeafRowReader = ReturnType<typeof createLeafRowReader>;
+
 /** The leaves route's reads (`audit verify --full`): a page of leaves and the events without one. */
 export function createLeafRowReader(db: Db) {
   // One statement a page, the answer joined in SQLite: Node touches no row. One row a line, so

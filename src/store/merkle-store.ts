@@ -4,11 +4,8 @@ import type { PerfectSubtrees } from '../domain/merkle/subtrees.js';
 import { MAX_LEAVES_PER_READ } from '../domain/request-limits.js';
 import { createCheckpointStore } from './checkpoint-store.js';
 import type { Db } from './database.js';
-import { createExportLeafReader } from './merkle-export-leaves.js';
-import { createLeafRowReader } from './merkle-leaf-rows.js';
 
 export type { StoredCheckpoint } from './checkpoint-store.js';
-export { type LeafRows, MAX_UNSEALED_PER_READ } from './merkle-leaf-rows.js';
 
 /**
  * The tables of each organization's Merkle tree (migration 0002): leaves in the order events
@@ -56,8 +53,6 @@ function rowsOf(columns: number, rows: number): string {
 export type MerkleStore = ReturnType<typeof createMerkleStore>;
 
 export function createMerkleStore(db: Db) {
-  const exportLeaves = createExportLeafReader(db);
-  const leafRows = createLeafRowReader(db);
   const checkpoints = createCheckpointStore(db);
   const selectSealedSeq = db.prepare('SELECT coalesce(max(event_seq), 0) FROM merkle_leaves').pluck();
   const selectSize = db
@@ -157,8 +152,6 @@ export function createMerkleStore(db: Db) {
   }
 
   return {
-    ...exportLeaves,
-    ...leafRows,
     ...checkpoints,
 
     /** The highest event sequence number that has a leaf (0: none). */

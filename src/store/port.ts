@@ -4,7 +4,10 @@ import type { DirectoryStore } from './directory-store.js';
 import type { EventRecorder } from './event-recorder.js';
 import type { StoredEvent } from './event-rows.js';
 import type { EventStore } from './event-store.js';
+import type { ExportChunkReader } from './export-chunk.js';
 import type { GdprStore } from './gdpr-store.js';
+import type { ExportLeafReader } from './merkle-export-leaves.js';
+import type { LeafRowReader } from './merkle-leaf-rows.js';
 import type { MerkleStore, StoredLeaf } from './merkle-store.js';
 import type { ReviewStore } from './review-store.js';
 import type { ServerSettings } from './server-settings.js';
@@ -31,7 +34,8 @@ export type Async<T> = {
  */
 export interface EventPort
   extends Async<
-    Omit<EventStore, 'findBySeq' | 'readFrom' | 'maxSeq' | 'endSeq' | 'purgeBefore' | 'preparedStatements'>
+    Omit<EventStore, 'findBySeq' | 'readFrom' | 'maxSeq' | 'endSeq' | 'purgeBefore' | 'preparedStatements'> &
+      ExportChunkReader
   > {
   /**
    * Retention: removes the organization's events older than `cutoff` (the append-only guard
@@ -54,7 +58,10 @@ export interface EventPort
  * over the organization's tree. SQLite answers each lookup from its tables as asked; PostgreSQL
  * learns the (level, index) list first, fetches it in one query, then computes (merkle-subtrees.ts).
  */
-export interface MerklePort extends Async<Omit<MerkleStore, 'sealedSeq' | 'leafOfSeq' | 'subtrees'>> {
+export interface MerklePort
+  extends Async<
+    Omit<MerkleStore, 'sealedSeq' | 'leafOfSeq' | 'subtrees'> & LeafRowReader & ExportLeafReader
+  > {
   /** The highest position of the organization that has a leaf (0: none). */
   sealedSeq(orgId: number): Promise<number>;
   /** The organization's leaf of the event at a position, if it is sealed. */

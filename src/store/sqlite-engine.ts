@@ -60,8 +60,10 @@ export function createSqliteEngine(stores: Stores, writes: WriteGate, server?: S
   }
 
   function eventPortOver(policy: CallPolicy): EventPort {
+    const reads = serverPort('eventReads', policy);
     return {
       ...asyncFacade(stores.events, policy),
+      exportChunk: (...args) => reads.exportChunk(...args),
       findBySeq: (orgId, seq) =>
         policy(() => {
           const stored = stores.events.findBySeq(seq);
@@ -79,8 +81,11 @@ export function createSqliteEngine(stores: Stores, writes: WriteGate, server?: S
   function merklePortOver(policy: CallPolicy): MerklePort {
     // The synchronous lookup stays below the port: callers compute through withSubtrees.
     const { subtrees: _lookup, ...merkle } = asyncFacade(stores.merkle, policy);
+    const reads = serverPort('merkleReads', policy);
     return {
       ...merkle,
+      leafRows: (...args) => reads.leafRows(...args),
+      exportLeaves: (...args) => reads.exportLeaves(...args),
       sealedSeq: () => policy(() => stores.merkle.sealedSeq()),
       leafOfSeq: (orgId, eventSeq) =>
         policy(() =>
@@ -256,8 +261,9 @@ function readFromStatement(db: Db) {
 
 /**
  * An engine over a connection of its own making: for admin commands and tests. The server's
- * stores (webhooks, GDPR, review, sealing, settings) are made on their first call, a wait that a
- * write's guard rolls back: a write through them needs createSqliteEngine given them.
+ * stores (webhooks, GDPR, review, sealing, settings, the export and leaves reads) are made on
+ * their first call, a wait that a write's guard rolls back: a write through them needs
+ * createSqliteEngine given them.
  */
 export function sqliteEngineOf(db: Db, now?: () => number): SqliteEngine {
   return createSqliteEngine(createStores(db, now), createWriteGate(db));

@@ -8,7 +8,12 @@ import { EXPORT_ROW_FIELDS, exportRowToEvent } from '../../src/domain/export-str
 import { type Db, openDatabase } from '../../src/store/database.js';
 import { FIELD_COLUMNS } from '../../src/store/event-columns.js';
 import { EVENT_COLUMNS, valuesToEvent } from '../../src/store/event-rows.js';
-import { EXPORT_ROW_COLUMNS, exportRowSql } from '../../src/store/export-chunk.js';
+import {
+  createExportChunkReader,
+  EXPORT_ROW_COLUMNS,
+  type ExportChunkReader,
+  exportRowSql,
+} from '../../src/store/export-chunk.js';
 import { createStores, type Stores } from '../../src/store/stores.js';
 
 // The streamed export sends rows SQLite built (exportRowSql) and the client decodes them with
@@ -17,12 +22,14 @@ import { createStores, type Stores } from '../../src/store/stores.js';
 let dir: string;
 let db: Db;
 let stores: Stores;
+let exportChunks: ExportChunkReader;
 let orgCount = 0;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'audit-export-chunk-'));
   db = openDatabase(join(dir, 'audit.db'));
   stores = createStores(db);
+  exportChunks = createExportChunkReader(db);
 });
 afterAll(() => {
   db.close();
@@ -60,7 +67,7 @@ function bothWays(orgId: number): { streamed: AuditEvent[]; decoded: AuditEvent[
   const streamed: AuditEvent[] = [];
   let cursor: { order: 'asc'; timestamp: number; seq: number } | undefined;
   for (;;) {
-    const chunk = stores.events.exportChunk(orgId, { detailed: true }, scope, {
+    const chunk = exportChunks.exportChunk(orgId, { detailed: true }, scope, {
       cursor,
       maxRows: 7,
       maxBytes: 2000,

@@ -5,6 +5,7 @@ import type { EventFilter, VisibilityScope } from '../../src/domain/filters.js';
 import { searchedFields, searchPhrases, textMatches } from '../../src/domain/free-text.js';
 import { type Db, openDatabase } from '../../src/store/database.js';
 import type { PageRequest } from '../../src/store/event-reads.js';
+import { createExportChunkReader, type ExportChunkReader } from '../../src/store/export-chunk.js';
 import { ingestInTransaction } from '../../src/store/pg/event-ingest.js';
 import { createPgEventStore, type PgEventStore } from '../../src/store/pg/events.js';
 import { createPgPool, type PgPool } from '../../src/store/pg/pool.js';
@@ -101,6 +102,7 @@ describePostgres('the PostgreSQL events store answers as the SQLite one does', (
   let pool: PgPool;
   let db: Db;
   let sqlite: Stores;
+  let sqliteExportChunks: ExportChunkReader;
   let pg: PgEventStore;
   let orgId: number;
   let otherOrgId: number;
@@ -123,6 +125,7 @@ describePostgres('the PostgreSQL events store answers as the SQLite one does', (
     pool = createPgPool(database.url, { max: 4 });
     db = openDatabase(`${tempDir('pg-twin')}/audit.db`);
     sqlite = createStores(db);
+    sqliteExportChunks = createExportChunkReader(db);
     pg = createPgEventStore(pool);
     orgId = sqlite.directory.ensureOrganization('default').organization.id;
     otherOrgId = sqlite.directory.ensureOrganization('other').organization.id;
@@ -257,7 +260,7 @@ describePostgres('the PostgreSQL events store answers as the SQLite one does', (
         let cursor: PageCursor | undefined;
         for (let chunk = 0; chunk < 200; chunk++) {
           const request = { cursor, maxRows, maxBytes };
-          const expected = sqlite.events.exportChunk(orgId, filter, { kind: 'organization' }, request);
+          const expected = sqliteExportChunks.exportChunk(orgId, filter, { kind: 'organization' }, request);
           const actual = await pg.exportChunk(orgId, filter, { kind: 'organization' }, request);
           expect({ ...actual, rows: actual.rows.toString() }, `${name}, chunk ${chunk}`).toEqual({
             ...expected,

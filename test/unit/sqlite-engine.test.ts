@@ -144,6 +144,20 @@ describe('the SQLite engine', () => {
     expect(await engine.stores.events.endSeq(orgId)).toBe(2);
   });
 
+  it("makes the server's reads on first use when it was built without them (an admin command's engine)", async () => {
+    await engine.write((tx) => record(tx));
+    const chunk = await engine.stores.events.exportChunk(
+      orgId,
+      {},
+      { kind: 'organization' },
+      { cursor: undefined, maxRows: 10, maxBytes: 1_000_000 },
+    );
+    expect(chunk.count).toBe(1);
+    expect(await engine.stores.merkle.leafRows(orgId, 0, 10)).toEqual({ rowsJson: '[]', unsealed: [] });
+    const leaves = await engine.stores.merkle.exportLeaves(orgId, {}, undefined, 10);
+    expect(leaves).toMatchObject({ leaves: [undefined], hasMore: false });
+  });
+
   it("reads in one snapshot: another process's commit between two of its reads is not seen", async () => {
     const writer = openDatabase(join(dir, 'audit.db'));
     const elsewhere = createSqliteEngine(createStores(writer), createWriteGate(writer));

@@ -135,7 +135,7 @@ function scheduleCommand(context: CliContext): Command {
       // The log redirection needs DIR to exist when cron runs the line.
       const { prepareBackupDir, BackupDirError } = await import('../../backup/backup-dir.js');
       await prepareBackupDir(dir).catch((error: unknown) => {
-        throw error instanceof BackupDirError ? new UsageError(error.message) : error;
+        throw error instanceof BackupDirError ? new UsageError(error.message, { cause: error }) : error;
       });
       if (after !== before) await crontab(() => writeCrontab(after, context.env));
       const verb =

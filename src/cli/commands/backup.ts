@@ -102,7 +102,7 @@ function backupRunCommand(context: CliContext): Command {
           now: context.now,
         }).catch((error: unknown) => {
           if (stop.signal.aborted) throw stopped();
-          if (error instanceof BackupDirError) throw new UsageError(error.message);
+          if (error instanceof BackupDirError) throw new UsageError(error.message, { cause: error });
           if (error instanceof BackupLockedError)
             throw new CliError(`backup of ${date} skipped: ${error.message}`, EXIT.failure);
           if (error instanceof ProofMismatchError)

@@ -13,7 +13,8 @@ export async function pinForExport(client: AuditClient, signal: AbortSignal): Pr
   try {
     return await pinCheckpoint(client, signal);
   } catch (error) {
-    if (error instanceof ProofUnavailableError) throw new ApiError(`--proof: ${error.message}`);
+    if (error instanceof ProofUnavailableError)
+      throw new ApiError(`--proof: ${error.message}`, undefined, { cause: error });
     throw error;
   }
 }

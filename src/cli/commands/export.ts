@@ -82,7 +82,7 @@ export function exportCommand(context: CliContext): Command {
         try {
           plan = planExport(flags, answers, dates);
         } catch (error) {
-          if (error instanceof ExportPlanError) throw new UsageError(error.message);
+          if (error instanceof ExportPlanError) throw new UsageError(error.message, { cause: error });
           throw error;
         }
         const { runExport } = await import('./export-run.js');

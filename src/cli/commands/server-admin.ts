@@ -45,8 +45,8 @@ export async function adminDatabaseErrors<T>(work: () => Promise<T>): Promise<T>
   try {
     return await work();
   } catch (error) {
-    if (error instanceof AdminError) throw new UsageError(error.message);
-    if (error instanceof AdminDatabaseError) throw new ApiError(error.message);
+    if (error instanceof AdminError) throw new UsageError(error.message, { cause: error });
+    if (error instanceof AdminDatabaseError) throw new ApiError(error.message, undefined, { cause: error });
     throw error;
   }
 }
@@ -70,7 +70,8 @@ export async function databaseLocation(context: CliContext, flags: DatabaseFlags
     try {
       return postgresLocation(url);
     } catch (error) {
-      if (error instanceof DatabaseUrlError) throw new UsageError(`${source}: ${error.message}`);
+      if (error instanceof DatabaseUrlError)
+        throw new UsageError(`${source}: ${error.message}`, { cause: error });
       throw error;
     }
   };

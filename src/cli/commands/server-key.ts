@@ -123,7 +123,7 @@ function keyBeside(keyFiles: typeof import('../../store/log-key-file.js'), dbFil
     }
     return { signer: openLogKey(dbFile), created: true };
   } catch (error) {
-    if (error instanceof LogKeyError) throw new ApiError(error.message);
+    if (error instanceof LogKeyError) throw new ApiError(error.message, undefined, { cause: error });
     throw error;
   }
 }

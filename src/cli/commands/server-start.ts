@@ -1,6 +1,5 @@
-import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { configDir, dataDir } from '../../config/paths.js';
+import { configDir } from '../../config/paths.js';
 import {
   DEFAULT_LOG_LEVEL,
   LOG_FORMATS,
@@ -22,7 +21,6 @@ import {
   dbOption,
   secretsKeyFile,
   secretsKeyFileOption,
-  sqliteHasNoSecretsKeyFile,
 } from './server-admin.js';
 
 interface StartFlags {

@@ -142,7 +142,8 @@ export function tailCommand(context: CliContext): Command {
         }
       } catch (error) {
         if (stop.signal.aborted) return; // Ctrl-C or a closed pipe: tail ends quietly, 0
-        if (error instanceof FollowerGaveUpError) throw new ApiError(error.message);
+        if (error instanceof FollowerGaveUpError)
+          throw new ApiError(error.message, undefined, { cause: error });
         throw error;
       } finally {
         status.end();

@@ -50,7 +50,7 @@ export async function verifyFiles(
       // Its entries are read as its file is checked: the first rows are hashed meanwhile.
       proofs.push({ file, ...(await readProofOf(file, openExportProof)) });
     } catch (error) {
-      if (error instanceof ProofFileMissingError) throw new UsageError(error.message);
+      if (error instanceof ProofFileMissingError) throw new UsageError(error.message, { cause: error });
       if (!(error instanceof ProofFormatError)) throw error;
       proofs.push({ file, proofFile: `${file}.proof.json`, malformed: error.message });
     }
@@ -123,7 +123,7 @@ async function keyFromOption(value: string): Promise<TrustedKey> {
       throw new KeyChoiceError(`--key ${value}: the file holds no verifier key <name>+<hash>+<key>`);
     return trustedKeyOf(line, `--key ${value}`);
   } catch (error) {
-    if (error instanceof KeyChoiceError) throw new UsageError(error.message);
+    if (error instanceof KeyChoiceError) throw new UsageError(error.message, { cause: error });
     throw error;
   }
 }

@@ -1,12 +1,7 @@
 import type { EventFilter, VisibilityScope } from '../../domain/filters.js';
-import type {
-  EventJsonPage,
-  EventPage,
-  ExportChunk,
-  ExportChunkRequest,
-  PageRequest,
-} from '../event-reads.js';
+import type { EventJsonPage, EventPage, PageRequest } from '../event-reads.js';
 import type { StoredEvent } from '../event-rows.js';
+import type { ExportChunk, ExportChunkRequest } from '../export-chunk.js';
 import { buildEventWhere, buildPageQuery } from './event-query.js';
 import { EVENT_COLUMNS, eventJson, pgValuesToStoredEvent } from './event-rows.js';
 import { readExportChunk } from './export-chunk.js';

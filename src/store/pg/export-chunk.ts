@@ -1,6 +1,6 @@
 import { eventToExportRow } from '../../domain/export-stream.js';
 import type { EventFilter, VisibilityScope } from '../../domain/filters.js';
-import type { ExportChunk, ExportChunkRequest } from '../event-reads.js';
+import type { ExportChunk, ExportChunkRequest } from '../export-chunk.js';
 import { EXPORT_ROW_SIZE_SQL } from '../export-chunk.js';
 import { buildPageQuery } from './event-query.js';
 import { EVENT_COLUMNS, pgValuesToStoredEvent } from './event-rows.js';

@@ -3,7 +3,7 @@ import { MAX_LEAVES_PER_READ } from '../../domain/request-limits.js';
 import { toIso } from '../../domain/time.js';
 import { type EventFieldColumn, FIELD_COLUMNS } from '../event-columns.js';
 import type { ExportLeafPage } from '../merkle-export-leaves.js';
-import { type LeafRows, MAX_UNSEALED_PER_READ } from '../merkle-store.js';
+import { type LeafRows, MAX_UNSEALED_PER_READ } from '../merkle-leaf-rows.js';
 import { buildPageQuery } from './event-query.js';
 import { EVENT_COLUMNS, eventJson, pgValuesToStoredEvent } from './event-rows.js';
 import type { Queryable } from './pool.js';
@@ -11,7 +11,7 @@ import { unescapeText } from './text-escape.js';
 
 /**
  * The Merkle reads of PostgreSQL that join events (leafRows, exportLeaves): the rows are made
- * into JSON here, in JS, where SQLite builds them in SQL (merkle-store.ts selectLeafRows) — the
+ * into JSON here, in JS, where SQLite builds them in SQL (merkle-leaf-rows.ts) — the
  * same values, one decoder (as src/store/pg/event-rows.ts does for events).
  */
 

@@ -32,7 +32,7 @@ type ConnectCallback = (
 export class BoundedWaitPool extends pg.Pool {
   override connect(): Promise<pg.PoolClient>;
   override connect(callback: ConnectCallback): void;
-  override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | void {
+  override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | undefined {
     if (callback) {
       super.connect((error, client, done) => callback(this.waitError(error), client, done));
       return;
