@@ -92,8 +92,12 @@ export class AuditClient {
   }
 
   /** A GET whose answer the caller parses itself (jsonAnswer when it is not of a layout it reads faster). */
-  requestAnswer(path: string, options: RequestOptions = {}): Promise<Answer> {
-    return this.#send('GET', path, options);
+  requestAnswer(
+    path: string,
+    options: RequestOptions = {},
+    read: 'text' | 'bytes' = 'text',
+  ): Promise<Answer> {
+    return sendWithRetries(this.#transport, this.#outgoing('GET', path, options), read);
   }
 
   /** A call whose answer must be JSON, and of `shape` when given (else AuditResponseError). */

@@ -48,7 +48,12 @@ export interface TextResponse {
   status: number;
   headers: ResponseHeaders;
   text: string;
+  /** A success's body as it came, when asked for as bytes (text is then ""). */
+  bytes?: Buffer;
 }
+
+/** How a success's body is read: decoded as text, kept as bytes, or left open for the caller. */
+export type BodyRead = 'text' | 'bytes' | 'open';
 
 /** A successful answer and the request it answers (the URL redacted), for the errors about it. */
 export interface Answer extends TextResponse {
@@ -87,8 +92,12 @@ interface Received extends TextResponse {
  * Every non-2xx answer that is not retried becomes an AuditApiError; a network failure on the
  * last attempt becomes an AuditNetworkError. An abort ends everything at once.
  */
-export async function sendWithRetries(transport: Transport, outgoing: OutgoingRequest): Promise<Answer> {
-  const { body: _unread, attempt: _attempt, ...answer } = await retrying(transport, outgoing, 1, false);
+export async function sendWithRetries(
+  transport: Transport,
+  outgoing: OutgoingRequest,
+  read: 'text' | 'bytes' = 'text',
+): Promise<Answer> {
+  const { body: _unread, attempt: _attempt, ...answer } = await retrying(transport, outgoing, 1, read);
   return answer;
 }
 
@@ -106,7 +115,7 @@ export async function openWithRetries(
     if (earlier.attempts >= transport.attempts) throw earlier.error;
     await pause(transport, outgoing, { attempt: earlier.attempts, reason: earlier.reason });
   }
-  const answer = await retrying(transport, outgoing, (earlier?.attempts ?? 0) + 1, true);
+  const answer = await retrying(transport, outgoing, (earlier?.attempts ?? 0) + 1, 'open');
   return { ...answer, body: answer.body as Dispatcher.ResponseData['body'] };
 }
 
@@ -114,7 +123,7 @@ async function retrying(
   transport: Transport,
   outgoing: OutgoingRequest,
   firstAttempt: number,
-  open: boolean,
+  read: BodyRead,
 ): Promise<Received & { method: string; url: string; attempt: number }> {
   const { attempts, trace } = transport;
   for (let attempt = firstAttempt; ; attempt++) {
@@ -122,7 +131,7 @@ async function retrying(
     const started = performance.now();
     let response: Received;
     try {
-      response = await sendOnce(transport, outgoing, attempt, open);
+      response = await sendOnce(transport, outgoing, attempt, read);
     } catch (error) {
       throwIfAborted(outgoing.signal);
       const code = networkErrorCode(error);
@@ -152,13 +161,13 @@ async function retrying(
 
 /**
  * One attempt: the answer's status, headers and whole body (read, so the socket is reused); with
- * `open`, a success's body is left unread.
+ * `open`, a success's body is left unread; with `bytes`, a success's body is not decoded.
  */
 async function sendOnce(
   transport: Transport,
   outgoing: OutgoingRequest,
   attempt: number,
-  open: boolean,
+  read: BodyRead,
 ): Promise<Received> {
   const { trace } = transport;
   trace?.(`→ ${outgoing.method} ${redactUrl(outgoing.url)} (attempt ${attempt}/${transport.attempts})`);
@@ -172,7 +181,10 @@ async function sendOnce(
     ...(outgoing.idleTimeoutMs === undefined ? {} : { bodyTimeout: outgoing.idleTimeoutMs }),
   });
   const { statusCode: status, headers } = answer;
-  if (open && status >= 200 && status < 300) return { status, headers, text: '', body: answer.body };
+  if (read === 'open' && status >= 200 && status < 300)
+    return { status, headers, text: '', body: answer.body };
+  if (read === 'bytes' && status >= 200 && status < 300)
+    return { status, headers, text: '', bytes: Buffer.from(await answer.body.arrayBuffer()) };
   return { status, headers, text: await answer.body.text() };
 }
 

@@ -3,6 +3,7 @@
  * proofs, leaves): typed calls, no checking of what they say — src/verify does that, and a
  * server is never trusted to have answered truthfully.
  */
+import { isUtf8 } from 'node:buffer';
 import type { Static } from 'typebox';
 import type { AuditEvent } from '../domain/event.js';
 import { MAX_LEAVES_PER_READ } from '../domain/request-limits.js';
@@ -42,7 +43,7 @@ export type LeafRow = [
 /**
  * A page of leaves. The route writes one row a line (`{"data":[` newline, rows joined by `,` and
  * a newline, newline `]`…): each row is parsed only when it is read, so a page of 10,000 rows is
- * one string until then rather than 270,000 objects that outlive young-generation collections
+ * one buffer until then rather than 270,000 objects that outlive young-generation collections
  * (they cost a third of `audit verify --full`). An answer of another layout is parsed whole.
  */
 export interface LeafPage {
@@ -51,11 +52,58 @@ export interface LeafPage {
   row(index: number): unknown;
   /** Events of the org among these leaves' seqs that no leaf stands for. */
   unsealed: AuditEvent[];
+  /**
+   * The answer's bytes, valid UTF-8, and where row `index` lies in them ([starts, ends)), when the
+   * answer is of the row-a-line layout: a reader may split a row itself (src/verify/leaf-row-bytes.ts).
+   */
+  lines?: { bytes: Buffer; starts: readonly number[]; ends: readonly number[] };
 }
 
 const ROWS_HEAD = '{"data":[\n';
+const ROWS_HEAD_BYTES = Buffer.from(ROWS_HEAD);
+const NEWLINE = 0x0a;
+const COMMA = 0x2c;
+const CLOSE_ARRAY = 0x5d;
 
+/** A page from an answer read as text, or as bytes (src/client/http.ts BodyRead). */
 export function parseLeafPage(answer: Answer): LeafPage {
+  const { bytes } = answer;
+  if (bytes === undefined) return parseLeafText(answer);
+  // Bytes that are not UTF-8, or of another layout, are decoded as text just as undici's text()
+  // does (a byte-order mark dropped): what the check sees of them does not change.
+  if (!bytes.subarray(0, ROWS_HEAD_BYTES.length).equals(ROWS_HEAD_BYTES) || !isUtf8(bytes)) {
+    const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    return parseLeafText({ ...answer, text: bytes.toString('utf8', start), bytes: undefined });
+  }
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let start = ROWS_HEAD_BYTES.length;
+  while (bytes[start] !== CLOSE_ARRAY) {
+    const end = bytes.indexOf(NEWLINE, start);
+    if (end === -1) throw malformed(answer);
+    starts.push(start);
+    ends.push(bytes[end - 1] === COMMA ? end - 1 : end);
+    start = end + 1;
+  }
+  const rest = jsonAnswer({ ...answer, text: `{"data":[${bytes.toString('utf8', start)}` }, 'envelope') as {
+    unsealed: AuditEvent[];
+  };
+  return {
+    length: starts.length,
+    row(index) {
+      try {
+        // Cut at newlines (ASCII, never inside a character): each row decodes as the whole would.
+        return JSON.parse(bytes.toString('utf8', starts[index], ends[index]));
+      } catch {
+        return undefined;
+      }
+    },
+    unsealed: rest.unsealed,
+    lines: { bytes, starts, ends },
+  };
+}
+
+function parseLeafText(answer: Answer): LeafPage {
   const { text } = answer;
   if (!text.startsWith(ROWS_HEAD)) {
     const body = jsonAnswer(answer, 'envelope') as { data: unknown; unsealed: unknown };
@@ -123,5 +171,5 @@ export async function getLeaves(
   options: CallOptions = {},
 ): Promise<LeafPage> {
   const path = `${logsPath(client.org)}/tree/leaves`;
-  return parseLeafPage(await client.requestAnswer(path, { ...options, query: { start, end } }));
+  return parseLeafPage(await client.requestAnswer(path, { ...options, query: { start, end } }, 'bytes'));
 }

@@ -7,17 +7,14 @@
  * is after it. Memory stays flat: one page at a time, plus the positions still waiting for an
  * erasure or a purge to account for them.
  */
+import type { LeafPage } from '../client/tree.js';
 import type { AuditEvent } from '../domain/event.js';
-import { leafHashOfTextBinary } from '../domain/merkle/hashes.js';
-import { leafText } from '../domain/merkle/leaf.js';
 import { inPositionRanges, parsePositionRanges } from '../domain/merkle/position-ranges.js';
 import { createRootBuilder } from '../domain/merkle/root-builder.js';
-import { checkLeafFieldsBase64 } from './leaf-fields.js';
+import { ERASURE_ACTION, leafOutcome, PURGE_ACTION } from './leaf-outcome.js';
+import { leafOutcomeOfBytes } from './leaf-row-bytes.js';
 import { type Problem, TamperEvidence } from './problems.js';
 import { createWaitingLeaves, type ErasedAndPurged } from './waiting-leaves.js';
-
-export const ERASURE_ACTION = 'gdpr.user_erased';
-export const PURGE_ACTION = 'audit.retention_purged';
 
 /**
  * A leaf as the API lists it (src/client/tree.ts LeafRow), typed loosely: the server is not
@@ -30,6 +27,8 @@ export interface RowPage {
   length: number;
   row(index: number): ListedLeaf;
   unsealed: AuditEvent[];
+  /** The rows' bytes, when the answer is of the route's row-a-line layout (src/client/tree.ts LeafPage). */
+  lines?: LeafPage['lines'];
 }
 
 export interface LeafSource {
@@ -78,34 +77,42 @@ export async function checkAllLeaves(
         message: `the server answered ${page.length} leaves for positions ${start}–${end - 1}`,
       });
     }
+    const { lines } = page;
     for (let offset = 0; offset < page.length; offset++) {
       const position = start + offset;
-      const row = leafRow(page.row(offset), position);
-      const [, , id, timestamp, category, commitment, salt, fields] = row;
-      const commitmentBase64 = commitment.toString('base64');
-      builder.pushBinary(leafHashOfTextBinary(leafText({ id, timestamp, category }, commitmentBase64)));
-      if (fields === null) {
+      // The row split from its bytes when it is in the shape the route writes, else parsed.
+      const outcome =
+        (lines &&
+          leafOutcomeOfBytes(
+            lines.bytes,
+            lines.starts[offset] as number,
+            lines.ends[offset] as number,
+            position,
+          )) ??
+        leafOutcome(page.row(offset), position);
+      const { id, timestamp } = outcome;
+      builder.pushBinary(outcome.leafHash);
+      if (outcome.state === 'purged') {
         waiting.purged(position, { id, timestamp });
         continue;
       }
-      const time = Date.parse(timestamp);
-      if (fields[0] !== id || fields[1] !== timestamp || fields[2] !== category) {
+      if (outcome.state === 'moved') {
         problems.add({
           kind: 'moved-event',
-          message: `position ${position} is event ${id}, but the log holds event ${String(fields[0])} there (events swapped or replaced)`,
+          message: `position ${position} is event ${id}, but the log holds event ${outcome.heldId} there (events swapped or replaced)`,
           event_id: id,
           position,
         });
         continue;
       }
-      if (salt === null) {
+      const time = Date.parse(timestamp);
+      if (outcome.state === 'erased') {
         waiting.erased(position, id);
         if (isOlder(time, oldest)) oldest = { time, id, position };
         continue;
       }
       events++;
-      const checked = checkLeafFieldsBase64(fields, salt, commitmentBase64);
-      if (!checked.matches) {
+      if (outcome.state === 'changed') {
         problems.add({
           kind: 'changed-event',
           message: `event ${id} at position ${position} was changed after it was sealed (its content does not match its leaf)`,
@@ -115,7 +122,7 @@ export async function checkAllLeaves(
         continue;
       }
       // Only a record whose own content is proved may account for other leaves.
-      const cutoff = accountFor(fields[3], checked.metadata, waiting);
+      const cutoff = outcome.record && accountFor(outcome.record.action, outcome.record.metadata, waiting);
       if (cutoff !== undefined && oldest !== undefined && oldest.time < cutoff) {
         // A purge deletes every event older than its cutoff: one still there says the record is not one.
         problems.add({
@@ -170,45 +177,6 @@ function accountFor(
     }
   }
   return undefined;
-}
-
-type CheckedRow = [
-  position: number,
-  hash: unknown,
-  id: string,
-  timestamp: string,
-  category: string,
-  commitment: Buffer,
-  salt: Buffer | null,
-  fields: unknown[] | null,
-];
-
-/** The row at `position`, its types checked, commitment and salt decoded; else a bad answer. */
-function leafRow(row: unknown, position: number): CheckedRow {
-  const valid =
-    Array.isArray(row) &&
-    row.length === 8 &&
-    row[0] === position &&
-    typeof row[2] === 'string' &&
-    typeof row[3] === 'string' &&
-    typeof row[4] === 'string' &&
-    (row[7] === null || (Array.isArray(row[7]) && row[7].length === 18));
-  const commitment = valid ? hexBytes(row[5]) : undefined;
-  const salt = valid && row[6] !== null ? hexBytes(row[6]) : null;
-  if (!valid || commitment === undefined || salt === undefined) {
-    throw new TamperEvidence({
-      kind: 'bad-answer',
-      message: `the server's leaf at position ${position} is malformed`,
-    });
-  }
-  return [position, row[1], row[2], row[3], row[4], commitment, salt, row[7]];
-}
-
-/** 32 bytes from 64 hex digits (Buffer.from stops at the first non-hex one), else undefined. */
-function hexBytes(value: unknown): Buffer | undefined {
-  if (typeof value !== 'string' || value.length !== 64) return undefined;
-  const bytes = Buffer.from(value, 'hex');
-  return bytes.length === 32 ? bytes : undefined;
 }
 
 /** Problems in order found; after the first of a kind, the rest of that kind only counted. */

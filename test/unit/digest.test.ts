@@ -46,6 +46,30 @@ describe('one-shot SHA-256 and HMAC-SHA-256', () => {
     );
   });
 
+  it('an HMAC of a message given as bytes is createHmac of those bytes, short, long or past the kept block', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 100 }),
+        fc.uint8Array({ maxLength: 2000 }),
+        fc.uint8Array({ maxLength: 20 }),
+        (key, first, second) => {
+          for (const message of [first, second, first])
+            expect(hmacSha256Base64(key, message)).toBe(
+              createHmac('sha256', key).update(message).digest('base64'),
+            );
+        },
+      ),
+      { numRuns: 300 },
+    );
+    const long = randomBytes((1 << 20) + 7);
+    expect(hmacSha256Base64(Buffer.from('k'), long)).toBe(
+      createHmac('sha256', 'k').update(long).digest('base64'),
+    );
+    expect(hmacSha256Base64(Buffer.from('k'), 'short')).toBe(
+      createHmac('sha256', 'k').update('short').digest('base64'),
+    );
+  });
+
   it('gives RFC 4231 test case 2', () => {
     expect(hmacSha256(Buffer.from('Jefe'), 'what do ya want for nothing?').toString('hex')).toBe(
       '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',

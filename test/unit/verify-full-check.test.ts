@@ -24,9 +24,20 @@ interface ListedLeaf {
 const hex = (base64: string | null) =>
   base64 === null ? null : Buffer.from(base64, 'base64').toString('hex');
 
+/** Rows parsed, and their bytes one a line as the client reads the route's answer (the fast path). */
 function rowPage(leaves: ListedLeaf[]) {
   const rows = leaves.map(toRow);
-  return { length: rows.length, row: (index: number) => rows[index] };
+  const lines = rows.map((row) => Buffer.from(JSON.stringify(row)));
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let offset = 0;
+  for (const line of lines) {
+    starts.push(offset);
+    ends.push(offset + line.length);
+    offset += line.length + 1;
+  }
+  const bytes = Buffer.concat(lines.flatMap((line) => [line, Buffer.from('\n')]));
+  return { length: rows.length, row: (index: number) => rows[index], lines: { bytes, starts, ends } };
 }
 
 /** The row the leaves route answers: the event's fields as stored (JSON fields as stored text). */

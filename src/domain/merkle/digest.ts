@@ -31,15 +31,15 @@ export function hmacSha256(key: Uint8Array, message: string): Buffer {
   return Buffer.from(hmac(key, message, 'binary'), 'binary');
 }
 
-/** hmacSha256 as base64. */
-export function hmacSha256Base64(key: Uint8Array, message: string): string {
+/** hmacSha256 as base64; a message given as bytes is taken as they are. */
+export function hmacSha256Base64(key: Uint8Array, message: string | Uint8Array): string {
   return hmac(key, message, 'base64');
 }
 
-function hmac(key: Uint8Array, message: string, encoding: 'binary' | 'base64'): string {
+function hmac(key: Uint8Array, message: string | Uint8Array, encoding: 'binary' | 'base64'): string {
   if (key.length > BLOCK_BYTES) return createHmac('sha256', key).update(message).digest(encoding);
   // A UTF-16 code unit is at most three bytes of UTF-8 (a surrogate pair is four for two).
-  const most = BLOCK_BYTES + 3 * message.length;
+  const most = BLOCK_BYTES + (typeof message === 'string' ? 3 * message.length : message.length);
   if (most > innerBlock.length && most <= KEPT_BYTES) innerBlock = Buffer.alloc(most);
   const inner = most <= innerBlock.length ? innerBlock : Buffer.allocUnsafe(most);
   for (let i = 0; i < BLOCK_BYTES; i++) {
@@ -47,7 +47,9 @@ function hmac(key: Uint8Array, message: string, encoding: 'binary' | 'base64'): 
     inner[i] = byte ^ 0x36;
     outerBlock[i] = byte ^ 0x5c;
   }
-  const length = inner.write(message, BLOCK_BYTES, 'utf8');
+  let length = message.length;
+  if (typeof message === 'string') length = inner.write(message, BLOCK_BYTES, 'utf8');
+  else inner.set(message, BLOCK_BYTES);
   outerBlock.write(hash('sha256', inner.subarray(0, BLOCK_BYTES + length), 'binary'), BLOCK_BYTES, 'binary');
   return hash('sha256', outerBlock, encoding);
 }
