@@ -161,10 +161,10 @@ async function serve(file) {
   const app = await open(file);
   const { createAdmin } = await import(join(DIST, 'server', 'admin.js'));
   const { SYSTEM_ACTOR } = await import(join(DIST, 'server', 'server-actor.js'));
-  const admin = createAdmin(app.services, SYSTEM_ACTOR);
+  const admin = createAdmin(app.services.engine, SYSTEM_ACTOR);
   const email = `bench-${Date.now()}@localhost`;
-  admin.addUser('default', { email, name: 'bench', role: 'owner' });
-  const { token } = admin.createToken('default', email, 'read', 'bench');
+  await admin.addUser('default', { email, name: 'bench', role: 'owner' });
+  const { token } = await admin.createToken('default', email, 'read', 'bench');
   await app.listen({ host: '127.0.0.1', port: 0 });
   const delay = monitorEventLoopDelay({ resolution: 1 });
   let cpu = 0;

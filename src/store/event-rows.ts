@@ -8,6 +8,7 @@ import {
   POSITION_COLUMNS,
   SEARCHED_COLUMNS,
 } from './event-columns.js';
+import { timeTextSql } from './time-text-sql.js';
 
 export type { EventRow, FieldValues } from './event-columns.js';
 
@@ -169,13 +170,6 @@ export function jsonExpression(column: EventFieldColumn, table?: string): string
   if (column.encoding === 'time') return timeTextSql(name);
   if (column.encoding === 'json') return `json(${name})`;
   return name;
-}
-
-/** The ISO 8601 text of a time column, as the event shows it. */
-function timeTextSql(name: string): string {
-  // strftime(…, ts / 1000.0, 'unixepoch') equals toISOString for every millisecond of years
-  // 0000–9999 (checked on 2,000,000 random values).
-  return `strftime('%Y-%m-%dT%H:%M:%fZ', ${name} / 1000.0, 'unixepoch')`;
 }
 
 /**
