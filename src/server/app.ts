@@ -24,6 +24,7 @@ import { registerTreeRoutes } from './routes/tree.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 import { ProblemSchema } from './schemas/common.js';
 import { EventSchema } from './schemas/event.js';
+import { buildSharedSerializer } from './serializer-cache.js';
 import { createServerServices, type ServerDatabase, type ServerServices } from './services.js';
 import { registerStrictIntegers } from './strict-integers.js';
 
@@ -106,6 +107,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // A batch of 1000 events of a few KiB each fits; anything larger is refused with 413.
     bodyLimit: MAX_BODY_BYTES,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    schemaController: { compilersFactory: { buildSerializer: buildSharedSerializer } },
     return503OnClosing: true,
     ...httpServerOptions(options),
     // A URL that is not validly percent-encoded is the client's error: a problem like any other 400.

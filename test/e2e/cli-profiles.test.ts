@@ -1,5 +1,14 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -32,11 +41,23 @@ describe('audit profile list, use and remove; logout that leaves a way out', () 
     return runCli(args, { env: cliEnv(configDir, extraEnv), input: `${owner}\n` });
   }
 
+  // The logins behind each list of profiles, run once; every test gets a copy of their dir.
+  const loggedIn = new Map<string, Promise<string>>();
+
   /** A config dir logged in as `default` and as each of `others`; the last one is active. */
   async function profiles(...others: string[]): Promise<string> {
+    const key = others.join('\n');
+    const template =
+      loggedIn.get(key) ??
+      (async () => {
+        const { configDir } = tempHome();
+        expect((await login(configDir)).code).toBe(0);
+        for (const name of others) expect((await login(configDir, name)).code).toBe(0);
+        return configDir;
+      })();
+    loggedIn.set(key, template);
     const { configDir } = tempHome();
-    expect((await login(configDir)).code).toBe(0);
-    for (const name of others) expect((await login(configDir, name)).code).toBe(0);
+    cpSync(await template, configDir, { recursive: true });
     return configDir;
   }
 

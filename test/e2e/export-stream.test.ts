@@ -17,7 +17,7 @@ import { readCsvRecords, runPrintedCommand, sampleEvents } from '../helpers/expo
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
-const TOTAL = 3500;
+const TOTAL = 2500;
 const RANGE = ['--utc', '--from', '2023-01-01', '--to', '2023-03-31'];
 const STREAM = /\/audit-logs\/export\?/;
 const FIRST_STREAM = /\/audit-logs\/export\?(?!.*cursor=)/;
@@ -26,7 +26,7 @@ const LIST = /\/audit-logs\?/;
 const RESUME_LINE =
   /^audit: Interrupted after 1,000 events \((.+)\); (.+) was not written\. Resume with: (audit export .+ --cursor \S+)\n$/;
 
-// Each case runs two exports of 3,500 events (stream and paging): give them room on a loaded machine.
+// Each case runs two exports of 2,500 events (stream and paging): give them room on a loaded machine.
 describe('audit export through the stream', { timeout: 90_000 }, () => {
   const home = tempHome();
   const env = cliEnv(home.configDir);
@@ -146,7 +146,7 @@ describe('audit export through the stream', { timeout: 90_000 }, () => {
       const file = join(out, 'cut.csv');
       const result = await exportVia(proxy, ['-o', file]);
       expect(result.code, result.stderr).toBe(0);
-      expect(result.stderr).toMatch(/^Exported 3,500 events \(4 pages, 1 retries\) to /);
+      expect(result.stderr).toMatch(/^Exported 2,500 events \(3 pages, 1 retries\) to /);
       expect(proxy.requests.map((request) => request.outcome)).toContain('cut');
       expect(readFileSync(file).equals(await straight('cut.csv', []))).toBe(true);
     } finally {
@@ -197,7 +197,7 @@ describe('audit export through the stream', { timeout: 90_000 }, () => {
         }
         const resumed = await runPrintedCommand(resume as string, via(server.url));
         expect(resumed.code, resumed.stderr).toBe(0);
-        expect(resumed.stderr).toMatch(/^Exported 3,500 events \(3 pages\) to /);
+        expect(resumed.stderr).toMatch(/^Exported 2,500 events \(2 pages\) to /);
         expect(readFileSync(file).equals(await straight(name, ['--format', format]))).toBe(true);
       } finally {
         await proxy.close();
@@ -208,7 +208,7 @@ describe('audit export through the stream', { timeout: 90_000 }, () => {
   it('a server without the export route is paged, said once on stderr only with --debug', async () => {
     const quiet = await exportVia(paging, ['-o', join(out, 'quiet.csv')]);
     expect(quiet.code).toBe(0);
-    expect(quiet.stderr).toMatch(/^Exported 3,500 events \(4 pages\) to \S+ in \d+\.\d s\n$/);
+    expect(quiet.stderr).toMatch(/^Exported 2,500 events \(3 pages\) to \S+ in \d+\.\d s\n$/);
     const traced = await exportVia(paging, ['--debug', '-o', join(out, 'traced.csv')]);
     expect(traced.code).toBe(0);
     expect(traced.stderr.split('\n').filter((line) => line.includes('no export stream'))).toEqual([

@@ -21,7 +21,7 @@ import { type ContractProxy, startContractProxy } from '../helpers/contract-prox
 import { sampleEvents } from '../helpers/export-fixtures.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
-const TOTAL = 2500;
+const TOTAL = 1500;
 const DAY = 86_400_000;
 const out = tempDir('import');
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -108,13 +108,13 @@ describe('audit import into a fresh server', () => {
       const { env, all } = await fresh();
       const file = join(out, `events.${name}`);
       const first = await runCli(['import', file], { env });
-      expect(first.stderr).toBe(`Imported 2,500 events from ${file}: 2,500 new, 0 already present.\n`);
+      expect(first.stderr).toBe(`Imported 1,500 events from ${file}: 1,500 new, 0 already present.\n`);
       expect(first.stdout).toBe('');
       expect(first.code).toBe(0);
       expect(sorted(await all())).toEqual(sorted(events));
 
       const second = await runCli(['import', file], { env });
-      expect(second.stderr).toBe(`Imported 2,500 events from ${file}: 0 new, 2,500 already present.\n`);
+      expect(second.stderr).toBe(`Imported 1,500 events from ${file}: 0 new, 1,500 already present.\n`);
       expect(second.code).toBe(0);
       expect(await all()).toHaveLength(TOTAL);
     },
@@ -124,11 +124,11 @@ describe('audit import into a fresh server', () => {
     const { env, all } = await fresh();
     const ndjson = readFileSync(join(out, 'events.ndjson'), 'utf8');
     const dry = await runCli(['import', '--dry-run', '-'], { env, input: ndjson });
-    expect(dry.stderr).toBe('Read 2,500 events from standard input; nothing was sent (--dry-run).\n');
+    expect(dry.stderr).toBe('Read 1,500 events from standard input; nothing was sent (--dry-run).\n');
     expect(dry.code).toBe(0);
     expect(await all()).toHaveLength(0);
     const piped = await runCli(['import', '-'], { env, input: ndjson });
-    expect(piped.stderr).toBe('Imported 2,500 events from standard input: 2,500 new, 0 already present.\n');
+    expect(piped.stderr).toBe('Imported 1,500 events from standard input: 1,500 new, 0 already present.\n');
     expect(sorted(await all())).toEqual(sorted(events));
   });
 
@@ -217,7 +217,7 @@ describe('audit logs --all -o json of one server imported into another', () => {
 
     const result = await runCli(['import', file], { env: target.env });
     expect(result.stderr).toBe(
-      `Imported 2,500 events from ${file}: 2,500 new, 0 already present. 2 records of the server's own ` +
+      `Imported 1,500 events from ${file}: 1,500 new, 0 already present. 2 records of the server's own ` +
         '(such as audit.retention_purged) were left out: a server writes those only about itself.\n',
     );
     expect(result.code).toBe(0);
