@@ -89,9 +89,18 @@ describe('a command built alone', () => {
       [name, 'extra', 'words'],
       [name, '--format', 'xml'],
       [name, '--from'],
+      [name, 'help'],
+      [name, '--debug', '--bogus'],
     ]),
   )('audit %s %s… answers as the whole tree does (output, errors, exit code)', async (...argv) => {
     expect(await runAlone(argv)).toEqual(await runWhole(argv));
+  });
+
+  it('every command of the whole tree is built alone but help and completion, which read the tree', () => {
+    const whole = buildProgram(context()).commands.map((command) => command.name());
+    expect([...names].sort()).toEqual(
+      whole.filter((name) => name !== 'help' && name !== 'completion').sort(),
+    );
   });
 
   it('a command line that does not start with such a command gets the whole tree', async () => {
@@ -102,7 +111,9 @@ describe('a command built alone', () => {
       ['exports'],
       ['__proto__'],
       ['constructor'],
-      ['logs'],
+      ['help'],
+      ['completion', 'bash'],
+      ['--debug', 'logs'],
     ]) {
       expect(await programAlone(argv, context())).toBeUndefined();
     }
