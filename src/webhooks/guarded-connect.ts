@@ -1,6 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from 'node:dns';
 import { isIP } from 'node:net';
-import { buildConnector } from 'undici';
+import type { buildConnector } from 'undici';
 import { isLocalHostName, isPrivateAddress, PRIVATE_ADDRESS_REFUSED } from './address-policy.js';
 
 /** A connection refused because it would reach a private address. */
@@ -55,10 +55,14 @@ export function guardedLookup(resolve: Resolver = dnsLookup): LookupFunction {
 /**
  * An undici connector that will not reach a private address: a literal IP is checked before
  * connecting, a name through guardedLookup, and the socket's remote address once more after
- * connecting, whatever path led to it.
+ * connecting, whatever path led to it. `build` is undici's buildConnector, loaded by the caller.
  */
-export function guardedConnector(timeoutMs: number, resolve?: Resolver): buildConnector.connector {
-  const connect = buildConnector({ timeout: timeoutMs, lookup: guardedLookup(resolve) });
+export function guardedConnector(
+  build: typeof buildConnector,
+  timeoutMs: number,
+  resolve?: Resolver,
+): buildConnector.connector {
+  const connect = build({ timeout: timeoutMs, lookup: guardedLookup(resolve) });
   return (options, callback) => {
     const host = options.hostname.replace(/^\[|\]$/g, '');
     if (isIP(host) && isPrivateAddress(host)) {

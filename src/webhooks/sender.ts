@@ -1,4 +1,4 @@
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
 import { sanitizeForDisplay } from '../format/sanitize.js';
 import { isPrivateHost, PRIVATE_ADDRESS_REFUSED } from './address-policy.js';
 import { guardedConnector, PrivateAddressError, type Resolver } from './guarded-connect.js';
@@ -49,13 +49,23 @@ export type WebhookSender = ReturnType<typeof createWebhookSender>;
  */
 export function createWebhookSender(options: SenderOptions = {}) {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const agent = new Agent({
-    connectTimeout: timeoutMs,
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-    ...(options.allowPrivate ? {} : { connect: guardedConnector(timeoutMs, options.resolve) }),
-  });
   const stopping = new AbortController();
+  // undici is loaded on the first send: most server starts never deliver a webhook.
+  let client: Promise<{ agent: Agent; request: typeof import('undici').request }> | undefined;
+  const connect = () => {
+    client ??= import('undici').then(({ Agent, buildConnector, request }) => ({
+      agent: new Agent({
+        connectTimeout: timeoutMs,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        ...(options.allowPrivate
+          ? {}
+          : { connect: guardedConnector(buildConnector, timeoutMs, options.resolve) }),
+      }),
+      request,
+    }));
+    return client;
+  };
 
   return {
     timeoutMs,
@@ -65,6 +75,8 @@ export function createWebhookSender(options: SenderOptions = {}) {
       const elapsed = () => Math.round(performance.now() - started);
       const signal = AbortSignal.any([stopping.signal, AbortSignal.timeout(timeoutMs)]);
       try {
+        if (stopping.signal.aborted) throw new Error('sender closed');
+        const { agent, request } = await connect();
         const answer = await request(outgoing.url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT, ...outgoing.headers },
@@ -89,9 +101,9 @@ export function createWebhookSender(options: SenderOptions = {}) {
       }
     },
     /** Aborts requests in flight and closes the connection pool. */
-    close(): Promise<void> {
+    async close(): Promise<void> {
       stopping.abort();
-      return agent.destroy();
+      if (client) await (await client).agent.destroy();
     },
   };
 }

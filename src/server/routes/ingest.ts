@@ -1,6 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Compile } from 'typebox/compile';
 import type { TLocalizedValidationError } from 'typebox/error';
 import type { EventInput } from '../../domain/event.js';
 import { EVENT_ID_RULE, EVENT_ID_SOURCE } from '../../domain/event-id.js';
@@ -13,7 +12,12 @@ import { organizationFor } from '../route-helpers.js';
 import { OrgParams, problemResponses } from '../schemas/common.js';
 import { EventInputSchema, IngestBodySchema, IngestResponseSchema } from '../schemas/event.js';
 
-const eventInputCheck = Compile(EventInputSchema);
+// typebox/compile (and the compiled check) load on the first ingest: a start need not pay for them.
+let eventInputCheck: ReturnType<typeof compileEventInputCheck> | undefined;
+function compileEventInputCheck() {
+  return import('typebox/compile').then(({ Compile }) => Compile(EventInputSchema));
+}
+type EventInputCheck = Awaited<ReturnType<typeof compileEventInputCheck>>;
 
 /**
  * POST audit-logs: store one event or a batch. A duplicate id is answered with the id alone:
@@ -41,7 +45,8 @@ export function registerIngestRoute(app: FastifyInstance) {
     async (request, reply) => {
       const principal = organizationFor(request, request.params.org);
       assertCanIngest(principal);
-      const inputs = eventsOfBody(request.body);
+      eventInputCheck ??= compileEventInputCheck();
+      const inputs = eventsOfBody(request.body, await eventInputCheck);
       try {
         // Answered only once committed; while another process holds the lock, the wait is async.
         const result = await engine.write((tx) => tx.recorder.record(principal.organization.id, inputs));
@@ -70,7 +75,7 @@ function batchLength(body: unknown): number {
   return Array.isArray(events) ? Math.min(events.length, MAX_BATCH_EVENTS) : 1;
 }
 
-function eventsOfBody(body: unknown): EventInput[] {
+function eventsOfBody(body: unknown, eventInputCheck: EventInputCheck): EventInput[] {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw invalidParameter('body', 'expected an event object or {"events": [...]}');
   }
