@@ -104,6 +104,33 @@ describe('the offline check of an export against its proof', () => {
     ]);
   });
 
+  it.each([
+    ['ndjson', 'overflow.ndjson'],
+    ['json', 'overflow.json'],
+  ] as const)(
+    'a %s line edited to hold a number JSON cannot hold (1e999, read as Infinity) is named, not thrown (threat: a forged file crashes the check)',
+    async (format, name) => {
+      const path = await exportFile(name, format);
+      edit(path, (lines) =>
+        lines.map((line) => {
+          if (!line.includes(`"${EVENTS[EXPORTED[2] as number]?.id}"`)) return line;
+          const tail = line.endsWith(',') ? ',' : '';
+          const event = JSON.parse(tail ? line.slice(0, -1) : line) as Record<string, unknown>;
+          return `${JSON.stringify({ ...event, metadata: { n: '@@' } }).replace('"@@"', '1e999')}${tail}`;
+        }),
+      );
+      const line =
+        readFileSync(path, 'utf8')
+          .split('\n')
+          .findIndex((text) => text.includes('1e999')) + 1;
+      const result = await verify(path);
+      const position = EXPORTED[2] as number;
+      expect(result.problems).toEqual([
+        `line ${line} holds a number JSON cannot hold (expected event ${EVENTS[position]?.id} at position ${position})`,
+      ]);
+    },
+  );
+
   it('a CSV cell whose formula guard was removed (a formula re-armed) is a change', async () => {
     const path = await exportFile('formula.csv', 'csv');
     const text = readFileSync(path, 'utf8');

@@ -43,7 +43,13 @@ export function eventRow(line: number, text: string): FileRow {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return { line, problem: 'is not a JSON event object' };
-  return { line, fields: leafFields(value as AuditEvent) };
+  try {
+    return { line, fields: leafFields(value as AuditEvent) };
+  } catch {
+    // A number past JSON's range (1e999 parses as Infinity) has no canonical text: no exporter
+    // writes one, so the line was edited.
+    return { line, problem: 'holds a number JSON cannot hold' };
+  }
 }
 
 async function* ndjsonRows(lines: AsyncIterable<LineBatch>): AsyncGenerator<FileRow[]> {
