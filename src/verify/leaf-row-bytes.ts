@@ -9,8 +9,7 @@
  * undefined and takes leafOutcome; test/unit/leaf-row-bytes.test.ts holds the two equal.
  */
 import { hmacSha256Base64 } from '../domain/merkle/digest.js';
-import { leafHashOfTextBinary } from '../domain/merkle/hashes.js';
-import { leafText } from '../domain/merkle/leaf.js';
+import { leafHashOfRowBytes } from './leaf-hash-bytes.js';
 import { ERASURE_ACTION, type LeafOutcome, PURGE_ACTION } from './leaf-outcome.js';
 
 const QUOTE = 0x22;
@@ -75,8 +74,15 @@ export function leafOutcomeOfBytes(
   const id = text(bytes, idStart, idEnd);
   const timestamp = text(bytes, timeStart, timeEnd);
   const commitmentBase64 = commitment.toString('base64');
-  const leafHash = leafHashOfTextBinary(
-    leafText({ id, timestamp, category: text(bytes, categoryStart, categoryEnd) }, commitmentBase64),
+  const leafHash = leafHashOfRowBytes(
+    bytes,
+    idStart,
+    idEnd,
+    timeStart,
+    timeEnd,
+    categoryStart,
+    categoryEnd,
+    commitmentBase64,
   );
   if (fields === undefined) return { leafHash, id, timestamp, state: 'purged' };
   if (
