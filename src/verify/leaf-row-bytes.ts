@@ -9,8 +9,7 @@
  * undefined and takes leafOutcome; test/unit/leaf-row-bytes.test.ts holds the two equal.
  */
 import { hmacSha256Base64 } from '../domain/merkle/digest.js';
-import { leafHashOfTextBinary } from '../domain/merkle/hashes.js';
-import { leafText } from '../domain/merkle/leaf.js';
+import { leafHashOfRowBytes } from './leaf-hash-bytes.js';
 import { ERASURE_ACTION, type LeafOutcome, PURGE_ACTION } from './leaf-outcome.js';
 
 const QUOTE = 0x22;
@@ -44,12 +43,7 @@ export function leafOutcomeOfBytes(
 ): LeafOutcome | undefined {
   if (bytes[start] !== OPEN_ARRAY) return undefined;
   let at = integerEnd(bytes, start + 1, end);
-  if (
-    at < 0 ||
-    bytes[at] !== COMMA ||
-    Number(Buffer.prototype.latin1Slice.call(bytes, start + 1, at)) !== position
-  )
-    return undefined;
+  if (at < 0 || bytes[at] !== COMMA || integerValue(bytes, start + 1, at) !== position) return undefined;
   const hashEnd = plainStringEnd(bytes, at + 1, end);
   const idStart = hashEnd + 1;
   const idEnd = bytes[hashEnd] === COMMA ? plainStringEnd(bytes, idStart, end) : -1;
@@ -68,8 +62,8 @@ export function leafOutcomeOfBytes(
   if (bytes[at] !== COMMA) return undefined;
   const fieldsStart = at + 1;
   const purged = startsWith(bytes, fieldsStart, NULL);
-  const fields = purged ? undefined : fieldBounds(bytes, fieldsStart, end);
-  if (!purged && fields === undefined) return undefined;
+  const fields = purged ? undefined : BOUNDS;
+  if (!purged && !fieldBounds(bytes, fieldsStart, end)) return undefined;
   // Just after the fields: the row's own closing bracket, its last byte.
   const fieldsEnd = fields === undefined ? fieldsStart + 4 : (fields[FIELDS] as number) + 1;
   if (bytes[fieldsEnd] !== CLOSE_ARRAY || fieldsEnd + 1 !== end) return undefined;
@@ -77,13 +71,18 @@ export function leafOutcomeOfBytes(
   if (fields !== undefined && (sameAs(bytes, fields, 3, ERASURE) || sameAs(bytes, fields, 3, PURGE)))
     return undefined;
 
-  const text = (from: number, to: number) =>
-    Buffer.prototype.utf8Slice.call(bytes, from + 1, to - 1) as string;
-  const id = text(idStart, idEnd);
-  const timestamp = text(timeStart, timeEnd);
+  const id = text(bytes, idStart, idEnd);
+  const timestamp = text(bytes, timeStart, timeEnd);
   const commitmentBase64 = commitment.toString('base64');
-  const leafHash = leafHashOfTextBinary(
-    leafText({ id, timestamp, category: text(categoryStart, categoryEnd) }, commitmentBase64),
+  const leafHash = leafHashOfRowBytes(
+    bytes,
+    idStart,
+    idEnd,
+    timeStart,
+    timeEnd,
+    categoryStart,
+    categoryEnd,
+    commitmentBase64,
   );
   if (fields === undefined) return { leafHash, id, timestamp, state: 'purged' };
   if (
@@ -96,33 +95,41 @@ export function leafOutcomeOfBytes(
       id,
       timestamp,
       state: 'moved',
-      heldId: text(fields[0] as number, (fields[1] as number) - 1),
+      heldId: text(bytes, fields[0] as number, (fields[1] as number) - 1),
     };
   if (!salted) return { leafHash, id, timestamp, state: 'erased' };
   const digest = hmacSha256Base64(salt, bytes.subarray(fieldsStart, fieldsEnd));
   return { leafHash, id, timestamp, state: digest === commitmentBase64 ? 'checked' : 'changed' };
 }
 
+/** The string (quotes dropped) of bytes[from, to), a quoted plain string. */
+function text(bytes: Uint8Array, from: number, to: number): string {
+  return Buffer.prototype.utf8Slice.call(bytes, from + 1, to - 1) as string;
+}
+
+/** fieldBounds' answer, one array for every row (rows are read one at a time): none made a row. */
+const BOUNDS = new Array<number>(FIELDS + 1).fill(0);
+
 /**
- * Where each of the 18 fields of `[…]` at `start` begins (its opening quote), then the index of
- * the closing bracket; undefined when the array is not 18 plain strings, the last two canonical JSON text.
+ * Sets BOUNDS to where each of the 18 fields of `[…]` at `start` begins (its opening quote), then
+ * the index of the closing bracket; false when the array is not 18 plain strings, the last two
+ * canonical JSON text.
  */
-function fieldBounds(bytes: Uint8Array, start: number, end: number): number[] | undefined {
-  if (bytes[start] !== OPEN_ARRAY) return undefined;
-  const bounds: number[] = [];
+function fieldBounds(bytes: Uint8Array, start: number, end: number): boolean {
+  if (bytes[start] !== OPEN_ARRAY) return false;
   let at = start + 1;
   for (let field = 0; field < FIELDS; field++) {
     if (field > 0) {
-      if (bytes[at] !== COMMA) return undefined;
+      if (bytes[at] !== COMMA) return false;
       at++;
     }
-    bounds.push(at);
+    BOUNDS[field] = at;
     at = field < FIRST_JSON_FIELD ? plainStringEnd(bytes, at, end) : canonicalTextEnd(bytes, at, end);
-    if (at < 0) return undefined;
+    if (at < 0) return false;
   }
-  if (bytes[at] !== CLOSE_ARRAY) return undefined;
-  bounds.push(at);
-  return bounds;
+  if (bytes[at] !== CLOSE_ARRAY) return false;
+  BOUNDS[FIELDS] = at;
+  return true;
 }
 
 /** After a string of no backslash and no control byte opening at `start`, or -1. */
@@ -204,6 +211,15 @@ function integerEnd(bytes: Uint8Array, start: number, end: number): number {
   if (bytes[at] === 0x30) return at === start && !isDigit(bytes[at + 1]) ? at + 1 : -1;
   while (at < end && isDigit(bytes[at])) at++;
   return at > first && at - first <= MAX_DIGITS ? at : -1;
+}
+
+/** The value of an integer integerEnd accepted at bytes[start, end): as Number() of its text. */
+function integerValue(bytes: Uint8Array, start: number, end: number): number {
+  const negative = bytes[start] === 0x2d;
+  let value = 0;
+  for (let at = negative ? start + 1 : start; at < end; at++)
+    value = value * 10 + ((bytes[at] as number) - 0x30);
+  return negative ? -value : value;
 }
 
 function isDigit(byte: number | undefined): boolean {
