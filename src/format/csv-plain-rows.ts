@@ -15,6 +15,15 @@ import type { EncodedRunText } from '../domain/event-batch.js';
 import { EXPORT_ROW_FIELDS, isEventTime } from '../domain/export-stream.js';
 import { neutralizeFormula } from '../domain/formula-cells.js';
 import { MAX_JSON_NESTING } from '../domain/json-nesting.js';
+import {
+  CLOSE_ARRAY,
+  CLOSE_OBJECT,
+  COLON,
+  COMMA,
+  OPEN_ARRAY,
+  OPEN_OBJECT,
+  QUOTE,
+} from './json-byte-codes.js';
 
 /** Anything that makes a run not plain, found by one native scan before anything else. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for.
@@ -25,14 +34,6 @@ const NUMBER_END = /[^\d\-+.eE]/g;
 /** A key JSON.parse would move ahead of the others (an array index), or one close to it. */
 const DIGITS = /^\d+$/;
 const TEXT_CELLS = EXPORT_ROW_FIELDS.length - 2;
-
-const QUOTE = 0x22;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
 
 /**
  * The CSV lines of the rows in `text` (csvRowLine's, file output, every column), or undefined

@@ -9,17 +9,19 @@
  * undefined and takes leafOutcome; test/unit/leaf-row-bytes.test.ts holds the two equal.
  */
 import { hmacSha256Base64 } from '../domain/merkle/digest.js';
+import {
+  BACKSLASH,
+  CLOSE_ARRAY,
+  CLOSE_OBJECT,
+  COLON,
+  COMMA,
+  OPEN_ARRAY,
+  OPEN_OBJECT,
+  QUOTE,
+} from '../format/json-byte-codes.js';
 import { leafHashOfRowBytes } from './leaf-hash-bytes.js';
 import { ERASURE_ACTION, type LeafOutcome, PURGE_ACTION } from './leaf-outcome.js';
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
 const FIELDS = 18;
 /** changes and metadata, the fields that are JSON text. */
 const FIRST_JSON_FIELD = 16;
