@@ -15,6 +15,7 @@ import { openConnection } from './connection.js';
 import { gdprExportPath, subjectRequest } from './gdpr-request.js';
 import {
   type Answer,
+  type AnswerRead,
   type OpenAnswer,
   type OutgoingRequest,
   openWithRetries,
@@ -92,11 +93,7 @@ export class AuditClient {
   }
 
   /** A GET whose answer the caller parses itself (jsonAnswer when it is not of a layout it reads faster). */
-  requestAnswer(
-    path: string,
-    options: RequestOptions = {},
-    read: 'text' | 'bytes' = 'text',
-  ): Promise<Answer> {
+  requestAnswer(path: string, options: RequestOptions = {}, read: AnswerRead = 'text'): Promise<Answer> {
     return sendWithRetries(this.#transport, this.#outgoing('GET', path, options), read);
   }
 

@@ -15,16 +15,9 @@ import {
   ExportStreamError,
   type ExportStreamHead,
 } from '../domain/export-stream.js';
+import { CLOSE_ARRAY, CLOSE_OBJECT, COMMA, OPEN_ARRAY } from '../format/json-byte-codes.js';
 import { type CheckedRows, checkRun, chunkOfRuns, parseRowRun, type RowRun } from './export-row-runs.js';
-import {
-  CLOSE_ARRAY,
-  CLOSE_OBJECT,
-  COMMA,
-  endOfContainer,
-  endOfString,
-  OPEN_ARRAY,
-  startsWithBytes,
-} from './json-bytes.js';
+import { endOfContainer, endOfString, startsWithBytes } from './json-bytes.js';
 
 /**
  * A chunk of the stream: its events, oldest first, and the cursor after the last of them (null

@@ -55,6 +55,9 @@ export interface TextResponse {
 /** How a success's body is read: decoded as text, kept as bytes, or left open for the caller. */
 export type BodyRead = 'text' | 'bytes' | 'open';
 
+/** How a whole answer is read: decoded as text, or kept as bytes. */
+export type AnswerRead = Exclude<BodyRead, 'open'>;
+
 /** A successful answer and the request it answers (the URL redacted), for the errors about it. */
 export interface Answer extends TextResponse {
   method: string;
@@ -95,7 +98,7 @@ interface Received extends TextResponse {
 export async function sendWithRetries(
   transport: Transport,
   outgoing: OutgoingRequest,
-  read: 'text' | 'bytes' = 'text',
+  read: AnswerRead = 'text',
 ): Promise<Answer> {
   const { body: _unread, attempt: _attempt, ...answer } = await retrying(transport, outgoing, 1, read);
   return answer;

@@ -15,17 +15,6 @@ import {
   QUOTE,
 } from '../format/json-byte-codes.js';
 
-export {
-  BACKSLASH,
-  CLOSE_ARRAY,
-  CLOSE_OBJECT,
-  COLON,
-  COMMA,
-  OPEN_ARRAY,
-  OPEN_OBJECT,
-  QUOTE,
-} from '../format/json-byte-codes.js';
-
 /**
  * The index just after the array or object that opens at `start` (`bytes[start]` is `[` or
  * `{`), or -1 when it does not close before `end`. Only brackets are matched: whether the

@@ -14,7 +14,7 @@ import {
   OPEN_ARRAY,
   OPEN_OBJECT,
   QUOTE,
-} from './json-bytes.js';
+} from '../format/json-byte-codes.js';
 
 export type MemberPart =
   /** A member other than the split array, parsed. */
