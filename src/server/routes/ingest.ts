@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Compile } from 'typebox/compile';
 import type { TLocalizedValidationError } from 'typebox/error';
 import type { EventInput } from '../../domain/event.js';
 import { EVENT_ID_RULE, EVENT_ID_SOURCE } from '../../domain/event-id.js';
@@ -12,12 +13,7 @@ import { organizationFor } from '../route-helpers.js';
 import { OrgParams, problemResponses } from '../schemas/common.js';
 import { EventInputSchema, IngestBodySchema, IngestResponseSchema } from '../schemas/event.js';
 
-// typebox/compile (and the compiled check) load on the first ingest: a start need not pay for them.
-let eventInputCheck: ReturnType<typeof compileEventInputCheck> | undefined;
-function compileEventInputCheck() {
-  return import('typebox/compile').then(({ Compile }) => Compile(EventInputSchema));
-}
-type EventInputCheck = Awaited<ReturnType<typeof compileEventInputCheck>>;
+const eventInputCheck = Compile(EventInputSchema);
 
 /**
  * POST audit-logs: store one event or a batch. A duplicate id is answered with the id alone:
@@ -45,8 +41,7 @@ export function registerIngestRoute(app: FastifyInstance) {
     async (request, reply) => {
       const principal = organizationFor(request, request.params.org);
       assertCanIngest(principal);
-      eventInputCheck ??= compileEventInputCheck();
-      const inputs = eventsOfBody(request.body, await eventInputCheck);
+      const inputs = eventsOfBody(request.body);
       try {
         // Answered only once committed; while another process holds the lock, the wait is async.
         const result = await engine.write((tx) => tx.recorder.record(principal.organization.id, inputs));
@@ -75,7 +70,7 @@ function batchLength(body: unknown): number {
   return Array.isArray(events) ? Math.min(events.length, MAX_BATCH_EVENTS) : 1;
 }
 
-function eventsOfBody(body: unknown, eventInputCheck: EventInputCheck): EventInput[] {
+function eventsOfBody(body: unknown): EventInput[] {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw invalidParameter('body', 'expected an event object or {"events": [...]}');
   }
