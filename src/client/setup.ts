@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { PACKAGE_ROOT } from '../domain/package-root.js';
 
 /** The server option as a base URL; a clear error for anything but http(s). */
 export function parseServer(server: string): URL {
@@ -26,7 +27,7 @@ export function defaultUserAgent(): string {
   if (userAgent) return userAgent;
   let version = '0.0.0';
   try {
-    const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+    const text = readFileSync(new URL('package.json', PACKAGE_ROOT), 'utf8');
     version = (JSON.parse(text) as { version: string }).version;
   } catch {
     // Bundled elsewhere: the version is a nicety in server logs, not a requirement.

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { PACKAGE_ROOT } from '../domain/package-root.js';
 import type { Db } from './database.js';
 
 /**
@@ -14,8 +15,7 @@ export interface Migration {
   sql: string;
 }
 
-/** The same place relative to src/store/ (tests) and dist/store/ (the package). */
-const MIGRATIONS_DIR = new URL('../../migrations/', import.meta.url);
+const MIGRATIONS_DIR = new URL('migrations/', PACKAGE_ROOT);
 
 const FILE_NAME = /^(\d{4})-[a-z0-9-]+\.sql$/;
 

@@ -50,10 +50,11 @@ export type WebhookSender = ReturnType<typeof createWebhookSender>;
 export function createWebhookSender(options: SenderOptions = {}) {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const stopping = new AbortController();
-  // undici is loaded on the first send: most server starts never deliver a webhook.
+  // undici is loaded on the first send: most server starts never deliver a webhook. Its parts are
+  // read from the default export, module.exports, which is all a bundled CommonJS module offers.
   let client: Promise<{ agent: Agent; request: typeof import('undici').request }> | undefined;
   const connect = () => {
-    client ??= import('undici').then(({ Agent, buildConnector, request }) => ({
+    client ??= import('undici').then(({ default: { Agent, buildConnector, request } }) => ({
       agent: new Agent({
         connectTimeout: timeoutMs,
         headersTimeout: timeoutMs,

@@ -6,6 +6,25 @@ import { cliEnv, runCli, type SpawnedServer, startServerProcess, tempHome } from
 
 const RECORDER = fileURLToPath(new URL('../helpers/module-recorder.mjs', import.meta.url));
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** dist/bundle/meta.json (scripts/bundle.mjs): the modules, by path from the root, that each bundle file holds. */
+const bundleInputs = new Map(
+  Object.entries(
+    JSON.parse(readFileSync(join(ROOT, 'dist/bundle/meta.json'), 'utf8')) as Record<string, string[]>,
+  ),
+);
+
+/**
+ * The modules a loaded file stands for: a file of the bundle, every module bundled into it (so
+ * the budgets below count and name the same modules as when each loaded on its own); any other
+ * file, itself.
+ */
+const sourcesOf = (loaded: string): string[] => {
+  const path = loaded.startsWith('file:') ? fileURLToPath(loaded) : loaded;
+  const inputs = path.startsWith(ROOT) ? bundleInputs.get(path.slice(ROOT.length)) : undefined;
+  return inputs ? inputs.map((input) => join(ROOT, input)) : [path];
+};
 
 /**
  * What a command loads, by command class: each stays fast at start-up because it does not load
@@ -28,8 +47,9 @@ describe('the modules each kind of command loads', () => {
   const recording = () => {
     const log = join(home.dir, `modules-${++runs}.txt`);
     const env = cliEnv(home.configDir, { NODE_OPTIONS: `--import ${RECORDER}`, MODULE_RECORDER_LOG: log });
-    const loaded = () => [...new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean))];
-    return { env, loaded };
+    const files = () => [...new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean))];
+    const loaded = () => [...new Set(files().flatMap(sourcesOf))];
+    return { env, files, loaded };
   };
 
   const packagesIn = (modules: string[]) =>
@@ -37,6 +57,16 @@ describe('the modules each kind of command loads', () => {
 
   const CHARTS = '/dist/cli/output/charts/';
   const HEAVY = ['undici', 'fastify', 'better-sqlite3', 'pino', 'pdfkit'];
+
+  it('bin/audit.js runs the bundle: no module of dist/ loads from outside dist/bundle/, and the bundle holds the sources it stands for', async () => {
+    const { env, files, loaded } = recording();
+    const logs = await runCli(['logs', '--limit', '1', '-o', 'json'], { env });
+    expect(logs.code, logs.stderr).toBe(0);
+    const compiled = files().filter((file) => file.includes('/dist/'));
+    expect(compiled.filter((file) => !file.includes('/dist/bundle/'))).toEqual([]);
+    expect(compiled.some((file) => file.endsWith('/dist/bundle/main.js'))).toBe(true);
+    expect(loaded()).toContain(join(ROOT, 'dist/cli/commands/logs.js'));
+  });
 
   it('--help loads none of undici, fastify, better-sqlite3, pino, pdfkit (at most 90 modules)', async () => {
     const { env, loaded } = recording();

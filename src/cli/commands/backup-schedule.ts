@@ -19,6 +19,7 @@ import {
 } from '../../backup/cron-line.js';
 import { configDir, dataDir } from '../../config/paths.js';
 import { assertTokenFilePath, type Connection } from '../../config/settings.js';
+import { PACKAGE_ROOT } from '../../domain/package-root.js';
 import { type CliContext, writeLine } from '../context.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import { examples, integerInRange } from '../parse-options.js';
@@ -39,7 +40,7 @@ export function backupScheduleCommands(context: CliContext): Command[] {
 }
 
 /** bin/audit.js of this installation, absolute: cron's PATH does not know where `audit` is. */
-const BIN_PATH = fileURLToPath(new URL('../../../bin/audit.js', import.meta.url));
+const BIN_PATH = fileURLToPath(new URL('bin/audit.js', PACKAGE_ROOT));
 
 function parseAtOption(text: string): ScheduleTime {
   const at = parseAt(text);

@@ -1,3 +1,4 @@
+import { PACKAGE_ROOT } from '../../domain/package-root.js';
 import {
   assertUnchanged,
   type LedgerRow,
@@ -13,7 +14,7 @@ import { commit, type PgPool, type Queryable } from './pool.js';
  * its own, recorded with the file's SHA-256; a recorded file that changed or that this code does
  * not have is refused.
  */
-export const POSTGRES_MIGRATIONS_DIR = new URL('../../../migrations/postgres/', import.meta.url);
+export const POSTGRES_MIGRATIONS_DIR = new URL('migrations/postgres/', PACKAGE_ROOT);
 
 export function loadPostgresMigrations(dir: URL = POSTGRES_MIGRATIONS_DIR): Migration[] {
   return loadMigrations(dir);
