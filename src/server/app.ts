@@ -8,6 +8,7 @@ import { registerApiContract } from './api-contract.js';
 import { type ConnectionLimits, httpServerOptions, maxConnectionsOf } from './connection-limits.js';
 import { registerExactJsonNumbers } from './exact-json-body.js';
 import { registerAuthAndRateLimit } from './guard.js';
+import { buildLazyValidator } from './lazy-validators.js';
 import type { ServerLogOptions } from './log-options.js';
 import { fastifyLoggerOptions, OperatorLogController } from './logging.js';
 import type { Principal } from './permissions.js';
@@ -107,7 +108,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // A batch of 1000 events of a few KiB each fits; anything larger is refused with 413.
     bodyLimit: MAX_BODY_BYTES,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
-    schemaController: { compilersFactory: { buildSerializer: buildSharedSerializer } },
+    schemaController: {
+      compilersFactory: { buildSerializer: buildSharedSerializer, buildValidator: buildLazyValidator },
+    },
     return503OnClosing: true,
     ...httpServerOptions(options),
     // A URL that is not validly percent-encoded is the client's error: a problem like any other 400.

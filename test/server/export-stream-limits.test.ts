@@ -95,6 +95,23 @@ describe('export streams against slow, greedy and vanishing clients', () => {
     return counter;
   };
 
+  /**
+   * Holds every export's reads after its first chunk until `release()`: an export stays open
+   * however much the socket buffers take (loopback's grow to tens of megabytes, more than a
+   * test's export). A read with a cursor is a later chunk's.
+   */
+  const holdAfterFirstChunk = (target: Fixture) => {
+    const { events } = target.app.services.sqlite;
+    const read = events.exportChunk;
+    let release = () => {};
+    const released = new Promise<void>((done) => {
+      release = done;
+    });
+    events.exportChunk = ((...args: Parameters<typeof read>) =>
+      args[3]?.cursor ? released.then(() => read(...args)) : read(...args)) as typeof read;
+    return { release };
+  };
+
   afterEach(async () => {
     for (const response of responses.splice(0)) response.destroy();
     await fixture?.close();
@@ -102,7 +119,9 @@ describe('export streams against slow, greedy and vanishing clients', () => {
   });
 
   it('one token cannot hold more export streams than its cap: the next is a 429 too-many-exports, and the slot frees when a client goes', async () => {
-    const { tokens } = await start({ exportsPerToken: 1 }, 5000);
+    const server = await start({ exportsPerToken: 1 }, 5000);
+    const { tokens } = server;
+    const held = holdAfterFirstChunk(server);
     const first = await openExport(tokens.owner);
     first.response.pause();
     expect(first.response.statusCode).toBe(200);
@@ -118,6 +137,7 @@ describe('export streams against slow, greedy and vanishing clients', () => {
     expect(other.response.statusCode).toBe(200);
     other.response.destroy();
 
+    held.release();
     first.response.destroy();
     await first.finished;
     let again: Response | undefined;
