@@ -48,8 +48,8 @@ export interface TextResponse {
   status: number;
   headers: ResponseHeaders;
   text: string;
-  /** A success's body as it came, when asked for as bytes (text is then ""). */
-  bytes?: Buffer;
+  /** A success's body as the chunks it came in, when asked for as bytes (text is then ""). */
+  chunks?: readonly Buffer[];
 }
 
 /** How a success's body is read: decoded as text, kept as bytes, or left open for the caller. */
@@ -187,8 +187,15 @@ async function sendOnce(
   if (read === 'open' && status >= 200 && status < 300)
     return { status, headers, text: '', body: answer.body };
   if (read === 'bytes' && status >= 200 && status < 300)
-    return { status, headers, text: '', bytes: Buffer.from(await answer.body.arrayBuffer()) };
+    return { status, headers, text: '', chunks: await bodyChunks(answer.body) };
   return { status, headers, text: await answer.body.text() };
+}
+
+/** The chunks of a body as undici gives them: kept, not copied into one buffer (src/client/tree.ts). */
+async function bodyChunks(body: Dispatcher.ResponseData['body']): Promise<Buffer[]> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk as Buffer);
+  return chunks;
 }
 
 async function pause(

@@ -3,7 +3,6 @@
  * proofs, leaves): typed calls, no checking of what they say — src/verify does that, and a
  * server is never trusted to have answered truthfully.
  */
-import { isUtf8 } from 'node:buffer';
 import type { Static } from 'typebox';
 import type { AuditEvent } from '../domain/event.js';
 import { MAX_LEAVES_PER_READ } from '../domain/request-limits.js';
@@ -14,6 +13,7 @@ import { logsPath } from './api-paths.js';
 import type { AuditClient } from './client.js';
 import type { CallOptions } from './client-options.js';
 import type { Answer } from './http.js';
+import { rowLinesOfChunks } from './leaf-page-lines.js';
 
 /** Leaves one `tree/leaves` call returns at most. */
 export const MAX_LEAVES_PER_PAGE = MAX_LEAVES_PER_READ;
@@ -43,7 +43,7 @@ export type LeafRow = [
 /**
  * A page of leaves. The route writes one row a line (`{"data":[` newline, rows joined by `,` and
  * a newline, newline `]`…): each row is parsed only when it is read, so a page of 10,000 rows is
- * one buffer until then rather than 270,000 objects that outlive young-generation collections
+ * the chunks it came in until then rather than 270,000 objects that outlive young-generation collections
  * (they cost a third of `audit verify --full`). An answer of another layout is parsed whole.
  */
 export interface LeafPage {
@@ -53,39 +53,29 @@ export interface LeafPage {
   /** Events of the org among these leaves' seqs that no leaf stands for. */
   unsealed: AuditEvent[];
   /**
-   * The answer's bytes, valid UTF-8, and where row `index` lies in them ([starts, ends)), when the
-   * answer is of the row-a-line layout: a reader may split a row itself (src/verify/leaf-row-bytes.ts).
+   * Where row `index` lies in the answer's bytes, valid UTF-8: bytes[index][starts[index],
+   * ends[index]), when the answer is of the row-a-line layout: a reader may split a row itself
+   * (src/verify/leaf-row-bytes.ts).
    */
-  lines?: { bytes: Buffer; starts: readonly number[]; ends: readonly number[] };
+  lines?: { bytes: readonly Buffer[]; starts: readonly number[]; ends: readonly number[] };
 }
 
 const ROWS_HEAD = '{"data":[\n';
-const ROWS_HEAD_BYTES = Buffer.from(ROWS_HEAD);
-const NEWLINE = 0x0a;
-const COMMA = 0x2c;
-const CLOSE_ARRAY = 0x5d;
 
-/** A page from an answer read as text, or as bytes (src/client/http.ts BodyRead). */
+/** A page from an answer read as text, or as the chunks of its bytes (src/client/http.ts BodyRead). */
 export function parseLeafPage(answer: Answer): LeafPage {
-  const { bytes } = answer;
-  if (bytes === undefined) return parseLeafText(answer);
-  // Bytes that are not UTF-8, or of another layout, are decoded as text just as undici's text()
-  // does (a byte-order mark dropped): what the check sees of them does not change.
-  if (!bytes.subarray(0, ROWS_HEAD_BYTES.length).equals(ROWS_HEAD_BYTES) || !isUtf8(bytes)) {
+  const { chunks } = answer;
+  if (chunks === undefined) return parseLeafText(answer);
+  const lines = rowLinesOfChunks(chunks);
+  if (lines === undefined) {
+    // Bytes that are not UTF-8, or of another layout, are decoded as text just as undici's text()
+    // does (a byte-order mark dropped): what the check sees of them does not change.
+    const bytes = Buffer.concat(chunks);
     const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-    return parseLeafText({ ...answer, text: bytes.toString('utf8', start), bytes: undefined });
+    return parseLeafText({ ...answer, text: bytes.toString('utf8', start), chunks: undefined });
   }
-  const starts: number[] = [];
-  const ends: number[] = [];
-  let start = ROWS_HEAD_BYTES.length;
-  while (bytes[start] !== CLOSE_ARRAY) {
-    const end = bytes.indexOf(NEWLINE, start);
-    if (end === -1) throw malformed(answer);
-    starts.push(start);
-    ends.push(bytes[end - 1] === COMMA ? end - 1 : end);
-    start = end + 1;
-  }
-  const rest = jsonAnswer({ ...answer, text: `{"data":[${bytes.toString('utf8', start)}` }, 'envelope') as {
+  const { bytes, starts, ends } = lines;
+  const rest = jsonAnswer({ ...answer, text: `{"data":[${lines.tail.toString('utf8')}` }, 'envelope') as {
     unsealed: AuditEvent[];
   };
   return {
@@ -93,7 +83,7 @@ export function parseLeafPage(answer: Answer): LeafPage {
     row(index) {
       try {
         // Cut at newlines (ASCII, never inside a character): each row decodes as the whole would.
-        return JSON.parse(bytes.toString('utf8', starts[index], ends[index]));
+        return JSON.parse((bytes[index] as Buffer).toString('utf8', starts[index], ends[index]));
       } catch {
         return undefined;
       }

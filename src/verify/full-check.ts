@@ -84,7 +84,7 @@ export async function checkAllLeaves(
       const outcome =
         (lines &&
           leafOutcomeOfBytes(
-            lines.bytes,
+            lines.bytes[offset] as Buffer,
             lines.starts[offset] as number,
             lines.ends[offset] as number,
             position,

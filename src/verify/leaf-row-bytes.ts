@@ -8,7 +8,7 @@
  * Any other row (an escape, a float, unsorted keys, an erasure or purge record…) answers
  * undefined and takes leafOutcome; test/unit/leaf-row-bytes.test.ts holds the two equal.
  */
-import { hmacSha256Base64 } from '../domain/merkle/digest.js';
+import { hmacSha256Binary } from '../domain/merkle/digest.js';
 import {
   BACKSLASH,
   CLOSE_ARRAY,
@@ -75,7 +75,6 @@ export function leafOutcomeOfBytes(
 
   const id = text(bytes, idStart, idEnd);
   const timestamp = text(bytes, timeStart, timeEnd);
-  const commitmentBase64 = commitment.toString('base64');
   const leafHash = leafHashOfRowBytes(
     bytes,
     idStart,
@@ -84,7 +83,7 @@ export function leafOutcomeOfBytes(
     timeEnd,
     categoryStart,
     categoryEnd,
-    commitmentBase64,
+    commitment,
   );
   if (fields === undefined) return { leafHash, id, timestamp, state: 'purged' };
   if (
@@ -100,8 +99,8 @@ export function leafOutcomeOfBytes(
       heldId: text(bytes, fields[0] as number, (fields[1] as number) - 1),
     };
   if (!salted) return { leafHash, id, timestamp, state: 'erased' };
-  const digest = hmacSha256Base64(salt, bytes.subarray(fieldsStart, fieldsEnd));
-  return { leafHash, id, timestamp, state: digest === commitmentBase64 ? 'checked' : 'changed' };
+  const digest = hmacSha256Binary(salt, bytes.subarray(fieldsStart, fieldsEnd));
+  return { leafHash, id, timestamp, state: sameAsBinary(commitment, digest) ? 'checked' : 'changed' };
 }
 
 /** The string (quotes dropped) of bytes[from, to), a quoted plain string. */
@@ -266,6 +265,13 @@ function sameAs(bytes: Uint8Array, bounds: readonly number[], index: number, val
 function sameBytes(bytes: Uint8Array, aStart: number, aEnd: number, bStart: number, bEnd: number): boolean {
   if (aEnd - aStart !== bEnd - bStart) return false;
   for (let i = 0; i < aEnd - aStart; i++) if (bytes[aStart + i] !== bytes[bStart + i]) return false;
+  return true;
+}
+
+/** `bytes` are those of `binary`, 'binary' text (one character a byte). */
+function sameAsBinary(bytes: Uint8Array, binary: string): boolean {
+  if (bytes.length !== binary.length) return false;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== binary.charCodeAt(i)) return false;
   return true;
 }
 

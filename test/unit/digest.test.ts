@@ -1,7 +1,13 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hmacSha256, hmacSha256Base64, sha256, sha256Binary } from '../../src/domain/merkle/digest.js';
+import {
+  hmacSha256,
+  hmacSha256Base64,
+  hmacSha256Binary,
+  sha256,
+  sha256Binary,
+} from '../../src/domain/merkle/digest.js';
 import { hostileString } from '../reliability/hostile.js';
 
 // Every leaf, commitment and node of the tree goes through these: a digest that differs from
@@ -39,6 +45,7 @@ describe('one-shot SHA-256 and HMAC-SHA-256', () => {
             const expected = createHmac('sha256', key).update(message).digest();
             expect(hmacSha256(key, message).equals(expected)).toBe(true);
             expect(hmacSha256Base64(key, message)).toBe(expected.toString('base64'));
+            expect(hmacSha256Binary(key, message)).toBe(expected.toString('binary'));
           }
         },
       ),
@@ -53,10 +60,14 @@ describe('one-shot SHA-256 and HMAC-SHA-256', () => {
         fc.uint8Array({ maxLength: 2000 }),
         fc.uint8Array({ maxLength: 20 }),
         (key, first, second) => {
-          for (const message of [first, second, first])
+          for (const message of [first, second, first]) {
             expect(hmacSha256Base64(key, message)).toBe(
               createHmac('sha256', key).update(message).digest('base64'),
             );
+            expect(hmacSha256Binary(key, message)).toBe(
+              createHmac('sha256', key).update(message).digest('binary'),
+            );
+          }
         },
       ),
       { numRuns: 300 },

@@ -37,19 +37,19 @@ describe('a page of leaves, one row a line, parsed row by row', () => {
 
   it('an answer read as bytes reads as its text does, and lists where each row lies for the byte path', () => {
     const lines = `{"data":[\n${ROWS.map((row) => JSON.stringify(row)).join(',\n')}\n],"unsealed":${JSON.stringify(UNSEALED)}}`;
-    const page = parseLeafPage({ ...answer(''), bytes: Buffer.from(lines) });
+    const page = parseLeafPage({ ...answer(''), chunks: [Buffer.from(lines)] });
     expect(Array.from({ length: page.length }, (_, index) => page.row(index))).toEqual(ROWS);
     expect(page.unsealed).toEqual(UNSEALED);
     const { bytes, starts, ends } = page.lines as NonNullable<typeof page.lines>;
-    expect(starts.map((start, index) => JSON.parse(bytes.toString('utf8', start, ends[index])))).toEqual(
-      ROWS,
-    );
+    expect(
+      starts.map((start, index) => JSON.parse((bytes[index] as Buffer).toString('utf8', start, ends[index]))),
+    ).toEqual(ROWS);
     // Bytes that are not UTF-8 are decoded as undici's text() would (replaced), with no byte path.
     const broken = Buffer.concat([Buffer.from('{"data":[\n[0,"a\xff"]\n],"unsealed":[]}', 'latin1')]);
-    const decoded = parseLeafPage({ ...answer(''), bytes: broken });
+    const decoded = parseLeafPage({ ...answer(''), chunks: [broken] });
     expect(decoded.lines).toBeUndefined();
     expect(decoded.row(0)).toEqual([0, 'a\ufffd']);
-    expect(() => parseLeafPage({ ...answer(''), bytes: Buffer.from('{"data":[\n[0,"a"],\n[1,') })).toThrow(
+    expect(() => parseLeafPage({ ...answer(''), chunks: [Buffer.from('{"data":[\n[0,"a"],\n[1,')] })).toThrow(
       AuditResponseError,
     );
   });

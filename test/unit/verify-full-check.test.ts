@@ -37,7 +37,12 @@ function rowPage(leaves: ListedLeaf[]) {
     offset += line.length + 1;
   }
   const bytes = Buffer.concat(lines.flatMap((line) => [line, Buffer.from('\n')]));
-  return { length: rows.length, row: (index: number) => rows[index], lines: { bytes, starts, ends } };
+  // Every row in the one buffer, as when the answer came in one chunk.
+  return {
+    length: rows.length,
+    row: (index: number) => rows[index],
+    lines: { bytes: rows.map(() => bytes), starts, ends },
+  };
 }
 
 /** The row the leaves route answers: the event's fields as stored (JSON fields as stored text). */

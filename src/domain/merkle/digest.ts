@@ -36,6 +36,11 @@ export function hmacSha256Base64(key: Uint8Array, message: string | Uint8Array):
   return hmac(key, message, 'base64');
 }
 
+/** hmacSha256 as 'binary' text, one character a byte; a message given as bytes is taken as they are. */
+export function hmacSha256Binary(key: Uint8Array, message: string | Uint8Array): string {
+  return hmac(key, message, 'binary');
+}
+
 function hmac(key: Uint8Array, message: string | Uint8Array, encoding: 'binary' | 'base64'): string {
   if (key.length > BLOCK_BYTES) return createHmac('sha256', key).update(message).digest(encoding);
   // A UTF-16 code unit is at most three bytes of UTF-8 (a surrogate pair is four for two).
