@@ -4,7 +4,7 @@ import type { RetryInfo } from '../client/http.js';
 import { configDir } from '../config/paths.js';
 import type { Connection } from '../config/settings.js';
 import { SettingsError } from '../config/settings-error.js';
-import { checkTokenFormat } from '../domain/token.js';
+import type { TokenCheck } from '../domain/token.js';
 import type { CliContext } from './context.js';
 import { displayZone } from './dates.js';
 import { AuthError, UsageError } from './errors.js';
@@ -46,7 +46,10 @@ export async function openSession(context: CliContext, command: Command): Promis
   const session: Session = {
     context,
     flags,
-    zone,
+    get zone() {
+      zone ??= zoneOf();
+      return zone;
+    },
     color: colorEnabled(flags, context),
     stdoutIsTerminal,
     trace,
@@ -58,7 +61,12 @@ export async function openSession(context: CliContext, command: Command): Promis
       const resolved = await session.connection();
       const token = options.token ?? resolved.token;
       const server = options.server ?? resolved.server;
-      if (options.requireToken !== false) assertUsableToken(token, resolved);
+      if (options.requireToken !== false) {
+        // Loaded here, not at start: its checksum needs node:zlib, which a command that sends
+        // no request (profile list, a usage error) has no use for.
+        const { checkTokenFormat } = await import('../domain/token.js');
+        assertUsableToken(token, resolved, checkTokenFormat);
+      }
       if (token) {
         const { assertTokenMayGo, insecureFromEnv } = await import('../config/server-binding.js');
         asUsageError(() =>
