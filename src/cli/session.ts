@@ -21,7 +21,8 @@ export type ListFormat = (typeof LIST_FORMATS)[number] | 'tsv';
 export interface Session {
   context: CliContext;
   flags: GlobalFlags;
-  zone: string;
+  /** The display zone, worked out when first read. */
+  readonly zone: string;
   color: boolean;
   stdoutIsTerminal: boolean;
   connection(): Promise<SessionConnection>;
@@ -38,7 +39,10 @@ export interface Session {
 
 export async function openSession(context: CliContext, command: Command): Promise<Session> {
   const flags = globalFlags(command);
-  const zone = displayZone({ tz: flags.tz, utc: flags.utc, env: context.env });
+  // A --tz is checked at once (a usage error before any work); the system's zone is worked out
+  // on first use, since Intl's first use costs some 25 ms that whoami or login never need.
+  const zoneOf = () => displayZone({ tz: flags.tz, utc: flags.utc, env: context.env });
+  let zone = flags.tz === undefined ? undefined : zoneOf();
   const stdoutIsTerminal = Boolean(context.stdout.isTTY);
   const trace = flags.debug ? (line: string) => context.stderr.write(`[debug] ${line}\n`) : undefined;
   let connection: Promise<SessionConnection> | undefined;
@@ -149,6 +153,7 @@ export function asUsageError<T>(work: () => T): T {
 function assertUsableToken(
   token: string | undefined,
   connection: SessionConnection,
+  checkTokenFormat: (token: string) => TokenCheck,
 ): asserts token is string {
   if (!token) throw new AuthError(notLoggedIn(connection));
   const check = checkTokenFormat(token);
