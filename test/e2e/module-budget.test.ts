@@ -113,6 +113,18 @@ describe('the modules each kind of command loads', () => {
     expect(modules.length).toBeLessThanOrEqual(135);
   });
 
+  it('profile list reads the profiles without the writing parts (atomic writer, lock) nor node:crypto (at most 40 modules)', async () => {
+    const { env, loaded } = recording();
+    const list = await runCli(['profile', 'list'], { env });
+    expect(list.code, list.stderr).toBe(0);
+    const modules = loaded();
+    const writing = /\/dist\/config\/(profile-store|atomic-write|file-lock)\.js$/;
+    expect(modules.filter((module) => writing.test(module))).toEqual([]);
+    expect(modules.filter((module) => /^node:(crypto|zlib)$/.test(module))).toEqual([]);
+    // 38 at this ceiling's last change (44 when it read through the store).
+    expect(modules.length).toBeLessThanOrEqual(40);
+  });
+
   it("an admin command loads better-sqlite3 and none of undici, fastify, pino, pdfkit, nor the server's readers (at most 150 modules)", async () => {
     const { env, loaded } = recording();
     const list = await runCli(['server', 'token', 'list', '--db', home.dbFile], { env });
