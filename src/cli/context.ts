@@ -21,7 +21,11 @@ export function processContext(): CliContext {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
-    stdin: process.stdin,
+    // Node makes process.stdin on first read of it (a socket for a pipe, loading node:net): only
+    // for the commands that read it or ask whether it is a terminal.
+    get stdin() {
+      return process.stdin;
+    },
     env: process.env,
     now: Date.now,
     interrupted: interruption(stop),

@@ -2,6 +2,7 @@
  * The CLI's date flags and display zone. The forms and their parsing are the domain's
  * (date-flags.ts); here a mistake becomes a usage error.
  */
+import { readlinkSync, realpathSync } from 'node:fs';
 import {
   assertOrderedRange,
   type DateContext,
@@ -65,5 +66,35 @@ export function displayZone(options: {
   // glibc accepts `TZ=:Europe/Paris`; a TZ that Intl does not know is ignored.
   const envZone = options.env?.TZ?.trim().replace(/^:/, '');
   if (envZone && isValidTimeZone(envZone)) return envZone;
-  return systemTimeZone();
+  return utcHostZone() ?? systemTimeZone();
+}
+
+const LOCALTIME = '/etc/localtime';
+const ZONEINFO = '/zoneinfo/';
+
+/**
+ * 'UTC' when the system runs in UTC and that can be told without Intl, else undefined (ask
+ * Intl). Intl's first use costs 25-30 ms of CPU (ICU's locale data), and servers and CI
+ * machines run in UTC. On Linux with TZ unset, ICU names the host's zone by the path after
+ * "/zoneinfo/" of what /etc/localtime links to (some versions read the link, others resolve
+ * it), and V8 calls each alias of Etc/UTC "UTC"; only when both ways name UTC is it said here.
+ */
+export function utcHostZone(
+  env: Record<string, string | undefined> = process.env,
+  platform: string = process.platform,
+): 'UTC' | undefined {
+  if (platform !== 'linux' || env.TZ !== undefined) return undefined;
+  try {
+    return namesUtc(readlinkSync(LOCALTIME)) && namesUtc(realpathSync(LOCALTIME)) ? 'UTC' : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when the zoneinfo path `target` names UTC itself: `…/zoneinfo/UTC` or `…/zoneinfo/Etc/UTC`. */
+export function namesUtc(target: string): boolean {
+  const at = target.indexOf(ZONEINFO);
+  if (at === -1) return false;
+  const name = target.slice(at + ZONEINFO.length);
+  return name === 'UTC' || name === 'Etc/UTC';
 }

@@ -1,4 +1,4 @@
-import { maskTokensIn } from '../domain/token.js';
+import { maskTokensIn } from '../domain/token-text.js';
 import { sanitizeForDisplay } from '../format/sanitize.js';
 
 /**

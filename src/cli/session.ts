@@ -4,7 +4,7 @@ import type { RetryInfo } from '../client/http.js';
 import { configDir } from '../config/paths.js';
 import type { Connection } from '../config/settings.js';
 import { SettingsError } from '../config/settings-error.js';
-import { checkTokenFormat } from '../domain/token.js';
+import type { TokenCheck } from '../domain/token.js';
 import type { CliContext } from './context.js';
 import { displayZone } from './dates.js';
 import { AuthError, UsageError } from './errors.js';
@@ -21,7 +21,8 @@ export type ListFormat = (typeof LIST_FORMATS)[number] | 'tsv';
 export interface Session {
   context: CliContext;
   flags: GlobalFlags;
-  zone: string;
+  /** The display zone, worked out when first read. */
+  readonly zone: string;
   color: boolean;
   stdoutIsTerminal: boolean;
   connection(): Promise<SessionConnection>;
@@ -38,7 +39,10 @@ export interface Session {
 
 export async function openSession(context: CliContext, command: Command): Promise<Session> {
   const flags = globalFlags(command);
-  const zone = displayZone({ tz: flags.tz, utc: flags.utc, env: context.env });
+  // A --tz is checked at once (a usage error before any work); the system's zone is worked out
+  // on first use, since Intl's first use costs some 25 ms that whoami or login never need.
+  const zoneOf = () => displayZone({ tz: flags.tz, utc: flags.utc, env: context.env });
+  let zone = flags.tz === undefined ? undefined : zoneOf();
   const stdoutIsTerminal = Boolean(context.stdout.isTTY);
   const trace = flags.debug ? (line: string) => context.stderr.write(`[debug] ${line}\n`) : undefined;
   let connection: Promise<SessionConnection> | undefined;
@@ -46,7 +50,10 @@ export async function openSession(context: CliContext, command: Command): Promis
   const session: Session = {
     context,
     flags,
-    zone,
+    get zone() {
+      zone ??= zoneOf();
+      return zone;
+    },
     color: colorEnabled(flags, context),
     stdoutIsTerminal,
     trace,
@@ -58,7 +65,12 @@ export async function openSession(context: CliContext, command: Command): Promis
       const resolved = await session.connection();
       const token = options.token ?? resolved.token;
       const server = options.server ?? resolved.server;
-      if (options.requireToken !== false) assertUsableToken(token, resolved);
+      if (options.requireToken !== false) {
+        // Loaded here, not at start: its checksum needs node:zlib, which a command that sends
+        // no request (profile list, a usage error) has no use for.
+        const { checkTokenFormat } = await import('../domain/token.js');
+        assertUsableToken(token, resolved, checkTokenFormat);
+      }
       if (token) {
         const { assertTokenMayGo, insecureFromEnv } = await import('../config/server-binding.js');
         asUsageError(() =>
@@ -141,6 +153,7 @@ export function asUsageError<T>(work: () => T): T {
 function assertUsableToken(
   token: string | undefined,
   connection: SessionConnection,
+  checkTokenFormat: (token: string) => TokenCheck,
 ): asserts token is string {
   if (!token) throw new AuthError(notLoggedIn(connection));
   const check = checkTokenFormat(token);

@@ -20,17 +20,17 @@ const require = createRequire(import.meta.url);
  * undici's entry point loads all of it (fetch, WebSocket, cookies, EventSource, caches, mocks):
  * 120 ms of every command that talks to a server, of which the client needs only the Agent
  * and `request`. These are loaded from their own files, and given the `request` method that
- * the entry point would have added, as it does, to every dispatcher. Should a later undici
- * lay its files out differently, the entry point is loaded after all: slower, never wrong.
+ * the entry point would have added, as it does, to every dispatcher (not its stream, pipeline,
+ * upgrade and connect, another 8 ms to load, which the client never calls). Should a later
+ * undici lay its files out differently, the entry point is loaded after all: slower, never wrong.
  */
 function load(): UndiciParts {
   try {
     const Dispatcher = require('undici/lib/dispatcher/dispatcher.js') as { prototype: object };
-    const api = require('undici/lib/api/index.js') as { request?: unknown };
+    const request = require('undici/lib/api/api-request.js') as unknown;
     const Agent = require('undici/lib/dispatcher/agent.js') as typeof Undici.Agent;
-    if (typeof api.request !== 'function' || typeof Agent !== 'function')
-      throw new Error('unexpected layout');
-    Object.assign(Dispatcher.prototype, api);
+    if (typeof request !== 'function' || typeof Agent !== 'function') throw new Error('unexpected layout');
+    Object.assign(Dispatcher.prototype, { request });
     return { Agent, request: requestThrough as typeof Undici.request };
   } catch {
     const undici = require('undici') as typeof Undici;

@@ -7,6 +7,7 @@ import {
   isConfigRecord,
   type Profile,
   profileIn,
+  shapeProblem,
 } from './profile-file.js';
 import { fileFailure, SettingsError } from './settings-error.js';
 
@@ -74,4 +75,35 @@ export function parseConfigText(path: string, text: string): Record<string, unkn
     throw new SettingsError(`${path} does not hold a profile list; fix it, or remove it and run audit login`);
   }
   return parsed;
+}
+
+/** The file as JSON.parse gave it, so a change keeps what it does not touch (a person's notes). */
+export interface RawConfig {
+  activeProfile?: unknown;
+  profiles: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/**
+ * The file's JSON, `{ profiles: {} }` when there is none. Any change needs an object with an
+ * object of profiles; `strict` (the profile commands) also wants each profile of the right shape.
+ */
+export function readRawConfig(path: string, strict: boolean): RawConfig {
+  const text = readConfigText(path);
+  if (text === undefined) return { profiles: {} };
+  const parsed = parseConfigText(path, text);
+  const problem = strict
+    ? shapeProblem(parsed)
+    : parsed.profiles === undefined || isConfigRecord(parsed.profiles)
+      ? undefined
+      : shapeProblem(parsed);
+  if (problem) {
+    throw new SettingsError(`${path}: ${problem}; fix it, or remove the file and run audit login`);
+  }
+  return { ...parsed, profiles: (parsed.profiles as Record<string, unknown> | undefined) ?? {} };
+}
+
+/** The profiles, for the commands that show them: a file of an odd shape is an error. */
+export function inspectConfigFile(path: string): ConfigFile {
+  return decodeConfigFile(readRawConfig(path, true));
 }

@@ -2,23 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { removeDrafts, writeFileAtomically } from './atomic-write.js';
 import { withFileLock } from './file-lock.js';
 import { configDir } from './paths.js';
-import {
-  type ConfigFile,
-  configFileIn,
-  decodeConfigFile,
-  isConfigRecord,
-  type Profile,
-  shapeProblem,
-} from './profile-file.js';
-import { parseConfigText, readConfigText, readProfiles } from './profile-reader.js';
-import { cannotSaveProfiles, SettingsError } from './settings-error.js';
+import { type ConfigFile, configFileIn, decodeConfigFile, type Profile } from './profile-file.js';
+import { type RawConfig, readProfiles, readRawConfig } from './profile-reader.js';
 
-/** The file as JSON.parse gave it, so a change keeps what it does not touch (a person's notes). */
-export interface RawConfig {
-  activeProfile?: unknown;
-  profiles: Record<string, unknown>;
-  [key: string]: unknown;
-}
+import { cannotSaveProfiles } from './settings-error.js';
 
 /**
  * Named profiles in one JSON file, like gh's hosts.yml: mode 0600 because it holds tokens.
@@ -38,7 +25,7 @@ export function openProfileStore(dir: string = configDir()) {
       throw cannotSaveProfiles(dir, error);
     }
     return withFileLock(path, () => {
-      const raw = readRaw(path, strict);
+      const raw = readRawConfig(path, strict);
       const before = JSON.stringify(raw);
       const result = change(raw, decodeConfigFile(raw));
       if (JSON.stringify(raw) === before) return result;
@@ -57,8 +44,6 @@ export function openProfileStore(dir: string = configDir()) {
     // Read as every other command reads: the same decoding of the same file.
     activeName: (): string => readProfiles(dir).activeName(),
     get: (name: string): Profile | undefined => readProfiles(dir).get(name),
-    /** The profiles, for the commands that show them: a file of an odd shape is an error. */
-    inspect: (): ConfigFile => decodeConfigFile(readRaw(path, true)),
     update,
     set(name: string, profile: Profile): void {
       update((raw) => putProfile(raw, name, profile));
@@ -88,23 +73,4 @@ export function putProfile(raw: RawConfig, name: string, profile: Profile): void
     writable: true,
     configurable: true,
   });
-}
-
-/**
- * The file's JSON, `{ profiles: {} }` when there is none. Any change needs an object with an
- * object of profiles; `strict` (the profile commands) also wants each profile of the right shape.
- */
-function readRaw(path: string, strict: boolean): RawConfig {
-  const text = readConfigText(path);
-  if (text === undefined) return { profiles: {} };
-  const parsed = parseConfigText(path, text);
-  const problem = strict
-    ? shapeProblem(parsed)
-    : parsed.profiles === undefined || isConfigRecord(parsed.profiles)
-      ? undefined
-      : shapeProblem(parsed);
-  if (problem) {
-    throw new SettingsError(`${path}: ${problem}; fix it, or remove the file and run audit login`);
-  }
-  return { ...parsed, profiles: (parsed.profiles as Record<string, unknown> | undefined) ?? {} };
 }

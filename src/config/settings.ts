@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { looksLikeToken } from '../domain/token.js';
+import { looksLikeToken } from '../domain/token-text.js';
 import { assertProfileName } from './profile-name.js';
 import type { ProfileReader } from './profile-reader.js';
 import { fileFailure, SettingsError } from './settings-error.js';

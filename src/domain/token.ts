@@ -5,25 +5,15 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { crc32 } from 'node:zlib';
+import { TOKEN_PATTERN } from './token-text.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const PREFIX = 'adt_';
 const RANDOM_LENGTH = 40;
 const CHECKSUM_LENGTH = 6;
 const TOKEN_LENGTH = PREFIX.length + RANDOM_LENGTH + CHECKSUM_LENGTH;
-const DISPLAY_PREFIX_LENGTH = PREFIX.length + 8;
 // The largest multiple of 62 that fits in a byte: bytes at or above it are rejected, not folded.
 const UNBIASED_BYTE_LIMIT = 62 * 4;
-
-export const TOKEN_PATTERN = /^adt_[0-9A-Za-z]{46}$/;
-
-// A token, or most of one (cut or mistyped): what no file path a person chose looks like.
-const TOKEN_LIKE = /^adt_[0-9A-Za-z]{20,}$/;
-
-/** True for text that is a token rather than, say, the path of a file holding one. */
-export function looksLikeToken(text: string): boolean {
-  return TOKEN_LIKE.test(text.trim());
-}
 
 function randomBase62(length: number): string {
   let result = '';
@@ -84,21 +74,6 @@ function sha256(token: string): Buffer {
 
 export function hashToken(token: string): string {
   return sha256(token).toString('hex');
-}
-
-/** What lists and logs show of a token (`adt_` + 8 characters): enough to tell tokens apart. */
-export function tokenPrefix(token: string): string {
-  return token.slice(0, DISPLAY_PREFIX_LENGTH);
-}
-
-/**
- * Text for a terminal or a log with every token-shaped string cut to its display prefix, and the
- * value of a `--token=…` (there is no such flag) dropped: error messages echo what was typed.
- */
-export function maskTokensIn(text: string): string {
-  return text
-    .replace(/(--token=)[^\s'"]+/g, '$1…')
-    .replace(/adt_[0-9A-Za-z]{46}/g, (token) => `${tokenPrefix(token)}…`);
 }
 
 /** Constant-time comparison of a presented token with a stored SHA-256 hex digest. */

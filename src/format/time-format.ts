@@ -43,6 +43,9 @@ const OFFSET_LABEL = /^(GMT|UTC)[+-]/;
  */
 export function zoneLabel(zone: string, at: Date | number | string = new Date()): string {
   const instant = at instanceof Date ? at : new Date(at);
+  // What Intl calls UTC at every valid instant, told without Intl's 25 ms first use; an invalid
+  // instant is still Intl's to refuse.
+  if (zone === 'UTC' && !Number.isNaN(instant.getTime())) return 'UTC';
   const american = shortName('en-US', zone, instant);
   if (!OFFSET_LABEL.test(american)) return american;
   const british = shortName('en-GB', zone, instant);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Plan } from '../domain/plans.js';
-import { generateToken, hashToken, tokenPrefix, tokensEqualHash } from '../domain/token.js';
+import { generateToken, hashToken, tokensEqualHash } from '../domain/token.js';
+import { tokenPrefix } from '../domain/token-text.js';
 import type { Db } from './database.js';
 import { writeTransaction } from './transaction.js';
 

@@ -18,17 +18,18 @@ const body = await answer.body.text();
 await agent.close();
 server.close();
 const loaded = Object.keys(createRequire(process.argv[1]).cache).filter((file) => file.includes('undici'));
-console.log(JSON.stringify({ status: answer.statusCode, body, entryLoaded: loaded.some((file) => file.endsWith('undici/index.js')), parts: loaded.length }));
+const otherApis = loaded.filter((file) => /api-(stream|pipeline|upgrade|connect).js$/.test(file));
+console.log(JSON.stringify({ status: answer.statusCode, body, entryLoaded: loaded.some((file) => file.endsWith('undici/index.js')), otherApis, parts: loaded.length }));
 `;
 
 describe("the client's undici parts", () => {
-  it('answers requests without loading the entry point (fetch, WebSocket, …)', () => {
+  it('answers requests without loading the entry point (fetch, WebSocket, …) nor the APIs besides request', () => {
     const run = spawnSync(process.execPath, ['--input-type=module', '-e', SCRIPT, UNDICI_PARTS], {
       encoding: 'utf8',
     });
     expect(run.stderr).toBe('');
     const result = JSON.parse(run.stdout);
-    expect(result).toMatchObject({ status: 200, body: 'GET /p?q=1', entryLoaded: false });
+    expect(result).toMatchObject({ status: 200, body: 'GET /p?q=1', entryLoaded: false, otherApis: [] });
     expect(result.parts).toBeGreaterThan(0);
   });
 });

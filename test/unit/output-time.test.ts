@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatTimestamp, isValidTimeZone, zoneLabel } from '../../src/format/time-format.js';
 
@@ -41,6 +42,25 @@ describe('zoneLabel', () => {
     ['Asia/Kolkata', WINTER, 'GMT+5:30'],
   ])('names %s at %s %s', (zone, iso, expected) => {
     expect(zoneLabel(zone, new Date(iso))).toBe(expected);
+  });
+
+  it('names UTC as Intl does at any instant, told without Intl; an invalid one throws as Intl does', () => {
+    const intl = (at: Date) =>
+      new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', timeZoneName: 'short' })
+        .formatToParts(at)
+        .find((part) => part.type === 'timeZoneName')?.value;
+    const extremes = [-8.64e15, 8.64e15, 0, -1, -62_198_755_200_000].map((ms) => new Date(ms));
+    for (const at of extremes) expect(zoneLabel('UTC', at)).toBe(intl(at));
+    fc.assert(
+      fc.property(fc.date({ noInvalidDate: true }), (at) => {
+        expect(zoneLabel('UTC', at)).toBe(intl(at));
+        expect(zoneLabel('UTC', at.getTime())).toBe(intl(at));
+        expect(zoneLabel('UTC', at.toISOString())).toBe(intl(at));
+      }),
+      { numRuns: 500 },
+    );
+    for (const invalid of [Number.NaN, 'not a time', new Date(Number.NaN), 8.64e15 + 1])
+      expect(() => zoneLabel('UTC', invalid)).toThrow(RangeError);
   });
 });
 

@@ -5,7 +5,7 @@ import type { EventInput } from '../../src/domain/event.js';
 import type { EventFilter, VisibilityScope } from '../../src/domain/filters.js';
 import { consistencyProof, inclusionProof, rootAt } from '../../src/domain/merkle/proofs.js';
 import { inMemorySubtrees, type PerfectSubtrees, subtreeHash } from '../../src/domain/merkle/subtrees.js';
-import { tokenPrefix } from '../../src/domain/token.js';
+import { tokenPrefix } from '../../src/domain/token-text.js';
 import { openDatabase } from '../../src/store/database.js';
 import type { StoredEvent } from '../../src/store/event-rows.js';
 import { openPgEngine, type PgEngine } from '../../src/store/pg/engine.js';

@@ -1,13 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  checkTokenFormat,
-  generateToken,
-  hashToken,
-  TOKEN_PATTERN,
-  tokenPrefix,
-  tokensEqualHash,
-} from '../../src/domain/token.js';
+import { checkTokenFormat, generateToken, hashToken, tokensEqualHash } from '../../src/domain/token.js';
+import { TOKEN_PATTERN, tokenPrefix } from '../../src/domain/token-text.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 

@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import { configDir } from '../../config/paths.js';
-import { checkTokenFormat } from '../../domain/token.js';
 import { sanitizeForDisplay } from '../../format/sanitize.js';
 import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
@@ -37,6 +36,8 @@ export function loginCommand(context: CliContext): Command {
         throw new UsageError('no terminal to prompt on: pipe the token in with --with-token');
       }
 
+      // Loaded here: its checksum needs node:zlib, which `audit --help` builds this command without.
+      const { checkTokenFormat } = await import('../../domain/token.js');
       const check = checkTokenFormat(token);
       if (!check.ok) throw new AuthError(`that token is not valid: ${sentenceFragment(check.reason)}`);
 

@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { configDir } from '../../config/paths.js';
-import { activeNameIn, DEFAULT_PROFILE, profileIn } from '../../config/profile-file.js';
+import { activeNameIn, configFileIn, DEFAULT_PROFILE, profileIn } from '../../config/profile-file.js';
 import { isProfileName } from '../../config/profile-name.js';
+import { inspectConfigFile } from '../../config/profile-reader.js';
 import { chooseProfile, type ProfileSource } from '../../config/settings.js';
 import { sanitizeForDisplay, stringifyJsonSafely } from '../../format/sanitize.js';
 import type { CliContext } from '../context.js';
@@ -59,9 +60,9 @@ ${examples(
       if (format !== undefined && format !== 'json' && format !== 'name') {
         throw new UsageError(`--output for profile list must be table, json or name; got "${format}"`);
       }
-      const { openProfileStore } = await import('../../config/profile-store.js');
-      const store = openProfileStore(configDir(context.env));
-      const file = asUsageError(() => store.inspect());
+      // Read as the profile commands that change the file read it, without their writing parts.
+      const path = configFileIn(configDir(context.env));
+      const file = asUsageError(() => inspectConfigFile(path));
       const { profile: active, profileSource } = asUsageError(() =>
         chooseProfile(flags, context.env, { activeName: () => activeNameIn(file) }),
       );
@@ -85,7 +86,7 @@ ${examples(
       if (format === 'json') {
         writeLine(
           context.stdout,
-          stringifyJsonSafely({ active, activeFrom: profileSource, file: store.path, profiles }, 2),
+          stringifyJsonSafely({ active, activeFrom: profileSource, file: path, profiles }, 2),
         );
       } else if (profiles.length > 0) {
         writeRows(context.stdout, [

@@ -2,12 +2,10 @@
 
 import type { TrustedKey } from '../../export/proof/trusted-key.js';
 import type { FileVerification } from '../../export/proof/verify-file.js';
-import { counted } from '../../format/counted.js';
+import { counted, groupDigits } from '../../format/counted.js';
 import { formatTimestamp } from '../../format/time-format.js';
 
 type Verified = FileVerification & { key: TrustedKey };
-
-const count = (n: number) => n.toLocaleString('en-US');
 
 export function fileVerificationLines(result: Verified, zone: string): string[] {
   const { checkpoint, span } = result;
@@ -19,7 +17,7 @@ export function fileVerificationLines(result: Verified, zone: string): string[] 
   if (checkpoint) {
     const time = signedAt(checkpoint.extensions);
     lines.push(
-      `  checkpoint: tree size ${count(checkpoint.size)}${time ? `, signed ${formatTimestamp(time, zone)}` : ''}, origin ${checkpoint.origin}`,
+      `  checkpoint: tree size ${groupDigits(checkpoint.size)}${time ? `, signed ${formatTimestamp(time, zone)}` : ''}, origin ${checkpoint.origin}`,
     );
   }
   if (result.erased > 0)

@@ -1,6 +1,6 @@
 /** `audit verify`'s report in words, one fact per line, like `aws cloudtrail validate-logs`. */
 
-import { counted } from '../../format/counted.js';
+import { counted, groupDigits } from '../../format/counted.js';
 import { sanitizeForDisplay } from '../../format/sanitize.js';
 import { formatTimestamp, zoneLabel } from '../../format/time-format.js';
 import type { CheckpointSummary, VerifyReport } from '../../verify/online-verify.js';
@@ -21,7 +21,7 @@ export function reportLines(report: VerifyReport, context: ReportContext): strin
   if (report.checkpoint) {
     const sealed =
       report.sealed_size !== null && report.sealed_size > report.checkpoint.size
-        ? ` (${count(report.sealed_size)} sealed so far)`
+        ? ` (${groupDigits(report.sealed_size)} sealed so far)`
         : '';
     row('Checkpoint', `${describe(report.checkpoint, context.zone)}${sealed}`);
   }
@@ -59,13 +59,13 @@ export function reportLines(report: VerifyReport, context: ReportContext): strin
       : 'matches';
     row(
       'Events',
-      `${counted(leaves, 'leaf', 'leaves')} and ${counted(events, 'event')} recomputed (${count(erased)} erased, ${count(purged)} purged); the root ${rootOk}`,
+      `${counted(leaves, 'leaf', 'leaves')} and ${counted(events, 'event')} recomputed (${groupDigits(erased)} erased, ${groupDigits(purged)} purged); the root ${rootOk}`,
     );
   }
   if (!report.full && report.checkpoint)
     row('Events', 'not re-read (audit verify --full recomputes each one)');
   for (const problem of report.problems) {
-    const more = problem.more ? ` (and ${count(problem.more)} more like it)` : '';
+    const more = problem.more ? ` (and ${groupDigits(problem.more)} more like it)` : '';
     lines.push(`TAMPERED: ${safe(problem.message)}${more}`);
   }
   lines.push('', `Result: ${report.result === 'valid' ? 'valid' : 'TAMPERED'}`);
@@ -79,5 +79,3 @@ function describe(checkpoint: CheckpointSummary, zone: string): string {
       : ` signed ${formatTimestamp(checkpoint.signed_at, zone)} ${zoneLabel(zone, checkpoint.signed_at)}`;
   return `${counted(checkpoint.size, 'event')}${signed}`;
 }
-
-const count = (n: number) => n.toLocaleString('en-US');
