@@ -1,14 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseLeafPage } from '../../src/client/tree.js';
+import { leafPageAnswer } from '../helpers/leaf-page-answer.js';
 
-const answer = (text: string) => ({
-  status: 200,
-  headers: { 'content-type': 'application/json' },
-  text,
-  method: 'GET',
-  url: 'http://server/tree/leaves',
-});
+const answer = leafPageAnswer;
 
 /** The page as the text path reads it (the body decoded as undici's text() does), or what it throws. */
 function readAsText(body: Buffer) {

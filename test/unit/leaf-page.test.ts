@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { AuditResponseError } from '../../src/client/errors.js';
 import { parseLeafPage } from '../../src/client/tree.js';
+import { leafPageAnswer } from '../helpers/leaf-page-answer.js';
 
-const answer = (text: string) => ({
-  status: 200,
-  headers: { 'content-type': 'application/json' },
-  text,
-  method: 'GET',
-  url: 'http://server/tree/leaves',
-});
+const answer = leafPageAnswer;
 
 const ROWS = [
   [0, 'aa', 'log_1', 't', 'auth', 'bb', null, null],
