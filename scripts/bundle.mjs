@@ -5,10 +5,14 @@
 // instead of ~1.8. Every lazy `import()` stays a split point, so a command still loads only the
 // code it reaches. dist/bundle/meta.json lists the modules in each of its files (the
 // module-budget test reads it). dist/ without the bundle stays the package's library entry.
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const OUT = 'dist/bundle';
+
+// Chunks are named by content hash: without this, the files of earlier builds would stay beside
+// the new ones and go into the package.
+rmSync(OUT, { recursive: true, force: true });
 
 const result = await build({
   entryPoints: {

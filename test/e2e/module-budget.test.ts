@@ -66,6 +66,9 @@ describe('the modules each kind of command loads', () => {
     expect(compiled.filter((file) => !file.includes('/dist/bundle/'))).toEqual([]);
     expect(compiled.some((file) => file.endsWith('/dist/bundle/main.js'))).toBe(true);
     expect(loaded()).toContain(join(ROOT, 'dist/cli/commands/logs.js'));
+    // Only this build's files: chunks of an earlier build (named by their hash) would be packed.
+    const built = readdirSync(join(ROOT, 'dist/bundle')).filter((name) => name.endsWith('.js'));
+    expect(built.filter((name) => !bundleInputs.has(`dist/bundle/${name}`))).toEqual([]);
   });
 
   it('--help loads none of undici, fastify, better-sqlite3, pino, pdfkit, node:crypto (at most 88 modules)', async () => {
