@@ -30,7 +30,8 @@ describe("the sealer's worker beside ingest that seals in its own transaction", 
     const orgId = app.services.sqlite.directory.ensureOrganization('default').organization.id;
     const worker = startLeafWorker(file, WORKER) as LeafWorker;
     expect(worker, 'the build has the worker').toBeDefined();
-    await expect.poll(() => worker.ready).toBe(true);
+    // A worker thread starts in well under a second, but a loaded CI machine took longer (node 24).
+    await expect.poll(() => worker.ready, { timeout: 10_000 }).toBe(true);
     let meddled = 0;
     // A leaf stored twice would fail the sealer's write (event_seq is UNIQUE), not show as a row.
     const errors: unknown[] = [];
