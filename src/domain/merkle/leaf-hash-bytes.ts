@@ -5,8 +5,8 @@
  * of those bytes as they came, with no string decoded and encoded again.
  * test/unit/leaf-row-bytes.test.ts holds it equal to the general path (the leaf hash of each row).
  */
-import { sha256Binary } from '../domain/merkle/digest.js';
-import { LEAF_VERSION } from '../domain/merkle/leaf.js';
+import { sha256Binary } from './digest.js';
+import { LEAF_VERSION } from './leaf.js';
 
 const CATEGORY = Buffer.from('\0{"category":');
 const COMMITMENT = Buffer.from(',"commitment":"');
