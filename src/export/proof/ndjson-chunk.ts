@@ -64,6 +64,7 @@ export function hashNdjsonChunk(
   const headers: string[] = [];
   const headerEnds = new Int32Array(most * 3);
   if (headerBytes.length < bytes.length) headerBytes = Buffer.alloc(bytes.length);
+  const gathered = headerBytes;
   let headerByteEnd = 0;
   let headerBytesTaken = 0;
   let headerEnd = 0;
@@ -84,7 +85,8 @@ export function hashNdjsonChunk(
       for (let f = 0; f < 3; f++) {
         const headerStart = (HEADER[2 * f] as number) + 1;
         const headerStop = (HEADER[2 * f + 1] as number) - 1;
-        headerByteEnd += bytes.copy(headerBytes, headerByteEnd, headerStart, headerStop);
+        // Byte by byte: a dozen to thirty bytes, fewer than a native call costs.
+        for (let i = headerStart; i < headerStop; i++) gathered[headerByteEnd++] = bytes[i] as number;
         headerEnd += headerStop - headerStart;
         headerEnds[3 * r + f] = headerEnd;
       }
