@@ -9,6 +9,7 @@
  * undefined and takes leafOutcome; test/unit/leaf-row-bytes.test.ts holds the two equal.
  */
 import { hmacSha256Binary } from '../domain/merkle/digest.js';
+import { leafHashOfRowBytes } from '../domain/merkle/leaf-hash-bytes.js';
 import {
   BACKSLASH,
   CLOSE_ARRAY,
@@ -19,7 +20,7 @@ import {
   OPEN_OBJECT,
   QUOTE,
 } from '../format/json-byte-codes.js';
-import { leafHashOfRowBytes } from './leaf-hash-bytes.js';
+import { bytesBefore, integerEnd, literalEnd } from '../format/json-scalar-bytes.js';
 import { ERASURE_ACTION, type LeafOutcome, PURGE_ACTION } from './leaf-outcome.js';
 
 const FIELDS = 18;
@@ -27,8 +28,6 @@ const FIELDS = 18;
 const FIRST_JSON_FIELD = 16;
 /** Deeper JSON text takes the general path (it is never an ordinary event's). */
 const MAX_DEPTH = 16;
-/** Digits of an integer that every double holds exactly and JSON.stringify writes back as is. */
-const MAX_DIGITS = 15;
 
 const ERASURE = Buffer.from(JSON.stringify(ERASURE_ACTION));
 const PURGE = Buffer.from(JSON.stringify(PURGE_ACTION));
@@ -205,15 +204,6 @@ function innerStringEnd(bytes: Uint8Array, start: number, end: number): number {
   return -1;
 }
 
-/** After an integer as JSON.stringify writes it (no -0, no leading zero, at most 15 digits), or -1. */
-function integerEnd(bytes: Uint8Array, start: number, end: number): number {
-  let at = bytes[start] === 0x2d ? start + 1 : start;
-  const first = at;
-  if (bytes[at] === 0x30) return at === start && !isDigit(bytes[at + 1]) ? at + 1 : -1;
-  while (at < end && isDigit(bytes[at])) at++;
-  return at > first && at - first <= MAX_DIGITS ? at : -1;
-}
-
 /** The value of an integer integerEnd accepted at bytes[start, end): as Number() of its text. */
 function integerValue(bytes: Uint8Array, start: number, end: number): number {
   const negative = bytes[start] === 0x2d;
@@ -221,15 +211,6 @@ function integerValue(bytes: Uint8Array, start: number, end: number): number {
   for (let at = negative ? start + 1 : start; at < end; at++)
     value = value * 10 + ((bytes[at] as number) - 0x30);
   return negative ? -value : value;
-}
-
-function isDigit(byte: number | undefined): boolean {
-  return byte !== undefined && byte >= 0x30 && byte <= 0x39;
-}
-
-function literalEnd(bytes: Uint8Array, start: number, literal: string): number {
-  for (let i = 0; i < literal.length; i++) if (bytes[start + i] !== literal.charCodeAt(i)) return -1;
-  return start + literal.length;
 }
 
 /** Each byte's value as a hex digit (either case), else -1. */
@@ -273,15 +254,4 @@ function sameAsBinary(bytes: Uint8Array, binary: string): boolean {
   if (bytes.length !== binary.length) return false;
   for (let i = 0; i < bytes.length; i++) if (bytes[i] !== binary.charCodeAt(i)) return false;
   return true;
-}
-
-/** bytes[aStart, aEnd) sorts strictly before bytes[bStart, bEnd). */
-function bytesBefore(bytes: Uint8Array, aStart: number, aEnd: number, bStart: number, bEnd: number): boolean {
-  const length = Math.min(aEnd - aStart, bEnd - bStart);
-  for (let i = 0; i < length; i++) {
-    const a = bytes[aStart + i] as number;
-    const b = bytes[bStart + i] as number;
-    if (a !== b) return a < b;
-  }
-  return aEnd - aStart < bEnd - bStart;
 }

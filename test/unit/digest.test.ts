@@ -2,9 +2,13 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  HMAC_MESSAGE_AT,
+  hmacMessageBlock,
   hmacSha256,
   hmacSha256Base64,
   hmacSha256Binary,
+  hmacSha256OfBlockBinary,
+  PrefixViews,
   sha256,
   sha256Binary,
 } from '../../src/domain/merkle/digest.js';
@@ -51,6 +55,48 @@ describe('one-shot SHA-256 and HMAC-SHA-256', () => {
       ),
       { numRuns: 500 },
     );
+  });
+
+  it('an HMAC of a message written into the kept block, the key a place in a larger array, is createHmac', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 100 }),
+        fc.nat(40),
+        fc.array(fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.uint8Array({ maxLength: 9000 })), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+        (key, keyAt, messages) => {
+          const keys = Buffer.concat([randomBytes(keyAt), key, randomBytes(3)]);
+          for (const message of [...messages, ...messages]) {
+            const block = hmacMessageBlock(message.length);
+            block.set(message, HMAC_MESSAGE_AT);
+            expect(hmacSha256OfBlockBinary(keys, keyAt, key.length, block, message.length)).toBe(
+              createHmac('sha256', key).update(message).digest('binary'),
+            );
+            // Interleaved with the other entry, which shares the block.
+            expect(hmacSha256Binary(key, message)).toBe(
+              createHmac('sha256', key).update(message).digest('binary'),
+            );
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+    const long = randomBytes((1 << 20) + 7);
+    const block = hmacMessageBlock(long.length);
+    block.set(long, HMAC_MESSAGE_AT);
+    expect(hmacSha256OfBlockBinary(Buffer.from('k'), 0, 1, block, long.length)).toBe(
+      createHmac('sha256', 'k').update(long).digest('binary'),
+    );
+  });
+
+  it('PrefixViews gives the first n bytes of its buffer, the same view again for a length it keeps', () => {
+    const buffer = randomBytes(100);
+    const views = new PrefixViews(buffer, 50);
+    for (const n of [0, 1, 50, 51, 100, 1, 51]) expect(views.of(n).equals(buffer.subarray(0, n))).toBe(true);
+    expect(views.of(50)).toBe(views.of(50));
+    expect(views.of(51)).not.toBe(views.of(51));
   });
 
   it('an HMAC of a message given as bytes is createHmac of those bytes, short, long or past the kept block', () => {

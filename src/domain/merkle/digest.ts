@@ -16,6 +16,29 @@ const KEPT_BYTES = 1 << 20;
 let innerBlock = Buffer.alloc(BLOCK_BYTES + 4096);
 const outerBlock = Buffer.alloc(BLOCK_BYTES + 32);
 
+/**
+ * Views of a kept buffer's first n bytes, each made once: hash() takes a whole Buffer, and a view
+ * made for each call costs about what hashing 200 bytes does. Lengths past `most` are not kept.
+ */
+export class PrefixViews {
+  private readonly views: Buffer[] = [];
+  constructor(
+    readonly buffer: Buffer,
+    private readonly most = 4096 + BLOCK_BYTES,
+  ) {}
+
+  of(length: number): Buffer {
+    let view = this.views[length];
+    if (view === undefined) {
+      view = this.buffer.subarray(0, length);
+      if (length <= this.most) this.views[length] = view;
+    }
+    return view;
+  }
+}
+
+let innerViews = new PrefixViews(innerBlock);
+
 /** SHA-256 of `data` (a string as its UTF-8 bytes). */
 export function sha256(data: string | Uint8Array): Buffer {
   return Buffer.from(hash('sha256', data, 'binary'), 'binary');
@@ -41,20 +64,71 @@ export function hmacSha256Binary(key: Uint8Array, message: string | Uint8Array):
   return hmac(key, message, 'binary');
 }
 
+/**
+ * The block an HMAC message of at most `most` bytes is written into, from HMAC_MESSAGE_AT on, for
+ * hmacSha256OfBlockBinary: a caller that writes its message there spares a copy of it.
+ */
+export function hmacMessageBlock(most: number): Buffer {
+  const needed = BLOCK_BYTES + most;
+  if (needed > innerBlock.length && needed <= KEPT_BYTES) {
+    innerBlock = Buffer.alloc(needed);
+    innerViews = new PrefixViews(innerBlock);
+  }
+  return needed <= innerBlock.length ? innerBlock : Buffer.allocUnsafe(needed);
+}
+
+/** Where a message starts in hmacMessageBlock's block. */
+export const HMAC_MESSAGE_AT = BLOCK_BYTES;
+
+/**
+ * hmacSha256Binary(key[keyAt, keyAt + keyLength), block[HMAC_MESSAGE_AT, HMAC_MESSAGE_AT + length))
+ * of a block from hmacMessageBlock (its first HMAC_MESSAGE_AT bytes are overwritten); the key
+ * given as a place in a larger array spares a view of it.
+ */
+export function hmacSha256OfBlockBinary(
+  key: Uint8Array,
+  keyAt: number,
+  keyLength: number,
+  block: Buffer,
+  length: number,
+): string {
+  if (keyLength > BLOCK_BYTES)
+    return hmacOfBlock(key.subarray(keyAt, keyAt + keyLength), block, length, 'binary');
+  for (let i = 0; i < BLOCK_BYTES; i++) {
+    const byte = i < keyLength ? (key[keyAt + i] as number) : 0;
+    block[i] = byte ^ 0x36;
+    outerBlock[i] = byte ^ 0x5c;
+  }
+  return hashBlocks(block, length, 'binary');
+}
+
 function hmac(key: Uint8Array, message: string | Uint8Array, encoding: 'binary' | 'base64'): string {
   if (key.length > BLOCK_BYTES) return createHmac('sha256', key).update(message).digest(encoding);
   // A UTF-16 code unit is at most three bytes of UTF-8 (a surrogate pair is four for two).
-  const most = BLOCK_BYTES + (typeof message === 'string' ? 3 * message.length : message.length);
-  if (most > innerBlock.length && most <= KEPT_BYTES) innerBlock = Buffer.alloc(most);
-  const inner = most <= innerBlock.length ? innerBlock : Buffer.allocUnsafe(most);
+  const inner = hmacMessageBlock(typeof message === 'string' ? 3 * message.length : message.length);
+  let length = message.length;
+  if (typeof message === 'string') length = inner.write(message, BLOCK_BYTES, 'utf8');
+  else inner.set(message, BLOCK_BYTES);
+  return hmacOfBlock(key, inner, length, encoding);
+}
+
+function hmacOfBlock(key: Uint8Array, inner: Buffer, length: number, encoding: 'binary' | 'base64'): string {
+  if (key.length > BLOCK_BYTES)
+    return createHmac('sha256', key)
+      .update(inner.subarray(BLOCK_BYTES, BLOCK_BYTES + length))
+      .digest(encoding);
   for (let i = 0; i < BLOCK_BYTES; i++) {
     const byte = i < key.length ? (key[i] as number) : 0;
     inner[i] = byte ^ 0x36;
     outerBlock[i] = byte ^ 0x5c;
   }
-  let length = message.length;
-  if (typeof message === 'string') length = inner.write(message, BLOCK_BYTES, 'utf8');
-  else inner.set(message, BLOCK_BYTES);
-  outerBlock.write(hash('sha256', inner.subarray(0, BLOCK_BYTES + length), 'binary'), BLOCK_BYTES, 'binary');
+  return hashBlocks(inner, length, encoding);
+}
+
+/** The two hashes of an HMAC whose padded key is in place in `inner` and outerBlock. */
+function hashBlocks(inner: Buffer, length: number, encoding: 'binary' | 'base64'): string {
+  const message =
+    inner === innerBlock ? innerViews.of(BLOCK_BYTES + length) : inner.subarray(0, BLOCK_BYTES + length);
+  outerBlock.write(hash('sha256', message, 'binary'), BLOCK_BYTES, 'binary');
   return hash('sha256', outerBlock, encoding);
 }

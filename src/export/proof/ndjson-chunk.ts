@@ -5,7 +5,9 @@
  * (exportRows' eventRow, then the check's rowLeafHash), in a form that crosses threads cheaply;
  * test/unit/ndjson-chunk.test.ts holds the two equal.
  */
+import { isUtf8 } from 'node:buffer';
 import { eventRow } from './export-rows.js';
+import { HEADER, lineLeafHash } from './ndjson-line-leaf.js';
 import { rowLeafHash } from './row-leaf.js';
 
 export const HASHED = 0;
@@ -36,31 +38,14 @@ export interface HashedChunk {
   problems: string[];
 }
 
-/** Bytes decoded at most this many at a time: a longer string is allocated apart and decodes ~30× slower. */
-const PIECE_BYTES = 64 * 1024;
-
-/**
- * The UTF-8 text of `bytes` split on "\n", decoded a piece of whole lines at a time: the same
- * strings as decoding it whole (a newline is never part of a UTF-8 sequence), much faster.
- */
-export function linesOf(bytes: Buffer): string[] {
-  const lines: string[] = [];
-  for (let start = 0; start <= bytes.length; ) {
-    let end = bytes.length;
-    if (start + PIECE_BYTES < bytes.length) {
-      end = bytes.lastIndexOf(0x0a, start + PIECE_BYTES);
-      if (end < start) end = bytes.indexOf(0x0a, start + PIECE_BYTES);
-      if (end === -1) end = bytes.length;
-    }
-    for (const line of bytes.toString('utf8', start, end).split('\n')) lines.push(line);
-    start = end + 1;
-  }
-  return lines;
-}
+/** Header bytes of the rows read by lineLeafHash, gathered for one latin1 string a run of them. */
+let headerBytes = Buffer.alloc(64 * 1024);
 
 /**
  * `bytes` are whole lines joined by "\n" (`firstLine`: they start the file, where a byte order
- * mark is dropped). `salts` holds `count` salts of 32 bytes, entry i at 32 i.
+ * mark is dropped). `salts` holds `count` salts of 32 bytes, entry i at 32 i. A line in the
+ * exporter's plain layout is hashed from its bytes (ndjson-line-leaf.ts) when the run is valid
+ * UTF-8; any other line is decoded and parsed. `plainLines`: false to parse every line (tests).
  */
 export function hashNdjsonChunk(
   bytes: Buffer,
@@ -68,19 +53,47 @@ export function hashNdjsonChunk(
   firstIndex: number,
   salts: Uint8Array,
   count: number,
+  plainLines = true,
 ): HashedChunk {
-  const lineTexts = linesOf(bytes);
-  if (firstLine && lineTexts[0]?.startsWith('\uFEFF')) lineTexts[0] = lineTexts[0].slice(1);
-  const lines = new Int32Array(lineTexts.length);
-  const kinds = new Uint8Array(lineTexts.length);
-  const hashes = new Uint8Array(lineTexts.length * 32);
+  const utf8 = plainLines && isUtf8(bytes);
+  // One row at most a line.
+  const most = lineCountOf(bytes);
+  const lines = new Int32Array(most);
+  const kinds = new Uint8Array(most);
+  const hashes = new Uint8Array(most * 32);
   const headers: string[] = [];
-  const headerEnds = new Int32Array(lineTexts.length * 3);
+  const headerEnds = new Int32Array(most * 3);
+  if (headerBytes.length < bytes.length) headerBytes = Buffer.alloc(bytes.length);
+  const gathered = headerBytes;
+  let headerByteEnd = 0;
+  let headerBytesTaken = 0;
   let headerEnd = 0;
   const problems: string[] = [];
   let rows = 0;
-  for (let at = 0; at < lineTexts.length; at++) {
-    const lineText = lineTexts[at] as string;
+  let at = 0;
+  for (let start = 0; at < most; at++) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end === -1) end = bytes.length;
+    const lineStart = start;
+    start = end + 1;
+    const index = firstIndex + rows;
+    let from = lineStart;
+    if (at === 0 && firstLine && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) from = 3;
+    if (utf8 && index < count && lineLeafHash(bytes, from, end, salts, index * 32, hashes, rows * 32)) {
+      const r = rows++;
+      lines[r] = at;
+      for (let f = 0; f < 3; f++) {
+        const headerStart = (HEADER[2 * f] as number) + 1;
+        const headerStop = (HEADER[2 * f + 1] as number) - 1;
+        // Byte by byte: a dozen to thirty bytes, fewer than a native call costs.
+        for (let i = headerStart; i < headerStop; i++) gathered[headerByteEnd++] = bytes[i] as number;
+        headerEnd += headerStop - headerStart;
+        headerEnds[3 * r + f] = headerEnd;
+      }
+      continue;
+    }
+    let lineText = bytes.toString('utf8', lineStart, end);
+    if (at === 0 && firstLine && lineText.startsWith('\uFEFF')) lineText = lineText.slice(1);
     if (lineText.trim() === '') continue;
     const row = eventRow(0, lineText);
     const r = rows++;
@@ -92,20 +105,25 @@ export function hashNdjsonChunk(
       continue;
     }
     const { fields } = row;
+    if (headerByteEnd > headerBytesTaken) {
+      headers.push(headerBytes.toString('latin1', headerBytesTaken, headerByteEnd));
+      headerBytesTaken = headerByteEnd;
+    }
     for (let f = 0; f < 3; f++) {
       const header = fields[f] as string;
       headers.push(header);
       headerEnd += header.length;
       headerEnds[3 * r + f] = headerEnd;
     }
-    const index = firstIndex + r;
     if (index >= count) continue;
     hashes.set(rowLeafHash(fields, salts.subarray(index * 32, index * 32 + 32)), r * 32);
   }
+  if (headerByteEnd > headerBytesTaken)
+    headers.push(headerBytes.toString('latin1', headerBytesTaken, headerByteEnd));
   return {
     firstIndex,
     rows,
-    lineCount: lineTexts.length,
+    lineCount: most,
     lines: lines.slice(0, rows),
     kinds: kinds.slice(0, rows),
     hashes: hashes.slice(0, rows * 32),
@@ -113,4 +131,11 @@ export function hashNdjsonChunk(
     headerEnds: headerEnds.slice(0, rows * 3),
     problems,
   };
+}
+
+/** The lines of `bytes` split on "\n" (one more than its newlines). */
+function lineCountOf(bytes: Buffer): number {
+  let lines = 1;
+  for (let at = bytes.indexOf(0x0a); at !== -1; at = bytes.indexOf(0x0a, at + 1)) lines++;
+  return lines;
 }

@@ -5,8 +5,8 @@
  * of those bytes as they came, with no string decoded and encoded again.
  * test/unit/leaf-row-bytes.test.ts holds it equal to the general path (the leaf hash of each row).
  */
-import { sha256Binary } from '../domain/merkle/digest.js';
-import { LEAF_VERSION } from '../domain/merkle/leaf.js';
+import { PrefixViews, sha256Binary } from './digest.js';
+import { LEAF_VERSION } from './leaf.js';
 
 const CATEGORY = Buffer.from('\0{"category":');
 const COMMITMENT = Buffer.from(',"commitment":"');
@@ -15,6 +15,7 @@ const TIMESTAMP = Buffer.from(',"timestamp":');
 const VERSION = Buffer.from(`,"v":${LEAF_VERSION}}`);
 /** The leaf's text is written here when it fits (an ordinary leaf's is ~180 bytes). */
 const scratch = Buffer.alloc(4096);
+const scratchViews = new PrefixViews(scratch);
 
 /**
  * The leaf hash of id bytes[idStart, idEnd), timestamp bytes[timeStart, timeEnd) and category
@@ -51,7 +52,7 @@ export function leafHashOfRowBytes(
   at = put(out, at, TIMESTAMP, 0, TIMESTAMP.length);
   at = put(out, at, bytes, timeStart, timeEnd);
   at = put(out, at, VERSION, 0, VERSION.length);
-  return sha256Binary(out.subarray(0, at));
+  return sha256Binary(out === scratch ? scratchViews.of(at) : out.subarray(0, at));
 }
 
 const BASE64_DIGITS = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/');
