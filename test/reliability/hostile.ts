@@ -125,16 +125,24 @@ export const queryValue: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: fc.constantFrom(...RAW_QUERY_VALUES), weight: 1 },
 );
 
-/** encodeURIComponent, except that lone surrogates are sent as their raw (invalid) UTF-8 bytes. */
+/** A surrogate without its other half: what encodeURIComponent refuses. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * encodeURIComponent, except that lone surrogates are sent as their raw (invalid) UTF-8 bytes.
+ * The text between them is encoded in one call: the hostile strings include a megabyte, which a
+ * character at a time took seconds of the fuzz run and most of its garbage.
+ */
 export function encodeQueryComponent(text: string): string {
   let out = '';
-  for (const char of text) {
-    const code = char.codePointAt(0) as number;
-    if (code >= 0xd800 && code <= 0xdfff) {
-      out += `%${(0xe0 | (code >> 12)).toString(16)}%${(0x80 | ((code >> 6) & 0x3f)).toString(16)}%${(0x80 | (code & 0x3f)).toString(16)}`;
-    } else out += encodeURIComponent(char);
+  let from = 0;
+  for (const match of text.matchAll(LONE_SURROGATE)) {
+    const code = match[0].charCodeAt(0);
+    out += encodeURIComponent(text.slice(from, match.index));
+    out += `%${(0xe0 | (code >> 12)).toString(16)}%${(0x80 | ((code >> 6) & 0x3f)).toString(16)}%${(0x80 | (code & 0x3f)).toString(16)}`;
+    from = match.index + 1;
   }
-  return out;
+  return out + encodeURIComponent(text.slice(from));
 }
 
 /** JSON text nested `depth` levels deep: a stack-overflow probe for every recursive walker. */
