@@ -42,7 +42,7 @@ export const ENVIRONMENT: readonly (readonly [name: string, meaning: string])[] 
   ],
   [
     'AUDIT_VERIFY_WORKERS',
-    'audit verify FILE: worker threads hashing an NDJSON file (default: one per core; 0: none)',
+    'audit verify FILE: worker threads hashing an NDJSON file (default: one fewer than the cores, at least one; 0: none)',
   ],
   ['AUDIT_WEBHOOK_RETRY_BASE_MS', 'server: first webhook retry delay in milliseconds (default 30000)'],
   [

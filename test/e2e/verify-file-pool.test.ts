@@ -67,14 +67,24 @@ describe('the worker pool of audit verify FILE (NDJSON)', () => {
     for (const tail of ['', '\n', '\n\n']) {
       const bytes = Buffer.concat([Buffer.from(text + tail), Buffer.from([0xff, 0x0a, 0x7b, 0xc3])]);
       const serial = await seen(exportRows('ndjson', textLines(pieces(bytes, 5000))), salts, count);
-      for (const runBytes of [1, 3000, 1 << 20]) {
-        const pooled = pooledNdjsonRows(pieces(bytes, 5000), salts, count, 2, {
+      // hereEvery: one run in so many hashed on this thread (1: all of them; 0: none).
+      for (const [runBytes, workers, hereEvery] of [
+        [1, 2, 0],
+        [3000, 2, 0],
+        [1 << 20, 2, 0],
+        [1, 1, 2],
+        [3000, 1, 4],
+        [3000, 2, 3],
+        [3000, 1, 1],
+      ] as const) {
+        const pooled = pooledNdjsonRows(pieces(bytes, 5000), salts, count, workers, {
           runBytes,
           workerFile: WORKER,
+          hereEvery,
         });
         expect(
           await seen(pooled, salts, count),
-          `runs of ${runBytes} bytes, tail ${JSON.stringify(tail)}`,
+          `runs of ${runBytes} bytes, ${workers} workers, one run in ${hereEvery} here, tail ${JSON.stringify(tail)}`,
         ).toEqual(serial);
       }
     }
