@@ -92,14 +92,7 @@ export function hmacSha256OfBlockBinary(
   block: Buffer,
   length: number,
 ): string {
-  if (keyLength > BLOCK_BYTES)
-    return hmacOfBlock(key.subarray(keyAt, keyAt + keyLength), block, length, 'binary');
-  for (let i = 0; i < BLOCK_BYTES; i++) {
-    const byte = i < keyLength ? (key[keyAt + i] as number) : 0;
-    block[i] = byte ^ 0x36;
-    outerBlock[i] = byte ^ 0x5c;
-  }
-  return hashBlocks(block, length, 'binary');
+  return hmacOfBlock(key, keyAt, keyLength, block, length, 'binary');
 }
 
 function hmac(key: Uint8Array, message: string | Uint8Array, encoding: 'binary' | 'base64'): string {
@@ -109,16 +102,24 @@ function hmac(key: Uint8Array, message: string | Uint8Array, encoding: 'binary' 
   let length = message.length;
   if (typeof message === 'string') length = inner.write(message, BLOCK_BYTES, 'utf8');
   else inner.set(message, BLOCK_BYTES);
-  return hmacOfBlock(key, inner, length, encoding);
+  return hmacOfBlock(key, 0, key.length, inner, length, encoding);
 }
 
-function hmacOfBlock(key: Uint8Array, inner: Buffer, length: number, encoding: 'binary' | 'base64'): string {
-  if (key.length > BLOCK_BYTES)
-    return createHmac('sha256', key)
+/** HMAC of inner[BLOCK_BYTES, BLOCK_BYTES + length) under key[keyAt, keyAt + keyLength). */
+function hmacOfBlock(
+  key: Uint8Array,
+  keyAt: number,
+  keyLength: number,
+  inner: Buffer,
+  length: number,
+  encoding: 'binary' | 'base64',
+): string {
+  if (keyLength > BLOCK_BYTES)
+    return createHmac('sha256', key.subarray(keyAt, keyAt + keyLength))
       .update(inner.subarray(BLOCK_BYTES, BLOCK_BYTES + length))
       .digest(encoding);
   for (let i = 0; i < BLOCK_BYTES; i++) {
-    const byte = i < key.length ? (key[i] as number) : 0;
+    const byte = i < keyLength ? (key[keyAt + i] as number) : 0;
     inner[i] = byte ^ 0x36;
     outerBlock[i] = byte ^ 0x5c;
   }

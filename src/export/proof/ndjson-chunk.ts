@@ -134,7 +134,7 @@ export function hashNdjsonChunk(
 }
 
 /** The lines of `bytes` split on "\n" (one more than its newlines). */
-function lineCountOf(bytes: Buffer): number {
+export function lineCountOf(bytes: Buffer): number {
   let lines = 1;
   for (let at = bytes.indexOf(0x0a); at !== -1; at = bytes.indexOf(0x0a, at + 1)) lines++;
   return lines;

@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FileRow } from './export-rows.js';
-import { type HashedChunk, hashNdjsonChunk, UNREADABLE } from './ndjson-chunk.js';
+import { type HashedChunk, hashNdjsonChunk, lineCountOf, UNREADABLE } from './ndjson-chunk.js';
 import type { ChunkJob } from './ndjson-worker.js';
 
 // Enough lines to make a message worth sending; the worker decodes them 64 KiB at a time.
@@ -116,7 +116,7 @@ export async function* pooledNdjsonRows(
   let index = 0;
   let first = true;
   const send = (bytes: Buffer) => {
-    const lines = newlines(bytes) + 1;
+    const lines = lineCountOf(bytes);
     saltsUpTo(guess + lines);
     queue.push({ bytes, firstLine: first, guess, result: hash(bytes, first, guess) });
     first = false;
@@ -156,12 +156,6 @@ export async function* pooledNdjsonRows(
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
-}
-
-function newlines(bytes: Buffer): number {
-  let n = 0;
-  for (let at = bytes.indexOf(0x0a); at !== -1; at = bytes.indexOf(0x0a, at + 1)) n++;
-  return n;
 }
 
 function rowsOf(chunk: HashedChunk, firstLine: number): FileRow[] {
