@@ -54,6 +54,9 @@ describe('the worker pool of audit verify FILE (NDJSON)', () => {
       // Blank lines shift the guessed entries of every later run; bad lines are rows all the same.
       if (n % 97 === 5) lines.push('');
       if (n % 211 === 7) lines.push('   ');
+      // White space JSON does not know: not blank, a row that is not an event (blank-line.ts).
+      if (n % 149 === 9) lines.push('\u00a0');
+      if (n === 800) lines.push('\ufeff');
       if (n % 307 === 11) lines.push('{"id": "cut off');
       if (n % 401 === 13) lines.push('[1, 2]');
       if (n === 500) lines.push(JSON.stringify({ ...event(n), action: 'x.\ud800' }));

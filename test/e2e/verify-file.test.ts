@@ -128,6 +128,28 @@ describe('audit export --proof and audit verify FILE (offline)', () => {
     tampered(await verify([path]), new RegExp(`line 7: event ${event.id} \\(position \\d+\\) was changed`));
   });
 
+  it.each(['edited-blank.ndjson', 'edited-blank.json'])(
+    'threat: lines of white space JSON does not know (U+00A0, U+2028, U+FEFF) added to %s fail offline, each named',
+    async (name) => {
+      const path = await exported(name);
+      const lines = readFileSync(path, 'utf8').split('\n');
+      lines.splice(3, 0, '\u00a0', '\u2028', ' \ufeff\t');
+      writeFileSync(path, lines.join('\n'));
+      const result = await verify([path]);
+      tampered(result, /line 4 is not a complete JSON event/);
+      for (const line of [5, 6]) expect(result.stdout).toMatch(`line ${line} is not a complete JSON event`);
+    },
+  );
+
+  it("JSON's own white space around an event's line is not an edit: the file still verifies", async () => {
+    const path = await exported('spaced.ndjson');
+    const lines = readFileSync(path, 'utf8').split('\n');
+    lines.splice(3, 0, '', ' \t ', '\r');
+    writeFileSync(path, lines.join('\n'));
+    const result = await verify([path]);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+  });
+
   it('a line removed from a CSV export is named: the event expected there and the one found', async () => {
     const path = await exported('removed.csv');
     const text = readFileSync(path, 'utf8');

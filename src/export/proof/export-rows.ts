@@ -6,6 +6,7 @@
 import type { AuditEvent } from '../../domain/event.js';
 import type { ProofContent } from '../../domain/merkle/export-proof.js';
 import { leafFields } from '../../domain/merkle/leaf.js';
+import { isBlankLine, trimJsonWhitespace } from './blank-line.js';
 import { csvRows } from './csv-rows.js';
 import type { LineBatch } from './file-lines.js';
 
@@ -57,7 +58,7 @@ async function* ndjsonRows(lines: AsyncIterable<LineBatch>): AsyncGenerator<File
     const rows: FileRow[] = [];
     for (let i = 0; i < batch.length; i++) {
       const text = batch[i] as string;
-      if (text.trim() === '') continue;
+      if (isBlankLine(text)) continue;
       rows.push(eventRow(first + i, text));
     }
     yield rows;
@@ -75,7 +76,7 @@ async function* jsonArrayRows(lines: AsyncIterable<LineBatch>): AsyncGenerator<F
     const rows: FileRow[] = [];
     for (let i = 0; i < batch.length; i++) {
       const line = first + i;
-      const text = (batch[i] as string).trim();
+      const text = trimJsonWhitespace(batch[i] as string);
       if (text === '') continue;
       if (state === 'before') {
         if (text === '[') state = 'inside';

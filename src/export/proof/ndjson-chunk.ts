@@ -6,6 +6,7 @@
  * test/unit/ndjson-chunk.test.ts holds the two equal.
  */
 import { isUtf8 } from 'node:buffer';
+import { isBlankLine } from './blank-line.js';
 import { eventRow } from './export-rows.js';
 import { HEADER, lineLeafHash } from './ndjson-line-leaf.js';
 import { rowLeafHash } from './row-leaf.js';
@@ -94,7 +95,7 @@ export function hashNdjsonChunk(
     }
     let lineText = bytes.toString('utf8', lineStart, end);
     if (at === 0 && firstLine && lineText.startsWith('\uFEFF')) lineText = lineText.slice(1);
-    if (lineText.trim() === '') continue;
+    if (isBlankLine(lineText)) continue;
     const row = eventRow(0, lineText);
     const r = rows++;
     lines[r] = at;
