@@ -6,7 +6,7 @@ type Serializer = ReturnType<ReturnType<SerializerFactory>>;
 /**
  * Fastify's own response serializer compiler (fast-json-stringify), each route's serializer
  * compiled when it first writes an answer instead of when the server starts (every response
- * schema of every route, ~0.15 s of a start's CPU, most of them for answers not given for a
+ * schema of every route, ~0.1 s of a start's CPU, most of them for answers not given for a
  * while), and kept for the life of the process under its schema and options: a process that
  * builds many apps (the test suite builds hundreds) compiles each response schema once instead of
  * once per app. A compiled serializer keeps no state between calls, and the compiler reads nothing
