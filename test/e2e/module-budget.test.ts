@@ -71,6 +71,19 @@ describe('the modules each kind of command loads', () => {
     expect(built.filter((name) => !bundleInputs.has(`dist/bundle/${name}`))).toEqual([]);
   });
 
+  it('every worker thread a module starts from a file beside it is a file of the bundle too (else the bundled server would silently run without it)', () => {
+    const started: string[] = [];
+    for (const file of readdirSync(SRC, { recursive: true, encoding: 'utf8' })) {
+      if (!file.endsWith('.ts')) continue;
+      const source = readFileSync(join(SRC, file), 'utf8');
+      if (!source.includes('new Worker(')) continue;
+      for (const [, name] of source.matchAll(/new URL\('\.\/([\w-]+)\.js', import\.meta\.url\)/g))
+        started.push(name as string);
+    }
+    expect(started).toEqual(expect.arrayContaining(['seal-worker', 'ndjson-worker']));
+    expect(started.filter((name) => !bundleInputs.has(`dist/bundle/${name}.js`))).toEqual([]);
+  });
+
   it('--help loads none of undici, fastify, better-sqlite3, pino, pdfkit, node:crypto (at most 88 modules)', async () => {
     const { env, loaded } = recording();
     const help = await runCli(['--help'], { env });
