@@ -51,8 +51,9 @@ describe('--columns, --json and --jq', () => {
   let hostileId: string;
   const via = () => ({ ...env, AUDIT_SERVER: proxy.url, AUDIT_TOKEN: token });
   const cli = (args: string[]) => runCli(args, { env: via() });
-  // tail follows until stopped: what it printed in its first seconds.
-  const tail = (args: string[]) => runCli(['tail', ...args], { env: via(), killAfterMs: 5_000 });
+  // tail follows until stopped: what it printed by its `lines`-th line, and just after.
+  const tail = (args: string[], lines: number) =>
+    runCli(['tail', ...args], { env: via(), killAfterMs: 20_000, stopAfterLines: lines });
   const ok = async (args: string[]) => {
     const result = await cli(args);
     expect(result.stderr).toBe('');
@@ -197,11 +198,11 @@ describe('--columns, --json and --jq', () => {
 
     it('tail --columns, and tail -o csv --columns', async () => {
       const newest = events.slice(0, 2).reverse();
-      const tsv = await tail(['-n', '2', '--columns', 'action,id']);
+      const tsv = await tail(['-n', '2', '--columns', 'action,id'], 3);
       expect(tsv.stdout).toBe(
         `ACTION\tID\n${newest.map((event) => `${event.action}\t${event.id}\n`).join('')}`,
       );
-      const csv = await tail(['-n', '2', '-o', 'csv', '--columns', 'id,ip']);
+      const csv = await tail(['-n', '2', '-o', 'csv', '--columns', 'id,ip'], 3);
       expect(csv.stdout).toBe(
         `id,ip_address\n${newest.map((event) => `${event.id},${event.context?.ip_address ?? ''}\n`).join('')}`,
       );
@@ -273,7 +274,7 @@ describe('--columns, --json and --jq', () => {
           .split('\n')
           .map((line) => JSON.parse(line)),
       ).toEqual(alices.map((event) => pick(event, ['id', 'context'])));
-      const followed = await tail(['-n', '1', '--json', 'action']);
+      const followed = await tail(['-n', '1', '--json', 'action'], 1);
       expect(followed.stdout).toBe(`${JSON.stringify({ action: events[0]?.action })}\n`);
       const show = await ok(['logs', 'show', events[0]?.id as string, '--json', 'id,category']);
       expect(JSON.parse(show)).toEqual(pick(events[0] as AuditEvent, ['id', 'category']));

@@ -25,10 +25,17 @@ export function cliEnv(configDir: string, extra: Record<string, string> = {}): N
 }
 
 /** Runs the built CLI to completion. */
+/** How long runCli's `stopAfterLines` waits, after the last line it waits for, for one too many. */
+const STOP_GRACE_MS = 500;
+
 export function runCli(
   args: string[],
-  /** `killAfterMs`: a command that may never end is killed then (its code is null). */
-  options: { env: NodeJS.ProcessEnv; input?: string; killAfterMs?: number },
+  /**
+   * `killAfterMs`: a command that may never end is killed then (its code is null).
+   * `stopAfterLines`: a command that follows (tail) is killed once it has printed that many
+   * lines, STOP_GRACE_MS later, so that a line too many still shows in its output.
+   */
+  options: { env: NodeJS.ProcessEnv; input?: string; killAfterMs?: number; stopAfterLines?: number },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: options.env, stdio: 'pipe' });
@@ -36,11 +43,15 @@ export function runCli(
       options.killAfterMs === undefined
         ? undefined
         : setTimeout(() => child.kill('SIGKILL'), options.killAfterMs);
+    let stopping: NodeJS.Timeout | undefined;
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
       stdout += chunk;
+      const lines = options.stopAfterLines;
+      if (lines !== undefined && !stopping && stdout.split('\n').length > lines)
+        stopping = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
     });
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
@@ -49,6 +60,7 @@ export function runCli(
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
+      clearTimeout(stopping);
       resolve({ code, stdout, stderr });
     });
     child.stdin.end(options.input ?? '');
