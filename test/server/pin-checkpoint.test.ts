@@ -33,6 +33,11 @@ describe('pinning the checkpoint a backup is proved against', () => {
     // One checkpoint now, the next only a minute later: the purge lands between the two.
     fixture = await createFixture({ checkpointIntervalMs: 60_000, now: () => now });
     const f = fixture;
+    // The fixture's own records first: sealed, signed (the first checkpoint is signed at once),
+    // and that checkpoint's record sealed, so that no record of theirs can land after the logins
+    // (where the sealer seals apart from ingest, PostgreSQL, it did now and then).
+    await f.app.services.sealer.settle();
+    await f.app.services.sealer.settle();
     await f.ingest([oldLogin(1, now), oldLogin(2, now)]);
     await new Promise((resolve) => setTimeout(resolve, 5));
     // Signed now, whatever the interval: where the sealer seals apart from ingest (PostgreSQL), a
