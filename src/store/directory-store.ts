@@ -261,19 +261,26 @@ function toOrganization(row: OrganizationRow): Organization {
   };
 }
 
-function toTokenRecord(row: TokenRow): TokenRecord {
-  return {
+/**
+ * Tokens as TOKEN_SELECT reads them, on either engine; `text` gives back text the engine stores
+ * otherwise (PostgreSQL escapes what it cannot hold, pg/text-escape.ts).
+ */
+export function tokenRecordReader(text: (stored: string) => string) {
+  return (row: TokenRow): TokenRecord => ({
     id: row.id,
     userId: row.user_id,
-    userEmail: row.user_email,
-    name: row.name,
+    userEmail: text(row.user_email),
+    name: row.name === null ? null : text(row.name),
     prefix: row.prefix,
     scope: row.scope,
     createdAt: row.created_at,
     revokedAt: row.revoked_at,
-  };
+  });
 }
 
-function randomHex(bytes: number): string {
+const toTokenRecord = tokenRecordReader((stored) => stored);
+
+/** The random part of a public id (`user_…`, `team_…`), `bytes` of it as hex. */
+export function randomHex(bytes: number): string {
   return randomBytes(bytes).toString('hex');
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Plan } from '../../domain/plans.js';
 import { generateToken, hashToken, tokensEqualHash } from '../../domain/token.js';
 import { tokenPrefix } from '../../domain/token-text.js';
@@ -6,9 +5,10 @@ import {
   type Authentication,
   type DirectoryStore,
   type Organization,
+  randomHex,
   TOKEN_SELECT,
-  type TokenRecord,
   type TokenRow,
+  tokenRecordReader,
   USER_SELECT,
   type User,
   type UserRow,
@@ -23,6 +23,8 @@ import { unescapeText as sent, escapeText as stored } from './text-escape.js';
  * writeTransaction).
  */
 export type Transact = <T>(work: (db: Queryable) => Promise<T>) => Promise<T>;
+
+const toTokenRecord = tokenRecordReader(sent);
 
 interface OrganizationRow {
   id: number;
@@ -252,21 +254,4 @@ function toOrganization(row: OrganizationRow): Organization {
     retentionDays: row.retention_days,
     accessLogging: row.access_logging,
   };
-}
-
-function toTokenRecord(row: TokenRow): TokenRecord {
-  return {
-    id: row.id,
-    userId: row.user_id,
-    userEmail: sent(row.user_email),
-    name: row.name === null ? null : sent(row.name),
-    prefix: row.prefix,
-    scope: row.scope,
-    createdAt: row.created_at,
-    revokedAt: row.revoked_at,
-  };
-}
-
-function randomHex(bytes: number): string {
-  return randomBytes(bytes).toString('hex');
 }
