@@ -24,10 +24,10 @@ export function cliEnv(configDir: string, extra: Record<string, string> = {}): N
   return { ...env, AUDIT_CONFIG_DIR: configDir, NO_COLOR: '1', ...extra };
 }
 
-/** Runs the built CLI to completion. */
 /** How long runCli's `stopAfterLines` waits, after the last line it waits for, for one too many. */
 const STOP_GRACE_MS = 500;
 
+/** Runs the built CLI to completion. */
 export function runCli(
   args: string[],
   /**
