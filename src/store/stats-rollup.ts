@@ -2,8 +2,7 @@ import type { EventFilter, VisibilityScope } from '../domain/filters.js';
 import type { StatsDimension } from '../domain/stats.js';
 import { HOUR_MS } from '../domain/stats-buckets.js';
 import type { ZoneSegment } from '../domain/zone-segments.js';
-import { buildEventWhere } from './event-query.js';
-import { type CountPlan, scanPart } from './stats-scan.js';
+import { type CountPlan, type NamedWhere, scanPart } from './stats-scan.js';
 import { bucketSql, type CountPart, partColumns } from './stats-sql.js';
 
 /** The filters event_counts can answer: its columns, and the range. */
@@ -43,6 +42,7 @@ export function rollupAnswers(
  * the events.
  */
 export function rollupParts(
+  namedWhere: NamedWhere,
   orgId: number,
   filter: EventFilter & { from: number; toExclusive: number },
   plan: CountPlan,
@@ -50,16 +50,17 @@ export function rollupParts(
   const scope: VisibilityScope = { kind: 'organization' };
   const firstHour = Math.ceil(filter.from / HOUR_MS);
   const endHour = Math.floor(filter.toExclusive / HOUR_MS);
-  if (firstHour >= endHour) return [scanPart(orgId, filter, scope, plan)];
+  if (firstHour >= endHour) return [scanPart(namedWhere, orgId, filter, scope, plan)];
 
   const { from, toExclusive, ...columns } = filter;
-  const where = buildEventWhere(orgId, columns, scope);
-  const params: Record<string, unknown> = { ...where.params, firstHour, endHour };
+  const params: Record<string, unknown> = { firstHour, endHour };
+  const where = namedWhere(orgId, columns, scope, params);
   const bucket = plan.unit ? bucketSql(plan.unit, plan.segments, `hour * ${HOUR_MS}`, params) : null;
   const sql = `SELECT ${partColumns(bucket, plan.keys)}, events AS n FROM event_counts
-    WHERE ${where.clauses.join(' AND ')} AND hour >= @firstHour AND hour < @endHour`;
-
+    WHERE ${where} AND hour >= @firstHour AND hour < @endHour`;
   const ragged = (start: number, end: number) =>
-    start < end ? [scanPart(orgId, { ...filter, from: start, toExclusive: end }, scope, plan)] : [];
+    start < end
+      ? [scanPart(namedWhere, orgId, { ...filter, from: start, toExclusive: end }, scope, plan)]
+      : [];
   return [...ragged(from, firstHour * HOUR_MS), { sql, params }, ...ragged(endHour * HOUR_MS, toExclusive)];
 }

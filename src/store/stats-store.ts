@@ -6,7 +6,7 @@ import { buildEventWhere } from './event-query.js';
 import { createStatementCache } from './statement-cache.js';
 import { bucketTotalsOf, keptByBucketOf, planStats, rankedSeriesOf, unkeyedCounts } from './stats-plan.js';
 import { rollupParts } from './stats-rollup.js';
-import { type CountPlan, scanPart } from './stats-scan.js';
+import { type CountPlan, scanPart, sqliteNamedWhere } from './stats-scan.js';
 import { bucketTotalsSql, type CountPart, keptByBucketSql, rankingSql, unionParts } from './stats-sql.js';
 
 /** Prepared counting queries kept (one per filter shape, dimensions and number of DST changes). */
@@ -76,7 +76,9 @@ export function createStatsStore(db: Db, options: StatsStoreOptions = {}) {
       const from = filter.from ?? firstMatching(orgId, { ...filter, toExclusive: to }, scope);
       const { ranged, plan, fromRollup, answer } = planStats(filter, scope, request, from);
       if (!ranged) return answer();
-      const parts = fromRollup ? rollupParts(orgId, ranged, plan) : [scanPart(orgId, ranged, scope, plan)];
+      const parts = fromRollup
+        ? rollupParts(sqliteNamedWhere, orgId, ranged, plan)
+        : [scanPart(sqliteNamedWhere, orgId, ranged, scope, plan)];
       // One snapshot: a writer on another connection between the queries would make the kept
       // counts and the totals disagree (and `other` wrong).
       return answer(db.transaction(() => rankedCounts(parts, plan, request.top))());

@@ -1,64 +1,21 @@
-import type { EventFilter, VisibilityScope } from '../../domain/filters.js';
-import { HOUR_MS } from '../../domain/stats-buckets.js';
-import type { CountPlan } from '../stats-scan.js';
-import { bucketSql, type CountPart, partColumns } from '../stats-sql.js';
+import type { NamedWhere } from '../stats-scan.js';
 import { buildEventWhere } from './event-query.js';
 
 /**
- * src/store/stats-sql.ts, stats-scan.ts and stats-rollup.ts for PostgreSQL. The parts are built
- * in SQLite's named form (@name), so its bucket SQL, part columns and union are shared; the
- * filter's clauses come from PostgreSQL's own where (positional, renamed to @wN), and the whole
- * query is made positional at the end (toPositional).
+ * src/store/stats-sql.ts for PostgreSQL. The counting parts are built in SQLite's named form
+ * (@name) by stats-scan.ts and stats-rollup.ts, so the bucket SQL, part columns and union are
+ * shared; the filter's clauses come from PostgreSQL's own where (positional, renamed to @wN), and
+ * the whole query is made positional at the end (toPositional).
  */
 
 /** PostgreSQL's where for the filter, its $N placeholders renamed @wN into `params`. */
-function namedWhere(
-  orgId: number,
-  filter: EventFilter,
-  scope: VisibilityScope,
-  params: Record<string, unknown>,
-): string {
+export const pgNamedWhere: NamedWhere = (orgId, filter, scope, params) => {
   const where = buildEventWhere(orgId, filter, scope);
   where.params.forEach((value, index) => {
     params[`w${index + 1}`] = value;
   });
   return where.clauses.join(' AND ').replace(/\$(\d+)/g, (_match, n: string) => `@w${n}`);
-}
-
-/** scanPart on PostgreSQL: one row per matching event. */
-export function pgScanPart(
-  orgId: number,
-  filter: EventFilter,
-  scope: VisibilityScope,
-  plan: CountPlan,
-): CountPart {
-  const params: Record<string, unknown> = {};
-  const where = namedWhere(orgId, filter, scope, params);
-  const bucket = plan.unit ? bucketSql(plan.unit, plan.segments, 'ts', params) : null;
-  return { sql: `SELECT ${partColumns(bucket, plan.keys)}, 1 AS n FROM events WHERE ${where}`, params };
-}
-
-/** rollupParts on PostgreSQL: whole hours from event_counts, the ragged ends from the events. */
-export function pgRollupParts(
-  orgId: number,
-  filter: EventFilter & { from: number; toExclusive: number },
-  plan: CountPlan,
-): CountPart[] {
-  const scope: VisibilityScope = { kind: 'organization' };
-  const firstHour = Math.ceil(filter.from / HOUR_MS);
-  const endHour = Math.floor(filter.toExclusive / HOUR_MS);
-  if (firstHour >= endHour) return [pgScanPart(orgId, filter, scope, plan)];
-
-  const { from, toExclusive, ...columns } = filter;
-  const params: Record<string, unknown> = { firstHour, endHour };
-  const where = namedWhere(orgId, columns, scope, params);
-  const bucket = plan.unit ? bucketSql(plan.unit, plan.segments, `hour * ${HOUR_MS}`, params) : null;
-  const sql = `SELECT ${partColumns(bucket, plan.keys)}, events AS n FROM event_counts
-    WHERE ${where} AND hour >= @firstHour AND hour < @endHour`;
-  const ragged = (start: number, end: number) =>
-    start < end ? [pgScanPart(orgId, { ...filter, from: start, toExclusive: end }, scope, plan)] : [];
-  return [...ragged(from, firstHour * HOUR_MS), { sql, params }, ...ragged(endHour * HOUR_MS, toExclusive)];
-}
+};
 
 const keyColumns = (count: number) => Array.from({ length: count }, (_key, index) => `k${index}`);
 

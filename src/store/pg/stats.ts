@@ -3,7 +3,8 @@ import type { StatsResult } from '../../domain/stats.js';
 import { keptSeries, type RankedCounts } from '../../domain/stats-groups.js';
 import type { Async } from '../port.js';
 import { bucketTotalsOf, keptByBucketOf, planStats, rankedSeriesOf, unkeyedCounts } from '../stats-plan.js';
-import type { CountPlan } from '../stats-scan.js';
+import { rollupParts } from '../stats-rollup.js';
+import { type CountPlan, scanPart } from '../stats-scan.js';
 import { type CountPart, unionParts } from '../stats-sql.js';
 import type { StatsRequest, StatsStore } from '../stats-store.js';
 import { buildEventWhere } from './event-query.js';
@@ -11,9 +12,8 @@ import type { Queryable } from './pool.js';
 import {
   pgBucketTotalsSql,
   pgKeptByBucketSql,
+  pgNamedWhere,
   pgRankingSql,
-  pgRollupParts,
-  pgScanPart,
   toPositional,
 } from './stats-sql.js';
 import { unescapeText } from './text-escape.js';
@@ -73,8 +73,8 @@ export function createPgStats(
       const { ranged, plan, fromRollup, answer } = planStats(filter, scope, request, from);
       if (!ranged) return answer();
       const parts = fromRollup
-        ? pgRollupParts(orgId, ranged, plan)
-        : [pgScanPart(orgId, ranged, scope, plan)];
+        ? rollupParts(pgNamedWhere, orgId, ranged, plan)
+        : [scanPart(pgNamedWhere, orgId, ranged, scope, plan)];
       return answer(await snapshot((q) => rankedCounts(q, parts, plan, request.top)));
     },
   };
