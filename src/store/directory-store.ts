@@ -44,13 +44,14 @@ export type Authentication =
   | { ok: true; token: TokenRecord; user: User; organization: Organization }
   | { ok: false; reason: 'unknown token' | 'revoked token' };
 
-interface OrganizationRow {
+/** An organization's row on either engine (SQLite's boolean is 0 or 1). */
+export interface OrganizationRow {
   id: number;
   slug: string;
   name: string;
   plan: Plan;
   retention_days: number | null;
-  access_logging: number;
+  access_logging: number | boolean;
 }
 
 /** A user as USER_SELECT reads it, on either engine. */
@@ -250,16 +251,19 @@ export function createDirectoryStore(db: Db, now: () => number = Date.now) {
   }
 }
 
-function toOrganization(row: OrganizationRow): Organization {
-  return {
+/** Organizations as either engine reads them; `text` as for tokenRecordReader. */
+export function organizationReader(text: (stored: string) => string) {
+  return (row: OrganizationRow): Organization => ({
     id: row.id,
-    slug: row.slug,
-    name: row.name,
+    slug: text(row.slug),
+    name: text(row.name),
     plan: row.plan,
     retentionDays: row.retention_days,
-    accessLogging: row.access_logging === 1,
-  };
+    accessLogging: Boolean(row.access_logging),
+  });
 }
+
+const toOrganization = organizationReader((stored) => stored);
 
 /**
  * Tokens as TOKEN_SELECT reads them, on either engine; `text` gives back text the engine stores

@@ -1,10 +1,10 @@
-import type { Plan } from '../../domain/plans.js';
 import { generateToken, hashToken, tokensEqualHash } from '../../domain/token.js';
 import { tokenPrefix } from '../../domain/token-text.js';
 import {
   type Authentication,
   type DirectoryStore,
-  type Organization,
+  type OrganizationRow,
+  organizationReader,
   randomHex,
   TOKEN_SELECT,
   type TokenRow,
@@ -25,15 +25,7 @@ import { unescapeText as sent, escapeText as stored } from './text-escape.js';
 export type Transact = <T>(work: (db: Queryable) => Promise<T>) => Promise<T>;
 
 const toTokenRecord = tokenRecordReader(sent);
-
-interface OrganizationRow {
-  id: number;
-  slug: string;
-  name: string;
-  plan: Plan;
-  retention_days: number | null;
-  access_logging: boolean;
-}
+const toOrganization = organizationReader(sent);
 
 const ORG_SELECT = 'SELECT id, slug, name, plan, retention_days, access_logging FROM organizations';
 const USER_BY_EMAIL = `${USER_SELECT} WHERE u.org_id = $1 AND ascii_fold(u.email) = ascii_fold($2)`;
@@ -242,16 +234,5 @@ function toUser(row: UserRow): User {
     name: sent(row.name),
     role: row.role,
     team: row.team_public_id ? { publicId: row.team_public_id, name: sent(row.team_name ?? '') } : null,
-  };
-}
-
-function toOrganization(row: OrganizationRow): Organization {
-  return {
-    id: row.id,
-    slug: sent(row.slug),
-    name: sent(row.name),
-    plan: row.plan,
-    retentionDays: row.retention_days,
-    accessLogging: row.access_logging,
   };
 }
