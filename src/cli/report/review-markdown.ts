@@ -8,15 +8,7 @@ import { sanitizeForDisplay } from '../../format/sanitize.js';
 import { formatTimestamp } from '../../format/time-format.js';
 import { renderFindingChart } from '../output/charts/finding-chart.js';
 import { logsCommandLine } from './logs-command.js';
-import {
-  findingCountsText,
-  listedIds,
-  rangeText,
-  SEVERITY_LABEL,
-  severityCountsText,
-  severityOf,
-  whenText,
-} from './review-text.js';
+import { findingFacts, reviewHeading } from './review-text.js';
 
 export interface MarkdownReviewOptions {
   zone: string;
@@ -29,11 +21,12 @@ const CHART_COLUMNS = 72;
 
 export function reviewMarkdown(review: SecurityReview, options: MarkdownReviewOptions): string {
   const out = ['# Security review', ''];
+  const heading = reviewHeading(review, options.zone);
   if (options.source) out.push(`- **Log:** ${markdownText(options.source)}`);
   out.push(
-    `- **Period:** ${markdownText(rangeText(review, options.zone))}`,
+    `- **Period:** ${markdownText(heading.period)}`,
     `- **Generated:** ${markdownText(formatTimestamp(review.generated_at, options.zone))} (${markdownText(options.zone)})`,
-    `- **Findings:** ${severityCountsText(review)}`,
+    `- **Findings:** ${heading.findings}`,
     '',
   );
   if (review.findings.length === 0) {
@@ -41,14 +34,11 @@ export function reviewMarkdown(review: SecurityReview, options: MarkdownReviewOp
     return out.join('\n');
   }
   review.findings.forEach((finding, index) => {
-    const severity = SEVERITY_LABEL[severityOf(finding)];
-    out.push(`## ${index + 1}. ${severity}: ${markdownText(finding.summary)}`, '');
+    const { label, when, counts, ids, more } = findingFacts(finding, options.zone);
+    out.push(`## ${index + 1}. ${label}: ${markdownText(finding.summary)}`, '');
     out.push(`- **Rule:** ${markdownText(finding.rule)}`);
-    const when = whenText(finding, options.zone);
     if (when) out.push(`- **When:** ${markdownText(when)}`);
-    const counts = findingCountsText(finding);
     if (counts) out.push(`- **Counts:** ${markdownText(counts)}`);
-    const { ids, more } = listedIds(finding);
     if (ids.length > 0) {
       const list = ids.map(markdownText).join(', ') + (more > 0 ? `, and ${more} more` : '');
       out.push(`- **Events (${ids.length + more}):** ${list}`);

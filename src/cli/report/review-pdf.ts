@@ -9,17 +9,7 @@ import { BOLD, FONT, MUTED, PAGE_SIZE, PageFlow } from '../../export/pdf/layout.
 import { type Measure, pdfText } from '../../export/pdf/text.js';
 import { formatTimestamp } from '../../format/time-format.js';
 import { logsCommandLine } from './logs-command.js';
-import {
-  count,
-  type Finding,
-  findingCountsText,
-  listedIds,
-  rangeText,
-  SEVERITY_LABEL,
-  severityCountsText,
-  severityOf,
-  whenText,
-} from './review-text.js';
+import { count, type Finding, findingFacts, reviewHeading } from './review-text.js';
 
 export interface PdfReviewOptions {
   zone: string;
@@ -40,13 +30,15 @@ const BAR_FILL = '#5d6d7e';
 /** The whole PDF, in memory: a review is a few pages. */
 export function reviewPdf(review: SecurityReview, options: PdfReviewOptions): Promise<Buffer> {
   const generatedAt = new Date(Date.parse(review.generated_at) || Date.now());
+  const heading = reviewHeading(review, options.zone);
+  const period = pdfText(heading.period);
   const doc = new PDFDocument({
     size: PAGE_SIZE,
     autoFirstPage: false,
     info: {
       Title: 'Security review',
       Author: pdfText(options.source),
-      Subject: pdfText(rangeText(review, options.zone)),
+      Subject: period,
       Creator: 'audit',
       CreationDate: generatedAt,
     },
@@ -57,7 +49,6 @@ export function reviewPdf(review: SecurityReview, options: PdfReviewOptions): Pr
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
-  const period = pdfText(rangeText(review, options.zone));
   const flow = new PageFlow(doc, {
     header: [pdfText(`Security review - ${options.source}`), period],
     footer: pdfText(`Generated ${formatTimestamp(review.generated_at, options.zone)} (${options.zone})`),
@@ -67,7 +58,7 @@ export function reviewPdf(review: SecurityReview, options: PdfReviewOptions): Pr
   y = flow.paragraph(pdfText(options.source), flow.left, y, flow.width, 2, { size: 12, color: MUTED }) + 8;
   for (const [label, value] of [
     ['Period', period],
-    ['Findings', pdfText(severityCountsText(review))],
+    ['Findings', pdfText(heading.findings)],
   ]) {
     flow.text(label ?? '', flow.left, y, { font: BOLD, size: 9.5 });
     y = flow.paragraph(value ?? '', flow.left + 70, y, flow.width - 70, 2, { size: 9.5 }) + 2;
@@ -96,12 +87,12 @@ function room(flow: PageFlow, cursor: { y: number }, height: number): void {
 }
 
 function drawFinding(flow: PageFlow, cursor: { y: number }, finding: Finding, zone: string): void {
-  const severity = severityOf(finding);
+  const { severity, label, when, counts, ids, more } = findingFacts(finding, zone);
   const left = flow.left + TAG_WIDTH + 8;
   const width = flow.right - left;
   room(flow, cursor, 60);
   flow.rect(flow.left, cursor.y - 1, TAG_WIDTH, 13, SEVERITY_FILL[severity]);
-  flow.text(SEVERITY_LABEL[severity], flow.left, cursor.y + 1.5, {
+  flow.text(label, flow.left, cursor.y + 1.5, {
     font: BOLD,
     size: 8,
     color: '#ffffff',
@@ -110,10 +101,9 @@ function drawFinding(flow: PageFlow, cursor: { y: number }, finding: Finding, zo
   });
   cursor.y =
     flow.paragraph(pdfText(finding.summary), left, cursor.y, width, 4, { font: BOLD, size: 10.5 }) + 2;
-  const facts = [whenText(finding, zone), findingCountsText(finding), pdfText(finding.rule)].filter(Boolean);
+  const facts = [when, counts, pdfText(finding.rule)].filter(Boolean);
   cursor.y =
     flow.paragraph(pdfText(facts.join(' · ')), left, cursor.y, width, 2, { size: 8.5, color: MUTED }) + 2;
-  const { ids, more } = listedIds(finding);
   if (ids.length > 0) {
     const words = [
       `Events (${count(ids.length + more)}):`,

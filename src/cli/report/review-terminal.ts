@@ -10,16 +10,7 @@ import { MIN_CHART_WIDTH } from '../output/charts/chart-text.js';
 import { renderFindingChart } from '../output/charts/finding-chart.js';
 import { cutToWidth, textWidth } from '../output/text-width.js';
 import { logsCommandLine } from './logs-command.js';
-import {
-  type Finding,
-  findingCountsText,
-  listedIds,
-  rangeText,
-  SEVERITY_LABEL,
-  severityCountsText,
-  severityOf,
-  whenText,
-} from './review-text.js';
+import { type FindingFacts, findingFacts, reviewHeading } from './review-text.js';
 
 export interface TerminalReviewOptions {
   zone: string;
@@ -40,23 +31,24 @@ export function reviewTerminalLines(review: SecurityReview, options: TerminalRev
     info: chalk.dim,
   };
   const width = Math.max(40, options.width);
+  const heading = reviewHeading(review, options.zone);
   const lines = [
-    ...wrap(`Security review · ${rangeText(review, options.zone)}`, width).map((line) => chalk.bold(line)),
-    ...wrap(`Findings: ${severityCountsText(review)}`, width),
+    ...wrap(`Security review · ${heading.period}`, width).map((line) => chalk.bold(line)),
+    ...wrap(`Findings: ${heading.findings}`, width),
   ];
   if (review.findings.length === 0) {
     lines.push('', 'No findings: nothing in this period matched a review rule.');
     return lines;
   }
   for (const finding of review.findings) {
-    const severity = severityOf(finding);
-    const label = SEVERITY_LABEL[severity];
+    const facts = findingFacts(finding, options.zone);
+    const { severity, label } = facts;
     const summary = wrap(sanitizeForDisplay(finding.summary), width - LABEL_WIDTH);
     lines.push('', `${styles[severity](label)}${' '.repeat(LABEL_WIDTH - label.length)}${summary[0] ?? ''}`);
     for (const line of summary.slice(1)) lines.push(INDENT + line);
-    const facts = [whenText(finding, options.zone), findingCountsText(finding)].filter(Boolean).join(' · ');
-    if (facts) for (const line of wrap(facts, width - LABEL_WIDTH)) lines.push(INDENT + chalk.dim(line));
-    lines.push(...idLines(finding, width - LABEL_WIDTH).map((line) => INDENT + line));
+    const when = [facts.when, facts.counts].filter(Boolean).join(' · ');
+    if (when) for (const line of wrap(when, width - LABEL_WIDTH)) lines.push(INDENT + chalk.dim(line));
+    lines.push(...idLines(facts, width - LABEL_WIDTH).map((line) => INDENT + line));
     for (const query of Array.isArray(finding.queries) ? finding.queries : [])
       lines.push(`${INDENT}$ ${logsCommandLine(query)}`);
     if (finding.chart) {
@@ -70,8 +62,7 @@ export function reviewTerminalLines(review: SecurityReview, options: TerminalRev
 }
 
 /** `28 events: log_a log_b … +18 more`, wrapped under its own start. */
-function idLines(finding: Finding, width: number): string[] {
-  const { ids, more } = listedIds(finding);
+function idLines({ ids, more }: FindingFacts, width: number): string[] {
   if (ids.length === 0) return [];
   const total = ids.length + more;
   const head = `${total} ${total === 1 ? 'event' : 'events'}: `;
