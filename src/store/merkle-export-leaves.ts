@@ -12,7 +12,8 @@ export interface ExportLeafPage {
   last: { ts: number; seq: number } | undefined;
 }
 
-type ExportRow = [
+/** A page query's row joined to its leaf: what both engines read for exportLeaves. */
+export type ExportLeafRow = [
   ts: number,
   seq: number,
   position: number | null,
@@ -41,32 +42,37 @@ export function createExportLeafReader(db: Db) {
       after: { ts: number; seq: number } | undefined,
       limit: number,
     ): ExportLeafPage {
-      const cursor = after && { order: 'asc' as const, timestamp: after.ts, seq: after.seq };
       const { sql, params } = buildPageQuery(
         'ts, seq',
         orgId,
         filter,
         { kind: 'organization' },
-        {
-          order: 'asc',
-          limit,
-          ...(cursor ? { cursor } : {}),
-        },
+        exportLeafPageRequest(after, limit),
       );
       // The page's leaves joined in SQLite: a lookup per row from here cost several times more.
       const joined = `SELECT page.ts, page.seq, leaf.position, leaf.salt, leaf.commitment FROM (${sql}) AS page
         LEFT JOIN merkle_leaves AS leaf ON leaf.event_seq = page.seq AND leaf.org_id = @orgId
         ORDER BY page.ts, page.seq`;
-      const rows = exportStatements.get(joined).all(params) as ExportRow[];
-      const page = rows.slice(0, limit);
-      const final = page.at(-1);
-      return {
-        leaves: page.map(([, , position, salt, commitment]) =>
-          position === null ? undefined : { position, salt, commitment: commitment as Buffer },
-        ),
-        hasMore: rows.length > limit,
-        last: final && { ts: final[0], seq: final[1] },
-      };
+      return exportLeafPageOf(exportStatements.get(joined).all(params) as ExportLeafRow[], limit);
     },
+  };
+}
+
+/** The page request (either engine's buildPageQuery) of exportLeaves: order=asc, after `after`. */
+export function exportLeafPageRequest(after: { ts: number; seq: number } | undefined, limit: number) {
+  const cursor = after && { order: 'asc' as const, timestamp: after.ts, seq: after.seq };
+  return { order: 'asc' as const, limit, ...(cursor ? { cursor } : {}) };
+}
+
+/** The page of `limit + 1` joined rows that a page query read (the extra row: more follow). */
+export function exportLeafPageOf(rows: ExportLeafRow[], limit: number): ExportLeafPage {
+  const page = rows.slice(0, limit);
+  const final = page.at(-1);
+  return {
+    leaves: page.map(([, , position, salt, commitment]) =>
+      position === null ? undefined : { position, salt, commitment: commitment as Buffer },
+    ),
+    hasMore: rows.length > limit,
+    last: final && { ts: final[0], seq: final[1] },
   };
 }

@@ -2,7 +2,12 @@ import type { EventFilter } from '../../domain/filters.js';
 import { MAX_LEAVES_PER_READ } from '../../domain/request-limits.js';
 import { toIso } from '../../domain/time.js';
 import { type EventFieldColumn, FIELD_COLUMNS } from '../event-columns.js';
-import type { ExportLeafPage } from '../merkle-export-leaves.js';
+import {
+  type ExportLeafPage,
+  type ExportLeafRow,
+  exportLeafPageOf,
+  exportLeafPageRequest,
+} from '../merkle-export-leaves.js';
 import { type LeafRows, MAX_UNSEALED_PER_READ } from '../merkle-leaf-rows.js';
 import { buildPageQuery } from './event-query.js';
 import { EVENT_COLUMNS, eventJson, pgValuesToStoredEvent } from './event-rows.js';
@@ -94,28 +99,17 @@ export async function readExportLeaves(
   after: { ts: number; seq: number } | undefined,
   limit: number,
 ): Promise<ExportLeafPage> {
-  const cursor = after && { order: 'asc' as const, timestamp: after.ts, seq: after.seq };
   const { sql, params } = buildPageQuery(
     'ts, seq',
     orgId,
     filter,
     { kind: 'organization' },
-    { order: 'asc', limit, ...(cursor ? { cursor } : {}) },
+    exportLeafPageRequest(after, limit),
   );
   // The organization is the page query's first value ($1).
   const joined = `SELECT page.ts, page.seq, leaf.position, leaf.salt, leaf.commitment FROM (${sql}) AS page
     LEFT JOIN merkle_leaves AS leaf ON leaf.org_id = $1 AND leaf.event_seq = page.seq
     ORDER BY page.ts, page.seq`;
-  const { rows } = await db.query<unknown[]>({ text: joined, values: params, rowMode: 'array' });
-  const page = rows.slice(0, limit);
-  const final = page.at(-1);
-  return {
-    leaves: page.map(([, , position, salt, commitment]) =>
-      position === null
-        ? undefined
-        : { position: position as number, salt: salt as Buffer | null, commitment: commitment as Buffer },
-    ),
-    hasMore: rows.length > limit,
-    last: final && { ts: final[0] as number, seq: final[1] as number },
-  };
+  const { rows } = await db.query<ExportLeafRow>({ text: joined, values: params, rowMode: 'array' });
+  return exportLeafPageOf(rows, limit);
 }
