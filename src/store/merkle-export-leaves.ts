@@ -1,6 +1,6 @@
-import type { EventFilter } from '../domain/filters.js';
+import type { EventFilter, VisibilityScope } from '../domain/filters.js';
 import type { Db } from './database.js';
-import { buildPageQuery } from './event-query.js';
+import { buildPageQuery, type PageQueryRequest } from './event-query.js';
 import type { EventLeaf } from './merkle-store.js';
 import { createStatementCache } from './statement-cache.js';
 
@@ -42,26 +42,50 @@ export function createExportLeafReader(db: Db) {
       after: { ts: number; seq: number } | undefined,
       limit: number,
     ): ExportLeafPage {
-      const { sql, params } = buildPageQuery(
-        'ts, seq',
-        orgId,
-        filter,
-        { kind: 'organization' },
-        exportLeafPageRequest(after, limit),
-      );
       // The page's leaves joined in SQLite: a lookup per row from here cost several times more.
-      const joined = `SELECT page.ts, page.seq, leaf.position, leaf.salt, leaf.commitment FROM (${sql}) AS page
-        LEFT JOIN merkle_leaves AS leaf ON leaf.event_seq = page.seq AND leaf.org_id = @orgId
-        ORDER BY page.ts, page.seq`;
-      return exportLeafPageOf(exportStatements.get(joined).all(params) as ExportLeafRow[], limit);
+      const { sql, params } = exportLeavesQuery(buildPageQuery, '@orgId', orgId, filter, after, limit);
+      return exportLeafPageOf(exportStatements.get(sql).all(params) as ExportLeafRow[], limit);
     },
   };
 }
 
-/** The page request (either engine's buildPageQuery) of exportLeaves: order=asc, after `after`. */
-export function exportLeafPageRequest(after: { ts: number; seq: number } | undefined, limit: number) {
+type PageQueryBuilder<Params> = (
+  columns: string,
+  orgId: number,
+  filter: EventFilter,
+  scope: VisibilityScope,
+  request: PageQueryRequest,
+) => { sql: string; params: Params };
+
+/**
+ * exportLeaves' query on either engine: the page `buildPage` makes of the events a list with
+ * `filter` and order=asc gives after `after`, each row joined to its leaf (`org` is how the
+ * engine's page query names the organization's value).
+ */
+export function exportLeavesQuery<Params>(
+  buildPage: PageQueryBuilder<Params>,
+  org: string,
+  orgId: number,
+  filter: EventFilter,
+  after: { ts: number; seq: number } | undefined,
+  limit: number,
+): { sql: string; params: Params } {
   const cursor = after && { order: 'asc' as const, timestamp: after.ts, seq: after.seq };
-  return { order: 'asc' as const, limit, ...(cursor ? { cursor } : {}) };
+  const page = buildPage(
+    'ts, seq',
+    orgId,
+    filter,
+    { kind: 'organization' },
+    {
+      order: 'asc',
+      limit,
+      ...(cursor ? { cursor } : {}),
+    },
+  );
+  const sql = `SELECT page.ts, page.seq, leaf.position, leaf.salt, leaf.commitment FROM (${page.sql}) AS page
+    LEFT JOIN merkle_leaves AS leaf ON leaf.org_id = ${org} AND leaf.event_seq = page.seq
+    ORDER BY page.ts, page.seq`;
+  return { sql, params: page.params };
 }
 
 /** The page of `limit + 1` joined rows that a page query read (the extra row: more follow). */

@@ -6,7 +6,7 @@ import {
   type ExportLeafPage,
   type ExportLeafRow,
   exportLeafPageOf,
-  exportLeafPageRequest,
+  exportLeavesQuery,
 } from '../merkle-export-leaves.js';
 import { type LeafRows, MAX_UNSEALED_PER_READ } from '../merkle-leaf-rows.js';
 import { buildPageQuery } from './event-query.js';
@@ -99,17 +99,8 @@ export async function readExportLeaves(
   after: { ts: number; seq: number } | undefined,
   limit: number,
 ): Promise<ExportLeafPage> {
-  const { sql, params } = buildPageQuery(
-    'ts, seq',
-    orgId,
-    filter,
-    { kind: 'organization' },
-    exportLeafPageRequest(after, limit),
-  );
   // The organization is the page query's first value ($1).
-  const joined = `SELECT page.ts, page.seq, leaf.position, leaf.salt, leaf.commitment FROM (${sql}) AS page
-    LEFT JOIN merkle_leaves AS leaf ON leaf.org_id = $1 AND leaf.event_seq = page.seq
-    ORDER BY page.ts, page.seq`;
-  const { rows } = await db.query<ExportLeafRow>({ text: joined, values: params, rowMode: 'array' });
+  const { sql, params } = exportLeavesQuery(buildPageQuery, '$1', orgId, filter, after, limit);
+  const { rows } = await db.query<ExportLeafRow>({ text: sql, values: params, rowMode: 'array' });
   return exportLeafPageOf(rows, limit);
 }
