@@ -46,8 +46,8 @@ export function reviewTerminalLines(review: SecurityReview, options: TerminalRev
     const summary = wrap(sanitizeForDisplay(finding.summary), width - LABEL_WIDTH);
     lines.push('', `${styles[severity](label)}${' '.repeat(LABEL_WIDTH - label.length)}${summary[0] ?? ''}`);
     for (const line of summary.slice(1)) lines.push(INDENT + line);
-    const when = [facts.when, facts.counts].filter(Boolean).join(' · ');
-    if (when) for (const line of wrap(when, width - LABEL_WIDTH)) lines.push(INDENT + chalk.dim(line));
+    const detail = [facts.when, facts.counts].filter(Boolean).join(' · ');
+    if (detail) for (const line of wrap(detail, width - LABEL_WIDTH)) lines.push(INDENT + chalk.dim(line));
     lines.push(...idLines(facts, width - LABEL_WIDTH).map((line) => INDENT + line));
     for (const query of Array.isArray(finding.queries) ? finding.queries : [])
       lines.push(`${INDENT}$ ${logsCommandLine(query)}`);
