@@ -6,6 +6,7 @@ export interface ZoneSegment {
   offsetMs: number;
 }
 
+const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 /** How far apart the offset is probed: no zone has changed its offset and back within a week. */
 const PROBE_MS = 7 * DAY_MS;
@@ -69,4 +70,21 @@ function firstInstantWithOffset(zone: string, before: number, after: number, off
   }
   // Offsets change on whole seconds: the first whole second after `low`.
   return Math.min(Math.floor(low / 1000) * 1000 + 1000, high);
+}
+
+/** The offset in force at `at` among `segments` (the first segment's before it). */
+export function offsetAt(segments: readonly ZoneSegment[], at: number): number {
+  let offset = (segments[0] as ZoneSegment).offsetMs;
+  for (const segment of segments) if (segment.start <= at) offset = segment.offsetMs;
+  return offset;
+}
+
+/**
+ * Whether every offset and every change among `segments` falls on a whole UTC hour: then each
+ * UTC hour lies inside one hour, and one day, of the zone (what the hourly rollups need).
+ */
+export function onWholeHours(segments: readonly ZoneSegment[]): boolean {
+  return segments.every(
+    (segment, index) => segment.offsetMs % HOUR_MS === 0 && (index === 0 || segment.start % HOUR_MS === 0),
+  );
 }

@@ -1,5 +1,5 @@
 import type { Finding } from '../domain/review.js';
-import { offsetSegments } from '../domain/zone-offsets.js';
+import { zoneSegments } from '../domain/zone-segments.js';
 import { startOfZonedDay } from '../domain/zoned-time.js';
 import { groupBursts } from './bursts.js';
 import { dayText, localDay } from './day-chart.js';
@@ -25,7 +25,7 @@ export async function unusualHourFindings(sources: ReviewSources): Promise<Findi
   const { aggregates, orgId, from, to, zone, offsets } = sources;
   const baselineFrom = from - UNUSUAL_HOUR_BASELINE_MS;
   // The baseline's own offsets: a DST change inside it moves an hour of the day.
-  const allOffsets = offsetSegments(zone, baselineFrom, to);
+  const allOffsets = zoneSegments(zone, baselineFrom, to);
   const hours = await aggregates.unusualHours(
     orgId,
     { baselineFrom, from, to },
@@ -71,7 +71,7 @@ export async function volumeFindings(sources: ReviewSources): Promise<Finding[]>
   const oldest = await queries.firstEventTs(orgId);
   if (oldest === null) return [];
   const baselineFrom = from - (VOLUME_BASELINE_DAYS + 1) * DAY_MS;
-  const offsets = offsetSegments(zone, baselineFrom, to);
+  const offsets = zoneSegments(zone, baselineFrom, to);
   const counts = await aggregates.dailyCategoryCounts(orgId, baselineFrom, to, offsets);
   const spikes = findVolumeSpikes(counts, {
     firstDay: localDay(from, offsets),

@@ -1,10 +1,10 @@
 import type { FindingChart } from '../domain/review.js';
-import { type OffsetSegment, offsetAt } from '../domain/zone-offsets.js';
+import { offsetAt, type ZoneSegment } from '../domain/zone-segments.js';
 
 const DAY_MS = 86_400_000;
 
 /** Days since 1970-01-01 of the instant `ts` in the zone whose offsets `zone` lists. */
-export function localDay(ts: number, zone: readonly OffsetSegment[]): number {
+export function localDay(ts: number, zone: readonly ZoneSegment[]): number {
   return Math.floor((ts + offsetAt(zone, ts)) / DAY_MS);
 }
 

@@ -1,5 +1,5 @@
 import { type Finding, type ReviewResult, SEVERITIES, type Severity } from '../domain/review.js';
-import { offsetSegments } from '../domain/zone-offsets.js';
+import { zoneSegments } from '../domain/zone-segments.js';
 import type { StorePort } from '../store/port.js';
 import { type ReviewRow, ROLE_ACTIONS } from '../store/review-queries.js';
 import { destructiveFindings, unusualHourFindings, volumeFindings } from './activity.js';
@@ -45,7 +45,7 @@ export async function securityReview(
     from,
     to,
     zone,
-    offsets: offsetSegments(zone, from, to),
+    offsets: zoneSegments(zone, from, to),
   };
   const findings: Finding[] = [];
   for (const rule of [

@@ -1,4 +1,4 @@
-import type { OffsetSegment } from '../domain/zone-offsets.js';
+import type { ZoneSegment } from '../domain/zone-segments.js';
 import type { Async } from '../store/port.js';
 import type { ReviewAggregates } from '../store/review-aggregates.js';
 import type { ReviewQueries } from '../store/review-queries.js';
@@ -12,5 +12,5 @@ export interface ReviewSources {
   to: number;
   /** The IANA zone of day charts and hour rules, and its offsets over the range (and baselines). */
   zone: string;
-  offsets: readonly OffsetSegment[];
+  offsets: readonly ZoneSegment[];
 }

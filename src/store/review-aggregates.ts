@@ -1,6 +1,6 @@
-import type { OffsetSegment } from '../domain/zone-offsets.js';
+import { onWholeHours, type ZoneSegment } from '../domain/zone-segments.js';
 import type { Db } from './database.js';
-import { dailyCountsFromEvents, dailyCountsFromRollup, rollupHasDays } from './review-daily-counts.js';
+import { dailyCountsFromEvents, dailyCountsFromRollup } from './review-daily-counts.js';
 import { BY_ACTION, MAX_RULE_ROWS, USER_KEY_SQL } from './review-queries.js';
 import { createStatementCache } from './statement-cache.js';
 import { localDaySql, localHourSql } from './zone-sql.js';
@@ -95,7 +95,7 @@ export function createReviewAggregates(db: Db) {
 
   return {
     /** Events of one action in [from, to) by day of the zone (days since 1970-01-01). */
-    actionByDay(orgId: number, action: string, from: number, to: number, zone: readonly OffsetSegment[]) {
+    actionByDay(orgId: number, action: string, from: number, to: number, zone: readonly ZoneSegment[]) {
       return all(
         `SELECT ${localDaySql(zone)} AS day, count(*) FROM events ${BY_ACTION}
          WHERE org_id = @orgId AND action = @action AND ts >= @from AND ts < @to GROUP BY day ORDER BY day`,
@@ -152,7 +152,7 @@ export function createReviewAggregates(db: Db) {
     unusualHours(
       orgId: number,
       range: { baselineFrom: number; from: number; to: number },
-      zone: readonly OffsetSegment[],
+      zone: readonly ZoneSegment[],
       minBaseline: number,
     ): UnusualHour[] {
       const found: UnusualHour[] = [];
@@ -181,7 +181,7 @@ export function createReviewAggregates(db: Db) {
       person: { email: string | null; id: string | null },
       hours: number[],
       range: { from: number; to: number },
-      zone: readonly OffsetSegment[],
+      zone: readonly ZoneSegment[],
       limit: number,
     ): string[] {
       const who =
@@ -200,8 +200,8 @@ export function createReviewAggregates(db: Db) {
      * Events per category per day of the zone in [from, to), but the server's checkpoint records:
      * from the hourly rollup when the zone's days are whole UTC hours, else from the events.
      */
-    dailyCategoryCounts(orgId: number, from: number, to: number, zone: readonly OffsetSegment[]) {
-      const count = rollupHasDays(zone) ? dailyCountsFromRollup : dailyCountsFromEvents;
+    dailyCategoryCounts(orgId: number, from: number, to: number, zone: readonly ZoneSegment[]) {
+      const count = onWholeHours(zone) ? dailyCountsFromRollup : dailyCountsFromEvents;
       return count(all, orgId, { from, to }, zone);
     },
 

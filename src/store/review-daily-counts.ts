@@ -1,6 +1,6 @@
 import { CATEGORIES } from '../domain/categories.js';
 import { CHECKPOINT_SIGNED } from '../domain/checkpoint-record.js';
-import type { OffsetSegment } from '../domain/zone-offsets.js';
+import type { ZoneSegment } from '../domain/zone-segments.js';
 import { localDaySql } from './zone-sql.js';
 
 const HOUR_MS = 3_600_000;
@@ -25,21 +25,11 @@ export const SQLITE_EVENTS_BY_CATEGORY = 'events INDEXED BY events_category_time
 /** The server's own checkpoint records come every minute of activity: not the log's volume. */
 const NOT_CHECKPOINT = `NOT (category = 'audit' AND action = '${CHECKPOINT_SIGNED}')`;
 
-/**
- * Whether event_counts can give days of this zone: its offsets and their changes fall on whole
- * UTC hours, so every hour of the rollup lies inside one day of the zone.
- */
-export function rollupHasDays(zone: readonly OffsetSegment[]): boolean {
-  return zone.every(
-    (segment, index) => segment.offsetMs % HOUR_MS === 0 && (index === 0 || segment.from % HOUR_MS === 0),
-  );
-}
-
 /** The counts of [from, to) from the events themselves, by the (org, category, ts) index. */
 export function eventCountParts(
   orgId: number,
   range: { from: number; to: number },
-  zone: readonly OffsetSegment[],
+  zone: readonly ZoneSegment[],
   events = SQLITE_EVENTS_BY_CATEGORY,
 ): DailyCountPart[] {
   return CATEGORIES.map((category) => {
@@ -56,12 +46,12 @@ export function eventCountParts(
 
 /**
  * The same counts from event_counts: its whole hours of [from, to), and the ragged part of an
- * hour at either end from the events. Only for a zone rollupHasDays accepts.
+ * hour at either end from the events. Only for a zone on whole hours (onWholeHours).
  */
 export function rollupCountParts(
   orgId: number,
   range: { from: number; to: number },
-  zone: readonly OffsetSegment[],
+  zone: readonly ZoneSegment[],
   events = SQLITE_EVENTS_BY_CATEGORY,
 ): DailyCountPart[] {
   const firstHour = Math.ceil(range.from / HOUR_MS);
@@ -118,7 +108,7 @@ export function dailyCountsFromEvents(
   all: Rows,
   orgId: number,
   range: { from: number; to: number },
-  zone: readonly OffsetSegment[],
+  zone: readonly ZoneSegment[],
 ): DailyCategoryCounts {
   return countsOf(all, eventCountParts(orgId, range, zone));
 }
@@ -128,7 +118,7 @@ export function dailyCountsFromRollup(
   all: Rows,
   orgId: number,
   range: { from: number; to: number },
-  zone: readonly OffsetSegment[],
+  zone: readonly ZoneSegment[],
 ): DailyCategoryCounts {
   return countsOf(all, rollupCountParts(orgId, range, zone));
 }

@@ -1,7 +1,7 @@
 import type { EventFilter, VisibilityScope } from '../domain/filters.js';
 import type { StatsDimension } from '../domain/stats.js';
 import { HOUR_MS } from '../domain/stats-buckets.js';
-import type { ZoneSegment } from '../domain/zone-segments.js';
+import { onWholeHours, type ZoneSegment } from '../domain/zone-segments.js';
 import { type CountPlan, type NamedWhere, scanPart } from './stats-scan.js';
 import { bucketSql, type CountPart, partColumns } from './stats-sql.js';
 
@@ -31,9 +31,7 @@ export function rollupAnswers(
   const used = (Object.keys(filter) as (keyof EventFilter)[]).filter((key) => filter[key] !== undefined);
   if (!used.every((key) => ROLLUP_FILTERS.has(key))) return false;
   if (!dimensions.every((dimension) => ROLLUP_DIMENSIONS.has(dimension))) return false;
-  return segments.every(
-    (segment, index) => segment.offsetMs % HOUR_MS === 0 && (index === 0 || segment.start % HOUR_MS === 0),
-  );
+  return onWholeHours(segments);
 }
 
 /**

@@ -1,10 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { offsetSegments } from '../../src/domain/zone-offsets.js';
-import {
-  dailyCountsFromEvents,
-  dailyCountsFromRollup,
-  rollupHasDays,
-} from '../../src/store/review-daily-counts.js';
+import { onWholeHours, zoneSegments } from '../../src/domain/zone-segments.js';
+import { dailyCountsFromEvents, dailyCountsFromRollup } from '../../src/store/review-daily-counts.js';
 import { DAY, event, HOUR, ingestAll, MINUTE, T0 } from '../helpers/review-fixture.js';
 import { createFixture, type Fixture } from '../helpers/server-fixture.js';
 
@@ -40,8 +36,8 @@ describe('volume_spike: daily counts from the hourly rollup equal those counted 
           { from: week, to: week + 7 * DAY },
           { from: week + 3 * DAY + 20 * MINUTE, to: week + 3 * DAY + 40 * MINUTE },
         ]) {
-          const offsets = offsetSegments(zone, range.from, range.to);
-          expect(rollupHasDays(offsets)).toBe(true);
+          const offsets = zoneSegments(zone, range.from, range.to);
+          expect(onWholeHours(offsets)).toBe(true);
           const fromRollup = dailyCountsFromRollup(all, 1, range, offsets);
           expect(fromRollup.size).toBeGreaterThan(0);
           expect(fromRollup).toEqual(dailyCountsFromEvents(all, 1, range, offsets));
@@ -53,9 +49,9 @@ describe('volume_spike: daily counts from the hourly rollup equal those counted 
 
   it('a zone whose offset is not whole hours is counted from the events', () => {
     const at = WEEKS[0] as number;
-    expect(rollupHasDays(offsetSegments('Asia/Kolkata', at, at + 7 * DAY))).toBe(false);
+    expect(onWholeHours(zoneSegments('Asia/Kolkata', at, at + 7 * DAY))).toBe(false);
     expect(
-      rollupHasDays(offsetSegments('Australia/Lord_Howe', Date.UTC(2025, 3, 1), Date.UTC(2025, 3, 10))),
+      onWholeHours(zoneSegments('Australia/Lord_Howe', Date.UTC(2025, 3, 1), Date.UTC(2025, 3, 10))),
     ).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EventInput } from '../../src/domain/event.js';
-import { offsetSegments } from '../../src/domain/zone-offsets.js';
+import { zoneSegments } from '../../src/domain/zone-segments.js';
 import { securityReview } from '../../src/review/review.js';
 import { openDatabase } from '../../src/store/database.js';
 import { openPgEngine, type PgEngine } from '../../src/store/pg/engine.js';
@@ -140,7 +140,7 @@ async function everyMethod(stores: Pick<StorePort, 'review' | 'directory'>, orgI
   ];
   answers.distinctActions = await review.distinctActions(orgId);
   for (const zone of ZONES) {
-    const offsets = offsetSegments(zone, from - 32 * DAY, to);
+    const offsets = zoneSegments(zone, from - 32 * DAY, to);
     const ranges = [RANGE, { from: from + 17 * MINUTE + 3, to: to - 5 * HOUR - 1 }];
     answers[`aggregates ${zone}`] = {
       actionByDay: await review.actionByDay(orgId, 'user.login_failed', from, to, offsets),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { offsetSegments } from '../../src/domain/zone-offsets.js';
+import { zoneSegments } from '../../src/domain/zone-segments.js';
 import { createPgPool, type PgPool, type Queryable } from '../../src/store/pg/pool.js';
 import { createPgReview } from '../../src/store/pg/review.js';
 import type { Async } from '../../src/store/port.js';
@@ -16,7 +16,7 @@ const TO = Date.parse('2025-02-01T00:00:00Z');
 const DAY = 86_400_000;
 const person = { email: 'U1@example.com', id: 'user_1' };
 const range = { from: FROM, to: TO };
-const zone = offsetSegments('Europe/Berlin', FROM - 31 * DAY, TO);
+const zone = zoneSegments('Europe/Berlin', FROM - 31 * DAY, TO);
 
 interface PlanNode {
   'Node Type': string;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { offsetSegments } from '../../src/domain/zone-offsets.js';
+import { zoneSegments } from '../../src/domain/zone-segments.js';
 import { type Db, openDatabase } from '../../src/store/database.js';
 import { createReviewAggregates } from '../../src/store/review-aggregates.js';
 import { createReviewQueries } from '../../src/store/review-queries.js';
@@ -79,7 +79,7 @@ const EXPECTED: [string, RegExp, (q: ReturnType<typeof reads>) => unknown][] = [
   [
     'dailyCategoryCounts (Asia/Kolkata)',
     /events_category_time/,
-    ({ a }) => a.dailyCategoryCounts(1, FROM, TO, offsetSegments('Asia/Kolkata', FROM, TO)),
+    ({ a }) => a.dailyCategoryCounts(1, FROM, TO, zoneSegments('Asia/Kolkata', FROM, TO)),
   ],
   ['categoryIds', /events_category_time/, ({ a }) => a.categoryIds(1, 'auth', FROM, TO, 10)],
 ];
@@ -88,7 +88,7 @@ let db: Db;
 const reads = () => ({
   q: createReviewQueries(db),
   a: createReviewAggregates(db),
-  zone: offsetSegments('Europe/Berlin', FROM - 60 * 86_400_000, TO),
+  zone: zoneSegments('Europe/Berlin', FROM - 60 * 86_400_000, TO),
 });
 
 /** The SQL and parameters of every statement `run` executes. */

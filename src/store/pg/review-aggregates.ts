@@ -1,12 +1,8 @@
+import { onWholeHours } from '../../domain/zone-segments.js';
 import type { Async } from '../port.js';
 import type { KeyCount, ReviewAggregates, UnusualHour } from '../review-aggregates.js';
 import { newIpLoginsSql, unusualHour } from '../review-aggregates.js';
-import {
-  eventCountParts,
-  mergeDailyCounts,
-  rollupCountParts,
-  rollupHasDays,
-} from '../review-daily-counts.js';
+import { eventCountParts, mergeDailyCounts, rollupCountParts } from '../review-daily-counts.js';
 import { MAX_RULE_ROWS } from '../review-queries.js';
 import { localDaySql, localHourSql } from '../zone-sql.js';
 import { PG_USER_KEY_SQL } from './review-queries.js';
@@ -113,7 +109,7 @@ export function createPgReviewAggregates(all: PgRows): Async<ReviewAggregates> {
 
     /** The shared plan (review-daily-counts.ts), each part a statement here. */
     async dailyCategoryCounts(orgId, from, to, zone) {
-      const plan = rollupHasDays(zone) ? rollupCountParts : eventCountParts;
+      const plan = onWholeHours(zone) ? rollupCountParts : eventCountParts;
       const parts = plan(orgId, { from, to }, zone, 'events');
       const results: unknown[][][] = [];
       for (const part of parts) results.push(await all(part.sql, part.params));
