@@ -10,7 +10,7 @@ import { formatTimestamp } from '../../format/time-format.js';
 export type Finding = SecurityReview['findings'][number];
 
 /** Event ids listed per finding before "+N more". */
-export const MAX_LISTED_IDS = 10;
+const MAX_LISTED_IDS = 10;
 
 const SEVERITY_LABEL: Readonly<Record<Severity, string>> = {
   high: 'HIGH',
@@ -49,7 +49,7 @@ export function findingFacts(finding: Finding, zone: string): FindingFacts {
 }
 
 /** The finding's severity if it is one we know; an unknown one (a newer server) reads as info. */
-export function severityOf(finding: Finding): Severity {
+function severityOf(finding: Finding): Severity {
   return (SEVERITIES as readonly string[]).includes(finding.severity) ? finding.severity : 'info';
 }
 
